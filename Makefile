@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: MIT
+# mailtrail -- plain GNU make. Targets: all check demo bench fuzz asan clean.
+# Build output goes to $(BUILD) (build/ by default; build-asan/ for the sanitizer run).
+
+CC      ?= cc
+BUILD   ?= build
+VERSION := 0.1.0
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) -Iinclude -Ilib -DMT_VERSION='"$(VERSION)"'
+LDLIBS  := -lzstd -lz -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+.PHONY: all check demo bench fuzz asan unit cli-tests regress clean deps deps-bench update-expected
+
+all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libmailtrail.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libmailtrail.so: $(LIB_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libmailtrail.so.0 -o $@ $^ $(LDLIBS)
+
+# The CLI sees only include/ (the public API); -Ilib is not on its command line.
+$(BUILD)/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(filter-out -Ilib,$(CFLAGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/mailtrail: $(CLI_OBJ) $(BUILD)/libmailtrail.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmailtrail.a $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailtrail.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libmailtrail.a -lcmocka $(LDLIBS)
+
+-include $(DEPS)
+
+# Debian packages the build and tests need; installed only when missing.
+DEPS_PKGS := build-essential pkg-config libcmocka-dev zlib1g-dev libzstd-dev zstd clang tzdata
+deps:
+	@sh tools/ensure-packages.sh $(DEPS_PKGS)
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+cli-tests: $(BUILD)/mailtrail
+	@sh tests/cli/run.sh $(BUILD)/mailtrail
+
+regress: $(BUILD)/fuzz_msgtrk_replay
+	@sh tests/run-regress.sh $(BUILD)/fuzz_msgtrk_replay
+
+$(BUILD)/fuzz_msgtrk_replay: fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a
+	$(CC) $(CFLAGS) -o $@ fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a $(LDLIBS)
+
+update-expected: $(BUILD)/mailtrail
+	@MT_UPDATE_EXPECTED=1 sh tests/cli/run.sh $(BUILD)/mailtrail
+
+# make check: everything, then again under ASan+UBSan, then a short fuzz run.
+check: deps
+	$(MAKE) all
+	$(MAKE) unit cli-tests regress
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests regress
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+	@echo "make check: all suites passed"
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@sh fuzz/run.sh $(FUZZ_SECONDS)
+
+demo: deps all
+	@sh demo/run.sh $(BUILD)/mailtrail
+
+deps-bench:
+	@sh tools/ensure-packages.sh $(DEPS_PKGS) ripgrep miller sqlite3 python3 time
+
+bench: deps-bench all
+	@sh bench/run.sh $(BUILD)/mailtrail
+
+clean:
+	rm -rf build build-asan build-clang build-fuzz

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_search.c -- `mailtrail search` and its alias `Get-MessageTrackingLog`.
+ *
+ * The filters are Get-MessageTrackingLog's, with the same meanings (-End is
+ * exclusive, -MessageSubject is a substring, -ResultSize defaults to 1000),
+ * but over every server's copied logs at once. PowerShell parameter names
+ * (-EventId, -Recipients a,b, -ResultSize Unlimited) are rewritten to the
+ * long options first, so commands pasted from Exchange write-ups run. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char *const usage[] = {
+    "usage: mailtrail search --logs DIR [--logs NAME=DIR ...] [FILTERS] [OUTPUT]",
+    "       mailtrail Get-MessageTrackingLog -Server S -Start T -End T -EventId E ...",
+    "",
+    "Search Exchange message tracking logs (MSGTRK*.LOG, also .gz/.zst) copied off",
+    "any number of servers; events of all servers come back merged in time order.",
+    "",
+    "Logs:",
+    "  --logs DIR            each subfolder of DIR is one server (repeatable)",
+    "  --logs NAME=DIR       DIR holds the logs of server NAME; NAME=FILE for one file",
+    "                        (default: $MAILTRAIL_LOGS, specs separated by ':')",
+    "Filters (all must hold; Get-MessageTrackingLog's meanings):",
+    "  --server NAME         the server whose log recorded the event (repeatable)",
+    "  --start TIME          events at or after TIME",
+    "  --end TIME            events before TIME (exclusive, as Exchange's -End)",
+    "  --event-id ID         RECEIVE, SEND, DELIVER, FAIL, DSN, ...",
+    "  --source SRC          SMTP, STOREDRIVER, ROUTING, ...",
+    "  --sender ADDR         sender address",
+    "  --recipient ADDR      any of the recipients (repeatable; a,b accepted)",
+    "  --message-id ID       Message-ID, with or without <>",
+    "  --internal-message-id N",
+    "  --network-message-id GUID",
+    "  --subject TEXT        subject contains TEXT (case-insensitive)",
+    "  --reference REF",
+    "  --transport-traffic-type TYPE",
+    "  --result-size N|unlimited  most events shown (default 1000, like Exchange)",
+    "Output:",
+    "  --format FMT          table (default on a terminal), list, csv, json",
+    "                        (json, one object per line, when stdout is not a terminal)",
+    "  --tz ZONE             read times without a zone in ZONE and print times in it",
+    "                        (default: read in the machine's zone, print in UTC)",
+    "  --threads N           worker threads (default: one per core)",
+    "  --stats               print a summary on stderr even when all went well",
+    "  -h, --help            this help",
+    "",
+    "TIME: 2016-08-27T22:45:00Z, 2016-08-27 22:45, 8/27/2016 10:45:00 PM, ...",
+    "Exit: 0 found, 1 nothing matched, 2 usage, 3 some input unreadable, 4 I/O error.",
+    NULL,
+};
+
+enum {
+    OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
+    OPT_RECIPIENT, OPT_MESSAGE_ID, OPT_INTERNAL_ID, OPT_NETWORK_ID, OPT_SUBJECT, OPT_REFERENCE,
+    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC,
+};
+
+static const struct option long_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "start", required_argument, NULL, OPT_START },
+    { "end", required_argument, NULL, OPT_END },
+    { "event-id", required_argument, NULL, OPT_EVENT_ID },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "recipients", required_argument, NULL, OPT_RECIPIENT },
+    { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
+    { "internal-message-id", required_argument, NULL, OPT_INTERNAL_ID },
+    { "network-message-id", required_argument, NULL, OPT_NETWORK_ID },
+    { "subject", required_argument, NULL, OPT_SUBJECT },
+    { "message-subject", required_argument, NULL, OPT_SUBJECT },
+    { "reference", required_argument, NULL, OPT_REFERENCE },
+    { "transport-traffic-type", required_argument, NULL, OPT_TRAFFIC },
+    { "result-size", required_argument, NULL, OPT_RESULT_SIZE },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "stats", no_argument, NULL, OPT_STATS },
+    { "domain-controller", required_argument, NULL, OPT_DC },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* PowerShell parameter -> long option. */
+static const struct { const char *ps; const char *opt; } ps_params[] = {
+    { "Server", "--server" }, { "Start", "--start" }, { "End", "--end" },
+    { "EventId", "--event-id" }, { "Source", "--source" }, { "Sender", "--sender" },
+    { "Recipients", "--recipient" }, { "MessageId", "--message-id" },
+    { "InternalMessageId", "--internal-message-id" }, { "NetworkMessageId", "--network-message-id" },
+    { "MessageSubject", "--subject" }, { "Reference", "--reference" },
+    { "ResultSize", "--result-size" }, { "TransportTrafficType", "--transport-traffic-type" },
+    { "DomainController", "--domain-controller" },
+};
+
+struct list {
+    const char **v;
+    size_t n, cap;
+};
+
+static int list_add(struct list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        const char **nv = realloc(l->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+/* Rewrite argv in place of a new vector: -Param value / -Param:value become
+ * --option value. The vector is new; its strings are argv's. NULL on OOM. */
+static char **translate_ps(int argc, char **argv)
+{
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        out[k++] = argv[i];
+        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
+            continue;
+        const char *colon = strchr(a, ':');
+        size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
+        for (size_t p = 0; p < sizeof ps_params / sizeof ps_params[0]; p++) {
+            if (strlen(ps_params[p].ps) != nlen || strncasecmp(a + 1, ps_params[p].ps, nlen))
+                continue;
+            out[k - 1] = (char *)ps_params[p].opt;
+            if (colon)
+                out[k++] = (char *)(colon + 1);
+            break;
+        }
+    }
+    out[k] = NULL;
+    return out;
+}
+
+struct emit_ctx {
+    mt_writer *w;
+    mt_status st;
+};
+
+static int emit_event(const struct mt_event *ev, void *user)
+{
+    struct emit_ctx *e = user;
+    if (mt_writer_event(e->w, ev) != MT_OK) {
+        e->st = MT_EIO;
+        return 1;
+    }
+    return 0;
+}
+
+static void print_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)user;
+    if (line)
+        fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
+    else
+        fprintf(stderr, "%s: %s\n", file, msg);
+}
+
+int cmd_search(int argc, char **argv)
+{
+    const char *cmd = "search";
+    char **av = translate_ps(argc, argv);
+    if (!av) {
+        fputs("mailtrail search: out of memory\n", stderr);
+        return MT_EIO;
+    }
+    struct mt_query q;
+    mt_query_init(&q);
+    q.result_size = 1000;
+    struct list servers = { 0 }, recipients = { 0 }, logs = { 0 };
+    const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
+    unsigned long long threads = 0;
+    int stats_always = 0, rc = MT_OK;
+    char *recip_copies[64];
+    size_t n_recip_copies = 0;
+    int ac = 0;
+    while (av[ac])
+        ac++;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(ac, av, ":h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            cli_print_lines(stdout, usage);
+            goto done;
+        case OPT_LOGS: list_add(&logs, optarg); break;
+        case OPT_SERVER: list_add(&servers, optarg); break;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_EVENT_ID: q.event_id = optarg; break;
+        case OPT_SOURCE: q.source = optarg; break;
+        case OPT_SENDER: q.sender = optarg; break;
+        case OPT_RECIPIENT: {
+            /* -Recipients a,b: PowerShell's array syntax arrives as one word. */
+            if (n_recip_copies == sizeof recip_copies / sizeof recip_copies[0]) {
+                rc = cli_usage_error(cmd, "too many --recipient options");
+                goto done;
+            }
+            char *copy = strdup(optarg);
+            if (!copy) {
+                rc = MT_EIO;
+                goto done;
+            }
+            recip_copies[n_recip_copies++] = copy;
+            for (char *s = copy; s && *s;) {
+                char *comma = strchr(s, ',');
+                if (comma)
+                    *comma = '\0';
+                while (*s == ' ')
+                    s++;
+                if (*s)
+                    list_add(&recipients, s);
+                s = comma ? comma + 1 : NULL;
+            }
+            break;
+        }
+        case OPT_MESSAGE_ID: q.message_id = optarg; break;
+        case OPT_INTERNAL_ID: q.internal_message_id = optarg; break;
+        case OPT_NETWORK_ID: q.network_message_id = optarg; break;
+        case OPT_SUBJECT: q.subject = optarg; break;
+        case OPT_REFERENCE: q.reference = optarg; break;
+        case OPT_TRAFFIC: q.transport_traffic_type = optarg; break;
+        case OPT_RESULT_SIZE: {
+            unsigned long long n;
+            if (!strcasecmp(optarg, "unlimited"))
+                q.result_size = 0;
+            else if (cli_parse_u64(optarg, &n) == 0 && n > 0)
+                q.result_size = n;
+            else {
+                rc = cli_usage_error(cmd, "--result-size wants a positive number or 'unlimited', not '%s'", optarg);
+                goto done;
+            }
+            break;
+        }
+        case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case OPT_THREADS:
+            if (cli_parse_u64(optarg, &threads) || threads == 0 || threads > 256) {
+                rc = cli_usage_error(cmd, "--threads wants a number from 1 to 256");
+                goto done;
+            }
+            break;
+        case OPT_STATS: stats_always = 1; break;
+        case OPT_DC: break;   /* pasted cmdlets carry it; copied logs need no domain controller */
+        case ':':
+            rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
+            goto done;
+        default:
+            rc = cli_usage_error(cmd, "unknown option '%s'", av[optind - 1]);
+            goto done;
+        }
+    }
+    if (optind < ac) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", av[optind]);
+        goto done;
+    }
+    enum mt_format fmt = isatty(STDOUT_FILENO) ? MT_FMT_TABLE : MT_FMT_JSON;
+    if (fmtname && mt_format_parse(fmtname, &fmt)) {
+        rc = cli_usage_error(cmd, "--format is table, list, csv or json, not '%s'", fmtname);
+        goto done;
+    }
+    char err[256] = "";
+    mt_tz *read_tz = NULL;
+    if (mt_tz_load(tzname, &read_tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--tz: %s", err);
+        goto done;
+    }
+    if (start && !mt_time_parse_user(start, read_tz, &q.start_ms)) {
+        mt_tz_free(read_tz);
+        rc = cli_usage_error(cmd, "cannot read --start time '%s'", start);
+        goto done;
+    }
+    if (end && !mt_time_parse_user(end, read_tz, &q.end_ms)) {
+        mt_tz_free(read_tz);
+        rc = cli_usage_error(cmd, "cannot read --end time '%s'", end);
+        goto done;
+    }
+    q.servers = servers.v;
+    q.n_servers = servers.n;
+    q.recipients = recipients.v;
+    q.n_recipients = recipients.n;
+
+    char *env_copy = NULL;
+    if (logs.n == 0 && getenv("MAILTRAIL_LOGS") && *getenv("MAILTRAIL_LOGS")) {
+        env_copy = strdup(getenv("MAILTRAIL_LOGS"));
+        for (char *s = env_copy; s && *s;) {
+            char *colon = strchr(s, ':');
+            if (colon)
+                *colon = '\0';
+            if (*s)
+                list_add(&logs, s);
+            s = colon ? colon + 1 : NULL;
+        }
+    }
+    if (logs.n == 0) {
+        free(env_copy);
+        mt_tz_free(read_tz);
+        rc = cli_usage_error(cmd, "no logs given: use --logs DIR or set MAILTRAIL_LOGS");
+        goto done;
+    }
+    mt_logset ls = { 0 };
+    int unreadable_spec = 0;
+    for (size_t i = 0; i < logs.n && rc == MT_OK; i++) {
+        mt_status st = mt_logset_add(&ls, logs.v[i], print_diag, NULL);
+        if (st == MT_EIO)
+            rc = MT_EIO;
+        else if (st != MT_OK)
+            unreadable_spec = 1;
+    }
+    mt_logset_finish(&ls);
+
+    struct mt_search_stats stats;
+    memset(&stats, 0, sizeof stats);
+    mt_writer *w = rc == MT_OK ? mt_writer_new(fmt, stdout, tzname ? read_tz : NULL) : NULL;
+    if (rc == MT_OK && !w)
+        rc = MT_EIO;
+    if (rc == MT_OK) {
+        struct emit_ctx e = { w, MT_OK };
+        mt_status st = mt_search(&ls, &q, (unsigned)threads, emit_event, print_diag, &e, &stats);
+        if (mt_writer_end(w) != MT_OK || e.st != MT_OK) {
+            fputs("mailtrail search: cannot write the results\n", stderr);
+            rc = MT_EIO;
+        } else {
+            rc = st;
+        }
+        if (rc != MT_EIO && unreadable_spec)
+            rc = MT_EINPUT;
+        if (q.result_size && stats.matched > stats.returned && rc != MT_EIO)
+            fprintf(stderr, "mailtrail search: showing the first %llu of %llu matching events; "
+                    "use --result-size unlimited to see all\n",
+                    (unsigned long long)stats.returned, (unsigned long long)stats.matched);
+        if (stats_always || stats.skipped_lines || stats.files_unreadable)
+            fprintf(stderr, "mailtrail search: %llu events matched in %llu files (%.1f MB, %llu lines); "
+                    "%llu malformed lines skipped; %llu unreadable files; %llu files outside the time window\n",
+                    (unsigned long long)stats.matched, (unsigned long long)stats.files,
+                    (double)stats.bytes / 1e6, (unsigned long long)stats.lines,
+                    (unsigned long long)stats.skipped_lines, (unsigned long long)stats.files_unreadable,
+                    (unsigned long long)stats.files_skipped_time);
+    }
+    mt_writer_free(w);
+    mt_logset_free(&ls);
+    mt_tz_free(read_tz);
+    free(env_copy);
+done:
+    for (size_t i = 0; i < n_recip_copies; i++)
+        free(recip_copies[i]);
+    free(servers.v);
+    free(recipients.v);
+    free(logs.v);
+    free(av);
+    return rc;
+}

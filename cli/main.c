@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* main.c -- the mailtrail command: dispatch to a subcommand.
+ *
+ * Commands come from one table. A PowerShell cmdlet name
+ * (Get-MessageTrackingLog) is an alias, so commands copied from Exchange
+ * write-ups run unchanged. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    { "search", cmd_search, "search message tracking logs (Get-MessageTrackingLog, offline)" },
+    { "Get-MessageTrackingLog", cmd_search, "the same, with PowerShell parameter names" },
+    { "gen", cmd_gen, "write a simulated Exchange organisation's logs (synthetic)" },
+    { "version", cmd_version, "print the version" },
+};
+
+static const char *const main_usage[] = {
+    "usage: mailtrail COMMAND [OPTIONS]",
+    "",
+    "Mail-flow forensics for Exchange logs copied off their servers.",
+    "",
+    "Commands:",
+    NULL,
+};
+
+static void print_main_usage(FILE *f)
+{
+    cli_print_lines(f, main_usage);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-24s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nRun 'mailtrail COMMAND --help' for a command's options.\n"
+          "Exit codes: 0 found, 1 nothing matched, 2 usage, 3 unreadable input,\n"
+          "4 I/O or system error, 5 internal error.\n", f);
+}
+
+void cli_print_lines(FILE *f, const char *const *lines)
+{
+    for (; *lines; lines++) {
+        fputs(*lines, f);
+        fputc('\n', f);
+    }
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "mailtrail %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'mailtrail %s --help'.\n", cmd);
+    return MT_EUSAGE;
+}
+
+int cli_parse_u64(const char *s, unsigned long long *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *s, unsigned long long *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || (shift && v > (~0ULL >> shift)))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("mailtrail %s\n", mt_version());
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        print_main_usage(stderr);
+        return MT_EUSAGE;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        print_main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(name, "--version"))
+        return cmd_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcasecmp(name, commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "mailtrail: unknown command '%s'\n", name);
+    print_main_usage(stderr);
+    return MT_EUSAGE;
+}

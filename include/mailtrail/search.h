@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* search.h -- which files to read, what to look for, and the search itself.
+ *
+ * A log set is a list of files, each tagged with the server whose log it is.
+ * A query holds the Get-MessageTrackingLog filters. mt_search reads every
+ * file on all cores and hands matching events back in time order. */
+#ifndef MAILTRAIL_SEARCH_H
+#define MAILTRAIL_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+#include "status.h"
+
+struct mt_logfile {
+    char *path;
+    char *server;              /* the logging server */
+    int64_t name_time_ms;      /* start of the period in the file name, or MT_TIME_NONE */
+    int64_t name_period_ms;    /* length of that period: a day or an hour; 0 if unknown */
+    int64_t next_name_time_ms; /* name time of the next file of the same series, or MT_TIME_NONE */
+    int named_msgtrk;          /* the name says MSGTRK*: not being a tracking log is an error */
+    int explicit_file;         /* named on the command line: not being a tracking log is an error */
+    unsigned instance;         /* the -N of MSGTRKyyyymmdd-N.LOG, 0 if none */
+    char *series;              /* folder + name prefix: files of one series follow each other in time */
+};
+
+typedef struct mt_logset {
+    struct mt_logfile *files;  /* by server, then series (folder and name prefix), then time */
+    size_t n, cap;
+} mt_logset;
+
+/* Add logs: spec is "DIR" (each immediate subdirectory is one server, its
+ * logs at any depth below), "NAME=DIR" (DIR holds the logs of server NAME),
+ * or "NAME=FILE" / "FILE" (one file; the server is NAME, or the name of the
+ * file's directory). Problems (unreadable directories) go to diag; returns
+ * MT_EINPUT when spec names nothing readable, MT_EIO when out of memory. */
+mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *user);
+/* Sort and link file series (call once after the last add). */
+void mt_logset_finish(mt_logset *ls);
+void mt_logset_free(mt_logset *ls);
+
+/* Get-MessageTrackingLog's filters. NULL / 0 / MT_TIME_NONE means "any". */
+struct mt_query {
+    const char *const *servers;  /* logging server names, case-insensitive */
+    size_t n_servers;
+    int64_t start_ms;            /* inclusive */
+    int64_t end_ms;              /* exclusive, as Exchange's -End */
+    const char *event_id;        /* case-insensitive exact */
+    const char *source;          /* case-insensitive exact */
+    const char *sender;          /* case-insensitive exact, on sender-address */
+    const char *const *recipients; /* any of them, case-insensitive exact on each recipient */
+    size_t n_recipients;
+    const char *message_id;      /* with or without <>, exact */
+    const char *internal_message_id;
+    const char *network_message_id; /* case-insensitive */
+    const char *subject;         /* case-insensitive substring */
+    const char *reference;       /* exact, any ';'-item of reference */
+    const char *transport_traffic_type;
+    uint64_t result_size;        /* most events to return; 0 means unlimited */
+};
+
+/* Initialise q to "match everything, unlimited". */
+void mt_query_init(struct mt_query *q);
+/* Does ev satisfy every filter of q? (result_size is not considered.) */
+bool mt_query_match(const struct mt_query *q, const struct mt_event *ev);
+
+/* The raw-byte prefilter that q allows: needles, any of which a line must
+ * contain to possibly match (the most selective filter's value). Returns NULL
+ * when q has no filter usable that way (then every line is parsed). */
+struct mt_prefilter *mt_prefilter_from_query(const struct mt_query *q);
+void mt_prefilter_free(struct mt_prefilter *pf);
+
+struct mt_search_stats {
+    uint64_t files;              /* tracking log files read */
+    uint64_t files_skipped_time; /* files ruled out by their names and --start/--end */
+    uint64_t files_other;        /* files that are not tracking logs (other formats) */
+    uint64_t files_unreadable;   /* files that could not be opened, read or recognised */
+    uint64_t bytes;              /* bytes parsed (decompressed) */
+    uint64_t lines;
+    uint64_t events;             /* events parsed */
+    uint64_t matched;            /* events matching the query, before result_size */
+    uint64_t returned;           /* events handed to emit */
+    uint64_t skipped_lines;      /* malformed lines reported and skipped */
+};
+
+/* Search ls for q with `threads` worker threads (0: one per core).
+ * emit is called on the calling thread, in time order (ties in file and line
+ * order), for at most q->result_size events. diag is called on the calling
+ * thread, grouped by file in log-set order, after the files are read.
+ * Returns MT_OK when something matched, MT_NOMATCH when nothing did,
+ * MT_EINPUT when some file could not be read (the others are still searched),
+ * MT_EIO on a system error (out of memory, temporary files). */
+mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                    mt_event_fn emit, mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+
+#endif

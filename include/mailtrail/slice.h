@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* slice.h -- (pointer, length) views: how every parsed field is handed out.
+ *
+ * A view borrows memory owned by someone else (the parser's buffer, usually)
+ * and is valid only for as long as that owner says. Views are not
+ * NUL-terminated. */
+#ifndef MAILTRAIL_SLICE_H
+#define MAILTRAIL_SLICE_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+typedef struct mt_slice {
+    const char *p; /* first byte; may be NULL when n == 0 */
+    size_t n;      /* length in bytes */
+} mt_slice;
+
+#define MT_SLICE_LIT(s) ((mt_slice){ (s), sizeof(s) - 1 })
+
+static inline mt_slice mt_slice_make(const char *p, size_t n)
+{
+    mt_slice s = { p, n };
+    return s;
+}
+
+/* Exact, case-sensitive equality. */
+bool mt_slice_eq(mt_slice a, mt_slice b);
+/* ASCII case-insensitive equality. */
+bool mt_slice_eq_ci(mt_slice a, mt_slice b);
+/* ASCII case-insensitive substring test: does hay contain needle? */
+bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
+/* Iterate over the sep-separated items of s: *pos starts at 0; each call
+ * stores the next item in *item and returns true, or returns false at the
+ * end. An empty s has no items; "a;;b" has three (the middle one empty). */
+bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item);
+
+#endif

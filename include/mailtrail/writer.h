@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* writer.h -- events out: table, list, CSV, JSON.
+ *
+ * JSON (one object per line) and CSV are contracts documented in
+ * docs/json-schema.md; table and list are for people. A writer writes to the
+ * FILE the caller gives and never closes it. */
+#ifndef MAILTRAIL_WRITER_H
+#define MAILTRAIL_WRITER_H
+
+#include <stdio.h>
+#include "event.h"
+#include "status.h"
+#include "time.h"
+
+enum mt_format { MT_FMT_TABLE, MT_FMT_LIST, MT_FMT_CSV, MT_FMT_JSON };
+
+/* "table" (also "text"), "list", "csv", "json". Returns 0 on success. */
+int mt_format_parse(const char *name, enum mt_format *out);
+
+typedef struct mt_writer mt_writer;
+
+/* tz: zone for timestamps, or NULL for UTC. Borrowed for the writer's life.
+ * Returns NULL when out of memory. */
+mt_writer *mt_writer_new(enum mt_format fmt, FILE *out, const mt_tz *tz);
+/* Write one event. Returns MT_EIO when the stream reports an error. */
+mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev);
+/* Flush; returns MT_EIO if anything failed to be written. */
+mt_status mt_writer_end(mt_writer *w);
+void mt_writer_free(mt_writer *w);
+
+/* CSV cell rule shared by every CSV mailtrail writes: RFC 4180 quoting, and a
+ * cell starting with = + - @ (or tab/CR) gets a leading ' so that a
+ * spreadsheet shows it instead of running it. */
+void mt_csv_cell(FILE *out, mt_slice cell);
+/* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
+void mt_json_string(FILE *out, mt_slice s);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* scan.c -- newline counting and case-insensitive substring search.
+ *
+ * These two loops see every byte of a selective search, so they decide
+ * whether mailtrail keeps up with grep. The SSE2 search is the "first and
+ * last byte" filter: compare 16 positions at once against the needle's first
+ * and last bytes (both OR 0x20, which folds ASCII letters and only adds false
+ * candidates for other bytes), then verify each candidate exactly. */
+#include <string.h>
+#include "core/scan.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+static inline unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
+uint64_t mt_count_newlines_scalar(const char *p, size_t n)
+{
+    uint64_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += p[i] == '\n';
+    return count;
+}
+
+uint64_t mt_count_newlines(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    uint64_t count = 0;
+    size_t i = 0;
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        count += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    }
+    return count + mt_count_newlines_scalar(p + i, n - i);
+#else
+    return mt_count_newlines_scalar(p, n);
+#endif
+}
+
+static inline int matches_at(const struct mt_needle *nd, const char *p)
+{
+    for (size_t k = 0; k < nd->n; k++)
+        if (fold((unsigned char)p[k]) != (unsigned char)nd->lower[k])
+            return 0;
+    return 1;
+}
+
+const char *mt_find_ci_scalar(const struct mt_needle *nd, const char *p, const char *end)
+{
+    if ((size_t)(end - p) < nd->n)
+        return NULL;
+    const char *last = end - nd->n;
+    for (; p <= last; p++)
+        if (fold((unsigned char)*p) == (unsigned char)nd->lower[0] && matches_at(nd, p))
+            return p;
+    return NULL;
+}
+
+const char *mt_find_ci(const struct mt_needle *nd, const char *p, const char *end)
+{
+#ifdef __SSE2__
+    size_t m = nd->n;
+    if ((size_t)(end - p) < m)
+        return NULL;
+    const __m128i bit = _mm_set1_epi8(0x20);
+    const __m128i first = _mm_set1_epi8((char)(nd->lower[0] | 0x20));
+    const __m128i lastc = _mm_set1_epi8((char)(nd->lower[m - 1] | 0x20));
+    /* Candidate starts are p+i .. p+i+15; the last byte probe reads up to p+i+15+m-1. */
+    while ((size_t)(end - p) >= m + 15) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)p), bit);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + m - 1)), bit);
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+                                                                  _mm_cmpeq_epi8(b, lastc)));
+        while (mask) {
+            unsigned bitpos = (unsigned)__builtin_ctz(mask);
+            if (matches_at(nd, p + bitpos))
+                return p + bitpos;
+            mask &= mask - 1;
+        }
+        p += 16;
+    }
+    return mt_find_ci_scalar(nd, p, end);
+#else
+    return mt_find_ci_scalar(nd, p, end);
+#endif
+}

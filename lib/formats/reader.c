@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* reader.c -- plain, gzip and zstd log files as one byte stream. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+#include "formats/reader.h"
+
+struct mt_reader {
+    int fd;
+    enum mt_compression comp;
+    uint64_t offset;          /* next pread offset in the file */
+    uint64_t size;
+    char *in;                 /* compressed input block (gzip/zstd only) */
+    size_t in_len, in_pos;
+    int in_eof;
+    z_stream z;
+    int z_live;
+    ZSTD_DStream *zs;
+    int stream_done;
+};
+
+static void set_err(char *err, size_t errlen, const char *what, int e)
+{
+    if (errlen)
+        snprintf(err, errlen, "%s: %s", what, strerror(e));
+}
+
+static mt_status fill_input(mt_reader *r, char *err, size_t errlen)
+{
+    if (r->in_pos < r->in_len || r->in_eof)
+        return MT_OK;
+    ssize_t n;
+    do
+        n = pread(r->fd, r->in, MT_READ_BLOCK, (off_t)r->offset);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        set_err(err, errlen, "read failed", errno);
+        return MT_EINPUT;
+    }
+    r->offset += (uint64_t)n;
+    r->in_len = (size_t)n;
+    r->in_pos = 0;
+    if (n == 0)
+        r->in_eof = 1;
+    return MT_OK;
+}
+
+mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_err(err, errlen, "cannot open", errno);
+        return MT_EINPUT;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno;
+        close(fd);
+        if (errlen)
+            snprintf(err, errlen, "not a regular file%s%s", e ? ": " : "", e ? strerror(e) : "");
+        return MT_EINPUT;
+    }
+    mt_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        close(fd);
+        return MT_EIO;
+    }
+    r->fd = fd;
+    r->size = (uint64_t)st.st_size;
+    unsigned char magic[4] = { 0, 0, 0, 0 };
+    ssize_t m = pread(fd, magic, sizeof magic, 0);
+    if (m >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+        r->comp = MT_COMP_GZIP;
+    else if (m >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+        r->comp = MT_COMP_ZSTD;
+    if (r->comp != MT_COMP_NONE) {
+        r->in = malloc(MT_READ_BLOCK);
+        if (!r->in) {
+            mt_reader_close(r);
+            return MT_EIO;
+        }
+    }
+    if (r->comp == MT_COMP_GZIP) {
+        /* 15 + 32: accept gzip (and zlib) headers, with the largest window. */
+        if (inflateInit2(&r->z, 15 + 32) != Z_OK) {
+            mt_reader_close(r);
+            return MT_EIO;
+        }
+        r->z_live = 1;
+    } else if (r->comp == MT_COMP_ZSTD) {
+        r->zs = ZSTD_createDStream();
+        if (!r->zs || ZSTD_isError(ZSTD_initDStream(r->zs))) {
+            mt_reader_close(r);
+            return MT_EIO;
+        }
+    }
+    *out = r;
+    return MT_OK;
+}
+
+static mt_status read_plain(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen)
+{
+    ssize_t n;
+    do
+        n = pread(r->fd, buf, cap, (off_t)r->offset);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        set_err(err, errlen, "read failed", errno);
+        return MT_EINPUT;
+    }
+    r->offset += (uint64_t)n;
+    *got = (size_t)n;
+    return MT_OK;
+}
+
+static mt_status read_gzip(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen)
+{
+    *got = 0;
+    while (*got == 0 && !r->stream_done) {
+        mt_status st = fill_input(r, err, errlen);
+        if (st != MT_OK)
+            return st;
+        if (r->in_eof && r->in_pos >= r->in_len) {
+            if (errlen)
+                snprintf(err, errlen, "gzip stream is truncated");
+            return MT_EINPUT;
+        }
+        r->z.next_in = (Bytef *)(r->in + r->in_pos);
+        r->z.avail_in = (uInt)(r->in_len - r->in_pos);
+        r->z.next_out = (Bytef *)buf;
+        r->z.avail_out = (uInt)(cap > 0x40000000u ? 0x40000000u : cap);
+        int zr = inflate(&r->z, Z_NO_FLUSH);
+        r->in_pos = r->in_len - r->z.avail_in;
+        *got = (size_t)((char *)r->z.next_out - buf);
+        if (zr == Z_STREAM_END) {
+            /* Concatenated gzip members (gzip a b > c) continue after a reset. */
+            fill_input(r, err, errlen);
+            if (r->in_pos < r->in_len)
+                inflateReset(&r->z);
+            else
+                r->stream_done = 1;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            if (errlen)
+                snprintf(err, errlen, "gzip data is corrupt (%s)", r->z.msg ? r->z.msg : "inflate failed");
+            return MT_EINPUT;
+        }
+    }
+    return MT_OK;
+}
+
+static mt_status read_zstd(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen)
+{
+    *got = 0;
+    size_t last_ret = 1;
+    while (*got == 0) {
+        mt_status st = fill_input(r, err, errlen);
+        if (st != MT_OK)
+            return st;
+        if (r->in_eof && r->in_pos >= r->in_len) {
+            if (last_ret != 0 && !r->stream_done) {
+                if (errlen)
+                    snprintf(err, errlen, "zstd stream is truncated");
+                return MT_EINPUT;
+            }
+            return MT_OK;
+        }
+        ZSTD_inBuffer in = { r->in, r->in_len, r->in_pos };
+        ZSTD_outBuffer outb = { buf, cap, 0 };
+        size_t ret = ZSTD_decompressStream(r->zs, &outb, &in);
+        if (ZSTD_isError(ret)) {
+            if (errlen)
+                snprintf(err, errlen, "zstd data is corrupt (%s)", ZSTD_getErrorName(ret));
+            return MT_EINPUT;
+        }
+        r->in_pos = in.pos;
+        *got = outb.pos;
+        last_ret = ret;
+        r->stream_done = ret == 0;
+    }
+    return MT_OK;
+}
+
+mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen)
+{
+    switch (r->comp) {
+    case MT_COMP_GZIP: return read_gzip(r, buf, cap, got, err, errlen);
+    case MT_COMP_ZSTD: return read_zstd(r, buf, cap, got, err, errlen);
+    case MT_COMP_NONE: break;
+    }
+    return read_plain(r, buf, cap, got, err, errlen);
+}
+
+enum mt_compression mt_reader_compression(const mt_reader *r)
+{
+    return r->comp;
+}
+
+uint64_t mt_reader_file_size(const mt_reader *r)
+{
+    return r->size;
+}
+
+void mt_reader_close(mt_reader *r)
+{
+    if (!r)
+        return;
+    if (r->z_live)
+        inflateEnd(&r->z);
+    if (r->zs)
+        ZSTD_freeDStream(r->zs);
+    free(r->in);
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* reader.h -- bytes of a log file, whatever it is stored as.
+ *
+ * Plain files are read with pread in large blocks (a log still being written
+ * or rotated under us is read to the size it has; pread never moves a shared
+ * offset and never SIGBUSes on truncation the way mmap would). gzip and zstd
+ * copies are recognised by their magic bytes, not their names, and
+ * decompressed as a stream, so memory stays flat whatever the size. */
+#ifndef MT_FORMATS_READER_H
+#define MT_FORMATS_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mailtrail/status.h"
+
+#define MT_READ_BLOCK (256u * 1024u)
+
+enum mt_compression { MT_COMP_NONE, MT_COMP_GZIP, MT_COMP_ZSTD };
+
+typedef struct mt_reader mt_reader;
+
+/* Open path. On failure returns MT_EINPUT (or MT_EIO when out of memory) and
+ * writes a reason (strerror-like) into err. */
+mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t errlen);
+/* Read up to cap decompressed bytes into buf. *got == 0 means end of input.
+ * Returns MT_EINPUT with a reason on a read or decompression error. */
+mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen);
+enum mt_compression mt_reader_compression(const mt_reader *r);
+/* Size of the file on disk when opened (compressed size for .gz/.zst). */
+uint64_t mt_reader_file_size(const mt_reader *r);
+void mt_reader_close(mt_reader *r);
+
+#endif

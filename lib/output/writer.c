@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/* writer.c -- tracking events as a table, a property list, CSV or JSON.
+ *
+ * The table is streamed with fixed column widths (a search result can be
+ * millions of rows; measuring them first would mean holding them). The list
+ * mirrors `Get-MessageTrackingLog | fl`. CSV and JSON are contracts: see
+ * docs/json-schema.md before changing a name or an order. */
+#include <stdlib.h>
+#include <string.h>
+#include "mailtrail/writer.h"
+
+struct mt_writer {
+    enum mt_format fmt;
+    FILE *out;
+    const mt_tz *tz;
+    uint64_t rows;
+};
+
+int mt_format_parse(const char *name, enum mt_format *out)
+{
+    static const struct { const char *name; enum mt_format fmt; } names[] = {
+        { "table", MT_FMT_TABLE }, { "text", MT_FMT_TABLE }, { "list", MT_FMT_LIST },
+        { "csv", MT_FMT_CSV }, { "json", MT_FMT_JSON },
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(name, names[i].name)) {
+            *out = names[i].fmt;
+            return 0;
+        }
+    return -1;
+}
+
+mt_writer *mt_writer_new(enum mt_format fmt, FILE *out, const mt_tz *tz)
+{
+    mt_writer *w = calloc(1, sizeof *w);
+    if (w) {
+        w->fmt = fmt;
+        w->out = out;
+        w->tz = tz;
+    }
+    return w;
+}
+
+void mt_writer_free(mt_writer *w)
+{
+    free(w);
+}
+
+/* ---- shared cell encoders ---- */
+
+void mt_csv_cell(FILE *out, mt_slice cell)
+{
+    int formula = cell.n && (cell.p[0] == '=' || cell.p[0] == '+' || cell.p[0] == '-' ||
+                             cell.p[0] == '@' || cell.p[0] == '\t' || cell.p[0] == '\r');
+    int quote = formula;
+    for (size_t i = 0; i < cell.n && !quote; i++)
+        quote = cell.p[i] == ',' || cell.p[i] == '"' || cell.p[i] == '\n' || cell.p[i] == '\r';
+    if (!quote) {
+        fwrite(cell.p, 1, cell.n, out);
+        return;
+    }
+    fputc('"', out);
+    if (formula)
+        fputc('\'', out);
+    for (size_t i = 0; i < cell.n; i++) {
+        if (cell.p[i] == '"')
+            fputc('"', out);
+        fputc(cell.p[i], out);
+    }
+    fputc('"', out);
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
+void mt_json_string(FILE *out, mt_slice s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s.p;
+    fputc('"', out);
+    for (size_t i = 0; i < s.n;) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+            i++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': fputs("\\n", out); break;
+            case '\r': fputs("\\r", out); break;
+            case '\t': fputs("\\t", out); break;
+            default:
+                fputs("\\u00", out);
+                fputc(hex[c >> 4], out);
+                fputc(hex[c & 15], out);
+            }
+            i++;
+        } else if (c < 0x80) {
+            fputc(c, out);
+            i++;
+        } else {
+            size_t len = utf8_len(p + i, s.n - i);
+            if (len == 0) {
+                fputs("\\ufffd", out);
+                i++;
+            } else {
+                fwrite(p + i, 1, len, out);
+                i += len;
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+/* ---- per-format event writers ---- */
+
+static mt_slice cstr(const char *s)
+{
+    return mt_slice_make(s, strlen(s));
+}
+
+static int is_uint(mt_slice s)
+{
+    if (s.n == 0 || s.n > 19)
+        return 0;
+    for (size_t i = 0; i < s.n; i++)
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return 0;
+    return 1;
+}
+
+static bool next_item(mt_slice list, int status, size_t *pos, mt_slice *item)
+{
+    return status ? mt_recipient_status_next(list, pos, item) : mt_slice_next_item(list, ';', pos, item);
+}
+
+static void json_array(FILE *out, mt_slice list, int status)
+{
+    fputc('[', out);
+    size_t pos = 0;
+    mt_slice item;
+    int first = 1;
+    while (next_item(list, status, &pos, &item)) {
+        if (!first)
+            fputc(',', out);
+        mt_json_string(out, item);
+        first = 0;
+    }
+    fputc(']', out);
+}
+
+static void write_json(mt_writer *w, const struct mt_event *ev)
+{
+    FILE *out = w->out;
+    char ts[48];
+    mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
+    fputs("{\"timestamp\":\"", out);
+    fputs(ts, out);
+    fputc('"', out);
+    for (int f = 1; f < MT_F__COUNT; f++) {
+        fputs(",\"", out);
+        fputs(mt_field_json_key((enum mt_field)f), out);
+        fputs("\":", out);
+        mt_slice v = ev->f[f];
+        switch (f) {
+        case MT_F_RECIPIENT_ADDRESS:
+        case MT_F_RECIPIENT_STATUS:
+            json_array(out, v, f == MT_F_RECIPIENT_STATUS);
+            break;
+        case MT_F_TOTAL_BYTES:
+        case MT_F_RECIPIENT_COUNT:
+            if (is_uint(v))
+                fwrite(v.p, 1, v.n, out);
+            else
+                fputs("null", out);
+            break;
+        default:
+            mt_json_string(out, v);
+        }
+    }
+    fputs(",\"server\":", out);
+    mt_json_string(out, cstr(ev->server ? ev->server : ""));
+    fputs(",\"file\":", out);
+    mt_json_string(out, cstr(ev->file ? ev->file : ""));
+    fprintf(out, ",\"line\":%llu", (unsigned long long)ev->line);
+    if (ev->n_extra) {
+        fputs(",\"extra\":{", out);
+        for (size_t i = 0; i < ev->n_extra; i++) {
+            if (i)
+                fputc(',', out);
+            mt_json_string(out, ev->extra_name[i]);
+            fputc(':', out);
+            mt_json_string(out, ev->extra_value[i]);
+        }
+        fputc('}', out);
+    }
+    fputs("}\n", out);
+}
+
+static void write_csv(mt_writer *w, const struct mt_event *ev)
+{
+    FILE *out = w->out;
+    if (w->rows == 0) {
+        for (int f = 0; f < MT_F__COUNT; f++) {
+            fputs(mt_field_ps_name((enum mt_field)f), out);
+            fputc(',', out);
+        }
+        fputs("Server,File,Line\r\n", out);
+    }
+    char ts[48];
+    mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
+    mt_csv_cell(out, cstr(ts));
+    for (int f = 1; f < MT_F__COUNT; f++) {
+        fputc(',', out);
+        mt_csv_cell(out, ev->f[f]);
+    }
+    fputc(',', out);
+    mt_csv_cell(out, cstr(ev->server ? ev->server : ""));
+    fputc(',', out);
+    mt_csv_cell(out, cstr(ev->file ? ev->file : ""));
+    fprintf(out, ",%llu\r\n", (unsigned long long)ev->line);
+}
+
+/* Print s in a column of width w: cut with "..." when longer, padded when
+ * shorter; the last column is never cut. Widths count code points, not
+ * bytes, so non-ASCII subjects align. Control characters become spaces:
+ * they would break the row. */
+static void cell(FILE *out, mt_slice s, size_t w, int last)
+{
+    size_t cps = 0;
+    for (size_t i = 0; i < s.n; i++)
+        cps += ((unsigned char)s.p[i] & 0xC0) != 0x80;
+    size_t keep = (!last && cps > w) ? w - 3 : cps;
+    size_t shown = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if ((c & 0xC0) != 0x80 && shown++ == keep)
+            break;
+        fputc(c < 0x20 ? ' ' : c, out);
+    }
+    if (keep < cps) {
+        fputs("...", out);
+        keep = w;
+    }
+    if (!last)
+        for (size_t i = keep; i < w + 1; i++)
+            fputc(' ', out);
+}
+
+static void write_table(mt_writer *w, const struct mt_event *ev)
+{
+    FILE *out = w->out;
+    /* "2016-08-27T21:17:02.100Z", or with an offset "...100+02:00". */
+    int ts_width = w->tz ? 29 : 24;
+    if (w->rows == 0)
+        fprintf(out, "%-*s %-12s %-16s %-11s %-30s %-30s %s\n", ts_width, "Timestamp", "Server", "EventId",
+                "Source", "Sender", "Recipients", "MessageSubject");
+    char ts[48];
+    size_t tl = mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
+    cell(out, mt_slice_make(ts, tl), (size_t)ts_width, 0);
+    cell(out, cstr(ev->server ? ev->server : ""), 12, 0);
+    cell(out, ev->f[MT_F_EVENT_ID], 16, 0);
+    cell(out, ev->f[MT_F_SOURCE], 11, 0);
+    cell(out, ev->f[MT_F_SENDER_ADDRESS], 30, 0);
+    cell(out, ev->f[MT_F_RECIPIENT_ADDRESS], 30, 0);
+    cell(out, ev->f[MT_F_MESSAGE_SUBJECT], 60, 1);
+    fputc('\n', out);
+}
+
+static void list_line(FILE *out, const char *name, mt_slice v, int multi)
+{
+    fprintf(out, "%-24s: ", name);
+    if (multi) {
+        fputc('{', out);
+        size_t pos = 0;
+        mt_slice item;
+        int first = 1;
+        while (next_item(v, multi == 2, &pos, &item)) {
+            if (!first)
+                fputs(", ", out);
+            fwrite(item.p, 1, item.n, out);
+            first = 0;
+        }
+        fputc('}', out);
+    } else {
+        fwrite(v.p, 1, v.n, out);
+    }
+    fputc('\n', out);
+}
+
+static void write_list(mt_writer *w, const struct mt_event *ev)
+{
+    FILE *out = w->out;
+    if (w->rows)
+        fputc('\n', out);
+    char ts[48];
+    size_t tl = mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
+    list_line(out, "Timestamp", mt_slice_make(ts, tl), 0);
+    for (int f = 1; f < MT_F__COUNT; f++)
+        list_line(out, mt_field_ps_name((enum mt_field)f), ev->f[f],
+                  f == MT_F_RECIPIENT_STATUS ? 2 : (f == MT_F_RECIPIENT_ADDRESS || f == MT_F_REFERENCE));
+    for (size_t i = 0; i < ev->n_extra; i++) {
+        char name[64];
+        size_t n = ev->extra_name[i].n < sizeof name - 1 ? ev->extra_name[i].n : sizeof name - 1;
+        memcpy(name, ev->extra_name[i].p, n);
+        name[n] = '\0';
+        list_line(out, name, ev->extra_value[i], 0);
+    }
+    list_line(out, "Server", cstr(ev->server ? ev->server : ""), 0);
+    char loc[64];
+    int ll = snprintf(loc, sizeof loc, "%llu", (unsigned long long)ev->line);
+    list_line(out, "File", cstr(ev->file ? ev->file : ""), 0);
+    list_line(out, "Line", mt_slice_make(loc, (size_t)ll), 0);
+}
+
+mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev)
+{
+    switch (w->fmt) {
+    case MT_FMT_JSON: write_json(w, ev); break;
+    case MT_FMT_CSV: write_csv(w, ev); break;
+    case MT_FMT_LIST: write_list(w, ev); break;
+    case MT_FMT_TABLE: write_table(w, ev); break;
+    }
+    w->rows++;
+    return ferror(w->out) ? MT_EIO : MT_OK;
+}
+
+mt_status mt_writer_end(mt_writer *w)
+{
+    if (fflush(w->out) != 0 || ferror(w->out))
+        return MT_EIO;
+    return MT_OK;
+}

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* logset.c -- finding log files in copied server folders.
+ *
+ * An administrator copies each server's log folder somewhere and names the
+ * folder after the server; the server is never taken from a field inside the
+ * log (server-hostname names the destination, not the logging server).
+ * Every regular file is collected: the format is recognised later from the
+ * content, so renamed or compressed copies are found too. File names are
+ * still read for their dates, which let a time-bounded search skip files. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "mailtrail/search.h"
+#include "mailtrail/time.h"
+
+#define MAX_DEPTH 24
+#define DAY_MS (86400LL * 1000)
+#define HOUR_MS (3600LL * 1000)
+
+static void say(mt_diag_fn diag, void *user, const char *path, const char *msg)
+{
+    if (diag)
+        diag(path, 0, msg, user);
+}
+
+static char *dupstr(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int digits(const char *s, size_t n, unsigned *out)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* MSGTRK[M|MA|MD|MS...]yyyymmdd[HH]-N.LOG[.gz|.zst]: series prefix, period, instance. */
+static void parse_name(struct mt_logfile *f, const char *base, const char *dir)
+{
+    f->name_time_ms = MT_TIME_NONE;
+    f->name_period_ms = 0;
+    f->instance = 0;
+    f->named_msgtrk = strncasecmp(base, "MSGTRK", 6) == 0;
+    size_t i = 0;
+    while (base[i] && !(base[i] >= '0' && base[i] <= '9'))
+        i++;
+    size_t prefix_len = i;
+    size_t j = i;
+    while (base[j] >= '0' && base[j] <= '9')
+        j++;
+    size_t nd = j - i;
+    unsigned y, mo, d, h = 0;
+    if ((nd == 8 || nd == 10) && !digits(base + i, 4, &y) && !digits(base + i + 4, 2, &mo) &&
+        !digits(base + i + 6, 2, &d) && (nd == 8 || !digits(base + i + 8, 2, &h)) &&
+        mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24) {
+        f->name_time_ms = mt_days_from_civil((int)y, mo, d) * DAY_MS + (int64_t)h * HOUR_MS;
+        f->name_period_ms = nd == 8 ? DAY_MS : HOUR_MS;
+        if (base[j] == '-') {
+            unsigned inst = 0;
+            size_t k = j + 1;
+            while (base[k] >= '0' && base[k] <= '9' && inst < 100000000u)
+                inst = inst * 10 + (unsigned)(base[k++] - '0');
+            f->instance = inst;
+        }
+    }
+    size_t dl = strlen(dir);
+    f->series = malloc(dl + 1 + prefix_len + 1);
+    if (f->series) {
+        memcpy(f->series, dir, dl);
+        f->series[dl] = '/';
+        for (size_t k = 0; k < prefix_len; k++) {
+            char c = base[k];
+            f->series[dl + 1 + k] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+        }
+        f->series[dl + 1 + prefix_len] = '\0';
+    }
+}
+
+static mt_status add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
+{
+    if (ls->n == ls->cap) {
+        size_t ncap = ls->cap ? ls->cap * 2 : 64;
+        struct mt_logfile *nf = realloc(ls->files, ncap * sizeof *nf);
+        if (!nf)
+            return MT_EIO;
+        ls->files = nf;
+        ls->cap = ncap;
+    }
+    struct mt_logfile *f = &ls->files[ls->n];
+    memset(f, 0, sizeof *f);
+    f->path = dupstr(path, strlen(path));
+    f->server = dupstr(server, strlen(server));
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    char *dir = dupstr(path, slash ? (size_t)(slash - path) : 0);
+    if (f->path && f->server && dir)
+        parse_name(f, base, dir);
+    free(dir);
+    if (!f->path || !f->server || !f->series) {
+        free(f->path);
+        free(f->server);
+        free(f->series);
+        return MT_EIO;
+    }
+    f->explicit_file = explicit_file;
+    f->next_name_time_ms = MT_TIME_NONE;
+    ls->n++;
+    return MT_OK;
+}
+
+static mt_status walk(mt_logset *ls, const char *dir, const char *server, int depth,
+                      mt_diag_fn diag, void *user)
+{
+    if (depth > MAX_DEPTH) {
+        say(diag, user, dir, "folders nested too deep; not searched further");
+        return MT_OK;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "cannot open folder: %s", strerror(errno));
+        say(diag, user, dir, msg);
+        return MT_EINPUT;
+    }
+    /* Collect names first so that the order does not depend on readdir. */
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    mt_status st = MT_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, ncap * sizeof *nn);
+            if (!nn) {
+                st = MT_EIO;
+                break;
+            }
+            names = nn;
+            cap = ncap;
+        }
+        names[n] = dupstr(e->d_name, strlen(e->d_name));
+        if (!names[n]) {
+            st = MT_EIO;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    for (size_t i = 0; i < n && st != MT_EIO; i++) {
+        char path[PATH_MAX];
+        int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (len < 0 || (size_t)len >= sizeof path)
+            continue;
+        struct stat sb;
+        if (lstat(path, &sb) != 0)
+            continue;
+        if (S_ISLNK(sb.st_mode)) {
+            /* Follow links to files, never to folders (no loops). */
+            if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+                continue;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+            mt_status s2 = walk(ls, path, server, depth + 1, diag, user);
+            if (s2 == MT_EIO)
+                st = MT_EIO;
+        } else if (S_ISREG(sb.st_mode)) {
+            if (add_file(ls, path, server, 0) != MT_OK)
+                st = MT_EIO;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return st;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *basename_of(const char *path, char *buf, size_t len)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    size_t s = n;
+    while (s > 0 && path[s - 1] != '/')
+        s--;
+    size_t k = n - s < len - 1 ? n - s : len - 1;
+    memcpy(buf, path + s, k);
+    buf[k] = '\0';
+    return buf;
+}
+
+mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *user)
+{
+    char name[256] = "";
+    const char *path = spec;
+    const char *eq = strchr(spec, '=');
+    if (eq && eq != spec && !memchr(spec, '/', (size_t)(eq - spec)) && (size_t)(eq - spec) < sizeof name) {
+        memcpy(name, spec, (size_t)(eq - spec));
+        name[eq - spec] = '\0';
+        path = eq + 1;
+    }
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
+        say(diag, user, path, msg);
+        return MT_EINPUT;
+    }
+    char base[256];
+    if (S_ISREG(sb.st_mode)) {
+        if (!name[0]) {
+            char dir[PATH_MAX];
+            const char *slash = strrchr(path, '/');
+            size_t dl = slash ? (size_t)(slash - path) : 0;
+            if (dl >= sizeof dir)
+                dl = sizeof dir - 1;
+            memcpy(dir, path, dl);
+            dir[dl] = '\0';
+            basename_of(dl ? dir : ".", base, sizeof base);
+            if (!dl) {
+                char cwd[PATH_MAX];
+                if (getcwd(cwd, sizeof cwd))
+                    basename_of(cwd, base, sizeof base);
+            }
+        }
+        return add_file(ls, path, name[0] ? name : base, 1);
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        say(diag, user, path, "not a file or folder");
+        return MT_EINPUT;
+    }
+    if (name[0])
+        return walk(ls, path, name, 0, diag, user);
+    /* DIR: each immediate subfolder is a server; loose files belong to DIR's own name. */
+    DIR *d = opendir(path);
+    if (!d) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "cannot open folder: %s", strerror(errno));
+        say(diag, user, path, msg);
+        return MT_EINPUT;
+    }
+    char **subs = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    mt_status st = MT_OK;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **nn = realloc(subs, ncap * sizeof *nn);
+            if (!nn) {
+                st = MT_EIO;
+                break;
+            }
+            subs = nn;
+            cap = ncap;
+        }
+        if (!(subs[n] = dupstr(e->d_name, strlen(e->d_name)))) {
+            st = MT_EIO;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    if (n)
+        qsort(subs, n, sizeof *subs, cmp_names);
+    basename_of(path, base, sizeof base);
+    for (size_t i = 0; i < n && st != MT_EIO; i++) {
+        char sub[PATH_MAX];
+        int len = snprintf(sub, sizeof sub, "%s/%s", path, subs[i]);
+        if (len < 0 || (size_t)len >= sizeof sub)
+            continue;
+        struct stat s2;
+        if (stat(sub, &s2) != 0)
+            continue;
+        mt_status r = MT_OK;
+        if (S_ISDIR(s2.st_mode))
+            r = walk(ls, sub, subs[i], 1, diag, user);
+        else if (S_ISREG(s2.st_mode))
+            r = add_file(ls, sub, base, 0);
+        if (r == MT_EIO)
+            st = MT_EIO;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(subs[i]);
+    free(subs);
+    return st;
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+    const struct mt_logfile *x = a, *y = b;
+    int c = strcasecmp(x->server, y->server);
+    if (c)
+        return c;
+    if ((c = strcmp(x->series, y->series)) != 0)
+        return c;
+    if (x->name_time_ms != y->name_time_ms)
+        return x->name_time_ms < y->name_time_ms ? -1 : 1;
+    if (x->instance != y->instance)
+        return x->instance < y->instance ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+void mt_logset_finish(mt_logset *ls)
+{
+    if (ls->n > 1)
+        qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
+    for (size_t i = 0; i + 1 < ls->n; i++) {
+        struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
+        if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
+            !strcasecmp(f->server, g->server) && !strcmp(f->series, g->series))
+            f->next_name_time_ms = g->name_time_ms + g->name_period_ms;
+    }
+}
+
+void mt_logset_free(mt_logset *ls)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        free(ls->files[i].path);
+        free(ls->files[i].server);
+        free(ls->files[i].series);
+    }
+    free(ls->files);
+    ls->files = NULL;
+    ls->n = ls->cap = 0;
+}

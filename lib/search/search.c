@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/* search.c -- read a log set on all cores, filter, merge in time order.
+ *
+ * Workers take files one at a time. Each file is recognised from its first
+ * block (directives, or the shape of a headerless row), parsed with the
+ * query's prefilter, and its matches kept as sorted runs (runs.h). When the
+ * workers are done, diagnostics are replayed in log-set order, so output is
+ * the same whatever the thread timing, and the runs are merged. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include "mailtrail/msgtrk.h"
+#include "mailtrail/search.h"
+#include "formats/reader.h"
+#include "search/runs.h"
+
+#define RUN_SPILL_BYTES (8u << 20)     /* one file's in-memory matches before spilling */
+#define MEM_BUDGET_BYTES (32u << 20)   /* all files' matches kept in memory at once */
+#define MAX_DIAGS_PER_FILE 10000
+
+struct diag_rec {
+    uint64_t line;
+    char *msg;
+};
+
+struct file_job {
+    struct mt_run *runs;
+    size_t n_runs, runs_cap;
+    struct mt_runbuf buf;
+    struct diag_rec *diags;
+    size_t n_diags, diags_cap;
+    uint64_t diags_dropped;
+    struct mt_msgtrk_stats pstats;
+    uint64_t matched;
+    enum { JOB_READ, JOB_SKIPPED_TIME, JOB_OTHER, JOB_UNREADABLE, JOB_OOM } outcome;
+};
+
+struct ctx {
+    const mt_logset *ls;
+    const struct mt_query *q;
+    const struct mt_prefilter *pf;
+    struct file_job *jobs;
+    atomic_size_t next;
+    atomic_size_t mem_in_use;
+};
+
+struct parse_ctx {
+    struct ctx *c;
+    struct file_job *job;
+    uint32_t file;
+    int oom;
+};
+
+static void job_diag(struct file_job *job, uint64_t line, const char *msg)
+{
+    if (job->n_diags >= MAX_DIAGS_PER_FILE) {
+        job->diags_dropped++;
+        return;
+    }
+    if (job->n_diags == job->diags_cap) {
+        size_t ncap = job->diags_cap ? job->diags_cap * 2 : 16;
+        struct diag_rec *nd = realloc(job->diags, ncap * sizeof *nd);
+        if (!nd) {
+            job->diags_dropped++;
+            return;
+        }
+        job->diags = nd;
+        job->diags_cap = ncap;
+    }
+    char *m = strdup(msg);
+    if (!m) {
+        job->diags_dropped++;
+        return;
+    }
+    job->diags[job->n_diags].line = line;
+    job->diags[job->n_diags].msg = m;
+    job->n_diags++;
+}
+
+static void on_parse_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)file;
+    struct parse_ctx *pc = user;
+    job_diag(pc->job, line, msg);
+}
+
+static int push_run(struct file_job *job, struct mt_run *run)
+{
+    if (job->n_runs == job->runs_cap) {
+        size_t ncap = job->runs_cap ? job->runs_cap * 2 : 2;
+        struct mt_run *nr = realloc(job->runs, ncap * sizeof *nr);
+        if (!nr)
+            return -1;
+        job->runs = nr;
+        job->runs_cap = ncap;
+    }
+    job->runs[job->n_runs++] = *run;
+    return 0;
+}
+
+/* Sort the file's pending matches and store them as a run: in memory while
+ * the global budget allows, on disk otherwise. */
+static int close_run(struct ctx *c, struct file_job *job, int final)
+{
+    struct mt_runbuf *rb = &job->buf;
+    if (rb->n == 0)
+        return 0;
+    mt_runbuf_sort(rb, c->q->result_size);
+    struct mt_run run;
+    memset(&run, 0, sizeof run);
+    size_t bytes = rb->len;
+    if (final && atomic_fetch_add(&c->mem_in_use, bytes) + bytes <= MEM_BUDGET_BYTES) {
+        run.mem = *rb;
+        run.count = rb->n;
+        memset(rb, 0, sizeof *rb);
+    } else {
+        if (final)
+            atomic_fetch_sub(&c->mem_in_use, bytes);
+        if (mt_run_spill(&run, rb) != MT_OK)
+            return -1;
+    }
+    if (push_run(job, &run)) {
+        mt_run_free(&run);
+        return -1;
+    }
+    return 0;
+}
+
+static int on_parse_event(const struct mt_event *ev, void *user)
+{
+    struct parse_ctx *pc = user;
+    if (!mt_query_match(pc->c->q, ev))
+        return 0;
+    pc->job->matched++;
+    if (mt_runbuf_add(&pc->job->buf, pc->file, ev) != MT_OK) {
+        pc->oom = 1;
+        return 1;
+    }
+    if (pc->job->buf.len > RUN_SPILL_BYTES && close_run(pc->c, pc->job, 0)) {
+        pc->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int starts_with(const char *s, size_t n, const char *prefix)
+{
+    size_t k = strlen(prefix);
+    return n >= k && memcmp(s, prefix, k) == 0;
+}
+
+enum kind { KIND_MSGTRK, KIND_OTHER, KIND_UNKNOWN, KIND_EMPTY };
+
+/* Recognise a message tracking log from its first bytes: the directives when
+ * there are any; else a first row that starts with a log timestamp and has
+ * as many columns as one of Exchange's layouts (a file whose header was cut). */
+static enum kind sniff(const char *b, size_t n)
+{
+    if (n == 0)
+        return KIND_EMPTY;
+    if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB && (unsigned char)b[2] == 0xBF)
+        b += 3, n -= 3;
+    const char *end = b + n;
+    const char *s = b;
+    int saw_directive = 0;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        if (len && s[len - 1] == '\r')
+            len--;
+        if (len && s[0] == '#') {
+            saw_directive = 1;
+            if (starts_with(s, len, "#Log-type:") || starts_with(s, len, "#Log-Type:")) {
+                const char *v = s + 10;
+                size_t vl = len - 10;
+                while (vl && *v == ' ')
+                    v++, vl--;
+                return starts_with(v, vl, "Message Tracking Log") ? KIND_MSGTRK : KIND_OTHER;
+            }
+            if (starts_with(s, len, "#Fields:")) {
+                const char *has = memmem(s, len, "event-id", 8);
+                return has ? KIND_MSGTRK : KIND_OTHER;
+            }
+        } else if (len) {
+            if (saw_directive)
+                return KIND_UNKNOWN;
+            /* "2016-08-27T" and at least 20 commas: a headerless tracking row. */
+            if (len > 11 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[0] >= '0' && s[0] <= '9') {
+                size_t commas = 0;
+                for (size_t i = 0; i < len; i++)
+                    commas += s[i] == ',';
+                if (commas >= 20)
+                    return KIND_MSGTRK;
+            }
+            return KIND_UNKNOWN;
+        }
+        if (!nl)
+            break;
+        s = nl + 1;
+    }
+    return saw_directive ? KIND_UNKNOWN : KIND_EMPTY;
+}
+
+static int outside_window(const struct mt_logfile *f, const struct mt_query *q)
+{
+    if (q->end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE && f->name_time_ms >= q->end_ms)
+        return 1;
+    if (q->start_ms != MT_TIME_NONE && f->next_name_time_ms != MT_TIME_NONE &&
+        f->next_name_time_ms <= q->start_ms)
+        return 1;
+    return 0;
+}
+
+static int server_wanted(const struct mt_logfile *f, const struct mt_query *q)
+{
+    if (!q->n_servers)
+        return 1;
+    for (size_t i = 0; i < q->n_servers; i++)
+        if (!strcasecmp(f->server, q->servers[i]))
+            return 1;
+    return 0;
+}
+
+static void run_file(struct ctx *c, size_t idx, char *buf)
+{
+    const struct mt_logfile *f = &c->ls->files[idx];
+    struct file_job *job = &c->jobs[idx];
+    if (!server_wanted(f, c->q) || outside_window(f, c->q)) {
+        job->outcome = JOB_SKIPPED_TIME;
+        return;
+    }
+    char err[256];
+    mt_reader *r;
+    mt_status st = mt_reader_open(f->path, &r, err, sizeof err);
+    if (st != MT_OK) {
+        job_diag(job, 0, st == MT_EIO ? "out of memory" : err);
+        job->outcome = st == MT_EIO ? JOB_OOM : JOB_UNREADABLE;
+        return;
+    }
+    size_t got = 0;
+    st = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err);
+    if (st != MT_OK) {
+        job_diag(job, 0, err);
+        job->outcome = JOB_UNREADABLE;
+        mt_reader_close(r);
+        return;
+    }
+    enum kind k = sniff(buf, got);
+    if (k == KIND_OTHER || k == KIND_UNKNOWN || k == KIND_EMPTY) {
+        if (k == KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file)) {
+            job_diag(job, 0, "not a message tracking log (no #Fields header, and the first line is not a tracking row)");
+            job->outcome = JOB_UNREADABLE;
+        } else if (k == KIND_OTHER && f->explicit_file) {
+            job_diag(job, 0, "not a message tracking log (its header names another log type)");
+            job->outcome = JOB_UNREADABLE;
+        } else {
+            job->outcome = k == KIND_EMPTY ? JOB_READ : JOB_OTHER;
+        }
+        mt_reader_close(r);
+        return;
+    }
+    struct parse_ctx pc = { c, job, (uint32_t)idx, 0 };
+    struct mt_msgtrk_config cfg = {
+        .file = f->path, .server = f->server, .on_event = on_parse_event,
+        .on_diag = on_parse_diag, .user = &pc, .prefilter = c->pf,
+    };
+    mt_msgtrk *p = mt_msgtrk_new(&cfg);
+    if (!p) {
+        job->outcome = JOB_OOM;
+        mt_reader_close(r);
+        return;
+    }
+    job->outcome = JOB_READ;
+    while (got > 0 && !mt_msgtrk_stopped(p)) {
+        if (mt_msgtrk_feed(p, buf, got) != MT_OK)
+            break;
+        st = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err);
+        if (st != MT_OK) {
+            job_diag(job, 0, err);
+            job->outcome = JOB_UNREADABLE;
+            break;
+        }
+    }
+    mt_msgtrk_finish(p);
+    job->pstats = *mt_msgtrk_stats(p);
+    mt_msgtrk_free(p);
+    mt_reader_close(r);
+    if (pc.oom || close_run(c, job, 1))
+        job->outcome = JOB_OOM;
+}
+
+static void *worker(void *arg)
+{
+    struct ctx *c = arg;
+    char *buf = malloc(MT_READ_BLOCK);
+    for (;;) {
+        size_t idx = atomic_fetch_add(&c->next, 1);
+        if (idx >= c->ls->n)
+            break;
+        if (!buf) {
+            c->jobs[idx].outcome = JOB_OOM;
+            continue;
+        }
+        run_file(c, idx, buf);
+    }
+    free(buf);
+    return NULL;
+}
+
+mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                    mt_event_fn emit, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    struct mt_search_stats s;
+    memset(&s, 0, sizeof s);
+    mt_status st = MT_OK;
+    struct ctx c;
+    memset(&c, 0, sizeof c);
+    c.ls = ls;
+    c.q = q;
+    c.jobs = calloc(ls->n ? ls->n : 1, sizeof *c.jobs);
+    const char **names = calloc(ls->n ? ls->n : 1, sizeof *names);
+    const char **servers = calloc(ls->n ? ls->n : 1, sizeof *servers);
+    if (!c.jobs || !names || !servers) {
+        free(c.jobs);
+        free(names);
+        free(servers);
+        return MT_EIO;
+    }
+    c.pf = mt_prefilter_from_query(q);
+    atomic_init(&c.next, 0);
+    atomic_init(&c.mem_in_use, 0);
+
+    if (threads == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = nc > 0 ? (unsigned)nc : 1;
+    }
+    if (threads > ls->n)
+        threads = ls->n ? (unsigned)ls->n : 1;
+    pthread_t *tids = calloc(threads, sizeof *tids);
+    unsigned started = 0;
+    for (unsigned i = 1; tids && i < threads; i++) {
+        if (pthread_create(&tids[i], NULL, worker, &c) != 0)
+            break;
+        started++;
+    }
+    worker(&c);   /* the calling thread works too */
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+
+    size_t total_runs = 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        struct file_job *job = &c.jobs[i];
+        names[i] = ls->files[i].path;
+        servers[i] = ls->files[i].server;
+        for (size_t d = 0; d < job->n_diags; d++) {
+            if (diag)
+                diag(ls->files[i].path, job->diags[d].line, job->diags[d].msg, user);
+            free(job->diags[d].msg);
+        }
+        if (job->diags_dropped && diag) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "%llu more problems in this file not shown",
+                     (unsigned long long)job->diags_dropped);
+            diag(ls->files[i].path, 0, msg, user);
+        }
+        free(job->diags);
+        switch (job->outcome) {
+        case JOB_READ:
+            if (job->pstats.bytes)
+                s.files++;
+            break;
+        case JOB_SKIPPED_TIME: s.files_skipped_time++; break;
+        case JOB_OTHER: s.files_other++; break;
+        case JOB_UNREADABLE:
+            s.files_unreadable++;
+            if (job->pstats.bytes)
+                s.files++;
+            break;
+        case JOB_OOM: st = MT_EIO; break;
+        }
+        s.bytes += job->pstats.bytes;
+        s.lines += job->pstats.lines;
+        s.events += job->pstats.events;
+        s.skipped_lines += job->pstats.skipped;
+        s.matched += job->matched;
+        total_runs += job->n_runs;
+    }
+    struct mt_run *runs = calloc(total_runs ? total_runs : 1, sizeof *runs);
+    if (!runs) {
+        st = MT_EIO;
+    } else {
+        size_t k = 0;
+        for (size_t i = 0; i < ls->n; i++)
+            for (size_t r = 0; r < c.jobs[i].n_runs; r++)
+                runs[k++] = c.jobs[i].runs[r];
+        if (st == MT_OK) {
+            mt_status ms = mt_runs_merge(runs, total_runs, q->result_size, names, servers, emit, user,
+                                         &s.returned);
+            if (ms != MT_OK)
+                st = ms;
+        }
+        for (size_t i = 0; i < total_runs; i++)
+            mt_run_free(&runs[i]);
+        free(runs);
+    }
+    for (size_t i = 0; i < ls->n; i++) {
+        if (!runs)
+            for (size_t r = 0; r < c.jobs[i].n_runs; r++)
+                mt_run_free(&c.jobs[i].runs[r]);
+        free(c.jobs[i].runs);
+        mt_runbuf_free(&c.jobs[i].buf);
+    }
+    mt_prefilter_free((struct mt_prefilter *)c.pf);
+    free(c.jobs);
+    free(names);
+    free(servers);
+    if (stats)
+        *stats = s;
+    if (st != MT_OK)
+        return st;
+    if (s.files_unreadable)
+        return MT_EINPUT;
+    return s.matched ? MT_OK : MT_NOMATCH;
+}

@@ -1,0 +1,1 @@
+mailtrail search --help

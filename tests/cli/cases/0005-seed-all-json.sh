@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --format json --result-size unlimited

@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --event-id send --format csv

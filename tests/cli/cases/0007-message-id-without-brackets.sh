@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --message-id "$(sed -n "s/.*SEND,[0-9]*,<\([^>]*\)>.*/\1/p" tests/data/seed/EX13-1/TransportRoles/Logs/MessageTracking/MSGTRK20160827-1.LOG | head -n 1)" --format table

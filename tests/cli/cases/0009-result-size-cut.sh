@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --result-size 3 --format table

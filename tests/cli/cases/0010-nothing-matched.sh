@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --sender nobody@nowhere.example --format json

@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/bad --format json --result-size unlimited

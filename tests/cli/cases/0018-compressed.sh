@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/compressed --format table --result-size unlimited

@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/seed --subject INBD-003 --tz Europe/Berlin --format table

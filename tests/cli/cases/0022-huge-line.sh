@@ -1,0 +1,1 @@
+mailtrail search --logs SRV1=tests/data/bad/SRV1/MSGTRK20160901-9.LOG --event-id EXPAND --format json | tr , "\n" | grep -c "@mynet.lan\"" ; mailtrail search --logs SRV1=tests/data/bad/SRV1/MSGTRK20160901-9.LOG --format table

@@ -1,0 +1,1 @@
+mailtrail search --logs tests/data/bad --sender alan.reid@mynet.lan --format table --stats

@@ -1,0 +1,1 @@
+mailtrail search --event-id SEND

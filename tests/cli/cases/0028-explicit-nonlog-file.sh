@@ -1,0 +1,1 @@
+mailtrail search --logs X=tests/data/seed/README.md --format json

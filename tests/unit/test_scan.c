@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* test_scan.c -- the SSE2 scanners against their scalar references, on
+ * random haystacks with planted needles at every alignment. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/scan.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t next_rand(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static void test_count_newlines(void **state)
+{
+    (void)state;
+    char buf[300];
+    for (int round = 0; round < 200; round++) {
+        size_t n = next_rand() % sizeof buf;
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (next_rand() % 7 == 0) ? '\n' : (char)('a' + next_rand() % 26);
+        for (size_t off = 0; off < 17 && off <= n; off++)
+            assert_int_equal(mt_count_newlines(buf + off, n - off), mt_count_newlines_scalar(buf + off, n - off));
+    }
+    assert_int_equal(mt_count_newlines("a\nb\n\n", 5), 3);
+}
+
+static void test_find_ci_matches_scalar(void **state)
+{
+    (void)state;
+    /* Alphabet with case pairs and the bytes that OR 0x20 confuses ('@'/'`', '['/'{'). */
+    static const char alphabet[] = "aAbB@`[{.;,\"";
+    char hay[200];
+    struct mt_needle nd;
+    char lower[8];
+    nd.lower = lower;
+    for (int round = 0; round < 3000; round++) {
+        size_t n = next_rand() % sizeof hay;
+        for (size_t i = 0; i < n; i++)
+            hay[i] = alphabet[next_rand() % (sizeof alphabet - 1)];
+        nd.n = 1 + next_rand() % 5;
+        for (size_t i = 0; i < nd.n; i++) {
+            char ch = alphabet[next_rand() % (sizeof alphabet - 1)];
+            lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20) : ch;
+        }
+        const char *a = mt_find_ci(&nd, hay, hay + n);
+        const char *b = mt_find_ci_scalar(&nd, hay, hay + n);
+        assert_ptr_equal(a, b);
+    }
+}
+
+static void test_find_ci_examples(void **state)
+{
+    (void)state;
+    struct mt_needle nd = { (char *)"alan.reid@mynet.lan", 19 };
+    const char *hay = "2016-08-27T21:00:01.000Z,RECEIVE,xx,ALAN.Reid@MyNet.LAN,yy";
+    const char *hit = mt_find_ci(&nd, hay, hay + strlen(hay));
+    assert_non_null(hit);
+    assert_int_equal(hit - hay, 36);
+    /* Not found when the match would run past the end. */
+    assert_null(mt_find_ci(&nd, hay, hay + 50));
+    /* '`' is not '@' although both look alike after OR 0x20. */
+    const char *lookalike = "alan.reid`mynet.lan";
+    assert_null(mt_find_ci(&nd, lookalike, lookalike + 19));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_count_newlines),
+        cmocka_unit_test(test_find_ci_matches_scalar),
+        cmocka_unit_test(test_find_ci_examples),
+    };
+    return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
+}
