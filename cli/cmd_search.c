@@ -267,7 +267,10 @@ int cmd_search(int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", av[optind]);
         goto done;
     }
-    enum mt_format fmt = isatty(STDOUT_FILENO) ? MT_FMT_TABLE : MT_FMT_JSON;
+    int to_terminal = isatty(STDOUT_FILENO);
+    enum mt_format fmt = to_terminal ? MT_FMT_TABLE : MT_FMT_JSON;
+    if (!to_terminal)
+        setvbuf(stdout, NULL, _IOFBF, 1u << 16);
     if (fmtname && mt_format_parse(fmtname, &fmt)) {
         rc = cli_usage_error(cmd, "--format is table, list, csv or json, not '%s'", fmtname);
         goto done;

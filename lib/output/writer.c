@@ -9,6 +9,12 @@
 #include <string.h>
 #include "mailtrail/writer.h"
 
+/* A result can be millions of events: lock the stream once per event
+ * (mt_writer_event) and use the unlocked calls for the bytes inside it. */
+#define fputc fputc_unlocked
+#define fputs fputs_unlocked
+#define fwrite fwrite_unlocked
+
 struct mt_writer {
     enum mt_format fmt;
     FILE *out;
@@ -121,8 +127,11 @@ void mt_json_string(FILE *out, mt_slice s)
             }
             i++;
         } else if (c < 0x80) {
-            fputc(c, out);
-            i++;
+            size_t j = i + 1;
+            while (j < s.n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+                j++;
+            fwrite(p + i, 1, j - i, out);
+            i = j;
         } else {
             size_t len = utf8_len(p + i, s.n - i);
             if (len == 0) {
@@ -340,6 +349,7 @@ static void write_list(mt_writer *w, const struct mt_event *ev)
 
 mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev)
 {
+    flockfile(w->out);
     switch (w->fmt) {
     case MT_FMT_JSON: write_json(w, ev); break;
     case MT_FMT_CSV: write_csv(w, ev); break;
@@ -347,6 +357,7 @@ mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev)
     case MT_FMT_TABLE: write_table(w, ev); break;
     }
     w->rows++;
+    funlockfile(w->out);
     return ferror(w->out) ? MT_EIO : MT_OK;
 }
 

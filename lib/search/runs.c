@@ -106,8 +106,37 @@ void mt_runbuf_sort(struct mt_runbuf *rb, uint64_t limit)
     if (!sorted) {
         qsort(rb->offs, rb->n, sizeof *rb->offs, cmp_recs_tl);
     }
-    if (limit && rb->n > limit)
+    if (limit && rb->n > limit) {
         rb->n = (size_t)limit;
+        /* Compact, so that the dropped records give their memory back. */
+        size_t keep = 0;
+        for (size_t i = 0; i < rb->n; i++) {
+            struct rec_head h;
+            memcpy(&h, rb->data + rb->offs[i], sizeof h);
+            keep += sizeof h + h.body_len;
+        }
+        char *nd = malloc(keep ? keep : 1);
+        if (!nd)
+            return;   /* keep the uncompacted buffer: correct, only larger */
+        size_t o = 0;
+        for (size_t i = 0; i < rb->n; i++) {
+            struct rec_head h;
+            memcpy(&h, rb->data + rb->offs[i], sizeof h);
+            memcpy(nd + o, rb->data + rb->offs[i], sizeof h + h.body_len);
+            rb->offs[i] = o;
+            o += sizeof h + h.body_len;
+        }
+        free(rb->data);
+        rb->data = nd;
+        rb->len = rb->cap = o;
+    }
+}
+
+int64_t mt_runbuf_last_time(const struct mt_runbuf *rb)
+{
+    struct rec_head h;
+    memcpy(&h, rb->data + rb->offs[rb->n - 1], sizeof h);
+    return h.time;
 }
 
 void mt_runbuf_free(struct mt_runbuf *rb)
@@ -122,6 +151,8 @@ mt_status mt_run_spill(struct mt_run *run, struct mt_runbuf *rb)
     FILE *f = tmpfile();
     if (!f)
         return MT_EIO;
+    /* stdio's default 4 KiB would mean a system call per few records. */
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
     for (size_t i = 0; i < rb->n; i++) {
         struct rec_head h;
         memcpy(&h, rb->data + rb->offs[i], sizeof h);

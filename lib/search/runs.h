@@ -34,6 +34,8 @@ mt_status mt_runbuf_add(struct mt_runbuf *rb, uint32_t file, const struct mt_eve
 /* Sort rb's records by (time, line) and keep at most `limit` (0: all). */
 void mt_runbuf_sort(struct mt_runbuf *rb, uint64_t limit);
 void mt_runbuf_free(struct mt_runbuf *rb);
+/* Time of the last record (rb->n > 0): after mt_runbuf_sort, the latest kept. */
+int64_t mt_runbuf_last_time(const struct mt_runbuf *rb);
 /* Write rb's records, in their current order, to a new temporary file. */
 mt_status mt_run_spill(struct mt_run *run, struct mt_runbuf *rb);
 

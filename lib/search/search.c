@@ -37,6 +37,7 @@ struct file_job {
     uint64_t diags_dropped;
     struct mt_msgtrk_stats pstats;
     uint64_t matched;
+    int64_t cutoff;            /* with a result limit: later events cannot be shown */
     enum { JOB_READ, JOB_SKIPPED_TIME, JOB_OTHER, JOB_UNREADABLE, JOB_OOM } outcome;
 };
 
@@ -136,10 +137,20 @@ static int on_parse_event(const struct mt_event *ev, void *user)
     struct parse_ctx *pc = user;
     if (!mt_query_match(pc->c->q, ev))
         return 0;
-    pc->job->matched++;
-    if (mt_runbuf_add(&pc->job->buf, pc->file, ev) != MT_OK) {
+    struct file_job *job = pc->job;
+    uint64_t limit = pc->c->q->result_size;
+    job->matched++;
+    /* With a result limit only this file's first `limit` events in time can
+     * be shown: once that many are held, a later one is counted, not kept. */
+    if (limit && ev->time_ms > job->cutoff)
+        return 0;
+    if (mt_runbuf_add(&job->buf, pc->file, ev) != MT_OK) {
         pc->oom = 1;
         return 1;
+    }
+    if (limit && job->buf.n >= 2 * limit) {
+        mt_runbuf_sort(&job->buf, limit);
+        job->cutoff = mt_runbuf_last_time(&job->buf);
     }
     if (pc->job->buf.len > RUN_SPILL_BYTES && close_run(pc->c, pc->job, 0)) {
         pc->oom = 1;
@@ -265,6 +276,7 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
         return;
     }
     struct parse_ctx pc = { c, job, (uint32_t)idx, 0 };
+    job->cutoff = INT64_MAX;
     struct mt_msgtrk_config cfg = {
         .file = f->path, .server = f->server, .on_event = on_parse_event,
         .on_diag = on_parse_diag, .user = &pc, .prefilter = c->pf,
