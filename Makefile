@@ -7,7 +7,10 @@ BUILD   ?= build
 VERSION := 0.1.0
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla -Wformat=2
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) -Iinclude -Ilib -DMT_VERSION='"$(VERSION)"'
+# Project flags are kept apart from CFLAGS so that `make CFLAGS=...` (the
+# sanitizer build) adds to them instead of replacing them.
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) -Iinclude -DMT_VERSION='"$(VERSION)"'
+ALL_CFLAGS   = $(BASE_CFLAGS) -Ilib $(CFLAGS)
 LDLIBS  := -lzstd -lz -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -26,27 +29,27 @@ all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libmailtrail.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/libmailtrail.so: $(LIB_OBJ)
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libmailtrail.so.0 -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libmailtrail.so.0 -o $@ $^ $(LDLIBS)
 
 # The CLI sees only include/ (the public API); -Ilib is not on its command line.
 $(BUILD)/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"
-	@$(CC) $(filter-out -Ilib,$(CFLAGS)) -MMD -MP -c $< -o $@
+	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/mailtrail: $(CLI_OBJ) $(BUILD)/libmailtrail.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmailtrail.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmailtrail.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailtrail.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libmailtrail.a -lcmocka $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmailtrail.a -lcmocka $(LDLIBS)
 
 -include $(DEPS)
 
@@ -65,7 +68,7 @@ regress: $(BUILD)/fuzz_msgtrk_replay
 	@sh tests/run-regress.sh $(BUILD)/fuzz_msgtrk_replay
 
 $(BUILD)/fuzz_msgtrk_replay: fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a
-	$(CC) $(CFLAGS) -o $@ fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a $(LDLIBS)
 
 update-expected: $(BUILD)/mailtrail
 	@MT_UPDATE_EXPECTED=1 sh tests/cli/run.sh $(BUILD)/mailtrail

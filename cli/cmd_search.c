@@ -45,6 +45,7 @@ static const char *const usage[] = {
     "  --tz ZONE             read times without a zone in ZONE and print times in it",
     "                        (default: read in the machine's zone, print in UTC)",
     "  --threads N           worker threads (default: one per core)",
+    "  --count               print only the number of matching events",
     "  --stats               print a summary on stderr even when all went well",
     "  -h, --help            this help",
     "",
@@ -56,7 +57,7 @@ static const char *const usage[] = {
 enum {
     OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
     OPT_RECIPIENT, OPT_MESSAGE_ID, OPT_INTERNAL_ID, OPT_NETWORK_ID, OPT_SUBJECT, OPT_REFERENCE,
-    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC,
+    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +82,7 @@ static const struct option long_opts[] = {
     { "tz", required_argument, NULL, OPT_TZ },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "count", no_argument, NULL, OPT_COUNT },
     { "domain-controller", required_argument, NULL, OPT_DC },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -182,7 +184,7 @@ int cmd_search(int argc, char **argv)
     struct list servers = { 0 }, recipients = { 0 }, logs = { 0 };
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
-    int stats_always = 0, rc = MT_OK;
+    int stats_always = 0, count_only = 0, rc = MT_OK;
     char *recip_copies[64];
     size_t n_recip_copies = 0;
     int ac = 0;
@@ -254,6 +256,7 @@ int cmd_search(int argc, char **argv)
             }
             break;
         case OPT_STATS: stats_always = 1; break;
+        case OPT_COUNT: count_only = 1; break;
         case OPT_DC: break;   /* pasted cmdlets carry it; copied logs need no domain controller */
         case ':':
             rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
@@ -332,7 +335,10 @@ int cmd_search(int argc, char **argv)
         rc = MT_EIO;
     if (rc == MT_OK) {
         struct emit_ctx e = { w, MT_OK };
-        mt_status st = mt_search(&ls, &q, (unsigned)threads, emit_event, print_diag, &e, &stats);
+        mt_status st = mt_search(&ls, &q, (unsigned)threads, count_only ? NULL : emit_event, print_diag,
+                                 &e, &stats);
+        if (count_only)
+            printf("%llu\n", (unsigned long long)stats.matched);
         if (mt_writer_end(w) != MT_OK || e.st != MT_OK) {
             fputs("mailtrail search: cannot write the results\n", stderr);
             rc = MT_EIO;
@@ -341,7 +347,7 @@ int cmd_search(int argc, char **argv)
         }
         if (rc != MT_EIO && unreadable_spec)
             rc = MT_EINPUT;
-        if (q.result_size && stats.matched > stats.returned && rc != MT_EIO)
+        if (!count_only && q.result_size && stats.matched > stats.returned && rc != MT_EIO)
             fprintf(stderr, "mailtrail search: showing the first %llu of %llu matching events; "
                     "use --result-size unlimited to see all\n",
                     (unsigned long long)stats.returned, (unsigned long long)stats.matched);

@@ -32,6 +32,15 @@ struct mt_msgtrk_config {
     mt_diag_fn on_diag;               /* may be NULL: problems are then only counted */
     void *user;                       /* passed to both callbacks */
     const struct mt_prefilter *prefilter; /* optional, see search.h; borrowed */
+    /* Optional time window [window_start_ms, window_end_ms) (MT_TIME_NONE:
+     * open). Exchange writes each file in time order, so in a file with a
+     * #Fields header a piece that ends more than 5 minutes before the window
+     * is not parsed (only its lines counted and its directives read), and
+     * the file is left once a piece starts more than 5 minutes after it.
+     * Events are not filtered by the window here: that is the caller's job.
+     * Zero-initialised configs must set both to MT_TIME_NONE to disable. */
+    int64_t window_start_ms;
+    int64_t window_end_ms;
     size_t max_line;                  /* longest line accepted; 0 means 1 MiB */
     size_t max_columns;               /* most columns accepted; 0 means 512 */
 };
@@ -41,6 +50,7 @@ struct mt_msgtrk_stats {
     uint64_t events;         /* events handed to on_event */
     uint64_t skipped;        /* malformed lines reported and skipped */
     uint64_t filtered;       /* lines the prefilter ruled out unparsed */
+    uint64_t skipped_window; /* lines not parsed because they lie outside the time window */
     uint64_t bytes;          /* bytes fed */
     int64_t header_date_ms;  /* #Date of the latest header, or MT_TIME_NONE */
 };

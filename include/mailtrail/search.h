@@ -86,7 +86,8 @@ struct mt_search_stats {
 
 /* Search ls for q with `threads` worker threads (0: one per core).
  * emit is called on the calling thread, in time order (ties in file and line
- * order), for at most q->result_size events. diag is called on the calling
+ * order), for at most q->result_size events. With emit NULL matches are only
+ * counted (stats->matched), which needs no memory per match. diag is called on the calling
  * thread, grouped by file in log-set order, after the files are read.
  * Returns MT_OK when something matched, MT_NOMATCH when nothing did,
  * MT_EINPUT when some file could not be read (the others are still searched),

@@ -38,6 +38,7 @@ struct mt_msgtrk {
     struct mt_msgtrk_stats stats;
     int stopped;               /* on_event asked to stop, or memory ran out */
     int oom;
+    int past_window;           /* left early: the rest of the file is after the window */
     int discarding;            /* inside an over-long line, dropping bytes to its end */
     uint64_t discard_line;
 
@@ -89,6 +90,8 @@ mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
         p->cfg.max_columns = DEFAULT_MAX_COLUMNS;
     if (!p->cfg.file)
         p->cfg.file = "-";
+    if (p->cfg.window_start_ms == 0 && p->cfg.window_end_ms == 0)
+        p->cfg.window_start_ms = p->cfg.window_end_ms = MT_TIME_NONE;
     p->stats.header_date_ms = MT_TIME_NONE;
     size_t mc = p->cfg.max_columns + 1;
     p->col_map = calloc(mc, sizeof *p->col_map);
@@ -417,9 +420,74 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
         p->stopped = 1;
 }
 
+#define WINDOW_SLACK_MS (5 * 60 * 1000)
+
+/* The date-time at the start of a data line (Exchange's first column). */
+static int leading_time(const char *s, const char *end, int64_t *t)
+{
+    const char *comma = memchr(s, ',', (size_t)(end - s) < 40 ? (size_t)(end - s) : 40);
+    return comma && mt_time_parse_log(s, (size_t)(comma - s), t);
+}
+
+/* Directive lines in [s, end) are read; all other lines are only counted. */
+static void skip_region(mt_msgtrk *p, const char *s, const char *end)
+{
+    while (s < end && !p->stopped) {
+        const char *h = s;
+        const char *line = NULL;
+        while ((h = memchr(h, '#', (size_t)(end - h))) != NULL) {
+            if (h == s || h[-1] == '\n') {
+                line = h;
+                break;
+            }
+            h++;
+        }
+        const char *upto = line ? line : end;
+        uint64_t n = mt_count_newlines(s, (size_t)(upto - s));
+        p->stats.lines += n;
+        p->stats.skipped_window += n;
+        if (!line)
+            return;
+        const char *nl = memchr(line, '\n', (size_t)(end - line));
+        p->stats.lines++;
+        parse_line(p, line, (size_t)(nl - line), p->stats.lines, 1);
+        s = nl + 1;
+    }
+}
+
+/* Decide from a piece's first and last lines whether it can hold events in
+ * the window. Returns 1 when the piece was dealt with (skipped, or the file
+ * left), 0 when it must be parsed. Only for files with a real header: a file
+ * pieced together from others need not be in time order. */
+static int window_skip(mt_msgtrk *p, const char *s, const char *end)
+{
+    if (!p->have_fields || p->inferred_fields || p->stats.lines == 0 || p->col_map[0] != MT_F_DATE_TIME)
+        return 0;
+    int64_t t;
+    if (p->cfg.window_end_ms != MT_TIME_NONE && leading_time(s, end, &t) &&
+        t >= p->cfg.window_end_ms + WINDOW_SLACK_MS) {
+        p->stopped = 1;
+        p->past_window = 1;
+        return 1;
+    }
+    if (p->cfg.window_start_ms != MT_TIME_NONE) {
+        const char *last = end - 1;          /* the final '\n' */
+        while (last > s && last[-1] != '\n')
+            last--;
+        if (leading_time(last, end, &t) && t < p->cfg.window_start_ms - WINDOW_SLACK_MS) {
+            skip_region(p, s, end);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Complete lines in [s, end): end[-1] is '\n'. */
 static void parse_region(mt_msgtrk *p, const char *s, const char *end)
 {
+    if ((p->cfg.window_start_ms != MT_TIME_NONE || p->cfg.window_end_ms != MT_TIME_NONE) &&
+        window_skip(p, s, end))
+        return;
     const struct mt_prefilter *pf = p->cfg.prefilter;
     /* The first line may carry a BOM before its '#'; give it the full treatment. */
     if (!pf || p->stats.lines == 0) {

@@ -48,6 +48,7 @@ struct ctx {
     struct file_job *jobs;
     atomic_size_t next;
     atomic_size_t mem_in_use;
+    int collect;               /* keep matches for emit (0: only count them) */
 };
 
 struct parse_ctx {
@@ -140,6 +141,8 @@ static int on_parse_event(const struct mt_event *ev, void *user)
     struct file_job *job = pc->job;
     uint64_t limit = pc->c->q->result_size;
     job->matched++;
+    if (!pc->c->collect)
+        return 0;
     /* With a result limit only this file's first `limit` events in time can
      * be shown: once that many are held, a later one is counted, not kept. */
     if (limit && ev->time_ms > job->cutoff)
@@ -280,6 +283,7 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
     struct mt_msgtrk_config cfg = {
         .file = f->path, .server = f->server, .on_event = on_parse_event,
         .on_diag = on_parse_diag, .user = &pc, .prefilter = c->pf,
+        .window_start_ms = c->q->start_ms, .window_end_ms = c->q->end_ms,
     };
     mt_msgtrk *p = mt_msgtrk_new(&cfg);
     if (!p) {
@@ -344,6 +348,7 @@ mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned thre
         return MT_EIO;
     }
     c.pf = mt_prefilter_from_query(q);
+    c.collect = emit != NULL;
     atomic_init(&c.next, 0);
     atomic_init(&c.mem_in_use, 0);
 
@@ -411,7 +416,7 @@ mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned thre
         for (size_t i = 0; i < ls->n; i++)
             for (size_t r = 0; r < c.jobs[i].n_runs; r++)
                 runs[k++] = c.jobs[i].runs[r];
-        if (st == MT_OK) {
+        if (st == MT_OK && emit) {
             mt_status ms = mt_runs_merge(runs, total_runs, q->result_size, names, servers, emit, user,
                                          &s.returned);
             if (ms != MT_OK)

@@ -564,7 +564,8 @@ static void set_msgid(struct sim_org *g, struct sim_msg *m, const char *host, in
         p = sim_put_dec(p, (uint64_t)y, 4);
         p = sim_put_dec(p, (uint64_t)mo, 2);
         p = sim_put_dec(p, (uint64_t)d, 2);
-        p = sim_put_dec(p, (uint64_t)(m->t_create / 1000 % 86400), 5);
+        uint64_t sod = (uint64_t)(m->t_create / 1000 % 86400);
+        p = sim_put_dec(p, sod / 3600 * 10000 + sod / 60 % 60 * 100 + sod % 60, 6);
         *p++ = '.';
         p = sim_put_hex(p, u, 12, 1);
         *p++ = '@';
@@ -634,7 +635,7 @@ static int has_rcpt(const struct sim_msg *m, uint32_t a)
 
 static void add_rcpt(struct sim_msg *m, uint32_t a)
 {
-    if (m->nrcpt < SIM_MAX_RCPT && !has_rcpt(m, a))
+    if (m->nrcpt < SIM_MAX_RCPT - 1 && !has_rcpt(m, a))
         m->rcpt[m->nrcpt++] = a;
 }
 
@@ -690,8 +691,11 @@ static void write_truth(struct sim_org *g, const struct sim_msg *m, const struct
         d = sim_put_str(d, g->srv[gt->path[i]].name);
         *d++ = '"';
     }
-    if (gt->smarthost)
-        d = SIM_PUTS(d, gt->npath ? ",\"smarthost\"" : "\"smarthost\"");
+    if (gt->smarthost) {
+        if (gt->npath)
+            *d++ = ',';
+        d = SIM_PUTS(d, "\"smarthost\"");
+    }
     d = SIM_PUTS(d, "],\"smarthost_queue_id\":");
     if (gt->qid[0]) {
         *d++ = '"';
@@ -888,7 +892,9 @@ static unsigned submit(struct sim_org *g, struct sim_msg *m, unsigned act, int64
         e->peer = (uint8_t)p;
     tt += rr(g, 30, 400);
     *imid = g->srv[p].next_imid++;
-    e = tev(g, p, SIM_T_RECEIVE_SD, m, tt, (m->nrcpt < 64 ? (1ULL << m->nrcpt) - 1 : ~0ULL));
+    if (!m->env)
+        m->env = (1ULL << m->nrcpt) - 1;
+    e = tev(g, p, SIM_T_RECEIVE_SD, m, tt, m->env);
     if (e) {
         e->imid = *imid;
         e->peer = (uint8_t)act;
@@ -1029,6 +1035,7 @@ static void add_group(struct sim_org *g, struct sim_msg *m)
 static void expand_members(struct sim_org *g, struct sim_msg *m)
 {
     unsigned n = m->nrcpt;
+    m->env = n < 64 ? (1ULL << n) - 1 : ~0ULL;
     for (unsigned i = 0; i < n; i++) {
         const struct sim_addr *a = &g->addr[m->rcpt[i]];
         if (a->kind == SIM_A_DL)

@@ -136,6 +136,7 @@ struct sim_msg {
     uint32_t mdb_event;
     int64_t t_create;
     uint32_t rcpt[SIM_MAX_RCPT];
+    uint64_t env;            /* envelope recipients (before expansion) */
     uint64_t nmid_hi, nmid_lo;
     char msgid[96];
     uint8_t msgid_len;

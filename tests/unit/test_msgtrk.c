@@ -302,6 +302,43 @@ static void test_prefilter_keeps_line_numbers(void **state)
     }
 }
 
+/* Pieces wholly before the window are counted, not parsed; their directives
+ * still apply; the file is left once a piece starts well after the window. */
+static void test_time_window_skips_pieces(void **state)
+{
+    (void)state;
+    char s[4096];
+    size_t n = 0;
+    n += (size_t)snprintf(s + n, sizeof s - n, "#Fields: date-time,event-id,message-id\n");
+    for (int h = 0; h < 10; h++) {
+        if (h == 5)
+            n += (size_t)snprintf(s + n, sizeof s - n, "#Fields: date-time,message-id,event-id\n");
+        if (h < 5)
+            n += (size_t)snprintf(s + n, sizeof s - n, "2016-08-27T%02d:00:00.000Z,RECEIVE,<m%d>\n", h, h);
+        else
+            n += (size_t)snprintf(s + n, sizeof s - n, "2016-08-27T%02d:00:00.000Z,<m%d>,RECEIVE\n", h, h);
+    }
+    struct capture c;
+    struct mt_msgtrk_config cfg = config(&c);
+    cfg.window_start_ms = 1472270400000LL;   /* 2016-08-27T04:00Z */
+    cfg.window_end_ms = 1472277600000LL;     /* 2016-08-27T06:00Z */
+    /* One line per piece: pieces before 03:55 are skipped, after 06:05 the file is left. */
+    size_t cuts[32], k = 0;
+    for (size_t i = 0; i < n && k < 32; i++)
+        if (s[i] == '\n')
+            cuts[k++] = i + 1;
+    parse_pieces(s, n, cuts, k, cfg, &c);
+    if (c.events != 3)
+        print_message("%s", c.text);
+    /* Lines 6 (04:00), 8 (05:00, new layout) and 9 (06:00) are parsed; 07:00 stops the file. */
+    assert_int_equal(c.events, 3);
+    assert_non_null(strstr(c.text, "E6@1472270400000|"));
+    assert_non_null(strstr(c.text, "E8@1472274000000|"));
+    assert_non_null(strstr(c.text, "|<m5>|"));
+    assert_non_null(strstr(c.text, "E9@1472277600000|"));
+    free(c.text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_bad_lines_reported_and_skipped),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_prefilter_keeps_line_numbers),
+        cmocka_unit_test(test_time_window_skips_pieces),
     };
     return cmocka_run_group_tests_name("msgtrk", tests, NULL, NULL);
 }

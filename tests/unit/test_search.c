@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* test_search.c -- Get-MessageTrackingLog's filter semantics, the prefilter
+ * built from them, and what file names tell the log set. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mailtrail/mailtrail.h"
+#include "search/prefilter.h"
+
+static struct mt_event event(void)
+{
+    struct mt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.time_ms = 1472332622100LL;   /* 2016-08-27T21:17:02.100Z */
+    ev.server = "EX13-2";
+    ev.f[MT_F_EVENT_ID] = MT_SLICE_LIT("DELIVER");
+    ev.f[MT_F_SOURCE] = MT_SLICE_LIT("STOREDRIVER");
+    ev.f[MT_F_SENDER_ADDRESS] = MT_SLICE_LIT("Alan.Reid@mynet.lan");
+    ev.f[MT_F_RECIPIENT_ADDRESS] = MT_SLICE_LIT("a@x.com;alannah.shaw@mynet.lan");
+    ev.f[MT_F_MESSAGE_ID] = MT_SLICE_LIT("<abc@EX13-1.mynet.lan>");
+    ev.f[MT_F_MESSAGE_SUBJECT] = MT_SLICE_LIT("Seattle trip, final");
+    ev.f[MT_F_INTERNAL_MESSAGE_ID] = MT_SLICE_LIT("4567");
+    ev.f[MT_F_REFERENCE] = MT_SLICE_LIT("<orig@x>");
+    return ev;
+}
+
+static void test_query_semantics(void **state)
+{
+    (void)state;
+    struct mt_event ev = event();
+    struct mt_query q;
+    mt_query_init(&q);
+    assert_true(mt_query_match(&q, &ev));
+
+    q.start_ms = ev.time_ms;             /* start is inclusive */
+    assert_true(mt_query_match(&q, &ev));
+    q.end_ms = ev.time_ms;               /* end is exclusive, like -End */
+    assert_false(mt_query_match(&q, &ev));
+    q.end_ms = ev.time_ms + 1;
+    assert_true(mt_query_match(&q, &ev));
+
+    q.event_id = "deliver";
+    q.source = "storedriver";
+    q.sender = "alan.reid@MYNET.LAN";
+    assert_true(mt_query_match(&q, &ev));
+    q.sender = "alan.reid@mynet.la";     /* exact, not a substring */
+    assert_false(mt_query_match(&q, &ev));
+    q.sender = NULL;
+
+    const char *rcpts[] = { "nobody@x", "ALANNAH.SHAW@mynet.lan" };
+    q.recipients = rcpts;
+    q.n_recipients = 2;                  /* any of them */
+    assert_true(mt_query_match(&q, &ev));
+    q.n_recipients = 1;
+    assert_false(mt_query_match(&q, &ev));
+    q.n_recipients = 0;
+
+    q.message_id = "abc@EX13-1.mynet.lan";          /* without brackets */
+    assert_true(mt_query_match(&q, &ev));
+    q.message_id = "<abc@EX13-1.mynet.lan>";
+    assert_true(mt_query_match(&q, &ev));
+    q.message_id = "<abd@EX13-1.mynet.lan>";
+    assert_false(mt_query_match(&q, &ev));
+    q.message_id = NULL;
+
+    q.subject = "SEA";                   /* substring, like -MessageSubject */
+    assert_true(mt_query_match(&q, &ev));
+    q.subject = "Portland";
+    assert_false(mt_query_match(&q, &ev));
+    q.subject = NULL;
+
+    q.reference = "orig@x";
+    assert_true(mt_query_match(&q, &ev));
+    const char *servers[] = { "ex13-1" };
+    q.servers = servers;
+    q.n_servers = 1;
+    assert_false(mt_query_match(&q, &ev));
+    servers[0] = "EX13-2";
+    assert_true(mt_query_match(&q, &ev));
+}
+
+static void test_prefilter_choice(void **state)
+{
+    (void)state;
+    struct mt_query q;
+    mt_query_init(&q);
+    assert_null(mt_prefilter_from_query(&q));      /* nothing selective */
+    q.event_id = "SEND";
+    assert_null(mt_prefilter_from_query(&q));
+    q.sender = "Alan.Reid@mynet.lan";
+    q.message_id = "<ID@host>";
+    struct mt_prefilter *pf = mt_prefilter_from_query(&q);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 1);                    /* the message-id wins, without <> */
+    assert_string_equal(pf->needle[0].lower, "id@host");
+    mt_prefilter_free(pf);
+
+    mt_query_init(&q);
+    const char *rcpts[] = { "A@x", "b@Y" };
+    q.recipients = rcpts;
+    q.n_recipients = 2;
+    pf = mt_prefilter_from_query(&q);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 2);
+    assert_string_equal(pf->needle[1].lower, "b@y");
+    mt_prefilter_free(pf);
+
+    /* A quote is doubled in CSV: such a value cannot be found in raw bytes. */
+    mt_query_init(&q);
+    q.subject = "say \"hi\"";
+    assert_null(mt_prefilter_from_query(&q));
+}
+
+static void test_status_items(void **state)
+{
+    (void)state;
+    mt_slice s = MT_SLICE_LIT("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found;250 2.1.5 Ok");
+    size_t pos = 0;
+    mt_slice item;
+    assert_true(mt_recipient_status_next(s, &pos, &item));
+    assert_true(mt_slice_eq(item, MT_SLICE_LIT("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found")));
+    assert_true(mt_recipient_status_next(s, &pos, &item));
+    assert_true(mt_slice_eq(item, MT_SLICE_LIT("250 2.1.5 Ok")));
+    assert_false(mt_recipient_status_next(s, &pos, &item));
+}
+
+static void test_logset_names(void **state)
+{
+    (void)state;
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, "tests/data/seed", NULL, NULL), MT_OK);
+    mt_logset_finish(&ls);
+    assert_true(ls.n >= 9);
+    size_t ex1 = 0;
+    for (size_t i = 0; i < ls.n; i++) {
+        struct mt_logfile *f = &ls.files[i];
+        if (!strstr(f->path, "MSGTRK"))
+            continue;
+        assert_true(f->named_msgtrk);
+        assert_true(!strcmp(f->server, "EX13-1") || !strcmp(f->server, "EX13-2"));
+        if (strstr(f->path, "EX13-1/TransportRoles/Logs/MessageTracking/MSGTRK20160828-1.LOG")) {
+            /* Daily name; the next file of the series is -2 of the same day. */
+            assert_int_equal(f->name_time_ms, 1472342400000LL);
+            assert_int_equal(f->name_period_ms, 86400000LL);
+            assert_int_equal(f->instance, 1);
+            assert_int_equal(f->next_name_time_ms, 1472342400000LL + 86400000LL);
+            assert_string_equal(ls.files[i + 1].path + strlen(ls.files[i + 1].path) - 20, "MSGTRK20160828-2.LOG");
+        }
+        ex1 += !strcmp(f->server, "EX13-1");
+    }
+    assert_int_equal(ex1, 5);
+    mt_logset_free(&ls);
+
+    assert_int_equal(mt_logset_add(&ls, "HUB=tests/data/compressed/EX13-1/MSGTRK20160827-1.LOG.gz", NULL, NULL), MT_OK);
+    assert_int_equal(mt_logset_add(&ls, "tests/data/no-such-dir", NULL, NULL), MT_EINPUT);
+    mt_logset_finish(&ls);
+    assert_int_equal(ls.n, 1);
+    assert_string_equal(ls.files[0].server, "HUB");
+    assert_true(ls.files[0].explicit_file);
+    mt_logset_free(&ls);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_semantics),
+        cmocka_unit_test(test_prefilter_choice),
+        cmocka_unit_test(test_status_items),
+        cmocka_unit_test(test_logset_names),
+    };
+    return cmocka_run_group_tests_name("search", tests, NULL, NULL);
+}
