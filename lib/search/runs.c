@@ -2,6 +2,7 @@
 /* runs.c -- serialized events, sorted runs, spill files and the k-way merge. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "search/runs.h"
 
 /* On-disk and in-memory record layout: a fixed head, then the field bytes in
@@ -132,6 +133,13 @@ void mt_runbuf_sort(struct mt_runbuf *rb, uint64_t limit)
     }
 }
 
+int64_t mt_runbuf_first_time(const struct mt_runbuf *rb)
+{
+    struct rec_head h;
+    memcpy(&h, rb->data + rb->offs[0], sizeof h);
+    return h.time;
+}
+
 int64_t mt_runbuf_last_time(const struct mt_runbuf *rb)
 {
     struct rec_head h;
@@ -148,27 +156,46 @@ void mt_runbuf_free(struct mt_runbuf *rb)
 
 mt_status mt_run_spill(struct mt_run *run, struct mt_runbuf *rb)
 {
-    FILE *f = tmpfile();
-    if (!f)
-        return MT_EIO;
-    /* stdio's default 4 KiB would mean a system call per few records. */
-    setvbuf(f, NULL, _IOFBF, 1u << 20);
+    if (!run->spill) {
+        run->spill = tmpfile();
+        if (!run->spill)
+            return MT_EIO;
+        /* stdio's default 4 KiB would mean a system call per few records. */
+        setvbuf(run->spill, NULL, _IOFBF, 1u << 20);
+        run->writing = 1;
+    }
     for (size_t i = 0; i < rb->n; i++) {
         struct rec_head h;
         memcpy(&h, rb->data + rb->offs[i], sizeof h);
-        if (fwrite(rb->data + rb->offs[i], 1, sizeof h + h.body_len, f) != sizeof h + h.body_len) {
-            fclose(f);
+        if (fwrite(rb->data + rb->offs[i], 1, sizeof h + h.body_len, run->spill) != sizeof h + h.body_len)
             return MT_EIO;
-        }
+        run->last_time = h.time;
     }
-    if (fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return MT_EIO;
-    }
-    run->spill = f;
-    run->count = rb->n;
+    run->count += rb->n;
     rb->len = 0;
     rb->n = 0;
+    return MT_OK;
+}
+
+mt_status mt_run_spill_done(struct mt_run *run)
+{
+    if (!run->spill || !run->writing)
+        return MT_OK;
+    /* Reopen for reading with a small buffer: the merge holds one reader per
+     * run, and memory must not grow with the number of files. */
+    if (fflush(run->spill) != 0 || lseek(fileno(run->spill), 0, SEEK_SET) != 0)
+        return MT_EIO;
+    int fd = dup(fileno(run->spill));
+    FILE *r = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!r) {
+        if (fd >= 0)
+            close(fd);
+        return MT_EIO;
+    }
+    setvbuf(r, NULL, _IOFBF, 8192);
+    fclose(run->spill);
+    run->spill = r;
+    run->writing = 0;
     return MT_OK;
 }
 

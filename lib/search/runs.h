@@ -23,8 +23,9 @@ struct mt_runbuf {
 };
 
 struct mt_run {
-    uint32_t file;         /* index into the log set */
     FILE *spill;           /* records on disk, or NULL: in `mem` */
+    int writing;           /* spill still open for appending */
+    int64_t last_time;     /* time of the last record spilled */
     struct mt_runbuf mem;  /* sorted records when in memory */
     size_t count;
 };
@@ -36,8 +37,13 @@ void mt_runbuf_sort(struct mt_runbuf *rb, uint64_t limit);
 void mt_runbuf_free(struct mt_runbuf *rb);
 /* Time of the last record (rb->n > 0): after mt_runbuf_sort, the latest kept. */
 int64_t mt_runbuf_last_time(const struct mt_runbuf *rb);
-/* Write rb's records, in their current order, to a new temporary file. */
+int64_t mt_runbuf_first_time(const struct mt_runbuf *rb);
+/* Append rb's records, in their current order, to the run's temporary file
+ * (created on first use) and empty rb. The caller keeps runs sorted: records
+ * appended must not be earlier than run->last_time. */
 mt_status mt_run_spill(struct mt_run *run, struct mt_runbuf *rb);
+/* Done appending: make the spill readable by mt_runs_merge. */
+mt_status mt_run_spill_done(struct mt_run *run);
 
 /* Merge runs; call emit for each record in (time, file, line) order, at most
  * limit records (0: all). names[i]/servers[i] give file i's path and server.

@@ -19,8 +19,8 @@
 #include "formats/reader.h"
 #include "search/runs.h"
 
-#define RUN_SPILL_BYTES (8u << 20)     /* one file's in-memory matches before spilling */
-#define MEM_BUDGET_BYTES (32u << 20)   /* all files' matches kept in memory at once */
+#define RUN_SPILL_BYTES (4u << 20)     /* one file's in-memory matches before spilling */
+#define MEM_BUDGET_BYTES (16u << 20)   /* all files' matches kept in memory at once */
 #define MAX_DIAGS_PER_FILE 10000
 
 struct diag_rec {
@@ -106,31 +106,36 @@ static int push_run(struct file_job *job, struct mt_run *run)
 }
 
 /* Sort the file's pending matches and store them as a run: in memory while
- * the global budget allows, on disk otherwise. */
+ * the global budget allows, on disk otherwise. A log file is written in time
+ * order, so its successive spills usually follow each other and are appended
+ * to one temporary file: the merge then needs one reader per file, not one
+ * per spill. */
 static int close_run(struct ctx *c, struct file_job *job, int final)
 {
     struct mt_runbuf *rb = &job->buf;
     if (rb->n == 0)
         return 0;
     mt_runbuf_sort(rb, c->q->result_size);
-    struct mt_run run;
-    memset(&run, 0, sizeof run);
     size_t bytes = rb->len;
-    if (final && atomic_fetch_add(&c->mem_in_use, bytes) + bytes <= MEM_BUDGET_BYTES) {
+    if (final && job->n_runs == 0 && atomic_fetch_add(&c->mem_in_use, bytes) + bytes <= MEM_BUDGET_BYTES) {
+        struct mt_run run;
+        memset(&run, 0, sizeof run);
         run.mem = *rb;
         run.count = rb->n;
         memset(rb, 0, sizeof *rb);
-    } else {
-        if (final)
-            atomic_fetch_sub(&c->mem_in_use, bytes);
-        if (mt_run_spill(&run, rb) != MT_OK)
+        return push_run(job, &run) ? (mt_run_free(&run), -1) : 0;
+    }
+    if (final && job->n_runs == 0)
+        atomic_fetch_sub(&c->mem_in_use, bytes);
+    struct mt_run *last = job->n_runs ? &job->runs[job->n_runs - 1] : NULL;
+    if (!last || !last->writing || mt_runbuf_first_time(rb) < last->last_time) {
+        struct mt_run run;
+        memset(&run, 0, sizeof run);
+        if (push_run(job, &run))
             return -1;
+        last = &job->runs[job->n_runs - 1];
     }
-    if (push_run(job, &run)) {
-        mt_run_free(&run);
-        return -1;
-    }
-    return 0;
+    return mt_run_spill(last, rb) == MT_OK ? 0 : -1;
 }
 
 static int on_parse_event(const struct mt_event *ev, void *user)
@@ -308,6 +313,10 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
     mt_reader_close(r);
     if (pc.oom || close_run(c, job, 1))
         job->outcome = JOB_OOM;
+    mt_runbuf_free(&job->buf);   /* spilled or moved into a run: the capacity is not needed */
+    for (size_t i = 0; i < job->n_runs; i++)
+        if (mt_run_spill_done(&job->runs[i]) != MT_OK)
+            job->outcome = JOB_OOM;
 }
 
 static void *worker(void *arg)

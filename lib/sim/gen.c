@@ -107,7 +107,7 @@ static int parse_date(const char *s, int64_t *out)
  * output (seed 1, 2 servers), so --size lands close to what was asked. */
 static uint64_t bytes_per_message(int version)
 {
-    static const uint64_t b[] = { 1700, 2150, 2400, 2900, 2900 };
+    static const uint64_t b[] = { 1100, 2000, 2350, 2710, 2710 };
     return b[version];
 }
 
