@@ -22,7 +22,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests regress clean deps deps-bench update-expected
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests regress clean deps deps-bench update-expected
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -54,7 +54,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailtrail.a
 -include $(DEPS)
 
 # Debian packages the build and tests need; installed only when missing.
-DEPS_PKGS := build-essential pkg-config libcmocka-dev zlib1g-dev libzstd-dev zstd clang tzdata
+DEPS_PKGS := build-essential pkg-config libcmocka-dev zlib1g-dev libzstd-dev zstd clang tzdata python3
 deps:
 	@sh tools/ensure-packages.sh $(DEPS_PKGS)
 
@@ -63,6 +63,10 @@ unit: $(UNIT_BIN)
 
 cli-tests: $(BUILD)/mailtrail
 	@sh tests/cli/run.sh $(BUILD)/mailtrail
+
+# The simulator's output against its ground truth, read back by an independent checker.
+gen-tests: $(BUILD)/mailtrail
+	@sh tests/gen/run.sh $(BUILD)/mailtrail
 
 regress: $(BUILD)/fuzz_msgtrk_replay
 	@sh tests/run-regress.sh $(BUILD)/fuzz_msgtrk_replay
@@ -76,8 +80,8 @@ update-expected: $(BUILD)/mailtrail
 # make check: everything, then again under ASan+UBSan, then a short fuzz run.
 check: deps
 	$(MAKE) all
-	$(MAKE) unit cli-tests regress
-	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests regress
+	$(MAKE) unit cli-tests gen-tests regress
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests regress
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 	@echo "make check: all suites passed"
 

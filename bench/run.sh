@@ -24,7 +24,7 @@ cat $(cat bench/data/files.txt) > /dev/null   # warm the cache
 
 # A sender with few messages (selective), the busiest day, one hour of it.
 sender=$(sed -n '500p' "$data/ground-truth.jsonl" | sed 's/.*"sender":"\([^"]*\)".*/\1/')
-day=$(head -n 1 "$data/ground-truth.jsonl" | sed 's/.*"first_seen":"\([0-9-]*\)T.*/\1/')
+day=$(head -n 1 "$data/ground-truth.jsonl" | sed 's/.*"time":"\([0-9-]*\)T.*/\1/')
 [ -n "$day" ] || day=$(sed -n 's/^\([0-9-]*\)T.*/\1/p' $(head -n 1 bench/data/files.txt) | head -n 1)
 next=$(date -u -d "$day + 1 day" +%F)
 hour_start="${day}T10:00:00.000Z"

@@ -1,19 +1,41 @@
 #!/bin/sh
-# run.sh MAILTRAIL -- the demo: search the synthetic two-server DAG logs
-# shipped in tests/data/seed (labelled synthetic there).
+# run.sh MAILTRAIL -- the demo. Part 1 searches the two-server DAG of the
+# seed write-ups (tests/data/seed, hand-made, synthetic); part 2 generates a
+# small simulated organisation (synthetic, see its README) and follows one
+# message across its servers.
 set -eu
 mt=$1
-logs=tests/data/seed
+seed=tests/data/seed
+org=demo/out/org
 say() { printf '\n== %s\n$ %s\n' "$1" "$2"; }
+
 say "Every event of the seed's outbound message, on both servers, in time order" \
-    "mailtrail search --logs $logs --subject OutBound-001 --format table"
-TZ=UTC "$mt" search --logs $logs --subject OutBound-001 --format table
-say "The seed's own command, PowerShell spelling, read in the admin's zone (EDT)" \
-    "mailtrail Get-MessageTrackingLog -Server EX13-2 -Start \"8/27/2016 10:45:00 PM\" -End \"8/27/2016 11:00:00 PM\" --tz America/New_York --logs $logs --format list"
+    "mailtrail search --logs $seed --subject OutBound-001 --format table"
+"$mt" search --logs $seed --subject OutBound-001 --format table
+
+say "The seed's own command, PowerShell spelling, times read in the admin's zone (EDT)" \
+    "mailtrail Get-MessageTrackingLog -Server EX13-2 -Start \"8/27/2016 10:45:00 PM\" -End \"8/27/2016 11:00:00 PM\" -EventId SUBMIT --tz America/New_York --logs $seed --format list"
 "$mt" Get-MessageTrackingLog -Server EX13-2 -Start "8/27/2016 10:45:00 PM" -End "8/27/2016 11:00:00 PM" \
-    --tz America/New_York --logs $logs --format list
-say "Everything delivered, as JSON for scripts (first 3 lines)" \
-    "mailtrail search --logs $logs --event-id DELIVER --format json | head -n 3"
-"$mt" search --logs $logs --event-id DELIVER --format json | head -n 3
+    -EventId SUBMIT --tz America/New_York --logs $seed --format list
+
+say "A simulated organisation: 2 servers, one day, 2000 messages (SYNTHETIC)" \
+    "mailtrail gen --out $org --messages-per-day 2000 --seed 7"
+rm -rf "$org"
+"$mt" gen --out "$org" --messages-per-day 2000 --seed 7
+du -sh "$org"
+
+# An outbound message relayed through the smart host, from the ground truth.
+mid=$(grep '"direction":"outbound"' "$org/ground-truth.jsonl" | grep '"outcome":"relayed"' | head -n 1 |
+      sed 's/^{"message_id":"\([^"]*\)".*/\1/')
+say "One outbound message across every server" "mailtrail search --logs $org --message-id '$mid' --format table"
+"$mt" search --logs "$org" --message-id "$mid" --format table
+
+say "What failed that day" "mailtrail search --logs $org --event-id FAIL --format table --result-size 10"
+"$mt" search --logs "$org" --event-id FAIL --format table --result-size 10 || true
+
+say "How many DELIVER events each server logged" \
+    "mailtrail search --logs $org --server EX13-1 --event-id DELIVER --count"
+printf 'EX13-1 delivered: '; "$mt" search --logs "$org" --server EX13-1 --event-id DELIVER --count
+printf 'EX13-2 delivered: '; "$mt" search --logs "$org" --server EX13-2 --event-id DELIVER --count
 echo
-echo "demo: done (data in $logs is synthetic; see its README.md)"
+echo "demo: done (all data shown is synthetic; see $seed/README.md and $org/README)"

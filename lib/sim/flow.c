@@ -14,31 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fmt.h"
-#include "sim.h"
+#include "flow.h"
 
 #define MIN_MS 60000LL
 #define HOUR_MS 3600000LL
 #define EXPIRY_MS (8 * HOUR_MS)   /* MessageExpirationTimeout in this org */
-
-enum gt_outcome { GT_NONE, GT_DELIVERED, GT_RELAYED, GT_FAILED, GT_DEFERRED, GT_EXPANDED };
-
-struct gt_dsn {
-    int have;
-    const struct sim_msg *m;
-    int outcome;
-    unsigned srv;
-    char qid[12];
-};
-
-struct gt {
-    unsigned path[8];
-    unsigned npath;
-    int smarthost;
-    char qid[12];
-    uint8_t outcome[SIM_MAX_RCPT];
-    uint8_t where[SIM_MAX_RCPT];
-    struct gt_dsn dsn;
-};
 
 /* ---- item plumbing ---- */
 
@@ -106,14 +86,11 @@ int sim_item_push(struct sim_org *g, unsigned worker, struct sim_item *it)
     return 0;
 }
 
-/* The model's failures (out of memory) are sticky and checked per hour. */
-static int oom;
-
 static struct sim_msg *msg_new(struct sim_org *g, int dir, int64_t t)
 {
     struct sim_msg *m = calloc(1, sizeof *m);
     if (!m) {
-        oom = 1;
+        g->oom = 1;
         return NULL;
     }
     atomic_init(&m->refs, 1);   /* the model's own reference */
@@ -147,7 +124,7 @@ static struct sim_tev *tev(struct sim_org *g, unsigned srv, int kind, struct sim
 {
     struct sim_tev *e = sim_pool_get(&g->workers[srv].tev_pool);
     if (!e) {
-        oom = 1;
+        g->oom = 1;
         return NULL;
     }
     memset(e, 0, sizeof *e);
@@ -163,363 +140,8 @@ static struct sim_tev *tev(struct sim_org *g, unsigned srv, int kind, struct sim
     e->rmask = rmask;
     e->t_orig = m->t_create;
     if (sim_item_push(g, srv, &e->h))
-        oom = 1;
+        g->oom = 1;
     return e;
-}
-
-/* ---- SMTP conversations ---- */
-
-struct sb {                 /* session builder */
-    struct sim_sess *s;
-    int64_t cur;            /* time of the op being added */
-};
-
-static struct sim_sess *sess_new(struct sim_org *g, unsigned srv, int kind, struct sim_msg *m,
-                                 int64_t t)
-{
-    struct sim_sess *s = sim_pool_get(&g->workers[srv].sess_pool);
-    if (!s) {
-        oom = 1;
-        return NULL;
-    }
-    memset(s, 0, offsetof(struct sim_sess, ops));
-    s->h.t = t;
-    s->h.seq = g->seq++;
-    s->h.type = SIM_IT_SESS;
-    s->m = m;
-    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
-    s->kind = (uint8_t)kind;
-    s->srv = (uint8_t)srv;
-    s->id = g->srv[srv].next_session++;
-    s->lport = (uint16_t)(kind == SIM_S_RECV_INET || kind == SIM_S_RECV_INTRA
-                              ? (g->version >= SIM_V2013 && kind == SIM_S_RECV_INTRA ? 2525 : 25)
-                              : 1024 + sim_below(&g->rng, 64000));
-    s->rport = (uint16_t)(kind == SIM_S_SEND_INTRA ? (g->version >= SIM_V2013 ? 2525 : 25)
-                          : kind == SIM_S_SEND_SH ? 25
-                                                  : 1024 + sim_below(&g->rng, 64000));
-    return s;
-}
-
-static void sb_op(struct sb *b, int op, unsigned arg, uint32_t dt_after)
-{
-    struct sim_sess *s = b->s;
-    if (s->nops >= SIM_SESS_MAX_OPS)
-        return;
-    s->ops[s->nops] = (uint16_t)(op | arg << 8);
-    s->dt[s->nops] = dt_after;
-    s->nops++;
-    b->cur += dt_after;
-}
-
-static uint32_t rr(struct sim_org *g, uint32_t lo, uint32_t hi)
-{
-    return lo + sim_below(&g->rng, hi - lo + 1);
-}
-
-/* Moments of a conversation the tracking rows and Postfix lines hang on. */
-struct sess_times {
-    int64_t connect, mail_ok, rcpt_reply, dot, reply, bye;
-};
-
-enum { RES_OK, RES_BP_REJECT, RES_TARPIT_OK, RES_RELAY_DENIED, RES_BUSY };
-
-static void ehlo_block(struct sb *b, struct sim_org *g, int flavour, int stage, uint32_t last_dt)
-{
-    unsigned n = sim_ehlo_lines(flavour, stage);
-    sb_op(b, SIM_OP_EHLO, (unsigned)stage, rr(g, 0, 2));
-    for (unsigned i = 0; i < n; i++)
-        sb_op(b, stage ? SIM_OP_EHLO_LINE2 : SIM_OP_EHLO_LINE1, i, i + 1 == n ? last_dt : 0);
-}
-
-/* A message coming in from the Internet through the load balancer. */
-static struct sim_sess *conv_inet(struct sim_org *g, unsigned srv, struct sim_msg *m,
-                                  int64_t t, uint64_t rmask, int res, struct sess_times *tt)
-{
-    struct sim_sess *s = sess_new(g, srv, SIM_S_RECV_INET, m, t);
-    if (!s)
-        return NULL;
-    struct sb b = { s, t };
-    s->rmask = rmask;
-    s->peer = SIM_PEER_LB;
-    s->client_addr = m->sender;
-    s->tls = sim_chance(&g->rng, 700);
-    tt->connect = b.cur;
-    sb_op(&b, SIM_OP_CONNECT, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_PERMS, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_BANNER, 0, rr(g, 30, 200));
-    ehlo_block(&b, g, SIM_FL_EXCH_INET, 0, rr(g, 20, 120));
-    if (s->tls) {
-        sb_op(&b, SIM_OP_STARTTLS, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_TLS_READY, 0, rr(g, 20, 80));
-        sb_op(&b, SIM_OP_TLS_INFO, 0, rr(g, 20, 120));
-        ehlo_block(&b, g, SIM_FL_EXCH_INET, 1, rr(g, 20, 120));
-    }
-    if (res == RES_BP_REJECT || res == RES_TARPIT_OK) {
-        /* Tarpit: the MAIL FROM answer is held 10 to 55 seconds. */
-        uint32_t secs = rr(g, 10, 55);
-        sb_op(&b, SIM_OP_MAIL, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_TARPIT, secs, secs * 1000 + rr(g, 0, 999));
-    } else {
-        sb_op(&b, SIM_OP_MAIL, 0, rr(g, 5, 40));
-    }
-    tt->mail_ok = b.cur;
-    if (res == RES_BP_REJECT) {
-        sb_op(&b, SIM_OP_MAIL_BP, 0, rr(g, 20, 150));
-        sb_op(&b, SIM_OP_QUIT, 0, rr(g, 0, 2));
-        tt->bye = b.cur;
-        sb_op(&b, SIM_OP_BYE, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_DISCONNECT, 0, 0);
-        tt->dot = tt->reply = b.cur;
-        return s;
-    }
-    sb_op(&b, SIM_OP_MAIL_OK, 0, rr(g, 10, 60));
-    for (unsigned i = 0; i < m->nrcpt && i < 255; i++) {
-        if (!(s->rmask >> i & 1))
-            continue;
-        sb_op(&b, SIM_OP_RCPT, i, rr(g, 1, 20));
-        sb_op(&b, SIM_OP_RCPT_OK, i, rr(g, 5, 50));
-    }
-    tt->rcpt_reply = b.cur;
-    sb_op(&b, SIM_OP_DATA, 0, rr(g, 1, 20));
-    /* Internet transfer: ~2 MB/s plus the receiving agents' work. */
-    sb_op(&b, SIM_OP_354, 0, m->size / 2000 + rr(g, 50, 400));
-    tt->dot = b.cur;
-    tt->reply = b.cur;
-    sb_op(&b, SIM_OP_QUEUED, 0, rr(g, 10, 80));
-    sb_op(&b, SIM_OP_QUIT, 0, rr(g, 0, 2));
-    tt->bye = b.cur;
-    sb_op(&b, SIM_OP_BYE, 0, rr(g, 0, 2));
-    sb_op(&b, SIM_OP_DISCONNECT, 0, 0);
-    return s;
-}
-
-/* Exchange to Exchange: both ends log the same conversation. */
-static int conv_intra(struct sim_org *g, unsigned from, unsigned to, struct sim_msg *m,
-                      int64_t t, uint64_t rmask, uint64_t imid_local, uint64_t imid_peer,
-                      struct sess_times *tt, uint64_t *recv_id, int64_t *recv_t)
-{
-    struct sim_sess *s = sess_new(g, from, SIM_S_SEND_INTRA, m, t);
-    if (!s)
-        return -1;
-    struct sb b = { s, t };
-    s->peer = (uint8_t)to;
-    s->rmask = rmask;
-    s->imid_local = imid_local;
-    s->imid_peer = imid_peer;
-    s->tls = 1;
-    sb_op(&b, SIM_OP_ATTEMPT, 0, rr(g, 1, 5));
-    tt->connect = b.cur;
-    sb_op(&b, SIM_OP_CONNECT, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_PERMS, 0, 0);
-    sb_op(&b, SIM_OP_BANNER, 0, rr(g, 0, 2));
-    ehlo_block(&b, g, SIM_FL_EXCH_INTRA, 0, rr(g, 0, 2));
-    sb_op(&b, SIM_OP_STARTTLS, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_TLS_READY, 0, rr(g, 5, 30));
-    sb_op(&b, SIM_OP_TLS_INFO, 0, rr(g, 0, 2));
-    ehlo_block(&b, g, SIM_FL_EXCH_INTRA, 1, rr(g, 0, 2));
-    sb_op(&b, SIM_OP_AUTH, 0, rr(g, 1, 10));
-    sb_op(&b, SIM_OP_AUTH_OK, 0, 0);
-    sb_op(&b, SIM_OP_AUTHED, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_SENDING, 0, 0);
-    sb_op(&b, SIM_OP_MAIL, 0, 0);
-    for (unsigned i = 0; i < m->nrcpt; i++)
-        if (rmask >> i & 1)
-            sb_op(&b, SIM_OP_RCPT, i, 0);
-    sb_op(&b, SIM_OP_MAIL_OK, 0, rr(g, 1, 5));
-    tt->mail_ok = b.cur;
-    for (unsigned i = 0; i < m->nrcpt; i++)
-        if (rmask >> i & 1)
-            sb_op(&b, SIM_OP_RCPT_OK, i, 0);
-    sb_op(&b, SIM_OP_DATA, 0, rr(g, 0, 2));
-    /* LAN transfer: ~40 MB/s. */
-    sb_op(&b, SIM_OP_354, 0, m->size / 40000 + rr(g, 2, 30));
-    tt->dot = b.cur;
-    sb_op(&b, SIM_OP_QUEUED, 0, rr(g, 1, 5));
-    sb_op(&b, SIM_OP_QUIT, 0, rr(g, 0, 2));
-    tt->bye = b.cur;
-    sb_op(&b, SIM_OP_BYE, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_DISCONNECT, 0, 0);
-    /* The final reply is what the receiver sent when it queued the
-     * message; it lands a few ms after the sender's last data. */
-    tt->reply = tt->dot + 1;
-
-    /* The receiving side's copy starts at the connection, a moment later. */
-    struct sim_sess *r = sess_new(g, to, SIM_S_RECV_INTRA, m, tt->connect + 1);
-    if (!r)
-        return -1;
-    memcpy(r->ops, s->ops, s->nops * sizeof s->ops[0]);
-    memcpy(r->dt, s->dt, s->nops * sizeof s->dt[0]);
-    r->nops = s->nops;
-    r->op = 1;      /* starts at CONNECT: ATTEMPT is the sender's note */
-    r->peer = (uint8_t)from;
-    r->rmask = rmask;
-    r->imid_local = imid_local;
-    r->imid_peer = imid_peer;
-    r->tls = 1;
-    r->lport = s->rport;
-    r->rport = s->lport;
-    *recv_id = r->id;
-    *recv_t = r->h.t;
-    if (sim_item_push(g, from, &s->h) || sim_item_push(g, to, &r->h))
-        return -1;
-    return 0;
-}
-
-/* Postfix queue ids: five hex digits of microseconds, then the queue file's
- * inode in hex, as Postfix's short ids are built. */
-static void make_qid(struct sim_org *g, int64_t t, char *out)
-{
-    uint32_t usec = (uint32_t)(t % 1000) * 1000 + sim_below(&g->rng, 1000);
-    char *p = sim_put_hex(out, usec, 5, 1);
-    uint32_t ino = g->pf_inode++;
-    if (g->pf_inode > 0xFFFFFF)
-        g->pf_inode = 0x100000;
-    p = sim_put_hex(p, ino, 6, 1);
-    *p = 0;
-}
-
-static struct sim_pfx *pfx_new(struct sim_org *g, struct sim_msg *m, int64_t t)
-{
-    struct sim_pfx *p = sim_pool_get(&g->workers[g->nserv].pfx_pool);
-    if (!p) {
-        oom = 1;
-        return NULL;
-    }
-    memset(p, 0, sizeof *p);
-    p->h.t = t;
-    p->h.seq = g->seq++;
-    p->h.type = SIM_IT_PFX;
-    p->m = m;
-    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
-    p->smtpd_pid = (uint16_t)(20000 + sim_below(&g->rng, 40));
-    p->cleanup_pid = (uint16_t)(20100 + sim_below(&g->rng, 8));
-    p->smtp_pid = (uint16_t)(20200 + sim_below(&g->rng, 40));
-    return p;
-}
-
-static void pf_op(struct sim_pfx *p, int op, unsigned arg, int64_t at, int64_t *cur)
-{
-    if (p->nops >= SIM_PFX_MAX_OPS)
-        return;
-    if (at < *cur)
-        at = *cur;
-    if (p->nops)
-        p->dt[p->nops - 1] = (uint32_t)(at - *cur);
-    p->ops[p->nops] = (uint16_t)(op | arg << 8);
-    p->dt[p->nops] = 0;
-    p->nops++;
-    *cur = at;
-}
-
-/* Exchange hands a message to the smart host. On success the queue id comes
- * back in qid; returns the session's moments in tt. */
-static int conv_smarthost(struct sim_org *g, unsigned srv, struct sim_msg *m, int64_t t,
-                          uint64_t rmask, uint64_t imid, int res, struct sess_times *tt,
-                          char *qid)
-{
-    struct sim_sess *s = sess_new(g, srv, SIM_S_SEND_SH, m, t);
-    if (!s)
-        return -1;
-    struct sb b = { s, t };
-    s->peer = SIM_PEER_SMARTHOST;
-    s->rmask = rmask;
-    s->imid_local = imid;
-    s->tls = sim_chance(&g->rng, 800);
-    sb_op(&b, SIM_OP_ATTEMPT, 0, rr(g, 1, 10));
-    tt->connect = b.cur;
-    sb_op(&b, SIM_OP_CONNECT, 0, rr(g, 1, 5));
-    sb_op(&b, SIM_OP_BANNER, 0, rr(g, 0, 2));
-    ehlo_block(&b, g, SIM_FL_POSTFIX, 0, rr(g, 0, 2));
-    if (s->tls) {
-        sb_op(&b, SIM_OP_STARTTLS, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_TLS_READY, 0, rr(g, 10, 40));
-        sb_op(&b, SIM_OP_TLS_INFO, 0, rr(g, 0, 2));
-        ehlo_block(&b, g, SIM_FL_POSTFIX, 1, rr(g, 0, 2));
-    }
-    int64_t t_tls = tt->connect + 2;
-    sb_op(&b, SIM_OP_AUTH, 0, rr(g, 0, 2));
-    sb_op(&b, SIM_OP_AUTH_334, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_AUTH_BIN, 0, rr(g, 0, 2));
-    sb_op(&b, SIM_OP_AUTH_334, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_AUTH_BIN, 0, rr(g, 2, 20));
-    sb_op(&b, SIM_OP_AUTH_OK, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_SENDING, 0, rr(g, 0, 1));
-    sb_op(&b, SIM_OP_MAIL, 0, 0);
-    for (unsigned i = 0; i < m->nrcpt; i++)
-        if (rmask >> i & 1)
-            sb_op(&b, SIM_OP_RCPT, i, 0);
-    int64_t t_mail = b.cur;
-    sb_op(&b, SIM_OP_MAIL_OK, 0, rr(g, 1, 5));
-    tt->mail_ok = t_mail;
-    int rop = res == RES_RELAY_DENIED ? SIM_OP_RCPT_DENY
-              : res == RES_BUSY       ? SIM_OP_RCPT_BUSY
-                                      : SIM_OP_RCPT_OK;
-    int64_t t_rcpt = b.cur;
-    for (unsigned i = 0; i < m->nrcpt; i++)
-        if (rmask >> i & 1)
-            sb_op(&b, rop, i, 0);
-    tt->rcpt_reply = t_rcpt;
-    if (rop != SIM_OP_RCPT_OK) {
-        sb_op(&b, SIM_OP_RSET, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_RSET_OK, 0, rr(g, 0, 2));
-        sb_op(&b, SIM_OP_QUIT, 0, rr(g, 0, 2));
-        tt->bye = b.cur;
-        sb_op(&b, SIM_OP_BYE, 0, rr(g, 0, 1));
-        sb_op(&b, SIM_OP_DISCONNECT, 0, 0);
-        tt->dot = tt->reply = t_rcpt;
-        qid[0] = 0;
-    } else {
-        sb_op(&b, SIM_OP_DATA, 0, rr(g, 1, 3));
-        sb_op(&b, SIM_OP_354, 0, m->size / 20000 + rr(g, 5, 40));
-        tt->dot = b.cur;
-        make_qid(g, b.cur, qid);
-        memcpy(s->qid, qid, 12);
-        tt->reply = b.cur;
-        sb_op(&b, SIM_OP_QUEUED, 0, rr(g, 1, 5));
-        sb_op(&b, SIM_OP_QUIT, 0, rr(g, 0, 2));
-        tt->bye = b.cur;
-        sb_op(&b, SIM_OP_BYE, 0, rr(g, 0, 1));
-        sb_op(&b, SIM_OP_DISCONNECT, 0, 0);
-    }
-    if (sim_item_push(g, srv, &s->h))
-        return -1;
-
-    /* The smart host's side of the same conversation, then its relay. */
-    struct sim_pfx *p = pfx_new(g, m, tt->connect + 1);
-    if (!p)
-        return -1;
-    p->srv = (uint8_t)srv;
-    p->tls = s->tls;
-    p->rmask = rmask;
-    p->t_arrive = tt->reply;
-    int64_t cur = p->h.t;
-    pf_op(p, SIM_PF_CONNECT, 0, p->h.t, &cur);
-    if (s->tls)
-        pf_op(p, SIM_PF_TLS, 0, t_tls + 30, &cur);
-    if (rop != SIM_OP_RCPT_OK) {
-        p->result = res == RES_RELAY_DENIED ? SIM_PF_RELAY_DENIED : SIM_PF_BUSY;
-        for (unsigned i = 0; i < m->nrcpt; i++)
-            if (rmask >> i & 1)
-                pf_op(p, SIM_PF_REJECT, i, t_rcpt, &cur);
-        pf_op(p, SIM_PF_DISCONNECT, 0, tt->bye + 1, &cur);
-    } else {
-        memcpy(p->qid, qid, 12);
-        pf_op(p, SIM_PF_CLIENT, 0, t_mail + 1, &cur);
-        pf_op(p, SIM_PF_CLEANUP, 0, tt->dot - 1, &cur);
-        pf_op(p, SIM_PF_QMGR, 0, tt->reply + rr(g, 1, 3), &cur);
-        pf_op(p, SIM_PF_DISCONNECT, 0, tt->bye + 1, &cur);
-        int64_t at = tt->reply + rr(g, 200, 2500);
-        for (unsigned i = 0; i < m->nrcpt; i++)
-            if (rmask >> i & 1) {
-                pf_op(p, SIM_PF_SMTP, i, at, &cur);
-                at += rr(g, 0, 300);
-            }
-        pf_op(p, SIM_PF_REMOVED, 0, cur + 1, &cur);
-        uint64_t rid = sim_mix64(g->serial * 31 + g->pf_inode);
-        sim_put_hex(p->reply_id, rid, 16, 0);
-        p->reply_id[16] = 0;
-    }
-    return sim_item_push(g, g->nserv, &p->h);
 }
 
 /* ---- message ids and picks ---- */
@@ -553,9 +175,7 @@ static void set_msgid(struct sim_org *g, struct sim_msg *m, const char *host, in
         p = SIM_PUTS(p, "@DB8PR05MB3800.eurprd05.prod.outlook.com");
         break;
     case 3: /* Yahoo */
-        p = sim_put_u64(p, u % 1000000000ULL);
-        *p++ = '.';
-        p = sim_put_u64(p, u >> 40);
+        p = sim_put_u64(p, u);
         p = SIM_PUTS(p, ".JavaMail.yahoo@mail.yahoo.com");
         break;
     default: { /* a Unix MTA */
@@ -567,7 +187,7 @@ static void set_msgid(struct sim_org *g, struct sim_msg *m, const char *host, in
         uint64_t sod = (uint64_t)(m->t_create / 1000 % 86400);
         p = sim_put_dec(p, sod / 3600 * 10000 + sod / 60 % 60 * 100 + sod % 60, 6);
         *p++ = '.';
-        p = sim_put_hex(p, u, 12, 1);
+        p = sim_put_hex(p, u, 16, 1);
         *p++ = '@';
         p = sim_put_str(p, host);
         break;
@@ -659,99 +279,13 @@ static void path_add(struct gt *gt, unsigned s)
         gt->path[gt->npath++] = s;
 }
 
-/* ---- ground truth ---- */
-
-static const char *const outcome_names[] = { "none", "delivered", "relayed", "failed", "deferred", "expanded" };
-static const char *const dir_names[] = { "inbound", "outbound", "internal", "ndr" };
-
-static void write_truth(struct sim_org *g, const struct sim_msg *m, const struct gt *gt)
-{
-    char *d = sim_log_begin(&g->truth, 0);
-    if (!d)
-        return;
-    char *line = d;
-    char subj[1024];
-    char *se = sim_put_subject(subj, g, m);
-    const struct sim_addr *sa = &g->addr[m->sender];
-    d = SIM_PUTS(d, "{\"message_id\":");
-    d = sim_put_json(d, m->msgid, m->msgid_len);
-    d = SIM_PUTS(d, ",\"sender\":");
-    d = sim_put_json(d, sa->s, sa->n);
-    d = SIM_PUTS(d, ",\"subject\":");
-    d = sim_put_json(d, subj, (size_t)(se - subj));
-    d = SIM_PUTS(d, ",\"direction\":\"");
-    d = sim_put_str(d, dir_names[m->dir]);
-    d = SIM_PUTS(d, "\",\"time\":\"");
-    d = sim_put_iso(d, m->t_create);
-    d = SIM_PUTS(d, "\",\"servers\":[");
-    for (unsigned i = 0; i < gt->npath; i++) {
-        if (i)
-            *d++ = ',';
-        *d++ = '"';
-        d = sim_put_str(d, g->srv[gt->path[i]].name);
-        *d++ = '"';
-    }
-    if (gt->smarthost) {
-        if (gt->npath)
-            *d++ = ',';
-        d = SIM_PUTS(d, "\"smarthost\"");
-    }
-    d = SIM_PUTS(d, "],\"smarthost_queue_id\":");
-    if (gt->qid[0]) {
-        *d++ = '"';
-        d = sim_put_str(d, gt->qid);
-        *d++ = '"';
-    } else {
-        d = SIM_PUTS(d, "null");
-    }
-    d = SIM_PUTS(d, ",\"recipients\":[");
-    for (unsigned i = 0; i < m->nrcpt; i++) {
-        const struct sim_addr *ra = &g->addr[m->rcpt[i]];
-        if (i)
-            *d++ = ',';
-        d = SIM_PUTS(d, "{\"address\":");
-        d = sim_put_json(d, ra->s, ra->n);
-        d = SIM_PUTS(d, ",\"outcome\":\"");
-        d = sim_put_str(d, outcome_names[gt->outcome[i]]);
-        d = SIM_PUTS(d, "\",\"server\":\"");
-        d = sim_put_str(d, g->srv[gt->where[i]].name);
-        d = SIM_PUTS(d, "\"}");
-    }
-    *d++ = ']';
-    if (gt->dsn.have) {
-        const struct sim_msg *n = gt->dsn.m;
-        d = SIM_PUTS(d, ",\"dsn\":{\"message_id\":");
-        d = sim_put_json(d, n->msgid, n->msgid_len);
-        d = SIM_PUTS(d, ",\"to\":");
-        d = sim_put_json(d, g->addr[n->rcpt[0]].s, g->addr[n->rcpt[0]].n);
-        d = SIM_PUTS(d, ",\"outcome\":\"");
-        d = sim_put_str(d, outcome_names[gt->dsn.outcome]);
-        d = SIM_PUTS(d, "\",\"server\":\"");
-        d = sim_put_str(d, g->srv[gt->dsn.srv].name);
-        d = SIM_PUTS(d, "\",\"smarthost_queue_id\":");
-        if (gt->dsn.qid[0]) {
-            *d++ = '"';
-            d = sim_put_str(d, gt->dsn.qid);
-            *d++ = '"';
-        } else {
-            d = SIM_PUTS(d, "null");
-        }
-        *d++ = '}';
-    }
-    d = SIM_PUTS(d, "}\n");
-    (void)line;
-    sim_log_commit(&g->truth, d);
-    g->truth_lines++;
-}
-
 /* ---- shared steps ---- */
 
-/* An NDR for the failed recipients of m, generated on srv at t, sent back
- * to m's sender: delivered here if the sender is ours, else relayed out. */
+/* An NDR for m, generated on srv at t, sent back to m's sender: delivered
+ * here if the sender is ours, else relayed out through the smart host. */
 static struct sim_msg *ndr(struct sim_org *g, struct sim_msg *m, unsigned srv, int64_t t,
-                           uint64_t failed_mask, struct gt *gt)
+                           struct gt *gt)
 {
-    (void)failed_mask;
     struct sim_msg *n = msg_new(g, SIM_DIR_NDR, t);
     if (!n)
         return NULL;
@@ -783,8 +317,8 @@ static struct sim_msg *ndr(struct sim_org *g, struct sim_msg *m, unsigned srv, i
     } else {
         struct sess_times tt;
         char qid[12];
-        if (conv_smarthost(g, srv, n, t2, 1, imid, RES_OK, &tt, qid))
-            oom = 1;
+        if (sim_conv_smarthost(g, srv, n, t2, 1, imid, RES_OK, &tt, qid))
+            g->oom = 1;
         e = tev(g, srv, SIM_T_SEND_SH, n, tt.reply + rr(g, 1, 5), 1);
         if (e) {
             e->imid = imid;
@@ -838,7 +372,7 @@ static uint64_t categorise(struct sim_org *g, struct sim_msg *m, unsigned srv, i
                 gt->outcome[i] = GT_FAILED;
                 gt->where[i] = (uint8_t)srv;
             }
-        *ndr_out = ndr(g, m, srv, *t + rr(g, 1, 10), failed, gt);
+        *ndr_out = ndr(g, m, srv, *t + rr(g, 1, 10), gt);
     }
     return deliver;
 }
@@ -967,7 +501,7 @@ static void outbound(struct sim_org *g, int64_t t)
             if (e)
                 e->imid = fork;
             outcome = GT_FAILED;
-            n = ndr(g, m, p, ta + rr(g, 1, 10), all, &gt);
+            n = ndr(g, m, p, ta + rr(g, 1, 10), &gt);
             break;
         }
         int res = fate == 3 ? RES_RELAY_DENIED
@@ -975,8 +509,8 @@ static void outbound(struct sim_org *g, int64_t t)
                                                      : RES_OK;
         struct sess_times st;
         char qid[12];
-        if (conv_smarthost(g, p, m, ta, all, fork, res, &st, qid)) {
-            oom = 1;
+        if (sim_conv_smarthost(g, p, m, ta, all, fork, res, &st, qid)) {
+            g->oom = 1;
             break;
         }
         if (res == RES_OK) {
@@ -997,7 +531,7 @@ static void outbound(struct sim_org *g, int64_t t)
                 e->peer = SIM_PEER_SMARTHOST;
             }
             outcome = GT_FAILED;
-            n = ndr(g, m, p, st.bye + rr(g, 5, 50), all, &gt);
+            n = ndr(g, m, p, st.bye + rr(g, 5, 50), &gt);
             break;
         }
         e = tev(g, p, SIM_T_DEFER_SH, m, st.rcpt_reply + rr(g, 1, 5), all);
@@ -1013,7 +547,7 @@ static void outbound(struct sim_org *g, int64_t t)
         gt.outcome[i] = (uint8_t)outcome;
         gt.where[i] = (uint8_t)p;
     }
-    write_truth(g, m, &gt);
+    sim_truth_write(g, m, &gt);
     if (fate == 0 && !m->reply) {
         struct sim_recent *rc = &g->recent_out[g->nrecent_out++ % 64];
         rc->from = m->rcpt[0];
@@ -1085,7 +619,7 @@ static void internal(struct sim_org *g, int64_t t)
     struct sim_msg *n = NULL;
     uint64_t mask = categorise(g, m, p, &tc, imid, &gt, &n);
     deliver(g, m, p, tc, mask, imid, &gt);
-    write_truth(g, m, &gt);
+    sim_truth_write(g, m, &gt);
     if (!m->reply && g->addr[m->rcpt[0]].kind == SIM_A_USER) {
         struct sim_recent *rc = &g->recent_int[g->nrecent_int++ % 64];
         rc->from = m->sender;
@@ -1150,9 +684,9 @@ static void inbound(struct sim_org *g, int64_t t)
         r = sim_lb_pick(g);
         int bp = attempt < 8 && sim_backpressure(g, r, ta);
         int res = bp ? (sim_chance(&g->rng, 500) ? RES_TARPIT_OK : RES_BP_REJECT) : RES_OK;
-        s = conv_inet(g, r, m, ta, env, res, &st);
+        s = sim_conv_inet(g, r, m, ta, env, res, &st);
         if (!s || sim_item_push(g, r, &s->h)) {
-            oom = 1;
+            g->oom = 1;
             sim_msg_release(m);
             return;
         }
@@ -1184,8 +718,8 @@ static void inbound(struct sim_org *g, int64_t t)
         struct sess_times it;
         uint64_t rid;
         int64_t rt;
-        if (conv_intra(g, r, p, m, tc + rr(g, 50, 500), mask, imid, pid, &it, &rid, &rt)) {
-            oom = 1;
+        if (sim_conv_intra(g, r, p, m, tc + rr(g, 50, 500), mask, imid, pid, &it, &rid, &rt)) {
+            g->oom = 1;
         } else {
             e = tev(g, r, SIM_T_SEND_INTRA, m, it.dot, mask);
             if (e) {
@@ -1204,7 +738,7 @@ static void inbound(struct sim_org *g, int64_t t)
             deliver(g, m, p, it.reply, mask, pid, &gt);
         }
     }
-    write_truth(g, m, &gt);
+    sim_truth_write(g, m, &gt);
     if (n)
         sim_msg_release(n);
     sim_msg_release(m);
@@ -1241,8 +775,8 @@ int sim_flow_hour(struct sim_org *g, int64_t hour_start)
     for (uint64_t i = 0; i < n; i++)
         ts[i] = hour_start + (int64_t)(sim_next(&g->rng) % (uint64_t)HOUR_MS);
     qsort(ts, n, sizeof *ts, cmp_i64);
-    oom = 0;
-    for (uint64_t i = 0; i < n && !oom; i++) {
+    g->oom = 0;
+    for (uint64_t i = 0; i < n && !g->oom; i++) {
         unsigned x = sim_below(&g->rng, 100);
         if (x < 33)
             outbound(g, ts[i]);
@@ -1252,5 +786,5 @@ int sim_flow_hour(struct sim_org *g, int64_t hour_start)
             internal(g, ts[i]);
     }
     free(ts);
-    return oom || g->truth.err ? -1 : 0;
+    return g->oom || g->truth.err ? -1 : 0;
 }

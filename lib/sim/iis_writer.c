@@ -92,11 +92,14 @@ int sim_iis_hour(struct sim_worker *w, int64_t a, int64_t b)
             return -1;
         }
         uint64_t x = sim_next(&r);
+        unsigned kind = (unsigned)(x % 100);
         const struct sim_addr *u = &g->addr[g->user0 + sim_below(&r, g->nuser)];
+        /* Most requests are phones: draw again until a phone owner. */
+        for (int k = 0; kind < 80 && !u->device && k < 16; k++)
+            u = &g->addr[g->user0 + sim_below(&r, g->nuser)];
         d = sim_put_w3c(d, t);
         *d++ = ' ';
         d = sim_put_str(d, me->ip);
-        unsigned kind = (unsigned)(x % 100);
         if (kind < 80 && u->device) {
             /* ActiveSync */
             static const char *const cmds[] = { "Ping", "Sync", "FolderSync", "SendMail", "GetItemEstimate", "Settings" };

@@ -13,9 +13,7 @@
 #include "fmt.h"
 #include "logfile.h"
 
-#define BUF_CAP (2u << 20)
-
-int sim_log_init(struct sim_logfile *lf, const char *dir, const char *prefix,
+int sim_log_init(struct sim_logfile *lf, struct sim_io *io, const char *dir, const char *prefix,
                  enum sim_naming naming, uint64_t limit, sim_header_fn header,
                  const void *header_arg)
 {
@@ -31,8 +29,9 @@ int sim_log_init(struct sim_logfile *lf, const char *dir, const char *prefix,
     lf->header_arg = header_arg;
     lf->fd = -1;
     lf->day = INT64_MIN;
-    lf->cap = BUF_CAP;
-    lf->buf = malloc(lf->cap);
+    lf->cap = SIM_IO_BUF;
+    lf->io = io;
+    lf->buf = io ? sim_io_buf(io) : malloc(lf->cap);
     if (!lf->buf)
         return -1;
     return 0;
@@ -40,6 +39,21 @@ int sim_log_init(struct sim_logfile *lf, const char *dir, const char *prefix,
 
 static void flush(struct sim_logfile *lf)
 {
+    if (lf->io && lf->used) {
+        char *nb = sim_io_buf(lf->io);
+        if (!nb || sim_io_write(lf->io, lf->iof, lf->written, lf->buf, lf->used)) {
+            if (!lf->err)
+                lf->err = ENOMEM;
+            if (nb)
+                sim_io_put_buf(lf->io, nb);
+            return;
+        }
+        lf->buf = nb;
+        lf->written += lf->used;
+        lf->total += lf->used;
+        lf->used = 0;
+        return;
+    }
     size_t off = 0;
     while (off < lf->used && !lf->err) {
         ssize_t w = write(lf->fd, lf->buf + off, lf->used - off);
@@ -61,8 +75,12 @@ static void close_file(struct sim_logfile *lf)
     if (lf->fd < 0)
         return;
     flush(lf);
-    if (close(lf->fd) != 0 && !lf->err)
+    if (lf->io) {
+        sim_io_release(lf->io, lf->iof);
+        lf->iof = NULL;
+    } else if (close(lf->fd) != 0 && !lf->err) {
         lf->err = errno;
+    }
     lf->fd = -1;
 }
 
@@ -96,6 +114,12 @@ static void open_file(struct sim_logfile *lf, int64_t ms)
     lf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (lf->fd < 0) {
         lf->err = errno;
+        return;
+    }
+    if (lf->io && !(lf->iof = sim_io_file(lf->io, lf->fd))) {
+        close(lf->fd);
+        lf->fd = -1;
+        lf->err = ENOMEM;
         return;
     }
     lf->written = 0;
@@ -152,7 +176,12 @@ void sim_log_commit(struct sim_logfile *lf, char *end)
 int sim_log_close(struct sim_logfile *lf)
 {
     close_file(lf);
-    free(lf->buf);
+    if (lf->io) {
+        if (lf->buf)
+            sim_io_put_buf(lf->io, lf->buf);
+    } else {
+        free(lf->buf);
+    }
     lf->buf = NULL;
     return lf->err ? -1 : 0;
 }

@@ -6,13 +6,15 @@
  * changes or when the next line would take the file past its size limit),
  * IIS daily files (u_exyymmdd.log), or one plain file (the Postfix maillog).
  * Each file begins with its header, written by a callback when the file is
- * created. Lines are formatted straight into a 1 MiB+ buffer and leave it
- * through write(2). */
+ * created. Lines are formatted straight into a 1 MiB buffer; full buffers
+ * go to the background writers (io.h), or straight to write(2) when the log
+ * has no pool. */
 #ifndef MT_SIM_LOGFILE_H
 #define MT_SIM_LOGFILE_H
 
 #include <stdint.h>
 #include <stddef.h>
+#include "io.h"
 
 enum sim_naming {
     SIM_NAME_EXCHANGE,  /* PREFIXyyyymmdd-N.LOG */
@@ -32,6 +34,8 @@ struct sim_logfile {
     sim_header_fn header;
     const void *header_arg;
 
+    struct sim_io *io;       /* NULL: write synchronously */
+    struct sim_io_file *iof; /* the open file when io is set */
     int fd;                  /* -1: no file open yet */
     int64_t day;             /* UTC day of the open file */
     int64_t pending_ms;      /* stamp of the line being formatted */
@@ -44,8 +48,9 @@ struct sim_logfile {
     int err;                 /* errno of the first failure, 0 if none */
 };
 
-/* Set up a log; nothing is created until the first line. Returns 0 or -1. */
-int sim_log_init(struct sim_logfile *lf, const char *dir, const char *prefix,
+/* Set up a log; nothing is created until the first line. io may be NULL.
+ * Returns 0 or -1. */
+int sim_log_init(struct sim_logfile *lf, struct sim_io *io, const char *dir, const char *prefix,
                  enum sim_naming naming, uint64_t limit, sim_header_fn header,
                  const void *header_arg);
 /* Where to format a line stamped ms: opens the day's file if needed and

@@ -492,10 +492,10 @@ int sim_msgtrk_emit(struct sim_worker *w, struct sim_tev *e)
     default:
         break;
     }
-    *d++ = ',';
 
     if (v >= SIM_V2010) {
         /* directionality, tenant-id, original-client-ip, original-server-ip */
+        *d++ = ',';
         if (k != SIM_T_NOTIFYMAPI)
             d = from_inside(g, m) ? SIM_PUTS(d, "Originating") : SIM_PUTS(d, "Incoming");
         d = SIM_PUTS(d, ",,");

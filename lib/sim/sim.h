@@ -2,21 +2,24 @@
 /* sim.h -- private types of the organisation simulator (mailtrail gen).
  *
  * Data flow: the model (org.c: people, servers, schedules; flow.c: what
- * happens to each message) runs in one thread, one hour of simulated time at
- * a time, and decides each message's whole fate up front. It drops "items"
- * (a tracking row, an SMTP session, a Postfix transaction) into the inbox of
- * the server that will log them, with times that may lie hours ahead
- * (retries). Then one writer thread per server and one for the smart host
- * (gen.c) merge their items by time through a heap and format the lines
- * (msgtrk_writer.c, smtplog_writer.c, postfix_writer.c, iis_writer.c). Model
- * and writers never run at the same time, so items can come from per-server
- * free lists without locks; only message reference counts are atomic. */
+ * happens to each message; smtp_conv.c: its SMTP hops; truth.c: the right
+ * answer) runs in one thread, one hour of simulated time at a time, and
+ * decides each message's whole fate up front. It drops "items" (a tracking
+ * row, an SMTP session, a Postfix transaction) into the inbox of the server
+ * that will log them, with times that may lie hours ahead (retries). Then
+ * one writer thread per server and one for the smart host (gen.c) merge
+ * their items by time through a heap and format the lines (msgtrk_writer.c,
+ * smtplog_writer.c, postfix_writer.c, iis_writer.c) into buffers that the
+ * I/O threads (io.c) write out. Model and writers never run at the same
+ * time, so items can come from per-server free lists without locks; only
+ * message reference counts are atomic. */
 #ifndef MT_SIM_SIM_H
 #define MT_SIM_SIM_H
 
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stddef.h>
+#include "io.h"
 #include "logfile.h"
 #include "rng.h"
 
@@ -111,12 +114,14 @@ struct sim_org {
     struct sim_rng rng;
     uint64_t seq;            /* item tie-breaker, in creation order */
     uint64_t serial;         /* messages created */
+    int oom;                 /* the model ran out of memory this hour */
     uint32_t pf_inode;       /* Postfix queue file inode counter */
     unsigned lb_next;
     struct sim_recent recent_int[64], recent_out[64];
     unsigned nrecent_int, nrecent_out;
 
     struct sim_worker *workers;    /* nserv servers, then the smart host */
+    struct sim_io io;              /* background writers for every log */
     struct sim_logfile truth;
     uint64_t truth_lines;
 };
@@ -255,7 +260,6 @@ struct sim_worker {
     size_t ninbox, capinbox;
     struct sim_pool tev_pool, sess_pool, pfx_pool;
     int64_t chunk_start, chunk_end;
-    uint64_t chunk_idx;
     uint64_t lines;
     int err;
 };

@@ -218,7 +218,7 @@ static char *step(char *d, const struct sim_org *g, const struct sim_sess *s, in
     int send = is_send(s);
     int pf = s->kind == SIM_S_SEND_SH;
     char cli = send ? '>' : '<', srv = send ? '<' : '>';
-    char tmp[512], *p = tmp;
+    char tmp[512], *p = tmp, ctxbuf[64];
     const struct sim_msg *m = s->m;
     char ev;
     const char *ctx = NULL;
@@ -327,12 +327,16 @@ static char *step(char *d, const struct sim_org *g, const struct sim_sess *s, in
         p = SIM_PUTS(p, "> SIZE=");
         p = sim_put_u64(p, m->size);
         break;
-    case SIM_OP_TARPIT:
+    case SIM_OP_TARPIT: {
+        char *c = ctxbuf;
         ev = '*';
-        p = SIM_PUTS(p, "Tarpit for '0.00:00:");
-        p = sim_put_dec(p, arg, 2);
-        *p++ = '\'';
+        c = SIM_PUTS(c, "Tarpit for '0.00:00:");
+        c = sim_put_dec(c, arg, 2);
+        *c++ = '\'';
+        *c = 0;
+        ctx = ctxbuf;
         break;
+    }
     case SIM_OP_MAIL_OK:
         ev = srv;
         p = pf ? SIM_PUTS(p, "250 2.1.0 Ok") : SIM_PUTS(p, "250 2.1.0 Sender OK");
