@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "mailtrail/mailtrail.h"
+#include "core/scan.h"
 #include "search/prefilter.h"
 
 static int sink(const struct mt_event *ev, void *user)
@@ -50,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pf.n = 1;
     pf.needle[0].lower = (char *)"a@b";
     pf.needle[0].n = 3;
+    mt_needle_prepare(&pf.needle[0]);
     struct mt_msgtrk_config cfg = {
         .file = "fuzz", .server = "S", .on_event = sink, .on_diag = ignore_diag, .user = &sum,
         .prefilter = (opt & 1) ? &pf : NULL,

@@ -28,12 +28,24 @@ uint64_t mt_count_newlines_scalar(const char *p, size_t n)
 uint64_t mt_count_newlines(const char *p, size_t n)
 {
 #ifdef __SSE2__
+    /* Per-byte counters (cmpeq gives -1, subtracted: +1), folded into a
+     * 64-bit sum by SAD every 255 blocks before a byte could overflow. No
+     * popcount: without -mpopcnt that would be a libgcc call per block. */
     uint64_t count = 0;
     size_t i = 0;
     const __m128i nl = _mm_set1_epi8('\n');
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        count += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)));
+    const __m128i zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        __m128i acc = zero;
+        size_t blocks = (n - i) / 16;
+        if (blocks > 255)
+            blocks = 255;
+        for (size_t b = 0; b < blocks; b++, i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+        }
+        __m128i sums = _mm_sad_epu8(acc, zero);
+        count += (uint64_t)_mm_cvtsi128_si64(sums) + (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
     }
     return count + mt_count_newlines_scalar(p + i, n - i);
 #else
@@ -47,6 +59,31 @@ static inline int matches_at(const struct mt_needle *nd, const char *p)
         if (fold((unsigned char)p[k]) != (unsigned char)nd->lower[k])
             return 0;
     return 1;
+}
+
+/* How common a (folded) byte is in tracking logs, roughly: digits, commas and
+ * lower-case letters everywhere, '@' and '.' in every address. Lower is rarer. */
+static unsigned byte_rank(unsigned char c)
+{
+    static const char common[] = "0123456789,-:.etaoinsrhlcdmu@;TZpgfbywvk";
+    const char *hit = c ? strchr(common, c) : NULL;
+    return hit ? 100u + (unsigned)(sizeof common - (size_t)(hit - common)) : 0u;
+}
+
+void mt_needle_prepare(struct mt_needle *nd)
+{
+    size_t best = 0, second = nd->n > 1 ? nd->n - 1 : 0;
+    for (size_t i = 0; i < nd->n; i++)
+        if (byte_rank((unsigned char)nd->lower[i]) < byte_rank((unsigned char)nd->lower[best]))
+            best = i;
+    if (nd->n > 1) {
+        second = best == 0 ? 1 : 0;
+        for (size_t i = 0; i < nd->n; i++)
+            if (i != best && byte_rank((unsigned char)nd->lower[i]) < byte_rank((unsigned char)nd->lower[second]))
+                second = i;
+    }
+    nd->probe1 = best < second ? best : second;
+    nd->probe2 = best < second ? second : best;
 }
 
 const char *mt_find_ci_scalar(const struct mt_needle *nd, const char *p, const char *end)
@@ -67,12 +104,12 @@ const char *mt_find_ci(const struct mt_needle *nd, const char *p, const char *en
     if ((size_t)(end - p) < m)
         return NULL;
     const __m128i bit = _mm_set1_epi8(0x20);
-    const __m128i first = _mm_set1_epi8((char)(nd->lower[0] | 0x20));
-    const __m128i lastc = _mm_set1_epi8((char)(nd->lower[m - 1] | 0x20));
-    /* Candidate starts are p+i .. p+i+15; the last byte probe reads up to p+i+15+m-1. */
+    const __m128i first = _mm_set1_epi8((char)(nd->lower[nd->probe1] | 0x20));
+    const __m128i lastc = _mm_set1_epi8((char)(nd->lower[nd->probe2] | 0x20));
+    /* Candidate starts are p .. p+15; the probes read up to p+15+probe2 < p+15+m. */
     while ((size_t)(end - p) >= m + 15) {
-        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)p), bit);
-        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + m - 1)), bit);
+        __m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + nd->probe1)), bit);
+        __m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + nd->probe2)), bit);
         unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
                                                                   _mm_cmpeq_epi8(b, lastc)));
         while (mask) {

@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include "mailtrail/status.h"
 
-#define MT_READ_BLOCK (256u * 1024u)
+/* Small enough to stay in L2 between the kernel's copy and our scan: with
+ * 256 KiB blocks a selective search ran at half the speed (bench, 2026-11-22). */
+#define MT_READ_BLOCK (64u * 1024u)
 
 enum mt_compression { MT_COMP_NONE, MT_COMP_GZIP, MT_COMP_ZSTD };
 

@@ -104,6 +104,7 @@ static int add_needle(struct mt_prefilter *pf, mt_slice s)
     lower[s.n] = '\0';
     pf->needle[pf->n].lower = lower;
     pf->needle[pf->n].n = s.n;
+    mt_needle_prepare(&pf->needle[pf->n]);
     pf->n++;
     return 0;
 }

@@ -290,6 +290,7 @@ static void test_prefilter_keeps_line_numbers(void **state)
     pf.n = 1;
     pf.needle[0].lower = (char *)"alan.reid@mynet.lan";
     pf.needle[0].n = strlen(pf.needle[0].lower);
+    mt_needle_prepare(&pf.needle[0]);
     struct capture c;
     struct mt_msgtrk_config cfg = config(&c);
     cfg.prefilter = &pf;

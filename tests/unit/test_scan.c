@@ -52,6 +52,7 @@ static void test_find_ci_matches_scalar(void **state)
             char ch = alphabet[next_rand() % (sizeof alphabet - 1)];
             lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20) : ch;
         }
+        mt_needle_prepare(&nd);
         const char *a = mt_find_ci(&nd, hay, hay + n);
         const char *b = mt_find_ci_scalar(&nd, hay, hay + n);
         assert_ptr_equal(a, b);
@@ -61,7 +62,9 @@ static void test_find_ci_matches_scalar(void **state)
 static void test_find_ci_examples(void **state)
 {
     (void)state;
-    struct mt_needle nd = { (char *)"alan.reid@mynet.lan", 19 };
+    struct mt_needle nd = { (char *)"alan.reid@mynet.lan", 19, 0, 0 };
+    mt_needle_prepare(&nd);
+    assert_true(nd.probe1 < nd.probe2);
     const char *hay = "2016-08-27T21:00:01.000Z,RECEIVE,xx,ALAN.Reid@MyNet.LAN,yy";
     const char *hit = mt_find_ci(&nd, hay, hay + strlen(hay));
     assert_non_null(hit);
