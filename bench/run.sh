@@ -90,6 +90,26 @@ for shape in selective broad window parse; do
     esac
 done
 
+# Memory against input size: the same searches over organisations of other
+# sizes (BENCH_SCALE_SIZES, default 100M; 10G needs about 40 GB of disk, since
+# the protocol and IIS logs come along).
+scale=$(mktemp)
+for ssize in ${BENCH_SCALE_SIZES:-100M} $size; do
+    sdata=bench/data/org-$ssize
+    if [ ! -f "$sdata/ground-truth.jsonl" ]; then
+        rm -rf "$sdata"
+        "$mt" gen --out "$sdata" --size "$ssize" --seed 42 --days 7 >&2
+    fi
+    sbytes=$(find "$sdata" -path '*MessageTracking*' -name 'MSGTRK*' -type f -exec cat {} + | wc -c)
+    for what in "full parse, count|--event-id NO-SUCH-EVENT --count" \
+                "every event as JSON|--result-size unlimited --format json"; do
+        label=${what%%|*}; args=${what#*|}
+        /usr/bin/time -f '%e %M' -o bench/data/time.txt sh -c "$mt search --logs $sdata $args > /dev/null" 2>/dev/null || true
+        echo "$ssize|$sbytes|$label|$(cat bench/data/time.txt | tail -n 1)" >> "$scale"
+        echo "bench: scale $ssize $label $(tail -n 1 bench/data/time.txt)" >&2
+    done
+done
+
 date=$(date -u +%F)
 report=bench/results/$date.md
 {
@@ -107,6 +127,12 @@ report=bench/results/$date.md
         END { for (i=1;i<=NR;i++) { split(rows[i],f,"|"); t=f[3]+0; if (t<0.005) t=0.005;
               ratio = (f[1] in g) ? sprintf("%.2f", t/(g[f[1]]<0.005?0.005:g[f[1]])) : "—";
               printf "| %s | %s | %.2f | %.0f | %.1f | %s | %s |\n", f[1], f[2], f[3], bytes/1e6/t, f[4]/1024, ratio, f[5] } }' "$results"
+    echo
+    echo "Peak memory against input size (mailtrail, 2 threads):"
+    echo
+    echo "| generated | tracking logs MB | search | wall s | MB/s | peak RSS MB |"
+    echo "|---|---:|---|---:|---:|---:|"
+    awk -F'|' '{ split($4, t, " "); printf "| %s | %.0f | %s | %.2f | %.0f | %.1f |\n", $1, $2/1e6, $3, t[1], $2/1e6/(t[1]<0.005?0.005:t[1]), t[2]/1024 }' "$scale"
 } > "$report"
 cat "$report"
-rm -f "$results"
+rm -f "$results" "$scale"

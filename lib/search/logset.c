@@ -125,13 +125,24 @@ static mt_status add_file(mt_logset *ls, const char *path, const char *server, i
     return MT_OK;
 }
 
-static mt_status walk(mt_logset *ls, const char *dir, const char *server, int depth,
-                      mt_diag_fn diag, void *user)
+static int cmp_names(const void *a, const void *b)
 {
-    if (depth > MAX_DEPTH) {
-        say(diag, user, dir, "folders nested too deep; not searched further");
-        return MT_OK;
-    }
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* The entries of dir (hidden ones left out), sorted so that nothing depends
+ * on readdir's order. MT_EINPUT (reported) when dir cannot be opened. */
+static mt_status list_dir(const char *dir, char ***out, size_t *out_n, mt_diag_fn diag, void *user)
+{
+    *out = NULL;
+    *out_n = 0;
     DIR *d = opendir(dir);
     if (!d) {
         char msg[160];
@@ -139,32 +150,49 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
         say(diag, user, dir, msg);
         return MT_EINPUT;
     }
-    /* Collect names first so that the order does not depend on readdir. */
     char **names = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
-    mt_status st = MT_OK;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 32;
             char **nn = realloc(names, ncap * sizeof *nn);
-            if (!nn) {
-                st = MT_EIO;
+            if (!nn)
                 break;
-            }
             names = nn;
             cap = ncap;
         }
-        names[n] = dupstr(e->d_name, strlen(e->d_name));
-        if (!names[n]) {
-            st = MT_EIO;
+        if (!(names[n] = dupstr(e->d_name, strlen(e->d_name))))
             break;
-        }
         n++;
     }
+    int oom = e != NULL;
     closedir(d);
+    if (oom) {
+        free_names(names, n);
+        return MT_EIO;
+    }
+    if (n)
+        qsort(names, n, sizeof *names, cmp_names);
+    *out = names;
+    *out_n = n;
+    return MT_OK;
+}
+
+static mt_status walk(mt_logset *ls, const char *dir, const char *server, int depth,
+                      mt_diag_fn diag, void *user)
+{
+    if (depth > MAX_DEPTH) {
+        say(diag, user, dir, "folders nested too deep; not searched further");
+        return MT_OK;
+    }
+    char **names;
+    size_t n;
+    mt_status st = list_dir(dir, &names, &n, diag, user);
+    if (st != MT_OK)
+        return st;
     for (size_t i = 0; i < n && st != MT_EIO; i++) {
         char path[PATH_MAX];
         int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -187,15 +215,8 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
                 st = MT_EIO;
         }
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    free_names(names, n);
     return st;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static const char *basename_of(const char *path, char *buf, size_t len)
@@ -255,39 +276,11 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
     if (name[0])
         return walk(ls, path, name, 0, diag, user);
     /* DIR: each immediate subfolder is a server; loose files belong to DIR's own name. */
-    DIR *d = opendir(path);
-    if (!d) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "cannot open folder: %s", strerror(errno));
-        say(diag, user, path, msg);
-        return MT_EINPUT;
-    }
-    char **subs = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    mt_status st = MT_OK;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            char **nn = realloc(subs, ncap * sizeof *nn);
-            if (!nn) {
-                st = MT_EIO;
-                break;
-            }
-            subs = nn;
-            cap = ncap;
-        }
-        if (!(subs[n] = dupstr(e->d_name, strlen(e->d_name)))) {
-            st = MT_EIO;
-            break;
-        }
-        n++;
-    }
-    closedir(d);
-    if (n)
-        qsort(subs, n, sizeof *subs, cmp_names);
+    char **subs;
+    size_t n;
+    mt_status st = list_dir(path, &subs, &n, diag, user);
+    if (st != MT_OK)
+        return st;
     basename_of(path, base, sizeof base);
     for (size_t i = 0; i < n && st != MT_EIO; i++) {
         char sub[PATH_MAX];
@@ -305,9 +298,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
         if (r == MT_EIO)
             st = MT_EIO;
     }
-    for (size_t i = 0; i < n; i++)
-        free(subs[i]);
-    free(subs);
+    free_names(subs, n);
     return st;
 }
 
