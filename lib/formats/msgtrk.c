@@ -3,8 +3,9 @@
  *
  * Bytes arrive in pieces (mt_msgtrk_feed). Complete lines inside a piece are
  * parsed where they lie; the tail of a piece, an incomplete line, is copied
- * into `carry` and finished by the next piece. That is the only copy, and it
- * is what makes a quoted field straddling two read blocks come out right.
+ * into a carry buffer (linefeed.c) and finished by the next piece. That is
+ * the only copy, and it is what makes a quoted field straddling two read
+ * blocks come out right.
  *
  * A record always ends at a newline, even inside quotes. Exchange never
  * writes a raw newline inside a field, and honouring one would let a single
@@ -21,6 +22,8 @@
 #include "mailtrail/msgtrk.h"
 #include "mailtrail/time.h"
 #include "core/scan.h"
+#include "formats/csv.h"
+#include "formats/linefeed.h"
 #include "formats/reader.h"
 #include "search/prefilter.h"
 
@@ -39,14 +42,8 @@ struct mt_msgtrk {
     int stopped;               /* on_event asked to stop, or memory ran out */
     int oom;
     int past_window;           /* left early: the rest of the file is after the window */
-    int discarding;            /* inside an over-long line, dropping bytes to its end */
-    uint64_t discard_line;
-
-    char *carry;               /* incomplete line from the previous piece */
-    size_t carry_len, carry_cap;
-
-    char *scratch;             /* unescaped copies of fields with doubled quotes */
-    size_t scratch_cap;
+    struct mt_linefeed lf;     /* pieces in, lines out */
+    struct mt_csv csv;         /* the current line's columns */
 
     /* Column layout from the current #Fields line. */
     char *header;              /* copy of the #Fields value: names point into it */
@@ -58,7 +55,6 @@ struct mt_msgtrk {
     mt_slice *extra_name;
     mt_slice *extra_value;
     size_t n_extra;
-    mt_slice *cols;            /* per-line column values, n_cols of them (+1 spare) */
 
     char version[64];
     size_t version_len;
@@ -97,8 +93,8 @@ mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
     p->col_map = calloc(mc, sizeof *p->col_map);
     p->extra_name = calloc(mc, sizeof *p->extra_name);
     p->extra_value = calloc(mc, sizeof *p->extra_value);
-    p->cols = calloc(mc, sizeof *p->cols);
-    if (!p->col_map || !p->extra_name || !p->extra_value || !p->cols) {
+    p->lf.max_line = p->cfg.max_line;
+    if (!p->col_map || !p->extra_name || !p->extra_value || mt_csv_init(&p->csv, p->cfg.max_columns)) {
         mt_msgtrk_free(p);
         return NULL;
     }
@@ -109,13 +105,12 @@ void mt_msgtrk_free(mt_msgtrk *p)
 {
     if (!p)
         return;
-    free(p->carry);
-    free(p->scratch);
+    mt_linefeed_free(&p->lf);
+    mt_csv_free(&p->csv);
     free(p->header);
     free(p->col_map);
     free(p->extra_name);
     free(p->extra_value);
-    free(p->cols);
     free(p);
 }
 
@@ -267,77 +262,6 @@ static void directive(mt_msgtrk *p, const char *s, size_t n, uint64_t line)
     /* #Software and other comments carry nothing we need. */
 }
 
-/* Split one CSV line into p->cols. Returns the column count, or -1 after a
- * diagnostic. Fields with doubled quotes are unescaped into p->scratch, so
- * the scratch buffer must hold the whole line. */
-static long split_csv(mt_msgtrk *p, const char *s, size_t n, uint64_t line)
-{
-    if (grow(&p->scratch, &p->scratch_cap, n + 1)) {
-        p->stopped = p->oom = 1;
-        return -1;
-    }
-    char *out = p->scratch;
-    const char *end = s + n;
-    size_t col = 0;
-    const char *q = s;
-    for (;;) {
-        if (col >= p->cfg.max_columns) {
-            diag(p, line, "more than %zu columns; line skipped", p->cfg.max_columns);
-            return -1;
-        }
-        if (q < end && *q == '"') {
-            const char *start = ++q;
-            char *o = NULL;          /* set once a doubled quote forces a copy */
-            for (;;) {
-                const char *quote = memchr(q, '"', (size_t)(end - q));
-                if (!quote) {
-                    diag(p, line, "unterminated quoted field in column %zu; line skipped", col + 1);
-                    return -1;
-                }
-                if (quote + 1 < end && quote[1] == '"') {
-                    if (!o) {
-                        o = out;
-                        memcpy(o, start, (size_t)(quote - start));
-                        o += quote - start;
-                    } else {
-                        memcpy(o, q, (size_t)(quote - q));
-                        o += quote - q;
-                    }
-                    *o++ = '"';
-                    q = quote + 2;
-                    continue;
-                }
-                if (o) {
-                    memcpy(o, q, (size_t)(quote - q));
-                    o += quote - q;
-                    p->cols[col] = mt_slice_make(out, (size_t)(o - out));
-                    out = o;
-                } else {
-                    p->cols[col] = mt_slice_make(start, (size_t)(quote - start));
-                }
-                q = quote + 1;
-                break;
-            }
-            col++;
-            if (q == end)
-                break;
-            if (*q != ',') {
-                diag(p, line, "text after the closing quote in column %zu; line skipped", col);
-                return -1;
-            }
-            q++;
-        } else {
-            const char *comma = memchr(q, ',', (size_t)(end - q));
-            const char *fe = comma ? comma : end;
-            p->cols[col++] = mt_slice_make(q, (size_t)(fe - q));
-            if (!comma)
-                break;
-            q = comma + 1;
-        }
-    }
-    return (long)col;
-}
-
 static int line_has_needle(const struct mt_prefilter *pf, const char *s, size_t n)
 {
     for (size_t i = 0; i < pf->n; i++)
@@ -371,8 +295,17 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
         p->stats.filtered++;
         return;
     }
-    long cols = split_csv(p, s, n, line);
+    size_t bad_col = 0;
+    long cols = mt_csv_split(&p->csv, s, n, &bad_col);
     if (cols < 0) {
+        if (cols == MT_CSV_OOM) {
+            p->stopped = p->oom = 1;
+            return;
+        }
+        if (cols == MT_CSV_TOO_MANY)
+            diag(p, line, "more than %zu columns; line skipped", p->cfg.max_columns);
+        else
+            diag(p, line, "%s in column %zu; line skipped", mt_csv_strerror(cols), bad_col);
         p->stats.skipped++;
         return;
     }
@@ -399,9 +332,9 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
     for (size_t c = 0; c < p->n_cols; c++) {
         int m = p->col_map[c];
         if (m >= 0)
-            ev.f[m] = p->cols[c];
+            ev.f[m] = p->csv.cols[c];
         else
-            p->extra_value[-m - 1] = p->cols[c];
+            p->extra_value[-m - 1] = p->csv.cols[c];
     }
     if (!mt_time_parse_log(ev.f[MT_F_DATE_TIME].p, ev.f[MT_F_DATE_TIME].n, &ev.time_ms)) {
         mt_slice t = ev.f[MT_F_DATE_TIME];
@@ -549,82 +482,46 @@ static void parse_region(mt_msgtrk *p, const char *s, const char *end)
     }
 }
 
-static mt_status carry_append(mt_msgtrk *p, const char *data, size_t n)
+static void lf_region(void *user, const char *s, const char *end)
 {
-    if (p->carry_len + n > p->cfg.max_line) {
-        diag(p, p->stats.lines + 1, "line longer than %zu bytes; skipped", p->cfg.max_line);
-        p->stats.skipped++;
-        p->discarding = 1;
-        p->carry_len = 0;
-        return MT_OK;
-    }
-    if (grow(&p->carry, &p->carry_cap, p->carry_len + n))
-        return MT_EIO;
-    memcpy(p->carry + p->carry_len, data, n);
-    p->carry_len += n;
-    return MT_OK;
+    parse_region(user, s, end);
 }
+
+static void lf_line(void *user, const char *s, size_t n)
+{
+    mt_msgtrk *p = user;
+    p->stats.lines++;
+    parse_line(p, s, n, p->stats.lines, 0);
+}
+
+static void lf_too_long(void *user)
+{
+    mt_msgtrk *p = user;
+    p->stats.lines++;
+    diag(p, p->stats.lines, "line longer than %zu bytes; skipped", p->cfg.max_line);
+    p->stats.skipped++;
+}
+
+static int lf_stopped(void *user)
+{
+    return ((mt_msgtrk *)user)->stopped;
+}
+
+static const struct mt_linefeed_ops lf_ops = { lf_region, lf_line, lf_too_long, lf_stopped };
 
 mt_status mt_msgtrk_feed(mt_msgtrk *p, const char *data, size_t n)
 {
     p->stats.bytes += n;
-    const char *end = data + n;
-    while (data < end && !p->stopped) {
-        if (p->discarding) {
-            const char *nl = memchr(data, '\n', (size_t)(end - data));
-            if (!nl)
-                return MT_OK;
-            p->stats.lines++;
-            p->discarding = 0;
-            data = nl + 1;
-            continue;
-        }
-        if (p->carry_len) {
-            const char *nl = memchr(data, '\n', (size_t)(end - data));
-            size_t take = nl ? (size_t)(nl - data) : (size_t)(end - data);
-            if (carry_append(p, data, take) != MT_OK) {
-                p->stopped = p->oom = 1;
-                return MT_EIO;
-            }
-            if (!nl)
-                return MT_OK;
-            data = nl + 1;
-            if (p->discarding) {       /* the line turned out too long: it ends here */
-                p->discarding = 0;
-                p->stats.lines++;
-                continue;
-            }
-            p->stats.lines++;
-            size_t len = p->carry_len;
-            p->carry_len = 0;
-            parse_line(p, p->carry, len, p->stats.lines, 0);
-            continue;
-        }
-        const char *last_nl = memrchr(data, '\n', (size_t)(end - data));
-        if (last_nl) {
-            parse_region(p, data, last_nl + 1);
-            data = last_nl + 1;
-        }
-        if (data < end && !p->stopped) {
-            if (carry_append(p, data, (size_t)(end - data)) != MT_OK)
-                return MT_EIO;
-            data = end;
-        }
+    if (mt_linefeed_push(&p->lf, data, n, &lf_ops, p) != MT_OK) {
+        p->stopped = p->oom = 1;
+        return MT_EIO;
     }
-    return MT_OK;
+    return p->oom ? MT_EIO : MT_OK;
 }
 
 mt_status mt_msgtrk_finish(mt_msgtrk *p)
 {
-    if (p->discarding) {
-        p->stats.lines++;
-        p->discarding = 0;
-    } else if (p->carry_len && !p->stopped) {
-        p->stats.lines++;
-        size_t len = p->carry_len;
-        p->carry_len = 0;
-        parse_line(p, p->carry, len, p->stats.lines, 0);
-    }
+    mt_linefeed_finish(&p->lf, &lf_ops, p);
     return p->oom ? MT_EIO : MT_OK;
 }
 
