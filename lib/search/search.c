@@ -17,6 +17,7 @@
 #include "mailtrail/msgtrk.h"
 #include "mailtrail/search.h"
 #include "formats/reader.h"
+#include "formats/sniff.h"
 #include "search/runs.h"
 
 #define RUN_SPILL_BYTES (4u << 20)     /* one file's in-memory matches before spilling */
@@ -167,64 +168,6 @@ static int on_parse_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
-static int starts_with(const char *s, size_t n, const char *prefix)
-{
-    size_t k = strlen(prefix);
-    return n >= k && memcmp(s, prefix, k) == 0;
-}
-
-enum kind { KIND_MSGTRK, KIND_OTHER, KIND_UNKNOWN, KIND_EMPTY };
-
-/* Recognise a message tracking log from its first bytes: the directives when
- * there are any; else a first row that starts with a log timestamp and has
- * as many columns as one of Exchange's layouts (a file whose header was cut). */
-static enum kind sniff(const char *b, size_t n)
-{
-    if (n == 0)
-        return KIND_EMPTY;
-    if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB && (unsigned char)b[2] == 0xBF)
-        b += 3, n -= 3;
-    const char *end = b + n;
-    const char *s = b;
-    int saw_directive = 0;
-    while (s < end) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-        if (len && s[len - 1] == '\r')
-            len--;
-        if (len && s[0] == '#') {
-            saw_directive = 1;
-            if (starts_with(s, len, "#Log-type:") || starts_with(s, len, "#Log-Type:")) {
-                const char *v = s + 10;
-                size_t vl = len - 10;
-                while (vl && *v == ' ')
-                    v++, vl--;
-                return starts_with(v, vl, "Message Tracking Log") ? KIND_MSGTRK : KIND_OTHER;
-            }
-            if (starts_with(s, len, "#Fields:")) {
-                const char *has = memmem(s, len, "event-id", 8);
-                return has ? KIND_MSGTRK : KIND_OTHER;
-            }
-        } else if (len) {
-            if (saw_directive)
-                return KIND_UNKNOWN;
-            /* "2016-08-27T" and at least 20 commas: a headerless tracking row. */
-            if (len > 11 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[0] >= '0' && s[0] <= '9') {
-                size_t commas = 0;
-                for (size_t i = 0; i < len; i++)
-                    commas += s[i] == ',';
-                if (commas >= 20)
-                    return KIND_MSGTRK;
-            }
-            return KIND_UNKNOWN;
-        }
-        if (!nl)
-            break;
-        s = nl + 1;
-    }
-    return saw_directive ? KIND_UNKNOWN : KIND_EMPTY;
-}
-
 static int outside_window(const struct mt_logfile *f, const struct mt_query *q)
 {
     if (q->end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE && f->name_time_ms >= q->end_ms)
@@ -269,16 +212,16 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
         mt_reader_close(r);
         return;
     }
-    enum kind k = sniff(buf, got);
-    if (k == KIND_OTHER || k == KIND_UNKNOWN || k == KIND_EMPTY) {
-        if (k == KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file)) {
+    enum mt_log_kind k = mt_sniff(buf, got);
+    if (k != MT_KIND_MSGTRK) {
+        if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file)) {
             job_diag(job, 0, "not a message tracking log (no #Fields header, and the first line is not a tracking row)");
             job->outcome = JOB_UNREADABLE;
-        } else if (k == KIND_OTHER && f->explicit_file) {
+        } else if ((k == MT_KIND_OTHER || k == MT_KIND_SMTP) && f->explicit_file) {
             job_diag(job, 0, "not a message tracking log (its header names another log type)");
             job->outcome = JOB_UNREADABLE;
         } else {
-            job->outcome = k == KIND_EMPTY ? JOB_READ : JOB_OTHER;
+            job->outcome = k == MT_KIND_EMPTY ? JOB_READ : JOB_OTHER;
         }
         mt_reader_close(r);
         return;

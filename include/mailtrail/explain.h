@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* explain.h -- what an SMTP reply, an enhanced status code or a Winsock
+ * error means, in plain words, and which failure class it belongs to.
+ *
+ * Sources: RFC 5321 (basic reply codes), RFC 3463 and the IANA SMTP Enhanced
+ * Status Codes registry (class.subject.detail), Exchange's NDR table
+ * (docs/status-codes.md), and Windows Sockets error codes. All strings
+ * returned are static; nothing here allocates. Thread-safe. */
+#ifndef MAILTRAIL_EXPLAIN_H
+#define MAILTRAIL_EXPLAIN_H
+
+#include <stdbool.h>
+#include "slice.h"
+
+/* A parsed SMTP reply line such as "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
+ * or "250-SIZE 36700160". */
+struct mt_reply {
+    int code;            /* basic code 200..599 */
+    bool more;           /* '-' after the code: a multi-line reply continues */
+    int enh_class;       /* enhanced status code, or -1 when there is none */
+    int enh_subject;
+    int enh_detail;
+    mt_slice text;       /* the rest of the line after the code(s), trimmed */
+};
+
+/* Parse s as a reply. Accepts "NNN", "NNN text", "NNN-text", "NNN X.Y.Z text",
+ * and Exchange's glued "250 2.1.5Recipient OK". Returns false when s does not
+ * start with a 3-digit code 200..599. */
+bool mt_reply_parse(mt_slice s, struct mt_reply *out);
+
+/* RFC 5321's meaning of a basic code, e.g. 452 -> "requested action not taken:
+ * insufficient system storage"; for unknown codes, the meaning of its class
+ * (2yz success, 3yz more input needed, 4yz temporary failure, 5yz permanent
+ * failure). Never NULL. */
+const char *mt_reply_code_meaning(int code);
+
+/* Plain-language meaning of an enhanced status code: the Exchange NDR table
+ * first (e.g. 4.3.1 "insufficient system resources: the receiving Exchange
+ * server is under back pressure"), then the IANA registry, then the meaning
+ * of class and subject (RFC 3463). Never NULL. */
+const char *mt_enhanced_meaning(int cls, int subject, int detail);
+
+/* A verdict for a whole reply, for people: e.g. for "452 4.3.1 Insufficient
+ * system resources": "temporary failure: the receiving server is short of
+ * resources (Exchange back pressure); the sender will retry". Never NULL. */
+const char *mt_reply_verdict(const struct mt_reply *r);
+
+/* Meaning of a Windows Sockets error code as Exchange logs it ("Winsock error
+ * code: 10061") e.g. 10061 -> "connection refused: nothing listens on that
+ * port, or a firewall rejected it". NULL when unknown. */
+const char *mt_winsock_meaning(int code);
+
+/* Failure classes of SMTP sessions and deliveries (issue 4). */
+enum mt_failure_class {
+    MT_FC_OK,                 /* "ok" */
+    MT_FC_CONNECT_FAILED,     /* "connect-failed": could not connect (Winsock) */
+    MT_FC_TLS_FAILED,         /* "tls-failed": STARTTLS refused or the handshake failed */
+    MT_FC_AUTH_FAILED,        /* "auth-failed": 535, 5.7.8, 530 5.7.0 ... */
+    MT_FC_REJECTED_SENDER,    /* "rejected-sender": MAIL FROM refused (5.1.0, 5.1.7, 5.1.8, 550 on MAIL) */
+    MT_FC_REJECTED_RECIPIENT, /* "rejected-recipient": 5.1.x on RCPT */
+    MT_FC_RELAY_DENIED,       /* "relay-denied": 5.7.1 with relay wording / 5.7.54 / 550 5.7.1 Unable to relay */
+    MT_FC_POLICY,             /* "policy": other 5.7.x */
+    MT_FC_SIZE,               /* "size": 5.3.4, 552 */
+    MT_FC_BACK_PRESSURE,      /* "back-pressure": 452 4.3.1, 4.3.2 */
+    MT_FC_TRANSIENT,          /* "transient": other 4xx */
+    MT_FC_PROTOCOL,           /* "protocol": 5.5.x, 500-504 */
+    MT_FC_DROPPED,            /* "dropped": no QUIT / no final reply */
+    MT_FC_PERMANENT,          /* "permanent": other 5xx */
+    MT_FC__COUNT
+};
+
+/* "ok", "connect-failed", ... as in the comments above. Never NULL. */
+const char *mt_failure_class_name(enum mt_failure_class fc);
+/* Look a class up by its name; returns MT_FC__COUNT when unknown. */
+enum mt_failure_class mt_failure_class_lookup(const char *name);
+
+/* The failure class of a negative reply r given to `command` (the SMTP verb
+ * it answered, upper case: "MAIL", "RCPT", "DATA", "STARTTLS", "AUTH", "EHLO",
+ * "CONNECT" for the banner, or NULL when unknown). A 2xx/3xx reply is MT_FC_OK. */
+enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *command);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* session.h -- SMTP sessions rebuilt from protocol log lines.
+ *
+ * Lines of hundreds of sessions are interleaved in a protocol log, and one
+ * session can span files and midnight. The assembler keeps each open session
+ * (keyed by server, direction and session id), reads what each line means
+ * (the command, the reply it got, TLS, AUTH, what was queued) and hands the
+ * session on when it ends. Memory is bounded by the sessions open at once.
+ *
+ * Sessions are handed on in the order they started, as soon as no session
+ * still open could have started earlier. */
+#ifndef MAILTRAIL_SESSION_H
+#define MAILTRAIL_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "explain.h"
+#include "smtplog.h"
+
+enum mt_session_outcome { MT_SESSION_OK, MT_SESSION_FAILED, MT_SESSION_PARTIAL };
+
+struct mt_smtp_session {
+    const char *server;                /* the logging server */
+    enum mt_smtp_direction direction;
+    mt_slice session_id;
+    mt_slice connector_id;
+    mt_slice local_endpoint;           /* the first non-empty value seen */
+    mt_slice remote_endpoint;
+    int64_t start_ms, end_ms;          /* first and last line */
+    bool tls;                          /* STARTTLS (or X-ANONYMOUSTLS) answered 220 */
+    bool auth;                         /* AUTH / X-EXPS answered 235 */
+    bool closed;                       /* a '-' disconnect line was seen */
+    bool quit;                         /* QUIT was sent and answered */
+    mt_slice mail_from;                /* the last MAIL FROM address, without <> */
+    size_t n_rcpt;
+    const mt_slice *rcpt_to;           /* RCPT TO addresses, in order */
+    size_t n_queued;
+    const mt_slice *queued;            /* what the final replies to DATA named: message ids,
+                                          InternalId=N, Postfix queue ids */
+    enum mt_session_outcome outcome;
+    enum mt_failure_class failure_class;
+    mt_slice failure_command;          /* e.g. "RCPT", "MAIL", "CONNECT" */
+    mt_slice failure_reply;            /* the reply (or context) that decided the class */
+    uint64_t n_lines;
+    const char *file;                  /* where the session's first line is */
+    uint64_t first_line;
+};
+
+/* Return non-zero to stop (mt_sessions_add then returns MT_OK and ignores the rest). */
+typedef int (*mt_session_fn)(const struct mt_smtp_session *s, void *user);
+
+typedef struct mt_sessions mt_sessions;
+
+/* NULL when out of memory. */
+mt_sessions *mt_sessions_new(mt_session_fn on_session, void *user);
+/* Feed one line (in file order per server and direction). MT_EIO: out of memory. */
+mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l);
+/* End of input: hand on the sessions still open (they count as dropped
+ * unless they finished their business). */
+mt_status mt_sessions_finish(mt_sessions *a);
+void mt_sessions_free(mt_sessions *a);
+
+const char *mt_session_outcome_name(enum mt_session_outcome o);   /* "ok", "failed", "partial" */
+
+#endif
+
+/* ---- reading the SMTP protocol logs of a log set ---- */
+
+struct mt_logset;
+
+struct mt_smtp_scan_config {
+    mt_smtp_line_fn on_line;     /* optional: every protocol log line (after the filter below) */
+    mt_session_fn on_session;    /* optional: every rebuilt session */
+    mt_diag_fn on_diag;          /* optional */
+    void *user;                  /* passed to all three */
+    const char *session_id;      /* optional: only this session's lines (case-insensitive) */
+};
+
+struct mt_smtp_scan_stats {
+    uint64_t files;              /* protocol log files read */
+    uint64_t files_unreadable;
+    uint64_t lines;              /* records read */
+    uint64_t skipped_lines;      /* malformed lines reported and skipped */
+    uint64_t sessions;
+    uint64_t bytes;
+};
+
+/* Read every SMTP protocol log in ls (recognised by #Log-type, by a #Fields
+ * line with session-id, or by the shape of a headerless row), file by file in
+ * log-set order, and rebuild the sessions. Sessions come in start order
+ * within each server's receive or send logs. Returns MT_OK, MT_EINPUT when
+ * some file could not be read (the rest is still read), MT_EIO. */
+mt_status mt_smtp_scan(const struct mt_logset *ls, const struct mt_smtp_scan_config *cfg,
+                       struct mt_smtp_scan_stats *stats);

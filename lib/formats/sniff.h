@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* sniff.h -- which log a file holds, from its first bytes.
+ * Private to the library. */
+#ifndef MT_FORMATS_SNIFF_H
+#define MT_FORMATS_SNIFF_H
+
+#include <stddef.h>
+
+enum mt_log_kind {
+    MT_KIND_EMPTY,       /* nothing but blank lines (or a BOM) */
+    MT_KIND_MSGTRK,      /* message tracking log */
+    MT_KIND_SMTP,        /* SMTP protocol log (send or receive) */
+    MT_KIND_OTHER,       /* a log with directives naming another type (IIS, ...) */
+    MT_KIND_UNKNOWN      /* not a log mailtrail recognises */
+};
+
+/* Recognise the log in the first n bytes of a file: by #Log-type, else by
+ * the columns of #Fields, else by the shape of a headerless first row (a
+ * tracking row has 20+ commas, a protocol log row 8). */
+enum mt_log_kind mt_sniff(const char *b, size_t n);
+
+#endif

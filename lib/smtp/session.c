@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/* session.c -- SMTP sessions from interleaved protocol log lines.
+ *
+ * Open sessions live in a hash table keyed by (server, direction, session
+ * id); each owns a small arena for the strings it keeps (offsets, not
+ * pointers, since the arena grows). A finished session waits in a "ready"
+ * heap ordered by start until no open session started before it, then it is
+ * handed on: output comes in start order with memory bounded by the sessions
+ * that overlap. A second heap of open sessions by start (cleaned lazily)
+ * tells the earliest start still open. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "mailtrail/session.h"
+
+struct off {
+    uint32_t o, n;
+};
+
+struct sess {
+    const char *server;
+    enum mt_smtp_direction direction;
+    char *arena;
+    size_t alen, acap;
+    struct off sid, connector, local, remote, mail_from, fail_cmd, fail_reply;
+    struct off *rcpt, *queued;
+    size_t n_rcpt, cap_rcpt, n_queued, cap_queued;
+    int64_t start, end;
+    uint64_t order;            /* arrival order: ties in start keep it */
+    bool tls, auth, closed, quit, has_fail, done;
+    char last_cmd[12];         /* the last command the client sent, upper case */
+    enum mt_failure_class fc;
+    uint64_t lines;
+    const char *file;
+    uint64_t first_line;
+    int refs;                  /* the open heap's, and the table's or ready heap's */
+};
+
+struct heap {
+    struct sess **v;
+    size_t n, cap;
+};
+
+struct mt_sessions {
+    mt_session_fn on_session;
+    void *user;
+    struct sess **table;       /* open addressing; NULL empty, TOMB deleted */
+    size_t cap, used;
+    struct heap open, ready;
+    uint64_t next_order;
+    int stopped, oom;
+    mt_slice *views;           /* scratch for handing on rcpt/queued lists */
+    size_t views_cap;
+};
+
+static struct sess tomb_marker;
+#define TOMB (&tomb_marker)
+
+/* ---- small helpers ---- */
+
+static int put(struct sess *s, const char *p, size_t n, struct off *out)
+{
+    if (n > UINT32_MAX / 2)
+        n = UINT32_MAX / 2;
+    if (s->alen + n > s->acap) {
+        size_t ncap = s->acap ? s->acap : 256;
+        while (ncap < s->alen + n)
+            ncap *= 2;
+        char *nb = realloc(s->arena, ncap);
+        if (!nb)
+            return -1;
+        s->arena = nb;
+        s->acap = ncap;
+    }
+    if (n)
+        memcpy(s->arena + s->alen, p, n);
+    out->o = (uint32_t)s->alen;
+    out->n = (uint32_t)n;
+    s->alen += n;
+    return 0;
+}
+
+static int push_off(struct off **v, size_t *n, size_t *cap, struct off o)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        struct off *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = o;
+    return 0;
+}
+
+static mt_slice view(const struct sess *s, struct off o)
+{
+    return mt_slice_make(o.n ? s->arena + o.o : NULL, o.n);
+}
+
+static uint64_t hash_key(const char *server, enum mt_smtp_direction d, mt_slice sid)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)server ^ (uint64_t)d;
+    for (size_t i = 0; i < sid.n; i++) {
+        h ^= (unsigned char)sid.p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static bool key_eq(const struct sess *s, const char *server, enum mt_smtp_direction d, mt_slice sid)
+{
+    return s->server == server && s->direction == d && s->sid.n == sid.n &&
+           (sid.n == 0 || memcmp(s->arena + s->sid.o, sid.p, sid.n) == 0);
+}
+
+static bool earlier(const struct sess *a, const struct sess *b)
+{
+    return a->start != b->start ? a->start < b->start : a->order < b->order;
+}
+
+static int heap_push(struct heap *h, struct sess *s)
+{
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 64;
+        struct sess **nv = realloc(h->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        h->v = nv;
+        h->cap = ncap;
+    }
+    size_t i = h->n++;
+    h->v[i] = s;
+    while (i > 0 && earlier(h->v[i], h->v[(i - 1) / 2])) {
+        struct sess *t = h->v[i];
+        h->v[i] = h->v[(i - 1) / 2];
+        h->v[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+    return 0;
+}
+
+static struct sess *heap_pop(struct heap *h)
+{
+    struct sess *top = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && earlier(h->v[l], h->v[m]))
+            m = l;
+        if (r < h->n && earlier(h->v[r], h->v[m]))
+            m = r;
+        if (m == i)
+            break;
+        struct sess *t = h->v[i];
+        h->v[i] = h->v[m];
+        h->v[m] = t;
+        i = m;
+    }
+    return top;
+}
+
+static void sess_unref(struct sess *s)
+{
+    if (--s->refs > 0)
+        return;
+    free(s->arena);
+    free(s->rcpt);
+    free(s->queued);
+    free(s);
+}
+
+/* ---- the table ---- */
+
+static int table_grow(mt_sessions *a)
+{
+    size_t ncap = a->cap ? a->cap * 2 : 256;
+    struct sess **nt = calloc(ncap, sizeof *nt);
+    if (!nt)
+        return -1;
+    for (size_t i = 0; i < a->cap; i++) {
+        struct sess *s = a->table[i];
+        if (!s || s == TOMB)
+            continue;
+        size_t j = hash_key(s->server, s->direction, view(s, s->sid)) & (ncap - 1);
+        while (nt[j])
+            j = (j + 1) & (ncap - 1);
+        nt[j] = s;
+    }
+    free(a->table);
+    a->table = nt;
+    a->cap = ncap;
+    a->used = 0;
+    for (size_t i = 0; i < ncap; i++)
+        a->used += nt[i] != NULL;
+    return 0;
+}
+
+static size_t *slot_of(mt_sessions *a, const char *server, enum mt_smtp_direction d, mt_slice sid, size_t *idx)
+{
+    size_t mask = a->cap - 1;
+    size_t j = hash_key(server, d, sid) & mask;
+    size_t first_tomb = SIZE_MAX;
+    while (a->table[j]) {
+        if (a->table[j] == TOMB) {
+            if (first_tomb == SIZE_MAX)
+                first_tomb = j;
+        } else if (key_eq(a->table[j], server, d, sid)) {
+            *idx = j;
+            return idx;
+        }
+        j = (j + 1) & mask;
+    }
+    *idx = first_tomb != SIZE_MAX ? first_tomb : j;
+    return NULL;
+}
+
+/* ---- public ---- */
+
+mt_sessions *mt_sessions_new(mt_session_fn on_session, void *user)
+{
+    mt_sessions *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    a->on_session = on_session;
+    a->user = user;
+    if (table_grow(a)) {
+        free(a);
+        return NULL;
+    }
+    return a;
+}
+
+const char *mt_session_outcome_name(enum mt_session_outcome o)
+{
+    switch (o) {
+    case MT_SESSION_OK: return "ok";
+    case MT_SESSION_FAILED: return "failed";
+    case MT_SESSION_PARTIAL: return "partial";
+    }
+    return "ok";
+}
+
+static void emit(mt_sessions *a, struct sess *s)
+{
+    if (a->stopped)
+        return;
+    size_t need = s->n_rcpt + s->n_queued;
+    if (need > a->views_cap) {
+        mt_slice *nv = realloc(a->views, need * sizeof *nv);
+        if (!nv) {
+            a->oom = 1;
+            return;
+        }
+        a->views = nv;
+        a->views_cap = need;
+    }
+    for (size_t i = 0; i < s->n_rcpt; i++)
+        a->views[i] = view(s, s->rcpt[i]);
+    for (size_t i = 0; i < s->n_queued; i++)
+        a->views[s->n_rcpt + i] = view(s, s->queued[i]);
+    struct mt_smtp_session out;
+    memset(&out, 0, sizeof out);
+    out.server = s->server;
+    out.direction = s->direction;
+    out.session_id = view(s, s->sid);
+    out.connector_id = view(s, s->connector);
+    out.local_endpoint = view(s, s->local);
+    out.remote_endpoint = view(s, s->remote);
+    out.start_ms = s->start;
+    out.end_ms = s->end;
+    out.tls = s->tls;
+    out.auth = s->auth;
+    out.closed = s->closed;
+    out.quit = s->quit;
+    out.mail_from = view(s, s->mail_from);
+    out.n_rcpt = s->n_rcpt;
+    out.rcpt_to = a->views;
+    out.n_queued = s->n_queued;
+    out.queued = a->views + s->n_rcpt;
+    /* What the session achieved decides its outcome; how it failed, its class. */
+    enum mt_failure_class fc = MT_FC_OK;
+    if (s->has_fail)
+        fc = s->fc;
+    else if (!s->quit && !(s->closed && s->n_queued))
+        fc = MT_FC_DROPPED;   /* no QUIT, and not even a message got through */
+    out.failure_class = fc;
+    out.outcome = fc == MT_FC_OK ? MT_SESSION_OK : s->n_queued ? MT_SESSION_PARTIAL : MT_SESSION_FAILED;
+    out.failure_command = view(s, s->fail_cmd);
+    out.failure_reply = view(s, s->fail_reply);
+    out.n_lines = s->lines;
+    out.file = s->file;
+    out.first_line = s->first_line;
+    if (a->on_session(&out, a->user))
+        a->stopped = 1;
+}
+
+/* Hand on every finished session that no open one precedes. */
+static void flush_ready(mt_sessions *a, int all)
+{
+    for (;;) {
+        while (a->open.n && a->open.v[0]->done)
+            sess_unref(heap_pop(&a->open));
+        if (!a->ready.n)
+            return;
+        if (!all && a->open.n && earlier(a->open.v[0], a->ready.v[0]))
+            return;
+        struct sess *s = heap_pop(&a->ready);
+        emit(a, s);
+        sess_unref(s);
+    }
+}
+
+static void finish_session(mt_sessions *a, size_t slot)
+{
+    struct sess *s = a->table[slot];
+    a->table[slot] = TOMB;
+    s->done = true;
+    if (heap_push(&a->ready, s)) {
+        a->oom = 1;
+        sess_unref(s);
+    }
+    flush_ready(a, 0);
+}
+
+static void set_fail(struct sess *s, enum mt_failure_class fc, const char *cmd, mt_slice reply)
+{
+    if (s->has_fail && fc == MT_FC_DROPPED)
+        return;
+    /* The first failure explains the session; later ones are consequences. */
+    if (s->has_fail)
+        return;
+    s->has_fail = true;
+    s->fc = fc;
+    put(s, cmd, strlen(cmd), &s->fail_cmd);
+    put(s, reply.p, reply.n, &s->fail_reply);
+}
+
+/* The address inside "MAIL FROM:<a@b> SIZE=1" or "RCPT TO:<a@b>". */
+static mt_slice angle_address(mt_slice d)
+{
+    const char *lt = memchr(d.p, '<', d.n);
+    if (!lt)
+        return mt_slice_make(NULL, 0);
+    const char *gt = memchr(lt, '>', d.n - (size_t)(lt - d.p));
+    if (!gt)
+        return mt_slice_make(NULL, 0);
+    return mt_slice_make(lt + 1, (size_t)(gt - lt - 1));
+}
+
+/* What a successful reply to DATA/BDAT names as the queued message. */
+static mt_slice queued_id(mt_slice reply)
+{
+    static const char *const marks[] = { "[InternalId=", "queued as " };
+    for (size_t m = 0; m < 2; m++) {
+        size_t k = strlen(marks[m]);
+        for (size_t i = 0; i + k <= reply.n; i++) {
+            if (strncasecmp(reply.p + i, marks[m], k))
+                continue;
+            size_t j = i + k;
+            while (j < reply.n && reply.p[j] != ',' && reply.p[j] != ']' && reply.p[j] != ' ' && reply.p[j] != ';')
+                j++;
+            if (m == 0)
+                return mt_slice_make(reply.p + i + 1, j - i - 1);   /* "InternalId=N" */
+            return mt_slice_make(reply.p + i + k, j - i - k);
+        }
+    }
+    /* "250 2.6.0 <msgid> Queued mail for delivery" (Exchange 2007/2010). */
+    mt_slice id = angle_address(reply);
+    return id.n ? mt_slice_make(id.p - 1, id.n + 2) : id;
+}
+
+static void on_command(struct sess *s, mt_slice d)
+{
+    size_t k = 0;
+    while (k < d.n && k < sizeof s->last_cmd - 1 && d.p[k] != ' ' && d.p[k] != ':') {
+        char c = d.p[k];
+        s->last_cmd[k++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+    }
+    s->last_cmd[k] = '\0';
+    if (!strcmp(s->last_cmd, "MAIL")) {
+        mt_slice addr = angle_address(d);
+        put(s, addr.p, addr.n, &s->mail_from);
+    } else if (!strcmp(s->last_cmd, "RCPT")) {
+        mt_slice addr = angle_address(d);
+        struct off o;
+        if (!put(s, addr.p, addr.n, &o))
+            push_off(&s->rcpt, &s->n_rcpt, &s->cap_rcpt, o);
+    }
+}
+
+static void on_reply(struct sess *s, mt_slice d)
+{
+    struct mt_reply r;
+    if (!mt_reply_parse(d, &r) || r.more)
+        return;
+    const char *cmd = s->last_cmd[0] ? s->last_cmd : "CONNECT";
+    if (r.code >= 400) {
+        set_fail(s, mt_classify_reply(&r, cmd), cmd, d);
+        return;
+    }
+    if (!strcmp(cmd, "STARTTLS") || !strcmp(cmd, "X-ANONYMOUSTLS"))
+        s->tls = s->tls || r.code == 220;
+    else if ((!strcmp(cmd, "AUTH") || !strcmp(cmd, "X-EXPS")) && r.code == 235)
+        s->auth = true;
+    else if (!strcmp(cmd, "QUIT") && r.code == 221)
+        s->quit = true;
+    else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT") || !strcmp(cmd, ".")) && r.code == 250) {
+        mt_slice id = queued_id(d);
+        struct off o;
+        if (id.n && !put(s, id.p, id.n, &o))
+            push_off(&s->queued, &s->n_queued, &s->cap_queued, o);
+    }
+}
+
+mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
+{
+    if (a->stopped)
+        return MT_OK;
+    if (a->oom)
+        return MT_EIO;
+    if ((a->used + 1) * 4 > a->cap * 3 && table_grow(a))
+        return MT_EIO;
+    size_t slot;
+    struct sess *s;
+    if (slot_of(a, l->server, l->direction, l->session_id, &slot)) {
+        s = a->table[slot];
+    } else {
+        s = calloc(1, sizeof *s);
+        if (!s)
+            return MT_EIO;
+        s->server = l->server;
+        s->direction = l->direction;
+        s->start = l->time_ms;
+        s->order = a->next_order++;
+        s->file = l->file;
+        s->first_line = l->line;
+        s->refs = 2;
+        if (put(s, l->session_id.p, l->session_id.n, &s->sid) ||
+            put(s, l->connector_id.p, l->connector_id.n, &s->connector) || heap_push(&a->open, s)) {
+            free(s->arena);
+            free(s);
+            return MT_EIO;
+        }
+        if (a->table[slot] == NULL)
+            a->used++;
+        a->table[slot] = s;
+    }
+    s->end = l->time_ms;
+    s->lines++;
+    if (!s->local.n && l->local_endpoint.n)
+        put(s, l->local_endpoint.p, l->local_endpoint.n, &s->local);
+    if (!s->remote.n && l->remote_endpoint.n)
+        put(s, l->remote_endpoint.p, l->remote_endpoint.n, &s->remote);
+    /* The client's words are '<' on a receive log and '>' on a send log. */
+    char client = l->direction == MT_SMTP_SEND ? '>' : '<';
+    switch (l->event) {
+    case '-':
+        s->closed = true;
+        finish_session(a, slot);
+        break;
+    case '*':
+        if (l->context.n >= 17 && !strncasecmp(l->context.p, "Failed to connect", 17))
+            set_fail(s, MT_FC_CONNECT_FAILED, "CONNECT", l->context);
+        else if (l->data.n >= 4 && !strncasecmp(l->data.p, "TLS ", 4) && mt_slice_contains_ci(l->data, MT_SLICE_LIT("failed")))
+            set_fail(s, MT_FC_TLS_FAILED, "STARTTLS", l->data);
+        break;
+    case '+':
+        break;
+    default:
+        if (l->data.n == 0 || (l->data.n == 13 && !memcmp(l->data.p, "<Binary Data>", 13)))
+            break;
+        if (l->event == client)
+            on_command(s, l->data);
+        else
+            on_reply(s, l->data);
+        break;
+    }
+    return a->oom ? MT_EIO : MT_OK;
+}
+
+mt_status mt_sessions_finish(mt_sessions *a)
+{
+    for (size_t i = 0; i < a->cap; i++)
+        if (a->table[i] && a->table[i] != TOMB)
+            finish_session(a, i);
+    flush_ready(a, 1);
+    return a->oom ? MT_EIO : MT_OK;
+}
+
+void mt_sessions_free(mt_sessions *a)
+{
+    if (!a)
+        return;
+    /* Every session holds two references: the open heap's and its owner's
+     * (the table while open, the ready heap once finished). */
+    while (a->open.n)
+        sess_unref(heap_pop(&a->open));
+    for (size_t i = 0; i < a->cap; i++)
+        if (a->table[i] && a->table[i] != TOMB)
+            sess_unref(a->table[i]);
+    while (a->ready.n)
+        sess_unref(heap_pop(&a->ready));
+    free(a->open.v);
+    free(a->ready.v);
+    free(a->table);
+    free(a->views);
+    free(a);
+}
