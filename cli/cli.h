@@ -11,6 +11,8 @@
 #include <mailtrail/mailtrail.h>
 
 int cmd_search(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_session(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
@@ -22,5 +24,28 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cli_parse_size(const char *s, unsigned long long *out);
 /* Parse an unsigned decimal number. Returns 0 on success. */
 int cli_parse_u64(const char *s, unsigned long long *out);
+
+/* A growable list of borrowed strings. */
+struct cli_list {
+    const char **v;
+    size_t n, cap;
+};
+/* Returns 0, or -1 when out of memory. */
+int cli_list_add(struct cli_list *l, const char *s);
+void cli_list_free(struct cli_list *l);
+
+/* mt_diag_fn printing "FILE:LINE: reason" (or "FILE: reason") on stderr. */
+void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user);
+
+/* Build a log set from --logs specs, or from $MAILTRAIL_LOGS (':'-separated)
+ * when there are none. Problems are printed. Returns MT_OK, MT_EUSAGE when no
+ * logs were given at all (after printing a usage error for cmd), MT_EIO.
+ * *unreadable is set when some spec could not be read. */
+int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable);
+
+/* Parse --format for a command; prints a usage error and returns MT_EUSAGE
+ * when name is not one of the formats. NULL name: the default (table on a
+ * terminal, json otherwise; stdout gets a large buffer when not a terminal). */
+int cli_format(const char *cmd, const char *name, enum mt_format *out);
 
 #endif

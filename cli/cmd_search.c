@@ -99,25 +99,6 @@ static const struct { const char *ps; const char *opt; } ps_params[] = {
     { "DomainController", "--domain-controller" },
 };
 
-struct list {
-    const char **v;
-    size_t n, cap;
-};
-
-static int list_add(struct list *l, const char *s)
-{
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 8;
-        const char **nv = realloc(l->v, ncap * sizeof *nv);
-        if (!nv)
-            return -1;
-        l->v = nv;
-        l->cap = ncap;
-    }
-    l->v[l->n++] = s;
-    return 0;
-}
-
 /* Rewrite argv in place of a new vector: -Param value / -Param:value become
  * --option value. The vector is new; its strings are argv's. NULL on OOM. */
 static char **translate_ps(int argc, char **argv)
@@ -161,15 +142,6 @@ static int emit_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
-static void print_diag(const char *file, uint64_t line, const char *msg, void *user)
-{
-    (void)user;
-    if (line)
-        fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
-    else
-        fprintf(stderr, "%s: %s\n", file, msg);
-}
-
 int cmd_search(int argc, char **argv)
 {
     const char *cmd = "search";
@@ -181,7 +153,7 @@ int cmd_search(int argc, char **argv)
     struct mt_query q;
     mt_query_init(&q);
     q.result_size = 1000;
-    struct list servers = { 0 }, recipients = { 0 }, logs = { 0 };
+    struct cli_list servers = { 0 }, recipients = { 0 }, logs = { 0 };
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
     int stats_always = 0, count_only = 0, rc = MT_OK;
@@ -198,8 +170,8 @@ int cmd_search(int argc, char **argv)
         case 'h':
             cli_print_lines(stdout, usage);
             goto done;
-        case OPT_LOGS: list_add(&logs, optarg); break;
-        case OPT_SERVER: list_add(&servers, optarg); break;
+        case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_SERVER: cli_list_add(&servers, optarg); break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_EVENT_ID: q.event_id = optarg; break;
@@ -224,7 +196,7 @@ int cmd_search(int argc, char **argv)
                 while (*s == ' ')
                     s++;
                 if (*s)
-                    list_add(&recipients, s);
+                    cli_list_add(&recipients, s);
                 s = comma ? comma + 1 : NULL;
             }
             break;
@@ -270,14 +242,9 @@ int cmd_search(int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", av[optind]);
         goto done;
     }
-    int to_terminal = isatty(STDOUT_FILENO);
-    enum mt_format fmt = to_terminal ? MT_FMT_TABLE : MT_FMT_JSON;
-    if (!to_terminal)
-        setvbuf(stdout, NULL, _IOFBF, 1u << 16);
-    if (fmtname && mt_format_parse(fmtname, &fmt)) {
-        rc = cli_usage_error(cmd, "--format is table, list, csv or json, not '%s'", fmtname);
+    enum mt_format fmt;
+    if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
-    }
     char err[256] = "";
     mt_tz *read_tz = NULL;
     if (mt_tz_load(tzname, &read_tz, err, sizeof err) != MT_OK) {
@@ -299,34 +266,14 @@ int cmd_search(int argc, char **argv)
     q.recipients = recipients.v;
     q.n_recipients = recipients.n;
 
-    char *env_copy = NULL;
-    if (logs.n == 0 && getenv("MAILTRAIL_LOGS") && *getenv("MAILTRAIL_LOGS")) {
-        env_copy = strdup(getenv("MAILTRAIL_LOGS"));
-        for (char *s = env_copy; s && *s;) {
-            char *colon = strchr(s, ':');
-            if (colon)
-                *colon = '\0';
-            if (*s)
-                list_add(&logs, s);
-            s = colon ? colon + 1 : NULL;
-        }
-    }
-    if (logs.n == 0) {
-        free(env_copy);
-        mt_tz_free(read_tz);
-        rc = cli_usage_error(cmd, "no logs given: use --logs DIR or set MAILTRAIL_LOGS");
-        goto done;
-    }
     mt_logset ls = { 0 };
     int unreadable_spec = 0;
-    for (size_t i = 0; i < logs.n && rc == MT_OK; i++) {
-        mt_status st = mt_logset_add(&ls, logs.v[i], print_diag, NULL);
-        if (st == MT_EIO)
-            rc = MT_EIO;
-        else if (st != MT_OK)
-            unreadable_spec = 1;
+    rc = cli_logset_build(cmd, &logs, &ls, &unreadable_spec);
+    if (rc == MT_EUSAGE) {
+        mt_logset_free(&ls);
+        mt_tz_free(read_tz);
+        goto done;
     }
-    mt_logset_finish(&ls);
 
     struct mt_search_stats stats;
     memset(&stats, 0, sizeof stats);
@@ -335,7 +282,7 @@ int cmd_search(int argc, char **argv)
         rc = MT_EIO;
     if (rc == MT_OK) {
         struct emit_ctx e = { w, MT_OK };
-        mt_status st = mt_search(&ls, &q, (unsigned)threads, count_only ? NULL : emit_event, print_diag,
+        mt_status st = mt_search(&ls, &q, (unsigned)threads, count_only ? NULL : emit_event, cli_print_diag,
                                  &e, &stats);
         if (count_only)
             printf("%llu\n", (unsigned long long)stats.matched);
@@ -362,13 +309,12 @@ int cmd_search(int argc, char **argv)
     mt_writer_free(w);
     mt_logset_free(&ls);
     mt_tz_free(read_tz);
-    free(env_copy);
 done:
     for (size_t i = 0; i < n_recip_copies; i++)
         free(recip_copies[i]);
-    free(servers.v);
-    free(recipients.v);
-    free(logs.v);
+    cli_list_free(&servers);
+    cli_list_free(&recipients);
+    cli_list_free(&logs);
     free(av);
     return rc;
 }

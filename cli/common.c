@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* common.c -- what every mailtrail command does the same way: lists of
+ * options, diagnostics on stderr, the log set, the output format. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+
+int cli_list_add(struct cli_list *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 8;
+        const char **nv = realloc(l->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+void cli_list_free(struct cli_list *l)
+{
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)user;
+    if (line)
+        fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
+    else
+        fprintf(stderr, "%s: %s\n", file, msg);
+}
+
+int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable)
+{
+    struct cli_list env = { 0 };
+    char *env_copy = NULL;
+    const struct cli_list *use = specs;
+    *unreadable = 0;
+    const char *var = getenv("MAILTRAIL_LOGS");
+    if (specs->n == 0 && var && *var) {
+        env_copy = strdup(var);
+        if (!env_copy)
+            return MT_EIO;
+        for (char *s = env_copy; s && *s;) {
+            char *colon = strchr(s, ':');
+            if (colon)
+                *colon = '\0';
+            if (*s && cli_list_add(&env, s)) {
+                free(env_copy);
+                cli_list_free(&env);
+                return MT_EIO;
+            }
+            s = colon ? colon + 1 : NULL;
+        }
+        use = &env;
+    }
+    int rc = MT_OK;
+    if (use->n == 0)
+        rc = cli_usage_error(cmd, "no logs given: use --logs DIR or set MAILTRAIL_LOGS");
+    for (size_t i = 0; i < use->n && rc == MT_OK; i++) {
+        mt_status st = mt_logset_add(ls, use->v[i], cli_print_diag, NULL);
+        if (st == MT_EIO)
+            rc = MT_EIO;
+        else if (st != MT_OK)
+            *unreadable = 1;
+    }
+    mt_logset_finish(ls);
+    cli_list_free(&env);
+    free(env_copy);
+    return rc;
+}
+
+int cli_format(const char *cmd, const char *name, enum mt_format *out)
+{
+    int to_terminal = isatty(STDOUT_FILENO);
+    *out = to_terminal ? MT_FMT_TABLE : MT_FMT_JSON;
+    if (!to_terminal)
+        setvbuf(stdout, NULL, _IOFBF, 1u << 16);
+    if (name && mt_format_parse(name, out))
+        return cli_usage_error(cmd, "--format is table, list, csv or json, not '%s'", name);
+    return MT_OK;
+}
