@@ -1,4 +1,740 @@
-/* placeholder */
+/* SPDX-License-Identifier: MIT */
+/* cmd_sessions.c -- `mailtrail sessions` (one row per SMTP session) and
+ * `mailtrail session ID` (one conversation, every reply explained, and with
+ * --compare a known-good session beside it). */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include "cli.h"
-int cmd_sessions(int argc, char **argv) { (void)argc; (void)argv; return 5; }
-int cmd_session(int argc, char **argv) { (void)argc; (void)argv; return 5; }
+
+static const char *const sessions_usage[] = {
+    "usage: mailtrail sessions --logs DIR [FILTERS] [--format FMT]",
+    "",
+    "Rebuild every SMTP session from Exchange's SmtpReceive/SmtpSend protocol logs",
+    "(RECV*.LOG, SEND*.LOG), one row per session, in start order per server and log.",
+    "",
+    "  --logs DIR | NAME=DIR  as for search (default $MAILTRAIL_LOGS)",
+    "  --server NAME          the logging server (repeatable)",
+    "  --start TIME, --end TIME  sessions that started in [start, end)",
+    "  --remote ADDR          remote endpoint: IP, IP:port or CIDR (10.0.0.0/8)",
+    "  --connector NAME       connector id (case-insensitive)",
+    "  --sender ADDR          MAIL FROM address",
+    "  --recipient ADDR       any RCPT TO address (repeatable)",
+    "  --failed               only sessions whose outcome is not ok",
+    "  --class CLASS          only this failure class: ok, connect-failed, tls-failed,",
+    "                         auth-failed, rejected-sender, rejected-recipient,",
+    "                         relay-denied, policy, size, back-pressure, transient,",
+    "                         protocol, dropped, permanent",
+    "  --format FMT           table (terminal default), list, csv, json",
+    "  --tz ZONE              zone for times typed and printed (default: read local, print UTC)",
+    "  -h, --help",
+    "",
+    "Exit: 0 found, 1 nothing matched, 2 usage, 3 some input unreadable, 4 I/O error.",
+    NULL,
+};
+
+static const char *const session_usage[] = {
+    "usage: mailtrail session SESSION-ID --logs DIR [--compare GOOD-ID] [--tz ZONE]",
+    "",
+    "Print one SMTP session as the protocol log has it (event, data, context),",
+    "each reply annotated with what its code means (RFC 5321, RFC 3463, Exchange),",
+    "long silences shown. AUTH exchanges and <Binary Data> are labelled, never decoded.",
+    "With --compare, line the session up step by step against a known-good one",
+    "(connect, banner, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, queued, QUIT) and",
+    "show where they part and what the differing reply means.",
+    NULL,
+};
+
+enum {
+    OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_REMOTE, OPT_CONNECTOR, OPT_SENDER,
+    OPT_RECIPIENT, OPT_FAILED, OPT_CLASS, OPT_FORMAT, OPT_TZ, OPT_COMPARE,
+};
+
+static const struct option long_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "start", required_argument, NULL, OPT_START },
+    { "end", required_argument, NULL, OPT_END },
+    { "remote", required_argument, NULL, OPT_REMOTE },
+    { "connector", required_argument, NULL, OPT_CONNECTOR },
+    { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "failed", no_argument, NULL, OPT_FAILED },
+    { "class", required_argument, NULL, OPT_CLASS },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "compare", required_argument, NULL, OPT_COMPARE },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* ---- --remote: IP, IP:port or CIDR ---- */
+
+struct remote_filter {
+    int family;                 /* AF_INET / AF_INET6; 0: no filter */
+    unsigned char addr[16];
+    int prefix;                 /* bits that must match */
+    long port;                  /* -1: any */
+};
+
+static int parse_ip(const char *s, size_t n, unsigned char *addr, int *family)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET, buf, addr) == 1) {
+        *family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, buf, addr) == 1) {
+        *family = AF_INET6;
+        return 0;
+    }
+    return -1;
+}
+
+/* Split "ip:port", "[v6]:port" or a bare address into address and port. */
+static int split_endpoint(mt_slice e, unsigned char *addr, int *family, long *port)
+{
+    *port = -1;
+    if (e.n && e.p[0] == '[') {
+        const char *close = memchr(e.p, ']', e.n);
+        if (!close)
+            return -1;
+        if ((size_t)(close - e.p) + 2 < e.n && close[1] == ':')
+            *port = strtol(close + 2, NULL, 10);
+        return parse_ip(e.p + 1, (size_t)(close - e.p - 1), addr, family);
+    }
+    const char *colon = memrchr(e.p, ':', e.n);
+    if (colon && memchr(e.p, ':', e.n) == colon) {      /* one colon: IPv4 with a port */
+        char digits[8] = "";
+        size_t dn = e.n - (size_t)(colon - e.p) - 1;
+        if (dn && dn < sizeof digits) {
+            memcpy(digits, colon + 1, dn);
+            *port = strtol(digits, NULL, 10);
+        }
+        return parse_ip(e.p, (size_t)(colon - e.p), addr, family);
+    }
+    if (parse_ip(e.p, e.n, addr, family) == 0)
+        return 0;
+    if (colon) {                                        /* IPv6 with a port after the last colon */
+        char digits[8] = "";
+        size_t dn = e.n - (size_t)(colon - e.p) - 1;
+        if (dn && dn < sizeof digits) {
+            memcpy(digits, colon + 1, dn);
+            *port = strtol(digits, NULL, 10);
+        }
+        return parse_ip(e.p, (size_t)(colon - e.p), addr, family);
+    }
+    return -1;
+}
+
+static int remote_filter_parse(const char *s, struct remote_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *slash = strchr(s, '/');
+    if (slash) {
+        char *end;
+        long bits = strtol(slash + 1, &end, 10);
+        if (*end || parse_ip(s, (size_t)(slash - s), f->addr, &f->family))
+            return -1;
+        if (bits < 0 || bits > (f->family == AF_INET ? 32 : 128))
+            return -1;
+        f->prefix = (int)bits;
+        f->port = -1;
+        return 0;
+    }
+    if (split_endpoint(mt_slice_make(s, strlen(s)), f->addr, &f->family, &f->port))
+        return -1;
+    f->prefix = f->family == AF_INET ? 32 : 128;
+    return 0;
+}
+
+static int remote_matches(const struct remote_filter *f, mt_slice endpoint)
+{
+    unsigned char addr[16];
+    int family;
+    long port;
+    if (split_endpoint(endpoint, addr, &family, &port) || family != f->family)
+        return 0;
+    if (f->port >= 0 && port != f->port)
+        return 0;
+    int bits = f->prefix;
+    for (int i = 0; bits > 0; i++, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xFF : (unsigned char)(0xFF << (8 - bits));
+        if ((addr[i] & mask) != (f->addr[i] & mask))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- sessions ---- */
+
+struct filter {
+    struct cli_list servers, recipients;
+    int64_t start, end;
+    struct remote_filter remote;
+    const char *connector, *sender;
+    int failed;
+    int klass;                  /* enum mt_failure_class, or -1 */
+};
+
+static int slice_is(mt_slice s, const char *c)
+{
+    return mt_slice_eq_ci(s, mt_slice_make(c, strlen(c)));
+}
+
+static int session_wanted(const struct filter *f, const struct mt_smtp_session *s)
+{
+    if (f->start != MT_TIME_NONE && s->start_ms < f->start)
+        return 0;
+    if (f->end != MT_TIME_NONE && s->start_ms >= f->end)
+        return 0;
+    if (f->servers.n) {
+        int hit = 0;
+        for (size_t i = 0; i < f->servers.n && !hit; i++)
+            hit = !strcasecmp(s->server, f->servers.v[i]);
+        if (!hit)
+            return 0;
+    }
+    if (f->remote.family && !remote_matches(&f->remote, s->remote_endpoint))
+        return 0;
+    if (f->connector && !slice_is(s->connector_id, f->connector))
+        return 0;
+    if (f->sender && !slice_is(s->mail_from, f->sender))
+        return 0;
+    if (f->recipients.n) {
+        int hit = 0;
+        for (size_t i = 0; i < f->recipients.n && !hit; i++)
+            for (size_t k = 0; k < s->n_rcpt && !hit; k++)
+                hit = slice_is(s->rcpt_to[k], f->recipients.v[i]);
+        if (!hit)
+            return 0;
+    }
+    if (f->failed && s->outcome == MT_SESSION_OK)
+        return 0;
+    if (f->klass >= 0 && (int)s->failure_class != f->klass)
+        return 0;
+    return 1;
+}
+
+struct sessions_ctx {
+    const struct filter *f;
+    mt_writer *w;
+    uint64_t shown;
+    int write_failed;
+};
+
+static int on_session(const struct mt_smtp_session *s, void *user)
+{
+    struct sessions_ctx *c = user;
+    if (!session_wanted(c->f, s))
+        return 0;
+    c->shown++;
+    if (mt_writer_session(c->w, s) != MT_OK) {
+        c->write_failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int cmd_sessions(int argc, char **argv)
+{
+    const char *cmd = "sessions";
+    struct filter f;
+    memset(&f, 0, sizeof f);
+    f.start = f.end = MT_TIME_NONE;
+    f.klass = -1;
+    struct cli_list logs = { 0 };
+    const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
+    int rc = MT_OK, c;
+    mt_tz *tz = NULL;
+    mt_logset ls = { 0 };
+    mt_writer *w = NULL;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': cli_print_lines(stdout, sessions_usage); goto done;
+        case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_SERVER: cli_list_add(&f.servers, optarg); break;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_REMOTE:
+            if (remote_filter_parse(optarg, &f.remote)) {
+                rc = cli_usage_error(cmd, "--remote wants an IP, IP:port or CIDR, not '%s'", optarg);
+                goto done;
+            }
+            break;
+        case OPT_CONNECTOR: f.connector = optarg; break;
+        case OPT_SENDER: f.sender = optarg; break;
+        case OPT_RECIPIENT: cli_list_add(&f.recipients, optarg); break;
+        case OPT_FAILED: f.failed = 1; break;
+        case OPT_CLASS:
+            f.klass = (int)mt_failure_class_lookup(optarg);
+            if (f.klass == MT_FC__COUNT) {
+                rc = cli_usage_error(cmd, "unknown --class '%s'", optarg);
+                goto done;
+            }
+            break;
+        case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        }
+    }
+    if (optind < argc) {
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    enum mt_format fmt;
+    if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
+        goto done;
+    char err[256] = "";
+    if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--tz: %s", err);
+        goto done;
+    }
+    if ((start && !mt_time_parse_user(start, tz, &f.start)) || (end && !mt_time_parse_user(end, tz, &f.end))) {
+        rc = cli_usage_error(cmd, "cannot read the time '%s'", start && f.start == MT_TIME_NONE ? start : end);
+        goto done;
+    }
+    int unreadable = 0;
+    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+        goto done;
+    w = mt_writer_new(fmt, stdout, tzname ? tz : NULL);
+    if (!w) {
+        rc = MT_EIO;
+        goto done;
+    }
+    struct sessions_ctx ctx = { &f, w, 0, 0 };
+    struct mt_smtp_scan_config cfg = { .on_session = on_session, .on_diag = cli_print_diag, .user = &ctx };
+    struct mt_smtp_scan_stats stats;
+    mt_status st = mt_smtp_scan(&ls, &cfg, &stats);
+    if (mt_writer_end(w) != MT_OK || ctx.write_failed) {
+        fputs("mailtrail sessions: cannot write the results\n", stderr);
+        rc = MT_EIO;
+    } else if (st == MT_EIO) {
+        rc = MT_EIO;
+    } else if (st == MT_EINPUT || unreadable) {
+        rc = MT_EINPUT;
+    } else {
+        rc = ctx.shown ? MT_OK : MT_NOMATCH;
+    }
+    if (stats.skipped_lines || stats.files_unreadable)
+        fprintf(stderr, "mailtrail sessions: %llu sessions in %llu files; %llu malformed lines skipped; "
+                "%llu unreadable files\n", (unsigned long long)stats.sessions, (unsigned long long)stats.files,
+                (unsigned long long)stats.skipped_lines, (unsigned long long)stats.files_unreadable);
+done:
+    mt_writer_free(w);
+    mt_logset_free(&ls);
+    mt_tz_free(tz);
+    cli_list_free(&logs);
+    cli_list_free(&f.servers);
+    cli_list_free(&f.recipients);
+    return rc;
+}
+
+/* ---- session ID ---- */
+
+/* The lines of one session, copied: a session is dozens of lines. */
+struct saved_line {
+    int64_t time_ms;
+    char event;
+    char *data, *context;
+    const char *file;
+    uint64_t line;
+    enum mt_smtp_direction direction;
+};
+
+struct conversation {
+    struct saved_line *v;
+    size_t n, cap;
+    struct mt_smtp_session summary;   /* valid when have_summary; strings below own it */
+    int have_summary;
+    char *sum_text;                   /* "server dir connector local remote from" copies */
+    char summary_class[32], summary_outcome[16], summary_failure[512];
+    char summary_head[1024];
+    int oom;
+};
+
+static char *dup_slice(mt_slice s)
+{
+    char *d = malloc(s.n + 1);
+    if (d) {
+        if (s.n)
+            memcpy(d, s.p, s.n);
+        d[s.n] = '\0';
+    }
+    return d;
+}
+
+static int keep_line(const struct mt_smtp_line *l, void *user)
+{
+    struct conversation *c = user;
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        struct saved_line *nv = realloc(c->v, ncap * sizeof *nv);
+        if (!nv) {
+            c->oom = 1;
+            return 1;
+        }
+        c->v = nv;
+        c->cap = ncap;
+    }
+    struct saved_line *s = &c->v[c->n];
+    s->time_ms = l->time_ms;
+    s->event = l->event;
+    s->data = dup_slice(l->data);
+    s->context = dup_slice(l->context);
+    s->file = l->file;
+    s->line = l->line;
+    s->direction = l->direction;
+    if (!s->data || !s->context) {
+        free(s->data);
+        free(s->context);
+        c->oom = 1;
+        return 1;
+    }
+    c->n++;
+    return 0;
+}
+
+/* The summary is printed right away: its views die with the callback. */
+static int keep_summary(const struct mt_smtp_session *s, void *user)
+{
+    struct conversation *c = user;
+    c->have_summary = 1;
+    char a[48];
+    mt_time_format(s->start_ms, NULL, a, sizeof a);
+    snprintf(c->summary_head, sizeof c->summary_head,
+             "Session %.*s on %s (%s log, connector %.*s)\n"
+             "  %.*s -> %.*s, started %s, %.1f s, %llu lines, TLS %s, AUTH %s\n"
+             "  MAIL FROM <%.*s>, %zu recipient(s), %zu message(s) queued%s%.*s\n",
+             (int)s->session_id.n, s->session_id.p, s->server, mt_smtp_direction_name(s->direction),
+             (int)s->connector_id.n, s->connector_id.p,
+             (int)(s->local_endpoint.n ? s->local_endpoint.n : 1), s->local_endpoint.n ? s->local_endpoint.p : "-",
+             (int)(s->remote_endpoint.n ? s->remote_endpoint.n : 1), s->remote_endpoint.n ? s->remote_endpoint.p : "-",
+             a, (double)(s->end_ms - s->start_ms) / 1000.0, (unsigned long long)s->n_lines,
+             s->tls ? "yes" : "no", s->auth ? "yes" : "no", (int)s->mail_from.n, s->mail_from.p ? s->mail_from.p : "",
+             s->n_rcpt, s->n_queued, s->n_queued ? ": " : "",
+             (int)(s->n_queued ? s->queued[0].n : 0), s->n_queued ? s->queued[0].p : "");
+    snprintf(c->summary_outcome, sizeof c->summary_outcome, "%s", mt_session_outcome_name(s->outcome));
+    snprintf(c->summary_class, sizeof c->summary_class, "%s", mt_failure_class_name(s->failure_class));
+    snprintf(c->summary_failure, sizeof c->summary_failure, "%.*s%s%.*s", (int)s->failure_command.n,
+             s->failure_command.p ? s->failure_command.p : "", s->failure_command.n ? " -> " : "",
+             (int)s->failure_reply.n, s->failure_reply.p ? s->failure_reply.p : "");
+    return 0;
+}
+
+static void conversation_free(struct conversation *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->v[i].data);
+        free(c->v[i].context);
+    }
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c)
+{
+    memset(c, 0, sizeof *c);
+    struct mt_smtp_scan_config cfg = {
+        .on_line = keep_line, .on_session = keep_summary, .on_diag = cli_print_diag, .user = c, .session_id = id,
+    };
+    mt_status st = mt_smtp_scan(ls, &cfg, NULL);
+    if (c->oom)
+        return MT_EIO;
+    if (st == MT_EIO)
+        return MT_EIO;
+    return c->n ? MT_OK : MT_NOMATCH;
+}
+
+static int is_client(const struct saved_line *l)
+{
+    return l->event == (l->direction == MT_SMTP_SEND ? '>' : '<');
+}
+
+static int leading_int(const char *s)
+{
+    long v = strtol(s, NULL, 10);
+    return v > 0 && v < 100000 ? (int)v : -1;
+}
+
+static const char *describe_reply(const char *data, char *buf, size_t len)
+{
+    struct mt_reply r;
+    if (!mt_reply_parse(mt_slice_make(data, strlen(data)), &r) || r.more)
+        return NULL;      /* continuation lines of a multi-line reply say nothing new */
+    if (r.code == 334)
+        return "authentication exchange (not decoded)";
+    if (r.enh_class >= 0)
+        snprintf(buf, len, "%d, %d.%d.%d: %s", r.code, r.enh_class, r.enh_subject, r.enh_detail, mt_reply_verdict(&r));
+    else
+        snprintf(buf, len, "%d: %s", r.code, mt_reply_verdict(&r));
+    return buf;
+}
+
+static void print_conversation(const struct conversation *c, const mt_tz *tz)
+{
+    if (c->have_summary)
+        printf("%s  Outcome %s, class %s%s%s\n\n", c->summary_head, c->summary_outcome, c->summary_class,
+               c->summary_failure[0] ? ": " : "", c->summary_failure);
+    int64_t t0 = c->n ? c->v[0].time_ms : 0;
+    int64_t prev = t0;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct saved_line *l = &c->v[i];
+        if (l->time_ms - prev >= 5000) {
+            const char *why = "";
+            if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4))
+                why = " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
+            printf("           ... %.1f s of silence%s\n", (double)(l->time_ms - prev) / 1000.0, why);
+        }
+        prev = l->time_ms;
+        char ts[48];
+        mt_time_format(l->time_ms, tz, ts, sizeof ts);
+        const char *data = l->data;
+        const char *label = NULL;
+        char buf[512];
+        if (!strcmp(data, "<Binary Data>"))
+            label = "binary data: TLS or AUTH payload, not decoded";
+        else if (!is_client(l) && (l->event == '<' || l->event == '>'))
+            label = describe_reply(data, buf, sizeof buf);
+        else if (l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17)) {
+            const char *w = strstr(l->context, "Winsock error code: ");
+            const char *m = w ? mt_winsock_meaning(leading_int(w + 20)) : NULL;
+            if (m) {
+                snprintf(buf, sizeof buf, "%s", m);
+                label = buf;
+            }
+        }
+        printf("%s %c %s%s%s\n", ts, l->event, data, l->context[0] ? "  | " : "", l->context);
+        if (label)
+            printf("%*s  -> %s\n", (int)strlen(ts), "", label);
+    }
+}
+
+/* ---- --compare: the two sessions step by step ---- */
+
+enum step_kind { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_AUTH, ST_MAIL, ST_RCPT, ST_DATA, ST_QUEUED, ST_QUIT, ST__COUNT };
+static const char *const step_names[ST__COUNT] = {
+    "connect", "banner", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "queued", "QUIT",
+};
+
+struct step {
+    enum step_kind kind;
+    const char *said;      /* the client's command (or Exchange's remark) */
+    const char *reply;     /* the answer, or NULL when none came */
+};
+
+/* Reduce a conversation to its SMTP steps: each command with the final
+ * reply it got (multi-line replies end with their last line). */
+static size_t steps_of(const struct conversation *c, struct step *out, size_t max)
+{
+    size_t n = 0;
+    struct step *cur = NULL;
+    for (size_t i = 0; i < c->n && n < max; i++) {
+        const struct saved_line *l = &c->v[i];
+        if (l->event == '+' || (l->event == '*' && (!strcasecmp(l->context, "attempting to connect") ||
+                                                  !strncasecmp(l->context, "Failed to connect", 17)))) {
+            if (!n || out[0].kind != ST_CONNECT) {
+                cur = &out[n++];
+                cur->kind = ST_CONNECT;
+                cur->said = "connect";
+                cur->reply = NULL;
+            }
+            if (l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17))
+                out[0].reply = l->context;
+            else if (l->event == '+')
+                out[0].reply = "connected";
+            continue;
+        }
+        if (l->event != '<' && l->event != '>')
+            continue;
+        if (!strcmp(l->data, "<Binary Data>"))
+            continue;
+        if (is_client(l)) {
+            enum step_kind k;
+            if (!strncasecmp(l->data, "EHLO", 4) || !strncasecmp(l->data, "HELO", 4)) k = ST_EHLO;
+            else if (!strncasecmp(l->data, "STARTTLS", 8) || !strncasecmp(l->data, "X-ANONYMOUSTLS", 14)) k = ST_STARTTLS;
+            else if (!strncasecmp(l->data, "AUTH", 4) || !strncasecmp(l->data, "X-EXPS", 6)) k = ST_AUTH;
+            else if (!strncasecmp(l->data, "MAIL", 4)) k = ST_MAIL;
+            else if (!strncasecmp(l->data, "RCPT", 4)) k = ST_RCPT;
+            else if (!strncasecmp(l->data, "DATA", 4) || !strncasecmp(l->data, "BDAT", 4)) k = ST_DATA;
+            else if (!strncasecmp(l->data, "QUIT", 4)) k = ST_QUIT;
+            else continue;
+            cur = &out[n++];
+            cur->kind = k;
+            cur->said = l->data;
+            cur->reply = NULL;
+            continue;
+        }
+        struct mt_reply r;
+        if (!mt_reply_parse(mt_slice_make(l->data, strlen(l->data)), &r) || r.more)
+            continue;
+        if (!cur || (cur->kind == ST_CONNECT && cur->reply && strcmp(cur->reply, "connected"))) {
+            /* a reply before any command: the banner */
+            if (n < max) {
+                cur = &out[n++];
+                cur->kind = ST_BANNER;
+                cur->said = "(connection)";
+                cur->reply = l->data;
+            }
+            continue;
+        }
+        if (cur->kind == ST_CONNECT) {
+            cur = &out[n++];
+            cur->kind = ST_BANNER;
+            cur->said = "(connection)";
+            cur->reply = l->data;
+            continue;
+        }
+        if (cur->kind == ST_DATA && cur->reply && r.code != 354) {
+            /* the final reply after the message: the "queued" step */
+            if (n < max) {
+                cur = &out[n++];
+                cur->kind = ST_QUEUED;
+                cur->said = "(message)";
+                cur->reply = l->data;
+            }
+            continue;
+        }
+        if (cur->kind == ST_AUTH && r.code == 334)
+            continue;      /* the AUTH exchange goes on; its result comes last */
+        cur->reply = l->data;
+    }
+    return n;
+}
+
+/* s cut to fit buf, marked with "..." when cut. */
+static void shorten(char *buf, size_t len, const char *s)
+{
+    size_t n = strlen(s);
+    if (n < len) {
+        memcpy(buf, s, n + 1);
+        return;
+    }
+    memcpy(buf, s, len - 4);
+    memcpy(buf + len - 4, "...", 4);
+}
+
+static int reply_class(const char *reply)
+{
+    struct mt_reply r;
+    if (!reply)
+        return 0;
+    if (!mt_reply_parse(mt_slice_make(reply, strlen(reply)), &r))
+        return strcmp(reply, "connected") ? 9 : 2;      /* a "Failed to connect" remark */
+    return r.code / 100;
+}
+
+static void print_compare(const struct conversation *bad, const struct conversation *good, const char *bad_id,
+                          const char *good_id)
+{
+    struct step a[256], b[256];
+    size_t na = steps_of(bad, a, 256), nb = steps_of(good, b, 256);
+    printf("Step       %-48s %s\n", good_id, bad_id);
+    size_t i = 0, j = 0;
+    int diverged = 0;
+    while (i < na || j < nb) {
+        const struct step *x = j < nb ? &b[j] : NULL;      /* good */
+        const struct step *y = i < na ? &a[i] : NULL;      /* this one */
+        enum step_kind k = x && y ? (x->kind <= y->kind ? x->kind : y->kind) : x ? x->kind : y->kind;
+        const struct step *gx = x && x->kind == k ? x : NULL;
+        const struct step *gy = y && y->kind == k ? y : NULL;
+        char left[48], right[48];
+        shorten(left, sizeof left, gx ? (gx->reply ? gx->reply : "(no reply)") : "-");
+        shorten(right, sizeof right, gy ? (gy->reply ? gy->reply : "(no reply)") : "-");
+        int differs = !gx || !gy || reply_class(gx->reply) != reply_class(gy->reply);
+        printf("%-10s %-48s %s%s\n", step_names[k], left, right, differs && !diverged ? "   <== the sessions part here" : "");
+        if (differs && !diverged) {
+            diverged = 1;
+            char buf[512];
+            const char *why = NULL;
+            if (!gy)
+                why = "this session never got to this step";
+            else if (!gy->reply)
+                why = "no reply came: the connection was dropped";
+            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL)
+                why = gy->reply;
+            printf("           -> %s\n", why);
+        }
+        if (gx)
+            j++;
+        if (gy)
+            i++;
+    }
+    if (!diverged)
+        printf("\nThe two sessions went through the same steps with replies of the same classes.\n");
+}
+
+int cmd_session(int argc, char **argv)
+{
+    const char *cmd = "session";
+    struct cli_list logs = { 0 };
+    const char *compare = NULL, *tzname = NULL, *id = NULL;
+    int rc = MT_OK, c;
+    mt_tz *tz = NULL;
+    mt_logset ls = { 0 };
+    struct conversation conv, good;
+    memset(&conv, 0, sizeof conv);
+    memset(&good, 0, sizeof good);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': cli_print_lines(stdout, session_usage); goto done;
+        case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_COMPARE: compare = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        }
+    }
+    if (optind != argc - 1) {
+        rc = cli_usage_error(cmd, "give exactly one SESSION-ID");
+        goto done;
+    }
+    id = argv[optind];
+    char err[256] = "";
+    if (tzname && mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--tz: %s", err);
+        goto done;
+    }
+    int unreadable = 0;
+    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+        goto done;
+    rc = load_conversation(&ls, id, &conv);
+    if (rc == MT_NOMATCH)
+        fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
+    if (rc != MT_OK)
+        goto done;
+    if (!compare) {
+        print_conversation(&conv, tz);
+    } else {
+        rc = load_conversation(&ls, compare, &good);
+        if (rc == MT_NOMATCH)
+            fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
+        if (rc != MT_OK)
+            goto done;
+        print_compare(&conv, &good, id, compare);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("mailtrail session: cannot write the results\n", stderr);
+        rc = MT_EIO;
+    } else if (unreadable) {
+        rc = MT_EINPUT;
+    }
+done:
+    conversation_free(&conv);
+    conversation_free(&good);
+    mt_logset_free(&ls);
+    mt_tz_free(tz);
+    cli_list_free(&logs);
+    return rc;
+}

@@ -20,6 +20,8 @@ struct command {
 static const struct command commands[] = {
     { "search", cmd_search, "search message tracking logs (Get-MessageTrackingLog, offline)" },
     { "Get-MessageTrackingLog", cmd_search, "the same, with PowerShell parameter names" },
+    { "sessions", cmd_sessions, "rebuild SMTP sessions from protocol logs, one row each" },
+    { "session", cmd_session, "one SMTP session, every reply explained; --compare with a good one" },
     { "gen", cmd_gen, "write a simulated Exchange organisation's logs (synthetic)" },
     { "version", cmd_version, "print the version" },
 };

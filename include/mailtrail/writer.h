@@ -24,6 +24,13 @@ typedef struct mt_writer mt_writer;
 mt_writer *mt_writer_new(enum mt_format fmt, FILE *out, const mt_tz *tz);
 /* Write one event. Returns MT_EIO when the stream reports an error. */
 mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev);
+struct mt_smtp_session;
+/* Write one rebuilt SMTP session (session.h). The table has the columns
+ * Start, Server, Dir, Session, Duration, Remote, TLS, Auth, MailFrom, Rcpt,
+ * Outcome, Class; list prints every property; CSV and JSON are documented in
+ * docs/json-schema.md. A writer holds either events or sessions, not both. */
+mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s);
+
 /* Flush; returns MT_EIO if anything failed to be written. */
 mt_status mt_writer_end(mt_writer *w);
 void mt_writer_free(mt_writer *w);

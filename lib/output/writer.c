@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mailtrail/writer.h"
+#include "mailtrail/session.h"
 
 /* A result can be millions of events: lock the stream once per event
  * (mt_writer_event) and use the unlocked calls for the bytes inside it. */
@@ -355,6 +356,185 @@ mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev)
     case MT_FMT_CSV: write_csv(w, ev); break;
     case MT_FMT_LIST: write_list(w, ev); break;
     case MT_FMT_TABLE: write_table(w, ev); break;
+    }
+    w->rows++;
+    funlockfile(w->out);
+    return ferror(w->out) ? MT_EIO : MT_OK;
+}
+
+/* ---- SMTP sessions ---- */
+
+static void json_slice_array(FILE *out, const mt_slice *v, size_t n)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', out);
+        mt_json_string(out, v[i]);
+    }
+    fputc(']', out);
+}
+
+static void session_json(mt_writer *w, const struct mt_smtp_session *s)
+{
+    FILE *out = w->out;
+    char a[48], b[48];
+    mt_time_format(s->start_ms, w->tz, a, sizeof a);
+    mt_time_format(s->end_ms, w->tz, b, sizeof b);
+    fputs("{\"session_id\":", out);
+    mt_json_string(out, s->session_id);
+    fputs(",\"server\":", out);
+    mt_json_string(out, cstr(s->server ? s->server : ""));
+    fprintf(out, ",\"direction\":\"%s\",\"connector_id\":", mt_smtp_direction_name(s->direction));
+    mt_json_string(out, s->connector_id);
+    fputs(",\"local_endpoint\":", out);
+    mt_json_string(out, s->local_endpoint);
+    fputs(",\"remote_endpoint\":", out);
+    mt_json_string(out, s->remote_endpoint);
+    fprintf(out, ",\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%lld,\"tls\":%s,\"auth\":%s,\"mail_from\":",
+            a, b, (long long)(s->end_ms - s->start_ms), s->tls ? "true" : "false", s->auth ? "true" : "false");
+    mt_json_string(out, s->mail_from);
+    fputs(",\"rcpt_to\":", out);
+    json_slice_array(out, s->rcpt_to, s->n_rcpt);
+    fputs(",\"queued\":", out);
+    json_slice_array(out, s->queued, s->n_queued);
+    fprintf(out, ",\"outcome\":\"%s\",\"failure_class\":\"%s\",\"failure_command\":",
+            mt_session_outcome_name(s->outcome), mt_failure_class_name(s->failure_class));
+    mt_json_string(out, s->failure_command);
+    fputs(",\"failure_reply\":", out);
+    mt_json_string(out, s->failure_reply);
+    fprintf(out, ",\"lines\":%llu,\"file\":", (unsigned long long)s->n_lines);
+    mt_json_string(out, cstr(s->file ? s->file : ""));
+    fprintf(out, ",\"line\":%llu}\n", (unsigned long long)s->first_line);
+}
+
+static void csv_join(FILE *out, const mt_slice *v, size_t n)
+{
+    /* One cell: the items joined by ';', quoted as a whole when needed. */
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += v[i].n + 1;
+    char small[1024];
+    char *buf = len <= sizeof small ? small : malloc(len);
+    if (!buf)
+        return;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf[o++] = ';';
+        memcpy(buf + o, v[i].p, v[i].n);
+        o += v[i].n;
+    }
+    mt_csv_cell(out, mt_slice_make(buf, o));
+    if (buf != small)
+        free(buf);
+}
+
+static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
+{
+    FILE *out = w->out;
+    if (w->rows == 0)
+        fputs("session_id,server,direction,connector_id,local_endpoint,remote_endpoint,start,end,duration_ms,"
+              "tls,auth,mail_from,rcpt_to,queued,outcome,failure_class,failure_command,failure_reply,file,line\r\n", out);
+    char a[48], b[48];
+    mt_time_format(s->start_ms, w->tz, a, sizeof a);
+    mt_time_format(s->end_ms, w->tz, b, sizeof b);
+    mt_csv_cell(out, s->session_id);
+    fputc(',', out);
+    mt_csv_cell(out, cstr(s->server ? s->server : ""));
+    fprintf(out, ",%s,", mt_smtp_direction_name(s->direction));
+    mt_csv_cell(out, s->connector_id);
+    fputc(',', out);
+    mt_csv_cell(out, s->local_endpoint);
+    fputc(',', out);
+    mt_csv_cell(out, s->remote_endpoint);
+    fprintf(out, ",%s,%s,%lld,%s,%s,", a, b, (long long)(s->end_ms - s->start_ms), s->tls ? "yes" : "no",
+            s->auth ? "yes" : "no");
+    mt_csv_cell(out, s->mail_from);
+    fputc(',', out);
+    csv_join(out, s->rcpt_to, s->n_rcpt);
+    fputc(',', out);
+    csv_join(out, s->queued, s->n_queued);
+    fprintf(out, ",%s,%s,", mt_session_outcome_name(s->outcome), mt_failure_class_name(s->failure_class));
+    mt_csv_cell(out, s->failure_command);
+    fputc(',', out);
+    mt_csv_cell(out, s->failure_reply);
+    fputc(',', out);
+    mt_csv_cell(out, cstr(s->file ? s->file : ""));
+    fprintf(out, ",%llu\r\n", (unsigned long long)s->first_line);
+}
+
+static void session_table(mt_writer *w, const struct mt_smtp_session *s)
+{
+    FILE *out = w->out;
+    int ts_width = w->tz ? 29 : 24;
+    if (w->rows == 0)
+        fprintf(out, "%-*s %-10s %-7s %-16s %8s %-21s %-3s %-4s %-26s %4s %-7s %s\n", ts_width, "Start", "Server",
+                "Dir", "Session", "Seconds", "Remote", "TLS", "Auth", "MailFrom", "Rcpt", "Outcome", "Class");
+    char ts[48], dur[32], nr[16];
+    size_t tl = mt_time_format(s->start_ms, w->tz, ts, sizeof ts);
+    cell(out, mt_slice_make(ts, tl), (size_t)ts_width, 0);
+    cell(out, cstr(s->server ? s->server : ""), 10, 0);
+    cell(out, cstr(mt_smtp_direction_name(s->direction)), 7, 0);
+    cell(out, s->session_id, 16, 0);
+    int dl = snprintf(dur, sizeof dur, "%8.1f", (double)(s->end_ms - s->start_ms) / 1000.0);
+    cell(out, mt_slice_make(dur, (size_t)dl), 8, 0);
+    cell(out, s->remote_endpoint, 21, 0);
+    cell(out, cstr(s->tls ? "yes" : "no"), 3, 0);
+    cell(out, cstr(s->auth ? "yes" : "no"), 4, 0);
+    cell(out, s->mail_from, 26, 0);
+    int nl = snprintf(nr, sizeof nr, "%4zu", s->n_rcpt);
+    cell(out, mt_slice_make(nr, (size_t)nl), 4, 0);
+    cell(out, cstr(mt_session_outcome_name(s->outcome)), 7, 0);
+    cell(out, cstr(mt_failure_class_name(s->failure_class)), 30, 1);
+    fputc('\n', out);
+}
+
+static void session_list(mt_writer *w, const struct mt_smtp_session *s)
+{
+    FILE *out = w->out;
+    if (w->rows)
+        fputc('\n', out);
+    char a[48], b[48], num[32];
+    size_t al = mt_time_format(s->start_ms, w->tz, a, sizeof a);
+    size_t bl = mt_time_format(s->end_ms, w->tz, b, sizeof b);
+    list_line(out, "SessionId", s->session_id, 0);
+    list_line(out, "Server", cstr(s->server ? s->server : ""), 0);
+    list_line(out, "Direction", cstr(mt_smtp_direction_name(s->direction)), 0);
+    list_line(out, "ConnectorId", s->connector_id, 0);
+    list_line(out, "LocalEndpoint", s->local_endpoint, 0);
+    list_line(out, "RemoteEndpoint", s->remote_endpoint, 0);
+    list_line(out, "Start", mt_slice_make(a, al), 0);
+    list_line(out, "End", mt_slice_make(b, bl), 0);
+    int nl = snprintf(num, sizeof num, "%lld", (long long)(s->end_ms - s->start_ms));
+    list_line(out, "DurationMs", mt_slice_make(num, (size_t)nl), 0);
+    list_line(out, "Tls", cstr(s->tls ? "yes" : "no"), 0);
+    list_line(out, "Auth", cstr(s->auth ? "yes" : "no"), 0);
+    list_line(out, "MailFrom", s->mail_from, 0);
+    fprintf(out, "%-24s: {", "RcptTo");
+    for (size_t i = 0; i < s->n_rcpt; i++)
+        fprintf(out, "%s%.*s", i ? ", " : "", (int)s->rcpt_to[i].n, s->rcpt_to[i].p);
+    fprintf(out, "}\n%-24s: {", "Queued");
+    for (size_t i = 0; i < s->n_queued; i++)
+        fprintf(out, "%s%.*s", i ? ", " : "", (int)s->queued[i].n, s->queued[i].p);
+    fputs("}\n", out);
+    list_line(out, "Outcome", cstr(mt_session_outcome_name(s->outcome)), 0);
+    list_line(out, "FailureClass", cstr(mt_failure_class_name(s->failure_class)), 0);
+    list_line(out, "FailureCommand", s->failure_command, 0);
+    list_line(out, "FailureReply", s->failure_reply, 0);
+    list_line(out, "File", cstr(s->file ? s->file : ""), 0);
+    nl = snprintf(num, sizeof num, "%llu", (unsigned long long)s->first_line);
+    list_line(out, "Line", mt_slice_make(num, (size_t)nl), 0);
+}
+
+mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s)
+{
+    flockfile(w->out);
+    switch (w->fmt) {
+    case MT_FMT_JSON: session_json(w, s); break;
+    case MT_FMT_CSV: session_csv(w, s); break;
+    case MT_FMT_LIST: session_list(w, s); break;
+    case MT_FMT_TABLE: session_table(w, s); break;
     }
     w->rows++;
     funlockfile(w->out);
