@@ -68,11 +68,12 @@ cli-tests: $(BUILD)/mailtrail
 gen-tests: $(BUILD)/mailtrail
 	@sh tests/gen/run.sh $(BUILD)/mailtrail
 
-regress: $(BUILD)/fuzz_msgtrk_replay
-	@sh tests/run-regress.sh $(BUILD)/fuzz_msgtrk_replay
+FUZZERS := msgtrk smtplog
+regress: $(FUZZERS:%=$(BUILD)/fuzz_%_replay)
+	@sh tests/run-regress.sh $(BUILD) $(FUZZERS)
 
-$(BUILD)/fuzz_msgtrk_replay: fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a
-	$(CC) $(ALL_CFLAGS) -o $@ fuzz/fuzz_msgtrk.c fuzz/replay_main.c $(BUILD)/libmailtrail.a $(LDLIBS)
+$(BUILD)/fuzz_%_replay: fuzz/fuzz_%.c fuzz/replay_main.c $(BUILD)/libmailtrail.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay_main.c $(BUILD)/libmailtrail.a $(LDLIBS)
 
 update-expected: $(BUILD)/mailtrail
 	@MT_UPDATE_EXPECTED=1 sh tests/cli/run.sh $(BUILD)/mailtrail

@@ -24,12 +24,13 @@ struct mt_reply {
 };
 
 /* Parse s as a reply. Accepts "NNN", "NNN text", "NNN-text", "NNN X.Y.Z text",
- * and Exchange's glued "250 2.1.5Recipient OK". Returns false when s does not
- * start with a 3-digit code 200..599. */
+ * and Exchange's glued "250 2.1.5Recipient OK" (and "250OK"). Returns false
+ * when s does not start with exactly three digits forming a code 200..599
+ * ("2501 x" is not a reply). */
 bool mt_reply_parse(mt_slice s, struct mt_reply *out);
 
-/* RFC 5321's meaning of a basic code, e.g. 452 -> "requested action not taken:
- * insufficient system storage"; for unknown codes, the meaning of its class
+/* RFC 5321's meaning of a basic code in plain words (452: the server lacks
+ * the storage to take the message now); for unknown codes, the meaning of its class
  * (2yz success, 3yz more input needed, 4yz temporary failure, 5yz permanent
  * failure). Never NULL. */
 const char *mt_reply_code_meaning(int code);
@@ -76,7 +77,10 @@ enum mt_failure_class mt_failure_class_lookup(const char *name);
 
 /* The failure class of a negative reply r given to `command` (the SMTP verb
  * it answered, upper case: "MAIL", "RCPT", "DATA", "STARTTLS", "AUTH", "EHLO",
- * "CONNECT" for the banner, or NULL when unknown). A 2xx/3xx reply is MT_FC_OK. */
+ * "CONNECT" for the banner, or NULL when unknown). A 2xx/3xx reply is MT_FC_OK;
+ * r NULL (no reply at all) is MT_FC_DROPPED; a code outside 200..599 is
+ * MT_FC_PROTOCOL. An enhanced code decides when present (RFC 3463): e.g.
+ * "552 5.2.2 Mailbox full" is permanent, not size. */
 enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *command);
 
 #endif

@@ -156,6 +156,7 @@ static bool parse_enhanced(const char *p, size_t n, size_t *i, int code, int *c,
 
 bool mt_reply_parse(mt_slice s, struct mt_reply *out)
 {
+    /* What a caller gets for bytes that are no reply: code 0, empty text. */
     struct mt_reply r = { 0, false, -1, -1, -1, { s.p, 0 } };
     bool ok = false;
     const char *p = s.p;
@@ -187,11 +188,6 @@ bool mt_reply_parse(mt_slice s, struct mt_reply *out)
         while (end > i && is_space((unsigned char)p[end - 1]))
             end--;
         r.text = mt_slice_make(p + i, end - i);
-    }
-    /* On failure the caller still gets a defined, empty reply. */
-    if (!ok) {
-        r.code = 0;
-        r.text = mt_slice_make(s.p, 0);
     }
     if (out)
         *out = r;
@@ -494,12 +490,17 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
     return NULL;
 }
 
-/* Session and auth replies read best from the basic code, whatever enhanced
- * code came with them (Exchange: "535 5.7.3 Authentication unsuccessful",
- * "221 2.0.0 Service closing transmission channel"). */
+/* Session, TLS and auth replies read best from the basic code, whatever
+ * enhanced code came with them (Exchange: "535 5.7.3 Authentication
+ * unsuccessful", "221 2.0.0 Service closing transmission channel"); the
+ * enhanced code there is mostly a generic x.0.0 or x.7.0. */
 static bool basic_code_first(int code)
 {
-    return code == 220 || code == 221 || code == 235 || code == 334 || code == 354 || code == 535;
+    switch (code) {
+    case 220: case 221: case 235: case 334: case 354: case 454: case 530: case 534: case 535: case 538:
+        return true;
+    }
+    return false;
 }
 
 static const char *enhanced_verdict(int key)
@@ -762,13 +763,14 @@ static enum cmd_kind command_kind(const char *command)
     return CMD_OTHER;
 }
 
-/* Authentication refusals wherever they appear: RFC 4954's codes, plus
- * x.7.0 on 530 ("530 5.7.0 Authentication required"). */
+/* Authentication refusals wherever they appear: RFC 4954's codes, and 530
+ * unless its enhanced code names something else ("530 5.7.1 Client was not
+ * authenticated" is Exchange's relay and permission refusal). */
 static bool is_auth_refusal(const struct mt_reply *r, bool enh)
 {
     if (r->code == 535 || r->code == 534 || r->code == 538)
         return true;
-    if (!enh)
+    if (!enh || r->enh_subject == 0)
         return r->code == 530;
     if (r->enh_subject == 7 && (r->enh_detail == 8 || r->enh_detail == 9 || r->enh_detail == 11 || r->enh_detail == 12))
         return true;
@@ -814,8 +816,8 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
             return MT_FC_BACK_PRESSURE;
         if (c == 5 && ((s == 3 && d == 4) || (s == 2 && d == 3)))
             return MT_FC_SIZE;
-        if (c == 5 && s == 5)
-            return MT_FC_PROTOCOL;
+        if ((c == 5 && s == 5) || (r->code >= 500 && r->code <= 504))
+            return MT_FC_PROTOCOL;  /* Exchange: "500 5.3.3 Unrecognized command" */
         return temp ? MT_FC_TRANSIENT : MT_FC_PERMANENT;
     }
 

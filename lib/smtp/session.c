@@ -28,7 +28,7 @@ struct sess {
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
     bool tls, auth, closed, quit, has_fail, done;
-    char last_cmd[12];         /* the last command the client sent, upper case */
+    char last_cmd[20];         /* the last command the client sent, upper case (X-ANONYMOUSTLS fits) */
     enum mt_failure_class fc;
     uint64_t lines;
     const char *file;
@@ -279,7 +279,7 @@ static void emit(mt_sessions *a, struct sess *s)
     out.n_rcpt = s->n_rcpt;
     out.rcpt_to = a->views;
     out.n_queued = s->n_queued;
-    out.queued = a->views + s->n_rcpt;
+    out.queued = a->views ? a->views + s->n_rcpt : NULL;   /* NULL + 0 is undefined */
     /* What the session achieved decides its outcome; how it failed, its class. */
     enum mt_failure_class fc = MT_FC_OK;
     if (s->has_fail)
