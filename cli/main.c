@@ -22,6 +22,7 @@ static const struct command commands[] = {
     { "Get-MessageTrackingLog", cmd_search, "the same, with PowerShell parameter names" },
     { "sessions", cmd_sessions, "rebuild SMTP sessions from protocol logs, one row each" },
     { "session", cmd_session, "one SMTP session, every reply explained; --compare with a good one" },
+    { "backpressure", cmd_backpressure, "when receive sessions were tarpitted or refused (452 4.3.1)" },
     { "gen", cmd_gen, "write a simulated Exchange organisation's logs (synthetic)" },
     { "version", cmd_version, "print the version" },
 };

@@ -42,6 +42,11 @@ struct mt_smtp_session {
     enum mt_failure_class failure_class;
     mt_slice failure_command;          /* e.g. "RCPT", "MAIL", "CONNECT" */
     mt_slice failure_reply;            /* the reply (or context) that decided the class */
+    int64_t mail_delay_ms;             /* longest wait for a reply to MAIL FROM (tarpitting
+                                          under back pressure waits 10-55 s), or -1 */
+    size_t n_internal_ids;
+    const mt_slice *internal_ids;      /* send logs: internal message ids of the messages sent
+                                          ("*,<id>,sending message" lines) */
     uint64_t n_lines;
     const char *file;                  /* where the session's first line is */
     uint64_t first_line;
@@ -93,3 +98,31 @@ struct mt_smtp_scan_stats {
  * some file could not be read (the rest is still read), MT_EIO. */
 mt_status mt_smtp_scan(const struct mt_logset *ls, const struct mt_smtp_scan_config *cfg,
                        struct mt_smtp_scan_stats *stats);
+
+/* ---- back pressure ---- */
+
+/* A time window in which one server's receive sessions were tarpitted
+ * (MAIL FROM answered 10 s or more later) or refused with 452 4.3.1/4.3.2:
+ * Exchange's back pressure, seen from the SMTP side. */
+struct mt_bp_window {
+    const char *server;
+    int64_t start_ms, end_ms;     /* first affected session's start, last one's end */
+    uint64_t sessions;            /* affected sessions */
+    uint64_t refused;             /* of which ended in back-pressure refusals */
+    uint64_t delayed;             /* of which had MAIL FROM delayed >= 10 s */
+    int64_t max_delay_ms;         /* longest MAIL FROM delay, -1 if none */
+    uint64_t senders;             /* distinct MAIL FROM addresses */
+    uint64_t remotes;             /* distinct remote IP addresses */
+};
+
+typedef int (*mt_bp_fn)(const struct mt_bp_window *w, void *user);
+typedef struct mt_backpressure mt_backpressure;
+
+/* Windows close after `gap_ms` without an affected session on their server.
+ * NULL when out of memory. */
+mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *user);
+/* Consider one session (sessions of a server in start order). MT_EIO on OOM. */
+mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *s);
+/* Hand on the windows still open. */
+mt_status mt_backpressure_finish(mt_backpressure *b);
+void mt_backpressure_free(mt_backpressure *b);

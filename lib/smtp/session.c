@@ -23,8 +23,10 @@ struct sess {
     char *arena;
     size_t alen, acap;
     struct off sid, connector, local, remote, mail_from, fail_cmd, fail_reply;
-    struct off *rcpt, *queued;
-    size_t n_rcpt, cap_rcpt, n_queued, cap_queued;
+    struct off *rcpt, *queued, *iids;
+    size_t n_rcpt, cap_rcpt, n_queued, cap_queued, n_iids, cap_iids;
+    int64_t mail_sent;         /* time of the pending MAIL FROM, or MT_TIME_NONE */
+    int64_t mail_delay;        /* longest MAIL FROM reply delay, -1 if none */
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
     bool tls, auth, closed, quit, has_fail, done;
@@ -169,6 +171,7 @@ static void sess_unref(struct sess *s)
     free(s->arena);
     free(s->rcpt);
     free(s->queued);
+    free(s->iids);
     free(s);
 }
 
@@ -247,7 +250,7 @@ static void emit(mt_sessions *a, struct sess *s)
 {
     if (a->stopped)
         return;
-    size_t need = s->n_rcpt + s->n_queued;
+    size_t need = s->n_rcpt + s->n_queued + s->n_iids;
     if (need > a->views_cap) {
         mt_slice *nv = realloc(a->views, need * sizeof *nv);
         if (!nv) {
@@ -261,6 +264,8 @@ static void emit(mt_sessions *a, struct sess *s)
         a->views[i] = view(s, s->rcpt[i]);
     for (size_t i = 0; i < s->n_queued; i++)
         a->views[s->n_rcpt + i] = view(s, s->queued[i]);
+    for (size_t i = 0; i < s->n_iids; i++)
+        a->views[s->n_rcpt + s->n_queued + i] = view(s, s->iids[i]);
     struct mt_smtp_session out;
     memset(&out, 0, sizeof out);
     out.server = s->server;
@@ -280,6 +285,9 @@ static void emit(mt_sessions *a, struct sess *s)
     out.rcpt_to = a->views;
     out.n_queued = s->n_queued;
     out.queued = a->views ? a->views + s->n_rcpt : NULL;   /* NULL + 0 is undefined */
+    out.n_internal_ids = s->n_iids;
+    out.internal_ids = a->views ? a->views + s->n_rcpt + s->n_queued : NULL;
+    out.mail_delay_ms = s->mail_delay;
     /* What the session achieved decides its outcome; how it failed, its class. */
     enum mt_failure_class fc = MT_FC_OK;
     if (s->has_fail)
@@ -372,7 +380,7 @@ static mt_slice queued_id(mt_slice reply)
     return id.n ? mt_slice_make(id.p - 1, id.n + 2) : id;
 }
 
-static void on_command(struct sess *s, mt_slice d)
+static void on_command(struct sess *s, mt_slice d, int64_t now)
 {
     size_t k = 0;
     while (k < d.n && k < sizeof s->last_cmd - 1 && d.p[k] != ' ' && d.p[k] != ':') {
@@ -381,6 +389,7 @@ static void on_command(struct sess *s, mt_slice d)
     }
     s->last_cmd[k] = '\0';
     if (!strcmp(s->last_cmd, "MAIL")) {
+        s->mail_sent = now;
         mt_slice addr = angle_address(d);
         put(s, addr.p, addr.n, &s->mail_from);
     } else if (!strcmp(s->last_cmd, "RCPT")) {
@@ -391,12 +400,17 @@ static void on_command(struct sess *s, mt_slice d)
     }
 }
 
-static void on_reply(struct sess *s, mt_slice d)
+static void on_reply(struct sess *s, mt_slice d, int64_t now)
 {
     struct mt_reply r;
     if (!mt_reply_parse(d, &r) || r.more)
         return;
     const char *cmd = s->last_cmd[0] ? s->last_cmd : "CONNECT";
+    if (!strcmp(cmd, "MAIL") && s->mail_sent != MT_TIME_NONE) {
+        if (now - s->mail_sent > s->mail_delay)
+            s->mail_delay = now - s->mail_sent;
+        s->mail_sent = MT_TIME_NONE;
+    }
     if (r.code >= 400) {
         set_fail(s, mt_classify_reply(&r, cmd), cmd, d);
         return;
@@ -438,6 +452,8 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
         s->file = l->file;
         s->first_line = l->line;
         s->refs = 2;
+        s->mail_sent = MT_TIME_NONE;
+        s->mail_delay = -1;
         if (put(s, l->session_id.p, l->session_id.n, &s->sid) ||
             put(s, l->connector_id.p, l->connector_id.n, &s->connector) || heap_push(&a->open, s)) {
             free(s->arena);
@@ -466,6 +482,12 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
             set_fail(s, MT_FC_CONNECT_FAILED, "CONNECT", l->context);
         else if (l->data.n >= 4 && !strncasecmp(l->data.p, "TLS ", 4) && mt_slice_contains_ci(l->data, MT_SLICE_LIT("failed")))
             set_fail(s, MT_FC_TLS_FAILED, "STARTTLS", l->data);
+        else if (l->data.n && mt_slice_eq_ci(l->context, MT_SLICE_LIT("sending message"))) {
+            /* "*,<internal id>,sending message": which message this send session carries. */
+            struct off o;
+            if (!put(s, l->data.p, l->data.n, &o))
+                push_off(&s->iids, &s->n_iids, &s->cap_iids, o);
+        }
         break;
     case '+':
         break;
@@ -473,9 +495,9 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
         if (l->data.n == 0 || (l->data.n == 13 && !memcmp(l->data.p, "<Binary Data>", 13)))
             break;
         if (l->event == client)
-            on_command(s, l->data);
+            on_command(s, l->data, l->time_ms);
         else
-            on_reply(s, l->data);
+            on_reply(s, l->data, l->time_ms);
         break;
     }
     return a->oom ? MT_EIO : MT_OK;
