@@ -359,6 +359,8 @@ struct conversation {
     char *sum_text;                   /* "server dir connector local remote from" copies */
     char summary_class[32], summary_outcome[16], summary_failure[512];
     char summary_head[1024];
+    char server[128];
+    enum mt_smtp_direction direction;
     int oom;
 };
 
@@ -409,6 +411,8 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
 {
     struct conversation *c = user;
     c->have_summary = 1;
+    snprintf(c->server, sizeof c->server, "%s", s->server ? s->server : "");
+    c->direction = s->direction;
     char a[48];
     mt_time_format(s->start_ms, NULL, a, sizeof a);
     snprintf(c->summary_head, sizeof c->summary_head,
@@ -517,6 +521,59 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
         if (label)
             printf("%*s  -> %s\n", (int)strlen(ts), "", label);
     }
+}
+
+/* ---- the tracking events of what the session carried ---- */
+
+struct tracked {
+    mt_writer *w;
+    uint64_t n;
+    int failed;
+};
+
+static int print_tracked(const struct mt_event *ev, void *user)
+{
+    struct tracked *t = user;
+    t->n++;
+    if (mt_writer_event(t->w, ev) != MT_OK) {
+        t->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* A receive session names its message in the RECEIVE's source-context; a
+ * send session names what it sends in "*,<internal id>,sending message"
+ * lines, internal ids of the sending server's tracking log. */
+static int print_tracking_events(const mt_logset *ls, const struct conversation *c, const char *id, const mt_tz *tz)
+{
+    mt_writer *w = mt_writer_new(MT_FMT_TABLE, stdout, tz);
+    if (!w)
+        return MT_EIO;
+    struct tracked t = { w, 0, 0 };
+    printf("\nTracking events of the messages this session carried:\n");
+    const char *servers[1] = { c->server };
+    struct mt_query q;
+    if (c->direction != MT_SMTP_SEND) {
+        mt_query_init(&q);
+        q.session_id = id;
+        mt_search(ls, &q, 0, print_tracked, NULL, &t, NULL);
+    }
+    for (size_t i = 0; i < c->n && !t.failed; i++) {
+        const struct saved_line *l = &c->v[i];
+        if (l->event != '*' || strcasecmp(l->context, "sending message") || !l->data[0])
+            continue;
+        mt_query_init(&q);
+        q.internal_message_id = l->data;
+        q.servers = servers;
+        q.n_servers = 1;
+        mt_search(ls, &q, 0, print_tracked, NULL, &t, NULL);
+    }
+    if (!t.n)
+        printf("(none found in the tracking logs given)\n");
+    mt_status st = mt_writer_end(w);
+    mt_writer_free(w);
+    return t.failed || st != MT_OK ? MT_EIO : MT_OK;
 }
 
 /* ---- --compare: the two sessions step by step ---- */
@@ -716,6 +773,8 @@ int cmd_session(int argc, char **argv)
         goto done;
     if (!compare) {
         print_conversation(&conv, tz);
+        if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
+            goto done;
     } else {
         rc = load_conversation(&ls, compare, &good);
         if (rc == MT_NOMATCH)

@@ -57,6 +57,8 @@ struct mt_query {
     const char *subject;         /* case-insensitive substring */
     const char *reference;       /* exact, any ';'-item of reference */
     const char *transport_traffic_type;
+    const char *session_id;      /* events whose source-context starts with this SMTP
+                                    protocol-log session id (RECEIVE), case-insensitive */
     uint64_t result_size;        /* most events to return; 0 means unlimited */
 };
 
@@ -64,6 +66,11 @@ struct mt_query {
 void mt_query_init(struct mt_query *q);
 /* Does ev satisfy every filter of q? (result_size is not considered.) */
 bool mt_query_match(const struct mt_query *q, const struct mt_event *ev);
+
+/* The SMTP protocol-log session id that ev's source-context starts with
+ * (RECEIVE events write "<session-id>;<session start>;<n>"), or an empty
+ * slice. */
+mt_slice mt_event_session_id(const struct mt_event *ev);
 
 /* The raw-byte prefilter that q allows: needles, any of which a line must
  * contain to possibly match (the most selective filter's value). Returns NULL

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "mailtrail/writer.h"
 #include "mailtrail/session.h"
+#include "mailtrail/search.h"
 
 /* A result can be millions of events: lock the stream once per event
  * (mt_writer_event) and use the unlocked calls for the bytes inside it. */
@@ -217,7 +218,8 @@ static void write_json(mt_writer *w, const struct mt_event *ev)
     mt_json_string(out, cstr(ev->server ? ev->server : ""));
     fputs(",\"file\":", out);
     mt_json_string(out, cstr(ev->file ? ev->file : ""));
-    fprintf(out, ",\"line\":%llu", (unsigned long long)ev->line);
+    fprintf(out, ",\"line\":%llu,\"session_id\":", (unsigned long long)ev->line);
+    mt_json_string(out, mt_event_session_id(ev));
     if (ev->n_extra) {
         fputs(",\"extra\":{", out);
         for (size_t i = 0; i < ev->n_extra; i++) {

@@ -40,6 +40,20 @@ static bool any_item_eq(mt_slice list, mt_slice want, bool angles)
     return false;
 }
 
+mt_slice mt_event_session_id(const struct mt_event *ev)
+{
+    mt_slice sc = ev->f[MT_F_SOURCE_CONTEXT];
+    /* 16 hex digits and a ';' (Exchange 2013+ and 2010 alike). */
+    if (sc.n < 17 || sc.p[16] != ';')
+        return mt_slice_make(NULL, 0);
+    for (size_t i = 0; i < 16; i++) {
+        char c = sc.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') || (c >= 'a' && c <= 'f')))
+            return mt_slice_make(NULL, 0);
+    }
+    return mt_slice_make(sc.p, 16);
+}
+
 bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
 {
     if (q->start_ms != MT_TIME_NONE && ev->time_ms < q->start_ms)
@@ -76,6 +90,8 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
     if (q->subject && !mt_slice_contains_ci(ev->f[MT_F_MESSAGE_SUBJECT], cstr(q->subject)))
         return false;
     if (q->reference && !any_item_eq(ev->f[MT_F_REFERENCE], strip_angles(cstr(q->reference)), true))
+        return false;
+    if (q->session_id && !mt_slice_eq_ci(mt_event_session_id(ev), cstr(q->session_id)))
         return false;
     if (q->transport_traffic_type &&
         !mt_slice_eq_ci(ev->f[MT_F_TRANSPORT_TRAFFIC_TYPE], cstr(q->transport_traffic_type)))
@@ -124,7 +140,7 @@ struct mt_prefilter *mt_prefilter_from_query(const struct mt_query *q)
     if (!pf)
         return NULL;
     /* Most selective first: one needle that every matching line must hold. */
-    const char *single[] = { q->message_id, q->internal_message_id, q->network_message_id,
+    const char *single[] = { q->message_id, q->session_id, q->internal_message_id, q->network_message_id,
                              q->sender };
     for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
         if (!single[i])
