@@ -20,6 +20,8 @@ fi
 find "$data" -path '*MessageTracking*' -name 'MSGTRK*' -type f | sort > bench/data/files.txt
 bytes=$(xargs cat < bench/data/files.txt | wc -c)
 mb=$(echo "$bytes" | awk '{printf "%.1f", $1/1e6}')
+pbytes=$(find "$data" -path '*ProtocolLog*' -type f -exec cat {} + | wc -c)
+pmb=$(echo "$pbytes" | awk '{printf "%.1f", $1/1e6}')
 cat $(cat bench/data/files.txt) > /dev/null   # warm the cache
 
 # A sender with few messages (selective), the busiest day, one hour of it.
@@ -54,7 +56,8 @@ F='$(cat bench/data/files.txt)'
 py=bench/peers/csv_filter.py
 T1=$(echo "$hour_start" | cut -c1-19); T2=$(echo "$hour_end" | cut -c1-19)
 
-for shape in selective broad window parse; do
+proto='$(find '"$data"' -path "*ProtocolLog*" -type f | sort)'
+for shape in ${BENCH_SHAPES:-selective broad window parse sessions}; do
     case $shape in
     selective)
         measure grep $shape "LC_ALL=C grep -F -c -h '$sender' $F | awk '{s+=\$1} END{print s}'"
@@ -80,6 +83,11 @@ for shape in selective broad window parse; do
         measure mailtrail $shape "$mt search --logs $data --start $hour_start --end $hour_end --count"
         measure "python csv" $shape "python3 $py window $T1 $T2 $F"
         ;;
+    sessions)
+        # SMTP protocol logs: sessions rebuilt; grep counts the disconnect lines.
+        measure grep $shape "LC_ALL=C grep -c -h ',-,' $proto | awk '{s+=\$1} END{print s}'"
+        measure "mailtrail sessions" $shape "$mt sessions --logs $data --format csv | tail -n +2 | wc -l"
+        ;;
     parse)
         # Every field of every line: the full parse, no prefilter, nothing skipped.
         measure "mailtrail (1 thread)" $shape "$mt search --logs $data --event-id NO-SUCH-EVENT --count --threads 1"
@@ -94,7 +102,10 @@ done
 # sizes (BENCH_SCALE_SIZES, default 100M; 10G needs about 40 GB of disk, since
 # the protocol and IIS logs come along).
 scale=$(mktemp)
-for ssize in ${BENCH_SCALE_SIZES:-100M} $size; do
+scale_sizes="${BENCH_SCALE_SIZES:-100M} $size"
+# A partial run (BENCH_SHAPES) measures memory only when asked to.
+[ -n "${BENCH_SHAPES:-}" ] && [ -z "${BENCH_SCALE_SIZES:-}" ] && scale_sizes=""
+for ssize in $scale_sizes; do
     sdata=bench/data/org-$ssize
     if [ ! -f "$sdata/ground-truth.jsonl" ]; then
         rm -rf "$sdata"
@@ -112,6 +123,7 @@ done
 
 date=$(date -u +%F)
 report=bench/results/$date.md
+[ -n "${BENCH_SHAPES:-}" ] && report=bench/results/$date-$(echo "$BENCH_SHAPES" | tr ' ' '-').md
 {
     echo "# mailtrail bench, $date"
     echo
@@ -120,18 +132,22 @@ report=bench/results/$date.md
     echo "Warm cache; best of $runs runs; wall time. Sender: \`$sender\`; day $day; hour ${day}T10."
     echo "The last column is the tool's own count, to show that they agree."
     echo
+    [ -n "${BENCH_SHAPES:-}" ] && echo "Shapes run: $BENCH_SHAPES. For \`sessions\`, MB/s is of the protocol logs ($pmb MB)." && echo
     echo "| shape | tool | wall s | MB/s | peak RSS MB | × grep time | result |"
     echo "|---|---|---:|---:|---:|---:|---|"
-    awk -F'|' -v bytes="$bytes" '
+    awk -F'|' -v bytes="$bytes" -v pbytes="$pbytes" '
         { shape=$1; t=$3+0; if ($2=="grep") g[shape]=t; rows[NR]=$0 }
         END { for (i=1;i<=NR;i++) { split(rows[i],f,"|"); t=f[3]+0; if (t<0.005) t=0.005;
               ratio = (f[1] in g) ? sprintf("%.2f", t/(g[f[1]]<0.005?0.005:g[f[1]])) : "—";
-              printf "| %s | %s | %.2f | %.0f | %.1f | %s | %s |\n", f[1], f[2], f[3], bytes/1e6/t, f[4]/1024, ratio, f[5] } }' "$results"
+              b = (f[1] == "sessions") ? pbytes : bytes;
+              printf "| %s | %s | %.2f | %.0f | %.1f | %s | %s |\n", f[1], f[2], f[3], b/1e6/t, f[4]/1024, ratio, f[5] } }' "$results"
+    if [ -s "$scale" ]; then
     echo
     echo "Peak memory against input size (mailtrail, 2 threads):"
     echo
     echo "| generated | tracking logs MB | search | wall s | MB/s | peak RSS MB |"
     echo "|---|---:|---|---:|---:|---:|"
+    fi
     awk -F'|' '{ split($4, t, " "); printf "| %s | %.0f | %s | %.2f | %.0f | %.1f |\n", $1, $2/1e6, $3, t[1], $2/1e6/(t[1]<0.005?0.005:t[1]), t[2]/1024 }' "$scale"
 } > "$report"
 cat "$report"

@@ -177,9 +177,14 @@ static void sess_unref(struct sess *s)
 
 /* ---- the table ---- */
 
+/* Rebuild the table: twice as large when it is really filling up, the same
+ * size when it is mostly tombstones of finished sessions. */
 static int table_grow(mt_sessions *a)
 {
-    size_t ncap = a->cap ? a->cap * 2 : 256;
+    size_t live = 0;
+    for (size_t i = 0; i < a->cap; i++)
+        live += a->table[i] && a->table[i] != TOMB;
+    size_t ncap = !a->cap ? 256 : live * 4 < a->cap ? a->cap : a->cap * 2;
     struct sess **nt = calloc(ncap, sizeof *nt);
     if (!nt)
         return -1;
@@ -429,13 +434,38 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
     }
 }
 
+/* A session silent for this long is over, whether or not its end was logged
+ * (Exchange drops idle SMTP connections after 10 minutes by default). Without
+ * this, one session that never logged its end would hold back every later
+ * one from being handed on. */
+#define IDLE_MS (15 * 60 * 1000)
+
+static void expire_idle(mt_sessions *a, int64_t now)
+{
+    while (a->open.n) {
+        struct sess *top = a->open.v[0];
+        if (top->done) {
+            sess_unref(heap_pop(&a->open));
+            continue;
+        }
+        if (top->end >= now - IDLE_MS)
+            return;
+        size_t slot;
+        if (!slot_of(a, top->server, top->direction, view(top, top->sid), &slot))
+            return;      /* cannot happen: an open session is in the table */
+        finish_session(a, slot);
+    }
+}
+
 mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
 {
     if (a->stopped)
         return MT_OK;
     if (a->oom)
         return MT_EIO;
-    if ((a->used + 1) * 4 > a->cap * 3 && table_grow(a))
+    if (a->open.n && a->open.v[0]->end < l->time_ms - IDLE_MS)
+        expire_idle(a, l->time_ms);
+    if ((a->used + 1) * 2 > a->cap && table_grow(a))
         return MT_EIO;
     size_t slot;
     struct sess *s;
