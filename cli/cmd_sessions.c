@@ -445,11 +445,13 @@ static void conversation_free(struct conversation *c)
     memset(c, 0, sizeof *c);
 }
 
-static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c)
+/* quiet: the log set was read once already and its problems reported. */
+static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet)
 {
     memset(c, 0, sizeof *c);
     struct mt_smtp_scan_config cfg = {
-        .on_line = keep_line, .on_session = keep_summary, .on_diag = cli_print_diag, .user = c, .session_id = id,
+        .on_line = keep_line, .on_session = keep_summary, .on_diag = quiet ? NULL : cli_print_diag, .user = c,
+        .session_id = id,
     };
     mt_status st = mt_smtp_scan(ls, &cfg, NULL);
     if (c->oom)
@@ -590,30 +592,33 @@ struct step {
 };
 
 /* Reduce a conversation to its SMTP steps: each command with the final
- * reply it got (multi-line replies end with their last line). */
+ * reply it got. Replies answer the oldest command still open (PIPELINING
+ * sends MAIL and RCPT before the first reply); after DATA's 354 the next
+ * final reply is the message's: the "queued" step. */
 static size_t steps_of(const struct conversation *c, struct step *out, size_t max)
 {
     size_t n = 0;
-    struct step *cur = NULL;
+    size_t pending[16];
+    size_t p_head = 0, p_count = 0;
+    int in_data = 0, banner = 0;
     for (size_t i = 0; i < c->n && n < max; i++) {
         const struct saved_line *l = &c->v[i];
-        if (l->event == '+' || (l->event == '*' && (!strcasecmp(l->context, "attempting to connect") ||
-                                                  !strncasecmp(l->context, "Failed to connect", 17)))) {
+        int failed_connect = l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17);
+        if (l->event == '+' || failed_connect ||
+            (l->event == '*' && !strcasecmp(l->context, "attempting to connect"))) {
             if (!n || out[0].kind != ST_CONNECT) {
-                cur = &out[n++];
-                cur->kind = ST_CONNECT;
-                cur->said = "connect";
-                cur->reply = NULL;
+                out[n].kind = ST_CONNECT;
+                out[n].said = "connect";
+                out[n].reply = NULL;
+                n++;
             }
-            if (l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17))
+            if (failed_connect)
                 out[0].reply = l->context;
             else if (l->event == '+')
                 out[0].reply = "connected";
             continue;
         }
-        if (l->event != '<' && l->event != '>')
-            continue;
-        if (!strcmp(l->data, "<Binary Data>"))
+        if ((l->event != '<' && l->event != '>') || !strcmp(l->data, "<Binary Data>"))
             continue;
         if (is_client(l)) {
             enum step_kind k;
@@ -625,45 +630,38 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             else if (!strncasecmp(l->data, "DATA", 4) || !strncasecmp(l->data, "BDAT", 4)) k = ST_DATA;
             else if (!strncasecmp(l->data, "QUIT", 4)) k = ST_QUIT;
             else continue;
-            cur = &out[n++];
-            cur->kind = k;
-            cur->said = l->data;
-            cur->reply = NULL;
+            out[n].kind = k;
+            out[n].said = l->data;
+            out[n].reply = NULL;
+            if (p_count < 16)
+                pending[(p_head + p_count++) % 16] = n;
+            n++;
             continue;
         }
         struct mt_reply r;
         if (!mt_reply_parse(mt_slice_make(l->data, strlen(l->data)), &r) || r.more)
             continue;
-        if (!cur || (cur->kind == ST_CONNECT && cur->reply && strcmp(cur->reply, "connected"))) {
-            /* a reply before any command: the banner */
-            if (n < max) {
-                cur = &out[n++];
-                cur->kind = ST_BANNER;
-                cur->said = "(connection)";
-                cur->reply = l->data;
-            }
-            continue;
+        if (in_data && r.code != 354) {
+            out[n].kind = ST_QUEUED;
+            out[n].said = "(message)";
+            out[n].reply = l->data;
+            n++;
+            in_data = 0;
+        } else if (p_count) {
+            struct step *st = &out[pending[p_head]];
+            if (st->kind == ST_AUTH && r.code == 334)
+                continue;
+            st->reply = l->data;
+            p_head = (p_head + 1) % 16;
+            p_count--;
+            in_data = st->kind == ST_DATA && r.code == 354;
+        } else if (!banner) {
+            out[n].kind = ST_BANNER;
+            out[n].said = "(connection)";
+            out[n].reply = l->data;
+            n++;
+            banner = 1;
         }
-        if (cur->kind == ST_CONNECT) {
-            cur = &out[n++];
-            cur->kind = ST_BANNER;
-            cur->said = "(connection)";
-            cur->reply = l->data;
-            continue;
-        }
-        if (cur->kind == ST_DATA && cur->reply && r.code != 354) {
-            /* the final reply after the message: the "queued" step */
-            if (n < max) {
-                cur = &out[n++];
-                cur->kind = ST_QUEUED;
-                cur->said = "(message)";
-                cur->reply = l->data;
-            }
-            continue;
-        }
-        if (cur->kind == ST_AUTH && r.code == 334)
-            continue;      /* the AUTH exchange goes on; its result comes last */
-        cur->reply = l->data;
     }
     return n;
 }
@@ -766,7 +764,7 @@ int cmd_session(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
         goto done;
-    rc = load_conversation(&ls, id, &conv);
+    rc = load_conversation(&ls, id, &conv, 0);
     if (rc == MT_NOMATCH)
         fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
     if (rc != MT_OK)
@@ -776,7 +774,7 @@ int cmd_session(int argc, char **argv)
         if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
             goto done;
     } else {
-        rc = load_conversation(&ls, compare, &good);
+        rc = load_conversation(&ls, compare, &good, 1);
         if (rc == MT_NOMATCH)
             fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
         if (rc != MT_OK)

@@ -25,12 +25,18 @@ struct sess {
     struct off sid, connector, local, remote, mail_from, fail_cmd, fail_reply;
     struct off *rcpt, *queued, *iids;
     size_t n_rcpt, cap_rcpt, n_queued, cap_queued, n_iids, cap_iids;
-    int64_t mail_sent;         /* time of the pending MAIL FROM, or MT_TIME_NONE */
     int64_t mail_delay;        /* longest MAIL FROM reply delay, -1 if none */
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
     bool tls, auth, closed, quit, has_fail, done;
-    char last_cmd[20];         /* the last command the client sent, upper case (X-ANONYMOUSTLS fits) */
+    /* Commands waiting for their replies, oldest first: with PIPELINING a
+     * client sends MAIL and RCPT before the first reply, and each reply
+     * answers the oldest command still open (RFC 2920). */
+    char pending[8][16];
+    int64_t pending_at[8];
+    int p_head, p_count;
+    bool in_data;              /* DATA got 354: the next final reply is the message's */
+    bool greeted;              /* the banner came */
     enum mt_failure_class fc;
     uint64_t lines;
     const char *file;
@@ -101,9 +107,15 @@ static mt_slice view(const struct sess *s, struct off o)
     return mt_slice_make(o.n ? s->arena + o.o : NULL, o.n);
 }
 
+/* Keyed by the server's name, not its pointer: each file of a log set
+ * carries its own copy of the name, and a session continues across files. */
 static uint64_t hash_key(const char *server, enum mt_smtp_direction d, mt_slice sid)
 {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uintptr_t)server ^ (uint64_t)d;
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)d;
+    for (const char *p = server ? server : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ull;
+    }
     for (size_t i = 0; i < sid.n; i++) {
         h ^= (unsigned char)sid.p[i];
         h *= 1099511628211ull;
@@ -113,7 +125,7 @@ static uint64_t hash_key(const char *server, enum mt_smtp_direction d, mt_slice 
 
 static bool key_eq(const struct sess *s, const char *server, enum mt_smtp_direction d, mt_slice sid)
 {
-    return s->server == server && s->direction == d && s->sid.n == sid.n &&
+    return s->direction == d && s->sid.n == sid.n && !strcmp(s->server ? s->server : "", server ? server : "") &&
            (sid.n == 0 || memcmp(s->arena + s->sid.o, sid.p, sid.n) == 0);
 }
 
@@ -387,17 +399,25 @@ static mt_slice queued_id(mt_slice reply)
 
 static void on_command(struct sess *s, mt_slice d, int64_t now)
 {
+    char verb[16];
     size_t k = 0;
-    while (k < d.n && k < sizeof s->last_cmd - 1 && d.p[k] != ' ' && d.p[k] != ':') {
+    while (k < d.n && k < sizeof verb - 1 && d.p[k] != ' ' && d.p[k] != ':') {
         char c = d.p[k];
-        s->last_cmd[k++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
+        verb[k++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
     }
-    s->last_cmd[k] = '\0';
-    if (!strcmp(s->last_cmd, "MAIL")) {
-        s->mail_sent = now;
+    verb[k] = '\0';
+    if (s->p_count == 8) {          /* a client pipelining further than this: forget the oldest */
+        s->p_head = (s->p_head + 1) % 8;
+        s->p_count--;
+    }
+    int slot = (s->p_head + s->p_count) % 8;
+    memcpy(s->pending[slot], verb, k + 1);
+    s->pending_at[slot] = now;
+    s->p_count++;
+    if (!strcmp(verb, "MAIL")) {
         mt_slice addr = angle_address(d);
         put(s, addr.p, addr.n, &s->mail_from);
-    } else if (!strcmp(s->last_cmd, "RCPT")) {
+    } else if (!strcmp(verb, "RCPT")) {
         mt_slice addr = angle_address(d);
         struct off o;
         if (!put(s, addr.p, addr.n, &o))
@@ -410,12 +430,28 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
     struct mt_reply r;
     if (!mt_reply_parse(d, &r) || r.more)
         return;
-    const char *cmd = s->last_cmd[0] ? s->last_cmd : "CONNECT";
-    if (!strcmp(cmd, "MAIL") && s->mail_sent != MT_TIME_NONE) {
-        if (now - s->mail_sent > s->mail_delay)
-            s->mail_delay = now - s->mail_sent;
-        s->mail_sent = MT_TIME_NONE;
+    char cmd[16] = "CONNECT";
+    int64_t sent = MT_TIME_NONE;
+    if (s->in_data && r.code != 354) {
+        memcpy(cmd, "DATA", 5);       /* the reply to the message itself */
+        s->in_data = false;
+    } else if (s->p_count) {
+        if (r.code == 334)
+            return;                   /* an AUTH challenge: the exchange goes on */
+        memcpy(cmd, s->pending[s->p_head], sizeof cmd);
+        sent = s->pending_at[s->p_head];
+        s->p_head = (s->p_head + 1) % 8;
+        s->p_count--;
+        if (!strcmp(cmd, "DATA") && r.code == 354) {
+            s->in_data = true;
+            return;
+        }
+    } else if (s->greeted) {
+        memcpy(cmd, "UNKNOWN", 8);
     }
+    s->greeted = true;
+    if (!strcmp(cmd, "MAIL") && sent != MT_TIME_NONE && now - sent > s->mail_delay)
+        s->mail_delay = now - sent;
     if (r.code >= 400) {
         set_fail(s, mt_classify_reply(&r, cmd), cmd, d);
         return;
@@ -426,7 +462,7 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
         s->auth = true;
     else if (!strcmp(cmd, "QUIT") && r.code == 221)
         s->quit = true;
-    else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT") || !strcmp(cmd, ".")) && r.code == 250) {
+    else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT")) && r.code == 250) {
         mt_slice id = queued_id(d);
         struct off o;
         if (id.n && !put(s, id.p, id.n, &o))
@@ -482,7 +518,6 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
         s->file = l->file;
         s->first_line = l->line;
         s->refs = 2;
-        s->mail_sent = MT_TIME_NONE;
         s->mail_delay = -1;
         if (put(s, l->session_id.p, l->session_id.n, &s->sid) ||
             put(s, l->connector_id.p, l->connector_id.n, &s->connector) || heap_push(&a->open, s)) {

@@ -461,20 +461,22 @@ def build_nohdr():
                 T("2024-01-25T15:14:39.019Z"))
     b = Session("MAIL01", "receive", conn, "08DC1DC0A13F5E22", loc, "203.0.113.45:" + str(port("nohdr b")),
                 T("2024-01-25T15:14:39.412Z"))
-    banner = "220 mail01.contoso.example Microsoft ESMTP MAIL Service ready at " + \
-        banner_time(T("2024-01-25T15:14:38.000Z"), offset_h=1, zone="+0100")
+
+    def banner(sess):
+        return "220 mail01.contoso.example Microsoft ESMTP MAIL Service ready at " + \
+            banner_time(sess.t, offset_h=1, zone="+0100")
     ext = ("SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES STARTTLS X-ANONYMOUSTLS AUTH NTLM "
            "X-EXPS GSSAPI NTLM 8BITMIME BINARYMIME CHUNKING SMTPUTF8")
     ext_tls = ("SIZE 37748736 PIPELINING DSN ENHANCEDSTATUSCODES AUTH NTLM LOGIN X-EXPS GSSAPI NTLM "
                "8BITMIME BINARYMIME CHUNKING SMTPUTF8")
     a.ln("+")
-    a.ln(">", banner, dt=7)
+    a.ln(">", banner(a), dt=7)
     a.ln("<", "EHLO mta7.fabrikam.example", dt=38)
     a.ln(">", "250  mail01.contoso.example Hello [198.51.100.77] " + ext, dt=1)
     a.ln("<", "STARTTLS", dt=36)
     a.ln(">", "220 2.0.0 SMTP server ready")
     b.ln("+")
-    b.ln(">", banner, dt=6)
+    b.ln(">", banner(b), dt=6)
     a.ln("*", " CN=mail01.contoso.example CN=Contoso Issuing CA 1 %s %s 2023-06-01T00:00:00.000Z "
          "2025-06-01T23:59:59.000Z mail01.contoso.example;autodiscover.contoso.example"
          % (h("nohdr serial", 32), h("nohdr thumb", 40)),

@@ -1,0 +1,1 @@
+mailtrail sessions --logs tests/data/smtp --format table

@@ -1,0 +1,1 @@
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.0/24 --class back-pressure --format csv; mailtrail sessions --logs tests/data/smtp --sender ALAN.REID@mynet.lan --remote 198.51.100.25:25 --format table; mailtrail sessions --logs tests/data/smtp --recipient alannah.shaw@mynet.lan --format list

@@ -1,0 +1,1 @@
+mailtrail sessions --help; mailtrail session --help; mailtrail backpressure --help
