@@ -22,7 +22,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests regress clean deps deps-bench update-expected
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests regress clean deps deps-bench update-expected
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -69,6 +69,10 @@ gen-tests: $(BUILD)/mailtrail
 	@sh tests/gen/run.sh $(BUILD)/mailtrail
 
 FUZZERS := msgtrk smtplog
+# Every simulated message traced and compared with the ground truth.
+trace-tests: $(BUILD)/mailtrail
+	@sh tests/trace/run.sh $(BUILD)/mailtrail
+
 regress: $(FUZZERS:%=$(BUILD)/fuzz_%_replay)
 	@sh tests/run-regress.sh $(BUILD) $(FUZZERS)
 
@@ -81,8 +85,8 @@ update-expected: $(BUILD)/mailtrail
 # make check: everything, then again under ASan+UBSan, then a short fuzz run.
 check: deps
 	$(MAKE) all
-	$(MAKE) unit cli-tests gen-tests regress
-	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests regress
+	$(MAKE) unit cli-tests gen-tests trace-tests regress
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests trace-tests regress
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 	@echo "make check: all suites passed"
 

@@ -14,6 +14,7 @@ int cmd_search(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_backpressure(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

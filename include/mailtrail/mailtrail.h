@@ -18,6 +18,7 @@
 #include "smtplog.h"
 #include "explain.h"
 #include "session.h"
+#include "trace.h"
 #include "search.h"
 #include "writer.h"
 #include "gen.h"

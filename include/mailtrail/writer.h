@@ -24,6 +24,10 @@ typedef struct mt_writer mt_writer;
 mt_writer *mt_writer_new(enum mt_format fmt, FILE *out, const mt_tz *tz);
 /* Write one event. Returns MT_EIO when the stream reports an error. */
 mt_status mt_writer_event(mt_writer *w, const struct mt_event *ev);
+/* The event as one JSON object without the trailing newline, whatever the
+ * writer's format: for embedding events in larger JSON documents. */
+mt_status mt_writer_event_inline(mt_writer *w, const struct mt_event *ev);
+
 struct mt_smtp_session;
 /* Write one rebuilt SMTP session (session.h). The table has the columns
  * Start, Server, Dir, Session, Duration, Remote, TLS, Auth, MailFrom, Rcpt,

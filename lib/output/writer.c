@@ -185,7 +185,23 @@ static void json_array(FILE *out, mt_slice list, int status)
     fputc(']', out);
 }
 
+static void write_json_body(mt_writer *w, const struct mt_event *ev);
+
 static void write_json(mt_writer *w, const struct mt_event *ev)
+{
+    write_json_body(w, ev);
+    fputc('\n', w->out);
+}
+
+mt_status mt_writer_event_inline(mt_writer *w, const struct mt_event *ev)
+{
+    flockfile(w->out);
+    write_json_body(w, ev);
+    funlockfile(w->out);
+    return ferror(w->out) ? MT_EIO : MT_OK;
+}
+
+static void write_json_body(mt_writer *w, const struct mt_event *ev)
 {
     FILE *out = w->out;
     char ts[48];
@@ -231,7 +247,7 @@ static void write_json(mt_writer *w, const struct mt_event *ev)
         }
         fputc('}', out);
     }
-    fputs("}\n", out);
+    fputc('}', out);
 }
 
 static void write_csv(mt_writer *w, const struct mt_event *ev)

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_trace.c -- `mailtrail trace`: one message (or several) end to end
+ * across every server, with each recipient's fate. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "cli.h"
+
+static const char *const usage[] = {
+    "usage: mailtrail trace MESSAGE-ID... --logs DIR [--format text|json|dot]",
+    "       mailtrail trace --logs DIR [--sender A] [--recipient A] [--subject S]",
+    "                       [--start T] [--end T] [--result-size N]",
+    "       mailtrail trace --all --logs DIR --format json",
+    "",
+    "Gather every event of a message on every server and rebuild its path: hops",
+    "in causal order (linked by the [InternalId=N, Hostname=H] replies, SUBMIT to",
+    "RECEIVE(STOREDRIVER), 'queued as' hand-offs), how sure each link is, and what",
+    "happened to each recipient: delivered, relayed, failed, deferred, expanded,",
+    "redirected, dropped, unknown -- with the server that did it and the NDR sent.",
+    "",
+    "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
+    "  --all          every message in the logs (reads them all into memory)",
+    "  --tz ZONE      zone for times typed and printed",
+    NULL,
+};
+
+enum { OPT_LOGS = 256, OPT_SENDER, OPT_RECIPIENT, OPT_SUBJECT, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ,
+       OPT_ALL, OPT_RESULT_SIZE };
+
+static const struct option long_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "subject", required_argument, NULL, OPT_SUBJECT },
+    { "start", required_argument, NULL, OPT_START },
+    { "end", required_argument, NULL, OPT_END },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "all", no_argument, NULL, OPT_ALL },
+    { "result-size", required_argument, NULL, OPT_RESULT_SIZE },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+enum fmt { FMT_TEXT, FMT_JSON, FMT_DOT };
+
+static void jstr(mt_slice s)
+{
+    mt_json_string(stdout, s);
+}
+
+static mt_slice cstr(const char *s)
+{
+    return mt_slice_make(s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *hop_name(const struct mt_trace_hop *h, char *buf, size_t len)
+{
+    if (h->server)
+        return h->server;
+    /* A hop beyond the organisation: its host is the key's first word. */
+    size_t k = strcspn(h->key, ",");
+    snprintf(buf, len, "%.*s", (int)k, h->key);
+    return buf;
+}
+
+/* What happened at a hop, in the Delivery Reports words. */
+static const char *event_word(mt_slice id)
+{
+    static const struct { const char *id, *word; } words[] = {
+        { "SUBMIT", "Submitted" }, { "RECEIVE", "SmtpReceive" }, { "SEND", "SmtpSend" },
+        { "SENDEXTERNAL", "SmtpSend" }, { "DELIVER", "Delivered" }, { "DEFER", "Deferred" },
+        { "FAIL", "Failed" }, { "DSN", "NDR sent" }, { "EXPAND", "Expanded" }, { "RESOLVE", "Resolved" },
+        { "REDIRECT", "Redirected" }, { "DROP", "Dropped" }, { "TRANSFER", "Transferred" },
+        { "NOTIFYMAPI", "Notified" }, { "HAREDIRECT", "Shadow copy" }, { "HARECEIVE", "Shadow received" },
+        { "AGENTINFO", "Agent" }, { "BADMAIL", "Badmail" }, { "POISONMESSAGE", "Poison" },
+        { "RESUBMIT", "Resubmitted" }, { "DUPLICATEDELIVER", "Duplicate" },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (mt_slice_eq_ci(id, cstr(words[i].id)))
+            return words[i].word;
+    return "";
+}
+
+static void explain_status(mt_slice status, char *buf, size_t len)
+{
+    struct mt_reply r;
+    buf[0] = '\0';
+    if (status.n && mt_reply_parse(status, &r))
+        snprintf(buf, len, "%s", mt_reply_verdict(&r));
+}
+
+static void print_text(const struct mt_trace *t, const mt_tz *tz)
+{
+    char a[48], b[48], name[160];
+    mt_time_format(t->first_seen, tz, a, sizeof a);
+    mt_time_format(t->last_seen, tz, b, sizeof b);
+    printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
+           (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
+           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
+    for (size_t h = 0; h < t->n_hops; h++)
+        printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
+    printf("\n");
+    for (size_t h = 0; h < t->n_hops; h++) {
+        const struct mt_trace_hop *hp = &t->hops[h];
+        printf("\nHop %zu: %s  [%s%s%s, %s]", h + 1, hop_name(hp, name, sizeof name), mt_link_kind_name(hp->link),
+               hp->key[0] ? ": " : "", hp->key, hp->exact ? "exact" : "inferred");
+        if (hp->session_id.n)
+            printf("  SMTP session %.*s", (int)hp->session_id.n, hp->session_id.p);
+        printf("\n");
+        for (size_t i = hp->first; i < hp->first + hp->count; i++) {
+            const struct mt_event *ev = &t->events[i];
+            mt_time_format(ev->time_ms, tz, a, sizeof a);
+            printf("  %s %-12.*s %-12s %.*s\n", a, (int)ev->f[MT_F_EVENT_ID].n, ev->f[MT_F_EVENT_ID].p,
+                   event_word(ev->f[MT_F_EVENT_ID]), (int)(ev->f[MT_F_RECIPIENT_ADDRESS].n > 60 ? 60 : ev->f[MT_F_RECIPIENT_ADDRESS].n),
+                   ev->f[MT_F_RECIPIENT_ADDRESS].p ? ev->f[MT_F_RECIPIENT_ADDRESS].p : "");
+        }
+    }
+    printf("\nRecipients:\n");
+    for (size_t i = 0; i < t->n_recipients; i++) {
+        const struct mt_trace_recipient *r = &t->recipients[i];
+        char why[256];
+        explain_status(r->status, why, sizeof why);
+        if (r->time_ms != MT_TIME_NONE)
+            mt_time_format(r->time_ms, tz, a, sizeof a);
+        else
+            snprintf(a, sizeof a, "-");
+        printf("  %-32.*s %-10s %-10s %s", (int)r->address.n, r->address.p, mt_outcome_name(r->outcome),
+               r->server ? r->server : "-", a);
+        if (r->next_hop.n)
+            printf("  -> %.*s", (int)r->next_hop.n, r->next_hop.p);
+        if (r->queue_id.n)
+            printf(" (queued as %.*s)", (int)r->queue_id.n, r->queue_id.p);
+        if (r->status.n && r->outcome != MT_OUT_UNKNOWN)
+            printf("\n      %.*s%s%s", (int)r->status.n, r->status.p, why[0] ? "\n      -> " : "", why);
+        if (r->ndr_message_id.n)
+            printf("\n      NDR sent: %.*s", (int)r->ndr_message_id.n, r->ndr_message_id.p);
+        printf("\n");
+    }
+}
+
+static void print_json(const struct mt_trace *t, mt_writer *events)
+{
+    char a[48], b[48], name[160];
+    mt_time_format(t->first_seen, NULL, a, sizeof a);
+    mt_time_format(t->last_seen, NULL, b, sizeof b);
+    fputs("{\"message_id\":", stdout);
+    jstr(t->message_id);
+    fputs(",\"subject\":", stdout);
+    jstr(t->subject);
+    fputs(",\"sender\":", stdout);
+    jstr(t->sender);
+    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld,\"hops\":[", a, b,
+           (long long)(t->last_seen - t->first_seen));
+    for (size_t h = 0; h < t->n_hops; h++) {
+        const struct mt_trace_hop *hp = &t->hops[h];
+        fputs(h ? ",{\"server\":" : "{\"server\":", stdout);
+        jstr(cstr(hop_name(hp, name, sizeof name)));
+        fputs(",\"events\":[", stdout);
+        fflush(stdout);
+        for (size_t i = hp->first; i < hp->first + hp->count; i++) {
+            if (i > hp->first)
+                fputc(',', stdout);
+            /* The events exactly as `search --format json` prints them, minus the newline. */
+            mt_writer_event_inline(events, &t->events[i]);
+        }
+        printf("],\"link\":{\"kind\":\"%s\",\"key\":", mt_link_kind_name(hp->link));
+        jstr(cstr(hp->key));
+        printf(",\"confidence\":\"%s\"},\"session_id\":", hp->exact ? "exact" : "inferred");
+        jstr(hp->session_id);
+        fputc('}', stdout);
+    }
+    fputs("],\"recipients\":[", stdout);
+    for (size_t i = 0; i < t->n_recipients; i++) {
+        const struct mt_trace_recipient *r = &t->recipients[i];
+        char why[256];
+        explain_status(r->status, why, sizeof why);
+        fputs(i ? ",{\"address\":" : "{\"address\":", stdout);
+        jstr(r->address);
+        printf(",\"outcome\":\"%s\",\"server\":", mt_outcome_name(r->outcome));
+        jstr(cstr(r->server));
+        if (r->time_ms != MT_TIME_NONE) {
+            mt_time_format(r->time_ms, NULL, a, sizeof a);
+            printf(",\"timestamp\":\"%s\"", a);
+        } else {
+            fputs(",\"timestamp\":null", stdout);
+        }
+        fputs(",\"status\":", stdout);
+        jstr(r->status);
+        fputs(",\"explanation\":", stdout);
+        jstr(cstr(why));
+        fputs(",\"ndr_message_id\":", stdout);
+        jstr(r->ndr_message_id);
+        fputs(",\"next_hop\":", stdout);
+        jstr(r->next_hop);
+        fputs(",\"queue_id\":", stdout);
+        jstr(r->queue_id);
+        fputc('}', stdout);
+    }
+    fputs("]}\n", stdout);
+}
+
+static void print_dot(const struct mt_trace *t)
+{
+    char name[160], prev[160];
+    printf("digraph trace {\n  rankdir=LR;\n  label=");
+    jstr(t->message_id);
+    printf(";\n");
+    for (size_t h = 0; h < t->n_hops; h++) {
+        const char *n = hop_name(&t->hops[h], name, sizeof name);
+        printf("  ");
+        jstr(cstr(n));
+        printf(";\n");
+        if (h) {
+            printf("  ");
+            jstr(cstr(prev));
+            printf(" -> ");
+            jstr(cstr(n));
+            printf(" [label=");
+            jstr(cstr(mt_link_kind_name(t->hops[h].link)));
+            printf(", style=%s];\n", t->hops[h].exact ? "solid" : "dashed");
+        }
+        snprintf(prev, sizeof prev, "%s", n);
+    }
+    printf("}\n");
+}
+
+struct pick {
+    struct cli_list ids;
+    char **owned;
+    size_t n_owned, cap_owned;
+    int oom;
+};
+
+static int pick_ids(const struct mt_event *ev, void *user)
+{
+    struct pick *p = user;
+    mt_slice id = ev->f[MT_F_MESSAGE_ID];
+    if (!id.n)
+        return 0;
+    for (size_t i = 0; i < p->ids.n; i++)
+        if (strlen(p->ids.v[i]) == id.n && !strncasecmp(p->ids.v[i], id.p, id.n))
+            return 0;
+    if (p->n_owned == p->cap_owned) {
+        size_t ncap = p->cap_owned ? p->cap_owned * 2 : 16;
+        char **nv = realloc(p->owned, ncap * sizeof *nv);
+        if (!nv) {
+            p->oom = 1;
+            return 1;
+        }
+        p->owned = nv;
+        p->cap_owned = ncap;
+    }
+    char *copy = strndup(id.p, id.n);
+    if (!copy || cli_list_add(&p->ids, copy)) {
+        free(copy);
+        p->oom = 1;
+        return 1;
+    }
+    p->owned[p->n_owned++] = copy;
+    return 0;
+}
+
+static int add_all(const struct mt_event *ev, void *user)
+{
+    return mt_tracer_add(user, ev) != MT_OK;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    const char *cmd = "trace";
+    struct cli_list logs = { 0 }, recipients = { 0 };
+    const char *sender = NULL, *subject = NULL, *start = NULL, *end = NULL, *fmtname = NULL, *tzname = NULL;
+    int all = 0, rc = MT_OK, c;
+    unsigned long long result_size = 1000;
+    enum fmt fmt = FMT_TEXT;
+    mt_tz *tz = NULL;
+    mt_logset ls = { 0 };
+    mt_tracer *tracer = NULL;
+    mt_writer *ew = NULL;
+    struct pick pick;
+    memset(&pick, 0, sizeof pick);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': cli_print_lines(stdout, usage); goto done;
+        case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_SENDER: sender = optarg; break;
+        case OPT_RECIPIENT: cli_list_add(&recipients, optarg); break;
+        case OPT_SUBJECT: subject = optarg; break;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case OPT_ALL: all = 1; break;
+        case OPT_RESULT_SIZE:
+            if (cli_parse_u64(optarg, &result_size) || !result_size) {
+                rc = cli_usage_error(cmd, "--result-size wants a positive number");
+                goto done;
+            }
+            break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        }
+    }
+    if (fmtname) {
+        if (!strcmp(fmtname, "text") || !strcmp(fmtname, "table"))
+            fmt = FMT_TEXT;
+        else if (!strcmp(fmtname, "json"))
+            fmt = FMT_JSON;
+        else if (!strcmp(fmtname, "dot"))
+            fmt = FMT_DOT;
+        else {
+            rc = cli_usage_error(cmd, "--format is text, json or dot, not '%s'", fmtname);
+            goto done;
+        }
+    }
+    for (int i = optind; i < argc; i++)
+        cli_list_add(&pick.ids, argv[i]);
+    int by_filter = sender || subject || recipients.n || start || end;
+    if (!pick.ids.n && !by_filter && !all) {
+        rc = cli_usage_error(cmd, "give a MESSAGE-ID, a filter (--sender, --recipient, --subject, --start/--end) or --all");
+        goto done;
+    }
+    char err[256] = "";
+    if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--tz: %s", err);
+        goto done;
+    }
+    struct mt_query q;
+    mt_query_init(&q);
+    if ((start && !mt_time_parse_user(start, tz, &q.start_ms)) || (end && !mt_time_parse_user(end, tz, &q.end_ms))) {
+        rc = cli_usage_error(cmd, "cannot read a --start/--end time");
+        goto done;
+    }
+    int unreadable = 0;
+    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+        goto done;
+    tracer = mt_tracer_new();
+    ew = mt_writer_new(MT_FMT_JSON, stdout, NULL);
+    if (!tracer || !ew) {
+        rc = MT_EIO;
+        goto done;
+    }
+    const mt_tz *out_tz = tzname ? tz : NULL;
+    if (all) {
+        mt_query_init(&q);
+        if (mt_search(&ls, &q, 0, add_all, cli_print_diag, tracer, NULL) == MT_EIO) {
+            rc = MT_EIO;
+            goto done;
+        }
+        const mt_slice *ids;
+        size_t n = mt_tracer_message_ids(tracer, &ids);
+        for (size_t i = 0; i < n; i++) {
+            char *copy = strndup(ids[i].p, ids[i].n);
+            if (!copy || cli_list_add(&pick.ids, copy)) {
+                free(copy);
+                rc = MT_EIO;
+                goto done;
+            }
+            if (pick.n_owned == pick.cap_owned) {
+                size_t ncap = pick.cap_owned ? pick.cap_owned * 2 : 64;
+                char **nv = realloc(pick.owned, ncap * sizeof *nv);
+                if (!nv) {
+                    free(copy);
+                    rc = MT_EIO;
+                    goto done;
+                }
+                pick.owned = nv;
+                pick.cap_owned = ncap;
+            }
+            pick.owned[pick.n_owned++] = copy;
+        }
+    } else if (by_filter) {
+        q.sender = sender;
+        q.subject = subject;
+        q.recipients = recipients.v;
+        q.n_recipients = recipients.n;
+        q.result_size = 0;
+        if (mt_search(&ls, &q, 0, pick_ids, cli_print_diag, &pick, NULL) == MT_EIO || pick.oom) {
+            rc = MT_EIO;
+            goto done;
+        }
+        if (pick.ids.n > result_size) {
+            fprintf(stderr, "mailtrail trace: tracing the first %llu of %zu messages; use --result-size to see more\n",
+                    result_size, pick.ids.n);
+            pick.ids.n = (size_t)result_size;
+        }
+    }
+    size_t found = 0;
+    for (size_t i = 0; i < pick.ids.n; i++) {
+        if (!all) {
+            mt_tracer_free(tracer);
+            tracer = mt_tracer_new();
+            if (!tracer) {
+                rc = MT_EIO;
+                goto done;
+            }
+            if (mt_trace_gather(&ls, pick.ids.v[i], tracer, i == 0 && !by_filter ? cli_print_diag : NULL, NULL) == MT_EIO) {
+                rc = MT_EIO;
+                goto done;
+            }
+        }
+        const struct mt_trace *t;
+        mt_status st = mt_tracer_build(tracer, pick.ids.v[i], &t);
+        if (st == MT_EIO) {
+            rc = MT_EIO;
+            goto done;
+        }
+        if (st == MT_NOMATCH) {
+            fprintf(stderr, "mailtrail trace: no event has message-id %s\n", pick.ids.v[i]);
+            continue;
+        }
+        found++;
+        if (fmt == FMT_JSON)
+            print_json(t, ew);
+        else if (fmt == FMT_DOT)
+            print_dot(t);
+        else {
+            if (found > 1)
+                printf("\n");
+            print_text(t, out_tz);
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fputs("mailtrail trace: cannot write the results\n", stderr);
+        rc = MT_EIO;
+    } else {
+        rc = unreadable ? MT_EINPUT : found ? MT_OK : MT_NOMATCH;
+    }
+done:
+    mt_writer_free(ew);
+    mt_tracer_free(tracer);
+    for (size_t i = 0; i < pick.n_owned; i++)
+        free(pick.owned[i]);
+    free(pick.owned);
+    cli_list_free(&pick.ids);
+    mt_logset_free(&ls);
+    mt_tz_free(tz);
+    cli_list_free(&logs);
+    cli_list_free(&recipients);
+    return rc;
+}

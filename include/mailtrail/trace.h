@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* trace.h -- one message followed across every server: hops in causal order,
+ * how each hop is linked and how sure that is, and each recipient's fate.
+ *
+ * Gathering is a search (every event of the message-id on every server, and
+ * the DSNs whose reference names it); building the path is pure: it works on
+ * the gathered events only, so it is tested without files. */
+#ifndef MAILTRAIL_TRACE_H
+#define MAILTRAIL_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "event.h"
+#include "search.h"
+#include "status.h"
+
+enum mt_link_kind {
+    MT_LINK_ORIGIN,        /* the first hop: nothing before it in the logs */
+    MT_LINK_INTERNAL_ID,   /* "[InternalId=N, Hostname=H]" (or "[InternalId=N]") in the previous SEND */
+    MT_LINK_SUBMIT,        /* SUBMIT on the previous server, RECEIVE(STOREDRIVER) here: same message-id */
+    MT_LINK_MESSAGE_ID,    /* same message-id, hostnames and time agree: nothing more exact */
+    MT_LINK_QUEUED_AS      /* "queued as ID": handed to a non-Exchange MTA */
+};
+
+enum mt_outcome {
+    MT_OUT_DELIVERED, MT_OUT_RELAYED, MT_OUT_FAILED, MT_OUT_DEFERRED, MT_OUT_EXPANDED,
+    MT_OUT_REDIRECTED, MT_OUT_DROPPED, MT_OUT_UNKNOWN
+};
+
+struct mt_trace_hop {
+    const char *server;            /* the logging server, or the next-hop host for MT_LINK_QUEUED_AS */
+    size_t first, count;           /* its events: trace->events[first .. first+count) */
+    enum mt_link_kind link;
+    char key[160];                 /* what links it: "InternalId=5214@EX13-1", "queued as 054E2400836", ... */
+    int exact;                     /* 1: exact; 0: inferred */
+    mt_slice session_id;           /* SMTP session that received it here, when known */
+};
+
+struct mt_trace_recipient {
+    mt_slice address;
+    enum mt_outcome outcome;
+    const char *server;            /* the logging server of the deciding event */
+    int64_t time_ms;
+    mt_slice status;               /* its recipient-status, or the event's source-context */
+    mt_slice ndr_message_id;       /* the DSN sent about it, when one was */
+    mt_slice next_hop;             /* relayed: the host it went to */
+    mt_slice queue_id;             /* relayed to Postfix and the like: its queue id */
+};
+
+struct mt_trace {
+    mt_slice message_id, subject, sender;
+    int64_t first_seen, last_seen;
+    struct mt_event *events;       /* every event of the message, in causal order */
+    size_t n_events;
+    struct mt_trace_hop *hops;
+    size_t n_hops;
+    struct mt_trace_recipient *recipients;
+    size_t n_recipients;
+};
+
+const char *mt_outcome_name(enum mt_outcome o);       /* "delivered", ... */
+const char *mt_link_kind_name(enum mt_link_kind k);   /* "origin", "internal-id", ... */
+
+typedef struct mt_tracer mt_tracer;
+
+/* A tracer collects events (copies them) and builds traces from them. */
+mt_tracer *mt_tracer_new(void);
+void mt_tracer_free(mt_tracer *t);
+/* Add one event (any message). MT_EIO when out of memory. */
+mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
+/* Build the trace of message_id from the events added. Returns MT_OK,
+ * MT_NOMATCH when no event has that message-id, MT_EIO. *out is valid until
+ * the next call or mt_tracer_free. */
+mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
+/* The distinct message-ids added, in order of first appearance (DSNs
+ * included); for tracing many messages at once. */
+size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
+
+/* Gather every event of message_id (and of the DSNs that reference it) from
+ * ls into t. Returns what mt_search returns. */
+mt_status mt_trace_gather(const mt_logset *ls, const char *message_id, mt_tracer *t, mt_diag_fn diag,
+                          void *user);
+
+#endif

@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/seed --subject OutBound-001 --format dot

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+# check_trace.py ORG TRACE_JSONL -- compare `mailtrail trace --all --format json`
+# with the simulator's ground truth: each message's path (servers in order,
+# "smarthost" for the hand-off beyond them) and each recipient's outcome and
+# final server. Prints "trace: N passed, M failed" last; exits 1 on failure.
+import json
+import sys
+
+def main():
+    org, traced = sys.argv[1], sys.argv[2]
+    truth = {}
+    for line in open(f"{org}/ground-truth.jsonl", encoding="utf-8"):
+        m = json.loads(line)
+        truth[m["message_id"].strip("<>").lower()] = m
+    ours = {}
+    for line in open(traced, encoding="utf-8"):
+        t = json.loads(line)
+        ours[t["message_id"].strip("<>").lower()] = t
+    passed = failed = 0
+    shown = 0
+    for mid, m in truth.items():
+        problems = []
+        t = ours.get(mid)
+        if t is None:
+            problems.append("not traced")
+        else:
+            path = []
+            for h in t["hops"]:
+                name = h["server"]
+                if h["link"]["kind"] == "queued-as":
+                    name = "smarthost" if "smarthost" in name.lower() else None
+                if name and (not path or path[-1] != name):
+                    path.append(name)
+            if path != m["servers"]:
+                problems.append(f"path {path} != {m['servers']}")
+            got = {r["address"].lower(): r for r in t["recipients"]}
+            for r in m["recipients"]:
+                g = got.get(r["address"].lower())
+                if g is None:
+                    problems.append(f"{r['address']}: missing")
+                elif g["outcome"] != r["outcome"] or g["server"].lower() != r["server"].lower():
+                    problems.append(f"{r['address']}: {g['outcome']}@{g['server']} != {r['outcome']}@{r['server']}")
+        if problems:
+            failed += 1
+            if shown < 10:
+                print(f"FAIL {m['message_id']} ({m['direction']}): " + "; ".join(problems))
+                shown += 1
+        else:
+            passed += 1
+    print(f"trace: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+sys.exit(main())
