@@ -15,6 +15,8 @@ int cmd_sessions(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_backpressure(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_pending(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

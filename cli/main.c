@@ -21,6 +21,8 @@ static const struct command commands[] = {
     { "search", cmd_search, "search message tracking logs (Get-MessageTrackingLog, offline)" },
     { "Get-MessageTrackingLog", cmd_search, "the same, with PowerShell parameter names" },
     { "trace", cmd_trace, "one message end to end across servers, each recipient's fate" },
+    { "flows", cmd_flows, "the paths all messages took, counted as patterns" },
+    { "pending", cmd_pending, "messages with no final event by the end of the logs" },
     { "sessions", cmd_sessions, "rebuild SMTP sessions from protocol logs, one row each" },
     { "session", cmd_session, "one SMTP session, every reply explained; --compare with a good one" },
     { "backpressure", cmd_backpressure, "when receive sessions were tarpitted or refused (452 4.3.1)" },

@@ -29,6 +29,7 @@ enum mt_outcome {
 
 struct mt_trace_hop {
     const char *server;            /* the logging server, or the next-hop host for MT_LINK_QUEUED_AS */
+    char host[128];                /* storage for that next-hop host */
     size_t first, count;           /* its events: trace->events[first .. first+count) */
     enum mt_link_kind link;
     char key[160];                 /* what links it: "InternalId=5214@EX13-1", "queued as 054E2400836", ... */

@@ -468,23 +468,35 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             }
         }
     }
-    /* Where a relay went, it is one more hop. */
-    for (size_t i = 0; i < t->trace.n_recipients && t->trace.n_hops < ng + 8; i++) {
+    /* Where a relay went, it is one more hop: one per next host, with every
+     * queue id it gave. */
+    for (size_t i = 0; i < t->trace.n_recipients; i++) {
         struct mt_trace_recipient *r = &t->rcpt[i];
         if (r->outcome != MT_OUT_RELAYED || !r->next_hop.n)
             continue;
-        int known = 0;
-        for (size_t h = ng; h < t->trace.n_hops && !known; h++)
-            known = same_host(cstr(t->hops[h].server), r->next_hop);
-        if (known)
+        struct mt_trace_hop *h = NULL;
+        for (size_t k2 = ng; k2 < t->trace.n_hops && !h; k2++)
+            if (same_host(cstr(t->hops[k2].server), r->next_hop))
+                h = &t->hops[k2];
+        if (h) {
+            size_t kl = strlen(h->key);
+            if (r->queue_id.n && !strstr(h->key, "queued as"))
+                snprintf(h->key + kl, sizeof h->key - kl, ", queued as %.*s", (int)r->queue_id.n, r->queue_id.p);
+            else if (r->queue_id.n && kl + r->queue_id.n + 3 < sizeof h->key &&
+                     !memmem(h->key, kl, r->queue_id.p, r->queue_id.n))
+                snprintf(h->key + kl, sizeof h->key - kl, ", %.*s", (int)r->queue_id.n, r->queue_id.p);
             continue;
-        struct mt_trace_hop *h = &t->hops[t->trace.n_hops++];
+        }
+        if (t->trace.n_hops >= ng + 8)
+            break;
+        h = &t->hops[t->trace.n_hops++];
         memset(h, 0, sizeof *h);
-        h->server = NULL;
+        snprintf(h->host, sizeof h->host, "%.*s", (int)r->next_hop.n, r->next_hop.p);
+        h->server = h->host;
         h->link = MT_LINK_QUEUED_AS;
         h->exact = r->queue_id.n > 0;
-        snprintf(h->key, sizeof h->key, "%.*s%s%.*s", (int)r->next_hop.n, r->next_hop.p,
-                 r->queue_id.n ? ", queued as " : "", (int)r->queue_id.n, r->queue_id.p ? r->queue_id.p : "");
+        snprintf(h->key, sizeof h->key, "%s%s%.*s", h->host, r->queue_id.n ? ", queued as " : "",
+                 (int)r->queue_id.n, r->queue_id.p ? r->queue_id.p : "");
         h->first = n;
         h->count = 0;
     }

@@ -14,9 +14,11 @@ check() {
     rm -rf "$tmp/o"
     "$bin" gen --out "$tmp/o" "$@" >/dev/null 2>&1 &&
         "$bin" trace --all --logs "$tmp/o" --format json >"$tmp/t.jsonl" 2>"$tmp/err" &&
-        python3 "$here/check_trace.py" "$tmp/o" "$tmp/t.jsonl" >"$tmp/check.log" 2>&1
+        python3 "$here/check_trace.py" "$tmp/o" "$tmp/t.jsonl" >"$tmp/check.log" 2>&1 &&
+        "$bin" flows --logs "$tmp/o" --format json >"$tmp/f.jsonl" 2>>"$tmp/err" &&
+        python3 "$here/check_flows.py" "$tmp/o" "$tmp/f.jsonl" >>"$tmp/check.log" 2>&1
     if [ $? -eq 0 ]; then
-        echo "ok: $name: $(tail -n 1 "$tmp/check.log")"
+        echo "ok: $name: $(grep '^trace:' "$tmp/check.log"); $(tail -n 1 "$tmp/check.log")"
         pass=$((pass + 1))
     else
         echo "FAILED: $name" >&2

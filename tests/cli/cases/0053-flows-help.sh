@@ -1,0 +1,1 @@
+mailtrail flows --help; mailtrail pending --help; mailtrail trace --help
