@@ -20,10 +20,22 @@ struct blob_event {
     mt_slice *extra;               /* names then values, n_extra each */
 };
 
+/* Everything known under one message-id: its events, and the DSNs whose
+ * reference names it. */
+struct idrec {
+    mt_slice id;                   /* view into an event blob */
+    size_t *ev, n_ev, cap_ev;
+    size_t *ndr, n_ndr, cap_ndr;
+};
+
 struct mt_tracer {
     struct blob_event *ev;
     size_t n, cap;
-    mt_slice *ids;                 /* distinct message-ids, views into event blobs */
+    struct idrec *recs;            /* by first appearance */
+    size_t n_recs, cap_recs;
+    size_t *table;                 /* hash of recs: index + 1, 0 empty */
+    size_t table_cap;
+    mt_slice *ids;                 /* message-ids that have events, in order */
     size_t n_ids, cap_ids;
     /* the last built trace */
     struct mt_trace trace;
@@ -72,6 +84,12 @@ void mt_tracer_free(mt_tracer *t)
         free(t->ev[i].extra);
     }
     free(t->ev);
+    for (size_t i = 0; i < t->n_recs; i++) {
+        free(t->recs[i].ev);
+        free(t->recs[i].ndr);
+    }
+    free(t->recs);
+    free(t->table);
     free(t->ids);
     clear_built(t);
     free(t);
@@ -87,6 +105,76 @@ static mt_slice strip_angles(mt_slice s)
 static mt_slice cstr(const char *s)
 {
     return mt_slice_make(s, s ? strlen(s) : 0);
+}
+
+static uint64_t hash_ci(mt_slice s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        h ^= (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static int push_index(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        size_t *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+/* The record of id (stripped of <>), created when `create`; NULL if absent
+ * or out of memory. Records hold views into event blobs, which never move. */
+static struct idrec *idrec_get(mt_tracer *t, mt_slice id, int create)
+{
+    if (t->table_cap == 0 || (create && (t->n_recs + 1) * 2 > t->table_cap)) {
+        if (!create)
+            return NULL;
+        size_t ncap = t->table_cap ? t->table_cap * 2 : 1024;
+        size_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return NULL;
+        for (size_t i = 0; i < t->n_recs; i++) {
+            size_t j = hash_ci(t->recs[i].id) & (ncap - 1);
+            while (nt[j])
+                j = (j + 1) & (ncap - 1);
+            nt[j] = i + 1;
+        }
+        free(t->table);
+        t->table = nt;
+        t->table_cap = ncap;
+    }
+    size_t j = hash_ci(id) & (t->table_cap - 1);
+    while (t->table[j]) {
+        struct idrec *r = &t->recs[t->table[j] - 1];
+        if (mt_slice_eq_ci(r->id, id))
+            return r;
+        j = (j + 1) & (t->table_cap - 1);
+    }
+    if (!create)
+        return NULL;
+    if (t->n_recs == t->cap_recs) {
+        size_t ncap = t->cap_recs ? t->cap_recs * 2 : 256;
+        struct idrec *nv = realloc(t->recs, ncap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        t->recs = nv;
+        t->cap_recs = ncap;
+    }
+    struct idrec *r = &t->recs[t->n_recs];
+    memset(r, 0, sizeof *r);
+    r->id = id;
+    t->table[j] = ++t->n_recs;
+    return r;
 }
 
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
@@ -138,21 +226,30 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
     memcpy(o, ev->file ? ev->file : "", fl);
     b->ev.file = o;
     t->n++;
+    size_t idx = t->n - 1;
     mt_slice id = strip_angles(b->ev.f[MT_F_MESSAGE_ID]);
-    if (!id.n)
-        return MT_OK;
-    for (size_t i = 0; i < t->n_ids; i++)
-        if (mt_slice_eq_ci(t->ids[i], id))
-            return MT_OK;
-    if (t->n_ids == t->cap_ids) {
-        size_t ncap = t->cap_ids ? t->cap_ids * 2 : 16;
-        mt_slice *nv = realloc(t->ids, ncap * sizeof *nv);
-        if (!nv)
+    if (id.n) {
+        struct idrec *r = idrec_get(t, id, 1);
+        if (!r || push_index(&r->ev, &r->n_ev, &r->cap_ev, idx))
             return MT_EIO;
-        t->ids = nv;
-        t->cap_ids = ncap;
+        if (r->n_ev == 1) {
+            if (t->n_ids == t->cap_ids) {
+                size_t ncap = t->cap_ids ? t->cap_ids * 2 : 16;
+                mt_slice *nv = realloc(t->ids, ncap * sizeof *nv);
+                if (!nv)
+                    return MT_EIO;
+                t->ids = nv;
+                t->cap_ids = ncap;
+            }
+            t->ids[t->n_ids++] = r->id;
+        }
     }
-    t->ids[t->n_ids++] = id;
+    mt_slice ref = strip_angles(b->ev.f[MT_F_REFERENCE]);
+    if (ref.n && mt_slice_eq_ci(b->ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
+        struct idrec *r = idrec_get(t, ref, 1);
+        if (!r || push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
+            return MT_EIO;
+    }
     return MT_OK;
 }
 
@@ -326,15 +423,15 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
 {
     clear_built(t);
     mt_slice want = strip_angles(cstr(message_id));
-    size_t n = 0;
-    t->sel = malloc((t->n ? t->n : 1) * sizeof *t->sel);
+    const struct idrec *rec = idrec_get(t, want, 0);
+    if (!rec || !rec->n_ev)
+        return MT_NOMATCH;
+    size_t n = rec->n_ev;
+    t->sel = malloc(n * sizeof *t->sel);
     if (!t->sel)
         return MT_EIO;
-    for (size_t i = 0; i < t->n; i++)
-        if (mt_slice_eq_ci(strip_angles(t->ev[i].ev.f[MT_F_MESSAGE_ID]), want))
-            t->sel[n++] = t->ev[i].ev;
-    if (!n)
-        return MT_NOMATCH;
+    for (size_t i = 0; i < n; i++)
+        t->sel[i] = t->ev[rec->ev[i]].ev;
     qsort(t->sel, n, sizeof *t->sel, by_server_time);
     /* One group per logging server. */
     struct group *gs = calloc(n, sizeof *gs);
@@ -501,10 +598,8 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         h->count = 0;
     }
     /* NDRs: DSN events that reference this message. */
-    for (size_t i = 0; i < t->n; i++) {
-        const struct mt_event *ev = &t->ev[i].ev;
-        if (!eq(ev->f[MT_F_EVENT_ID], "DSN") || !mt_slice_eq_ci(strip_angles(ev->f[MT_F_REFERENCE]), want))
-            continue;
+    for (size_t i = 0; i < rec->n_ndr; i++) {
+        const struct mt_event *ev = &t->ev[rec->ndr[i]].ev;
         for (size_t r = 0; r < t->trace.n_recipients; r++)
             if (t->rcpt[r].outcome == MT_OUT_FAILED || t->rcpt[r].outcome == MT_OUT_DEFERRED)
                 t->rcpt[r].ndr_message_id = ev->f[MT_F_MESSAGE_ID];

@@ -1,0 +1,872 @@
+/* SPDX-License-Identifier: MIT */
+/* postfix_queue.c -- a Postfix queue file's life, from interleaved log lines.
+ *
+ * Open entries live in a chained hash table keyed by (host, syslog_name,
+ * queue id): two instances on one machine (postfix, postfix-relay) share
+ * nothing but the clock, and short queue ids repeat across instances and over
+ * time. Each entry owns one arena for the strings it keeps (offsets, not
+ * pointers, since the arena grows) and is handed on when qmgr logs
+ * "removed". A recency list bounds memory: past max_open, the entry
+ * untouched longest goes first -- those are the messages that were never
+ * queued (the client quit, the message was too large) and so are never
+ * removed. The store at the end keeps deep copies for lookups by id. */
+#include <stdlib.h>
+#include <string.h>
+#include "mailtrail/postfix.h"
+
+#define MAX_ITEMS 65536u       /* per list in one entry */
+
+struct off {
+    uint32_t o, n;
+};
+
+struct dlv {
+    int64_t t, delay;
+    uint64_t line;
+    enum mt_pf_status status;
+    struct off daemon, to, orig_to, relay, dsn, word, text, queued_as, fwd_as;
+};
+
+struct rej {
+    int64_t t;
+    uint64_t line;
+    struct off action, stage, to, dsn, text;
+};
+
+struct ntf {
+    int64_t t;
+    uint64_t line;
+    struct off kind, qid;
+};
+
+struct wrn {
+    int64_t t;
+    uint64_t line;
+    struct off daemon, text;
+};
+
+struct ent {
+    struct ent *hnext;             /* hash chain */
+    struct ent *newer, *older;     /* recency list */
+    uint64_t hash, order;
+    char *arena;
+    size_t alen, acap;
+    struct off host, sname, qid, arr_daemon, client, sasl, orig_qid, msgid, from, parent, parent_reason;
+    bool has_from, has_arrival, expired, removed;
+    int64_t first, last, arrival, queued, expired_ms, removed_ms, size, nrcpt;
+    uint32_t n_active;
+    struct dlv *d;
+    size_t nd, cd;
+    struct rej *rj;
+    size_t nr, cr;
+    struct ntf *nt;
+    size_t nn, cn;
+    struct wrn *w;
+    size_t nw, cw;
+    uint64_t n_lines, n_dropped, first_line;
+    const char *file;
+};
+
+struct mt_pf_queue {
+    struct mt_pf_queue_config cfg;
+    struct mt_pf_queue_stats stats;
+    struct ent **buckets;
+    size_t nb;                     /* a power of two */
+    struct ent *newest, *oldest;
+    uint64_t next_order;
+    int stopped, oom;
+    /* Scratch for the lists of the entry being handed on. */
+    struct mt_pf_delivery *vd;
+    size_t vd_cap;
+    struct mt_pf_reject *vr;
+    size_t vr_cap;
+    struct mt_pf_notification *vn;
+    size_t vn_cap;
+    struct mt_pf_warning *vw;
+    size_t vw_cap;
+};
+
+/* ---- entries ---- */
+
+static int put(struct ent *e, mt_slice s, struct off *out)
+{
+    size_t n = s.n;
+    if (n > UINT32_MAX / 4)
+        n = UINT32_MAX / 4;
+    if (e->alen + n > e->acap) {
+        size_t ncap = e->acap ? e->acap : 256;
+        while (ncap < e->alen + n)
+            ncap *= 2;
+        if (ncap > UINT32_MAX)
+            return -1;
+        char *nb = realloc(e->arena, ncap);
+        if (!nb)
+            return -1;
+        e->arena = nb;
+        e->acap = ncap;
+    }
+    if (n)
+        memcpy(e->arena + e->alen, s.p, n);
+    out->o = (uint32_t)e->alen;
+    out->n = (uint32_t)n;
+    e->alen += n;
+    return 0;
+}
+
+static mt_slice view(const struct ent *e, struct off o)
+{
+    return mt_slice_make(o.n ? e->arena + o.o : NULL, o.n);
+}
+
+/* Grow a list by one; NULL when it is full (the item is then counted as
+ * dropped) or out of memory (*oom set). */
+static void *grow(void **v, size_t *n, size_t *cap, size_t size, uint64_t *dropped, int *oom)
+{
+    if (*n >= MAX_ITEMS) {
+        (*dropped)++;
+        return NULL;
+    }
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        void *nv = realloc(*v, ncap * size);
+        if (!nv) {
+            *oom = 1;
+            return NULL;
+        }
+        *v = nv;
+        *cap = ncap;
+    }
+    return (char *)*v + (*n)++ * size;
+}
+
+static void ent_free(struct ent *e)
+{
+    free(e->arena);
+    free(e->d);
+    free(e->rj);
+    free(e->nt);
+    free(e->w);
+    free(e);
+}
+
+static uint64_t hash3(mt_slice a, mt_slice b, mt_slice c)
+{
+    uint64_t h = 1469598103934665603ull;
+    const mt_slice parts[3] = { a, b, c };
+    for (int k = 0; k < 3; k++) {
+        for (size_t i = 0; i < parts[k].n; i++) {
+            h ^= (unsigned char)parts[k].p[i];
+            h *= 1099511628211ull;
+        }
+        h ^= 0xFF;                 /* a separator no text byte equals after the xor */
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static bool off_eq(const struct ent *e, struct off o, mt_slice s)
+{
+    return o.n == s.n && (s.n == 0 || memcmp(e->arena + o.o, s.p, s.n) == 0);
+}
+
+/* ---- the table and the recency list ---- */
+
+static struct ent *lookup(const mt_pf_queue *q, uint64_t h, mt_slice host, mt_slice sname, mt_slice qid)
+{
+    for (struct ent *e = q->buckets[h & (q->nb - 1)]; e; e = e->hnext)
+        if (e->hash == h && off_eq(e, e->qid, qid) && off_eq(e, e->host, host) && off_eq(e, e->sname, sname))
+            return e;
+    return NULL;
+}
+
+static void unlink_ent(mt_pf_queue *q, struct ent *e)
+{
+    struct ent **pp = &q->buckets[e->hash & (q->nb - 1)];
+    while (*pp && *pp != e)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = e->hnext;
+    if (e->newer)
+        e->newer->older = e->older;
+    else
+        q->newest = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else
+        q->oldest = e->newer;
+    e->newer = e->older = NULL;
+    q->stats.open--;
+}
+
+static void touch(mt_pf_queue *q, struct ent *e)
+{
+    if (q->newest == e)
+        return;
+    /* out of the list ... */
+    if (e->newer)
+        e->newer->older = e->older;
+    if (e->older)
+        e->older->newer = e->newer;
+    else if (q->oldest == e)
+        q->oldest = e->newer;
+    /* ... and in at the new end */
+    e->older = q->newest;
+    e->newer = NULL;
+    if (q->newest)
+        q->newest->newer = e;
+    q->newest = e;
+    if (!q->oldest)
+        q->oldest = e;
+}
+
+static int rehash(mt_pf_queue *q)
+{
+    size_t nb = q->nb * 2;
+    struct ent **b = calloc(nb, sizeof *b);
+    if (!b)
+        return -1;
+    for (size_t i = 0; i < q->nb; i++) {
+        struct ent *e = q->buckets[i];
+        while (e) {
+            struct ent *next = e->hnext;
+            e->hnext = b[e->hash & (nb - 1)];
+            b[e->hash & (nb - 1)] = e;
+            e = next;
+        }
+    }
+    free(q->buckets);
+    q->buckets = b;
+    q->nb = nb;
+    return 0;
+}
+
+/* ---- handing on ---- */
+
+static int reserve(void **v, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < n)
+        ncap *= 2;
+    void *nv = realloc(*v, ncap * size);
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
+
+/* Build the public view of e and call back; e is unlinked and freed. */
+static void hand_on(mt_pf_queue *q, struct ent *e, bool evicted)
+{
+    unlink_ent(q, e);
+    if (q->stopped) {
+        ent_free(e);
+        return;
+    }
+    if (reserve((void **)&q->vd, &q->vd_cap, e->nd, sizeof *q->vd) ||
+        reserve((void **)&q->vr, &q->vr_cap, e->nr, sizeof *q->vr) ||
+        reserve((void **)&q->vn, &q->vn_cap, e->nn, sizeof *q->vn) ||
+        reserve((void **)&q->vw, &q->vw_cap, e->nw, sizeof *q->vw)) {
+        q->oom = q->stopped = 1;
+        ent_free(e);
+        return;
+    }
+    struct mt_pf_entry v;
+    memset(&v, 0, sizeof v);
+    v.host = view(e, e->host);
+    v.syslog_name = view(e, e->sname);
+    v.queue_id = view(e, e->qid);
+    v.first_ms = e->first;
+    v.last_ms = e->last;
+    v.arrival_ms = e->arrival;
+    v.arrival_daemon = view(e, e->arr_daemon);
+    v.client = view(e, e->client);
+    v.sasl_username = view(e, e->sasl);
+    v.orig_queue_id = view(e, e->orig_qid);
+    v.message_id = view(e, e->msgid);
+    v.has_from = e->has_from;
+    v.from = view(e, e->from);
+    v.size = e->size;
+    v.nrcpt = e->nrcpt;
+    v.queued_ms = e->queued;
+    v.n_active = e->n_active;
+    for (size_t i = 0; i < e->nd; i++) {
+        const struct dlv *s = &e->d[i];
+        struct mt_pf_delivery *d = &q->vd[i];
+        d->time_ms = s->t;
+        d->daemon = view(e, s->daemon);
+        d->to = view(e, s->to);
+        d->orig_to = view(e, s->orig_to);
+        d->relay = view(e, s->relay);
+        d->dsn = view(e, s->dsn);
+        d->status = s->status;
+        d->status_word = view(e, s->word);
+        d->status_text = view(e, s->text);
+        d->queued_as = view(e, s->queued_as);
+        d->forwarded_as = view(e, s->fwd_as);
+        d->delay_ms = s->delay;
+        d->line = s->line;
+    }
+    for (size_t i = 0; i < e->nr; i++) {
+        const struct rej *s = &e->rj[i];
+        struct mt_pf_reject *r = &q->vr[i];
+        r->time_ms = s->t;
+        r->action = view(e, s->action);
+        r->stage = view(e, s->stage);
+        r->to = view(e, s->to);
+        r->dsn = view(e, s->dsn);
+        r->text = view(e, s->text);
+        r->line = s->line;
+    }
+    for (size_t i = 0; i < e->nn; i++) {
+        q->vn[i].time_ms = e->nt[i].t;
+        q->vn[i].kind = view(e, e->nt[i].kind);
+        q->vn[i].queue_id = view(e, e->nt[i].qid);
+        q->vn[i].line = e->nt[i].line;
+    }
+    for (size_t i = 0; i < e->nw; i++) {
+        q->vw[i].time_ms = e->w[i].t;
+        q->vw[i].daemon = view(e, e->w[i].daemon);
+        q->vw[i].text = view(e, e->w[i].text);
+        q->vw[i].line = e->w[i].line;
+    }
+    v.n_deliveries = e->nd;
+    v.deliveries = q->vd;
+    v.n_rejects = e->nr;
+    v.rejects = q->vr;
+    v.n_notifications = e->nn;
+    v.notifications = q->vn;
+    v.n_warnings = e->nw;
+    v.warnings = q->vw;
+    v.parent_id = view(e, e->parent);
+    v.parent_reason = view(e, e->parent_reason);
+    v.expired = e->expired;
+    v.expired_ms = e->expired_ms;
+    v.removed = e->removed;
+    v.removed_ms = e->removed_ms;
+    v.evicted = evicted;
+    v.n_lines = e->n_lines;
+    v.n_dropped = e->n_dropped;
+    v.file = e->file;
+    v.first_line = e->first_line;
+    q->stats.entries++;
+    q->stats.removed += e->removed;
+    q->stats.evicted += evicted;
+    if (q->cfg.on_entry(&v, q->cfg.user))
+        q->stopped = 1;
+    ent_free(e);
+}
+
+static struct ent *create(mt_pf_queue *q, uint64_t h, const struct mt_postfix_record *r)
+{
+    if (q->stats.open >= q->cfg.max_open && q->oldest)
+        hand_on(q, q->oldest, true);
+    if (q->stats.open + 1 > q->nb && rehash(q))
+        return NULL;
+    struct ent *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    if (put(e, r->host, &e->host) || put(e, r->syslog_name, &e->sname) || put(e, r->queue_id, &e->qid)) {
+        ent_free(e);
+        return NULL;
+    }
+    e->hash = h;
+    e->order = q->next_order++;
+    e->first = e->last = r->time_ms;
+    e->arrival = e->queued = e->expired_ms = e->removed_ms = MT_TIME_NONE;
+    e->size = e->nrcpt = -1;
+    e->file = r->file;
+    e->first_line = r->line;
+    e->hnext = q->buckets[h & (q->nb - 1)];
+    q->buckets[h & (q->nb - 1)] = e;
+    e->older = q->newest;
+    if (q->newest)
+        q->newest->newer = e;
+    q->newest = e;
+    if (!q->oldest)
+        q->oldest = e;
+    q->stats.open++;
+    if (q->stats.open > q->stats.max_open_seen)
+        q->stats.max_open_seen = q->stats.open;
+    return e;
+}
+
+/* Mark the entry named by a forward or a notification as its child. */
+static int adopt(mt_pf_queue *q, const struct mt_postfix_record *r, const struct ent *parent, mt_slice child_id,
+                 mt_slice reason)
+{
+    if (!child_id.n)
+        return 0;
+    struct ent *c = lookup(q, hash3(r->host, r->syslog_name, child_id), r->host, r->syslog_name, child_id);
+    if (!c || c == parent || c->parent.n)
+        return 0;
+    return put(c, view(parent, parent->qid), &c->parent) || put(c, reason, &c->parent_reason);
+}
+
+mt_pf_queue *mt_pf_queue_new(const struct mt_pf_queue_config *cfg)
+{
+    mt_pf_queue *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->cfg = *cfg;
+    if (!q->cfg.max_open)
+        q->cfg.max_open = 65536;
+    q->nb = 64;
+    q->buckets = calloc(q->nb, sizeof *q->buckets);
+    if (!q->buckets) {
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+/* The sender: qmgr's from= is the envelope sender; the first one seen wins
+ * (every queue run repeats it). */
+static int set_from(struct ent *e, const struct mt_postfix_record *r)
+{
+    if (!r->from.p || e->has_from)
+        return 0;
+    e->has_from = true;
+    return put(e, r->from, &e->from);
+}
+
+static int add_fields(mt_pf_queue *q, struct ent *e, const struct mt_postfix_record *r)
+{
+    switch (r->kind) {
+    case MT_PF_CLIENT:
+    case MT_PF_PICKUP:
+        e->has_arrival = true;
+        e->arrival = r->time_ms;
+        if (put(e, r->daemon, &e->arr_daemon))
+            return -1;
+        if (r->client.p && put(e, r->client, &e->client))
+            return -1;
+        for (size_t i = 0; i < r->n_kv; i++) {
+            const struct mt_pf_kv *kv = &r->kv[i];
+            if (mt_slice_eq(kv->key, MT_SLICE_LIT("sasl_username")) && put(e, kv->value, &e->sasl))
+                return -1;
+            if (mt_slice_eq(kv->key, MT_SLICE_LIT("orig_queue_id")) && put(e, kv->value, &e->orig_qid))
+                return -1;
+        }
+        return r->kind == MT_PF_PICKUP ? set_from(e, r) : 0;
+    case MT_PF_MESSAGE_ID:
+        return !e->msgid.n && r->message_id.n ? put(e, r->message_id, &e->msgid) : 0;
+    case MT_PF_QUEUED:
+        if (e->queued == MT_TIME_NONE)
+            e->queued = r->time_ms;
+        e->n_active++;
+        if (r->size >= 0)
+            e->size = r->size;
+        if (r->nrcpt >= 0)
+            e->nrcpt = r->nrcpt;
+        return set_from(e, r);
+    case MT_PF_EXPIRED:
+        e->expired = true;
+        e->expired_ms = r->time_ms;
+        return set_from(e, r);
+    case MT_PF_DELIVERY: {
+        struct dlv *d = grow((void **)&e->d, &e->nd, &e->cd, sizeof *d, &e->n_dropped, &q->oom);
+        if (!d)
+            return q->oom ? -1 : 0;
+        memset(d, 0, sizeof *d);
+        d->t = r->time_ms;
+        d->delay = r->delay_ms;
+        d->line = r->line;
+        d->status = r->status;
+        if (put(e, r->daemon, &d->daemon) || put(e, r->to, &d->to) || put(e, r->orig_to, &d->orig_to) ||
+            put(e, r->relay, &d->relay) || put(e, r->dsn, &d->dsn) || put(e, r->status_word, &d->word) ||
+            put(e, r->status_text, &d->text) || put(e, r->queued_as, &d->queued_as) ||
+            put(e, r->forwarded_as, &d->fwd_as))
+            return -1;
+        return adopt(q, r, e, r->forwarded_as, MT_SLICE_LIT("forwarded"));
+    }
+    case MT_PF_REJECT: {
+        struct rej *j = grow((void **)&e->rj, &e->nr, &e->cr, sizeof *j, &e->n_dropped, &q->oom);
+        if (!j)
+            return q->oom ? -1 : 0;
+        memset(j, 0, sizeof *j);
+        j->t = r->time_ms;
+        j->line = r->line;
+        if (!e->client.n && r->client.n && put(e, r->client, &e->client))
+            return -1;
+        return put(e, r->action, &j->action) || put(e, r->stage, &j->stage) || put(e, r->to, &j->to) ||
+               put(e, r->dsn, &j->dsn) || put(e, r->status_text, &j->text);
+    }
+    case MT_PF_NOTIFICATION: {
+        struct ntf *n = grow((void **)&e->nt, &e->nn, &e->cn, sizeof *n, &e->n_dropped, &q->oom);
+        if (!n)
+            return q->oom ? -1 : 0;
+        memset(n, 0, sizeof *n);
+        n->t = r->time_ms;
+        n->line = r->line;
+        if (put(e, r->notify_kind, &n->kind) || put(e, r->notify_id, &n->qid))
+            return -1;
+        return adopt(q, r, e, r->notify_id, r->notify_kind);
+    }
+    case MT_PF_REMOVED:
+        e->removed = true;
+        e->removed_ms = r->time_ms;
+        return 0;
+    case MT_PF_OTHER:
+    case MT_PF_CONNECT:
+    case MT_PF_DISCONNECT:
+        break;
+    }
+    if (r->level != MT_PF_INFO) {
+        struct wrn *w = grow((void **)&e->w, &e->nw, &e->cw, sizeof *w, &e->n_dropped, &q->oom);
+        if (!w)
+            return q->oom ? -1 : 0;
+        memset(w, 0, sizeof *w);
+        w->t = r->time_ms;
+        w->line = r->line;
+        return put(e, r->daemon, &w->daemon) || put(e, r->text, &w->text);
+    }
+    return 0;
+}
+
+mt_status mt_pf_queue_add(mt_pf_queue *q, const struct mt_postfix_record *r)
+{
+    if (q->stopped)
+        return q->oom ? MT_EIO : MT_OK;
+    q->stats.records++;
+    if (!r->queue_id.n || mt_slice_eq(r->queue_id, MT_SLICE_LIT("NOQUEUE")))
+        return MT_OK;
+    uint64_t h = hash3(r->host, r->syslog_name, r->queue_id);
+    struct ent *e = lookup(q, h, r->host, r->syslog_name, r->queue_id);
+    /* A second arrival under an id still open: the id was reused by a new
+     * message (the old one was never queued, so it was never removed). */
+    if (e && e->has_arrival && (r->kind == MT_PF_CLIENT || r->kind == MT_PF_PICKUP)) {
+        q->stats.reused++;
+        hand_on(q, e, false);
+        e = NULL;
+        if (q->stopped)
+            return q->oom ? MT_EIO : MT_OK;
+    }
+    if (!e) {
+        e = create(q, h, r);
+        if (!e) {
+            q->oom = q->stopped = 1;
+            return MT_EIO;
+        }
+        if (q->stopped)            /* the eviction's callback asked to stop */
+            return MT_OK;
+    }
+    touch(q, e);
+    if (r->time_ms < e->first)
+        e->first = r->time_ms;
+    if (r->time_ms > e->last)
+        e->last = r->time_ms;
+    e->n_lines++;
+    if (add_fields(q, e, r)) {
+        q->oom = q->stopped = 1;
+        return MT_EIO;
+    }
+    if (r->kind == MT_PF_REMOVED)
+        hand_on(q, e, false);
+    return q->oom ? MT_EIO : MT_OK;
+}
+
+static int by_order(const void *a, const void *b)
+{
+    const struct ent *x = *(struct ent *const *)a, *y = *(struct ent *const *)b;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+mt_status mt_pf_queue_finish(mt_pf_queue *q)
+{
+    size_t n = q->stats.open;
+    if (n == 0)
+        return q->oom ? MT_EIO : MT_OK;
+    struct ent **v = malloc(n * sizeof *v);
+    if (!v) {
+        q->oom = 1;
+        return MT_EIO;
+    }
+    size_t k = 0;
+    for (struct ent *e = q->oldest; e && k < n; e = e->newer)
+        v[k++] = e;
+    qsort(v, k, sizeof *v, by_order);
+    for (size_t i = 0; i < k; i++)
+        hand_on(q, v[i], false);   /* frees without a call once stopped */
+    free(v);
+    return q->oom ? MT_EIO : MT_OK;
+}
+
+const struct mt_pf_queue_stats *mt_pf_queue_stats(const mt_pf_queue *q)
+{
+    return &q->stats;
+}
+
+void mt_pf_queue_free(mt_pf_queue *q)
+{
+    if (!q)
+        return;
+    for (size_t i = 0; i < q->nb; i++) {
+        struct ent *e = q->buckets[i];
+        while (e) {
+            struct ent *next = e->hnext;
+            ent_free(e);
+            e = next;
+        }
+    }
+    free(q->buckets);
+    free(q->vd);
+    free(q->vr);
+    free(q->vn);
+    free(q->vw);
+    free(q);
+}
+
+/* ---- deep copies ---- */
+
+/* Call fn on every view of e, lists included. The lists of e must be
+ * writable when fn writes (the copy's are); measuring only reads. */
+static void walk(struct mt_pf_entry *e, void (*fn)(mt_slice *s, void *ctx), void *ctx)
+{
+    mt_slice *top[] = { &e->host, &e->syslog_name, &e->queue_id, &e->arrival_daemon, &e->client,
+                        &e->sasl_username, &e->orig_queue_id, &e->message_id, &e->from, &e->parent_id,
+                        &e->parent_reason };
+    for (size_t i = 0; i < sizeof top / sizeof top[0]; i++)
+        fn(top[i], ctx);
+    struct mt_pf_delivery *d = (struct mt_pf_delivery *)(uintptr_t)e->deliveries;
+    for (size_t i = 0; i < e->n_deliveries; i++) {
+        fn(&d[i].daemon, ctx);
+        fn(&d[i].to, ctx);
+        fn(&d[i].orig_to, ctx);
+        fn(&d[i].relay, ctx);
+        fn(&d[i].dsn, ctx);
+        fn(&d[i].status_word, ctx);
+        fn(&d[i].status_text, ctx);
+        fn(&d[i].queued_as, ctx);
+        fn(&d[i].forwarded_as, ctx);
+    }
+    struct mt_pf_reject *r = (struct mt_pf_reject *)(uintptr_t)e->rejects;
+    for (size_t i = 0; i < e->n_rejects; i++) {
+        fn(&r[i].action, ctx);
+        fn(&r[i].stage, ctx);
+        fn(&r[i].to, ctx);
+        fn(&r[i].dsn, ctx);
+        fn(&r[i].text, ctx);
+    }
+    struct mt_pf_notification *n = (struct mt_pf_notification *)(uintptr_t)e->notifications;
+    for (size_t i = 0; i < e->n_notifications; i++) {
+        fn(&n[i].kind, ctx);
+        fn(&n[i].queue_id, ctx);
+    }
+    struct mt_pf_warning *w = (struct mt_pf_warning *)(uintptr_t)e->warnings;
+    for (size_t i = 0; i < e->n_warnings; i++) {
+        fn(&w[i].daemon, ctx);
+        fn(&w[i].text, ctx);
+    }
+}
+
+static void measure(mt_slice *s, void *ctx)
+{
+    *(size_t *)ctx += s->n;
+}
+
+static void relocate(mt_slice *s, void *ctx)
+{
+    char **cursor = ctx;
+    if (!s->n) {
+        s->p = NULL;
+        return;
+    }
+    memcpy(*cursor, s->p, s->n);
+    s->p = *cursor;
+    *cursor += s->n;
+}
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+struct mt_pf_entry *mt_pf_entry_dup(const struct mt_pf_entry *src)
+{
+    size_t sd = align8(src->n_deliveries * sizeof *src->deliveries);
+    size_t sr = align8(src->n_rejects * sizeof *src->rejects);
+    size_t sn = align8(src->n_notifications * sizeof *src->notifications);
+    size_t sw = align8(src->n_warnings * sizeof *src->warnings);
+    size_t head = align8(sizeof *src);
+    size_t strings = 0;
+    struct mt_pf_entry tmp = *src;
+    walk(&tmp, measure, &strings);   /* reads only: tmp's lists are still src's */
+    char *blob = malloc(head + sd + sr + sn + sw + strings + 1);
+    if (!blob)
+        return NULL;
+    struct mt_pf_entry *e = (struct mt_pf_entry *)(void *)blob;
+    *e = *src;
+    char *at = blob + head;
+    if (src->n_deliveries)
+        memcpy(at, src->deliveries, src->n_deliveries * sizeof *src->deliveries);
+    e->deliveries = src->n_deliveries ? (struct mt_pf_delivery *)(void *)at : NULL;
+    at += sd;
+    if (src->n_rejects)
+        memcpy(at, src->rejects, src->n_rejects * sizeof *src->rejects);
+    e->rejects = src->n_rejects ? (struct mt_pf_reject *)(void *)at : NULL;
+    at += sr;
+    if (src->n_notifications)
+        memcpy(at, src->notifications, src->n_notifications * sizeof *src->notifications);
+    e->notifications = src->n_notifications ? (struct mt_pf_notification *)(void *)at : NULL;
+    at += sn;
+    if (src->n_warnings)
+        memcpy(at, src->warnings, src->n_warnings * sizeof *src->warnings);
+    e->warnings = src->n_warnings ? (struct mt_pf_warning *)(void *)at : NULL;
+    at += sw;
+    walk(e, relocate, &at);
+    return e;
+}
+
+void mt_pf_entry_free(struct mt_pf_entry *e)
+{
+    free(e);
+}
+
+/* ---- the store ---- */
+
+struct mt_pf_store {
+    struct mt_pf_entry **v;
+    size_t n, cap;
+    size_t *head;                  /* per bucket: first index + 1, 0 for none */
+    size_t *next;                  /* per entry: next index + 1 in its bucket */
+    size_t nb;
+    int failed;
+};
+
+static uint64_t hash_id(mt_slice id)
+{
+    return hash3(id, mt_slice_make(NULL, 0), mt_slice_make(NULL, 0));
+}
+
+mt_pf_store *mt_pf_store_new(void)
+{
+    return calloc(1, sizeof(mt_pf_store));
+}
+
+static int store_index(mt_pf_store *s)
+{
+    size_t nb = s->nb ? s->nb * 2 : 64;
+    size_t *h = calloc(nb, sizeof *h);
+    if (!h)
+        return -1;
+    free(s->head);
+    s->head = h;
+    s->nb = nb;
+    /* Backwards, so that each chain lists its entries in the order added. */
+    for (size_t i = s->n; i-- > 0;) {
+        size_t b = hash_id(s->v[i]->queue_id) & (nb - 1);
+        s->next[i] = s->head[b];
+        s->head[b] = i + 1;
+    }
+    return 0;
+}
+
+mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
+{
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        struct mt_pf_entry **nv = realloc(s->v, ncap * sizeof *nv);
+        if (!nv)
+            goto oom;
+        s->v = nv;
+        size_t *nn = realloc(s->next, ncap * sizeof *nn);
+        if (!nn)
+            goto oom;
+        s->next = nn;
+        s->cap = ncap;
+    }
+    struct mt_pf_entry *c = mt_pf_entry_dup(e);
+    if (!c)
+        goto oom;
+    s->v[s->n] = c;
+    s->next[s->n] = 0;
+    s->n++;
+    if (s->n > s->nb) {
+        if (store_index(s)) {
+            s->n--;
+            mt_pf_entry_free(c);
+            goto oom;
+        }
+        return MT_OK;
+    }
+    /* Append at the chain's end: lookups list entries in the order added. */
+    size_t b = hash_id(c->queue_id) & (s->nb - 1);
+    size_t *link = &s->head[b];
+    while (*link)
+        link = &s->next[*link - 1];
+    *link = s->n;
+    return MT_OK;
+oom:
+    s->failed = 1;
+    return MT_EIO;
+}
+
+int mt_pf_store_keep(const struct mt_pf_entry *e, void *store)
+{
+    return mt_pf_store_add(store, e) != MT_OK;
+}
+
+size_t mt_pf_store_count(const mt_pf_store *s)
+{
+    return s->n;
+}
+
+const struct mt_pf_entry *mt_pf_store_at(const mt_pf_store *s, size_t i)
+{
+    return i < s->n ? s->v[i] : NULL;
+}
+
+size_t mt_pf_store_find(const mt_pf_store *s, mt_slice queue_id, mt_slice host, mt_slice syslog_name,
+                        const struct mt_pf_entry **out, size_t max)
+{
+    if (!s->nb || !queue_id.n)
+        return 0;
+    size_t found = 0;
+    for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
+        const struct mt_pf_entry *e = s->v[i - 1];
+        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+            (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
+            continue;
+        if (found < max && out)
+            out[found] = e;
+        found++;
+    }
+    return found;
+}
+
+const struct mt_pf_entry *mt_pf_store_find_near(const mt_pf_store *s, mt_slice queue_id, mt_slice host,
+                                                mt_slice syslog_name, int64_t t_ms)
+{
+    if (!s->nb || !queue_id.n)
+        return NULL;
+    const struct mt_pf_entry *best = NULL;
+    uint64_t best_d = UINT64_MAX;
+    for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
+        const struct mt_pf_entry *e = s->v[i - 1];
+        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+            (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
+            continue;
+        int64_t at = e->arrival_ms != MT_TIME_NONE ? e->arrival_ms : e->first_ms;
+        uint64_t d = at >= t_ms ? (uint64_t)at - (uint64_t)t_ms : (uint64_t)t_ms - (uint64_t)at;
+        if (d < best_d) {
+            best_d = d;
+            best = e;
+        }
+    }
+    return best;
+}
+
+void mt_pf_store_free(mt_pf_store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        mt_pf_entry_free(s->v[i]);
+    free(s->v);
+    free(s->next);
+    free(s->head);
+    free(s);
+}
