@@ -105,6 +105,8 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz)
                hp->key[0] ? ": " : "", hp->key, hp->exact ? "exact" : "inferred");
         if (hp->session_id.n)
             printf("  SMTP session %.*s", (int)hp->session_id.n, hp->session_id.p);
+        if (hp->count > 1)
+            printf("  %.3f s here", (double)(t->events[hp->first + hp->count - 1].time_ms - t->events[hp->first].time_ms) / 1000.0);
         printf("\n");
         for (size_t i = hp->first; i < hp->first + hp->count; i++) {
             const struct mt_event *ev = &t->events[i];
@@ -112,6 +114,16 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz)
             printf("  %s %-12.*s %-12s %.*s\n", a, (int)ev->f[MT_F_EVENT_ID].n, ev->f[MT_F_EVENT_ID].p,
                    event_word(ev->f[MT_F_EVENT_ID]), (int)(ev->f[MT_F_RECIPIENT_ADDRESS].n > 60 ? 60 : ev->f[MT_F_RECIPIENT_ADDRESS].n),
                    ev->f[MT_F_RECIPIENT_ADDRESS].p ? ev->f[MT_F_RECIPIENT_ADDRESS].p : "");
+            struct mt_latency lat[4];
+            size_t nl = mt_latency_parse(ev->f[MT_F_MESSAGE_INFO], lat, 4);
+            for (size_t k = 0; k < nl; k++) {
+                printf("      latency %.*s %.*s=%.3f s", (int)lat[k].server.n, lat[k].server.p, (int)lat[k].total_name.n,
+                       lat[k].total_name.p, lat[k].total_seconds);
+                for (size_t c2 = 0; c2 < lat[k].n_parts; c2++)
+                    printf("%s%.*s %.3f", c2 ? ", " : " (", (int)lat[k].parts[c2].name.n, lat[k].parts[c2].name.p,
+                           lat[k].parts[c2].seconds);
+                printf("%s\n", lat[k].n_parts ? ")" : "");
+            }
         }
     }
     printf("\nRecipients:\n");
@@ -161,6 +173,28 @@ static void print_json(const struct mt_trace *t, mt_writer *events)
                 fputc(',', stdout);
             /* The events exactly as `search --format json` prints them, minus the newline. */
             mt_writer_event_inline(events, &t->events[i]);
+        }
+        printf("],\"latency_ms\":%lld,\"latency_breakdown\":[",
+               hp->count ? (long long)(t->events[hp->first + hp->count - 1].time_ms - t->events[hp->first].time_ms) : 0LL);
+        int nb = 0;
+        for (size_t i = hp->first; i < hp->first + hp->count; i++) {
+            struct mt_latency lat[4];
+            size_t nl = mt_latency_parse(t->events[i].f[MT_F_MESSAGE_INFO], lat, 4);
+            for (size_t k = 0; k < nl; k++) {
+                printf("%s{\"event\":", nb++ ? "," : "");
+                jstr(t->events[i].f[MT_F_EVENT_ID]);
+                fputs(",\"server\":", stdout);
+                jstr(lat[k].server);
+                fputs(",\"total\":", stdout);
+                jstr(lat[k].total_name);
+                printf(",\"seconds\":%.3f,\"components\":{", lat[k].total_seconds);
+                for (size_t c2 = 0; c2 < lat[k].n_parts; c2++) {
+                    printf("%s", c2 ? "," : "");
+                    jstr(lat[k].parts[c2].name);
+                    printf(":%.3f", lat[k].parts[c2].seconds);
+                }
+                fputs("}}", stdout);
+            }
         }
         printf("],\"link\":{\"kind\":\"%s\",\"key\":", mt_link_kind_name(hp->link));
         jstr(cstr(hp->key));

@@ -59,6 +59,23 @@ struct mt_trace {
     size_t n_recipients;
 };
 
+/* Exchange 2016+ writes a latency breakdown into message-info:
+ * "2024-01-07T00:00:05.535Z;LSRV=ex.example.com:TOTAL-HUB=1.921|SMR=0.127(SMRDE=0.002|...)|CAT=1.698(...)".
+ * One mt_latency per SRV=/LSRV= segment, with its top-level components. */
+struct mt_latency_part {
+    mt_slice name;                 /* "SMR", "CAT", "QDM", "SMS", ... */
+    double seconds;
+};
+struct mt_latency {
+    mt_slice server;               /* the host after SRV= / LSRV= */
+    mt_slice total_name;           /* "TOTAL-HUB", "TOTAL-FE", "TOTAL" */
+    double total_seconds;
+    size_t n_parts;
+    struct mt_latency_part parts[16];
+};
+/* Parse up to max segments of message_info into out. Returns how many. */
+size_t mt_latency_parse(mt_slice message_info, struct mt_latency *out, size_t max);
+
 const char *mt_outcome_name(enum mt_outcome o);       /* "delivered", ... */
 const char *mt_link_kind_name(enum mt_link_kind k);   /* "origin", "internal-id", ... */
 

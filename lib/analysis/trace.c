@@ -8,6 +8,7 @@
  * server-hostname is B precedes B's RECEIVE from the store driver. Time only
  * breaks ties. Each recipient's fate is the last thing that happened to it
  * along that path. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -641,4 +642,72 @@ mt_status mt_trace_gather(const mt_logset *ls, const char *message_id, mt_tracer
     if (g.oom || st2 == MT_EIO)
         return MT_EIO;
     return st;
+}
+
+/* ---- message-info latency ---- */
+
+static double parse_seconds(const char *p, const char *end)
+{
+    double v = 0, scale = 0;
+    for (; p < end; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (scale > 0) {
+                v += (*p - '0') * scale;
+                scale /= 10;
+            } else {
+                v = v * 10 + (*p - '0');
+            }
+        } else if (*p == '.' && scale == 0) {
+            scale = 0.1;
+        } else {
+            break;
+        }
+    }
+    return v;
+}
+
+size_t mt_latency_parse(mt_slice mi, struct mt_latency *out, size_t max)
+{
+    size_t n = 0, pos = 0;
+    mt_slice seg;
+    while (n < max && mt_slice_next_item(mi, ';', &pos, &seg)) {
+        size_t skip = seg.n >= 5 && !strncasecmp(seg.p, "LSRV=", 5) ? 5 : seg.n >= 4 && !strncasecmp(seg.p, "SRV=", 4) ? 4 : 0;
+        if (!skip)
+            continue;
+        const char *colon = memchr(seg.p + skip, ':', seg.n - skip);
+        if (!colon)
+            continue;
+        struct mt_latency *l = &out[n];
+        memset(l, 0, sizeof *l);
+        l->server = mt_slice_make(seg.p + skip, (size_t)(colon - seg.p - (ptrdiff_t)skip));
+        /* Top-level items are '|'-separated outside parentheses. */
+        const char *p = colon + 1, *end = seg.p + seg.n;
+        int first = 1;
+        while (p < end) {
+            const char *q = p;
+            int depth = 0;
+            while (q < end && (depth > 0 || *q != '|')) {
+                depth += *q == '(';
+                depth -= *q == ')' && depth > 0;
+                q++;
+            }
+            const char *eqs = memchr(p, '=', (size_t)(q - p));
+            if (eqs) {
+                mt_slice name = mt_slice_make(p, (size_t)(eqs - p));
+                double secs = parse_seconds(eqs + 1, q);
+                if (first) {
+                    l->total_name = name;
+                    l->total_seconds = secs;
+                } else if (l->n_parts < sizeof l->parts / sizeof l->parts[0]) {
+                    l->parts[l->n_parts].name = name;
+                    l->parts[l->n_parts].seconds = secs;
+                    l->n_parts++;
+                }
+                first = 0;
+            }
+            p = q + 1;
+        }
+        n++;
+    }
+    return n;
 }

@@ -1122,11 +1122,17 @@ static void test_shapes(void **state)
         "delays=0.001/0/1/1233.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4XyZ1q2w3ez1abc)\n"
         "Nov 22 07:28:19 mx1 postfix/smtp[4]: ABCDEF12: to=<a@b>, relay=mx.b[192.0.2.9]:25, dsn=5.0.0, "
         "status=bounced (host mx.b said: 550 no (unterminated\n"
-        "Nov 22 07:28:19 mx1 postfix/postsuper[3]: ABCDEF12: removed\n";
+        "Nov 22 07:28:19 mx1 postfix/postsuper[3]: ABCDEF12: removed\n"
+        "Nov 22 07:28:19 mx1 postfix/smtpd[1]: NOQUEUE: reject: RCPT from b[192.0.2.7]: 450 4.7.1 Client host "
+        "rejected: cannot find your hostname from DNS; from=<s@x> to=<r@y> proto=ESMTP helo=<h>\n";
     struct mt_postfix_stats st = parse_str(&run, log, (struct opts){ .year = 2026, .assemble = true });
     assert_int_equal(run.n_diags, 0);
-    assert_int_equal(st.records, 11);
-    const struct mt_postfix_record *r = &run.v[0].r;
+    assert_int_equal(st.records, 12);
+    const struct mt_postfix_record *r = &run.v[11].r;   /* the reply says "from" too; the client is the first */
+    assert_slice(r->client, "b[192.0.2.7]");
+    assert_slice(r->dsn, "4.7.1");
+    assert_slice(r->status_text, "450 4.7.1 Client host rejected: cannot find your hostname from DNS");
+    r = &run.v[0].r;
     assert_slice(r->syslog_name, "postfix/submission");
     assert_slice(r->daemon, "smtpd");
     assert_slice(r->queue_id, "3Pt2mN2VXxznjll");
