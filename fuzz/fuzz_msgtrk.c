@@ -12,10 +12,22 @@
 #include "core/scan.h"
 #include "search/prefilter.h"
 
+struct fuzz_ctx {
+    size_t sum;
+    mt_tracer *tracer;
+};
+
 static int sink(const struct mt_event *ev, void *user)
 {
-    /* Touch every view so ASan sees any out-of-bounds slice. */
-    size_t *sum = user;
+    /* Touch every view so ASan sees any out-of-bounds slice; feed the path
+     * builder and the latency parser with whatever the parser made. */
+    struct fuzz_ctx *fc = user;
+    size_t *sum = &fc->sum;
+    struct mt_latency lat[4];
+    *sum += mt_latency_parse(ev->f[MT_F_MESSAGE_INFO], lat, 4);
+    *sum += mt_event_session_id(ev).n;
+    if (fc->tracer)
+        mt_tracer_add(fc->tracer, ev);
     for (int f = 0; f < MT_F__COUNT; f++)
         for (size_t i = 0; i < ev->f[f].n; i++)
             *sum += (unsigned char)ev->f[f].p[i];
@@ -32,8 +44,8 @@ static void ignore_diag(const char *file, uint64_t line, const char *msg, void *
 {
     (void)file;
     (void)line;
-    size_t *sum = user;
-    *sum += strlen(msg);
+    struct fuzz_ctx *fc = user;
+    fc->sum += strlen(msg);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t opt = data[0];
     data++;
     size--;
-    size_t sum = 0;
+    struct fuzz_ctx fc = { 0, mt_tracer_new() };
     struct mt_prefilter pf;
     memset(&pf, 0, sizeof pf);
     pf.n = 1;
@@ -53,14 +65,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pf.needle[0].n = 3;
     mt_needle_prepare(&pf.needle[0]);
     struct mt_msgtrk_config cfg = {
-        .file = "fuzz", .server = "S", .on_event = sink, .on_diag = ignore_diag, .user = &sum,
+        .file = "fuzz", .server = "S", .on_event = sink, .on_diag = ignore_diag, .user = &fc,
         .prefilter = (opt & 1) ? &pf : NULL,
         .max_line = (opt & 2) ? 64 : 0,
         .max_columns = (opt & 4) ? 8 : 0,
     };
     mt_msgtrk *p = mt_msgtrk_new(&cfg);
-    if (!p)
+    if (!p) {
+        mt_tracer_free(fc.tracer);
         return 0;
+    }
     size_t piece = (size_t)(opt >> 3) + 1;   /* 1..32 bytes, or whole with 32 */
     if (piece == 32)
         piece = size ? size : 1;
@@ -70,5 +84,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     mt_msgtrk_finish(p);
     mt_msgtrk_free(p);
-    return sum == 0xFFFFFFFFFFFFu;   /* keep sum alive; never true in practice */
+    if (fc.tracer) {
+        const mt_slice *ids;
+        size_t n = mt_tracer_message_ids(fc.tracer, &ids);
+        for (size_t i = 0; i < n && i < 64; i++) {
+            char id[256];
+            size_t k = ids[i].n < sizeof id - 1 ? ids[i].n : sizeof id - 1;
+            memcpy(id, ids[i].p, k);
+            id[k] = '\0';
+            const struct mt_trace *t;
+            if (mt_tracer_build(fc.tracer, id, &t) == MT_OK)
+                fc.sum += t->n_hops + t->n_recipients;
+        }
+        mt_tracer_free(fc.tracer);
+    }
+    return fc.sum == 0xFFFFFFFFFFFFu;   /* keep sum alive; never true in practice */
 }

@@ -300,7 +300,7 @@ const struct mt_pf_entry *mt_pf_store_at(const mt_pf_store *s, size_t i);   /* i
  * and, when non-empty, this host and syslog name, in the order added.
  * Short ids come back (an inode and a microsecond meet again), so with
  * several matches the caller picks by time: a "queued as" id belongs to the
- * entry whose arrival is nearest after the delivery that named it. Stores up
+ * entry whose arrival is nearest the delivery that named it. Stores up
  * to max pointers in out and returns how many matched. */
 size_t mt_pf_store_find(const mt_pf_store *s, mt_slice queue_id, mt_slice host, mt_slice syslog_name,
                         const struct mt_pf_entry **out, size_t max);
