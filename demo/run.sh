@@ -30,6 +30,22 @@ mid=$(grep '"direction":"outbound"' "$org/ground-truth.jsonl" | grep '"outcome":
 say "One outbound message across every server" "mailtrail search --logs $org --message-id '$mid' --format table"
 "$mt" search --logs "$org" --message-id "$mid" --format table
 
+say "The same message traced: hops in causal order, how each is linked, each recipient's fate" \
+    "mailtrail trace '$mid' --logs $org"
+"$mt" trace "$mid" --logs "$org"
+
+say "The seed's INBD-003: received by EX13-1, relayed to its partner, delivered there" \
+    "mailtrail trace --logs $seed --subject INBD-003"
+"$mt" trace --logs $seed --subject INBD-003
+
+say "Where the day's mail went" "mailtrail flows --logs $org"
+"$mt" flows --logs "$org"
+
+say "SMTP sessions refused under back pressure, and the first one explained" \
+    "mailtrail sessions --logs $org --class back-pressure --format table"
+"$mt" sessions --logs "$org" --class back-pressure --format table || true
+"$mt" backpressure --logs "$org" || true
+
 say "What failed that day" "mailtrail search --logs $org --event-id FAIL --format table --result-size 10"
 "$mt" search --logs "$org" --event-id FAIL --format table --result-size 10 || true
 
