@@ -16,6 +16,7 @@
 #include "time.h"
 #include "msgtrk.h"
 #include "smtplog.h"
+#include "postfix.h"
 #include "explain.h"
 #include "session.h"
 #include "trace.h"
