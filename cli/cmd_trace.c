@@ -22,11 +22,15 @@ static const char *const usage[] = {
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
     "  --all          every message in the logs (reads them all into memory)",
     "  --tz ZONE      zone for times typed and printed",
+    "  --syslog-year Y, --syslog-tz ZONE",
+    "                 Postfix logs (a smart host's maillog, found under --logs like",
+    "                 any server's logs) have stamps without year or zone: by",
+    "                 default the year of the message and UTC",
     NULL,
 };
 
 enum { OPT_LOGS = 256, OPT_SENDER, OPT_RECIPIENT, OPT_SUBJECT, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ,
-       OPT_ALL, OPT_RESULT_SIZE };
+       OPT_ALL, OPT_RESULT_SIZE, OPT_SYSLOG_YEAR, OPT_SYSLOG_TZ };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
@@ -39,6 +43,8 @@ static const struct option long_opts[] = {
     { "tz", required_argument, NULL, OPT_TZ },
     { "all", no_argument, NULL, OPT_ALL },
     { "result-size", required_argument, NULL, OPT_RESULT_SIZE },
+    { "syslog-year", required_argument, NULL, OPT_SYSLOG_YEAR },
+    { "syslog-tz", required_argument, NULL, OPT_SYSLOG_TZ },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -88,7 +94,53 @@ static void explain_status(mt_slice status, char *buf, size_t len)
         snprintf(buf, len, "%s", mt_reply_verdict(&r));
 }
 
-static void print_text(const struct mt_trace *t, const mt_tz *tz)
+/* ---- beyond the smart host ---- */
+
+struct follow {
+    const struct mt_pf_entry *entry;    /* the smart host's queue entry, or NULL */
+    const struct mt_trace_recipient *r;
+};
+
+/* The Postfix entries that relayed recipients were handed to ("queued as"). */
+static size_t follow_relays(const struct mt_trace *t, const mt_pf_store *store, struct follow *out, size_t max)
+{
+    size_t n = 0;
+    if (!store)
+        return 0;
+    mt_slice none = mt_slice_make(NULL, 0);
+    for (size_t i = 0; i < t->n_recipients && n < max; i++) {
+        const struct mt_trace_recipient *r = &t->recipients[i];
+        if (r->outcome != MT_OUT_RELAYED || !r->queue_id.n)
+            continue;
+        const struct mt_pf_entry *e = mt_pf_store_find_near(store, r->queue_id, none, none, r->time_ms);
+        if (e) {
+            out[n].entry = e;
+            out[n].r = r;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The delivery of entry e to address, the last attempt; NULL if none. */
+static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, mt_slice address)
+{
+    const struct mt_pf_delivery *d = NULL;
+    for (size_t i = 0; i < e->n_deliveries; i++)
+        if (mt_slice_eq_ci(e->deliveries[i].to, address))
+            d = &e->deliveries[i];
+    return d;
+}
+
+static mt_slice relay_host(mt_slice relay)
+{
+    mt_slice name, addr, port;
+    if (relay.n && mt_postfix_split_host(relay, &name, &addr, &port) && name.n)
+        return name;
+    return relay;
+}
+
+static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store)
 {
     char a[48], b[48], name[160];
     mt_time_format(t->first_seen, tz, a, sizeof a);
@@ -96,8 +148,17 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz)
     printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
            (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
            (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
+    struct follow fw[32];
+    size_t nf = follow_relays(t, store, fw, 32);
     for (size_t h = 0; h < t->n_hops; h++)
         printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
+    for (size_t i = 0; i < nf; i++) {
+        const struct mt_pf_delivery *d = delivery_for(fw[i].entry, fw[i].r->address);
+        if (d && d->relay.n) {
+            mt_slice host = relay_host(d->relay);
+            printf(" -> %.*s", (int)host.n, host.p);
+        }
+    }
     printf("\n");
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_trace_hop *hp = &t->hops[h];
@@ -126,6 +187,20 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz)
             }
         }
     }
+    for (size_t i = 0; i < nf; i++) {
+        const struct mt_pf_entry *e = fw[i].entry;
+        printf("\n  Postfix on %.*s, queue %.*s: from <%.*s>, client %.*s, message-id %.*s\n", (int)e->host.n, e->host.p,
+               (int)e->queue_id.n, e->queue_id.p, (int)e->from.n, e->from.p ? e->from.p : "", (int)e->client.n,
+               e->client.p ? e->client.p : "", (int)e->message_id.n, e->message_id.p ? e->message_id.p : "");
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            mt_time_format(d->time_ms, tz, a, sizeof a);
+            printf("  %s to=<%.*s> relay=%.*s dsn=%.*s status=%.*s (%.*s)\n", a, (int)d->to.n, d->to.p,
+                   (int)d->relay.n, d->relay.p ? d->relay.p : "", (int)d->dsn.n, d->dsn.p ? d->dsn.p : "",
+                   (int)d->status_word.n, d->status_word.p ? d->status_word.p : "", (int)d->status_text.n,
+                   d->status_text.p ? d->status_text.p : "");
+        }
+    }
     printf("\nRecipients:\n");
     for (size_t i = 0; i < t->n_recipients; i++) {
         const struct mt_trace_recipient *r = &t->recipients[i];
@@ -145,12 +220,23 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz)
             printf("\n      %.*s%s%s", (int)r->status.n, r->status.p, why[0] ? "\n      -> " : "", why);
         if (r->ndr_message_id.n)
             printf("\n      NDR sent: %.*s", (int)r->ndr_message_id.n, r->ndr_message_id.p);
+        for (size_t k = 0; k < nf; k++) {
+            if (fw[k].r != r)
+                continue;
+            const struct mt_pf_delivery *d = delivery_for(fw[k].entry, r->address);
+            if (d)
+                printf("\n      beyond %.*s: %.*s by %.*s: %.*s", (int)fw[k].entry->host.n, fw[k].entry->host.p,
+                       (int)d->status_word.n, d->status_word.p ? d->status_word.p : "", (int)d->relay.n,
+                       d->relay.p ? d->relay.p : "", (int)d->status_text.n, d->status_text.p ? d->status_text.p : "");
+        }
         printf("\n");
     }
 }
 
-static void print_json(const struct mt_trace *t, mt_writer *events)
+static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store)
 {
+    struct follow fw[32];
+    size_t nf = follow_relays(t, store, fw, 32);
     char a[48], b[48], name[160];
     mt_time_format(t->first_seen, NULL, a, sizeof a);
     mt_time_format(t->last_seen, NULL, b, sizeof b);
@@ -200,7 +286,66 @@ static void print_json(const struct mt_trace *t, mt_writer *events)
         jstr(cstr(hp->key));
         printf(",\"confidence\":\"%s\"},\"session_id\":", hp->exact ? "exact" : "inferred");
         jstr(hp->session_id);
+        /* The smart host's own record of the message, when its log was given. */
+        for (size_t k = 0; k < nf && hp->link == MT_LINK_QUEUED_AS; k++) {
+            const struct mt_pf_entry *e = fw[k].entry;
+            if (!strstr(hp->key, "queued as") || !e->queue_id.n ||
+                !memmem(hp->key, strlen(hp->key), e->queue_id.p, e->queue_id.n) || (k && fw[k - 1].entry == e))
+                continue;
+            fputs(",\"postfix\":{\"host\":", stdout);
+            jstr(e->host);
+            fputs(",\"queue_id\":", stdout);
+            jstr(e->queue_id);
+            fputs(",\"client\":", stdout);
+            jstr(e->client);
+            fputs(",\"from\":", stdout);
+            jstr(e->from);
+            fputs(",\"message_id\":", stdout);
+            jstr(e->message_id);
+            fputs(",\"deliveries\":[", stdout);
+            for (size_t d = 0; d < e->n_deliveries; d++) {
+                const struct mt_pf_delivery *dv = &e->deliveries[d];
+                mt_time_format(dv->time_ms, NULL, a, sizeof a);
+                printf("%s{\"timestamp\":\"%s\",\"to\":", d ? "," : "", a);
+                jstr(dv->to);
+                fputs(",\"relay\":", stdout);
+                jstr(dv->relay);
+                fputs(",\"dsn\":", stdout);
+                jstr(dv->dsn);
+                fputs(",\"status\":", stdout);
+                jstr(dv->status_word);
+                fputs(",\"status_text\":", stdout);
+                jstr(dv->status_text);
+                fputs(",\"queued_as\":", stdout);
+                jstr(dv->queued_as);
+                fputc('}', stdout);
+            }
+            fputs("]}", stdout);
+            break;
+        }
         fputc('}', stdout);
+    }
+    /* Where the smart host relayed each message: one more hop per host. */
+    for (size_t k = 0; k < nf; k++) {
+        const struct mt_pf_delivery *d = delivery_for(fw[k].entry, fw[k].r->address);
+        if (!d || !d->relay.n)
+            continue;
+        mt_slice host = relay_host(d->relay);
+        int dup = 0;
+        for (size_t j = 0; j < k && !dup; j++) {
+            const struct mt_pf_delivery *e2 = delivery_for(fw[j].entry, fw[j].r->address);
+            dup = e2 && mt_slice_eq_ci(relay_host(e2->relay), host);
+        }
+        if (dup)
+            continue;
+        fputs(",{\"server\":", stdout);
+        jstr(host);
+        fputs(",\"events\":[],\"latency_ms\":0,\"latency_breakdown\":[],\"link\":{\"kind\":\"relay\",\"key\":", stdout);
+        char key[200];
+        snprintf(key, sizeof key, "relay=%.*s (%.*s queue %.*s)", (int)d->relay.n, d->relay.p, (int)fw[k].entry->host.n,
+                 fw[k].entry->host.p, (int)fw[k].entry->queue_id.n, fw[k].entry->queue_id.p);
+        jstr(cstr(key));
+        fputs(",\"confidence\":\"exact\"},\"session_id\":\"\"}", stdout);
     }
     fputs("],\"recipients\":[", stdout);
     for (size_t i = 0; i < t->n_recipients; i++) {
@@ -227,6 +372,21 @@ static void print_json(const struct mt_trace *t, mt_writer *events)
         jstr(r->next_hop);
         fputs(",\"queue_id\":", stdout);
         jstr(r->queue_id);
+        for (size_t k = 0; k < nf; k++) {
+            if (fw[k].r != r)
+                continue;
+            const struct mt_pf_delivery *d = delivery_for(fw[k].entry, r->address);
+            if (!d)
+                continue;
+            fputs(",\"final_relay\":", stdout);
+            jstr(d->relay);
+            fputs(",\"final_status\":", stdout);
+            jstr(d->status_word);
+            fputs(",\"final_dsn\":", stdout);
+            jstr(d->dsn);
+            fputs(",\"final_reply\":", stdout);
+            jstr(d->status_text);
+        }
         fputc('}', stdout);
     }
     fputs("]}\n", stdout);
@@ -310,6 +470,11 @@ int cmd_trace(int argc, char **argv)
     mt_logset ls = { 0 };
     mt_tracer *tracer = NULL;
     mt_writer *ew = NULL;
+    mt_pf_store *store = NULL;
+    mt_tz *syslog_tz = NULL;
+    const char *syslog_tzname = NULL;
+    long long syslog_year = 0;
+    int store_loaded = 0;
     struct pick pick;
     memset(&pick, 0, sizeof pick);
     optind = 1;
@@ -326,6 +491,16 @@ int cmd_trace(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case OPT_ALL: all = 1; break;
+        case OPT_SYSLOG_YEAR: {
+            unsigned long long y;
+            if (cli_parse_u64(optarg, &y) || y < 1970 || y > 9999) {
+                rc = cli_usage_error(cmd, "--syslog-year wants a year such as 2016");
+                goto done;
+            }
+            syslog_year = (long long)y;
+            break;
+        }
+        case OPT_SYSLOG_TZ: syslog_tzname = optarg; break;
         case OPT_RESULT_SIZE:
             if (cli_parse_u64(optarg, &result_size) || !result_size) {
                 rc = cli_usage_error(cmd, "--result-size wants a positive number");
@@ -358,6 +533,10 @@ int cmd_trace(int argc, char **argv)
     char err[256] = "";
     if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
         rc = cli_usage_error(cmd, "--tz: %s", err);
+        goto done;
+    }
+    if (mt_tz_load(syslog_tzname ? syslog_tzname : "UTC", &syslog_tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--syslog-tz: %s", err);
         goto done;
     }
     struct mt_query q;
@@ -445,14 +624,29 @@ int cmd_trace(int argc, char **argv)
             continue;
         }
         found++;
+        if (!store_loaded) {
+            /* Postfix stamps have no year: by default the message's. */
+            int year = (int)syslog_year;
+            if (!year) {
+                char ys[48];
+                mt_time_format(t->first_seen, NULL, ys, sizeof ys);
+                year = (ys[0] - '0') * 1000 + (ys[1] - '0') * 100 + (ys[2] - '0') * 10 + (ys[3] - '0');
+            }
+            store = mt_pf_store_new();
+            if (!store || mt_trace_load_postfix(&ls, year, syslog_tz, store, cli_print_diag, NULL) == MT_EIO) {
+                rc = MT_EIO;
+                goto done;
+            }
+            store_loaded = 1;
+                }
         if (fmt == FMT_JSON)
-            print_json(t, ew);
+            print_json(t, ew, store);
         else if (fmt == FMT_DOT)
             print_dot(t);
         else {
             if (found > 1)
                 printf("\n");
-            print_text(t, out_tz);
+            print_text(t, out_tz, store);
         }
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -462,6 +656,8 @@ int cmd_trace(int argc, char **argv)
         rc = unreadable ? MT_EINPUT : found ? MT_OK : MT_NOMATCH;
     }
 done:
+    mt_pf_store_free(store);
+    mt_tz_free(syslog_tz);
     mt_writer_free(ew);
     mt_tracer_free(tracer);
     for (size_t i = 0; i < pick.n_owned; i++)

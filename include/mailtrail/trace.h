@@ -13,13 +13,15 @@
 #include "event.h"
 #include "search.h"
 #include "status.h"
+#include "time.h"
 
 enum mt_link_kind {
     MT_LINK_ORIGIN,        /* the first hop: nothing before it in the logs */
     MT_LINK_INTERNAL_ID,   /* "[InternalId=N, Hostname=H]" (or "[InternalId=N]") in the previous SEND */
     MT_LINK_SUBMIT,        /* SUBMIT on the previous server, RECEIVE(STOREDRIVER) here: same message-id */
     MT_LINK_MESSAGE_ID,    /* same message-id, hostnames and time agree: nothing more exact */
-    MT_LINK_QUEUED_AS      /* "queued as ID": handed to a non-Exchange MTA */
+    MT_LINK_QUEUED_AS,     /* "queued as ID": handed to a non-Exchange MTA */
+    MT_LINK_RELAY          /* beyond that MTA: the host its own log says it relayed to */
 };
 
 enum mt_outcome {
@@ -93,6 +95,16 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
 /* The distinct message-ids added, in order of first appearance (DSNs
  * included); for tracing many messages at once. */
 size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
+
+struct mt_pf_store;
+/* Read every Postfix log in ls (recognised by content: syslog lines of a
+ * postfix program) into store, one queue entry per message and instance,
+ * so that a "queued as ID" hand-off can be followed into it. Classic syslog
+ * stamps carry neither year nor zone: year is the first line's year, tz
+ * (NULL: UTC) their zone. Returns MT_OK, MT_NOMATCH when ls holds no
+ * Postfix log, MT_EINPUT when one could not be read, MT_EIO. */
+mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, struct mt_pf_store *store,
+                                mt_diag_fn diag, void *user);
 
 /* Gather every event of message_id (and of the DSNs that reference it) from
  * ls into t. Returns what mt_search returns. */

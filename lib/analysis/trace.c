@@ -55,8 +55,8 @@ const char *mt_outcome_name(enum mt_outcome o)
 
 const char *mt_link_kind_name(enum mt_link_kind k)
 {
-    static const char *const names[] = { "origin", "internal-id", "submit", "message-id", "queued-as" };
-    return (unsigned)k <= MT_LINK_QUEUED_AS ? names[k] : "origin";
+    static const char *const names[] = { "origin", "internal-id", "submit", "message-id", "queued-as", "relay" };
+    return (unsigned)k <= MT_LINK_RELAY ? names[k] : "origin";
 }
 
 mt_tracer *mt_tracer_new(void)

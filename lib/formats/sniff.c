@@ -26,6 +26,14 @@ static size_t row_commas(const char *s, size_t len)
     return commas;
 }
 
+/* "Nov 22 07:28:19 mx1 postfix/smtpd[1]: ..." or "2026-11-22T07:28:19+01:00 mx1 postfix/...". */
+static int postfix_line(const char *s, size_t len)
+{
+    int classic = len > 16 && s[0] >= 'A' && s[0] <= 'Z' && s[3] == ' ' && s[6] == ' ' && s[9] == ':' && s[12] == ':';
+    int iso = len > 20 && s[4] == '-' && s[7] == '-' && s[10] == 'T' && s[0] >= '0' && s[0] <= '9';
+    return (classic || iso) && memmem(s, len < 200 ? len : 200, "postfix", 7) != NULL;
+}
+
 enum mt_log_kind mt_sniff(const char *b, size_t n)
 {
     if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB && (unsigned char)b[2] == 0xBF)
@@ -61,6 +69,8 @@ enum mt_log_kind mt_sniff(const char *b, size_t n)
         } else if (len) {
             if (saw_directive)
                 return MT_KIND_UNKNOWN;
+            if (postfix_line(s, len))
+                return MT_KIND_POSTFIX;
             size_t commas = row_commas(s, len);
             if (commas >= 20)
                 return MT_KIND_MSGTRK;

@@ -10,6 +10,7 @@ enum mt_log_kind {
     MT_KIND_EMPTY,       /* nothing but blank lines (or a BOM) */
     MT_KIND_MSGTRK,      /* message tracking log */
     MT_KIND_SMTP,        /* SMTP protocol log (send or receive) */
+    MT_KIND_POSTFIX,     /* a syslog (classic or RFC 3339 stamps) with Postfix lines */
     MT_KIND_OTHER,       /* a log with directives naming another type (IIS, ...) */
     MT_KIND_UNKNOWN      /* not a log mailtrail recognises */
 };

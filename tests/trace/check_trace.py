@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # check_trace.py ORG TRACE_JSONL -- compare `mailtrail trace --all --format json`
 # with the simulator's ground truth: each message's path (servers in order,
-# "smarthost" for the hand-off beyond them) and each recipient's outcome and
-# final server. Prints "trace: N passed, M failed" last; exits 1 on failure.
+# "smarthost" for the hand-off beyond them), the smart host's queue id
+# followed into its own maillog, and each recipient's outcome and final
+# server. Prints "trace: N passed, M failed" last; exits 1 on failure.
 import json
 import sys
 
@@ -27,8 +28,14 @@ def main():
             path = []
             for h in t["hops"]:
                 name = h["server"]
+                if h["link"]["kind"] == "relay":
+                    continue          # beyond the smart host: the ground truth stops there
                 if h["link"]["kind"] == "queued-as":
                     name = "smarthost" if "smarthost" in name.lower() else None
+                    qid = m.get("smarthost_queue_id")
+                    pf = h.get("postfix")
+                    if qid and (not pf or pf["queue_id"] != qid or not pf["deliveries"]):
+                        problems.append(f"smart host queue {qid} not followed into its maillog")
                 if name and (not path or path[-1] != name):
                     path.append(name)
             if path != m["servers"]:
