@@ -525,51 +525,32 @@ mt_status mt_msgtrk_finish(mt_msgtrk *p)
     return p->oom ? MT_EIO : MT_OK;
 }
 
-mt_status mt_msgtrk_parse_file(const char *path, const struct mt_msgtrk_config *cfg,
-                               struct mt_msgtrk_stats *stats_out)
+static mt_status pump_feed(void *p, const char *data, size_t n)
 {
-    char err[256];
-    mt_reader *r;
-    mt_status st = mt_reader_open(path, &r, err, sizeof err);
-    if (st != MT_OK) {
-        if (cfg->on_diag)
-            cfg->on_diag(cfg->file ? cfg->file : path, 0, err, cfg->user);
-        return st;
-    }
+    return mt_msgtrk_feed(p, data, n);
+}
+
+static int pump_stopped(void *p)
+{
+    return mt_msgtrk_stopped(p);
+}
+
+mt_status mt_msgtrk_parse_file(const char *path, const struct mt_msgtrk_config *cfg,
+                                struct mt_msgtrk_stats *stats_out)
+{
     struct mt_msgtrk_config c = *cfg;
     if (!c.file)
         c.file = path;
     mt_msgtrk *p = mt_msgtrk_new(&c);
-    char *buf = malloc(MT_READ_BLOCK);
-    if (!p || !buf) {
-        mt_msgtrk_free(p);
-        free(buf);
-        mt_reader_close(r);
+    if (!p)
         return MT_EIO;
-    }
-    for (;;) {
-        size_t got;
-        st = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err);
-        if (st != MT_OK) {
-            if (cfg->on_diag)
-                cfg->on_diag(c.file, 0, err, cfg->user);
-            break;
-        }
-        if (got == 0 || mt_msgtrk_stopped(p))
-            break;
-        if (mt_msgtrk_feed(p, buf, got) != MT_OK) {
-            st = MT_EIO;
-            break;
-        }
-    }
-    if (st == MT_OK)
-        mt_msgtrk_finish(p);
-    else if (st == MT_EINPUT)
-        mt_msgtrk_finish(p);   /* keep what was read before the error */
+    struct mt_diag_sink sink = { cfg->on_diag, cfg->user };
+    mt_status st = mt_reader_pump(path, c.file, p, pump_feed, pump_stopped, sink);
+    /* What was read before a read error is kept: finish the last line. */
+    if (st != MT_EIO && mt_msgtrk_finish(p) != MT_OK)
+        st = MT_EIO;
     if (stats_out)
         *stats_out = p->stats;
     mt_msgtrk_free(p);
-    free(buf);
-    mt_reader_close(r);
     return st;
 }

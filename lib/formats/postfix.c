@@ -968,49 +968,32 @@ mt_status mt_postfix_finish(mt_postfix *p)
     return p->oom ? MT_EIO : MT_OK;
 }
 
+static mt_status pump_feed(void *p, const char *data, size_t n)
+{
+    return mt_postfix_feed(p, data, n);
+}
+
+static int pump_stopped(void *p)
+{
+    return mt_postfix_stopped(p);
+}
+
 mt_status mt_postfix_parse_file(const char *path, const struct mt_postfix_config *cfg,
                                 struct mt_postfix_stats *stats_out)
 {
-    char err[256];
-    mt_reader *r;
-    const char *name = cfg->file ? cfg->file : path;
-    mt_status st = mt_reader_open(path, &r, err, sizeof err);
-    if (st != MT_OK) {
-        if (cfg->on_diag)
-            cfg->on_diag(name, 0, err, cfg->user);
-        return st;
-    }
     struct mt_postfix_config c = *cfg;
-    c.file = name;
+    if (!c.file)
+        c.file = path;
     mt_postfix *p = mt_postfix_new(&c);
-    char *buf = malloc(MT_READ_BLOCK);
-    if (!p || !buf) {
-        mt_postfix_free(p);
-        free(buf);
-        mt_reader_close(r);
+    if (!p)
         return MT_EIO;
-    }
-    for (;;) {
-        size_t got;
-        st = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err);
-        if (st != MT_OK) {
-            if (cfg->on_diag)
-                cfg->on_diag(name, 0, err, cfg->user);
-            break;
-        }
-        if (got == 0 || mt_postfix_stopped(p))
-            break;
-        if (mt_postfix_feed(p, buf, got) != MT_OK) {
-            st = MT_EIO;
-            break;
-        }
-    }
+    struct mt_diag_sink sink = { cfg->on_diag, cfg->user };
+    mt_status st = mt_reader_pump(path, c.file, p, pump_feed, pump_stopped, sink);
+    /* What was read before a read error is kept: finish the last line. */
     if (st != MT_EIO && mt_postfix_finish(p) != MT_OK)
         st = MT_EIO;
     if (stats_out)
         *stats_out = p->stats;
     mt_postfix_free(p);
-    free(buf);
-    mt_reader_close(r);
     return st;
 }

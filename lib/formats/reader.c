@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include "mailtrail/event.h"
 #include "formats/reader.h"
 
 struct mt_reader {
@@ -219,4 +220,38 @@ void mt_reader_close(mt_reader *r)
     if (r->fd >= 0)
         close(r->fd);
     free(r);
+}
+
+mt_status mt_reader_pump(const char *path, const char *name, void *parser, mt_feed_fn feed,
+                         mt_stopped_fn stopped, struct mt_diag_sink sink)
+{
+    char err[256];
+    mt_reader *r;
+    mt_status st = mt_reader_open(path, &r, err, sizeof err);
+    if (st != MT_OK) {
+        if (sink.diag)
+            sink.diag(name, 0, err, sink.user);
+        return st;
+    }
+    char *buf = malloc(MT_READ_BLOCK);
+    if (!buf) {
+        mt_reader_close(r);
+        return MT_EIO;
+    }
+    for (;;) {
+        size_t got;
+        st = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err);
+        if (st != MT_OK) {
+            if (sink.diag)
+                sink.diag(name, 0, err, sink.user);
+            break;
+        }
+        if (got == 0 || stopped(parser))
+            break;
+        if ((st = feed(parser, buf, got)) != MT_OK)
+            break;
+    }
+    free(buf);
+    mt_reader_close(r);
+    return st;
 }

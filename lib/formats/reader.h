@@ -32,4 +32,17 @@ enum mt_compression mt_reader_compression(const mt_reader *r);
 uint64_t mt_reader_file_size(const mt_reader *r);
 void mt_reader_close(mt_reader *r);
 
+/* Read path to its end and hand each block to feed(parser, ...), until
+ * stopped(parser) or feed fails. Open and read errors are reported as
+ * diag(name, 0, reason, duser) and give MT_EINPUT (blocks read before are fed);
+ * feed's MT_EIO is returned as is. For the parsers' parse_file functions. */
+typedef mt_status (*mt_feed_fn)(void *parser, const char *data, size_t n);
+typedef int (*mt_stopped_fn)(void *parser);
+struct mt_diag_sink {
+    void (*diag)(const char *file, uint64_t line, const char *msg, void *user);
+    void *user;
+};
+mt_status mt_reader_pump(const char *path, const char *name, void *parser, mt_feed_fn feed,
+                         mt_stopped_fn stopped, struct mt_diag_sink sink);
+
 #endif
