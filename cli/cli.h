@@ -47,6 +47,13 @@ void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user
  * *unreadable is set when some spec could not be read. */
 int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable);
 
+/* Load --tz (NULL: the machine's zone) into *tz and read --start/--end
+ * (either may be NULL) in it; *start_ms / *end_ms keep MT_TIME_NONE when not
+ * given. Prints a usage error and returns MT_EUSAGE on a bad zone or time;
+ * *tz is then NULL. */
+int cli_window(const char *cmd, const char *tzname, const char *start, const char *end, mt_tz **tz,
+               int64_t *start_ms, int64_t *end_ms);
+
 /* Parse --format for a command; prints a usage error and returns MT_EUSAGE
  * when name is not one of the formats. NULL name: the default (table on a
  * terminal, json otherwise; stdout gets a large buffer when not a terminal). */

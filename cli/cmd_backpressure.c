@@ -148,15 +148,8 @@ int cmd_backpressure(int argc, char **argv)
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
-    char err[256] = "";
-    if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--tz: %s", err);
+    if ((rc = cli_window(cmd, tzname, start, end, &tz, &c.start, &c.end)) != MT_OK)
         goto done;
-    }
-    if ((start && !mt_time_parse_user(start, tz, &c.start)) || (end && !mt_time_parse_user(end, tz, &c.end))) {
-        rc = cli_usage_error(cmd, "cannot read a --start/--end time");
-        goto done;
-    }
     int unreadable = 0;
     if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
         goto done;

@@ -93,17 +93,10 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         goto done;
     }
     c->fmt = !fmtname || !strcmp(fmtname, "table") || !strcmp(fmtname, "text") ? 0 : !strcmp(fmtname, "csv") ? 1 : 2;
-    char err[256] = "";
-    if (mt_tz_load(c->tzname, &c->tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--tz: %s", err);
-        goto done;
-    }
     struct mt_query q;
     mt_query_init(&q);
-    if ((start && !mt_time_parse_user(start, c->tz, &q.start_ms)) || (end && !mt_time_parse_user(end, c->tz, &q.end_ms))) {
-        rc = cli_usage_error(cmd, "cannot read a --start/--end time");
+    if ((rc = cli_window(cmd, c->tzname, start, end, &c->tz, &q.start_ms, &q.end_ms)) != MT_OK)
         goto done;
-    }
     if ((rc = cli_logset_build(cmd, &logs, &c->ls, &c->unreadable)) != MT_OK)
         goto done;
     c->tracer = mt_tracer_new();

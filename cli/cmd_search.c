@@ -245,22 +245,9 @@ int cmd_search(int argc, char **argv)
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
-    char err[256] = "";
     mt_tz *read_tz = NULL;
-    if (mt_tz_load(tzname, &read_tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--tz: %s", err);
+    if ((rc = cli_window(cmd, tzname, start, end, &read_tz, &q.start_ms, &q.end_ms)) != MT_OK)
         goto done;
-    }
-    if (start && !mt_time_parse_user(start, read_tz, &q.start_ms)) {
-        mt_tz_free(read_tz);
-        rc = cli_usage_error(cmd, "cannot read --start time '%s'", start);
-        goto done;
-    }
-    if (end && !mt_time_parse_user(end, read_tz, &q.end_ms)) {
-        mt_tz_free(read_tz);
-        rc = cli_usage_error(cmd, "cannot read --end time '%s'", end);
-        goto done;
-    }
     q.servers = servers.v;
     q.n_servers = servers.n;
     q.recipients = recipients.v;

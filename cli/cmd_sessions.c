@@ -294,15 +294,8 @@ int cmd_sessions(int argc, char **argv)
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
-    char err[256] = "";
-    if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--tz: %s", err);
+    if ((rc = cli_window(cmd, tzname, start, end, &tz, &f.start, &f.end)) != MT_OK)
         goto done;
-    }
-    if ((start && !mt_time_parse_user(start, tz, &f.start)) || (end && !mt_time_parse_user(end, tz, &f.end))) {
-        rc = cli_usage_error(cmd, "cannot read the time '%s'", start && f.start == MT_TIME_NONE ? start : end);
-        goto done;
-    }
     int unreadable = 0;
     if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
         goto done;

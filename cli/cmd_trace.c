@@ -530,19 +530,13 @@ int cmd_trace(int argc, char **argv)
         rc = cli_usage_error(cmd, "give a MESSAGE-ID, a filter (--sender, --recipient, --subject, --start/--end) or --all");
         goto done;
     }
-    char err[256] = "";
-    if (mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--tz: %s", err);
-        goto done;
-    }
-    if (mt_tz_load(syslog_tzname ? syslog_tzname : "UTC", &syslog_tz, err, sizeof err) != MT_OK) {
-        rc = cli_usage_error(cmd, "--syslog-tz: %s", err);
-        goto done;
-    }
     struct mt_query q;
     mt_query_init(&q);
-    if ((start && !mt_time_parse_user(start, tz, &q.start_ms)) || (end && !mt_time_parse_user(end, tz, &q.end_ms))) {
-        rc = cli_usage_error(cmd, "cannot read a --start/--end time");
+    if ((rc = cli_window(cmd, tzname, start, end, &tz, &q.start_ms, &q.end_ms)) != MT_OK)
+        goto done;
+    char err[256] = "";
+    if (mt_tz_load(syslog_tzname ? syslog_tzname : "UTC", &syslog_tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "--syslog-tz: %s", err);
         goto done;
     }
     int unreadable = 0;

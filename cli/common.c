@@ -85,3 +85,22 @@ int cli_format(const char *cmd, const char *name, enum mt_format *out)
         return cli_usage_error(cmd, "--format is table, list, csv or json, not '%s'", name);
     return MT_OK;
 }
+
+int cli_window(const char *cmd, const char *tzname, const char *start, const char *end, mt_tz **tz,
+               int64_t *start_ms, int64_t *end_ms)
+{
+    char err[256] = "";
+    *tz = NULL;
+    if (mt_tz_load(tzname, tz, err, sizeof err) != MT_OK)
+        return cli_usage_error(cmd, "--tz: %s", err);
+    const char *bad = NULL;
+    if (start && !mt_time_parse_user(start, *tz, start_ms))
+        bad = "start";
+    else if (end && !mt_time_parse_user(end, *tz, end_ms))
+        bad = "end";
+    if (!bad)
+        return MT_OK;
+    mt_tz_free(*tz);
+    *tz = NULL;
+    return cli_usage_error(cmd, "cannot read --%s time '%s'", bad, bad[0] == 's' ? start : end);
+}
