@@ -99,7 +99,7 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         goto done;
     if ((rc = cli_logset_build(cmd, &logs, &c->ls, &c->unreadable)) != MT_OK)
         goto done;
-    c->tracer = mt_tracer_new();
+    c->tracer = mt_tracer_new_lean();
     if (!c->tracer || mt_search(&c->ls, &q, 0, add_event, cli_print_diag, c->tracer, NULL) == MT_EIO)
         rc = MT_EIO;
 done:

@@ -85,6 +85,12 @@ typedef struct mt_tracer mt_tracer;
 
 /* A tracer collects events (copies them) and builds traces from them. */
 mt_tracer *mt_tracer_new(void);
+/* The same, keeping of each event only what paths and fates are built from
+ * (ids, event id, source, hosts, source-context, recipients and statuses,
+ * reference, subject, sender): a third of the memory, for tracing every
+ * message of a window (flows, pending). Traces from it lack the other
+ * fields (message-info, custom-data, IPs, ...). */
+mt_tracer *mt_tracer_new_lean(void);
 void mt_tracer_free(mt_tracer *t);
 /* Add one event (any message). MT_EIO when out of memory. */
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);

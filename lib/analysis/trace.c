@@ -30,6 +30,7 @@ struct idrec {
 };
 
 struct mt_tracer {
+    int lean;                      /* keep only the fields paths are built from */
     struct blob_event *ev;
     size_t n, cap;
     struct idrec *recs;            /* by first appearance */
@@ -62,6 +63,27 @@ const char *mt_link_kind_name(enum mt_link_kind k)
 mt_tracer *mt_tracer_new(void)
 {
     return calloc(1, sizeof(mt_tracer));
+}
+
+mt_tracer *mt_tracer_new_lean(void)
+{
+    mt_tracer *t = mt_tracer_new();
+    if (t)
+        t->lean = 1;
+    return t;
+}
+
+static int kept_when_lean(int f)
+{
+    switch (f) {
+    case MT_F_DATE_TIME: case MT_F_CLIENT_HOSTNAME: case MT_F_SERVER_HOSTNAME: case MT_F_SOURCE_CONTEXT:
+    case MT_F_SOURCE: case MT_F_EVENT_ID: case MT_F_INTERNAL_MESSAGE_ID: case MT_F_MESSAGE_ID:
+    case MT_F_RECIPIENT_ADDRESS: case MT_F_RECIPIENT_STATUS: case MT_F_RELATED_RECIPIENT_ADDRESS:
+    case MT_F_REFERENCE: case MT_F_MESSAGE_SUBJECT: case MT_F_SENDER_ADDRESS:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static void clear_built(mt_tracer *t)
@@ -187,6 +209,15 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
             return MT_EIO;
         t->ev = nv;
         t->cap = ncap;
+    }
+    struct mt_event lean;
+    if (t->lean) {
+        lean = *ev;
+        for (int f = 0; f < MT_F__COUNT; f++)
+            if (!kept_when_lean(f))
+                lean.f[f] = mt_slice_make(NULL, 0);
+        lean.n_extra = 0;
+        ev = &lean;
     }
     size_t sl = strlen(ev->server ? ev->server : "") + 1, fl = strlen(ev->file ? ev->file : "") + 1;
     size_t len = sl + fl;
