@@ -46,6 +46,9 @@ static const char *const usage[] = {
     "                        (default: read in the machine's zone, print in UTC)",
     "  --threads N           worker threads (default: one per core)",
     "  --count               print only the number of matching events",
+    "  --session-links       json: give SEND events the SMTP send session that carried",
+    "                        them, from the SmtpSend protocol logs under --logs (reads",
+    "                        those logs too; RECEIVE events always carry theirs)",
     "  --stats               print a summary on stderr even when all went well",
     "  -h, --help            this help",
     "",
@@ -57,7 +60,7 @@ static const char *const usage[] = {
 enum {
     OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
     OPT_RECIPIENT, OPT_MESSAGE_ID, OPT_INTERNAL_ID, OPT_NETWORK_ID, OPT_SUBJECT, OPT_REFERENCE,
-    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT,
+    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT, OPT_SESSION_LINKS,
 };
 
 static const struct option long_opts[] = {
@@ -83,6 +86,7 @@ static const struct option long_opts[] = {
     { "threads", required_argument, NULL, OPT_THREADS },
     { "stats", no_argument, NULL, OPT_STATS },
     { "count", no_argument, NULL, OPT_COUNT },
+    { "session-links", no_argument, NULL, OPT_SESSION_LINKS },
     { "domain-controller", required_argument, NULL, OPT_DC },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -132,6 +136,16 @@ struct emit_ctx {
     mt_status st;
 };
 
+static int want_send(const struct mt_event *ev, void *user)
+{
+    return mt_send_links_want(user, ev) != MT_OK;
+}
+
+static mt_slice lookup_send(const struct mt_event *ev, void *user)
+{
+    return mt_send_links_lookup(user, ev);
+}
+
 static int emit_event(const struct mt_event *ev, void *user)
 {
     struct emit_ctx *e = user;
@@ -156,7 +170,7 @@ int cmd_search(int argc, char **argv)
     struct cli_list servers = { 0 }, recipients = { 0 }, logs = { 0 };
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
-    int stats_always = 0, count_only = 0, rc = MT_OK;
+    int stats_always = 0, count_only = 0, session_links = 0, rc = MT_OK;
     char *recip_copies[64];
     size_t n_recip_copies = 0;
     int ac = 0;
@@ -229,6 +243,7 @@ int cmd_search(int argc, char **argv)
             break;
         case OPT_STATS: stats_always = 1; break;
         case OPT_COUNT: count_only = 1; break;
+        case OPT_SESSION_LINKS: session_links = 1; break;
         case OPT_DC: break;   /* pasted cmdlets carry it; copied logs need no domain controller */
         case ':':
             rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
@@ -267,6 +282,17 @@ int cmd_search(int argc, char **argv)
     mt_writer *w = rc == MT_OK ? mt_writer_new(fmt, stdout, tzname ? read_tz : NULL) : NULL;
     if (rc == MT_OK && !w)
         rc = MT_EIO;
+    mt_send_links *links = NULL;
+    if (rc == MT_OK && session_links && fmt == MT_FMT_JSON && !count_only) {
+        /* A first pass finds the SENDs that will be printed; the send
+         * protocol logs then say which sessions carried them. */
+        links = mt_send_links_new();
+        if (!links || mt_search(&ls, &q, (unsigned)threads, want_send, NULL, links, NULL) == MT_EIO ||
+            mt_send_links_resolve(links, &ls, cli_print_diag, NULL) == MT_EIO)
+            rc = MT_EIO;
+        else
+            mt_writer_set_session_lookup(w, lookup_send, links);
+    }
     if (rc == MT_OK) {
         struct emit_ctx e = { w, MT_OK };
         mt_status st = mt_search(&ls, &q, (unsigned)threads, count_only ? NULL : emit_event, cli_print_diag,
@@ -294,6 +320,7 @@ int cmd_search(int argc, char **argv)
                     (unsigned long long)stats.files_skipped_time);
     }
     mt_writer_free(w);
+    mt_send_links_free(links);
     mt_logset_free(&ls);
     mt_tz_free(read_tz);
 done:

@@ -126,3 +126,23 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
 /* Hand on the windows still open. */
 mt_status mt_backpressure_finish(mt_backpressure *b);
 void mt_backpressure_free(mt_backpressure *b);
+
+/* ---- SEND events and the send sessions that carried them ---- */
+
+/* A SEND in a tracking log names no SMTP session; the send protocol log does:
+ * "*,<internal id>,sending message" inside the session that sent it. Ask for
+ * the SENDs you print, resolve once against the protocol logs, look up. */
+typedef struct mt_send_links mt_send_links;
+
+mt_send_links *mt_send_links_new(void);
+/* Ask for the send session of ev (a SEND or SENDEXTERNAL; others are
+ * ignored). MT_EIO when out of memory. */
+mt_status mt_send_links_want(mt_send_links *l, const struct mt_event *ev);
+/* Read the send protocol logs of ls and find, for each SEND asked for, the
+ * session on its server that was sending its internal id last before the
+ * SEND was logged. Returns MT_OK, or what mt_smtp_scan returns. */
+mt_status mt_send_links_resolve(mt_send_links *l, const struct mt_logset *ls, mt_diag_fn diag, void *user);
+/* The session id found for ev, or an empty slice. */
+mt_slice mt_send_links_lookup(const mt_send_links *l, const struct mt_event *ev);
+size_t mt_send_links_count(const mt_send_links *l);
+void mt_send_links_free(mt_send_links *l);

@@ -35,6 +35,12 @@ struct mt_smtp_session;
  * docs/json-schema.md. A writer holds either events or sessions, not both. */
 mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s);
 
+/* Where the SMTP session of an event is known from elsewhere (a SEND's send
+ * session, from the protocol logs), lookup returns it; an empty slice means
+ * "use what the event itself says" (a RECEIVE's source-context). */
+typedef mt_slice (*mt_session_lookup_fn)(const struct mt_event *ev, void *user);
+void mt_writer_set_session_lookup(mt_writer *w, mt_session_lookup_fn lookup, void *user);
+
 /* Flush; returns MT_EIO if anything failed to be written. */
 mt_status mt_writer_end(mt_writer *w);
 void mt_writer_free(mt_writer *w);

@@ -22,7 +22,15 @@ struct mt_writer {
     FILE *out;
     const mt_tz *tz;
     uint64_t rows;
+    mt_session_lookup_fn lookup;
+    void *lookup_user;
 };
+
+void mt_writer_set_session_lookup(mt_writer *w, mt_session_lookup_fn lookup, void *user)
+{
+    w->lookup = lookup;
+    w->lookup_user = user;
+}
 
 int mt_format_parse(const char *name, enum mt_format *out)
 {
@@ -235,7 +243,8 @@ static void write_json_body(mt_writer *w, const struct mt_event *ev)
     fputs(",\"file\":", out);
     mt_json_string(out, cstr(ev->file ? ev->file : ""));
     fprintf(out, ",\"line\":%llu,\"session_id\":", (unsigned long long)ev->line);
-    mt_json_string(out, mt_event_session_id(ev));
+    mt_slice sid = w->lookup ? w->lookup(ev, w->lookup_user) : mt_slice_make(NULL, 0);
+    mt_json_string(out, sid.n ? sid : mt_event_session_id(ev));
     if (ev->n_extra) {
         fputs(",\"extra\":{", out);
         for (size_t i = 0; i < ev->n_extra; i++) {
