@@ -92,7 +92,8 @@ mt_tracer *mt_tracer_new(void);
  * fields (message-info, custom-data, IPs, ...). */
 mt_tracer *mt_tracer_new_lean(void);
 void mt_tracer_free(mt_tracer *t);
-/* Add one event (any message). MT_EIO when out of memory. */
+/* Add one event (any message). An event already added (the same line read
+ * from two copies of a file) is ignored. MT_EIO when out of memory. */
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
 /* Build the trace of message_id from the events added. Returns MT_OK,
  * MT_NOMATCH when no event has that message-id, MT_EIO. *out is valid until

@@ -37,6 +37,8 @@ struct mt_tracer {
     size_t n_recs, cap_recs;
     size_t *table;                 /* hash of recs: index + 1, 0 empty */
     size_t table_cap;
+    uint64_t *seen;                /* fingerprints of events added: a copy is added once */
+    size_t n_seen, seen_cap;
     mt_slice *ids;                 /* message-ids that have events, in order */
     size_t n_ids, cap_ids;
     /* the last built trace */
@@ -113,6 +115,7 @@ void mt_tracer_free(mt_tracer *t)
     }
     free(t->recs);
     free(t->table);
+    free(t->seen);
     free(t->ids);
     clear_built(t);
     free(t);
@@ -200,8 +203,66 @@ static struct idrec *idrec_get(mt_tracer *t, mt_slice id, int create)
     return r;
 }
 
+/* The same log line copied twice (a folder copied under two names, the same
+ * file plain and gzipped) must count once: an event is known by its server,
+ * time and every field. 64-bit fingerprints; a collision would drop one event
+ * in about 2^32 pairs, far beyond any log set. */
+static uint64_t fingerprint(const struct mt_event *ev)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)ev->time_ms;
+    for (const char *p = ev->server ? ev->server : ""; *p; p++) {
+        h ^= (unsigned char)*p;
+        h *= 1099511628211ull;
+    }
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        for (size_t i = 0; i < ev->f[f].n; i++) {
+            h ^= (unsigned char)ev->f[f].p[i];
+            h *= 1099511628211ull;
+        }
+        h ^= 0x9e3779b97f4a7c15ull + (uint64_t)f;
+        h *= 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+/* Returns 1 if fp was seen before, 0 after recording it, -1 when out of memory. */
+static int seen_before(mt_tracer *t, uint64_t fp)
+{
+    if ((t->n_seen + 1) * 2 > t->seen_cap) {
+        size_t ncap = t->seen_cap ? t->seen_cap * 2 : 1024;
+        uint64_t *nv = calloc(ncap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < t->seen_cap; i++) {
+            if (!t->seen[i])
+                continue;
+            size_t j = t->seen[i] & (ncap - 1);
+            while (nv[j])
+                j = (j + 1) & (ncap - 1);
+            nv[j] = t->seen[i];
+        }
+        free(t->seen);
+        t->seen = nv;
+        t->seen_cap = ncap;
+    }
+    size_t j = fp & (t->seen_cap - 1);
+    while (t->seen[j]) {
+        if (t->seen[j] == fp)
+            return 1;
+        j = (j + 1) & (t->seen_cap - 1);
+    }
+    t->seen[j] = fp;
+    t->n_seen++;
+    return 0;
+}
+
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
 {
+    int dup = seen_before(t, fingerprint(ev));
+    if (dup < 0)
+        return MT_EIO;
+    if (dup)
+        return MT_OK;
     if (t->n == t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 64;
         struct blob_event *nv = realloc(t->ev, ncap * sizeof *nv);
