@@ -100,8 +100,11 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
     if ((rc = cli_logset_build(cmd, &logs, &c->ls, &c->unreadable)) != MT_OK)
         goto done;
     c->tracer = mt_tracer_new_lean();
-    if (!c->tracer || mt_search(&c->ls, &q, 0, add_event, cli_print_diag, c->tracer, NULL) == MT_EIO)
+    mt_status st = c->tracer ? mt_search(&c->ls, &q, 0, add_event, cli_print_diag, c->tracer, NULL) : MT_EIO;
+    if (st == MT_EIO)
         rc = MT_EIO;
+    else if (st == MT_EINPUT)
+        c->unreadable = 1;
 done:
     cli_list_free(&logs);
     return rc;

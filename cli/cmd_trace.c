@@ -551,10 +551,13 @@ int cmd_trace(int argc, char **argv)
     const mt_tz *out_tz = tzname ? tz : NULL;
     if (all) {
         mt_query_init(&q);
-        if (mt_search(&ls, &q, 0, add_all, cli_print_diag, tracer, NULL) == MT_EIO) {
+        mt_status as = mt_search(&ls, &q, 0, add_all, cli_print_diag, tracer, NULL);
+        if (as == MT_EIO) {
             rc = MT_EIO;
             goto done;
         }
+        if (as == MT_EINPUT)
+            unreadable = 1;
         const mt_slice *ids;
         size_t n = mt_tracer_message_ids(tracer, &ids);
         for (size_t i = 0; i < n; i++) {
@@ -583,10 +586,13 @@ int cmd_trace(int argc, char **argv)
         q.recipients = recipients.v;
         q.n_recipients = recipients.n;
         q.result_size = 0;
-        if (mt_search(&ls, &q, 0, pick_ids, cli_print_diag, &pick, NULL) == MT_EIO || pick.oom) {
+        mt_status ps = mt_search(&ls, &q, 0, pick_ids, cli_print_diag, &pick, NULL);
+        if (ps == MT_EIO || pick.oom) {
             rc = MT_EIO;
             goto done;
         }
+        if (ps == MT_EINPUT)
+            unreadable = 1;
         if (pick.ids.n > result_size) {
             fprintf(stderr, "mailtrail trace: tracing the first %llu of %zu messages; use --result-size to see more\n",
                     result_size, pick.ids.n);
@@ -602,10 +608,13 @@ int cmd_trace(int argc, char **argv)
                 rc = MT_EIO;
                 goto done;
             }
-            if (mt_trace_gather(&ls, pick.ids.v[i], tracer, i == 0 && !by_filter ? cli_print_diag : NULL, NULL) == MT_EIO) {
+            mt_status gs = mt_trace_gather(&ls, pick.ids.v[i], tracer, i == 0 && !by_filter ? cli_print_diag : NULL, NULL);
+            if (gs == MT_EIO) {
                 rc = MT_EIO;
                 goto done;
             }
+            if (gs == MT_EINPUT)
+                unreadable = 1;
         }
         const struct mt_trace *t;
         mt_status st = mt_tracer_build(tracer, pick.ids.v[i], &t);
