@@ -132,6 +132,43 @@ static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, mt
     return d;
 }
 
+/* The Postfix delivery that handed the message to the organisation: its
+ * reply names the first hop's RECEIVE, "[InternalId=N" on that server. */
+static const struct mt_pf_entry *entered_via(const struct mt_trace *t, const mt_pf_store *store,
+                                             const struct mt_pf_delivery **how)
+{
+    if (!store || !t->n_hops || !t->hops[0].count)
+        return NULL;
+    const struct mt_event *first = &t->events[t->hops[0].first];
+    if (!mt_slice_eq_ci(first->f[MT_F_EVENT_ID], cstr("RECEIVE")) || !first->f[MT_F_INTERNAL_MESSAGE_ID].n)
+        return NULL;
+    char mark[96];
+    int ml = snprintf(mark, sizeof mark, "[InternalId=%.*s", (int)first->f[MT_F_INTERNAL_MESSAGE_ID].n,
+                      first->f[MT_F_INTERNAL_MESSAGE_ID].p);
+    if (ml <= 0 || (size_t)ml >= sizeof mark)
+        return NULL;
+    size_t sl = strlen(first->server);
+    for (size_t i = 0; i < mt_pf_store_count(store); i++) {
+        const struct mt_pf_entry *e = mt_pf_store_at(store, i);
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            const char *hit = d->status_text.n ? memmem(d->status_text.p, d->status_text.n, mark, (size_t)ml) : NULL;
+            if (!hit)
+                continue;
+            char next = hit + ml < d->status_text.p + d->status_text.n ? hit[ml] : ']';
+            if (next != ']' && next != ',')
+                continue;          /* InternalId=46010 is not 4601 */
+            /* The relay it went to is our server (by name, up to the first dot). */
+            if (d->relay.n < sl || strncasecmp(d->relay.p, first->server, sl) ||
+                (d->relay.n > sl && d->relay.p[sl] != '.' && d->relay.p[sl] != '['))
+                continue;
+            *how = d;
+            return e;
+        }
+    }
+    return NULL;
+}
+
 static mt_slice relay_host(mt_slice relay)
 {
     mt_slice name, addr, port;
@@ -150,6 +187,10 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
            (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
     struct follow fw[32];
     size_t nf = follow_relays(t, store, fw, 32);
+    const struct mt_pf_delivery *in_d = NULL;
+    const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
+    if (in_e)
+        printf("%.*s -> ", (int)in_e->host.n, in_e->host.p);
     for (size_t h = 0; h < t->n_hops; h++)
         printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
     for (size_t i = 0; i < nf; i++) {
@@ -160,6 +201,14 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
         }
     }
     printf("\n");
+    if (in_e) {
+        mt_time_format(in_d->time_ms, tz, a, sizeof a);
+        printf("\nEntered through Postfix on %.*s, queue %.*s: from <%.*s>, client %.*s\n  %s to=<%.*s> relay=%.*s status=%.*s (%.*s)\n",
+               (int)in_e->host.n, in_e->host.p, (int)in_e->queue_id.n, in_e->queue_id.p, (int)in_e->from.n,
+               in_e->from.p ? in_e->from.p : "", (int)in_e->client.n, in_e->client.p ? in_e->client.p : "", a,
+               (int)in_d->to.n, in_d->to.p, (int)in_d->relay.n, in_d->relay.p, (int)in_d->status_word.n,
+               in_d->status_word.p ? in_d->status_word.p : "", (int)in_d->status_text.n, in_d->status_text.p);
+    }
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_trace_hop *hp = &t->hops[h];
         printf("\nHop %zu: %s  [%s%s%s, %s]", h + 1, hop_name(hp, name, sizeof name), mt_link_kind_name(hp->link),
@@ -246,8 +295,26 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     jstr(t->subject);
     fputs(",\"sender\":", stdout);
     jstr(t->sender);
-    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld,\"hops\":[", a, b,
+    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b,
            (long long)(t->last_seen - t->first_seen));
+    const struct mt_pf_delivery *in_d = NULL;
+    const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
+    if (in_e) {
+        fputs(",\"entered_via\":{\"host\":", stdout);
+        jstr(in_e->host);
+        fputs(",\"queue_id\":", stdout);
+        jstr(in_e->queue_id);
+        fputs(",\"client\":", stdout);
+        jstr(in_e->client);
+        fputs(",\"from\":", stdout);
+        jstr(in_e->from);
+        fputs(",\"relay\":", stdout);
+        jstr(in_d->relay);
+        fputs(",\"reply\":", stdout);
+        jstr(in_d->status_text);
+        fputc('}', stdout);
+    }
+    fputs(",\"hops\":[", stdout);
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_trace_hop *hp = &t->hops[h];
         fputs(h ? ",{\"server\":" : "{\"server\":", stdout);

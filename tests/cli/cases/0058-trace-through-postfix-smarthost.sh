@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/seed --logs tests/data/seed-smarthost --subject OutBound-001; mailtrail trace --logs tests/data/seed --logs tests/data/seed-smarthost --subject OutBound-001 --format json

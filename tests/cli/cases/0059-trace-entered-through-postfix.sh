@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/seed --logs tests/data/seed-smarthost --subject INBD-SMARTHOST; mailtrail trace --logs tests/data/seed --logs tests/data/seed-smarthost --subject INBD-SMARTHOST --format json
