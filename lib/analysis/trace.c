@@ -15,10 +15,17 @@
 #include <strings.h>
 #include "mailtrail/trace.h"
 
+/* An event as kept: its field bytes in one blob and their lengths; the
+ * views of a struct mt_event (480 bytes) are made again only for the
+ * events a trace selects. Server and file names are interned. */
 struct blob_event {
-    struct mt_event ev;
-    char *blob;                    /* owns every byte the views point to */
-    mt_slice *extra;               /* names then values, n_extra each */
+    char *blob;                    /* the fields, in field order */
+    mt_slice *extra;               /* names then values, n_extra each (rare) */
+    uint32_t len[MT_F__COUNT];
+    uint32_t n_extra;
+    int64_t time_ms;
+    uint64_t line;
+    const char *server, *file;     /* interned */
 };
 
 /* Everything known under one message-id: its events, and the DSNs whose
@@ -31,6 +38,10 @@ struct idrec {
 
 struct mt_tracer {
     int lean;                      /* keep only the fields paths are built from */
+    char **names;                  /* interned server and file names */
+    size_t n_names, cap_names;
+    const char *last_in[2];        /* the caller's last server and file pointers ... */
+    const char *last_out[2];       /* ... and their interned copies */
     struct blob_event *ev;
     size_t n, cap;
     struct idrec *recs;            /* by first appearance */
@@ -108,6 +119,9 @@ void mt_tracer_free(mt_tracer *t)
         free(t->ev[i].blob);
         free(t->ev[i].extra);
     }
+    for (size_t i = 0; i < t->n_names; i++)
+        free(t->names[i]);
+    free(t->names);
     free(t->ev);
     for (size_t i = 0; i < t->n_recs; i++) {
         free(t->recs[i].ev);
@@ -256,6 +270,59 @@ static int seen_before(mt_tracer *t, uint64_t fp)
     return 0;
 }
 
+/* Names repeat for every event of a file: keep one copy of each. The last
+ * one matched is tried first, since events come file by file. */
+static const char *intern(mt_tracer *t, const char *s)
+{
+    s = s ? s : "";
+    for (size_t i = t->n_names; i-- > 0;)
+        if (!strcmp(t->names[i], s))
+            return t->names[i];
+    if (t->n_names == t->cap_names) {
+        size_t ncap = t->cap_names ? t->cap_names * 2 : 16;
+        char **nv = realloc(t->names, ncap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        t->names = nv;
+        t->cap_names = ncap;
+    }
+    char *copy = strdup(s);
+    if (!copy)
+        return NULL;
+    t->names[t->n_names++] = copy;
+    return copy;
+}
+
+/* Events come file by file with the same name pointers: one comparison. */
+static const char *intern_cached(mt_tracer *t, const char *s, int which)
+{
+    if (s && s == t->last_in[which])
+        return t->last_out[which];
+    const char *out = intern(t, s);
+    if (out) {
+        t->last_in[which] = s;
+        t->last_out[which] = out;
+    }
+    return out;
+}
+
+static void materialize(const struct blob_event *b, struct mt_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    const char *o = b->blob;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        ev->f[f] = mt_slice_make(b->len[f] ? o : NULL, b->len[f]);
+        o += b->len[f];
+    }
+    ev->n_extra = b->n_extra;
+    ev->extra_name = b->extra;
+    ev->extra_value = b->extra ? b->extra + b->n_extra : NULL;
+    ev->time_ms = b->time_ms;
+    ev->line = b->line;
+    ev->server = b->server;
+    ev->file = b->file;
+}
+
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
 {
     int dup = seen_before(t, fingerprint(ev));
@@ -280,27 +347,27 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
         lean.n_extra = 0;
         ev = &lean;
     }
-    size_t sl = strlen(ev->server ? ev->server : "") + 1, fl = strlen(ev->file ? ev->file : "") + 1;
-    size_t len = sl + fl;
+    size_t len = 0;
     for (int f = 0; f < MT_F__COUNT; f++)
         len += ev->f[f].n;
     for (size_t i = 0; i < ev->n_extra; i++)
         len += ev->extra_name[i].n + ev->extra_value[i].n;
     struct blob_event *b = &t->ev[t->n];
     memset(b, 0, sizeof *b);
+    b->server = intern_cached(t, ev->server, 0);
+    b->file = intern_cached(t, ev->file, 1);
     b->blob = malloc(len ? len : 1);
     b->extra = ev->n_extra ? calloc(2 * ev->n_extra, sizeof *b->extra) : NULL;
-    if (!b->blob || (ev->n_extra && !b->extra)) {
+    if (!b->blob || (ev->n_extra && !b->extra) || !b->server || !b->file) {
         free(b->blob);
         free(b->extra);
         return MT_EIO;
     }
     char *o = b->blob;
-    b->ev = *ev;
     for (int f = 0; f < MT_F__COUNT; f++) {
         if (ev->f[f].n)
             memcpy(o, ev->f[f].p, ev->f[f].n);
-        b->ev.f[f] = mt_slice_make(o, ev->f[f].n);
+        b->len[f] = (uint32_t)ev->f[f].n;
         o += ev->f[f].n;
     }
     for (size_t i = 0; i < ev->n_extra; i++) {
@@ -311,16 +378,14 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
         b->extra[ev->n_extra + i] = mt_slice_make(o, ev->extra_value[i].n);
         o += ev->extra_value[i].n;
     }
-    b->ev.extra_name = b->extra;
-    b->ev.extra_value = b->extra ? b->extra + ev->n_extra : NULL;
-    memcpy(o, ev->server ? ev->server : "", sl);
-    b->ev.server = o;
-    o += sl;
-    memcpy(o, ev->file ? ev->file : "", fl);
-    b->ev.file = o;
+    b->n_extra = (uint32_t)ev->n_extra;
+    b->time_ms = ev->time_ms;
+    b->line = ev->line;
     t->n++;
     size_t idx = t->n - 1;
-    mt_slice id = strip_angles(b->ev.f[MT_F_MESSAGE_ID]);
+    struct mt_event kept;
+    materialize(b, &kept);
+    mt_slice id = strip_angles(kept.f[MT_F_MESSAGE_ID]);
     if (id.n) {
         struct idrec *r = idrec_get(t, id, 1);
         if (!r || push_index(&r->ev, &r->n_ev, &r->cap_ev, idx))
@@ -337,8 +402,8 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
             t->ids[t->n_ids++] = r->id;
         }
     }
-    mt_slice ref = strip_angles(b->ev.f[MT_F_REFERENCE]);
-    if (ref.n && mt_slice_eq_ci(b->ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
+    mt_slice ref = strip_angles(kept.f[MT_F_REFERENCE]);
+    if (ref.n && mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
         struct idrec *r = idrec_get(t, ref, 1);
         if (!r || push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
             return MT_EIO;
@@ -524,7 +589,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
     if (!t->sel)
         return MT_EIO;
     for (size_t i = 0; i < n; i++)
-        t->sel[i] = t->ev[rec->ev[i]].ev;
+        materialize(&t->ev[rec->ev[i]], &t->sel[i]);
     qsort(t->sel, n, sizeof *t->sel, by_server_time);
     /* One group per logging server. */
     struct group *gs = calloc(n, sizeof *gs);
@@ -692,7 +757,9 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
     }
     /* NDRs: DSN events that reference this message. */
     for (size_t i = 0; i < rec->n_ndr; i++) {
-        const struct mt_event *ev = &t->ev[rec->ndr[i]].ev;
+        struct mt_event ndr;
+        materialize(&t->ev[rec->ndr[i]], &ndr);
+        const struct mt_event *ev = &ndr;
         for (size_t r = 0; r < t->trace.n_recipients; r++)
             if (t->rcpt[r].outcome == MT_OUT_FAILED || t->rcpt[r].outcome == MT_OUT_DEFERRED)
                 t->rcpt[r].ndr_message_id = ev->f[MT_F_MESSAGE_ID];
