@@ -68,7 +68,7 @@ cli-tests: $(BUILD)/mailtrail
 gen-tests: $(BUILD)/mailtrail
 	@sh tests/gen/run.sh $(BUILD)/mailtrail
 
-FUZZERS := msgtrk smtplog postfix
+FUZZERS := msgtrk smtplog postfix iis
 # Every simulated message traced and compared with the ground truth.
 trace-tests: $(BUILD)/mailtrail
 	@sh tests/trace/run.sh $(BUILD)/mailtrail

@@ -16,6 +16,7 @@ int cmd_session(int argc, char **argv);
 int cmd_backpressure(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
+int cmd_activesync(int argc, char **argv);
 int cmd_pending(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_version(int argc, char **argv);

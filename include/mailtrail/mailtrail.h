@@ -17,6 +17,8 @@
 #include "msgtrk.h"
 #include "smtplog.h"
 #include "postfix.h"
+#include "iis.h"
+#include "activesync.h"
 #include "explain.h"
 #include "session.h"
 #include "trace.h"

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_activesync.c -- `mailtrail activesync` (also `Export-ActiveSyncLog`):
+ * the cmdlet's six CSVs over any number of IIS logs and folders at once.
+ *
+ * Files named on the command line are read whatever their names; folders are
+ * walked recursively for *.log (and .log.gz / .log.zst) files, in name order.
+ * PowerShell parameter spellings (-Filename, -OutputPath, -UseGMT...) are
+ * rewritten to the long options before getopt sees them. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include "cli.h"
+#include <mailtrail/activesync.h>
+
+static const char *const usage[] = {
+    "usage: mailtrail activesync [--start-date T] [--end-date T] [--output-path DIR]",
+    "                            [--output-prefix P] [--use-gmt] FILE|DIR...",
+    "       mailtrail Export-ActiveSyncLog -Filename FILE [-StartDate T] [-EndDate T]",
+    "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT]",
+    "",
+    "Read IIS W3C logs (IIS 7 to 10, any #Fields layout; plain, .gz or .zst),",
+    "keep the Exchange ActiveSync requests and write Export-ActiveSyncLog's six",
+    "reports: PUsers.csv, PServers.csv, PHourly.csv, PStatusCodes.csv,",
+    "PPolicyCompliance.csv and PUserAgents.csv. Folders are searched recursively",
+    "for *.log files.",
+    "",
+    "  --start-date T, --end-date T  keep requests in [T, T) (local time, or UTC with --use-gmt)",
+    "  --output-path DIR             where the CSVs go (default: the current folder)",
+    "  --output-prefix P             prefix of the file names",
+    "  --use-gmt                     hours and days in UTC (default: this machine's zone)",
+    "  --force                       accepted for the cmdlet's -Force; files are always replaced",
+    "",
+    "Exit: 0 requests found, 1 none, 2 usage, 3 an input was unreadable, 4 I/O error.",
+    NULL,
+};
+
+enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE };
+
+static const struct option long_opts[] = {
+    { "start-date", required_argument, NULL, OPT_START },
+    { "end-date", required_argument, NULL, OPT_END },
+    { "output-path", required_argument, NULL, OPT_PATH },
+    { "output-prefix", required_argument, NULL, OPT_PREFIX },
+    { "use-gmt", no_argument, NULL, OPT_GMT },
+    { "force", no_argument, NULL, OPT_FORCE },
+    { "filename", required_argument, NULL, OPT_FILE },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* PowerShell parameter -> long option; switch parameters take no value. */
+static const struct { const char *ps; const char *opt; int is_switch; } ps_params[] = {
+    { "Filename", "--filename", 0 }, { "StartDate", "--start-date", 0 }, { "EndDate", "--end-date", 0 },
+    { "OutputPath", "--output-path", 0 }, { "OutputPrefix", "--output-prefix", 0 },
+    { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "Confirm", NULL, 1 },
+};
+
+/* -Param value / -Param:value become --option value; -Switch:$false is
+ * dropped; -Confirm is dropped. The vector is new, its strings argv's. */
+static char **translate_ps(int argc, char **argv)
+{
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        out[k++] = argv[i];
+        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
+            continue;
+        const char *colon = strchr(a, ':');
+        size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
+        for (size_t p = 0; p < sizeof ps_params / sizeof ps_params[0]; p++) {
+            if (strlen(ps_params[p].ps) != nlen || strncasecmp(a + 1, ps_params[p].ps, nlen))
+                continue;
+            k--;
+            if (ps_params[p].is_switch) {
+                if (ps_params[p].opt && !(colon && !strcasecmp(colon + 1, "$false")))
+                    out[k++] = (char *)ps_params[p].opt;
+            } else {
+                out[k++] = (char *)ps_params[p].opt;
+                if (colon)
+                    out[k++] = (char *)(colon + 1);
+            }
+            break;
+        }
+    }
+    out[k] = NULL;
+    return out;
+}
+
+struct run {
+    mt_eas_report *rep;
+    int oom;
+};
+
+static int on_line(const struct mt_iis_line *l, void *user)
+{
+    struct run *r = user;
+    if (mt_eas_report_add(r->rep, l) != MT_OK) {
+        r->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int is_log_name(const char *name)
+{
+    size_t n = strlen(name);
+    static const char *const ext[] = { ".log", ".log.gz", ".log.zst" };
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && !strcasecmp(name + n - k, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collect the log files under dir into *files (owned strings). 0, or -1 on OOM.
+ * An unreadable folder is reported and sets *unreadable. */
+static int walk(const char *dir, struct cli_list *files, int *unreadable, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        cli_print_diag(dir, 0, "cannot open folder", NULL);
+        *unreadable = 1;
+        return 0;
+    }
+    struct cli_list names = { 0 };
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (!p || cli_list_add(&names, p)) {
+            free(p);
+            rc = -1;
+            break;
+        }
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    if (names.n)
+        qsort(names.v, names.n, sizeof *names.v, by_name);
+    for (size_t i = 0; i < names.n; i++) {
+        char *p = (char *)names.v[i];
+        struct stat st;
+        if (rc == 0 && stat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode) && depth < 32) {
+                rc = walk(p, files, unreadable, depth + 1);
+            } else if (S_ISREG(st.st_mode) && is_log_name(strrchr(p, '/') + 1)) {
+                if (cli_list_add(files, p))
+                    rc = -1;
+                else
+                    continue;   /* kept */
+            }
+        }
+        free(p);
+    }
+    cli_list_free(&names);
+    return rc;
+}
+
+int cmd_activesync(int argc, char **argv)
+{
+    const char *cmd = "activesync";
+    const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
+    int gmt = 0, rc = MT_OK, opt, unreadable = 0;
+    struct cli_list inputs = { 0 }, files = { 0 };
+    mt_tz *tz = NULL;
+    struct run run = { NULL, 0 };
+    char **av = translate_ps(argc, argv);
+    if (!av)
+        return MT_EIO;
+    int ac = 0;
+    while (av[ac])
+        ac++;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(ac, av, ":h", long_opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h': cli_print_lines(stdout, usage); goto done;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_PATH: outdir = optarg; break;
+        case OPT_PREFIX: prefix = optarg; break;
+        case OPT_GMT: gmt = 1; break;
+        case OPT_FORCE: break;
+        case OPT_FILE:
+            if (cli_list_add(&inputs, optarg)) {
+                rc = MT_EIO;
+                goto done;
+            }
+            break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", av[optind - 1]); goto done;
+        }
+    }
+    for (int i = optind; i < ac; i++)
+        if (cli_list_add(&inputs, av[i])) {
+            rc = MT_EIO;
+            goto done;
+        }
+    if (inputs.n == 0) {
+        rc = cli_usage_error(cmd, "no IIS log given: name files or folders");
+        goto done;
+    }
+    int64_t start_ms = MT_TIME_NONE, end_ms = MT_TIME_NONE;
+    char err[256] = "";
+    if (mt_tz_load(gmt ? "UTC" : NULL, &tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error(cmd, "time zone: %s", err);
+        goto done;
+    }
+    if (start && !mt_time_parse_user(start, tz, &start_ms)) {
+        rc = cli_usage_error(cmd, "cannot read --start-date '%s'", start);
+        goto done;
+    }
+    if (end && !mt_time_parse_user(end, tz, &end_ms)) {
+        rc = cli_usage_error(cmd, "cannot read --end-date '%s'", end);
+        goto done;
+    }
+    struct stat ost;
+    if (stat(outdir, &ost) != 0 || !S_ISDIR(ost.st_mode)) {
+        rc = cli_usage_error(cmd, "--output-path '%s' is not a folder", outdir);
+        goto done;
+    }
+    /* Files named first, in the order given; then each folder's, walked. */
+    for (size_t i = 0; i < inputs.n; i++) {
+        struct stat st;
+        if (stat(inputs.v[i], &st) != 0) {
+            cli_print_diag(inputs.v[i], 0, "cannot open: no such file or folder", NULL);
+            unreadable = 1;
+        } else if (S_ISDIR(st.st_mode)) {
+            continue;
+        } else {
+            char *c = strdup(inputs.v[i]);
+            if (!c || cli_list_add(&files, c)) {
+                free(c);
+                rc = MT_EIO;
+                goto done;
+            }
+        }
+    }
+    for (size_t i = 0; i < inputs.n; i++) {
+        struct stat st;
+        if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode) && walk(inputs.v[i], &files, &unreadable, 0)) {
+            rc = MT_EIO;
+            goto done;
+        }
+    }
+    run.rep = mt_eas_report_new(gmt ? NULL : tz, start_ms, end_ms);
+    if (!run.rep) {
+        rc = MT_EIO;
+        goto done;
+    }
+    for (size_t i = 0; i < files.n && !run.oom; i++) {
+        struct mt_iislog_config cfg = { .file = files.v[i], .on_line = on_line, .on_diag = cli_print_diag,
+                                        .user = &run };
+        mt_status st = mt_iislog_parse_file(files.v[i], &cfg, NULL);
+        if (st == MT_EIO) {
+            rc = MT_EIO;
+            goto done;
+        }
+        if (st != MT_OK)
+            unreadable = 1;
+    }
+    if (run.oom) {
+        rc = MT_EIO;
+        goto done;
+    }
+    if (mt_eas_report_write_all(run.rep, outdir, prefix, err, sizeof err) != MT_OK) {
+        fprintf(stderr, "mailtrail activesync: %s\n", err);
+        rc = MT_EIO;
+        goto done;
+    }
+    if (unreadable)
+        rc = MT_EINPUT;
+    else
+        rc = mt_eas_report_requests(run.rep) ? MT_OK : MT_NOMATCH;
+done:
+    for (size_t i = 0; i < files.n; i++)
+        free((char *)files.v[i]);
+    cli_list_free(&files);
+    cli_list_free(&inputs);
+    mt_eas_report_free(run.rep);
+    mt_tz_free(tz);
+    free(av);
+    return rc;
+}

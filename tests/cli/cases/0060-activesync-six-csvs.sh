@@ -1,0 +1,1 @@
+T=$(mktemp -d); mailtrail activesync --output-path "$T" --use-gmt tests/data/iis/known; echo "exit $?"; for f in Users Servers Hourly StatusCodes PolicyCompliance UserAgents; do echo "== $f.csv"; grep -v "^[A-Za-z]*day,[0-9]*,0,0" "$T/$f.csv"; done; rm -rf "$T"

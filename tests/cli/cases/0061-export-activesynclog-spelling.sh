@@ -1,0 +1,1 @@
+T=$(mktemp -d); mailtrail Export-ActiveSyncLog -Filename tests/data/iis/iis10_edge_cases.log -OutputPath "$T" -UseGMT -OutputPrefix edge_; echo "exit $?"; ls "$T"; cat "$T/edge_UserAgents.csv" "$T/edge_Users.csv"; rm -rf "$T"
