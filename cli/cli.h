@@ -14,6 +14,7 @@ int cmd_search(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_session(int argc, char **argv);
 int cmd_backpressure(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_activesync(int argc, char **argv);

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     { "sessions", cmd_sessions, "rebuild SMTP sessions from protocol logs, one row each" },
     { "session", cmd_session, "one SMTP session, every reply explained; --compare with a good one" },
     { "backpressure", cmd_backpressure, "when receive sessions were tarpitted or refused (452 4.3.1)" },
+    { "report", cmd_report, "summary report: totals, traffic, top talkers, sizes, latency, failures" },
     { "activesync", cmd_activesync, "Export-ActiveSyncLog's six CSVs over any number of IIS logs" },
     { "Export-ActiveSyncLog", cmd_activesync, "the same, with PowerShell parameter names" },
     { "gen", cmd_gen, "write a simulated Exchange organisation's logs (synthetic)" },

@@ -24,6 +24,7 @@
 #include "trace.h"
 #include "search.h"
 #include "writer.h"
+#include "report.h"
 #include "gen.h"
 
 /* The library's version, "MAJOR.MINOR.PATCH". */

@@ -1,0 +1,1 @@
+mailtrail report --logs tests/data/seed --format text

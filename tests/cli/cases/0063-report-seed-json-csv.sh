@@ -1,0 +1,1 @@
+mailtrail report --logs tests/data/seed --format json; mailtrail report --logs tests/data/seed --section totals,failures,events --format csv

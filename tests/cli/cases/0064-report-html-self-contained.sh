@@ -1,0 +1,1 @@
+mailtrail report --logs tests/data/seed --format html > /tmp/mt-report-test.html; echo "exit $?"; grep -c "<svg" /tmp/mt-report-test.html; grep -c "http" /tmp/mt-report-test.html; grep -c "<script" /tmp/mt-report-test.html; grep -o "&lt;script&gt;[^<]*" /tmp/mt-report-test.html | head -n 1; rm -f /tmp/mt-report-test.html

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/* test_report.c -- unit tests of the report (report.h): exact numbers for
+ * every section from hand-made events, the renderers' escaping, and the
+ * percentile and reservoir arithmetic.
+ *
+ * The events are built field by field so that each number asserted can be
+ * traced back to the few lines that produce it; the scenario is described
+ * next to build_scenario. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "mailtrail/report.h"
+
+/* 2016-08-27T00:00:00Z */
+#define T0 1472256000000LL
+
+struct evb {
+    struct mt_event ev;
+};
+
+static void ev_init(struct evb *b, const char *server, int64_t t, const char *eid, const char *src)
+{
+    memset(b, 0, sizeof *b);
+    b->ev.server = server;
+    b->ev.file = "test";
+    b->ev.time_ms = t;
+    b->ev.f[MT_F_EVENT_ID] = mt_slice_make(eid, strlen(eid));
+    b->ev.f[MT_F_SOURCE] = mt_slice_make(src, strlen(src));
+}
+
+static void ev_set(struct evb *b, enum mt_field f, const char *v)
+{
+    b->ev.f[f] = mt_slice_make(v, strlen(v));
+}
+
+static void add(mt_report *r, const char *server, int64_t t, const char *eid, const char *src, const char *mid,
+                const char *sender, const char *rcpts, const char *bytes, ...)
+{
+    struct evb b;
+    ev_init(&b, server, t, eid, src);
+    ev_set(&b, MT_F_MESSAGE_ID, mid);
+    ev_set(&b, MT_F_SENDER_ADDRESS, sender);
+    ev_set(&b, MT_F_RECIPIENT_ADDRESS, rcpts);
+    ev_set(&b, MT_F_TOTAL_BYTES, bytes);
+    /* then (field, value) pairs up to MT_F__COUNT */
+    va_list ap;
+    va_start(ap, bytes);
+    for (;;) {
+        int f = va_arg(ap, int);
+        if (f == MT_F__COUNT)
+            break;
+        ev_set(&b, (enum mt_field)f, va_arg(ap, const char *));
+    }
+    va_end(ap);
+    assert_int_equal(mt_report_add(r, &b.ev), MT_OK);
+}
+
+#define END MT_F__COUNT
+
+static const char *const servers[] = { "EX1", "EX2" };
+
+/* Two logging servers EX1 (10.0.0.1) and EX2.
+ * m1: from the Internet to EX1, 2 recipients; hops to EX2 (not received again);
+ *     delivered to both 1100 ms after it was first seen; E2ELatency 1.5 s.
+ * m2: submitted on EX1 (no size), STOREDRIVER RECEIVE on EX2 gives 20000 bytes;
+ *     SEND to the smart host (2 relayed) and to EX1 (not relayed).
+ * m3: from the Internet to EX2, 12 MiB, <script> subject; one recipient FAILs
+ *     (550 5.1.1) with an NDR, the other is deferred twice and never delivered.
+ * m4: from an unknown IP to EX1, 500 bytes; deferred once, delivered 200 s later. */
+static mt_report *build_scenario(const struct mt_report_config *extra)
+{
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (extra)
+        cfg = *extra;
+    cfg.servers = servers;
+    cfg.n_servers = 2;
+    mt_report *r = mt_report_new(&cfg);
+    assert_non_null(r);
+    add(r, "EX1", T0 + 1000, "RECEIVE", "SMTP", "<m1@ext.com>", "a@Ext.com", "u1@corp.lan;u2@corp.lan", "2048",
+        MT_F_CLIENT_HOSTNAME, "mx.ext.com", MT_F_CLIENT_IP, "192.0.2.9", MT_F_SERVER_IP, "10.0.0.1",
+        MT_F_CONNECTOR_ID, "EX1\\Default", END);
+    add(r, "EX2", T0 + 1100, "RECEIVE", "SMTP", "<m1@ext.com>", "a@ext.com", "u1@corp.lan;u2@corp.lan", "2100",
+        MT_F_CLIENT_HOSTNAME, "EX1.corp.lan", MT_F_CLIENT_IP, "10.0.0.1", END);
+    add(r, "EX2", T0 + 2100, "DELIVER", "STOREDRIVER", "<m1@ext.com>", "a@ext.com", "u1@corp.lan;u2@corp.lan",
+        "2100", MT_F_CUSTOM_DATA, "S:E2ELatency=1.500;S:MailboxDatabaseName=DB1", END);
+
+    add(r, "EX1", T0 + 5000, "SUBMIT", "STOREDRIVER", "<m2@corp.lan>", "b@corp.lan", "", "", END);
+    add(r, "EX2", T0 + 5100, "RECEIVE", "STOREDRIVER", "<m2@corp.lan>", "b@corp.lan",
+        "x@gmail.com;y@gmail.com;z@corp.lan", "20000", END);
+    add(r, "EX2", T0 + 6000, "SEND", "SMTP", "<m2@corp.lan>", "b@corp.lan", "x@gmail.com;y@gmail.com", "20480",
+        MT_F_SERVER_HOSTNAME, "smart.ext.net", MT_F_CONNECTOR_ID, "Out", END);
+    add(r, "EX2", T0 + 6001, "SEND", "SMTP", "<m2@corp.lan>", "b@corp.lan", "z@corp.lan", "20480",
+        MT_F_SERVER_HOSTNAME, "EX1.corp.lan", MT_F_CONNECTOR_ID, "Intra", END);
+
+    add(r, "EX2", T0 + 10000, "RECEIVE", "SMTP", "<m3@ext.com>", "c@ext.com", "bad@corp.lan;u1@corp.lan",
+        "12582912", MT_F_CLIENT_HOSTNAME, "mail.ext.com", MT_F_MESSAGE_SUBJECT, "<script>alert(1)</script> & co",
+        END);
+    add(r, "EX2", T0 + 10100, "FAIL", "ROUTING", "<m3@ext.com>", "c@ext.com", "bad@corp.lan", "12582912",
+        MT_F_RECIPIENT_STATUS, "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", END);
+    add(r, "EX2", T0 + 10200, "DSN", "DSN", "<ndr1@corp.lan>", "postmaster@corp.lan", "c@ext.com", "3000", END);
+    add(r, "EX2", T0 + 10300, "DEFER", "STOREDRIVER", "<m3@ext.com>", "c@ext.com", "u1@corp.lan", "12582912",
+        MT_F_RECIPIENT_STATUS, "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded", END);
+    add(r, "EX2", T0 + 70300, "DEFER", "STOREDRIVER", "<m3@ext.com>", "c@ext.com", "u1@corp.lan", "12582912",
+        MT_F_RECIPIENT_STATUS, "432 4.3.2 STOREDRV.Deliver; mailbox database thread limit exceeded", END);
+
+    add(r, "EX1", T0 + 3600000, "RECEIVE", "SMTP", "<m4@ext.com>", "d@ext.com", "u3@corp.lan", "500",
+        MT_F_CLIENT_IP, "198.51.100.7", END);
+    add(r, "EX1", T0 + 3660000, "DEFER", "STOREDRIVER", "<m4@ext.com>", "d@ext.com", "U3@corp.lan", "500",
+        MT_F_RECIPIENT_STATUS, "451 4.3.0 try later", END);
+    add(r, "EX1", T0 + 3800000, "DELIVER", "STOREDRIVER", "<m4@ext.com>", "d@ext.com", "u3@corp.lan", "500",
+        END);
+    return r;
+}
+
+static char *render(mt_report *r, enum mt_report_format fmt)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    assert_int_equal(mt_report_write(r, f, fmt), MT_OK);
+    fclose(f);
+    return buf;
+}
+
+static void test_totals(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    struct mt_report_totals t;
+    mt_report_get_totals(r, &t);
+    assert_int_equal(t.received, 4);
+    assert_int_equal(t.delivered, 3);
+    assert_int_equal(t.relayed_out, 2);
+    assert_int_equal(t.failed, 1);
+    assert_int_equal(t.deferred, 1);
+    assert_int_equal(t.deferral_events, 3);
+    assert_int_equal(t.ndrs, 1);
+    assert_int_equal(t.bytes, 2048 + 20000 + 12582912 + 500);
+    assert_int_equal(t.senders, 4);     /* a@ext.com folded with a@Ext.com */
+    assert_int_equal(t.recipients, 5);  /* u1 u2 x y u3: reached, not failed */
+    assert_int_equal(t.domains, 3);     /* ext.com corp.lan gmail.com */
+    assert_int_equal(t.events, 15);
+    assert_int_equal(mt_report_status(r), MT_OK);
+    mt_report_free(r);
+}
+
+static void test_latency(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    struct mt_report_latency l;
+    mt_report_get_latency(r, 0, &l);
+    assert_int_equal(l.count, 3);
+    assert_int_equal(l.within_sla, 2);  /* 1100, 1100 within 90 s; 200000 not */
+    assert_int_equal(l.sampled, 3);
+    assert_int_equal(l.p50_ms, 1100);
+    assert_int_equal(l.p90_ms, 200000);
+    assert_int_equal(l.p99_ms, 200000);
+    assert_int_equal(l.max_ms, 200000);
+    mt_report_get_latency(r, 1, &l);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.p50_ms, 1500);
+    mt_report_free(r);
+
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.sla_ms = 300000;
+    r = build_scenario(&cfg);
+    mt_report_get_latency(r, 0, &l);
+    assert_int_equal(l.within_sla, 3);
+    mt_report_free(r);
+}
+
+static void test_csv_sections(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    char *s = render(r, MT_RF_CSV);
+    assert_true(!strncmp(s, "section,item,metric,value\r\n", 27));
+    static const char *const want[] = {
+        "totals,,received,4\r\n",
+        "totals,,deferred,1\r\n",
+        "traffic,2016-08-27,received,4\r\n",
+        "traffic,2016-08-27,delivered,3\r\n",
+        "hourly,00,received,3\r\n",
+        "hourly,01,received,1\r\n",
+        "hourly,00,relayed_out,2\r\n",
+        "servers,EX1,inbound_smtp,2\r\n",
+        "servers,EX1,inbound_share_pct,66.7\r\n",
+        "servers,EX2,inbound_share_pct,33.3\r\n",
+        "servers,EX1,received,3\r\n",
+        "servers,EX2,received,1\r\n",
+        "servers,EX2,bytes_received,12602912\r\n",
+        "senders_by_count,a@ext.com,messages,1\r\n",
+        "senders_by_size,c@ext.com,bytes,12582912\r\n",
+        "recipients_by_count,u1@corp.lan,recipients,1\r\n",
+        "recipients_by_size,x@gmail.com,bytes,20480\r\n",
+        "sender_domains_by_count,ext.com,messages,3\r\n",
+        "recipient_domains_by_count,corp.lan,recipients,3\r\n",
+        "recipient_domains_by_count,gmail.com,recipients,2\r\n",
+        "sizes,<10KB,messages,2\r\n",
+        "sizes,<100KB,messages,1\r\n",
+        "sizes,>=10MB,messages,1\r\n",
+        "sizes,unknown,messages,0\r\n",
+        "large_messages,<m3@ext.com>,bytes,12582912\r\n",
+        "latency,tracked,p50_ms,1100\r\n",
+        "latency,tracked,within_sla_pct,66.7\r\n",
+        "latency,tracked@EX2,count,2\r\n",
+        "failures,550 5.1.1,recipients,1\r\n",
+        "deferrals,432 4.3.2,deferral_events,2\r\n",
+        "deferrals,451 4.3.0,deferral_events,1\r\n",
+        "next_hops,smart.ext.net,recipients,2\r\n",
+        "next_hops,smart.ext.net,external,yes\r\n",
+        "next_hops,ex1.corp.lan,external,no\r\n",
+        "connectors,EX1\\Default,receive_events,1\r\n",
+        "connectors,Out,send_events,1\r\n",
+        "events,DEFER,count,3\r\n",
+        "events,RECEIVE,count,5\r\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!strstr(s, want[i]))
+            fail_msg("missing CSV line: %s", want[i]);
+    }
+    /* the failure explanation comes from explain.h */
+    assert_non_null(strstr(s, "failures,550 5.1.1,explanation,\"permanent failure: the recipient does not exist"));
+    free(s);
+    mt_report_free(r);
+}
+
+static void test_sections_select(void **state)
+{
+    (void)state;
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    char bad[32];
+    assert_int_equal(mt_report_sections_parse("totals,failures", &cfg.sections, bad, sizeof bad), 0);
+    assert_int_equal(cfg.sections, MT_RS_TOTALS | MT_RS_FAILURES);
+    assert_int_equal(mt_report_sections_parse("totals,nope", &cfg.sections, bad, sizeof bad), -1);
+    assert_string_equal(bad, "nope");
+    cfg.by_hour = 1;
+    cfg.sections |= MT_RS_TRAFFIC;
+    mt_report *r = build_scenario(&cfg);
+    char *s = render(r, MT_RF_CSV);
+    assert_non_null(strstr(s, "traffic,2016-08-27 01:00,received,1\r\n"));
+    assert_null(strstr(s, "\nsenders_by_count,"));
+    assert_null(strstr(s, "\nevents,"));
+    free(s);
+    mt_report_free(r);
+
+    enum mt_report_format f;
+    assert_int_equal(mt_report_format_parse("html", &f), 0);
+    assert_int_equal(f, MT_RF_HTML);
+    assert_int_equal(mt_report_format_parse("table", &f), 0);
+    assert_int_equal(f, MT_RF_TEXT);
+    assert_int_equal(mt_report_format_parse("xml", &f), -1);
+}
+
+static void test_json(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    char *s = render(r, MT_RF_JSON);
+    assert_true(s[0] == '{');
+    assert_non_null(strstr(s, "\"totals\":{\"received\":4,\"delivered\":3,\"relayed_out\":2,\"failed\":1,"));
+    assert_non_null(strstr(s, "{\"latency\":\"e2e\",\"count\":2,\"p50_ms\":1500,"));
+    assert_non_null(strstr(s, "\"subject\":\"<script>alert(1)</script> & co\""));
+    /* an empty percentile is null, not an empty string */
+    free(s);
+    mt_report_free(r);
+    r = mt_report_new(NULL);
+    assert_non_null(r);
+    s = render(r, MT_RF_JSON);
+    assert_non_null(strstr(s, "{\"latency\":\"tracked\",\"count\":0,\"p50_ms\":null,"));
+    free(s);
+    mt_report_free(r);
+}
+
+static void test_html(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    char *s = render(r, MT_RF_HTML);
+    assert_true(!strncmp(s, "<!DOCTYPE html>", 15));
+    assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+    assert_null(strcasestr(s, "<script"));
+    assert_null(strcasestr(s, "http"));   /* no external resource of any kind */
+    assert_null(strcasestr(s, "src="));
+    assert_non_null(strstr(s, "<svg"));
+    assert_non_null(strstr(s, "&lt;m3@ext.com&gt;"));
+    assert_non_null(strstr(s, "</html>\n"));
+    free(s);
+    mt_report_free(r);
+
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    mt_html_escape(f, "a<b>&\"'", 7);
+    fclose(f);
+    assert_string_equal(buf, "a&lt;b&gt;&amp;&quot;&#39;");
+    free(buf);
+}
+
+static void test_text(void **state)
+{
+    (void)state;
+    mt_report *r = build_scenario(NULL);
+    char *s = render(r, MT_RF_TEXT);
+    assert_non_null(strstr(s, "== Grand totals ==\n"));
+    assert_non_null(strstr(s, "\nreceived" "                  " "4\n"));
+    assert_non_null(strstr(s, "== Failures by status code ==\n"));
+    free(s);
+    mt_report_free(r);
+}
+
+static void test_percentile(void **state)
+{
+    (void)state;
+    int64_t v[100];
+    for (int i = 0; i < 100; i++)
+        v[i] = i + 1;
+    assert_int_equal(mt_percentile_sorted(v, 100, 50), 50);
+    assert_int_equal(mt_percentile_sorted(v, 100, 90), 90);
+    assert_int_equal(mt_percentile_sorted(v, 100, 99), 99);
+    assert_int_equal(mt_percentile_sorted(v, 100, 100), 100);
+    assert_int_equal(mt_percentile_sorted(v, 100, 0), 1);
+    assert_int_equal(mt_percentile_sorted(v, 100, 50.5), 51);
+    assert_int_equal(mt_percentile_sorted(v, 1, 99), 1);
+    assert_int_equal(mt_percentile_sorted(v, 10, 50), 5);
+    assert_int_equal(mt_percentile_sorted(v, 10, 91), 10);
+    assert_int_equal(mt_percentile_sorted(v, 0, 50), -1);
+}
+
+/* Beyond the reservoir the counts stay exact and only percentiles sample. */
+static void test_reservoir(void **state)
+{
+    (void)state;
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.latency_sample = 100;
+    cfg.sla_ms = 500000;
+    mt_report *r = mt_report_new(&cfg);
+    assert_non_null(r);
+    for (int i = 0; i < 1000; i++) {
+        char mid[32];
+        snprintf(mid, sizeof mid, "<%d@x>", i);
+        add(r, "EX1", T0 + i * 1000LL, "SUBMIT", "STOREDRIVER", mid, "s@x", "", "", END);
+        add(r, "EX1", T0 + i * 1000LL + i * 1000LL, "DELIVER", "STOREDRIVER", mid, "s@x", "r@x", "10", END);
+    }
+    struct mt_report_latency l;
+    mt_report_get_latency(r, 0, &l);
+    assert_int_equal(l.count, 1000);
+    assert_int_equal(l.sampled, 100);
+    assert_int_equal(l.within_sla, 501);      /* 0 .. 500 s */
+    assert_int_equal(l.max_ms, 999000);
+    assert_true(l.p50_ms >= 300000 && l.p50_ms <= 700000);
+    mt_report_free(r);
+}
+
+static void test_e2e_timespan(void **state)
+{
+    (void)state;
+    mt_report *r = mt_report_new(NULL);
+    assert_non_null(r);
+    add(r, "EX1", T0, "DELIVER", "STOREDRIVER", "<a@x>", "s@x", "r@x", "1", MT_F_CUSTOM_DATA,
+        "S:E2ELatency=00:01:02.250", END);
+    add(r, "EX1", T0, "DELIVER", "STOREDRIVER", "<b@x>", "s@x", "r@x", "1", MT_F_CUSTOM_DATA,
+        "S:X=1;S:E2ELatency=1.00:00:00", END);
+    add(r, "EX1", T0, "DELIVER", "STOREDRIVER", "<c@x>", "s@x", "r@x", "1", MT_F_CUSTOM_DATA,
+        "S:E2ELatency=junk", END);
+    struct mt_report_latency l;
+    mt_report_get_latency(r, 1, &l);
+    assert_int_equal(l.count, 2);
+    assert_int_equal(l.p50_ms, 62250);
+    assert_int_equal(l.max_ms, 86400000);
+    mt_report_free(r);
+}
+
+/* A FAIL after retries ends the deferral: failed, not still deferred. */
+static void test_defer_then_fail(void **state)
+{
+    (void)state;
+    mt_report *r = mt_report_new(NULL);
+    assert_non_null(r);
+    add(r, "EX1", T0, "DEFER", "SMTP", "<a@x>", "s@x", "r@y;q@y", "1", MT_F_RECIPIENT_STATUS,
+        "451 4.4.0 DNS query failed;451 4.4.0 DNS query failed", END);
+    add(r, "EX1", T0 + 1000, "FAIL", "SMTP", "<a@x>", "s@x", "R@y", "1", MT_F_RECIPIENT_STATUS,
+        "550 4.4.7 QUEUE.Expired; message expired", END);
+    struct mt_report_totals t;
+    mt_report_get_totals(r, &t);
+    assert_int_equal(t.deferral_events, 2);
+    assert_int_equal(t.deferred, 1);  /* q@y only */
+    assert_int_equal(t.failed, 1);
+    mt_report_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_totals),     cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_csv_sections), cmocka_unit_test(test_sections_select),
+        cmocka_unit_test(test_json),       cmocka_unit_test(test_html),
+        cmocka_unit_test(test_text),       cmocka_unit_test(test_percentile),
+        cmocka_unit_test(test_reservoir),  cmocka_unit_test(test_e2e_timespan), cmocka_unit_test(test_defer_then_fail),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
