@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh MAILTRAIL -- trace every message of small simulated organisations and
-# compare each path and each recipient's fate with the ground truth.
+# compare each path and each recipient's fate with the ground truth; the
+# flows and the report's totals too.
 set -u
 bin=$1
 here=$(dirname "$0")
@@ -16,9 +17,11 @@ check() {
         "$bin" trace --all --logs "$tmp/o" --format json >"$tmp/t.jsonl" 2>"$tmp/err" &&
         python3 "$here/check_trace.py" "$tmp/o" "$tmp/t.jsonl" >"$tmp/check.log" 2>&1 &&
         "$bin" flows --logs "$tmp/o" --format json >"$tmp/f.jsonl" 2>>"$tmp/err" &&
-        python3 "$here/check_flows.py" "$tmp/o" "$tmp/f.jsonl" >>"$tmp/check.log" 2>&1
+        python3 "$here/check_flows.py" "$tmp/o" "$tmp/f.jsonl" >>"$tmp/check.log" 2>&1 &&
+        "$bin" report --logs "$tmp/o" --section totals --format json >"$tmp/r.json" 2>>"$tmp/err" &&
+        python3 "$here/check_report.py" "$tmp/o" "$tmp/r.json" >>"$tmp/check.log" 2>&1
     if [ $? -eq 0 ]; then
-        echo "ok: $name: $(grep '^trace:' "$tmp/check.log"); $(tail -n 1 "$tmp/check.log")"
+        echo "ok: $name: $(grep '^trace:' "$tmp/check.log"); $(grep '^flows:' "$tmp/check.log"); $(tail -n 1 "$tmp/check.log")"
         pass=$((pass + 1))
     else
         echo "FAILED: $name" >&2
