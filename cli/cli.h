@@ -56,6 +56,19 @@ int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *l
 int cli_window(const char *cmd, const char *tzname, const char *start, const char *end, mt_tz **tz,
                int64_t *start_ms, int64_t *end_ms);
 
+/* PowerShell parameter -> long option. A switch (is_switch) takes no value;
+ * "-Switch:$false" drops it; opt NULL drops the parameter (-Confirm). */
+struct cli_ps_param {
+    const char *ps;
+    const char *opt;
+    int is_switch;
+};
+/* Rewrite argv so that commands pasted from Exchange write-ups run:
+ * -Param value / -Param:value become --option value, names matched
+ * case-insensitively. The vector is new (free it); its strings are argv's.
+ * NULL when out of memory. */
+char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params);
+
 /* Parse --format for a command; prints a usage error and returns MT_EUSAGE
  * when name is not one of the formats. NULL name: the default (table on a
  * terminal, json otherwise; stdout gets a large buffer when not a terminal). */

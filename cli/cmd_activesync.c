@@ -52,45 +52,11 @@ static const struct option long_opts[] = {
 };
 
 /* PowerShell parameter -> long option; switch parameters take no value. */
-static const struct { const char *ps; const char *opt; int is_switch; } ps_params[] = {
+static const struct cli_ps_param ps_params[] = {
     { "Filename", "--filename", 0 }, { "StartDate", "--start-date", 0 }, { "EndDate", "--end-date", 0 },
     { "OutputPath", "--output-path", 0 }, { "OutputPrefix", "--output-prefix", 0 },
     { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "Confirm", NULL, 1 },
 };
-
-/* -Param value / -Param:value become --option value; -Switch:$false is
- * dropped; -Confirm is dropped. The vector is new, its strings argv's. */
-static char **translate_ps(int argc, char **argv)
-{
-    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
-    if (!out)
-        return NULL;
-    int k = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        out[k++] = argv[i];
-        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
-            continue;
-        const char *colon = strchr(a, ':');
-        size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
-        for (size_t p = 0; p < sizeof ps_params / sizeof ps_params[0]; p++) {
-            if (strlen(ps_params[p].ps) != nlen || strncasecmp(a + 1, ps_params[p].ps, nlen))
-                continue;
-            k--;
-            if (ps_params[p].is_switch) {
-                if (ps_params[p].opt && !(colon && !strcasecmp(colon + 1, "$false")))
-                    out[k++] = (char *)ps_params[p].opt;
-            } else {
-                out[k++] = (char *)ps_params[p].opt;
-                if (colon)
-                    out[k++] = (char *)(colon + 1);
-            }
-            break;
-        }
-    }
-    out[k] = NULL;
-    return out;
-}
 
 struct run {
     mt_eas_report *rep;
@@ -179,7 +145,7 @@ int cmd_activesync(int argc, char **argv)
     struct cli_list inputs = { 0 }, files = { 0 };
     mt_tz *tz = NULL;
     struct run run = { NULL, 0 };
-    char **av = translate_ps(argc, argv);
+    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0]);
     if (!av)
         return MT_EIO;
     int ac = 0;

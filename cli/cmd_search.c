@@ -93,43 +93,15 @@ static const struct option long_opts[] = {
 };
 
 /* PowerShell parameter -> long option. */
-static const struct { const char *ps; const char *opt; } ps_params[] = {
-    { "Server", "--server" }, { "Start", "--start" }, { "End", "--end" },
-    { "EventId", "--event-id" }, { "Source", "--source" }, { "Sender", "--sender" },
-    { "Recipients", "--recipient" }, { "MessageId", "--message-id" },
-    { "InternalMessageId", "--internal-message-id" }, { "NetworkMessageId", "--network-message-id" },
-    { "MessageSubject", "--subject" }, { "Reference", "--reference" },
-    { "ResultSize", "--result-size" }, { "TransportTrafficType", "--transport-traffic-type" },
-    { "DomainController", "--domain-controller" },
+static const struct cli_ps_param ps_params[] = {
+    { "Server", "--server", 0 }, { "Start", "--start", 0 }, { "End", "--end", 0 },
+    { "EventId", "--event-id", 0 }, { "Source", "--source", 0 }, { "Sender", "--sender", 0 },
+    { "Recipients", "--recipient", 0 }, { "MessageId", "--message-id", 0 },
+    { "InternalMessageId", "--internal-message-id", 0 }, { "NetworkMessageId", "--network-message-id", 0 },
+    { "MessageSubject", "--subject", 0 }, { "Reference", "--reference", 0 },
+    { "ResultSize", "--result-size", 0 }, { "TransportTrafficType", "--transport-traffic-type", 0 },
+    { "DomainController", "--domain-controller", 0 },
 };
-
-/* Rewrite argv in place of a new vector: -Param value / -Param:value become
- * --option value. The vector is new; its strings are argv's. NULL on OOM. */
-static char **translate_ps(int argc, char **argv)
-{
-    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
-    if (!out)
-        return NULL;
-    int k = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        out[k++] = argv[i];
-        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
-            continue;
-        const char *colon = strchr(a, ':');
-        size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
-        for (size_t p = 0; p < sizeof ps_params / sizeof ps_params[0]; p++) {
-            if (strlen(ps_params[p].ps) != nlen || strncasecmp(a + 1, ps_params[p].ps, nlen))
-                continue;
-            out[k - 1] = (char *)ps_params[p].opt;
-            if (colon)
-                out[k++] = (char *)(colon + 1);
-            break;
-        }
-    }
-    out[k] = NULL;
-    return out;
-}
 
 struct emit_ctx {
     mt_writer *w;
@@ -159,7 +131,7 @@ static int emit_event(const struct mt_event *ev, void *user)
 int cmd_search(int argc, char **argv)
 {
     const char *cmd = "search";
-    char **av = translate_ps(argc, argv);
+    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0]);
     if (!av) {
         fputs("mailtrail search: out of memory\n", stderr);
         return MT_EIO;

@@ -3,6 +3,7 @@
  * options, diagnostics on stderr, the log set, the output format. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cli.h"
 
@@ -103,4 +104,36 @@ int cli_window(const char *cmd, const char *tzname, const char *start, const cha
     mt_tz_free(*tz);
     *tz = NULL;
     return cli_usage_error(cmd, "cannot read --%s time '%s'", bad, bad[0] == 's' ? start : end);
+}
+
+char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params)
+{
+    char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        out[k++] = argv[i];
+        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
+            continue;
+        const char *colon = strchr(a, ':');
+        size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
+        for (size_t p = 0; p < n_params; p++) {
+            if (strlen(params[p].ps) != nlen || strncasecmp(a + 1, params[p].ps, nlen))
+                continue;
+            k--;
+            if (params[p].is_switch) {
+                if (params[p].opt && !(colon && !strcasecmp(colon + 1, "$false")))
+                    out[k++] = (char *)params[p].opt;
+            } else {
+                out[k++] = (char *)params[p].opt;
+                if (colon)
+                    out[k++] = (char *)(colon + 1);
+            }
+            break;
+        }
+    }
+    out[k] = NULL;
+    return out;
 }
