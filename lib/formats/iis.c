@@ -38,7 +38,7 @@ static const enum col layout15[] = { C_DATE, C_TIME, C_SIP, C_METHOD, C_STEM, C_
 struct mt_iislog {
     struct mt_iislog_config cfg;
     struct mt_iislog_stats stats;
-    struct mt_linefeed lf;
+    struct mt_lines lines;     /* pieces in, lines out, counted */
     int stopped, oom;
     int have_fields;               /* a #Fields line was read */
     int warned_default;
@@ -61,6 +61,13 @@ static void diag(mt_iislog *p, uint64_t line, const char *fmt, ...)
     p->cfg.on_diag(p->cfg.file, line, msg, p->cfg.user);
 }
 
+static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line);
+
+static void on_line(void *parser, const char *s, size_t n, uint64_t lineno)
+{
+    parse_line(parser, s, n, lineno);
+}
+
 mt_iislog *mt_iislog_new(const struct mt_iislog_config *cfg)
 {
     mt_iislog *p = calloc(1, sizeof *p);
@@ -71,7 +78,12 @@ mt_iislog *mt_iislog_new(const struct mt_iislog_config *cfg)
         p->cfg.file = "-";
     if (!p->cfg.max_line)
         p->cfg.max_line = 1u << 20;
-    p->lf.max_line = p->cfg.max_line;
+    p->lines = (struct mt_lines){
+        .lf.max_line = p->cfg.max_line, .parser = p, .line = on_line, .region = NULL,
+        .file = p->cfg.file, .diag = p->cfg.on_diag, .diag_user = p->cfg.user,
+        .lines = &p->stats.lines, .skipped = &p->stats.skipped, .bytes = &p->stats.bytes,
+        .stopped = &p->stopped, .oom = &p->oom,
+    };
     for (int c = 0; c < C__COUNT; c++)
         p->col_of[c] = -1;
     return p;
@@ -81,7 +93,7 @@ void mt_iislog_free(mt_iislog *p)
 {
     if (!p)
         return;
-    mt_linefeed_free(&p->lf);
+    mt_linefeed_free(&p->lines.lf);
     free(p);
 }
 
@@ -300,51 +312,15 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line)
         p->stopped = 1;
 }
 
-static void lf_region(void *user, const char *s, const char *end)
-{
-    mt_iislog *p = user;
-    while (s < end && !p->stopped) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        p->stats.lines++;
-        parse_line(p, s, (size_t)(nl - s), p->stats.lines);
-        s = nl + 1;
-    }
-}
-
-static void lf_line(void *user, const char *s, size_t n)
-{
-    mt_iislog *p = user;
-    p->stats.lines++;
-    parse_line(p, s, n, p->stats.lines);
-}
-
-static void lf_too_long(void *user)
-{
-    mt_iislog *p = user;
-    p->stats.lines++;
-    diag(p, p->stats.lines, "line longer than %zu bytes; skipped", p->cfg.max_line);
-    p->stats.skipped++;
-}
-
-static int lf_stopped(void *user)
-{
-    return ((mt_iislog *)user)->stopped;
-}
-
-static const struct mt_linefeed_ops lf_ops = { lf_region, lf_line, lf_too_long, lf_stopped };
 
 mt_status mt_iislog_feed(mt_iislog *p, const char *data, size_t n)
 {
-    p->stats.bytes += n;
-    if (mt_linefeed_push(&p->lf, data, n, &lf_ops, p) != MT_OK)
-        p->stopped = p->oom = 1;
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_push(&p->lines, data, n);
 }
 
 mt_status mt_iislog_finish(mt_iislog *p)
 {
-    mt_linefeed_finish(&p->lf, &lf_ops, p);
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_finish(&p->lines);
 }
 
 static mt_status pump_feed(void *p, const char *data, size_t n)

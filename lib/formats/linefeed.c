@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* linefeed.c -- pieces of input to complete lines, copying only the lines
  * that straddle two pieces. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "formats/linefeed.h"
@@ -89,4 +90,59 @@ void mt_linefeed_free(struct mt_linefeed *lf)
 {
     free(lf->carry);
     memset(lf, 0, sizeof *lf);
+}
+
+/* ---- the line layer ---- */
+
+static void lines_region(void *user, const char *s, const char *end)
+{
+    struct mt_lines *l = user;
+    if (l->region) {
+        l->region(l->parser, s, end);
+        return;
+    }
+    while (s < end && !*l->stopped) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        l->line(l->parser, s, (size_t)(nl - s), ++*l->lines);
+        s = nl + 1;
+    }
+}
+
+static void lines_line(void *user, const char *s, size_t n)
+{
+    struct mt_lines *l = user;
+    l->line(l->parser, s, n, ++*l->lines);
+}
+
+static void lines_too_long(void *user)
+{
+    struct mt_lines *l = user;
+    ++*l->lines;
+    ++*l->skipped;
+    if (l->diag) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "line longer than %zu bytes; skipped", l->lf.max_line);
+        l->diag(l->file, *l->lines, msg, l->diag_user);
+    }
+}
+
+static int lines_stopped(void *user)
+{
+    return *((struct mt_lines *)user)->stopped;
+}
+
+static const struct mt_linefeed_ops lines_ops = { lines_region, lines_line, lines_too_long, lines_stopped };
+
+mt_status mt_lines_push(struct mt_lines *l, const char *data, size_t n)
+{
+    *l->bytes += n;
+    if (mt_linefeed_push(&l->lf, data, n, &lines_ops, l) != MT_OK)
+        *l->stopped = *l->oom = 1;
+    return *l->oom ? MT_EIO : MT_OK;
+}
+
+mt_status mt_lines_finish(struct mt_lines *l)
+{
+    mt_linefeed_finish(&l->lf, &lines_ops, l);
+    return *l->oom ? MT_EIO : MT_OK;
 }

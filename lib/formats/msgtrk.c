@@ -42,7 +42,7 @@ struct mt_msgtrk {
     int stopped;               /* on_event asked to stop, or memory ran out */
     int oom;
     int past_window;           /* left early: the rest of the file is after the window */
-    struct mt_linefeed lf;     /* pieces in, lines out */
+    struct mt_lines lines;     /* pieces in, lines out, counted */
     struct mt_csv csv;         /* the current line's columns */
 
     /* Column layout from the current #Fields line. */
@@ -74,6 +74,20 @@ static void diag(mt_msgtrk *p, uint64_t line, const char *fmt, ...)
     p->cfg.on_diag(p->cfg.file, line, msg, p->cfg.user);
 }
 
+static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int prefiltered);
+
+static void on_line(void *parser, const char *s, size_t n, uint64_t lineno)
+{
+    parse_line(parser, s, n, lineno, 0);
+}
+
+static void parse_region(mt_msgtrk *p, const char *s, const char *end);
+
+static void on_region(void *parser, const char *s, const char *end)
+{
+    parse_region(parser, s, end);
+}
+
 mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
 {
     mt_msgtrk *p = calloc(1, sizeof *p);
@@ -93,7 +107,12 @@ mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
     p->col_map = calloc(mc, sizeof *p->col_map);
     p->extra_name = calloc(mc, sizeof *p->extra_name);
     p->extra_value = calloc(mc, sizeof *p->extra_value);
-    p->lf.max_line = p->cfg.max_line;
+    p->lines = (struct mt_lines){
+        .lf.max_line = p->cfg.max_line, .parser = p, .line = on_line, .region = on_region,
+        .file = p->cfg.file, .diag = p->cfg.on_diag, .diag_user = p->cfg.user,
+        .lines = &p->stats.lines, .skipped = &p->stats.skipped, .bytes = &p->stats.bytes,
+        .stopped = &p->stopped, .oom = &p->oom,
+    };
     if (!p->col_map || !p->extra_name || !p->extra_value || mt_csv_init(&p->csv, p->cfg.max_columns)) {
         mt_msgtrk_free(p);
         return NULL;
@@ -105,7 +124,7 @@ void mt_msgtrk_free(mt_msgtrk *p)
 {
     if (!p)
         return;
-    mt_linefeed_free(&p->lf);
+    mt_linefeed_free(&p->lines.lf);
     mt_csv_free(&p->csv);
     free(p->header);
     free(p->col_map);
@@ -482,47 +501,15 @@ static void parse_region(mt_msgtrk *p, const char *s, const char *end)
     }
 }
 
-static void lf_region(void *user, const char *s, const char *end)
-{
-    parse_region(user, s, end);
-}
-
-static void lf_line(void *user, const char *s, size_t n)
-{
-    mt_msgtrk *p = user;
-    p->stats.lines++;
-    parse_line(p, s, n, p->stats.lines, 0);
-}
-
-static void lf_too_long(void *user)
-{
-    mt_msgtrk *p = user;
-    p->stats.lines++;
-    diag(p, p->stats.lines, "line longer than %zu bytes; skipped", p->cfg.max_line);
-    p->stats.skipped++;
-}
-
-static int lf_stopped(void *user)
-{
-    return ((mt_msgtrk *)user)->stopped;
-}
-
-static const struct mt_linefeed_ops lf_ops = { lf_region, lf_line, lf_too_long, lf_stopped };
 
 mt_status mt_msgtrk_feed(mt_msgtrk *p, const char *data, size_t n)
 {
-    p->stats.bytes += n;
-    if (mt_linefeed_push(&p->lf, data, n, &lf_ops, p) != MT_OK) {
-        p->stopped = p->oom = 1;
-        return MT_EIO;
-    }
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_push(&p->lines, data, n);
 }
 
 mt_status mt_msgtrk_finish(mt_msgtrk *p)
 {
-    mt_linefeed_finish(&p->lf, &lf_ops, p);
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_finish(&p->lines);
 }
 
 static mt_status pump_feed(void *p, const char *data, size_t n)

@@ -20,7 +20,7 @@
 struct mt_postfix {
     struct mt_postfix_config cfg;
     struct mt_postfix_stats stats;
-    struct mt_linefeed lf;
+    struct mt_lines lines;     /* pieces in, lines out, counted */
     int stopped, oom;
     int cur_year;              /* year of the last classic stamp (or of the config) */
     unsigned prev_month;       /* its month; 0 before the first stamp */
@@ -887,38 +887,13 @@ static void parse_line(mt_postfix *p, const char *s, size_t n, uint64_t line)
 
 /* ---- pieces to lines ---- */
 
-static void lf_region(void *user, const char *s, const char *end)
-{
-    mt_postfix *p = user;
-    while (s < end && !p->stopped) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        p->stats.lines++;
-        parse_line(p, s, (size_t)(nl - s), p->stats.lines);
-        s = nl + 1;
-    }
-}
 
-static void lf_line(void *user, const char *s, size_t n)
-{
-    mt_postfix *p = user;
-    p->stats.lines++;
-    parse_line(p, s, n, p->stats.lines);
-}
+static void parse_line(mt_postfix *p, const char *s, size_t n, uint64_t line);
 
-static void lf_too_long(void *user)
+static void on_line(void *parser, const char *s, size_t n, uint64_t lineno)
 {
-    mt_postfix *p = user;
-    p->stats.lines++;
-    diag(p, p->stats.lines, "line longer than %zu bytes; skipped", p->cfg.max_line);
-    p->stats.skipped++;
+    parse_line(parser, s, n, lineno);
 }
-
-static int lf_stopped(void *user)
-{
-    return ((mt_postfix *)user)->stopped;
-}
-
-static const struct mt_linefeed_ops lf_ops = { lf_region, lf_line, lf_too_long, lf_stopped };
 
 mt_postfix *mt_postfix_new(const struct mt_postfix_config *cfg)
 {
@@ -930,7 +905,12 @@ mt_postfix *mt_postfix_new(const struct mt_postfix_config *cfg)
         p->cfg.file = "-";
     if (!p->cfg.max_line)
         p->cfg.max_line = 64u * 1024u;
-    p->lf.max_line = p->cfg.max_line;
+    p->lines = (struct mt_lines){
+        .lf.max_line = p->cfg.max_line, .parser = p, .line = on_line, .region = NULL,
+        .file = p->cfg.file, .diag = p->cfg.on_diag, .diag_user = p->cfg.user,
+        .lines = &p->stats.lines, .skipped = &p->stats.skipped, .bytes = &p->stats.bytes,
+        .stopped = &p->stopped, .oom = &p->oom,
+    };
     p->cur_year = p->cfg.year > 0 ? p->cfg.year : 1970;
     p->stats.year = p->cur_year;
     return p;
@@ -940,7 +920,7 @@ void mt_postfix_free(mt_postfix *p)
 {
     if (!p)
         return;
-    mt_linefeed_free(&p->lf);
+    mt_linefeed_free(&p->lines.lf);
     free(p);
 }
 
@@ -956,16 +936,12 @@ const struct mt_postfix_stats *mt_postfix_stats(const mt_postfix *p)
 
 mt_status mt_postfix_feed(mt_postfix *p, const char *data, size_t n)
 {
-    p->stats.bytes += n;
-    if (mt_linefeed_push(&p->lf, data, n, &lf_ops, p) != MT_OK)
-        p->stopped = p->oom = 1;
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_push(&p->lines, data, n);
 }
 
 mt_status mt_postfix_finish(mt_postfix *p)
 {
-    mt_linefeed_finish(&p->lf, &lf_ops, p);
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_finish(&p->lines);
 }
 
 static mt_status pump_feed(void *p, const char *data, size_t n)

@@ -28,7 +28,7 @@ static const char *const col_names[C__COUNT] = {
 struct mt_smtplog {
     struct mt_smtplog_config cfg;
     struct mt_smtplog_stats stats;
-    struct mt_linefeed lf;
+    struct mt_lines lines;     /* pieces in, lines out, counted */
     struct mt_csv csv;
     int stopped, oom;
     int col_of[C__COUNT];          /* column index of each field, -1 if absent */
@@ -85,6 +85,13 @@ static void default_layout(mt_smtplog *p)
     p->n_cols = C__COUNT;
 }
 
+static void parse_line(mt_smtplog *p, const char *s, size_t n, uint64_t line);
+
+static void on_line(void *parser, const char *s, size_t n, uint64_t lineno)
+{
+    parse_line(parser, s, n, lineno);
+}
+
 mt_smtplog *mt_smtplog_new(const struct mt_smtplog_config *cfg)
 {
     mt_smtplog *p = calloc(1, sizeof *p);
@@ -95,7 +102,12 @@ mt_smtplog *mt_smtplog_new(const struct mt_smtplog_config *cfg)
         p->cfg.file = "-";
     if (!p->cfg.max_line)
         p->cfg.max_line = 1u << 20;
-    p->lf.max_line = p->cfg.max_line;
+    p->lines = (struct mt_lines){
+        .lf.max_line = p->cfg.max_line, .parser = p, .line = on_line, .region = NULL,
+        .file = p->cfg.file, .diag = p->cfg.on_diag, .diag_user = p->cfg.user,
+        .lines = &p->stats.lines, .skipped = &p->stats.skipped, .bytes = &p->stats.bytes,
+        .stopped = &p->stopped, .oom = &p->oom,
+    };
     p->direction = mt_smtp_direction_from_path(p->cfg.file);
     default_layout(p);
     if (mt_csv_init(&p->csv, MAX_COLUMNS)) {
@@ -109,7 +121,7 @@ void mt_smtplog_free(mt_smtplog *p)
 {
     if (!p)
         return;
-    mt_linefeed_free(&p->lf);
+    mt_linefeed_free(&p->lines.lf);
     mt_csv_free(&p->csv);
     free(p);
 }
@@ -258,51 +270,14 @@ static void parse_line(mt_smtplog *p, const char *s, size_t n, uint64_t line)
         p->stopped = 1;
 }
 
-static void lf_region(void *user, const char *s, const char *end)
-{
-    mt_smtplog *p = user;
-    while (s < end && !p->stopped) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        p->stats.lines++;
-        parse_line(p, s, (size_t)(nl - s), p->stats.lines);
-        s = nl + 1;
-    }
-}
-
-static void lf_line(void *user, const char *s, size_t n)
-{
-    mt_smtplog *p = user;
-    p->stats.lines++;
-    parse_line(p, s, n, p->stats.lines);
-}
-
-static void lf_too_long(void *user)
-{
-    mt_smtplog *p = user;
-    p->stats.lines++;
-    diag(p, p->stats.lines, "line longer than %zu bytes; skipped", p->cfg.max_line);
-    p->stats.skipped++;
-}
-
-static int lf_stopped(void *user)
-{
-    return ((mt_smtplog *)user)->stopped;
-}
-
-static const struct mt_linefeed_ops lf_ops = { lf_region, lf_line, lf_too_long, lf_stopped };
-
 mt_status mt_smtplog_feed(mt_smtplog *p, const char *data, size_t n)
 {
-    p->stats.bytes += n;
-    if (mt_linefeed_push(&p->lf, data, n, &lf_ops, p) != MT_OK)
-        p->stopped = p->oom = 1;
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_push(&p->lines, data, n);
 }
 
 mt_status mt_smtplog_finish(mt_smtplog *p)
 {
-    mt_linefeed_finish(&p->lf, &lf_ops, p);
-    return p->oom ? MT_EIO : MT_OK;
+    return mt_lines_finish(&p->lines);
 }
 
 static mt_status pump_feed(void *p, const char *data, size_t n)
