@@ -11,7 +11,7 @@ CFLAGS  ?= -O2 -g
 # sanitizer build) adds to them instead of replacing them.
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) -Iinclude -DMT_VERSION='"$(VERSION)"'
 ALL_CFLAGS   = $(BASE_CFLAGS) -Ilib $(CFLAGS)
-LDLIBS  := -lzstd -lz -lpthread -lm
+LDLIBS  := -lsqlite3 -lzstd -lz -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
@@ -22,7 +22,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests regress clean deps deps-bench update-expected
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -54,7 +54,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailtrail.a
 -include $(DEPS)
 
 # Debian packages the build and tests need; installed only when missing.
-DEPS_PKGS := build-essential pkg-config libcmocka-dev zlib1g-dev libzstd-dev zstd clang tzdata python3
+DEPS_PKGS := build-essential pkg-config libcmocka-dev zlib1g-dev libzstd-dev zstd libsqlite3-dev clang tzdata python3
 deps:
 	@sh tools/ensure-packages.sh $(DEPS_PKGS)
 
@@ -73,6 +73,10 @@ FUZZERS := msgtrk smtplog postfix iis
 trace-tests: $(BUILD)/mailtrail
 	@sh tests/trace/run.sh $(BUILD)/mailtrail
 
+# The index against the files: same answers, kill -9, appends, rotation, damage, tail.
+index-tests: $(BUILD)/mailtrail
+	@python3 tests/index/check_index.py $(BUILD)/mailtrail
+
 regress: $(FUZZERS:%=$(BUILD)/fuzz_%_replay)
 	@sh tests/run-regress.sh $(BUILD) $(FUZZERS)
 
@@ -85,8 +89,8 @@ update-expected: $(BUILD)/mailtrail
 # make check: everything, then again under ASan+UBSan, then a short fuzz run.
 check: deps
 	$(MAKE) all
-	$(MAKE) unit cli-tests gen-tests trace-tests regress
-	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests trace-tests regress
+	$(MAKE) unit cli-tests gen-tests trace-tests index-tests regress
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests trace-tests index-tests regress
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 	@echo "make check: all suites passed"
 

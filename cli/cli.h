@@ -20,6 +20,9 @@ int cmd_flows(int argc, char **argv);
 int cmd_activesync(int argc, char **argv);
 int cmd_pending(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
+int cmd_tail(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print each line of a NULL-terminated usage array to f. */
@@ -48,6 +51,16 @@ void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user
  * logs were given at all (after printing a usage error for cmd), MT_EIO.
  * *unreadable is set when some spec could not be read. */
 int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable);
+
+/* The log set of a query command: from the index named by --db (db not
+ * NULL; then no --logs may be given), else as cli_logset_build. Errors are
+ * printed. Free ls, then close *ix (NULL when none). Returns MT_OK,
+ * MT_EUSAGE, MT_EINPUT (no such index, damaged, too new), MT_EIO. */
+int cli_source_build(const char *cmd, const char *db, const struct cli_list *specs, mt_logset *ls, mt_index **ix,
+                     int *unreadable);
+
+/* Parse an age or duration: 30d, 12h, 90m, 45s, 2w (a plain number is days). */
+int cli_parse_age(const char *s, int64_t *ms);
 
 /* Load --tz (NULL: the machine's zone) into *tz and read --start/--end
  * (either may be NULL) in it; *start_ms / *end_ms keep MT_TIME_NONE when not

@@ -10,6 +10,7 @@
 static const char *const usage[] = {
     "usage: mailtrail backpressure --logs DIR [--server NAME] [--start T] [--end T]",
     "                              [--gap DURATION] [--format FMT] [--tz ZONE]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Find the time windows in which a server's SMTP receive sessions were delayed",
     "(MAIL FROM answered 10 s or more later: tarpitting) or refused with",
@@ -21,10 +22,11 @@ static const char *const usage[] = {
     NULL,
 };
 
-enum { OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_GAP, OPT_FORMAT, OPT_TZ };
+enum { OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_START, OPT_END, OPT_GAP, OPT_FORMAT, OPT_TZ };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "server", required_argument, NULL, OPT_SERVER },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
@@ -115,6 +117,8 @@ int cmd_backpressure(int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.start = c.end = MT_TIME_NONE;
     struct cli_list logs = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     int64_t gap = 10 * 60 * 1000;
     int rc = MT_OK, opt;
@@ -126,6 +130,7 @@ int cmd_backpressure(int argc, char **argv)
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_SERVER: cli_list_add(&c.servers, optarg); break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
@@ -151,7 +156,7 @@ int cmd_backpressure(int argc, char **argv)
     if ((rc = cli_window(cmd, tzname, start, end, &tz, &c.start, &c.end)) != MT_OK)
         goto done;
     int unreadable = 0;
-    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     c.bp = mt_backpressure_new(gap, on_window, &c);
     if (!c.bp) {
@@ -208,6 +213,8 @@ done:
     mt_backpressure_free(c.bp);
     free(c.w);
     mt_logset_free(&ls);
+    mt_index_close(ix);
+    ix = NULL;
     mt_tz_free(tz);
     cli_list_free(&logs);
     cli_list_free(&c.servers);

@@ -14,6 +14,7 @@
 
 static const char *const flows_usage[] = {
     "usage: mailtrail flows --logs DIR [--start T] [--end T] [--format table|csv|json]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Trace every message of the window and count the paths they took, e.g.",
     "  SUBMIT@EX13-1 -> RECEIVE,SEND@EX13-2 -> relay.smarthost.example",
@@ -24,6 +25,7 @@ static const char *const flows_usage[] = {
 
 static const char *const pending_usage[] = {
     "usage: mailtrail pending --logs DIR [--start T] [--end T] [--format table|csv|json]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "List the recipients whose messages entered a server and have no final event",
     "(delivered, relayed, failed, expanded, redirected, dropped) by the end of the",
@@ -32,10 +34,11 @@ static const char *const pending_usage[] = {
     NULL,
 };
 
-enum { OPT_LOGS = 256, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ };
+enum { OPT_LOGS = 256, OPT_DB, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
     { "format", required_argument, NULL, OPT_FORMAT },
@@ -56,6 +59,7 @@ static int add_event(const struct mt_event *ev, void *user)
 
 struct common {
     mt_logset ls;
+    mt_index *ix;          /* with --db: the index ls reads from */
     mt_tracer *tracer;
     mt_tz *tz;
     const char *tzname;
@@ -67,6 +71,7 @@ struct common {
 static int load(const char *cmd, const char *const *usage, int argc, char **argv, struct common *c)
 {
     struct cli_list logs = { 0 };
+    const char *db = NULL;
     const char *start = NULL, *end = NULL, *fmtname = NULL;
     int rc = MT_OK, opt;
     memset(c, 0, sizeof *c);
@@ -76,6 +81,7 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_FORMAT: fmtname = optarg; break;
@@ -97,7 +103,7 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
     mt_query_init(&q);
     if ((rc = cli_window(cmd, c->tzname, start, end, &c->tz, &q.start_ms, &q.end_ms)) != MT_OK)
         goto done;
-    if ((rc = cli_logset_build(cmd, &logs, &c->ls, &c->unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &c->ls, &c->ix, &c->unreadable)) != MT_OK)
         goto done;
     c->tracer = mt_tracer_new_lean();
     mt_status st = c->tracer ? mt_search(&c->ls, &q, 0, add_event, cli_print_diag, c->tracer, NULL) : MT_EIO;
@@ -114,6 +120,8 @@ static void unload(struct common *c)
 {
     mt_tracer_free(c->tracer);
     mt_logset_free(&c->ls);
+    mt_index_close(c->ix);
+    c->ix = NULL;
     mt_tz_free(c->tz);
 }
 

@@ -16,6 +16,7 @@ static const char *const usage[] = {
     "usage: mailtrail report --logs DIR [--start T] [--end T] [--tz ZONE] [--server NAME]",
     "                        [--by day|hour] [--section LIST] [--format FMT] [--output FILE]",
     "                        [--top N] [--sla DURATION] [--large SIZE]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Summarise the message tracking logs of a window: grand totals, traffic per day",
     "(or hour) and per hour of the day, per server (with each server's share of",
@@ -42,12 +43,13 @@ static const char *const usage[] = {
 };
 
 enum {
-    OPT_LOGS = 256, OPT_START, OPT_END, OPT_TZ, OPT_SERVER, OPT_BY, OPT_SECTION, OPT_FORMAT,
+    OPT_LOGS = 256, OPT_DB, OPT_START, OPT_END, OPT_TZ, OPT_SERVER, OPT_BY, OPT_SECTION, OPT_FORMAT,
     OPT_OUTPUT, OPT_TOP, OPT_SLA, OPT_LARGE
 };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
     { "tz", required_argument, NULL, OPT_TZ },
@@ -89,6 +91,8 @@ int cmd_report(int argc, char **argv)
 {
     const char *cmd = "report";
     struct cli_list logs = { 0 }, servers = { 0 }, names = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *start = NULL, *end = NULL, *tzname = NULL, *outname = NULL;
     struct mt_report_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -107,6 +111,7 @@ int cmd_report(int argc, char **argv)
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_SERVER: cli_list_add(&servers, optarg); break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
@@ -163,7 +168,7 @@ int cmd_report(int argc, char **argv)
     if ((rc = cli_window(cmd, tzname, start, end, &tz, &start_ms, &end_ms)) != MT_OK)
         goto done;
     int unreadable = 0;
-    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     /* The Exchange servers of the log set, whatever --server says: a SEND to
      * any of them stays inside the organisation. Only servers with MSGTRK*
@@ -226,6 +231,8 @@ done:
     }
     mt_report_free(rep);
     mt_logset_free(&ls);
+    mt_index_close(ix);
+    ix = NULL;
     mt_tz_free(tz);
     cli_list_free(&logs);
     cli_list_free(&servers);

@@ -16,6 +16,7 @@
 static const char *const usage[] = {
     "usage: mailtrail search --logs DIR [--logs NAME=DIR ...] [FILTERS] [OUTPUT]",
     "       mailtrail Get-MessageTrackingLog -Server S -Start T -End T -EventId E ...",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Search Exchange message tracking logs (MSGTRK*.LOG, also .gz/.zst) copied off",
     "any number of servers; events of all servers come back merged in time order.",
@@ -58,13 +59,14 @@ static const char *const usage[] = {
 };
 
 enum {
-    OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
+    OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
     OPT_RECIPIENT, OPT_MESSAGE_ID, OPT_INTERNAL_ID, OPT_NETWORK_ID, OPT_SUBJECT, OPT_REFERENCE,
     OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT, OPT_SESSION_LINKS,
 };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "server", required_argument, NULL, OPT_SERVER },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
@@ -140,6 +142,8 @@ int cmd_search(int argc, char **argv)
     mt_query_init(&q);
     q.result_size = 1000;
     struct cli_list servers = { 0 }, recipients = { 0 }, logs = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
     int stats_always = 0, count_only = 0, session_links = 0, rc = MT_OK;
@@ -157,6 +161,7 @@ int cmd_search(int argc, char **argv)
             cli_print_lines(stdout, usage);
             goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_SERVER: cli_list_add(&servers, optarg); break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
@@ -242,9 +247,11 @@ int cmd_search(int argc, char **argv)
 
     mt_logset ls = { 0 };
     int unreadable_spec = 0;
-    rc = cli_logset_build(cmd, &logs, &ls, &unreadable_spec);
+    rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable_spec);
     if (rc == MT_EUSAGE) {
         mt_logset_free(&ls);
+        mt_index_close(ix);
+        ix = NULL;
         mt_tz_free(read_tz);
         goto done;
     }
@@ -294,6 +301,8 @@ int cmd_search(int argc, char **argv)
     mt_writer_free(w);
     mt_send_links_free(links);
     mt_logset_free(&ls);
+    mt_index_close(ix);
+    ix = NULL;
     mt_tz_free(read_tz);
 done:
     for (size_t i = 0; i < n_recip_copies; i++)

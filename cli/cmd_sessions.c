@@ -11,6 +11,7 @@
 
 static const char *const sessions_usage[] = {
     "usage: mailtrail sessions --logs DIR [FILTERS] [--format FMT]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Rebuild every SMTP session from Exchange's SmtpReceive/SmtpSend protocol logs",
     "(RECV*.LOG, SEND*.LOG), one row per session, in start order per server and log.",
@@ -37,6 +38,7 @@ static const char *const sessions_usage[] = {
 
 static const char *const session_usage[] = {
     "usage: mailtrail session SESSION-ID --logs DIR [--compare GOOD-ID] [--tz ZONE]",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Print one SMTP session as the protocol log has it (event, data, context),",
     "each reply annotated with what its code means (RFC 5321, RFC 3463, Exchange),",
@@ -48,12 +50,13 @@ static const char *const session_usage[] = {
 };
 
 enum {
-    OPT_LOGS = 256, OPT_SERVER, OPT_START, OPT_END, OPT_REMOTE, OPT_CONNECTOR, OPT_SENDER,
+    OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_START, OPT_END, OPT_REMOTE, OPT_CONNECTOR, OPT_SENDER,
     OPT_RECIPIENT, OPT_FAILED, OPT_CLASS, OPT_FORMAT, OPT_TZ, OPT_COMPARE,
 };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "server", required_argument, NULL, OPT_SERVER },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
@@ -250,6 +253,8 @@ int cmd_sessions(int argc, char **argv)
     f.start = f.end = MT_TIME_NONE;
     f.klass = -1;
     struct cli_list logs = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     int rc = MT_OK, c;
     mt_tz *tz = NULL;
@@ -261,6 +266,7 @@ int cmd_sessions(int argc, char **argv)
         switch (c) {
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_SERVER: cli_list_add(&f.servers, optarg); break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
@@ -297,7 +303,7 @@ int cmd_sessions(int argc, char **argv)
     if ((rc = cli_window(cmd, tzname, start, end, &tz, &f.start, &f.end)) != MT_OK)
         goto done;
     int unreadable = 0;
-    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     w = mt_writer_new(fmt, stdout, tzname ? tz : NULL);
     if (!w) {
@@ -325,6 +331,8 @@ int cmd_sessions(int argc, char **argv)
 done:
     mt_writer_free(w);
     mt_logset_free(&ls);
+    mt_index_close(ix);
+    ix = NULL;
     mt_tz_free(tz);
     cli_list_free(&logs);
     cli_list_free(&f.servers);
@@ -725,6 +733,8 @@ int cmd_session(int argc, char **argv)
 {
     const char *cmd = "session";
     struct cli_list logs = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *compare = NULL, *tzname = NULL, *id = NULL;
     int rc = MT_OK, c;
     mt_tz *tz = NULL;
@@ -738,6 +748,7 @@ int cmd_session(int argc, char **argv)
         switch (c) {
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_COMPARE: compare = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
@@ -755,7 +766,7 @@ int cmd_session(int argc, char **argv)
         goto done;
     }
     int unreadable = 0;
-    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     rc = load_conversation(&ls, id, &conv, 0);
     if (rc == MT_NOMATCH)
@@ -784,6 +795,8 @@ done:
     conversation_free(&conv);
     conversation_free(&good);
     mt_logset_free(&ls);
+    mt_index_close(ix);
+    ix = NULL;
     mt_tz_free(tz);
     cli_list_free(&logs);
     return rc;

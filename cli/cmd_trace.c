@@ -12,12 +12,17 @@ static const char *const usage[] = {
     "       mailtrail trace --logs DIR [--sender A] [--recipient A] [--subject S]",
     "                       [--start T] [--end T] [--result-size N]",
     "       mailtrail trace --all --logs DIR --format json",
+    "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Gather every event of a message on every server and rebuild its path: hops",
     "in causal order (linked by the [InternalId=N, Hostname=H] replies, SUBMIT to",
     "RECEIVE(STOREDRIVER), 'queued as' hand-offs), how sure each link is, and what",
     "happened to each recipient: delivered, relayed, failed, deferred, expanded,",
     "redirected, dropped, unknown -- with the server that did it and the NDR sent.",
+    "A resubmitted copy (Safety Net, shadow redundancy) is a hop of its own and a",
+    "recipient delivered twice is shown once. Postfix logs found under --logs are",
+    "followed from queue entry to queue entry ('queued as', local 'forwarded as');",
+    "a message only Postfix logged is traced from where it entered them.",
     "",
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
     "  --all          every message in the logs (reads them all into memory)",
@@ -25,15 +30,17 @@ static const char *const usage[] = {
     "  --syslog-year Y, --syslog-tz ZONE",
     "                 Postfix logs (a smart host's maillog, found under --logs like",
     "                 any server's logs) have stamps without year or zone: by",
-    "                 default the year of the message and UTC",
+    "                 default the year of the message (else of --start/--end, else",
+    "                 of each file's modification time) and UTC",
     NULL,
 };
 
-enum { OPT_LOGS = 256, OPT_SENDER, OPT_RECIPIENT, OPT_SUBJECT, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ,
+enum { OPT_LOGS = 256, OPT_DB, OPT_SENDER, OPT_RECIPIENT, OPT_SUBJECT, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ,
        OPT_ALL, OPT_RESULT_SIZE, OPT_SYSLOG_YEAR, OPT_SYSLOG_TZ };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
     { "sender", required_argument, NULL, OPT_SENDER },
     { "recipient", required_argument, NULL, OPT_RECIPIENT },
     { "subject", required_argument, NULL, OPT_SUBJECT },
@@ -78,7 +85,9 @@ static const char *event_word(mt_slice id)
         { "REDIRECT", "Redirected" }, { "DROP", "Dropped" }, { "TRANSFER", "Transferred" },
         { "NOTIFYMAPI", "Notified" }, { "HAREDIRECT", "Shadow copy" }, { "HARECEIVE", "Shadow received" },
         { "AGENTINFO", "Agent" }, { "BADMAIL", "Badmail" }, { "POISONMESSAGE", "Poison" },
-        { "RESUBMIT", "Resubmitted" }, { "DUPLICATEDELIVER", "Duplicate" },
+        { "RESUBMIT", "Resubmitted" }, { "RESUBMITDEFER", "Resubmit deferred" }, { "RESUBMITFAIL", "Resubmit failed" },
+        { "DUPLICATEDELIVER", "Duplicate" }, { "DUPLICATEEXPAND", "Duplicate" }, { "DUPLICATEREDIRECT", "Duplicate" },
+        { "HADISCARD", "Shadow discarded" }, { "HAREDIRECTFAIL", "No shadow" },
     };
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
         if (mt_slice_eq_ci(id, cstr(words[i].id)))
@@ -90,46 +99,46 @@ static void explain_status(mt_slice status, char *buf, size_t len)
 {
     struct mt_reply r;
     buf[0] = '\0';
+    /* Postfix quotes the remote reply: "host mx[192.0.2.1] said: 550 5.1.1 ..." */
+    const char *said = status.n ? memmem(status.p, status.n, " said: ", 7) : NULL;
+    if (said)
+        status = mt_slice_make(said + 7, status.n - (size_t)(said + 7 - status.p));
     if (status.n && mt_reply_parse(status, &r))
         snprintf(buf, len, "%s", mt_reply_verdict(&r));
 }
 
-/* ---- beyond the smart host ---- */
+/* ---- Postfix hops ---- */
 
-struct follow {
-    const struct mt_pf_entry *entry;    /* the smart host's queue entry, or NULL */
-    const struct mt_trace_recipient *r;
-};
-
-/* The Postfix entries that relayed recipients were handed to ("queued as"). */
-static size_t follow_relays(const struct mt_trace *t, const mt_pf_store *store, struct follow *out, size_t max)
+static int pf_addr_match(const struct mt_pf_delivery *d, mt_slice address)
 {
-    size_t n = 0;
-    if (!store)
-        return 0;
-    mt_slice none = mt_slice_make(NULL, 0);
-    for (size_t i = 0; i < t->n_recipients && n < max; i++) {
-        const struct mt_trace_recipient *r = &t->recipients[i];
-        if (r->outcome != MT_OUT_RELAYED || !r->queue_id.n)
-            continue;
-        const struct mt_pf_entry *e = mt_pf_store_find_near(store, r->queue_id, none, none, r->time_ms);
-        if (e) {
-            out[n].entry = e;
-            out[n].r = r;
-            n++;
-        }
-    }
-    return n;
+    return mt_slice_eq_ci(d->to, address) || (d->orig_to.n && mt_slice_eq_ci(d->orig_to, address));
 }
 
-/* The delivery of entry e to address, the last attempt; NULL if none. */
+/* The delivery of entry e to address (or to where it forwarded address),
+ * the last attempt; NULL if none. */
 static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, mt_slice address)
 {
     const struct mt_pf_delivery *d = NULL;
     for (size_t i = 0; i < e->n_deliveries; i++)
-        if (mt_slice_eq_ci(e->deliveries[i].to, address))
+        if (pf_addr_match(&e->deliveries[i], address))
             d = &e->deliveries[i];
     return d;
+}
+
+/* The last Postfix delivery for address along the hops, and its entry. */
+static const struct mt_pf_delivery *final_delivery(const struct mt_trace *t, mt_slice address,
+                                                   const struct mt_pf_entry **entry)
+{
+    const struct mt_pf_delivery *last = NULL;
+    for (size_t h = 0; h < t->n_hops; h++) {
+        const struct mt_pf_entry *e = t->hops[h].postfix;
+        const struct mt_pf_delivery *d = e ? delivery_for(e, address) : NULL;
+        if (d) {
+            last = d;
+            *entry = e;
+        }
+    }
+    return last;
 }
 
 /* The Postfix delivery that handed the message to the organisation: its
@@ -169,12 +178,130 @@ static const struct mt_pf_entry *entered_via(const struct mt_trace *t, const mt_
     return NULL;
 }
 
-static mt_slice relay_host(mt_slice relay)
+/* Where the message came into that entry from, further back through the
+ * Postfix instances: earliest first, at most max. */
+struct before {
+    const struct mt_pf_entry *entry;
+    const struct mt_pf_delivery *via;    /* its delivery that handed the message on */
+};
+static size_t entered_before(const mt_pf_store *store, const struct mt_pf_entry *e, struct before *out, size_t max)
 {
-    mt_slice name, addr, port;
-    if (relay.n && mt_postfix_split_host(relay, &name, &addr, &port) && name.n)
-        return name;
-    return relay;
+    size_t n = 0;
+    while (n < max) {
+        const struct mt_pf_delivery *via;
+        const struct mt_pf_entry *p = mt_pf_store_handed_from(store, e, &via);
+        int seen = 0;
+        for (size_t i = 0; i < n && !seen; i++)
+            seen = out[i].entry == p;
+        if (!p || seen)
+            break;
+        out[n].entry = p;
+        out[n].via = via;
+        n++;
+        e = p;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        struct before tmp = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = tmp;
+    }
+    return n;
+}
+
+static const char *or_empty(const char *p)
+{
+    return p ? p : "";
+}
+
+/* Where an entry came from: its SMTP client, a local submission, or the
+ * entry it is a copy or a DSN of. */
+static void print_origin(const struct mt_pf_entry *e)
+{
+    if (e->client.n)
+        printf(", client %.*s", (int)e->client.n, e->client.p);
+    else if (e->arrival_daemon.n)
+        printf(", submitted locally (%.*s)", (int)e->arrival_daemon.n, e->arrival_daemon.p);
+    else if (e->parent_id.n)
+        printf(", %.*s from %.*s", (int)e->parent_reason.n, or_empty(e->parent_reason.p), (int)e->parent_id.n,
+               e->parent_id.p);
+    else
+        printf(", client -");
+}
+
+static void print_instance(const struct mt_pf_entry *e)
+{
+    printf("%.*s", (int)e->host.n, or_empty(e->host.p));
+    if (e->syslog_name.n && !mt_slice_eq(e->syslog_name, cstr("postfix")))
+        printf(" (%.*s)", (int)e->syslog_name.n, e->syslog_name.p);
+}
+
+/* A queue entry as Postfix logged it: the header, then what happened, in
+ * log order. */
+static void print_postfix_entry(const struct mt_pf_entry *e, const mt_tz *tz)
+{
+    char a[48];
+    printf("\n  Postfix on ");
+    print_instance(e);
+    printf(", queue %.*s: from ", (int)e->queue_id.n, e->queue_id.p);
+    if (e->has_from)
+        printf("<%.*s>", (int)e->from.n, or_empty(e->from.p));
+    else
+        printf("-");
+    print_origin(e);
+    printf(", message-id %.*s\n", (int)e->message_id.n, or_empty(e->message_id.p));
+    /* Deliveries, refused recipients, DSNs and warnings merged by line. */
+    size_t id = 0, ir = 0, in = 0, iw = 0;
+    for (;;) {
+        uint64_t ld = id < e->n_deliveries ? e->deliveries[id].line : UINT64_MAX;
+        uint64_t lr = ir < e->n_rejects ? e->rejects[ir].line : UINT64_MAX;
+        uint64_t ln = in < e->n_notifications ? e->notifications[in].line : UINT64_MAX;
+        uint64_t lw = iw < e->n_warnings ? e->warnings[iw].line : UINT64_MAX;
+        if (ld == UINT64_MAX && lr == UINT64_MAX && ln == UINT64_MAX && lw == UINT64_MAX)
+            break;
+        if (ld <= lr && ld <= ln && ld <= lw) {
+            const struct mt_pf_delivery *d = &e->deliveries[id++];
+            mt_time_format(d->time_ms, tz, a, sizeof a);
+            printf("  %s to=<%.*s>", a, (int)d->to.n, d->to.p);
+            if (d->orig_to.n)
+                printf(" orig_to=<%.*s>", (int)d->orig_to.n, d->orig_to.p);
+            printf(" relay=%.*s dsn=%.*s status=%.*s (%.*s)\n", (int)d->relay.n, or_empty(d->relay.p), (int)d->dsn.n,
+                   or_empty(d->dsn.p), (int)d->status_word.n, or_empty(d->status_word.p), (int)d->status_text.n,
+                   or_empty(d->status_text.p));
+        } else if (lr <= ln && lr <= lw) {
+            const struct mt_pf_reject *r = &e->rejects[ir++];
+            mt_time_format(r->time_ms, tz, a, sizeof a);
+            printf("  %s %.*s %.*s to=<%.*s>: %.*s\n", a, (int)r->action.n, or_empty(r->action.p), (int)r->stage.n,
+                   or_empty(r->stage.p), (int)r->to.n, or_empty(r->to.p), (int)r->text.n, or_empty(r->text.p));
+        } else if (ln <= lw) {
+            const struct mt_pf_notification *nt = &e->notifications[in++];
+            mt_time_format(nt->time_ms, tz, a, sizeof a);
+            printf("  %s %.*s: %.*s\n", a, (int)nt->kind.n, or_empty(nt->kind.p), (int)nt->queue_id.n,
+                   or_empty(nt->queue_id.p));
+        } else {
+            const struct mt_pf_warning *w = &e->warnings[iw++];
+            mt_time_format(w->time_ms, tz, a, sizeof a);
+            printf("  %s %.*s: %.*s\n", a, (int)w->daemon.n, or_empty(w->daemon.p), (int)w->text.n, or_empty(w->text.p));
+        }
+    }
+    if (e->expired) {
+        mt_time_format(e->expired_ms, tz, a, sizeof a);
+        printf("  %s expired: returned to sender\n", a);
+    }
+    if (e->queued_ms == MT_TIME_NONE && !e->n_deliveries)
+        printf("  never queued: qmgr did not take it in (refused while it was received, or the client went away)\n");
+}
+
+static void print_entered(const char *how, const struct mt_pf_entry *e, const struct mt_pf_delivery *d, const mt_tz *tz)
+{
+    char a[48];
+    mt_time_format(d->time_ms, tz, a, sizeof a);
+    printf("\n%s Postfix on ", how);
+    print_instance(e);
+    printf(", queue %.*s: from <%.*s>", (int)e->queue_id.n, e->queue_id.p, (int)e->from.n, or_empty(e->from.p));
+    print_origin(e);
+    printf("\n  %s to=<%.*s> relay=%.*s status=%.*s (%.*s)\n", a, (int)d->to.n, d->to.p, (int)d->relay.n,
+           or_empty(d->relay.p), (int)d->status_word.n, or_empty(d->status_word.p), (int)d->status_text.n,
+           or_empty(d->status_text.p));
 }
 
 static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store)
@@ -185,33 +312,27 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
     printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
            (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
            (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
-    struct follow fw[32];
-    size_t nf = follow_relays(t, store, fw, 32);
     const struct mt_pf_delivery *in_d = NULL;
     const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
+    struct before bf[16];
+    size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
+    for (size_t i = 0; i < nb; i++)
+        printf("%.*s -> ", (int)bf[i].entry->host.n, or_empty(bf[i].entry->host.p));
     if (in_e)
         printf("%.*s -> ", (int)in_e->host.n, in_e->host.p);
     for (size_t h = 0; h < t->n_hops; h++)
         printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
-    for (size_t i = 0; i < nf; i++) {
-        const struct mt_pf_delivery *d = delivery_for(fw[i].entry, fw[i].r->address);
-        if (d && d->relay.n) {
-            mt_slice host = relay_host(d->relay);
-            printf(" -> %.*s", (int)host.n, host.p);
-        }
-    }
     printf("\n");
-    if (in_e) {
-        mt_time_format(in_d->time_ms, tz, a, sizeof a);
-        printf("\nEntered through Postfix on %.*s, queue %.*s: from <%.*s>, client %.*s\n  %s to=<%.*s> relay=%.*s status=%.*s (%.*s)\n",
-               (int)in_e->host.n, in_e->host.p, (int)in_e->queue_id.n, in_e->queue_id.p, (int)in_e->from.n,
-               in_e->from.p ? in_e->from.p : "", (int)in_e->client.n, in_e->client.p ? in_e->client.p : "", a,
-               (int)in_d->to.n, in_d->to.p, (int)in_d->relay.n, in_d->relay.p, (int)in_d->status_word.n,
-               in_d->status_word.p ? in_d->status_word.p : "", (int)in_d->status_text.n, in_d->status_text.p);
-    }
+    for (size_t i = 0; i < nb; i++)
+        print_entered(i ? "Then through" : "Entered through", bf[i].entry, bf[i].via, tz);
+    if (in_e)
+        print_entered(nb ? "Then through" : "Entered through", in_e, in_d, tz);
+    size_t shown = 0;
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_trace_hop *hp = &t->hops[h];
-        printf("\nHop %zu: %s  [%s%s%s, %s]", h + 1, hop_name(hp, name, sizeof name), mt_link_kind_name(hp->link),
+        if (hp->link == MT_LINK_RELAY)
+            continue;      /* beyond the last log: on the Path line only */
+        printf("\nHop %zu: %s  [%s%s%s, %s]", ++shown, hop_name(hp, name, sizeof name), mt_link_kind_name(hp->link),
                hp->key[0] ? ": " : "", hp->key, hp->exact ? "exact" : "inferred");
         if (hp->session_id.n)
             printf("  SMTP session %.*s", (int)hp->session_id.n, hp->session_id.p);
@@ -235,20 +356,8 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
                 printf("%s\n", lat[k].n_parts ? ")" : "");
             }
         }
-    }
-    for (size_t i = 0; i < nf; i++) {
-        const struct mt_pf_entry *e = fw[i].entry;
-        printf("\n  Postfix on %.*s, queue %.*s: from <%.*s>, client %.*s, message-id %.*s\n", (int)e->host.n, e->host.p,
-               (int)e->queue_id.n, e->queue_id.p, (int)e->from.n, e->from.p ? e->from.p : "", (int)e->client.n,
-               e->client.p ? e->client.p : "", (int)e->message_id.n, e->message_id.p ? e->message_id.p : "");
-        for (size_t k = 0; k < e->n_deliveries; k++) {
-            const struct mt_pf_delivery *d = &e->deliveries[k];
-            mt_time_format(d->time_ms, tz, a, sizeof a);
-            printf("  %s to=<%.*s> relay=%.*s dsn=%.*s status=%.*s (%.*s)\n", a, (int)d->to.n, d->to.p,
-                   (int)d->relay.n, d->relay.p ? d->relay.p : "", (int)d->dsn.n, d->dsn.p ? d->dsn.p : "",
-                   (int)d->status_word.n, d->status_word.p ? d->status_word.p : "", (int)d->status_text.n,
-                   d->status_text.p ? d->status_text.p : "");
-        }
+        if (hp->postfix)
+            print_postfix_entry(hp->postfix, tz);
     }
     printf("\nRecipients:\n");
     for (size_t i = 0; i < t->n_recipients; i++) {
@@ -267,25 +376,90 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
             printf(" (queued as %.*s)", (int)r->queue_id.n, r->queue_id.p);
         if (r->status.n && r->outcome != MT_OUT_UNKNOWN)
             printf("\n      %.*s%s%s", (int)r->status.n, r->status.p, why[0] ? "\n      -> " : "", why);
+        if (r->duplicates)
+            printf("\n      shown once: %u more %s of it folded (a resubmission, or delivered twice)", r->duplicates,
+                   r->duplicates == 1 ? "copy" : "copies");
         if (r->ndr_message_id.n)
             printf("\n      NDR sent: %.*s", (int)r->ndr_message_id.n, r->ndr_message_id.p);
-        for (size_t k = 0; k < nf; k++) {
-            if (fw[k].r != r)
-                continue;
-            const struct mt_pf_delivery *d = delivery_for(fw[k].entry, r->address);
-            if (d)
-                printf("\n      beyond %.*s: %.*s by %.*s: %.*s", (int)fw[k].entry->host.n, fw[k].entry->host.p,
-                       (int)d->status_word.n, d->status_word.p ? d->status_word.p : "", (int)d->relay.n,
-                       d->relay.p ? d->relay.p : "", (int)d->status_text.n, d->status_text.p ? d->status_text.p : "");
+        /* What the Postfix instances beyond did with it (a message only
+         * Postfix logged has its fate from them already). */
+        for (size_t h = 0; h < t->n_hops && t->n_events; h++) {
+            const struct mt_pf_entry *e = t->hops[h].postfix;
+            for (size_t k = 0; e && k < e->n_deliveries; k++) {
+                /* The last attempt for it, or for each address it was
+                 * forwarded to. */
+                const struct mt_pf_delivery *d = &e->deliveries[k];
+                int later = 0;
+                for (size_t j = k + 1; j < e->n_deliveries && !later; j++)
+                    later = mt_slice_eq_ci(e->deliveries[j].to, d->to);
+                if (later || !pf_addr_match(d, r->address))
+                    continue;
+                printf("\n      beyond ");
+                print_instance(e);
+                printf(": ");
+                if (!mt_slice_eq_ci(d->to, r->address))
+                    printf("to=<%.*s> ", (int)d->to.n, d->to.p);
+                printf("%.*s by %.*s: %.*s", (int)d->status_word.n, or_empty(d->status_word.p), (int)d->relay.n,
+                       or_empty(d->relay.p), (int)d->status_text.n, or_empty(d->status_text.p));
+            }
         }
         printf("\n");
     }
 }
 
+static void json_entered(const struct mt_pf_entry *e, const struct mt_pf_delivery *d)
+{
+    fputs("{\"host\":", stdout);
+    jstr(e->host);
+    fputs(",\"queue_id\":", stdout);
+    jstr(e->queue_id);
+    fputs(",\"client\":", stdout);
+    jstr(e->client);
+    fputs(",\"from\":", stdout);
+    jstr(e->from);
+    fputs(",\"relay\":", stdout);
+    jstr(d->relay);
+    fputs(",\"reply\":", stdout);
+    jstr(d->status_text);
+    fputc('}', stdout);
+}
+
+static void json_postfix(const struct mt_pf_entry *e)
+{
+    char a[48];
+    fputs(",\"postfix\":{\"host\":", stdout);
+    jstr(e->host);
+    fputs(",\"queue_id\":", stdout);
+    jstr(e->queue_id);
+    fputs(",\"client\":", stdout);
+    jstr(e->client);
+    fputs(",\"from\":", stdout);
+    jstr(e->from);
+    fputs(",\"message_id\":", stdout);
+    jstr(e->message_id);
+    fputs(",\"deliveries\":[", stdout);
+    for (size_t d = 0; d < e->n_deliveries; d++) {
+        const struct mt_pf_delivery *dv = &e->deliveries[d];
+        mt_time_format(dv->time_ms, NULL, a, sizeof a);
+        printf("%s{\"timestamp\":\"%s\",\"to\":", d ? "," : "", a);
+        jstr(dv->to);
+        fputs(",\"relay\":", stdout);
+        jstr(dv->relay);
+        fputs(",\"dsn\":", stdout);
+        jstr(dv->dsn);
+        fputs(",\"status\":", stdout);
+        jstr(dv->status_word);
+        fputs(",\"status_text\":", stdout);
+        jstr(dv->status_text);
+        fputs(",\"queued_as\":", stdout);
+        jstr(dv->queued_as);
+        fputc('}', stdout);
+    }
+    fputs("]}", stdout);
+}
+
 static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store)
 {
-    struct follow fw[32];
-    size_t nf = follow_relays(t, store, fw, 32);
     char a[48], b[48], name[160];
     mt_time_format(t->first_seen, NULL, a, sizeof a);
     mt_time_format(t->last_seen, NULL, b, sizeof b);
@@ -300,19 +474,16 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     const struct mt_pf_delivery *in_d = NULL;
     const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
     if (in_e) {
-        fputs(",\"entered_via\":{\"host\":", stdout);
-        jstr(in_e->host);
-        fputs(",\"queue_id\":", stdout);
-        jstr(in_e->queue_id);
-        fputs(",\"client\":", stdout);
-        jstr(in_e->client);
-        fputs(",\"from\":", stdout);
-        jstr(in_e->from);
-        fputs(",\"relay\":", stdout);
-        jstr(in_d->relay);
-        fputs(",\"reply\":", stdout);
-        jstr(in_d->status_text);
-        fputc('}', stdout);
+        fputs(",\"entered_via\":", stdout);
+        json_entered(in_e, in_d);
+        struct before bf[16];
+        size_t nb = entered_before(store, in_e, bf, 16);
+        for (size_t i = 0; i < nb; i++) {
+            fputs(i ? "," : ",\"entered_via_earlier\":[", stdout);
+            json_entered(bf[i].entry, bf[i].via);
+        }
+        if (nb)
+            fputc(']', stdout);
     }
     fputs(",\"hops\":[", stdout);
     for (size_t h = 0; h < t->n_hops; h++) {
@@ -329,12 +500,12 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         }
         printf("],\"latency_ms\":%lld,\"latency_breakdown\":[",
                hp->count ? (long long)(t->events[hp->first + hp->count - 1].time_ms - t->events[hp->first].time_ms) : 0LL);
-        int nb = 0;
+        int nl_total = 0;
         for (size_t i = hp->first; i < hp->first + hp->count; i++) {
             struct mt_latency lat[4];
             size_t nl = mt_latency_parse(t->events[i].f[MT_F_MESSAGE_INFO], lat, 4);
             for (size_t k = 0; k < nl; k++) {
-                printf("%s{\"event\":", nb++ ? "," : "");
+                printf("%s{\"event\":", nl_total++ ? "," : "");
                 jstr(t->events[i].f[MT_F_EVENT_ID]);
                 fputs(",\"server\":", stdout);
                 jstr(lat[k].server);
@@ -353,66 +524,10 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         jstr(cstr(hp->key));
         printf(",\"confidence\":\"%s\"},\"session_id\":", hp->exact ? "exact" : "inferred");
         jstr(hp->session_id);
-        /* The smart host's own record of the message, when its log was given. */
-        for (size_t k = 0; k < nf && hp->link == MT_LINK_QUEUED_AS; k++) {
-            const struct mt_pf_entry *e = fw[k].entry;
-            if (!strstr(hp->key, "queued as") || !e->queue_id.n ||
-                !memmem(hp->key, strlen(hp->key), e->queue_id.p, e->queue_id.n) || (k && fw[k - 1].entry == e))
-                continue;
-            fputs(",\"postfix\":{\"host\":", stdout);
-            jstr(e->host);
-            fputs(",\"queue_id\":", stdout);
-            jstr(e->queue_id);
-            fputs(",\"client\":", stdout);
-            jstr(e->client);
-            fputs(",\"from\":", stdout);
-            jstr(e->from);
-            fputs(",\"message_id\":", stdout);
-            jstr(e->message_id);
-            fputs(",\"deliveries\":[", stdout);
-            for (size_t d = 0; d < e->n_deliveries; d++) {
-                const struct mt_pf_delivery *dv = &e->deliveries[d];
-                mt_time_format(dv->time_ms, NULL, a, sizeof a);
-                printf("%s{\"timestamp\":\"%s\",\"to\":", d ? "," : "", a);
-                jstr(dv->to);
-                fputs(",\"relay\":", stdout);
-                jstr(dv->relay);
-                fputs(",\"dsn\":", stdout);
-                jstr(dv->dsn);
-                fputs(",\"status\":", stdout);
-                jstr(dv->status_word);
-                fputs(",\"status_text\":", stdout);
-                jstr(dv->status_text);
-                fputs(",\"queued_as\":", stdout);
-                jstr(dv->queued_as);
-                fputc('}', stdout);
-            }
-            fputs("]}", stdout);
-            break;
-        }
+        /* The Postfix instance's own record of the message, when its log was given. */
+        if (hp->postfix)
+            json_postfix(hp->postfix);
         fputc('}', stdout);
-    }
-    /* Where the smart host relayed each message: one more hop per host. */
-    for (size_t k = 0; k < nf; k++) {
-        const struct mt_pf_delivery *d = delivery_for(fw[k].entry, fw[k].r->address);
-        if (!d || !d->relay.n)
-            continue;
-        mt_slice host = relay_host(d->relay);
-        int dup = 0;
-        for (size_t j = 0; j < k && !dup; j++) {
-            const struct mt_pf_delivery *e2 = delivery_for(fw[j].entry, fw[j].r->address);
-            dup = e2 && mt_slice_eq_ci(relay_host(e2->relay), host);
-        }
-        if (dup)
-            continue;
-        fputs(",{\"server\":", stdout);
-        jstr(host);
-        fputs(",\"events\":[],\"latency_ms\":0,\"latency_breakdown\":[],\"link\":{\"kind\":\"relay\",\"key\":", stdout);
-        char key[200];
-        snprintf(key, sizeof key, "relay=%.*s (%.*s queue %.*s)", (int)d->relay.n, d->relay.p, (int)fw[k].entry->host.n,
-                 fw[k].entry->host.p, (int)fw[k].entry->queue_id.n, fw[k].entry->queue_id.p);
-        jstr(cstr(key));
-        fputs(",\"confidence\":\"exact\"},\"session_id\":\"\"}", stdout);
     }
     fputs("],\"recipients\":[", stdout);
     for (size_t i = 0; i < t->n_recipients; i++) {
@@ -439,12 +554,11 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         jstr(r->next_hop);
         fputs(",\"queue_id\":", stdout);
         jstr(r->queue_id);
-        for (size_t k = 0; k < nf; k++) {
-            if (fw[k].r != r)
-                continue;
-            const struct mt_pf_delivery *d = delivery_for(fw[k].entry, r->address);
-            if (!d)
-                continue;
+        if (r->duplicates)
+            printf(",\"duplicates\":%u", r->duplicates);
+        const struct mt_pf_entry *fe = NULL;
+        const struct mt_pf_delivery *d = final_delivery(t, r->address, &fe);
+        if (d) {
             fputs(",\"final_relay\":", stdout);
             jstr(d->relay);
             fputs(",\"final_status\":", stdout);
@@ -461,7 +575,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
 
 static void print_dot(const struct mt_trace *t)
 {
-    char name[160], prev[160];
+    char name[160];
     printf("digraph trace {\n  rankdir=LR;\n  label=");
     jstr(t->message_id);
     printf(";\n");
@@ -470,26 +584,100 @@ static void print_dot(const struct mt_trace *t)
         printf("  ");
         jstr(cstr(n));
         printf(";\n");
-        if (h) {
+        /* From the hop it was handed on from, else from the one before. */
+        size_t from = t->hops[h].prev != MT_HOP_NONE ? t->hops[h].prev : h - 1;
+        if (h && from < h && !(t->hops[h].postfix && t->hops[h].link == MT_LINK_ORIGIN)) {
             printf("  ");
-            jstr(cstr(prev));
+            jstr(cstr(t->hops[from].server ? t->hops[from].server : "-"));
             printf(" -> ");
             jstr(cstr(n));
             printf(" [label=");
             jstr(cstr(mt_link_kind_name(t->hops[h].link)));
             printf(", style=%s];\n", t->hops[h].exact ? "solid" : "dashed");
         }
-        snprintf(prev, sizeof prev, "%s", n);
     }
     printf("}\n");
 }
 
+/* The messages to trace, each once: ids compared without their <> and
+ * case-insensitively, through a set of 64-bit hashes (a collision would drop
+ * one message in about 2^32 pairs, as the tracer's copy detection). */
 struct pick {
     struct cli_list ids;
     char **owned;
     size_t n_owned, cap_owned;
+    uint64_t *set;
+    size_t set_n, set_cap;
+    int64_t first_ms;              /* the first event picked, for the year of Postfix stamps */
     int oom;
 };
+
+static uint64_t id_hash(mt_slice id)
+{
+    if (id.n >= 2 && id.p[0] == '<' && id.p[id.n - 1] == '>')
+        id = mt_slice_make(id.p + 1, id.n - 2);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < id.n; i++) {
+        unsigned char c = (unsigned char)id.p[i];
+        h ^= (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+        h *= 1099511628211ull;
+    }
+    return h ? h : 1;
+}
+
+/* 1 when h was in the set, 0 after adding it, -1 when out of memory. */
+static int pick_seen(struct pick *p, uint64_t h)
+{
+    if ((p->set_n + 1) * 2 > p->set_cap) {
+        size_t ncap = p->set_cap ? p->set_cap * 2 : 256;
+        uint64_t *nv = calloc(ncap, sizeof *nv);
+        if (!nv)
+            return -1;
+        for (size_t i = 0; i < p->set_cap; i++) {
+            if (!p->set[i])
+                continue;
+            size_t j = p->set[i] & (ncap - 1);
+            while (nv[j])
+                j = (j + 1) & (ncap - 1);
+            nv[j] = p->set[i];
+        }
+        free(p->set);
+        p->set = nv;
+        p->set_cap = ncap;
+    }
+    size_t j = h & (p->set_cap - 1);
+    while (p->set[j]) {
+        if (p->set[j] == h)
+            return 1;
+        j = (j + 1) & (p->set_cap - 1);
+    }
+    p->set[j] = h;
+    p->set_n++;
+    return 0;
+}
+
+/* Add id unless picked already; -1 when out of memory. */
+static int pick_add(struct pick *p, mt_slice id)
+{
+    int seen = pick_seen(p, id_hash(id));
+    if (seen)
+        return seen < 0 ? -1 : 0;
+    if (p->n_owned == p->cap_owned) {
+        size_t ncap = p->cap_owned ? p->cap_owned * 2 : 16;
+        char **nv = realloc(p->owned, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->owned = nv;
+        p->cap_owned = ncap;
+    }
+    char *copy = strndup(id.p, id.n);
+    if (!copy || cli_list_add(&p->ids, copy)) {
+        free(copy);
+        return -1;
+    }
+    p->owned[p->n_owned++] = copy;
+    return 0;
+}
 
 static int pick_ids(const struct mt_event *ev, void *user)
 {
@@ -497,27 +685,92 @@ static int pick_ids(const struct mt_event *ev, void *user)
     mt_slice id = ev->f[MT_F_MESSAGE_ID];
     if (!id.n)
         return 0;
-    for (size_t i = 0; i < p->ids.n; i++)
-        if (strlen(p->ids.v[i]) == id.n && !strncasecmp(p->ids.v[i], id.p, id.n))
-            return 0;
-    if (p->n_owned == p->cap_owned) {
-        size_t ncap = p->cap_owned ? p->cap_owned * 2 : 16;
-        char **nv = realloc(p->owned, ncap * sizeof *nv);
-        if (!nv) {
-            p->oom = 1;
-            return 1;
-        }
-        p->owned = nv;
-        p->cap_owned = ncap;
-    }
-    char *copy = strndup(id.p, id.n);
-    if (!copy || cli_list_add(&p->ids, copy)) {
-        free(copy);
+    if (p->first_ms == MT_TIME_NONE)
+        p->first_ms = ev->time_ms;
+    if (pick_add(p, id)) {
         p->oom = 1;
         return 1;
     }
-    p->owned[p->n_owned++] = copy;
     return 0;
+}
+
+static int in_window(int64_t t, const struct mt_query *q)
+{
+    return t != MT_TIME_NONE && (q->start_ms == MT_TIME_NONE || t >= q->start_ms) &&
+           (q->end_ms == MT_TIME_NONE || t < q->end_ms);
+}
+
+/* Does a Postfix queue entry satisfy the selection, as a tracking event
+ * would: the sender (qmgr's from=), any of the recipients (to= or orig_to=
+ * of a delivery, or a recipient refused), something logged in the window?
+ * Postfix does not log subjects. */
+static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
+{
+    if (q->subject)
+        return 0;
+    if (q->sender && !(e->has_from && mt_slice_eq_ci(e->from, cstr(q->sender))))
+        return 0;
+    if (q->n_recipients) {
+        int hit = 0;
+        for (size_t i = 0; i < q->n_recipients && !hit; i++) {
+            mt_slice want = cstr(q->recipients[i]);
+            for (size_t k = 0; k < e->n_deliveries && !hit; k++)
+                hit = pf_addr_match(&e->deliveries[k], want);
+            for (size_t k = 0; k < e->n_rejects && !hit; k++)
+                hit = mt_slice_eq_ci(e->rejects[k].to, want);
+        }
+        if (!hit)
+            return 0;
+    }
+    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
+        return 1;
+    if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
+        in_window(e->queued_ms, q))
+        return 1;
+    for (size_t k = 0; k < e->n_deliveries; k++)
+        if (in_window(e->deliveries[k].time_ms, q))
+            return 1;
+    return 0;
+}
+
+/* Messages only Postfix logged (or logged too) that the selection picks;
+ * q NULL: all of them. -1 when out of memory. */
+static int pick_postfix(struct pick *p, const mt_pf_store *store, const struct mt_query *q)
+{
+    for (size_t i = 0; store && i < mt_pf_store_count(store); i++) {
+        const struct mt_pf_entry *e = mt_pf_store_at(store, i);
+        if (e->message_id.n && (!q || entry_matches(e, q)) && pick_add(p, e->message_id))
+            return -1;
+    }
+    return 0;
+}
+
+/* The year of an instant (UTC), 0 for none. */
+static int year_of(int64_t t_ms)
+{
+    if (t_ms == MT_TIME_NONE)
+        return 0;
+    char ys[48];
+    mt_time_format(t_ms, NULL, ys, sizeof ys);
+    return (ys[0] - '0') * 1000 + (ys[1] - '0') * 100 + (ys[2] - '0') * 10 + (ys[3] - '0');
+}
+
+/* Read the Postfix logs of ls into a new store; NULL in *out when there are
+ * none. Classic stamps carry no year: syslog_year, else year (the
+ * message's, or the window's), else each file's own (0). */
+static int load_postfix(const mt_logset *ls, int year, const mt_tz *syslog_tz, mt_pf_store **out)
+{
+    mt_pf_store *store = mt_pf_store_new();
+    if (!store || mt_trace_load_postfix(ls, year, syslog_tz, store, cli_print_diag, NULL) == MT_EIO) {
+        mt_pf_store_free(store);
+        return MT_EIO;
+    }
+    if (!mt_pf_store_count(store)) {
+        mt_pf_store_free(store);
+        store = NULL;
+    }
+    *out = store;
+    return MT_OK;
 }
 
 static int add_all(const struct mt_event *ev, void *user)
@@ -529,6 +782,8 @@ int cmd_trace(int argc, char **argv)
 {
     const char *cmd = "trace";
     struct cli_list logs = { 0 }, recipients = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     const char *sender = NULL, *subject = NULL, *start = NULL, *end = NULL, *fmtname = NULL, *tzname = NULL;
     int all = 0, rc = MT_OK, c;
     unsigned long long result_size = 1000;
@@ -544,12 +799,14 @@ int cmd_trace(int argc, char **argv)
     int store_loaded = 0;
     struct pick pick;
     memset(&pick, 0, sizeof pick);
+    pick.first_ms = MT_TIME_NONE;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
         case OPT_SENDER: sender = optarg; break;
         case OPT_RECIPIENT: cli_list_add(&recipients, optarg); break;
         case OPT_SUBJECT: subject = optarg; break;
@@ -591,7 +848,10 @@ int cmd_trace(int argc, char **argv)
         }
     }
     for (int i = optind; i < argc; i++)
-        cli_list_add(&pick.ids, argv[i]);
+        if (pick_add(&pick, cstr(argv[i]))) {
+            rc = MT_EIO;
+            goto done;
+        }
     int by_filter = sender || subject || recipients.n || start || end;
     if (!pick.ids.n && !by_filter && !all) {
         rc = cli_usage_error(cmd, "give a MESSAGE-ID, a filter (--sender, --recipient, --subject, --start/--end) or --all");
@@ -606,8 +866,12 @@ int cmd_trace(int argc, char **argv)
         rc = cli_usage_error(cmd, "--syslog-tz: %s", err);
         goto done;
     }
+    /* Postfix stamps have no year: --syslog-year, else the message's, else
+     * the window's, else each file's own. */
+    int window_year = q.start_ms != MT_TIME_NONE ? year_of(q.start_ms)
+                      : q.end_ms != MT_TIME_NONE ? year_of(q.end_ms - 1) : 0;
     int unreadable = 0;
-    if ((rc = cli_logset_build(cmd, &logs, &ls, &unreadable)) != MT_OK)
+    if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     tracer = mt_tracer_new();
     ew = mt_writer_new(MT_FMT_JSON, stdout, NULL);
@@ -617,8 +881,9 @@ int cmd_trace(int argc, char **argv)
     }
     const mt_tz *out_tz = tzname ? tz : NULL;
     if (all) {
-        mt_query_init(&q);
-        mt_status as = mt_search(&ls, &q, 0, add_all, cli_print_diag, tracer, NULL);
+        struct mt_query everything;
+        mt_query_init(&everything);
+        mt_status as = mt_search(&ls, &everything, 0, add_all, cli_print_diag, tracer, NULL);
         if (as == MT_EIO) {
             rc = MT_EIO;
             goto done;
@@ -627,25 +892,22 @@ int cmd_trace(int argc, char **argv)
             unreadable = 1;
         const mt_slice *ids;
         size_t n = mt_tracer_message_ids(tracer, &ids);
-        for (size_t i = 0; i < n; i++) {
-            char *copy = strndup(ids[i].p, ids[i].n);
-            if (!copy || cli_list_add(&pick.ids, copy)) {
-                free(copy);
+        for (size_t i = 0; i < n; i++)
+            if (pick_add(&pick, ids[i])) {
                 rc = MT_EIO;
                 goto done;
             }
-            if (pick.n_owned == pick.cap_owned) {
-                size_t ncap = pick.cap_owned ? pick.cap_owned * 2 : 64;
-                char **nv = realloc(pick.owned, ncap * sizeof *nv);
-                if (!nv) {
-                    free(copy);
-                    rc = MT_EIO;
-                    goto done;
-                }
-                pick.owned = nv;
-                pick.cap_owned = ncap;
-            }
-            pick.owned[pick.n_owned++] = copy;
+        int year = (int)syslog_year;
+        const struct mt_trace *t0;
+        if (!year && n && mt_tracer_build(tracer, pick.ids.v[0], &t0) == MT_OK)
+            year = year_of(t0->first_seen);
+        if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, &store)) != MT_OK)
+            goto done;
+        store_loaded = 1;
+        /* And the messages only Postfix logged. */
+        if (pick_postfix(&pick, store, NULL)) {
+            rc = MT_EIO;
+            goto done;
         }
     } else if (by_filter) {
         q.sender = sender;
@@ -660,6 +922,14 @@ int cmd_trace(int argc, char **argv)
         }
         if (ps == MT_EINPUT)
             unreadable = 1;
+        int year = syslog_year ? (int)syslog_year : pick.first_ms != MT_TIME_NONE ? year_of(pick.first_ms) : window_year;
+        if ((rc = load_postfix(&ls, year, syslog_tz, &store)) != MT_OK)
+            goto done;
+        store_loaded = 1;
+        if (pick_postfix(&pick, store, &q)) {
+            rc = MT_EIO;
+            goto done;
+        }
         if (pick.ids.n > result_size) {
             fprintf(stderr, "mailtrail trace: tracing the first %llu of %zu messages; use --result-size to see more\n",
                     result_size, pick.ids.n);
@@ -683,8 +953,17 @@ int cmd_trace(int argc, char **argv)
             if (gs == MT_EINPUT)
                 unreadable = 1;
         }
+        if (!store_loaded) {
+            int year = (int)syslog_year;
+            const struct mt_trace *t0;
+            if (!year && mt_tracer_build(tracer, pick.ids.v[i], &t0) == MT_OK)
+                year = year_of(t0->first_seen);
+            if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, &store)) != MT_OK)
+                goto done;
+            store_loaded = 1;
+        }
         const struct mt_trace *t;
-        mt_status st = mt_tracer_build(tracer, pick.ids.v[i], &t);
+        mt_status st = mt_tracer_build_postfix(tracer, pick.ids.v[i], store, &t);
         if (st == MT_EIO) {
             rc = MT_EIO;
             goto done;
@@ -694,21 +973,6 @@ int cmd_trace(int argc, char **argv)
             continue;
         }
         found++;
-        if (!store_loaded) {
-            /* Postfix stamps have no year: by default the message's. */
-            int year = (int)syslog_year;
-            if (!year) {
-                char ys[48];
-                mt_time_format(t->first_seen, NULL, ys, sizeof ys);
-                year = (ys[0] - '0') * 1000 + (ys[1] - '0') * 100 + (ys[2] - '0') * 10 + (ys[3] - '0');
-            }
-            store = mt_pf_store_new();
-            if (!store || mt_trace_load_postfix(&ls, year, syslog_tz, store, cli_print_diag, NULL) == MT_EIO) {
-                rc = MT_EIO;
-                goto done;
-            }
-            store_loaded = 1;
-                }
         if (fmt == FMT_JSON)
             print_json(t, ew, store);
         else if (fmt == FMT_DOT)
@@ -733,8 +997,10 @@ done:
     for (size_t i = 0; i < pick.n_owned; i++)
         free(pick.owned[i]);
     free(pick.owned);
+    free(pick.set);
     cli_list_free(&pick.ids);
     mt_logset_free(&ls);
+    mt_index_close(ix);
     mt_tz_free(tz);
     cli_list_free(&logs);
     cli_list_free(&recipients);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* common.c -- what every mailtrail command does the same way: lists of
  * options, diagnostics on stderr, the log set, the output format. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -76,6 +78,31 @@ int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *l
     return rc;
 }
 
+int cli_source_build(const char *cmd, const char *db, const struct cli_list *specs, mt_logset *ls, mt_index **ix,
+                     int *unreadable)
+{
+    *ix = NULL;
+    *unreadable = 0;
+    if (!db)
+        return cli_logset_build(cmd, specs, ls, unreadable);
+    if (specs->n)
+        return cli_usage_error(cmd, "--db and --logs: give one (update the index with mailtrail index)");
+    char err[1024];
+    mt_status st = mt_index_open(db, MT_INDEX_READ, ix, err, sizeof err);
+    if (st != MT_OK) {
+        fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
+        return st;
+    }
+    st = mt_index_attach(*ix, ls);
+    if (st != MT_OK) {
+        fprintf(stderr, "mailtrail %s: %s: cannot read the index's file list\n", cmd, db);
+        mt_index_close(*ix);
+        *ix = NULL;
+        return st;
+    }
+    return MT_OK;
+}
+
 int cli_format(const char *cmd, const char *name, enum mt_format *out)
 {
     int to_terminal = isatty(STDOUT_FILENO);
@@ -136,4 +163,29 @@ char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params
     }
     out[k] = NULL;
     return out;
+}
+
+int cli_parse_age(const char *s, int64_t *ms)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0)
+        return -1;
+    long long unit;
+    if (!*end || !strcmp(end, "d"))
+        unit = 86400000LL;
+    else if (!strcmp(end, "w"))
+        unit = 7 * 86400000LL;
+    else if (!strcmp(end, "h"))
+        unit = 3600000LL;
+    else if (!strcmp(end, "m"))
+        unit = 60000LL;
+    else if (!strcmp(end, "s"))
+        unit = 1000LL;
+    else
+        return -1;
+    if (v > INT64_MAX / unit)
+        return -1;
+    *ms = v * unit;
+    return 0;
 }

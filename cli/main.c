@@ -29,6 +29,9 @@ static const struct command commands[] = {
     { "report", cmd_report, "summary report: totals, traffic, top talkers, sizes, latency, failures" },
     { "activesync", cmd_activesync, "Export-ActiveSyncLog's six CSVs over any number of IIS logs" },
     { "Export-ActiveSyncLog", cmd_activesync, "the same, with PowerShell parameter names" },
+    { "index", cmd_index, "keep an SQLite index of the logs current (incremental, crash-safe)" },
+    { "tail", cmd_tail, "follow live tracking logs like tail -f, printing matching events" },
+    { "sql", cmd_sql, "read-only SQL on the index; named report queries (sql --list)" },
     { "gen", cmd_gen, "write a simulated Exchange organisation's logs (synthetic)" },
     { "version", cmd_version, "print the version" },
 };

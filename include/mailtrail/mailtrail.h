@@ -23,6 +23,8 @@
 #include "session.h"
 #include "trace.h"
 #include "search.h"
+#include "backend.h"
+#include "index.h"
 #include "writer.h"
 #include "report.h"
 #include "gen.h"

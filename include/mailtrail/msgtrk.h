@@ -67,6 +67,10 @@ int mt_msgtrk_stopped(const mt_msgtrk *p);
 const struct mt_msgtrk_stats *mt_msgtrk_stats(const mt_msgtrk *p);
 /* The #Version directive last seen, or an empty slice. Valid until the next feed. */
 mt_slice mt_msgtrk_version(const mt_msgtrk *p);
+/* Say that `lines` physical lines come before the next byte fed: for a
+ * caller that resumes a file in the middle, after feeding its directives
+ * again, so that lines keep their numbers in the file. */
+void mt_msgtrk_set_line_count(mt_msgtrk *p, uint64_t lines);
 void mt_msgtrk_free(mt_msgtrk *p);
 
 /* Parse a whole file (plain, .gz or .zst, recognised by content) with cfg.

@@ -308,6 +308,36 @@ size_t mt_pf_store_find(const mt_pf_store *s, mt_slice queue_id, mt_slice host, 
  * is nearest to t_ms (the first added on a tie); NULL if none. */
 const struct mt_pf_entry *mt_pf_store_find_near(const mt_pf_store *s, mt_slice queue_id, mt_slice host,
                                                 mt_slice syslog_name, int64_t t_ms);
+/* The kept entries whose cleanup line named message_id (with or without
+ * its <>, compared case-insensitively), in the order added: the copies of
+ * one message in every instance, its forwarded copies. Stores up to max
+ * pointers in out and returns how many matched. */
+size_t mt_pf_store_find_message_id(const mt_pf_store *s, mt_slice message_id, const struct mt_pf_entry **out,
+                                   size_t max);
+/* The entry a hand-off named: queue_id (on host and syslog_name when they
+ * are non-empty), the one arriving nearest t_ms among those whose
+ * message-id agrees with message_id (both known and equal: *confirmed set
+ * to 1). Without a message-id on either side to agree, only an entry
+ * arriving within MT_PF_HANDOFF_WINDOW_MS of t_ms is taken (*confirmed 0).
+ * confirmed may be NULL. NULL when nothing fits. */
+#define MT_PF_HANDOFF_WINDOW_MS (10 * 60 * 1000)
+const struct mt_pf_entry *mt_pf_store_find_handoff(const mt_pf_store *s, mt_slice queue_id, mt_slice host,
+                                                   mt_slice syslog_name, mt_slice message_id, int64_t t_ms,
+                                                   int *confirmed);
+/* Where delivery d of entry e handed the message on, when its log is in the
+ * store: "forwarded as ID" (local(8): a new queue file of e's own instance)
+ * or "queued as ID" (the reply of the next MTA: any instance, e's own too
+ * after a content filter), found with mt_pf_store_find_handoff at the
+ * delivery's time and e's message-id. Never e itself. NULL if none. */
+const struct mt_pf_entry *mt_pf_store_handed_to(const mt_pf_store *s, const struct mt_pf_entry *e,
+                                                const struct mt_pf_delivery *d, int *confirmed);
+/* The reverse: the entry, among those with e's message-id, one of whose
+ * deliveries handed the message to e (mt_pf_store_handed_to gives e), and
+ * that delivery in *via (may be NULL). NULL when none did (e is where the
+ * message entered the Postfix instances in the store) or e has no
+ * message-id. */
+const struct mt_pf_entry *mt_pf_store_handed_from(const mt_pf_store *s, const struct mt_pf_entry *e,
+                                                  const struct mt_pf_delivery **via);
 void mt_pf_store_free(mt_pf_store *s);
 
 #endif

@@ -25,9 +25,16 @@ struct mt_logfile {
     char *series;              /* folder + name prefix: files of one series follow each other in time */
 };
 
+struct mt_backend;
+
 typedef struct mt_logset {
     struct mt_logfile *files;  /* by server, then series (folder and name prefix), then time */
     size_t n, cap;
+    /* When set, the records come from here (the index, index.h) instead of
+     * the files: mt_search, mt_search_each, mt_smtp_scan and the Postfix
+     * loader ask it and answer exactly as they would from the files. */
+    const struct mt_backend *backend;
+    void *backend_ctx;
 } mt_logset;
 
 /* Add logs: spec is "DIR" (each immediate subdirectory is one server, its
@@ -36,6 +43,10 @@ typedef struct mt_logset {
  * file's directory). Problems (unreadable directories) go to diag; returns
  * MT_EINPUT when spec names nothing readable, MT_EIO when out of memory. */
 mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *user);
+/* Add one file of server `server` as it is, without looking at the disk
+ * (the index rebuilds the log set it was made from this way). explicit_file:
+ * named by the user, so not being a log of the expected kind is an error. */
+mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server, int explicit_file);
 /* Sort and link file series (call once after the last add). */
 void mt_logset_finish(mt_logset *ls);
 void mt_logset_free(mt_logset *ls);
@@ -101,5 +112,21 @@ struct mt_search_stats {
  * MT_EIO on a system error (out of memory, temporary files). */
 mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned threads,
                     mt_event_fn emit, mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+
+/* Called on a worker thread (worker < mt_search_threads()) for each match,
+ * in line order within a file, files in no particular order. Return non-zero
+ * to stop every worker. */
+typedef int (*mt_event_each_fn)(const struct mt_event *ev, unsigned worker, void *user);
+
+/* How many workers mt_search_each will use for `threads` (0: one per core). */
+unsigned mt_search_threads(const mt_logset *ls, unsigned threads);
+
+/* Like mt_search without the time-ordered merge: matches go straight to
+ * each on the worker that parsed them, so an aggregation that does not need
+ * order (counts, sums, per-message state merged afterwards) keeps one state
+ * per worker and costs no more than parsing. result_size is not applied.
+ * Diagnostics still come on the calling thread, in log-set order, at the end. */
+mt_status mt_search_each(const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                         mt_event_each_fn each, mt_diag_fn diag, void *user, struct mt_search_stats *stats);
 
 #endif

@@ -61,6 +61,10 @@ mt_status mt_smtplog_feed(mt_smtplog *p, const char *data, size_t n);
 mt_status mt_smtplog_finish(mt_smtplog *p);
 int mt_smtplog_stopped(const mt_smtplog *p);
 const struct mt_smtplog_stats *mt_smtplog_stats(const mt_smtplog *p);
+/* Say that `lines` physical lines come before the next byte fed: for a
+ * caller that resumes a file in the middle, after feeding its directives
+ * again, so that lines keep their numbers in the file. */
+void mt_smtplog_set_line_count(mt_smtplog *p, uint64_t lines);
 void mt_smtplog_free(mt_smtplog *p);
 /* Parse a whole file (plain, .gz or .zst). MT_OK, MT_EINPUT (also reported
  * through on_diag) or MT_EIO. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "event.h"
+#include "postfix.h"
 #include "search.h"
 #include "status.h"
 #include "time.h"
@@ -20,8 +21,11 @@ enum mt_link_kind {
     MT_LINK_INTERNAL_ID,   /* "[InternalId=N, Hostname=H]" (or "[InternalId=N]") in the previous SEND */
     MT_LINK_SUBMIT,        /* SUBMIT on the previous server, RECEIVE(STOREDRIVER) here: same message-id */
     MT_LINK_MESSAGE_ID,    /* same message-id, hostnames and time agree: nothing more exact */
-    MT_LINK_QUEUED_AS,     /* "queued as ID": handed to a non-Exchange MTA */
-    MT_LINK_RELAY          /* beyond that MTA: the host its own log says it relayed to */
+    MT_LINK_QUEUED_AS,     /* "queued as ID": handed to a non-Exchange MTA; between Postfix
+                              instances, "queued as ID" or local(8)'s "forwarded as ID" */
+    MT_LINK_RELAY,         /* beyond that MTA: the host its own log says it relayed to */
+    MT_LINK_RESUBMIT       /* the same server again, resubmitting the message: Safety Net or
+                              shadow redundancy (RESUBMIT, or a RECEIVE that says so) */
 };
 
 enum mt_outcome {
@@ -37,7 +41,17 @@ struct mt_trace_hop {
     char key[160];                 /* what links it: "InternalId=5214@EX13-1", "queued as 054E2400836", ... */
     int exact;                     /* 1: exact; 0: inferred */
     mt_slice session_id;           /* SMTP session that received it here, when known */
+    /* Postfix hops (mt_tracer_build_postfix): the queue entry, in the store
+     * given, that holds the message here; NULL for other hops. */
+    const struct mt_pf_entry *postfix;
+    const struct mt_pf_delivery *via;  /* the previous Postfix hop's delivery that named this entry
+                                          ("queued as ID", "forwarded as ID"), or NULL */
+    size_t prev;                   /* the hop it was handed on from; MT_HOP_NONE: the one before it in
+                                      the list, or none (set for Postfix and relay hops) */
+    int resubmission;              /* its events are a resubmission of the message (Safety Net,
+                                      shadow redundancy): link is MT_LINK_RESUBMIT, or the key says so */
 };
+#define MT_HOP_NONE ((size_t)-1)
 
 struct mt_trace_recipient {
     mt_slice address;
@@ -48,6 +62,9 @@ struct mt_trace_recipient {
     mt_slice ndr_message_id;       /* the DSN sent about it, when one was */
     mt_slice next_hop;             /* relayed: the host it went to */
     mt_slice queue_id;             /* relayed to Postfix and the like: its queue id */
+    unsigned duplicates;           /* deliveries to it folded into this one: the same message
+                                      delivered again (resubmitted, DUPLICATEDELIVER); the later
+                                      successful one is the one shown */
 };
 
 struct mt_trace {
@@ -95,21 +112,55 @@ void mt_tracer_free(mt_tracer *t);
 /* Add one event (any message). An event already added (the same line read
  * from two copies of a file) is ignored. MT_EIO when out of memory. */
 mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
-/* Build the trace of message_id from the events added. Returns MT_OK,
- * MT_NOMATCH when no event has that message-id, MT_EIO. *out is valid until
- * the next call or mt_tracer_free. */
+/* Build the trace of message_id from the events added. A server's events
+ * from a resubmission on (RESUBMIT, or a RECEIVE from Safety Net / shadow
+ * redundancy) are a hop of their own; a recipient delivered twice is one
+ * recipient (the later delivery, duplicates counted), and what befalls a
+ * resubmitted copy after it was delivered does not change its fate.
+ * Returns MT_OK, MT_NOMATCH when no event has that message-id, MT_EIO.
+ * *out is valid until the next call or mt_tracer_free. */
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
 /* The distinct message-ids added, in order of first appearance (DSNs
  * included); for tracing many messages at once. */
 size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
+
+/* mt_tracer_build, then follow the message through the Postfix logs in
+ * store (NULL: none; mt_trace_load_postfix fills one):
+ *  - each hop handed over "queued as ID" continues in that queue entry
+ *    (hop->postfix); from there every delivery answered "queued as ID" by
+ *    an instance whose log is in the store, and every local(8) "forwarded
+ *    as ID", continues in that entry: one more hop each (MT_LINK_QUEUED_AS,
+ *    server: the entry's syslog host; exact when the message-ids agree),
+ *    each entry at most once and at most MT_TRACE_MAX_POSTFIX_HOPS of them,
+ *    so a mail loop ends;
+ *  - where the last instance relayed to a host whose log is not given, one
+ *    MT_LINK_RELAY hop per host;
+ *  - a message with no tracking event at all is traced from the entries
+ *    whose cleanup line names message_id: it starts where it entered the
+ *    instances (the entry nothing handed it to, link MT_LINK_ORIGIN) and each
+ *    recipient's fate is what Postfix did last (delivered by local, virtual,
+ *    lmtp or pipe; relayed to a host beyond; bounced, expired or refused at
+ *    RCPT time: failed; deferred; a local(8) forward: expanded, its new
+ *    address following), with the NDR Postfix sent.
+ * The recipients of a message that has tracking events stay Exchange's.
+ * Returns MT_OK, MT_NOMATCH (neither an event nor an entry has that
+ * message-id), MT_EIO. *out (and the entries it points to) is valid until
+ * the next build or mt_tracer_free, and while store lives. */
+#define MT_TRACE_MAX_POSTFIX_HOPS 64
+mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,
+                                  const struct mt_trace **out);
 
 struct mt_pf_store;
 /* Read every Postfix log in ls (recognised by content: syslog lines of a
  * postfix program) into store, one queue entry per message and instance,
  * so that a "queued as ID" hand-off can be followed into it. Classic syslog
  * stamps carry neither year nor zone: year is the first line's year, tz
- * (NULL: UTC) their zone. Returns MT_OK, MT_NOMATCH when ls holds no
- * Postfix log, MT_EINPUT when one could not be read, MT_EIO. */
+ * (NULL: UTC) their zone. year <= 0 takes each file's year from the file
+ * itself: the year of its modification time (when its last line was
+ * written), one less when its first stamp's month comes after that time's
+ * month (a log that began in December and was last written in January).
+ * Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
+ * one could not be read, MT_EIO. */
 mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, struct mt_pf_store *store,
                                 mt_diag_fn diag, void *user);
 

@@ -732,6 +732,7 @@ struct mt_pf_store {
     size_t n, cap;
     size_t *head;                  /* per bucket: first index + 1, 0 for none */
     size_t *next;                  /* per entry: next index + 1 in its bucket */
+    size_t *mhead, *mnext;         /* the same, keyed by message-id (entries without one are not in it) */
     size_t nb;
     int failed;
 };
@@ -739,6 +740,34 @@ struct mt_pf_store {
 static uint64_t hash_id(mt_slice id)
 {
     return hash3(id, mt_slice_make(NULL, 0), mt_slice_make(NULL, 0));
+}
+
+static mt_slice strip_angles(mt_slice s)
+{
+    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
+        return mt_slice_make(s.p + 1, s.n - 2);
+    return s;
+}
+
+/* Message-ids are compared without their <> and case-insensitively, as
+ * Exchange's --message-id is. */
+static uint64_t hash_msgid(mt_slice id)
+{
+    id = strip_angles(id);
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < id.n; i++) {
+        unsigned char c = (unsigned char)id.p[i];
+        h ^= (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static bool msgid_eq(mt_slice a, mt_slice b)
+{
+    a = strip_angles(a);
+    b = strip_angles(b);
+    return a.n && mt_slice_eq_ci(a, b);
 }
 
 mt_pf_store *mt_pf_store_new(void)
@@ -749,17 +778,28 @@ mt_pf_store *mt_pf_store_new(void)
 static int store_index(mt_pf_store *s)
 {
     size_t nb = s->nb ? s->nb * 2 : 64;
-    size_t *h = calloc(nb, sizeof *h);
-    if (!h)
+    size_t *h = calloc(nb, sizeof *h), *mh = calloc(nb, sizeof *mh);
+    if (!h || !mh) {
+        free(h);
+        free(mh);
         return -1;
+    }
     free(s->head);
+    free(s->mhead);
     s->head = h;
+    s->mhead = mh;
     s->nb = nb;
     /* Backwards, so that each chain lists its entries in the order added. */
     for (size_t i = s->n; i-- > 0;) {
         size_t b = hash_id(s->v[i]->queue_id) & (nb - 1);
         s->next[i] = s->head[b];
         s->head[b] = i + 1;
+        s->mnext[i] = 0;
+        if (strip_angles(s->v[i]->message_id).n) {
+            b = hash_msgid(s->v[i]->message_id) & (nb - 1);
+            s->mnext[i] = s->mhead[b];
+            s->mhead[b] = i + 1;
+        }
     }
     return 0;
 }
@@ -776,6 +816,10 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
         if (!nn)
             goto oom;
         s->next = nn;
+        nn = realloc(s->mnext, ncap * sizeof *nn);
+        if (!nn)
+            goto oom;
+        s->mnext = nn;
         s->cap = ncap;
     }
     struct mt_pf_entry *c = mt_pf_entry_dup(e);
@@ -783,6 +827,7 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
         goto oom;
     s->v[s->n] = c;
     s->next[s->n] = 0;
+    s->mnext[s->n] = 0;
     s->n++;
     if (s->n > s->nb) {
         if (store_index(s)) {
@@ -798,6 +843,12 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
     while (*link)
         link = &s->next[*link - 1];
     *link = s->n;
+    if (strip_angles(c->message_id).n) {
+        link = &s->mhead[hash_msgid(c->message_id) & (s->nb - 1)];
+        while (*link)
+            link = &s->mnext[*link - 1];
+        *link = s->n;
+    }
     return MT_OK;
 oom:
     s->failed = 1;
@@ -859,6 +910,114 @@ const struct mt_pf_entry *mt_pf_store_find_near(const mt_pf_store *s, mt_slice q
     return best;
 }
 
+size_t mt_pf_store_find_message_id(const mt_pf_store *s, mt_slice message_id, const struct mt_pf_entry **out,
+                                   size_t max)
+{
+    if (!s->nb || !strip_angles(message_id).n)
+        return 0;
+    size_t found = 0;
+    for (size_t i = s->mhead[hash_msgid(message_id) & (s->nb - 1)]; i; i = s->mnext[i - 1]) {
+        const struct mt_pf_entry *e = s->v[i - 1];
+        if (!msgid_eq(e->message_id, message_id))
+            continue;
+        if (found < max && out)
+            out[found] = e;
+        found++;
+    }
+    return found;
+}
+
+/* ---- following a message from one queue entry to the next ---- */
+
+static uint64_t distance(int64_t a, int64_t b)
+{
+    return a >= b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+}
+
+const struct mt_pf_entry *mt_pf_store_find_handoff(const mt_pf_store *s, mt_slice queue_id, mt_slice host,
+                                                   mt_slice syslog_name, mt_slice message_id, int64_t t_ms,
+                                                   int *confirmed)
+{
+    if (confirmed)
+        *confirmed = 0;
+    if (!s->nb || !queue_id.n)
+        return NULL;
+    /* Short ids come back over time and across instances: a message-id that
+     * agrees settles it; without one, only an arrival in the same few
+     * minutes as the hand-off is believed. */
+    const struct mt_pf_entry *best = NULL;
+    uint64_t best_d = UINT64_MAX;
+    int best_ok = 0;
+    for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
+        const struct mt_pf_entry *e = s->v[i - 1];
+        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+            (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
+            continue;
+        int64_t at = e->arrival_ms != MT_TIME_NONE ? e->arrival_ms : e->first_ms;
+        uint64_t d = distance(at, t_ms);
+        int known = strip_angles(e->message_id).n && strip_angles(message_id).n;
+        int ok = known && msgid_eq(e->message_id, message_id);
+        if (known && !ok)
+            continue;                      /* another message under a reused id */
+        if (!ok && d > MT_PF_HANDOFF_WINDOW_MS)
+            continue;
+        if (ok > best_ok || (ok == best_ok && d < best_d)) {
+            best = e;
+            best_d = d;
+            best_ok = ok;
+        }
+    }
+    if (confirmed)
+        *confirmed = best_ok;
+    return best;
+}
+
+const struct mt_pf_entry *mt_pf_store_handed_to(const mt_pf_store *s, const struct mt_pf_entry *e,
+                                                const struct mt_pf_delivery *d, int *confirmed)
+{
+    mt_slice none = mt_slice_make(NULL, 0);
+    const struct mt_pf_entry *next = NULL;
+    if (confirmed)
+        *confirmed = 0;
+    if (d->forwarded_as.n)
+        next = mt_pf_store_find_handoff(s, d->forwarded_as, e->host, e->syslog_name, e->message_id, d->time_ms,
+                                        confirmed);
+    else if (d->queued_as.n)
+        next = mt_pf_store_find_handoff(s, d->queued_as, none, none, e->message_id, d->time_ms, confirmed);
+    if (next == e) {
+        if (confirmed)
+            *confirmed = 0;
+        return NULL;
+    }
+    return next;
+}
+
+const struct mt_pf_entry *mt_pf_store_handed_from(const mt_pf_store *s, const struct mt_pf_entry *e,
+                                                  const struct mt_pf_delivery **via)
+{
+    if (via)
+        *via = NULL;
+    if (!s->nb || !strip_angles(e->message_id).n)
+        return NULL;
+    /* The message-id travels with the message: only entries that carry it
+     * can have handed it on. */
+    for (size_t i = s->mhead[hash_msgid(e->message_id) & (s->nb - 1)]; i; i = s->mnext[i - 1]) {
+        const struct mt_pf_entry *p = s->v[i - 1];
+        if (p == e || !msgid_eq(p->message_id, e->message_id))
+            continue;
+        for (size_t k = 0; k < p->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &p->deliveries[k];
+            mt_slice named = d->forwarded_as.n ? d->forwarded_as : d->queued_as;
+            if (mt_slice_eq(named, e->queue_id) && mt_pf_store_handed_to(s, p, d, NULL) == e) {
+                if (via)
+                    *via = d;      /* several may name it (one per recipient): the first */
+                return p;
+            }
+        }
+    }
+    return NULL;
+}
+
 void mt_pf_store_free(mt_pf_store *s)
 {
     if (!s)
@@ -868,5 +1027,7 @@ void mt_pf_store_free(mt_pf_store *s)
     free(s->v);
     free(s->next);
     free(s->head);
+    free(s->mnext);
+    free(s->mhead);
     free(s);
 }

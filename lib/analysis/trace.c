@@ -7,7 +7,18 @@
  * precedes the RECEIVE with internal-message-id N on H; a SUBMIT whose
  * server-hostname is B precedes B's RECEIVE from the store driver. Time only
  * breaks ties. Each recipient's fate is the last thing that happened to it
- * along that path. */
+ * along that path.
+ *
+ * A message Exchange resubmitted (Safety Net, shadow redundancy) is
+ * processed twice by one server: its events from the resubmission on are a
+ * hop of their own (MT_LINK_RESUBMIT), and a recipient delivered twice is
+ * one recipient, the later delivery shown; a failure in the resubmitted
+ * copy does not undo an earlier delivery.
+ *
+ * mt_tracer_build_postfix carries the path on through Postfix queue
+ * entries: from a "queued as ID" hand-off into the smart host's entry, then
+ * from entry to entry ("queued as", local(8) "forwarded as"), and traces a
+ * message that only Postfix logged from the entry where it came in. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +67,7 @@ struct mt_tracer {
     struct mt_trace trace;
     struct mt_event *sel;
     struct mt_trace_hop *hops;
+    size_t hops_cap;
     struct mt_trace_recipient *rcpt;
     size_t rcpt_cap;
 };
@@ -69,8 +81,9 @@ const char *mt_outcome_name(enum mt_outcome o)
 
 const char *mt_link_kind_name(enum mt_link_kind k)
 {
-    static const char *const names[] = { "origin", "internal-id", "submit", "message-id", "queued-as", "relay" };
-    return (unsigned)k <= MT_LINK_RELAY ? names[k] : "origin";
+    static const char *const names[] = { "origin", "internal-id", "submit", "message-id", "queued-as", "relay",
+                                         "resubmit" };
+    return (unsigned)k <= MT_LINK_RESUBMIT ? names[k] : "origin";
 }
 
 mt_tracer *mt_tracer_new(void)
@@ -106,6 +119,7 @@ static void clear_built(mt_tracer *t)
     free(t->rcpt);
     t->sel = NULL;
     t->hops = NULL;
+    t->hops_cap = 0;
     t->rcpt = NULL;
     t->rcpt_cap = 0;
     memset(&t->trace, 0, sizeof t->trace);
@@ -449,6 +463,50 @@ static mt_slice after(mt_slice s, const char *mark)
     return mt_slice_make(NULL, 0);
 }
 
+/* Does haystack contain needle (lower case, no spaces), case-insensitively
+ * and ignoring spaces, '-' and '_' in haystack ("Shadow Redundancy",
+ * "ShadowRedundancy", "shadow-redundancy")? */
+static int mentions(mt_slice hay, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; i < hay.n; i++) {
+        size_t j = i, k = 0;
+        while (j < hay.n && k < nl) {
+            char c = hay.p[j];
+            if (j > i && (c == ' ' || c == '-' || c == '_')) {
+                j++;
+                continue;
+            }
+            if ((c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c) != needle[k])
+                break;
+            j++;
+            k++;
+        }
+        if (k == nl)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does ev begin a resubmission of the message on its server, and by what?
+ * Safety Net hands a copy back with RESUBMIT (RESUBMITDEFER, RESUBMITFAIL
+ * when that went wrong); a copy resubmitted by shadow redundancy or Safety
+ * Net is received again, with source REDUNDANCY / SAFETYNET or a
+ * source-context that says so. NULL: it does not. */
+static const char *resubmission_by(const struct mt_event *ev)
+{
+    mt_slice id = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], ctx = ev->f[MT_F_SOURCE_CONTEXT];
+    if (id.n >= 8 && !strncasecmp(id.p, "RESUBMIT", 8))
+        return eq(src, "REDUNDANCY") || mentions(ctx, "shadowredundancy") ? "shadow redundancy" : "Safety Net";
+    if (!eq(id, "RECEIVE"))
+        return NULL;
+    if (eq(src, "SAFETYNET") || mentions(ctx, "safetynet"))
+        return "Safety Net";
+    if (eq(src, "REDUNDANCY") || mentions(ctx, "shadowredundancy"))
+        return "shadow redundancy";
+    return NULL;
+}
+
 struct group {
     const char *server;
     size_t first, count;           /* in sel, sorted by time */
@@ -458,6 +516,7 @@ struct group {
     int exact;
     int placed;
     mt_slice session_id;
+    const char *resubmitted_by;    /* the group is a resubmission: by what; NULL if not */
 };
 
 static int by_server_time(const void *a, const void *b)
@@ -474,6 +533,69 @@ static int by_server_time(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* How group g received the message, from the other groups' events, through
+ * its receive event r: 1 when a link was found. */
+static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_event *sel, const struct mt_event *r)
+{
+    struct group *G = &gs[g];
+    mt_slice iid = r->f[MT_F_INTERNAL_MESSAGE_ID];
+    int shadow = eq(r->f[MT_F_EVENT_ID], "HARECEIVE");
+    /* 1. A SEND elsewhere whose reply names this RECEIVE's internal id (a
+     *    shadow copy: HAREDIRECT's "Queued mail for redundancy" names the
+     *    HARECEIVE the same way). */
+    for (size_t h = 0; h < ng && iid.n; h++) {
+        if (h == g)
+            continue;
+        for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
+            const struct mt_event *s = &sel[k];
+            if (shadow ? !eq(s->f[MT_F_EVENT_ID], "HAREDIRECT")
+                       : !eq(s->f[MT_F_EVENT_ID], "SEND") && !eq(s->f[MT_F_EVENT_ID], "SENDEXTERNAL"))
+                continue;
+            mt_slice n = after(s->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
+            if (!mt_slice_eq(n, iid))
+                continue;
+            mt_slice host = after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
+            if (host.n ? !same_host(host, cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server)))
+                continue;
+            G->pred = (int)h;
+            G->link = MT_LINK_INTERNAL_ID;
+            snprintf(G->key, sizeof G->key, "InternalId=%.*s@%s%s", (int)iid.n, iid.p, G->server,
+                     shadow ? " (shadow copy)" : "");
+            return 1;
+        }
+    }
+    if (shadow)
+        return 0;
+    /* 2. From the store driver: a SUBMIT elsewhere aimed at this server. */
+    if (eq(r->f[MT_F_SOURCE], "STOREDRIVER")) {
+        for (size_t h = 0; h < ng; h++) {
+            if (h == g)
+                continue;
+            for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
+                const struct mt_event *s = &sel[k];
+                if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server))) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_SUBMIT;
+                    G->exact = 0;
+                    snprintf(G->key, sizeof G->key, "SUBMIT@%s -> RECEIVE(STOREDRIVER)@%s", gs[h].server, G->server);
+                    return 1;
+                }
+            }
+        }
+    }
+    /* 3. A RECEIVE whose client is another server of ours: same message-id. */
+    for (size_t h = 0; h < ng; h++) {
+        if (h != g && strcasecmp(gs[h].server, G->server) && same_host(r->f[MT_F_CLIENT_HOSTNAME], cstr(gs[h].server))) {
+            G->pred = (int)h;
+            G->link = MT_LINK_MESSAGE_ID;
+            G->exact = 0;
+            snprintf(G->key, sizeof G->key, "message-id, client %s", gs[h].server);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* How group g received the message, from the other groups' events. */
 static void link_group(struct group *gs, size_t ng, size_t g, const struct mt_event *sel)
 {
@@ -482,60 +604,39 @@ static void link_group(struct group *gs, size_t ng, size_t g, const struct mt_ev
     G->link = MT_LINK_ORIGIN;
     G->exact = 1;
     G->key[0] = '\0';
+    if (G->resubmitted_by) {
+        /* Resubmitted: received from another server (a resubmitted copy sent
+         * on), or the same server's earlier handling of the message again. */
+        const struct mt_event *m = &sel[G->first];
+        if (eq(m->f[MT_F_EVENT_ID], "RECEIVE")) {
+            G->session_id = mt_event_session_id(m);
+            if (link_receive(gs, ng, g, sel, m)) {
+                size_t kl = strlen(G->key);
+                snprintf(G->key + kl, sizeof G->key - kl, ", resubmitted by %s", G->resubmitted_by);
+                return;
+            }
+        }
+        G->link = MT_LINK_RESUBMIT;
+        if (g > 0 && !strcasecmp(gs[g - 1].server, G->server))
+            G->pred = (int)g - 1;
+        else
+            G->exact = 0;          /* what it resubmits is not in the logs */
+        snprintf(G->key, sizeof G->key, "%.*s@%s, resubmitted by %s", (int)m->f[MT_F_EVENT_ID].n,
+                 m->f[MT_F_EVENT_ID].p, G->server, G->resubmitted_by);
+        return;
+    }
     for (size_t i = G->first; i < G->first + G->count; i++) {
         const struct mt_event *r = &sel[i];
+        if (eq(r->f[MT_F_EVENT_ID], "HARECEIVE")) {
+            if (link_receive(gs, ng, g, sel, r))
+                return;      /* a shadow copy: what it shadows */
+            continue;
+        }
         if (!eq(r->f[MT_F_EVENT_ID], "RECEIVE"))
             continue;
         if (!G->session_id.n)
             G->session_id = mt_event_session_id(r);
-        mt_slice iid = r->f[MT_F_INTERNAL_MESSAGE_ID];
-        /* 1. A SEND elsewhere whose reply names this RECEIVE's internal id. */
-        for (size_t h = 0; h < ng && iid.n; h++) {
-            if (h == g)
-                continue;
-            for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
-                const struct mt_event *s = &sel[k];
-                if (!eq(s->f[MT_F_EVENT_ID], "SEND") && !eq(s->f[MT_F_EVENT_ID], "SENDEXTERNAL"))
-                    continue;
-                mt_slice n = after(s->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
-                if (!mt_slice_eq(n, iid))
-                    continue;
-                mt_slice host = after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
-                if (host.n ? !same_host(host, cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server)))
-                    continue;
-                G->pred = (int)h;
-                G->link = MT_LINK_INTERNAL_ID;
-                snprintf(G->key, sizeof G->key, "InternalId=%.*s@%s", (int)iid.n, iid.p, G->server);
-                return;
-            }
-        }
-        /* 2. From the store driver: a SUBMIT elsewhere aimed at this server. */
-        if (eq(r->f[MT_F_SOURCE], "STOREDRIVER")) {
-            for (size_t h = 0; h < ng; h++) {
-                if (h == g)
-                    continue;
-                for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
-                    const struct mt_event *s = &sel[k];
-                    if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server))) {
-                        G->pred = (int)h;
-                        G->link = MT_LINK_SUBMIT;
-                        G->exact = 0;
-                        snprintf(G->key, sizeof G->key, "SUBMIT@%s -> RECEIVE(STOREDRIVER)@%s", gs[h].server, G->server);
-                        return;
-                    }
-                }
-            }
-        }
-        /* 3. A RECEIVE whose client is another server of ours: same message-id. */
-        for (size_t h = 0; h < ng; h++) {
-            if (h != g && same_host(r->f[MT_F_CLIENT_HOSTNAME], cstr(gs[h].server))) {
-                G->pred = (int)h;
-                G->link = MT_LINK_MESSAGE_ID;
-                G->exact = 0;
-                snprintf(G->key, sizeof G->key, "message-id, client %s", gs[h].server);
-                return;
-            }
-        }
+        link_receive(gs, ng, g, sel, r);
         return;      /* the first RECEIVE decides */
     }
 }
@@ -597,9 +698,13 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         return MT_EIO;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!ng || strcasecmp(gs[ng - 1].server, t->sel[i].server)) {
+        /* A resubmission is a hop of its own, after the server's first
+         * handling of the message. */
+        const char *resub = resubmission_by(&t->sel[i]);
+        if (!ng || strcasecmp(gs[ng - 1].server, t->sel[i].server) || (resub && !gs[ng - 1].resubmitted_by)) {
             gs[ng].server = t->sel[i].server;
             gs[ng].first = i;
+            gs[ng].resubmitted_by = resub;
             ng++;
         }
         gs[ng - 1].count++;
@@ -609,7 +714,8 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
     /* Order: a group comes after its predecessor; among the ready ones, the
      * earliest first event first. Cycles (clock nonsense) fall back to time. */
     size_t *order = malloc(ng * sizeof *order);
-    t->hops = calloc(ng + 8, sizeof *t->hops);
+    t->hops_cap = ng + 8;
+    t->hops = calloc(t->hops_cap, sizeof *t->hops);
     struct mt_event *ordered = malloc(n * sizeof *ordered);
     if (!order || !t->hops || !ordered) {
         free(gs);
@@ -640,6 +746,8 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         h->link = G->link;
         h->exact = G->exact;
         h->session_id = G->session_id;
+        h->prev = MT_HOP_NONE;
+        h->resubmission = G->resubmitted_by != NULL;
         memcpy(h->key, G->key, sizeof h->key);
         memcpy(ordered + k, t->sel + G->first, G->count * sizeof *ordered);
         k += G->count;
@@ -672,6 +780,10 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         const struct mt_event *ev = &t->sel[i];
         mt_slice id = ev->f[MT_F_EVENT_ID];
         int is_send = eq(id, "SEND") || eq(id, "SENDEXTERNAL");
+        int resubmitted = t->hops[hop_of_event].resubmission;
+        /* A duplicate recipient of a list or a redirect: nothing happened to it. */
+        if (eq(id, "DUPLICATEEXPAND") || eq(id, "DUPLICATEREDIRECT"))
+            continue;
         /* A SEND that a later hop received is a hand-over inside the
          * organisation; one that nothing received left it. */
         int handed_over = 0;
@@ -704,20 +816,38 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             struct mt_trace_recipient *r = recipient(t, addr);
             if (!r)
                 return MT_EIO;
-            if (eq(id, "DELIVER"))
+            int done = r->outcome == MT_OUT_DELIVERED || r->outcome == MT_OUT_RELAYED;
+            if (eq(id, "DELIVER")) {
+                /* Delivered again (resubmitted, or the same message sent
+                 * twice): one recipient, the later delivery shown. */
+                r->duplicates += r->outcome == MT_OUT_DELIVERED;
                 set_outcome(r, MT_OUT_DELIVERED, ev, status);
-            else if (eq(id, "FAIL"))
-                set_outcome(r, MT_OUT_FAILED, ev, status);
-            else if (eq(id, "DEFER"))
-                set_outcome(r, MT_OUT_DEFERRED, ev, status);
-            else if (eq(id, "REDIRECT"))
-                set_outcome(r, MT_OUT_REDIRECTED, ev, status);
-            else if (eq(id, "DROP"))
-                set_outcome(r, MT_OUT_DROPPED, ev, status);
-            else if (is_send && !handed_over) {
+            } else if (eq(id, "DUPLICATEDELIVER")) {
+                /* The store found it delivered already and dropped this copy. */
+                r->duplicates++;
+                if (r->outcome != MT_OUT_DELIVERED)
+                    set_outcome(r, MT_OUT_DELIVERED, ev, status);
+            } else if (is_send && !handed_over) {
+                /* Sent on again by a resubmitted copy: the later one shown. */
+                r->duplicates += resubmitted && r->outcome == MT_OUT_RELAYED;
                 set_outcome(r, MT_OUT_RELAYED, ev, status);
                 r->next_hop = ev->f[MT_F_SERVER_HOSTNAME];
                 r->queue_id = after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ");
+            } else if (resubmitted && done) {
+                /* What befalls a resubmitted copy of a message that already
+                 * reached this recipient does not change its fate. */
+            } else if (eq(id, "RESUBMITFAIL")) {
+                set_outcome(r, MT_OUT_FAILED, ev, status);
+            } else if (eq(id, "RESUBMITDEFER")) {
+                set_outcome(r, MT_OUT_DEFERRED, ev, status);
+            } else if (eq(id, "FAIL")) {
+                set_outcome(r, MT_OUT_FAILED, ev, status);
+            } else if (eq(id, "DEFER")) {
+                set_outcome(r, MT_OUT_DEFERRED, ev, status);
+            } else if (eq(id, "REDIRECT")) {
+                set_outcome(r, MT_OUT_REDIRECTED, ev, status);
+            } else if (eq(id, "DROP")) {
+                set_outcome(r, MT_OUT_DROPPED, ev, status);
             } else if (is_send && r->outcome == MT_OUT_DEFERRED) {
                 r->outcome = MT_OUT_UNKNOWN;    /* retried and handed on: its fate is further on */
             }
@@ -746,6 +876,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             break;
         h = &t->hops[t->trace.n_hops++];
         memset(h, 0, sizeof *h);
+        h->prev = MT_HOP_NONE;
         snprintf(h->host, sizeof h->host, "%.*s", (int)r->next_hop.n, r->next_hop.p);
         h->server = h->host;
         h->link = MT_LINK_QUEUED_AS;
@@ -765,6 +896,391 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 t->rcpt[r].ndr_message_id = ev->f[MT_F_MESSAGE_ID];
     }
     t->trace.recipients = t->rcpt;
+    *out = &t->trace;
+    return MT_OK;
+}
+
+/* ---- Postfix: beyond the smart host, or the whole way ---- */
+
+static mt_slice relay_name(mt_slice relay)
+{
+    mt_slice name, addr, port;
+    if (relay.n && mt_postfix_split_host(relay, &name, &addr, &port) && name.n)
+        return name;
+    return relay;
+}
+
+/* Did d hand the message to another host (smtp to an address) rather than
+ * deliver it here (local, virtual, pipe, lmtp into a mailbox store; or no
+ * connection at all, relay=none)? */
+static int leaves_instance(const struct mt_pf_delivery *d)
+{
+    mt_slice name, addr, port;
+    if (!d->relay.n || !mt_postfix_split_host(d->relay, &name, &addr, &port) || !addr.n)
+        return 0;
+    return !eq(d->daemon, "lmtp") && !eq(d->daemon, "local") && !eq(d->daemon, "virtual") && !eq(d->daemon, "pipe");
+}
+
+/* Room for `more` hops. The array is copied, not realloc'ed, to re-point
+ * the hops whose server is their own host buffer. */
+static int ensure_hops(mt_tracer *t, size_t more)
+{
+    size_t need = t->trace.n_hops + more;
+    if (need <= t->hops_cap)
+        return 0;
+    size_t ncap = t->hops_cap ? t->hops_cap : 8;
+    while (ncap < need)
+        ncap *= 2;
+    struct mt_trace_hop *nv = calloc(ncap, sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = 0; i < t->trace.n_hops; i++) {
+        nv[i] = t->hops[i];
+        if (t->hops[i].server == t->hops[i].host)
+            nv[i].server = nv[i].host;
+    }
+    free(t->hops);
+    t->hops = nv;
+    t->hops_cap = ncap;
+    t->trace.hops = nv;
+    return 0;
+}
+
+static struct mt_trace_hop *add_hop(mt_tracer *t, enum mt_link_kind link, size_t prev)
+{
+    if (ensure_hops(t, 1))
+        return NULL;
+    struct mt_trace_hop *h = &t->hops[t->trace.n_hops++];
+    memset(h, 0, sizeof *h);
+    h->link = link;
+    h->prev = prev;
+    h->exact = 1;
+    h->first = t->trace.n_events;
+    h->server = h->host;
+    return h;
+}
+
+/* A Postfix hop is named after the syslog host of its instance. */
+static void name_after(struct mt_trace_hop *h, const struct mt_pf_entry *e)
+{
+    mt_slice n = e->host.n ? e->host : e->syslog_name.n ? e->syslog_name : MT_SLICE_LIT("postfix");
+    snprintf(h->host, sizeof h->host, "%.*s", (int)n.n, n.p);
+    h->server = h->host;
+}
+
+static int has_entry(const mt_tracer *t, const struct mt_pf_entry *e)
+{
+    for (size_t i = 0; i < t->trace.n_hops; i++)
+        if (t->hops[i].postfix == e)
+            return 1;
+    return 0;
+}
+
+static size_t count_postfix_hops(const mt_tracer *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->trace.n_hops; i++)
+        n += t->hops[i].postfix != NULL;
+    return n;
+}
+
+/* The Exchange hops handed over "queued as ID": into the entries the store
+ * has under those ids. One hop per next host keeps its first entry; another
+ * entry on the same host (recipients sent in two sessions) is a hop more. */
+static mt_status attach_handoffs(mt_tracer *t, const struct mt_pf_store *s)
+{
+    mt_slice none = mt_slice_make(NULL, 0);
+    size_t end = t->trace.n_hops;
+    for (size_t i = 0; i < t->trace.n_recipients; i++) {
+        const struct mt_trace_recipient *r = &t->rcpt[i];
+        if (r->outcome != MT_OUT_RELAYED || !r->queue_id.n || !r->next_hop.n)
+            continue;
+        const struct mt_pf_entry *e =
+            mt_pf_store_find_handoff(s, r->queue_id, none, none, t->trace.message_id, r->time_ms, NULL);
+        if (!e || has_entry(t, e))
+            continue;
+        size_t at = MT_HOP_NONE;
+        for (size_t h = 0; h < end && at == MT_HOP_NONE; h++)
+            if (t->hops[h].link == MT_LINK_QUEUED_AS && same_host(cstr(t->hops[h].server), r->next_hop))
+                at = h;
+        if (at == MT_HOP_NONE)
+            continue;
+        if (!t->hops[at].postfix) {
+            t->hops[at].postfix = e;
+            continue;
+        }
+        if (count_postfix_hops(t) >= MT_TRACE_MAX_POSTFIX_HOPS)
+            break;
+        char name[sizeof t->hops[at].host];
+        snprintf(name, sizeof name, "%s", t->hops[at].server);
+        struct mt_trace_hop *h = add_hop(t, MT_LINK_QUEUED_AS, MT_HOP_NONE);
+        if (!h)
+            return MT_EIO;
+        memcpy(h->host, name, sizeof h->host);
+        h->postfix = e;
+        snprintf(h->key, sizeof h->key, "%s, queued as %.*s", name, (int)r->queue_id.n, r->queue_id.p);
+    }
+    return MT_OK;
+}
+
+/* Breadth first from the Postfix hops there are: each delivery that handed
+ * the message to an entry of the store ("queued as", "forwarded as") is one
+ * hop more. An entry is visited once, and there are at most
+ * MT_TRACE_MAX_POSTFIX_HOPS of them: a mail loop between two instances
+ * makes a new queue file at every turn. */
+static mt_status follow_postfix(mt_tracer *t, const struct mt_pf_store *s)
+{
+    size_t count = count_postfix_hops(t);
+    for (size_t q = 0; q < t->trace.n_hops; q++) {
+        const struct mt_pf_entry *e = t->hops[q].postfix;
+        if (!e)
+            continue;
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            int confirmed = 0;
+            const struct mt_pf_entry *next = mt_pf_store_handed_to(s, e, d, &confirmed);
+            if (!next || has_entry(t, next))
+                continue;
+            if (count >= MT_TRACE_MAX_POSTFIX_HOPS)
+                return MT_OK;
+            struct mt_trace_hop *h = add_hop(t, MT_LINK_QUEUED_AS, q);
+            if (!h)
+                return MT_EIO;
+            name_after(h, next);
+            h->postfix = next;
+            h->via = d;
+            h->exact = confirmed;
+            if (d->forwarded_as.n)
+                snprintf(h->key, sizeof h->key, "forwarded as %.*s", (int)d->forwarded_as.n, d->forwarded_as.p);
+            else
+                snprintf(h->key, sizeof h->key, "%.*s, queued as %.*s", (int)d->relay.n, d->relay.p ? d->relay.p : "",
+                         (int)d->queued_as.n, d->queued_as.p);
+            count++;
+        }
+    }
+    return MT_OK;
+}
+
+/* Where the last instance relayed to a host whose log is not given: one hop
+ * per host (the last attempt for each recipient, when it was sent). */
+static mt_status add_relay_hops(mt_tracer *t, const struct mt_pf_store *s)
+{
+    size_t end = t->trace.n_hops, added = 0;
+    for (size_t q = 0; q < end; q++) {
+        const struct mt_pf_entry *e = t->hops[q].postfix;
+        if (!e)
+            continue;
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            int later = 0;
+            for (size_t j = k + 1; j < e->n_deliveries && !later; j++)
+                later = mt_slice_eq_ci(e->deliveries[j].to, d->to);
+            if (later || d->status != MT_PF_STATUS_SENT || !leaves_instance(d) || mt_pf_store_handed_to(s, e, d, NULL))
+                continue;
+            mt_slice host = relay_name(d->relay);
+            int dup = 0;
+            for (size_t h = end; h < t->trace.n_hops && !dup; h++)
+                dup = t->hops[h].link == MT_LINK_RELAY && strlen(t->hops[h].server) == host.n &&
+                      !strncasecmp(t->hops[h].server, host.p, host.n);
+            if (dup || added >= 16)
+                continue;
+            struct mt_trace_hop *h = add_hop(t, MT_LINK_RELAY, q);
+            if (!h)
+                return MT_EIO;
+            snprintf(h->host, sizeof h->host, "%.*s", (int)host.n, host.p);
+            snprintf(h->key, sizeof h->key, "relay=%.*s (%.*s queue %.*s)", (int)d->relay.n, d->relay.p, (int)e->host.n,
+                     e->host.p ? e->host.p : "", (int)e->queue_id.n, e->queue_id.p);
+            added++;
+        }
+    }
+    return MT_OK;
+}
+
+/* Two instances on one host (postfix, postfix-relay) are told apart by
+ * their syslog names. */
+static void disambiguate(mt_tracer *t)
+{
+    for (size_t i = 0; i < t->trace.n_hops; i++) {
+        const struct mt_pf_entry *a = t->hops[i].postfix;
+        if (!a || !a->host.n || strlen(t->hops[i].host) != a->host.n || strncmp(t->hops[i].host, a->host.p, a->host.n))
+            continue;
+        for (size_t j = 0; j < t->trace.n_hops; j++) {
+            const struct mt_pf_entry *b = t->hops[j].postfix;
+            if (b && j != i && mt_slice_eq(a->host, b->host) && !mt_slice_eq(a->syslog_name, b->syslog_name)) {
+                snprintf(t->hops[i].host, sizeof t->hops[i].host, "%.*s/%.*s", (int)a->host.n, a->host.p,
+                         (int)a->syslog_name.n, a->syslog_name.p ? a->syslog_name.p : "");
+                break;
+            }
+        }
+    }
+}
+
+static void pf_set(struct mt_trace_recipient *r, enum mt_outcome o, const char *where, int64_t t_ms, mt_slice status)
+{
+    r->outcome = o;
+    r->server = where;
+    r->time_ms = t_ms;
+    r->status = status;
+    r->next_hop = mt_slice_make(NULL, 0);
+    r->queue_id = mt_slice_make(NULL, 0);
+}
+
+/* A message only Postfix logged: each recipient's fate is what the last
+ * instance along the path did with it. */
+static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
+{
+    mt_slice none = mt_slice_make(NULL, 0);
+    for (size_t q = 0; q < t->trace.n_hops; q++) {
+        const struct mt_pf_entry *e = t->hops[q].postfix;
+        const char *where = t->hops[q].server;
+        if (!e)
+            continue;
+        /* Refused at RCPT time, while the rest of the message was taken. */
+        for (size_t k = 0; k < e->n_rejects; k++) {
+            const struct mt_pf_reject *rj = &e->rejects[k];
+            if (!rj->to.n)
+                continue;
+            struct mt_trace_recipient *r = recipient(t, rj->to);
+            if (!r)
+                return MT_EIO;
+            char c = rj->dsn.n ? rj->dsn.p[0] : rj->text.n ? rj->text.p[0] : '5';
+            if (r->outcome == MT_OUT_UNKNOWN)
+                pf_set(r, c == '4' ? MT_OUT_DEFERRED : MT_OUT_FAILED, where, rj->time_ms, rj->text);
+        }
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            if (!d->to.n)
+                continue;
+            struct mt_trace_recipient *r = recipient(t, d->to);
+            if (!r)
+                return MT_EIO;
+            switch (d->status) {
+            case MT_PF_STATUS_SENT:
+                if (d->forwarded_as.n) {
+                    pf_set(r, MT_OUT_EXPANDED, where, d->time_ms, d->status_text);    /* its new address follows */
+                } else if (mt_pf_store_handed_to(s, e, d, NULL)) {
+                    pf_set(r, MT_OUT_UNKNOWN, where, d->time_ms, d->status_text);     /* its fate is further on */
+                } else if (leaves_instance(d)) {
+                    pf_set(r, MT_OUT_RELAYED, where, d->time_ms, d->status_text);
+                    r->next_hop = relay_name(d->relay);
+                    r->queue_id = d->queued_as;
+                } else {
+                    pf_set(r, MT_OUT_DELIVERED, where, d->time_ms, d->status_text);
+                }
+                break;
+            case MT_PF_STATUS_DEFERRED:
+            case MT_PF_STATUS_SOFTBOUNCE:
+                pf_set(r, MT_OUT_DEFERRED, where, d->time_ms, d->status_text);
+                break;
+            case MT_PF_STATUS_BOUNCED:
+            case MT_PF_STATUS_EXPIRED:
+                pf_set(r, MT_OUT_FAILED, where, d->time_ms, d->status_text);
+                break;
+            default:
+                break;
+            }
+        }
+        /* Still deferred when qmgr gave up: returned to sender. */
+        for (size_t k = 0; k < e->n_deliveries && e->expired; k++) {
+            if (!e->deliveries[k].to.n)
+                continue;
+            struct mt_trace_recipient *r = recipient(t, e->deliveries[k].to);
+            if (r && r->outcome == MT_OUT_DEFERRED && r->server == where) {
+                r->outcome = MT_OUT_FAILED;
+                r->time_ms = e->expired_ms;
+            }
+        }
+        /* The DSNs it caused: the NDR is a queue file of the same instance. */
+        for (size_t k = 0; k < e->n_notifications; k++) {
+            const struct mt_pf_notification *nt = &e->notifications[k];
+            const struct mt_pf_entry *dsn =
+                mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
+            if (!dsn || !dsn->message_id.n)
+                continue;
+            enum mt_outcome about = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"))
+                                        ? MT_OUT_DEFERRED : MT_OUT_FAILED;
+            for (size_t j = 0; j < e->n_deliveries; j++) {
+                if (!e->deliveries[j].to.n)
+                    continue;
+                struct mt_trace_recipient *r = recipient(t, e->deliveries[j].to);
+                if (r && r->outcome == about && r->server == where && !r->ndr_message_id.n)
+                    r->ndr_message_id = dsn->message_id;
+            }
+        }
+    }
+    return MT_OK;
+}
+
+/* No tracking event has the message-id: the path is the Postfix entries'. */
+static mt_status build_postfix_only(mt_tracer *t, mt_slice want, const struct mt_pf_store *s)
+{
+    enum { MAX_COPIES = 256 };
+    const struct mt_pf_entry *copies[MAX_COPIES];
+    size_t n = mt_pf_store_find_message_id(s, want, copies, MAX_COPIES);
+    if (!n)
+        return MT_NOMATCH;
+    if (n > MAX_COPIES)
+        n = MAX_COPIES;
+    /* It entered the instances where no other entry handed it on. */
+    for (size_t pass = 0; pass < 2 && !t->trace.n_hops; pass++)
+        for (size_t i = 0; i < n && t->trace.n_hops < MT_TRACE_MAX_POSTFIX_HOPS; i++) {
+            if (pass == 0 && mt_pf_store_handed_from(s, copies[i], NULL))
+                continue;
+            struct mt_trace_hop *h = add_hop(t, MT_LINK_ORIGIN, MT_HOP_NONE);
+            if (!h)
+                return MT_EIO;
+            name_after(h, copies[i]);
+            h->postfix = copies[i];
+            if (pass == 1)
+                break;     /* every copy was handed on by another: a loop; start at the first */
+        }
+    mt_status st = follow_postfix(t, s);
+    if (st == MT_OK)
+        st = add_relay_hops(t, s);
+    if (st != MT_OK)
+        return st;
+    disambiguate(t);
+    const struct mt_pf_entry *first = t->hops[0].postfix;
+    t->trace.message_id = first->message_id;
+    t->trace.sender = first->has_from ? first->from : mt_slice_make(NULL, 0);
+    t->trace.first_seen = first->first_ms;
+    t->trace.last_seen = first->last_ms;
+    for (size_t i = 0; i < t->trace.n_hops; i++) {
+        const struct mt_pf_entry *e = t->hops[i].postfix;
+        if (!e)
+            continue;
+        if (e->first_ms < t->trace.first_seen)
+            t->trace.first_seen = e->first_ms;
+        if (e->last_ms > t->trace.last_seen)
+            t->trace.last_seen = e->last_ms;
+    }
+    st = postfix_fates(t, s);
+    t->trace.recipients = t->rcpt;
+    return st;
+}
+
+mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,
+                                  const struct mt_trace **out)
+{
+    mt_status st = mt_tracer_build(t, message_id, out);
+    if (!store || st == MT_EIO)
+        return st;
+    if (st == MT_NOMATCH) {
+        clear_built(t);
+        st = build_postfix_only(t, strip_angles(cstr(message_id)), store);
+    } else {
+        st = attach_handoffs(t, store);
+        if (st == MT_OK)
+            st = follow_postfix(t, store);
+        if (st == MT_OK)
+            st = add_relay_hops(t, store);
+        disambiguate(t);
+    }
+    if (st != MT_OK) {
+        clear_built(t);
+        return st;
+    }
+    t->trace.hops = t->hops;
     *out = &t->trace;
     return MT_OK;
 }

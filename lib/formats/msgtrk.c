@@ -120,6 +120,11 @@ mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
     return p;
 }
 
+void mt_msgtrk_set_line_count(mt_msgtrk *p, uint64_t lines)
+{
+    p->stats.lines = lines;
+}
+
 void mt_msgtrk_free(mt_msgtrk *p)
 {
     if (!p)

@@ -198,6 +198,27 @@ mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char 
     return read_plain(r, buf, cap, got, err, errlen);
 }
 
+mt_status mt_reader_skip(mt_reader *r, uint64_t n, char *buf, size_t cap, char *err, size_t errlen)
+{
+    if (r->comp == MT_COMP_NONE) {
+        r->offset += n;
+        return MT_OK;
+    }
+    while (n > 0) {
+        size_t got = 0;
+        mt_status st = mt_reader_read(r, buf, n < cap ? (size_t)n : cap, &got, err, errlen);
+        if (st != MT_OK)
+            return st;
+        if (got == 0) {
+            if (errlen)
+                snprintf(err, errlen, "shorter than when it was last read");
+            return MT_EINPUT;
+        }
+        n -= got;
+    }
+    return MT_OK;
+}
+
 enum mt_compression mt_reader_compression(const mt_reader *r)
 {
     return r->comp;

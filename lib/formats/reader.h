@@ -27,6 +27,10 @@ mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t er
 /* Read up to cap decompressed bytes into buf. *got == 0 means end of input.
  * Returns MT_EINPUT with a reason on a read or decompression error. */
 mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen);
+/* Go n decompressed bytes forward from the current position, without
+ * handing them out: a plain file just moves its pread offset; a compressed
+ * one is decompressed through buf (cap bytes). MT_EINPUT when the input ends first. */
+mt_status mt_reader_skip(mt_reader *r, uint64_t n, char *buf, size_t cap, char *err, size_t errlen);
 enum mt_compression mt_reader_compression(const mt_reader *r);
 /* Size of the file on disk when opened (compressed size for .gz/.zst). */
 uint64_t mt_reader_file_size(const mt_reader *r);

@@ -117,6 +117,11 @@ mt_smtplog *mt_smtplog_new(const struct mt_smtplog_config *cfg)
     return p;
 }
 
+void mt_smtplog_set_line_count(mt_smtplog *p, uint64_t lines)
+{
+    p->stats.lines = lines;
+}
+
 void mt_smtplog_free(mt_smtplog *p)
 {
     if (!p)

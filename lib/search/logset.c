@@ -125,6 +125,11 @@ static mt_status add_file(mt_logset *ls, const char *path, const char *server, i
     return MT_OK;
 }
 
+mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
+{
+    return add_file(ls, path, server, explicit_file);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "mailtrail/msgtrk.h"
+#include "mailtrail/backend.h"
 #include "mailtrail/search.h"
 #include "formats/reader.h"
 #include "formats/sniff.h"
@@ -50,12 +51,16 @@ struct ctx {
     atomic_size_t next;
     atomic_size_t mem_in_use;
     int collect;               /* keep matches for emit (0: only count them) */
+    mt_event_each_fn each;     /* mt_search_each: hand matches over on the worker */
+    void *each_user;
+    atomic_int each_stop;
 };
 
 struct parse_ctx {
     struct ctx *c;
     struct file_job *job;
     uint32_t file;
+    unsigned worker;
     int oom;
 };
 
@@ -147,6 +152,13 @@ static int on_parse_event(const struct mt_event *ev, void *user)
     struct file_job *job = pc->job;
     uint64_t limit = pc->c->q->result_size;
     job->matched++;
+    if (pc->c->each) {
+        if (pc->c->each(ev, pc->worker, pc->c->each_user)) {
+            atomic_store(&pc->c->each_stop, 1);
+            return 1;
+        }
+        return 0;
+    }
     if (!pc->c->collect)
         return 0;
     /* With a result limit only this file's first `limit` events in time can
@@ -188,7 +200,7 @@ static int server_wanted(const struct mt_logfile *f, const struct mt_query *q)
     return 0;
 }
 
-static void run_file(struct ctx *c, size_t idx, char *buf)
+static void run_file(struct ctx *c, size_t idx, char *buf, unsigned worker)
 {
     const struct mt_logfile *f = &c->ls->files[idx];
     struct file_job *job = &c->jobs[idx];
@@ -226,7 +238,7 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
         mt_reader_close(r);
         return;
     }
-    struct parse_ctx pc = { c, job, (uint32_t)idx, 0 };
+    struct parse_ctx pc = { c, job, (uint32_t)idx, worker, 0 };
     job->cutoff = INT64_MAX;
     struct mt_msgtrk_config cfg = {
         .file = f->path, .server = f->server, .on_event = on_parse_event,
@@ -262,11 +274,19 @@ static void run_file(struct ctx *c, size_t idx, char *buf)
             job->outcome = JOB_OOM;
 }
 
+struct worker_arg {
+    struct ctx *c;
+    unsigned id;
+};
+
 static void *worker(void *arg)
 {
-    struct ctx *c = arg;
+    struct worker_arg *wa = arg;
+    struct ctx *c = wa->c;
     char *buf = malloc(MT_READ_BLOCK);
     for (;;) {
+        if (c->each && atomic_load(&c->each_stop))
+            break;
         size_t idx = atomic_fetch_add(&c->next, 1);
         if (idx >= c->ls->n)
             break;
@@ -274,14 +294,59 @@ static void *worker(void *arg)
             c->jobs[idx].outcome = JOB_OOM;
             continue;
         }
-        run_file(c, idx, buf);
+        run_file(c, idx, buf, wa->id);
     }
     free(buf);
     return NULL;
 }
 
+unsigned mt_search_threads(const mt_logset *ls, unsigned threads)
+{
+    if (threads == 0) {
+        long nc = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = nc > 0 ? (unsigned)nc : 1;
+    }
+    if (ls && ls->backend)
+        return 1;
+    if (ls && threads > ls->n)
+        threads = ls->n ? (unsigned)ls->n : 1;
+    return threads;
+}
+
+struct each_adapter {
+    mt_event_each_fn each;
+    void *user;
+};
+
+static int each_from_backend(const struct mt_event *ev, void *user)
+{
+    struct each_adapter *a = user;
+    return a->each(ev, 0, a->user);
+}
+
+static mt_status search_files(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_event_fn emit,
+                              mt_event_each_fn each, mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+
 mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned threads,
                     mt_event_fn emit, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    if (ls->backend)
+        return ls->backend->search(ls->backend_ctx, q, emit, diag, user, stats);
+    return search_files(ls, q, threads, emit, NULL, diag, user, stats);
+}
+
+mt_status mt_search_each(const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                         mt_event_each_fn each, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    if (ls->backend) {
+        struct each_adapter a = { each, user };
+        return ls->backend->search(ls->backend_ctx, q, each_from_backend, diag, &a, stats);
+    }
+    return search_files(ls, q, threads, NULL, each, diag, user, stats);
+}
+
+static mt_status search_files(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_event_fn emit,
+                              mt_event_each_fn each, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
     struct mt_search_stats s;
     memset(&s, 0, sizeof s);
@@ -301,26 +366,29 @@ mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned thre
     }
     c.pf = mt_prefilter_from_query(q);
     c.collect = emit != NULL;
+    c.each = each;
+    c.each_user = user;
     atomic_init(&c.next, 0);
     atomic_init(&c.mem_in_use, 0);
+    atomic_init(&c.each_stop, 0);
 
-    if (threads == 0) {
-        long nc = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = nc > 0 ? (unsigned)nc : 1;
-    }
-    if (threads > ls->n)
-        threads = ls->n ? (unsigned)ls->n : 1;
+    threads = mt_search_threads(ls, threads);
     pthread_t *tids = calloc(threads, sizeof *tids);
+    struct worker_arg *args = calloc(threads, sizeof *args);
     unsigned started = 0;
-    for (unsigned i = 1; tids && i < threads; i++) {
-        if (pthread_create(&tids[i], NULL, worker, &c) != 0)
+    for (unsigned i = 1; tids && args && i < threads; i++) {
+        args[i].c = &c;
+        args[i].id = i;
+        if (pthread_create(&tids[i], NULL, worker, &args[i]) != 0)
             break;
         started++;
     }
-    worker(&c);   /* the calling thread works too */
+    struct worker_arg self = { &c, 0 };
+    worker(&self);   /* the calling thread works too, as worker 0 */
     for (unsigned i = 1; i <= started; i++)
         pthread_join(tids[i], NULL);
     free(tids);
+    free(args);
 
     size_t total_runs = 0;
     for (size_t i = 0; i < ls->n; i++) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "mailtrail/backend.h"
 #include "mailtrail/search.h"
 #include "mailtrail/session.h"
 #include "formats/reader.h"
@@ -124,6 +125,22 @@ static int read_file(struct scan_ctx *c, const struct mt_logfile *f, char *buf)
     return rc;
 }
 
+/* The same file from the index: its lines as they were read. */
+static int read_indexed(struct scan_ctx *c, const struct mt_logset *ls, size_t idx)
+{
+    mt_status st = ls->backend->smtp_lines(ls->backend_ctx, idx, c->cfg->session_id, on_line, c);
+    if (st == MT_NOMATCH)
+        return 0;
+    if (st == MT_EIO) {
+        c->oom = 1;
+        return -1;
+    }
+    if (st != MT_OK)
+        return -1;
+    c->stats->files++;
+    return 0;
+}
+
 mt_status mt_smtp_scan(const struct mt_logset *ls, const struct mt_smtp_scan_config *cfg,
                        struct mt_smtp_scan_stats *stats)
 {
@@ -144,7 +161,7 @@ mt_status mt_smtp_scan(const struct mt_logset *ls, const struct mt_smtp_scan_con
                 break;
             }
         }
-        if (read_file(&c, f, buf))
+        if (ls->backend ? read_indexed(&c, ls, i) : read_file(&c, f, buf))
             stats->files_unreadable++;
         /* End of a series (server + folder + prefix): its open sessions are over. */
         const struct mt_logfile *g = i + 1 < ls->n ? &ls->files[i + 1] : NULL;

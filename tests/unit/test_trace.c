@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* test_trace.c -- the path builder on hand-made events: hops ordered by their
  * links even when clocks disagree, link kinds and confidence, each
- * recipient's fate, NDR linking; and the message-info latency parser. */
+ * recipient's fate, NDR linking, resubmissions and duplicates shown once;
+ * Postfix hops followed from entry to entry (and a message only Postfix
+ * logged), with the loop guard; and the message-info latency parser. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "mailtrail/mailtrail.h"
 
@@ -111,6 +115,376 @@ static void test_outbound_submit_relay_and_ndr(void **state)
     mt_tracer_free(t);
 }
 
+static const struct mt_trace_recipient *rcpt_of(const struct mt_trace *tr, const char *addr)
+{
+    for (size_t i = 0; i < tr->n_recipients; i++)
+        if (mt_slice_eq_ci(tr->recipients[i].address, mt_slice_make(addr, strlen(addr))))
+            return &tr->recipients[i];
+    return NULL;
+}
+
+static void test_safety_net_resubmission(void **state)
+{
+    (void)state;
+    mt_tracer *t = mt_tracer_new();
+    /* EX13-1 delivers a and c, defers b; it shadowed the message to EX13-2,
+     * whose Safety Net resubmits it twenty minutes later: a delivered again,
+     * b at last, c found a duplicate by the store. */
+    struct mt_event r1 = ev("EX13-1", 1000, "RECEIVE", "SMTP", "7001");
+    set(&r1, MT_F_RECIPIENT_ADDRESS, "a@x;b@x;c@x");
+    struct mt_event hr = ev("EX13-1", 1080, "HAREDIRECT", "SMTP", "7001");
+    set(&hr, MT_F_SOURCE_CONTEXT, ";250 2.6.0 <m1@x> [InternalId=8801, Hostname=EX13-2.x] Queued mail for redundancy");
+    struct mt_event hx = ev("EX13-2", 1070, "HARECEIVE", "SMTP", "8801");
+    set(&hx, MT_F_RECIPIENT_ADDRESS, "a@x;b@x;c@x");
+    struct mt_event d1 = ev("EX13-1", 2000, "DELIVER", "STOREDRIVER", "7001");
+    set(&d1, MT_F_RECIPIENT_ADDRESS, "a@x;c@x");
+    struct mt_event df = ev("EX13-1", 2050, "DEFER", "STOREDRIVER", "7001");
+    set(&df, MT_F_RECIPIENT_ADDRESS, "b@x");
+    set(&df, MT_F_RECIPIENT_STATUS, "432 4.2.0 STOREDRV.Deliver; mailbox database is offline");
+    struct mt_event rs = ev("EX13-2", 1200000, "RESUBMIT", "SAFETYNET", "8802");
+    set(&rs, MT_F_RECIPIENT_ADDRESS, "a@x;b@x;c@x");
+    struct mt_event d2 = ev("EX13-2", 1200900, "DELIVER", "STOREDRIVER", "8802");
+    set(&d2, MT_F_RECIPIENT_ADDRESS, "a@x;b@x");
+    struct mt_event dd = ev("EX13-2", 1200950, "DUPLICATEDELIVER", "STOREDRIVER", "8802");
+    set(&dd, MT_F_RECIPIENT_ADDRESS, "c@x");
+    struct mt_event fl = ev("EX13-2", 1201000, "FAIL", "STOREDRIVER", "8802");
+    set(&fl, MT_F_RECIPIENT_ADDRESS, "a@x");
+    set(&fl, MT_F_RECIPIENT_STATUS, "550 5.2.0 STOREDRV.Deliver; the resubmitted copy could not be delivered");
+    struct mt_event *all[] = { &dd, &r1, &hr, &hx, &d1, &df, &rs, &d2, &fl };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        assert_int_equal(mt_tracer_add(t, all[i]), MT_OK);
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build(t, "<m1@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 3);
+    assert_string_equal(tr->hops[0].server, "EX13-1");
+    assert_string_equal(tr->hops[1].server, "EX13-2");
+    assert_int_equal(tr->hops[1].link, MT_LINK_INTERNAL_ID);         /* the shadow copy */
+    assert_non_null(strstr(tr->hops[1].key, "shadow copy"));
+    assert_false(tr->hops[1].resubmission);
+    assert_string_equal(tr->hops[2].server, "EX13-2");
+    assert_int_equal(tr->hops[2].link, MT_LINK_RESUBMIT);
+    assert_true(tr->hops[2].resubmission);
+    assert_true(tr->hops[2].exact);
+    assert_non_null(strstr(tr->hops[2].key, "Safety Net"));
+    assert_string_equal(mt_link_kind_name(MT_LINK_RESUBMIT), "resubmit");
+    assert_int_equal(tr->n_recipients, 3);                               /* each once */
+    const struct mt_trace_recipient *a = rcpt_of(tr, "a@x"), *b = rcpt_of(tr, "b@x"), *c = rcpt_of(tr, "c@x");
+    assert_int_equal(a->outcome, MT_OUT_DELIVERED);                      /* the later FAIL of a copy does not undo it */
+    assert_string_equal(a->server, "EX13-2");                            /* the later delivery shown */
+    assert_int_equal(a->time_ms, 1200900);
+    assert_int_equal(a->duplicates, 1);
+    assert_int_equal(b->outcome, MT_OUT_DELIVERED);
+    assert_string_equal(b->server, "EX13-2");
+    assert_int_equal(b->duplicates, 0);
+    assert_int_equal(c->outcome, MT_OUT_DELIVERED);                      /* DUPLICATEDELIVER: delivered already */
+    assert_string_equal(c->server, "EX13-1");
+    assert_int_equal(c->duplicates, 1);
+    mt_tracer_free(t);
+}
+
+static void test_shadow_redundancy_receive(void **state)
+{
+    (void)state;
+    mt_tracer *t = mt_tracer_new();
+    /* EX13-1 sends to the partner; EX13-2 receives the shadow copy again
+     * ("ShadowRedundancy" in its source-context) and sends it once more. */
+    struct mt_event r1 = ev("EX13-1", 1000, "RECEIVE", "STOREDRIVER", "7101");
+    set(&r1, MT_F_RECIPIENT_ADDRESS, "e1@y;e2@y");
+    struct mt_event s1 = ev("EX13-1", 3000, "SEND", "SMTP", "7101");
+    set(&s1, MT_F_RECIPIENT_ADDRESS, "e1@y;e2@y");
+    set(&s1, MT_F_RECIPIENT_STATUS, "250 2.1.5 Recipient OK;250 2.1.5 Recipient OK");
+    set(&s1, MT_F_SERVER_HOSTNAME, "mx.y");
+    struct mt_event r2 = ev("EX13-2", 600000, "RECEIVE", "SMTP", "8902");
+    set(&r2, MT_F_RECIPIENT_ADDRESS, "e1@y;e2@y");
+    set(&r2, MT_F_SOURCE_CONTEXT, "Shadow Redundancy: primary server unavailable");
+    struct mt_event r3 = ev("EX13-2", 400, "RECEIVE", "SMTP", "8900");     /* an earlier, ordinary RECEIVE there */
+    set(&r3, MT_F_RECIPIENT_ADDRESS, "e1@y;e2@y");
+    struct mt_event s2 = ev("EX13-2", 601000, "SEND", "SMTP", "8902");
+    set(&s2, MT_F_RECIPIENT_ADDRESS, "e1@y");
+    set(&s2, MT_F_RECIPIENT_STATUS, "250 2.1.5 Recipient OK");
+    set(&s2, MT_F_SERVER_HOSTNAME, "mx.y");
+    struct mt_event f2 = ev("EX13-2", 601010, "FAIL", "SMTP", "8902");
+    set(&f2, MT_F_RECIPIENT_ADDRESS, "e2@y");
+    set(&f2, MT_F_RECIPIENT_STATUS, "554 5.7.1 Duplicate message rejected");
+    struct mt_event *all[] = { &r1, &s1, &r2, &r3, &s2, &f2 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        assert_int_equal(mt_tracer_add(t, all[i]), MT_OK);
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build(t, "<m1@x>", &tr), MT_OK);
+    size_t resub = 0;
+    for (size_t h = 0; h < tr->n_hops; h++)
+        if (tr->hops[h].resubmission) {
+            resub++;
+            assert_int_equal(tr->hops[h].link, MT_LINK_RESUBMIT);
+            assert_non_null(strstr(tr->hops[h].key, "shadow redundancy"));
+            assert_int_equal(tr->hops[h].count, 3);
+        }
+    assert_int_equal(resub, 1);
+    const struct mt_trace_recipient *e1 = rcpt_of(tr, "e1@y"), *e2 = rcpt_of(tr, "e2@y");
+    assert_int_equal(e1->outcome, MT_OUT_RELAYED);
+    assert_string_equal(e1->server, "EX13-2");
+    assert_int_equal(e1->duplicates, 1);
+    assert_int_equal(e2->outcome, MT_OUT_RELAYED);                       /* not failed: it got there the first time */
+    assert_string_equal(e2->server, "EX13-1");
+    mt_tracer_free(t);
+}
+
+static void test_duplicates_without_resubmission(void **state)
+{
+    (void)state;
+    mt_tracer *t = mt_tracer_new();
+    /* The same message-id delivered twice to u1; a list member found twice. */
+    struct mt_event r1 = ev("EX13-2", 1000, "RECEIVE", "SMTP", "9001");
+    set(&r1, MT_F_RECIPIENT_ADDRESS, "dl@x;u1@x");
+    struct mt_event ex = ev("EX13-2", 1100, "EXPAND", "ROUTING", "9001");
+    set(&ex, MT_F_RECIPIENT_ADDRESS, "u1@x;u2@x");
+    set(&ex, MT_F_RELATED_RECIPIENT_ADDRESS, "dl@x");
+    struct mt_event de = ev("EX13-2", 1101, "DUPLICATEEXPAND", "ROUTING", "9001");
+    set(&de, MT_F_RECIPIENT_ADDRESS, "u1@x;ghost@x");
+    set(&de, MT_F_RELATED_RECIPIENT_ADDRESS, "dl@x");
+    struct mt_event d1 = ev("EX13-2", 2000, "DELIVER", "STOREDRIVER", "9001");
+    set(&d1, MT_F_RECIPIENT_ADDRESS, "u1@x;u2@x");
+    struct mt_event d2 = ev("EX13-1", 9000, "DELIVER", "STOREDRIVER", "9101");
+    set(&d2, MT_F_RECIPIENT_ADDRESS, "u1@x");
+    struct mt_event *all[] = { &r1, &ex, &de, &d1, &d2 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        assert_int_equal(mt_tracer_add(t, all[i]), MT_OK);
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build(t, "<m1@x>", &tr), MT_OK);
+    assert_null(rcpt_of(tr, "ghost@x"));                                 /* DUPLICATEEXPAND makes no recipient */
+    assert_int_equal(tr->n_recipients, 3);
+    assert_int_equal(rcpt_of(tr, "dl@x")->outcome, MT_OUT_EXPANDED);
+    const struct mt_trace_recipient *u1 = rcpt_of(tr, "u1@x");
+    assert_int_equal(u1->outcome, MT_OUT_DELIVERED);
+    assert_int_equal(u1->duplicates, 1);
+    assert_int_equal(u1->time_ms, 9000);                                 /* the later one */
+    assert_int_equal(rcpt_of(tr, "u2@x")->duplicates, 0);
+    mt_tracer_free(t);
+}
+
+/* ---- Postfix ---- */
+
+static int feed_queue(const struct mt_postfix_record *r, void *q)
+{
+    return mt_pf_queue_add(q, r) != MT_OK;
+}
+
+/* A store of the queue entries that Postfix lines give (year 2026, UTC). */
+static mt_pf_store *store_of(const char *text)
+{
+    mt_pf_store *s = mt_pf_store_new();
+    assert_non_null(s);
+    struct mt_pf_queue_config qc = { .on_entry = mt_pf_store_keep, .user = s };
+    mt_pf_queue *q = mt_pf_queue_new(&qc);
+    assert_non_null(q);
+    struct mt_postfix_config pc = { .file = "t.log", .on_record = feed_queue, .user = q, .year = 2026 };
+    mt_postfix *p = mt_postfix_new(&pc);
+    assert_non_null(p);
+    assert_int_equal(mt_postfix_feed(p, text, strlen(text)), MT_OK);
+    assert_int_equal(mt_postfix_finish(p), MT_OK);
+    assert_int_equal(mt_pf_queue_finish(q), MT_OK);
+    mt_postfix_free(p);
+    mt_pf_queue_free(q);
+    return s;
+}
+
+static const char chain_log[] =
+    "Nov 22 07:28:22 mx1 postfix/smtpd[1]: D81EDA741E9: client=unknown[127.0.0.2]\n"
+    "Nov 22 07:28:22 mx1 postfix/smtpd[1]: D81EDA741E9: reject: RCPT from unknown[127.0.0.2]: 550 5.1.1 <n@example.test>: "
+    "Recipient address rejected: User unknown; from=<alice@example.test> to=<n@example.test> proto=ESMTP helo=<c>\n"
+    "Nov 22 07:28:22 mx1 postfix/cleanup[2]: D81EDA741E9: message-id=<m2@vm>\n"
+    "Nov 22 07:28:22 mx1 postfix/qmgr[3]: D81EDA741E9: from=<alice@example.test>, size=429, nrcpt=3 (queue active)\n"
+    "Nov 22 07:28:22 relay postfix-relay/smtpd[4]: DE3C0A741EE: client=localhost[127.0.0.1]\n"
+    "Nov 22 07:28:22 relay postfix-relay/cleanup[5]: DE3C0A741EE: message-id=<m2@vm>\n"
+    "Nov 22 07:28:22 relay postfix-relay/qmgr[6]: DE3C0A741EE: from=<alice@example.test>, size=612, nrcpt=2 (queue active)\n"
+    "Nov 22 07:28:22 mx1 postfix/smtp[7]: D81EDA741E9: to=<carol@partner.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.03, "
+    "delays=0/0.01/0.01/0.01, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as DE3C0A741EE)\n"
+    "Nov 22 07:28:22 mx1 postfix/smtp[7]: D81EDA741E9: to=<list@partner.test>, relay=127.0.0.1[127.0.0.1]:2526, delay=0.03, "
+    "delays=0/0.01/0.01/0.01, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as DE3C0A741EE)\n"
+    "Nov 22 07:28:22 mx1 postfix/qmgr[3]: D81EDA741E9: removed\n"
+    "Nov 22 07:28:22 relay postfix-relay/virtual[8]: DE3C0A741EE: to=<carol@partner.test>, relay=virtual, delay=0.01, "
+    "delays=0.01/0/0/0, dsn=2.0.0, status=sent (delivered to maildir)\n"
+    "Nov 22 07:28:23 relay postfix-relay/cleanup[5]: 7CCB3A741E7: message-id=<m2@vm>\n"
+    "Nov 22 07:28:23 relay postfix-relay/qmgr[6]: 7CCB3A741E7: from=<alice@example.test>, size=700, nrcpt=1 (queue active)\n"
+    "Nov 22 07:28:23 relay postfix-relay/local[9]: DE3C0A741EE: to=<list@partner.test>, relay=local, delay=0.01, "
+    "delays=0/0/0/0, dsn=2.0.0, status=sent (forwarded as 7CCB3A741E7)\n"
+    "Nov 22 07:28:23 relay postfix-relay/qmgr[6]: DE3C0A741EE: removed\n"
+    "Nov 22 07:28:24 relay postfix-relay/smtp[10]: 7CCB3A741E7: to=<dave@far.test>, orig_to=<list@partner.test>, "
+    "relay=mx.far.test[192.0.2.9]:25, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok id=1x2y3z)\n"
+    "Nov 22 07:28:24 relay postfix-relay/qmgr[6]: 7CCB3A741E7: removed\n"
+    /* the same short id, an hour later on relay: another message */
+    "Nov 22 08:30:00 relay postfix-relay/smtpd[4]: DE3C0A741EE: client=localhost[127.0.0.1]\n"
+    "Nov 22 08:30:00 relay postfix-relay/cleanup[5]: DE3C0A741EE: message-id=<other@vm>\n";
+
+static void test_postfix_only_chain(void **state)
+{
+    (void)state;
+    mt_pf_store *s = store_of(chain_log);
+    mt_tracer *t = mt_tracer_new();
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build_postfix(t, "m2@vm", s, &tr), MT_OK);
+    assert_int_equal(tr->n_events, 0);
+    assert_true(mt_slice_eq(tr->message_id, MT_SLICE_LIT("<m2@vm>")));
+    assert_true(mt_slice_eq(tr->sender, MT_SLICE_LIT("alice@example.test")));
+    assert_int_equal(tr->n_hops, 4);
+    assert_int_equal(tr->hops[0].link, MT_LINK_ORIGIN);                 /* where it came in, not the relay's copy */
+    assert_string_equal(tr->hops[0].server, "mx1");
+    assert_true(mt_slice_eq(tr->hops[0].postfix->queue_id, MT_SLICE_LIT("D81EDA741E9")));
+    assert_int_equal(tr->hops[1].link, MT_LINK_QUEUED_AS);
+    assert_string_equal(tr->hops[1].server, "relay");
+    assert_true(tr->hops[1].exact);
+    assert_int_equal(tr->hops[1].prev, 0);
+    assert_true(mt_slice_eq(tr->hops[1].via->queued_as, MT_SLICE_LIT("DE3C0A741EE")));
+    assert_true(mt_slice_eq(tr->hops[1].postfix->message_id, MT_SLICE_LIT("<m2@vm>")));   /* not the later reuse */
+    assert_string_equal(tr->hops[1].key, "127.0.0.1[127.0.0.1]:2526, queued as DE3C0A741EE");
+    assert_int_equal(tr->hops[2].link, MT_LINK_QUEUED_AS);
+    assert_string_equal(tr->hops[2].key, "forwarded as 7CCB3A741E7");
+    assert_int_equal(tr->hops[2].prev, 1);
+    assert_int_equal(tr->hops[3].link, MT_LINK_RELAY);
+    assert_string_equal(tr->hops[3].server, "mx.far.test");
+    assert_int_equal(tr->hops[3].prev, 2);
+    assert_int_equal(tr->n_recipients, 4);
+    assert_int_equal(rcpt_of(tr, "n@example.test")->outcome, MT_OUT_FAILED);      /* refused at RCPT */
+    assert_string_equal(rcpt_of(tr, "n@example.test")->server, "mx1");
+    assert_int_equal(rcpt_of(tr, "carol@partner.test")->outcome, MT_OUT_DELIVERED);
+    assert_string_equal(rcpt_of(tr, "carol@partner.test")->server, "relay");
+    assert_int_equal(rcpt_of(tr, "list@partner.test")->outcome, MT_OUT_EXPANDED);
+    const struct mt_trace_recipient *dave = rcpt_of(tr, "dave@far.test");
+    assert_int_equal(dave->outcome, MT_OUT_RELAYED);
+    assert_true(mt_slice_eq(dave->next_hop, MT_SLICE_LIT("mx.far.test")));
+    /* No entry has it: no match. The trace of a message with events does
+     * not look for one. */
+    assert_int_equal(mt_tracer_build_postfix(t, "<nope@vm>", s, &tr), MT_NOMATCH);
+    assert_int_equal(mt_tracer_build_postfix(t, "m2@vm", NULL, &tr), MT_NOMATCH);
+    mt_tracer_free(t);
+    mt_pf_store_free(s);
+}
+
+static void test_postfix_handoff_lookups(void **state)
+{
+    (void)state;
+    mt_pf_store *s = store_of(chain_log);
+    const struct mt_pf_entry *out[4];
+    assert_int_equal(mt_pf_store_find_message_id(s, MT_SLICE_LIT("M2@VM"), out, 4), 3);     /* <> and case do not matter */
+    assert_int_equal(mt_pf_store_find_message_id(s, MT_SLICE_LIT("<m2@vm>"), out, 4), 3);
+    assert_true(mt_slice_eq(out[0]->queue_id, MT_SLICE_LIT("D81EDA741E9")));
+    mt_slice none = mt_slice_make(NULL, 0);
+    int confirmed = -1;
+    /* The id names two entries on relay; the message-id picks one, whatever the time. */
+    const struct mt_pf_entry *e = mt_pf_store_find_handoff(s, MT_SLICE_LIT("DE3C0A741EE"), none, none,
+                                                           MT_SLICE_LIT("<other@vm>"), 0, &confirmed);
+    assert_non_null(e);
+    assert_true(mt_slice_eq(e->message_id, MT_SLICE_LIT("<other@vm>")));
+    assert_int_equal(confirmed, 1);
+    /* No message-id to agree: only an arrival within minutes. */
+    e = mt_pf_store_find_handoff(s, MT_SLICE_LIT("DE3C0A741EE"), none, none, none, out[0]->first_ms, &confirmed);
+    assert_non_null(e);
+    assert_true(mt_slice_eq(e->message_id, MT_SLICE_LIT("<m2@vm>")));
+    assert_int_equal(confirmed, 0);
+    assert_null(mt_pf_store_find_handoff(s, MT_SLICE_LIT("DE3C0A741EE"), none, none, none,
+                                         out[0]->first_ms + 30 * 60 * 1000, NULL));
+    assert_null(mt_pf_store_find_handoff(s, MT_SLICE_LIT("DE3C0A741EE"), none, none, MT_SLICE_LIT("<third@vm>"),
+                                         out[0]->first_ms, NULL));
+    /* And back: who handed it on. */
+    const struct mt_pf_delivery *via;
+    const struct mt_pf_entry *relay = mt_pf_store_handed_to(s, out[0], &out[0]->deliveries[0], NULL);
+    assert_non_null(relay);
+    assert_ptr_equal(mt_pf_store_handed_from(s, relay, &via), out[0]);
+    assert_ptr_equal(via, &out[0]->deliveries[0]);
+    assert_null(mt_pf_store_handed_from(s, out[0], NULL));
+    mt_pf_store_free(s);
+}
+
+static void test_postfix_loop_guard(void **state)
+{
+    (void)state;
+    /* Two instances that name each other's queue ids (a reused id makes a
+     * cycle), and a chain longer than the limit. */
+    const char cyc[] =
+        "Nov 22 07:00:00 a postfix/smtpd[1]: AAAAAA0001: client=x[192.0.2.1]\n"
+        "Nov 22 07:00:00 a postfix/cleanup[1]: AAAAAA0001: message-id=<loop@x>\n"
+        "Nov 22 07:00:01 a postfix/smtp[1]: AAAAAA0001: to=<l@y>, relay=b[192.0.2.2]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, "
+        "status=sent (250 2.0.0 Ok: queued as BBBBBB0001)\n"
+        "Nov 22 07:00:01 b postfix/smtpd[1]: BBBBBB0001: client=a[192.0.2.1]\n"
+        "Nov 22 07:00:01 b postfix/cleanup[1]: BBBBBB0001: message-id=<loop@x>\n"
+        "Nov 22 07:00:02 b postfix/smtp[1]: BBBBBB0001: to=<l@y>, relay=a[192.0.2.1]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, "
+        "status=sent (250 2.0.0 Ok: queued as AAAAAA0001)\n";
+    mt_pf_store *s = store_of(cyc);
+    mt_tracer *t = mt_tracer_new();
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build_postfix(t, "<loop@x>", s, &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 2);
+    mt_pf_store_free(s);
+
+    size_t cap = 200 * 400, len = 0;
+    char *log = malloc(cap);
+    assert_non_null(log);
+    for (int i = 0; i < 100; i++) {
+        char host = i % 2 ? 'b' : 'a', next = i % 2 ? 'a' : 'b';
+        len += (size_t)snprintf(log + len, cap - len,
+                                "Nov 22 07:%02d:%02d %c postfix/smtpd[1]: C%05dABCDEF: client=%c[192.0.2.1]\n"
+                                "Nov 22 07:%02d:%02d %c postfix/cleanup[1]: C%05dABCDEF: message-id=<long@x>\n"
+                                "Nov 22 07:%02d:%02d %c postfix/smtp[1]: C%05dABCDEF: to=<l@y>, relay=%c[192.0.2.2]:25, delay=1, "
+                                "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as C%05dABCDEF)\n",
+                                i / 60, i % 60, host, i, next, i / 60, i % 60, host, i, i / 60, i % 60, host, i, next, i + 1);
+    }
+    s = store_of(log);
+    free(log);
+    assert_int_equal(mt_tracer_build_postfix(t, "<long@x>", s, &tr), MT_OK);
+    size_t pf = 0;
+    for (size_t h = 0; h < tr->n_hops; h++)
+        pf += tr->hops[h].postfix != NULL;
+    assert_int_equal(pf, MT_TRACE_MAX_POSTFIX_HOPS);
+    assert_true(mt_slice_eq(tr->hops[0].postfix->queue_id, MT_SLICE_LIT("C00000ABCDEF")));
+    mt_tracer_free(t);
+    mt_pf_store_free(s);
+}
+
+static void test_exchange_then_postfix(void **state)
+{
+    (void)state;
+    /* EX13-2 sends "queued as 3F2A1B00C01" to the smart host, which relays
+     * into a second instance and from there to the world. */
+    const char log[] =
+        "Nov 22 07:00:01 smarthost postfix/smtpd[1]: 3F2A1B00C01: client=EX13-2[192.0.2.32]\n"
+        "Nov 22 07:00:01 smarthost postfix/cleanup[1]: 3F2A1B00C01: message-id=<m1@x>\n"
+        "Nov 22 07:00:02 smarthost postfix/smtp[1]: 3F2A1B00C01: to=<x@gmail.com>, relay=127.0.0.1[127.0.0.1]:10026, delay=1, "
+        "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4A0B2C00D02)\n"
+        "Nov 22 07:00:02 smarthost postfix-out/smtpd[2]: 4A0B2C00D02: client=localhost[127.0.0.1]\n"
+        "Nov 22 07:00:02 smarthost postfix-out/cleanup[2]: 4A0B2C00D02: message-id=<m1@x>\n"
+        "Nov 22 07:00:03 smarthost postfix-out/smtp[2]: 4A0B2C00D02: to=<x@gmail.com>, relay=gmail-smtp-in.l.google.com"
+        "[142.250.102.27]:25, delay=1, delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 OK gsmtp)\n";
+    mt_pf_store *s = store_of(log);
+    mt_tracer *t = mt_tracer_new();
+    struct mt_event r = ev("EX13-2", 0, "RECEIVE", "STOREDRIVER", "4567");
+    set(&r, MT_F_RECIPIENT_ADDRESS, "x@gmail.com");
+    struct mt_event snd = ev("EX13-2", 0, "SEND", "SMTP", "4568");
+    set(&snd, MT_F_RECIPIENT_ADDRESS, "x@gmail.com");
+    set(&snd, MT_F_RECIPIENT_STATUS, "250 2.1.5 Ok");
+    set(&snd, MT_F_SERVER_HOSTNAME, "smarthost.example");
+    set(&snd, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as 3F2A1B00C01;ClientSubmitTime:");
+    r.time_ms = snd.time_ms = mt_pf_store_at(s, 0)->first_ms - 500;
+    assert_int_equal(mt_tracer_add(t, &r), MT_OK);
+    assert_int_equal(mt_tracer_add(t, &snd), MT_OK);
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build(t, "<m1@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 2);
+    assert_null(tr->hops[1].postfix);
+    assert_int_equal(mt_tracer_build_postfix(t, "<m1@x>", s, &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 4);
+    assert_string_equal(tr->hops[1].server, "smarthost.example");       /* as Exchange named it */
+    assert_true(mt_slice_eq(tr->hops[1].postfix->queue_id, MT_SLICE_LIT("3F2A1B00C01")));
+    assert_string_equal(tr->hops[2].server, "smarthost/postfix-out");   /* two instances, one host */
+    assert_int_equal(tr->hops[2].link, MT_LINK_QUEUED_AS);
+    assert_int_equal(tr->hops[3].link, MT_LINK_RELAY);
+    assert_string_equal(tr->hops[3].server, "gmail-smtp-in.l.google.com");
+    assert_string_equal(tr->hops[3].key, "relay=gmail-smtp-in.l.google.com[142.250.102.27]:25 (smarthost queue 4A0B2C00D02)");
+    assert_int_equal(tr->recipients[0].outcome, MT_OUT_RELAYED);        /* Exchange's view of its recipients */
+    assert_string_equal(tr->recipients[0].server, "EX13-2");
+    mt_tracer_free(t);
+    mt_pf_store_free(s);
+}
+
 static void test_latency_parse(void **state)
 {
     (void)state;
@@ -134,6 +508,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inbound_relayed_to_partner),
         cmocka_unit_test(test_outbound_submit_relay_and_ndr),
+        cmocka_unit_test(test_safety_net_resubmission),
+        cmocka_unit_test(test_shadow_redundancy_receive),
+        cmocka_unit_test(test_duplicates_without_resubmission),
+        cmocka_unit_test(test_postfix_only_chain),
+        cmocka_unit_test(test_postfix_handoff_lookups),
+        cmocka_unit_test(test_postfix_loop_guard),
+        cmocka_unit_test(test_exchange_then_postfix),
         cmocka_unit_test(test_latency_parse),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);

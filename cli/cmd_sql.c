@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_sql.c -- `mailtrail sql`: read-only SQL on the index, and the named
+ * queries of the classic Exchange reports. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static const char *const usage[] = {
+    "usage: mailtrail sql --db FILE [--format FMT] \"SELECT ...\" [PARAM ...]",
+    "       mailtrail sql --db FILE NAME [--start T] [--end T] [--limit N] [--tz ZONE]",
+    "       mailtrail sql --list",
+    "",
+    "Run one read-only SQL statement on the index made by mailtrail index (PARAMs",
+    "bind ?1, ?2, ...), or one of the named queries (--list shows them). The",
+    "views tracking, recipients, messages, deliveries, failures and sessions",
+    "resolve the index's dictionaries; docs/index.md has the schema.",
+    "",
+    "  --db FILE         the index",
+    "  --format FMT      table (terminal default), csv, json (one object per row)",
+    "  --start T, --end T  window of a named query (as in search; --tz for the zone)",
+    "  --limit N         at most N rows of a named query",
+    "  --list            the named queries",
+    "",
+    "Exit: 0 rows, 1 no rows, 2 usage or bad SQL, 3 index unreadable, 4 I/O error.",
+    NULL,
+};
+
+enum { OPT_DB = 256, OPT_FORMAT, OPT_START, OPT_END, OPT_LIMIT, OPT_TZ, OPT_LIST };
+
+static const struct option long_opts[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "start", required_argument, NULL, OPT_START },
+    { "end", required_argument, NULL, OPT_END },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "list", no_argument, NULL, OPT_LIST },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct out {
+    enum mt_format fmt;
+    int header_done;
+    /* table: every cell kept to size the columns */
+    char **cells;
+    size_t n_cells, cap_cells, ncol;
+    int oom;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return strdup(s ? s : "NULL");
+}
+
+static int keep(struct out *o, const char *s)
+{
+    if (o->n_cells == o->cap_cells) {
+        size_t ncap = o->cap_cells ? o->cap_cells * 2 : 256;
+        char **nc = realloc(o->cells, ncap * sizeof *nc);
+        if (!nc)
+            return -1;
+        o->cells = nc;
+        o->cap_cells = ncap;
+    }
+    char *d = dup_or_null(s);
+    if (!d)
+        return -1;
+    o->cells[o->n_cells++] = d;
+    return 0;
+}
+
+static int on_row(size_t n, const char *const *names, const char *const *values, const int *numeric, void *user)
+{
+    struct out *o = user;
+    if (!o->header_done) {
+        o->header_done = 1;
+        o->ncol = n;
+        if (o->fmt == MT_FMT_CSV) {
+            for (size_t i = 0; i < n; i++) {
+                if (i)
+                    fputc(',', stdout);
+                mt_csv_cell(stdout, (mt_slice){ names[i], strlen(names[i]) });
+            }
+            fputc('\n', stdout);
+        } else if (o->fmt != MT_FMT_JSON) {
+            for (size_t i = 0; i < n; i++)
+                if (keep(o, names[i]))
+                    return o->oom = 1;
+        }
+    }
+    if (!values)
+        return 0;
+    switch (o->fmt) {
+    case MT_FMT_CSV:
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputc(',', stdout);
+            if (values[i])
+                mt_csv_cell(stdout, (mt_slice){ values[i], strlen(values[i]) });
+        }
+        fputc('\n', stdout);
+        break;
+    case MT_FMT_JSON:
+        fputc('{', stdout);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                fputc(',', stdout);
+            mt_json_string(stdout, (mt_slice){ names[i], strlen(names[i]) });
+            fputc(':', stdout);
+            if (!values[i])
+                fputs("null", stdout);
+            else if (numeric[i])
+                fputs(values[i], stdout);
+            else
+                mt_json_string(stdout, (mt_slice){ values[i], strlen(values[i]) });
+        }
+        fputs("}\n", stdout);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            if (keep(o, values[i]))
+                return o->oom = 1;
+        break;
+    }
+    return ferror(stdout) ? 1 : 0;
+}
+
+static void print_table(struct out *o)
+{
+    if (!o->ncol || !o->n_cells)
+        return;
+    size_t *w = calloc(o->ncol, sizeof *w);
+    if (!w)
+        return;
+    for (size_t i = 0; i < o->n_cells; i++) {
+        size_t len = strlen(o->cells[i]);
+        if (len > w[i % o->ncol])
+            w[i % o->ncol] = len;
+    }
+    for (size_t i = 0; i < o->n_cells; i++) {
+        size_t c = i % o->ncol;
+        int last = c + 1 == o->ncol;
+        fputs(o->cells[i], stdout);
+        if (!last)
+            fprintf(stdout, "%*s", (int)(w[c] - strlen(o->cells[i]) + 2), "");
+        else
+            fputc('\n', stdout);
+        if (i + 1 == o->ncol) {   /* rule under the header */
+            for (size_t k = 0; k < o->ncol; k++) {
+                for (size_t j = 0; j < w[k]; j++)
+                    fputc('-', stdout);
+                fputs(k + 1 == o->ncol ? "\n" : "  ", stdout);
+            }
+        }
+    }
+    free(w);
+}
+
+int cmd_sql(int argc, char **argv)
+{
+    const char *cmd = "sql";
+    const char *db = NULL, *fmtname = NULL, *start = NULL, *end = NULL, *limit = NULL, *tzname = NULL;
+    int list = 0, rc = MT_OK, opt;
+    optind = 1;
+    /* "+": stop at the first operand, so SQL parameters may start with '-' */
+    while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_DB: db = optarg; break;
+        case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_START: start = optarg; break;
+        case OPT_END: end = optarg; break;
+        case OPT_LIMIT: limit = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case OPT_LIST: list = 1; break;
+        case 'h': cli_print_lines(stdout, usage); return MT_OK;
+        default: return MT_EUSAGE;
+        }
+    }
+    size_t nq;
+    const struct mt_named_query *nqs = mt_named_queries(&nq);
+    if (list) {
+        for (size_t i = 0; i < nq; i++)
+            printf("%-20s %s\n", nqs[i].name, nqs[i].summary);
+        return MT_OK;
+    }
+    if (!db)
+        return cli_usage_error(cmd, "--db FILE is required");
+    if (optind >= argc)
+        return cli_usage_error(cmd, "give an SQL statement or a query name (mailtrail sql --list)");
+    const char *query = argv[optind++];
+    const struct mt_named_query *named = NULL;
+    for (size_t i = 0; i < nq; i++)
+        if (!strcmp(query, nqs[i].name))
+            named = &nqs[i];
+    /* options may also follow a named query */
+    if (named) {
+        int o2;
+        while ((o2 = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+            switch (o2) {
+            case OPT_FORMAT: fmtname = optarg; break;
+            case OPT_START: start = optarg; break;
+            case OPT_END: end = optarg; break;
+            case OPT_LIMIT: limit = optarg; break;
+            case OPT_TZ: tzname = optarg; break;
+            case OPT_DB: db = optarg; break;
+            default: return MT_EUSAGE;
+            }
+        }
+        if (optind < argc)
+            return cli_usage_error(cmd, "unexpected argument after %s: %s", named->name, argv[optind]);
+    } else if (start || end || limit) {
+        return cli_usage_error(cmd, "--start, --end and --limit apply to named queries; in SQL use parameters");
+    }
+    enum mt_format fmt;
+    if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
+        return rc;
+    if (fmt == MT_FMT_LIST)
+        fmt = MT_FMT_TABLE;
+    char sbuf[32] = "", ebuf[32] = "";
+    const char *params[3] = { NULL, NULL, NULL };
+    const char *const *bind = NULL;
+    size_t n_bind = 0;
+    mt_tz *tz = NULL;
+    if (named) {
+        int64_t s = MT_TIME_NONE, e = MT_TIME_NONE;
+        if ((rc = cli_window(cmd, tzname, start, end, &tz, &s, &e)) != MT_OK)
+            return rc;
+        mt_tz_free(tz);
+        unsigned long long lim;
+        if (limit && cli_parse_u64(limit, &lim))
+            return cli_usage_error(cmd, "--limit: not a number: %s", limit);
+        if (s != MT_TIME_NONE) {
+            snprintf(sbuf, sizeof sbuf, "%lld", (long long)s);
+            params[0] = sbuf;
+        }
+        if (e != MT_TIME_NONE) {
+            snprintf(ebuf, sizeof ebuf, "%lld", (long long)e);
+            params[1] = ebuf;
+        }
+        params[2] = limit;
+        bind = params;
+        n_bind = 3;
+    } else {
+        bind = (const char *const *)argv + optind;
+        n_bind = (size_t)(argc - optind);
+    }
+    char err[1024];
+    mt_index *ix;
+    mt_status st = mt_index_open(db, MT_INDEX_READ, &ix, err, sizeof err);
+    if (st != MT_OK) {
+        fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
+        return st;
+    }
+    struct out o = { .fmt = fmt };
+    st = mt_index_sql(ix, named ? named->sql : query, bind, n_bind, on_row, &o, err, sizeof err);
+    if (st == MT_EUSAGE || st == MT_EINPUT || st == MT_EIO)
+        fprintf(stderr, "mailtrail %s: %s%s\n", cmd, err,
+                st == MT_EINPUT ? " (the index is damaged: mailtrail index --rebuild)" : "");
+    if (o.fmt == MT_FMT_TABLE)
+        print_table(&o);
+    if (o.oom) {
+        fprintf(stderr, "mailtrail %s: out of memory\n", cmd);
+        st = MT_EIO;
+    }
+    for (size_t i = 0; i < o.n_cells; i++)
+        free(o.cells[i]);
+    free(o.cells);
+    mt_index_close(ix);
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return MT_EIO;
+    return st;
+}

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_tail.c -- `mailtrail tail`: follow live tracking logs like tail -f,
+ * across new files and rotation, printing the events that match.
+ *
+ * Following is the index's incremental update run again and again: it knows
+ * which files are new, grown, renamed or rewritten, and reads only whole new
+ * lines. Without --db the offsets live in a private in-memory database and
+ * no records are kept; with --db the index is kept current as well. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+
+static const char *const usage[] = {
+    "usage: mailtrail tail --logs DIR [--logs NAME=DIR ...] [FILTERS] [OPTIONS]",
+    "",
+    "Follow message tracking logs as they are written, like tail -f: new lines,",
+    "new files (the next hour's log) and rotated or rewritten files are picked up,",
+    "and every event that matches the filters is printed as soon as its line is",
+    "complete. Events come in the order they are read, file by file.",
+    "",
+    "Filters (as in search): --server NAME, --event-id ID, --source S, --sender A,",
+    "  --recipients A (repeatable), --message-id ID, --message-subject TEXT",
+    "",
+    "  --db FILE          keep this index current as well (see mailtrail index)",
+    "  --from-start       print what the files hold already, then follow",
+    "  --interval SECS    how often to look (default 1; fractions allowed)",
+    "  --count N          stop after N matching events",
+    "  --duration SECS    stop after this long",
+    "  --format FMT       table (terminal default), list, csv, json",
+    "  --tz ZONE          show times in ZONE",
+    "",
+    "Exit: 0 when stopped (interrupt, --count, --duration) after printing",
+    "something, 1 when nothing matched, 2 usage, 3 unreadable input, 4 I/O error.",
+    NULL,
+};
+
+enum { OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER, OPT_RECIPIENTS, OPT_MESSAGE_ID,
+       OPT_SUBJECT, OPT_FROM_START, OPT_INTERVAL, OPT_COUNT, OPT_DURATION, OPT_FORMAT, OPT_TZ };
+
+static const struct option long_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "event-id", required_argument, NULL, OPT_EVENT_ID },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipients", required_argument, NULL, OPT_RECIPIENTS },
+    { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
+    { "message-subject", required_argument, NULL, OPT_SUBJECT },
+    { "from-start", no_argument, NULL, OPT_FROM_START },
+    { "interval", required_argument, NULL, OPT_INTERVAL },
+    { "count", required_argument, NULL, OPT_COUNT },
+    { "duration", required_argument, NULL, OPT_DURATION },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+struct follower {
+    const struct mt_query *q;
+    mt_writer *w;
+    int printing;
+    uint64_t printed, limit;
+    int write_failed;
+};
+
+static int on_event(const struct mt_event *ev, void *user)
+{
+    struct follower *f = user;
+    if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_query_match(f->q, ev))
+        return 0;
+    if (mt_writer_event(f->w, ev) != MT_OK)
+        f->write_failed = 1;
+    f->printed++;
+    return 0;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int cmd_tail(int argc, char **argv)
+{
+    const char *cmd = "tail";
+    struct cli_list logs = { 0 }, servers = { 0 }, recipients = { 0 };
+    const char *db = NULL, *fmtname = NULL, *tzname = NULL;
+    struct mt_query q;
+    mt_query_init(&q);
+    int from_start = 0, rc = MT_OK, opt;
+    double interval = 1.0, duration = 0;
+    unsigned long long count = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (opt) {
+        case OPT_LOGS: cli_list_add(&logs, optarg); break;
+        case OPT_DB: db = optarg; break;
+        case OPT_SERVER: cli_list_add(&servers, optarg); break;
+        case OPT_EVENT_ID: q.event_id = optarg; break;
+        case OPT_SOURCE: q.source = optarg; break;
+        case OPT_SENDER: q.sender = optarg; break;
+        case OPT_RECIPIENTS: cli_list_add(&recipients, optarg); break;
+        case OPT_MESSAGE_ID: q.message_id = optarg; break;
+        case OPT_SUBJECT: q.subject = optarg; break;
+        case OPT_FROM_START: from_start = 1; break;
+        case OPT_INTERVAL:
+            interval = strtod(optarg, &end);
+            if (!end || *end || interval < 0.01 || interval > 3600)
+                rc = cli_usage_error(cmd, "--interval: seconds between 0.01 and 3600, not %s", optarg);
+            break;
+        case OPT_DURATION:
+            duration = strtod(optarg, &end);
+            if (!end || *end || duration <= 0)
+                rc = cli_usage_error(cmd, "--duration: a number of seconds, not %s", optarg);
+            break;
+        case OPT_COUNT:
+            if (cli_parse_u64(optarg, &count) || !count)
+                rc = cli_usage_error(cmd, "--count: a positive number, not %s", optarg);
+            break;
+        case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_TZ: tzname = optarg; break;
+        case 'h':
+            cli_print_lines(stdout, usage);
+            rc = -1;
+            break;
+        default: rc = MT_EUSAGE; break;
+        }
+        if (rc != MT_OK)
+            break;
+    }
+    if (rc == MT_OK && optind < argc)
+        rc = cli_usage_error(cmd, "unexpected argument: %s", argv[optind]);
+    enum mt_format fmt = MT_FMT_TABLE;
+    if (rc == MT_OK)
+        rc = cli_format(cmd, fmtname, &fmt);
+    mt_tz *tz = NULL;
+    int64_t s0, e0;
+    if (rc == MT_OK)
+        rc = cli_window(cmd, tzname, NULL, NULL, &tz, &s0, &e0);
+    q.servers = servers.v;
+    q.n_servers = servers.n;
+    q.recipients = recipients.v;
+    q.n_recipients = recipients.n;
+    mt_index *ix = NULL;
+    mt_writer *w = NULL;
+    char err[1024];
+    if (rc == MT_OK) {
+        mt_status st = mt_index_open(db ? db : ":memory:", db ? MT_INDEX_WRITE : MT_INDEX_MEMORY, &ix, err, sizeof err);
+        if (st != MT_OK) {
+            fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
+            rc = st;
+        }
+    }
+    if (rc == MT_OK && !(w = mt_writer_new(fmt, stdout, tzname ? tz : NULL)))
+        rc = MT_EIO;
+    if (rc != MT_OK) {
+        mt_writer_free(w);
+        mt_index_close(ix);
+        mt_tz_free(tz);
+        cli_list_free(&logs);
+        cli_list_free(&servers);
+        cli_list_free(&recipients);
+        return rc < 0 ? MT_OK : rc;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    struct follower f = { &q, w, from_start, 0, count, 0 };
+    struct mt_index_config cfg = { .diag = cli_print_diag, .on_event = on_event, .event_user = &f,
+                                   .offsets_only = db == NULL };
+    double started = now_s();
+    int unreadable_seen = 0;
+    for (int pass = 0; !stop_requested; pass++) {
+        /* The log set is built again each time: that is how new files are found. */
+        mt_logset ls = { 0 };
+        int unreadable = 0;
+        rc = cli_logset_build(cmd, &logs, &ls, &unreadable);
+        if (rc == MT_OK) {
+            mt_status st = mt_index_update(ix, &ls, &cfg, NULL);
+            if (st == MT_EIO)
+                rc = MT_EIO;
+            else if (st == MT_EINPUT || unreadable)
+                unreadable_seen = 1;
+        }
+        mt_logset_free(&ls);
+        if (rc != MT_OK)
+            break;
+        f.printing = 1;   /* after the first pass, everything read is new */
+        if (mt_writer_end(w) != MT_OK || f.write_failed) {
+            rc = MT_EIO;
+            break;
+        }
+        if ((count && f.printed >= count) || (duration > 0 && now_s() - started >= duration))
+            break;
+        double wait = interval;
+        if (duration > 0 && now_s() - started + wait > duration)
+            wait = duration - (now_s() - started);
+        if (wait > 0) {
+            struct timespec ts = { (time_t)wait, (long)((wait - (time_t)wait) * 1e9) };
+            nanosleep(&ts, NULL);
+        }
+    }
+    mt_writer_free(w);
+    mt_index_close(ix);
+    mt_tz_free(tz);
+    cli_list_free(&logs);
+    cli_list_free(&servers);
+    cli_list_free(&recipients);
+    if (rc != MT_OK)
+        return rc;
+    if (f.printed)
+        return MT_OK;
+    return unreadable_seen ? MT_EINPUT : MT_NOMATCH;
+}

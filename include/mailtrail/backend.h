@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* backend.h -- another source for a log set's records than its files.
+ *
+ * The index (index.h) keeps every record it read with its file and line.
+ * Attached to a log set rebuilt from its file list, it answers the questions
+ * the readers of lib/search, lib/smtp and the Postfix loader ask of files,
+ * so every command gives the same output from either source. */
+#ifndef MAILTRAIL_BACKEND_H
+#define MAILTRAIL_BACKEND_H
+
+#include <stddef.h>
+#include "search.h"
+#include "smtplog.h"
+
+struct mt_backend {
+    /* mt_search over the whole set: same matches, same order, same limit. */
+    mt_status (*search)(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag, void *user,
+                        struct mt_search_stats *stats);
+    /* The SMTP protocol-log lines of ls->files[file] in line order (only
+     * session_id's when not NULL). MT_NOMATCH when that file is not a
+     * protocol log; MT_OK; MT_EIO. A non-zero return of fn stops (MT_OK). */
+    mt_status (*smtp_lines)(void *ctx, size_t file, const char *session_id, mt_smtp_line_fn fn, void *user);
+    /* The text of ls->files[file] when it is a Postfix log, as it was read:
+     * handed to piece in order, each piece a run of whole lines ending in '\n'.
+     * MT_NOMATCH when it is not a Postfix log. A non-zero return of piece stops. */
+    mt_status (*postfix_text)(void *ctx, size_t file, int (*piece)(const char *p, size_t n, void *user),
+                              void *user);
+};
+
+#endif

@@ -1,0 +1,729 @@
+/* SPDX-License-Identifier: MIT */
+/* backend.c -- a log set answered from the index.
+ *
+ * The log set is rebuilt from the index's file list, so files come in the
+ * same order as from the disk. A search asks SQLite for a superset of the
+ * matches (every filter it can use an index for, compared as loosely as the
+ * query compares), rebuilds each candidate event exactly, and lets
+ * mt_query_match decide: the answer is the raw search's by construction.
+ * Events with equal timestamps are put in file-then-line order, as the raw
+ * search's merge does. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "index/internal.h"
+#include "mailtrail/backend.h"
+#include "mailtrail/time.h"
+
+/* ---- the log set ---- */
+
+struct pathid {
+    const char *path;
+    int64_t id;
+    int kind;     /* 1 msgtrk, 2 smtp, 3 postfix */
+};
+
+static int cmp_pathid(const void *a, const void *b)
+{
+    return strcmp(((const struct pathid *)a)->path, ((const struct pathid *)b)->path);
+}
+
+struct attach {
+    int64_t *id_of_rank;
+    int *kind_of_rank;
+};
+
+static const struct mt_backend index_backend;
+
+mt_status mt_index_attach(mt_index *ix, mt_logset *ls)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(ix->db,
+                           "SELECT id, path, server, kind FROM files WHERE kind IN ('msgtrk', 'smtp', 'postfix')",
+                           -1, &s, NULL) != SQLITE_OK)
+        return MT_EIO;
+    struct pathid *pi = NULL;
+    size_t n = 0, cap = 0;
+    int64_t max_id = 0;
+    int rc;
+    mt_status st = MT_OK;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(s, 1);
+        const char *server = (const char *)sqlite3_column_text(s, 2);
+        const char *kind = (const char *)sqlite3_column_text(s, 3);
+        if (!path || !server || !kind)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct pathid *np = realloc(pi, cap * sizeof *np);
+            if (!np) {
+                st = MT_EIO;
+                break;
+            }
+            pi = np;
+        }
+        if (mt_logset_add_file(ls, path, server, 0) != MT_OK) {
+            st = MT_EIO;
+            break;
+        }
+        pi[n].id = sqlite3_column_int64(s, 0);
+        pi[n].kind = !strcmp(kind, "msgtrk") ? 1 : !strcmp(kind, "smtp") ? 2 : 3;
+        pi[n].path = ls->files[ls->n - 1].path;
+        if (pi[n].id > max_id)
+            max_id = pi[n].id;
+        n++;
+    }
+    if (rc != SQLITE_DONE && st == MT_OK)
+        st = MT_EINPUT;
+    sqlite3_finalize(s);
+    if (st != MT_OK) {
+        free(pi);
+        return st;
+    }
+    mt_logset_finish(ls);
+    qsort(pi, n, sizeof *pi, cmp_pathid);
+    free(ix->rank);
+    ix->n_rank = (size_t)max_id + 1;
+    ix->rank = malloc(ix->n_rank * sizeof *ix->rank);
+    struct attach *a = calloc(1, sizeof *a);
+    if (a) {
+        a->id_of_rank = calloc(ls->n ? ls->n : 1, sizeof *a->id_of_rank);
+        a->kind_of_rank = calloc(ls->n ? ls->n : 1, sizeof *a->kind_of_rank);
+    }
+    if (!ix->rank || !a || !a->id_of_rank || !a->kind_of_rank) {
+        free(pi);
+        if (a) {
+            free(a->id_of_rank);
+            free(a->kind_of_rank);
+        }
+        free(a);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < ix->n_rank; i++)
+        ix->rank[i] = -1;
+    for (size_t r = 0; r < ls->n; r++) {
+        struct pathid key = { ls->files[r].path, 0, 0 };
+        struct pathid *hit = bsearch(&key, pi, n, sizeof *pi, cmp_pathid);
+        if (!hit)
+            continue;
+        ix->rank[hit->id] = (int64_t)r;
+        a->id_of_rank[r] = hit->id;
+        a->kind_of_rank[r] = hit->kind;
+    }
+    free(pi);
+    ix->ls = ls;
+    ix->attach = a;
+    ls->backend = &index_backend;
+    ls->backend_ctx = ix;
+    return MT_OK;
+}
+
+void ix_attach_free(mt_index *ix)
+{
+    struct attach *a = ix->attach;
+    if (!a)
+        return;
+    free(a->id_of_rank);
+    free(a->kind_of_rank);
+    free(a);
+    ix->attach = NULL;
+}
+
+/* ---- search ---- */
+
+/* One candidate event, copied out of SQLite so that a group with equal
+ * timestamps can be sorted before it is handed on. */
+struct span {
+    size_t off, len;
+};
+struct row {
+    int64_t time_ms;
+    int64_t rank;
+    uint64_t line;
+    struct span f[MT_F__COUNT];
+    size_t extra_first, n_extra;
+};
+struct group {
+    struct ix_buf bytes;
+    struct row *rows;
+    size_t n, cap;
+    struct span *extras;       /* name, value, name, value ... */
+    size_t n_extras, cap_extras;
+    struct ix_buf cold;
+};
+
+static int put_span(struct group *g, struct span *sp, const void *p, size_t n)
+{
+    sp->off = g->bytes.n;
+    sp->len = n;
+    return ix_buf_put(&g->bytes, p, n);
+}
+
+static int add_extra(struct group *g, mt_slice v)
+{
+    if (g->n_extras == g->cap_extras) {
+        size_t ncap = g->cap_extras ? g->cap_extras * 2 : 16;
+        struct span *ne = realloc(g->extras, ncap * sizeof *ne);
+        if (!ne)
+            return -1;
+        g->extras = ne;
+        g->cap_extras = ncap;
+    }
+    return put_span(g, &g->extras[g->n_extras++], v.p, v.n);
+}
+
+struct searcher {
+    mt_index *ix;
+    const struct mt_query *q;
+    mt_event_fn emit;
+    void *user;
+    struct mt_search_stats *stats;
+    sqlite3_stmt *rcpts;
+    struct group g;
+    int stop;
+    int failed;
+};
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    if (x->rank != y->rank)
+        return x->rank < y->rank ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Hand the group on: sorted, each event rebuilt over the copied bytes and
+ * matched against the whole query. */
+static void flush(struct searcher *s)
+{
+    struct group *g = &s->g;
+    if (g->n > 1)
+        qsort(g->rows, g->n, sizeof *g->rows, cmp_rows);
+    mt_slice extra_name[256], extra_value[256];
+    for (size_t i = 0; i < g->n && !s->stop; i++) {
+        const struct row *r = &g->rows[i];
+        struct mt_event ev;
+        memset(&ev, 0, sizeof ev);
+        ev.time_ms = r->time_ms;
+        for (int f = 0; f < MT_F__COUNT; f++) {
+            ev.f[f].p = r->f[f].len ? g->bytes.p + r->f[f].off : "";
+            ev.f[f].n = r->f[f].len;
+        }
+        size_t ne = r->n_extra < 256 ? r->n_extra : 256;
+        for (size_t k = 0; k < ne; k++) {
+            const struct span *nm = &g->extras[r->extra_first + 2 * k], *vl = nm + 1;
+            extra_name[k] = (mt_slice){ g->bytes.p + nm->off, nm->len };
+            extra_value[k] = (mt_slice){ g->bytes.p + vl->off, vl->len };
+        }
+        ev.n_extra = ne;
+        ev.extra_name = extra_name;
+        ev.extra_value = extra_value;
+        const struct mt_logfile *lf = &s->ix->ls->files[r->rank];
+        ev.server = lf->server;
+        ev.file = lf->path;
+        ev.line = r->line;
+        if (!mt_query_match(s->q, &ev))
+            continue;
+        s->stats->matched++;
+        if (s->q->result_size && s->stats->returned >= s->q->result_size)
+            continue;
+        if (s->emit) {
+            s->stats->returned++;
+            if (s->emit(&ev, s->user))
+                s->stop = 1;
+        }
+    }
+    g->n = 0;
+    g->n_extras = 0;
+    g->bytes.n = 0;
+}
+
+/* Append the next list item of column col to sp; 1 when the list has ended. */
+static int join_items(struct group *g, struct span *sp, size_t *count, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return 1;
+    const unsigned char *v = sqlite3_column_text(st, col);
+    if ((*count)++ && ix_buf_put(&g->bytes, ";", 1))
+        return -1;
+    if (ix_buf_put(&g->bytes, v, (size_t)sqlite3_column_bytes(st, col)))
+        return -1;
+    sp->len = g->bytes.n - sp->off;
+    return 0;
+}
+
+/* Read one candidate row into the group. Column layout: see build_select. */
+static int take_row(struct searcher *s, sqlite3_stmt *st)
+{
+    struct group *g = &s->g;
+    if (g->n == g->cap) {
+        size_t ncap = g->cap ? g->cap * 2 : 16;
+        struct row *nr = realloc(g->rows, ncap * sizeof *nr);
+        if (!nr)
+            return -1;
+        g->rows = nr;
+        g->cap = ncap;
+    }
+    struct row *r = &g->rows[g->n];
+    memset(r, 0, sizeof *r);
+    int64_t id = sqlite3_column_int64(st, 0);
+    int64_t file = sqlite3_column_int64(st, 1);
+    if (file < 0 || (size_t)file >= s->ix->n_rank || s->ix->rank[file] < 0)
+        return 0;     /* a file not in the attached set */
+    r->rank = s->ix->rank[file];
+    r->line = (uint64_t)sqlite3_column_int64(st, 2);
+    r->time_ms = sqlite3_column_int64(st, 3);
+    int col = 4;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        if (!ix_fields[f].column || ix_fields[f].store == IX_TIME)
+            continue;
+        const unsigned char *v = sqlite3_column_text(st, col);
+        if (v && put_span(g, &r->f[f], v, (size_t)sqlite3_column_bytes(st, col)))
+            return -1;
+        col++;
+    }
+    /* session: derived from source-context, not needed to rebuild */
+    col++;
+    int overridden[MT_F__COUNT] = { 0 };
+    const void *blob = sqlite3_column_blob(st, col);
+    int blob_n = sqlite3_column_bytes(st, col);
+    r->extra_first = g->n_extras;
+    if (blob && blob_n > 0) {
+        if (ix_cold_unpack(s->ix, blob, (size_t)blob_n, &g->cold))
+            return -2;
+        size_t pos = 0;
+        unsigned tag;
+        mt_slice v;
+        int k;
+        while ((k = ix_cold_next(&g->cold, &pos, &tag, &v)) == 1) {
+            if (tag < MT_F__COUNT) {
+                if (put_span(g, &r->f[tag], v.p, v.n))
+                    return -1;
+                overridden[tag] = 1;
+            } else if (tag == IX_COLD_EXTRA || tag == IX_COLD_EXTRA_VALUE) {
+                if (add_extra(g, v))
+                    return -1;
+                if (tag == IX_COLD_EXTRA_VALUE)
+                    r->n_extra++;
+            }
+        }
+        if (k < 0)
+            return -2;
+    }
+    if (!overridden[MT_F_DATE_TIME]) {
+        char t[40];
+        size_t n = mt_time_format(r->time_ms, NULL, t, sizeof t);
+        if (put_span(g, &r->f[MT_F_DATE_TIME], t, n))
+            return -1;
+    }
+    if (!overridden[MT_F_RECIPIENT_ADDRESS] || !overridden[MT_F_RECIPIENT_STATUS]) {
+        sqlite3_stmt *q = s->rcpts;
+        sqlite3_bind_int64(q, 1, id);
+        struct span a = { 0, 0 }, b = { 0, 0 };
+        size_t na = 0, nb = 0;
+        int done_a = overridden[MT_F_RECIPIENT_ADDRESS], done_b = overridden[MT_F_RECIPIENT_STATUS];
+        /* addresses first, statuses after: two passes over a small result */
+        a.off = g->bytes.n;
+        while (!done_a && sqlite3_step(q) == SQLITE_ROW) {
+            int j = join_items(g, &a, &na, q, 0);
+            if (j < 0)
+                return -1;
+            if (j > 0)
+                break;
+        }
+        sqlite3_reset(q);
+        if (!done_a)
+            r->f[MT_F_RECIPIENT_ADDRESS] = a;
+        b.off = g->bytes.n;
+        while (!done_b && sqlite3_step(q) == SQLITE_ROW) {
+            int j = join_items(g, &b, &nb, q, 1);
+            if (j < 0)
+                return -1;
+            if (j > 0)
+                break;
+        }
+        sqlite3_reset(q);
+        if (!done_b)
+            r->f[MT_F_RECIPIENT_STATUS] = b;
+    }
+    g->n++;
+    return 0;
+}
+
+static const char *dict_of(enum ix_store st)
+{
+    switch (st) {
+    case IX_STR: return "strs";
+    case IX_TEXT: return "texts";
+    case IX_ADDR: return "addrs";
+    case IX_MSG: return "msgids";
+    default: return NULL;
+    }
+}
+
+struct sqlbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_add(struct sqlbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void sb_add(struct sqlbuf *b, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (k < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->n + (size_t)k < b->cap) {
+            b->n += (size_t)k;
+            return;
+        }
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        while (ncap < b->n + (size_t)k + 1)
+            ncap *= 2;
+        char *np = realloc(b->p, ncap);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = ncap;
+    }
+}
+
+/* Parameters are collected as strings (bound as text) or integers. */
+struct param {
+    const char *s;
+    size_t n;
+    int64_t i;
+    int is_int;
+};
+struct params {
+    struct param v[64];
+    size_t n;
+    char owned[16][1024];
+    size_t n_owned;
+};
+
+static int add_param(struct params *p, const char *s, size_t n)
+{
+    if (p->n >= 64)
+        return 0;
+    p->v[p->n] = (struct param){ s, n, 0, 0 };
+    return (int)++p->n;
+}
+
+static int add_param_int(struct params *p, int64_t x)
+{
+    if (p->n >= 64)
+        return 0;
+    p->v[p->n] = (struct param){ NULL, 0, x, 1 };
+    return (int)++p->n;
+}
+
+/* "<x>" and "x" for a value compared with its angle brackets stripped. */
+static void msgid_forms(struct params *p, struct sqlbuf *b, const char *v, const char *col, const char *sel)
+{
+    size_t n = strlen(v);
+    const char *core = v;
+    size_t cn = n;
+    if (n >= 2 && v[0] == '<' && v[n - 1] == '>') {
+        core = v + 1;
+        cn = n - 2;
+    }
+    char *br = p->n_owned < 16 ? p->owned[p->n_owned++] : NULL;
+    int k1 = add_param(p, core, cn), k2 = 0;
+    if (br && cn + 3 <= sizeof p->owned[0]) {
+        br[0] = '<';
+        memcpy(br + 1, core, cn);
+        br[cn + 1] = '>';
+        br[cn + 2] = '\0';
+        k2 = add_param(p, br, cn + 2);
+    }
+    sb_add(b, " AND %s IN (SELECT %s FROM msgids WHERE value = ?%d COLLATE NOCASE", col, sel, k1);
+    if (k2)
+        sb_add(b, " OR value = ?%d COLLATE NOCASE", k2);
+    sb_add(b, ")");
+}
+
+static int canonical(const char *v, int64_t *out)
+{
+    size_t n = strlen(v);
+    if (!n || n > 18 || (n > 1 && v[0] == '0'))
+        return 0;
+    int64_t x = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] < '0' || v[i] > '9')
+            return 0;
+        x = x * 10 + (v[i] - '0');
+    }
+    *out = x;
+    return 1;
+}
+
+static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q)
+{
+    sb_add(b, "SELECT e.id, e.file, e.line, e.time_ms");
+    int j = 0;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        const struct ix_field *fd = &ix_fields[f];
+        if (!fd->column || fd->store == IX_TIME)
+            continue;
+        if (dict_of(fd->store))
+            sb_add(b, ", j%d.value", j++);
+        else
+            sb_add(b, ", e.%s", fd->column);
+    }
+    sb_add(b, ", e.session, e.cold FROM events e");
+    j = 0;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        const struct ix_field *fd = &ix_fields[f];
+        if (!fd->column || fd->store == IX_TIME || !dict_of(fd->store))
+            continue;
+        sb_add(b, " LEFT JOIN %s j%d ON j%d.id = e.%s", dict_of(fd->store), j, j, fd->column);
+        j++;
+    }
+    sb_add(b, " WHERE 1");
+    if (q->start_ms != MT_TIME_NONE)
+        sb_add(b, " AND e.time_ms >= ?%d", add_param_int(p, q->start_ms));
+    if (q->end_ms != MT_TIME_NONE)
+        sb_add(b, " AND e.time_ms < ?%d", add_param_int(p, q->end_ms));
+    if (q->n_servers) {
+        sb_add(b, " AND e.file IN (SELECT id FROM files WHERE 0");
+        for (size_t i = 0; i < q->n_servers; i++)
+            sb_add(b, " OR server = ?%d COLLATE NOCASE", add_param(p, q->servers[i], strlen(q->servers[i])));
+        sb_add(b, ")");
+    }
+    struct { const char *v, *col, *table; } exact[] = {
+        { q->event_id, "event_id", "strs" },
+        { q->source, "source", "strs" },
+        { q->transport_traffic_type, "transport_traffic_type", "strs" },
+        { q->sender, "sender_address", "addrs" },
+        { q->network_message_id, "network_message_id", "texts" },
+    };
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
+        if (exact[i].v)
+            sb_add(b, " AND e.%s IN (SELECT id FROM %s WHERE value = ?%d COLLATE NOCASE)", exact[i].col,
+                   exact[i].table, add_param(p, exact[i].v, strlen(exact[i].v)));
+    if (q->n_recipients) {
+        sb_add(b, " AND e.id IN (SELECT event FROM rcpts WHERE address IN (SELECT id FROM addrs WHERE 0");
+        for (size_t i = 0; i < q->n_recipients; i++)
+            sb_add(b, " OR value = ?%d COLLATE NOCASE", add_param(p, q->recipients[i], strlen(q->recipients[i])));
+        sb_add(b, "))");
+    }
+    if (q->message_id)
+        msgid_forms(p, b, q->message_id, "e.message_id", "id");
+    if (q->reference) {
+        sb_add(b, " AND e.id IN (SELECT event FROM refs WHERE 1");
+        msgid_forms(p, b, q->reference, "message_id", "id");
+        sb_add(b, ")");
+    }
+    if (q->internal_message_id) {
+        int64_t x;
+        if (canonical(q->internal_message_id, &x))
+            sb_add(b, " AND e.internal_message_id = ?%d", add_param_int(p, x));
+        else
+            sb_add(b, " AND e.internal_message_id = ?%d",
+                   add_param(p, q->internal_message_id, strlen(q->internal_message_id)));
+    }
+    if (q->subject && q->subject[0])
+        sb_add(b, " AND e.message_subject IN (SELECT id FROM texts WHERE instr(lower(value), lower(?%d)) > 0)",
+               add_param(p, q->subject, strlen(q->subject)));
+    if (q->session_id)
+        sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
+    sb_add(b, " ORDER BY e.time_ms");
+}
+
+static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag,
+                                void *user, struct mt_search_stats *stats)
+{
+    mt_index *ix = ctx;
+    struct mt_search_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    struct sqlbuf b = { 0 };
+    struct params *p = calloc(1, sizeof *p);
+    if (!p)
+        return MT_EIO;
+    build_select(&b, p, q);
+    mt_status result = MT_OK;
+    sqlite3_stmt *st = NULL;
+    struct searcher s;
+    memset(&s, 0, sizeof s);
+    s.ix = ix;
+    s.q = q;
+    s.emit = emit;
+    s.user = user;
+    s.stats = stats;
+    if (b.oom || ix_cold_load(ix) ||
+        sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db,
+                           "SELECT a.value, t.value FROM rcpts r LEFT JOIN addrs a ON a.id = r.address"
+                           " LEFT JOIN texts t ON t.id = r.status WHERE r.event = ?1 ORDER BY r.n",
+                           -1, &s.rcpts, NULL) != SQLITE_OK) {
+        if (diag)
+            diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
+        sqlite3_finalize(st);
+        free(b.p);
+        free(p);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->v[i].is_int)
+            sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
+        else
+            sqlite3_bind_text(st, (int)i + 1, p->v[i].s, (int)p->v[i].n, SQLITE_STATIC);
+    }
+    int rc;
+    int64_t group_time = 0;
+    while (!s.stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t t = sqlite3_column_int64(st, 3);
+        if (s.g.n && t != group_time)
+            flush(&s);
+        group_time = t;
+        stats->events++;
+        int k = take_row(&s, st);
+        if (k == -2) {
+            if (diag)
+                diag(ix->path, 0, "damaged record in the index (rebuild it with mailtrail index --rebuild)", user);
+            result = MT_EINPUT;
+        } else if (k < 0) {
+            result = MT_EIO;
+            break;
+        }
+    }
+    if (!s.stop && result != MT_EIO) {
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            if (diag) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "reading the index: %s (if it is damaged, rebuild it with mailtrail index --rebuild)",
+                         sqlite3_errmsg(ix->db));
+                diag(ix->path, 0, msg, user);
+            }
+            result = MT_EINPUT;
+        }
+        flush(&s);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(s.rcpts);
+    free(s.g.bytes.p);
+    free(s.g.rows);
+    free(s.g.extras);
+    free(s.g.cold.p);
+    free(b.p);
+    free(p);
+    if (result != MT_OK)
+        return result;
+    return stats->matched ? MT_OK : MT_NOMATCH;
+}
+
+/* ---- protocol logs and Postfix ---- */
+
+static mt_status backend_smtp_lines(void *ctx, size_t file, const char *session_id, mt_smtp_line_fn fn, void *user)
+{
+    mt_index *ix = ctx;
+    struct attach *a = ix->attach;
+    if (!a || file >= ix->ls->n || a->kind_of_rank[file] != 2)
+        return MT_NOMATCH;
+    sqlite3_stmt *st;
+    int64_t sn = 0;
+    int by_number = session_id && ix_session_number((mt_slice){ session_id, strlen(session_id) }, &sn, NULL);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT l.line, l.time_ms, c.value, l.session, l.session_text, l.seq, le.value, re.value, l.event,"
+             " d.value, x.value, l.direction FROM smtp_lines l LEFT JOIN strs c ON c.id = l.connector_id"
+             " LEFT JOIN texts d ON d.id = l.data"
+             " LEFT JOIN strs le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint"
+             " LEFT JOIN texts x ON x.id = l.context WHERE %s l.file = ?1 ORDER BY l.line",
+             !session_id ? "" : by_number ? "l.session = ?2 AND" : "l.session_text = ?2 COLLATE NOCASE AND");
+    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return MT_EIO;
+    sqlite3_bind_int64(st, 1, a->id_of_rank[file]);
+    if (by_number)
+        sqlite3_bind_int64(st, 2, sn);
+    else if (session_id)
+        sqlite3_bind_text(st, 2, session_id, -1, SQLITE_STATIC);
+    const struct mt_logfile *lf = &ix->ls->files[file];
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct mt_smtp_line l;
+        memset(&l, 0, sizeof l);
+#define TXT(i) ((mt_slice){ sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "", \
+                            (size_t)sqlite3_column_bytes(st, i) })
+        l.line = (uint64_t)sqlite3_column_int64(st, 0);
+        l.time_ms = sqlite3_column_int64(st, 1);
+        l.connector_id = TXT(2);
+        char sid[17];
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            l.session_id = TXT(4);
+        } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            snprintf(sid, sizeof sid, "%016llX", (unsigned long long)(uint64_t)sqlite3_column_int64(st, 3));
+            l.session_id = (mt_slice){ sid, 16 };
+        } else {
+            l.session_id = (mt_slice){ "", 0 };
+        }
+        l.sequence = (uint64_t)sqlite3_column_int64(st, 5);
+        l.local_endpoint = TXT(6);
+        l.remote_endpoint = TXT(7);
+        const unsigned char *e = sqlite3_column_text(st, 8);
+        l.event = e ? (char)e[0] : 0;
+        l.data = TXT(9);
+        l.context = TXT(10);
+        l.direction = (enum mt_smtp_direction)sqlite3_column_int(st, 11);
+#undef TXT
+        l.server = lf->server;
+        l.file = lf->path;
+        if (fn(&l, user))
+            break;
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? MT_OK : MT_EINPUT;
+}
+
+static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const char *p, size_t n, void *user),
+                                      void *user)
+{
+    mt_index *ix = ctx;
+    struct attach *a = ix->attach;
+    if (!a || file >= ix->ls->n || a->kind_of_rank[file] != 3)
+        return MT_NOMATCH;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db, "SELECT text FROM postfix_lines WHERE file = ?1 ORDER BY line", -1, &st, NULL) !=
+        SQLITE_OK)
+        return MT_EIO;
+    sqlite3_bind_int64(st, 1, a->id_of_rank[file]);
+    struct ix_buf b = { 0 };
+    int rc, stop = 0;
+    mt_status result = MT_OK;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const void *t = sqlite3_column_text(st, 0);
+        if (ix_buf_put(&b, t, (size_t)sqlite3_column_bytes(st, 0)) || ix_buf_put(&b, "\n", 1)) {
+            result = MT_EIO;
+            break;
+        }
+        if (b.n >= 64 * 1024) {
+            stop = piece(b.p, b.n, user);
+            b.n = 0;
+        }
+    }
+    if (result == MT_OK && !stop && b.n)
+        piece(b.p, b.n, user);
+    if (result == MT_OK && !stop && rc != SQLITE_DONE)
+        result = MT_EINPUT;
+    sqlite3_finalize(st);
+    free(b.p);
+    return result;
+}
+
+static const struct mt_backend index_backend = {
+    .search = backend_search,
+    .smtp_lines = backend_smtp_lines,
+    .postfix_text = backend_postfix_text,
+};

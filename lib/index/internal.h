@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* internal.h -- what the parts of the index share: the handle, the string
+ * dictionaries, the compressed "cold" columns, the field-to-column map. */
+#ifndef MT_INDEX_INTERNAL_H
+#define MT_INDEX_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <zstd.h>
+#include "mailtrail/event.h"
+#include "mailtrail/index.h"
+#include "mailtrail/search.h"
+
+/* A dictionary table (strs, texts, addrs, msgids): each distinct string once,
+ * rows refer to it by id. A bounded in-memory map spares SQLite most lookups;
+ * when full it is emptied, not grown, so memory stays flat. */
+struct ix_dict {
+    const char *table;
+    sqlite3_stmt *sel, *ins;
+    struct ix_slot {
+        uint64_t hash;
+        int64_t id;
+        uint32_t off, len;
+    } *slots;
+    size_t cap, n;
+    char *arena;
+    size_t arena_len, arena_cap;
+};
+
+enum ix_dict_id { IX_STRS, IX_TEXTS, IX_ADDRS, IX_MSGIDS, IX__NDICTS };
+
+/* How each tracking field is kept. */
+enum ix_store {
+    IX_TIME,    /* time_ms; the text only when it is not the canonical form */
+    IX_STR,     /* id in strs (few distinct values: hosts, ips, event ids) */
+    IX_TEXT,    /* id in texts (many distinct values: subjects, ids) */
+    IX_ADDR,    /* id in addrs */
+    IX_MSG,     /* id in msgids */
+    IX_NUM,     /* integer when canonical decimal, else the text */
+    IX_RCPT,    /* child table rcpts (addresses and statuses aligned) */
+    IX_COLD     /* inside the compressed cold blob */
+};
+
+struct ix_field {
+    enum ix_store store;
+    const char *column;   /* events column, NULL for IX_RCPT / IX_COLD */
+};
+extern const struct ix_field ix_fields[MT_F__COUNT];
+
+struct mt_index {
+    sqlite3 *db;
+    char *path;
+    int writable;
+    struct ix_dict dict[IX__NDICTS];
+    /* cold blobs: zstd with a dictionary trained on the first batch */
+    ZSTD_CCtx *cctx;
+    ZSTD_DCtx *dctx;
+    ZSTD_CDict *cdict;
+    ZSTD_DDict *ddict;
+    int dict_state;       /* 0 not loaded, 1 loaded, 2 none yet (raw blobs) */
+    /* attached log set: db file id -> index in ls->files */
+    const mt_logset *ls;
+    int64_t *rank;
+    size_t n_rank;
+    void *attach;         /* backend.c's per-rank file ids and kinds */
+};
+
+/* update.c: 16 hex digits as a number; *upper: written in upper case */
+int ix_session_number(mt_slice s, int64_t *out, int *upper);
+
+/* backend.c */
+void ix_attach_free(mt_index *ix);
+
+/* schema.c */
+extern const char ix_query_indexes[], ix_drop_query_indexes[];
+int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen);
+int ix_prepare(mt_index *ix, const char *sql, sqlite3_stmt **st);
+
+/* dict.c */
+void ix_dict_init(struct ix_dict *d, const char *table);
+void ix_dict_free(struct ix_dict *d);
+void ix_dict_forget(struct ix_dict *d);     /* after a rollback: ids may be gone */
+/* The id of s (inserted when new), or -1 on a database error. */
+int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s);
+
+/* cold.c -- a blob of tagged items: tag byte, varint length, bytes. */
+struct ix_buf {
+    char *p;
+    size_t n, cap;
+};
+int ix_buf_put(struct ix_buf *b, const void *p, size_t n);
+int ix_cold_add(struct ix_buf *b, unsigned tag, mt_slice v);
+#define IX_COLD_EXTRA 0xF0u      /* an unknown column: its name, then IX_COLD_EXTRA_VALUE */
+#define IX_COLD_EXTRA_VALUE 0xF1u
+/* Compress raw (with the dictionary when there is one) into out. */
+int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out);
+/* Decompress a stored blob into out (raw items). */
+int ix_cold_unpack(mt_index *ix, const void *p, size_t n, struct ix_buf *out);
+/* Walk the items of a raw blob. Returns 0 at the end, 1 with an item, -1 if damaged. */
+int ix_cold_next(const struct ix_buf *raw, size_t *pos, unsigned *tag, mt_slice *v);
+/* Train the dictionary on samples (concatenated raw blobs) and keep it in meta. */
+int ix_cold_train(mt_index *ix, const struct ix_buf *samples, const size_t *sizes, size_t n);
+int ix_cold_load(mt_index *ix);
+
+#endif

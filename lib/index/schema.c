@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* schema.c -- open, create, check and upgrade the index database.
+ *
+ * The schema version lives in PRAGMA user_version (0 = not a mailtrail
+ * index yet) and in meta('schema_version') for people reading the file with
+ * other tools. Views named for people (tracking, messages, deliveries,
+ * failures, sessions) resolve the dictionary ids; docs/index.md describes all of it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "index/internal.h"
+
+const struct ix_field ix_fields[MT_F__COUNT] = {
+    [MT_F_DATE_TIME] = { IX_TIME, "time_ms" },
+    [MT_F_CLIENT_IP] = { IX_STR, "client_ip" },
+    [MT_F_CLIENT_HOSTNAME] = { IX_STR, "client_hostname" },
+    [MT_F_SERVER_IP] = { IX_STR, "server_ip" },
+    [MT_F_SERVER_HOSTNAME] = { IX_STR, "server_hostname" },
+    [MT_F_SOURCE_CONTEXT] = { IX_COLD, NULL },
+    [MT_F_CONNECTOR_ID] = { IX_STR, "connector_id" },
+    [MT_F_SOURCE] = { IX_STR, "source" },
+    [MT_F_EVENT_ID] = { IX_STR, "event_id" },
+    [MT_F_INTERNAL_MESSAGE_ID] = { IX_NUM, "internal_message_id" },
+    [MT_F_MESSAGE_ID] = { IX_MSG, "message_id" },
+    [MT_F_NETWORK_MESSAGE_ID] = { IX_TEXT, "network_message_id" },
+    [MT_F_RECIPIENT_ADDRESS] = { IX_RCPT, NULL },
+    [MT_F_RECIPIENT_STATUS] = { IX_RCPT, NULL },
+    [MT_F_TOTAL_BYTES] = { IX_NUM, "total_bytes" },
+    [MT_F_RECIPIENT_COUNT] = { IX_NUM, "recipient_count" },
+    [MT_F_RELATED_RECIPIENT_ADDRESS] = { IX_TEXT, "related_recipient_address" },
+    [MT_F_REFERENCE] = { IX_TEXT, "reference" },
+    [MT_F_MESSAGE_SUBJECT] = { IX_TEXT, "message_subject" },
+    [MT_F_SENDER_ADDRESS] = { IX_ADDR, "sender_address" },
+    [MT_F_RETURN_PATH] = { IX_ADDR, "return_path" },
+    [MT_F_MESSAGE_INFO] = { IX_COLD, NULL },
+    [MT_F_DIRECTIONALITY] = { IX_STR, "directionality" },
+    [MT_F_TENANT_ID] = { IX_STR, "tenant_id" },
+    [MT_F_ORIGINAL_CLIENT_IP] = { IX_STR, "original_client_ip" },
+    [MT_F_ORIGINAL_SERVER_IP] = { IX_STR, "original_server_ip" },
+    [MT_F_CUSTOM_DATA] = { IX_COLD, NULL },
+    [MT_F_TRANSPORT_TRAFFIC_TYPE] = { IX_STR, "transport_traffic_type" },
+    [MT_F_LOG_ID] = { IX_COLD, NULL },
+    [MT_F_SCHEMA_VERSION] = { IX_STR, "schema_version" },
+};
+
+/* Version 1. Columns declared without a type keep values exactly as bound
+ * (an internal-message-id "0123" stays text, 123 stays an integer). */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
+    "CREATE TABLE files(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  path TEXT NOT NULL UNIQUE,\n"
+    "  server TEXT NOT NULL,\n"
+    "  kind TEXT NOT NULL DEFAULT 'unknown',\n"   /* msgtrk smtp postfix other empty unknown */
+    "  dev INTEGER, ino INTEGER,\n"
+    "  head_len INTEGER NOT NULL DEFAULT 0, head_hash INTEGER,\n"
+    "  size INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER,\n"
+    "  offset INTEGER NOT NULL DEFAULT 0,\n"
+    "  lines INTEGER NOT NULL DEFAULT 0,\n"
+    "  header TEXT, in_header INTEGER NOT NULL DEFAULT 0,\n"
+    "  complete INTEGER NOT NULL DEFAULT 0,\n"
+    "  first_ms INTEGER, last_ms INTEGER,\n"
+    "  gone_at INTEGER, updated_at INTEGER\n"
+    ");\n"
+    "CREATE INDEX files_inode ON files(ino, dev);\n"
+    "CREATE TABLE strs(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE texts(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE addrs(id INTEGER PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE INDEX addrs_value ON addrs(value COLLATE NOCASE);\n"
+    "CREATE TABLE msgids(id INTEGER PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE INDEX msgids_value ON msgids(value COLLATE NOCASE);\n"
+    "CREATE TABLE events(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  file INTEGER NOT NULL, line INTEGER NOT NULL, time_ms INTEGER NOT NULL,\n"
+    "  client_ip INTEGER, client_hostname INTEGER, server_ip INTEGER, server_hostname INTEGER,\n"
+    "  connector_id INTEGER, source INTEGER, event_id INTEGER, internal_message_id,\n"
+    "  message_id INTEGER, network_message_id INTEGER, total_bytes, recipient_count,\n"
+    "  related_recipient_address INTEGER, reference INTEGER, message_subject INTEGER,\n"
+    "  sender_address INTEGER, return_path INTEGER, directionality INTEGER, tenant_id INTEGER,\n"
+    "  original_client_ip INTEGER, original_server_ip INTEGER, transport_traffic_type INTEGER,\n"
+    "  schema_version INTEGER, session TEXT, cold BLOB\n"
+    ");\n"
+    "CREATE TABLE rcpts(event INTEGER NOT NULL, n INTEGER NOT NULL, address INTEGER, status INTEGER,\n"
+    "  PRIMARY KEY(event, n)) WITHOUT ROWID;\n"
+    "CREATE TABLE refs(message_id INTEGER NOT NULL, event INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(message_id, event)) WITHOUT ROWID;\n"
+    /* A session id is 16 hex digits: kept as the 64-bit number it spells
+     * (half the bytes, and its index too); session_text holds the exact text
+     * only when it is not written in upper case. */
+    "CREATE TABLE smtp_lines(\n"
+    "  file INTEGER NOT NULL, line INTEGER NOT NULL, time_ms INTEGER,\n"
+    "  connector_id INTEGER, session INTEGER, session_text TEXT, seq INTEGER,\n"
+    "  local_endpoint INTEGER, remote_endpoint INTEGER, event TEXT, data INTEGER, context INTEGER, direction INTEGER,\n"
+    "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
+    "CREATE TABLE postfix_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
+    "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
+    "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
+    "CREATE INDEX problems_file ON problems(file, line);\n"
+    /* Views for people and for `mailtrail sql`. Times are UTC ISO 8601. */
+    "CREATE VIEW tracking AS SELECT e.id AS id,\n"
+    "  strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS timestamp, e.time_ms AS time_ms,\n"
+    "  f.server AS server, f.path AS file, e.line AS line,\n"
+    "  ev.value AS event_id, so.value AS source, m.value AS message_id,\n"
+    "  e.internal_message_id AS internal_message_id, nm.value AS network_message_id,\n"
+    "  sa.value AS sender, rp.value AS return_path, subj.value AS subject,\n"
+    "  e.total_bytes AS total_bytes, e.recipient_count AS recipient_count,\n"
+    "  ci.value AS client_ip, ch.value AS client_hostname, si.value AS server_ip, sh.value AS server_hostname,\n"
+    "  cn.value AS connector_id, di.value AS directionality, ref.value AS reference, e.session AS session_id\n"
+    "FROM events e JOIN files f ON f.id = e.file\n"
+    "  LEFT JOIN strs ev ON ev.id = e.event_id LEFT JOIN strs so ON so.id = e.source\n"
+    "  LEFT JOIN msgids m ON m.id = e.message_id LEFT JOIN texts nm ON nm.id = e.network_message_id\n"
+    "  LEFT JOIN addrs sa ON sa.id = e.sender_address LEFT JOIN addrs rp ON rp.id = e.return_path\n"
+    "  LEFT JOIN texts subj ON subj.id = e.message_subject\n"
+    "  LEFT JOIN strs ci ON ci.id = e.client_ip LEFT JOIN strs ch ON ch.id = e.client_hostname\n"
+    "  LEFT JOIN strs si ON si.id = e.server_ip LEFT JOIN strs sh ON sh.id = e.server_hostname\n"
+    "  LEFT JOIN strs cn ON cn.id = e.connector_id LEFT JOIN strs di ON di.id = e.directionality\n"
+    "  LEFT JOIN texts ref ON ref.id = e.reference;\n"
+    "CREATE VIEW recipients AS SELECT t.*, a.value AS recipient, st.value AS recipient_status\n"
+    "FROM tracking t JOIN rcpts r ON r.event = t.id LEFT JOIN addrs a ON a.id = r.address\n"
+    "  LEFT JOIN texts st ON st.id = r.status;\n"
+    "CREATE VIEW messages AS SELECT m.value AS message_id,\n"
+    "  strftime('%Y-%m-%dT%H:%M:%fZ', g.first_ms / 1000.0, 'unixepoch') AS first_seen,\n"
+    "  strftime('%Y-%m-%dT%H:%M:%fZ', g.last_ms / 1000.0, 'unixepoch') AS last_seen,\n"
+    "  a.value AS sender, t.value AS subject, g.size AS size, g.events AS events\n"
+    "FROM (SELECT message_id AS mid, min(time_ms) AS first_ms, max(time_ms) AS last_ms,\n"
+    "        max(sender_address) AS sa, max(message_subject) AS su,\n"
+    "        max(CAST(total_bytes AS INTEGER)) AS size, count(*) AS events\n"
+    "      FROM events WHERE message_id IS NOT NULL GROUP BY message_id) g\n"
+    "  JOIN msgids m ON m.id = g.mid LEFT JOIN addrs a ON a.id = g.sa LEFT JOIN texts t ON t.id = g.su;\n"
+    "CREATE VIEW deliveries AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
+    "  recipient_status, event_id, connector_id, server_hostname AS next_hop, total_bytes\n"
+    "FROM recipients WHERE event_id IN ('DELIVER', 'SEND');\n"
+    "CREATE VIEW failures AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
+    "  recipient_status, source\n"
+    "FROM recipients WHERE event_id = 'FAIL';\n"
+    "CREATE VIEW smtp AS SELECT f.server AS server, f.path AS file, l.line AS line,\n"
+    "  strftime('%Y-%m-%dT%H:%M:%fZ', l.time_ms / 1000.0, 'unixepoch') AS timestamp, l.time_ms AS time_ms,\n"
+    "  coalesce(l.session_text, printf('%016X', l.session)) AS session_id, l.seq AS seq,\n"
+    "  CASE l.direction WHEN 1 THEN 'receive' WHEN 2 THEN 'send' ELSE 'unknown' END AS direction,\n"
+    "  c.value AS connector_id, le.value AS local_endpoint, re.value AS remote_endpoint, l.event AS event,\n"
+    "  d.value AS data, x.value AS context\n"
+    "FROM smtp_lines l JOIN files f ON f.id = l.file LEFT JOIN strs c ON c.id = l.connector_id\n"
+    "  LEFT JOIN strs le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint\n"
+    "  LEFT JOIN texts d ON d.id = l.data LEFT JOIN texts x ON x.id = l.context;\n"
+    "CREATE VIEW sessions AS SELECT session_id, server, direction,\n"
+    "  min(timestamp) AS start, max(timestamp) AS end,\n"
+    "  max(remote_endpoint) AS remote_endpoint, max(local_endpoint) AS local_endpoint,\n"
+    "  max(connector_id) AS connector_id, count(*) AS lines\n"
+    "FROM smtp GROUP BY session_id, file;\n";
+
+/* The indexes queries use. They are made with the tables, and dropped and
+ * made again (a sort, much faster than growing them row by row) around a
+ * first load into an empty index. A run killed in between leaves them
+ * missing; the next writer makes them again before it adds anything. */
+const char ix_query_indexes[] =
+    "CREATE INDEX IF NOT EXISTS events_time ON events(time_ms);\n"
+    "CREATE INDEX IF NOT EXISTS events_message ON events(message_id);\n"
+    "CREATE INDEX IF NOT EXISTS events_sender ON events(sender_address);\n"
+    "CREATE INDEX IF NOT EXISTS events_session ON events(session COLLATE NOCASE) WHERE session IS NOT NULL;\n"
+    "CREATE INDEX IF NOT EXISTS rcpts_address ON rcpts(address);\n"
+    "CREATE INDEX IF NOT EXISTS smtp_lines_session ON smtp_lines(session);\n";
+const char ix_drop_query_indexes[] =
+    "DROP INDEX IF EXISTS events_time; DROP INDEX IF EXISTS events_message; DROP INDEX IF EXISTS events_sender;"
+    "DROP INDEX IF EXISTS events_session; DROP INDEX IF EXISTS rcpts_address; DROP INDEX IF EXISTS smtp_lines_session;";
+
+int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(ix->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        if (errlen)
+            snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(ix->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+int ix_prepare(mt_index *ix, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int user_version(mt_index *ix, int *v)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    *v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int table_count(mt_index *ix, int *n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db, "SELECT count(*) FROM sqlite_schema", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static void remove_db_files(const char *path)
+{
+    static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
+        char p[4096];
+        if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffix[i]) < sizeof p)
+            unlink(p);
+    }
+}
+
+static mt_status create_schema(mt_index *ix, char *err, size_t errlen)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO meta VALUES('schema_version', %d), ('created_by', 'mailtrail " MT_VERSION "');"
+             "PRAGMA user_version = %d;",
+             MT_INDEX_SCHEMA_VERSION, MT_INDEX_SCHEMA_VERSION);
+    if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
+        return MT_EIO;
+    if (ix_exec(ix, schema_v1, err, errlen) || ix_exec(ix, ix_query_indexes, err, errlen) ||
+        ix_exec(ix, sql, err, errlen)) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        return MT_EIO;
+    }
+    return ix_exec(ix, "COMMIT", err, errlen) ? MT_EIO : MT_OK;
+}
+
+mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (errlen)
+        err[0] = '\0';
+    if (mode == MT_INDEX_REBUILD)
+        remove_db_files(path);
+    if (mode == MT_INDEX_MEMORY)
+        path = ":memory:";
+    if (mode == MT_INDEX_READ && access(path, F_OK) != 0) {
+        snprintf(err, errlen, "%s: no such index (make one with: mailtrail index --db %s --logs DIR)", path, path);
+        return MT_EINPUT;
+    }
+    mt_index *ix = calloc(1, sizeof *ix);
+    if (!ix || !(ix->path = strdup(path))) {
+        free(ix);
+        return MT_EIO;
+    }
+    ix->writable = mode != MT_INDEX_READ;
+    ix_dict_init(&ix->dict[IX_STRS], "strs");
+    ix_dict_init(&ix->dict[IX_TEXTS], "texts");
+    ix_dict_init(&ix->dict[IX_ADDRS], "addrs");
+    ix_dict_init(&ix->dict[IX_MSGIDS], "msgids");
+    int flags = ix->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    if (sqlite3_open_v2(path, &ix->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, ix->db ? sqlite3_errmsg(ix->db) : "out of memory");
+        mt_index_close(ix);
+        return ix->writable ? MT_EIO : MT_EINPUT;
+    }
+    sqlite3_busy_timeout(ix->db, 10000);
+    sqlite3_extended_result_codes(ix->db, 1);
+    int v = 0, tables = 0;
+    char why[512] = "";
+    if (user_version(ix, &v) || table_count(ix, &tables)) {
+        snprintf(err, errlen, "%s: not a mailtrail index, or damaged (%s); rebuild it with: mailtrail index --rebuild --db %s --logs ...",
+                 path, sqlite3_errmsg(ix->db), path);
+        mt_index_close(ix);
+        return MT_EINPUT;
+    }
+    if (v > MT_INDEX_SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s: made by a newer mailtrail (schema %d; this one reads up to %d): upgrade mailtrail",
+                 path, v, MT_INDEX_SCHEMA_VERSION);
+        mt_index_close(ix);
+        return MT_EINPUT;
+    }
+    if (v == 0 && tables > 0) {
+        snprintf(err, errlen, "%s: an SQLite database, but not a mailtrail index: give another --db", path);
+        mt_index_close(ix);
+        return MT_EINPUT;
+    }
+    if (v == 0) {
+        if (!ix->writable) {
+            snprintf(err, errlen, "%s: empty, not a mailtrail index yet", path);
+            mt_index_close(ix);
+            return MT_EINPUT;
+        }
+        if ((mode != MT_INDEX_MEMORY && ix_exec(ix, "PRAGMA journal_mode=WAL", why, sizeof why)) ||
+            create_schema(ix, why, sizeof why) != MT_OK) {
+            snprintf(err, errlen, "%s: cannot create the index: %s", path, why);
+            mt_index_close(ix);
+            return MT_EIO;
+        }
+    }
+    /* Upgrades from older schema versions go here, one step per version. */
+    /* WAL: readers never block the writer; synchronous=NORMAL keeps every
+     * commit safe against a killed process (only a power cut can lose the
+     * last transactions, and even then the database stays consistent). */
+    if (ix->writable && mode != MT_INDEX_MEMORY &&
+        ix_exec(ix, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", why, sizeof why)) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        mt_index_close(ix);
+        return MT_EIO;
+    }
+    ix_exec(ix, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", NULL, 0);
+    /* Check the file is whole before it is trusted: a quick check reads every page. */
+    if ((mode != MT_INDEX_READ && mode != MT_INDEX_MEMORY) || getenv("MAILTRAIL_INDEX_CHECK")) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(ix->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK) {
+            int ok = sqlite3_step(st) == SQLITE_ROW &&
+                     !strcmp((const char *)sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "", "ok");
+            sqlite3_finalize(st);
+            if (!ok) {
+                snprintf(err, errlen, "%s: the index is damaged; rebuild it with: mailtrail index --rebuild --db %s --logs ...",
+                         path, path);
+                mt_index_close(ix);
+                return MT_EINPUT;
+            }
+        }
+    }
+    *out = ix;
+    return MT_OK;
+}
+
+void mt_index_close(mt_index *ix)
+{
+    if (!ix)
+        return;
+    for (int i = 0; i < IX__NDICTS; i++)
+        ix_dict_free(&ix->dict[i]);
+    ZSTD_freeCCtx(ix->cctx);
+    ZSTD_freeDCtx(ix->dctx);
+    ZSTD_freeCDict(ix->cdict);
+    ZSTD_freeDDict(ix->ddict);
+    free(ix->rank);
+    ix_attach_free(ix);
+    if (ix->db) {
+        sqlite3_stmt *st;
+        while ((st = sqlite3_next_stmt(ix->db, NULL)) != NULL)
+            sqlite3_finalize(st);
+        sqlite3_close(ix->db);
+    }
+    free(ix->path);
+    free(ix);
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: MIT */
+/* sql.c -- read-only SQL over the index, its named queries, counts and
+ * retention. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "index/internal.h"
+
+mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
+                       mt_sql_row_fn row, void *user, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    const char *tail = NULL;
+    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, &tail) != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+        return MT_EUSAGE;
+    }
+    if (!st) {
+        snprintf(err, errlen, "no statement");
+        return MT_EUSAGE;
+    }
+    while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' || *tail == ';' || *tail == '\r'))
+        tail++;
+    if (tail && *tail) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "one statement at a time");
+        return MT_EUSAGE;
+    }
+    /* Refused before it runs: the index is mailtrail's to change. */
+    if (!sqlite3_stmt_readonly(st)) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "only reading statements (SELECT, WITH, read-only PRAGMA) are allowed");
+        return MT_EUSAGE;
+    }
+    int want = sqlite3_bind_parameter_count(st);
+    for (int i = 1; i <= want; i++) {
+        if ((size_t)i <= n_params && params[i - 1])
+            sqlite3_bind_text(st, i, params[i - 1], -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, i);
+    }
+    int ncol = sqlite3_column_count(st);
+    const char **names = calloc((size_t)ncol + 1, sizeof *names);
+    const char **vals = calloc((size_t)ncol + 1, sizeof *vals);
+    int *numeric = calloc((size_t)ncol + 1, sizeof *numeric);
+    if (!names || !vals || !numeric) {
+        free(names);
+        free(vals);
+        free(numeric);
+        sqlite3_finalize(st);
+        return MT_EIO;
+    }
+    for (int i = 0; i < ncol; i++)
+        names[i] = sqlite3_column_name(st, i);
+    uint64_t rows = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol; i++) {
+            int t = sqlite3_column_type(st, i);
+            numeric[i] = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
+            vals[i] = (const char *)sqlite3_column_text(st, i);
+        }
+        rows++;
+        if (row && row((size_t)ncol, names, vals, numeric, user))
+            break;
+    }
+    mt_status result = MT_OK;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+        int base = rc & 0xff;
+        result = base == SQLITE_CORRUPT || base == SQLITE_NOTADB ? MT_EINPUT
+               : base == SQLITE_ERROR ? MT_EUSAGE : MT_EIO;
+    } else if (!rows) {
+        result = MT_NOMATCH;
+        if (row && ncol)
+            row((size_t)ncol, names, NULL, numeric, user);   /* the header of an empty result */
+    }
+    free(names);
+    free(vals);
+    free(numeric);
+    sqlite3_finalize(st);
+    return result;
+}
+
+static int64_t one_int(mt_index *ix, const char *sql, int *ok)
+{
+    sqlite3_stmt *st;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        *ok = 0;
+        return 0;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        v = sqlite3_column_type(st, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 0);
+    else
+        *ok = 0;
+    sqlite3_finalize(st);
+    return v;
+}
+
+mt_status mt_index_counts(mt_index *ix, struct mt_index_counts *out)
+{
+    int ok = 1;
+    out->files = (uint64_t)one_int(ix, "SELECT count(*) FROM files WHERE kind IN ('msgtrk','smtp','postfix')", &ok);
+    out->events = (uint64_t)one_int(ix, "SELECT count(*) FROM events", &ok);
+    out->recipients = (uint64_t)one_int(ix, "SELECT count(*) FROM rcpts", &ok);
+    out->smtp_lines = (uint64_t)one_int(ix, "SELECT count(*) FROM smtp_lines", &ok);
+    out->postfix_lines = (uint64_t)one_int(ix, "SELECT count(*) FROM postfix_lines", &ok);
+    out->messages = (uint64_t)one_int(ix, "SELECT count(DISTINCT message_id) FROM events", &ok);
+    out->first_ms = one_int(ix, "SELECT min(time_ms) FROM events", &ok);
+    out->last_ms = one_int(ix, "SELECT max(time_ms) FROM events", &ok);
+    return ok ? MT_OK : MT_EINPUT;
+}
+
+mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, char *err, size_t errlen)
+{
+    static const char *const sql[] = {
+        "DELETE FROM rcpts WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
+        "DELETE FROM refs WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
+        "DELETE FROM events WHERE time_ms < ?1",
+        "DELETE FROM smtp_lines WHERE time_ms < ?1",
+        /* Postfix lines carry no parsed time: a file goes when all of it is older */
+        "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
+        "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE last_ms < ?1)",
+    };
+    *removed = 0;
+    if (!ix->writable) {
+        snprintf(err, errlen, "the index is open read-only");
+        return MT_EUSAGE;
+    }
+    if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
+        return MT_EIO;
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(ix->db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+            ix_exec(ix, "ROLLBACK", NULL, 0);
+            return MT_EIO;
+        }
+        sqlite3_bind_int64(st, 1, cutoff_ms);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+            ix_exec(ix, "ROLLBACK", NULL, 0);
+            return MT_EIO;
+        }
+        if (i == 2)
+            *removed = (uint64_t)sqlite3_changes(ix->db);
+    }
+    /* The files stay listed with their offsets, so that logs still on disk
+     * are not read in again. */
+    if (ix_exec(ix, "COMMIT", err, errlen)) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        return MT_EIO;
+    }
+    return MT_OK;
+}
+
+/* ?1 start (UTC ms), ?2 end (UTC ms), ?3 limit: NULL means open / unlimited. */
+#define WINDOW "(?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms < ?2)"
+#define LIMIT " LIMIT coalesce(?3, -1)"
+
+static const struct mt_named_query named[] = {
+    { "top-senders", "senders by messages sent (RECEIVE events, each message once), with bytes",
+      "SELECT sender, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
+      " FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW
+      " GROUP BY lower(sender) ORDER BY messages DESC, sender" LIMIT },
+    { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
+      "SELECT recipient, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
+      " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
+      " GROUP BY lower(recipient) ORDER BY messages DESC, recipient" LIMIT },
+    { "ndr-by-code", "failed recipients by enhanced status code (FAIL events)",
+      "SELECT CASE WHEN recipient_status GLOB '[245][0-9][0-9] [245].*' THEN substr(recipient_status, 1, 9)"
+      " ELSE recipient_status END AS code, count(*) AS recipients, count(DISTINCT message_id) AS messages,"
+      " min(recipient_status) AS example"
+      " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC" LIMIT },
+    { "messages-per-hour", "messages received per hour (UTC)",
+      "SELECT substr(timestamp, 1, 13) || ':00Z' AS hour, count(DISTINCT message_id) AS messages,"
+      " sum(CAST(total_bytes AS INTEGER)) AS bytes"
+      " FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW " GROUP BY hour ORDER BY hour" LIMIT },
+    { "largest-messages", "the largest messages, with sender and subject",
+      "SELECT message_id, max(CAST(total_bytes AS INTEGER)) AS bytes, sender, subject, min(timestamp) AS first_seen"
+      " FROM tracking WHERE " WINDOW " AND total_bytes IS NOT NULL"
+      " GROUP BY message_id ORDER BY bytes DESC" LIMIT },
+    { "connector-volume", "messages and bytes per server and connector (SEND and RECEIVE)",
+      "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
+      " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
+      " GROUP BY server, event_id, connector_id ORDER BY events DESC" LIMIT },
+    { "slowest-deliveries", "messages with the longest time from first RECEIVE/SUBMIT to DELIVER",
+      "SELECT d.message_id, d.recipient, r.first AS received, d.timestamp AS delivered,"
+      " round((d.time_ms - r.first_ms) / 1000.0, 3) AS seconds"
+      " FROM (SELECT message_id, min(timestamp) AS first, min(time_ms) AS first_ms FROM tracking"
+      "       WHERE event_id IN ('RECEIVE', 'SUBMIT') GROUP BY message_id) r"
+      " JOIN recipients d ON d.message_id = r.message_id"
+      " WHERE d.event_id = 'DELIVER' AND (?1 IS NULL OR d.time_ms >= ?1) AND (?2 IS NULL OR d.time_ms < ?2)"
+      " ORDER BY seconds DESC" LIMIT },
+    { "event-counts", "tracking events per server and event id",
+      "SELECT server, event_id, count(*) AS events FROM tracking WHERE " WINDOW
+      " GROUP BY server, event_id ORDER BY server, events DESC" LIMIT },
+    { "problems", "malformed lines found while indexing, by file",
+      "SELECT f.path AS file, p.line, p.message FROM problems p JOIN files f ON f.id = p.file"
+      " ORDER BY f.path, p.line" LIMIT },
+};
+
+const struct mt_named_query *mt_named_queries(size_t *n)
+{
+    *n = sizeof named / sizeof *named;
+    return named;
+}

@@ -1,0 +1,1173 @@
+/* SPDX-License-Identifier: MIT */
+/* update.c -- bring the index up to date with the files of a log set.
+ *
+ * For each file: recognise it (path, then device+inode and a hash of its
+ * first bytes), decide whether it is new, grown, unchanged, renamed or
+ * replaced, and read only what follows the offset already consumed. Only
+ * whole lines are handed to the parsers; after each piece the parser holds no
+ * partial line, which is what makes an offset a safe place to commit and to
+ * resume. A resumed tracking or protocol log first gets its directives
+ * (#Fields ...) again, then its line counter set, so numbering continues. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "index/internal.h"
+#include "mailtrail/msgtrk.h"
+#include "mailtrail/search.h"
+#include "mailtrail/smtplog.h"
+#include "mailtrail/time.h"
+#include "formats/reader.h"
+#include "formats/sniff.h"
+
+#define HEAD_BYTES 4096
+#define DEFAULT_BATCH (16u << 20)
+#define MAX_PENDING (2u << 20)          /* a longer line goes to the parser in parts */
+#define SAMPLE_EVENTS 4000       /* enough for a dictionary; training takes ~0.1 s */
+#define SAMPLE_BYTES (4u << 20)
+
+enum kind { K_UNKNOWN, K_MSGTRK, K_SMTP, K_POSTFIX, K_OTHER, K_EMPTY };
+static const char *const kind_names[] = { "unknown", "msgtrk", "smtp", "postfix", "other", "empty" };
+
+static enum kind kind_from_name(const char *s)
+{
+    for (size_t i = 0; s && i < sizeof kind_names / sizeof *kind_names; i++)
+        if (!strcmp(s, kind_names[i]))
+            return (enum kind)i;
+    return K_UNKNOWN;
+}
+
+struct filerow {
+    int64_t id;
+    int64_t dev, ino;
+    int64_t head_len, head_hash;
+    int64_t size, mtime_ns;
+    int64_t offset, lines;
+    int in_header, complete;
+    enum kind kind;
+    struct ix_buf header;
+    int64_t first_ms, last_ms;
+};
+
+struct upd {
+    mt_index *ix;
+    const struct mt_index_config *cfg;
+    struct mt_index_stats *st;
+    uint64_t bytes_total;
+    sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_smtp, *ins_pf, *ins_problem;
+    sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode;
+    /* the file being read */
+    const struct mt_logfile *f;
+    struct filerow row;
+    int64_t consumed;                /* bytes of whole lines handed over */
+    uint64_t lines;                  /* physical lines handed over */
+    int dirty;                       /* a line is half-fed (only with over-long lines) */
+    int64_t line_start;              /* offset where the line being scanned began */
+    int64_t last_directive_end;      /* offset just past the last directive line */
+    mt_msgtrk *mp;
+    mt_smtplog *sp;
+    uint64_t since_commit;
+    int db_failed;
+    char why[256];
+    /* scratch */
+    struct ix_buf cold_raw, cold_packed, join, pending;
+    mt_slice *rcpt_a, *rcpt_s;
+    size_t rcpt_cap;
+    struct ix_buf samples;
+    size_t *sample_sizes;
+    size_t n_samples;
+    int training_done;
+};
+
+static void db_fail(struct upd *u, const char *what)
+{
+    if (!u->db_failed)
+        snprintf(u->why, sizeof u->why, "%s: %s", what, sqlite3_errmsg(u->ix->db));
+    u->db_failed = 1;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t fnv(const unsigned char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Hash of the first len raw bytes on disk; -1 when the file is shorter. */
+static int head_hash(const char *path, int64_t len, int64_t *out)
+{
+    unsigned char b[HEAD_BYTES];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t got = pread(fd, b, (size_t)len, 0);
+    close(fd);
+    if (got != (ssize_t)len)
+        return -1;
+    *out = (int64_t)(fnv(b, (size_t)len) & 0x7fffffffffffffffull);
+    return 0;
+}
+
+/* ---- records ---- */
+
+static int bind_dict(struct upd *u, sqlite3_stmt *s, int col, enum ix_dict_id d, mt_slice v)
+{
+    if (!v.n)
+        return sqlite3_bind_null(s, col);
+    int64_t id = ix_dict_id(u->ix, &u->ix->dict[d], v);
+    if (id < 0) {
+        db_fail(u, "dictionary");
+        return -1;
+    }
+    return sqlite3_bind_int64(s, col, id);
+}
+
+static int bind_item(struct upd *u, sqlite3_stmt *s, int col, enum ix_dict_id d, const mt_slice *v)
+{
+    if (!v)
+        return sqlite3_bind_null(s, col);
+    int64_t id = ix_dict_id(u->ix, &u->ix->dict[d], v->n ? *v : (mt_slice){ "", 0 });
+    if (id < 0) {
+        db_fail(u, "dictionary");
+        return -1;
+    }
+    return sqlite3_bind_int64(s, col, id);
+}
+
+static int canonical_int(mt_slice v, int64_t *out)
+{
+    if (v.n == 0 || v.n > 18 || (v.n > 1 && v.p[0] == '0'))
+        return 0;
+    int64_t x = 0;
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.p[i] < '0' || v.p[i] > '9')
+            return 0;
+        x = x * 10 + (v.p[i] - '0');
+    }
+    *out = x;
+    return 1;
+}
+
+static int grow_rcpts(struct upd *u, size_t need)
+{
+    if (need <= u->rcpt_cap)
+        return 0;
+    size_t ncap = u->rcpt_cap ? u->rcpt_cap * 2 : 64;
+    while (ncap < need)
+        ncap *= 2;
+    mt_slice *a = realloc(u->rcpt_a, ncap * sizeof *a);
+    if (!a)
+        return -1;
+    u->rcpt_a = a;
+    mt_slice *s = realloc(u->rcpt_s, ncap * sizeof *s);
+    if (!s)
+        return -1;
+    u->rcpt_s = s;
+    u->rcpt_cap = ncap;
+    return 0;
+}
+
+/* Split a list; returns how many items, or (size_t)-1 when out of memory. */
+static size_t split(struct upd *u, mt_slice v, int status, mt_slice **into)
+{
+    size_t n = 0, pos = 0;
+    mt_slice item;
+    for (;;) {
+        bool more = status ? mt_recipient_status_next(v, &pos, &item) : mt_slice_next_item(v, ';', &pos, &item);
+        if (!more)
+            break;
+        if (grow_rcpts(u, n + 1))
+            return (size_t)-1;
+        (*into)[n++] = item;
+    }
+    return n;
+}
+
+/* Does joining the items with ';' give v back byte for byte? */
+static int rejoins(struct upd *u, mt_slice v, const mt_slice *items, size_t n)
+{
+    u->join.n = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((i && ix_buf_put(&u->join, ";", 1)) || ix_buf_put(&u->join, items[i].p, items[i].n))
+            return 0;
+    return u->join.n == v.n && (!v.n || !memcmp(u->join.p, v.p, v.n));
+}
+
+static void train(struct upd *u);
+
+static void keep_sample(struct upd *u)
+{
+    if (u->training_done || u->n_samples >= SAMPLE_EVENTS || u->samples.n + u->cold_raw.n > SAMPLE_BYTES)
+        return;
+    size_t *ns = realloc(u->sample_sizes, (u->n_samples + 1) * sizeof *ns);
+    if (!ns)
+        return;
+    u->sample_sizes = ns;
+    if (ix_buf_put(&u->samples, u->cold_raw.p, u->cold_raw.n))
+        return;
+    u->sample_sizes[u->n_samples++] = u->cold_raw.n;
+}
+
+static int on_event(const struct mt_event *ev, void *user)
+{
+    struct upd *u = user;
+    if (u->db_failed)
+        return 1;
+    if (u->cfg->on_event)
+        u->cfg->on_event(ev, u->cfg->event_user);   /* a watcher: it cannot stop the reading */
+    if (u->cfg->offsets_only) {
+        u->st->events++;
+        return 0;
+    }
+    sqlite3_stmt *s = u->ins_event;
+    mt_slice ra = ev->f[MT_F_RECIPIENT_ADDRESS], rs = ev->f[MT_F_RECIPIENT_STATUS];
+    size_t na = split(u, ra, 0, &u->rcpt_a);
+    size_t ns = na == (size_t)-1 ? na : split(u, rs, 1, &u->rcpt_s);
+    if (na == (size_t)-1 || ns == (size_t)-1) {
+        snprintf(u->why, sizeof u->why, "out of memory");
+        u->db_failed = 1;
+        return 1;
+    }
+    u->cold_raw.n = 0;
+    int oom = 0;
+    char canon[40];
+    size_t cn = mt_time_format(ev->time_ms, NULL, canon, sizeof canon);
+    mt_slice dt = ev->f[MT_F_DATE_TIME];
+    if (ev->time_ms == MT_TIME_NONE || dt.n != cn || memcmp(dt.p, canon, cn))
+        oom |= ix_cold_add(&u->cold_raw, MT_F_DATE_TIME, dt);
+    if (!rejoins(u, ra, u->rcpt_a, na))
+        oom |= ix_cold_add(&u->cold_raw, MT_F_RECIPIENT_ADDRESS, ra);
+    if (!rejoins(u, rs, u->rcpt_s, ns))
+        oom |= ix_cold_add(&u->cold_raw, MT_F_RECIPIENT_STATUS, rs);
+
+    int col = 1;
+    sqlite3_bind_int64(s, col++, u->row.id);
+    sqlite3_bind_int64(s, col++, (sqlite3_int64)ev->line);
+    sqlite3_bind_int64(s, col++, ev->time_ms);
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        const struct ix_field *fd = &ix_fields[f];
+        mt_slice v = ev->f[f];
+        switch (fd->store) {
+        case IX_TIME:
+        case IX_RCPT:
+            break;
+        case IX_COLD:
+            if (v.n)
+                oom |= ix_cold_add(&u->cold_raw, (unsigned)f, v);
+            break;
+        case IX_STR: bind_dict(u, s, col++, IX_STRS, v); break;
+        case IX_TEXT: bind_dict(u, s, col++, IX_TEXTS, v); break;
+        case IX_ADDR: bind_dict(u, s, col++, IX_ADDRS, v); break;
+        case IX_MSG: bind_dict(u, s, col++, IX_MSGIDS, v); break;
+        case IX_NUM: {
+            int64_t x;
+            if (!v.n)
+                sqlite3_bind_null(s, col++);
+            else if (canonical_int(v, &x))
+                sqlite3_bind_int64(s, col++, x);
+            else
+                sqlite3_bind_text(s, col++, v.p, (int)v.n, SQLITE_STATIC);
+            break;
+        }
+        }
+    }
+    for (size_t i = 0; i < ev->n_extra; i++) {
+        oom |= ix_cold_add(&u->cold_raw, IX_COLD_EXTRA, ev->extra_name[i]);
+        oom |= ix_cold_add(&u->cold_raw, IX_COLD_EXTRA_VALUE, ev->extra_value[i]);
+    }
+    mt_slice sid = mt_event_session_id(ev);
+    if (sid.n)
+        sqlite3_bind_text(s, col++, sid.p, (int)sid.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, col++);
+    if (oom || ix_cold_pack(u->ix, &u->cold_raw, &u->cold_packed)) {
+        snprintf(u->why, sizeof u->why, "out of memory");
+        u->db_failed = 1;
+        sqlite3_reset(s);
+        return 1;
+    }
+    keep_sample(u);
+    if (!u->training_done && u->n_samples >= SAMPLE_EVENTS)
+        train(u);   /* later events are compressed with it; this one stays raw */
+    if (u->cold_raw.n)
+        sqlite3_bind_blob(s, col++, u->cold_packed.p, (int)u->cold_packed.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, col++);
+    if (u->db_failed) {
+        sqlite3_reset(s);
+        return 1;
+    }
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        db_fail(u, "adding an event");
+        return 1;
+    }
+    int64_t id = sqlite3_last_insert_rowid(u->ix->db);
+    size_t n = na > ns ? na : ns;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_stmt *r = u->ins_rcpt;
+        sqlite3_bind_int64(r, 1, id);
+        sqlite3_bind_int64(r, 2, (sqlite3_int64)i);
+        /* An empty item is kept as '' and a missing one as NULL, so that
+         * both lists can be joined back exactly. */
+        bind_item(u, r, 3, IX_ADDRS, i < na ? &u->rcpt_a[i] : NULL);
+        bind_item(u, r, 4, IX_TEXTS, i < ns ? &u->rcpt_s[i] : NULL);
+        rc = sqlite3_step(r);
+        sqlite3_reset(r);
+        if (rc != SQLITE_DONE) {
+            db_fail(u, "adding a recipient");
+            return 1;
+        }
+    }
+    mt_slice ref = ev->f[MT_F_REFERENCE], item;
+    size_t pos = 0;
+    while (ref.n && mt_slice_next_item(ref, ';', &pos, &item)) {
+        if (!item.n)
+            continue;
+        sqlite3_stmt *r = u->ins_ref;
+        bind_dict(u, r, 1, IX_MSGIDS, item);
+        sqlite3_bind_int64(r, 2, id);
+        rc = sqlite3_step(r);
+        sqlite3_reset(r);
+        if (rc != SQLITE_DONE) {
+            db_fail(u, "adding a reference");
+            return 1;
+        }
+    }
+    if (ev->time_ms != MT_TIME_NONE) {
+        if (u->row.first_ms == MT_TIME_NONE || ev->time_ms < u->row.first_ms)
+            u->row.first_ms = ev->time_ms;
+        if (u->row.last_ms == MT_TIME_NONE || ev->time_ms > u->row.last_ms)
+            u->row.last_ms = ev->time_ms;
+    }
+    u->st->events++;
+    return u->db_failed;
+}
+
+static int bind_text_or_null(sqlite3_stmt *s, int col, mt_slice v)
+{
+    return v.n ? sqlite3_bind_text(s, col, v.p, (int)v.n, SQLITE_STATIC) : sqlite3_bind_null(s, col);
+}
+
+/* 16 hex digits, read case-insensitively. */
+int ix_session_number(mt_slice s, int64_t *out, int *upper)
+{
+    if (s.n != 16)
+        return 0;
+    uint64_t v = 0;
+    int up = 1;
+    for (size_t i = 0; i < 16; i++) {
+        char c = s.p[i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10), up = 0;
+        else
+            return 0;
+        v = v << 4 | d;
+    }
+    *out = (int64_t)v;
+    if (upper)
+        *upper = up;
+    return 1;
+}
+
+static int on_smtp_line(const struct mt_smtp_line *l, void *user)
+{
+    struct upd *u = user;
+    if (u->db_failed)
+        return 1;
+    if (u->cfg->offsets_only) {
+        u->st->smtp_lines++;
+        return 0;
+    }
+    sqlite3_stmt *s = u->ins_smtp;
+    char ev[2] = { l->event, 0 };
+    int64_t sn;
+    int upper;
+    sqlite3_bind_int64(s, 1, u->row.id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)l->line);
+    sqlite3_bind_int64(s, 3, l->time_ms);
+    bind_dict(u, s, 4, IX_STRS, l->connector_id);
+    if (ix_session_number(l->session_id, &sn, &upper)) {
+        sqlite3_bind_int64(s, 5, sn);
+        if (upper)
+            sqlite3_bind_null(s, 6);
+        else
+            sqlite3_bind_text(s, 6, l->session_id.p, (int)l->session_id.n, SQLITE_STATIC);
+    } else {
+        sqlite3_bind_null(s, 5);
+        bind_text_or_null(s, 6, l->session_id);
+    }
+    sqlite3_bind_int64(s, 7, (sqlite3_int64)l->sequence);
+    bind_dict(u, s, 8, IX_STRS, l->local_endpoint);
+    bind_dict(u, s, 9, IX_TEXTS, l->remote_endpoint);
+    sqlite3_bind_text(s, 10, ev, l->event ? 1 : 0, SQLITE_TRANSIENT);
+    bind_dict(u, s, 11, IX_TEXTS, l->data);   /* replies and commands repeat: each text once */
+    bind_dict(u, s, 12, IX_TEXTS, l->context);
+    sqlite3_bind_int(s, 13, (int)l->direction);
+    int rc = u->db_failed ? SQLITE_ERROR : sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        db_fail(u, "adding a protocol-log line");
+        return 1;
+    }
+    if (l->time_ms != MT_TIME_NONE) {
+        if (u->row.first_ms == MT_TIME_NONE || l->time_ms < u->row.first_ms)
+            u->row.first_ms = l->time_ms;
+        if (u->row.last_ms == MT_TIME_NONE || l->time_ms > u->row.last_ms)
+            u->row.last_ms = l->time_ms;
+    }
+    u->st->smtp_lines++;
+    return 0;
+}
+
+static void on_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct upd *u = user;
+    u->st->skipped_lines += line != 0;
+    if (u->cfg->diag)
+        u->cfg->diag(file, line, msg, u->cfg->user);
+    sqlite3_stmt *s = u->ins_problem;
+    sqlite3_bind_int64(s, 1, u->row.id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)line);
+    sqlite3_bind_text(s, 3, msg, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        db_fail(u, "noting a problem");
+    sqlite3_reset(s);
+}
+
+/* ---- whole lines in ---- */
+
+/* Remember the directive lines (#Fields ...) in force, as a resumed parser
+ * needs them again. A run of directives replaces the previous run. */
+static int note_directives(struct upd *u, const char *p, size_t n)
+{
+    const char *end = p + n, *s = p;
+    int64_t base = u->consumed;
+    if (u->dirty) {   /* the piece starts inside a line being fed in parts */
+        const char *nl = memchr(s, '\n', n);
+        if (!nl)
+            return 0;
+        s = nl + 1;
+    }
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl + 1 : end;
+        if (*s == '#' || (e - s >= 4 && !memcmp(s, "\xEF\xBB\xBF#", 4))) {
+            int64_t at = base + (s - p);
+            if (!u->row.in_header || at != u->last_directive_end)
+                u->row.header.n = 0;
+            if (ix_buf_put(&u->row.header, s, (size_t)(e - s)))
+                return -1;
+            u->row.in_header = 1;
+            u->last_directive_end = base + (e - p);
+        } else {
+            u->row.in_header = 0;
+        }
+        s = e;
+    }
+    return 0;
+}
+
+static int add_postfix_lines(struct upd *u, const char *p, size_t n)
+{
+    const char *end = p + n, *s = p;
+    if (u->cfg->offsets_only) {
+        for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+            u->lines++, u->st->postfix_lines++;
+        return 0;
+    }
+    while (s < end && !u->db_failed) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        sqlite3_stmt *st = u->ins_pf;
+        sqlite3_bind_int64(st, 1, u->row.id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)++u->lines);
+        sqlite3_bind_text(st, 3, s, (int)(e - s), SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            db_fail(u, "adding a Postfix line");
+        sqlite3_reset(st);
+        u->st->postfix_lines++;
+        s = nl ? nl + 1 : end;
+    }
+    return u->db_failed ? -1 : 0;
+}
+
+/* Hand n bytes to the file's reader. whole: they end with a complete line. */
+static int feed(struct upd *u, const char *p, size_t n, int whole)
+{
+    if (!n)
+        return 0;
+    if (u->row.kind == K_POSTFIX) {
+        /* Postfix lines are kept as text: parsing needs the year and zone
+         * the reader gives at query time. Over-long lines are kept whole. */
+        if (add_postfix_lines(u, p, n))
+            return -1;
+    } else {
+        if (note_directives(u, p, n))
+            return -1;
+        mt_status st = u->mp ? mt_msgtrk_feed(u->mp, p, n) : mt_smtplog_feed(u->sp, p, n);
+        if (st != MT_OK) {
+            snprintf(u->why, sizeof u->why, "out of memory");
+            u->db_failed = 1;
+            return -1;
+        }
+        u->lines = u->mp ? mt_msgtrk_stats(u->mp)->lines : mt_smtplog_stats(u->sp)->lines;
+    }
+    u->consumed += (int64_t)n;
+    u->since_commit += n;
+    u->st->bytes += n;
+    u->dirty = !whole;
+    return u->db_failed ? -1 : 0;
+}
+
+/* ---- the files row, commits ---- */
+
+static int save_row(struct upd *u, int64_t size, int64_t mtime_ns)
+{
+    sqlite3_stmt *s = u->upd_file;
+    struct filerow *r = &u->row;
+    sqlite3_bind_text(s, 1, u->f->server, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, kind_names[r->kind], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, r->dev);
+    sqlite3_bind_int64(s, 4, r->ino);
+    sqlite3_bind_int64(s, 5, r->head_len);
+    sqlite3_bind_int64(s, 6, r->head_hash);
+    sqlite3_bind_int64(s, 7, size);
+    sqlite3_bind_int64(s, 8, mtime_ns);
+    sqlite3_bind_int64(s, 9, r->offset);
+    sqlite3_bind_int64(s, 10, r->lines);
+    if (r->header.n)
+        sqlite3_bind_text(s, 11, r->header.p, (int)r->header.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 11);
+    sqlite3_bind_int(s, 12, r->in_header);
+    sqlite3_bind_int(s, 13, r->complete);
+    if (r->first_ms != MT_TIME_NONE)
+        sqlite3_bind_int64(s, 14, r->first_ms);
+    else
+        sqlite3_bind_null(s, 14);
+    if (r->last_ms != MT_TIME_NONE)
+        sqlite3_bind_int64(s, 15, r->last_ms);
+    else
+        sqlite3_bind_null(s, 15);
+    sqlite3_bind_int64(s, 16, now_ms());
+    sqlite3_bind_int64(s, 17, r->id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        db_fail(u, "updating the file list");
+        return -1;
+    }
+    return 0;
+}
+
+static void train(struct upd *u)
+{
+    ix_cold_train(u->ix, &u->samples, u->sample_sizes, u->n_samples);
+    u->training_done = 1;
+    free(u->samples.p);
+    free(u->sample_sizes);
+    u->samples = (struct ix_buf){ 0 };
+    u->sample_sizes = NULL;
+    u->n_samples = 0;
+}
+
+static int commit(struct upd *u)
+{
+    char err[200];
+    /* a small index trains on what it has at its first commit */
+    if (!u->training_done && u->n_samples >= 1000)
+        train(u);
+    if (ix_exec(u->ix, "COMMIT", err, sizeof err) || ix_exec(u->ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+        snprintf(u->why, sizeof u->why, "commit: %s", err);
+        u->db_failed = 1;
+        return -1;
+    }
+    u->st->commits++;
+    u->since_commit = 0;
+    if (u->cfg->progress)
+        u->cfg->progress(u->st, u->bytes_total, u->cfg->user);
+    return 0;
+}
+
+/* After whole lines: record how far the file is read, and commit when the batch is full. */
+static int checkpoint(struct upd *u, int64_t size, int64_t mtime_ns, int force)
+{
+    if (u->dirty)
+        return 0;
+    u->row.offset = u->consumed;
+    u->row.lines = (int64_t)u->lines;
+    uint64_t batch = u->cfg->batch_bytes ? u->cfg->batch_bytes : DEFAULT_BATCH;
+    if (!force && u->since_commit < batch)
+        return 0;
+    if (save_row(u, size, mtime_ns))
+        return -1;
+    return commit(u);
+}
+
+static int delete_records(struct upd *u, int64_t id)
+{
+    static const char *const sql[] = {
+        "DELETE FROM rcpts WHERE event IN (SELECT id FROM events WHERE file = ?1)",
+        "DELETE FROM refs WHERE event IN (SELECT id FROM events WHERE file = ?1)",
+        "DELETE FROM events WHERE file = ?1",
+        "DELETE FROM smtp_lines WHERE file = ?1",
+        "DELETE FROM postfix_lines WHERE file = ?1",
+        "DELETE FROM problems WHERE file = ?1",
+    };
+    for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(u->ix->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+            db_fail(u, "removing a replaced file");
+            return -1;
+        }
+        sqlite3_bind_int64(s, 1, id);
+        int rc = sqlite3_step(s);
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE) {
+            db_fail(u, "removing a replaced file");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_row(struct upd *u, sqlite3_stmt *s, struct filerow *r)
+{
+    r->id = sqlite3_column_int64(s, 0);
+    r->dev = sqlite3_column_int64(s, 1);
+    r->ino = sqlite3_column_int64(s, 2);
+    r->head_len = sqlite3_column_int64(s, 3);
+    r->head_hash = sqlite3_column_int64(s, 4);
+    r->size = sqlite3_column_int64(s, 5);
+    r->mtime_ns = sqlite3_column_int64(s, 6);
+    r->offset = sqlite3_column_int64(s, 7);
+    r->lines = sqlite3_column_int64(s, 8);
+    r->header.n = 0;
+    const void *h = sqlite3_column_text(s, 9);
+    if (h && ix_buf_put(&r->header, h, (size_t)sqlite3_column_bytes(s, 9))) {
+        snprintf(u->why, sizeof u->why, "out of memory");
+        u->db_failed = 1;
+        return -1;
+    }
+    r->in_header = sqlite3_column_int(s, 10);
+    r->kind = kind_from_name((const char *)sqlite3_column_text(s, 11));
+    r->complete = sqlite3_column_int(s, 12);
+    r->first_ms = sqlite3_column_type(s, 13) == SQLITE_NULL ? MT_TIME_NONE : sqlite3_column_int64(s, 13);
+    r->last_ms = sqlite3_column_type(s, 14) == SQLITE_NULL ? MT_TIME_NONE : sqlite3_column_int64(s, 14);
+    return 0;
+}
+
+#define ROW_COLUMNS "id, dev, ino, head_len, head_hash, size, mtime_ns, offset, lines, header, in_header, kind, complete, first_ms, last_ms"
+
+/* Find the row of f: by path, else (a renamed file) by inode and head among
+ * files no longer at their path. Returns 1 found, 0 new, -1 error. */
+static int find_row(struct upd *u, const struct stat *sb, int *renamed)
+{
+    *renamed = 0;
+    sqlite3_stmt *s = u->sel_file;
+    sqlite3_bind_text(s, 1, u->f->path, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    int found = 0;
+    if (rc == SQLITE_ROW)
+        found = load_row(u, s, &u->row) ? -1 : 1;
+    else if (rc != SQLITE_DONE)
+        found = -1, db_fail(u, "reading the file list");
+    sqlite3_reset(s);
+    if (found)
+        return found;
+    s = u->by_inode;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)sb->st_ino);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)sb->st_dev);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *old = (const char *)sqlite3_column_text(s, 15);
+        struct stat ob;
+        if (!old || stat(old, &ob) == 0)
+            continue;
+        struct filerow cand = { 0 };
+        if (load_row(u, s, &cand)) {
+            free(cand.header.p);
+            break;
+        }
+        int64_t h;
+        if (cand.head_len <= sb->st_size && head_hash(u->f->path, cand.head_len, &h) == 0 && h == cand.head_hash) {
+            free(u->row.header.p);
+            u->row = cand;
+            found = 1;
+            *renamed = 1;
+            break;
+        }
+        free(cand.header.p);
+    }
+    sqlite3_reset(s);
+    if (found && *renamed) {
+        sqlite3_stmt *m;
+        if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
+            return db_fail(u, "renaming a file"), -1;
+        sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(m, 2, u->row.id);
+        rc = sqlite3_step(m);
+        sqlite3_finalize(m);
+        if (rc != SQLITE_DONE)
+            return db_fail(u, "renaming a file"), -1;
+    }
+    return found;
+}
+
+static int new_row(struct upd *u)
+{
+    sqlite3_stmt *s = u->ins_file;
+    sqlite3_bind_text(s, 1, u->f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, u->f->server, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_fail(u, "adding a file"), -1;
+    u->row.header.n = 0;
+    struct ix_buf keep = u->row.header;
+    memset(&u->row, 0, sizeof u->row);
+    u->row.header = keep;
+    u->row.id = sqlite3_last_insert_rowid(u->ix->db);
+    u->row.first_ms = u->row.last_ms = MT_TIME_NONE;
+    return 0;
+}
+
+static void reset_row(struct filerow *r)
+{
+    r->offset = r->lines = 0;
+    r->header.n = 0;
+    r->in_header = 0;
+    r->complete = 0;
+    r->kind = K_UNKNOWN;
+    r->first_ms = r->last_ms = MT_TIME_NONE;
+}
+
+static int open_parser(struct upd *u)
+{
+    if (u->row.kind == K_MSGTRK) {
+        struct mt_msgtrk_config c = { .file = u->f->path, .server = u->f->server, .on_event = on_event,
+                                      .on_diag = on_diag, .user = u, .window_start_ms = MT_TIME_NONE,
+                                      .window_end_ms = MT_TIME_NONE };
+        u->mp = mt_msgtrk_new(&c);
+        return u->mp ? 0 : -1;
+    }
+    if (u->row.kind == K_SMTP) {
+        struct mt_smtplog_config c = { .file = u->f->path, .server = u->f->server, .on_line = on_smtp_line,
+                                       .on_diag = on_diag, .user = u };
+        u->sp = mt_smtplog_new(&c);
+        return u->sp ? 0 : -1;
+    }
+    return 0;
+}
+
+static void close_parser(struct upd *u, int finish)
+{
+    if (u->mp) {
+        if (finish)
+            mt_msgtrk_finish(u->mp);
+        mt_msgtrk_free(u->mp);
+    }
+    if (u->sp) {
+        if (finish)
+            mt_smtplog_finish(u->sp);
+        mt_smtplog_free(u->sp);
+    }
+    u->mp = NULL;
+    u->sp = NULL;
+}
+
+/* A resumed parser gets its directives again, then the line count. */
+static int resume_parser(struct upd *u)
+{
+    if (u->row.kind == K_POSTFIX || !u->row.offset)
+        return 0;
+    if (u->row.header.n) {
+        mt_status st = u->mp ? mt_msgtrk_feed(u->mp, u->row.header.p, u->row.header.n)
+                             : mt_smtplog_feed(u->sp, u->row.header.p, u->row.header.n);
+        if (st != MT_OK)
+            return -1;
+    }
+    if (u->mp)
+        mt_msgtrk_set_line_count(u->mp, (uint64_t)u->row.lines);
+    else
+        mt_smtplog_set_line_count(u->sp, (uint64_t)u->row.lines);
+    /* the offset of the stored directive run is not known any more: a
+     * directive right after the resume point continues it only if the last
+     * line read was one */
+    u->last_directive_end = u->row.in_header ? u->row.offset : -1;
+    return 0;
+}
+
+static void say(struct upd *u, const char *file, const char *msg)
+{
+    if (u->cfg->diag)
+        u->cfg->diag(file, 0, msg, u->cfg->user);
+}
+
+static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
+{
+    u->f = f;
+    struct stat sb;
+    if (stat(f->path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "cannot read: %s", errno ? strerror(errno) : "not a regular file");
+        say(u, f->path, msg);
+        u->st->files_unreadable++;
+        return MT_EINPUT;
+    }
+    u->st->files_seen++;
+    int64_t mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+    int renamed;
+    int found = find_row(u, &sb, &renamed);
+    if (found < 0)
+        return MT_EIO;
+    if (!found) {
+        if (new_row(u))
+            return MT_EIO;
+        u->st->files_new++;
+    } else if (renamed) {
+        u->st->files_renamed++;
+    }
+    struct filerow *r = &u->row;
+    int64_t h = 0;
+    int replaced = 0;
+    if (found) {
+        if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size ||
+            (r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash)))
+            replaced = 1;
+        else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
+            replaced = 0;
+        else if (r->complete)
+            replaced = 1;     /* a compressed file changed: it was rewritten */
+    }
+    if (replaced) {
+        if (delete_records(u, r->id))
+            return MT_EIO;
+        reset_row(r);
+        u->st->files_replaced++;
+    } else if (found && !renamed && sb.st_size == r->size && (r->complete || mtime_ns == r->mtime_ns ||
+                                                              r->kind == K_OTHER)) {
+        u->st->files_unchanged++;
+        return MT_OK;
+    }
+    if (found && !replaced && !renamed && r->kind != K_OTHER)
+        u->st->files_grown++;
+    r->dev = (int64_t)sb.st_dev;
+    r->ino = (int64_t)sb.st_ino;
+    int64_t hl = sb.st_size < HEAD_BYTES ? (int64_t)sb.st_size : HEAD_BYTES;
+    if (hl != r->head_len || !found || replaced) {
+        if (head_hash(f->path, hl, &h))
+            hl = 0, h = 0;
+        r->head_len = hl;
+        r->head_hash = h;
+    }
+    if (r->kind == K_OTHER) {
+        save_row(u, (int64_t)sb.st_size, mtime_ns);
+        return u->db_failed ? MT_EIO : MT_OK;
+    }
+
+    char err[256];
+    mt_reader *rd;
+    mt_status st = mt_reader_open(f->path, &rd, err, sizeof err);
+    if (st != MT_OK) {
+        say(u, f->path, err);
+        u->st->files_unreadable++;
+        return st;
+    }
+    int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
+    if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
+        say(u, f->path, err);
+        mt_reader_close(rd);
+        u->st->files_unreadable++;
+        return MT_EINPUT;
+    }
+    size_t got = 0;
+    st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
+    if (st != MT_OK) {
+        say(u, f->path, err);
+        mt_reader_close(rd);
+        u->st->files_unreadable++;
+        return MT_EINPUT;
+    }
+    if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
+        enum mt_log_kind k = mt_sniff(buf, got);
+        r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
+                : k == MT_KIND_EMPTY ? K_EMPTY : K_OTHER;
+        if (k == MT_KIND_UNKNOWN && !compressed && got < MT_READ_BLOCK) {
+            /* too little written yet to tell what it is: look again next time */
+            mt_reader_close(rd);
+            r->kind = K_UNKNOWN;
+            save_row(u, 0, mtime_ns);
+            return u->db_failed ? MT_EIO : MT_OK;
+        }
+        if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file))
+            say(u, f->path, "not a log mailtrail reads (no #Fields header, and the first line is not a log row)");
+        if (r->kind == K_OTHER || r->kind == K_EMPTY) {
+            mt_reader_close(rd);
+            save_row(u, r->kind == K_EMPTY ? 0 : (int64_t)sb.st_size, mtime_ns);
+            return u->db_failed ? MT_EIO : MT_OK;
+        }
+    }
+    u->consumed = r->offset;
+    u->lines = (uint64_t)r->lines;
+    u->dirty = 0;
+    u->last_directive_end = -1;
+    u->pending.n = 0;
+    if (open_parser(u) || resume_parser(u)) {
+        close_parser(u, 0);
+        mt_reader_close(rd);
+        return MT_EIO;
+    }
+    mt_status result = MT_OK;
+    while (got > 0 && !u->db_failed) {
+        /* whole lines of pending + buf go in; the tail waits for its newline */
+        const char *nl = NULL;
+        for (size_t i = got; i > 0; i--)
+            if (buf[i - 1] == '\n') {
+                nl = buf + i - 1;
+                break;
+            }
+        if (nl) {
+            size_t head = (size_t)(nl - buf) + 1, start = 0;
+            if (u->pending.n) {   /* complete the waiting line first, as one line */
+                size_t k = (size_t)((const char *)memchr(buf, '\n', got) - buf) + 1;
+                if (ix_buf_put(&u->pending, buf, k) || feed(u, u->pending.p, u->pending.n, 1))
+                    break;
+                start = k;
+            }
+            if (head > start && feed(u, buf + start, head - start, 1))
+                break;
+            u->pending.n = 0;
+            if (ix_buf_put(&u->pending, buf + head, got - head)) {
+                u->db_failed = 1;
+                break;
+            }
+            /* mid-file, the size recorded is what was consumed: a run that
+             * stops here must not find the file "unchanged" next time */
+            if (checkpoint(u, compressed ? -1 : u->consumed, mtime_ns, 0))
+                break;
+        } else {
+            if (ix_buf_put(&u->pending, buf, got)) {
+                u->db_failed = 1;
+                break;
+            }
+            if (u->pending.n > MAX_PENDING) {
+                if (feed(u, u->pending.p, u->pending.n, 0))
+                    break;
+                u->pending.n = 0;
+            }
+        }
+        st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
+        if (st != MT_OK) {
+            say(u, f->path, err);
+            u->st->files_unreadable++;
+            result = MT_EINPUT;
+            break;
+        }
+    }
+    /* A compressed file is complete: its last line counts without a newline.
+     * A plain one may still be being written: that line waits. */
+    if (!u->db_failed && result == MT_OK && compressed) {
+        if (u->pending.n && !feed(u, u->pending.p, u->pending.n, 1))
+            u->pending.n = 0;
+        close_parser(u, 1);
+        u->dirty = 0;
+        r->complete = 1;
+    } else {
+        close_parser(u, 0);
+    }
+    mt_reader_close(rd);
+    if (u->db_failed)
+        return MT_EIO;
+    if (!u->dirty) {
+        r->offset = u->consumed;
+        r->lines = (int64_t)u->lines;
+    }
+    if (save_row(u, (int64_t)sb.st_size, mtime_ns))
+        return MT_EIO;
+    return result;
+}
+
+static int table_empty(mt_index *ix, const char *table)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM %s LIMIT 1", table);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    int empty = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return empty;
+}
+
+static int prepare_all(struct upd *u)
+{
+    char sql[2048];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO events(file, line, time_ms");
+    size_t cols = 3;
+    for (int f = 0; f < MT_F__COUNT; f++)
+        if (ix_fields[f].column && ix_fields[f].store != IX_TIME) {
+            n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", ix_fields[f].column);
+            cols++;
+        }
+    n += (size_t)snprintf(sql + n, sizeof sql - n, ", session, cold) VALUES(?");
+    cols += 2;
+    for (size_t i = 1; i < cols; i++)
+        n += (size_t)snprintf(sql + n, sizeof sql - n, ", ?");
+    snprintf(sql + n, sizeof sql - n, ")");
+    mt_index *ix = u->ix;
+    return ix_prepare(ix, sql, &u->ins_event) ||
+           ix_prepare(ix, "INSERT INTO rcpts VALUES(?1, ?2, ?3, ?4)", &u->ins_rcpt) ||
+           ix_prepare(ix, "INSERT OR IGNORE INTO refs VALUES(?1, ?2)", &u->ins_ref) ||
+           ix_prepare(ix, "INSERT INTO smtp_lines VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                      &u->ins_smtp) ||
+           ix_prepare(ix, "INSERT INTO postfix_lines VALUES(?1, ?2, ?3)", &u->ins_pf) ||
+           ix_prepare(ix, "INSERT INTO problems VALUES(?1, ?2, ?3)", &u->ins_problem) ||
+           ix_prepare(ix, "SELECT " ROW_COLUMNS " FROM files WHERE path = ?1", &u->sel_file) ||
+           ix_prepare(ix, "SELECT " ROW_COLUMNS ", path FROM files WHERE ino = ?1 AND dev = ?2", &u->by_inode) ||
+           ix_prepare(ix, "INSERT INTO files(path, server) VALUES(?1, ?2)", &u->ins_file) ||
+           ix_prepare(ix,
+                      "UPDATE files SET server = ?1, kind = ?2, dev = ?3, ino = ?4, head_len = ?5, head_hash = ?6,"
+                      " size = ?7, mtime_ns = ?8, offset = ?9, lines = ?10, header = ?11, in_header = ?12,"
+                      " complete = ?13, first_ms = ?14, last_ms = ?15, gone_at = NULL, updated_at = ?16"
+                      " WHERE id = ?17",
+                      &u->upd_file)
+               ? -1 : 0;
+}
+
+static void finalize_all(struct upd *u)
+{
+    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_smtp, u->ins_pf, u->ins_problem,
+                            u->sel_file, u->ins_file, u->upd_file, u->by_inode };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        sqlite3_finalize(all[i]);
+}
+
+/* Files indexed earlier and no longer on disk: noted, their records kept. */
+static int note_gone(struct upd *u)
+{
+    sqlite3_stmt *s, *m;
+    if (sqlite3_prepare_v2(u->ix->db, "SELECT id, path FROM files WHERE gone_at IS NULL", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET gone_at = ?2 WHERE id = ?1", -1, &m, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return -1;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(s, 1);
+        struct stat sb;
+        if (!p || stat(p, &sb) == 0 || errno != ENOENT)
+            continue;
+        sqlite3_bind_int64(m, 1, sqlite3_column_int64(s, 0));
+        sqlite3_bind_int64(m, 2, now_ms());
+        sqlite3_step(m);
+        sqlite3_reset(m);
+        u->st->files_gone++;
+    }
+    sqlite3_finalize(s);
+    sqlite3_finalize(m);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_index_config *cfg,
+                          struct mt_index_stats *stats)
+{
+    struct mt_index_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    static const struct mt_index_config none;
+    if (!cfg)
+        cfg = &none;
+    if (!ix->writable)
+        return MT_EUSAGE;
+    struct upd u;
+    memset(&u, 0, sizeof u);
+    u.ix = ix;
+    u.cfg = cfg;
+    u.st = stats;
+    for (size_t i = 0; i < ls->n; i++) {
+        struct stat sb;
+        if (stat(ls->files[i].path, &sb) == 0)
+            u.bytes_total += (uint64_t)sb.st_size;
+    }
+    char *buf = malloc(MT_READ_BLOCK);
+    char err[256] = "";
+    mt_status result = MT_OK;
+    if (!buf || ix_cold_load(ix) || prepare_all(&u)) {
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, buf ? sqlite3_errmsg(ix->db) : "out of memory", cfg->user);
+        finalize_all(&u);
+        free(buf);
+        return MT_EIO;
+    }
+    u.training_done = ix->dict_state == 1;
+    /* A first load into an empty index goes faster without the query indexes:
+     * they are made once at the end. */
+    int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines");
+    if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
+        ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, err, cfg->user);
+        finalize_all(&u);
+        free(buf);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < ls->n && !u.db_failed; i++) {
+        mt_status st = index_file(&u, &ls->files[i], buf);
+        if (st == MT_EINPUT && result == MT_OK)
+            result = MT_EINPUT;
+        if (st == MT_EIO)
+            break;
+    }
+    if (!u.db_failed && note_gone(&u))
+        db_fail(&u, "checking for removed files");
+    if (!u.db_failed && ix_exec(ix, ix_query_indexes, err, sizeof err))
+        db_fail(&u, "making the query indexes");
+    if (!u.db_failed)
+        commit(&u);
+    if (u.db_failed) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        for (int d = 0; d < IX__NDICTS; d++)
+            ix_dict_forget(&ix->dict[d]);
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, u.why[0] ? u.why : "database error", cfg->user);
+        result = MT_EIO;
+    } else {
+        ix_exec(ix, "COMMIT", NULL, 0);
+        ix_exec(ix, "PRAGMA optimize", NULL, 0);
+    }
+    finalize_all(&u);
+    free(u.row.header.p);
+    free(u.cold_raw.p);
+    free(u.cold_packed.p);
+    free(u.join.p);
+    free(u.pending.p);
+    free(u.rcpt_a);
+    free(u.rcpt_s);
+    free(u.samples.p);
+    free(u.sample_sizes);
+    free(buf);
+    return result;
+}

@@ -1,0 +1,1 @@
+mailtrail trace --logs smarthost=tests/data/postfix --syslog-year 2026 '<20261122072822.010363@vm>'; mailtrail trace --logs smarthost=tests/data/postfix --syslog-year 2026 '20261122072824.010445@vm' --format json; mailtrail trace --logs smarthost=tests/data/postfix --syslog-year 2026 '<20261122072822.010363@vm>' --format dot

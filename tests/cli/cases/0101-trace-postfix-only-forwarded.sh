@@ -1,0 +1,1 @@
+mailtrail trace --logs smarthost=tests/data/postfix --syslog-year 2026 '<20261122072821.010354@vm>'; mailtrail trace --logs smarthost=tests/data/postfix --syslog-year 2026 '<20261122072821.010354@vm>' --format json

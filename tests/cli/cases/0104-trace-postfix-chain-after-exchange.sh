@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/postfix-chain --subject CHAIN-OUT; mailtrail trace --logs tests/data/postfix-chain --subject CHAIN-OUT --format json; mailtrail trace --logs tests/data/postfix-chain --subject CHAIN-OUT --format dot

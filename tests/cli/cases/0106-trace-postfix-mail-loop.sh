@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/postfix-chain --syslog-year 2016 '<LOOP-0003@client.mynet.example>'; mailtrail trace --logs tests/data/postfix-chain --syslog-year 2016 '<LOOP-0003@client.mynet.example>' --format dot

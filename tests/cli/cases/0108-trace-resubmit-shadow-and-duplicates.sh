@@ -1,0 +1,1 @@
+mailtrail trace --logs tests/data/resubmit --subject SHADOW-RESUBMIT; mailtrail trace --logs tests/data/resubmit --subject DUP-EXPAND; mailtrail trace --logs tests/data/resubmit --subject SHADOW-RESUBMIT --format json

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""check_index.py MAILTRAIL -- the index against the files it was made from.
+
+Every scenario builds logs with `mailtrail gen` (synthetic), indexes them in
+some hostile way (in pieces, killed at random moments, with files renamed,
+rewritten, deleted, or a database damaged) and then asks the same question of
+the index (--db) and of the files (--logs): the answers must be byte for byte
+the same, and the index must hold each line exactly once.
+"""
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.path.abspath(sys.argv[1])
+ENV = dict(os.environ, TZ="UTC")
+passed = failed = 0
+
+
+def run(*args, check=True):
+    p = subprocess.run([BIN, *args], capture_output=True, env=ENV)
+    if check and p.returncode not in (0, 1):
+        raise AssertionError(f"{' '.join(args)}: exit {p.returncode}: {p.stderr.decode()[-500:]}")
+    return p
+
+
+def sql(db, q):
+    p = run("sql", "--db", db, "--format", "csv", q)
+    lines = p.stdout.decode().splitlines()
+    return lines[1:] if lines else []
+
+
+def scalar(db, q):
+    return int(sql(db, q)[0])
+
+
+def same(name, logs, db, *args):
+    a = run(*args, "--logs", logs)
+    b = run(*args, "--db", db)
+    if a.stdout != b.stdout or a.returncode != b.returncode:
+        raise AssertionError(f"{name}: --db differs from --logs (exit {a.returncode}/{b.returncode}, "
+                             f"{len(a.stdout)}/{len(b.stdout)} bytes)")
+    return a
+
+
+def no_duplicates(db):
+    d = scalar(db, "SELECT count(*) FROM (SELECT file, line FROM events GROUP BY file, line HAVING count(*) > 1)")
+    s = scalar(db, "SELECT count(*) FROM (SELECT file, line FROM smtp_lines GROUP BY file, line HAVING count(*) > 1)")
+    if d or s:
+        raise AssertionError(f"duplicated lines in the index: {d} events, {s} protocol-log lines")
+
+
+def full_compare(logs, db):
+    same("search", logs, db, "search", "--format", "json", "--result-size", "unlimited")
+    same("sessions", logs, db, "sessions", "--format", "json")
+    no_duplicates(db)
+
+
+def scenario(name, fn):
+    global passed, failed
+    tmp = tempfile.mkdtemp(prefix="mt_index_")
+    try:
+        detail = fn(tmp)
+        print(f"ok: {name}{': ' + detail if detail else ''}")
+        passed += 1
+    except AssertionError as e:
+        print(f"FAILED: {name}: {e}", file=sys.stderr)
+        failed += 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def gen(tmp, *extra):
+    out = os.path.join(tmp, "org")
+    run("gen", "--out", out, *extra)
+    return out
+
+
+def tracking_files(root):
+    for d, _, fs in os.walk(root):
+        for f in sorted(fs):
+            if f.upper().endswith(".LOG"):
+                yield os.path.join(d, f)
+
+
+def same_answers(tmp):
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "600", "--days", "2", "--seed", "21")
+    db = os.path.join(tmp, "i.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    full_compare(logs, db)
+    events = scalar(db, "SELECT count(*) FROM events")
+    mid = sql(db, "SELECT message_id FROM tracking WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 7")[0]
+    sender = sql(db, "SELECT sender FROM tracking WHERE event_id = 'RECEIVE' LIMIT 1 OFFSET 3")[0]
+    rcpt = sql(db, "SELECT recipient FROM recipients WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 5")[0]
+    sess = sql(db, "SELECT session_id FROM smtp WHERE direction = 'receive' LIMIT 1 OFFSET 100")[0]
+    for fmt in ("json", "csv", "table", "list"):
+        same(f"search {fmt}", logs, db, "search", "--format", fmt)
+    same("message-id", logs, db, "search", "--message-id", mid.strip('"'), "--format", "json")
+    same("sender", logs, db, "search", "--sender", sender.upper(), "--format", "json")
+    same("recipient", logs, db, "search", "--recipients", rcpt, "--format", "csv")
+    same("window", logs, db, "search", "--start", "2016-08-27T10:00", "--end", "2016-08-27T13:30", "--format", "csv")
+    same("event and server", logs, db, "search", "--event-id", "fail", "--server", "EX13-1", "--format", "json")
+    same("subject", logs, db, "search", "--message-subject", "re:", "--format", "csv", "--result-size", "50")
+    same("count", logs, db, "search", "--count", "--source", "STOREDRIVER")
+    same("session", logs, db, "session", sess)
+    same("backpressure", logs, db, "backpressure", "--format", "json")
+    same("report", logs, db, "report", "--format", "json")
+    same("flows", logs, db, "flows", "--format", "json")
+    same("pending", logs, db, "pending", "--format", "json")
+    same("trace", logs, db, "trace", mid.strip('"'), "--format", "json")
+    same("trace all", logs, db, "trace", "--all", "--format", "json")
+    return f"{events} events, 16 questions answered alike"
+
+
+def in_pieces(tmp):
+    """Files indexed while they are written: cut at random bytes (mid-line)."""
+    logs = gen(tmp, "--version", "2013", "--servers", "2", "--messages-per-day", "400", "--seed", "22")
+    full = {p: open(p, "rb").read() for p in tracking_files(logs)}
+    rnd = random.Random(5)
+    cuts = {p: sorted(rnd.sample(range(1, max(2, len(b))), min(3, max(1, len(b) - 1)))) for p, b in full.items()}
+    db = os.path.join(tmp, "i.db")
+    for step in range(4):
+        for p, b in full.items():
+            end = cuts[p][step] if step < len(cuts[p]) else len(b)
+            with open(p, "wb") as f:
+                f.write(b[:end])
+        run("index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "8k")
+    full_compare(logs, db)
+    return f"{len(full)} files written in 4 pieces, cut mid-line"
+
+
+def killed(tmp):
+    """kill -9 at random moments; each run resumes; exact at the end."""
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "1500", "--seed", "23")
+    db = os.path.join(tmp, "i.db")
+    rnd = random.Random(7)
+    kills = runs = 0
+    while True:
+        runs += 1
+        p = subprocess.Popen([BIN, "index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "32k"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=ENV)
+        delay = rnd.uniform(0.005, 0.25)
+        try:
+            p.wait(timeout=delay)
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            kills += 1
+            continue
+        if p.returncode != 0:
+            raise AssertionError(f"index exited {p.returncode}: {p.stderr.read().decode()[-400:]}")
+        if kills >= 50 or runs > 400:
+            break
+        # finished before being killed: start again from nothing to collect more kill points
+        if kills < 50:
+            full_compare(logs, db)
+            os.remove(db)
+            for s in ("-wal", "-shm"):
+                if os.path.exists(db + s):
+                    os.remove(db + s)
+    full_compare(logs, db)
+    n = int(run("search", "--count", "--logs", logs).stdout)
+    got = scalar(db, "SELECT count(*) FROM events")
+    if n != got:
+        raise AssertionError(f"{got} events in the index, {n} in the logs")
+    if kills < 50:
+        raise AssertionError(f"only {kills} kills")
+    return f"{kills} kills in {runs} runs, {got} events, none twice"
+
+
+def files_change(tmp):
+    logs = gen(tmp, "--version", "2010", "--servers", "2", "--messages-per-day", "300", "--days", "3", "--seed", "24")
+    db = os.path.join(tmp, "i.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    files = [p for p in tracking_files(logs) if "MessageTracking" in p]
+    # renamed: same inode, new name -> continued, not read twice
+    a = files[0]
+    os.rename(a, a + ".old.LOG")
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 renamed" not in out:
+        raise AssertionError(f"rename not noticed: {out}")
+    full_compare(logs, db)
+    # rewritten in place with other content -> replaced, read again
+    b = files[1]
+    data = open(b, "rb").read()
+    head, body = data.split(b"\n#Fields", 1)[0], data
+    lines = body.split(b"\n")
+    open(b, "wb").write(b"\n".join(lines[:len(lines) // 2]) + b"\n")
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 replaced" not in out:
+        raise AssertionError(f"truncation not noticed: {out}")
+    full_compare(logs, db)
+    # deleted -> noticed, its records kept
+    c = files[2]
+    before = scalar(db, "SELECT count(*) FROM events")
+    os.remove(c)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 gone" not in out or scalar(db, "SELECT count(*) FROM events") != before:
+        raise AssertionError(f"deletion: {out}")
+    del head
+    return "renamed, truncated, deleted"
+
+
+def damaged(tmp):
+    logs = gen(tmp, "--version", "2019", "--servers", "1", "--messages-per-day", "300", "--seed", "25")
+    db = os.path.join(tmp, "i.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    size = os.path.getsize(db)
+    with open(db, "r+b") as f:
+        f.truncate(size // 3)
+    p = run("search", "--db", db, "--format", "json", check=False)
+    q = run("index", "--db", db, "--logs", logs, check=False)
+    for r in (p, q):
+        if r.returncode != 3 or b"rebuild" not in r.stderr:
+            raise AssertionError(f"damaged index: exit {r.returncode}, {r.stderr.decode()[-300:]}")
+    run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
+    full_compare(logs, db)
+    junk = os.path.join(tmp, "junk.db")
+    open(junk, "wb").write(b"this is not a database\n" * 100)
+    r = run("search", "--db", junk, check=False)
+    if r.returncode != 3 or b"not a mailtrail index" not in r.stderr:
+        raise AssertionError(f"junk file: exit {r.returncode}, {r.stderr.decode()[-300:]}")
+    return "truncated database refused with advice, rebuilt; junk refused"
+
+
+def retention(tmp):
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "300", "--days", "2", "--seed", "26")
+    db = os.path.join(tmp, "i.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    # the simulated days are in 2016: a 1-day maximum age empties the index ...
+    run("index", "--db", db, "--logs", logs, "--quiet", "--max-age", "1d")
+    if scalar(db, "SELECT count(*) FROM events") != 0:
+        raise AssertionError("old events kept")
+    # ... and the files still on disk are not read in again
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    if scalar(db, "SELECT count(*) FROM events") != 0:
+        raise AssertionError("expired events read in again")
+    return "expired records removed, not read again"
+
+
+def appender(tmp):
+    """A writer appends to a live log while index runs again and again."""
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "800", "--seed", "27")
+    files = [p for p in tracking_files(logs) if "MessageTracking" in p]
+    src = max(files, key=os.path.getsize)
+    data = open(src, "rb").read()
+    open(src, "wb").close()
+    db = os.path.join(tmp, "i.db")
+    copy = os.path.join(tmp, "source.bin")   # outside the logs: it would be indexed too
+    open(copy, "wb").write(data)
+    writer = subprocess.Popen([sys.executable, "-c", f"""
+import random, time
+data = open({copy!r}, 'rb').read()
+r = random.Random(3); i = 0
+with open({src!r}, 'ab', buffering=0) as f:
+    while i < len(data):
+        n = r.randint(1, 4000); f.write(data[i:i + n]); i += n; time.sleep(0.002)
+"""])
+    runs = 0
+    while writer.poll() is None:
+        run("index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "16k")
+        runs += 1
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    full_compare(logs, db)
+    return f"{runs} index runs while {len(data)} bytes were appended"
+
+
+def tail_follows(tmp):
+    """tail (with and without --db) while a writer appends and a new file appears."""
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "600", "--seed", "28")
+    files = [p for p in tracking_files(logs) if "MessageTracking" in p]
+    src = max(files, key=os.path.getsize)
+    data = open(src, "rb").read()
+    copy = os.path.join(tmp, "source.bin")
+    open(copy, "wb").write(data)
+    open(src, "wb").write(data[:len(data) // 3])
+    newfile = os.path.join(os.path.dirname(src), "MSGTRK20990101-1.LOG")
+    db = os.path.join(tmp, "i.db")
+    # output to files: a pipe nobody reads would stall the followers
+    outfiles = [os.path.join(tmp, f"tail{k}.json") for k in range(2)]
+    tails = [subprocess.Popen([BIN, "tail", "--logs", logs, "--format", "json", "--interval", "0.05", *extra],
+                              stdout=open(outfiles[k], "wb"), stderr=subprocess.PIPE, env=ENV)
+             for k, extra in enumerate(([], ["--db", db]))]
+    time.sleep(0.5)
+    r = random.Random(4)
+    i = len(data) // 3
+    with open(src, "ab", buffering=0) as f:
+        while i < len(data):
+            n = r.randint(1, 6000)
+            f.write(data[i:i + n])
+            i += n
+            time.sleep(0.003)
+    open(newfile, "wb").write(data)
+    time.sleep(1.0)
+    outs = []
+    for t, name in zip(tails, outfiles):
+        t.send_signal(signal.SIGINT)
+        _, err = t.communicate(timeout=20)
+        if t.returncode != 0:
+            raise AssertionError(f"tail exited {t.returncode}: {err.decode()[-300:]}")
+        outs.append(sorted(open(name, encoding="utf-8").read().splitlines()))
+    # what tail should have printed: everything but the first third of src
+    whole = sorted(run("search", "--logs", logs, "--format", "json", "--result-size", "unlimited").stdout.decode().splitlines())
+    open(src, "wb").write(data[:len(data) // 3])
+    os.remove(newfile)
+    before = sorted(run("search", "--logs", logs, "--format", "json", "--result-size", "unlimited").stdout.decode().splitlines())
+    from collections import Counter
+    want = sorted((Counter(whole) - Counter(before)).elements())
+    for name, got in zip(("tail", "tail --db"), outs):
+        if got != want:
+            raise AssertionError(f"{name}: printed {len(got)} events, expected {len(want)}")
+    open(src, "wb").write(data)
+    open(newfile, "wb").write(data)
+    same("search after tail --db", logs, db, "search", "--format", "json", "--result-size", "unlimited")
+    return f"{len(want)} events followed by tail and tail --db, none lost or repeated"
+
+
+def main():
+    for name, fn in (("same answers from --db and --logs", same_answers),
+                     ("files indexed while written", in_pieces),
+                     ("kill -9 during indexing", killed),
+                     ("renamed, rewritten, deleted files", files_change),
+                     ("damaged database", damaged),
+                     ("retention", retention),
+                     ("appending writer", appender),
+                     ("tail follows live logs", tail_follows)):
+        scenario(name, fn)
+    print(f"index: {passed} passed, {failed} failed", file=sys.stderr)
+    sys.exit(0 if failed == 0 and passed > 0 else 1)
+
+
+main()
