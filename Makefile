@@ -22,7 +22,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected bench-index
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -106,6 +106,10 @@ deps-bench:
 
 bench: deps-bench all
 	@sh bench/run.sh $(BUILD)/mailtrail
+
+# The index: build speed and size, re-runs, each query shape from --db and --logs.
+bench-index: deps-bench all
+	@sh bench/index.sh $(BUILD)/mailtrail
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz

@@ -162,7 +162,7 @@ static void print_table(struct out *o)
 int cmd_sql(int argc, char **argv)
 {
     const char *cmd = "sql";
-    const char *db = NULL, *fmtname = NULL, *start = NULL, *end = NULL, *limit = NULL, *tzname = NULL;
+    const char *db = NULL, *fmtname = NULL, *start = NULL, *end = NULL, *limit = NULL, *tz_name = NULL;
     int list = 0, rc = MT_OK, opt;
     optind = 1;
     /* "+": stop at the first operand, so SQL parameters may start with '-' */
@@ -173,7 +173,7 @@ int cmd_sql(int argc, char **argv)
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_LIMIT: limit = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ: tz_name = optarg; break;
         case OPT_LIST: list = 1; break;
         case 'h': cli_print_lines(stdout, usage); return MT_OK;
         default: return MT_EUSAGE;
@@ -204,7 +204,7 @@ int cmd_sql(int argc, char **argv)
             case OPT_START: start = optarg; break;
             case OPT_END: end = optarg; break;
             case OPT_LIMIT: limit = optarg; break;
-            case OPT_TZ: tzname = optarg; break;
+            case OPT_TZ: tz_name = optarg; break;
             case OPT_DB: db = optarg; break;
             default: return MT_EUSAGE;
             }
@@ -226,7 +226,7 @@ int cmd_sql(int argc, char **argv)
     mt_tz *tz = NULL;
     if (named) {
         int64_t s = MT_TIME_NONE, e = MT_TIME_NONE;
-        if ((rc = cli_window(cmd, tzname, start, end, &tz, &s, &e)) != MT_OK)
+        if ((rc = cli_window(cmd, tz_name, start, end, &tz, &s, &e)) != MT_OK)
             return rc;
         mt_tz_free(tz);
         unsigned long long lim;

@@ -100,7 +100,7 @@ int cmd_tail(int argc, char **argv)
 {
     const char *cmd = "tail";
     struct cli_list logs = { 0 }, servers = { 0 }, recipients = { 0 };
-    const char *db = NULL, *fmtname = NULL, *tzname = NULL;
+    const char *db = NULL, *fmtname = NULL, *tz_name = NULL;
     struct mt_query q;
     mt_query_init(&q);
     int from_start = 0, rc = MT_OK, opt;
@@ -135,7 +135,7 @@ int cmd_tail(int argc, char **argv)
                 rc = cli_usage_error(cmd, "--count: a positive number, not %s", optarg);
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ: tz_name = optarg; break;
         case 'h':
             cli_print_lines(stdout, usage);
             rc = -1;
@@ -153,7 +153,7 @@ int cmd_tail(int argc, char **argv)
     mt_tz *tz = NULL;
     int64_t s0, e0;
     if (rc == MT_OK)
-        rc = cli_window(cmd, tzname, NULL, NULL, &tz, &s0, &e0);
+        rc = cli_window(cmd, tz_name, NULL, NULL, &tz, &s0, &e0);
     q.servers = servers.v;
     q.n_servers = servers.n;
     q.recipients = recipients.v;
@@ -168,7 +168,7 @@ int cmd_tail(int argc, char **argv)
             rc = st;
         }
     }
-    if (rc == MT_OK && !(w = mt_writer_new(fmt, stdout, tzname ? tz : NULL)))
+    if (rc == MT_OK && !(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)))
         rc = MT_EIO;
     if (rc != MT_OK) {
         mt_writer_free(w);

@@ -180,6 +180,10 @@ struct searcher {
     struct mt_search_stats *stats;
     sqlite3_stmt *rcpts;
     struct group g;
+    /* strs is small (event ids, hosts, IPs, connectors): all of it in memory */
+    struct span *strs;
+    size_t n_strs;
+    struct ix_buf strs_bytes;
     int stop;
     int failed;
 };
@@ -277,6 +281,23 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
     for (int f = 0; f < MT_F__COUNT; f++) {
         if (!ix_fields[f].column || ix_fields[f].store == IX_TIME)
             continue;
+        if (ix_fields[f].store == IX_STR) {
+            if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+                int64_t sid = sqlite3_column_int64(st, col);
+                const struct span *sv = sid >= 0 && (size_t)sid < s->n_strs ? &s->strs[sid] : NULL;
+                if (!sv || !sv->len) {
+                    if (sid <= 0 || (size_t)sid >= s->n_strs)
+                        return -2;   /* an id with no string: damaged */
+                } else {
+                    r->f[f].off = g->bytes.n;
+                    r->f[f].len = sv->len;
+                    if (ix_buf_put(&g->bytes, s->strs_bytes.p + sv->off, sv->len))
+                        return -1;
+                }
+            }
+            col++;
+            continue;
+        }
         const unsigned char *v = sqlite3_column_text(st, col);
         if (v && put_span(g, &r->f[f], v, (size_t)sqlite3_column_bytes(st, col)))
             return -1;
@@ -475,16 +496,16 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
         const struct ix_field *fd = &ix_fields[f];
         if (!fd->column || fd->store == IX_TIME)
             continue;
-        if (dict_of(fd->store))
+        if (dict_of(fd->store) && fd->store != IX_STR)
             sb_add(b, ", j%d.value", j++);
         else
-            sb_add(b, ", e.%s", fd->column);
+            sb_add(b, ", e.%s", fd->column);   /* strs ids are resolved from memory */
     }
     sb_add(b, ", e.session, e.cold FROM events e");
     j = 0;
     for (int f = 0; f < MT_F__COUNT; f++) {
         const struct ix_field *fd = &ix_fields[f];
-        if (!fd->column || fd->store == IX_TIME || !dict_of(fd->store))
+        if (!fd->column || fd->store == IX_TIME || !dict_of(fd->store) || fd->store == IX_STR)
             continue;
         sb_add(b, " LEFT JOIN %s j%d ON j%d.id = e.%s", dict_of(fd->store), j, j, fd->column);
         j++;
@@ -512,9 +533,11 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
             sb_add(b, " AND e.%s IN (SELECT id FROM %s WHERE value = ?%d COLLATE NOCASE)", exact[i].col,
                    exact[i].table, add_param(p, exact[i].v, strlen(exact[i].v)));
     if (q->n_recipients) {
-        sb_add(b, " AND e.id IN (SELECT event FROM rcpts WHERE address IN (SELECT id FROM addrs WHERE 0");
+        /* each term alone, so that SQLite uses the address index for each */
+        sb_add(b, " AND e.id IN (SELECT event FROM rcpts WHERE address IN (SELECT id FROM addrs WHERE");
         for (size_t i = 0; i < q->n_recipients; i++)
-            sb_add(b, " OR value = ?%d COLLATE NOCASE", add_param(p, q->recipients[i], strlen(q->recipients[i])));
+            sb_add(b, "%s value = ?%d COLLATE NOCASE", i ? " OR" : "",
+                   add_param(p, q->recipients[i], strlen(q->recipients[i])));
         sb_add(b, "))");
     }
     if (q->message_id)
@@ -538,6 +561,38 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
     if (q->session_id)
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
     sb_add(b, " ORDER BY e.time_ms");
+}
+
+static int load_strs(struct searcher *s)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->ix->db, "SELECT id, value FROM strs ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id < 0 || id > (1 << 26))
+            continue;
+        if ((size_t)id >= s->n_strs) {
+            size_t n = (size_t)id + 1 > s->n_strs * 2 ? (size_t)id + 1 : s->n_strs * 2;
+            struct span *ns = realloc(s->strs, n * sizeof *ns);
+            if (!ns) {
+                sqlite3_finalize(st);
+                return -1;
+            }
+            memset(ns + s->n_strs, 0, (n - s->n_strs) * sizeof *ns);
+            s->strs = ns;
+            s->n_strs = n;
+        }
+        s->strs[id].off = s->strs_bytes.n;
+        s->strs[id].len = (size_t)sqlite3_column_bytes(st, 1);
+        if (ix_buf_put(&s->strs_bytes, sqlite3_column_text(st, 1), s->strs[id].len)) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag,
@@ -575,6 +630,11 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
         free(p);
         return MT_EIO;
     }
+    if (load_strs(&s) != 0) {
+        if (diag)
+            diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
+        result = MT_EIO;
+    }
     for (size_t i = 0; i < p->n; i++) {
         if (p->v[i].is_int)
             sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
@@ -583,7 +643,8 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     }
     int rc;
     int64_t group_time = 0;
-    while (!s.stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = SQLITE_DONE;
+    while (result == MT_OK && !s.stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t t = sqlite3_column_int64(st, 3);
         if (s.g.n && t != group_time)
             flush(&s);
@@ -613,6 +674,8 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     }
     sqlite3_finalize(st);
     sqlite3_finalize(s.rcpts);
+    free(s.strs);
+    free(s.strs_bytes.p);
     free(s.g.bytes.p);
     free(s.g.rows);
     free(s.g.extras);

@@ -16,7 +16,7 @@
 #include "index/internal.h"
 
 #define DICT_BYTES (64u * 1024u)
-#define COLD_LEVEL 3
+#define COLD_LEVEL 1
 
 int ix_buf_put(struct ix_buf *b, const void *p, size_t n)
 {

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* test_index.c -- the index gives back every event byte for byte, resumes a
+ * file cut in the middle of a line, and its stored-blob decoder refuses
+ * damage instead of reading past it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "mailtrail/mailtrail.h"
+#include "index/internal.h"
+
+#define FIXTURE_DIR "tests/data/index"
+#define FIXTURE "tests/data/index/SRV9/MSGTRK20160902-1.LOG"
+
+/* Every field of every event, with its file, line and server, as one text. */
+struct dump {
+    char *buf;
+    size_t len;
+    FILE *f;
+    int events;
+};
+
+static int dump_event(const struct mt_event *ev, void *user)
+{
+    struct dump *d = user;
+    fprintf(d->f, "%s|%s|%llu|%lld", ev->server, ev->file, (unsigned long long)ev->line, (long long)ev->time_ms);
+    for (int i = 0; i < MT_F__COUNT; i++)
+        fprintf(d->f, "|%d=%.*s", i, (int)ev->f[i].n, ev->f[i].p);
+    for (size_t i = 0; i < ev->n_extra; i++)
+        fprintf(d->f, "|%.*s:%.*s", (int)ev->extra_name[i].n, ev->extra_name[i].p, (int)ev->extra_value[i].n,
+                ev->extra_value[i].p);
+    fputc('\n', d->f);
+    d->events++;
+    return 0;
+}
+
+static void dump_open(struct dump *d)
+{
+    memset(d, 0, sizeof *d);
+    d->f = open_memstream(&d->buf, &d->len);
+    assert_non_null(d->f);
+}
+
+static void search_all(const mt_logset *ls, struct dump *d)
+{
+    struct mt_query q;
+    mt_query_init(&q);
+    dump_open(d);
+    assert_int_equal(mt_search(ls, &q, 1, dump_event, NULL, d, NULL), MT_OK);
+    fclose(d->f);
+}
+
+static mt_index *index_of(const char *spec)
+{
+    char err[512];
+    mt_index *ix;
+    assert_int_equal(mt_index_open(":memory:", MT_INDEX_MEMORY, &ix, err, sizeof err), MT_OK);
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, spec, NULL, NULL), MT_OK);
+    mt_logset_finish(&ls);
+    assert_int_equal(mt_index_update(ix, &ls, NULL, NULL), MT_OK);
+    mt_logset_free(&ls);
+    return ix;
+}
+
+static void test_events_come_back_exactly(void **state)
+{
+    (void)state;
+    mt_logset raw = { 0 };
+    assert_int_equal(mt_logset_add(&raw, FIXTURE_DIR, NULL, NULL), MT_OK);
+    mt_logset_finish(&raw);
+    struct dump a, b;
+    search_all(&raw, &a);
+    assert_int_equal(a.events, 6);
+
+    mt_index *ix = index_of(FIXTURE_DIR);
+    mt_logset from_db = { 0 };
+    assert_int_equal(mt_index_attach(ix, &from_db), MT_OK);
+    search_all(&from_db, &b);
+    assert_int_equal(b.events, 6);
+    assert_string_equal(a.buf, b.buf);
+    /* the hard cases are really in the fixture */
+    assert_non_null(strstr(b.buf, "|12=a@mynet.lan;;B@MyNet.lan|13=250 2.1.5 Ok|"));
+    assert_non_null(strstr(b.buf, "|13=550 5.1.1 RESOLVER.ADR.RecipNotFound; not found;250 2.0.0 extra|"));
+    assert_non_null(strstr(b.buf, "|0=2016-09-02T07:00:02Z|"));
+    assert_non_null(strstr(b.buf, "|9=0123|"));
+    assert_non_null(strstr(b.buf, "|14=0042|"));
+    assert_non_null(strstr(b.buf, "|x-site-code:site-1"));
+    free(a.buf);
+    free(b.buf);
+
+    /* a filter answered from the index: reference items, case-insensitive sender */
+    struct mt_query q;
+    mt_query_init(&q);
+    q.reference = "older@example.org";
+    dump_open(&b);
+    assert_int_equal(mt_search(&from_db, &q, 1, dump_event, NULL, &b, NULL), MT_OK);
+    fclose(b.f);
+    assert_int_equal(b.events, 1);
+    free(b.buf);
+    mt_query_init(&q);
+    q.sender = "sender@example.ORG";
+    dump_open(&b);
+    assert_int_equal(mt_search(&from_db, &q, 1, dump_event, NULL, &b, NULL), MT_OK);
+    fclose(b.f);
+    assert_int_equal(b.events, 4);
+    free(b.buf);
+
+    mt_logset_free(&from_db);
+    mt_index_close(ix);
+    mt_logset_free(&raw);
+}
+
+/* The file is indexed while half written (cut inside a line), then whole. */
+static void test_resume_in_the_middle_of_a_line(void **state)
+{
+    (void)state;
+    FILE *in = fopen(FIXTURE, "rb");
+    assert_non_null(in);
+    char whole[8192];
+    size_t n = fread(whole, 1, sizeof whole, in);
+    fclose(in);
+    assert_true(n > 1000 && n < sizeof whole);
+    char dir[] = "/tmp/mt_test_index_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], spec[300];
+    snprintf(path, sizeof path, "%s/MSGTRK20160902-1.LOG", dir);
+    snprintf(spec, sizeof spec, "SRV9=%s", path);
+
+    char err[512];
+    mt_index *ix;
+    assert_int_equal(mt_index_open(":memory:", MT_INDEX_MEMORY, &ix, err, sizeof err), MT_OK);
+    /* cut points: inside the first header, inside a row, inside the second header */
+    size_t cuts[] = { 40, 1100, n - 400, n };
+    for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+        FILE *out = fopen(path, "wb");
+        assert_non_null(out);
+        fwrite(whole, 1, cuts[c], out);
+        fclose(out);
+        mt_logset ls = { 0 };
+        assert_int_equal(mt_logset_add(&ls, spec, NULL, NULL), MT_OK);
+        mt_logset_finish(&ls);
+        struct mt_index_config cfg = { .batch_bytes = 64 };
+        assert_int_equal(mt_index_update(ix, &ls, &cfg, NULL), MT_OK);
+        mt_logset_free(&ls);
+    }
+    mt_logset raw = { 0 }, from_db = { 0 };
+    assert_int_equal(mt_logset_add(&raw, spec, NULL, NULL), MT_OK);
+    mt_logset_finish(&raw);
+    assert_int_equal(mt_index_attach(ix, &from_db), MT_OK);
+    struct dump a, b;
+    search_all(&raw, &a);
+    search_all(&from_db, &b);
+    assert_int_equal(b.events, 6);
+    assert_string_equal(a.buf, b.buf);
+    free(a.buf);
+    free(b.buf);
+    mt_logset_free(&raw);
+    mt_logset_free(&from_db);
+    mt_index_close(ix);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void test_cold_blob_refuses_damage(void **state)
+{
+    (void)state;
+    struct ix_buf raw = { 0 };
+    assert_int_equal(ix_cold_add(&raw, MT_F_MESSAGE_INFO, MT_SLICE_LIT("2016-08-27T00:04:15.594Z;LSRV=x")), 0);
+    assert_int_equal(ix_cold_add(&raw, MT_F_LOG_ID, MT_SLICE_LIT("")), 0);
+    char big[300];
+    memset(big, 'z', sizeof big);
+    assert_int_equal(ix_cold_add(&raw, IX_COLD_EXTRA, (mt_slice){ big, sizeof big }), 0);
+    size_t pos = 0;
+    unsigned tag;
+    mt_slice v;
+    assert_int_equal(ix_cold_next(&raw, &pos, &tag, &v), 1);
+    assert_int_equal(tag, MT_F_MESSAGE_INFO);
+    assert_int_equal(v.n, 31);
+    assert_int_equal(ix_cold_next(&raw, &pos, &tag, &v), 1);
+    assert_int_equal(v.n, 0);
+    assert_int_equal(ix_cold_next(&raw, &pos, &tag, &v), 1);
+    assert_int_equal(v.n, sizeof big);   /* a two-byte length */
+    assert_int_equal(ix_cold_next(&raw, &pos, &tag, &v), 0);
+
+    /* every truncation is either a clean end between items or an error, never a read past the end */
+    for (size_t cut = 1; cut < raw.n; cut++) {
+        struct ix_buf t = { raw.p, cut, cut };
+        size_t p = 0;
+        int k;
+        while ((k = ix_cold_next(&t, &p, &tag, &v)) == 1)
+            assert_true(v.p + v.n <= t.p + t.n);
+        assert_true(k == 0 || k == -1);
+    }
+    /* a length that claims more than there is */
+    char bad[] = { (char)MT_F_LOG_ID, (char)0xff, (char)0xff, 0x7f, 'a' };
+    struct ix_buf t = { bad, sizeof bad, sizeof bad };
+    pos = 0;
+    assert_int_equal(ix_cold_next(&t, &pos, &tag, &v), -1);
+    free(raw.p);
+}
+
+static void test_session_ids_as_numbers(void **state)
+{
+    (void)state;
+    int64_t v;
+    int upper;
+    assert_true(ix_session_number(MT_SLICE_LIT("08D3C95618300066"), &v, &upper));
+    assert_int_equal(upper, 1);
+    assert_int_equal((uint64_t)v, 0x08D3C95618300066ull);
+    assert_true(ix_session_number(MT_SLICE_LIT("FFFFFFFFFFFFFFFF"), &v, &upper));
+    assert_int_equal((uint64_t)v, UINT64_MAX);
+    assert_true(ix_session_number(MT_SLICE_LIT("08d3c95618300066"), &v, &upper));
+    assert_int_equal(upper, 0);
+    assert_false(ix_session_number(MT_SLICE_LIT("08D3C9561830006"), &v, &upper));
+    assert_false(ix_session_number(MT_SLICE_LIT("08D3C9561830006G"), &v, &upper));
+}
+
+static void test_refuses_what_is_not_an_index(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/mt_test_index_junk_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char junk[] = "this is not a database, just text\n";
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(write(fd, junk, sizeof junk - 1), (ssize_t)(sizeof junk - 1));
+    close(fd);
+    char err[512];
+    mt_index *ix = NULL;
+    assert_int_equal(mt_index_open(path, MT_INDEX_READ, &ix, err, sizeof err), MT_EINPUT);
+    assert_null(ix);
+    assert_non_null(strstr(err, "not a mailtrail index"));
+    unlink(path);
+    assert_int_equal(mt_index_open(path, MT_INDEX_READ, &ix, err, sizeof err), MT_EINPUT);
+    assert_non_null(strstr(err, "no such index"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_events_come_back_exactly),
+        cmocka_unit_test(test_resume_in_the_middle_of_a_line),
+        cmocka_unit_test(test_cold_blob_refuses_damage),
+        cmocka_unit_test(test_session_ids_as_numbers),
+        cmocka_unit_test(test_refuses_what_is_not_an_index),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
