@@ -4,8 +4,10 @@
  *
  * Files named on the command line are read whatever their names; folders are
  * walked recursively for *.log (and .log.gz / .log.zst) files, in name order.
- * PowerShell parameter spellings (-Filename, -OutputPath, -UseGMT...) are
- * rewritten to the long options before getopt sees them. */
+ * The files are read on worker threads (mt_eas_report_add_files), with the
+ * same CSVs and the same stderr as one thread. PowerShell parameter
+ * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
+ * options before getopt sees them. */
 #include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@
 
 static const char *const usage[] = {
     "usage: mailtrail activesync [--start-date T] [--end-date T] [--output-path DIR]",
-    "                            [--output-prefix P] [--use-gmt] FILE|DIR...",
+    "                            [--output-prefix P] [--use-gmt] [--threads N] FILE|DIR...",
     "       mailtrail Export-ActiveSyncLog -Filename FILE [-StartDate T] [-EndDate T]",
     "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT]",
     "",
@@ -32,12 +34,13 @@ static const char *const usage[] = {
     "  --output-prefix P             prefix of the file names",
     "  --use-gmt                     hours and days in UTC (default: this machine's zone)",
     "  --force                       accepted for the cmdlet's -Force; files are always replaced",
+    "  --threads N                   worker threads (default: one per core)",
     "",
     "Exit: 0 requests found, 1 none, 2 usage, 3 an input was unreadable, 4 I/O error.",
     NULL,
 };
 
-enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE };
+enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS };
 
 static const struct option long_opts[] = {
     { "start-date", required_argument, NULL, OPT_START },
@@ -47,6 +50,7 @@ static const struct option long_opts[] = {
     { "use-gmt", no_argument, NULL, OPT_GMT },
     { "force", no_argument, NULL, OPT_FORCE },
     { "filename", required_argument, NULL, OPT_FILE },
+    { "threads", required_argument, NULL, OPT_THREADS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -57,21 +61,6 @@ static const struct cli_ps_param ps_params[] = {
     { "OutputPath", "--output-path", 0 }, { "OutputPrefix", "--output-prefix", 0 },
     { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "Confirm", NULL, 1 },
 };
-
-struct run {
-    mt_eas_report *rep;
-    int oom;
-};
-
-static int on_line(const struct mt_iis_line *l, void *user)
-{
-    struct run *r = user;
-    if (mt_eas_report_add(r->rep, l) != MT_OK) {
-        r->oom = 1;
-        return 1;
-    }
-    return 0;
-}
 
 static int is_log_name(const char *name)
 {
@@ -144,7 +133,8 @@ int cmd_activesync(int argc, char **argv)
     int gmt = 0, rc = MT_OK, opt, unreadable = 0;
     struct cli_list inputs = { 0 }, files = { 0 };
     mt_tz *tz = NULL;
-    struct run run = { NULL, 0 };
+    mt_eas_report *rep = NULL;
+    unsigned long long threads = 0;
     char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0]);
     if (!av)
         return MT_EIO;
@@ -162,6 +152,12 @@ int cmd_activesync(int argc, char **argv)
         case OPT_PREFIX: prefix = optarg; break;
         case OPT_GMT: gmt = 1; break;
         case OPT_FORCE: break;
+        case OPT_THREADS:
+            if (cli_parse_u64(optarg, &threads) || threads == 0 || threads > 256) {
+                rc = cli_usage_error(cmd, "--threads wants a number from 1 to 256");
+                goto done;
+            }
+            break;
         case OPT_FILE:
             if (cli_list_add(&inputs, optarg)) {
                 rc = MT_EIO;
@@ -224,27 +220,19 @@ int cmd_activesync(int argc, char **argv)
             goto done;
         }
     }
-    run.rep = mt_eas_report_new(gmt ? NULL : tz, start_ms, end_ms);
-    if (!run.rep) {
+    rep = mt_eas_report_new(gmt ? NULL : tz, start_ms, end_ms);
+    if (!rep) {
         rc = MT_EIO;
         goto done;
     }
-    for (size_t i = 0; i < files.n && !run.oom; i++) {
-        struct mt_iislog_config cfg = { .file = files.v[i], .on_line = on_line, .on_diag = cli_print_diag,
-                                        .user = &run };
-        mt_status st = mt_iislog_parse_file(files.v[i], &cfg, NULL);
-        if (st == MT_EIO) {
-            rc = MT_EIO;
-            goto done;
-        }
-        if (st != MT_OK)
-            unreadable = 1;
-    }
-    if (run.oom) {
+    mt_status st = mt_eas_report_add_files(rep, files.v, files.n, (unsigned)threads, cli_print_diag, NULL);
+    if (st == MT_EIO) {
         rc = MT_EIO;
         goto done;
     }
-    if (mt_eas_report_write_all(run.rep, outdir, prefix, err, sizeof err) != MT_OK) {
+    if (st != MT_OK)
+        unreadable = 1;
+    if (mt_eas_report_write_all(rep, outdir, prefix, err, sizeof err) != MT_OK) {
         fprintf(stderr, "mailtrail activesync: %s\n", err);
         rc = MT_EIO;
         goto done;
@@ -252,13 +240,13 @@ int cmd_activesync(int argc, char **argv)
     if (unreadable)
         rc = MT_EINPUT;
     else
-        rc = mt_eas_report_requests(run.rep) ? MT_OK : MT_NOMATCH;
+        rc = mt_eas_report_requests(rep) ? MT_OK : MT_NOMATCH;
 done:
     for (size_t i = 0; i < files.n; i++)
         free((char *)files.v[i]);
     cli_list_free(&files);
     cli_list_free(&inputs);
-    mt_eas_report_free(run.rep);
+    mt_eas_report_free(rep);
     mt_tz_free(tz);
     free(av);
     return rc;

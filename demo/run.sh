@@ -53,5 +53,20 @@ say "How many DELIVER events each server logged" \
     "mailtrail search --logs $org --server EX13-1 --event-id DELIVER --count"
 printf 'EX13-1 delivered: '; "$mt" search --logs "$org" --server EX13-1 --event-id DELIVER --count
 printf 'EX13-2 delivered: '; "$mt" search --logs "$org" --server EX13-2 --event-id DELIVER --count
+db=demo/out/mail.db
+rm -f "$db" "$db-wal" "$db-shm"
+say "The organisation's logs into an index (SQLite); a second run adds only what is new" \
+    "mailtrail index --db $db --logs $org"
+"$mt" index --db "$db" --logs "$org"
+"$mt" index --db "$db" --logs "$org"
+
+say "The same trace, answered from the index" "mailtrail trace '$mid' --db $db --format json | head -c 400"
+"$mt" trace "$mid" --db "$db" --format json | head -c 400; echo
+
+say "SQL on the index: the day's top senders, and NDRs by status code" \
+    "mailtrail sql --db $db top-senders --limit 5; mailtrail sql --db $db ndr-by-code --limit 5"
+"$mt" sql --db "$db" top-senders --limit 5 --format table
+"$mt" sql --db "$db" ndr-by-code --limit 5 --format table || true
+
 echo
 echo "demo: done (all data shown is synthetic; see $seed/README.md and $org/README)"

@@ -51,11 +51,18 @@ struct mt_iislog_config {
     mt_diag_fn on_diag;               /* may be NULL */
     void *user;
     size_t max_line;                  /* 0: 1 MiB */
+    /* Optional prefilter (NULL: none). When set, only request lines whose raw
+     * bytes contain this text, ASCII case-insensitively, are split into all
+     * their fields and handed to on_line; the others are still checked and
+     * reported exactly as without a prefilter (column count, date and time)
+     * and counted in stats.passed. Typically MT_EAS_PREFILTER. */
+    const char *prefilter;
 };
 
 struct mt_iislog_stats {
     uint64_t lines;                   /* physical lines, directives included */
     uint64_t records;                 /* lines handed to on_line */
+    uint64_t passed;                  /* well-formed lines the prefilter kept from on_line */
     uint64_t skipped;                 /* malformed lines reported and skipped */
     uint64_t bytes;
 };

@@ -870,8 +870,9 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         u->st->files_unchanged++;
         return MT_OK;
     }
-    if (found && !replaced && !renamed && r->kind != K_OTHER)
-        u->st->files_grown++;
+    /* grown or unchanged is decided by what is read below */
+    int continuing = found && !replaced && !renamed;
+    int64_t start_offset = r->offset;
     r->dev = (int64_t)sb.st_dev;
     r->ino = (int64_t)sb.st_ino;
     int64_t hl = sb.st_size < HEAD_BYTES ? (int64_t)sb.st_size : HEAD_BYTES;
@@ -883,6 +884,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     }
     if (r->kind == K_OTHER) {
         save_row(u, (int64_t)sb.st_size, mtime_ns);
+        u->st->files_unchanged += continuing;
         return u->db_failed ? MT_EIO : MT_OK;
     }
 
@@ -918,6 +920,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             mt_reader_close(rd);
             r->kind = K_UNKNOWN;
             save_row(u, 0, mtime_ns);
+            u->st->files_unchanged += continuing;
             return u->db_failed ? MT_EIO : MT_OK;
         }
         if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file))
@@ -925,6 +928,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         if (r->kind == K_OTHER || r->kind == K_EMPTY) {
             mt_reader_close(rd);
             save_row(u, r->kind == K_EMPTY ? 0 : (int64_t)sb.st_size, mtime_ns);
+            u->st->files_unchanged += continuing;
             return u->db_failed ? MT_EIO : MT_OK;
         }
     }
@@ -1005,6 +1009,12 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     }
     if (save_row(u, (int64_t)sb.st_size, mtime_ns))
         return MT_EIO;
+    if (continuing) {
+        if (u->consumed > start_offset)
+            u->st->files_grown++;
+        else
+            u->st->files_unchanged++;
+    }
     return result;
 }
 

@@ -5,7 +5,11 @@
  * Apache-2.0) with their edge cases; the ActiveSync query decoder on the
  * example of MS-ASHTTP 2.2.1.1.1.1 and on vectors built by hand, byte by
  * byte, from that section's layout; the six reports on a hand-made two-server
- * log set (tests/data/iis/known/) whose counts are worked out in its README. */
+ * log set (tests/data/iis/known/) whose counts are worked out in its README.
+ * The fast paths are checked against the plain ones: the SSE2 column split
+ * against lines built column by column, the prefilter against a parse
+ * without it (same diagnostics), merged and threaded reports against one
+ * report fed everything in order. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -494,6 +498,382 @@ static void test_reports_plaso(void **state)
     mt_eas_report_free(s.rep);
 }
 
+/* ---- fast paths against plain ones ------------------------------------- */
+
+/* Every line of n columns of lengths drawn from a small generator, with
+ * runs of spaces and tabs between them, splits back into those columns,
+ * whatever their alignment to 16 bytes. 64 columns are a line, 65 are not. */
+struct cols_seen {
+    size_t n, want_cols;
+    char want[80][40];
+    size_t bad;
+};
+
+static int on_cols(const struct mt_iis_line *l, void *user)
+{
+    struct cols_seen *c = user;
+    /* #Fields maps date time cs-uri-stem cs-uri-query cs-host; the rest are x1 x2 ... */
+    assert_true(eq(l->uri_stem, c->want[2]));
+    assert_true(eq(l->uri_query, c->want[3]));
+    if (c->want_cols > 4)
+        assert_true(eq(l->host, c->want[4]));
+    c->n++;
+    return 0;
+}
+
+static void on_cols_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)file;
+    (void)line;
+    (void)msg;
+    ((struct cols_seen *)user)->bad++;
+}
+
+static void test_split_columns(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    for (size_t ncols = 4; ncols <= 66; ncols++) {
+        for (int round = 0; round < 40; round++) {
+            struct cols_seen c;
+            memset(&c, 0, sizeof c);
+            c.want_cols = ncols;
+            char text[8192];
+            static const char *const names[] = { "date", "time", "cs-uri-stem", "cs-uri-query", "cs-host" };
+            size_t o = (size_t)snprintf(text, sizeof text, "#Fields:");
+            for (size_t i = 0; i < ncols; i++)
+                o += i < 5 ? (size_t)snprintf(text + o, sizeof text - o, " %s", names[i])
+                           : (size_t)snprintf(text + o, sizeof text - o, " x%zu", i);
+            text[o++] = '\n';
+            for (size_t i = 0; i < ncols; i++) {
+                seed = seed * 1103515245u + 12345u;
+                size_t len = 1 + (seed >> 16) % 33;
+                if (i == 0)
+                    snprintf(c.want[i], sizeof c.want[i], "2024-01-02");
+                else if (i == 1)
+                    snprintf(c.want[i], sizeof c.want[i], "03:04:05");
+                else
+                    for (size_t k = 0; k < len; k++)
+                        c.want[i][k] = (char)('a' + (seed >> (k % 16)) % 26);
+                /* leading blanks before the first column, runs between */
+                size_t blanks = i == 0 ? (seed >> 8) % 3 : 1 + (seed >> 8) % 4;
+                for (size_t k = 0; k < blanks; k++)
+                    text[o++] = (seed >> (k + 3)) & 1 ? '\t' : ' ';
+                size_t wl = strlen(c.want[i]);
+                memcpy(text + o, c.want[i], wl);
+                o += wl;
+            }
+            if (round & 1)
+                for (size_t k = 0; k < (size_t)round % 5; k++)
+                    text[o++] = ' ';       /* trailing blanks */
+            text[o++] = '\n';
+            struct mt_iislog_config cfg = { .file = "t", .on_line = on_cols, .on_diag = on_cols_diag, .user = &c };
+            mt_iislog *p = mt_iislog_new(&cfg);
+            assert_non_null(p);
+            assert_int_equal(mt_iislog_feed(p, text, o), MT_OK);
+            assert_int_equal(mt_iislog_finish(p), MT_OK);
+            if (ncols <= 64) {
+                assert_int_equal(c.n, 1);
+                assert_int_equal(c.bad, 0);
+            } else {
+                assert_int_equal(c.n, 0);  /* #Fields refused, then the line */
+                assert_int_equal(c.bad, 2);
+            }
+            mt_iislog_free(p);
+        }
+    }
+}
+
+/* Diagnostics, as text, for comparisons. */
+struct diag_text {
+    char *buf;
+    size_t n;
+    FILE *f;
+    size_t lines;
+};
+
+static void on_diag_text(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct diag_text *d = user;
+    fprintf(d->f, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
+}
+
+static int count_line(const struct mt_iis_line *l, void *user)
+{
+    (void)l;
+    ((struct diag_text *)user)->lines++;
+    return 0;
+}
+
+static void parse_text(const char *text, size_t n, const char *prefilter, size_t piece, struct diag_text *d,
+                       struct mt_iislog_stats *st)
+{
+    memset(d, 0, sizeof *d);
+    d->f = open_memstream(&d->buf, &d->n);
+    assert_non_null(d->f);
+    struct mt_iislog_config cfg = { .file = "t", .on_line = count_line, .on_diag = on_diag_text, .user = d,
+                                    .prefilter = prefilter };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    for (size_t o = 0; o < n; o += piece)
+        assert_int_equal(mt_iislog_feed(p, text + o, n - o < piece ? n - o : piece), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    *st = *mt_iislog_stats(p);
+    mt_iislog_free(p);
+    fclose(d->f);
+}
+
+/* With the prefilter, the lines without the needle are not handed on, but
+ * every line is reported exactly as without it: bad column counts, bad
+ * dates, the default-layout notes, on ActiveSync lines and others alike. */
+static void test_prefilter(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA - 200 0 0 7\r\n"
+        "2024-01-02 03:04:06 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7\n"
+        "2024-01-02 03:04:07 10.0.0.1 POST /microsoft-server-activesync/DEFAULT.EAS User=a 443 u 1.1.1.1 UA 200 0 0 7\n"
+        "#Fields: time cs-uri-stem date cs-uri-query cs(Referer)\n"
+        "10:00:00 /owa/ 2024-02-30 - -\n"                                  /* bad date, not ActiveSync */
+        "10:00:00 /owa/ 2024-02-28 -\n"                                    /* 4 of 5, not ActiveSync */
+        "10:00:00 /MICROSOFT-SERVER-ACTIVESYNC 2024-02-30 - -\n"           /* bad date, ActiveSync */
+        "1x:00:00 /owa/ 2024-02-28 - -\n"
+        "10:00:00 /owa/ 2024-02-28 - https://x/Microsoft-Server-ActiveSync\n"   /* needle elsewhere */
+        "10:00:01 /owa/ 2024-02-28 - -\n"
+        "10:00:02 /Microsoft-Server-ActiveSync 2024-02-29 Cmd=Ping -\n"
+        "#Fields: cs-uri-stem time\n"                                      /* no date column */
+        "/owa/ 10:00:00\n"
+        "/Microsoft-Server-ActiveSync 10:00:00\n"
+        "#Fields: date x time\n"
+        "2024-03-01 y 25:00:00\n"
+        "2024-03-01 y 23:00:00\n"
+        "2024-03-01  y   23:00:00 z\n";
+    for (size_t piece = 1; piece <= sizeof text; piece = piece * 3 + 1) {
+        struct diag_text plain, filtered;
+        struct mt_iislog_stats sp, sf;
+        parse_text(text, sizeof text - 1, NULL, piece, &plain, &sp);
+        parse_text(text, sizeof text - 1, MT_EAS_PREFILTER, piece, &filtered, &sf);
+        assert_string_equal(filtered.buf, plain.buf);
+        assert_true(plain.n > 0);
+        assert_int_equal(sf.lines, sp.lines);
+        assert_int_equal(sf.skipped, sp.skipped);
+        assert_int_equal(sp.records, 7);
+        assert_int_equal(sp.passed, 0);
+        assert_int_equal(sf.records, 3);   /* lines 3, 9 and 11 hold the needle */
+        assert_int_equal(sf.passed, 4);
+        assert_int_equal(filtered.lines, 3);
+        free(plain.buf);
+        free(filtered.buf);
+    }
+}
+
+/* Dates are remembered from line to line; a bad one after a good one is
+ * still bad, and a new good one is read. */
+static void test_date_changes(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "#Fields: date time cs-uri-stem\n"
+        "2024-02-28 23:59:59 /a\n"
+        "2024-02-28 00:00:00.5 /a\n"
+        "2024-02-29 00:00:00 /a\n"
+        "2023-02-29 00:00:00 /a\n"             /* not a leap year */
+        "2024-02-29 12:00:00 /a\n"
+        "2024-13-01 12:00:00 /a\n";
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, text, sizeof text - 1), MT_OK);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(s.diags, 2);
+    assert_int_equal(s.last.time_ms, utc(2024, 2, 29, 12, 0, 0));
+    mt_iislog_free(p);
+}
+
+static void test_query_edges(void **state)
+{
+    (void)state;
+    struct mt_eas_query q;
+    /* names in any case, '%' in a name, an empty item, a trailing '&' */
+    static const char a[] = "uSeR=a%41&&dEvIcEiD=d&x%41=1&DEVICETYPE=t&cmd=gEtItEmEsTiMaTe&";
+    assert_int_equal(mt_eas_query_decode(mt_slice_make(a, strlen(a)), &q), 0);
+    assert_true(eq(q.user, "aA"));
+    assert_true(eq(q.device_id, "d"));
+    assert_true(eq(q.device_type, "t"));
+    assert_int_equal(q.cmd_code, MT_EAS_GETITEMESTIMATE);
+    /* the first '=' splits; later ones are part of the value */
+    static const char b[] = "User=a=b&Cmd=Sync=1&Log=x=y";
+    assert_int_equal(mt_eas_query_decode(mt_slice_make(b, strlen(b)), &q), 0);
+    assert_true(eq(q.user, "a=b"));
+    assert_true(eq(q.cmd, "Sync=1"));
+    assert_int_equal(q.cmd_code, -1);
+    assert_true(eq(q.log, "x=y"));
+    /* command names: near misses of every length */
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("")), -1);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("Syn")), -1);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("Syncs")), -1);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("PING")), MT_EAS_PING);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("folderupdatE")), MT_EAS_FOLDERUPDATE);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("FolderUpdatX")), -1);
+    assert_int_equal(mt_eas_command_code(MT_SLICE_LIT("ResolveRecipientsX")), -1);
+    assert_int_equal(mt_eas_command_code(mt_slice_make("Sy\0c", 4)), -1);
+}
+
+static char *all_csvs(const mt_eas_report *r)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    for (int w = 0; w < MT_EAS__COUNT; w++)
+        assert_int_equal(mt_eas_report_write(r, (enum mt_eas_csv)w, f), MT_OK);
+    fclose(f);
+    return buf;
+}
+
+struct feed {
+    mt_eas_report *rep;
+};
+
+static int feed_line(const struct mt_iis_line *l, void *user)
+{
+    assert_int_equal(mt_eas_report_add(((struct feed *)user)->rep, l), MT_OK);
+    return 0;
+}
+
+static void feed_text(mt_eas_report *r, const char *text)
+{
+    struct feed fd = { r };
+    struct mt_iislog_config cfg = { .file = "t", .on_line = feed_line, .user = &fd };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, text, strlen(text)), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    mt_iislog_free(p);
+}
+
+/* Two halves counted apart and merged give what one report fed both gives:
+ * sums, distinct devices united, and the later compliance (by input number,
+ * whichever report is merged into which). */
+static void test_merge(void **state)
+{
+    (void)state;
+    static const char head[] = "#Fields: date time s-computername cs-uri-stem cs-uri-query cs(User-Agent) sc-status\n";
+    static const char first[] =
+        "2024-03-04 08:00:00 EX1 /Microsoft-Server-ActiveSync User=a&DeviceId=D1&Cmd=Sync&Log=Pa1_ UA1 200\n"
+        "2024-03-04 08:10:00 EX1 /Microsoft-Server-ActiveSync User=b&DeviceId=D2&Cmd=Ping UA1 200\n"
+        "2024-03-05 09:00:00 EX2 /Microsoft-Server-ActiveSync User=a&DeviceId=D1&Cmd=Sync UA2 449\n";
+    static const char second[] =
+        "2024-03-04 08:20:00 EX1 /Microsoft-Server-ActiveSync User=a&DeviceId=D1&Cmd=Sync&Log=Pa3_ UA1 200\n"
+        "2024-03-04 08:30:00 EX1 /Microsoft-Server-ActiveSync User=c&DeviceId=D3&Cmd=Sync UA3 200\n"
+        "2024-03-05 09:00:00 EX2 /Microsoft-Server-ActiveSync User=b&DeviceId=D2&Cmd=Sync&Log=Pa2_ UA2 500\n";
+    char both[1024];
+    snprintf(both, sizeof both, "%s%s%s", head, first, second);
+    char one_text[512], two_text[512];
+    snprintf(one_text, sizeof one_text, "%s%s", head, first);
+    snprintf(two_text, sizeof two_text, "%s%s", head, second);
+
+    mt_eas_report *all = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    assert_non_null(all);
+    feed_text(all, both);
+    char *want = all_csvs(all);
+    assert_non_null(strstr(want, "a,D1,,0,0,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,Not Compliant\r\n"));
+
+    for (int order = 0; order < 2; order++) {
+        mt_eas_report *one = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+        assert_non_null(one);
+        mt_eas_report *two = mt_eas_report_new_like(one);
+        assert_non_null(two);
+        mt_eas_report_set_input(one, 1);
+        mt_eas_report_set_input(two, 2);
+        feed_text(one, one_text);
+        feed_text(two, two_text);
+        assert_int_equal(order ? mt_eas_report_merge(two, one) : mt_eas_report_merge(one, two), MT_OK);
+        mt_eas_report *into = order ? two : one;
+        assert_int_equal(mt_eas_report_input(into), 2);
+        assert_int_equal(mt_eas_report_requests(into), 6);
+        char *got = all_csvs(into);
+        assert_string_equal(got, want);
+        free(got);
+        assert_int_equal(mt_eas_report_merge(into, into), MT_EINTERNAL);
+        mt_eas_report_free(one);
+        mt_eas_report_free(two);
+    }
+    free(want);
+    mt_eas_report_free(all);
+}
+
+/* One report fed the files in order, with their diagnostics as text. */
+struct serial {
+    mt_eas_report *rep;
+    struct diag_text d;
+};
+
+static int serial_line(const struct mt_iis_line *l, void *user)
+{
+    assert_int_equal(mt_eas_report_add(((struct serial *)user)->rep, l), MT_OK);
+    return 0;
+}
+
+static void serial_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    on_diag_text(file, line, msg, &((struct serial *)user)->d);
+}
+
+/* The files read on 1 to 4 threads give the CSVs and the diagnostics (in
+ * file order) of the files fed one after the other to one report. */
+static void test_add_files_threads(void **state)
+{
+    (void)state;
+    const char *const files[] = { DATA "known/EX1/u_ex240304.log", DATA "iis7_owa.log", DATA "no-such-file.log",
+                                  DATA "known/EX2/u_ex240304.log", DATA "iis10_edge_cases.log",
+                                  DATA "known/EX1/u_ex240304.log" };
+    size_t n = sizeof files / sizeof files[0];
+
+    struct serial ref;
+    memset(&ref, 0, sizeof ref);
+    ref.rep = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    assert_non_null(ref.rep);
+    ref.d.f = open_memstream(&ref.d.buf, &ref.d.n);
+    assert_non_null(ref.d.f);
+    for (size_t i = 0; i < n; i++) {
+        struct mt_iislog_config cfg = { .file = files[i], .on_line = serial_line, .on_diag = serial_diag,
+                                        .user = &ref };
+        assert_int_equal(mt_iislog_parse_file(files[i], &cfg, NULL), i == 2 ? MT_EINPUT : MT_OK);
+    }
+    fclose(ref.d.f);
+    char *want = all_csvs(ref.rep);
+
+    for (unsigned threads = 1; threads <= 4; threads++) {
+        for (int round = 0; round < 5; round++) {
+            mt_eas_report *r = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+            assert_non_null(r);
+            mt_eas_report_set_input(r, 7);
+            struct diag_text got_diags;
+            memset(&got_diags, 0, sizeof got_diags);
+            got_diags.f = open_memstream(&got_diags.buf, &got_diags.n);
+            assert_int_equal(mt_eas_report_add_files(r, files, n, threads, on_diag_text, &got_diags), MT_EINPUT);
+            fclose(got_diags.f);
+            assert_string_equal(got_diags.buf, ref.d.buf);
+            assert_int_equal(mt_eas_report_input(r), 7 + n + 1);
+            char *got = all_csvs(r);
+            assert_string_equal(got, want);
+            free(got);
+            free(got_diags.buf);
+            mt_eas_report_free(r);
+        }
+    }
+    mt_eas_report *r = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    assert_int_equal(mt_eas_report_add_files(r, files, 0, 0, NULL, NULL), MT_OK);
+    assert_int_equal(mt_eas_report_requests(r), 0);
+    mt_eas_report_free(r);
+    free(want);
+    free(ref.d.buf);
+    mt_eas_report_free(ref.rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +890,12 @@ int main(void)
         cmocka_unit_test(test_reports_zone_and_window),
         cmocka_unit_test(test_csv_names),
         cmocka_unit_test(test_reports_plaso),
+        cmocka_unit_test(test_split_columns),
+        cmocka_unit_test(test_prefilter),
+        cmocka_unit_test(test_date_changes),
+        cmocka_unit_test(test_query_edges),
+        cmocka_unit_test(test_merge),
+        cmocka_unit_test(test_add_files_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
