@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "cli.h"
 #include <mailtrail/activesync.h>
 
@@ -131,7 +132,7 @@ int cmd_activesync(int argc, char **argv)
     const char *cmd = "activesync";
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
     int gmt = 0, rc = MT_OK, opt, unreadable = 0;
-    struct cli_list inputs = { 0 }, files = { 0 };
+    struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
     mt_tz *tz = NULL;
     mt_eas_report *rep = NULL;
     unsigned long long threads = 0;
@@ -159,9 +160,29 @@ int cmd_activesync(int argc, char **argv)
             }
             break;
         case OPT_FILE:
-            if (cli_list_add(&inputs, optarg)) {
-                rc = MT_EIO;
-                goto done;
+            /* PowerShell passes an array as "a.log,b.log": split it, unless
+             * the whole text names something that exists. */
+            if (access(optarg, F_OK) == 0 || !strchr(optarg, ',')) {
+                if (cli_list_add(&inputs, optarg)) {
+                    rc = MT_EIO;
+                    goto done;
+                }
+                break;
+            }
+            for (const char *p = optarg; *p;) {
+                const char *comma = strchr(p, ',');
+                size_t n = comma ? (size_t)(comma - p) : strlen(p);
+                while (n && (*p == ' ' || *p == '"' || *p == '\''))
+                    p++, n--;
+                while (n && (p[n - 1] == ' ' || p[n - 1] == '"' || p[n - 1] == '\''))
+                    n--;
+                char *one = n ? strndup(p, n) : NULL;
+                if (n && (!one || cli_list_add(&owned, one) || cli_list_add(&inputs, one))) {
+                    free(one);
+                    rc = MT_EIO;
+                    goto done;
+                }
+                p = comma ? comma + 1 : p + strlen(p);
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
@@ -245,6 +266,9 @@ done:
     for (size_t i = 0; i < files.n; i++)
         free((char *)files.v[i]);
     cli_list_free(&files);
+    for (size_t i = 0; i < owned.n; i++)
+        free((char *)owned.v[i]);
+    cli_list_free(&owned);
     cli_list_free(&inputs);
     mt_eas_report_free(rep);
     mt_tz_free(tz);

@@ -4,7 +4,8 @@
 # Each tests/cli/cases/NAME.sh is a shell snippet that runs `mailtrail ...`
 # from the repository root; its stdout, stderr and exit code must equal
 # tests/expected/NAME.out, .err and .rc. MT_UPDATE_EXPECTED=1 rewrites the
-# expected files instead (review the diff before committing).
+# expected files instead (review the diff before committing). MT_CASES=GLOB
+# limits the run to matching case names (e.g. MT_CASES='012*').
 # The zone is pinned (TZ=UTC) so that times typed without a zone read the same
 # on every machine; cases that test zones pass --tz.
 set -u
@@ -15,7 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
-for case in tests/cli/cases/*.sh; do
+for case in tests/cli/cases/${MT_CASES:-*}.sh; do
     name=$(basename "$case" .sh)
     exp=tests/expected/$name
     ( mailtrail() { "$MT_BIN" "$@"; }; . "./$case" ) >"$tmp/out" 2>"$tmp/err" </dev/null
