@@ -36,12 +36,14 @@ static const char *const usage[] = {
     "  --use-gmt                     hours and days in UTC (default: this machine's zone)",
     "  --force                       accepted for the cmdlet's -Force; files are always replaced",
     "  --threads N                   worker threads (default: one per core)",
+    "  --db FILE                     instead of FILE|DIR: the IIS logs kept in the index",
+    "                                (mailtrail index), in path order",
     "",
     "Exit: 0 requests found, 1 none, 2 usage, 3 an input was unreadable, 4 I/O error.",
     NULL,
 };
 
-enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS };
+enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS, OPT_DB };
 
 static const struct option long_opts[] = {
     { "start-date", required_argument, NULL, OPT_START },
@@ -52,6 +54,7 @@ static const struct option long_opts[] = {
     { "force", no_argument, NULL, OPT_FORCE },
     { "filename", required_argument, NULL, OPT_FILE },
     { "threads", required_argument, NULL, OPT_THREADS },
+    { "db", required_argument, NULL, OPT_DB },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -127,12 +130,74 @@ static int walk(const char *dir, struct cli_list *files, int *unreadable, int de
     return rc;
 }
 
+/* IIS logs kept in the index: read as the files would be, one after the other. */
+struct indexed {
+    mt_eas_report *rep;
+    mt_iislog *p;
+    char *path;
+    uint64_t input;
+    int failed;
+};
+
+static int indexed_line(const struct mt_iis_line *l, void *user)
+{
+    struct indexed *x = user;
+    if (mt_eas_report_add(x->rep, l) != MT_OK) {
+        x->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void indexed_end(struct indexed *x)
+{
+    if (x->p) {
+        mt_iislog_finish(x->p);
+        mt_iislog_free(x->p);
+    }
+    x->p = NULL;
+    free(x->path);
+    x->path = NULL;
+}
+
+static int indexed_begin(const char *path, void *user)
+{
+    struct indexed *x = user;
+    indexed_end(x);
+    if (!(x->path = strdup(path)))
+        return x->failed = 1;
+    mt_eas_report_set_input(x->rep, ++x->input);
+    struct mt_iislog_config cfg = { .file = x->path, .on_line = indexed_line, .on_diag = cli_print_diag,
+                                    .user = x, .prefilter = MT_EAS_PREFILTER };
+    if (!(x->p = mt_iislog_new(&cfg)))
+        return x->failed = 1;
+    return 0;
+}
+
+static int indexed_piece(const char *b, size_t n, void *user)
+{
+    struct indexed *x = user;
+    if (!x->p || mt_iislog_feed(x->p, b, n) != MT_OK)
+        x->failed = 1;
+    return x->failed;
+}
+
+static mt_status from_index(mt_index *ix, mt_eas_report *rep)
+{
+    struct indexed x = { rep, NULL, NULL, 0, 0 };
+    mt_status st = mt_index_iis(ix, indexed_begin, indexed_piece, &x);
+    indexed_end(&x);
+    return x.failed ? MT_EIO : st;
+}
+
 int cmd_activesync(int argc, char **argv)
 {
     const char *cmd = "activesync";
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
     int gmt = 0, rc = MT_OK, opt, unreadable = 0;
     struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
+    const char *db = NULL;
+    mt_index *ix = NULL;
     mt_tz *tz = NULL;
     mt_eas_report *rep = NULL;
     unsigned long long threads = 0;
@@ -159,6 +224,7 @@ int cmd_activesync(int argc, char **argv)
                 goto done;
             }
             break;
+        case OPT_DB: db = optarg; break;
         case OPT_FILE:
             /* PowerShell passes an array as "a.log,b.log": split it, unless
              * the whole text names something that exists. */
@@ -194,8 +260,12 @@ int cmd_activesync(int argc, char **argv)
             rc = MT_EIO;
             goto done;
         }
-    if (inputs.n == 0) {
+    if (inputs.n == 0 && !db) {
         rc = cli_usage_error(cmd, "no IIS log given: name files or folders");
+        goto done;
+    }
+    if (inputs.n && db) {
+        rc = cli_usage_error(cmd, "--db and files: give one");
         goto done;
     }
     int64_t start_ms = MT_TIME_NONE, end_ms = MT_TIME_NONE;
@@ -246,7 +316,21 @@ int cmd_activesync(int argc, char **argv)
         rc = MT_EIO;
         goto done;
     }
-    mt_status st = mt_eas_report_add_files(rep, files.v, files.n, (unsigned)threads, cli_print_diag, NULL);
+    mt_status st;
+    if (db) {
+        char ierr[1024];
+        st = mt_index_open(db, MT_INDEX_READ, &ix, ierr, sizeof ierr);
+        if (st != MT_OK) {
+            fprintf(stderr, "mailtrail %s: %s\n", cmd, ierr);
+            rc = st;
+            goto done;
+        }
+        st = from_index(ix, rep);
+        if (st == MT_NOMATCH)
+            fprintf(stderr, "mailtrail %s: %s holds no IIS logs (index them with mailtrail index)\n", cmd, db);
+    } else {
+        st = mt_eas_report_add_files(rep, files.v, files.n, (unsigned)threads, cli_print_diag, NULL);
+    }
     if (st == MT_EIO) {
         rc = MT_EIO;
         goto done;
@@ -263,6 +347,7 @@ int cmd_activesync(int argc, char **argv)
     else
         rc = mt_eas_report_requests(rep) ? MT_OK : MT_NOMATCH;
 done:
+    mt_index_close(ix);
     for (size_t i = 0; i < files.n; i++)
         free((char *)files.v[i]);
     cli_list_free(&files);

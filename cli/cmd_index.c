@@ -12,12 +12,13 @@
 static const char *const usage[] = {
     "usage: mailtrail index --db FILE --logs DIR [--logs NAME=DIR ...] [OPTIONS]",
     "",
-    "Read every tracking, SMTP protocol and Postfix log under --logs into the",
+    "Read every tracking, SMTP protocol, Postfix and IIS log under --logs into the",
     "SQLite index FILE (created when missing), adding only what is new since the",
     "last run. Each batch is committed with the file offsets it consumed, so a run",
     "that is killed loses nothing and counts nothing twice: run it again. The",
-    "index then answers search, trace, sessions, session, flows, pending, report",
-    "and backpressure (--db FILE) and SQL (mailtrail sql). Schema: docs/index.md.",
+    "index then answers search, trace, sessions, session, flows, pending, report,",
+    "backpressure and activesync (--db FILE) and SQL (mailtrail sql). Schema:",
+    "docs/index.md.",
     "",
     "  --db FILE          the index",
     "  --logs SPEC        logs to read (repeatable; $MAILTRAIL_LOGS when none)",
@@ -102,10 +103,10 @@ static void print_counts(mt_index *ix, const char *db)
     if (c.last_ms != INT64_MIN && c.events)
         mt_time_format(c.last_ms, NULL, b, sizeof b);
     printf("files: %llu\nevents: %llu\nrecipients: %llu\nmessages: %llu\nsmtp_lines: %llu\npostfix_lines: %llu\n"
-           "first: %s\nlast: %s\n",
+           "iis_lines: %llu\nfirst: %s\nlast: %s\n",
            (unsigned long long)c.files, (unsigned long long)c.events, (unsigned long long)c.recipients,
-           (unsigned long long)c.messages, (unsigned long long)c.smtp_lines, (unsigned long long)c.postfix_lines, a,
-           b);
+           (unsigned long long)c.messages, (unsigned long long)c.smtp_lines, (unsigned long long)c.postfix_lines,
+           (unsigned long long)c.iis_lines, a, b);
 }
 
 int cmd_index(int argc, char **argv)
@@ -207,12 +208,12 @@ int cmd_index(int argc, char **argv)
     if (!quiet && rc != MT_EUSAGE) {
         fprintf(stdout,
                 "%s: %llu files (%llu new, %llu grown, %llu unchanged, %llu replaced, %llu renamed, %llu gone), "
-                "%llu events, %llu protocol-log lines, %llu Postfix lines added from %.1f MB in %.2f s",
+                "%llu events, %llu protocol-log lines, %llu Postfix lines, %llu IIS lines added from %.1f MB in %.2f s",
                 db, (unsigned long long)s.files_seen, (unsigned long long)s.files_new,
                 (unsigned long long)s.files_grown, (unsigned long long)s.files_unchanged,
                 (unsigned long long)s.files_replaced, (unsigned long long)s.files_renamed,
                 (unsigned long long)s.files_gone, (unsigned long long)s.events, (unsigned long long)s.smtp_lines,
-                (unsigned long long)s.postfix_lines, s.bytes / 1e6, el);
+                (unsigned long long)s.postfix_lines, (unsigned long long)s.iis_lines, s.bytes / 1e6, el);
         if (max_age > 0)
             fprintf(stdout, "; %llu events older than the maximum age removed", (unsigned long long)removed);
         fputc('\n', stdout);

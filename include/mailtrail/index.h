@@ -50,6 +50,7 @@ struct mt_index_stats {
     uint64_t events;           /* tracking events added */
     uint64_t smtp_lines;       /* protocol-log lines added */
     uint64_t postfix_lines;    /* Postfix log lines added */
+    uint64_t iis_lines;        /* IIS (W3C) log lines added */
     uint64_t skipped_lines;    /* malformed lines reported and skipped */
     uint64_t commits;          /* transactions committed */
 };
@@ -91,10 +92,16 @@ mt_status mt_index_attach(mt_index *ix, mt_logset *ls);
 
 /* Counts for `index --stats` and tests. */
 struct mt_index_counts {
-    uint64_t files, events, recipients, smtp_lines, postfix_lines, messages;
+    uint64_t files, events, recipients, smtp_lines, postfix_lines, iis_lines, messages;
     int64_t first_ms, last_ms;
 };
 mt_status mt_index_counts(mt_index *ix, struct mt_index_counts *out);
+
+/* The IIS logs in the index, in path order: begin(path) for each file, then
+ * its text (as read) in pieces of whole lines. A non-zero return of begin
+ * skips the file; of piece, stops. MT_OK, MT_NOMATCH (none), MT_EINPUT, MT_EIO. */
+mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
+                       int (*piece)(const char *p, size_t n, void *user), void *user);
 
 /* ---- read-only SQL ---- */
 

@@ -53,7 +53,7 @@ static const char schema_v1[] =
     "  id INTEGER PRIMARY KEY,\n"
     "  path TEXT NOT NULL UNIQUE,\n"
     "  server TEXT NOT NULL,\n"
-    "  kind TEXT NOT NULL DEFAULT 'unknown',\n"   /* msgtrk smtp postfix other empty unknown */
+    "  kind TEXT NOT NULL DEFAULT 'unknown',\n"   /* msgtrk smtp postfix iis other empty unknown */
     "  dev INTEGER, ino INTEGER,\n"
     "  head_len INTEGER NOT NULL DEFAULT 0, head_hash INTEGER,\n"
     "  size INTEGER NOT NULL DEFAULT 0, mtime_ns INTEGER,\n"
@@ -95,6 +95,8 @@ static const char schema_v1[] =
     "  local_endpoint INTEGER, remote_endpoint INTEGER, event TEXT, data INTEGER, context INTEGER, direction INTEGER,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE postfix_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
+    "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
+    "CREATE TABLE iis_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
     "CREATE INDEX problems_file ON problems(file, line);\n"

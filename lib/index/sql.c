@@ -102,11 +102,12 @@ static int64_t one_int(mt_index *ix, const char *sql, int *ok)
 mt_status mt_index_counts(mt_index *ix, struct mt_index_counts *out)
 {
     int ok = 1;
-    out->files = (uint64_t)one_int(ix, "SELECT count(*) FROM files WHERE kind IN ('msgtrk','smtp','postfix')", &ok);
+    out->files = (uint64_t)one_int(ix, "SELECT count(*) FROM files WHERE kind IN ('msgtrk','smtp','postfix','iis')", &ok);
     out->events = (uint64_t)one_int(ix, "SELECT count(*) FROM events", &ok);
     out->recipients = (uint64_t)one_int(ix, "SELECT count(*) FROM rcpts", &ok);
     out->smtp_lines = (uint64_t)one_int(ix, "SELECT count(*) FROM smtp_lines", &ok);
     out->postfix_lines = (uint64_t)one_int(ix, "SELECT count(*) FROM postfix_lines", &ok);
+    out->iis_lines = (uint64_t)one_int(ix, "SELECT count(*) FROM iis_lines", &ok);
     out->messages = (uint64_t)one_int(ix, "SELECT count(DISTINCT message_id) FROM events", &ok);
     out->first_ms = one_int(ix, "SELECT min(time_ms) FROM events", &ok);
     out->last_ms = one_int(ix, "SELECT max(time_ms) FROM events", &ok);
@@ -122,6 +123,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
         "DELETE FROM smtp_lines WHERE time_ms < ?1",
         /* Postfix lines carry no parsed time: a file goes when all of it is older */
         "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
+        "DELETE FROM iis_lines WHERE file IN (SELECT id FROM files WHERE kind = 'iis' AND last_ms < ?1)",
         "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE last_ms < ?1)",
     };
     *removed = 0;
@@ -208,4 +210,54 @@ const struct mt_named_query *mt_named_queries(size_t *n)
 {
     *n = sizeof named / sizeof *named;
     return named;
+}
+
+mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
+                       int (*piece)(const char *p, size_t n, void *user), void *user)
+{
+    sqlite3_stmt *fs, *ls;
+    if (sqlite3_prepare_v2(ix->db, "SELECT id, path FROM files WHERE kind = 'iis' ORDER BY path", -1, &fs, NULL) !=
+        SQLITE_OK)
+        return MT_EINPUT;
+    if (sqlite3_prepare_v2(ix->db, "SELECT text FROM iis_lines WHERE file = ?1 ORDER BY line", -1, &ls, NULL) !=
+        SQLITE_OK) {
+        sqlite3_finalize(fs);
+        return MT_EINPUT;
+    }
+    struct ix_buf b = { 0 };
+    mt_status result = MT_OK;
+    size_t files = 0;
+    int rc, stop = 0;
+    while (!stop && result == MT_OK && (rc = sqlite3_step(fs)) == SQLITE_ROW) {
+        files++;
+        if (begin((const char *)sqlite3_column_text(fs, 1), user))
+            continue;
+        sqlite3_bind_int64(ls, 1, sqlite3_column_int64(fs, 0));
+        b.n = 0;
+        int lrc;
+        while (!stop && (lrc = sqlite3_step(ls)) == SQLITE_ROW) {
+            if (ix_buf_put(&b, sqlite3_column_text(ls, 0), (size_t)sqlite3_column_bytes(ls, 0)) ||
+                ix_buf_put(&b, "\n", 1)) {
+                result = MT_EIO;
+                break;
+            }
+            if (b.n >= 64 * 1024) {
+                stop = piece(b.p, b.n, user);
+                b.n = 0;
+            }
+        }
+        if (result == MT_OK && !stop && b.n)
+            stop = piece(b.p, b.n, user);
+        if (result == MT_OK && !stop && lrc != SQLITE_DONE)
+            result = MT_EINPUT;
+        sqlite3_reset(ls);
+    }
+    if (result == MT_OK && !stop && rc != SQLITE_DONE)
+        result = MT_EINPUT;
+    sqlite3_finalize(fs);
+    sqlite3_finalize(ls);
+    free(b.p);
+    if (result == MT_OK && !files)
+        return MT_NOMATCH;
+    return result;
 }

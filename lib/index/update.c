@@ -30,8 +30,15 @@
 #define SAMPLE_EVENTS 4000       /* enough for a dictionary; training takes ~0.1 s */
 #define SAMPLE_BYTES (4u << 20)
 
-enum kind { K_UNKNOWN, K_MSGTRK, K_SMTP, K_POSTFIX, K_OTHER, K_EMPTY };
-static const char *const kind_names[] = { "unknown", "msgtrk", "smtp", "postfix", "other", "empty" };
+enum kind { K_UNKNOWN, K_MSGTRK, K_SMTP, K_POSTFIX, K_OTHER, K_EMPTY, K_IIS };
+static const char *const kind_names[] = { "unknown", "msgtrk", "smtp", "postfix", "other", "empty", "iis" };
+
+/* An IIS W3C log: its #Software directive, or #Fields naming the URI stem. */
+static int iis_like(const char *b, size_t n)
+{
+    return memmem(b, n, "#Software: Microsoft Internet Information Services", 50) != NULL ||
+           (memmem(b, n, "#Fields:", 8) != NULL && memmem(b, n, " cs-uri-stem", 12) != NULL);
+}
 
 static enum kind kind_from_name(const char *s)
 {
@@ -58,7 +65,7 @@ struct upd {
     const struct mt_index_config *cfg;
     struct mt_index_stats *st;
     uint64_t bytes_total;
-    sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_smtp, *ins_pf, *ins_problem;
+    sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_smtp, *ins_pf, *ins_iis, *ins_problem;
     sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode;
     /* the file being read */
     const struct mt_logfile *f;
@@ -488,25 +495,27 @@ static int note_directives(struct upd *u, const char *p, size_t n)
     return 0;
 }
 
-static int add_postfix_lines(struct upd *u, const char *p, size_t n)
+/* Postfix and IIS lines are kept as text, each in its table. */
+static int add_text_lines(struct upd *u, const char *p, size_t n)
 {
     const char *end = p + n, *s = p;
+    uint64_t *count = u->row.kind == K_IIS ? &u->st->iis_lines : &u->st->postfix_lines;
     if (u->cfg->offsets_only) {
         for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-            u->lines++, u->st->postfix_lines++;
+            u->lines++, ++*count;
         return 0;
     }
     while (s < end && !u->db_failed) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *e = nl ? nl : end;
-        sqlite3_stmt *st = u->ins_pf;
+        sqlite3_stmt *st = u->row.kind == K_IIS ? u->ins_iis : u->ins_pf;
         sqlite3_bind_int64(st, 1, u->row.id);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)++u->lines);
         sqlite3_bind_text(st, 3, s, (int)(e - s), SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            db_fail(u, "adding a Postfix line");
+            db_fail(u, "adding a Postfix or IIS line");
         sqlite3_reset(st);
-        u->st->postfix_lines++;
+        ++*count;
         s = nl ? nl + 1 : end;
     }
     return u->db_failed ? -1 : 0;
@@ -517,10 +526,11 @@ static int feed(struct upd *u, const char *p, size_t n, int whole)
 {
     if (!n)
         return 0;
-    if (u->row.kind == K_POSTFIX) {
+    if (u->row.kind == K_POSTFIX || u->row.kind == K_IIS) {
         /* Postfix lines are kept as text: parsing needs the year and zone
-         * the reader gives at query time. Over-long lines are kept whole. */
-        if (add_postfix_lines(u, p, n))
+         * the reader gives at query time; IIS lines are read by activesync's
+         * own parser. Over-long lines are kept whole. */
+        if (add_text_lines(u, p, n))
             return -1;
     } else {
         if (note_directives(u, p, n))
@@ -562,6 +572,10 @@ static int save_row(struct upd *u, int64_t size, int64_t mtime_ns)
         sqlite3_bind_null(s, 11);
     sqlite3_bind_int(s, 12, r->in_header);
     sqlite3_bind_int(s, 13, r->complete);
+    /* Lines kept as text carry no parsed time: the file's last change stands
+     * for its last record, for retention. */
+    if ((r->kind == K_POSTFIX || r->kind == K_IIS) && mtime_ns > 0)
+        r->last_ms = mtime_ns / 1000000;
     if (r->first_ms != MT_TIME_NONE)
         sqlite3_bind_int64(s, 14, r->first_ms);
     else
@@ -633,6 +647,7 @@ static int delete_records(struct upd *u, int64_t id)
         "DELETE FROM events WHERE file = ?1",
         "DELETE FROM smtp_lines WHERE file = ?1",
         "DELETE FROM postfix_lines WHERE file = ?1",
+        "DELETE FROM iis_lines WHERE file = ?1",
         "DELETE FROM problems WHERE file = ?1",
     };
     for (size_t i = 0; i < sizeof sql / sizeof *sql; i++) {
@@ -799,7 +814,7 @@ static void close_parser(struct upd *u, int finish)
 /* A resumed parser gets its directives again, then the line count. */
 static int resume_parser(struct upd *u)
 {
-    if (u->row.kind == K_POSTFIX || !u->row.offset)
+    if (u->row.kind == K_POSTFIX || u->row.kind == K_IIS || !u->row.offset)
         return 0;
     if (u->row.header.n) {
         mt_status st = u->mp ? mt_msgtrk_feed(u->mp, u->row.header.p, u->row.header.n)
@@ -914,7 +929,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
         enum mt_log_kind k = mt_sniff(buf, got);
         r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
-                : k == MT_KIND_EMPTY ? K_EMPTY : K_OTHER;
+                : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(buf, got) ? K_IIS : K_OTHER;
         if (k == MT_KIND_UNKNOWN && !compressed && got < MT_READ_BLOCK) {
             /* too little written yet to tell what it is: look again next time */
             mt_reader_close(rd);
@@ -1052,6 +1067,7 @@ static int prepare_all(struct upd *u)
            ix_prepare(ix, "INSERT INTO smtp_lines VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                       &u->ins_smtp) ||
            ix_prepare(ix, "INSERT INTO postfix_lines VALUES(?1, ?2, ?3)", &u->ins_pf) ||
+           ix_prepare(ix, "INSERT INTO iis_lines VALUES(?1, ?2, ?3)", &u->ins_iis) ||
            ix_prepare(ix, "INSERT INTO problems VALUES(?1, ?2, ?3)", &u->ins_problem) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS " FROM files WHERE path = ?1", &u->sel_file) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS ", path FROM files WHERE ino = ?1 AND dev = ?2", &u->by_inode) ||
@@ -1067,7 +1083,7 @@ static int prepare_all(struct upd *u)
 
 static void finalize_all(struct upd *u)
 {
-    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_smtp, u->ins_pf, u->ins_problem,
+    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem,
                             u->sel_file, u->ins_file, u->upd_file, u->by_inode };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         sqlite3_finalize(all[i]);

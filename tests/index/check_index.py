@@ -320,6 +320,24 @@ def tail_follows(tmp):
     return f"{len(want)} events followed by tail and tail --db, none lost or repeated"
 
 
+def activesync_from_index(tmp):
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "300", "--seed", "29")
+    db = os.path.join(tmp, "i.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    iis = sorted(p for p in tracking_files(logs) if "W3SVC" in p)
+    if not iis:
+        raise AssertionError("no IIS logs generated")
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    os.mkdir(a)
+    os.mkdir(b)
+    run("activesync", "--use-gmt", "--output-path", a, *iis)
+    run("activesync", "--use-gmt", "--output-path", b, "--db", db)
+    for name in sorted(os.listdir(a)):
+        if open(os.path.join(a, name), "rb").read() != open(os.path.join(b, name), "rb").read():
+            raise AssertionError(f"{name} differs")
+    return f"{len(os.listdir(a))} CSVs alike from {len(iis)} IIS logs"
+
+
 def main():
     for name, fn in (("same answers from --db and --logs", same_answers),
                      ("files indexed while written", in_pieces),
@@ -328,7 +346,8 @@ def main():
                      ("damaged database", damaged),
                      ("retention", retention),
                      ("appending writer", appender),
-                     ("tail follows live logs", tail_follows)):
+                     ("tail follows live logs", tail_follows),
+                     ("activesync from the index", activesync_from_index)):
         scenario(name, fn)
     print(f"index: {passed} passed, {failed} failed", file=sys.stderr)
     sys.exit(0 if failed == 0 and passed > 0 else 1)
