@@ -136,7 +136,7 @@ static void print_table(struct out *o)
     if (!w)
         return;
     for (size_t i = 0; i < o->n_cells; i++) {
-        size_t len = strlen(o->cells[i]);
+        size_t len = mt_display_width((mt_slice){ o->cells[i], strlen(o->cells[i]) });
         if (len > w[i % o->ncol])
             w[i % o->ncol] = len;
     }
@@ -145,7 +145,8 @@ static void print_table(struct out *o)
         int last = c + 1 == o->ncol;
         fputs(o->cells[i], stdout);
         if (!last)
-            fprintf(stdout, "%*s", (int)(w[c] - strlen(o->cells[i]) + 2), "");
+            fprintf(stdout, "%*s", (int)(w[c] - mt_display_width((mt_slice){ o->cells[i], strlen(o->cells[i]) }) + 2),
+                    "");
         else
             fputc('\n', stdout);
         if (i + 1 == o->ncol) {   /* rule under the header */

@@ -8,6 +8,7 @@
 #define MAILTRAIL_SLICE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdbool.h>
 
 typedef struct mt_slice {
@@ -33,5 +34,13 @@ bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
  * stores the next item in *item and returns true, or returns false at the
  * end. An empty s has no items; "a;;b" has three (the middle one empty). */
 bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item);
+
+/* Terminal cells: the code point at byte i of s (*cp) and its length in
+ * bytes (a byte that does not start valid UTF-8 counts as one); the cells a
+ * code point takes (2 for East Asian wide, 0 for combining marks, else 1);
+ * the cells a whole text takes. For aligning table columns. */
+size_t mt_utf8_next(mt_slice s, size_t i, uint32_t *cp);
+size_t mt_cp_width(uint32_t cp);
+size_t mt_display_width(mt_slice s);
 
 #endif

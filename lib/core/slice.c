@@ -68,3 +68,57 @@ bool mt_recipient_status_next(mt_slice s, size_t *pos, mt_slice *item)
     *pos = i + 1;
     return true;
 }
+
+/* East Asian Wide and Fullwidth blocks (UAX #11, the common ranges), and the
+ * emoji planes terminals draw two cells wide. */
+static int wide(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0x303E) || (c >= 0x3041 && c <= 0x33FF) ||
+           (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xA4CF) ||
+           (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+           (c >= 0xFF00 && c <= 0xFF60) || (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1F64F) ||
+           (c >= 0x1F900 && c <= 0x1F9FF) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+/* Combining marks take no cell of their own. */
+static int zero_width(uint32_t c)
+{
+    return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) || (c >= 0x1DC0 && c <= 0x1DFF) ||
+           (c >= 0x20D0 && c <= 0x20FF) || (c >= 0xFE20 && c <= 0xFE2F) || c == 0x200B || c == 0x200D ||
+           (c >= 0xFE00 && c <= 0xFE0F);
+}
+
+size_t mt_utf8_next(mt_slice s, size_t i, uint32_t *cp)
+{
+    const unsigned char *p = (const unsigned char *)s.p;
+    unsigned char c = p[i];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (i + n > s.n)
+        n = 1;
+    uint32_t v = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; k < n; k++) {
+        if ((p[i + k] & 0xC0) != 0x80) {   /* not UTF-8: one byte, one cell */
+            *cp = c;
+            return 1;
+        }
+        v = v << 6 | (p[i + k] & 0x3F);
+    }
+    *cp = v;
+    return n;
+}
+
+size_t mt_cp_width(uint32_t cp)
+{
+    return zero_width(cp) ? 0 : wide(cp) ? 2 : 1;
+}
+
+size_t mt_display_width(mt_slice s)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < s.n;) {
+        uint32_t cp;
+        i += mt_utf8_next(s, i, &cp);
+        w += mt_cp_width(cp);
+    }
+    return w;
+}

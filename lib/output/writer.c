@@ -283,29 +283,34 @@ static void write_csv(mt_writer *w, const struct mt_event *ev)
     fprintf(out, ",%llu\r\n", (unsigned long long)ev->line);
 }
 
-/* Print s in a column of width w: cut with "..." when longer, padded when
- * shorter; the last column is never cut. Widths count code points, not
- * bytes, so non-ASCII subjects align. Control characters become spaces:
- * they would break the row. */
+/* Print s in a column of w terminal cells: cut with "..." when wider,
+ * padded when narrower; the last column is never cut. Cells, not bytes or
+ * code points: a Japanese subject takes two per character. Control
+ * characters become spaces: they would break the row. */
 static void cell(FILE *out, mt_slice s, size_t w, int last)
 {
-    size_t cps = 0;
-    for (size_t i = 0; i < s.n; i++)
-        cps += ((unsigned char)s.p[i] & 0xC0) != 0x80;
-    size_t keep = (!last && cps > w) ? w - 3 : cps;
-    size_t shown = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if ((c & 0xC0) != 0x80 && shown++ == keep)
+    size_t width = mt_display_width(s);
+    size_t room = (!last && width > w) ? w - 3 : width;
+    size_t used = 0;
+    for (size_t i = 0; i < s.n;) {
+        uint32_t cp;
+        size_t n = mt_utf8_next(s, i, &cp);
+        size_t cw = mt_cp_width(cp);
+        if (used + cw > room)
             break;
-        fputc(c < 0x20 ? ' ' : c, out);
+        if (n == 1)
+            fputc((unsigned char)s.p[i] < 0x20 ? ' ' : s.p[i], out);
+        else
+            fwrite(s.p + i, 1, n, out);
+        used += cw;
+        i += n;
     }
-    if (keep < cps) {
+    if (room < width) {
         fputs("...", out);
-        keep = w;
+        used += 3;
     }
     if (!last)
-        for (size_t i = keep; i < w + 1; i++)
+        for (size_t i = used; i < w + 1; i++)
             fputc(' ', out);
 }
 

@@ -164,6 +164,22 @@ static void test_logset_names(void **state)
     mt_logset_free(&ls);
 }
 
+/* Table columns are measured in terminal cells. */
+static void test_display_width(void **state)
+{
+    (void)state;
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("Seattle trip")), 12);
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("\xe4\xbc\x9a\xe8\xad\xb0")), 4);          /* 会議: wide */
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("caf\xc3\xa9")), 4);                         /* café */
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("cafe\xcc\x81")), 4);                        /* e + combining acute */
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("\xff\xfe")), 2);                             /* not UTF-8: a cell per byte */
+    assert_int_equal(mt_display_width(MT_SLICE_LIT("\xe4\xbc")), 2);                             /* cut sequence */
+    uint32_t cp;
+    assert_int_equal(mt_utf8_next(MT_SLICE_LIT("\xf0\x9f\x98\x80"), 0, &cp), 4);
+    assert_int_equal(cp, 0x1F600);
+    assert_int_equal(mt_cp_width(cp), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_choice),
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_names),
+        cmocka_unit_test(test_display_width),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }
