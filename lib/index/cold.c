@@ -129,8 +129,13 @@ int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out)
         unsigned char z = 0;
         return ix_buf_put(out, &z, 1) || ix_buf_put(out, raw->p, raw->n) ? -1 : 0;
     }
-    if (!ix->cctx && !(ix->cctx = ZSTD_createCCtx()))
-        return -1;
+    if (!ix->cctx) {
+        /* The dictionary is referenced once and stays; its id is not written
+         * in each blob (4 bytes an event): an index has one dictionary. */
+        if (!(ix->cctx = ZSTD_createCCtx()) || ZSTD_isError(ZSTD_CCtx_refCDict(ix->cctx, ix->cdict)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(ix->cctx, ZSTD_c_dictIDFlag, 0)))
+            return -1;
+    }
     size_t bound = ZSTD_compressBound(raw->n) + 1;
     if (out->cap < bound) {
         char *np = realloc(out->p, bound);
@@ -140,7 +145,7 @@ int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out)
         out->cap = bound;
     }
     out->p[0] = 1;
-    size_t z = ZSTD_compress_usingCDict(ix->cctx, out->p + 1, out->cap - 1, raw->p, raw->n, ix->cdict);
+    size_t z = ZSTD_compress2(ix->cctx, out->p + 1, out->cap - 1, raw->p, raw->n);
     if (ZSTD_isError(z))
         return -1;
     out->n = z + 1;
