@@ -89,6 +89,8 @@ static const char schema_v1[] =
     /* A session id is 16 hex digits: kept as the 64-bit number it spells
      * (half the bytes, and its index too); session_text holds the exact text
      * only when it is not written in upper case. */
+    "CREATE TABLE links(event INTEGER NOT NULL, kind TEXT NOT NULL, internal_id, host TEXT, queue_id TEXT);\n"
+    "CREATE INDEX links_event ON links(event);\n"
     "CREATE TABLE smtp_lines(\n"
     "  file INTEGER NOT NULL, line INTEGER NOT NULL, time_ms INTEGER,\n"
     "  connector_id INTEGER, session INTEGER, session_text TEXT, seq INTEGER,\n"
@@ -137,6 +139,15 @@ static const char schema_v1[] =
     "CREATE VIEW failures AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
     "  recipient_status, source\n"
     "FROM recipients WHERE event_id = 'FAIL';\n"
+    /* hops: each hand-off with the event it led to, where the logs have it */
+    "CREATE VIEW hops AS SELECT s.message_id AS message_id, s.timestamp AS sent, s.server AS from_server,\n"
+    "  l.kind AS link, coalesce(l.internal_id || '@' || l.host, l.internal_id, l.queue_id) AS key,\n"
+    "  n.server AS to_server, n.event_id AS next_event_id, n.timestamp AS next_seen, s.id AS send_event,\n"
+    "  n.id AS next_event\n"
+    "FROM links l JOIN tracking s ON s.id = l.event\n"
+    "  LEFT JOIN tracking n ON l.kind = 'internal-id' AND n.internal_message_id = l.internal_id\n"
+    "    AND n.id <> s.id AND (l.host IS NULL OR upper(n.server) = upper(l.host))\n"
+    "    AND n.event_id IN ('RECEIVE', 'HARECEIVE');\n"
     "CREATE VIEW smtp AS SELECT f.server AS server, f.path AS file, l.line AS line,\n"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', l.time_ms / 1000.0, 'unixepoch') AS timestamp, l.time_ms AS time_ms,\n"
     "  coalesce(l.session_text, printf('%016X', l.session)) AS session_id, l.seq AS seq,\n"
@@ -162,10 +173,12 @@ const char ix_query_indexes[] =
     "CREATE INDEX IF NOT EXISTS events_sender ON events(sender_address);\n"
     "CREATE INDEX IF NOT EXISTS events_session ON events(session COLLATE NOCASE) WHERE session IS NOT NULL;\n"
     "CREATE INDEX IF NOT EXISTS rcpts_address ON rcpts(address);\n"
+    "CREATE INDEX IF NOT EXISTS events_internal_id ON events(internal_message_id);\n"
     "CREATE INDEX IF NOT EXISTS smtp_lines_session ON smtp_lines(session);\n";
 const char ix_drop_query_indexes[] =
     "DROP INDEX IF EXISTS events_time; DROP INDEX IF EXISTS events_message; DROP INDEX IF EXISTS events_sender;"
-    "DROP INDEX IF EXISTS events_session; DROP INDEX IF EXISTS rcpts_address; DROP INDEX IF EXISTS smtp_lines_session;";
+    "DROP INDEX IF EXISTS events_session; DROP INDEX IF EXISTS rcpts_address; DROP INDEX IF EXISTS smtp_lines_session;"
+    "DROP INDEX IF EXISTS events_internal_id;";
 
 int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen)
 {

@@ -119,6 +119,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
     static const char *const sql[] = {
         "DELETE FROM rcpts WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
         "DELETE FROM refs WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
+        "DELETE FROM links WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
         "DELETE FROM events WHERE time_ms < ?1",
         "DELETE FROM smtp_lines WHERE time_ms < ?1",
         /* Postfix lines carry no parsed time: a file goes when all of it is older */
@@ -148,7 +149,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
             ix_exec(ix, "ROLLBACK", NULL, 0);
             return MT_EIO;
         }
-        if (i == 2)
+        if (i == 3)
             *removed = (uint64_t)sqlite3_changes(ix->db);
     }
     /* The files stay listed with their offsets, so that logs still on disk

@@ -65,7 +65,7 @@ struct upd {
     const struct mt_index_config *cfg;
     struct mt_index_stats *st;
     uint64_t bytes_total;
-    sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_smtp, *ins_pf, *ins_iis, *ins_problem;
+    sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_link, *ins_smtp, *ins_pf, *ins_iis, *ins_problem;
     sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode;
     /* the file being read */
     const struct mt_logfile *f;
@@ -229,6 +229,70 @@ static void keep_sample(struct upd *u)
     u->sample_sizes[u->n_samples++] = u->cold_raw.n;
 }
 
+static int bind_text_or_null(sqlite3_stmt *s, int col, mt_slice v)
+{
+    return v.n ? sqlite3_bind_text(s, col, v.p, (int)v.n, SQLITE_STATIC) : sqlite3_bind_null(s, col);
+}
+
+/* The text after mark (case-insensitive) up to ',', ']', ';' or a space. */
+static mt_slice token_after(mt_slice s, const char *mark)
+{
+    size_t k = strlen(mark);
+    for (size_t i = 0; i + k <= s.n; i++) {
+        if (strncasecmp(s.p + i, mark, k))
+            continue;
+        size_t j = i + k;
+        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+            j++;
+        return (mt_slice){ s.p + i + k, j - i - k };
+    }
+    return (mt_slice){ "", 0 };
+}
+
+/* The hand-offs trace follows, kept for SQL: a SEND answered
+ * "[InternalId=N, Hostname=H]" continues as internal-message-id N on H (the
+ * server-hostname field when the reply names none); one answered
+ * "queued as ID" continues in another MTA's queue entry ID. */
+static int add_links(struct upd *u, int64_t id, const struct mt_event *ev)
+{
+    mt_slice ctx = ev->f[MT_F_SOURCE_CONTEXT];
+    if (!ctx.n)
+        return 0;
+    mt_slice iid = token_after(ctx, "[InternalId="), q = token_after(ctx, "queued as ");
+    if (!iid.n && !q.n)
+        return 0;
+    sqlite3_stmt *st = u->ins_link;
+    sqlite3_bind_int64(st, 1, id);
+    if (iid.n) {
+        mt_slice host = token_after(ctx, "Hostname=");
+        if (!host.n)
+            host = ev->f[MT_F_SERVER_HOSTNAME];
+        const char *dot = host.n ? memchr(host.p, '.', host.n) : NULL;
+        if (dot)
+            host.n = (size_t)(dot - host.p);   /* EX13-2.mynet.lan: the server is EX13-2 */
+        int64_t x;
+        sqlite3_bind_text(st, 2, "internal-id", -1, SQLITE_STATIC);
+        if (canonical_int(iid, &x))
+            sqlite3_bind_int64(st, 3, x);
+        else
+            sqlite3_bind_text(st, 3, iid.p, (int)iid.n, SQLITE_STATIC);
+        bind_text_or_null(st, 4, host);
+        sqlite3_bind_null(st, 5);
+    } else {
+        sqlite3_bind_text(st, 2, "queued-as", -1, SQLITE_STATIC);
+        sqlite3_bind_null(st, 3);
+        sqlite3_bind_null(st, 4);
+        sqlite3_bind_text(st, 5, q.p, (int)q.n, SQLITE_STATIC);
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        db_fail(u, "adding a link");
+        return -1;
+    }
+    return 0;
+}
+
 static int on_event(const struct mt_event *ev, void *user)
 {
     struct upd *u = user;
@@ -356,6 +420,8 @@ static int on_event(const struct mt_event *ev, void *user)
             return 1;
         }
     }
+    if (add_links(u, id, ev))
+        return 1;
     if (ev->time_ms != MT_TIME_NONE) {
         if (u->row.first_ms == MT_TIME_NONE || ev->time_ms < u->row.first_ms)
             u->row.first_ms = ev->time_ms;
@@ -366,10 +432,6 @@ static int on_event(const struct mt_event *ev, void *user)
     return u->db_failed;
 }
 
-static int bind_text_or_null(sqlite3_stmt *s, int col, mt_slice v)
-{
-    return v.n ? sqlite3_bind_text(s, col, v.p, (int)v.n, SQLITE_STATIC) : sqlite3_bind_null(s, col);
-}
 
 /* 16 hex digits, read case-insensitively. */
 int ix_session_number(mt_slice s, int64_t *out, int *upper)
@@ -644,6 +706,7 @@ static int delete_records(struct upd *u, int64_t id)
     static const char *const sql[] = {
         "DELETE FROM rcpts WHERE event IN (SELECT id FROM events WHERE file = ?1)",
         "DELETE FROM refs WHERE event IN (SELECT id FROM events WHERE file = ?1)",
+        "DELETE FROM links WHERE event IN (SELECT id FROM events WHERE file = ?1)",
         "DELETE FROM events WHERE file = ?1",
         "DELETE FROM smtp_lines WHERE file = ?1",
         "DELETE FROM postfix_lines WHERE file = ?1",
@@ -1064,6 +1127,7 @@ static int prepare_all(struct upd *u)
     return ix_prepare(ix, sql, &u->ins_event) ||
            ix_prepare(ix, "INSERT INTO rcpts VALUES(?1, ?2, ?3, ?4)", &u->ins_rcpt) ||
            ix_prepare(ix, "INSERT OR IGNORE INTO refs VALUES(?1, ?2)", &u->ins_ref) ||
+           ix_prepare(ix, "INSERT INTO links VALUES(?1, ?2, ?3, ?4, ?5)", &u->ins_link) ||
            ix_prepare(ix, "INSERT INTO smtp_lines VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                       &u->ins_smtp) ||
            ix_prepare(ix, "INSERT INTO postfix_lines VALUES(?1, ?2, ?3)", &u->ins_pf) ||
@@ -1083,7 +1147,7 @@ static int prepare_all(struct upd *u)
 
 static void finalize_all(struct upd *u)
 {
-    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem,
+    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_link, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem,
                             u->sel_file, u->ins_file, u->upd_file, u->by_inode };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         sqlite3_finalize(all[i]);
