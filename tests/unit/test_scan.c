@@ -59,6 +59,60 @@ static void test_find_ci_matches_scalar(void **state)
     }
 }
 
+/* Plain reference: ASCII case folding only, byte by byte. */
+static const char *naive_find_ci(const char *needle, size_t m, const char *p, size_t n)
+{
+    for (size_t i = 0; i + m <= n; i++) {
+        size_t k = 0;
+        while (k < m) {
+            unsigned char c = (unsigned char)p[i + k];
+            if (c >= 'A' && c <= 'Z')
+                c |= 0x20;
+            if (c != (unsigned char)needle[k])
+                break;
+            k++;
+        }
+        if (k == m)
+            return p + i;
+    }
+    return NULL;
+}
+
+/* Long needles (the 16-byte compare), near misses late in the needle, and
+ * bytes beside A-Z and above 0x7F that folding must leave alone. */
+static void test_find_ci_long_needles(void **state)
+{
+    (void)state;
+    static const char alphabet[] = "aAzZ@[`{0\xc1\xda\xe1\xfa";
+    char hay[400], lower[64];
+    struct mt_needle nd;
+    nd.lower = lower;
+    for (int round = 0; round < 4000; round++) {
+        nd.n = 16 + next_rand() % 40;
+        for (size_t i = 0; i < nd.n; i++) {
+            char ch = alphabet[next_rand() % (sizeof alphabet - 1)];
+            lower[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch | 0x20) : ch;
+        }
+        size_t n = next_rand() % sizeof hay;
+        for (size_t i = 0; i < n; i++)
+            hay[i] = alphabet[next_rand() % (sizeof alphabet - 1)];
+        /* plant the needle, in random case, with one byte changed half the time */
+        if (n >= nd.n) {
+            size_t at = next_rand() % (n - nd.n + 1);
+            for (size_t i = 0; i < nd.n; i++) {
+                char ch = lower[i];
+                hay[at + i] = (ch >= 'a' && ch <= 'z' && next_rand() % 2) ? (char)(ch - 32) : ch;
+            }
+            if (next_rand() % 2)
+                hay[at + next_rand() % nd.n] ^= 0x01;
+        }
+        mt_needle_prepare(&nd);
+        const char *want = naive_find_ci(lower, nd.n, hay, n);
+        assert_ptr_equal(mt_find_ci(&nd, hay, hay + n), want);
+        assert_ptr_equal(mt_find_ci_scalar(&nd, hay, hay + n), want);
+    }
+}
+
 static void test_find_ci_examples(void **state)
 {
     (void)state;
@@ -82,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_count_newlines),
         cmocka_unit_test(test_find_ci_matches_scalar),
         cmocka_unit_test(test_find_ci_examples),
+        cmocka_unit_test(test_find_ci_long_needles),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
