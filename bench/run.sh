@@ -57,6 +57,8 @@ py=bench/peers/csv_filter.py
 T1=$(echo "$hour_start" | cut -c1-19); T2=$(echo "$hour_end" | cut -c1-19)
 
 proto='$(find '"$data"' -path "*ProtocolLog*" -type f | sort)'
+iis='$(find '"$data"' -path "*W3SVC*" -name "*.log" -type f | sort)'
+ibytes=$(find "$data" -path '*W3SVC*' -name '*.log' -type f -exec cat {} + | wc -c)
 for shape in ${BENCH_SHAPES:-selective broad window parse sessions}; do
     case $shape in
     selective)
@@ -87,6 +89,13 @@ for shape in ${BENCH_SHAPES:-selective broad window parse sessions}; do
         # SMTP protocol logs: sessions rebuilt; grep counts the disconnect lines.
         measure grep $shape "LC_ALL=C grep -c -h ',-,' $proto | awk '{s+=\$1} END{print s}'"
         measure "mailtrail sessions" $shape "$mt sessions --logs $data --format csv | tail -n +2 | wc -l"
+        ;;
+    activesync)
+        # IIS logs: the six Export-ActiveSyncLog CSVs; grep counts the ActiveSync requests.
+        mkdir -p bench/data/eas
+        measure grep $shape "LC_ALL=C grep -c -h -i 'Microsoft-Server-ActiveSync' $iis | awk '{s+=\$1} END{print s}'"
+        measure "mailtrail (1 thread)" $shape "$mt activesync --threads 1 --use-gmt --output-path bench/data/eas $iis && tail -n +2 bench/data/eas/Users.csv | wc -l"
+        measure mailtrail $shape "$mt activesync --use-gmt --output-path bench/data/eas $iis && tail -n +2 bench/data/eas/Users.csv | wc -l"
         ;;
     parse)
         # Every field of every line: the full parse, no prefilter, nothing skipped.
@@ -132,14 +141,14 @@ report=bench/results/$date.md
     echo "Warm cache; best of $runs runs; wall time. Sender: \`$sender\`; day $day; hour ${day}T10."
     echo "The last column is the tool's own count, to show that they agree."
     echo
-    [ -n "${BENCH_SHAPES:-}" ] && echo "Shapes run: $BENCH_SHAPES. For \`sessions\`, MB/s is of the protocol logs ($pmb MB)." && echo
+    [ -n "${BENCH_SHAPES:-}" ] && echo "Shapes run: $BENCH_SHAPES. For \`sessions\`, MB/s is of the protocol logs ($pmb MB); for \`activesync\`, of the IIS logs ($(echo "$ibytes" | awk '{printf "%.1f", $1/1e6}') MB)." && echo
     echo "| shape | tool | wall s | MB/s | peak RSS MB | × grep time | result |"
     echo "|---|---|---:|---:|---:|---:|---|"
-    awk -F'|' -v bytes="$bytes" -v pbytes="$pbytes" '
+    awk -F'|' -v bytes="$bytes" -v pbytes="$pbytes" -v ibytes="$ibytes" '
         { shape=$1; t=$3+0; if ($2=="grep") g[shape]=t; rows[NR]=$0 }
         END { for (i=1;i<=NR;i++) { split(rows[i],f,"|"); t=f[3]+0; if (t<0.005) t=0.005;
               ratio = (f[1] in g) ? sprintf("%.2f", t/(g[f[1]]<0.005?0.005:g[f[1]])) : "—";
-              b = (f[1] == "sessions") ? pbytes : bytes;
+              b = (f[1] == "sessions") ? pbytes : (f[1] == "activesync") ? ibytes : bytes;
               printf "| %s | %s | %.2f | %.0f | %.1f | %s | %s |\n", f[1], f[2], f[3], b/1e6/t, f[4]/1024, ratio, f[5] } }' "$results"
     if [ -s "$scale" ]; then
     echo
