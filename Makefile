@@ -68,7 +68,7 @@ cli-tests: $(BUILD)/mailtrail
 gen-tests: $(BUILD)/mailtrail
 	@sh tests/gen/run.sh $(BUILD)/mailtrail
 
-FUZZERS := msgtrk smtplog postfix iis
+FUZZERS := msgtrk smtplog postfix iis index
 # Every simulated message traced and compared with the ground truth.
 trace-tests: $(BUILD)/mailtrail
 	@sh tests/trace/run.sh $(BUILD)/mailtrail

@@ -12,10 +12,10 @@ out=build-fuzz
 mkdir -p $out
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all"
 status=0
-for name in msgtrk smtplog postfix iis; do
+for name in msgtrk smtplog postfix iis index; do
     mkdir -p fuzz/corpus-work/$name
     clang -std=c11 -D_GNU_SOURCE -O1 -g $SAN -Iinclude -Ilib -DMT_VERSION='"fuzz"' \
-        fuzz/fuzz_$name.c $(ls lib/*/*.c) -lzstd -lz -lpthread -lm -o $out/fuzz_$name
+        fuzz/fuzz_$name.c $(ls lib/*/*.c) -lsqlite3 -lzstd -lz -lpthread -lm -o $out/fuzz_$name
     seeds=$out/seeds-$name
     rm -rf "$seeds"; mkdir -p "$seeds"
     i=0

@@ -81,7 +81,8 @@ mt_status mt_index_attach(mt_index *ix, mt_logset *ls)
         return st;
     }
     mt_logset_finish(ls);
-    qsort(pi, n, sizeof *pi, cmp_pathid);
+    if (n > 1)
+        qsort(pi, n, sizeof *pi, cmp_pathid);
     free(ix->rank);
     ix->n_rank = (size_t)max_id + 1;
     ix->rank = malloc(ix->n_rank * sizeof *ix->rank);
@@ -103,7 +104,7 @@ mt_status mt_index_attach(mt_index *ix, mt_logset *ls)
         ix->rank[i] = -1;
     for (size_t r = 0; r < ls->n; r++) {
         struct pathid key = { ls->files[r].path, 0, 0 };
-        struct pathid *hit = bsearch(&key, pi, n, sizeof *pi, cmp_pathid);
+        struct pathid *hit = n ? bsearch(&key, pi, n, sizeof *pi, cmp_pathid) : NULL;
         if (!hit)
             continue;
         ix->rank[hit->id] = (int64_t)r;

@@ -993,8 +993,11 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         enum mt_log_kind k = mt_sniff(buf, got);
         r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
                 : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(buf, got) ? K_IIS : K_OTHER;
-        if (k == MT_KIND_UNKNOWN && !compressed && got < MT_READ_BLOCK) {
-            /* too little written yet to tell what it is: look again next time */
+        if ((k == MT_KIND_UNKNOWN || (k == MT_KIND_OTHER && !iis_like(buf, got))) && !compressed &&
+            got < MT_READ_BLOCK) {
+            /* Not recognised from less than a block: it may be a log whose
+             * first lines are still being written. Look again next time; only
+             * a whole first block (what a search reads) decides "other". */
             mt_reader_close(rd);
             r->kind = K_UNKNOWN;
             save_row(u, 0, mtime_ns);
