@@ -181,10 +181,11 @@ struct searcher {
     struct mt_search_stats *stats;
     sqlite3_stmt *rcpts;
     struct group g;
-    /* strs is small (event ids, hosts, IPs, connectors): all of it in memory */
-    struct span *strs;
+    /* strs is small (event ids, hosts, IPs, connectors): all of it in memory,
+     * loaded once per open index (a read-only handle sees no new rows) */
+    const struct span *strs;
     size_t n_strs;
-    struct ix_buf strs_bytes;
+    const struct ix_buf *strs_bytes;
     int stop;
     int failed;
 };
@@ -292,7 +293,7 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
                 } else {
                     r->f[f].off = g->bytes.n;
                     r->f[f].len = sv->len;
-                    if (ix_buf_put(&g->bytes, s->strs_bytes.p + sv->off, sv->len))
+                    if (ix_buf_put(&g->bytes, s->strs_bytes->p + sv->off, sv->len))
                         return -1;
                 }
             }
@@ -564,36 +565,66 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
     sb_add(b, " ORDER BY e.time_ms");
 }
 
+struct strs_cache {
+    struct span *v;
+    size_t n;
+    struct ix_buf bytes;
+};
+
+void ix_strs_cache_free(mt_index *ix)
+{
+    struct strs_cache *c = ix->strs_cache;
+    if (!c)
+        return;
+    free(c->v);
+    free(c->bytes.p);
+    free(c);
+    ix->strs_cache = NULL;
+}
+
 static int load_strs(struct searcher *s)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->ix->db, "SELECT id, value FROM strs ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (id < 0 || id > (1 << 26))
-            continue;
-        if ((size_t)id >= s->n_strs) {
-            size_t n = (size_t)id + 1 > s->n_strs * 2 ? (size_t)id + 1 : s->n_strs * 2;
-            struct span *ns = realloc(s->strs, n * sizeof *ns);
-            if (!ns) {
+    mt_index *ix = s->ix;
+    struct strs_cache *c = ix->strs_cache;
+    if (!c || ix->writable) {   /* a writer may have added rows since */
+        ix_strs_cache_free(ix);
+        if (!(c = calloc(1, sizeof *c)))
+            return -1;
+        ix->strs_cache = c;
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(ix->db, "SELECT id, value FROM strs ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+            return -1;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(st, 0);
+            if (id < 0 || id > (1 << 26))
+                continue;
+            if ((size_t)id >= c->n) {
+                size_t n = (size_t)id + 1 > c->n * 2 ? (size_t)id + 1 : c->n * 2;
+                struct span *ns = realloc(c->v, n * sizeof *ns);
+                if (!ns) {
+                    sqlite3_finalize(st);
+                    return -1;
+                }
+                memset(ns + c->n, 0, (n - c->n) * sizeof *ns);
+                c->v = ns;
+                c->n = n;
+            }
+            c->v[id].off = c->bytes.n;
+            c->v[id].len = (size_t)sqlite3_column_bytes(st, 1);
+            if (ix_buf_put(&c->bytes, sqlite3_column_text(st, 1), c->v[id].len)) {
                 sqlite3_finalize(st);
                 return -1;
             }
-            memset(ns + s->n_strs, 0, (n - s->n_strs) * sizeof *ns);
-            s->strs = ns;
-            s->n_strs = n;
         }
-        s->strs[id].off = s->strs_bytes.n;
-        s->strs[id].len = (size_t)sqlite3_column_bytes(st, 1);
-        if (ix_buf_put(&s->strs_bytes, sqlite3_column_text(st, 1), s->strs[id].len)) {
-            sqlite3_finalize(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
             return -1;
-        }
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    s->strs = c->v;
+    s->n_strs = c->n;
+    s->strs_bytes = &c->bytes;
+    return 0;
 }
 
 static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag,
@@ -675,8 +706,6 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     }
     sqlite3_finalize(st);
     sqlite3_finalize(s.rcpts);
-    free(s.strs);
-    free(s.strs_bytes.p);
     free(s.g.bytes.p);
     free(s.g.rows);
     free(s.g.extras);
@@ -704,7 +733,7 @@ static mt_status backend_smtp_lines(void *ctx, size_t file, const char *session_
              "SELECT l.line, l.time_ms, c.value, l.session, l.session_text, l.seq, le.value, re.value, l.event,"
              " d.value, x.value, l.direction FROM smtp_lines l LEFT JOIN strs c ON c.id = l.connector_id"
              " LEFT JOIN texts d ON d.id = l.data"
-             " LEFT JOIN strs le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint"
+             " LEFT JOIN texts le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint"
              " LEFT JOIN texts x ON x.id = l.context WHERE %s l.file = ?1 ORDER BY l.line",
              !session_id ? "" : by_number ? "l.session = ?2 AND" : "l.session_text = ?2 COLLATE NOCASE AND");
     if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)

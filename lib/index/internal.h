@@ -63,6 +63,7 @@ struct mt_index {
     int64_t *rank;
     size_t n_rank;
     void *attach;         /* backend.c's per-rank file ids and kinds */
+    void *strs_cache;     /* backend.c: the strs table in memory */
 };
 
 /* update.c: 16 hex digits as a number; *upper: written in upper case */
@@ -70,6 +71,7 @@ int ix_session_number(mt_slice s, int64_t *out, int *upper);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);
+void ix_strs_cache_free(mt_index *ix);
 
 /* schema.c */
 extern const char ix_query_indexes[], ix_drop_query_indexes[];

@@ -155,7 +155,7 @@ static const char schema_v1[] =
     "  c.value AS connector_id, le.value AS local_endpoint, re.value AS remote_endpoint, l.event AS event,\n"
     "  d.value AS data, x.value AS context\n"
     "FROM smtp_lines l JOIN files f ON f.id = l.file LEFT JOIN strs c ON c.id = l.connector_id\n"
-    "  LEFT JOIN strs le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint\n"
+    "  LEFT JOIN texts le ON le.id = l.local_endpoint LEFT JOIN texts re ON re.id = l.remote_endpoint\n"
     "  LEFT JOIN texts d ON d.id = l.data LEFT JOIN texts x ON x.id = l.context;\n"
     "CREATE VIEW sessions AS SELECT session_id, server, direction,\n"
     "  min(timestamp) AS start, max(timestamp) AS end,\n"
@@ -354,6 +354,7 @@ void mt_index_close(mt_index *ix)
     ZSTD_freeDDict(ix->ddict);
     free(ix->rank);
     ix_attach_free(ix);
+    ix_strs_cache_free(ix);
     if (ix->db) {
         sqlite3_stmt *st;
         while ((st = sqlite3_next_stmt(ix->db, NULL)) != NULL)

@@ -487,7 +487,7 @@ static int on_smtp_line(const struct mt_smtp_line *l, void *user)
         bind_text_or_null(s, 6, l->session_id);
     }
     sqlite3_bind_int64(s, 7, (sqlite3_int64)l->sequence);
-    bind_dict(u, s, 8, IX_STRS, l->local_endpoint);
+    bind_dict(u, s, 8, IX_TEXTS, l->local_endpoint);   /* ephemeral ports: many values */
     bind_dict(u, s, 9, IX_TEXTS, l->remote_endpoint);
     sqlite3_bind_text(s, 10, ev, l->event ? 1 : 0, SQLITE_TRANSIENT);
     bind_dict(u, s, 11, IX_TEXTS, l->data);   /* replies and commands repeat: each text once */
