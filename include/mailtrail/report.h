@@ -2,16 +2,20 @@
 /* report.h -- the administrator's summary of a window of tracking logs:
  * the union of pflogsumm's and ProcessTrackingLog.vbs's report sets.
  *
- * Events are fed one at a time, in time order (mt_search with result_size 0
- * does exactly that), so memory grows with the number of distinct keys
- * (message ids, senders, recipients, domains, status codes) and never with
- * the number of events. Definitions of every number: docs/report.md. */
+ * mt_report_run reads a log set on all cores and counts each event on the
+ * worker that parsed it; the result is the one mt_report_add gives when fed
+ * the same events in mt_search's time order, whatever the number of threads.
+ * Memory grows with the number of distinct keys (message ids, senders,
+ * recipients, domains, status codes) and with the DELIVER events (a small
+ * record each), never with the other events. Definitions of every number:
+ * docs/report.md. */
 #ifndef MAILTRAIL_REPORT_H
 #define MAILTRAIL_REPORT_H
 
 #include <stdint.h>
 #include <stdio.h>
 #include "event.h"
+#include "search.h"
 #include "status.h"
 #include "time.h"
 
@@ -53,8 +57,24 @@ typedef struct mt_report mt_report;
 /* NULL when out of memory. */
 mt_report *mt_report_new(const struct mt_report_config *cfg);
 void mt_report_free(mt_report *r);
-/* Account for one event (events must come in time order). Returns MT_EIO
- * when out of memory; the report is then incomplete but still safe to free. */
+
+/* Count every event of ls that q selects (result_size is ignored), read by
+ * `threads` workers (0: one per core; see mt_search_threads) through
+ * mt_search_each. The counts are exactly those of mt_report_add fed
+ * mt_search's time-ordered stream. diag and stats are as for mt_search
+ * (diagnostics on the calling thread, in log-set order, once). Rarely the
+ * files are read twice (docs/report.md, "How it is computed"); diagnostics
+ * and stats are those of the first reading. r must be new: no event added
+ * yet, no earlier run. The threads are the call's own: like every function
+ * here, it is for one caller at a time per report. Returns mt_search_each's
+ * status (MT_OK, MT_NOMATCH, MT_EINPUT), MT_EIO when out of memory or on a
+ * system error, MT_EUSAGE when r is not new. */
+mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                        mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+
+/* Account for one event; events must come in the order to honour (time
+ * order). Not after mt_report_run (MT_EUSAGE). Returns MT_EIO when out of
+ * memory; the report is then incomplete but still safe to free. */
 mt_status mt_report_add(mt_report *r, const struct mt_event *ev);
 /* mt_event_fn adapter for mt_search: user is the mt_report. Returns non-zero
  * (stop) after an allocation failure; mt_report_status tells. */

@@ -2,31 +2,83 @@
 /* report.c -- `mailtrail report`: grand totals, traffic, servers, top talkers,
  * sizes, latency, failures, deferrals, hops and event counts over a window.
  *
- * Everything is counted while events stream past in time order; what is kept
- * is one small record per distinct key (message id, address, domain, status
- * code, server, time bucket) and a bounded reservoir of latency values, so a
- * month of logs costs memory in proportion to its distinct keys, not its
- * events. Sections are turned into generic tables only at the end, and one
- * set of renderers writes them as text, CSV, JSON or a self-contained HTML
- * page. Definitions of every number: docs/report.md. */
+ * Events are counted where they are parsed: mt_report_run hands every event
+ * of the window to the search worker that read it (mt_search_each), in no
+ * particular order across files, and each worker counts into a state of its
+ * own. What is only a sum (events, deliveries, bytes of a SEND, ...) is added
+ * up at the end. What the time-ordered stream of mt_search decided by order
+ * is decided here by position instead: every event carries its place in that
+ * stream -- (time, file in log-set order, line), mt_search's own merge key --
+ * and per key only the extreme positions are kept:
+ *
+ *  - a message (one record per message id, in a table all workers share:
+ *    found without a lock, changed under the record's own lock, see struct
+ *    mslot): its first time (latency), its first received event (which
+ *    server, hour and sender count it), its first received event with a size
+ *    (bytes, size bucket, large list), and per recipient its last DELIVER,
+ *    SEND or FAIL; a DEFER keeps its last position per (message, recipient):
+ *    the pair is still deferred when no end came after it. A worker holds its
+ *    messages' updates for a batch of events and fetches their slots and
+ *    records from memory together (prefetch): the table is large, and one
+ *    miss after the other cost more than the parsing;
+ *  - a status code keeps the text of its first occurrence, a next hop the
+ *    "external" verdict of its last SEND;
+ *  - the latency reservoir (algorithm R) depends on the order of its values:
+ *    each DELIVER leaves a small record (position, message, recipients, e2e),
+ *    and the records are replayed in position order at the end, so the sample
+ *    is the one the ordered stream gives;
+ *  - "is this address one of our servers" grows while the stream is read (an
+ *    SMTP RECEIVE's server-ip joins the set): each worker decides with what it
+ *    has seen and notes, per address, the latest position at which it said
+ *    "no". If some address turns out to have been seen earlier than such a
+ *    "no", the guess was wrong and the files are read a second time with the
+ *    final first positions known (docs/report.md).
+ *
+ * The merged counts are turned into generic tables only when the report is
+ * written, and one set of renderers writes them as text, CSV, JSON or a
+ * self-contained HTML page. Memory follows the distinct keys (message ids,
+ * addresses, domains, status codes) and the DELIVER events (one record each
+ * for the latency replay), never the other events. Definitions of every
+ * number: docs/report.md. */
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include "mailtrail/report.h"
 #include "mailtrail/explain.h"
 #include "mailtrail/writer.h"
+
+/* ---------------------------------------------------------------- positions */
+
+/* An event's place in mt_search's order: time, then k = file << 40 | line
+ * (the merge's tie-break). In the ordered mode of mt_report_add, k is the
+ * arrival number and decides alone: events come in the order to honour. */
+struct mpos {
+    int64_t t;
+    uint64_t k;
+};
+
+enum { LINE_BITS = 40, FILE_BITS = 24 };
 
 /* ---------------------------------------------------------------- hash map */
 
 enum { NV = 8 };
 
+/* One key of a per-worker (or merged) map. */
 struct ent {
     uint64_t v[NV];
-    int64_t t;
+    struct mpos p;      /* hops: the last SEND; status codes: the example's event; IP keys: first seen */
+    struct mpos q;      /* IP keys: the latest "not one of ours"; long pairs: the last end */
     void *aux;          /* per-key extra: an example status text, a latency sample */
+    struct ent *to;     /* set while merging: the merged entry this one went into */
+    struct ent *x1, *x2; /* addresses: their entries in the recipient and domain maps */
+    uint64_t hash;
     size_t klen;
-    char key[];
+    char key[];         /* NUL-terminated after klen bytes */
 };
 
 struct map {
@@ -34,14 +86,28 @@ struct map {
     size_t cap, n;
 };
 
-static uint64_t hash_bytes(const char *p, size_t n)
+/* Keys are short and not chosen to collide; 8 bytes at a time with a
+ * multiply-xorshift mix, and a final avalanche for the slot bits. */
+static uint64_t hash_bytes(const void *v, size_t n)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a: keys are short, this is enough */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
+    const unsigned char *p = v;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+        p += 8;
+        n -= 8;
     }
-    return h ^ (h >> 29);
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)p[i] << (8 * i);
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h;
 }
 
 static int map_grow(struct map *m)
@@ -54,7 +120,7 @@ static int map_grow(struct map *m)
         struct ent *e = m->slot[i];
         if (!e)
             continue;
-        size_t j = (size_t)hash_bytes(e->key, e->klen) & (ncap - 1);
+        size_t j = (size_t)e->hash & (ncap - 1);
         while (ns[j])
             j = (j + 1) & (ncap - 1);
         ns[j] = e;
@@ -65,15 +131,16 @@ static int map_grow(struct map *m)
     return 0;
 }
 
-/* Find key; with create, insert a zeroed entry. NULL when absent (or out of
- * memory with create: *oom is then set). */
-static struct ent *map_get(struct map *m, const char *k, size_t n, int create, int *oom)
+/* Find key (hash h); with create, insert a zeroed entry. NULL when absent
+ * (or out of memory with create: *oom is then set). Without create the map
+ * is only read, so several threads may look up at once. */
+static struct ent *map_get_h(struct map *m, const char *k, size_t n, uint64_t h, int create, int *oom)
 {
     if (m->cap) {
-        size_t j = (size_t)hash_bytes(k, n) & (m->cap - 1);
+        size_t j = (size_t)h & (m->cap - 1);
         for (; m->slot[j]; j = (j + 1) & (m->cap - 1)) {
             struct ent *e = m->slot[j];
-            if (e->klen == n && !memcmp(e->key, k, n))
+            if (e->hash == h && e->klen == n && !memcmp(e->key, k, n))
                 return e;
         }
     }
@@ -91,12 +158,18 @@ static struct ent *map_get(struct map *m, const char *k, size_t n, int create, i
     if (n)
         memcpy(e->key, k, n);
     e->klen = n;
-    size_t j = (size_t)hash_bytes(k, n) & (m->cap - 1);
+    e->hash = h;
+    size_t j = (size_t)h & (m->cap - 1);
     while (m->slot[j])
         j = (j + 1) & (m->cap - 1);
     m->slot[j] = e;
     m->n++;
     return e;
+}
+
+static struct ent *map_get(struct map *m, const char *k, size_t n, int create, int *oom)
+{
+    return map_get_h(m, k, n, hash_bytes(k, n), create, oom);
 }
 
 struct sample;
@@ -205,13 +278,47 @@ int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
     return v[k - 1];
 }
 
+/* Sort n values that are all >= 0: a byte-wise radix sort (100,000 values
+ * take a few passes over memory instead of a comparison sort's millions of
+ * calls); qsort when there is no room for the second buffer. */
+static void sort_nonneg(int64_t *v, size_t n)
+{
+    int64_t *tmp = n > 64 ? malloc(n * sizeof *tmp) : NULL;
+    if (!tmp) {
+        qsort(v, n, sizeof *v, cmp_i64);
+        return;
+    }
+    int64_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t cnt[256] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            cnt[((uint64_t)src[i] >> shift) & 255]++;
+        if (cnt[((uint64_t)src[0] >> shift) & 255] == n)
+            continue;   /* every value has this byte: nothing to move */
+        size_t sum = 0;
+        for (size_t b = 0; b < 256; b++) {
+            size_t c = cnt[b];
+            cnt[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[cnt[((uint64_t)src[i] >> shift) & 255]++] = src[i];
+        int64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * sizeof *v);
+    free(tmp);
+}
+
 static void sample_stats(struct sample *s, struct mt_report_latency *o)
 {
     memset(o, 0, sizeof *o);
     o->p50_ms = o->p90_ms = o->p99_ms = o->max_ms = -1;
     if (!s || !s->count)
         return;
-    qsort(s->v, s->n, sizeof *s->v, cmp_i64);
+    sort_nonneg(s->v, s->n);   /* sample_add keeps no negative value */
     o->count = s->count;
     o->within_sla = s->within;
     o->sampled = s->n;
@@ -219,6 +326,171 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
     o->p90_ms = mt_percentile_sorted(s->v, s->n, 90);
     o->p99_ms = mt_percentile_sorted(s->v, s->n, 99);
     o->max_ms = s->max;
+}
+
+/* ------------------------------------------------------ shared key tables */
+
+/* Keys every worker must agree on -- message ids, and the addresses and
+ * servers a message record refers to -- live in tables shared by the
+ * workers. Their entries are never freed one by one: they come from arenas
+ * (the interned strings' per shard, the message records' per worker), freed
+ * with the report. */
+struct chunk {
+    struct chunk *next;
+    char data[];
+};
+
+struct arena {
+    struct chunk *chunks;
+    char *cur;
+    size_t left, next_size;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n > a->left) {
+        size_t sz = a->next_size ? a->next_size : 4096;
+        if (a->next_size < (256u << 10))
+            a->next_size = sz * 2;
+        if (sz < n + 64)
+            sz = n + 64;
+        struct chunk *c = malloc(sizeof *c + sz);
+        if (!c)
+            return NULL;
+        c->next = a->chunks;
+        a->chunks = c;
+        a->cur = c->data;
+        a->left = sz;
+    }
+    void *p = a->cur;
+    a->cur += n;
+    a->left -= n;
+    return p;
+}
+
+static void arena_free(struct arena *a)
+{
+    while (a->chunks) {
+        struct chunk *c = a->chunks;
+        a->chunks = c->next;
+        free(c);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+/* Interned strings: an id per distinct key, the same for every worker. */
+enum { ISH_BITS = 4, ISH = 1 << ISH_BITS };
+
+struct ient {
+    uint64_t hash;
+    uint32_t id, klen;
+    char key[];         /* NUL-terminated */
+};
+
+struct ishard {
+    pthread_mutex_t mu;
+    struct ient **slot;
+    size_t cap, n;
+    struct arena ar;
+};
+
+struct intern {
+    struct ishard sh[ISH];
+    atomic_uint next;   /* ids handed out */
+    struct ient **by_id; /* after the run: id -> entry */
+};
+
+/* How a message looked to the ordered stream, reduced to positions. */
+
+struct bigdet {         /* what the large list shows of the event that sized the message */
+    char *sender, *subject;
+    size_t size;        /* of the whole block: this struct, then both strings */
+};
+
+enum { M_R1 = 1, M_B = 2 };
+
+/* What few messages need: more recipients ended, details for the large list. */
+struct mextra {
+    /* recipients ended after the first, n = nrs - 1 of them, in a block with
+     * room for rs_room(n): their last ends (struct mpos[room]), then their
+     * address ids (uint32_t[room]) -- 20 bytes each, no padding */
+    void *rs;
+    struct bigdet *big;      /* when b_bytes >= --large */
+};
+
+/* 104 bytes, then the key (the hash is in the slot): there is one per
+ * message of the window, and memory is time (a new page costs microseconds). */
+struct mmsg {
+    uint32_t klen;
+    uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
+    int64_t first_t;         /* first time the id was seen, on any server */
+    struct mpos r1, b;       /* first received event; first received event with a size */
+    uint64_t b_bytes;
+    uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
+    uint32_t r1_server, b_server;
+    uint32_t nrs;            /* recipients ended: rs0, then x->rs */
+    unsigned char flags;
+    unsigned char lk;        /* held (1) by the worker updating the record */
+    struct mpos rs0_end;
+    struct mextra *x;
+    char key[];
+};
+
+/* The messages: one table for all workers, in MSH parts by hash, each an
+ * open-addressing array of (hash, record). A record is published (m stored
+ * with release) once complete and never moves, and a slot, once filled, never
+ * changes, so finding a message takes no lock; only adding one takes its
+ * part's lock. A record is changed under its own spin lock (lk): two workers
+ * rarely meet on one message, and no cache line is written by all of them
+ * (a lock per part was: its line went from core to core at every event). A
+ * part that fills up gets a larger array; readers may still be in the old
+ * one, so it is freed only after the run. */
+struct mslot {
+    uint64_t hash;
+    struct mmsg *m;          /* atomic: NULL until the record is complete */
+};
+
+struct mtab {
+    size_t cap;              /* any size: slots are indexed by multiply-high, not by mask */
+    struct mtab *old;        /* the array this one replaced */
+    struct mslot slot[];
+};
+
+enum { MSH_BITS = 8, MSH = 1 << MSH_BITS };
+
+struct mpart {
+    pthread_mutex_t mu;      /* taken to add a message */
+    struct mtab *tab;        /* the array (its owner; changed under mu) */
+    struct mslot *slots;     /* atomic: tab->slot, what readers load (no miss on the header) */
+    size_t cap;              /* atomic: tab->cap */
+    size_t n;
+    char pad[64];            /* two parts' locks on two cache lines */
+};
+
+/* A part's slots and how many, for a reader without the lock. An array only
+ * grows, and the writer stores slots before cap: a reader that loads cap
+ * first sees, at worst, the new slots with the old (smaller) count, so it
+ * never reads past an array. */
+static struct mslot *part_slots(const struct mpart *pt, size_t *cap)
+{
+    *cap = __atomic_load_n(&pt->cap, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&pt->slots, __ATOMIC_RELAXED);
+}
+
+/* Home slot of hash h in cap slots: the bits below the part's, scaled. */
+static size_t slot_of(uint64_t h, size_t cap)
+{
+#ifdef __SIZEOF_INT128__
+    return (size_t)(((unsigned __int128)(h << MSH_BITS) * cap) >> 64);
+#else
+    return (size_t)((h << MSH_BITS >> MSH_BITS) % cap);
+#endif
+}
+
+static size_t slot_next(size_t j, size_t cap)
+{
+    return j + 1 == cap ? 0 : j + 1;
 }
 
 /* ------------------------------------------------------------------ report */
@@ -231,22 +503,177 @@ struct large {
     char *mid, *sender, *subject, *server;
 };
 
+struct wlarge {          /* a worker's candidate for the large list (no message id) */
+    uint64_t bytes;
+    struct mpos p;
+    uint32_t server;
+    char *mid, *sender, *subject;
+};
+
+struct lrec {            /* a DELIVER, for the latency replay: 32 bytes */
+    struct mpos p;
+    union {
+        struct mmsg *m;  /* NULL: no tracked latency */
+        int64_t tv;      /* once merged (see wst.n_lat_tv): the tracked latency, or NO_VALUE */
+    } u;
+    int32_t e2e;         /* E2E_NONE, or E2E_WIDE: in wst.wide under p */
+    uint32_t n;          /* recipients */
+};
+
+#define NO_VALUE INT64_MIN
+enum { E2E_NONE = -1, E2E_WIDE = INT32_MIN };
+
+struct lseg {            /* records of one file and server, in line order */
+    size_t start, end;
+    uint32_t file, server;
+};
+
+struct brec {            /* a DELIVER recipient without total-bytes: the message's size at that point */
+    struct mpos p;
+    struct mmsg *m;
+    struct ent *rcpt, *dom;
+};
+
+struct bpair {
+    struct ent *rc, *dom;
+};
+
+/* What one event tells its message. */
+struct mupd {
+    int recv;               /* a received event: may be the one that counts the message */
+    uint32_t server, sender;
+    uint64_t bytes;
+    const struct bigdet *big; /* details if bytes >= --large (copied when kept) */
+    const uint32_t *ends;   /* recipients this DELIVER, SEND or FAIL ends */
+    size_t n_ends;
+};
+
+/* An event's business with its message, held until the worker's batch is
+ * full: the batch's table slots and entries are then fetched from memory all
+ * at once (prefetch) instead of one miss after the other. */
+enum { BATCH = 16 };
+
+struct pend {
+    uint64_t h;
+    struct mmsg *cand;         /* the entry the slots point to, if any */
+    struct mpos p;
+    int cls;
+    char *key;                 /* the message id */
+    size_t klen, kcap;
+    struct mupd u;
+    char *big;                 /* a struct bigdet block, when u.big */
+    size_t big_cap;
+    uint32_t *ids;             /* recipients ended (DELIVER, SEND, FAIL) or deferred (DEFER) */
+    size_t n_ids, cap_ids;
+    int lat, timed;            /* DELIVER: leaves a latency record */
+    int64_t e2e;
+    uint64_t nrcpt;
+    uint32_t sid, file;
+    struct bpair *bp;          /* DELIVER recipients waiting for the message's size */
+    size_t n_bp, cap_bp;
+};
+
+/* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
+struct wst {
+    struct mt_report *r;
+    int oom;
+    uint64_t seq;                      /* ordered mode: arrival number */
+    struct mt_report_totals tot;       /* events and every additive total */
+    uint64_t inbound_smtp;
+    struct map events, servmap, connectors, hops, fail_codes, defer_codes, hours;
+    struct map rcpts, domains, senders, addrs, ipk, defers, longpairs;
+    uint64_t size_n[NSIZE], size_b[NSIZE];
+    struct wlarge large[LARGE_KEEP];
+    size_t n_large;
+    struct lrec *lat;
+    size_t n_lat, cap_lat;
+    size_t n_lat_tv;                   /* records before this one hold u.tv, not u.m */
+    struct lseg *seg;
+    size_t n_seg, cap_seg;
+    struct map wide;                   /* e2e values past 24 days, by position */
+    struct brec *brec;
+    size_t n_brec, cap_brec;
+    struct arena mar;                  /* the message records this worker added, their lists, details */
+    struct pend pend[BATCH];
+    size_t n_pend;
+    struct ent *ecache[64];            /* event ids, by length and first and last byte */
+    struct acache {                    /* the last addresses, as written */
+        size_t n;
+        char raw[64];
+        struct ent *e;
+    } acache[4];
+    unsigned anext;
+    /* caches: a worker reads one file after the other, in time order */
+    const char *c_file;
+    uint32_t c_file_idx;
+    struct ent *c_srv;
+    const char *c_srv_ptr;
+    uint32_t c_srv_id;
+    struct ent *c_ip;
+    int64_t c_hlo, c_hhi;
+    int32_t c_h;
+    struct ent *c_hour;
+    int64_t c_hour_key;
+    char *scratch;
+    size_t scratch_cap;
+};
+
+/* The merged result, rebuilt from the workers whenever the report is read. */
+struct agg {
+    struct mt_report_totals tot;
+    uint64_t inbound_smtp;
+    struct map senders, rcpts, domains, fail_codes, defer_codes, hops, connectors, events, servmap, traffic;
+    struct map lat_servers;
+    uint64_t hourly[24][TRAFFIC_NV];
+    uint64_t size_n[NSIZE], size_b[NSIZE];
+    struct large large[LARGE_KEEP];
+    size_t n_large;
+    struct sample *lat, *e2e;
+    int oom;
+};
+
+enum { MODE_NONE, MODE_ORDERED, MODE_PARALLEL };
+
 struct mt_report {
     struct mt_report_config cfg;
     char **servers;
     size_t n_servers;
+    mt_slice *server_labels;           /* first DNS labels of servers */
+    int mode;
+    int ordered;                       /* positions compare by arrival */
+    int locking;                       /* more than one worker runs at once */
+    int ipfixed;                       /* second pass: r->ipg has the final first positions */
     int oom;
-    struct mt_report_totals tot;
-    uint64_t inbound_smtp;
-    struct map msgs, senders, rcpts, domains, pairs, fail_codes, defer_codes;
-    struct map hops, connectors, events, servmap, traffic, server_ips, lat_servers;
-    uint64_t hourly[24][TRAFFIC_NV];
-    uint64_t size_n[NSIZE], size_b[NSIZE];
-    uint64_t large_n;
-    struct large large[LARGE_KEEP];
-    size_t n_large;
-    struct sample *lat, *e2e;
+    int dirty;                         /* events came since agg was built */
+    int have_agg;
+    struct mpart *mp;                  /* the messages */
+    size_t first_cap;                  /* slots of a part's first array */
+    struct wst *w;
+    unsigned nw;
+    struct intern addrs_in, servers_in;
+    struct map fmap_ptr, fmap_path;    /* file pointer / path -> log-set index */
+    struct map ipg;                    /* IP keys: first position over all workers */
+    struct agg a;
 };
+
+static int pos_lt(const mt_report *r, struct mpos a, struct mpos b)
+{
+    if (!r->ordered && a.t != b.t)
+        return a.t < b.t;
+    return a.k < b.k;
+}
+
+static void lock(const mt_report *r, pthread_mutex_t *mu)
+{
+    if (r->locking)
+        pthread_mutex_lock(mu);
+}
+
+static void unlock(const mt_report *r, pthread_mutex_t *mu)
+{
+    if (r->locking)
+        pthread_mutex_unlock(mu);
+}
 
 static char *dup_slice(mt_slice s, size_t max)
 {
@@ -258,6 +685,456 @@ static char *dup_slice(mt_slice s, size_t max)
         p[n] = 0;
     }
     return p;
+}
+
+static void *grow(void *v, size_t *cap, size_t size, size_t want, int *oom)
+{
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < want)
+        ncap *= 2;
+    void *nv = realloc(v, ncap * size);
+    if (!nv) {
+        *oom = 1;
+        return NULL;
+    }
+    *cap = ncap;
+    return nv;
+}
+
+/* --- interned strings */
+
+static void intern_init(struct intern *t)
+{
+    memset(t, 0, sizeof *t);
+    for (size_t i = 0; i < ISH; i++)
+        pthread_mutex_init(&t->sh[i].mu, NULL);
+    atomic_init(&t->next, 0);
+}
+
+static void intern_clear(struct intern *t)
+{
+    for (size_t i = 0; i < ISH; i++) {
+        free(t->sh[i].slot);
+        t->sh[i].slot = NULL;
+        t->sh[i].cap = t->sh[i].n = 0;
+        arena_free(&t->sh[i].ar);
+    }
+    free(t->by_id);
+    t->by_id = NULL;
+    atomic_store(&t->next, 0);
+}
+
+static void intern_destroy(struct intern *t)
+{
+    intern_clear(t);
+    for (size_t i = 0; i < ISH; i++)
+        pthread_mutex_destroy(&t->sh[i].mu);
+}
+
+/* The id of k (a new one the first time). UINT32_MAX when out of memory. */
+static uint32_t intern_id(mt_report *r, struct intern *t, const char *k, size_t n)
+{
+    uint64_t h = hash_bytes(k, n);
+    struct ishard *sh = &t->sh[h >> (64 - ISH_BITS)];
+    uint32_t id = UINT32_MAX;
+    lock(r, &sh->mu);
+    size_t j = 0;
+    if (sh->cap) {
+        for (j = (size_t)h & (sh->cap - 1); sh->slot[j]; j = (j + 1) & (sh->cap - 1)) {
+            struct ient *e = sh->slot[j];
+            if (e->hash == h && e->klen == n && !memcmp(e->key, k, n)) {
+                id = e->id;
+                goto out;
+            }
+        }
+    }
+    if ((sh->n + 1) * 4 > sh->cap * 3) {
+        size_t ncap = sh->cap ? sh->cap * 2 : 64;
+        struct ient **ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            goto out;
+        for (size_t i = 0; i < sh->cap; i++) {
+            struct ient *e = sh->slot[i];
+            if (!e)
+                continue;
+            size_t q = (size_t)e->hash & (ncap - 1);
+            while (ns[q])
+                q = (q + 1) & (ncap - 1);
+            ns[q] = e;
+        }
+        free(sh->slot);
+        sh->slot = ns;
+        sh->cap = ncap;
+    }
+    if (n >= UINT32_MAX)
+        goto out;
+    struct ient *e = arena_alloc(&sh->ar, sizeof *e + n + 1);
+    if (!e)
+        goto out;
+    e->hash = h;
+    e->klen = (uint32_t)n;
+    if (n)
+        memcpy(e->key, k, n);
+    e->key[n] = 0;
+    e->id = id = atomic_fetch_add(&t->next, 1);
+    for (j = (size_t)h & (sh->cap - 1); sh->slot[j]; j = (j + 1) & (sh->cap - 1))
+        ;
+    sh->slot[j] = e;
+    sh->n++;
+out:
+    unlock(r, &sh->mu);
+    return id;
+}
+
+/* After the run: the table by id. Returns -1 when out of memory. */
+static int intern_index(struct intern *t)
+{
+    unsigned n = atomic_load(&t->next);
+    free(t->by_id);
+    t->by_id = calloc(n ? n : 1, sizeof *t->by_id);
+    if (!t->by_id)
+        return -1;
+    for (size_t i = 0; i < ISH; i++)
+        for (size_t j = 0; j < t->sh[i].cap; j++)
+            if (t->sh[i].slot[j] && t->sh[i].slot[j]->id < n)
+                t->by_id[t->sh[i].slot[j]->id] = t->sh[i].slot[j];
+    return 0;
+}
+
+/* --- messages */
+
+/* Free the arrays that were replaced (after the run: no reader is left). */
+static void msgs_free_old(mt_report *r)
+{
+    for (size_t i = 0; r->mp && i < MSH; i++) {
+        struct mtab *t = r->mp[i].tab;
+        while (t && t->old) {
+            struct mtab *o = t->old;
+            t->old = o->old;
+            free(o);
+        }
+    }
+}
+
+/* Forget the messages (the records are in the workers' arenas). */
+static void msgs_clear(mt_report *r)
+{
+    msgs_free_old(r);
+    for (size_t i = 0; r->mp && i < MSH; i++) {
+        free(r->mp[i].tab);
+        r->mp[i].tab = NULL;
+        r->mp[i].slots = NULL;
+        r->mp[i].cap = 0;
+        r->mp[i].n = 0;
+    }
+}
+
+static struct mmsg *slot_load(const struct mslot *sl)
+{
+    return __atomic_load_n(&sl->m, __ATOMIC_ACQUIRE);
+}
+
+/* The record of key in the slots (cap of them), or NULL. Lock-free (see
+ * struct mslot). */
+static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, const char *key, size_t klen)
+{
+    if (!sl || !cap)
+        return NULL;
+    for (size_t j = slot_of(h, cap);; j = slot_next(j, cap)) {
+        struct mmsg *e = slot_load(&sl[j]);
+        if (!e)
+            return NULL;
+        if (sl[j].hash == h && e->klen == klen && !memcmp(e->key, key, klen))
+            return e;
+    }
+}
+
+/* With pt->mu held (or alone): a larger array for pt (the first one holds
+ * first_cap slots). */
+static int mpart_grow(struct mpart *pt, size_t first_cap)
+{
+    struct mtab *t = pt->tab;
+    size_t ncap = t ? t->cap * 2 : first_cap;
+    struct mtab *nt = calloc(1, sizeof *nt + ncap * sizeof nt->slot[0]);
+    if (!nt)
+        return -1;
+    nt->cap = ncap;
+    nt->old = t;
+    for (size_t i = 0; t && i < t->cap; i++) {
+        struct mmsg *m = __atomic_load_n(&t->slot[i].m, __ATOMIC_RELAXED);
+        if (!m)
+            continue;
+        size_t q = slot_of(t->slot[i].hash, ncap);
+        while (nt->slot[q].m)
+            q = slot_next(q, ncap);
+        nt->slot[q].hash = t->slot[i].hash;
+        nt->slot[q].m = m;
+    }
+    pt->tab = nt;
+    __atomic_store_n(&pt->slots, nt->slot, __ATOMIC_RELAXED);
+    __atomic_store_n(&pt->cap, ncap, __ATOMIC_RELEASE);
+    return 0;
+}
+
+static void mlock(const mt_report *r, struct mmsg *m)
+{
+    if (!r->locking)
+        return;
+    while (__atomic_exchange_n(&m->lk, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&m->lk, __ATOMIC_RELAXED))
+            ;
+}
+
+static void munlock(const mt_report *r, struct mmsg *m)
+{
+    if (r->locking)
+        __atomic_store_n(&m->lk, 0, __ATOMIC_RELEASE);
+}
+
+/* Room in a recipient block for n recipients after the first: 2, 4, 8, ... */
+static uint32_t rs_room(uint32_t n)
+{
+    uint32_t c = 2;
+    while (c < n)
+        c *= 2;
+    return c;
+}
+
+static struct mpos *rs_ends(const struct mmsg *m)
+{
+    return m->x->rs;
+}
+
+static uint32_t *rs_ids(const struct mmsg *m)
+{
+    return (uint32_t *)(rs_ends(m) + rs_room(m->nrs - 1));
+}
+
+static struct mextra *mextra(struct arena *ar, struct mmsg *m)
+{
+    if (!m->x && (m->x = arena_alloc(ar, sizeof *m->x)))
+        memset(m->x, 0, sizeof *m->x);
+    return m->x;
+}
+
+/* Recipient id's end at p (the later one stays). */
+static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_t id, struct mpos p)
+{
+    if (m->nrs && m->rs0_rcpt == id) {
+        if (pos_lt(r, m->rs0_end, p))
+            m->rs0_end = p;
+        return 0;
+    }
+    uint32_t n = m->nrs ? m->nrs - 1 : 0;   /* in the block */
+    if (n) {
+        struct mpos *ends = rs_ends(m);
+        const uint32_t *ids = rs_ids(m);
+        for (uint32_t i = 0; i < n; i++)
+            if (ids[i] == id) {
+                if (pos_lt(r, ends[i], p))
+                    ends[i] = p;
+                return 0;
+            }
+    }
+    if (!m->nrs) {
+        m->rs0_rcpt = id;
+        m->rs0_end = p;
+        m->nrs = 1;
+        return 0;
+    }
+    if (n == UINT32_MAX - 1 || !mextra(ar, m))
+        return -1;
+    if (n == 0 || (n >= 2 && rs_room(n) == n)) {
+        /* a larger block; the old one stays in the arena (rare) */
+        uint32_t room = rs_room(n + 1);
+        struct mpos *ne = arena_alloc(ar, room * (sizeof *ne + sizeof(uint32_t)));
+        if (!ne)
+            return -1;
+        if (n) {
+            memcpy(ne, rs_ends(m), n * sizeof *ne);
+            memcpy(ne + room, rs_ids(m), n * sizeof(uint32_t));
+        }
+        m->x->rs = ne;
+        m->nrs++;   /* rs_ids below uses the new room */
+        rs_ends(m)[n] = p;
+        rs_ids(m)[n] = id;
+        return 0;
+    }
+    m->nrs++;
+    rs_ends(m)[n] = p;
+    rs_ids(m)[n] = id;
+    return 0;
+}
+
+/* The last end of recipient id of m; 0 when it has none. */
+static int rs_end(const struct mmsg *m, uint32_t id, struct mpos *end)
+{
+    if (m->nrs && m->rs0_rcpt == id) {
+        *end = m->rs0_end;
+        return 1;
+    }
+    uint32_t n = m->nrs ? m->nrs - 1 : 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (rs_ids(m)[i] == id) {
+            *end = rs_ends(m)[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* Apply what pd says to its message; returns the message, NULL when out of
+ * memory. Updates are minima and maxima of positions, so the order in which
+ * workers come does not matter. */
+static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
+{
+    mt_report *r = w->r;
+    uint64_t h = pd->h;
+    struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
+    struct mmsg *m = pd->cand;
+    struct mpos p = pd->p;
+    if (m && (m->klen != pd->klen || memcmp(m->key, pd->key, pd->klen)))
+        m = NULL;
+    size_t cap;
+    if (!m) {
+        struct mslot *sl = part_slots(pt, &cap);
+        m = slots_find(sl, cap, h, pd->key, pd->klen);
+    }
+    if (!m) {
+        lock(r, &pt->mu);
+        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->key, pd->klen) : NULL)) {
+            struct mtab *t = pt->tab;
+            if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
+                goto oom;
+            t = pt->tab;
+            if (pd->klen >= UINT32_MAX || !(m = arena_alloc(&w->mar, sizeof *m + pd->klen)))
+                goto oom;
+            memset(m, 0, sizeof *m);
+            m->klen = (uint32_t)pd->klen;
+            memcpy(m->key, pd->key, pd->klen);
+            m->first_t = p.t;   /* ordered mode: the first to arrive is the first */
+            size_t j = slot_of(h, t->cap);
+            while (t->slot[j].m)
+                j = slot_next(j, t->cap);
+            t->slot[j].hash = h;
+            __atomic_store_n(&t->slot[j].m, m, __ATOMIC_RELEASE);
+            pt->n++;
+        }
+        unlock(r, &pt->mu);
+    }
+    mlock(r, m);
+    if (!r->ordered && p.t < m->first_t)
+        m->first_t = p.t;
+    const struct mupd *u = &pd->u;
+    if (u->recv) {
+        if (!(m->flags & M_R1) || pos_lt(r, p, m->r1)) {
+            m->flags |= M_R1;
+            m->r1 = p;
+            m->r1_server = u->server;
+            m->r1_sender = u->sender;
+        }
+        if (u->bytes && (!(m->flags & M_B) || pos_lt(r, p, m->b))) {
+            m->flags |= M_B;
+            m->b = p;
+            m->b_bytes = u->bytes;
+            m->b_server = u->server;
+            m->b_sender = u->sender;
+            if (m->x)
+                m->x->big = NULL;   /* a replaced one stays in the arena: rare */
+            if (u->big) {
+                struct bigdet *bd = arena_alloc(&w->mar, u->big->size);
+                if (bd && mextra(&w->mar, m)) {
+                    memcpy(bd, u->big, u->big->size);
+                    bd->sender = (char *)(bd + 1);
+                    bd->subject = bd->sender + strlen(bd->sender) + 1;
+                    m->x->big = bd;
+                } else {
+                    w->oom = 1;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < u->n_ends; i++)
+        if (rs_mark(r, &w->mar, m, u->ends[i], p))
+            w->oom = 1;
+    munlock(r, m);
+    return m;
+oom:
+    unlock(r, &pt->mu);
+    w->oom = 1;
+    return NULL;
+}
+
+/* ----------------------------------------------------------- worker state */
+
+static void wst_free(struct wst *w)
+{
+    struct map *plain[] = { &w->events, &w->servmap, &w->connectors, &w->hops, &w->fail_codes, &w->defer_codes,
+                            &w->hours, &w->rcpts, &w->domains, &w->senders, &w->addrs, &w->ipk,
+                            &w->defers, &w->longpairs, &w->wide };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        map_free(plain[i], 0);
+    for (size_t i = 0; i < w->n_large; i++) {
+        free(w->large[i].mid);
+        free(w->large[i].sender);
+        free(w->large[i].subject);
+    }
+    for (size_t i = 0; i < BATCH; i++) {
+        free(w->pend[i].key);
+        free(w->pend[i].big);
+        free(w->pend[i].ids);
+        free(w->pend[i].bp);
+    }
+    free(w->lat);
+    free(w->seg);
+    free(w->brec);
+    free(w->scratch);
+    arena_free(&w->mar);
+    memset(w, 0, sizeof *w);
+}
+
+static void agg_free(struct agg *a)
+{
+    struct map *plain[] = { &a->senders, &a->rcpts, &a->domains, &a->fail_codes, &a->defer_codes, &a->hops,
+                            &a->connectors, &a->events, &a->servmap, &a->traffic };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        map_free(plain[i], 0);
+    map_free(&a->lat_servers, 1);
+    for (size_t i = 0; i < a->n_large; i++) {
+        free(a->large[i].mid);
+        free(a->large[i].sender);
+        free(a->large[i].subject);
+        free(a->large[i].server);
+    }
+    sample_free(a->lat);
+    sample_free(a->e2e);
+    memset(a, 0, sizeof *a);
+}
+
+/* Forget every event (the configuration stays). */
+static void data_clear(mt_report *r)
+{
+    for (unsigned i = 0; i < r->nw; i++)
+        wst_free(&r->w[i]);
+    msgs_clear(r);
+    free(r->w);
+    r->w = NULL;
+    r->nw = 0;
+    intern_clear(&r->addrs_in);
+    intern_clear(&r->servers_in);
+    agg_free(&r->a);
+    r->have_agg = 0;
+    r->dirty = 1;
+}
+
+static int data_start(mt_report *r, unsigned nw)
+{
+    r->w = calloc(nw, sizeof *r->w);
+    if (!r->w)
+        return -1;
+    r->nw = nw;
+    for (unsigned i = 0; i < nw; i++)
+        r->w[i].r = r;
+    return 0;
 }
 
 mt_report *mt_report_new(const struct mt_report_config *cfg)
@@ -278,9 +1155,18 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
     if (!r->cfg.latency_sample)
         r->cfg.latency_sample = 100000;
     r->cfg.servers = NULL;
+    intern_init(&r->addrs_in);
+    intern_init(&r->servers_in);
+    r->first_cap = 64;
+    r->mp = calloc(MSH, sizeof *r->mp);
+    if (!r->mp)
+        goto fail;
+    for (size_t i = 0; i < MSH; i++)
+        pthread_mutex_init(&r->mp[i].mu, NULL);
     if (cfg && cfg->n_servers) {
         r->servers = calloc(cfg->n_servers, sizeof *r->servers);
-        if (!r->servers)
+        r->server_labels = calloc(cfg->n_servers, sizeof *r->server_labels);
+        if (!r->servers || !r->server_labels)
             goto fail;
         for (size_t i = 0; i < cfg->n_servers; i++) {
             const char *s = cfg->servers[i] ? cfg->servers[i] : "";
@@ -290,10 +1176,14 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
             r->n_servers++;
         }
     }
-    r->lat = sample_new(r->cfg.latency_sample);
-    r->e2e = sample_new(r->cfg.latency_sample);
-    if (!r->lat || !r->e2e)
-        goto fail;
+    for (size_t i = 0; i < r->n_servers; i++) {
+        const char *s = r->servers[i];
+        size_t n = 0;
+        while (s[n] && s[n] != '.')
+            n++;
+        r->server_labels[i] = mt_slice_make(s, n);
+    }
+    r->dirty = 1;
     return r;
 fail:
     mt_report_free(r);
@@ -304,30 +1194,35 @@ void mt_report_free(mt_report *r)
 {
     if (!r)
         return;
+    data_clear(r);
     for (size_t i = 0; i < r->n_servers; i++)
         free(r->servers[i]);
     free(r->servers);
-    struct map *plain[] = { &r->msgs, &r->senders, &r->rcpts, &r->domains, &r->pairs, &r->fail_codes,
-                            &r->defer_codes, &r->hops, &r->connectors, &r->events, &r->servmap,
-                            &r->traffic, &r->server_ips };
-    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
-        map_free(plain[i], 0);
-    map_free(&r->lat_servers, 1);
-    for (size_t i = 0; i < r->n_large; i++) {
-        free(r->large[i].mid);
-        free(r->large[i].sender);
-        free(r->large[i].subject);
-        free(r->large[i].server);
+    free(r->server_labels);
+    if (r->mp) {
+        for (size_t i = 0; i < MSH; i++)
+            pthread_mutex_destroy(&r->mp[i].mu);
+        free(r->mp);
     }
-    sample_free(r->lat);
-    sample_free(r->e2e);
+    intern_destroy(&r->addrs_in);
+    intern_destroy(&r->servers_in);
+    map_free(&r->fmap_ptr, 0);
+    map_free(&r->fmap_path, 0);
+    map_free(&r->ipg, 0);
     free(r);
 }
 
 mt_status mt_report_status(const mt_report *r)
 {
-    return r->oom ? MT_EIO : MT_OK;
+    if (r->oom || r->a.oom)
+        return MT_EIO;
+    for (unsigned i = 0; i < r->nw; i++)
+        if (r->w[i].oom)
+            return MT_EIO;
+    return MT_OK;
 }
+
+/* ------------------------------------------------------- counting, per event */
 
 /* Addresses and domains are case-insensitive: fold them into buf so that
  * Alan@X and alan@x are one key. Longer keys are cut at the buffer size. */
@@ -341,16 +1236,16 @@ static size_t fold(char *buf, size_t cap, mt_slice s)
     return n;
 }
 
-static struct ent *get_folded(mt_report *r, struct map *m, mt_slice s)
+static struct ent *wget_folded(struct wst *w, struct map *m, mt_slice s)
 {
     char buf[512];
     size_t n = fold(buf, sizeof buf, s);
-    return map_get(m, buf, n, 1, &r->oom);
+    return map_get(m, buf, n, 1, &w->oom);
 }
 
-static struct ent *get_exact(mt_report *r, struct map *m, mt_slice s)
+static struct ent *wget_exact(struct wst *w, struct map *m, mt_slice s)
 {
-    return map_get(m, s.p ? s.p : "", s.n, 1, &r->oom);
+    return map_get(m, s.p ? s.p : "", s.n, 1, &w->oom);
 }
 
 static mt_slice domain_of(mt_slice a)
@@ -385,196 +1280,369 @@ static mt_slice first_label(mt_slice s)
     return s;
 }
 
-/* Is host (a client- or server-hostname) one of the logging servers? The
- * logs name servers by their short name (folder) and events by FQDN, so the
- * first labels are compared. An IP literal is checked against the addresses
- * the servers were seen receiving on. */
-static bool is_logging_host(mt_report *r, mt_slice host)
+/* The set of addresses seen as the server-ip of an SMTP RECEIVE grows as the
+ * stream goes: key is in it at p when its first such RECEIVE is at or before
+ * p. A worker knows only what it has read; it answers from that, and keeps
+ * per key the latest p at which it answered no, for mt_report_run to check. */
+static void ip_seen(struct wst *w, mt_slice key, struct mpos p)
 {
-    if (!host.n)
+    mt_report *r = w->r;
+    if (r->ipfixed)
+        return;
+    struct ent *e = w->c_ip; /* a server's own address: the same line after line */
+    if (!e || e->klen != key.n || memcmp(e->key, key.p, key.n)) {
+        e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
+        w->c_ip = e;
+    }
+    if (e && (!(e->v[0] & 1) || pos_lt(r, p, e->p))) {
+        e->v[0] |= 1;
+        e->p = p;
+    }
+}
+
+static bool ip_known(struct wst *w, mt_slice key, struct mpos p)
+{
+    mt_report *r = w->r;
+    if (r->ipfixed) {
+        const struct ent *g = map_get(&r->ipg, key.p, key.n, 0, NULL);
+        return g && !pos_lt(r, p, g->p);
+    }
+    struct ent *e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
+    if (!e)
         return false;
-    if (map_get(&r->server_ips, host.p, host.n, 0, NULL))
+    if ((e->v[0] & 1) && !pos_lt(r, p, e->p))
         return true;
-    mt_slice h = first_label(host);
-    for (size_t i = 0; i < r->n_servers; i++) {
-        mt_slice s = first_label(mt_slice_make(r->servers[i], strlen(r->servers[i])));
-        if (s.n && mt_slice_eq_ci(h, s))
-            return true;
+    if (!(e->v[0] & 2) || pos_lt(r, e->q, p)) {
+        e->v[0] |= 2;
+        e->q = p;
     }
     return false;
 }
 
-static struct ent *traffic_bucket(mt_report *r, int64_t t, int *hour)
+/* Is host (a client- or server-hostname) one of the logging servers? The
+ * logs name servers by their short name (folder) and events by FQDN, so the
+ * first labels are compared. An IP literal is checked against the addresses
+ * the servers were seen receiving on. */
+static bool is_logging_host(struct wst *w, mt_slice host, struct mpos p)
 {
-    int64_t local = t;
-    if (r->cfg.tz)
-        local += (int64_t)mt_tz_offset_at_utc(r->cfg.tz, t) * 1000;
-    int64_t day = local >= 0 ? local / 86400000 : -((-local + 86399999) / 86400000);
-    int64_t msod = local - day * 86400000;
-    *hour = (int)(msod / 3600000);
-    int y;
-    unsigned mo, d;
-    mt_civil_from_days(day, &y, &mo, &d);
-    char key[32];
-    int n;
-    if (r->cfg.by_hour)
-        n = snprintf(key, sizeof key, "%04d-%02u-%02u %02d:00", y, mo, d, *hour);
-    else
-        n = snprintf(key, sizeof key, "%04d-%02u-%02u", y, mo, d);
-    if (n < 0)
-        return NULL;
-    struct ent *e = map_get(&r->traffic, key, (size_t)n, 1, &r->oom);
-    if (e && !e->t)
-        e->t = 1;
-    return e;
+    mt_report *r = w->r;
+    if (!host.n)
+        return false;
+    mt_slice h = first_label(host);
+    for (size_t i = 0; i < r->n_servers; i++)
+        if (r->server_labels[i].n && mt_slice_eq_ci(h, r->server_labels[i]))
+            return true;
+    return ip_known(w, host, p);
 }
 
-static void traffic_add(mt_report *r, int64_t t, int col, uint64_t n)
+/* Local hour number (hours since 1970-01-01T00:00 in the report's zone) of
+ * UTC time t. A worker reads files in time order, so the hour of the last
+ * event is kept with the UTC range it covers. */
+static int64_t hour_number(struct wst *w, int64_t t)
 {
-    if (t == MT_TIME_NONE)
-        return;
-    int hour = 0;
-    struct ent *e = traffic_bucket(r, t, &hour);
-    if (e)
-        e->v[col] += n;
-    if (hour >= 0 && hour < 24)
-        r->hourly[hour][col] += n;
+    if (t >= w->c_hlo && t < w->c_hhi)
+        return w->c_h;
+    const mt_tz *tz = w->r->cfg.tz;
+    int64_t off = tz ? (int64_t)mt_tz_offset_at_utc(tz, t) * 1000 : 0;
+    int64_t local = t + off;
+    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+    int64_t lo = h * 3600000 - off, hi = lo + 3600000;
+    if (h > INT32_MIN && h <= INT32_MAX &&
+        (!tz || ((int64_t)mt_tz_offset_at_utc(tz, lo) * 1000 == off &&
+                 (int64_t)mt_tz_offset_at_utc(tz, hi - 1) * 1000 == off))) {
+        w->c_hlo = lo;
+        w->c_hhi = hi;
+        w->c_h = (int32_t)h;
+    }
+    return h;
 }
 
 enum { TR_RECEIVED, TR_BYTES, TR_DELIVERED, TR_RELAYED, TR_FAILED, TR_DEFERRALS, TR_NDRS };
 enum { SV_EVENTS, SV_INBOUND, SV_RECEIVED, SV_DELIVERED, SV_RELAYED, SV_FAILED, SV_DEFERRALS, SV_BYTES };
 
-static void add_large(mt_report *r, const struct mt_event *ev, uint64_t bytes)
+/* The traffic bucket of local hour h in a map keyed by hour number. */
+static struct ent *hour_ent(struct map *m, int64_t h, int *oom)
 {
-    r->large_n++;
-    size_t pos = r->n_large;
+    return map_get(m, (const char *)&h, sizeof h, 1, oom);
+}
+
+static void traffic_add(struct wst *w, int64_t t, int col, uint64_t n)
+{
+    if (t == MT_TIME_NONE)
+        return;
+    int64_t h = hour_number(w, t);
+    struct ent *e = w->c_hour;
+    if (!e || w->c_hour_key != h) {
+        e = hour_ent(&w->hours, h, &w->oom);
+        w->c_hour = e;
+        w->c_hour_key = h;
+    }
+    if (e)
+        e->v[col] += n;
+}
+
+/* Addresses (senders and recipients) have one id for all workers: the whole
+ * address, folded. Most are short: this worker's w->addrs keeps, per folded
+ * address of at most ADDR_FAST bytes, its id (v[0] = id + 1), its entry in
+ * w->rcpts (x1) and that of its domain in w->domains (x2, once v[1] is set),
+ * so that a recipient costs one lookup. */
+enum { ADDR_FAST = 512 };
+
+static struct ent *addr_ent(struct wst *w, mt_slice a)
+{
+    /* a message's events follow each other: the same addresses come again */
+    for (unsigned i = 0; i < 4; i++)
+        if (w->acache[i].e && w->acache[i].n == a.n && !memcmp(w->acache[i].raw, a.p, a.n))
+            return w->acache[i].e;
+    char buf[ADDR_FAST];
+    buf[0] = 0;   /* (a is never empty; this keeps -Wmaybe-uninitialized quiet) */
+    size_t n = fold(buf, sizeof buf, a);
+    struct ent *e = map_get(&w->addrs, buf, n, 1, &w->oom);
+    if (e && a.n <= sizeof w->acache[0].raw) {
+        struct acache *c = &w->acache[w->anext++ & 3];
+        c->n = a.n;
+        memcpy(c->raw, a.p, a.n);
+        c->e = e;
+    }
+    return e;
+}
+
+static uint32_t intern_or_oom(struct wst *w, const char *k, size_t n)
+{
+    uint32_t id = intern_id(w->r, &w->r->addrs_in, k, n);
+    if (id == UINT32_MAX)
+        w->oom = 1;
+    return id;
+}
+
+/* id + 1 of the folded address a (0 when a is empty or memory ran out). */
+static uint32_t sender_id(struct wst *w, mt_slice s)
+{
+    if (!s.n)
+        return 0;
+    if (s.n <= ADDR_FAST) {
+        struct ent *e = addr_ent(w, s);
+        if (e && !e->v[0])
+            e->v[0] = (uint64_t)intern_or_oom(w, e->key, e->klen) + 1;
+        return e && e->v[0] <= UINT32_MAX ? (uint32_t)e->v[0] : 0;
+    }
+    if (s.n > w->scratch_cap) {
+        char *nb = realloc(w->scratch, s.n);
+        if (!nb) {
+            w->oom = 1;
+            return 0;
+        }
+        w->scratch = nb;
+        w->scratch_cap = s.n;
+    }
+    size_t n = fold(w->scratch, s.n, s);
+    uint32_t id = intern_or_oom(w, w->scratch, n);
+    return id == UINT32_MAX ? 0 : id + 1;
+}
+
+/* (message id, recipient) pairs of DEFERs are keyed as "<id, cut at 500>\n
+ * <recipient folded, cut to fill 1024 bytes>". Ids of 500 bytes or more are
+ * kept apart (w->longpairs) under exactly that key, since the cut can make
+ * two of them one pair; for shorter ids the recipient part alone is interned
+ * (it is the whole folded address unless that is very long) and kept with
+ * the message. */
+enum { PAIR_MID_MAX = 500, PAIR_KEY = 1024 };
+
+static size_t pair_key(char *buf, mt_slice mid, mt_slice rcpt)
+{
+    size_t n = mid.n < PAIR_MID_MAX ? mid.n : PAIR_MID_MAX;
+    if (n)
+        memcpy(buf, mid.p, n);
+    buf[n++] = '\n';
+    n += fold(buf + n, PAIR_KEY - n, rcpt);
+    return n;
+}
+
+static uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt)
+{
+    if (rcpt.n <= ADDR_FAST) {
+        uint32_t id1 = sender_id(w, rcpt);
+        return id1 ? id1 - 1 : UINT32_MAX;
+    }
+    char buf[PAIR_KEY];
+    size_t n = fold(buf, PAIR_KEY - 1 - mid.n, rcpt);
+    return intern_or_oom(w, buf, n);
+}
+
+static void longpair_mark(struct wst *w, mt_slice mid, mt_slice rcpt, struct mpos p, int defer)
+{
+    char buf[PAIR_KEY];
+    size_t n = pair_key(buf, mid, rcpt);
+    struct ent *e = map_get(&w->longpairs, buf, n, 1, &w->oom);
+    if (!e)
+        return;
+    if (defer) {
+        if (!(e->v[0] & 1) || pos_lt(w->r, e->p, p))
+            e->p = p;
+        e->v[0] |= 1;
+    } else {
+        if (!(e->v[0] & 2) || pos_lt(w->r, e->q, p))
+            e->q = p;
+        e->v[0] |= 2;
+    }
+}
+
+static void defer_mark(struct wst *w, struct mmsg *m, uint32_t rcpt, struct mpos p)
+{
+    char key[sizeof m + sizeof rcpt];
+    memcpy(key, &m, sizeof m);
+    memcpy(key + sizeof m, &rcpt, sizeof rcpt);
+    struct ent *e = map_get(&w->defers, key, sizeof key, 1, &w->oom);
+    if (e && (!e->v[0] || pos_lt(w->r, e->p, p))) {
+        e->v[0] = 1;
+        e->p = p;
+    }
+}
+
+/* The logging server: its entry in this worker's per-server map and its id.
+ * A search hands the log set's own strings: the same pointer is the same
+ * server; otherwise names are compared. */
+static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
+{
+    if (!name)
+        name = "";
+    if (w->c_srv && ((name == w->c_srv_ptr && w->r->mode == MODE_PARALLEL) || !strcmp(name, w->c_srv->key))) {
+        *id = w->c_srv_id;
+        return w->c_srv;
+    }
+    size_t n = strlen(name);
+    struct ent *e = map_get(&w->servmap, name, n, 1, &w->oom);
+    uint32_t sid = intern_id(w->r, &w->r->servers_in, name, n);
+    if (sid == UINT32_MAX) {
+        w->oom = 1;
+        sid = 0;
+    }
+    if (e) {
+        w->c_srv = e;
+        w->c_srv_ptr = name;
+        w->c_srv_id = sid;
+    }
+    *id = sid;
+    return e;
+}
+
+static int large_better(const mt_report *r, uint64_t ab, struct mpos ap, uint64_t bb, struct mpos bp)
+{
+    return ab > bb || (ab == bb && pos_lt(r, ap, bp));
+}
+
+/* A large message without a message id: one of this worker's candidates. */
+static void add_large(struct wst *w, const struct mt_event *ev, uint64_t bytes, struct mpos p, uint32_t sid)
+{
+    mt_report *r = w->r;
+    size_t pos = w->n_large;
     if (pos == LARGE_KEEP) {
-        if (r->large[LARGE_KEEP - 1].bytes >= bytes)
+        if (!large_better(r, bytes, p, w->large[LARGE_KEEP - 1].bytes, w->large[LARGE_KEEP - 1].p))
             return;
         pos = LARGE_KEEP - 1;
-        free(r->large[pos].mid);
-        free(r->large[pos].sender);
-        free(r->large[pos].subject);
-        free(r->large[pos].server);
+        free(w->large[pos].mid);
+        free(w->large[pos].sender);
+        free(w->large[pos].subject);
     } else {
-        r->n_large++;
+        w->n_large++;
     }
-    /* keep the list sorted, largest first: 20 entries, insertion is cheap */
-    while (pos > 0 && r->large[pos - 1].bytes < bytes) {
-        r->large[pos] = r->large[pos - 1];
+    /* sorted, largest first, earlier first among equals: 20 entries, insertion is cheap */
+    while (pos > 0 && large_better(r, bytes, p, w->large[pos - 1].bytes, w->large[pos - 1].p)) {
+        w->large[pos] = w->large[pos - 1];
         pos--;
     }
-    struct large *l = &r->large[pos];
-    const char *srv = ev->server ? ev->server : "";
+    struct wlarge *l = &w->large[pos];
     l->bytes = bytes;
-    l->t = ev->time_ms;
+    l->p = p;
+    l->server = sid;
     l->mid = dup_slice(ev->f[MT_F_MESSAGE_ID], 1000);
     l->sender = dup_slice(ev->f[MT_F_SENDER_ADDRESS], 1000);
     l->subject = dup_slice(ev->f[MT_F_MESSAGE_SUBJECT], 1000);
-    l->server = dup_slice(mt_slice_make(srv, strlen(srv)), 255);
-    if (!l->mid || !l->sender || !l->subject || !l->server)
-        r->oom = 1;
+    if (!l->mid || !l->sender || !l->subject)
+        w->oom = 1;
 }
 
-static void add_size(mt_report *r, const struct mt_event *ev, uint64_t bytes)
+static size_t size_bucket(uint64_t bytes)
 {
     static const uint64_t limits[NSIZE - 2] = { 10u << 10, 100u << 10, 1u << 20, 10u << 20 };
     size_t b = 0;
     while (b < NSIZE - 2 && bytes >= limits[b])
         b++;
-    r->size_n[b]++;
-    r->size_b[b] += bytes;
-    if (bytes >= r->cfg.large_bytes)
-        add_large(r, ev, bytes);
+    return b;
 }
 
-/* Bytes of a received message, once: counted where the size first shows up.
- * A SUBMIT carries no total-bytes; the STOREDRIVER RECEIVE that follows it
- * does, so a message first counted without a size gets it from there. */
-static void add_bytes(mt_report *r, const struct mt_event *ev, struct ent *srv, uint64_t bytes)
+/* A received event without a message id: counted on its own, at once. */
+static void count_received_now(struct wst *w, const struct mt_event *ev, struct mpos p, struct ent *srv,
+                               uint32_t sid, uint64_t bytes)
 {
-    r->tot.bytes += bytes;
-    if (srv)
-        srv->v[SV_BYTES] += bytes;
-    traffic_add(r, ev->time_ms, TR_BYTES, bytes);
-    mt_slice sender = ev->f[MT_F_SENDER_ADDRESS];
-    if (sender.n) {
-        struct ent *s = get_folded(r, &r->senders, sender);
-        if (s)
-            s->v[1] += bytes;
-        mt_slice d = domain_of(sender);
-        struct ent *de;
-        if (d.n && (de = get_folded(r, &r->domains, d)))
-            de->v[1] += bytes;
-    }
-    add_size(r, ev, bytes);
-}
-
-static void count_received(mt_report *r, const struct mt_event *ev, struct ent *msg, struct ent *srv)
-{
-    uint64_t bytes = parse_u64(ev->f[MT_F_TOTAL_BYTES]);
-    if (msg && (msg->v[0] & 1)) {
-        if ((msg->v[0] & 4) && bytes) {
-            msg->v[0] &= ~(uint64_t)4;
-            msg->v[1] = bytes;
-            r->size_n[NSIZE - 1]--;
-            add_bytes(r, ev, srv, bytes);
-        }
-        return;
-    }
-    if (msg) {
-        msg->v[0] |= 1;
-        msg->v[1] = bytes;
-    }
-    r->tot.received++;
+    w->tot.received++;
     if (srv)
         srv->v[SV_RECEIVED]++;
-    traffic_add(r, ev->time_ms, TR_RECEIVED, 1);
+    traffic_add(w, ev->time_ms, TR_RECEIVED, 1);
     mt_slice sender = ev->f[MT_F_SENDER_ADDRESS];
+    mt_slice d = domain_of(sender);
+    struct ent *s = NULL, *de = NULL;
     if (sender.n) {
-        struct ent *s = get_folded(r, &r->senders, sender);
-        if (s)
+        if ((s = wget_folded(w, &w->senders, sender)))
             s->v[0]++;
-        mt_slice d = domain_of(sender);
-        struct ent *de;
-        if (d.n && (de = get_folded(r, &r->domains, d)))
+        if (d.n && (de = wget_folded(w, &w->domains, d)))
             de->v[0]++;
     }
-    if (bytes) {
-        add_bytes(r, ev, srv, bytes);
-    } else {
-        r->size_n[NSIZE - 1]++; /* size unknown so far */
-        if (msg)
-            msg->v[0] |= 4;
+    if (!bytes) {
+        w->size_n[NSIZE - 1]++; /* size unknown */
+        return;
     }
+    w->tot.bytes += bytes;
+    if (srv)
+        srv->v[SV_BYTES] += bytes;
+    traffic_add(w, ev->time_ms, TR_BYTES, bytes);
+    if (s)
+        s->v[1] += bytes;
+    if (de)
+        de->v[1] += bytes;
+    size_t b = size_bucket(bytes);
+    w->size_n[b]++;
+    w->size_b[b] += bytes;
+    if (bytes >= w->r->cfg.large_bytes)
+        add_large(w, ev, bytes, p, sid);
 }
 
 /* A recipient reached its destination (delivered or relayed): count it for
- * the top tables. */
-static void count_recipient(mt_report *r, mt_slice rcpt, uint64_t bytes)
+ * the top tables. Returns its entries in w->rcpts and w->domains. */
+static void count_recipient(struct wst *w, mt_slice rcpt, uint64_t bytes, struct bpair *out)
 {
-    struct ent *e = get_folded(r, &r->rcpts, rcpt);
-    if (e) {
-        e->v[0]++;
-        e->v[1] += bytes;
+    struct ent *rc = NULL, *de = NULL;
+    if (rcpt.n <= ADDR_FAST) {
+        struct ent *a = addr_ent(w, rcpt);
+        if (a) {
+            if (!a->x1)
+                a->x1 = map_get_h(&w->rcpts, a->key, a->klen, a->hash, 1, &w->oom);
+            if (!a->v[1]) {
+                mt_slice d = domain_of(mt_slice_make(a->key, a->klen));
+                a->x2 = d.n ? map_get(&w->domains, d.p, d.n, 1, &w->oom) : NULL;
+                a->v[1] = 1;
+            }
+            rc = a->x1;
+            de = a->x2;
+        }
+    } else {
+        rc = wget_folded(w, &w->rcpts, rcpt);
+        mt_slice d = domain_of(rcpt);
+        if (d.n)
+            de = wget_folded(w, &w->domains, d);
     }
-    mt_slice d = domain_of(rcpt);
-    if (d.n && (e = get_folded(r, &r->domains, d))) {
-        e->v[2]++;
-        e->v[3] += bytes;
+    if (rc) {
+        rc->v[0]++;
+        rc->v[1] += bytes;
     }
-}
-
-/* (message id, recipient) pairs of DEFERs: 1 deferred, 2 later delivered, sent or failed. */
-static struct ent *pair_get(mt_report *r, mt_slice mid, mt_slice rcpt, int create)
-{
-    char buf[1024];
-    size_t n = mid.n < 500 ? mid.n : 500;
-    if (n)
-        memcpy(buf, mid.p, n);
-    buf[n++] = '\n';
-    n += fold(buf + n, sizeof buf - n, rcpt);
-    return map_get(&r->pairs, buf, n, create, &r->oom);
+    if (de) {
+        de->v[2]++;
+        de->v[3] += bytes;
+    }
+    if (out) {
+        out->rc = rc;
+        out->dom = de;
+    }
 }
 
 /* "550 5.1.1" for a reply, or the text itself (cut) when it is not one. */
@@ -595,16 +1663,25 @@ static size_t status_key(mt_slice st, char *buf, size_t cap)
     return k;
 }
 
-static void count_status(mt_report *r, struct map *m, mt_slice st)
+/* A status code counts, and keeps the text of its first occurrence. */
+static void count_status(struct wst *w, struct map *m, mt_slice st, struct mpos p)
 {
     char key[80];
     size_t n = status_key(st, key, sizeof key);
-    struct ent *e = map_get(m, key, n, 1, &r->oom);
+    struct ent *e = map_get(m, key, n, 1, &w->oom);
     if (!e)
         return;
     e->v[0]++;
-    if (!e->aux && !(e->aux = dup_slice(st, 300)))
-        r->oom = 1;
+    if (!e->aux || pos_lt(w->r, p, e->p)) {
+        char *ex = dup_slice(st, 300);
+        if (!ex) {
+            w->oom = 1;
+            return;
+        }
+        free(e->aux);
+        e->aux = ex;
+        e->p = p;
+    }
 }
 
 /* S:E2ELatency= in custom-data: seconds ("12.345") or a .NET TimeSpan
@@ -614,6 +1691,10 @@ static int64_t e2e_latency(mt_slice cd)
     static const char tag[] = "S:E2ELatency=";
     size_t tl = sizeof tag - 1;
     for (size_t i = 0; i + tl <= cd.n; i++) {
+        const char *s = memchr(cd.p + i, 'S', cd.n - tl + 1 - i);
+        if (!s)
+            break;
+        i = (size_t)(s - cd.p);
         if (memcmp(cd.p + i, tag, tl))
             continue;
         size_t j = i + tl;
@@ -669,41 +1750,220 @@ static int64_t e2e_latency(mt_slice cd)
     return -1;
 }
 
-static struct sample *server_sample(mt_report *r, const char *server)
+static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
+                       uint32_t file)
 {
-    const char *s = server ? server : "";
-    struct ent *e = get_exact(r, &r->lat_servers, mt_slice_make(s, strlen(s)));
-    if (!e)
-        return NULL;
-    if (!e->aux) {
-        /* per-server samples are smaller: there can be dozens of servers */
-        size_t lim = r->cfg.latency_sample < 10000 ? r->cfg.latency_sample : 10000;
-        if (!(e->aux = sample_new(lim)))
-            r->oom = 1;
+    if (w->n_lat == w->cap_lat) {
+        struct lrec *nl = grow(w->lat, &w->cap_lat, sizeof *nl, w->n_lat + 1, &w->oom);
+        if (!nl)
+            return;
+        w->lat = nl;
     }
-    return e->aux;
+    struct lseg *sg = w->n_seg ? &w->seg[w->n_seg - 1] : NULL;
+    if (!sg || sg->file != file || sg->server != server || sg->end != w->n_lat) {
+        if (w->n_seg == w->cap_seg) {
+            struct lseg *ns = grow(w->seg, &w->cap_seg, sizeof *ns, w->n_seg + 1, &w->oom);
+            if (!ns)
+                return;
+            w->seg = ns;
+        }
+        sg = &w->seg[w->n_seg++];
+        sg->start = sg->end = w->n_lat;
+        sg->file = file;
+        sg->server = server;
+    }
+    struct lrec *l = &w->lat[w->n_lat++];
+    sg->end = w->n_lat;
+    l->p = p;
+    l->u.m = m;
+    l->e2e = e2e < 0 ? E2E_NONE : e2e <= INT32_MAX ? (int32_t)e2e : E2E_WIDE;
+    if (l->e2e == E2E_WIDE) {
+        struct ent *e = map_get(&w->wide, (const char *)&p, sizeof p, 1, &w->oom);
+        if (e)
+            e->v[0] = (uint64_t)e2e;
+    }
+    l->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
+enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN };
+
+static int classify(mt_slice eid)
 {
-    mt_slice eid = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], mid = ev->f[MT_F_MESSAGE_ID];
-    mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS];
-    const char *server = ev->server ? ev->server : "";
-    r->tot.events++;
-    struct ent *e = get_exact(r, &r->events, eid);
-    if (e)
-        e->v[0]++;
-    struct ent *srv = get_exact(r, &r->servmap, mt_slice_make(server, strlen(server)));
-    if (srv)
-        srv->v[SV_EVENTS]++;
-    struct ent *msg = NULL;
-    if (mid.n) {
-        msg = get_exact(r, &r->msgs, mid);
-        if (msg && !(msg->v[0] & 2)) {
-            msg->v[0] |= 2;      /* first sighting, on any server */
-            msg->t = ev->time_ms;
+    if (is(eid, "RECEIVE"))
+        return C_RECEIVE;
+    if (is(eid, "SUBMIT"))
+        return C_SUBMIT;
+    if (is(eid, "DELIVER"))
+        return C_DELIVER;
+    if (is(eid, "SEND") || is(eid, "SENDEXTERNAL"))
+        return C_SEND;
+    if (is(eid, "FAIL"))
+        return C_FAIL;
+    if (is(eid, "DEFER"))
+        return C_DEFER;
+    if (is(eid, "DSN"))
+        return C_DSN;
+    return C_OTHER;
+}
+
+/* --- the batch of message updates */
+
+static void batch_flush(struct wst *w);
+
+/* A new pending update for message mid (copied), NULL when out of memory.
+ * Its table slot starts coming from memory now. */
+static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls)
+{
+    if (w->n_pend == BATCH)
+        batch_flush(w);
+    struct pend *pd = &w->pend[w->n_pend];
+    if (mid.n > pd->kcap) {
+        char *nk = grow(pd->key, &pd->kcap, 1, mid.n, &w->oom);
+        if (!nk)
+            return NULL;
+        pd->key = nk;
+    }
+    memcpy(pd->key, mid.p, mid.n);
+    pd->klen = mid.n;
+    pd->h = hash_bytes(mid.p, mid.n);
+    pd->cand = NULL;
+    pd->p = p;
+    pd->cls = cls;
+    memset(&pd->u, 0, sizeof pd->u);
+    pd->n_ids = pd->n_bp = 0;
+    pd->lat = 0;
+    size_t cap;
+    const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
+    if (sl && cap)
+        __builtin_prefetch(&sl[slot_of(pd->h, cap)]);
+    w->n_pend++;
+    return pd;
+}
+
+static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
+{
+    if (id == UINT32_MAX)
+        return -1;
+    if (pd->n_ids == pd->cap_ids) {
+        uint32_t *ni = grow(pd->ids, &pd->cap_ids, sizeof *ni, pd->n_ids + 1, &w->oom);
+        if (!ni)
+            return -1;
+        pd->ids = ni;
+    }
+    pd->ids[pd->n_ids++] = id;
+    return 0;
+}
+
+/* The large list's details of ev, kept with the pending update. */
+static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struct mt_event *ev)
+{
+    mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT];
+    size_t sn = s.n < 1000 ? s.n : 1000, jn = j.n < 1000 ? j.n : 1000;
+    size_t size = sizeof(struct bigdet) + sn + jn + 2;
+    if (size > pd->big_cap) {
+        char *nb = grow(pd->big, &pd->big_cap, 1, size, &w->oom);
+        if (!nb)
+            return NULL;
+        pd->big = nb;
+    }
+    struct bigdet *b = (struct bigdet *)(void *)pd->big;
+    b->size = size;
+    b->sender = (char *)(b + 1);
+    b->subject = b->sender + sn + 1;
+    if (sn)
+        memcpy(b->sender, s.p, sn);
+    b->sender[sn] = 0;
+    if (jn)
+        memcpy(b->subject, j.p, jn);
+    b->subject[jn] = 0;
+    return b;
+}
+
+/* What needed the message: its record, then the DELIVER's latency record and
+ * sizes, and the DEFER's pairs. */
+static void pend_apply(struct wst *w, struct pend *pd)
+{
+    pd->u.ends = pd->cls == C_DEFER ? NULL : pd->ids;
+    pd->u.n_ends = pd->cls == C_DEFER ? 0 : pd->n_ids;
+    struct mmsg *m = msg_apply(w, pd);
+    if (!m)
+        return;
+    if (pd->cls == C_DEFER) {
+        for (size_t i = 0; i < pd->n_ids; i++)
+            defer_mark(w, m, pd->ids[i], pd->p);
+        return;
+    }
+    for (size_t i = 0; i < pd->n_bp; i++) {
+        if (w->n_brec == w->cap_brec) {
+            struct brec *nb = grow(w->brec, &w->cap_brec, sizeof *nb, w->n_brec + 1, &w->oom);
+            if (!nb)
+                return;
+            w->brec = nb;
+        }
+        struct brec *b = &w->brec[w->n_brec++];
+        b->p = pd->p;
+        b->m = m;
+        b->rcpt = pd->bp[i].rc;
+        b->dom = pd->bp[i].dom;
+    }
+    if (pd->lat)
+        lat_record(w, pd->p, pd->timed ? m : NULL, pd->e2e, pd->nrcpt, pd->sid, pd->file);
+}
+
+static void batch_flush(struct wst *w)
+{
+    /* the slots came in while the events were parsed: find the entries, and
+     * have them fetched too before any is used */
+    for (size_t i = 0; i < w->n_pend; i++) {
+        struct pend *pd = &w->pend[i];
+        size_t cap;
+        const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
+        struct mmsg *e;
+        if (sl && cap)
+            for (size_t j = slot_of(pd->h, cap); (e = slot_load(&sl[j])); j = slot_next(j, cap))
+                if (sl[j].hash == pd->h) {
+                    pd->cand = e;
+                    break;
+                }
+        if (pd->cand) {
+            __builtin_prefetch(pd->cand, 1);
+            __builtin_prefetch((char *)pd->cand + 64, 1);
+            __builtin_prefetch((char *)pd->cand + 128, 1);
         }
     }
+    for (size_t i = 0; i < w->n_pend; i++)
+        pend_apply(w, &w->pend[i]);
+    w->n_pend = 0;
+}
+
+/* Count one event at position p (file: its log-set index, for the latency
+ * records). Mirrors, field by field, what the ordered stream did; see the
+ * comment at the top of the file for what is deferred and why. */
+static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, uint32_t file)
+{
+    mt_report *r = w->r;
+    mt_slice eid = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], mid = ev->f[MT_F_MESSAGE_ID];
+    mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS];
+    w->tot.events++;
+    int cls;
+    struct ent *e;
+    struct ent **ec = &w->ecache[eid.n ? (eid.n * 7 + (unsigned char)eid.p[0] + (unsigned char)eid.p[eid.n - 1]) & 63 : 0];
+    if (*ec && (*ec)->klen == eid.n && !memcmp((*ec)->key, eid.p, eid.n))
+        e = *ec;
+    else if ((e = wget_exact(w, &w->events, eid)))
+        *ec = e;
+    if (e) {
+        if (!e->v[1])
+            e->v[1] = (uint64_t)classify(eid) + 1;
+        cls = (int)e->v[1] - 1;
+        e->v[0]++;
+    } else {
+        cls = classify(eid);
+    }
+    uint32_t sid = 0;
+    struct ent *srv = worker_server(w, ev->server, &sid);
+    if (srv)
+        srv->v[SV_EVENTS]++;
     uint64_t ev_bytes = parse_u64(ev->f[MT_F_TOTAL_BYTES]);
     uint64_t nrcpt = 0;
     {
@@ -714,65 +1974,111 @@ mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
                 nrcpt++;
     }
 
-    if (is(eid, "RECEIVE")) {
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = get_exact(r, &r->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+    int recv = 0, external = 0;
+    mt_slice hop = mt_slice_make(NULL, 0);
+    if (cls == C_RECEIVE) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[0]++;
             e->v[2] += ev_bytes;
         }
         if (is(src, "SMTP")) {
             /* an SMTP RECEIVE's server-ip is the logging server's own address */
             if (ev->f[MT_F_SERVER_IP].n)
-                get_exact(r, &r->server_ips, ev->f[MT_F_SERVER_IP]);
-            if (!is_logging_host(r, ev->f[MT_F_CLIENT_HOSTNAME]) && !is_logging_host(r, ev->f[MT_F_CLIENT_IP])) {
-                r->inbound_smtp++;
+                ip_seen(w, ev->f[MT_F_SERVER_IP], p);
+            if (!is_logging_host(w, ev->f[MT_F_CLIENT_HOSTNAME], p) &&
+                !is_logging_host(w, ev->f[MT_F_CLIENT_IP], p)) {
+                w->inbound_smtp++;
                 if (srv)
                     srv->v[SV_INBOUND]++;
-                count_received(r, ev, msg, srv);
+                recv = 1;
             }
         } else if (is(src, "STOREDRIVER")) {
             /* follows the SUBMIT of the same message id: usually deduplicated,
              * but counts when the SUBMIT's server is not in the log set */
-            count_received(r, ev, msg, srv);
+            recv = 1;
         }
-    } else if (is(eid, "SUBMIT")) {
-        count_received(r, ev, msg, srv);
-    } else if (is(eid, "DELIVER")) {
-        r->tot.delivered += nrcpt;
-        if (srv)
+    } else if (cls == C_SUBMIT) {
+        recv = 1;
+    } else if (cls == C_SEND) {
+        hop = ev->f[MT_F_SERVER_HOSTNAME];
+        if (!hop.n)
+            hop = ev->f[MT_F_SERVER_IP];
+        external = !is_logging_host(w, hop, p) && !is_logging_host(w, ev->f[MT_F_SERVER_IP], p);
+    }
+
+    /* what concerns the message waits in the batch; the rest is counted now */
+    struct pend *pd = NULL;
+    int pairs = mid.n && mid.n < PAIR_MID_MAX;
+    if (mid.n) {
+        if (!(pd = pend_new(w, mid, p, cls)))
+            return;
+        if (recv) {
+            pd->u.recv = 1;
+            pd->u.server = sid;
+            pd->u.sender = sender_id(w, ev->f[MT_F_SENDER_ADDRESS]);
+            pd->u.bytes = ev_bytes;
+            if (ev_bytes >= r->cfg.large_bytes)
+                pd->u.big = pend_big(w, pd, ev);
+        }
+    } else if (recv) {
+        count_received_now(w, ev, p, srv, sid, ev_bytes);
+    }
+
+    if (cls == C_DELIVER) {
+        w->tot.delivered += nrcpt;
+        if (srv) {
             srv->v[SV_DELIVERED] += nrcpt;
-        traffic_add(r, ev->time_ms, TR_DELIVERED, nrcpt);
-        uint64_t bytes = ev_bytes ? ev_bytes : msg ? msg->v[1] : 0;
+            srv->q.k = 1;   /* has a latency row */
+        }
+        traffic_add(w, ev->time_ms, TR_DELIVERED, nrcpt);
         int64_t e2e = e2e_latency(ev->f[MT_F_CUSTOM_DATA]);
-        struct sample *ss = server_sample(r, server);
         size_t pos = 0;
         mt_slice it;
         while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
             if (!it.n)
                 continue;
-            count_recipient(r, it, bytes);
-            if (mid.n && (e = pair_get(r, mid, it, 0)))
-                e->v[0] = 2;
-            if (msg && ev->time_ms != MT_TIME_NONE && msg->t != MT_TIME_NONE) {
-                if (sample_add(r->lat, ev->time_ms - msg->t, r->cfg.sla_ms))
-                    r->oom = 1;
-                if (ss && sample_add(ss, ev->time_ms - msg->t, r->cfg.sla_ms))
-                    r->oom = 1;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
+            if (ev_bytes || !pd) {
+                count_recipient(w, it, ev_bytes, NULL);
+                continue;
             }
-            if (e2e >= 0 && sample_add(r->e2e, e2e, r->cfg.sla_ms))
-                r->oom = 1;
+            /* no size here: the message's, as known at this point of the stream */
+            if (pd->n_bp == pd->cap_bp) {
+                struct bpair *nb = grow(pd->bp, &pd->cap_bp, sizeof *nb, pd->n_bp + 1, &w->oom);
+                if (!nb)
+                    continue;
+                pd->bp = nb;
+            }
+            count_recipient(w, it, 0, &pd->bp[pd->n_bp++]);
         }
-    } else if (is(eid, "SEND") || is(eid, "SENDEXTERNAL")) {
-        mt_slice hop = ev->f[MT_F_SERVER_HOSTNAME];
-        if (!hop.n)
-            hop = ev->f[MT_F_SERVER_IP];
-        bool external = !is_logging_host(r, hop) && !is_logging_host(r, ev->f[MT_F_SERVER_IP]);
-        if ((e = get_folded(r, &r->hops, hop))) {
+        int timed = pd && ev->time_ms != MT_TIME_NONE;
+        if (nrcpt && (timed || e2e >= 0)) {
+            if (pd) {
+                pd->lat = 1;
+                pd->timed = timed;
+                pd->e2e = e2e;
+                pd->nrcpt = nrcpt;
+                pd->sid = sid;
+                pd->file = file;
+            } else {
+                lat_record(w, p, NULL, e2e, nrcpt, sid, file);
+            }
+        }
+    } else if (cls == C_SEND) {
+        if ((e = wget_folded(w, &w->hops, hop))) {
             e->v[0]++;
             e->v[1] += nrcpt;
             e->v[2] += ev_bytes;
-            e->v[3] = external;
+            if (!e->v[4] || pos_lt(r, e->p, p)) { /* the last SEND's verdict stands */
+                e->v[3] = (uint64_t)external;
+                e->v[4] = 1;
+                e->p = p;
+            }
         }
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = get_exact(r, &r->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[1]++;
             e->v[2] += ev_bytes;
         }
@@ -781,19 +2087,21 @@ mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
         while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
             if (!it.n)
                 continue;
-            if (mid.n && (e = pair_get(r, mid, it, 0)))
-                e->v[0] = 2;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
             if (external)
-                count_recipient(r, it, ev_bytes);
+                count_recipient(w, it, ev_bytes, NULL);
         }
         if (external) {
-            r->tot.relayed_out += nrcpt;
+            w->tot.relayed_out += nrcpt;
             if (srv)
                 srv->v[SV_RELAYED] += nrcpt;
-            traffic_add(r, ev->time_ms, TR_RELAYED, nrcpt);
+            traffic_add(w, ev->time_ms, TR_RELAYED, nrcpt);
         }
-    } else if (is(eid, "FAIL") || is(eid, "DEFER")) {
-        bool fail = is(eid, "FAIL");
+    } else if (cls == C_FAIL || cls == C_DEFER) {
+        bool fail = cls == C_FAIL;
         size_t pos = 0, spos = 0;
         mt_slice it, st;
         while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
@@ -801,27 +2109,48 @@ mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
                 st = mt_slice_make(NULL, 0);
             if (!it.n)
                 continue;
-            count_status(r, fail ? &r->fail_codes : &r->defer_codes, st);
-            /* a FAIL ends a deferral too: the recipient is failed, not pending */
-            if (mid.n && (e = pair_get(r, mid, it, !fail)))
-                e->v[0] = fail ? 2 : 1;
+            count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
+            /* a FAIL ends a deferral too, as a DELIVER or SEND does */
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, !fail);
         }
         if (fail) {
-            r->tot.failed += nrcpt;
+            w->tot.failed += nrcpt;
             if (srv)
                 srv->v[SV_FAILED] += nrcpt;
-            traffic_add(r, ev->time_ms, TR_FAILED, nrcpt);
+            traffic_add(w, ev->time_ms, TR_FAILED, nrcpt);
         } else {
-            r->tot.deferral_events += nrcpt;
+            w->tot.deferral_events += nrcpt;
             if (srv)
                 srv->v[SV_DEFERRALS] += nrcpt;
-            traffic_add(r, ev->time_ms, TR_DEFERRALS, nrcpt);
+            traffic_add(w, ev->time_ms, TR_DEFERRALS, nrcpt);
         }
-    } else if (is(eid, "DSN")) {
-        r->tot.ndrs++;
-        traffic_add(r, ev->time_ms, TR_NDRS, 1);
+    } else if (cls == C_DSN) {
+        w->tot.ndrs++;
+        traffic_add(w, ev->time_ms, TR_NDRS, 1);
     }
-    return r->oom ? MT_EIO : MT_OK;
+}
+
+mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
+{
+    if (r->mode == MODE_PARALLEL)
+        return MT_EUSAGE;
+    if (r->mode == MODE_NONE) {
+        if (data_start(r, 1)) {
+            r->oom = 1;
+            return MT_EIO;
+        }
+        r->mode = MODE_ORDERED;
+        r->ordered = 1;
+    }
+    struct wst *w = &r->w[0];
+    struct mpos p = { ev->time_ms, ++w->seq };
+    add_event(w, ev, p, 0);
+    batch_flush(w);   /* one at a time: nothing to overlap */
+    r->dirty = 1;
+    return w->oom ? MT_EIO : MT_OK;
 }
 
 int mt_report_event_fn(const struct mt_event *ev, void *user)
@@ -829,22 +2158,762 @@ int mt_report_event_fn(const struct mt_event *ev, void *user)
     return mt_report_add(user, ev) != MT_OK;
 }
 
+/* ------------------------------------------------------------ parallel run */
+
+static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
+{
+    if (file == w->c_file && file)
+        return w->c_file_idx;
+    uint32_t idx = (1u << FILE_BITS) - 1; /* not of the log set: after every file */
+    const struct ent *e = map_get(&r->fmap_ptr, (const char *)&file, sizeof file, 0, NULL);
+    if (!e && file)
+        e = map_get(&r->fmap_path, file, strlen(file), 0, NULL);
+    if (e)
+        idx = (uint32_t)e->v[0];
+    w->c_file = file;
+    w->c_file_idx = idx;
+    return idx;
+}
+
+/* mt_search and mt_search_each give emit and diag one user pointer: this. */
+struct run_ctx {
+    mt_report *r;
+    mt_diag_fn diag;
+    void *user;
+};
+
+static void run_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    const struct run_ctx *o = user;
+    if (o->diag)
+        o->diag(file, line, msg, o->user);
+}
+
+static int each_event(const struct mt_event *ev, unsigned worker, void *user)
+{
+    mt_report *r = ((struct run_ctx *)user)->r;
+    if (worker >= r->nw)
+        return 1;   /* more workers than mt_search_threads said: cannot happen */
+    struct wst *w = &r->w[worker];
+    uint32_t f = file_index(r, w, ev->file);
+    uint64_t line = ev->line < (1ull << LINE_BITS) ? ev->line : (1ull << LINE_BITS) - 1;
+    struct mpos p = { ev->time_ms, (uint64_t)f << LINE_BITS | line };
+    add_event(w, ev, p, f);
+    return w->oom;
+}
+
+static int ordered_emit(const struct mt_event *ev, void *user)
+{
+    return mt_report_add(((struct run_ctx *)user)->r, ev) != MT_OK;
+}
+
+/* After a first pass: the first position of every address over all workers
+ * (r->ipg), and whether every "not one of ours" said by a worker still holds. */
+static int ip_check(mt_report *r)
+{
+    int ok = 1;
+    map_free(&r->ipg, 0);
+    for (unsigned i = 0; i < r->nw; i++) {
+        struct map *m = &r->w[i].ipk;
+        for (size_t j = 0; j < m->cap; j++) {
+            const struct ent *e = m->slot[j];
+            if (!e || !(e->v[0] & 1))
+                continue;
+            struct ent *g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 1, &r->oom);
+            if (g && (!g->v[0] || pos_lt(r, e->p, g->p))) {
+                g->v[0] = 1;
+                g->p = e->p;
+            }
+        }
+    }
+    for (unsigned i = 0; i < r->nw && ok; i++) {
+        struct map *m = &r->w[i].ipk;
+        for (size_t j = 0; j < m->cap && ok; j++) {
+            const struct ent *e = m->slot[j];
+            if (!e || !(e->v[0] & 2))
+                continue;
+            const struct ent *g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 0, NULL);
+            if (g && !pos_lt(r, e->q, g->p))
+                ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* How many messages the files q reads may hold, for the size of the message
+ * table's first arrays: a full array is replaced by one twice its size and
+ * the old one is kept until the end of the run (readers may be in it), so
+ * growing from small would hold up to twice the table. A file's size is
+ * counted when its server and its name's period are in q (as mt_search
+ * decides) and its name says it is a tracking log (protocol and IIS logs sit
+ * in the same folders); about 2 KiB of tracking log per message. Compressed
+ * files count less than they hold: the table then grows, which is only
+ * slower. */
+static size_t msgs_expected(const mt_logset *ls, const struct mt_query *q)
+{
+    uint64_t bytes = 0;
+    if (ls->backend)
+        return 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        const struct mt_logfile *f = &ls->files[i];
+        int want = f->named_msgtrk && !q->n_servers;
+        for (size_t k = 0; f->named_msgtrk && k < q->n_servers && !want; k++)
+            want = f->server && q->servers[k] && !strcasecmp(f->server, q->servers[k]);
+        if (!want || (q->end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE && f->name_time_ms >= q->end_ms) ||
+            (q->start_ms != MT_TIME_NONE && f->next_name_time_ms != MT_TIME_NONE && f->next_name_time_ms <= q->start_ms))
+            continue;
+        struct stat st;
+        if (f->path && stat(f->path, &st) == 0 && st.st_size > 0)
+            bytes += (uint64_t)st.st_size;
+    }
+    return (size_t)(bytes / 2048);
+}
+
+mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *q, unsigned threads,
+                        mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    if (r->mode != MODE_NONE)
+        return MT_EUSAGE;
+    if (ls->n >= (1u << FILE_BITS) - 1) {
+        /* positions cannot name that many files: read them in order instead */
+        struct run_ctx o = { r, diag, user };
+        mt_status st = mt_search(ls, q, threads, ordered_emit, run_diag, &o, stats);
+        if (st == MT_EIO || mt_report_status(r) != MT_OK)
+            return MT_EIO;
+        return st;
+    }
+    r->mode = MODE_PARALLEL;
+    r->ordered = 0;
+    size_t want = msgs_expected(ls, q) / MSH * 4 / 3 + 1;   /* load 3/4 */
+    if (want > r->first_cap)
+        r->first_cap = want < ((size_t)1 << 26) ? want : (size_t)1 << 26;
+    for (size_t i = 0; i < ls->n; i++) {
+        const char *ptr = ls->files[i].path;
+        struct ent *e = map_get(&r->fmap_ptr, (const char *)&ptr, sizeof ptr, 1, &r->oom);
+        if (e)
+            e->v[0] = i;
+        if (ptr && (e = map_get(&r->fmap_path, ptr, strlen(ptr), 1, &r->oom)) && !e->v[1]) {
+            e->v[0] = i;
+            e->v[1] = 1;
+        }
+    }
+    if (r->oom)
+        return MT_EIO;
+    unsigned nw = mt_search_threads(ls, threads);
+    mt_status st = MT_OK;
+    for (int pass = 0; pass < 2; pass++) {
+        if (data_start(r, nw)) {
+            r->oom = 1;
+            return MT_EIO;
+        }
+        r->locking = nw > 1;
+        struct run_ctx o = { r, pass ? NULL : diag, user };
+        mt_status s = mt_search_each(ls, q, threads, each_event, run_diag, &o, pass ? NULL : stats);
+        r->locking = 0;
+        for (unsigned i = 0; i < nw; i++)
+            batch_flush(&r->w[i]);
+        msgs_free_old(r);
+        if (!pass)
+            st = s;
+        if (s == MT_EIO || mt_report_status(r) != MT_OK)
+            return MT_EIO;
+        /* Every "one of ours" was said after the address was seen, so it
+         * holds; a "not one of ours" may have come before a RECEIVE another
+         * worker (or a later file) held. Then read again, knowing. */
+        if (pass || ip_check(r))
+            break;
+        if (r->oom)
+            return MT_EIO;
+        data_clear(r);
+        r->ipfixed = 1;
+    }
+    r->dirty = 1;
+    return st;
+}
+
+/* ------------------------------------------------------------------ merge */
+
+static struct ent *aget(struct agg *a, struct map *m, const char *k, size_t n, uint64_t h)
+{
+    return map_get_h(m, k, n, h, 1, &a->oom);
+}
+
+/* Sums of one worker map into the merged one (columns [0, ncol)). */
+static void merge_sum(struct agg *a, struct map *dst, struct map *src, size_t ncol)
+{
+    for (size_t i = 0; i < src->cap; i++) {
+        struct ent *e = src->slot[i];
+        if (!e)
+            continue;
+        struct ent *d = aget(a, dst, e->key, e->klen, e->hash);
+        e->to = d;
+        if (!d)
+            continue;
+        for (size_t c = 0; c < ncol; c++)
+            d->v[c] += e->v[c];
+    }
+}
+
+static int cmp_lrec(const void *x, const void *y)
+{
+    const struct lrec *a = x, *b = y;
+    if (a->p.t != b->p.t)
+        return a->p.t < b->p.t ? -1 : 1;
+    return (a->p.k > b->p.k) - (a->p.k < b->p.k);
+}
+
+struct lcur {
+    const struct lrec *at, *end;
+    uint32_t server;
+    struct wst *w;
+};
+
+static void lheap_down(const mt_report *r, struct lcur *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && pos_lt(r, h[l].at->p, h[m].at->p))
+            m = l;
+        if (l + 1 < n && pos_lt(r, h[l + 1].at->p, h[m].at->p))
+            m = l + 1;
+        if (m == i)
+            return;
+        struct lcur t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* The latency values (resolved by agg_part) in stream order, into the
+ * reservoirs. */
+static void replay_latency(mt_report *r, struct agg *a, struct sample **by_server, size_t n_servers)
+{
+    size_t nseg = 0;
+    for (unsigned i = 0; i < r->nw; i++)
+        nseg += r->w[i].n_seg;
+    struct lcur *h = malloc((nseg ? nseg : 1) * sizeof *h);
+    if (!h) {
+        a->oom = 1;
+        return;
+    }
+    size_t hn = 0;
+    for (unsigned i = 0; i < r->nw; i++)
+        for (size_t s = 0; s < r->w[i].n_seg; s++)
+            if (r->w[i].seg[s].end > r->w[i].seg[s].start) {
+                h[hn].at = r->w[i].lat + r->w[i].seg[s].start;
+                h[hn].end = r->w[i].lat + r->w[i].seg[s].end;
+                h[hn].server = r->w[i].seg[s].server;
+                h[hn].w = &r->w[i];
+                hn++;
+            }
+    for (size_t i = hn; i-- > 0;)
+        lheap_down(r, h, hn, i);
+    int64_t sla = r->cfg.sla_ms;
+    while (hn) {
+        const struct lrec *l = h[0].at;
+        uint32_t server = h[0].server;
+        struct wst *w = h[0].w;
+        /* one segment usually runs on for a while before another's turn */
+        const struct lrec *stop = h[0].end;
+        if (hn > 1) {
+            const struct lcur *o = &h[1];
+            if (hn > 2 && pos_lt(r, h[2].at->p, h[1].at->p))
+                o = &h[2];
+            for (stop = l + 1; stop < h[0].end && pos_lt(r, stop->p, o->at->p); stop++)
+                ;
+        }
+        h[0].at = stop;
+        if (h[0].at == h[0].end)
+            h[0] = h[--hn];
+        lheap_down(r, h, hn, 0);
+        for (; l < stop; l++) {
+            struct sample *ss = server < n_servers ? by_server[server] : NULL;
+            int64_t e2e = l->e2e;
+            if (e2e == E2E_WIDE) {
+                const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
+                e2e = e ? (int64_t)e->v[0] : E2E_NONE;
+            }
+            for (uint32_t k = 0; k < l->n; k++) {
+                if (l->u.tv != NO_VALUE) {
+                    if (sample_add(a->lat, l->u.tv, sla))
+                        a->oom = 1;
+                    if (ss && sample_add(ss, l->u.tv, sla))
+                        a->oom = 1;
+                }
+                if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
+                    a->oom = 1;
+            }
+        }
+    }
+    free(h);
+}
+
+/* Day or hour bucket key of local hour h. */
+static size_t bucket_key(const mt_report *r, int64_t h, char *key, size_t cap)
+{
+    int64_t day = h >= 0 ? h / 24 : -((-h + 23) / 24);
+    int hour = (int)(h - day * 24);
+    int y;
+    unsigned mo, d;
+    mt_civil_from_days(day, &y, &mo, &d);
+    int n;
+    if (r->cfg.by_hour)
+        n = snprintf(key, cap, "%04d-%02u-%02u %02d:00", y, mo, d, hour);
+    else
+        n = snprintf(key, cap, "%04d-%02u-%02u", y, mo, d);
+    return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+static int64_t hour_of_time(const mt_report *r, int64_t t)
+{
+    int64_t local = t;
+    if (r->cfg.tz)
+        local += (int64_t)mt_tz_offset_at_utc(r->cfg.tz, t) * 1000;
+    return local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+}
+
+struct lcand {          /* a candidate for the large list */
+    uint64_t bytes;
+    struct mpos p;
+    const struct mmsg *m;        /* with a message id */
+    const struct wlarge *wl;     /* without */
+};
+
+static void lcand_add(const mt_report *r, struct lcand *top, size_t *n, struct lcand c)
+{
+    size_t pos = *n;
+    if (pos == LARGE_KEEP) {
+        if (!large_better(r, c.bytes, c.p, top[LARGE_KEEP - 1].bytes, top[LARGE_KEEP - 1].p))
+            return;
+        pos = LARGE_KEEP - 1;
+    } else {
+        (*n)++;
+    }
+    while (pos > 0 && large_better(r, c.bytes, c.p, top[pos - 1].bytes, top[pos - 1].p)) {
+        top[pos] = top[pos - 1];
+        pos--;
+    }
+    top[pos] = c;
+}
+
+/* One thread's share of the merge: the messages of some shards (what each
+ * counted, by server, hour and sender id) and the latency records of some
+ * workers (sorted per file, the tracked value worked out). */
+struct apart {
+    mt_report *r;
+    unsigned k, nt;
+    uint32_t n_srv, n_addr;
+    uint64_t received, bytes;
+    uint64_t size_n[NSIZE], size_b[NSIZE];
+    uint64_t *srv;        /* per server id: received, bytes */
+    uint64_t *snd;        /* per address id: messages counted, bytes */
+    struct map hours;     /* by hour number: received, bytes */
+    struct lcand top[LARGE_KEEP];
+    size_t ntop;
+    int oom;
+};
+
+static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
+{
+    if (t == MT_TIME_NONE)
+        return;
+    int64_t h = hour_of_time(ap->r, t);
+    struct ent *e = hour_ent(&ap->hours, h, &ap->oom);
+    if (e)
+        e->v[col] += n;
+}
+
+static void *agg_part(void *arg)
+{
+    struct apart *ap = arg;
+    mt_report *r = ap->r;
+    for (size_t s = ap->k; s < MSH; s += ap->nt) {
+        const struct mtab *t = r->mp[s].tab;
+        for (size_t j = 0; t && j < t->cap; j++) {
+            if (j + 8 < t->cap && t->slot[j + 8].m)
+                __builtin_prefetch(t->slot[j + 8].m);
+            const struct mmsg *m = t->slot[j].m;
+            if (!m || !(m->flags & M_R1))
+                continue;
+            ap->received++;
+            if (m->r1_server < ap->n_srv)
+                ap->srv[2 * m->r1_server]++;
+            part_hour(ap, m->r1.t, TR_RECEIVED, 1);
+            if (m->r1_sender && m->r1_sender - 1 < ap->n_addr)
+                ap->snd[2 * (m->r1_sender - 1)]++;
+            if (!(m->flags & M_B)) {
+                ap->size_n[NSIZE - 1]++; /* size never seen */
+                continue;
+            }
+            ap->bytes += m->b_bytes;
+            if (m->b_server < ap->n_srv)
+                ap->srv[2 * m->b_server + 1] += m->b_bytes;
+            part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
+            if (m->b_sender && m->b_sender - 1 < ap->n_addr)
+                ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
+            size_t b = size_bucket(m->b_bytes);
+            ap->size_n[b]++;
+            ap->size_b[b] += m->b_bytes;
+            if (m->b_bytes >= r->cfg.large_bytes) {
+                struct lcand c = { m->b_bytes, m->b, m, NULL };
+                lcand_add(r, ap->top, &ap->ntop, c);
+            }
+        }
+    }
+    for (unsigned i = ap->k; i < r->nw; i += ap->nt) {
+        struct wst *w = &r->w[i];
+        for (size_t j = w->n_lat_tv; j < w->n_lat; j++) {
+            if (j + 8 < w->n_lat && w->lat[j + 8].u.m)
+                __builtin_prefetch(w->lat[j + 8].u.m);
+            struct lrec *l = &w->lat[j];
+            const struct mmsg *m = l->u.m;
+            l->u.tv = m && m->first_t != MT_TIME_NONE ? l->p.t - m->first_t : NO_VALUE;
+        }
+        w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
+        if (r->ordered)
+            continue;   /* arrival order is the order */
+        for (size_t s = 0; s < w->n_seg; s++) {
+            struct lrec *v = w->lat + w->seg[s].start;
+            size_t n = w->seg[s].end - w->seg[s].start;
+            size_t q = 1;
+            while (q < n && cmp_lrec(&v[q - 1], &v[q]) <= 0)
+                q++;
+            if (q < n)
+                qsort(v, n, sizeof *v, cmp_lrec);
+        }
+    }
+    return NULL;
+}
+
+/* fn(&parts[k]) for every k, on a thread each. */
+static void run_parts(struct apart *parts, unsigned nt, void *(*fn)(void *))
+{
+    pthread_t *tid = calloc(nt, sizeof *tid);
+    unsigned started = 0;
+    for (unsigned k = 1; tid && k < nt; k++) {
+        if (pthread_create(&tid[k], NULL, fn, &parts[k]) != 0)
+            break;
+        started = k;
+    }
+    fn(&parts[0]);
+    for (unsigned k = 1; k <= started; k++)
+        pthread_join(tid[k], NULL);
+    for (unsigned k = started + 1; k < nt; k++)
+        fn(&parts[k]);   /* threads that could not start: here */
+    free(tid);
+}
+
+/* Build r->a from the workers and the messages (non-destructive: the report
+ * may be read, and events added in ordered mode, again). */
+static void agg_build(mt_report *r)
+{
+    struct agg *a = &r->a;
+    agg_free(a);
+    a->lat = sample_new(r->cfg.latency_sample);
+    a->e2e = sample_new(r->cfg.latency_sample);
+    struct map hours = { 0 };
+    struct sample **ss_of = NULL;
+    unsigned nt = r->nw ? r->nw : 1;
+    struct apart *parts = calloc(nt, sizeof *parts);
+    uint32_t n_srv = atomic_load(&r->servers_in.next), n_addr = atomic_load(&r->addrs_in.next);
+    if (!parts || !a->lat || !a->e2e || intern_index(&r->servers_in) || intern_index(&r->addrs_in) ||
+        !(ss_of = calloc(n_srv ? n_srv : 1, sizeof *ss_of))) {
+        a->oom = 1;
+        goto done;
+    }
+
+    /* 1. the messages and the latency records, on as many threads as there were workers */
+    for (unsigned k = 0; k < nt; k++) {
+        struct apart *ap = &parts[k];
+        ap->r = r;
+        ap->k = k;
+        ap->nt = nt;
+        ap->n_srv = n_srv;
+        ap->n_addr = n_addr;
+        ap->srv = calloc(2 * (size_t)n_srv + 1, sizeof *ap->srv);
+        ap->snd = calloc(2 * (size_t)n_addr + 1, sizeof *ap->snd);
+        if (!ap->srv || !ap->snd)
+            a->oom = 1;
+    }
+    if (a->oom)
+        goto done;
+    run_parts(parts, nt, agg_part);
+
+    /* 2. what is a sum, and the per-key extremes */
+    struct lcand top[LARGE_KEEP];
+    size_t ntop = 0;
+    for (unsigned i = 0; i < r->nw; i++) {
+        struct wst *w = &r->w[i];
+        a->tot.events += w->tot.events;
+        a->tot.received += w->tot.received;
+        a->tot.bytes += w->tot.bytes;
+        a->tot.delivered += w->tot.delivered;
+        a->tot.relayed_out += w->tot.relayed_out;
+        a->tot.failed += w->tot.failed;
+        a->tot.deferral_events += w->tot.deferral_events;
+        a->tot.ndrs += w->tot.ndrs;
+        a->inbound_smtp += w->inbound_smtp;
+        for (size_t b = 0; b < NSIZE; b++) {
+            a->size_n[b] += w->size_n[b];
+            a->size_b[b] += w->size_b[b];
+        }
+        merge_sum(a, &a->events, &w->events, 1);
+        merge_sum(a, &a->servmap, &w->servmap, NV);
+        merge_sum(a, &a->connectors, &w->connectors, 3);
+        merge_sum(a, &a->rcpts, &w->rcpts, 2);
+        merge_sum(a, &a->domains, &w->domains, 4);
+        merge_sum(a, &a->senders, &w->senders, 2);
+        merge_sum(a, &hours, &w->hours, TRAFFIC_NV);
+        merge_sum(a, &a->hops, &w->hops, 3);
+        for (size_t j = 0; j < w->servmap.cap; j++) {
+            const struct ent *e = w->servmap.slot[j];
+            if (e && e->q.k)
+                aget(a, &a->lat_servers, e->key, e->klen, e->hash);
+        }
+        for (size_t j = 0; j < w->hops.cap; j++) {
+            struct ent *e = w->hops.slot[j], *d = e ? e->to : NULL;
+            if (d && e->v[4] && (!d->v[4] || pos_lt(r, d->p, e->p))) {
+                d->v[3] = e->v[3];
+                d->v[4] = 1;
+                d->p = e->p;
+            }
+        }
+        for (int f = 0; f < 2; f++) {
+            struct map *src = f ? &w->defer_codes : &w->fail_codes, *dst = f ? &a->defer_codes : &a->fail_codes;
+            merge_sum(a, dst, src, 1);
+            for (size_t j = 0; j < src->cap; j++) {
+                struct ent *e = src->slot[j], *d = e ? e->to : NULL;
+                if (d && e->aux && (!d->aux || pos_lt(r, e->p, d->p))) {
+                    char *ex = strdup(e->aux);
+                    if (!ex) {
+                        a->oom = 1;
+                        continue;
+                    }
+                    free(d->aux);
+                    d->aux = ex;
+                    d->p = e->p;
+                }
+            }
+        }
+        for (size_t j = 0; j < w->n_large; j++) {
+            struct lcand c = { w->large[j].bytes, w->large[j].p, NULL, &w->large[j] };
+            lcand_add(r, top, &ntop, c);
+        }
+    }
+
+    /* 3. the messages' share: the event that counted each, and the one that sized it */
+    for (unsigned k = 0; k < nt; k++) {
+        struct apart *ap = &parts[k];
+        a->oom |= ap->oom;
+        a->tot.received += ap->received;
+        a->tot.bytes += ap->bytes;
+        for (size_t b = 0; b < NSIZE; b++) {
+            a->size_n[b] += ap->size_n[b];
+            a->size_b[b] += ap->size_b[b];
+        }
+        merge_sum(a, &hours, &ap->hours, TRAFFIC_NV);
+        for (size_t j = 0; j < ap->ntop; j++)
+            lcand_add(r, top, &ntop, ap->top[j]);
+        if (k == 0)
+            continue;
+        for (size_t j = 0; j < 2 * (size_t)n_srv; j++)
+            parts[0].srv[j] += ap->srv[j];
+        for (size_t j = 0; j < 2 * (size_t)n_addr; j++)
+            parts[0].snd[j] += ap->snd[j];
+    }
+    for (uint32_t s = 0; s < n_srv; s++) {
+        const struct ient *ie = r->servers_in.by_id[s];
+        if (!ie || !(parts[0].srv[2 * s] | parts[0].srv[2 * s + 1]))
+            continue;
+        struct ent *d = aget(a, &a->servmap, ie->key, ie->klen, hash_bytes(ie->key, ie->klen));
+        if (d) {
+            d->v[SV_RECEIVED] += parts[0].srv[2 * s];
+            d->v[SV_BYTES] += parts[0].srv[2 * s + 1];
+        }
+    }
+    for (uint32_t s = 0; s < n_addr; s++) {
+        const struct ient *ie = r->addrs_in.by_id[s];
+        uint64_t cnt = parts[0].snd[2 * s], bytes = parts[0].snd[2 * s + 1];
+        if (!ie || !(cnt | bytes))
+            continue;
+        /* the sender key is the address cut at 512 bytes; the domain comes from all of it */
+        size_t kn = ie->klen < 512 ? ie->klen : 512;
+        struct ent *d = aget(a, &a->senders, ie->key, kn, hash_bytes(ie->key, kn));
+        if (d) {
+            d->v[0] += cnt;
+            d->v[1] += bytes;
+        }
+        mt_slice dom = domain_of(mt_slice_make(ie->key, ie->klen));
+        if (dom.n) {
+            size_t dn = dom.n < 512 ? dom.n : 512;
+            if ((d = aget(a, &a->domains, dom.p, dn, hash_bytes(dom.p, dn)))) {
+                d->v[0] += cnt;
+                d->v[1] += bytes;
+            }
+        }
+    }
+
+    /* 4. DELIVERs without a size: the message's size if it was known by then */
+    for (unsigned i = 0; i < r->nw; i++) {
+        struct wst *w = &r->w[i];
+        for (size_t j = 0; j < w->n_brec; j++) {
+            const struct brec *b = &w->brec[j];
+            const struct mmsg *m = b->m;
+            uint64_t bytes = (m->flags & M_B) && pos_lt(r, m->b, b->p) ? m->b_bytes : 0;
+            if (b->rcpt && b->rcpt->to)
+                b->rcpt->to->v[1] += bytes;
+            if (b->dom && b->dom->to)
+                b->dom->to->v[3] += bytes;
+        }
+    }
+
+    /* 5. pairs still deferred: a DEFER with no end after it */
+    {
+        struct map defers = { 0 }, longpairs = { 0 };
+        for (unsigned i = 0; i < r->nw; i++) {
+            struct wst *w = &r->w[i];
+            for (size_t j = 0; j < w->defers.cap; j++) {
+                const struct ent *e = w->defers.slot[j];
+                if (!e)
+                    continue;
+                struct ent *d = aget(a, &defers, e->key, e->klen, e->hash);
+                if (d && (!d->v[0] || pos_lt(r, d->p, e->p))) {
+                    d->v[0] = 1;
+                    d->p = e->p;
+                }
+            }
+            for (size_t j = 0; j < w->longpairs.cap; j++) {
+                const struct ent *e = w->longpairs.slot[j];
+                if (!e)
+                    continue;
+                struct ent *d = aget(a, &longpairs, e->key, e->klen, e->hash);
+                if (!d)
+                    continue;
+                if ((e->v[0] & 1) && (!(d->v[0] & 1) || pos_lt(r, d->p, e->p)))
+                    d->p = e->p;
+                if ((e->v[0] & 2) && (!(d->v[0] & 2) || pos_lt(r, d->q, e->q)))
+                    d->q = e->q;
+                d->v[0] |= e->v[0];
+            }
+        }
+        for (size_t j = 0; j < defers.cap; j++) {
+            const struct ent *e = defers.slot[j];
+            if (!e)
+                continue;
+            const struct mmsg *m;
+            uint32_t rc;
+            memcpy(&m, e->key, sizeof m);
+            memcpy(&rc, e->key + sizeof m, sizeof rc);
+            struct mpos end;
+            if (!rs_end(m, rc, &end) || pos_lt(r, end, e->p))
+                a->tot.deferred++;
+        }
+        for (size_t j = 0; j < longpairs.cap; j++) {
+            const struct ent *e = longpairs.slot[j];
+            if (e && (e->v[0] & 1) && (!(e->v[0] & 2) || pos_lt(r, e->q, e->p)))
+                a->tot.deferred++;
+        }
+        map_free(&defers, 0);
+        map_free(&longpairs, 0);
+    }
+
+    /* 6. traffic buckets and hours of the day */
+    for (size_t j = 0; j < hours.cap; j++) {
+        const struct ent *e = hours.slot[j];
+        if (!e)
+            continue;
+        int64_t h;
+        memcpy(&h, e->key, sizeof h);
+        char key[40];
+        size_t kn = bucket_key(r, h, key, sizeof key);
+        struct ent *d = aget(a, &a->traffic, key, kn, hash_bytes(key, kn));
+        int64_t hod = h % 24;
+        if (hod < 0)
+            hod += 24;
+        for (size_t c = 0; c < TRAFFIC_NV; c++) {
+            if (d)
+                d->v[c] += e->v[c];
+            a->hourly[hod][c] += e->v[c];
+        }
+    }
+
+    /* 7. latency, in stream order */
+    for (size_t j = 0; j < a->lat_servers.cap; j++) {
+        struct ent *e = a->lat_servers.slot[j];
+        if (!e)
+            continue;
+        /* per-server samples are smaller: there can be dozens of servers */
+        size_t lim = r->cfg.latency_sample < 10000 ? r->cfg.latency_sample : 10000;
+        if (!(e->aux = sample_new(lim))) {
+            a->oom = 1;
+            continue;
+        }
+        for (uint32_t k = 0; k < n_srv; k++) {
+            const struct ient *ie = r->servers_in.by_id[k];
+            if (ie && ie->klen == e->klen && !memcmp(ie->key, e->key, e->klen))
+                ss_of[k] = e->aux;
+        }
+    }
+    replay_latency(r, a, ss_of, n_srv);
+
+    /* 8. the largest messages */
+    for (size_t i = 0; i < ntop; i++) {
+        struct large *l = &a->large[a->n_large++];
+        const struct lcand *c = &top[i];
+        uint32_t sv = c->m ? c->m->b_server : c->wl->server;
+        const struct ient *ie = sv < n_srv ? r->servers_in.by_id[sv] : NULL;
+        l->bytes = c->bytes;
+        l->t = c->p.t;
+        l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
+        if (c->m) {
+            l->mid = dup_slice(mt_slice_make(c->m->key, c->m->klen), 1000);
+            const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
+            l->sender = strdup(bd ? bd->sender : "");
+            l->subject = strdup(bd ? bd->subject : "");
+        } else {
+            l->mid = strdup(c->wl->mid);
+            l->sender = strdup(c->wl->sender);
+            l->subject = strdup(c->wl->subject);
+        }
+        if (!l->mid || !l->sender || !l->subject || !l->server)
+            a->oom = 1;
+    }
+
+    a->tot.senders = a->senders.n;
+    /* recipients and domains: everyone mail went to or came from */
+    a->tot.recipients = a->rcpts.n;
+    a->tot.domains = a->domains.n;
+done:
+    for (unsigned k = 0; parts && k < nt; k++) {
+        free(parts[k].srv);
+        free(parts[k].snd);
+        map_free(&parts[k].hours, 0);
+    }
+    free(parts);
+    map_free(&hours, 0);
+    free(ss_of);
+    r->have_agg = 1;
+    r->dirty = 0;
+}
+
+static struct agg *agg_get(mt_report *r)
+{
+    if (r->dirty || !r->have_agg)
+        agg_build(r);
+    return &r->a;
+}
+
 void mt_report_get_totals(const mt_report *r, struct mt_report_totals *out)
 {
-    *out = r->tot;
-    out->deferred = 0;
-    for (size_t i = 0; i < r->pairs.cap; i++)
-        if (r->pairs.slot[i] && r->pairs.slot[i]->v[0] == 1)
-            out->deferred++;
-    out->senders = r->senders.n;
-    /* recipients and domains: everyone mail went to or came from */
-    out->recipients = r->rcpts.n;
-    out->domains = r->domains.n;
+    /* the merged view is a cache of the counts: reading it is logically const */
+    *out = agg_get((mt_report *)r)->tot;
 }
 
 void mt_report_get_latency(mt_report *r, int e2e, struct mt_report_latency *out)
 {
-    sample_stats(e2e ? r->e2e : r->lat, out);
+    struct agg *a = agg_get(r);
+    sample_stats(e2e ? a->e2e : a->lat, out);
 }
 
 /* ------------------------------------------------------------------ tables */
@@ -1019,8 +3088,8 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
     size_t nt = 0;
     unsigned sec = r->cfg.sections;
     struct tbl *t;
-    struct mt_report_totals tot;
-    mt_report_get_totals(r, &tot);
+    struct agg *a_ = agg_get(r);
+    struct mt_report_totals tot = a_->tot;
 
     if ((sec & MT_RS_TOTALS) && nt < max) {
         static const char *const c[] = { "metric", "value", NULL };
@@ -1048,7 +3117,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         t = &ts[nt++];
         tbl_init(t, "traffic", r->cfg.by_hour ? "Traffic per hour" : "Traffic per day", 0xFE, 1, c);
         size_t n = 0;
-        struct ranked *a = rank(&r->traffic, -1, &n);
+        struct ranked *a = rank(&a_->traffic, -1, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1071,7 +3140,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
                 break;
             tbl_fmt(t, 0, "%02d", h);
             for (size_t k = 0; k < TRAFFIC_NV; k++)
-                tbl_u64(t, k + 1, r->hourly[h][k]);
+                tbl_u64(t, k + 1, a_->hourly[h][k]);
         }
     }
     if ((sec & MT_RS_SERVERS) && nt < max) {
@@ -1081,7 +3150,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         t = &ts[nt++];
         tbl_init(t, "servers", "Per server", 0x3FE, 2, c);
         size_t n = 0;
-        struct ranked *a = rank(&r->servmap, -1, &n);
+        struct ranked *a = rank(&a_->servmap, -1, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1091,7 +3160,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
             tbl_set(t, 0, e->key, e->klen);
             tbl_u64(t, 1, e->v[SV_EVENTS]);
             tbl_u64(t, 2, e->v[SV_INBOUND]);
-            tbl_pct(t, 3, e->v[SV_INBOUND], r->inbound_smtp);
+            tbl_pct(t, 3, e->v[SV_INBOUND], a_->inbound_smtp);
             tbl_u64(t, 4, e->v[SV_RECEIVED]);
             tbl_u64(t, 5, e->v[SV_BYTES]);
             tbl_u64(t, 6, e->v[SV_DELIVERED]);
@@ -1108,20 +3177,20 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         int cc, bc, by_size;
     };
     const struct topdef tops[] = {
-        { MT_RS_SENDERS, "senders_by_count", "Top senders by messages", "sender", "messages", &r->senders, 0, 1, 0 },
-        { MT_RS_SENDERS, "senders_by_size", "Top senders by size", "sender", "messages", &r->senders, 0, 1, 1 },
+        { MT_RS_SENDERS, "senders_by_count", "Top senders by messages", "sender", "messages", &a_->senders, 0, 1, 0 },
+        { MT_RS_SENDERS, "senders_by_size", "Top senders by size", "sender", "messages", &a_->senders, 0, 1, 1 },
         { MT_RS_RECIPIENTS, "recipients_by_count", "Top recipients by count", "recipient", "recipients",
-          &r->rcpts, 0, 1, 0 },
-        { MT_RS_RECIPIENTS, "recipients_by_size", "Top recipients by size", "recipient", "recipients", &r->rcpts,
+          &a_->rcpts, 0, 1, 0 },
+        { MT_RS_RECIPIENTS, "recipients_by_size", "Top recipients by size", "recipient", "recipients", &a_->rcpts,
           0, 1, 1 },
         { MT_RS_DOMAINS, "sender_domains_by_count", "Top sender domains by messages", "domain", "messages",
-          &r->domains, 0, 1, 0 },
+          &a_->domains, 0, 1, 0 },
         { MT_RS_DOMAINS, "sender_domains_by_size", "Top sender domains by size", "domain", "messages",
-          &r->domains, 0, 1, 1 },
+          &a_->domains, 0, 1, 1 },
         { MT_RS_DOMAINS, "recipient_domains_by_count", "Top recipient domains by count", "domain", "recipients",
-          &r->domains, 2, 3, 0 },
+          &a_->domains, 2, 3, 0 },
         { MT_RS_DOMAINS, "recipient_domains_by_size", "Top recipient domains by size", "domain", "recipients",
-          &r->domains, 2, 3, 1 },
+          &a_->domains, 2, 3, 1 },
     };
     for (size_t d = 0; d < sizeof tops / sizeof tops[0]; d++) {
         if (!(sec & tops[d].bit) || nt >= max)
@@ -1151,15 +3220,15 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
             if (tbl_row(t))
                 break;
             tbl_str(t, 0, names[b]);
-            tbl_u64(t, 1, r->size_n[b]);
-            tbl_u64(t, 2, r->size_b[b]);
-            tbl_pct(t, 3, r->size_n[b], r->tot.received);
+            tbl_u64(t, 1, a_->size_n[b]);
+            tbl_u64(t, 2, a_->size_b[b]);
+            tbl_pct(t, 3, a_->size_n[b], a_->tot.received);
         }
         static const char *const lc[] = { "message_id", "bytes", "time", "sender", "server", "subject", NULL };
         t = &ts[nt++];
         tbl_init(t, "large_messages", "Largest messages at or over the threshold", 0x2, 0, lc);
-        for (size_t i = 0; i < r->n_large; i++) {
-            const struct large *l = &r->large[i];
+        for (size_t i = 0; i < a_->n_large; i++) {
+            const struct large *l = &a_->large[i];
             char tb[48];
             if (tbl_row(t))
                 break;
@@ -1177,10 +3246,10 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
                                          "within_sla", "within_sla_pct", "sampled", NULL };
         t = &ts[nt++];
         tbl_init(t, "latency", "Delivery latency", 0x1FE, 0, c);
-        latency_row(t, "tracked", r->lat);
-        latency_row(t, "e2e", r->e2e);
+        latency_row(t, "tracked", a_->lat);
+        latency_row(t, "e2e", a_->e2e);
         size_t n = 0;
-        struct ranked *a = rank(&r->lat_servers, -1, &n);
+        struct ranked *a = rank(&a_->lat_servers, -1, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1197,8 +3266,8 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         struct map *m;
     };
     const struct codedef codes[] = {
-        { MT_RS_FAILURES, "failures", "Failures by status code", "recipients", &r->fail_codes },
-        { MT_RS_DEFERRALS, "deferrals", "Deferrals by status code", "deferral_events", &r->defer_codes },
+        { MT_RS_FAILURES, "failures", "Failures by status code", "recipients", &a_->fail_codes },
+        { MT_RS_DEFERRALS, "deferrals", "Deferrals by status code", "deferral_events", &a_->defer_codes },
     };
     for (size_t d = 0; d < 2; d++) {
         if (!(sec & codes[d].bit) || nt >= max)
@@ -1229,7 +3298,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         t = &ts[nt++];
         tbl_init(t, "next_hops", "Next hops (SEND)", 0xE, 0, c);
         size_t n = 0;
-        struct ranked *a = rank(&r->hops, 0, &n);
+        struct ranked *a = rank(&a_->hops, 0, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1245,7 +3314,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         static const char *const cc[] = { "connector", "receive_events", "send_events", "bytes", NULL };
         t = &ts[nt++];
         tbl_init(t, "connectors", "Connectors", 0xE, 0, cc);
-        a = rank(&r->connectors, -1, &n);
+        a = rank(&a_->connectors, -1, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1263,7 +3332,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         t = &ts[nt++];
         tbl_init(t, "events", "Events by event-id", 0x2, 1, c);
         size_t n = 0;
-        struct ranked *a = rank(&r->events, 0, &n);
+        struct ranked *a = rank(&a_->events, 0, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
@@ -1490,7 +3559,7 @@ mt_status mt_report_write(mt_report *r, FILE *out, enum mt_report_format fmt)
 {
     struct tbl ts[24];
     size_t nt = build_tables(r, ts, sizeof ts / sizeof ts[0]);
-    int oom = r->oom;
+    int oom = mt_report_status(r) != MT_OK;
     for (size_t i = 0; i < nt; i++)
         oom |= ts[i].oom;
     if (fmt == MT_RF_CSV)

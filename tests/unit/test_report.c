@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_report.c -- unit tests of the report (report.h): exact numbers for
- * every section from hand-made events, the renderers' escaping, and the
- * percentile and reservoir arithmetic.
+ * every section from hand-made events, the renderers' escaping, the
+ * percentile and reservoir arithmetic, and mt_report_run (files read on
+ * several threads, in no order) against the time-ordered stream.
  *
  * The events are built field by field so that each number asserted can be
  * traced back to the few lines that produce it; the scenario is described
@@ -15,7 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "mailtrail/report.h"
+#include "mailtrail/search.h"
 
 /* 2016-08-27T00:00:00Z */
 #define T0 1472256000000LL
@@ -401,6 +405,213 @@ static void test_defer_then_fail(void **state)
     mt_report_free(r);
 }
 
+
+/* ---- mt_report_run against the ordered stream ----
+ * Log sets written to a temporary folder: one server's files are read before
+ * the other's (log-set order), whatever their times, so what mt_search_each
+ * hands over comes out of time order on purpose. */
+
+static const char fields_line[] =
+    "#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
+    "event-id,internal-message-id,message-id,recipient-address,recipient-status,total-bytes,recipient-count,"
+    "related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality,"
+    "tenant-id,original-client-ip,original-server-ip,custom-data\r\n";
+
+struct row {
+    const char *time, *cip, *chost, *sip, *shost, *src, *eid, *mid, *rcpts, *status, *bytes, *sender, *subject,
+        *custom;
+};
+
+static void write_log(const char *root, const char *server, const char *name, const struct row *rows, size_t n)
+{
+    char dir[512], path[600];
+    snprintf(dir, sizeof dir, "%s/%s", root, server);
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "#Software: Microsoft Exchange Server\r\n#Version: 15.01.0225.042\r\n"
+               "#Log-type: Message Tracking Log\r\n#Date: 2016-08-27T00:00:00.000Z\r\n%s", fields_line);
+    for (size_t i = 0; i < n; i++) {
+        const struct row *r = &rows[i];
+        fprintf(f, "2016-08-27T%s,%s,%s,%s,%s,,,%s,%s,1,%s,%s,\"%s\",%s,1,,,%s,%s,%s,,,,,,\"%s\"\r\n", r->time,
+                r->cip, r->chost, r->sip, r->shost, r->src, r->eid, r->mid, r->rcpts, r->status, r->bytes,
+                r->subject, r->sender, r->sender, r->custom);
+    }
+    fclose(f);
+}
+
+static char *render_all(mt_report *r)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    assert_non_null(f);
+    for (int fmt = MT_RF_TEXT; fmt <= MT_RF_HTML; fmt++)
+        assert_int_equal(mt_report_write(r, f, (enum mt_report_format)fmt), MT_OK);
+    fclose(f);
+    return buf;
+}
+
+/* The report of root read in time order (mt_search into mt_report_add), and
+ * with mt_report_run on 1, 2 and 3 threads: all four must be the same text. */
+static void check_run_equals_ordered(const char *root, const char *const *servers_cfg, size_t n_servers,
+                                     unsigned large, struct mt_report_totals *tot_out)
+{
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, root, NULL, NULL), MT_OK);
+    mt_logset_finish(&ls);
+    struct mt_query q;
+    mt_query_init(&q);
+    q.result_size = 0;
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.servers = servers_cfg;
+    cfg.n_servers = n_servers;
+    cfg.large_bytes = large;
+    cfg.latency_sample = 3; /* the reservoir samples: its order counts */
+    mt_report *ord = mt_report_new(&cfg);
+    assert_non_null(ord);
+    assert_int_equal(mt_search(&ls, &q, 1, mt_report_event_fn, NULL, ord, NULL), MT_OK);
+    char *want = render_all(ord);
+    if (tot_out)
+        mt_report_get_totals(ord, tot_out);
+    for (unsigned threads = 1; threads <= 3; threads++) {
+        mt_report *par = mt_report_new(&cfg);
+        assert_non_null(par);
+        struct mt_search_stats st;
+        assert_int_equal(mt_report_run(par, &ls, &q, threads, NULL, NULL, &st), MT_OK);
+        char *got = render_all(par);
+        if (strcmp(want, got)) {
+            fprintf(stderr, "--- ordered\n%s\n--- %u threads\n%s\n", want, threads, got);
+            fail_msg("mt_report_run with %u threads differs from the ordered stream", threads);
+        }
+        /* a run is once, and not mixed with events fed one by one */
+        assert_int_equal(mt_report_run(par, &ls, &q, threads, NULL, NULL, NULL), MT_EUSAGE);
+        assert_int_equal(mt_report_add(par, NULL), MT_EUSAGE);
+        free(got);
+        mt_report_free(par);
+    }
+    free(want);
+    mt_report_free(ord);
+    mt_logset_free(&ls);
+}
+
+static char *tmp_root(void)
+{
+    char tmpl[] = "/tmp/mt_test_report.XXXXXX";
+    char *d = mkdtemp(tmpl);
+    assert_non_null(d);
+    return strdup(d);
+}
+
+static void rm_root(const char *root)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    assert_int_equal(system(cmd), 0);
+}
+
+#define ROW(t, cip, chost, sip, shost, src, eid, mid, rc, st, b, snd, subj, cd) \
+    { t, cip, chost, sip, shost, src, eid, mid, rc, st, b, snd, subj, cd }
+
+/* Every order-dependent rule, with its deciding events in files read in the
+ * "wrong" order: EX1's file (read first) holds the later events. */
+static void test_run_out_of_order(void **state)
+{
+    (void)state;
+    char *root = tmp_root();
+    static const struct row ex1[] = {
+        /* m1: sized here, later than its first sighting on EX2; DELIVERed without a size */
+        ROW("00:00:05.000Z", "10.0.0.2", "EX2.corp.lan", "10.0.0.1", "EX1", "STOREDRIVER", "RECEIVE", "<m1@x>",
+            "u1@corp.lan", "", "5000", "a@ext.com", "one", ""),
+        ROW("00:00:06.000Z", "", "", "10.0.0.1", "EX1", "STOREDRIVER", "DELIVER", "<m1@x>", "u1@corp.lan", "", "",
+            "a@ext.com", "one", "S:E2ELatency=2.5"),
+        /* m2: same time as EX2's receive of m2: file order decides which counts */
+        ROW("00:01:00.000Z", "192.0.2.1", "mx.ext.com", "10.0.0.1", "EX1", "SMTP", "RECEIVE", "<m2@x>",
+            "u2@corp.lan", "", "12582912", "first@ext.com", "big", ""),
+        /* m3: delivered after its deferral on EX2; m4: deferred after its delivery */
+        ROW("00:20:00.000Z", "", "", "10.0.0.1", "EX1", "STOREDRIVER", "DELIVER", "<m3@x>", "u3@corp.lan;u7@corp.lan",
+            "", "10", "c@ext.com", "", "S:E2ELatency=30.00:00:00"),  /* past what 31 bits of ms hold */
+        ROW("00:05:00.000Z", "", "", "10.0.0.1", "EX1", "STOREDRIVER", "DELIVER", "<m4@x>", "u4@corp.lan", "", "10",
+            "d@ext.com", "", "S:E2ELatency=5"),
+        /* a later FAIL text for the same code: the example stays EX2's */
+        ROW("01:00:00.000Z", "", "", "10.0.0.1", "EX1", "SMTP", "FAIL", "<m5@x>", "u5@corp.lan",
+            "550 5.1.1 second text", "10", "e@ext.com", "", ""),
+        /* sent to EX2's address (seen on EX2 at 00:00:01): internal, not relayed */
+        ROW("02:00:00.000Z", "", "", "10.0.0.2", "relay.corp.lan", "SMTP", "SEND", "<m6@x>", "x@y.com", "", "10",
+            "f@ext.com", "", ""),
+        ROW("03:00:00.000Z", "", "", "192.0.2.99", "smart.ext.net", "SMTP", "SEND", "<m6@x>", "x@y.com", "", "10",
+            "f@ext.com", "", ""),
+        ROW("03:00:00.000Z", "", "", "192.0.2.99", "relay.corp.lan", "SMTP", "SEND", "<m7@x>", "z@y.com", "", "10",
+            "f@ext.com", "", ""),
+    };
+    static const struct row ex2[] = {
+        ROW("00:00:01.000Z", "192.0.2.1", "mx.ext.com", "10.0.0.2", "EX2", "SMTP", "RECEIVE", "<m1@x>",
+            "u1@corp.lan", "", "", "A@Ext.com", "one", ""),
+        ROW("00:00:03.000Z", "", "", "10.0.0.2", "EX2", "STOREDRIVER", "DELIVER", "<m1@x>", "u9@corp.lan", "", "",
+            "a@ext.com", "one", "S:E2ELatency=1.5"),
+        ROW("00:01:00.000Z", "192.0.2.1", "mx.ext.com", "10.0.0.2", "EX2", "SMTP", "RECEIVE", "<m2@x>",
+            "u2@corp.lan", "", "12582912", "second@ext.com", "big too", ""),
+        ROW("00:10:00.000Z", "", "", "10.0.0.2", "EX2", "SMTP", "DEFER", "<m3@x>", "U3@corp.lan",
+            "451 4.4.0 later", "10", "c@ext.com", "", ""),
+        ROW("00:10:00.000Z", "", "", "10.0.0.2", "EX2", "SMTP", "DEFER", "<m4@x>", "u4@corp.lan",
+            "451 4.4.0 later", "10", "d@ext.com", "", ""),
+        ROW("00:30:00.000Z", "", "", "10.0.0.2", "EX2", "SMTP", "FAIL", "<m5@x>", "u5@corp.lan",
+            "550 5.1.1 first text", "10", "e@ext.com", "", ""),
+        /* relay.corp.lan's verdict: its last SEND (EX1, 03:00) says external */
+        ROW("04:00:00.000Z", "192.0.2.1", "mx.ext.com", "10.0.0.2", "EX2", "SMTP", "RECEIVE", "<m8@x>",
+            "u8@corp.lan", "", "12582912", "g@ext.com", "", ""),
+    };
+    write_log(root, "EX1", "MSGTRK20160827-1.LOG", ex1, sizeof ex1 / sizeof ex1[0]);
+    write_log(root, "EX2", "MSGTRK20160827-1.LOG", ex2, sizeof ex2 / sizeof ex2[0]);
+    /* folder names that no host name starts with: the server-ip rule decides */
+    static const char *const names[] = { "EX1", "EX2" };
+    struct mt_report_totals t;
+    check_run_equals_ordered(root, names, 2, 1 << 20, &t);
+    assert_int_equal(t.received, 3);    /* m1, m2 (once), m8 */
+    assert_int_equal(t.deferred, 1);    /* m4 */
+    assert_int_equal(t.relayed_out, 2); /* m6 and m7 to smart.ext.net / 192.0.2.99 */
+    assert_int_equal(t.bytes, 5000 + 2 * 12582912);
+    rm_root(root);
+    free(root);
+}
+
+/* Message ids of 500 bytes and more share pairs by their first 500 bytes;
+ * folders not named like the hosts make the IP rule decide (second reading). */
+static void test_run_long_ids_and_ip_guess(void **state)
+{
+    (void)state;
+    char *root = tmp_root();
+    char l1[600], l2[600];
+    memset(l1, 'L', sizeof l1);
+    l1[0] = '<';
+    memcpy(l1 + 520, "@a>", 4);
+    memcpy(l2, l1, sizeof l2);
+    memcpy(l2 + 520, "@b>", 4);
+    struct row a[] = {
+        ROW("05:00:00.000Z", "10.9.0.2", "host-b", "10.9.0.1", "host-a", "SMTP", "RECEIVE", l1, "r@corp.lan", "",
+            "100", "s@ext.com", "", ""),
+        ROW("05:00:01.000Z", "", "", "10.9.0.1", "host-a", "STOREDRIVER", "DELIVER", l2, "r@corp.lan", "", "100",
+            "s@ext.com", "", ""),
+    };
+    struct row b[] = {
+        ROW("04:00:00.000Z", "192.0.2.1", "mx.ext.com", "10.9.0.2", "host-b", "SMTP", "RECEIVE", l1, "r@corp.lan",
+            "", "100", "s@ext.com", "", ""),
+        ROW("04:30:00.000Z", "", "", "10.9.0.2", "host-b", "SMTP", "DEFER", l1, "R@corp.lan", "451 4.4.0 x", "100",
+            "s@ext.com", "", ""),
+    };
+    write_log(root, "srv-a", "MSGTRK20160827-1.LOG", a, sizeof a / sizeof a[0]);
+    write_log(root, "srv-b", "MSGTRK20160827-1.LOG", b, sizeof b / sizeof b[0]);
+    static const char *const names[] = { "srv-a", "srv-b" };
+    struct mt_report_totals t;
+    check_run_equals_ordered(root, names, 2, 0, &t);
+    assert_int_equal(t.received, 1);   /* the RECEIVE from 10.9.0.2 is an internal hop */
+    assert_int_equal(t.deferred, 0);   /* l2's DELIVER ends l1's pair: same first 500 bytes */
+    rm_root(root);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_json),       cmocka_unit_test(test_html),
         cmocka_unit_test(test_text),       cmocka_unit_test(test_percentile),
         cmocka_unit_test(test_reservoir),  cmocka_unit_test(test_e2e_timespan), cmocka_unit_test(test_defer_then_fail),
+        cmocka_unit_test(test_run_out_of_order), cmocka_unit_test(test_run_long_ids_and_ip_guess),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
