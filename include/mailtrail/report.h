@@ -29,7 +29,8 @@ enum mt_report_section {
     MT_RS_RECIPIENTS = 1u << 5, /* "recipients": top recipients by count and by size */
     MT_RS_DOMAINS = 1u << 6,    /* "domains": top sender / recipient domains */
     MT_RS_SIZES = 1u << 7,      /* "sizes": size histogram and the largest messages */
-    MT_RS_LATENCY = 1u << 8,    /* "latency": p50/p90/p99, share within the SLA */
+    MT_RS_LATENCY = 1u << 8,    /* "latency": p50/p90/p99, share within the SLA; overall,
+                                   per delivering server and per path */
     MT_RS_FAILURES = 1u << 9,   /* "failures": FAIL by status code, explained */
     MT_RS_DEFERRALS = 1u << 10, /* "deferrals": DEFER by status code */
     MT_RS_HOPS = 1u << 11,      /* "hops": next hops and connectors */

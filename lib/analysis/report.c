@@ -26,7 +26,9 @@
  *  - the latency reservoir (algorithm R) depends on the order of its values:
  *    each DELIVER leaves a small record (position, message, recipients, e2e),
  *    and the records are replayed in position order at the end, so the sample
- *    is the one the ordered stream gives;
+ *    is the one the ordered stream gives -- overall, per delivering server,
+ *    and per path (the message's first received event's server, final once
+ *    every worker is done, to the delivering server);
  *  - "is this address one of our servers" grows while the stream is read (an
  *    SMTP RECEIVE's server-ip joins the set): each worker decides with what it
  *    has seen and notes, per address, the latest position at which it said
@@ -50,6 +52,7 @@
 #include <sys/stat.h>
 #include "mailtrail/report.h"
 #include "mailtrail/explain.h"
+#include "mailtrail/slice.h"
 #include "mailtrail/writer.h"
 
 /* ---------------------------------------------------------------- positions */
@@ -510,7 +513,7 @@ struct wlarge {          /* a worker's candidate for the large list (no message 
     char *mid, *sender, *subject;
 };
 
-struct lrec {            /* a DELIVER, for the latency replay: 32 bytes */
+struct lrec {            /* a DELIVER, for the latency replay: 40 bytes */
     struct mpos p;
     union {
         struct mmsg *m;  /* NULL: no tracked latency */
@@ -518,9 +521,11 @@ struct lrec {            /* a DELIVER, for the latency replay: 32 bytes */
     } u;
     int32_t e2e;         /* E2E_NONE, or E2E_WIDE: in wst.wide under p */
     uint32_t n;          /* recipients */
+    uint32_t from;       /* once merged: server id of the message's first received event, or NO_SERVER */
 };
 
 #define NO_VALUE INT64_MIN
+#define NO_SERVER UINT32_MAX
 enum { E2E_NONE = -1, E2E_WIDE = INT32_MIN };
 
 struct lseg {            /* records of one file and server, in line order */
@@ -624,6 +629,7 @@ struct agg {
     uint64_t inbound_smtp;
     struct map senders, rcpts, domains, fail_codes, defer_codes, hops, connectors, events, servmap, traffic;
     struct map lat_servers;
+    struct map lat_paths;   /* "FROM → TO" -> sample (aux); v[0]: its count, for ranking */
     uint64_t hourly[24][TRAFFIC_NV];
     uint64_t size_n[NSIZE], size_b[NSIZE];
     struct large large[LARGE_KEEP];
@@ -1099,6 +1105,7 @@ static void agg_free(struct agg *a)
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         map_free(plain[i], 0);
     map_free(&a->lat_servers, 1);
+    map_free(&a->lat_paths, 1);
     for (size_t i = 0; i < a->n_large; i++) {
         free(a->large[i].mid);
         free(a->large[i].sender);
@@ -1783,6 +1790,7 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
             e->v[0] = (uint64_t)e2e;
     }
     l->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+    l->from = NO_SERVER;
 }
 
 enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN };
@@ -2385,8 +2393,46 @@ static void lheap_down(const mt_report *r, struct lcur *h, size_t n, size_t i)
     }
 }
 
+#define ARROW "\xE2\x86\x92" /* U+2192 RIGHTWARDS ARROW, in UTF-8 */
+
+/* Per-server and per-path samples are smaller: there can be dozens of servers. */
+static size_t small_sample(const mt_report *r)
+{
+    return r->cfg.latency_sample < 10000 ? r->cfg.latency_sample : 10000;
+}
+
+/* The sample of the path from server id `from` (NO_SERVER: none) to server
+ * id `to`, made at its first value; ids (binary (from, to) keys, the sample in
+ * v[0]) finds it again without building the label. NULL when out of memory. */
+static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, uint32_t from, uint32_t to)
+{
+    uint32_t k[2] = { from, to };
+    struct ent *e = map_get(ids, (const char *)k, sizeof k, 1, &a->oom);
+    if (!e)
+        return NULL;
+    if (e->v[0])
+        return (struct sample *)(uintptr_t)e->v[0];
+    uint32_t n_srv = atomic_load(&r->servers_in.next);
+    const struct ient *f = from < n_srv ? r->servers_in.by_id[from] : NULL;
+    const struct ient *t = to < n_srv ? r->servers_in.by_id[to] : NULL;
+    char label[600];
+    int n = snprintf(label, sizeof label, "%.*s " ARROW " %.*s", f ? (int)(f->klen < 255 ? f->klen : 255) : 1,
+                     f ? f->key : "?", t ? (int)(t->klen < 255 ? t->klen : 255) : 0, t ? t->key : "");
+    if (n < 0 || (size_t)n >= sizeof label)
+        return NULL;
+    struct ent *pe = aget(a, &a->lat_paths, label, (size_t)n, hash_bytes(label, (size_t)n));
+    if (!pe)
+        return NULL;
+    if (!pe->aux && !(pe->aux = sample_new(small_sample(r)))) {
+        a->oom = 1;
+        return NULL;
+    }
+    e->v[0] = (uint64_t)(uintptr_t)pe->aux;
+    return pe->aux;
+}
+
 /* The latency values (resolved by agg_part) in stream order, into the
- * reservoirs. */
+ * reservoirs: overall, per delivering server, per path. */
 static void replay_latency(mt_report *r, struct agg *a, struct sample **by_server, size_t n_servers)
 {
     size_t nseg = 0;
@@ -2410,6 +2456,9 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
     for (size_t i = hn; i-- > 0;)
         lheap_down(r, h, hn, i);
     int64_t sla = r->cfg.sla_ms;
+    struct map path_ids = { 0 };
+    uint32_t c_from = NO_SERVER, c_to = NO_SERVER;   /* the last path looked up */
+    struct sample *c_ps = NULL;
     while (hn) {
         const struct lrec *l = h[0].at;
         uint32_t server = h[0].server;
@@ -2428,7 +2477,15 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
             h[0] = h[--hn];
         lheap_down(r, h, hn, 0);
         for (; l < stop; l++) {
-            struct sample *ss = server < n_servers ? by_server[server] : NULL;
+            struct sample *ss = server < n_servers ? by_server[server] : NULL, *ps = NULL;
+            if (l->u.tv != NO_VALUE) {
+                if (!c_ps || l->from != c_from || server != c_to) {
+                    c_ps = path_sample(r, a, &path_ids, l->from, server);
+                    c_from = l->from;
+                    c_to = server;
+                }
+                ps = c_ps;
+            }
             int64_t e2e = l->e2e;
             if (e2e == E2E_WIDE) {
                 const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
@@ -2440,6 +2497,8 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
                         a->oom = 1;
                     if (ss && sample_add(ss, l->u.tv, sla))
                         a->oom = 1;
+                    if (ps && sample_add(ps, l->u.tv, sla))
+                        a->oom = 1;
                 }
                 if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
                     a->oom = 1;
@@ -2447,6 +2506,12 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
         }
     }
     free(h);
+    map_free(&path_ids, 0);   /* v[0] only borrows the samples: lat_paths owns them */
+    for (size_t j = 0; j < a->lat_paths.cap; j++) {
+        struct ent *e = a->lat_paths.slot[j];
+        if (e && e->aux)
+            e->v[0] = ((const struct sample *)e->aux)->count;
+    }
 }
 
 /* Day or hour bucket key of local hour h. */
@@ -2569,6 +2634,10 @@ static void *agg_part(void *arg)
             struct lrec *l = &w->lat[j];
             const struct mmsg *m = l->u.m;
             l->u.tv = m && m->first_t != MT_TIME_NONE ? l->p.t - m->first_t : NO_VALUE;
+            /* the path's start: the message's first received event over the
+             * whole window, known now that every worker is done (an ordered
+             * report read before all its events came keeps what it knew) */
+            l->from = m && (m->flags & M_R1) ? m->r1_server : NO_SERVER;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
         if (r->ordered)
@@ -2843,9 +2912,7 @@ static void agg_build(mt_report *r)
         struct ent *e = a->lat_servers.slot[j];
         if (!e)
             continue;
-        /* per-server samples are smaller: there can be dozens of servers */
-        size_t lim = r->cfg.latency_sample < 10000 ? r->cfg.latency_sample : 10000;
-        if (!(e->aux = sample_new(lim))) {
+        if (!(e->aux = sample_new(small_sample(r)))) {
             a->oom = 1;
             continue;
         }
@@ -3259,6 +3326,16 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
             latency_row(t, label, a[i].e->aux);
         }
         free(a);
+        /* then per path, most deliveries first, then by name */
+        a = rank(&a_->lat_paths, 0, &n);
+        if (!a)
+            t->oom = 1;
+        for (size_t i = 0; a && i < n; i++) {
+            char label[700];
+            snprintf(label, sizeof label, "tracked@%s", a[i].e->key);
+            latency_row(t, label, a[i].e->aux);
+        }
+        free(a);
     }
     struct codedef {
         unsigned bit;
@@ -3348,11 +3425,21 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
 
 /* --------------------------------------------------------------- renderers */
 
-static void put_slice_str(FILE *out, const char *s)
+/* Terminal cells s takes (East Asian wide characters take two). */
+static size_t cells(const char *s)
 {
-    fputs(s, out);
+    return mt_display_width(mt_slice_make(s, strlen(s)));
 }
 
+static void pad(FILE *out, size_t n)
+{
+    while (n--)
+        fputc(' ', out);
+}
+
+/* Columns are as wide as their widest cell, in terminal cells (not bytes:
+ * senders, subjects and status texts may be any script), up to 60; a wider
+ * cell is written whole and pushes the rest of its row. */
 static void render_text(FILE *out, const struct tbl *t)
 {
     size_t w[12];
@@ -3362,9 +3449,9 @@ static void render_text(FILE *out, const struct tbl *t)
         return;
     }
     for (size_t c = 0; c < t->ncol; c++) {
-        w[c] = strlen(t->cols[c]);
+        w[c] = cells(t->cols[c]);
         for (size_t i = 0; i < t->nrow; i++) {
-            size_t l = strlen(cell(t, i, c));
+            size_t l = cells(cell(t, i, c));
             if (l > w[c])
                 w[c] = l < 60 ? l : 60; /* long subjects would push every column off screen */
         }
@@ -3372,16 +3459,16 @@ static void render_text(FILE *out, const struct tbl *t)
     for (size_t row = 0; row <= t->nrow; row++) {
         for (size_t c = 0; c < t->ncol; c++) {
             const char *s = row ? cell(t, row - 1, c) : t->cols[c];
+            size_t l = cells(s);
             int last = c + 1 == t->ncol;
             int right = (t->numeric >> c) & 1;
             if (c)
                 fputs("  ", out);
-            if (right)
-                fprintf(out, "%*s", (int)w[c], s);
-            else if (last)
-                put_slice_str(out, s);
-            else
-                fprintf(out, "%-*s", (int)w[c], s);
+            if (right && l < w[c])
+                pad(out, w[c] - l);
+            fputs(s, out);
+            if (!right && !last && l < w[c])
+                pad(out, w[c] - l);
         }
         fputc('\n', out);
     }

@@ -183,6 +183,89 @@ static void test_latency(void **state)
     mt_report_free(r);
 }
 
+/* Per path (the server of the message's first received event -> the
+ * delivering server), with delays known in advance:
+ * p1, p2, p3: from the Internet to EX1, delivered on EX2 after 1000 ms,
+ *     3000 ms (2 recipients) and 95000 ms (over the 90 s SLA); p2 hops to
+ *     EX2 by SMTP first, which is not where it was received;
+ * p4: submitted on EX2, sized by the STOREDRIVER RECEIVE, delivered on EX1
+ *     500 ms after the SUBMIT;
+ * p5: an NDR made on EX2 (no received event), delivered on EX1 after 250 ms;
+ * p6: delivered on EX2 at 40000, its RECEIVE from the Internet logged on EX1
+ *     50 ms later (clocks apart): the path still starts on EX1, the delay
+ *     counts as 0. */
+static void test_latency_paths(void **state)
+{
+    (void)state;
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.servers = servers;
+    cfg.n_servers = 2;
+    mt_report *r = mt_report_new(&cfg);
+    assert_non_null(r);
+    add(r, "EX1", T0 + 1000, "RECEIVE", "SMTP", "<p1@x>", "a@ext.com", "u1@corp.lan", "100",
+        MT_F_CLIENT_HOSTNAME, "mx.ext.com", END);
+    add(r, "EX2", T0 + 2000, "DELIVER", "STOREDRIVER", "<p1@x>", "a@ext.com", "u1@corp.lan", "100", END);
+    add(r, "EX1", T0 + 10000, "RECEIVE", "SMTP", "<p2@x>", "a@ext.com", "u1@corp.lan;u2@corp.lan", "100",
+        MT_F_CLIENT_HOSTNAME, "mx.ext.com", END);
+    add(r, "EX2", T0 + 10500, "RECEIVE", "SMTP", "<p2@x>", "a@ext.com", "u1@corp.lan;u2@corp.lan", "100",
+        MT_F_CLIENT_HOSTNAME, "EX1.corp.lan", END);
+    add(r, "EX2", T0 + 13000, "DELIVER", "STOREDRIVER", "<p2@x>", "a@ext.com", "u1@corp.lan;u2@corp.lan", "100",
+        END);
+    add(r, "EX1", T0 + 20000, "RECEIVE", "SMTP", "<p3@x>", "a@ext.com", "u1@corp.lan", "100",
+        MT_F_CLIENT_HOSTNAME, "mx.ext.com", END);
+    add(r, "EX2", T0 + 115000, "DELIVER", "STOREDRIVER", "<p3@x>", "a@ext.com", "u1@corp.lan", "100", END);
+    add(r, "EX2", T0 + 30000, "SUBMIT", "STOREDRIVER", "<p4@x>", "b@corp.lan", "", "", END);
+    add(r, "EX2", T0 + 30100, "RECEIVE", "STOREDRIVER", "<p4@x>", "b@corp.lan", "u3@corp.lan", "100", END);
+    add(r, "EX1", T0 + 30500, "DELIVER", "STOREDRIVER", "<p4@x>", "b@corp.lan", "u3@corp.lan", "100", END);
+    add(r, "EX2", T0 + 35000, "DSN", "DSN", "<p5@x>", "postmaster@corp.lan", "b@corp.lan", "100", END);
+    add(r, "EX1", T0 + 35250, "DELIVER", "STOREDRIVER", "<p5@x>", "postmaster@corp.lan", "b@corp.lan", "100", END);
+    add(r, "EX2", T0 + 40000, "DELIVER", "STOREDRIVER", "<p6@x>", "a@ext.com", "u1@corp.lan", "100", END);
+    add(r, "EX1", T0 + 40050, "RECEIVE", "SMTP", "<p6@x>", "a@ext.com", "u1@corp.lan", "100",
+        MT_F_CLIENT_HOSTNAME, "mx.ext.com", END);
+    char *s = render(r, MT_RF_CSV);
+    /* EX1 -> EX2: 0 (p6), 1000, 3000, 3000, 95000: nearest rank p50 = v[2], p90 = p99 = v[4] */
+    static const char *const want[] = {
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,count,5\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,p50_ms,3000\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,p90_ms,95000\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,p99_ms,95000\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,max_ms,95000\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,within_sla,4\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,within_sla_pct,80.0\r\n"
+        "latency,tracked@EX1 \xE2\x86\x92 EX2,sampled,5\r\n",
+        /* one delivery each: by name, and "?" (no received event) sorts before letters */
+        "latency,tracked@? \xE2\x86\x92 EX1,count,1\r\n"
+        "latency,tracked@? \xE2\x86\x92 EX1,p50_ms,250\r\n",
+        "latency,tracked@EX2 \xE2\x86\x92 EX1,count,1\r\n"
+        "latency,tracked@EX2 \xE2\x86\x92 EX1,p50_ms,500\r\n",
+        /* the per-server rows are unchanged: EX2 delivered 5, EX1 2 */
+        "latency,tracked@EX1,count,2\r\n",
+        "latency,tracked@EX2,count,5\r\n",
+    };
+    const char *prev = s;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *at = strstr(s, want[i]);
+        if (!at)
+            fail_msg("missing CSV lines: %s", want[i]);
+        if (i < 3 && at < prev)
+            fail_msg("path rows out of order at: %s", want[i]);
+        if (i < 3)
+            prev = at;
+    }
+    assert_null(strstr(s, "EX2 \xE2\x86\x92 EX2"));   /* p2's hop to EX2 is not where it was received */
+    free(s);
+    /* text: the arrow is one terminal cell, three bytes */
+    s = render(r, MT_RF_TEXT);
+    assert_non_null(strstr(s, "\ntracked@EX2            5    3000"));   /* same width as the paths: 17 cells */
+    assert_non_null(strstr(s, "tracked@EX1 \xE2\x86\x92 EX2      5    3000   95000   95000   95000           4"
+                              "            80.0        5\n"
+                              "tracked@? \xE2\x86\x92 EX1        1     250     250     250     250           1"
+                              "           100.0        1\n"));
+    free(s);
+    mt_report_free(r);
+}
+
 static void test_csv_sections(void **state)
 {
     (void)state;
@@ -324,6 +407,32 @@ static void test_text(void **state)
     mt_report_free(r);
 }
 
+/* Text columns are measured in terminal cells: a sender in kanji (2 cells a
+ * character, 3 bytes) lines up with an ASCII one; CSV keeps the bytes. */
+static void test_text_wide(void **state)
+{
+    (void)state;
+    struct mt_report_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.sections = MT_RS_SENDERS;
+    mt_report *r = mt_report_new(&cfg);
+    assert_non_null(r);
+    add(r, "EX1", T0, "SUBMIT", "STOREDRIVER", "<w1@x>", "\xE5\xB1\xB1\xE7\x94\xB0@x.jp", "", "", END);
+    add(r, "EX1", T0 + 1, "RECEIVE", "STOREDRIVER", "<w1@x>", "\xE5\xB1\xB1\xE7\x94\xB0@x.jp", "u@x.jp", "70",
+        END);
+    add(r, "EX1", T0 + 2, "SUBMIT", "STOREDRIVER", "<w2@x>", "abcdefgh@x.jp", "", "", END);
+    char *s = render(r, MT_RF_TEXT);
+    assert_non_null(strstr(s, "== Top senders by messages ==\n"
+                              "sender         messages  bytes\n"
+                              "abcdefgh@x.jp         1      0\n"
+                              "\xE5\xB1\xB1\xE7\x94\xB0@x.jp             1     70\n"));
+    free(s);
+    s = render(r, MT_RF_CSV);
+    assert_non_null(strstr(s, "senders_by_count,\xE5\xB1\xB1\xE7\x94\xB0@x.jp,messages,1\r\n"));
+    free(s);
+    mt_report_free(r);
+}
+
 static void test_percentile(void **state)
 {
     (void)state;
@@ -454,9 +563,10 @@ static char *render_all(mt_report *r)
 }
 
 /* The report of root read in time order (mt_search into mt_report_add), and
- * with mt_report_run on 1, 2 and 3 threads: all four must be the same text. */
+ * with mt_report_run on 1, 2 and 3 threads: all four must be the same text
+ * (every format, one after the other: *text_out, when asked, to free). */
 static void check_run_equals_ordered(const char *root, const char *const *servers_cfg, size_t n_servers,
-                                     unsigned large, struct mt_report_totals *tot_out)
+                                     unsigned large, struct mt_report_totals *tot_out, char **text_out)
 {
     mt_logset ls = { 0 };
     assert_int_equal(mt_logset_add(&ls, root, NULL, NULL), MT_OK);
@@ -492,7 +602,10 @@ static void check_run_equals_ordered(const char *root, const char *const *server
         free(got);
         mt_report_free(par);
     }
-    free(want);
+    if (text_out)
+        *text_out = want;
+    else
+        free(want);
     mt_report_free(ord);
     mt_logset_free(&ls);
 }
@@ -568,7 +681,29 @@ static void test_run_out_of_order(void **state)
     /* folder names that no host name starts with: the server-ip rule decides */
     static const char *const names[] = { "EX1", "EX2" };
     struct mt_report_totals t;
-    check_run_equals_ordered(root, names, 2, 1 << 20, &t);
+    char *text = NULL;
+    check_run_equals_ordered(root, names, 2, 1 << 20, &t, &text);
+    /* paths: m1 was first received on EX2 (00:00:01; EX1's own RECEIVE, read
+     * first, comes at 00:00:05) and delivered on EX1 (5 s) and EX2 (2 s); m3
+     * and m4 have no received event (m3: 2 recipients 600 s after its DEFER,
+     * m4: delivered before its DEFER, 0 s) */
+    static const char *const paths[] = {
+        "latency,tracked@? \xE2\x86\x92 EX1,count,3\r\n"
+        "latency,tracked@? \xE2\x86\x92 EX1,p50_ms,600000\r\n",
+        "latency,tracked@EX2 \xE2\x86\x92 EX1,count,1\r\n"
+        "latency,tracked@EX2 \xE2\x86\x92 EX1,p50_ms,5000\r\n",
+        "latency,tracked@EX2 \xE2\x86\x92 EX2,count,1\r\n"
+        "latency,tracked@EX2 \xE2\x86\x92 EX2,p50_ms,2000\r\n",
+    };
+    const char *prev = text;
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        const char *at = strstr(prev, paths[i]);
+        if (!at)
+            fail_msg("missing or misplaced CSV lines: %s", paths[i]);
+        prev = at;
+    }
+    assert_null(strstr(text, "EX1 \xE2\x86\x92 "));
+    free(text);
     assert_int_equal(t.received, 3);    /* m1, m2 (once), m8 */
     assert_int_equal(t.deferred, 1);    /* m4 */
     assert_int_equal(t.relayed_out, 2); /* m6 and m7 to smart.ext.net / 192.0.2.99 */
@@ -605,7 +740,7 @@ static void test_run_long_ids_and_ip_guess(void **state)
     write_log(root, "srv-b", "MSGTRK20160827-1.LOG", b, sizeof b / sizeof b[0]);
     static const char *const names[] = { "srv-a", "srv-b" };
     struct mt_report_totals t;
-    check_run_equals_ordered(root, names, 2, 0, &t);
+    check_run_equals_ordered(root, names, 2, 0, &t, NULL);
     assert_int_equal(t.received, 1);   /* the RECEIVE from 10.9.0.2 is an internal hop */
     assert_int_equal(t.deferred, 0);   /* l2's DELIVER ends l1's pair: same first 500 bytes */
     rm_root(root);
@@ -615,10 +750,10 @@ static void test_run_long_ids_and_ip_guess(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_totals),     cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_totals),     cmocka_unit_test(test_latency), cmocka_unit_test(test_latency_paths),
         cmocka_unit_test(test_csv_sections), cmocka_unit_test(test_sections_select),
         cmocka_unit_test(test_json),       cmocka_unit_test(test_html),
-        cmocka_unit_test(test_text),       cmocka_unit_test(test_percentile),
+        cmocka_unit_test(test_text),       cmocka_unit_test(test_text_wide), cmocka_unit_test(test_percentile),
         cmocka_unit_test(test_reservoir),  cmocka_unit_test(test_e2e_timespan), cmocka_unit_test(test_defer_then_fail),
         cmocka_unit_test(test_run_out_of_order), cmocka_unit_test(test_run_long_ids_and_ip_guess),
     };
