@@ -13,9 +13,11 @@
 #include "smtplog.h"
 
 struct mt_backend {
-    /* mt_search over the whole set: same matches, same order, same limit. */
-    mt_status (*search)(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag, void *user,
-                        struct mt_search_stats *stats);
+    /* mt_search over the whole set: same matches, same limit, and with
+     * ordered the same order (time, then file and line); without it, any
+     * order (mt_search_each). */
+    mt_status (*search)(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit, mt_diag_fn diag,
+                        void *user, struct mt_search_stats *stats);
     /* The SMTP protocol-log lines of ls->files[file] in line order (only
      * session_id's when not NULL). MT_NOMATCH when that file is not a
      * protocol log; MT_OK; MT_EIO. A non-zero return of fn stops (MT_OK). */

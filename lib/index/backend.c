@@ -173,6 +173,11 @@ static int add_extra(struct group *g, mt_slice v)
     return put_span(g, &g->extras[g->n_extras++], v.p, v.n);
 }
 
+struct rcpt_item {
+    size_t a_off, a_len, s_off, s_len;
+    int a_null, s_null;
+};
+
 struct searcher {
     mt_index *ix;
     const struct mt_query *q;
@@ -180,6 +185,14 @@ struct searcher {
     void *user;
     struct mt_search_stats *stats;
     sqlite3_stmt *rcpts;
+    /* A whole-table scan in id order reads the recipients alongside, in the
+     * same order, instead of asking for each event's. */
+    sqlite3_stmt *lock;
+    int lock_has;
+    int64_t lock_event;
+    struct ix_buf rb;
+    struct rcpt_item *items;
+    size_t n_items, cap_items;
     struct group g;
     /* strs is small (event ids, hosts, IPs, connectors): all of it in memory,
      * loaded once per open index (a read-only handle sees no new rows) */
@@ -244,18 +257,62 @@ static void flush(struct searcher *s)
     g->bytes.n = 0;
 }
 
-/* Append the next list item of column col to sp; 1 when the list has ended. */
-static int join_items(struct group *g, struct span *sp, size_t *count, sqlite3_stmt *st, int col)
+static int push_item(struct searcher *s, sqlite3_stmt *st, int ca, int cs)
 {
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return 1;
-    const unsigned char *v = sqlite3_column_text(st, col);
-    if ((*count)++ && ix_buf_put(&g->bytes, ";", 1))
+    if (s->n_items == s->cap_items) {
+        size_t ncap = s->cap_items ? s->cap_items * 2 : 16;
+        struct rcpt_item *ni = realloc(s->items, ncap * sizeof *ni);
+        if (!ni)
+            return -1;
+        s->items = ni;
+        s->cap_items = ncap;
+    }
+    struct rcpt_item *it = &s->items[s->n_items++];
+    it->a_null = sqlite3_column_type(st, ca) == SQLITE_NULL;
+    it->s_null = sqlite3_column_type(st, cs) == SQLITE_NULL;
+    it->a_off = s->rb.n;
+    it->a_len = it->a_null ? 0 : (size_t)sqlite3_column_bytes(st, ca);
+    if (it->a_len && ix_buf_put(&s->rb, sqlite3_column_text(st, ca), it->a_len))
         return -1;
-    if (ix_buf_put(&g->bytes, v, (size_t)sqlite3_column_bytes(st, col)))
+    it->s_off = s->rb.n;
+    it->s_len = it->s_null ? 0 : (size_t)sqlite3_column_bytes(st, cs);
+    if (it->s_len && ix_buf_put(&s->rb, sqlite3_column_text(st, cs), it->s_len))
         return -1;
-    sp->len = g->bytes.n - sp->off;
     return 0;
+}
+
+static void lock_advance(struct searcher *s)
+{
+    s->lock_has = sqlite3_step(s->lock) == SQLITE_ROW;
+    if (s->lock_has)
+        s->lock_event = sqlite3_column_int64(s->lock, 0);
+}
+
+/* The recipient rows of event id, in order, copied into s->items. */
+static int collect_rcpts(struct searcher *s, int64_t id)
+{
+    s->n_items = 0;
+    s->rb.n = 0;
+    if (s->lock) {
+        while (s->lock_has && s->lock_event < id)
+            lock_advance(s);
+        while (s->lock_has && s->lock_event == id) {
+            if (push_item(s, s->lock, 1, 2))
+                return -1;
+            lock_advance(s);
+        }
+        return 0;
+    }
+    sqlite3_stmt *q = s->rcpts;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = 0;
+    while (sqlite3_step(q) == SQLITE_ROW)
+        if (push_item(s, q, 0, 1)) {
+            rc = -1;
+            break;
+        }
+    sqlite3_reset(q);
+    return rc;
 }
 
 /* Read one candidate row into the group. Column layout: see build_select. */
@@ -340,34 +397,26 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
             return -1;
     }
     if (!overridden[MT_F_RECIPIENT_ADDRESS] || !overridden[MT_F_RECIPIENT_STATUS]) {
-        sqlite3_stmt *q = s->rcpts;
-        sqlite3_bind_int64(q, 1, id);
-        struct span a = { 0, 0 }, b = { 0, 0 };
-        size_t na = 0, nb = 0;
-        int done_a = overridden[MT_F_RECIPIENT_ADDRESS], done_b = overridden[MT_F_RECIPIENT_STATUS];
-        /* addresses first, statuses after: two passes over a small result */
-        a.off = g->bytes.n;
-        while (!done_a && sqlite3_step(q) == SQLITE_ROW) {
-            int j = join_items(g, &a, &na, q, 0);
-            if (j < 0)
-                return -1;
-            if (j > 0)
-                break;
+        if (collect_rcpts(s, id))
+            return -1;
+        /* An empty item is stored as '' and a missing one as NULL (update.c),
+         * so each list is its items up to the first NULL, joined with ';'. */
+        for (int which = 0; which < 2; which++) {
+            enum mt_field f = which ? MT_F_RECIPIENT_STATUS : MT_F_RECIPIENT_ADDRESS;
+            if (overridden[f])
+                continue;
+            struct span sp = { g->bytes.n, 0 };
+            for (size_t i = 0; i < s->n_items; i++) {
+                const struct rcpt_item *it = &s->items[i];
+                if (which ? it->s_null : it->a_null)
+                    break;
+                if ((i && ix_buf_put(&g->bytes, ";", 1)) ||
+                    ix_buf_put(&g->bytes, s->rb.p + (which ? it->s_off : it->a_off), which ? it->s_len : it->a_len))
+                    return -1;
+            }
+            sp.len = g->bytes.n - sp.off;
+            r->f[f] = sp;
         }
-        sqlite3_reset(q);
-        if (!done_a)
-            r->f[MT_F_RECIPIENT_ADDRESS] = a;
-        b.off = g->bytes.n;
-        while (!done_b && sqlite3_step(q) == SQLITE_ROW) {
-            int j = join_items(g, &b, &nb, q, 1);
-            if (j < 0)
-                return -1;
-            if (j > 0)
-                break;
-        }
-        sqlite3_reset(q);
-        if (!done_b)
-            r->f[MT_F_RECIPIENT_STATUS] = b;
     }
     g->n++;
     return 0;
@@ -490,7 +539,15 @@ static int canonical(const char *v, int64_t *out)
     return 1;
 }
 
-static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q)
+/* Filters that make SQLite find the events through an index rather than by
+ * reading the whole table. */
+static int selective(const struct mt_query *q)
+{
+    return q->message_id || q->sender || q->n_recipients || q->reference || q->internal_message_id ||
+           q->session_id;
+}
+
+static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered)
 {
     sb_add(b, "SELECT e.id, e.file, e.line, e.time_ms");
     int j = 0;
@@ -562,7 +619,9 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
                add_param(p, q->subject, strlen(q->subject)));
     if (q->session_id)
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
-    sb_add(b, " ORDER BY e.time_ms");
+    /* In time order for mt_search; otherwise in id order, which is the
+     * table's own: no sort, and the recipients can be read alongside. */
+    sb_add(b, ordered ? " ORDER BY e.time_ms" : " ORDER BY e.id");
 }
 
 struct strs_cache {
@@ -627,8 +686,8 @@ static int load_strs(struct searcher *s)
     return 0;
 }
 
-static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn emit, mt_diag_fn diag,
-                                void *user, struct mt_search_stats *stats)
+static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit,
+                                mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
     mt_index *ix = ctx;
     struct mt_search_stats local;
@@ -639,7 +698,7 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     struct params *p = calloc(1, sizeof *p);
     if (!p)
         return MT_EIO;
-    build_select(&b, p, q);
+    build_select(&b, p, q, ordered);
     mt_status result = MT_OK;
     sqlite3_stmt *st = NULL;
     struct searcher s;
@@ -667,6 +726,15 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
             diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
         result = MT_EIO;
     }
+    if (result == MT_OK && !ordered && !selective(q)) {
+        if (sqlite3_prepare_v2(ix->db,
+                               "SELECT r.event, a.value, t.value FROM rcpts r LEFT JOIN addrs a ON a.id = r.address"
+                               " LEFT JOIN texts t ON t.id = r.status ORDER BY r.event, r.n",
+                               -1, &s.lock, NULL) != SQLITE_OK)
+            result = MT_EIO;
+        else
+            lock_advance(&s);
+    }
     for (size_t i = 0; i < p->n; i++) {
         if (p->v[i].is_int)
             sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
@@ -678,7 +746,7 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     rc = SQLITE_DONE;
     while (result == MT_OK && !s.stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t t = sqlite3_column_int64(st, 3);
-        if (s.g.n && t != group_time)
+        if (s.g.n && (t != group_time || !ordered))
             flush(&s);
         group_time = t;
         stats->events++;
@@ -706,6 +774,9 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, mt_event_fn
     }
     sqlite3_finalize(st);
     sqlite3_finalize(s.rcpts);
+    sqlite3_finalize(s.lock);
+    free(s.rb.p);
+    free(s.items);
     free(s.g.bytes.p);
     free(s.g.rows);
     free(s.g.extras);

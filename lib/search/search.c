@@ -331,7 +331,7 @@ mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned thre
                     mt_event_fn emit, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
     if (ls->backend)
-        return ls->backend->search(ls->backend_ctx, q, emit, diag, user, stats);
+        return ls->backend->search(ls->backend_ctx, q, 1, emit, diag, user, stats);
     return search_files(ls, q, threads, emit, NULL, diag, user, stats);
 }
 
@@ -340,7 +340,7 @@ mt_status mt_search_each(const mt_logset *ls, const struct mt_query *q, unsigned
 {
     if (ls->backend) {
         struct each_adapter a = { each, user };
-        return ls->backend->search(ls->backend_ctx, q, each_from_backend, diag, &a, stats);
+        return ls->backend->search(ls->backend_ctx, q, 0, each_from_backend, diag, &a, stats);
     }
     return search_files(ls, q, threads, NULL, each, diag, user, stats);
 }
