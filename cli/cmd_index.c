@@ -27,6 +27,8 @@ static const char *const usage[] = {
     "  --rebuild          start the index again from nothing (after damage)",
     "  --batch-size SIZE  commit after about SIZE of log read (default 16M)",
     "  --stats            print what the index holds, as key: value lines",
+    "  --check            read every page first (SQLite's quick_check): damage",
+    "                     is otherwise found when the damaged part is read",
     "  --progress         progress on stderr even when it is not a terminal",
     "  --no-progress      never show progress",
     "  --quiet            no summary",
@@ -37,7 +39,7 @@ static const char *const usage[] = {
 };
 
 enum { OPT_DB = 256, OPT_LOGS, OPT_MAX_AGE, OPT_REBUILD, OPT_BATCH, OPT_STATS, OPT_PROGRESS, OPT_NO_PROGRESS,
-       OPT_QUIET };
+       OPT_QUIET, OPT_CHECK };
 
 static const struct option long_opts[] = {
     { "db", required_argument, NULL, OPT_DB },
@@ -49,6 +51,7 @@ static const struct option long_opts[] = {
     { "progress", no_argument, NULL, OPT_PROGRESS },
     { "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
     { "quiet", no_argument, NULL, OPT_QUIET },
+    { "check", no_argument, NULL, OPT_CHECK },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -136,6 +139,7 @@ int cmd_index(int argc, char **argv)
         case OPT_PROGRESS: progress = 1; break;
         case OPT_NO_PROGRESS: progress = 0; break;
         case OPT_QUIET: quiet = 1; break;
+        case OPT_CHECK: setenv("MAILTRAIL_INDEX_CHECK", "1", 1); break;   /* read by mt_index_open */
         case 'h':
             cli_print_lines(stdout, usage);
             cli_list_free(&logs);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "index/internal.h"
 
@@ -219,6 +220,29 @@ static int table_count(mt_index *ix, int *n)
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
+static int truncated(mt_index *ix, const char *path)
+{
+    char wal[4096];
+    struct stat sb, wb;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal || stat(path, &sb) != 0)
+        return 0;
+    if (stat(wal, &wb) == 0 && wb.st_size > 0)
+        return 0;
+    sqlite3_stmt *st;
+    int64_t pages = 0, size = 0;
+    if (sqlite3_prepare_v2(ix->db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            pages = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (sqlite3_prepare_v2(ix->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            size = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return pages > 0 && size > 0 && (int64_t)sb.st_size < pages * size;
+}
+
 static void remove_db_files(const char *path)
 {
     static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
@@ -323,8 +347,19 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         return MT_EIO;
     }
     ix_exec(ix, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY", NULL, 0);
-    /* Check the file is whole before it is trusted: a quick check reads every page. */
-    if ((mode != MT_INDEX_READ && mode != MT_INDEX_MEMORY) || getenv("MAILTRAIL_INDEX_CHECK")) {
+    /* A file shorter than its own page count says was cut (a copy that
+     * stopped, a full disk): refuse it before anything reads a missing page.
+     * Only when no write-ahead log is pending, whose pages are not in the
+     * file yet. Damage inside the file is found when it is read (SQLite
+     * checks every page it loads) and reported the same way; `index --check`
+     * (MAILTRAIL_INDEX_CHECK) reads every page up front. */
+    if (mode != MT_INDEX_MEMORY && truncated(ix, path)) {
+        snprintf(err, errlen, "%s: the index is damaged (shorter than it should be); rebuild it with: "
+                 "mailtrail index --rebuild --db %s --logs ...", path, path);
+        mt_index_close(ix);
+        return MT_EINPUT;
+    }
+    if (mode != MT_INDEX_MEMORY && getenv("MAILTRAIL_INDEX_CHECK")) {
         sqlite3_stmt *st;
         if (sqlite3_prepare_v2(ix->db, "PRAGMA quick_check(1)", -1, &st, NULL) == SQLITE_OK) {
             int ok = sqlite3_step(st) == SQLITE_ROW &&

@@ -79,6 +79,7 @@ struct upd {
     mt_smtplog *sp;
     uint64_t since_commit;
     int db_failed;
+    int damaged;                     /* the failure was a damaged database */
     char why[256];
     /* scratch */
     struct ix_buf cold_raw, cold_packed, join, pending;
@@ -92,8 +93,12 @@ struct upd {
 
 static void db_fail(struct upd *u, const char *what)
 {
-    if (!u->db_failed)
-        snprintf(u->why, sizeof u->why, "%s: %s", what, sqlite3_errmsg(u->ix->db));
+    if (!u->db_failed) {
+        int code = sqlite3_extended_errcode(u->ix->db) & 0xff;
+        u->damaged = code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
+        snprintf(u->why, sizeof u->why, "%s: %s%s", what, sqlite3_errmsg(u->ix->db),
+                 u->damaged ? " (the index is damaged; rebuild it with mailtrail index --rebuild)" : "");
+    }
     u->db_failed = 1;
 }
 
@@ -1246,7 +1251,7 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
             ix_dict_forget(&ix->dict[d]);
         if (cfg->diag)
             cfg->diag(ix->path, 0, u.why[0] ? u.why : "database error", cfg->user);
-        result = MT_EIO;
+        result = u.damaged ? MT_EINPUT : MT_EIO;
     } else {
         ix_exec(ix, "COMMIT", NULL, 0);
         ix_exec(ix, "PRAGMA optimize", NULL, 0);

@@ -220,6 +220,15 @@ def damaged(tmp):
             raise AssertionError(f"damaged index: exit {r.returncode}, {r.stderr.decode()[-300:]}")
     run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
     full_compare(logs, db)
+    # damage inside: found by --check up front, or when a query reads it
+    with open(db, "r+b") as f:
+        f.seek(os.path.getsize(db) // 2)
+        f.write(os.urandom(65536))
+    r = run("index", "--db", db, "--stats", "--check", check=False)
+    if r.returncode != 3 or b"rebuild" not in r.stderr:
+        raise AssertionError(f"inner damage: exit {r.returncode}, {r.stderr.decode()[-300:]}")
+    run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
+    full_compare(logs, db)
     junk = os.path.join(tmp, "junk.db")
     open(junk, "wb").write(b"this is not a database\n" * 100)
     r = run("search", "--db", junk, check=False)
