@@ -22,6 +22,7 @@
 #include "explain.h"
 #include "session.h"
 #include "trace.h"
+#include "flows.h"
 #include "search.h"
 #include "backend.h"
 #include "index.h"

@@ -104,9 +104,10 @@ typedef struct mt_tracer mt_tracer;
 mt_tracer *mt_tracer_new(void);
 /* The same, keeping of each event only what paths and fates are built from
  * (ids, event id, source, hosts, source-context, recipients and statuses,
- * reference, subject, sender): a third of the memory, for tracing every
- * message of a window (flows, pending). Traces from it lack the other
- * fields (message-info, custom-data, IPs, ...). */
+ * reference, subject, sender): a third of the memory, for tracing many
+ * messages (flows.h traces with it the messages its facts cannot stand for,
+ * and the pending ones). Traces from it lack the other fields
+ * (message-info, custom-data, IPs, ...). */
 mt_tracer *mt_tracer_new_lean(void);
 void mt_tracer_free(mt_tracer *t);
 /* Add one event (any message). An event already added (the same line read

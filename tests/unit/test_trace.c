@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include "mailtrail/mailtrail.h"
 
 static struct mt_event ev(const char *server, int64_t t, const char *id, const char *source, const char *iid)
@@ -503,6 +505,596 @@ static void test_latency_parse(void **state)
     assert_int_equal(mt_latency_parse(MT_SLICE_LIT(""), l, 4), 0);
 }
 
+
+/* ---- flows and pending (flows.h) against the builder, on random events ----
+ *
+ * The reference is what `mailtrail flows` and `pending` did before flows.h:
+ * every event of the window into a lean tracer in mt_search's order (time,
+ * log-set file order, line), every message-id built, and the CLI's path_of
+ * and direction_of (copied here as they were). The random organisations
+ * are made to hit what the facts cannot stand for: events in the same
+ * millisecond in two files, copies of lines, resubmissions, shadow copies,
+ * odd spellings, ids that are not numbers; and what they must: SENDs that
+ * hand over or relay, deferrals retried, lists expanded, hosts named in
+ * any case. The events reach flows.h through a backend that hands them over
+ * in a different order at each call. */
+
+static int old_significant(mt_slice id)
+{
+    static const char *const ids[] = { "SUBMIT", "RECEIVE", "SEND", "SENDEXTERNAL", "DELIVER", "FAIL", "DEFER",
+                                       "EXPAND", "REDIRECT", "DROP", "DSN" };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (mt_slice_eq_ci(id, mt_slice_make(ids[i], strlen(ids[i]))))
+            return 1;
+    return 0;
+}
+
+static enum mt_flow_direction old_direction_of(const struct mt_trace *t)
+{
+    const struct mt_event *first = t->n_events ? &t->events[0] : NULL;
+    if (first && mt_slice_eq_ci(first->f[MT_F_EVENT_ID], MT_SLICE_LIT("RECEIVE")) &&
+        mt_slice_eq_ci(first->f[MT_F_SOURCE], MT_SLICE_LIT("SMTP")))
+        return MT_FLOW_INBOUND;
+    for (size_t i = 0; i < t->n_recipients; i++)
+        if (t->recipients[i].outcome == MT_OUT_RELAYED)
+            return MT_FLOW_OUTBOUND;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const struct mt_event *e = &t->events[i];
+        if ((mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("FAIL")) ||
+             mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("DEFER"))) &&
+            mt_slice_eq_ci(e->f[MT_F_SOURCE], MT_SLICE_LIT("SMTP")))
+            return MT_FLOW_OUTBOUND;
+    }
+    return MT_FLOW_INTERNAL;
+}
+
+static void old_path_of(const struct mt_trace *t, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t h = 0; h < t->n_hops && o < len; h++) {
+        const struct mt_trace_hop *hp = &t->hops[h];
+        if (h)
+            o += (size_t)snprintf(buf + o, len - o, " -> ");
+        if (hp->link == MT_LINK_QUEUED_AS) {
+            o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s", hp->server);
+            continue;
+        }
+        int any = 0;
+        char seen[12][16];
+        size_t n_seen = 0;
+        for (size_t i = hp->first; i < hp->first + hp->count && o < len; i++) {
+            mt_slice id = t->events[i].f[MT_F_EVENT_ID];
+            if (!old_significant(id) || id.n >= 16)
+                continue;
+            int dup = 0;
+            for (size_t k = 0; k < n_seen && !dup; k++)
+                dup = strlen(seen[k]) == id.n && !strncasecmp(seen[k], id.p, id.n);
+            if (dup || n_seen == 12)
+                continue;
+            memcpy(seen[n_seen], id.p, id.n);
+            seen[n_seen++][id.n] = '\0';
+            o += (size_t)snprintf(buf + o, o < len ? len - o : 0, "%s%.*s", any ? "," : "", (int)id.n, id.p);
+            any = 1;
+        }
+        if (o < len)
+            o += (size_t)snprintf(buf + o, len - o, "%s@%s", any ? "" : "-", hp->server);
+    }
+}
+
+#define FZ_MAX_EV 256
+#define FZ_TEXT 160
+
+struct fz {
+    mt_logset ls;
+    struct mt_event ev[FZ_MAX_EV];
+    char text[FZ_MAX_EV][8][FZ_TEXT];
+    size_t n;
+    uint64_t rng;
+    unsigned calls;
+};
+
+static uint32_t fz_rand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(*s >> 33);
+}
+
+static unsigned fz_pick(struct fz *z, unsigned n)
+{
+    return fz_rand(&z->rng) % n;
+}
+
+/* The backend: every event that matches q, in an order of its own (even
+ * when asked for time order: flows.h must not depend on it). */
+static mt_status fz_search(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit, mt_diag_fn diag,
+                           void *user, struct mt_search_stats *stats)
+{
+    (void)ordered;
+    (void)diag;
+    struct fz *z = ctx;
+    size_t order[FZ_MAX_EV];
+    for (size_t i = 0; i < z->n; i++)
+        order[i] = i;
+    uint64_t s = 0x9e3779b97f4a7c15ull * ++z->calls;
+    for (size_t i = z->n; i > 1; i--) {
+        size_t j = fz_rand(&s) % i, t = order[i - 1];
+        order[i - 1] = order[j];
+        order[j] = t;
+    }
+    uint64_t matched = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        const struct mt_event *e = &z->ev[order[i]];
+        if (!mt_query_match(q, e))
+            continue;
+        matched++;
+        if (emit && emit(e, user))
+            break;
+    }
+    if (stats)
+        stats->matched += matched;
+    return matched ? MT_OK : MT_NOMATCH;
+}
+
+static const struct mt_backend fz_backend = { fz_search, NULL, NULL };
+
+static void fz_set(struct fz *z, struct mt_event *e, int slot, enum mt_field f, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void fz_set(struct fz *z, struct mt_event *e, int slot, enum mt_field f, const char *fmt, ...)
+{
+    char *buf = z->text[e - z->ev][slot];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, FZ_TEXT, fmt, ap);
+    va_end(ap);
+    e->f[f] = mt_slice_make(buf, strlen(buf));
+}
+
+static const char *fz_host(struct fz *z, const char *const *servers, size_t n_servers)
+{
+    static const char *const others[] = { "smart.example", "SMART.example", "mx.other.example" };
+    static char buf[8][64];
+    static unsigned k;
+    char *b = buf[k++ % 8];
+    unsigned h = fz_pick(z, 5);
+    const char *srv = servers[fz_pick(z, (unsigned)n_servers)];
+    if (h == 0)
+        snprintf(b, sizeof buf[0], "%s.dom.example", srv);
+    else if (h == 1)
+        snprintf(b, sizeof buf[0], "%s", srv);
+    else
+        snprintf(b, sizeof buf[0], "%s", others[h - 2]);
+    if (h <= 1 && fz_pick(z, 4) == 0)
+        for (char *c = b; *c; c++)
+            *c = (char)(*c >= 'A' && *c <= 'Z' ? *c | 0x20 : *c);
+    return b;
+}
+
+/* A random organisation: 1-3 servers (one maybe twice, its folder named in
+ * another case), 1-3 files each, 1-6 messages of 1-9 events in a few
+ * milliseconds. */
+static void fz_make(struct fz *z, uint64_t seed, int rough)
+{
+    memset(z, 0, sizeof *z);
+    z->rng = seed * 0x2545f4914f6cdd1dull + 1;
+    static const char *const names[] = { "EX1", "EX2", "EX3" };
+    size_t n_servers = 1 + fz_pick(z, 3);
+    const char *folders[4];
+    size_t n_folders = 0;
+    for (size_t i = 0; i < n_servers; i++)
+        folders[n_folders++] = names[i];
+    if (fz_pick(z, 4) == 0)
+        folders[n_folders++] = "ex1";
+    static const char *const files[] = { "MSGTRK20160827-1.LOG", "MSGTRK20160827-10.LOG", "MSGTRKMD20160827-1.LOG",
+                                         "MSGTRK20160827-2.LOG" };
+    for (size_t i = 0; i < n_folders; i++) {
+        size_t nf = 1 + fz_pick(z, 3);
+        for (size_t k = 0; k < nf; k++) {
+            char path[128];
+            snprintf(path, sizeof path, "/logs/%s/%s", folders[i], files[(k + i) % 4]);
+            assert_int_equal(mt_logset_add_file(&z->ls, path, folders[i], 0), MT_OK);
+        }
+    }
+    mt_logset_finish(&z->ls);
+    uint64_t lines[64] = { 0 };
+    static const char *const kinds[] = { "RECEIVE", "RECEIVE", "RECEIVE", "SEND", "SEND", "SEND", "SUBMIT", "SUBMIT",
+                                         "DELIVER", "DELIVER", "DEFER", "DEFER", "FAIL", "EXPAND", "REDIRECT", "DROP",
+                                         "DSN", "TRANSFER", "NOTIFYMAPI", "AGENTINFO", "HAREDIRECT", "DUPLICATEEXPAND",
+                                         "SENDEXTERNAL", "HARECEIVE", "RESUBMIT", "DUPLICATEDELIVER", "receive",
+                                         "Send", "RESUBMITDEFER" };
+    static const char *const sources[] = { "SMTP", "SMTP", "STOREDRIVER", "STOREDRIVER", "ROUTING", "", "smtp",
+                                           "SAFETYNET" };
+    static const char *const rcpts[] = { "a@x", "b@y", "c@z", "A@X" };
+    size_t n_msgs = 1 + fz_pick(z, 6);
+    int64_t base = 1472256000000;     /* 2016-08-27 */
+    for (size_t m = 0; m < n_msgs && z->n < FZ_MAX_EV - 20; m++) {
+        size_t n_ev = 1 + fz_pick(z, 9);
+        int64_t t = base + fz_pick(z, 30);
+        for (size_t k = 0; k < n_ev && z->n < FZ_MAX_EV - 2; k++) {
+            struct mt_event *e = &z->ev[z->n++];
+            size_t fi = fz_pick(z, (unsigned)z->ls.n);
+            e->file = z->ls.files[fi].path;
+            e->server = z->ls.files[fi].server;
+            lines[fi % 64] += 1 + fz_pick(z, 2);    /* a file's lines: each once */
+            e->line = lines[fi % 64];
+            t += rough && fz_pick(z, 4) == 0 ? 0 : 1 + fz_pick(z, 5);
+            e->time_ms = fz_pick(z, 8) == 0 ? t - 2 : t;
+            const char *kind = kinds[fz_pick(z, 23) + (rough && fz_pick(z, 6) == 0 ? fz_pick(z, 7) : 0)];
+            fz_set(z, e, 0, MT_F_EVENT_ID, "%s", kind);
+            fz_set(z, e, 1, MT_F_SOURCE, "%s", sources[fz_pick(z, 7) + (rough && fz_pick(z, 30) == 0)]);
+            unsigned variant = fz_pick(z, 16);
+            fz_set(z, e, 2, MT_F_MESSAGE_ID, variant == 0 ? "m%zu@x" : variant == 1 ? "<M%zu@X>" : "<m%zu@x>", m);
+            unsigned cls = (unsigned)(e->server[2] - '0');
+            if (rough && fz_pick(z, 25) == 0)
+                fz_set(z, e, 3, MT_F_INTERNAL_MESSAGE_ID, "x%zu", m);
+            else if (fz_pick(z, 10))
+                fz_set(z, e, 3, MT_F_INTERNAL_MESSAGE_ID, "%zu", 100 + m * 10 + cls);
+            const char *servers[3] = { "EX1", "EX2", "EX3" };
+            if (!strcmp(kind, "SEND") || !strcmp(kind, "SENDEXTERNAL") || !strcmp(kind, "Send")) {
+                unsigned to = 1 + fz_pick(z, 3), how = fz_pick(z, 5);
+                const char *host = fz_host(z, servers, n_servers);
+                if (how == 0)
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "250 2.6.0 <m%zu@x> [InternalId=%zu, Hostname=EX%u.dom.example] Queued",
+                           m, 100 + m * 10 + to, to);
+                else if (how == 1)
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, ";250 [InternalId=%zu] Queued mail", 100 + m * 10 + to);
+                else if (how == 2)
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "250 2.0.0 Ok: queued as Q%zu", m);
+                else if (how == 3)
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "[InternalId=%s]", rough && fz_pick(z, 2) ? "abc" : "");
+                fz_set(z, e, 5, MT_F_SERVER_HOSTNAME, "%s", how == 0 && fz_pick(z, 2) ? "" : host);
+            } else if (!strcmp(kind, "RECEIVE") || !strcmp(kind, "receive")) {
+                unsigned how = rough ? fz_pick(z, 20) : 2;
+                fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "%s", how == 0 ? "Shadow Redundancy" : how == 1 ? "Safety_Net"
+                                                                 : "08D3C;2016-08-27T00:00:30.080Z;0");
+                fz_set(z, e, 5, MT_F_CLIENT_HOSTNAME, "%s", fz_pick(z, 3) ? fz_host(z, servers, n_servers) : "");
+            } else if (!strcmp(kind, "SUBMIT")) {
+                fz_set(z, e, 5, MT_F_SERVER_HOSTNAME, "%s", fz_host(z, servers, n_servers));
+            } else if (!strcmp(kind, "DEFER") || !strcmp(kind, "FAIL")) {
+                fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "%s", fz_pick(z, 2) ? "retry" : "");
+            } else if (!strcmp(kind, "DSN")) {
+                fz_set(z, e, 4, MT_F_REFERENCE, "<m%u@x>", fz_pick(z, 6));
+            }
+            if (!strcmp(kind, "EXPAND"))
+                fz_set(z, e, 6, MT_F_RELATED_RECIPIENT_ADDRESS, "%s", fz_pick(z, 5) ? "dl@x" : "");
+            unsigned nr = fz_pick(z, 4);
+            char list[FZ_TEXT] = "";
+            for (unsigned r = 0; r < nr; r++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", r ? ";" : "",
+                         fz_pick(z, 12) ? rcpts[fz_pick(z, 3) + (fz_pick(z, 8) == 0)] : "");
+            fz_set(z, e, 7, MT_F_RECIPIENT_ADDRESS, "%s", list);
+            e->f[MT_F_RECIPIENT_STATUS] = fz_pick(z, 3) ? MT_SLICE_LIT("250 2.1.5 ok;451 4.4.0 later") : MT_SLICE_LIT("");
+            e->f[MT_F_MESSAGE_SUBJECT] = fz_pick(z, 4) ? MT_SLICE_LIT("subject") : MT_SLICE_LIT("");
+            if (rough && fz_pick(z, 8) == 0 && z->n < FZ_MAX_EV) {
+                /* the same line again: in another file of its folder, or later in its own */
+                struct mt_event *c = &z->ev[z->n++];
+                size_t ci = (size_t)(c - z->ev);
+                const char *from = (const char *)z->text[e - z->ev];
+                char *to = (char *)z->text[ci];
+                memcpy(to, from, sizeof z->text[ci]);
+                *c = *e;
+                for (int f = 0; f < MT_F__COUNT; f++)
+                    if (e->f[f].n && e->f[f].p >= from && e->f[f].p < from + sizeof z->text[ci])
+                        c->f[f].p = to + (e->f[f].p - from);
+                size_t cf = fi;
+                for (size_t g = 0; g < z->ls.n; g++)
+                    if (!strcmp(z->ls.files[g].server, e->server) && fz_pick(z, 2))
+                        cf = g;
+                c->file = z->ls.files[cf].path;
+                c->server = z->ls.files[cf].server;
+                lines[cf % 64] += 1 + fz_pick(z, 2);
+                c->line = lines[cf % 64];
+            }
+        }
+    }
+}
+
+static size_t fz_findex(const struct fz *z, const char *file)
+{
+    for (size_t i = 0; i < z->ls.n; i++)
+        if (z->ls.files[i].path == file)
+            return i;
+    return SIZE_MAX;
+}
+
+static const struct fz *fz_sorting;
+
+static int fz_by_stream(const void *a, const void *b)
+{
+    const struct mt_event *x = &fz_sorting->ev[*(const size_t *)a], *y = &fz_sorting->ev[*(const size_t *)b];
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    size_t fx = fz_findex(fz_sorting, x->file), fy = fz_findex(fz_sorting, y->file);
+    if (fx != fy)
+        return fx < fy ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+struct fz_text {
+    char *s;
+    size_t n, cap;
+};
+
+static void fz_append(struct fz_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fz_append(struct fz_text *t, const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    assert_true(k >= 0 && (size_t)k < sizeof line);
+    if (t->n + (size_t)k + 1 > t->cap) {
+        t->cap = (t->n + (size_t)k + 1) * 2;
+        t->s = realloc(t->s, t->cap);
+        assert_non_null(t->s);
+    }
+    memcpy(t->s + t->n, line, (size_t)k + 1);
+    t->n += (size_t)k;
+}
+
+/* What pending prints of a trace, as one line per waiting recipient. */
+static int fz_pending_lines(const struct mt_trace *t, void *user)
+{
+    struct fz_text *out = user;
+    for (size_t r = 0; r < t->n_recipients; r++) {
+        const struct mt_trace_recipient *rc = &t->recipients[r];
+        if (rc->outcome != MT_OUT_UNKNOWN && rc->outcome != MT_OUT_DEFERRED)
+            continue;
+        const struct mt_event *last = &t->events[t->n_events - 1];
+        fz_append(out, "%.*s|%.*s|%d|%s|%lld|%.*s|%.*s\n", (int)t->message_id.n, t->message_id.p, (int)rc->address.n,
+                  rc->address.p ? rc->address.p : "", (int)rc->outcome, rc->server ? rc->server : last->server,
+                  (long long)(rc->time_ms != MT_TIME_NONE ? rc->time_ms : last->time_ms), (int)rc->status.n,
+                  rc->status.p ? rc->status.p : "", (int)t->subject.n, t->subject.p ? t->subject.p : "");
+    }
+    return 0;
+}
+
+struct fz_pat {
+    int dir;
+    char first[64];
+    char path[2048];
+    uint64_t n;
+};
+
+static int fz_by_pat(const void *a, const void *b)
+{
+    const struct fz_pat *x = a, *y = b;
+    if (x->dir != y->dir)
+        return x->dir - y->dir;
+    int c = strcmp(x->first, y->first);
+    return c ? c : strcmp(x->path, y->path);
+}
+
+/* The old CLI's flows and pending for the events of z that match q. */
+static size_t fz_reference(const struct fz *z, const struct mt_query *q, struct fz_pat *pats, size_t max,
+                           uint64_t totals[3], struct fz_text *pending)
+{
+    size_t order[FZ_MAX_EV], n = 0;
+    for (size_t i = 0; i < z->n; i++)
+        if (mt_query_match(q, &z->ev[i]))
+            order[n++] = i;
+    fz_sorting = z;
+    qsort(order, n, sizeof *order, fz_by_stream);
+    mt_tracer *t = mt_tracer_new_lean();
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(mt_tracer_add(t, &z->ev[order[i]]), MT_OK);
+    const mt_slice *ids;
+    size_t n_ids = mt_tracer_message_ids(t, &ids), np = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        char id[1024], path[2048];
+        snprintf(id, sizeof id, "%.*s", (int)ids[i].n, ids[i].p);
+        const struct mt_trace *tr;
+        if (mt_tracer_build(t, id, &tr) != MT_OK)
+            continue;
+        old_path_of(tr, path, sizeof path);
+        int dir = (int)old_direction_of(tr);
+        const char *first = tr->n_hops && tr->hops[0].server ? tr->hops[0].server : "-";
+        totals[dir]++;
+        size_t k = 0;
+        while (k < np && (pats[k].dir != dir || strcmp(pats[k].first, first) || strcmp(pats[k].path, path)))
+            k++;
+        if (k == np) {
+            assert_true(np < max);
+            pats[np].dir = dir;
+            snprintf(pats[np].first, sizeof pats[np].first, "%s", first);
+            snprintf(pats[np].path, sizeof pats[np].path, "%s", path);
+            pats[np++].n = 0;
+        }
+        pats[k].n++;
+        fz_pending_lines(tr, pending);
+    }
+    mt_tracer_free(t);
+    return np;
+}
+
+static void fz_check(uint64_t seed, uint64_t *traced_again, uint64_t *messages)
+{
+    static struct fz z;
+    fz_make(&z, seed, seed % 2 == 0);
+    z.ls.backend = &fz_backend;
+    z.ls.backend_ctx = &z;
+    struct mt_query q;
+    mt_query_init(&q);
+    if (seed % 5 == 0) {               /* a window cutting messages */
+        q.start_ms = 1472256000000 + 5;
+        q.end_ms = 1472256000000 + 25;
+    }
+    static struct fz_pat want[64], got[64];
+    uint64_t want_tot[3] = { 0, 0, 0 };
+    struct fz_text want_pend = { 0 }, got_pend = { 0 };
+    size_t nw = fz_reference(&z, &q, want, 64, want_tot, &want_pend);
+    struct mt_flows f;
+    mt_status st = mt_flows_scan(&z.ls, &q, 0, NULL, NULL, &f);
+    assert_true(st == MT_OK || st == MT_NOMATCH);
+    assert_true(f.n <= 64);
+    for (size_t i = 0; i < f.n; i++) {
+        got[i].dir = (int)f.patterns[i].direction;
+        snprintf(got[i].first, sizeof got[i].first, "%s", f.patterns[i].first_server);
+        snprintf(got[i].path, sizeof got[i].path, "%s", f.patterns[i].path);
+        got[i].n = f.patterns[i].messages;
+    }
+    qsort(want, nw, sizeof *want, fz_by_pat);
+    qsort(got, f.n, sizeof *got, fz_by_pat);
+    int same = nw == f.n && !memcmp(want_tot, f.totals, sizeof want_tot);
+    for (size_t i = 0; same && i < nw; i++)
+        same = !fz_by_pat(&want[i], &got[i]) && want[i].n == got[i].n;
+    if (!same) {
+        print_message("seed %llu: flows differ\n", (unsigned long long)seed);
+        for (size_t i = 0; i < z.n; i++) {
+            const struct mt_event *e = &z.ev[i];
+            const mt_slice *v = e->f;
+            print_message("  %s %s:%llu %lld %.*s %.*s src=%.*s iid=%.*s ctx=%.*s sh=%.*s ch=%.*s to=%.*s\n", e->server,
+                          e->file, (unsigned long long)e->line, (long long)e->time_ms, (int)v[MT_F_MESSAGE_ID].n,
+                          v[MT_F_MESSAGE_ID].p, (int)v[MT_F_EVENT_ID].n, v[MT_F_EVENT_ID].p, (int)v[MT_F_SOURCE].n,
+                          v[MT_F_SOURCE].p, (int)v[MT_F_INTERNAL_MESSAGE_ID].n, v[MT_F_INTERNAL_MESSAGE_ID].p,
+                          (int)v[MT_F_SOURCE_CONTEXT].n, v[MT_F_SOURCE_CONTEXT].p, (int)v[MT_F_SERVER_HOSTNAME].n,
+                          v[MT_F_SERVER_HOSTNAME].p, (int)v[MT_F_CLIENT_HOSTNAME].n, v[MT_F_CLIENT_HOSTNAME].p,
+                          (int)v[MT_F_RECIPIENT_ADDRESS].n, v[MT_F_RECIPIENT_ADDRESS].p);
+        }
+        for (size_t i = 0; i < nw; i++)
+            print_message("  want %d %s %s %llu\n", want[i].dir, want[i].first, want[i].path, (unsigned long long)want[i].n);
+        for (size_t i = 0; i < f.n; i++)
+            print_message("  got  %d %s %s %llu\n", got[i].dir, got[i].first, got[i].path, (unsigned long long)got[i].n);
+    }
+    assert_true(same);
+    *traced_again += f.traced_again;
+    *messages += f.messages;
+    mt_flows_free(&f);
+    st = mt_pending_scan(&z.ls, &q, 0, fz_pending_lines, NULL, &got_pend);
+    assert_true(st == MT_OK || st == MT_NOMATCH);
+    int psame = want_pend.n == got_pend.n && (!want_pend.n || !memcmp(want_pend.s, got_pend.s, want_pend.n));
+    if (!psame)
+        print_message("seed %llu: pending differ\nwant:\n%s\ngot:\n%s\n", (unsigned long long)seed,
+                      want_pend.s ? want_pend.s : "", got_pend.s ? got_pend.s : "");
+    assert_true(psame);
+    free(want_pend.s);
+    free(got_pend.s);
+    z.ls.backend = NULL;
+    mt_logset_free(&z.ls);
+}
+
+static void test_flows_pending_match_builder(void **state)
+{
+    (void)state;
+    uint64_t again = 0, messages = 0;
+    for (uint64_t seed = 1; seed <= 6000; seed++)
+        fz_check(seed, &again, &messages);
+    /* both ways were taken: rebuilt from facts, and traced again */
+    assert_true(again > 0);
+    assert_true(again < messages);
+    print_message("flows: %llu messages, %llu traced again\n", (unsigned long long)messages, (unsigned long long)again);
+}
+
+
+static int fz_add_event(const struct mt_event *ev, void *user)
+{
+    return mt_tracer_add(user, ev) != MT_OK;
+}
+
+static int fz_first_time(const struct mt_event *ev, void *user)
+{
+    *(int64_t *)user = ev->time_ms;
+    return 1;
+}
+
+static int fz_rm(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* A simulated organisation read from its files on 1, 2 and 5 workers: the
+ * same patterns and the same pending lines as the builder gives. */
+static void test_flows_pending_threads(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mt_flows_test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char err[256];
+    struct mt_gen_opts o = { .out_dir = dir, .servers = 3, .days = 2, .messages_per_day = 400, .version = 2016,
+                             .seed = 5 };
+    assert_int_equal(mt_gen_run(&o, err, sizeof err), MT_OK);
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, dir, NULL, NULL), MT_OK);
+    mt_logset_finish(&ls);
+    struct mt_query q;
+    mt_query_init(&q);
+    /* the window ends just after a deferral: that message waits */
+    q.event_id = "DEFER";
+    q.result_size = 1;
+    int64_t defer_at = MT_TIME_NONE;
+    assert_int_equal(mt_search(&ls, &q, 1, fz_first_time, NULL, &defer_at, NULL), MT_OK);
+    mt_query_init(&q);
+    q.end_ms = defer_at + 1;
+    /* the reference: every event in time order into one tracer */
+    mt_tracer *t = mt_tracer_new_lean();
+    assert_non_null(t);
+    assert_int_equal(mt_search(&ls, &q, 1, fz_add_event, NULL, t, NULL), MT_OK);
+    static struct fz_pat want[256], got[256];
+    uint64_t want_tot[3] = { 0, 0, 0 };
+    struct fz_text want_pend = { 0 };
+    const mt_slice *ids;
+    size_t n_ids = mt_tracer_message_ids(t, &ids), nw = 0;
+    for (size_t i = 0; i < n_ids; i++) {
+        char id[1024], path[2048];
+        snprintf(id, sizeof id, "%.*s", (int)ids[i].n, ids[i].p);
+        const struct mt_trace *tr;
+        if (mt_tracer_build(t, id, &tr) != MT_OK)
+            continue;
+        old_path_of(tr, path, sizeof path);
+        int dir_ = (int)old_direction_of(tr);
+        const char *first = tr->n_hops ? tr->hops[0].server : "-";
+        want_tot[dir_]++;
+        size_t k = 0;
+        while (k < nw && (want[k].dir != dir_ || strcmp(want[k].first, first) || strcmp(want[k].path, path)))
+            k++;
+        if (k == nw) {
+            assert_true(nw < 256);
+            want[nw].dir = dir_;
+            snprintf(want[nw].first, sizeof want[nw].first, "%s", first);
+            snprintf(want[nw].path, sizeof want[nw].path, "%s", path);
+            want[nw++].n = 0;
+        }
+        want[k].n++;
+        fz_pending_lines(tr, &want_pend);
+    }
+    mt_tracer_free(t);
+    qsort(want, nw, sizeof *want, fz_by_pat);
+    assert_true(nw > 5);
+    assert_true(want_pend.n > 0);
+    static const unsigned threads[] = { 1, 2, 5 };
+    for (size_t k = 0; k < sizeof threads / sizeof threads[0]; k++) {
+        struct mt_flows f;
+        assert_int_equal(mt_flows_scan(&ls, &q, threads[k], NULL, NULL, &f), MT_OK);
+        assert_int_equal(f.n, nw);
+        assert_memory_equal(f.totals, want_tot, sizeof want_tot);
+        for (size_t i = 0; i < f.n; i++) {
+            got[i].dir = (int)f.patterns[i].direction;
+            snprintf(got[i].first, sizeof got[i].first, "%s", f.patterns[i].first_server);
+            snprintf(got[i].path, sizeof got[i].path, "%s", f.patterns[i].path);
+            got[i].n = f.patterns[i].messages;
+        }
+        qsort(got, f.n, sizeof *got, fz_by_pat);
+        for (size_t i = 0; i < nw; i++) {
+            assert_int_equal(fz_by_pat(&want[i], &got[i]), 0);
+            assert_int_equal(want[i].n, got[i].n);
+        }
+        mt_flows_free(&f);
+        struct fz_text got_pend = { 0 };
+        assert_int_equal(mt_pending_scan(&ls, &q, threads[k], fz_pending_lines, NULL, &got_pend), MT_OK);
+        assert_int_equal(got_pend.n, want_pend.n);
+        assert_memory_equal(got_pend.s, want_pend.s, want_pend.n);
+        free(got_pend.s);
+    }
+    free(want_pend.s);
+    mt_logset_free(&ls);
+    nftw(dir, fz_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -516,6 +1108,8 @@ int main(void)
         cmocka_unit_test(test_postfix_loop_guard),
         cmocka_unit_test(test_exchange_then_postfix),
         cmocka_unit_test(test_latency_parse),
+        cmocka_unit_test(test_flows_pending_match_builder),
+        cmocka_unit_test(test_flows_pending_threads),
     };
     return cmocka_run_group_tests_name("trace", tests, NULL, NULL);
 }

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* flows.h -- the paths of every message of a window, counted as patterns
+ * (`mailtrail flows`), and the messages left without a final event
+ * (`mailtrail pending`), in one reading of the logs.
+ *
+ * Both give exactly what tracing every message with mt_tracer_build would
+ * give, without holding the window's events: the logs are read on every
+ * core (mt_search_each), and of each message only compact facts are kept
+ * (per server: its first event, the first time of each event kind the
+ * pattern names, its first RECEIVE's internal id and hosts, the internal
+ * ids its SENDs name; per recipient and server: its first mention and the
+ * last thing that decided its fate), from which its path is rebuilt the way
+ * mt_tracer_build builds it (docs/trace.md). The few messages the facts
+ * cannot stand for (resubmissions, shadow copies, events logged in the same
+ * millisecond where their order decides, unusual ids) and, for pending, the
+ * messages that are pending, are read again and traced with the builder
+ * itself. */
+#ifndef MAILTRAIL_FLOWS_H
+#define MAILTRAIL_FLOWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "search.h"
+#include "status.h"
+#include "trace.h"
+
+enum mt_flow_direction {
+    MT_FLOW_INBOUND,     /* its first event is a RECEIVE by SMTP: it came from outside */
+    MT_FLOW_OUTBOUND,    /* a recipient was relayed, or an SMTP FAIL or DEFER: it left, or tried to */
+    MT_FLOW_INTERNAL     /* the rest */
+};
+/* "inbound", "outbound", "internal". */
+const char *mt_flow_direction_name(enum mt_flow_direction d);
+
+/* The pattern of one built trace: its direction, and its path written into
+ * path (len bytes, cut to len - 1), as "SUBMIT@EX13-1 -> RECEIVE,SEND@EX13-2
+ * -> relay.example": per hop the distinct event ids among SUBMIT, RECEIVE,
+ * SEND, SENDEXTERNAL, DELIVER, FAIL, DEFER, EXPAND, REDIRECT, DROP and DSN
+ * in the order they first happened there ("-" when none), then '@' and the
+ * server; a hop beyond the organisation is its host. Returns strlen(path). */
+size_t mt_flow_of_trace(const struct mt_trace *t, enum mt_flow_direction *dir, char *path, size_t len);
+
+struct mt_flow_pattern {
+    enum mt_flow_direction direction;
+    char first_server[64];         /* the server of the first hop, cut to 63 bytes */
+    char *path;                    /* as mt_flow_of_trace writes it (at most 2047 bytes) */
+    uint64_t messages;
+};
+
+struct mt_flows {
+    struct mt_flow_pattern *patterns;  /* in no particular order */
+    size_t n;
+    uint64_t totals[3];                /* messages per direction (enum mt_flow_direction) */
+    uint64_t messages;                 /* messages counted */
+    uint64_t traced_again;             /* of them, read a second time and traced with the builder */
+};
+
+/* Count the patterns of every message with an event matching q (its other
+ * events outside q are not looked at, as for a trace of those events) in
+ * ls, with `threads` workers (0: one per core). A pattern is the same for
+ * equal (direction, first server, path); a first server longer than 63
+ * bytes makes each of its messages a pattern of its own. diag gets the
+ * problems in the input once, on the calling thread, in log-set order.
+ * Returns MT_OK (something matched), MT_NOMATCH, MT_EINPUT when some file
+ * could not be read (the rest is counted), MT_EIO (out of memory). *out is
+ * filled in every case; free it with mt_flows_free. Not thread-safe on one
+ * out; ls is only read. */
+mt_status mt_flows_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_diag_fn diag,
+                        void *user, struct mt_flows *out);
+void mt_flows_free(struct mt_flows *f);
+
+/* Called with each message that has a recipient whose fate is `deferred` or
+ * `unknown` (still in transit) in its trace, in the order their messages
+ * first appear in time order (time, then log-set file order, then line),
+ * as mt_search would hand them over. t is mt_tracer_build's trace from the
+ * lean tracer (mt_tracer_new_lean), valid during the call. Return non-zero
+ * to stop. */
+typedef int (*mt_trace_fn)(const struct mt_trace *t, void *user);
+
+/* The messages `mailtrail pending` lists, each traced: what mt_tracer_build
+ * gives for every message of the window (the events matching q), restricted
+ * to those with a deferred or unknown recipient. threads, diag, returns: as
+ * mt_flows_scan (MT_NOMATCH: no event matched q). */
+mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_trace_fn each,
+                          mt_diag_fn diag, void *user);
+
+#endif

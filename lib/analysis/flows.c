@@ -1,0 +1,2597 @@
+/* SPDX-License-Identifier: MIT */
+/* flows.c -- `flows` and `pending` in one reading of the logs.
+ *
+ * mt_tracer_build needs every event of a message at once; holding every
+ * event of a window for that costs memory in proportion to the window. What
+ * a pattern and a recipient's fate depend on is much less, and it can be
+ * gathered from the events in any order:
+ *
+ *  - per message and server (a "group" of the builder): the first event (its
+ *    time orders the hops; its kind and source say whether the message came
+ *    in by SMTP), the first time of each event kind the pattern names, the
+ *    first RECEIVE (internal id, STOREDRIVER or not, client host: how the
+ *    group is linked), the internal ids its SENDs name and the servers its
+ *    SUBMITs aim at;
+ *  - per message, server and recipient: its first mention (the order of
+ *    recipients) and the last event that set its fate there, with the SENDs
+ *    after it (whether a SEND hands over or relays is known only once the
+ *    hops are linked).
+ *
+ * The search workers (mt_search_each) work out what each event contributes
+ * and fold it, a batch at a time, into a table of messages shared under 16
+ * locks (by message-id hash); once the logs are read, each message is
+ * rebuilt the way trace.c builds it -- same links, same order, same fates --
+ * and counted, on as many threads. Keys are (time, file name order, line),
+ * the builder's order. A message costs a slot of 32 bytes and about eight
+ * facts of 24; its events are not kept.
+ *
+ * Facts cannot stand for everything: a resubmission or shadow copy, an id
+ * that is not a plain number, a duplicate line whose copy would have been
+ * dropped, two events of the same kind logged in the same millisecond in
+ * two files (their order would be the file names', and a copy of a line in
+ * another file must count once). Such a message is marked, and the marked
+ * ones are read again (mt_search_each, only the files that held events of
+ * their time) and traced with mt_tracer_build itself, their events handed
+ * over in mt_search's order. `pending` reads again the messages found
+ * pending, to print them.
+ *
+ * Small helpers below (strip_angles, after, mentions, same host) are the
+ * same as trace.c's: the two must agree. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "mailtrail/flows.h"
+
+#define PART_BITS 4
+#define NPART (1 << PART_BITS)       /* locks over the message table */
+#define PART_OF(h1) ((unsigned)((h1) >> (64 - PART_BITS)))
+#define MAX_GROUPS 16              /* more servers on one message: traced again */
+#define RANK_BITS 20               /* file name ranks below 2^20 */
+#define TIME_LIMIT ((int64_t)1 << 43)
+#define NONE8 0xFF                 /* no label, no class */
+#define PATH_MAX_LEN 2048          /* the CLI's path buffer: paths are cut to 2047 bytes */
+#define BATCH 1024                 /* events a worker folds at once, partition by partition */
+#define ADDR_MASK ((UINT64_C(1) << 48) - 1)
+
+/* ---- shared with trace.c (same behaviour) ---- */
+
+static inline unsigned char fold(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Bit 7 of each byte of w that is c or C (c a lower-case letter); a byte
+ * after a match may be flagged too: check. */
+static inline uint64_t letter_bytes(uint64_t w, unsigned char c)
+{
+    uint64_t x = (w | 0x2020202020202020ull) ^ (0x0101010101010101ull * c);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+/* The first place at or after `from` in s whose byte is c or C (c lower
+ * case), or s.n. */
+static size_t find_letter(mt_slice s, size_t from, unsigned char c)
+{
+    size_t i = from;
+    for (; i + 8 <= s.n; i += 8) {
+        uint64_t m = letter_bytes(load8(s.p + i), c);
+        while (m) {
+            size_t k = i + (size_t)__builtin_ctzll(m) / 8;
+            if (fold((unsigned char)s.p[k]) == c)
+                return k;
+            m &= m - 1;
+        }
+    }
+    for (; i < s.n; i++)
+        if (fold((unsigned char)s.p[i]) == c)
+            return i;
+    return s.n;
+}
+
+static mt_slice strip_angles(mt_slice s)
+{
+    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
+        return mt_slice_make(s.p + 1, s.n - 2);
+    return s;
+}
+
+static mt_slice cstr(const char *s)
+{
+    return mt_slice_make(s, s ? strlen(s) : 0);
+}
+
+static int eq(mt_slice s, const char *lit)
+{
+    return mt_slice_eq_ci(s, cstr(lit));
+}
+
+#define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
+
+/* trace.c's after(): the token after the first "<mark>" (any case) in s.
+ * Only the places where the mark's first byte is are compared. */
+static mt_slice after(mt_slice s, const char *mark, size_t k)
+{
+    unsigned char c0 = fold((unsigned char)mark[0]);
+    int letter = c0 >= 'a' && c0 <= 'z';
+    for (size_t i = 0; i + k <= s.n; i++) {
+        if (letter) {
+            i = find_letter(s, i, c0);
+        } else {
+            const char *at = memchr(s.p + i, c0, s.n - i);
+            i = at ? (size_t)(at - s.p) : s.n;
+        }
+        if (i + k > s.n)
+            break;
+        if (strncasecmp(s.p + i, mark, k))
+            continue;
+        size_t j = i + k;
+        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+            j++;
+        return mt_slice_make(s.p + i + k, j - i - k);
+    }
+    return mt_slice_make(NULL, 0);
+}
+
+/* Does needle (lower case) match hay from byte i on, case-insensitively,
+ * spaces, '-' and '_' after its first byte skipped? (trace.c's mentions()
+ * tries this at every i.) */
+static int mentions_at(mt_slice hay, size_t i, const char *needle, size_t nl)
+{
+    size_t j = i, k = 0;
+    while (j < hay.n && k < nl) {
+        char c = hay.p[j];
+        if (j > i && (c == ' ' || c == '-' || c == '_')) {
+            j++;
+            continue;
+        }
+        if ((c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c) != needle[k])
+            break;
+        j++;
+        k++;
+    }
+    return k == nl;
+}
+
+/* mentions(ctx, "safetynet") || mentions(ctx, "shadowredundancy") as
+ * trace.c's resubmission_by() asks: tried only where an 's' is. */
+static int resubmission_context(mt_slice ctx)
+{
+    for (size_t i = find_letter(ctx, 0, 's'); i < ctx.n; i = find_letter(ctx, i + 1, 's'))
+        if (mentions_at(ctx, i, "safetynet", 9) || mentions_at(ctx, i, "shadowredundancy", 16))
+            return 1;
+    return 0;
+}
+
+static int same_host(mt_slice a, mt_slice b)
+{
+    if (!a.n || !b.n)
+        return 0;
+    const char *da = memchr(a.p, '.', a.n), *db = memchr(b.p, '.', b.n);
+    size_t la = da ? (size_t)(da - a.p) : a.n, lb = db ? (size_t)(db - b.p) : b.n;
+    return la && la == lb && !strncasecmp(a.p, b.p, la);
+}
+
+/* ---- patterns ---- */
+
+enum kind {
+    K_SUBMIT, K_RECEIVE, K_SEND, K_SENDEXTERNAL, K_DELIVER, K_FAIL, K_DEFER, K_EXPAND, K_REDIRECT, K_DROP, K_DSN,
+    K_SIGNIFICANT,                 /* the kinds above are the ones a pattern names */
+    K_OTHER = K_SIGNIFICANT,
+    K_NORCPT                       /* DUPLICATEEXPAND, DUPLICATEREDIRECT: recipients untouched */
+};
+static const char *const kind_names[K_SIGNIFICANT] = { "SUBMIT", "RECEIVE", "SEND", "SENDEXTERNAL", "DELIVER", "FAIL",
+                                                       "DEFER", "EXPAND", "REDIRECT", "DROP", "DSN" };
+static const uint8_t kind_len[K_SIGNIFICANT] = { 6, 7, 4, 12, 7, 4, 5, 6, 8, 4, 3 };
+
+const char *mt_flow_direction_name(enum mt_flow_direction d)
+{
+    return d == MT_FLOW_INBOUND ? "inbound" : d == MT_FLOW_OUTBOUND ? "outbound" : "internal";
+}
+
+static int significant(mt_slice id)
+{
+    for (int i = 0; i < K_SIGNIFICANT; i++)
+        if (eq(id, kind_names[i]))
+            return 1;
+    return 0;
+}
+
+/* The path text, written as snprintf would: o counts what the whole text
+ * would take, buf holds what fits. */
+struct pathw {
+    char *buf;
+    size_t len, o;
+};
+
+static void pw_put(struct pathw *w, const char *s, size_t n)
+{
+    if (w->o < w->len) {
+        size_t room = w->len - w->o - 1, k = n < room ? n : room;
+        memcpy(w->buf + w->o, s, k);
+        w->buf[w->o + k] = '\0';
+    }
+    w->o += n;
+}
+
+struct hopw {
+    int any;
+    size_t n_seen;
+    char seen[12][16];
+};
+
+/* One event id of a hop: the distinct significant ones, first spelling. */
+static void hop_id(struct pathw *w, struct hopw *h, mt_slice id)
+{
+    if (!significant(id) || id.n >= 16)
+        return;
+    for (size_t s = 0; s < h->n_seen; s++)
+        if (strlen(h->seen[s]) == id.n && !strncasecmp(h->seen[s], id.p, id.n))
+            return;
+    if (h->n_seen == 12)
+        return;
+    memcpy(h->seen[h->n_seen], id.p, id.n);
+    h->seen[h->n_seen++][id.n] = '\0';
+    if (h->any)
+        pw_put(w, ",", 1);
+    const char *nul = memchr(id.p, '\0', id.n);
+    pw_put(w, id.p, nul ? (size_t)(nul - id.p) : id.n);
+    h->any = 1;
+}
+
+/* hop_id for a kind of ours: canonical names, distinct. */
+static void hop_kind(struct pathw *w, struct hopw *h, unsigned *seen, uint8_t kind)
+{
+    if (*seen >> kind & 1)
+        return;
+    *seen |= 1u << kind;
+    if (h->any)
+        pw_put(w, ",", 1);
+    pw_put(w, kind_names[kind], kind_len[kind]);
+    h->any = 1;
+}
+
+static void hop_end(struct pathw *w, const struct hopw *h, const char *server)
+{
+    if (w->o < w->len) {
+        if (!h->any)
+            pw_put(w, "-", 1);
+        pw_put(w, "@", 1);
+        pw_put(w, server, strlen(server));
+    }
+}
+
+static enum mt_flow_direction direction_of(int first_received_by_smtp, int relayed, int smtp_fail_or_defer)
+{
+    if (first_received_by_smtp)
+        return MT_FLOW_INBOUND;
+    return relayed || smtp_fail_or_defer ? MT_FLOW_OUTBOUND : MT_FLOW_INTERNAL;
+}
+
+size_t mt_flow_of_trace(const struct mt_trace *t, enum mt_flow_direction *dir, char *path, size_t len)
+{
+    const struct mt_event *first = t->n_events ? &t->events[0] : NULL;
+    int smtp_in = first && eq(first->f[MT_F_EVENT_ID], "RECEIVE") && eq(first->f[MT_F_SOURCE], "SMTP");
+    int relayed = 0, smtp_fd = 0;
+    for (size_t i = 0; i < t->n_recipients; i++)
+        relayed |= t->recipients[i].outcome == MT_OUT_RELAYED;
+    for (size_t i = 0; i < t->n_events; i++) {
+        const struct mt_event *ev = &t->events[i];
+        smtp_fd |= (eq(ev->f[MT_F_EVENT_ID], "FAIL") || eq(ev->f[MT_F_EVENT_ID], "DEFER")) &&
+                   eq(ev->f[MT_F_SOURCE], "SMTP");
+    }
+    *dir = direction_of(smtp_in, relayed, smtp_fd);
+    struct pathw w = { path, len, 0 };
+    path[0] = '\0';
+    for (size_t h = 0; h < t->n_hops && w.o < len; h++) {
+        const struct mt_trace_hop *hp = &t->hops[h];
+        if (h)
+            pw_put(&w, " -> ", 4);
+        if (hp->link == MT_LINK_QUEUED_AS) {
+            pw_put(&w, hp->server, strlen(hp->server));
+            continue;
+        }
+        struct hopw hw;
+        hw.any = 0;
+        hw.n_seen = 0;
+        for (size_t i = hp->first; i < hp->first + hp->count && w.o < len; i++)
+            hop_id(&w, &hw, t->events[i].f[MT_F_EVENT_ID]);
+        hop_end(&w, &hw, hp->server);
+    }
+    return w.o < len ? w.o : len - 1;
+}
+
+/* ---- hashing ---- */
+
+static inline uint64_t mix64(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* Eight bytes at p (n of them, n <= 8; the rest zero), with A-Z folded to
+ * a-z as mt_slice_eq_ci folds them. */
+static inline uint64_t fold_word(uint64_t w)
+{
+    uint64_t h = w & 0x7f7f7f7f7f7f7f7full;
+    uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full;     /* bit 7 set where the byte >= 'A' */
+    uint64_t gt_z = h + 0x2525252525252525ull;     /* bit 7 set where the byte > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
+    return w | (upper >> 2);
+}
+
+/* The last n (< 8) bytes of s, folded, as a word (the rest zero). */
+static inline uint64_t tail_word(const char *p, size_t n)
+{
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    return fold_word(w);
+}
+
+/* Two hashes of s, case folded: a message is known by 96 bits of them. */
+static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
+{
+    uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
+    size_t i = 0;
+    for (; i + 8 <= s.n; i += 8) {
+        uint64_t w = fold_word(load8(s.p + i));
+        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+        b = (b + w) * 0xbf58476d1ce4e5b9ull;
+        b ^= b >> 31;
+    }
+    if (i < s.n) {
+        uint64_t w = tail_word(s.p + i, s.n - i);
+        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
+        b = (b + w) * 0xbf58476d1ce4e5b9ull;
+    }
+    *h1 = mix64(a);
+    *h2 = (uint32_t)mix64(b ^ (a >> 1));
+}
+
+/* A recipient within its message (48 bits are plenty for the few of one
+ * message), and a text. */
+static uint64_t hash64(mt_slice s)
+{
+    uint64_t a = 0x452821e638d01377ull ^ s.n;
+    size_t i = 0;
+    for (; i + 8 <= s.n; i += 8) {
+        a = (a ^ fold_word(load8(s.p + i))) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+    if (i < s.n)
+        a = (a ^ tail_word(s.p + i, s.n - i)) * 0x9e3779b97f4a7c15ull;
+    return mix64(a);
+}
+
+/* ---- the fact table ---- */
+
+enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS };
+
+/* One fact of a message. Its key (tf, line) is the event's place in the
+ * builder's order: time, then file name order, then line.
+ *
+ * F_G  group (one per server): key of its first event; x: log-set index of
+ *      that event's file << 32 | SUBMIT target labels below 32 (bits);
+ *      a: that event is a RECEIVE by SMTP; b: its kind (its first time is
+ *      the group's: no F_K for that kind)
+ * F_K  first time of another significant kind: a: the kind
+ * F_R  first RECEIVE: x: internal id; a: from the store driver | its digits << 1;
+ *      b: the client's label
+ * F_S  a SEND's "[InternalId=N, Hostname=H]": x: N; a: its digits; b: H's label
+ * F_B  a SUBMIT target (label >= 32): a: its label
+ * F_RM first mention of a recipient: x: address hash | place in the event << 48
+ * F_RU last event that set its fate: x: address hash; a: outcome
+ * F_RS a SEND to it after that: x: address hash | SEND << 48 (a, b: the SEND's higher bits) */
+struct fact {
+    uint64_t tf;                   /* time_ms << RANK_BITS | rank of the file name */
+    uint64_t x;
+    uint32_t line;
+    uint8_t type, cls, a, b;
+};
+
+struct sendinfo {
+    uint64_t token;                /* "[InternalId=N]": N */
+    const char *next_hop;          /* server-hostname (interned), NULL when empty */
+    uint8_t token_len;             /* 0: none */
+    uint8_t label;                 /* server-hostname's label */
+};
+
+enum { M_USED = 1, M_COMPLEX = 2, M_SMTP_FD = 4 };
+
+/* A message: in the table itself (open addressing). Its facts are one block
+ * of the partition's fact array, grown through size classes. */
+struct msg {
+    uint64_t h1;
+    uint32_t h2;
+    uint32_t block;
+    uint32_t tmin, tmax;           /* seconds: the window to read it again in */
+    uint16_t n_facts;
+    uint8_t cap_class;             /* 0: no block; else class + 1 */
+    uint8_t flags;
+    uint32_t spare;
+};
+
+static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
+#define N_CLASSES (sizeof class_cap / sizeof class_cap[0])
+
+struct part {
+    _Alignas(64) _Atomic(struct msg *) slots;  /* written under mu; read without it only to prefetch */
+    _Atomic(uint32_t) mask;        /* slots - 1; 0: none yet */
+    _Alignas(64) pthread_mutex_t mu;
+    uint32_t n_msgs;
+    struct fact *facts;            /* blocks */
+    uint32_t n_facts, cap_facts;
+    uint32_t free_block[N_CLASSES];/* offset + 1 of a free block (next in its first fact's x) */
+    struct sendinfo *sends;
+    uint32_t n_sends, cap_sends;
+};
+
+/* What one event contributes, worked out before taking the lock. */
+struct ev_facts {
+    uint64_t h1;
+    uint32_t h2;
+    int64_t t;
+    uint64_t tf;
+    uint32_t line, findex;
+    uint8_t cls, kind;
+    int complex;
+    int smtp_in, smtp_fd;
+    /* RECEIVE */
+    uint64_t iid;
+    uint8_t iid_len, storedriver, client;
+    /* SEND */
+    struct sendinfo send;
+    uint8_t send_target;           /* the label its reply's Hostname= (or server-hostname) names */
+    /* SUBMIT */
+    uint8_t submit_label;
+    /* recipients: the worker's addr/pos[r0 .. r0 + n_rcpt); op for all but the related one */
+    uint32_t r0, n_rcpt;
+    int op;                        /* 0 none, 1 + outcome, OP_SEND */
+    int related;                   /* EXPAND: addr[0] is the list, expanded when related_set */
+    int related_set;
+};
+#define OP_SEND 100
+
+struct worker {
+    struct ev_facts *batch;        /* events read, waiting to be folded */
+    unsigned n;
+    uint64_t *addr;                /* their recipients */
+    uint32_t *pos;
+    size_t n_rcpt, cap_rcpt;
+    uint16_t *order;               /* the batch by partition */
+    uint32_t *slot;                /* each one's message, while its partition is folded */
+    const char *file;              /* the last file seen, and what it maps to */
+    uint32_t file_rank, file_index;
+    int file_ok, file_known;
+    int64_t file_tmin, file_tmax;  /* the times of its events so far (for F->fmin, fmax) */
+    const char *server;
+    uint8_t cls;
+    const char *hop_in;            /* the last next hop interned (its text) */
+    size_t hop_len;
+};
+
+/* Problems, held to be handed on in the log set's own order. */
+struct held_diag {
+    size_t file;                   /* log-set index */
+    size_t seq;
+    uint64_t line;
+    char *msg;
+};
+
+struct label {
+    const char *p;
+    size_t n;
+};
+
+struct flows {
+    const mt_logset *ls;
+    int pending;
+    /* servers: classes are the builder's groups (names equal ignoring case),
+     * numbered in its order (strcasecmp) */
+    size_t n_cls;
+    const char **cls_name;
+    uint8_t *cls_label;
+    struct label *labels;          /* distinct first labels of the server names */
+    size_t n_labels;
+    /* files: pointer -> rank of the name (equal names, equal ranks), log-set index */
+    const char **fptr;
+    uint32_t *frank, *findex;
+    size_t fcap;
+    int64_t *fmin, *fmax;          /* per log-set file: the times of the events read from it */
+    struct part parts[NPART];
+    pthread_mutex_t mu;            /* hops, targets */
+    char **hops;
+    size_t n_hops, cap_hops;
+    size_t *hop_tab;
+    size_t hop_tab_cap;
+    uint64_t *targets;             /* h1, h2 pairs: messages an unusual id traces instead */
+    size_t n_targets, cap_targets;
+    struct worker *w;
+    unsigned nw;
+    mt_diag_fn diag;               /* the caller's, with its user pointer */
+    void *diag_user;
+    int held_on;                   /* the files are read in another order: problems held */
+    struct held_diag *held;
+    size_t n_held, cap_held;
+    atomic_int oom;
+    atomic_int wide;               /* a time that seconds cannot hold, or an event from a file not in
+                                      the log set: read every file again, not only those of the time */
+};
+
+static void *(*volatile zero_fill)(void *, int, size_t) = memset;
+
+/* Room in P's table for `more` messages (lock held): the table is not
+ * replaced until more than that are added. 0, or -1 when out of memory. */
+static struct msg *slots_of(struct part *P)
+{
+    return atomic_load_explicit(&P->slots, memory_order_relaxed);
+}
+
+static uint32_t mask_of(struct part *P)
+{
+    return atomic_load_explicit(&P->mask, memory_order_relaxed);
+}
+
+static int msg_reserve(struct part *P, uint32_t more)
+{
+    struct msg *s = slots_of(P);
+    uint32_t mask = mask_of(P);
+    if (s && (uint64_t)(P->n_msgs + more) * 4 <= (uint64_t)(mask + 1) * 3)
+        return 0;
+    {
+        uint64_t ncap = s ? (uint64_t)(mask + 1) * 2 : 256;
+        while ((uint64_t)(P->n_msgs + more) * 4 > ncap * 3)
+            ncap *= 2;
+        if (ncap > UINT32_MAX)
+            return -1;
+        /* Written before it is read: a fresh zero page read, then written,
+         * is copied and the other cores' TLBs are flushed (calloc would be
+         * read first; the compiler makes malloc + memset a calloc). */
+        struct msg *ns = malloc(ncap * sizeof *ns);
+        if (!ns)
+            return -1;
+        zero_fill(ns, 0, ncap * sizeof *ns);
+        uint32_t nmask = (uint32_t)(ncap - 1);
+        for (uint32_t i = 0; s && i <= mask; i++) {
+            if (!(s[i].flags & M_USED))
+                continue;
+            uint32_t j = (uint32_t)s[i].h1 & nmask;
+            while (ns[j].flags & M_USED)
+                j = (j + 1) & nmask;
+            ns[j] = s[i];
+        }
+        atomic_store_explicit(&P->slots, ns, memory_order_relaxed);
+        atomic_store_explicit(&P->mask, nmask, memory_order_relaxed);
+        free(s);
+    }
+    return 0;
+}
+
+/* The slot of message (h1, h2) in P (lock held), made when create (after
+ * msg_reserve); UINT32_MAX when absent. */
+static uint32_t msg_slot(struct part *P, uint64_t h1, uint32_t h2, int create)
+{
+    struct msg *s = slots_of(P);
+    uint32_t mask = mask_of(P);
+    if (!s)
+        return UINT32_MAX;
+    uint32_t j = (uint32_t)h1 & mask;
+    while (s[j].flags & M_USED) {
+        if (s[j].h1 == h1 && s[j].h2 == h2)
+            return j;
+        j = (j + 1) & mask;
+    }
+    if (!create)
+        return UINT32_MAX;
+    struct msg *m = &s[j];
+    memset(m, 0, sizeof *m);
+    m->h1 = h1;
+    m->h2 = h2;
+    m->tmin = UINT32_MAX;
+    m->flags = M_USED;
+    P->n_msgs++;
+    return j;
+}
+
+/* A block of class c; UINT32_MAX when out of memory. */
+static uint32_t block_alloc(struct part *P, unsigned c)
+{
+    if (P->free_block[c]) {
+        uint32_t off = P->free_block[c] - 1;
+        P->free_block[c] = (uint32_t)P->facts[off].x;
+        return off;
+    }
+    uint32_t need = class_cap[c];
+    if (P->n_facts + need > P->cap_facts) {
+        uint64_t ncap = P->cap_facts ? (uint64_t)P->cap_facts * 3 / 2 : 4096;
+        while (ncap < (uint64_t)P->n_facts + need)
+            ncap *= 2;
+        if (ncap >= UINT32_MAX)
+            return UINT32_MAX;
+        struct fact *nf = realloc(P->facts, ncap * sizeof *nf);
+        if (!nf)
+            return UINT32_MAX;
+        P->facts = nf;
+        P->cap_facts = (uint32_t)ncap;
+    }
+    uint32_t off = P->n_facts;
+    P->n_facts += need;
+    return off;
+}
+
+static void block_free(struct part *P, uint32_t off, unsigned c)
+{
+    P->facts[off].x = P->free_block[c];
+    P->free_block[c] = off + 1;
+}
+
+static struct fact *fact_of(struct part *P, const struct msg *m, unsigned i)
+{
+    return &P->facts[m->block + i];
+}
+
+/* Append a fact with d's key to m; its place, or -1 (message marked, or *oom). */
+static int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, uint64_t tf, uint32_t line, int *oom)
+{
+    if (!m->cap_class || m->n_facts == class_cap[m->cap_class - 1]) {
+        unsigned next = m->cap_class;
+        if (next >= N_CLASSES) {
+            m->flags |= M_COMPLEX;
+            return -1;
+        }
+        uint32_t more = m->cap_class ? (uint32_t)(class_cap[next] - class_cap[next - 1]) : 0;
+        if (more && m->block + class_cap[next - 1] == P->n_facts && P->n_facts + more <= P->cap_facts) {
+            P->n_facts += more;    /* the last block made: it grows where it is */
+            m->cap_class = (uint8_t)(next + 1);
+            goto room;
+        }
+        uint32_t off = block_alloc(P, next);
+        if (off == UINT32_MAX) {
+            *oom = 1;
+            return -1;
+        }
+        if (m->cap_class) {
+            memcpy(&P->facts[off], &P->facts[m->block], m->n_facts * sizeof(struct fact));
+            block_free(P, m->block, m->cap_class - 1u);
+        }
+        m->block = off;
+        m->cap_class = (uint8_t)(next + 1);
+    }
+room:;
+    struct fact *f = fact_of(P, m, m->n_facts);
+    memset(f, 0, sizeof *f);
+    f->tf = tf;
+    f->line = line;
+    f->type = type;
+    f->cls = cls;
+    return m->n_facts++;
+}
+
+static void remove_fact(struct part *P, struct msg *m, unsigned i)
+{
+    *fact_of(P, m, i) = *fact_of(P, m, m->n_facts - 1u);
+    m->n_facts--;
+}
+
+/* ---- setting up: servers, labels, files ---- */
+
+static int cmp_name_ci(const void *a, const void *b)
+{
+    return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t ptr_slot(const void *p, size_t cap)
+{
+    return (size_t)(mix64((uint64_t)(uintptr_t)p) & (cap - 1));
+}
+
+static uint8_t label_of(const struct flows *F, mt_slice host)
+{
+    if (!host.n)
+        return NONE8;
+    size_t l = 0;
+    while (l < host.n && host.p[l] != '.')
+        l++;
+    if (!l)
+        return NONE8;
+    for (size_t i = 0; i < F->n_labels; i++)
+        if (F->labels[i].n == l && !strncasecmp(F->labels[i].p, host.p, l))
+            return (uint8_t)i;
+    return NONE8;
+}
+
+static uint8_t class_of_name(const struct flows *F, const char *s)
+{
+    size_t lo = 0, hi = F->n_cls;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcasecmp(F->cls_name[mid], s);
+        if (!c)
+            return mid < NONE8 ? (uint8_t)mid : NONE8;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NONE8;
+}
+
+static void flows_free(struct flows *F)
+{
+    if (!F)
+        return;
+    for (int p = 0; p < NPART; p++) {
+        struct part *P = &F->parts[p];
+        pthread_mutex_destroy(&P->mu);
+        free(slots_of(P));
+        free(P->facts);
+        free(P->sends);
+    }
+    pthread_mutex_destroy(&F->mu);
+    for (size_t i = 0; i < F->n_hops; i++)
+        free(F->hops[i]);
+    free(F->hops);
+    free(F->hop_tab);
+    free(F->targets);
+    for (size_t i = 0; i < F->n_held; i++)
+        free(F->held[i].msg);
+    free(F->held);
+    for (unsigned i = 0; F->w && i < F->nw; i++) {
+        free(F->w[i].addr);
+        free(F->w[i].pos);
+        free(F->w[i].batch);
+        free(F->w[i].order);
+        free(F->w[i].slot);
+    }
+    free(F->w);
+    free(F->cls_name);
+    free(F->cls_label);
+    free(F->labels);
+    free(F->fptr);
+    free(F->frank);
+    free(F->findex);
+    free(F->fmin);
+    free(F->fmax);
+    free(F);
+}
+
+static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
+{
+    struct flows *F = calloc(1, sizeof *F);
+    if (!F)
+        return NULL;
+    F->ls = ls;
+    F->pending = pending;
+    pthread_mutex_init(&F->mu, NULL);
+    for (int p = 0; p < NPART; p++) {
+        pthread_mutex_init(&F->parts[p].mu, NULL);
+        atomic_init(&F->parts[p].slots, NULL);
+        atomic_init(&F->parts[p].mask, 0);
+    }
+    atomic_init(&F->oom, 0);
+    atomic_init(&F->wide, 0);
+    F->nw = nw ? nw : 1;
+    F->w = calloc(F->nw, sizeof *F->w);
+    for (unsigned i = 0; F->w && i < F->nw; i++) {
+        F->w[i].batch = calloc(BATCH, sizeof *F->w[i].batch);
+        F->w[i].order = calloc(BATCH, sizeof *F->w[i].order);
+        F->w[i].slot = calloc(BATCH, sizeof *F->w[i].slot);
+        if (!F->w[i].batch || !F->w[i].order || !F->w[i].slot) {
+            flows_free(F);
+            return NULL;
+        }
+    }
+    size_t n = ls->n;
+    const char **names = calloc(n ? n : 1, sizeof *names);
+    const char **paths = calloc(n ? n : 1, sizeof *paths);
+    F->cls_name = calloc(n ? n : 1, sizeof *F->cls_name);
+    F->cls_label = calloc(n ? n : 1, 1);
+    F->labels = calloc(n ? n : 1, sizeof *F->labels);
+    F->fcap = 16;
+    while (F->fcap < 2 * n)
+        F->fcap *= 2;
+    F->fptr = calloc(F->fcap, sizeof *F->fptr);
+    F->frank = calloc(F->fcap, sizeof *F->frank);
+    F->findex = calloc(F->fcap, sizeof *F->findex);
+    F->fmin = malloc((n ? n : 1) * sizeof *F->fmin);
+    F->fmax = malloc((n ? n : 1) * sizeof *F->fmax);
+    if (!F->w || !names || !paths || !F->cls_name || !F->cls_label || !F->labels || !F->fptr || !F->frank ||
+        !F->findex || !F->fmin || !F->fmax) {
+        free(names);
+        free(paths);
+        flows_free(F);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        F->fmin[i] = INT64_MAX;
+        F->fmax[i] = INT64_MIN;
+    }
+    /* Server classes in the builder's order, and their labels. */
+    for (size_t i = 0; i < n; i++)
+        names[i] = ls->files[i].server ? ls->files[i].server : "";
+    qsort(names, n, sizeof *names, cmp_name_ci);
+    for (size_t i = 0; i < n; i++)
+        if (!F->n_cls || strcasecmp(F->cls_name[F->n_cls - 1], names[i]))
+            F->cls_name[F->n_cls++] = names[i];
+    for (size_t c = 0; c < F->n_cls; c++) {
+        const char *s = F->cls_name[c], *d = strchr(s, '.');
+        size_t l = d ? (size_t)(d - s) : strlen(s);
+        F->cls_label[c] = NONE8;
+        if (!l)
+            continue;
+        size_t k = 0;
+        while (k < F->n_labels && !(F->labels[k].n == l && !strncasecmp(F->labels[k].p, s, l)))
+            k++;
+        if (k == F->n_labels)
+            F->labels[F->n_labels++] = (struct label){ s, l };
+        F->cls_label[c] = k < NONE8 ? (uint8_t)k : NONE8;
+    }
+    if (F->n_labels > NONE8)
+        F->n_labels = NONE8;       /* past 254 labels, a host is not told apart: its messages are traced again */
+    /* File name ranks. */
+    for (size_t i = 0; i < n; i++)
+        paths[i] = ls->files[i].path ? ls->files[i].path : "";
+    qsort(paths, n, sizeof *paths, cmp_name);
+    for (size_t i = 0; i < n; i++) {
+        const char *p = ls->files[i].path ? ls->files[i].path : "";
+        size_t lo = 0, hi = n;
+        while (lo < hi) {          /* the first equal name: equal names, equal ranks */
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(paths[mid], p) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t j = ptr_slot(ls->files[i].path, F->fcap);
+        while (F->fptr[j] && F->fptr[j] != ls->files[i].path)
+            j = (j + 1) & (F->fcap - 1);
+        F->fptr[j] = ls->files[i].path;
+        F->frank[j] = (uint32_t)lo;
+        F->findex[j] = (uint32_t)i;
+    }
+    free(names);
+    free(paths);
+    return F;
+}
+
+/* What times the worker's current file held, into F (a file is read by
+ * one worker at a time). */
+static void note_file_times(struct flows *F, struct worker *w)
+{
+    if (!w->file_known)
+        return;
+    if (w->file_tmin < F->fmin[w->file_index])
+        F->fmin[w->file_index] = w->file_tmin;
+    if (w->file_tmax > F->fmax[w->file_index])
+        F->fmax[w->file_index] = w->file_tmax;
+}
+
+/* The file's name rank and log-set index, and the server's class; 0 when
+ * ev's file or server is not one of the log set's, or the file's server
+ * is not ev's (then the message is traced again). */
+static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d, uint32_t *rank)
+{
+    if (ev->file != w->file || ev->server != w->server) {
+        note_file_times(F, w);
+        w->file = ev->file;
+        w->server = ev->server;
+        w->file_ok = 0;
+        w->file_known = 0;
+        w->file_tmin = INT64_MAX;
+        w->file_tmax = INT64_MIN;
+        size_t j = ptr_slot(ev->file, F->fcap);
+        while (ev->file && F->fptr[j] && F->fptr[j] != ev->file)
+            j = (j + 1) & (F->fcap - 1);
+        if (ev->file && F->fptr[j]) {
+            const char *fs = F->ls->files[F->findex[j]].server;
+            w->cls = ev->server ? class_of_name(F, ev->server) : NONE8;
+            w->file_rank = F->frank[j];
+            w->file_index = F->findex[j];
+            w->file_known = 1;
+            w->file_ok = w->cls != NONE8 && fs && ev->server && (fs == ev->server || !strcmp(fs, ev->server)) &&
+                         F->frank[j] < (1u << RANK_BITS);
+        }
+    }
+    if (w->file_known) {
+        if (ev->time_ms < w->file_tmin)
+            w->file_tmin = ev->time_ms;
+        if (ev->time_ms > w->file_tmax)
+            w->file_tmax = ev->time_ms;
+    } else {
+        atomic_store(&F->wide, 1);
+    }
+    *rank = w->file_rank;
+    d->findex = w->file_index;
+    d->cls = w->cls;
+    return w->file_ok;
+}
+
+static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
+{
+    if (w->hop_in && w->hop_len == s.n && !memcmp(w->hop_in, s.p, s.n))
+        return w->hop_in;
+    uint64_t h = hash64(s) ^ s.n;  /* the exact text is compared: hash64 folds case */
+    const char *out = NULL;
+    pthread_mutex_lock(&F->mu);
+    if ((F->n_hops + 1) * 2 > F->hop_tab_cap) {
+        size_t ncap = F->hop_tab_cap ? F->hop_tab_cap * 2 : 64;
+        size_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            goto done;
+        for (size_t i = 0; i < F->n_hops; i++) {
+            size_t j = (size_t)(hash64(cstr(F->hops[i])) ^ strlen(F->hops[i])) & (ncap - 1);
+            while (nt[j])
+                j = (j + 1) & (ncap - 1);
+            nt[j] = i + 1;
+        }
+        free(F->hop_tab);
+        F->hop_tab = nt;
+        F->hop_tab_cap = ncap;
+    }
+    size_t j = (size_t)h & (F->hop_tab_cap - 1);
+    while (F->hop_tab[j]) {
+        const char *c = F->hops[F->hop_tab[j] - 1];
+        if (strlen(c) == s.n && !memcmp(c, s.p, s.n)) {
+            out = c;
+            goto done;
+        }
+        j = (j + 1) & (F->hop_tab_cap - 1);
+    }
+    if (F->n_hops == F->cap_hops) {
+        size_t ncap = F->cap_hops ? F->cap_hops * 2 : 16;
+        char **nv = realloc(F->hops, ncap * sizeof *nv);
+        if (!nv)
+            goto done;
+        F->hops = nv;
+        F->cap_hops = ncap;
+    }
+    char *copy = malloc(s.n + 1);
+    if (!copy)
+        goto done;
+    memcpy(copy, s.p, s.n);
+    copy[s.n] = '\0';
+    F->hops[F->n_hops++] = copy;
+    F->hop_tab[j] = F->n_hops;
+    out = copy;
+done:
+    pthread_mutex_unlock(&F->mu);
+    if (out) {
+        w->hop_in = out;
+        w->hop_len = s.n;
+    }
+    return out;
+}
+
+/* ---- folding one event ---- */
+
+static int digits(mt_slice s, uint64_t *v, uint8_t *n)
+{
+    *v = 0;
+    *n = 0;
+    if (!s.n)
+        return 1;
+    if (s.n > 19)
+        return 0;
+    uint64_t x = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return 0;
+        x = x * 10 + (uint64_t)(s.p[i] - '0');
+    }
+    *v = x;
+    *n = (uint8_t)s.n;
+    return 1;
+}
+
+
+static int kind_of(mt_slice id, int *complex)
+{
+    /* the spellings Exchange writes, first */
+    switch (id.n) {
+    case 4:
+        if (!memcmp(id.p, "SEND", 4))
+            return K_SEND;
+        if (!memcmp(id.p, "FAIL", 4))
+            return K_FAIL;
+        if (!memcmp(id.p, "DROP", 4))
+            return K_DROP;
+        break;
+    case 6:
+        if (!memcmp(id.p, "SUBMIT", 6))
+            return K_SUBMIT;
+        if (!memcmp(id.p, "EXPAND", 6))
+            return K_EXPAND;
+        break;
+    case 7:
+        if (!memcmp(id.p, "RECEIVE", 7))
+            return K_RECEIVE;
+        if (!memcmp(id.p, "DELIVER", 7))
+            return K_DELIVER;
+        break;
+    case 8:
+        if (!memcmp(id.p, "TRANSFER", 8))
+            return K_OTHER;
+        break;
+    case 10:
+        if (!memcmp(id.p, "NOTIFYMAPI", 10))
+            return K_OTHER;
+        break;
+    default:
+        break;
+    }
+    for (int k = 0; k < K_SIGNIFICANT; k++) {
+        if (kind_len[k] != id.n || fold((unsigned char)id.p[0]) != (unsigned char)(kind_names[k][0] | 0x20))
+            continue;
+        if (!memcmp(kind_names[k], id.p, id.n))
+            return k;
+        if (!strncasecmp(kind_names[k], id.p, id.n)) {
+            *complex = 1;          /* printed as spelt: the builder's own spelling decides */
+            return k;
+        }
+    }
+    if ((id.n >= 8 && !strncasecmp(id.p, "RESUBMIT", 8)) || EQ(id, "HARECEIVE") || EQ(id, "DUPLICATEDELIVER"))
+        *complex = 1;
+    if (EQ(id, "DUPLICATEEXPAND") || EQ(id, "DUPLICATEREDIRECT"))
+        return K_NORCPT;
+    return K_OTHER;
+}
+
+/* Append a recipient of the event being described. 0, or -1 when out of memory. */
+static int push_rcpt(struct worker *w, struct ev_facts *d, uint64_t addr, uint32_t pos)
+{
+    if (w->n_rcpt == w->cap_rcpt) {
+        size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 4096;
+        uint64_t *na = realloc(w->addr, ncap * sizeof *na);
+        if (!na)
+            return -1;
+        w->addr = na;
+        uint32_t *np = realloc(w->pos, ncap * sizeof *np);
+        if (!np)
+            return -1;
+        w->pos = np;
+        w->cap_rcpt = ncap;
+    }
+    w->addr[w->n_rcpt] = addr;
+    w->pos[w->n_rcpt++] = pos;
+    d->n_rcpt++;
+    return 0;
+}
+
+/* Compare two keys; *tie is set when their times are equal and their files
+ * differ (which one comes first is then the files' names', and a copy of a
+ * line in another file would have been dropped: traced again). */
+static int key_cmp(uint64_t tf1, uint32_t l1, uint64_t tf2, uint32_t l2, int *tie)
+{
+    if ((tf1 >> RANK_BITS) == (tf2 >> RANK_BITS) && tf1 != tf2)
+        *tie = 1;
+    if (tf1 != tf2)
+        return tf1 < tf2 ? -1 : 1;
+    return l1 < l2 ? -1 : l1 > l2;
+}
+
+static int same_time(uint64_t tf1, uint64_t tf2)
+{
+    return (tf1 >> RANK_BITS) == (tf2 >> RANK_BITS);
+}
+
+static int key_less(uint64_t tf1, uint32_t l1, uint64_t tf2, uint32_t l2)
+{
+    return tf1 < tf2 || (tf1 == tf2 && l1 < l2);
+}
+
+/* Fold a recipient's op at d's key into m (lock held). */
+static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts *d, uint64_t addr, uint32_t pos,
+                           int op, uint32_t *send_idx, int *oom)
+{
+    int rm = -1, ru = -1;
+    for (unsigned i = 0; i < m->n_facts; i++) {
+        const struct fact *f = fact_of(P, m, i);
+        if (f->cls != d->cls || (f->x & ADDR_MASK) != addr)
+            continue;
+        if (f->type == F_RM)
+            rm = (int)i;
+        else if (f->type == F_RU)
+            ru = (int)i;
+    }
+    /* first mention */
+    if (rm < 0) {
+        if ((rm = add_fact(P, m, F_RM, d->cls, d->tf, d->line, oom)) < 0)
+            return;
+        fact_of(P, m, (unsigned)rm)->x = addr | (uint64_t)pos << 48;
+    } else {
+        struct fact *f = fact_of(P, m, (unsigned)rm);
+        int tie = 0, c = key_cmp(d->tf, d->line, f->tf, f->line, &tie);
+        if (tie) {
+            m->flags |= M_COMPLEX;
+            return;
+        }
+        if (c < 0 || (c == 0 && pos < (uint32_t)(f->x >> 48))) {
+            f->tf = d->tf;
+            f->line = d->line;
+            f->x = addr | (uint64_t)pos << 48;
+        }
+    }
+    if (!op)
+        return;
+    if (op == OP_SEND) {
+        if (ru >= 0) {
+            const struct fact *u = fact_of(P, m, (unsigned)ru);
+            if (same_time(u->tf, d->tf)) {
+                m->flags |= M_COMPLEX;
+                return;
+            }
+            if (d->tf < u->tf)
+                return;            /* a later event decided */
+        }
+        for (unsigned i = 0; i < m->n_facts; i++) {
+            const struct fact *f = fact_of(P, m, i);
+            if (f->type != F_RS || f->cls != d->cls || (f->x & ADDR_MASK) != addr || !same_time(f->tf, d->tf))
+                continue;
+            if (f->tf == d->tf && f->line == d->line)
+                return;            /* the same event names it twice */
+            m->flags |= M_COMPLEX;
+            return;
+        }
+        if (*send_idx == UINT32_MAX) {
+            if (P->n_sends == P->cap_sends) {
+                uint32_t ncap = P->cap_sends ? P->cap_sends * 2 : 256;
+                struct sendinfo *ns = realloc(P->sends, ncap * sizeof *ns);
+                if (!ns) {
+                    *oom = 1;
+                    return;
+                }
+                P->sends = ns;
+                P->cap_sends = ncap;
+            }
+            *send_idx = P->n_sends;
+            P->sends[P->n_sends++] = d->send;
+        }
+        int rs = add_fact(P, m, F_RS, d->cls, d->tf, d->line, oom);
+        if (rs >= 0) {
+            struct fact *f = fact_of(P, m, (unsigned)rs);
+            f->x = addr | (uint64_t)(*send_idx & 0xFFFF) << 48;
+            f->a = (uint8_t)(*send_idx >> 16);
+            f->b = (uint8_t)(*send_idx >> 24);
+        }
+        return;
+    }
+    uint8_t outcome = (uint8_t)(op - 1);
+    if (ru >= 0) {
+        const struct fact *u = fact_of(P, m, (unsigned)ru);
+        if (u->tf == d->tf && u->line == d->line)
+            return;
+        if (same_time(u->tf, d->tf) && u->a != outcome) {
+            m->flags |= M_COMPLEX;
+            return;
+        }
+        if (key_less(d->tf, d->line, u->tf, u->line))
+            return;
+    } else if ((ru = add_fact(P, m, F_RU, d->cls, d->tf, d->line, oom)) < 0) {
+        return;
+    }
+    struct fact *u = fact_of(P, m, (unsigned)ru);
+    u->tf = d->tf;
+    u->line = d->line;
+    u->x = addr;
+    u->a = outcome;
+    /* SENDs before it no longer matter; one in the same millisecond would */
+    for (unsigned i = m->n_facts; i-- > 0;) {
+        const struct fact *f = fact_of(P, m, i);
+        if (f->type != F_RS || f->cls != d->cls || (f->x & ADDR_MASK) != addr)
+            continue;
+        if (same_time(f->tf, d->tf)) {
+            m->flags |= M_COMPLEX;
+            return;
+        }
+        if (f->tf < d->tf)
+            remove_fact(P, m, i);
+    }
+}
+
+static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, const struct worker *w, int *oom)
+{
+    int g = -1, k = -1, r = -1, tie = 0;
+    for (unsigned i = 0; i < m->n_facts; i++) {
+        const struct fact *f = fact_of(P, m, i);
+        if (f->cls != d->cls)
+            continue;
+        if (f->type == F_G)
+            g = (int)i;
+        else if (f->type == F_K && f->a == d->kind)
+            k = (int)i;
+        else if (f->type == F_R)
+            r = (int)i;
+    }
+    /* the group, and the first time of the event's kind */
+    int drop_k = 0;    /* its kind became the group's first: its F_K goes */
+    if (g < 0) {
+        if ((g = add_fact(P, m, F_G, d->cls, d->tf, d->line, oom)) < 0)
+            return;
+        struct fact *G = fact_of(P, m, (unsigned)g);
+        G->x = (uint64_t)d->findex << 32;
+        G->a = (uint8_t)d->smtp_in;
+        G->b = d->kind;
+    } else {
+        struct fact *G = fact_of(P, m, (unsigned)g);
+        if (key_cmp(d->tf, d->line, G->tf, G->line, &tie) < 0) {
+            uint8_t old = G->b;
+            uint64_t otf = G->tf;
+            uint32_t oline = G->line;
+            G->tf = d->tf;
+            G->line = d->line;
+            G->x = (G->x & 0xFFFFFFFFu) | (uint64_t)d->findex << 32;
+            G->a = (uint8_t)d->smtp_in;
+            G->b = d->kind;
+            drop_k = k >= 0;
+            if (old < K_SIGNIFICANT && old != d->kind) {
+                int nk = add_fact(P, m, F_K, d->cls, otf, oline, oom);
+                if (nk < 0)
+                    return;
+                fact_of(P, m, (unsigned)nk)->a = old;
+            }
+        } else if (d->kind < K_SIGNIFICANT && d->kind != G->b) {
+            if (k < 0) {
+                if ((k = add_fact(P, m, F_K, d->cls, d->tf, d->line, oom)) < 0)
+                    return;
+                fact_of(P, m, (unsigned)k)->a = d->kind;
+            } else {
+                struct fact *K = fact_of(P, m, (unsigned)k);
+                if (key_cmp(d->tf, d->line, K->tf, K->line, &tie) < 0) {
+                    K->tf = d->tf;
+                    K->line = d->line;
+                }
+            }
+        }
+    }
+    if (d->submit_label != NONE8) {
+        if (d->submit_label < 32) {
+            fact_of(P, m, (unsigned)g)->x |= UINT64_C(1) << d->submit_label;
+        } else {
+            int have = 0;
+            for (unsigned i = 0; i < m->n_facts && !have; i++) {
+                const struct fact *f = fact_of(P, m, i);
+                have = f->type == F_B && f->cls == d->cls && f->a == d->submit_label;
+            }
+            int b = have ? -1 : add_fact(P, m, F_B, d->cls, 0, 0, oom);
+            if (b >= 0)
+                fact_of(P, m, (unsigned)b)->a = d->submit_label;
+        }
+    }
+    /* the first RECEIVE */
+    if (d->kind == K_RECEIVE) {
+        struct fact *R = r >= 0 ? fact_of(P, m, (unsigned)r) : NULL;
+        if (!R || key_cmp(d->tf, d->line, R->tf, R->line, &tie) < 0) {
+            if (!R) {
+                if ((r = add_fact(P, m, F_R, d->cls, d->tf, d->line, oom)) < 0)
+                    return;
+                R = fact_of(P, m, (unsigned)r);
+            }
+            R->tf = d->tf;
+            R->line = d->line;
+            R->x = d->iid;
+            R->a = (uint8_t)(d->storedriver | d->iid_len << 1);
+            R->b = d->client;
+        }
+    }
+    if (tie) {
+        m->flags |= M_COMPLEX;
+        return;
+    }
+    /* what its SENDs name */
+    uint32_t send_idx = UINT32_MAX;    /* its struct sendinfo, made for the first recipient that needs it */
+    if ((d->kind == K_SEND || d->kind == K_SENDEXTERNAL) && d->send.token_len && d->send_target != NONE8) {
+        int have = 0;
+        for (unsigned i = 0; i < m->n_facts && !have; i++) {
+            const struct fact *f = fact_of(P, m, i);
+            have = f->type == F_S && f->cls == d->cls && f->x == d->send.token && f->a == d->send.token_len &&
+                   f->b == d->send_target;
+        }
+        int s = have ? -1 : add_fact(P, m, F_S, d->cls, 0, 0, oom);
+        if (s >= 0) {
+            struct fact *S = fact_of(P, m, (unsigned)s);
+            S->x = d->send.token;
+            S->a = d->send.token_len;
+            S->b = d->send_target;
+        }
+    }
+    /* recipients */
+    for (size_t i = 0; i < d->n_rcpt && !(m->flags & M_COMPLEX) && !*oom; i++) {
+        int op = d->op;
+        if (d->related && i == 0)
+            op = d->related_set ? 1 + MT_OUT_EXPANDED : 0;
+        fold_recipient(P, m, d, w->addr[d->r0 + i], w->pos[d->r0 + i], op, &send_idx, oom);
+    }
+    if (drop_k && !(m->flags & M_COMPLEX))
+        for (unsigned i = 0; i < m->n_facts; i++) {
+            const struct fact *f = fact_of(P, m, i);
+            if (f->type == F_K && f->cls == d->cls && f->a == d->kind) {
+                remove_fact(P, m, i);
+                break;
+            }
+        }
+}
+
+static void add_target(struct flows *F, mt_slice id)
+{
+    uint64_t h1;
+    uint32_t h2;
+    hash_id(id, &h1, &h2);
+    pthread_mutex_lock(&F->mu);
+    if (F->n_targets == F->cap_targets) {
+        size_t ncap = F->cap_targets ? F->cap_targets * 2 : 8;
+        uint64_t *nv = realloc(F->targets, 2 * ncap * sizeof *nv);
+        if (!nv) {
+            atomic_store(&F->oom, 1);
+            pthread_mutex_unlock(&F->mu);
+            return;
+        }
+        F->targets = nv;
+        F->cap_targets = ncap;
+    }
+    F->targets[2 * F->n_targets] = h1;
+    F->targets[2 * F->n_targets + 1] = h2;
+    F->n_targets++;
+    pthread_mutex_unlock(&F->mu);
+}
+
+/* Work out what ev contributes into d; 0, or -1 when out of memory. */
+static int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid, struct ev_facts *d)
+{
+    memset(d, 0, sizeof *d);
+    d->r0 = (uint32_t)w->n_rcpt;
+    hash_id(mid, &d->h1, &d->h2);
+    d->t = ev->time_ms;
+    /* The CLI looked a message up by its id cut to 1023 bytes and stripped
+     * of <> again: an id that changes so traces another message, or none. */
+    size_t tl = mid.n < 1023 ? mid.n : 1023;
+    const char *nul = memchr(mid.p, '\0', tl);
+    if (nul)
+        tl = (size_t)(nul - mid.p);
+    mt_slice look = strip_angles(mt_slice_make(mid.p, tl));
+    if (look.n != mid.n) {
+        d->complex = 1;
+        if (look.n)
+            add_target(F, look);
+    }
+    uint32_t rank = 0;
+    if (!place_of(F, w, ev, d, &rank) || d->t < 0 || d->t >= TIME_LIMIT || ev->line > UINT32_MAX)
+        d->complex = 1;
+    if (d->complex)
+        return 0;
+    d->tf = (uint64_t)d->t << RANK_BITS | rank;
+    d->line = (uint32_t)ev->line;
+    mt_slice id = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], ctx = ev->f[MT_F_SOURCE_CONTEXT];
+    mt_slice sh = ev->f[MT_F_SERVER_HOSTNAME];
+    d->kind = (uint8_t)kind_of(id, &d->complex);
+    d->submit_label = NONE8;
+    d->client = NONE8;
+    d->send_target = NONE8;
+    switch (d->kind) {
+    case K_RECEIVE:
+        if (EQ(src, "SAFETYNET") || EQ(src, "REDUNDANCY") ||
+            resubmission_context(ctx))
+            d->complex = 1;        /* a resubmission */
+        d->smtp_in = EQ(src, "SMTP");
+        if (!digits(ev->f[MT_F_INTERNAL_MESSAGE_ID], &d->iid, &d->iid_len))
+            d->complex = 1;
+        d->storedriver = (uint8_t)EQ(src, "STOREDRIVER");
+        d->client = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
+        break;
+    case K_SEND:
+    case K_SENDEXTERNAL: {
+        if (!digits(after(ctx, "[InternalId=", 12), &d->send.token, &d->send.token_len))
+            d->complex = 1;
+        if (sh.n && memchr(sh.p, '\0', sh.n))
+            d->complex = 1;        /* the builder would cut it there in one place, not another */
+        mt_slice host = d->send.token_len ? after(ctx, "Hostname=", 9) : mt_slice_make(NULL, 0);
+        d->send_target = d->send.token_len ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
+        d->send.label = label_of(F, sh);
+        if (sh.n && !(d->send.next_hop = intern_hop(F, w, sh)))
+            return -1;
+        d->op = OP_SEND;
+        break;
+    }
+    case K_SUBMIT:
+        d->submit_label = label_of(F, sh);
+        break;
+    case K_FAIL:
+    case K_DEFER:
+        d->smtp_fd = EQ(src, "SMTP");
+        d->op = 1 + (d->kind == K_FAIL ? MT_OUT_FAILED : MT_OUT_DEFERRED);
+        break;
+    case K_DELIVER:
+        d->op = 1 + MT_OUT_DELIVERED;
+        break;
+    case K_REDIRECT:
+        d->op = 1 + MT_OUT_REDIRECTED;
+        break;
+    case K_DROP:
+        d->op = 1 + MT_OUT_DROPPED;
+        break;
+    default:
+        break;
+    }
+    if (d->kind == K_NORCPT || d->complex)
+        return 0;
+    uint32_t at = 1;
+    if (d->kind == K_EXPAND) {
+        mt_slice rel = ev->f[MT_F_RELATED_RECIPIENT_ADDRESS];
+        if (push_rcpt(w, d, hash64(rel) & ADDR_MASK, 0))
+            return -1;
+        d->related = 1;
+        d->related_set = rel.n > 0;
+    }
+    size_t pa = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pa, &item)) {
+        uint32_t here = at++;
+        if (!item.n)
+            continue;
+        if (here > 0xFFFF) {
+            d->complex = 1;        /* its place does not fit the fact */
+            break;
+        }
+        if (push_rcpt(w, d, hash64(item) & ADDR_MASK, here))
+            return -1;
+    }
+    return 0;
+}
+
+/* Fold d into its message m (lock held). 0, or -1 when out of memory. */
+static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const struct worker *w)
+{
+    int oom = 0;
+    uint32_t s;
+    if (d->t < 0 || d->t / 1000 >= UINT32_MAX) {
+        atomic_store(&F->wide, 1);
+        s = 0;
+    } else {
+        s = (uint32_t)(d->t / 1000);
+    }
+    if (s < m->tmin)
+        m->tmin = s;
+    if (s > m->tmax)
+        m->tmax = s;
+    if (d->complex)
+        m->flags |= M_COMPLEX;
+    if (!(m->flags & M_COMPLEX)) {
+        if (d->smtp_fd)
+            m->flags |= M_SMTP_FD;
+        fold_facts(P, m, d, w, &oom);
+    }
+    return oom ? -1 : 0;
+}
+
+/* Fold a worker's batch partition by partition, each under its lock once.
+ * The table is far larger than the cache and each event touches a message
+ * read long ago: the messages' slots are fetched into the cache for the
+ * whole batch first (without the locks: a slot array replaced meanwhile
+ * only makes that prefetch useless), then, per partition, their facts,
+ * before any is folded. 0, or -1 when out of memory. */
+static int flush(struct flows *F, struct worker *w)
+{
+    unsigned count[NPART + 1] = { 0 };
+    for (unsigned i = 0; i < w->n; i++)
+        count[PART_OF(w->batch[i].h1) + 1]++;
+    for (unsigned p = 0; p < NPART; p++)
+        count[p + 1] += count[p];
+    unsigned at[NPART];
+    memcpy(at, count, sizeof at);
+    for (unsigned i = 0; i < w->n; i++)
+        w->order[at[PART_OF(w->batch[i].h1)]++] = (uint16_t)i;
+    for (unsigned i = 0; i < w->n; i++) {
+        struct part *P = &F->parts[PART_OF(w->batch[i].h1)];
+        uintptr_t s = (uintptr_t)slots_of(P);
+        if (s)
+            __builtin_prefetch((const void *)(s + (uintptr_t)(w->batch[i].h1 & mask_of(P)) * sizeof(struct msg)), 1);
+    }
+    int rc = 0;
+    for (unsigned p = 0; p < NPART && !rc; p++) {
+        unsigned a = count[p], b = count[p + 1];
+        if (a == b)
+            continue;
+        struct part *P = &F->parts[p];
+        pthread_mutex_lock(&P->mu);
+        if (msg_reserve(P, b - a)) {
+            rc = -1;
+        } else {
+            struct msg *slots = slots_of(P);
+            for (unsigned k = a; k < b; k++) {
+                const struct ev_facts *d = &w->batch[w->order[k]];
+                uint32_t j = msg_slot(P, d->h1, d->h2, 1);
+                w->slot[k] = j;
+                const struct msg *m = &slots[j];
+                if (m->cap_class) {
+                    const char *f = (const char *)&P->facts[m->block];
+                    __builtin_prefetch(f, 1);
+                    __builtin_prefetch(f + (m->n_facts * sizeof(struct fact) - 1u) / 2, 1);
+                    __builtin_prefetch(f + m->n_facts * sizeof(struct fact) - 1u, 1);
+                }
+            }
+            for (unsigned k = a; k < b && !rc; k++)
+                rc = fold_into(F, P, &slots[w->slot[k]], &w->batch[w->order[k]], w);
+        }
+        pthread_mutex_unlock(&P->mu);
+    }
+    w->n = 0;
+    w->n_rcpt = 0;
+    return rc;
+}
+
+static int fold_event(const struct mt_event *ev, unsigned worker, void *user)
+{
+    struct flows *F = user;
+    if (atomic_load_explicit(&F->oom, memory_order_relaxed))
+        return 1;
+    mt_slice mid = strip_angles(ev->f[MT_F_MESSAGE_ID]);
+    if (!mid.n)
+        return 0;
+    struct worker *w = &F->w[worker < F->nw ? worker : 0];
+    if (describe(F, w, ev, mid, &w->batch[w->n]) || (++w->n == BATCH && flush(F, w))) {
+        atomic_store(&F->oom, 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* The events still waiting in the workers' batches, and the times of
+ * their last files (after the search). */
+static int drain(struct flows *F)
+{
+    for (unsigned i = 0; i < F->nw; i++) {
+        note_file_times(F, &F->w[i]);
+        if (F->w[i].n && flush(F, &F->w[i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- rebuilding one message from its facts ---- */
+
+struct egroup {
+    uint8_t cls, label;
+    const char *server;
+    uint64_t tf;
+    uint32_t submit_mask;
+    int smtp_in;
+    int has_r;
+    uint64_t iid;
+    uint32_t iid_len;
+    int storedriver;
+    uint8_t client;
+    int pred, link, placed;
+    size_t hop;                    /* its place in the path */
+    size_t nk;
+    struct {
+        uint8_t kind;
+        uint64_t tf;
+        uint32_t line;
+    } k[K_SIGNIFICANT];
+};
+
+struct ercpt {
+    uint64_t addr;
+    size_t hop;                    /* first mention: hop, key, place */
+    uint64_t tf;
+    uint32_t line, pos;
+    int outcome;
+    const char *next_hop;
+};
+
+struct eval {
+    struct egroup g[MAX_GROUPS];
+    size_t ng;
+    uint8_t gidx[256];
+    const struct fact **f;         /* the message's other facts */
+    size_t nf, capf;
+    struct ercpt *r;
+    size_t nr, capr;
+    const struct fact **rs;
+    size_t nrs, caprs;
+};
+
+static int ercpt_before(const struct ercpt *x, const struct ercpt *y)
+{
+    if (x->hop != y->hop)
+        return x->hop < y->hop;
+    if (x->tf != y->tf)
+        return x->tf < y->tf;
+    if (x->line != y->line)
+        return x->line < y->line;
+    return x->pos < y->pos;
+}
+
+/* What rebuilding gave. */
+struct eresult {
+    enum mt_flow_direction dir;
+    const char *first;
+    int pending;
+};
+
+static int push_ptr(const struct fact ***v, size_t *n, size_t *cap, const struct fact *f)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 32;
+        const struct fact **nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = f;
+    return 0;
+}
+
+/* Rebuild message m (not marked) as mt_tracer_build would, and write its
+ * path into path (when not NULL). Returns 0; 1 when it must be traced after
+ * all (too many servers); -1 when out of memory. */
+static int rebuild(const struct flows *F, struct part *P, const struct msg *m, struct eval *E, struct eresult *res,
+                   char *path, size_t len)
+{
+    E->ng = 0;
+    E->nf = 0;
+    E->nrs = 0;
+    for (unsigned i = 0; i < m->n_facts; i++) {
+        const struct fact *f = fact_of(P, m, i);
+        if (f->type == F_G) {
+            if (E->ng == MAX_GROUPS)
+                return 1;
+            struct egroup *g = &E->g[E->ng++];
+            g->cls = f->cls;
+            g->label = f->cls < F->n_cls ? F->cls_label[f->cls] : NONE8;
+            g->server = F->ls->files[f->x >> 32].server;
+            g->tf = f->tf;
+            g->submit_mask = (uint32_t)f->x;
+            g->smtp_in = f->a;
+            g->has_r = 0;
+            g->nk = 0;
+            if (f->b < K_SIGNIFICANT) {
+                g->k[0].kind = f->b;
+                g->k[0].tf = f->tf;
+                g->k[0].line = f->line;
+                g->nk = 1;
+            }
+        } else if (f->type == F_RS) {
+            __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
+            if (push_ptr(&E->rs, &E->nrs, &E->caprs, f))
+                return -1;
+        } else if (push_ptr(&E->f, &E->nf, &E->capf, f)) {
+            return -1;
+        }
+    }
+    /* groups in the builder's order: by class */
+    for (size_t i = 1; i < E->ng; i++)
+        for (size_t j = i; j > 0 && E->g[j - 1].cls > E->g[j].cls; j--) {
+            struct egroup t = E->g[j];
+            E->g[j] = E->g[j - 1];
+            E->g[j - 1] = t;
+        }
+    for (size_t g = 0; g < E->ng; g++)
+        E->gidx[E->g[g].cls] = (uint8_t)g;
+    for (size_t i = 0; i < E->nf; i++) {
+        const struct fact *f = E->f[i];
+        struct egroup *g = &E->g[E->gidx[f->cls]];
+        if (f->type == F_K) {
+            size_t j = g->nk++;
+            while (j > 0 && key_less(f->tf, f->line, g->k[j - 1].tf, g->k[j - 1].line)) {
+                g->k[j] = g->k[j - 1];
+                j--;
+            }
+            g->k[j].kind = f->a;
+            g->k[j].tf = f->tf;
+            g->k[j].line = f->line;
+        } else if (f->type == F_R) {
+            g->has_r = 1;
+            g->iid = f->x;
+            g->iid_len = f->a >> 1;
+            g->storedriver = f->a & 1;
+            g->client = f->b;
+        }
+    }
+    size_t ng = E->ng;
+    /* Links, as link_group and link_receive find them. */
+    for (size_t g = 0; g < ng; g++) {
+        struct egroup *G = &E->g[g];
+        G->pred = -1;
+        G->link = MT_LINK_ORIGIN;
+        G->placed = 0;
+        if (!G->has_r)
+            continue;
+        /* 1. a SEND elsewhere whose reply names its internal id */
+        for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
+            if (h == g)
+                continue;
+            for (size_t i = 0; i < E->nf; i++) {
+                const struct fact *f = E->f[i];
+                if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
+                    f->b == G->label) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_INTERNAL_ID;
+                    break;
+                }
+            }
+        }
+        /* 2. from the store driver: a SUBMIT elsewhere aimed at it */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->storedriver && G->label != NONE8; h++) {
+            if (h == g)
+                continue;
+            int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
+            for (size_t i = 0; i < E->nf && !aims; i++)
+                aims = E->f[i]->type == F_B && E->f[i]->cls == E->g[h].cls && E->f[i]->a == G->label;
+            if (aims) {
+                G->pred = (int)h;
+                G->link = MT_LINK_SUBMIT;
+            }
+        }
+        /* 3. its client is another server of ours */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->client != NONE8; h++) {
+            if (h != g && E->g[h].label == G->client) {
+                G->pred = (int)h;
+                G->link = MT_LINK_MESSAGE_ID;
+            }
+        }
+    }
+    /* Order, as mt_tracer_build places the groups. */
+    size_t order[MAX_GROUPS];
+    for (size_t placed = 0; placed < ng; placed++) {
+        int best = -1;
+        for (int pass = 0; pass < 2 && best < 0; pass++)
+            for (size_t g = 0; g < ng; g++) {
+                if (E->g[g].placed)
+                    continue;
+                int ready = pass == 1 || E->g[g].pred < 0 || E->g[E->g[g].pred].placed;
+                if (ready && (best < 0 || (E->g[g].tf >> RANK_BITS) < (E->g[best].tf >> RANK_BITS)))
+                    best = (int)g;
+            }
+        E->g[best].placed = 1;
+        E->g[best].hop = placed;
+        order[placed] = (size_t)best;
+    }
+    /* Recipients: first mentions in path order, then each one's fate. */
+    E->nr = 0;
+    for (size_t i = 0; i < E->nf; i++) {
+        const struct fact *f = E->f[i];
+        if (f->type != F_RM)
+            continue;
+        struct ercpt y = { f->x & ADDR_MASK, E->g[E->gidx[f->cls]].hop, f->tf, f->line, (uint32_t)(f->x >> 48),
+                           MT_OUT_UNKNOWN, NULL };
+        size_t r = 0;
+        while (r < E->nr && E->r[r].addr != y.addr)
+            r++;
+        if (r < E->nr) {
+            if (ercpt_before(&y, &E->r[r]))
+                E->r[r] = y;
+            continue;
+        }
+        if (E->nr == E->capr) {
+            size_t ncap = E->capr ? E->capr * 2 : 16;
+            struct ercpt *nv = realloc(E->r, ncap * sizeof *nv);
+            if (!nv)
+                return -1;
+            E->r = nv;
+            E->capr = ncap;
+        }
+        E->r[E->nr++] = y;
+    }
+    for (size_t i = 1; i < E->nr; i++)
+        for (size_t j = i; j > 0 && ercpt_before(&E->r[j], &E->r[j - 1]); j--) {
+            struct ercpt t = E->r[j];
+            E->r[j] = E->r[j - 1];
+            E->r[j - 1] = t;
+        }
+    for (size_t i = 1; i < E->nrs; i++)
+        for (size_t j = i; j > 0 && key_less(E->rs[j]->tf, E->rs[j]->line, E->rs[j - 1]->tf, E->rs[j - 1]->line); j--) {
+            const struct fact *t = E->rs[j];
+            E->rs[j] = E->rs[j - 1];
+            E->rs[j - 1] = t;
+        }
+    int relayed = 0, pending = 0;
+    for (size_t r = 0; r < E->nr; r++) {
+        struct ercpt *R = &E->r[r];
+        for (size_t o = 0; o < ng; o++) {
+            const struct egroup *G = &E->g[order[o]];
+            for (size_t i = 0; i < E->nf; i++) {
+                const struct fact *f = E->f[i];
+                if (f->type == F_RU && f->cls == G->cls && f->x == R->addr)
+                    R->outcome = f->a;
+            }
+            for (size_t i = 0; i < E->nrs; i++) {
+                const struct fact *f = E->rs[i];
+                if (f->cls != G->cls || (f->x & ADDR_MASK) != R->addr)
+                    continue;
+                const struct sendinfo *s = &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24];
+                /* handed over: a hop received it by that internal id, or
+                 * (no id) it went to another server of ours */
+                int handed = 0;
+                for (size_t h = 0; h < ng && !handed; h++) {
+                    const struct egroup *H = &E->g[h];
+                    if (s->token_len)
+                        handed = H->link == MT_LINK_INTERNAL_ID && H->iid_len == s->token_len && H->iid == s->token;
+                    else
+                        handed = H->label != NONE8 && H->label == s->label && H->cls != f->cls;
+                }
+                if (!handed) {
+                    R->outcome = MT_OUT_RELAYED;
+                    R->next_hop = s->next_hop;
+                } else if (R->outcome == MT_OUT_DEFERRED) {
+                    R->outcome = MT_OUT_UNKNOWN;
+                }
+            }
+        }
+        relayed |= R->outcome == MT_OUT_RELAYED;
+        pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
+    }
+    res->pending = pending;
+    res->first = E->g[order[0]].server;
+    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, (m->flags & M_SMTP_FD) != 0);
+    if (!path)
+        return 0;
+    /* Where a relay went, one more hop per next host (at most 8). */
+    char hosts[8][128];
+    size_t n_relay = 0;
+    for (size_t r = 0; r < E->nr; r++) {
+        const struct ercpt *R = &E->r[r];
+        if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n_relay && !dup; k++)
+            dup = same_host(cstr(hosts[k]), cstr(R->next_hop));
+        if (dup)
+            continue;
+        if (n_relay == 8)
+            break;
+        snprintf(hosts[n_relay++], sizeof hosts[0], "%s", R->next_hop);
+    }
+    struct pathw w = { path, len, 0 };
+    path[0] = '\0';
+    for (size_t h = 0; h < ng + n_relay && w.o < len; h++) {
+        if (h)
+            pw_put(&w, " -> ", 4);
+        if (h >= ng) {
+            pw_put(&w, hosts[h - ng], strlen(hosts[h - ng]));
+            continue;
+        }
+        const struct egroup *G = &E->g[order[h]];
+        struct hopw hw;
+        hw.any = 0;
+        hw.n_seen = 0;
+        unsigned seen = 0;
+        for (size_t k = 0; k < G->nk && w.o < len; k++)
+            hop_kind(&w, &hw, &seen, G->k[k].kind);
+        hop_end(&w, &hw, G->server);
+    }
+    return 0;
+}
+
+/* ---- counting patterns ---- */
+
+struct pat {
+    uint64_t hash;
+    struct mt_flow_pattern p;
+    int solo;                      /* a first server too long to compare: never shared */
+};
+
+struct patmap {
+    struct pat *v;
+    size_t n, cap;
+    size_t *tab;
+    size_t tab_cap;
+    uint64_t totals[3];
+    uint64_t messages;
+};
+
+static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const char *path)
+{
+    return hash64(cstr(path)) ^ mix64(hash64(cstr(first)) + (uint64_t)dir);
+}
+
+static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
+                      uint64_t count, int solo)
+{
+    solo |= strlen(first) >= sizeof pm->v[0].p.first_server;
+    uint64_t h = pat_hash(dir, first, path);
+    if ((pm->n + 1) * 2 > pm->tab_cap) {
+        size_t ncap = pm->tab_cap ? pm->tab_cap * 2 : 256;
+        size_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t i = 0; i < pm->n; i++) {
+            size_t j = pm->v[i].hash & (ncap - 1);
+            while (nt[j])
+                j = (j + 1) & (ncap - 1);
+            nt[j] = i + 1;
+        }
+        free(pm->tab);
+        pm->tab = nt;
+        pm->tab_cap = ncap;
+    }
+    size_t j = h & (pm->tab_cap - 1);
+    while (pm->tab[j]) {
+        struct pat *p = &pm->v[pm->tab[j] - 1];
+        if (!solo && !p->solo && p->hash == h && p->p.direction == dir && !strcmp(p->p.first_server, first) &&
+            !strcmp(p->p.path, path)) {
+            p->p.messages += count;
+            return 0;
+        }
+        j = (j + 1) & (pm->tab_cap - 1);
+    }
+    if (pm->n == pm->cap) {
+        size_t ncap = pm->cap ? pm->cap * 2 : 64;
+        struct pat *nv = realloc(pm->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        pm->v = nv;
+        pm->cap = ncap;
+    }
+    struct pat *p = &pm->v[pm->n];
+    memset(p, 0, sizeof *p);
+    p->hash = h;
+    p->solo = solo;
+    p->p.direction = dir;
+    snprintf(p->p.first_server, sizeof p->p.first_server, "%s", first);
+    p->p.messages = count;
+    if (!(p->p.path = strdup(path)))
+        return -1;
+    pm->tab[j] = ++pm->n;
+    return 0;
+}
+
+static void patmap_free(struct patmap *pm)
+{
+    for (size_t i = 0; i < pm->n; i++)
+        free(pm->v[i].p.path);
+    free(pm->v);
+    free(pm->tab);
+    memset(pm, 0, sizeof *pm);
+}
+
+/* ---- after the reading: every message, on every worker ---- */
+
+struct again {                     /* messages to read again */
+    uint64_t *h;                   /* h1, h2 pairs */
+    size_t n, cap;
+    uint32_t tmin, tmax;           /* seconds */
+};
+
+static int again_add(struct again *a, const struct msg *m)
+{
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 64;
+        uint64_t *nv = realloc(a->h, 2 * ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        a->h = nv;
+        a->cap = ncap;
+    }
+    a->h[2 * a->n] = m->h1;
+    a->h[2 * a->n + 1] = m->h2;
+    a->n++;
+    if (m->tmin < a->tmin)
+        a->tmin = m->tmin;
+    if (m->tmax > a->tmax)
+        a->tmax = m->tmax;
+    return 0;
+}
+
+struct evaljob {
+    struct flows *F;
+    int first_part, step;
+    uint32_t *used;                /* a partition's slots in use */
+    uint32_t cap_used;
+    struct patmap pm;
+    struct again ag;
+    int oom;
+};
+
+static void *eval_parts(void *arg)
+{
+    struct evaljob *j = arg;
+    struct flows *F = j->F;
+    struct eval E;
+    memset(&E, 0, sizeof E);
+    char path[PATH_MAX_LEN];
+    for (int p = j->first_part; p < NPART && !j->oom; p += j->step) {
+        struct part *P = &F->parts[p];
+        const struct msg *slots = slots_of(P);
+        uint32_t n_slots = slots ? mask_of(P) + 1 : 0, n_used = 0;
+        if (n_slots > j->cap_used) {
+            uint32_t *nu = realloc(j->used, n_slots * sizeof *nu);
+            if (!nu) {
+                j->oom = 1;
+                break;
+            }
+            j->used = nu;
+            j->cap_used = n_slots;
+        }
+        for (uint32_t i = 0; i < n_slots; i++)
+            if (slots[i].flags & M_USED)
+                j->used[n_used++] = i;
+        for (uint32_t u = 0; u < n_used && !j->oom; u++) {
+            const struct msg *m = &slots[j->used[u]];
+            if (u + 8 < n_used) {      /* the facts of the one after next-but-six, meanwhile */
+                const struct msg *a = &slots[j->used[u + 8]];
+                if (a->cap_class) {
+                    __builtin_prefetch(&P->facts[a->block]);
+                    __builtin_prefetch(&P->facts[a->block + a->n_facts - 1u]);
+                }
+            }
+            struct eresult res;
+            int again = (m->flags & M_COMPLEX) != 0;
+            if (!again) {
+                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : path, sizeof path);
+                if (rc < 0) {
+                    j->oom = 1;
+                    break;
+                }
+                again = rc > 0 || (F->pending && res.pending);
+                if (!again && !F->pending) {
+                    j->pm.totals[res.dir]++;
+                    j->pm.messages++;
+                    if (patmap_add(&j->pm, res.dir, res.first, path, 1, 0))
+                        j->oom = 1;
+                }
+            }
+            if (again && again_add(&j->ag, m))
+                j->oom = 1;
+        }
+    }
+    free(E.f);
+    free(E.r);
+    free(E.rs);
+    return NULL;
+}
+
+/* ---- reading the marked messages again, for the builder ---- */
+
+struct copy {
+    int64_t time_ms;
+    uint64_t order;                /* log-set index of its file */
+    uint64_t line;
+    const char *server, *file;
+    char *blob;
+    uint32_t len[MT_F__COUNT];
+};
+
+struct copyvec {
+    struct copy *v;
+    size_t n, cap;
+};
+
+struct recollect {
+    struct flows *F;
+    const uint64_t *set;           /* h1, h2 pairs */
+    const unsigned char *used;
+    size_t set_cap;
+    struct copyvec *per;           /* per worker */
+    unsigned nw;
+    atomic_int oom;
+};
+
+static int wanted(const struct recollect *rc, uint64_t h1, uint32_t h2)
+{
+    size_t j = (size_t)h1 & (rc->set_cap - 1);
+    while (rc->used[j]) {
+        if (rc->set[2 * j] == h1 && rc->set[2 * j + 1] == h2)
+            return 1;
+        j = (j + 1) & (rc->set_cap - 1);
+    }
+    return 0;
+}
+
+static int recollect_event(const struct mt_event *ev, unsigned worker, void *user)
+{
+    struct recollect *rc = user;
+    if (atomic_load_explicit(&rc->oom, memory_order_relaxed))
+        return 1;
+    mt_slice mid = strip_angles(ev->f[MT_F_MESSAGE_ID]);
+    if (!mid.n)
+        return 0;
+    uint64_t h1;
+    uint32_t h2;
+    hash_id(mid, &h1, &h2);
+    if (!wanted(rc, h1, h2))
+        return 0;
+    const struct flows *F = rc->F;
+    size_t j = ptr_slot(ev->file, F->fcap), order = SIZE_MAX;
+    while (F->fptr[j] && F->fptr[j] != ev->file)
+        j = (j + 1) & (F->fcap - 1);
+    if (F->fptr[j])
+        order = F->findex[j];
+    struct copyvec *v = &rc->per[worker < rc->nw ? worker : 0];
+    if (v->n == v->cap) {
+        size_t ncap = v->cap ? v->cap * 2 : 64;
+        struct copy *nv = realloc(v->v, ncap * sizeof *nv);
+        if (!nv) {
+            atomic_store(&rc->oom, 1);
+            return 1;
+        }
+        v->v = nv;
+        v->cap = ncap;
+    }
+    size_t total = 0;
+    for (int f = 0; f < MT_F__COUNT; f++)
+        total += ev->f[f].n;
+    struct copy *c = &v->v[v->n];
+    c->blob = malloc(total ? total : 1);
+    if (!c->blob) {
+        atomic_store(&rc->oom, 1);
+        return 1;
+    }
+    char *o = c->blob;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        if (ev->f[f].n)
+            memcpy(o, ev->f[f].p, ev->f[f].n);
+        o += ev->f[f].n;
+        c->len[f] = (uint32_t)ev->f[f].n;
+    }
+    c->time_ms = ev->time_ms;
+    c->order = order;
+    c->line = ev->line;
+    c->server = ev->server;
+    c->file = ev->file;
+    v->n++;
+    return 0;
+}
+
+static int cmp_copy(const void *a, const void *b)
+{
+    const struct copy *x = a, *y = b;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+typedef int (*trace_sink)(const struct mt_trace *t, void *user);
+
+/* Read the messages of ag again (only their window), hand their events to a
+ * lean tracer in mt_search's order, and each built trace to sink, in the
+ * order the messages first appear. */
+static mt_status trace_again(struct flows *F, const struct again *ag, const struct mt_query *q,
+                             unsigned threads, trace_sink sink, void *user)
+{
+    if (!ag->n)
+        return MT_OK;
+    mt_status st = MT_OK;
+    struct recollect rc;
+    memset(&rc, 0, sizeof rc);
+    rc.F = F;
+    rc.set_cap = 16;
+    while (rc.set_cap < 2 * ag->n)
+        rc.set_cap *= 2;
+    uint64_t *set = calloc(2 * rc.set_cap, sizeof *set);
+    unsigned char *used = calloc(rc.set_cap, 1);
+    const mt_logset *ls = F->ls;
+    atomic_init(&rc.oom, 0);
+    rc.nw = mt_search_threads(ls, threads);
+    rc.per = calloc(rc.nw ? rc.nw : 1, sizeof *rc.per);
+    mt_tracer *t = mt_tracer_new_lean();
+    struct copy *all = NULL;
+    size_t n_all = 0;
+    if (!set || !used || !rc.per || !t) {
+        st = MT_EIO;
+        goto out;
+    }
+    for (size_t i = 0; i < ag->n; i++) {
+        uint64_t h1 = ag->h[2 * i], h2 = ag->h[2 * i + 1];
+        size_t j = (size_t)h1 & (rc.set_cap - 1);
+        while (used[j] && !(set[2 * j] == h1 && set[2 * j + 1] == h2))
+            j = (j + 1) & (rc.set_cap - 1);
+        used[j] = 1;
+        set[2 * j] = h1;
+        set[2 * j + 1] = h2;
+    }
+    rc.set = set;
+    rc.used = used;
+    /* Only their window. From files: those that held events of that time
+     * when they were read (a window in the query would leave out by its
+     * name a file that holds lines from before it). From the index, which
+     * selects by the events' times: the window in the query. */
+    struct mt_query q2 = *q;
+    mt_logset part;
+    const mt_logset *read = ls;
+    int64_t a = (int64_t)ag->tmin * 1000, b = ((int64_t)ag->tmax + 1) * 1000;
+    if (!atomic_load(&F->wide) && ls->backend) {
+        if (q2.start_ms == MT_TIME_NONE || a > q2.start_ms)
+            q2.start_ms = a;
+        if (q2.end_ms == MT_TIME_NONE || b < q2.end_ms)
+            q2.end_ms = b;
+    } else if (!atomic_load(&F->wide)) {
+        memset(&part, 0, sizeof part);
+        part.files = malloc((ls->n ? ls->n : 1) * sizeof *part.files);
+        if (!part.files) {
+            st = MT_EIO;
+            goto out;
+        }
+        for (size_t i = 0; i < ls->n; i++)
+            if (F->fmin[i] <= F->fmax[i] && F->fmax[i] >= a && F->fmin[i] < b)
+                part.files[part.n++] = ls->files[i];
+        part.cap = part.n;
+        read = &part;
+    }
+    mt_status s = read->n ? mt_search_each(read, &q2, threads, recollect_event, NULL, &rc, NULL) : MT_NOMATCH;
+    if (read != ls)
+        free(part.files);
+    if (s == MT_EIO || atomic_load(&rc.oom)) {
+        st = MT_EIO;
+        goto out;
+    }
+    for (unsigned w = 0; w < rc.nw; w++)
+        n_all += rc.per[w].n;
+    all = malloc((n_all ? n_all : 1) * sizeof *all);
+    if (!all) {
+        st = MT_EIO;
+        goto out;
+    }
+    n_all = 0;
+    for (unsigned w = 0; w < rc.nw; w++) {
+        if (rc.per[w].n)
+            memcpy(all + n_all, rc.per[w].v, rc.per[w].n * sizeof *all);
+        n_all += rc.per[w].n;
+        free(rc.per[w].v);
+        rc.per[w].v = NULL;
+        rc.per[w].n = 0;
+    }
+    qsort(all, n_all, sizeof *all, cmp_copy);
+    for (size_t i = 0; i < n_all && st == MT_OK; i++) {
+        struct mt_event ev;
+        memset(&ev, 0, sizeof ev);
+        const char *o = all[i].blob;
+        for (int f = 0; f < MT_F__COUNT; f++) {
+            ev.f[f] = mt_slice_make(all[i].len[f] ? o : "", all[i].len[f]);
+            o += all[i].len[f];
+        }
+        ev.time_ms = all[i].time_ms;
+        ev.line = all[i].line;
+        ev.server = all[i].server;
+        ev.file = all[i].file;
+        if (mt_tracer_add(t, &ev) != MT_OK)
+            st = MT_EIO;
+    }
+    const mt_slice *ids;
+    size_t n = st == MT_OK ? mt_tracer_message_ids(t, &ids) : 0;
+    for (size_t i = 0; i < n; i++) {
+        char id[1024];
+        snprintf(id, sizeof id, "%.*s", (int)ids[i].n, ids[i].p);
+        const struct mt_trace *tr;
+        if (mt_tracer_build(t, id, &tr) != MT_OK)
+            continue;
+        int rcode = sink(tr, user);
+        if (rcode < 0) {
+            st = MT_EIO;
+            break;
+        }
+        if (rcode > 0)
+            break;
+    }
+out:
+    for (size_t i = 0; i < n_all; i++)
+        free(all[i].blob);
+    free(all);
+    if (rc.per)
+        for (unsigned w = 0; w < rc.nw; w++) {
+            for (size_t i = 0; i < rc.per[w].n; i++)
+                free(rc.per[w].v[i].blob);
+            free(rc.per[w].v);
+        }
+    free(rc.per);
+    free(set);
+    free(used);
+    mt_tracer_free(t);
+    return st;
+}
+
+/* ---- the two scans ---- */
+
+/* ---- the order the files are read in ---- */
+
+/* The log set's files in the order of the periods their names give (all
+ * servers' files of a day, or an hour, together; the instances of a day in
+ * their order), then the rest as they were. The facts do not depend on the
+ * order, but memory does: read server after server, a message is met again
+ * only when the next server's logs come, long after its facts left the
+ * cache; read period after period, its servers' events come close together.
+ * The copy shares the files' strings. */
+struct sched_key {
+    int64_t t;
+    unsigned instance;
+    size_t index;
+};
+
+static int by_period(const void *a, const void *b)
+{
+    const struct sched_key *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->instance != y->instance)
+        return x->instance < y->instance ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int schedule(const mt_logset *ls, mt_logset *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sched_key *k = malloc((ls->n ? ls->n : 1) * sizeof *k);
+    out->files = malloc((ls->n ? ls->n : 1) * sizeof *out->files);
+    if (!k || !out->files) {
+        free(k);
+        free(out->files);
+        out->files = NULL;
+        return -1;
+    }
+    for (size_t i = 0; i < ls->n; i++) {
+        const struct mt_logfile *f = &ls->files[i];
+        k[i].t = f->name_time_ms == MT_TIME_NONE ? INT64_MAX : f->name_time_ms;
+        k[i].instance = f->instance;
+        k[i].index = i;
+    }
+    qsort(k, ls->n, sizeof *k, by_period);
+    for (size_t i = 0; i < ls->n; i++)
+        out->files[i] = ls->files[k[i].index];
+    out->n = out->cap = ls->n;
+    free(k);
+    return 0;
+}
+
+static int by_file_then_seq(const void *a, const void *b)
+{
+    const struct held_diag *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* mt_search_each gives each and diag one user pointer: the flows. */
+static void pass_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct flows *F = user;
+    if (!F->held_on) {
+        F->diag(file, line, msg, F->diag_user);
+        return;
+    }
+    size_t j = ptr_slot(file, F->fcap), index = SIZE_MAX;
+    while (F->fptr[j] && F->fptr[j] != file)
+        j = (j + 1) & (F->fcap - 1);
+    if (F->fptr[j])
+        index = F->findex[j];
+    if (F->n_held == F->cap_held) {
+        size_t ncap = F->cap_held ? F->cap_held * 2 : 64;
+        struct held_diag *nv = realloc(F->held, ncap * sizeof *nv);
+        if (!nv) {
+            atomic_store(&F->oom, 1);
+            return;
+        }
+        F->held = nv;
+        F->cap_held = ncap;
+    }
+    char *copy = strdup(msg);
+    if (!copy) {
+        atomic_store(&F->oom, 1);
+        return;
+    }
+    F->held[F->n_held] = (struct held_diag){ index, F->n_held, line, copy };
+    F->n_held++;
+}
+
+static void replay_diags(struct flows *F)
+{
+    if (!F->n_held)
+        return;
+    qsort(F->held, F->n_held, sizeof *F->held, by_file_then_seq);
+    for (size_t i = 0; i < F->n_held; i++) {
+        const struct held_diag *h = &F->held[i];
+        F->diag(h->file < F->ls->n ? F->ls->files[h->file].path : "", h->line, h->msg, F->diag_user);
+    }
+}
+
+/* Read ls once into facts, then rebuild every message on as many threads as
+ * the search used: patterns into pm (flows), the messages to read again
+ * into ag. */
+static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads, mt_diag_fn diag, void *user,
+                     struct patmap *pm, struct again *ag)
+{
+    ag->tmin = UINT32_MAX;
+    ag->tmax = 0;
+    F->diag = diag;
+    F->diag_user = user;
+    mt_logset sched;
+    const mt_logset *read = F->ls;
+    if (!F->ls->backend && F->ls->n > 1 && !schedule(F->ls, &sched)) {
+        read = &sched;
+        F->held_on = 1;
+    }
+    mt_status st = mt_search_each(read, q, threads, fold_event, diag ? pass_diag : NULL, F, NULL);
+    if (read != F->ls)
+        free(sched.files);
+    if (F->held_on && diag)
+        replay_diags(F);
+    if (atomic_load(&F->oom) || st == MT_EIO || drain(F))
+        return MT_EIO;
+    /* Messages an unusual id of another one traces: read again with it. */
+    for (size_t i = 0; i < F->n_targets; i++) {
+        uint64_t h1 = F->targets[2 * i];
+        struct part *P = &F->parts[PART_OF(h1)];
+        uint32_t j = msg_slot(P, h1, (uint32_t)F->targets[2 * i + 1], 0);
+        if (j != UINT32_MAX)
+            slots_of(P)[j].flags |= M_COMPLEX;
+    }
+    unsigned nt = F->nw ? F->nw : 1;
+    struct evaljob *jobs = calloc(nt, sizeof *jobs);
+    pthread_t *tids = calloc(nt, sizeof *tids);
+    if (!jobs || !tids) {
+        free(jobs);
+        free(tids);
+        return MT_EIO;
+    }
+    unsigned started = 0;
+    for (unsigned i = 0; i < nt; i++) {
+        jobs[i].F = F;
+        jobs[i].first_part = (int)i;
+        jobs[i].step = (int)nt;
+        jobs[i].ag.tmin = UINT32_MAX;
+        jobs[i].ag.tmax = 0;
+    }
+    for (unsigned i = 1; i < nt; i++) {
+        if (pthread_create(&tids[i], NULL, eval_parts, &jobs[i]) != 0)
+            break;
+        started = i;
+    }
+    /* threads that could not start: their share is done here */
+    for (unsigned i = started + 1; i < nt; i++) {
+        jobs[i].first_part = (int)i;
+        eval_parts(&jobs[i]);
+    }
+    eval_parts(&jobs[0]);
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(tids[i], NULL);
+    int oom = 0;
+    for (unsigned i = 0; i < nt; i++) {
+        oom |= jobs[i].oom;
+        for (size_t k = 0; k < jobs[i].pm.n && !oom; k++) {
+            const struct mt_flow_pattern *p = &jobs[i].pm.v[k].p;
+            if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo))
+                oom = 1;
+        }
+        for (int d = 0; d < 3; d++)
+            pm->totals[d] += jobs[i].pm.totals[d];
+        pm->messages += jobs[i].pm.messages;
+        for (size_t k = 0; k < jobs[i].ag.n && !oom; k++) {
+            struct msg tmp;
+            memset(&tmp, 0, sizeof tmp);
+            tmp.h1 = jobs[i].ag.h[2 * k];
+            tmp.h2 = (uint32_t)jobs[i].ag.h[2 * k + 1];
+            tmp.tmin = jobs[i].ag.tmin;
+            tmp.tmax = jobs[i].ag.tmax;
+            if (again_add(ag, &tmp))
+                oom = 1;
+        }
+        patmap_free(&jobs[i].pm);
+        free(jobs[i].ag.h);
+        free(jobs[i].used);
+    }
+    free(jobs);
+    free(tids);
+    return oom ? MT_EIO : st;
+}
+
+struct flows_sink {
+    struct patmap *pm;
+    uint64_t again;
+};
+
+static int count_trace(const struct mt_trace *t, void *user)
+{
+    struct flows_sink *s = user;
+    char path[PATH_MAX_LEN];
+    enum mt_flow_direction dir;
+    mt_flow_of_trace(t, &dir, path, sizeof path);
+    const char *first = t->n_hops && t->hops[0].server ? t->hops[0].server : "-";
+    s->pm->totals[dir]++;
+    s->pm->messages++;
+    s->again++;
+    return patmap_add(s->pm, dir, first, path, 1, 0) ? -1 : 0;
+}
+
+mt_status mt_flows_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_diag_fn diag,
+                        void *user, struct mt_flows *out)
+{
+    memset(out, 0, sizeof *out);
+    struct patmap pm;
+    struct again ag;
+    memset(&pm, 0, sizeof pm);
+    memset(&ag, 0, sizeof ag);
+    struct flows *F = flows_new(ls, mt_search_threads(ls, threads), 0);
+    if (!F)
+        return MT_EIO;
+    mt_status st = run(F, q, threads, diag, user, &pm, &ag);
+    struct flows_sink sink = { &pm, 0 };
+    if (st != MT_EIO) {
+        mt_status s2 = trace_again(F, &ag, q, threads, count_trace, &sink);
+        if (s2 != MT_OK)
+            st = s2;
+    }
+    flows_free(F);
+    free(ag.h);
+    out->patterns = calloc(pm.n ? pm.n : 1, sizeof *out->patterns);
+    if (!out->patterns) {
+        patmap_free(&pm);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < pm.n; i++)
+        out->patterns[i] = pm.v[i].p;
+    out->n = pm.n;
+    memcpy(out->totals, pm.totals, sizeof out->totals);
+    out->messages = pm.messages;
+    out->traced_again = sink.again;
+    free(pm.v);
+    free(pm.tab);
+    return st;
+}
+
+void mt_flows_free(struct mt_flows *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        free(f->patterns[i].path);
+    free(f->patterns);
+    memset(f, 0, sizeof *f);
+}
+
+struct pending_sink {
+    mt_trace_fn each;
+    void *user;
+};
+
+static int pending_trace(const struct mt_trace *t, void *user)
+{
+    struct pending_sink *s = user;
+    for (size_t r = 0; r < t->n_recipients; r++)
+        if (t->recipients[r].outcome == MT_OUT_UNKNOWN || t->recipients[r].outcome == MT_OUT_DEFERRED)
+            return s->each(t, s->user) ? 1 : 0;
+    return 0;
+}
+
+mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_trace_fn each,
+                          mt_diag_fn diag, void *user)
+{
+    struct patmap pm;
+    struct again ag;
+    memset(&pm, 0, sizeof pm);
+    memset(&ag, 0, sizeof ag);
+    struct flows *F = flows_new(ls, mt_search_threads(ls, threads), 1);
+    if (!F)
+        return MT_EIO;
+    mt_status st = run(F, q, threads, diag, user, &pm, &ag);
+    if (st != MT_EIO) {
+        struct pending_sink sink = { each, user };
+        mt_status s2 = trace_again(F, &ag, q, threads, pending_trace, &sink);
+        if (s2 != MT_OK)
+            st = s2;
+    }
+    flows_free(F);
+    free(ag.h);
+    patmap_free(&pm);
+    return st;
+}
