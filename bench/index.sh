@@ -90,7 +90,7 @@ if [ -n "$big" ]; then
         "$mt" gen --out "$bdata" --size "$big" --seed 42 --days 7 >&2
     fi
     bdb=bench/data/index-$big.db
-    want=$(awk "BEGIN{printf \"%d\", $big_events / 1500 * 1e6}")
+    want=$(awk "BEGIN{printf \"%.0f\", $big_events / 1500 * 1e6}")
     have=0
     blogs=""
     for f in $(find "$bdata" -path '*MessageTracking*' -type f | sort -t/ -k7); do
