@@ -9,8 +9,8 @@
 #include <string.h>
 #include "index/internal.h"
 
-#define MAP_MAX_ENTRIES (1u << 19)
-#define MAP_MAX_ARENA (16u << 20)
+#define MAP_MAX_ENTRIES (1u << 20)
+#define MAP_MAX_ARENA (64u << 20)
 
 void ix_dict_init(struct ix_dict *d, const char *table)
 {

@@ -349,7 +349,10 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     /* Readers map the file instead of copying pages into a cache: a query
      * touching a few thousand scattered rows costs page faults, not reads.
      * (The index file is never cut shorter while open: see truncated().) */
-    ix_exec(ix, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1099511627776", NULL, 0);
+    if (ix->writable)
+        ix_exec(ix, "PRAGMA cache_size=-65536", NULL, 0);   /* sorts for the indexes spill to temp files */
+    else
+        ix_exec(ix, "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1099511627776", NULL, 0);
     /* A file shorter than its own page count says was cut (a copy that
      * stopped, a full disk): refuse it before anything reads a missing page.
      * Only when no write-ahead log is pending, whose pages are not in the
