@@ -35,6 +35,17 @@ bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
  * end. An empty s has no items; "a;;b" has three (the middle one empty). */
 bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item);
 
+/* The token after mark (found case-insensitively) up to ',', ']', ';' or a
+ * space: mt_slice_after(ctx, "[InternalId=") gives "5214" for
+ * "... [InternalId=5214, Hostname=EX13-2] ...". Empty when mark is absent. */
+mt_slice mt_slice_after(mt_slice s, const char *mark);
+/* Does hay contain needle (lower case, no spaces) case-insensitively, with
+ * spaces, '-' and '_' in hay skipped after the first byte ("Shadow
+ * Redundancy", "shadow-redundancy" for "shadowredundancy")? _at: starting
+ * exactly at byte i (nl = strlen(needle)). */
+bool mt_slice_mentions(mt_slice hay, const char *needle);
+bool mt_slice_mentions_at(mt_slice hay, size_t i, const char *needle, size_t nl);
+
 /* Terminal cells: the code point at byte i of s (*cp) and its length in
  * bytes (a byte that does not start valid UTF-8 counts as one); the cells a
  * code point takes (2 for East Asian wide, 0 for combining marks, else 1);

@@ -142,32 +142,13 @@ static mt_slice after(mt_slice s, const char *mark, size_t k)
     return mt_slice_make(NULL, 0);
 }
 
-/* Does needle (lower case) match hay from byte i on, case-insensitively,
- * spaces, '-' and '_' after its first byte skipped? (trace.c's mentions()
- * tries this at every i.) */
-static int mentions_at(mt_slice hay, size_t i, const char *needle, size_t nl)
-{
-    size_t j = i, k = 0;
-    while (j < hay.n && k < nl) {
-        char c = hay.p[j];
-        if (j > i && (c == ' ' || c == '-' || c == '_')) {
-            j++;
-            continue;
-        }
-        if ((c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c) != needle[k])
-            break;
-        j++;
-        k++;
-    }
-    return k == nl;
-}
 
-/* mentions(ctx, "safetynet") || mentions(ctx, "shadowredundancy") as
+/* mt_slice_mentions(ctx, "safetynet") || ...(ctx, "shadowredundancy") as
  * trace.c's resubmission_by() asks: tried only where an 's' is. */
 static int resubmission_context(mt_slice ctx)
 {
     for (size_t i = find_letter(ctx, 0, 's'); i < ctx.n; i = find_letter(ctx, i + 1, 's'))
-        if (mentions_at(ctx, i, "safetynet", 9) || mentions_at(ctx, i, "shadowredundancy", 16))
+        if (mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16))
             return 1;
     return 0;
 }

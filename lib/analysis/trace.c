@@ -449,44 +449,6 @@ static int eq(mt_slice s, const char *lit)
 }
 
 /* Find "<mark>" in s and return the token after it (up to , ] ; or space). */
-static mt_slice after(mt_slice s, const char *mark)
-{
-    size_t k = strlen(mark);
-    for (size_t i = 0; i + k <= s.n; i++) {
-        if (strncasecmp(s.p + i, mark, k))
-            continue;
-        size_t j = i + k;
-        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
-            j++;
-        return mt_slice_make(s.p + i + k, j - i - k);
-    }
-    return mt_slice_make(NULL, 0);
-}
-
-/* Does haystack contain needle (lower case, no spaces), case-insensitively
- * and ignoring spaces, '-' and '_' in haystack ("Shadow Redundancy",
- * "ShadowRedundancy", "shadow-redundancy")? */
-static int mentions(mt_slice hay, const char *needle)
-{
-    size_t nl = strlen(needle);
-    for (size_t i = 0; i < hay.n; i++) {
-        size_t j = i, k = 0;
-        while (j < hay.n && k < nl) {
-            char c = hay.p[j];
-            if (j > i && (c == ' ' || c == '-' || c == '_')) {
-                j++;
-                continue;
-            }
-            if ((c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c) != needle[k])
-                break;
-            j++;
-            k++;
-        }
-        if (k == nl)
-            return 1;
-    }
-    return 0;
-}
 
 /* Does ev begin a resubmission of the message on its server, and by what?
  * Safety Net hands a copy back with RESUBMIT (RESUBMITDEFER, RESUBMITFAIL
@@ -497,12 +459,12 @@ static const char *resubmission_by(const struct mt_event *ev)
 {
     mt_slice id = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], ctx = ev->f[MT_F_SOURCE_CONTEXT];
     if (id.n >= 8 && !strncasecmp(id.p, "RESUBMIT", 8))
-        return eq(src, "REDUNDANCY") || mentions(ctx, "shadowredundancy") ? "shadow redundancy" : "Safety Net";
+        return eq(src, "REDUNDANCY") || mt_slice_mentions(ctx, "shadowredundancy") ? "shadow redundancy" : "Safety Net";
     if (!eq(id, "RECEIVE"))
         return NULL;
-    if (eq(src, "SAFETYNET") || mentions(ctx, "safetynet"))
+    if (eq(src, "SAFETYNET") || mt_slice_mentions(ctx, "safetynet"))
         return "Safety Net";
-    if (eq(src, "REDUNDANCY") || mentions(ctx, "shadowredundancy"))
+    if (eq(src, "REDUNDANCY") || mt_slice_mentions(ctx, "shadowredundancy"))
         return "shadow redundancy";
     return NULL;
 }
@@ -551,10 +513,10 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
             if (shadow ? !eq(s->f[MT_F_EVENT_ID], "HAREDIRECT")
                        : !eq(s->f[MT_F_EVENT_ID], "SEND") && !eq(s->f[MT_F_EVENT_ID], "SENDEXTERNAL"))
                 continue;
-            mt_slice n = after(s->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
+            mt_slice n = mt_slice_after(s->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
             if (!mt_slice_eq(n, iid))
                 continue;
-            mt_slice host = after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
+            mt_slice host = mt_slice_after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
             if (host.n ? !same_host(host, cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server)))
                 continue;
             G->pred = (int)h;
@@ -788,7 +750,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
          * organisation; one that nothing received left it. */
         int handed_over = 0;
         if (is_send) {
-            mt_slice n_id = after(ev->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
+            mt_slice n_id = mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "[InternalId=");
             for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
                 handed_over = t->hops[h].link == MT_LINK_INTERNAL_ID && n_id.n &&
                                strstr(t->hops[h].key, "InternalId=") &&
@@ -832,7 +794,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 r->duplicates += resubmitted && r->outcome == MT_OUT_RELAYED;
                 set_outcome(r, MT_OUT_RELAYED, ev, status);
                 r->next_hop = ev->f[MT_F_SERVER_HOSTNAME];
-                r->queue_id = after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ");
+                r->queue_id = mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ");
             } else if (resubmitted && done) {
                 /* What befalls a resubmitted copy of a message that already
                  * reached this recipient does not change its fate. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* slice.c -- comparisons on (pointer, length) views. */
 #include <string.h>
+#include <strings.h>
 #include "mailtrail/event.h"
 
 static inline unsigned char fold(unsigned char c)
@@ -121,4 +122,44 @@ size_t mt_display_width(mt_slice s)
         w += mt_cp_width(cp);
     }
     return w;
+}
+
+mt_slice mt_slice_after(mt_slice s, const char *mark)
+{
+    size_t k = strlen(mark);
+    for (size_t i = 0; i + k <= s.n; i++) {
+        if (strncasecmp(s.p + i, mark, k))
+            continue;
+        size_t j = i + k;
+        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+            j++;
+        return mt_slice_make(s.p + i + k, j - i - k);
+    }
+    return mt_slice_make(NULL, 0);
+}
+
+bool mt_slice_mentions_at(mt_slice hay, size_t i, const char *needle, size_t nl)
+{
+    size_t j = i, k = 0;
+    while (j < hay.n && k < nl) {
+        char c = hay.p[j];
+        if (j > i && (c == ' ' || c == '-' || c == '_')) {
+            j++;
+            continue;
+        }
+        if ((c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c) != needle[k])
+            break;
+        j++;
+        k++;
+    }
+    return k == nl;
+}
+
+bool mt_slice_mentions(mt_slice hay, const char *needle)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; i < hay.n; i++)
+        if (mt_slice_mentions_at(hay, i, needle, nl))
+            return true;
+    return false;
 }

@@ -864,23 +864,8 @@ static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const
         return MT_EIO;
     sqlite3_bind_int64(st, 1, a->id_of_rank[file]);
     struct ix_buf b = { 0 };
-    int rc, stop = 0;
-    mt_status result = MT_OK;
-    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const void *t = sqlite3_column_text(st, 0);
-        if (ix_buf_put(&b, t, (size_t)sqlite3_column_bytes(st, 0)) || ix_buf_put(&b, "\n", 1)) {
-            result = MT_EIO;
-            break;
-        }
-        if (b.n >= 64 * 1024) {
-            stop = piece(b.p, b.n, user);
-            b.n = 0;
-        }
-    }
-    if (result == MT_OK && !stop && b.n)
-        piece(b.p, b.n, user);
-    if (result == MT_OK && !stop && rc != SQLITE_DONE)
-        result = MT_EINPUT;
+    int stop = 0;
+    mt_status result = ix_stream_text(st, piece, user, &b, &stop);
     sqlite3_finalize(st);
     free(b.p);
     return result;

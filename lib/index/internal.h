@@ -104,4 +104,9 @@ int ix_cold_next(const struct ix_buf *raw, size_t *pos, unsigned *tag, mt_slice 
 int ix_cold_train(mt_index *ix, const struct ix_buf *samples, const size_t *sizes, size_t n);
 int ix_cold_load(mt_index *ix);
 
+/* sql.c: the text column 0 of st's rows, each with its newline, handed to
+ * piece in runs of about 64 KiB; *stopped when piece asked to stop. */
+mt_status ix_stream_text(sqlite3_stmt *st, int (*piece)(const char *p, size_t n, void *user), void *user,
+                         struct ix_buf *b, int *stopped);
+
 #endif

@@ -213,6 +213,26 @@ const struct mt_named_query *mt_named_queries(size_t *n)
     return named;
 }
 
+mt_status ix_stream_text(sqlite3_stmt *st, int (*piece)(const char *p, size_t n, void *user), void *user,
+                         struct ix_buf *b, int *stopped)
+{
+    b->n = 0;
+    int rc = SQLITE_DONE;
+    while (!*stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (ix_buf_put(b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0)) || ix_buf_put(b, "\n", 1))
+            return MT_EIO;
+        if (b->n >= 64 * 1024) {
+            *stopped = piece(b->p, b->n, user);
+            b->n = 0;
+        }
+    }
+    if (*stopped)
+        return MT_OK;
+    if (b->n)
+        *stopped = piece(b->p, b->n, user);
+    return rc == SQLITE_DONE ? MT_OK : MT_EINPUT;
+}
+
 mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
                        int (*piece)(const char *p, size_t n, void *user), void *user)
 {
@@ -234,23 +254,7 @@ mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
         if (begin((const char *)sqlite3_column_text(fs, 1), user))
             continue;
         sqlite3_bind_int64(ls, 1, sqlite3_column_int64(fs, 0));
-        b.n = 0;
-        int lrc;
-        while (!stop && (lrc = sqlite3_step(ls)) == SQLITE_ROW) {
-            if (ix_buf_put(&b, sqlite3_column_text(ls, 0), (size_t)sqlite3_column_bytes(ls, 0)) ||
-                ix_buf_put(&b, "\n", 1)) {
-                result = MT_EIO;
-                break;
-            }
-            if (b.n >= 64 * 1024) {
-                stop = piece(b.p, b.n, user);
-                b.n = 0;
-            }
-        }
-        if (result == MT_OK && !stop && b.n)
-            stop = piece(b.p, b.n, user);
-        if (result == MT_OK && !stop && lrc != SQLITE_DONE)
-            result = MT_EINPUT;
+        result = ix_stream_text(ls, piece, user, &b, &stop);
         sqlite3_reset(ls);
     }
     if (result == MT_OK && !stop && rc != SQLITE_DONE)

@@ -239,20 +239,6 @@ static int bind_text_or_null(sqlite3_stmt *s, int col, mt_slice v)
     return v.n ? sqlite3_bind_text(s, col, v.p, (int)v.n, SQLITE_STATIC) : sqlite3_bind_null(s, col);
 }
 
-/* The text after mark (case-insensitive) up to ',', ']', ';' or a space. */
-static mt_slice token_after(mt_slice s, const char *mark)
-{
-    size_t k = strlen(mark);
-    for (size_t i = 0; i + k <= s.n; i++) {
-        if (strncasecmp(s.p + i, mark, k))
-            continue;
-        size_t j = i + k;
-        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
-            j++;
-        return (mt_slice){ s.p + i + k, j - i - k };
-    }
-    return (mt_slice){ "", 0 };
-}
 
 /* The hand-offs trace follows, kept for SQL: a SEND answered
  * "[InternalId=N, Hostname=H]" continues as internal-message-id N on H (the
@@ -263,13 +249,13 @@ static int add_links(struct upd *u, int64_t id, const struct mt_event *ev)
     mt_slice ctx = ev->f[MT_F_SOURCE_CONTEXT];
     if (!ctx.n)
         return 0;
-    mt_slice iid = token_after(ctx, "[InternalId="), q = token_after(ctx, "queued as ");
+    mt_slice iid = mt_slice_after(ctx, "[InternalId="), q = mt_slice_after(ctx, "queued as ");
     if (!iid.n && !q.n)
         return 0;
     sqlite3_stmt *st = u->ins_link;
     sqlite3_bind_int64(st, 1, id);
     if (iid.n) {
-        mt_slice host = token_after(ctx, "Hostname=");
+        mt_slice host = mt_slice_after(ctx, "Hostname=");
         if (!host.n)
             host = ev->f[MT_F_SERVER_HOSTNAME];
         const char *dot = host.n ? memchr(host.p, '.', host.n) : NULL;
