@@ -24,6 +24,24 @@ static inline mt_slice mt_slice_make(const char *p, size_t n)
     return s;
 }
 
+/* A C string as a slice (NULL gives the empty slice). */
+static inline mt_slice mt_slice_cstr(const char *s)
+{
+    size_t n = 0;
+    if (s)
+        while (s[n])
+            n++;
+    return mt_slice_make(s, n);
+}
+
+/* "<id@host>" without its angle brackets; anything else unchanged. */
+static inline mt_slice mt_slice_strip_angles(mt_slice s)
+{
+    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
+        return mt_slice_make(s.p + 1, s.n - 2);
+    return s;
+}
+
 /* Exact, case-sensitive equality. */
 bool mt_slice_eq(mt_slice a, mt_slice b);
 /* ASCII case-insensitive equality. */

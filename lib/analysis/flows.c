@@ -98,21 +98,9 @@ static size_t find_letter(mt_slice s, size_t from, unsigned char c)
     return s.n;
 }
 
-static mt_slice strip_angles(mt_slice s)
-{
-    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
-        return mt_slice_make(s.p + 1, s.n - 2);
-    return s;
-}
-
-static mt_slice cstr(const char *s)
-{
-    return mt_slice_make(s, s ? strlen(s) : 0);
-}
-
 static int eq(mt_slice s, const char *lit)
 {
-    return mt_slice_eq_ci(s, cstr(lit));
+    return mt_slice_eq_ci(s, mt_slice_cstr(lit));
 }
 
 #define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
@@ -920,7 +908,7 @@ static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
         if (!nt)
             goto done;
         for (size_t i = 0; i < F->n_hops; i++) {
-            size_t j = (size_t)(hash64(cstr(F->hops[i])) ^ strlen(F->hops[i])) & (ncap - 1);
+            size_t j = (size_t)(hash64(mt_slice_cstr(F->hops[i])) ^ strlen(F->hops[i])) & (ncap - 1);
             while (nt[j])
                 j = (j + 1) & (ncap - 1);
             nt[j] = i + 1;
@@ -1348,7 +1336,7 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
     const char *nul = memchr(mid.p, '\0', tl);
     if (nul)
         tl = (size_t)(nul - mid.p);
-    mt_slice look = strip_angles(mt_slice_make(mid.p, tl));
+    mt_slice look = mt_slice_strip_angles(mt_slice_make(mid.p, tl));
     if (look.n != mid.n) {
         d->complex = 1;
         if (look.n)
@@ -1524,7 +1512,7 @@ static int fold_event(const struct mt_event *ev, unsigned worker, void *user)
     struct flows *F = user;
     if (atomic_load_explicit(&F->oom, memory_order_relaxed))
         return 1;
-    mt_slice mid = strip_angles(ev->f[MT_F_MESSAGE_ID]);
+    mt_slice mid = mt_slice_strip_angles(ev->f[MT_F_MESSAGE_ID]);
     if (!mid.n)
         return 0;
     struct worker *w = &F->w[worker < F->nw ? worker : 0];
@@ -1836,7 +1824,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             continue;
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = same_host(cstr(hosts[k]), cstr(R->next_hop));
+            dup = same_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
         if (dup)
             continue;
         if (n_relay == 8)
@@ -1883,7 +1871,7 @@ struct patmap {
 
 static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const char *path)
 {
-    return hash64(cstr(path)) ^ mix64(hash64(cstr(first)) + (uint64_t)dir);
+    return hash64(mt_slice_cstr(path)) ^ mix64(hash64(mt_slice_cstr(first)) + (uint64_t)dir);
 }
 
 static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
@@ -2084,7 +2072,7 @@ static int recollect_event(const struct mt_event *ev, unsigned worker, void *use
     struct recollect *rc = user;
     if (atomic_load_explicit(&rc->oom, memory_order_relaxed))
         return 1;
-    mt_slice mid = strip_angles(ev->f[MT_F_MESSAGE_ID]);
+    mt_slice mid = mt_slice_strip_angles(ev->f[MT_F_MESSAGE_ID]);
     if (!mid.n)
         return 0;
     uint64_t h1;

@@ -742,18 +742,11 @@ static uint64_t hash_id(mt_slice id)
     return hash3(id, mt_slice_make(NULL, 0), mt_slice_make(NULL, 0));
 }
 
-static mt_slice strip_angles(mt_slice s)
-{
-    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
-        return mt_slice_make(s.p + 1, s.n - 2);
-    return s;
-}
-
 /* Message-ids are compared without their <> and case-insensitively, as
  * Exchange's --message-id is. */
 static uint64_t hash_msgid(mt_slice id)
 {
-    id = strip_angles(id);
+    id = mt_slice_strip_angles(id);
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < id.n; i++) {
         unsigned char c = (unsigned char)id.p[i];
@@ -765,8 +758,8 @@ static uint64_t hash_msgid(mt_slice id)
 
 static bool msgid_eq(mt_slice a, mt_slice b)
 {
-    a = strip_angles(a);
-    b = strip_angles(b);
+    a = mt_slice_strip_angles(a);
+    b = mt_slice_strip_angles(b);
     return a.n && mt_slice_eq_ci(a, b);
 }
 
@@ -795,7 +788,7 @@ static int store_index(mt_pf_store *s)
         s->next[i] = s->head[b];
         s->head[b] = i + 1;
         s->mnext[i] = 0;
-        if (strip_angles(s->v[i]->message_id).n) {
+        if (mt_slice_strip_angles(s->v[i]->message_id).n) {
             b = hash_msgid(s->v[i]->message_id) & (nb - 1);
             s->mnext[i] = s->mhead[b];
             s->mhead[b] = i + 1;
@@ -843,7 +836,7 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
     while (*link)
         link = &s->next[*link - 1];
     *link = s->n;
-    if (strip_angles(c->message_id).n) {
+    if (mt_slice_strip_angles(c->message_id).n) {
         link = &s->mhead[hash_msgid(c->message_id) & (s->nb - 1)];
         while (*link)
             link = &s->mnext[*link - 1];
@@ -913,7 +906,7 @@ const struct mt_pf_entry *mt_pf_store_find_near(const mt_pf_store *s, mt_slice q
 size_t mt_pf_store_find_message_id(const mt_pf_store *s, mt_slice message_id, const struct mt_pf_entry **out,
                                    size_t max)
 {
-    if (!s->nb || !strip_angles(message_id).n)
+    if (!s->nb || !mt_slice_strip_angles(message_id).n)
         return 0;
     size_t found = 0;
     for (size_t i = s->mhead[hash_msgid(message_id) & (s->nb - 1)]; i; i = s->mnext[i - 1]) {
@@ -955,7 +948,7 @@ const struct mt_pf_entry *mt_pf_store_find_handoff(const mt_pf_store *s, mt_slic
             continue;
         int64_t at = e->arrival_ms != MT_TIME_NONE ? e->arrival_ms : e->first_ms;
         uint64_t d = distance(at, t_ms);
-        int known = strip_angles(e->message_id).n && strip_angles(message_id).n;
+        int known = mt_slice_strip_angles(e->message_id).n && mt_slice_strip_angles(message_id).n;
         int ok = known && msgid_eq(e->message_id, message_id);
         if (known && !ok)
             continue;                      /* another message under a reused id */
@@ -997,7 +990,7 @@ const struct mt_pf_entry *mt_pf_store_handed_from(const mt_pf_store *s, const st
 {
     if (via)
         *via = NULL;
-    if (!s->nb || !strip_angles(e->message_id).n)
+    if (!s->nb || !mt_slice_strip_angles(e->message_id).n)
         return NULL;
     /* The message-id travels with the message: only entries that carry it
      * can have handed it on. */

@@ -149,18 +149,6 @@ void mt_tracer_free(mt_tracer *t)
     free(t);
 }
 
-static mt_slice strip_angles(mt_slice s)
-{
-    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
-        return mt_slice_make(s.p + 1, s.n - 2);
-    return s;
-}
-
-static mt_slice cstr(const char *s)
-{
-    return mt_slice_make(s, s ? strlen(s) : 0);
-}
-
 static uint64_t hash_ci(mt_slice s)
 {
     uint64_t h = 1469598103934665603ull;
@@ -399,7 +387,7 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
     size_t idx = t->n - 1;
     struct mt_event kept;
     materialize(b, &kept);
-    mt_slice id = strip_angles(kept.f[MT_F_MESSAGE_ID]);
+    mt_slice id = mt_slice_strip_angles(kept.f[MT_F_MESSAGE_ID]);
     if (id.n) {
         struct idrec *r = idrec_get(t, id, 1);
         if (!r || push_index(&r->ev, &r->n_ev, &r->cap_ev, idx))
@@ -416,7 +404,7 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
             t->ids[t->n_ids++] = r->id;
         }
     }
-    mt_slice ref = strip_angles(kept.f[MT_F_REFERENCE]);
+    mt_slice ref = mt_slice_strip_angles(kept.f[MT_F_REFERENCE]);
     if (ref.n && mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
         struct idrec *r = idrec_get(t, ref, 1);
         if (!r || push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
@@ -445,7 +433,7 @@ static int same_host(mt_slice a, mt_slice b)
 
 static int eq(mt_slice s, const char *lit)
 {
-    return mt_slice_eq_ci(s, cstr(lit));
+    return mt_slice_eq_ci(s, mt_slice_cstr(lit));
 }
 
 /* Find "<mark>" in s and return the token after it (up to , ] ; or space). */
@@ -517,7 +505,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
             if (!mt_slice_eq(n, iid))
                 continue;
             mt_slice host = mt_slice_after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
-            if (host.n ? !same_host(host, cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server)))
+            if (host.n ? !same_host(host, mt_slice_cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server)))
                 continue;
             G->pred = (int)h;
             G->link = MT_LINK_INTERNAL_ID;
@@ -535,7 +523,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
                 continue;
             for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
                 const struct mt_event *s = &sel[k];
-                if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && same_host(s->f[MT_F_SERVER_HOSTNAME], cstr(G->server))) {
+                if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server))) {
                     G->pred = (int)h;
                     G->link = MT_LINK_SUBMIT;
                     G->exact = 0;
@@ -547,7 +535,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
     }
     /* 3. A RECEIVE whose client is another server of ours: same message-id. */
     for (size_t h = 0; h < ng; h++) {
-        if (h != g && strcasecmp(gs[h].server, G->server) && same_host(r->f[MT_F_CLIENT_HOSTNAME], cstr(gs[h].server))) {
+        if (h != g && strcasecmp(gs[h].server, G->server) && same_host(r->f[MT_F_CLIENT_HOSTNAME], mt_slice_cstr(gs[h].server))) {
             G->pred = (int)h;
             G->link = MT_LINK_MESSAGE_ID;
             G->exact = 0;
@@ -643,7 +631,7 @@ static void set_outcome(struct mt_trace_recipient *r, enum mt_outcome o, const s
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out)
 {
     clear_built(t);
-    mt_slice want = strip_angles(cstr(message_id));
+    mt_slice want = mt_slice_strip_angles(mt_slice_cstr(message_id));
     const struct idrec *rec = idrec_get(t, want, 0);
     if (!rec || !rec->n_ev)
         return MT_NOMATCH;
@@ -758,7 +746,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             if (!handed_over && !n_id.n) {
                 /* No reply id: handed over if the host it went to is one of ours. */
                 for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
-                    handed_over = same_host(ev->f[MT_F_SERVER_HOSTNAME], cstr(t->hops[h].server)) &&
+                    handed_over = same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
                                   strcasecmp(t->hops[h].server, ev->server);
             }
         }
@@ -823,7 +811,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             continue;
         struct mt_trace_hop *h = NULL;
         for (size_t k2 = ng; k2 < t->trace.n_hops && !h; k2++)
-            if (same_host(cstr(t->hops[k2].server), r->next_hop))
+            if (same_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
                 h = &t->hops[k2];
         if (h) {
             size_t kl = strlen(h->key);
@@ -963,7 +951,7 @@ static mt_status attach_handoffs(mt_tracer *t, const struct mt_pf_store *s)
             continue;
         size_t at = MT_HOP_NONE;
         for (size_t h = 0; h < end && at == MT_HOP_NONE; h++)
-            if (t->hops[h].link == MT_LINK_QUEUED_AS && same_host(cstr(t->hops[h].server), r->next_hop))
+            if (t->hops[h].link == MT_LINK_QUEUED_AS && same_host(mt_slice_cstr(t->hops[h].server), r->next_hop))
                 at = h;
         if (at == MT_HOP_NONE)
             continue;
@@ -1229,7 +1217,7 @@ mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const st
         return st;
     if (st == MT_NOMATCH) {
         clear_built(t);
-        st = build_postfix_only(t, strip_angles(cstr(message_id)), store);
+        st = build_postfix_only(t, mt_slice_strip_angles(mt_slice_cstr(message_id)), store);
     } else {
         st = attach_handoffs(t, store);
         if (st == MT_OK)

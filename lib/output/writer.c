@@ -158,11 +158,6 @@ void mt_json_string(FILE *out, mt_slice s)
 
 /* ---- per-format event writers ---- */
 
-static mt_slice cstr(const char *s)
-{
-    return mt_slice_make(s, strlen(s));
-}
-
 static int is_uint(mt_slice s)
 {
     if (s.n == 0 || s.n > 19)
@@ -239,9 +234,9 @@ static void write_json_body(mt_writer *w, const struct mt_event *ev)
         }
     }
     fputs(",\"server\":", out);
-    mt_json_string(out, cstr(ev->server ? ev->server : ""));
+    mt_json_string(out, mt_slice_cstr(ev->server ? ev->server : ""));
     fputs(",\"file\":", out);
-    mt_json_string(out, cstr(ev->file ? ev->file : ""));
+    mt_json_string(out, mt_slice_cstr(ev->file ? ev->file : ""));
     fprintf(out, ",\"line\":%llu,\"session_id\":", (unsigned long long)ev->line);
     mt_slice sid = w->lookup ? w->lookup(ev, w->lookup_user) : mt_slice_make(NULL, 0);
     mt_json_string(out, sid.n ? sid : mt_event_session_id(ev));
@@ -271,15 +266,15 @@ static void write_csv(mt_writer *w, const struct mt_event *ev)
     }
     char ts[48];
     mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
-    mt_csv_cell(out, cstr(ts));
+    mt_csv_cell(out, mt_slice_cstr(ts));
     for (int f = 1; f < MT_F__COUNT; f++) {
         fputc(',', out);
         mt_csv_cell(out, ev->f[f]);
     }
     fputc(',', out);
-    mt_csv_cell(out, cstr(ev->server ? ev->server : ""));
+    mt_csv_cell(out, mt_slice_cstr(ev->server ? ev->server : ""));
     fputc(',', out);
-    mt_csv_cell(out, cstr(ev->file ? ev->file : ""));
+    mt_csv_cell(out, mt_slice_cstr(ev->file ? ev->file : ""));
     fprintf(out, ",%llu\r\n", (unsigned long long)ev->line);
 }
 
@@ -325,7 +320,7 @@ static void write_table(mt_writer *w, const struct mt_event *ev)
     char ts[48];
     size_t tl = mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
     cell(out, mt_slice_make(ts, tl), (size_t)ts_width, 0);
-    cell(out, cstr(ev->server ? ev->server : ""), 12, 0);
+    cell(out, mt_slice_cstr(ev->server ? ev->server : ""), 12, 0);
     cell(out, ev->f[MT_F_EVENT_ID], 16, 0);
     cell(out, ev->f[MT_F_SOURCE], 11, 0);
     cell(out, ev->f[MT_F_SENDER_ADDRESS], 30, 0);
@@ -373,10 +368,10 @@ static void write_list(mt_writer *w, const struct mt_event *ev)
         name[n] = '\0';
         list_line(out, name, ev->extra_value[i], 0);
     }
-    list_line(out, "Server", cstr(ev->server ? ev->server : ""), 0);
+    list_line(out, "Server", mt_slice_cstr(ev->server ? ev->server : ""), 0);
     char loc[64];
     int ll = snprintf(loc, sizeof loc, "%llu", (unsigned long long)ev->line);
-    list_line(out, "File", cstr(ev->file ? ev->file : ""), 0);
+    list_line(out, "File", mt_slice_cstr(ev->file ? ev->file : ""), 0);
     list_line(out, "Line", mt_slice_make(loc, (size_t)ll), 0);
 }
 
@@ -416,7 +411,7 @@ static void session_json(mt_writer *w, const struct mt_smtp_session *s)
     fputs("{\"session_id\":", out);
     mt_json_string(out, s->session_id);
     fputs(",\"server\":", out);
-    mt_json_string(out, cstr(s->server ? s->server : ""));
+    mt_json_string(out, mt_slice_cstr(s->server ? s->server : ""));
     fprintf(out, ",\"direction\":\"%s\",\"connector_id\":", mt_smtp_direction_name(s->direction));
     mt_json_string(out, s->connector_id);
     fputs(",\"local_endpoint\":", out);
@@ -436,7 +431,7 @@ static void session_json(mt_writer *w, const struct mt_smtp_session *s)
     fputs(",\"failure_reply\":", out);
     mt_json_string(out, s->failure_reply);
     fprintf(out, ",\"lines\":%llu,\"file\":", (unsigned long long)s->n_lines);
-    mt_json_string(out, cstr(s->file ? s->file : ""));
+    mt_json_string(out, mt_slice_cstr(s->file ? s->file : ""));
     fprintf(out, ",\"line\":%llu}\n", (unsigned long long)s->first_line);
 }
 
@@ -473,7 +468,7 @@ static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
     mt_time_format(s->end_ms, w->tz, b, sizeof b);
     mt_csv_cell(out, s->session_id);
     fputc(',', out);
-    mt_csv_cell(out, cstr(s->server ? s->server : ""));
+    mt_csv_cell(out, mt_slice_cstr(s->server ? s->server : ""));
     fprintf(out, ",%s,", mt_smtp_direction_name(s->direction));
     mt_csv_cell(out, s->connector_id);
     fputc(',', out);
@@ -492,7 +487,7 @@ static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
     fputc(',', out);
     mt_csv_cell(out, s->failure_reply);
     fputc(',', out);
-    mt_csv_cell(out, cstr(s->file ? s->file : ""));
+    mt_csv_cell(out, mt_slice_cstr(s->file ? s->file : ""));
     fprintf(out, ",%llu\r\n", (unsigned long long)s->first_line);
 }
 
@@ -506,19 +501,19 @@ static void session_table(mt_writer *w, const struct mt_smtp_session *s)
     char ts[48], dur[32], nr[16];
     size_t tl = mt_time_format(s->start_ms, w->tz, ts, sizeof ts);
     cell(out, mt_slice_make(ts, tl), (size_t)ts_width, 0);
-    cell(out, cstr(s->server ? s->server : ""), 10, 0);
-    cell(out, cstr(mt_smtp_direction_name(s->direction)), 7, 0);
+    cell(out, mt_slice_cstr(s->server ? s->server : ""), 10, 0);
+    cell(out, mt_slice_cstr(mt_smtp_direction_name(s->direction)), 7, 0);
     cell(out, s->session_id, 16, 0);
     int dl = snprintf(dur, sizeof dur, "%8.1f", (double)(s->end_ms - s->start_ms) / 1000.0);
     cell(out, mt_slice_make(dur, (size_t)dl), 8, 0);
     cell(out, s->remote_endpoint, 21, 0);
-    cell(out, cstr(s->tls ? "yes" : "no"), 3, 0);
-    cell(out, cstr(s->auth ? "yes" : "no"), 4, 0);
+    cell(out, mt_slice_cstr(s->tls ? "yes" : "no"), 3, 0);
+    cell(out, mt_slice_cstr(s->auth ? "yes" : "no"), 4, 0);
     cell(out, s->mail_from, 26, 0);
     int nl = snprintf(nr, sizeof nr, "%4zu", s->n_rcpt);
     cell(out, mt_slice_make(nr, (size_t)nl), 4, 0);
-    cell(out, cstr(mt_session_outcome_name(s->outcome)), 7, 0);
-    cell(out, cstr(mt_failure_class_name(s->failure_class)), 30, 1);
+    cell(out, mt_slice_cstr(mt_session_outcome_name(s->outcome)), 7, 0);
+    cell(out, mt_slice_cstr(mt_failure_class_name(s->failure_class)), 30, 1);
     fputc('\n', out);
 }
 
@@ -531,8 +526,8 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     size_t al = mt_time_format(s->start_ms, w->tz, a, sizeof a);
     size_t bl = mt_time_format(s->end_ms, w->tz, b, sizeof b);
     list_line(out, "SessionId", s->session_id, 0);
-    list_line(out, "Server", cstr(s->server ? s->server : ""), 0);
-    list_line(out, "Direction", cstr(mt_smtp_direction_name(s->direction)), 0);
+    list_line(out, "Server", mt_slice_cstr(s->server ? s->server : ""), 0);
+    list_line(out, "Direction", mt_slice_cstr(mt_smtp_direction_name(s->direction)), 0);
     list_line(out, "ConnectorId", s->connector_id, 0);
     list_line(out, "LocalEndpoint", s->local_endpoint, 0);
     list_line(out, "RemoteEndpoint", s->remote_endpoint, 0);
@@ -540,8 +535,8 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     list_line(out, "End", mt_slice_make(b, bl), 0);
     int nl = snprintf(num, sizeof num, "%lld", (long long)(s->end_ms - s->start_ms));
     list_line(out, "DurationMs", mt_slice_make(num, (size_t)nl), 0);
-    list_line(out, "Tls", cstr(s->tls ? "yes" : "no"), 0);
-    list_line(out, "Auth", cstr(s->auth ? "yes" : "no"), 0);
+    list_line(out, "Tls", mt_slice_cstr(s->tls ? "yes" : "no"), 0);
+    list_line(out, "Auth", mt_slice_cstr(s->auth ? "yes" : "no"), 0);
     list_line(out, "MailFrom", s->mail_from, 0);
     fprintf(out, "%-24s: {", "RcptTo");
     for (size_t i = 0; i < s->n_rcpt; i++)
@@ -550,11 +545,11 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     for (size_t i = 0; i < s->n_queued; i++)
         fprintf(out, "%s%.*s", i ? ", " : "", (int)s->queued[i].n, s->queued[i].p);
     fputs("}\n", out);
-    list_line(out, "Outcome", cstr(mt_session_outcome_name(s->outcome)), 0);
-    list_line(out, "FailureClass", cstr(mt_failure_class_name(s->failure_class)), 0);
+    list_line(out, "Outcome", mt_slice_cstr(mt_session_outcome_name(s->outcome)), 0);
+    list_line(out, "FailureClass", mt_slice_cstr(mt_failure_class_name(s->failure_class)), 0);
     list_line(out, "FailureCommand", s->failure_command, 0);
     list_line(out, "FailureReply", s->failure_reply, 0);
-    list_line(out, "File", cstr(s->file ? s->file : ""), 0);
+    list_line(out, "File", mt_slice_cstr(s->file ? s->file : ""), 0);
     nl = snprintf(num, sizeof num, "%llu", (unsigned long long)s->first_line);
     list_line(out, "Line", mt_slice_make(num, (size_t)nl), 0);
 }

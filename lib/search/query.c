@@ -13,29 +13,13 @@ void mt_query_init(struct mt_query *q)
     q->end_ms = MT_TIME_NONE;
 }
 
-static mt_slice cstr(const char *s)
-{
-    return mt_slice_make(s, strlen(s));
-}
-
 /* Message ids are written with and without angle brackets; compare without. */
-static mt_slice strip_angles(mt_slice s)
-{
-    while (s.n && (*s.p == ' ' || *s.p == '"'))
-        s.p++, s.n--;
-    while (s.n && (s.p[s.n - 1] == ' ' || s.p[s.n - 1] == '"'))
-        s.n--;
-    if (s.n >= 2 && s.p[0] == '<' && s.p[s.n - 1] == '>')
-        return mt_slice_make(s.p + 1, s.n - 2);
-    return s;
-}
-
 static bool any_item_eq(mt_slice list, mt_slice want, bool angles)
 {
     size_t pos = 0;
     mt_slice item;
     while (mt_slice_next_item(list, ';', &pos, &item))
-        if (mt_slice_eq_ci(angles ? strip_angles(item) : item, want))
+        if (mt_slice_eq_ci(angles ? mt_slice_strip_angles(item) : item, want))
             return true;
     return false;
 }
@@ -63,38 +47,38 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
     if (q->n_servers) {
         bool hit = false;
         for (size_t i = 0; i < q->n_servers && !hit; i++)
-            hit = ev->server && mt_slice_eq_ci(cstr(ev->server), cstr(q->servers[i]));
+            hit = ev->server && mt_slice_eq_ci(mt_slice_cstr(ev->server), mt_slice_cstr(q->servers[i]));
         if (!hit)
             return false;
     }
-    if (q->event_id && !mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], cstr(q->event_id)))
+    if (q->event_id && !mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], mt_slice_cstr(q->event_id)))
         return false;
-    if (q->source && !mt_slice_eq_ci(ev->f[MT_F_SOURCE], cstr(q->source)))
+    if (q->source && !mt_slice_eq_ci(ev->f[MT_F_SOURCE], mt_slice_cstr(q->source)))
         return false;
-    if (q->sender && !mt_slice_eq_ci(ev->f[MT_F_SENDER_ADDRESS], cstr(q->sender)))
+    if (q->sender && !mt_slice_eq_ci(ev->f[MT_F_SENDER_ADDRESS], mt_slice_cstr(q->sender)))
         return false;
     if (q->n_recipients) {
         bool hit = false;
         for (size_t i = 0; i < q->n_recipients && !hit; i++)
-            hit = any_item_eq(ev->f[MT_F_RECIPIENT_ADDRESS], cstr(q->recipients[i]), false);
+            hit = any_item_eq(ev->f[MT_F_RECIPIENT_ADDRESS], mt_slice_cstr(q->recipients[i]), false);
         if (!hit)
             return false;
     }
     if (q->message_id &&
-        !mt_slice_eq_ci(strip_angles(ev->f[MT_F_MESSAGE_ID]), strip_angles(cstr(q->message_id))))
+        !mt_slice_eq_ci(mt_slice_strip_angles(ev->f[MT_F_MESSAGE_ID]), mt_slice_strip_angles(mt_slice_cstr(q->message_id))))
         return false;
-    if (q->internal_message_id && !mt_slice_eq(ev->f[MT_F_INTERNAL_MESSAGE_ID], cstr(q->internal_message_id)))
+    if (q->internal_message_id && !mt_slice_eq(ev->f[MT_F_INTERNAL_MESSAGE_ID], mt_slice_cstr(q->internal_message_id)))
         return false;
-    if (q->network_message_id && !mt_slice_eq_ci(ev->f[MT_F_NETWORK_MESSAGE_ID], cstr(q->network_message_id)))
+    if (q->network_message_id && !mt_slice_eq_ci(ev->f[MT_F_NETWORK_MESSAGE_ID], mt_slice_cstr(q->network_message_id)))
         return false;
-    if (q->subject && !mt_slice_contains_ci(ev->f[MT_F_MESSAGE_SUBJECT], cstr(q->subject)))
+    if (q->subject && !mt_slice_contains_ci(ev->f[MT_F_MESSAGE_SUBJECT], mt_slice_cstr(q->subject)))
         return false;
-    if (q->reference && !any_item_eq(ev->f[MT_F_REFERENCE], strip_angles(cstr(q->reference)), true))
+    if (q->reference && !any_item_eq(ev->f[MT_F_REFERENCE], mt_slice_strip_angles(mt_slice_cstr(q->reference)), true))
         return false;
-    if (q->session_id && !mt_slice_eq_ci(mt_event_session_id(ev), cstr(q->session_id)))
+    if (q->session_id && !mt_slice_eq_ci(mt_event_session_id(ev), mt_slice_cstr(q->session_id)))
         return false;
     if (q->transport_traffic_type &&
-        !mt_slice_eq_ci(ev->f[MT_F_TRANSPORT_TRAFFIC_TYPE], cstr(q->transport_traffic_type)))
+        !mt_slice_eq_ci(ev->f[MT_F_TRANSPORT_TRAFFIC_TYPE], mt_slice_cstr(q->transport_traffic_type)))
         return false;
     return true;
 }
@@ -145,22 +129,22 @@ struct mt_prefilter *mt_prefilter_from_query(const struct mt_query *q)
     for (size_t i = 0; i < sizeof single / sizeof single[0]; i++) {
         if (!single[i])
             continue;
-        mt_slice s = strip_angles(cstr(single[i]));
+        mt_slice s = mt_slice_strip_angles(mt_slice_cstr(single[i]));
         if (add_needle(pf, s) == 0)
             return pf;
     }
     if (q->n_recipients && q->n_recipients <= MT_PREFILTER_MAX) {
         for (size_t i = 0; i < q->n_recipients; i++) {
-            if (add_needle(pf, cstr(q->recipients[i])) != 0) {
+            if (add_needle(pf, mt_slice_cstr(q->recipients[i])) != 0) {
                 mt_prefilter_free(pf);
                 return NULL;    /* one unsearchable recipient: the union cannot be prefiltered */
             }
         }
         return pf;
     }
-    if (q->reference && add_needle(pf, strip_angles(cstr(q->reference))) == 0)
+    if (q->reference && add_needle(pf, mt_slice_strip_angles(mt_slice_cstr(q->reference))) == 0)
         return pf;
-    if (q->subject && strlen(q->subject) >= 3 && add_needle(pf, cstr(q->subject)) == 0)
+    if (q->subject && strlen(q->subject) >= 3 && add_needle(pf, mt_slice_cstr(q->subject)) == 0)
         return pf;
     mt_prefilter_free(pf);
     return NULL;
