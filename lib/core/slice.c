@@ -124,11 +124,30 @@ size_t mt_display_width(mt_slice s)
     return w;
 }
 
+static inline unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+}
+
+/* Called on every source-context the index stores: a call to strncasecmp
+ * at each position was a tenth of the index build. Only positions whose
+ * first byte matches are compared further. */
+static bool starts_ci(const char *p, const char *mark, size_t k)
+{
+    for (size_t i = 1; i < k; i++)
+        if (ascii_lower((unsigned char)p[i]) != ascii_lower((unsigned char)mark[i]))
+            return false;
+    return true;
+}
+
 mt_slice mt_slice_after(mt_slice s, const char *mark)
 {
     size_t k = strlen(mark);
+    if (!k || k > s.n)
+        return mt_slice_make(NULL, 0);
+    unsigned char first = ascii_lower((unsigned char)mark[0]);
     for (size_t i = 0; i + k <= s.n; i++) {
-        if (strncasecmp(s.p + i, mark, k))
+        if (ascii_lower((unsigned char)s.p[i]) != first || !starts_ci(s.p + i, mark, k))
             continue;
         size_t j = i + k;
         while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')

@@ -547,7 +547,8 @@ static int selective(const struct mt_query *q)
            q->session_id;
 }
 
-static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered)
+/* The columns take_row reads, with the joins that resolve them. */
+static void build_columns(struct sqlbuf *b)
 {
     sb_add(b, "SELECT e.id, e.file, e.line, e.time_ms");
     int j = 0;
@@ -569,6 +570,10 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
         sb_add(b, " LEFT JOIN %s j%d ON j%d.id = e.%s", dict_of(fd->store), j, j, fd->column);
         j++;
     }
+}
+
+static void build_where(struct sqlbuf *b, struct params *p, const struct mt_query *q)
+{
     sb_add(b, " WHERE 1");
     if (q->start_ms != MT_TIME_NONE)
         sb_add(b, " AND e.time_ms >= ?%d", add_param_int(p, q->start_ms));
@@ -619,9 +624,66 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
                add_param(p, q->subject, strlen(q->subject)));
     if (q->session_id)
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
+}
+
+static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered)
+{
+    build_columns(b);
+    build_where(b, p, q);
     /* In time order for mt_search; otherwise in id order, which is the
      * table's own: no sort, and the recipients can be read alongside. */
     sb_add(b, ordered ? " ORDER BY e.time_ms" : " ORDER BY e.id");
+}
+
+/* Filters SQL compares exactly as mt_query_match does (ASCII case folding
+ * on the stored value, times as numbers), so that every row the WHERE
+ * selects is a match. Then the total is a count in SQL, and rows past the
+ * result size need not be rebuilt. An empty value is stored as NULL, which
+ * SQL never equals: such a filter takes the general path. */
+static int sql_exact(const struct mt_query *q)
+{
+    if (q->n_servers || q->n_recipients || q->message_id || q->reference || q->internal_message_id ||
+        q->subject || q->session_id)
+        return 0;
+    const char *v[] = { q->event_id, q->source, q->transport_traffic_type, q->sender, q->network_message_id };
+    for (size_t i = 0; i < sizeof v / sizeof *v; i++)
+        if (v[i] && !v[i][0])
+            return 0;
+    return 1;
+}
+
+static void bind_params(sqlite3_stmt *st, const struct params *p)
+{
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->v[i].is_int)
+            sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
+        else
+            sqlite3_bind_text(st, (int)i + 1, p->v[i].s, (int)p->v[i].n, SQLITE_STATIC);
+    }
+}
+
+/* The number of events matching an exact query (sql_exact), counted in
+ * SQL: from an index alone when the filter has one. Every event row is of a
+ * tracking log, and mt_index_attach attaches them all. -1 on an error. */
+static int64_t count_exact(mt_index *ix, const struct mt_query *q)
+{
+    struct sqlbuf b = { 0 };
+    struct params *p = calloc(1, sizeof *p);
+    if (!p)
+        return -1;
+    sb_add(&b, "SELECT count(*) FROM events e");
+    build_where(&b, p, q);
+    int64_t n = -1;
+    sqlite3_stmt *st = NULL;
+    if (!b.oom && sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) == SQLITE_OK) {
+        bind_params(st, p);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    free(b.p);
+    free(p);
+    return n;
 }
 
 struct strs_cache {
@@ -735,22 +797,64 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
         else
             lock_advance(&s);
     }
-    for (size_t i = 0; i < p->n; i++) {
-        if (p->v[i].is_int)
-            sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
+    bind_params(st, p);
+    /* Exact filters: the total from a count, and with a result size only
+     * the first events rebuilt, each fetched by id after the ids were put
+     * in time order (a sort over all the joined columns would resolve every
+     * string of every match first). */
+    int64_t total = result == MT_OK && ordered && (!emit || q->result_size) && sql_exact(q) ? count_exact(ix, q) : -1;
+    if (total >= 0 && !emit) {
+        stats->events = stats->matched = (uint64_t)total;
+        result = MT_NOMATCH;   /* nothing to read: below, the statements are freed */
+    }
+    sqlite3_stmt *ids = NULL, *by_id = NULL;
+    if (total >= 0 && emit && result == MT_OK) {
+        struct sqlbuf ib = { 0 }, rb = { 0 };
+        struct params *ip = calloc(1, sizeof *ip);
+        if (ip) {
+            sb_add(&ib, "SELECT e.id, e.time_ms FROM events e");
+            build_where(&ib, ip, q);
+            sb_add(&ib, " ORDER BY e.time_ms");
+            build_columns(&rb);
+            sb_add(&rb, " WHERE e.id = ?1");
+        }
+        if (!ip || ib.oom || rb.oom || sqlite3_prepare_v2(ix->db, ib.p, -1, &ids, NULL) != SQLITE_OK ||
+            sqlite3_prepare_v2(ix->db, rb.p, -1, &by_id, NULL) != SQLITE_OK)
+            result = MT_EIO;
         else
-            sqlite3_bind_text(st, (int)i + 1, p->v[i].s, (int)p->v[i].n, SQLITE_STATIC);
+            bind_params(ids, ip);
+        free(ib.p);
+        free(rb.p);
+        free(ip);
     }
     int rc;
     int64_t group_time = 0;
     rc = SQLITE_DONE;
-    while (result == MT_OK && !s.stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t t = sqlite3_column_int64(st, 3);
+    while (result == MT_OK && !s.stop) {
+        sqlite3_stmt *row = st;
+        if (ids) {
+            if ((rc = sqlite3_step(ids)) != SQLITE_ROW)
+                break;
+            int64_t t = sqlite3_column_int64(ids, 1);
+            if (s.g.n && t != group_time) {
+                flush(&s);
+                if (stats->returned >= q->result_size)
+                    break;   /* the rest are counted, not read */
+            }
+            sqlite3_reset(by_id);
+            sqlite3_bind_int64(by_id, 1, sqlite3_column_int64(ids, 0));
+            if ((rc = sqlite3_step(by_id)) != SQLITE_ROW)
+                break;
+            row = by_id;
+        } else if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+            break;
+        }
+        int64_t t = sqlite3_column_int64(row, 3);
         if (s.g.n && (t != group_time || !ordered))
             flush(&s);
         group_time = t;
         stats->events++;
-        int k = take_row(&s, st);
+        int k = take_row(&s, row);
         if (k == -2) {
             if (diag)
                 diag(ix->path, 0, "damaged record in the index (rebuild it with mailtrail index --rebuild)", user);
@@ -772,6 +876,12 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
         }
         flush(&s);
     }
+    if (total >= 0 && emit && result == MT_OK)
+        stats->matched = (uint64_t)total;
+    if (total >= 0 && !emit && result == MT_NOMATCH)
+        result = MT_OK;
+    sqlite3_finalize(ids);
+    sqlite3_finalize(by_id);
     sqlite3_finalize(st);
     sqlite3_finalize(s.rcpts);
     sqlite3_finalize(s.lock);

@@ -25,6 +25,7 @@ void ix_dict_forget(struct ix_dict *d)
     d->slots = NULL;
     d->arena = NULL;
     d->cap = d->n = d->arena_len = d->arena_cap = 0;
+    d->complete = 0;
 }
 
 void ix_dict_free(struct ix_dict *d)
@@ -64,8 +65,10 @@ static void remember(struct ix_dict *d, uint64_t h, mt_slice s, int64_t id)
     if ((d->n + 1) * 2 > d->cap) {
         size_t ncap = d->cap ? d->cap * 2 : 1024;
         struct ix_slot *ns = calloc(ncap, sizeof *ns);
-        if (!ns)
+        if (!ns) {
+            d->complete = 0;
             return;
+        }
         for (size_t i = 0; i < d->cap; i++) {
             struct ix_slot *o = &d->slots[i];
             if (!o->hash)
@@ -84,8 +87,10 @@ static void remember(struct ix_dict *d, uint64_t h, mt_slice s, int64_t id)
         while (ncap < d->arena_len + s.n)
             ncap *= 2;
         char *na = realloc(d->arena, ncap);
-        if (!na)
+        if (!na) {
+            d->complete = 0;
             return;
+        }
         d->arena = na;
         d->arena_cap = ncap;
     }
@@ -117,13 +122,16 @@ int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s)
             return -1;
     }
     int64_t id = -1;
-    sqlite3_bind_text(d->sel, 1, s.p, (int)s.n, SQLITE_STATIC);
-    int rc = sqlite3_step(d->sel);
-    if (rc == SQLITE_ROW)
-        id = sqlite3_column_int64(d->sel, 0);
-    sqlite3_reset(d->sel);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return -1;
+    int rc;
+    if (!d->complete) {
+        sqlite3_bind_text(d->sel, 1, s.p, (int)s.n, SQLITE_STATIC);
+        rc = sqlite3_step(d->sel);
+        if (rc == SQLITE_ROW)
+            id = sqlite3_column_int64(d->sel, 0);
+        sqlite3_reset(d->sel);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return -1;
+    }
     if (id < 0) {
         sqlite3_bind_text(d->ins, 1, s.p, (int)s.n, SQLITE_STATIC);
         rc = sqlite3_step(d->ins);

@@ -25,6 +25,9 @@ struct ix_dict {
     size_t cap, n;
     char *arena;
     size_t arena_len, arena_cap;
+    /* Every row of the table is in the map (it was empty when this writer
+     * began and nothing was forgotten since): a miss needs no SELECT. */
+    int complete;
 };
 
 enum ix_dict_id { IX_STRS, IX_TEXTS, IX_ADDRS, IX_MSGIDS, IX__NDICTS };

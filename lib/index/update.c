@@ -65,6 +65,7 @@ struct upd {
     const struct mt_index_config *cfg;
     struct mt_index_stats *st;
     uint64_t bytes_total;
+    int64_t data_version;      /* PRAGMA data_version when our transaction began */
     sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_link, *ins_smtp, *ins_pf, *ins_iis, *ins_problem;
     sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode;
     /* the file being read */
@@ -659,6 +660,18 @@ static void train(struct upd *u)
     u->n_samples = 0;
 }
 
+static int64_t data_version(mt_index *ix)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(ix->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 static int commit(struct upd *u)
 {
     char err[200];
@@ -670,6 +683,10 @@ static int commit(struct upd *u)
         u->db_failed = 1;
         return -1;
     }
+    /* Between our COMMIT and BEGIN another writer may have added strings. */
+    if (data_version(u->ix) != u->data_version)
+        for (int d = 0; d < IX__NDICTS; d++)
+            u->ix->dict[d].complete = 0;
     u->st->commits++;
     u->since_commit = 0;
     if (u->cfg->progress)
@@ -1218,6 +1235,11 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         free(buf);
         return MT_EIO;
     }
+    /* Decided inside the write transaction, so that no other writer can add
+     * strings in between; another writer may come between our runs. */
+    for (int d = 0; d < IX__NDICTS; d++)
+        ix->dict[d].complete = !ix->dict[d].n && table_empty(ix, ix->dict[d].table);
+    u.data_version = data_version(ix);
     for (size_t i = 0; i < ls->n && !u.db_failed; i++) {
         mt_status st = index_file(&u, &ls->files[i], buf);
         if (st == MT_EINPUT && result == MT_OK)
