@@ -27,6 +27,11 @@ struct mt_backend {
      * MT_NOMATCH when it is not a Postfix log. A non-zero return of piece stops. */
     mt_status (*postfix_text)(void *ctx, size_t file, int (*piece)(const char *p, size_t n, void *user),
                               void *user);
+    /* mt_search_each on up to threads(ctx, threads) workers, each calling
+     * each with its worker number; NULL: search without order, one worker. */
+    mt_status (*search_each)(void *ctx, const struct mt_query *q, unsigned threads, mt_event_each_fn each,
+                             mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+    unsigned (*threads)(void *ctx, unsigned want);
 };
 
 #endif

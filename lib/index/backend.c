@@ -8,6 +8,9 @@
  * mt_query_match decide: the answer is the raw search's by construction.
  * Events with equal timestamps are put in file-then-line order, as the raw
  * search's merge does. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +204,7 @@ struct searcher {
     const struct ix_buf *strs_bytes;
     int stop;
     int failed;
+    atomic_int *halt;   /* shared by the workers of a parallel scan: one stopped, all stop */
 };
 
 static int cmp_rows(const void *a, const void *b)
@@ -248,8 +252,11 @@ static void flush(struct searcher *s)
             continue;
         if (s->emit) {
             s->stats->returned++;
-            if (s->emit(&ev, s->user))
+            if (s->emit(&ev, s->user)) {
                 s->stop = 1;
+                if (s->halt)
+                    atomic_store(s->halt, 1);
+            }
         }
     }
     g->n = 0;
@@ -626,10 +633,13 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
 }
 
-static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered)
+static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered, int64_t lo,
+                         int64_t hi)
 {
     build_columns(b);
     build_where(b, p, q);
+    if (lo > 0 || hi < INT64_MAX)
+        sb_add(b, " AND e.id > ?%d AND e.id <= ?%d", add_param_int(p, lo), add_param_int(p, hi));
     /* In time order for mt_search; otherwise in id order, which is the
      * table's own: no sort, and the recipients can be read alongside. */
     sb_add(b, ordered ? " ORDER BY e.time_ms" : " ORDER BY e.id");
@@ -748,10 +758,11 @@ static int load_strs(struct searcher *s)
     return 0;
 }
 
-static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit,
-                                mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+/* The events with lo < id <= hi (all: 0, INT64_MAX). */
+static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordered, int64_t lo, int64_t hi,
+                              atomic_int *halt, mt_event_fn emit, mt_diag_fn diag, void *user,
+                              struct mt_search_stats *stats)
 {
-    mt_index *ix = ctx;
     struct mt_search_stats local;
     if (!stats)
         stats = &local;
@@ -760,7 +771,7 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
     struct params *p = calloc(1, sizeof *p);
     if (!p)
         return MT_EIO;
-    build_select(&b, p, q, ordered);
+    build_select(&b, p, q, ordered, lo, hi);
     mt_status result = MT_OK;
     sqlite3_stmt *st = NULL;
     struct searcher s;
@@ -770,6 +781,7 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
     s.emit = emit;
     s.user = user;
     s.stats = stats;
+    s.halt = halt;
     if (b.oom || ix_cold_load(ix) ||
         sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ix->db,
@@ -791,11 +803,15 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
     if (result == MT_OK && !ordered && !selective(q)) {
         if (sqlite3_prepare_v2(ix->db,
                                "SELECT r.event, a.value, t.value FROM rcpts r LEFT JOIN addrs a ON a.id = r.address"
-                               " LEFT JOIN texts t ON t.id = r.status ORDER BY r.event, r.n",
-                               -1, &s.lock, NULL) != SQLITE_OK)
+                               " LEFT JOIN texts t ON t.id = r.status WHERE r.event > ?1 AND r.event <= ?2"
+                               " ORDER BY r.event, r.n",
+                               -1, &s.lock, NULL) != SQLITE_OK) {
             result = MT_EIO;
-        else
+        } else {
+            sqlite3_bind_int64(s.lock, 1, lo);
+            sqlite3_bind_int64(s.lock, 2, hi);
             lock_advance(&s);
+        }
     }
     bind_params(st, p);
     /* Exact filters: the total from a count, and with a result size only
@@ -830,7 +846,7 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
     int rc;
     int64_t group_time = 0;
     rc = SQLITE_DONE;
-    while (result == MT_OK && !s.stop) {
+    while (result == MT_OK && !s.stop && !(halt && atomic_load(halt))) {
         sqlite3_stmt *row = st;
         if (ids) {
             if ((rc = sqlite3_step(ids)) != SQLITE_ROW)
@@ -893,6 +909,134 @@ static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered
     free(s.g.cold.p);
     free(b.p);
     free(p);
+    if (result != MT_OK)
+        return result;
+    return stats->matched ? MT_OK : MT_NOMATCH;
+}
+
+static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit,
+                                mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    return search_range(ctx, q, ordered, 0, INT64_MAX, NULL, emit, diag, user, stats);
+}
+
+/* ---- whole-index scans on several threads ---- */
+
+/* A scan that reads most of the events (report, flows, pending) is split in
+ * ranges of ids, one per worker, each on its own read-only connection: the
+ * rebuilding of events costs CPU, not I/O. Rows added after the scan began
+ * are past the last range, so none is read twice; each worker's read sees
+ * the index as it was when that worker began. */
+#define MAX_SCAN_WORKERS 16
+
+static unsigned backend_threads(void *ctx, unsigned want)
+{
+    mt_index *ix = ctx;
+    if (ix->writable || !ix->path || !strcmp(ix->path, ":memory:"))
+        return 1;
+    return want < 1 ? 1 : want > MAX_SCAN_WORKERS ? MAX_SCAN_WORKERS : want;
+}
+
+struct scan_worker {
+    mt_index *ix;                 /* the attached index: its path, files and strings */
+    const struct mt_query *q;
+    int64_t lo, hi;
+    unsigned id;
+    mt_event_each_fn each;
+    mt_diag_fn diag;
+    void *user;
+    atomic_int *halt;
+    struct mt_search_stats stats;
+    mt_status result;
+};
+
+static int worker_emit(const struct mt_event *ev, void *user)
+{
+    struct scan_worker *w = user;
+    return w->each(ev, w->id, w->user);
+}
+
+static void *scan_worker_run(void *arg)
+{
+    struct scan_worker *w = arg;
+    mt_index *own = NULL;
+    char err[512];
+    w->result = mt_index_open(w->ix->path, MT_INDEX_READ, &own, err, sizeof err);
+    if (w->result != MT_OK) {
+        if (w->diag)
+            w->diag(w->ix->path, 0, err, w->user);
+        atomic_store(w->halt, 1);
+        return NULL;
+    }
+    /* borrowed from the attached index, read-only while the workers run */
+    own->ls = w->ix->ls;
+    own->rank = w->ix->rank;
+    own->n_rank = w->ix->n_rank;
+    own->attach = w->ix->attach;
+    own->strs_cache = w->ix->strs_cache;
+    w->result = search_range(own, w->q, 0, w->lo, w->hi, w->halt, worker_emit, w->diag, w, &w->stats);
+    if (w->result != MT_OK && w->result != MT_NOMATCH)
+        atomic_store(w->halt, 1);
+    own->ls = NULL;
+    own->rank = NULL;
+    own->attach = NULL;
+    own->strs_cache = NULL;
+    mt_index_close(own);
+    return NULL;
+}
+
+static int64_t max_event_id(mt_index *ix)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(ix->db, "SELECT coalesce(max(id), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsigned threads, mt_event_each_fn each,
+                                     mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    mt_index *ix = ctx;
+    struct mt_search_stats local;
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    threads = backend_threads(ix, threads);
+    int64_t max_id = threads > 1 && !selective(q) ? max_event_id(ix) : -1;
+    struct scan_worker w[MAX_SCAN_WORKERS];
+    atomic_int halt;
+    atomic_init(&halt, 0);
+    /* strings and the dictionary loaded once, before the workers share them */
+    struct searcher probe = { .ix = ix };
+    if (max_id < (int64_t)threads * 1024 || ix_cold_load(ix) || load_strs(&probe)) {
+        w[0] = (struct scan_worker){ .ix = ix, .q = q, .id = 0, .each = each, .diag = diag, .user = user };
+        return search_range(ix, q, 0, 0, INT64_MAX, NULL, worker_emit, diag, &w[0], stats);
+    }
+    pthread_t tid[MAX_SCAN_WORKERS];
+    unsigned started = 0;
+    for (unsigned i = 0; i < threads; i++) {
+        int64_t lo = max_id / threads * i, hi = i + 1 == threads ? INT64_MAX : max_id / threads * (i + 1);
+        w[i] = (struct scan_worker){ .ix = ix, .q = q, .lo = lo, .hi = hi, .id = i, .each = each, .diag = diag,
+                                     .user = user, .halt = &halt, .result = MT_OK };
+    }
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, scan_worker_run, &w[started]) != 0)
+            break;
+    mt_status result = started == threads ? MT_OK : MT_EIO;
+    if (result != MT_OK)
+        atomic_store(&halt, 1);
+    for (unsigned i = 0; i < started; i++) {
+        pthread_join(tid[i], NULL);
+        stats->events += w[i].stats.events;
+        stats->matched += w[i].stats.matched;
+        stats->returned += w[i].stats.returned;
+        if (w[i].result == MT_EIO || (w[i].result == MT_EINPUT && result == MT_OK))
+            result = w[i].result;
+    }
     if (result != MT_OK)
         return result;
     return stats->matched ? MT_OK : MT_NOMATCH;
@@ -983,6 +1127,8 @@ static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const
 
 static const struct mt_backend index_backend = {
     .search = backend_search,
+    .search_each = backend_search_each,
+    .threads = backend_threads,
     .smtp_lines = backend_smtp_lines,
     .postfix_text = backend_postfix_text,
 };

@@ -307,7 +307,7 @@ unsigned mt_search_threads(const mt_logset *ls, unsigned threads)
         threads = nc > 0 ? (unsigned)nc : 1;
     }
     if (ls && ls->backend)
-        return 1;
+        return ls->backend->threads ? ls->backend->threads(ls->backend_ctx, threads) : 1;
     if (ls && threads > ls->n)
         threads = ls->n ? (unsigned)ls->n : 1;
     return threads;
@@ -338,6 +338,8 @@ mt_status mt_search(const mt_logset *ls, const struct mt_query *q, unsigned thre
 mt_status mt_search_each(const mt_logset *ls, const struct mt_query *q, unsigned threads,
                          mt_event_each_fn each, mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
+    if (ls->backend && ls->backend->search_each)
+        return ls->backend->search_each(ls->backend_ctx, q, mt_search_threads(ls, threads), each, diag, user, stats);
     if (ls->backend) {
         struct each_adapter a = { each, user };
         return ls->backend->search(ls->backend_ctx, q, 0, each_from_backend, diag, &a, stats);

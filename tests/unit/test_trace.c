@@ -636,7 +636,7 @@ static mt_status fz_search(void *ctx, const struct mt_query *q, int ordered, mt_
     return matched ? MT_OK : MT_NOMATCH;
 }
 
-static const struct mt_backend fz_backend = { fz_search, NULL, NULL };
+static const struct mt_backend fz_backend = { .search = fz_search };
 
 static void fz_set(struct fz *z, struct mt_event *e, int slot, enum mt_field f, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
