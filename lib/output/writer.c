@@ -158,9 +158,10 @@ void mt_json_string(FILE *out, mt_slice s)
 
 /* ---- per-format event writers ---- */
 
-static int is_uint(mt_slice s)
+/* A number JSON allows as written: digits, no leading zero (RFC 8259). */
+static int is_json_uint(mt_slice s)
 {
-    if (s.n == 0 || s.n > 19)
+    if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
         return 0;
     for (size_t i = 0; i < s.n; i++)
         if (s.p[i] < '0' || s.p[i] > '9')
@@ -224,8 +225,11 @@ static void write_json_body(mt_writer *w, const struct mt_event *ev)
             break;
         case MT_F_TOTAL_BYTES:
         case MT_F_RECIPIENT_COUNT:
-            if (is_uint(v))
+            /* anything else the log wrote ("0042", "n/a") stays, as a string */
+            if (is_json_uint(v))
                 fwrite(v.p, 1, v.n, out);
+            else if (v.n)
+                mt_json_string(out, v);
             else
                 fputs("null", out);
             break;
