@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh MAILTRAIL -- trace every message of small simulated organisations and
 # compare each path and each recipient's fate with the ground truth; the
-# flows and the report's totals too.
+# flows and the report's totals too, and the report's event counts against
+# search's on the same logs.
 set -u
 bin=$1
 here=$(dirname "$0")
@@ -19,9 +20,10 @@ check() {
         "$bin" flows --logs "$tmp/o" --format json >"$tmp/f.jsonl" 2>>"$tmp/err" &&
         python3 "$here/check_flows.py" "$tmp/o" "$tmp/f.jsonl" >>"$tmp/check.log" 2>&1 &&
         "$bin" report --logs "$tmp/o" --section totals --format json >"$tmp/r.json" 2>>"$tmp/err" &&
-        python3 "$here/check_report.py" "$tmp/o" "$tmp/r.json" >>"$tmp/check.log" 2>&1
+        python3 "$here/check_report.py" "$tmp/o" "$tmp/r.json" >>"$tmp/check.log" 2>&1 &&
+        python3 "$here/check_report_search.py" "$bin" "$tmp/o" >>"$tmp/check.log" 2>&1
     if [ $? -eq 0 ]; then
-        echo "ok: $name: $(grep '^trace:' "$tmp/check.log"); $(grep '^flows:' "$tmp/check.log"); $(tail -n 1 "$tmp/check.log")"
+        echo "ok: $name: $(grep '^trace:' "$tmp/check.log"); $(grep '^flows:' "$tmp/check.log"); $(grep '^report:' "$tmp/check.log"); $(grep '^report-search:' "$tmp/check.log")"
         pass=$((pass + 1))
     else
         echo "FAILED: $name" >&2
