@@ -21,7 +21,7 @@
 
 typedef struct mt_index mt_index;
 
-#define MT_INDEX_SCHEMA_VERSION 1
+#define MT_INDEX_SCHEMA_VERSION 2
 
 enum mt_index_mode {
     MT_INDEX_READ,       /* queries only; the file must exist */

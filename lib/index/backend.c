@@ -525,9 +525,10 @@ static void msgid_forms(struct params *p, struct sqlbuf *b, const char *v, const
         br[cn + 2] = '\0';
         k2 = add_param(p, br, cn + 2);
     }
-    sb_add(b, " AND %s IN (SELECT %s FROM msgids WHERE value = ?%d COLLATE NOCASE", col, sel, k1);
+    sb_add(b, " AND %s IN (SELECT %s FROM msgids WHERE (h = ?%d AND value = ?%d COLLATE NOCASE)", col, sel,
+           add_param_int(p, ix_text_hash(core, cn)), k1);
     if (k2)
-        sb_add(b, " OR value = ?%d COLLATE NOCASE", k2);
+        sb_add(b, " OR (h = ?%d AND value = ?%d COLLATE NOCASE)", add_param_int(p, ix_text_hash(br, cn + 2)), k2);
     sb_add(b, ")");
 }
 
@@ -599,10 +600,17 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
         { q->sender, "sender_address", "addrs" },
         { q->network_message_id, "network_message_id", "texts" },
     };
-    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++)
-        if (exact[i].v)
+    for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
+        if (!exact[i].v)
+            continue;
+        size_t n = strlen(exact[i].v);
+        if (!strcmp(exact[i].table, "texts"))
+            sb_add(b, " AND e.%s IN (SELECT id FROM texts WHERE h = ?%d AND value = ?%d COLLATE NOCASE)",
+                   exact[i].col, add_param_int(p, ix_text_hash(exact[i].v, n)), add_param(p, exact[i].v, n));
+        else
             sb_add(b, " AND e.%s IN (SELECT id FROM %s WHERE value = ?%d COLLATE NOCASE)", exact[i].col,
-                   exact[i].table, add_param(p, exact[i].v, strlen(exact[i].v)));
+                   exact[i].table, add_param(p, exact[i].v, n));
+    }
     if (q->n_recipients) {
         /* each term alone, so that SQLite uses the address index for each */
         sb_add(b, " AND e.id IN (SELECT event FROM rcpts WHERE address IN (SELECT id FROM addrs WHERE");

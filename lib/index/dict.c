@@ -110,20 +110,28 @@ int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s)
     struct ix_slot *sl = find(d, h, s);
     if (sl && sl->hash)
         return sl->id;
+    /* texts and msgids are found by their hash (schema.c), strs and addrs
+     * by value; the exact comparison picks the one stored string. */
+    int hashed = d == &ix->dict[IX_TEXTS] || d == &ix->dict[IX_MSGIDS];
     if (!d->sel) {
         char sql[160];
-        /* addrs and msgids are indexed case-insensitively (that is how they
-         * are searched); the exact comparison picks the one stored string. */
-        snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE value = ?1 COLLATE NOCASE AND value = ?1", d->table);
+        snprintf(sql, sizeof sql,
+                 hashed ? "SELECT id FROM %s WHERE h = ?2 AND value = ?1"
+                        : "SELECT id FROM %s WHERE value = ?1 COLLATE NOCASE AND value = ?1",
+                 d->table);
         if (ix_prepare(ix, sql, &d->sel))
             return -1;
-        snprintf(sql, sizeof sql, "INSERT INTO %s(value) VALUES(?1)", d->table);
+        snprintf(sql, sizeof sql, hashed ? "INSERT INTO %s(value, h) VALUES(?1, ?2)" : "INSERT INTO %s(value) VALUES(?1)",
+                 d->table);
         if (ix_prepare(ix, sql, &d->ins))
             return -1;
     }
+    int64_t sh = hashed ? ix_text_hash(s.p, s.n) : 0;
     int64_t id = -1;
     int rc;
     if (!d->complete) {
+        if (hashed)
+            sqlite3_bind_int64(d->sel, 2, sh);
         sqlite3_bind_text(d->sel, 1, s.p, (int)s.n, SQLITE_STATIC);
         rc = sqlite3_step(d->sel);
         if (rc == SQLITE_ROW)
@@ -134,6 +142,8 @@ int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s)
     }
     if (id < 0) {
         sqlite3_bind_text(d->ins, 1, s.p, (int)s.n, SQLITE_STATIC);
+        if (hashed)
+            sqlite3_bind_int64(d->ins, 2, sh);
         rc = sqlite3_step(d->ins);
         sqlite3_reset(d->ins);
         if (rc != SQLITE_DONE)

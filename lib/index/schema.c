@@ -46,9 +46,38 @@ const struct ix_field ix_fields[MT_F__COUNT] = {
     [MT_F_SCHEMA_VERSION] = { IX_STR, "schema_version" },
 };
 
-/* Version 1. Columns declared without a type keep values exactly as bound
+/* The dictionaries with many long strings (texts, msgids) are found by a
+ * 31-bit hash of the ASCII-lowercased value (h), the value compared after:
+ * an index of small integers instead of a copy of every string (schema 2;
+ * a fifth of an index at 10 M events). Lowercased because message ids and
+ * network message ids are searched case-insensitively, as SQLite's NOCASE. */
+int64_t ix_text_hash(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        h ^= c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+        h *= 1099511628211ull;
+    }
+    return (int64_t)((h ^ (h >> 31)) & 0x7fffffff);
+}
+
+/* mailtrail_hash(value), for the upgrade and for SQL users:
+ *   SELECT id FROM msgids WHERE h = mailtrail_hash(?1) AND value = ?1 COLLATE NOCASE */
+static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const unsigned char *t = sqlite3_value_text(argv[0]);
+    sqlite3_result_int64(ctx, ix_text_hash((const char *)t, (size_t)sqlite3_value_bytes(argv[0])));
+}
+
+/* Version 2. Columns declared without a type keep values exactly as bound
  * (an internal-message-id "0123" stays text, 123 stays an integer). */
-static const char schema_v1[] =
+static const char schema_tables[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
     "CREATE TABLE files(\n"
     "  id INTEGER PRIMARY KEY,\n"
@@ -67,11 +96,12 @@ static const char schema_v1[] =
     ");\n"
     "CREATE INDEX files_inode ON files(ino, dev);\n"
     "CREATE TABLE strs(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);\n"
-    "CREATE TABLE texts(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE texts(id INTEGER PRIMARY KEY, value TEXT NOT NULL, h INTEGER NOT NULL);\n"
+    "CREATE INDEX texts_h ON texts(h);\n"
     "CREATE TABLE addrs(id INTEGER PRIMARY KEY, value TEXT NOT NULL);\n"
     "CREATE INDEX addrs_value ON addrs(value COLLATE NOCASE);\n"
-    "CREATE TABLE msgids(id INTEGER PRIMARY KEY, value TEXT NOT NULL);\n"
-    "CREATE INDEX msgids_value ON msgids(value COLLATE NOCASE);\n"
+    "CREATE TABLE msgids(id INTEGER PRIMARY KEY, value TEXT NOT NULL, h INTEGER NOT NULL);\n"
+    "CREATE INDEX msgids_h ON msgids(h);\n"
     "CREATE TABLE events(\n"
     "  id INTEGER PRIMARY KEY,\n"
     "  file INTEGER NOT NULL, line INTEGER NOT NULL, time_ms INTEGER NOT NULL,\n"
@@ -102,8 +132,10 @@ static const char schema_v1[] =
     "CREATE TABLE iis_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
-    "CREATE INDEX problems_file ON problems(file, line);\n"
-    /* Views for people and for `mailtrail sql`. Times are UTC ISO 8601. */
+    "CREATE INDEX problems_file ON problems(file, line);\n";
+
+/* Views for people and for `mailtrail sql`. Times are UTC ISO 8601. */
+static const char schema_views[] =
     "CREATE VIEW tracking AS SELECT e.id AS id,\n"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS timestamp, e.time_ms AS time_ms,\n"
     "  f.server AS server, f.path AS file, e.line AS line,\n"
@@ -265,12 +297,41 @@ static mt_status create_schema(mt_index *ix, char *err, size_t errlen)
              MT_INDEX_SCHEMA_VERSION, MT_INDEX_SCHEMA_VERSION);
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
         return MT_EIO;
-    if (ix_exec(ix, schema_v1, err, errlen) || ix_exec(ix, ix_query_indexes, err, errlen) ||
+    if (ix_exec(ix, schema_tables, err, errlen) || ix_exec(ix, schema_views, err, errlen) ||
+        ix_exec(ix, ix_query_indexes, err, errlen) ||
         ix_exec(ix, sql, err, errlen)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
         return MT_EIO;
     }
     return ix_exec(ix, "COMMIT", err, errlen) ? MT_EIO : MT_OK;
+}
+
+/* Schema 1 -> 2: texts and msgids found by hash (texts lose their UNIQUE
+ * constraint, kept by the single writer instead). The views name the
+ * tables, so they are made again around the change. One transaction: an
+ * upgrade killed half way leaves schema 1. */
+static const char upgrade_1_to_2[] =
+    "DROP VIEW IF EXISTS tracking; DROP VIEW IF EXISTS recipients; DROP VIEW IF EXISTS messages;"
+    "DROP VIEW IF EXISTS deliveries; DROP VIEW IF EXISTS failures; DROP VIEW IF EXISTS hops;"
+    "DROP VIEW IF EXISTS smtp; DROP VIEW IF EXISTS sessions;"
+    "CREATE TABLE texts_2(id INTEGER PRIMARY KEY, value TEXT NOT NULL, h INTEGER NOT NULL);"
+    "INSERT INTO texts_2 SELECT id, value, mailtrail_hash(value) FROM texts ORDER BY id;"
+    "DROP TABLE texts; ALTER TABLE texts_2 RENAME TO texts; CREATE INDEX texts_h ON texts(h);"
+    "CREATE TABLE msgids_2(id INTEGER PRIMARY KEY, value TEXT NOT NULL, h INTEGER NOT NULL);"
+    "INSERT INTO msgids_2 SELECT id, value, mailtrail_hash(value) FROM msgids ORDER BY id;"
+    "DROP TABLE msgids; ALTER TABLE msgids_2 RENAME TO msgids; CREATE INDEX msgids_h ON msgids(h);"
+    "UPDATE meta SET value = 2 WHERE key = 'schema_version'; PRAGMA user_version = 2;";
+
+static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
+{
+    if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
+        return -1;
+    if ((from == 1 && (ix_exec(ix, upgrade_1_to_2, err, errlen) || ix_exec(ix, schema_views, err, errlen))) ||
+        ix_exec(ix, "COMMIT", err, errlen)) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        return -1;
+    }
+    return 0;
 }
 
 mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **out, char *err, size_t errlen)
@@ -304,6 +365,8 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     }
     sqlite3_busy_timeout(ix->db, 10000);
     sqlite3_extended_result_codes(ix->db, 1);
+    sqlite3_create_function(ix->db, "mailtrail_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_hash, NULL,
+                            NULL);
     int v = 0, tables = 0;
     char why[512] = "";
     if (user_version(ix, &v) || table_count(ix, &tables)) {
@@ -339,7 +402,21 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
             return MT_EIO;
         }
     }
-    /* Upgrades from older schema versions go here, one step per version. */
+    /* Older schemas: the writer upgrades, one step per version; a reader
+     * cannot write, and says how. */
+    for (; v > 0 && v < MT_INDEX_SCHEMA_VERSION; v++) {
+        if (!ix->writable) {
+            snprintf(err, errlen, "%s: made by an older mailtrail (schema %d; this one reads %d): the next "
+                     "`mailtrail index --db %s --logs ...` upgrades it in place", path, v, MT_INDEX_SCHEMA_VERSION, path);
+            mt_index_close(ix);
+            return MT_EINPUT;
+        }
+        if (upgrade(ix, v, why, sizeof why)) {
+            snprintf(err, errlen, "%s: cannot upgrade from schema %d: %s", path, v, why);
+            mt_index_close(ix);
+            return MT_EIO;
+        }
+    }
     /* WAL: readers never block the writer; synchronous=NORMAL keeps every
      * commit safe against a killed process (only a power cut can lose the
      * last transactions, and even then the database stays consistent). */
