@@ -90,22 +90,28 @@ struct map {
 };
 
 /* Keys are short and not chosen to collide; 8 bytes at a time with a
- * multiply-xorshift mix, and a final avalanche for the slot bits. */
+ * multiply-xorshift mix, and a final avalanche for the slot bits. A key of
+ * 8 bytes or more ends with its last 8 bytes, read again where they overlap
+ * the last full word (the length is mixed in first): message ids and
+ * addresses are hashed at every event, and a byte loop for the rest cost as
+ * much as the words. */
 static uint64_t hash_bytes(const void *v, size_t n)
 {
     const unsigned char *p = v;
     uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 29;
-        p += 8;
-        n -= 8;
-    }
     uint64_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        w |= (uint64_t)p[i] << (8 * i);
+    if (n >= 8) {
+        const unsigned char *last = p + n - 8;
+        for (; p < last; p += 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+        }
+        memcpy(&w, last, 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+    }
     h = (h ^ w) * 0x94D049BB133111EBull;
     h ^= h >> 31;
     h *= 0xBF58476D1CE4E5B9ull;
@@ -291,8 +297,12 @@ static void sort_nonneg(int64_t *v, size_t n)
         qsort(v, n, sizeof *v, cmp_i64);
         return;
     }
+    /* bytes above the largest value's are 0 in every value: no pass */
+    uint64_t all = 0;
+    for (size_t i = 0; i < n; i++)
+        all |= (uint64_t)v[i];
     int64_t *src = v, *dst = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
+    for (unsigned shift = 0; shift < 64 && (all >> shift); shift += 8) {
         size_t cnt[256] = { 0 };
         for (size_t i = 0; i < n; i++)
             cnt[((uint64_t)src[i] >> shift) & 255]++;
@@ -578,6 +588,28 @@ struct pend {
     size_t n_bp, cap_bp;
 };
 
+/* An address as this worker met it (see addr_ent). */
+struct aent {
+    uint64_t hash;           /* hash_bytes of key */
+    uint64_t id1;            /* its id + 1 for every worker; 0 until asked */
+    struct ent *rc, *dom;    /* its entries in w->rcpts and w->domains, once counted */
+    uint32_t klen;
+    unsigned char counted;   /* rc and dom are set */
+    char key[];              /* folded */
+};
+
+/* Addresses by hash, the hash beside the pointer: a probe reads one array,
+ * and the records (from one arena) sit together, a few hundred KiB for the
+ * few thousand addresses of a large organisation. */
+struct aidx {
+    struct aslot {
+        uint64_t hash;
+        struct aent *a;
+    } *slot;
+    size_t cap, n;
+    struct arena ar;
+};
+
 /* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
 struct wst {
     struct mt_report *r;
@@ -586,7 +618,8 @@ struct wst {
     struct mt_report_totals tot;       /* events and every additive total */
     uint64_t inbound_smtp;
     struct map events, servmap, connectors, hops, fail_codes, defer_codes, hours;
-    struct map rcpts, domains, senders, addrs, ipk, defers, longpairs;
+    struct map rcpts, domains, senders, ipk, defers, longpairs;
+    struct aidx addrs;                 /* addresses as met, folded (see addr_ent) */
     uint64_t size_n[NSIZE], size_b[NSIZE];
     struct wlarge large[LARGE_KEEP];
     size_t n_large;
@@ -599,15 +632,11 @@ struct wst {
     struct brec *brec;
     size_t n_brec, cap_brec;
     struct arena mar;                  /* the message records this worker added, their lists, details */
+    struct mmsg **recs;                /* the records this worker added, in the order it added them */
+    size_t n_recs, cap_recs;
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
-    struct acache {                    /* the last addresses, as written */
-        size_t n;
-        char raw[64];
-        struct ent *e;
-    } acache[4];
-    unsigned anext;
     /* caches: a worker reads one file after the other, in time order */
     const char *c_file;
     uint32_t c_file_idx;
@@ -1014,6 +1043,13 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             t = pt->tab;
             if (pd->klen >= UINT32_MAX || !(m = arena_alloc(&w->mar, sizeof *m + pd->klen)))
                 goto oom;
+            if (w->n_recs == w->cap_recs) {
+                struct mmsg **nr = grow(w->recs, &w->cap_recs, sizeof *nr, w->n_recs + 1, &w->oom);
+                if (!nr)
+                    goto oom;
+                w->recs = nr;
+            }
+            w->recs[w->n_recs++] = m;
             memset(m, 0, sizeof *m);
             m->klen = (uint32_t)pd->klen;
             memcpy(m->key, pd->key, pd->klen);
@@ -1075,7 +1111,7 @@ oom:
 static void wst_free(struct wst *w)
 {
     struct map *plain[] = { &w->events, &w->servmap, &w->connectors, &w->hops, &w->fail_codes, &w->defer_codes,
-                            &w->hours, &w->rcpts, &w->domains, &w->senders, &w->addrs, &w->ipk,
+                            &w->hours, &w->rcpts, &w->domains, &w->senders, &w->ipk,
                             &w->defers, &w->longpairs, &w->wide };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         map_free(plain[i], 0);
@@ -1093,7 +1129,10 @@ static void wst_free(struct wst *w)
     free(w->lat);
     free(w->seg);
     free(w->brec);
+    free(w->recs);
     free(w->scratch);
+    free(w->addrs.slot);
+    arena_free(&w->addrs.ar);
     arena_free(&w->mar);
     memset(w, 0, sizeof *w);
 }
@@ -1337,7 +1376,7 @@ static bool is_logging_host(struct wst *w, mt_slice host, struct mpos p)
         return false;
     mt_slice h = first_label(host);
     for (size_t i = 0; i < r->n_servers; i++)
-        if (r->server_labels[i].n && mt_slice_eq_ci(h, r->server_labels[i]))
+        if (r->server_labels[i].n == h.n && h.n && mt_slice_eq_ci(h, r->server_labels[i]))
             return true;
     return ip_known(w, host, p);
 }
@@ -1390,27 +1429,84 @@ static void traffic_add(struct wst *w, int64_t t, int col, uint64_t n)
 
 /* Addresses (senders and recipients) have one id for all workers: the whole
  * address, folded. Most are short: this worker's w->addrs keeps, per folded
- * address of at most ADDR_FAST bytes, its id (v[0] = id + 1), its entry in
- * w->rcpts (x1) and that of its domain in w->domains (x2, once v[1] is set),
- * so that a recipient costs one lookup. */
+ * address of at most ADDR_FAST bytes, its id, its entry in w->rcpts and that
+ * of its domain in w->domains, so that a recipient costs one lookup. */
 enum { ADDR_FAST = 512 };
 
-static struct ent *addr_ent(struct wst *w, mt_slice a)
+/* fold(), 8 bytes at a time: dst gets n bytes, and room for n rounded up to
+ * 8. A byte is in 'A'..'Z' when it is below 0x80, at least 'A' and not past
+ * 'Z'; adding to its low 7 bits tells both without a carry into the next. */
+static void fold_fast(char *dst, const char *src, size_t n)
 {
-    /* a message's events follow each other: the same addresses come again */
-    for (unsigned i = 0; i < 4; i++)
-        if (w->acache[i].e && w->acache[i].n == a.n && !memcmp(w->acache[i].raw, a.p, a.n))
-            return w->acache[i].e;
-    char buf[ADDR_FAST];
-    buf[0] = 0;   /* (a is never empty; this keeps -Wmaybe-uninitialized quiet) */
-    size_t n = fold(buf, sizeof buf, a);
-    struct ent *e = map_get(&w->addrs, buf, n, 1, &w->oom);
-    if (e && a.n <= sizeof w->acache[0].raw) {
-        struct acache *c = &w->acache[w->anext++ & 3];
-        c->n = a.n;
-        memcpy(c->raw, a.p, a.n);
-        c->e = e;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t x = 0;
+        if (n - i >= 8)
+            memcpy(&x, src + i, 8);
+        else
+            memcpy(&x, src + i, n - i);
+        uint64_t low7 = x & ~high;
+        uint64_t ge_a = low7 + ones * (0x80 - 'A'), gt_z = low7 + ones * (0x80 - 'Z' - 1);
+        x |= (ge_a & ~gt_z & ~x & high) >> 2;
+        memcpy(dst + i, &x, 8);
     }
+}
+
+static int aidx_grow(struct aidx *ix)
+{
+    size_t ncap = ix->cap ? ix->cap * 2 : 256;
+    struct aslot *ns = calloc(ncap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < ix->cap; i++) {
+        if (!ix->slot[i].a)
+            continue;
+        size_t j = (size_t)ix->slot[i].hash & (ncap - 1);
+        while (ns[j].a)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = ix->slot[i];
+    }
+    free(ix->slot);
+    ix->slot = ns;
+    ix->cap = ncap;
+    return 0;
+}
+
+/* The entry of address a (1 to ADDR_FAST bytes, as written), made the first
+ * time; NULL when out of memory. */
+static struct aent *addr_ent(struct wst *w, mt_slice a)
+{
+    struct aidx *ix = &w->addrs;
+    char buf[ADDR_FAST + 8];
+    fold_fast(buf, a.p, a.n);
+    uint64_t h = hash_bytes(buf, a.n);
+    size_t j = 0;
+    if (ix->cap)
+        for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1)) {
+            struct aent *e = ix->slot[j].a;
+            if (ix->slot[j].hash == h && e->klen == a.n && !memcmp(e->key, buf, a.n))
+                return e;
+        }
+    if ((ix->n + 1) * 2 > ix->cap) {
+        if (aidx_grow(ix)) {
+            w->oom = 1;
+            return NULL;
+        }
+        for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1))
+            ;
+    }
+    struct aent *e = arena_alloc(&ix->ar, sizeof *e + a.n);
+    if (!e) {
+        w->oom = 1;
+        return NULL;
+    }
+    memset(e, 0, sizeof *e);
+    e->hash = h;
+    e->klen = (uint32_t)a.n;
+    memcpy(e->key, buf, a.n);
+    ix->slot[j].hash = h;
+    ix->slot[j].a = e;
+    ix->n++;
     return e;
 }
 
@@ -1422,17 +1518,21 @@ static uint32_t intern_or_oom(struct wst *w, const char *k, size_t n)
     return id;
 }
 
+/* id + 1 of address entry e (0 when memory ran out). */
+static uint32_t addr_id1(struct wst *w, struct aent *e)
+{
+    if (e && !e->id1)
+        e->id1 = (uint64_t)intern_or_oom(w, e->key, e->klen) + 1;
+    return e && e->id1 <= UINT32_MAX ? (uint32_t)e->id1 : 0;
+}
+
 /* id + 1 of the folded address a (0 when a is empty or memory ran out). */
 static uint32_t sender_id(struct wst *w, mt_slice s)
 {
     if (!s.n)
         return 0;
-    if (s.n <= ADDR_FAST) {
-        struct ent *e = addr_ent(w, s);
-        if (e && !e->v[0])
-            e->v[0] = (uint64_t)intern_or_oom(w, e->key, e->klen) + 1;
-        return e && e->v[0] <= UINT32_MAX ? (uint32_t)e->v[0] : 0;
-    }
+    if (s.n <= ADDR_FAST)
+        return addr_id1(w, addr_ent(w, s));
     if (s.n > w->scratch_cap) {
         char *nb = realloc(w->scratch, s.n);
         if (!nb) {
@@ -1465,10 +1565,17 @@ static size_t pair_key(char *buf, mt_slice mid, mt_slice rcpt)
     return n;
 }
 
-static uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt)
+/* The entry of recipient rcpt (not empty) for pair_rcpt and
+ * count_recipient: NULL past ADDR_FAST bytes (or out of memory). */
+static struct aent *rcpt_ent(struct wst *w, mt_slice rcpt)
+{
+    return rcpt.n <= ADDR_FAST ? addr_ent(w, rcpt) : NULL;
+}
+
+static uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt, struct aent *ae)
 {
     if (rcpt.n <= ADDR_FAST) {
-        uint32_t id1 = sender_id(w, rcpt);
+        uint32_t id1 = addr_id1(w, ae);
         return id1 ? id1 - 1 : UINT32_MAX;
     }
     char buf[PAIR_KEY];
@@ -1514,6 +1621,7 @@ static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
     if (!name)
         name = "";
     if (w->c_srv && ((name == w->c_srv_ptr && w->r->mode == MODE_PARALLEL) || !strcmp(name, w->c_srv->key))) {
+        w->c_srv_ptr = name;   /* each file has its own copy of the name */
         *id = w->c_srv_id;
         return w->c_srv;
     }
@@ -1616,21 +1724,20 @@ static void count_received_now(struct wst *w, const struct mt_event *ev, struct 
 
 /* A recipient reached its destination (delivered or relayed): count it for
  * the top tables. Returns its entries in w->rcpts and w->domains. */
-static void count_recipient(struct wst *w, mt_slice rcpt, uint64_t bytes, struct bpair *out)
+static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64_t bytes, struct bpair *out)
 {
     struct ent *rc = NULL, *de = NULL;
     if (rcpt.n <= ADDR_FAST) {
-        struct ent *a = addr_ent(w, rcpt);
         if (a) {
-            if (!a->x1)
-                a->x1 = map_get_h(&w->rcpts, a->key, a->klen, a->hash, 1, &w->oom);
-            if (!a->v[1]) {
+            if (!a->rc)
+                a->rc = map_get_h(&w->rcpts, a->key, a->klen, a->hash, 1, &w->oom);
+            if (!a->counted) {
                 mt_slice d = domain_of(mt_slice_make(a->key, a->klen));
-                a->x2 = d.n ? map_get(&w->domains, d.p, d.n, 1, &w->oom) : NULL;
-                a->v[1] = 1;
+                a->dom = d.n ? map_get(&w->domains, d.p, d.n, 1, &w->oom) : NULL;
+                a->counted = 1;
             }
-            rc = a->x1;
-            de = a->x2;
+            rc = a->rc;
+            de = a->dom;
         }
     } else {
         rc = wget_folded(w, &w->rcpts, rcpt);
@@ -2045,12 +2152,13 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
             if (!it.n)
                 continue;
+            struct aent *ae = rcpt_ent(w, it);
             if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it));
+                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
             else if (mid.n)
                 longpair_mark(w, mid, it, p, 0);
             if (ev_bytes || !pd) {
-                count_recipient(w, it, ev_bytes, NULL);
+                count_recipient(w, it, ae, ev_bytes, NULL);
                 continue;
             }
             /* no size here: the message's, as known at this point of the stream */
@@ -2060,7 +2168,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
                     continue;
                 pd->bp = nb;
             }
-            count_recipient(w, it, 0, &pd->bp[pd->n_bp++]);
+            count_recipient(w, it, ae, 0, &pd->bp[pd->n_bp++]);
         }
         int timed = pd && ev->time_ms != MT_TIME_NONE;
         if (nrcpt && (timed || e2e >= 0)) {
@@ -2095,12 +2203,13 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
             if (!it.n)
                 continue;
+            struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
             if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it));
+                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
             else if (mid.n)
                 longpair_mark(w, mid, it, p, 0);
             if (external)
-                count_recipient(w, it, ev_bytes, NULL);
+                count_recipient(w, it, ae, ev_bytes, NULL);
         }
         if (external) {
             w->tot.relayed_out += nrcpt;
@@ -2120,7 +2229,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
             /* a FAIL ends a deferral too, as a DELIVER or SEND does */
             if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it));
+                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
             else if (mid.n)
                 longpair_mark(w, mid, it, p, !fail);
         }
@@ -2562,9 +2671,9 @@ static void lcand_add(const mt_report *r, struct lcand *top, size_t *n, struct l
     top[pos] = c;
 }
 
-/* One thread's share of the merge: the messages of some shards (what each
- * counted, by server, hour and sender id) and the latency records of some
- * workers (sorted per file, the tracked value worked out). */
+/* One thread's share of the merge: a share of every worker's messages (what
+ * each counted, by server, hour and sender id) and the latency records of
+ * some workers (sorted per file, the tracked value worked out). */
 struct apart {
     mt_report *r;
     unsigned k, nt;
@@ -2593,13 +2702,17 @@ static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
     mt_report *r = ap->r;
-    for (size_t s = ap->k; s < MSH; s += ap->nt) {
-        const struct mtab *t = r->mp[s].tab;
-        for (size_t j = 0; t && j < t->cap; j++) {
-            if (j + 8 < t->cap && t->slot[j + 8].m)
-                __builtin_prefetch(t->slot[j + 8].m);
-            const struct mmsg *m = t->slot[j].m;
-            if (!m || !(m->flags & M_R1))
+    /* the records in the order they were made, which is their order in
+     * memory (the table's order is the hash's: a miss each); each thread
+     * takes a share of every worker's */
+    for (unsigned i = 0; i < r->nw; i++) {
+        const struct wst *w = &r->w[i];
+        size_t from = w->n_recs / ap->nt * ap->k, to = ap->k + 1 == ap->nt ? w->n_recs : from + w->n_recs / ap->nt;
+        for (size_t j = from; j < to; j++) {
+            if (j + 8 < to)
+                __builtin_prefetch(w->recs[j + 8]);
+            const struct mmsg *m = w->recs[j];
+            if (!(m->flags & M_R1))
                 continue;
             ap->received++;
             if (m->r1_server < ap->n_srv)
