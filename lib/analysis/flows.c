@@ -18,12 +18,18 @@
  *    hops are linked).
  *
  * The search workers (mt_search_each) work out what each event contributes
- * and fold it, a batch at a time, into a table of messages shared under 16
- * locks (by message-id hash); once the logs are read, each message is
- * rebuilt the way trace.c builds it -- same links, same order, same fates --
- * and counted, on as many threads. Keys are (time, file name order, line),
- * the builder's order. A message costs a slot of 32 bytes and about eight
- * facts of 24; its events are not kept.
+ * (a record of 32 to 48 bytes and a word per recipient) and append it to
+ * one of their own streams, chosen by message-id hash: nothing is shared
+ * or locked while the logs are read, and each worker writes to few places.
+ * Once they are read, the messages are taken a part (1/512th of the
+ * hashes) at a time, on as many threads: its records are folded into a
+ * table of its messages small enough to stay in the core's cache, then
+ * each message is rebuilt the way trace.c builds it -- same links, same
+ * order, same fates -- and counted. Folding gives the same facts in any
+ * order of the events. Keys are (time, file name order, line), the
+ * builder's order. While it is folded, a message costs a slot of 32 bytes
+ * and about eight facts of 24; its events' records are freed once all are
+ * folded.
  *
  * Facts cannot stand for everything: a resubmission or shadow copy, an id
  * that is not a plain number, a duplicate line whose copy would have been
@@ -43,17 +49,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include "mailtrail/flows.h"
 
-#define PART_BITS 4
-#define NPART (1 << PART_BITS)       /* locks over the message table */
+#define PART_BITS 9
+#define NPART (1 << PART_BITS)     /* parts of the messages (by id hash), each folded and rebuilt in cache */
 #define PART_OF(h1) ((unsigned)((h1) >> (64 - PART_BITS)))
+#define COARSE_BITS 5              /* the streams a worker writes to: few enough to stay in its cache */
+#define NCOARSE (1 << COARSE_BITS)
+#define NSUB (1 << (PART_BITS - COARSE_BITS))
+#define CHUNK_WORDS 8192           /* a stream grows by 64 KiB */
+#define REGION_BYTES ((size_t)32 << 20)
 #define MAX_GROUPS 16              /* more servers on one message: traced again */
 #define RANK_BITS 20               /* file name ranks below 2^20 */
 #define TIME_LIMIT ((int64_t)1 << 43)
 #define NONE8 0xFF                 /* no label, no class */
 #define PATH_MAX_LEN 2048          /* the CLI's path buffer: paths are cut to 2047 bytes */
-#define BATCH 1024                 /* events a worker folds at once, partition by partition */
 #define ADDR_MASK ((UINT64_C(1) << 48) - 1)
 
 /* ---- shared with trace.c (same behaviour) ---- */
@@ -398,60 +409,146 @@ struct msg {
 static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
 #define N_CLASSES (sizeof class_cap / sizeof class_cap[0])
 
+/* Where a recipient's facts on one server are, while an event with many
+ * recipients is folded: found by address, not by a scan of every fact of
+ * the message for each recipient. rm and ru are hints (remove_fact moves a
+ * fact: then it is looked for again); n_rs is exact. */
+struct rhint {
+    uint64_t key;                  /* address | HINT_USED; 0: empty */
+    int rm, ru;                    /* its F_RM, F_RU; -1: none */
+    uint32_t n_rs;                 /* its F_RS */
+};
+#define HINT_USED (UINT64_C(1) << 63)
+#define HINT_MIN_RCPT 4            /* fewer recipients: scanning is cheaper */
+
+/* One part of the messages while it is folded and rebuilt: an evaluating
+ * thread's, reused part after part, so it stays in that core's cache. */
 struct part {
-    _Alignas(64) _Atomic(struct msg *) slots;  /* written under mu; read without it only to prefetch */
-    _Atomic(uint32_t) mask;        /* slots - 1; 0: none yet */
-    _Alignas(64) pthread_mutex_t mu;
+    struct msg *slots;
+    uint32_t mask;                 /* slots - 1; 0: none yet */
     uint32_t n_msgs;
     struct fact *facts;            /* blocks */
     uint32_t n_facts, cap_facts;
     uint32_t free_block[N_CLASSES];/* offset + 1 of a free block (next in its first fact's x) */
     struct sendinfo *sends;
     uint32_t n_sends, cap_sends;
+    struct rhint *hint;            /* for the event being folded: hint_cap of hint_alloc in use */
+    uint32_t hint_cap, hint_alloc;
 };
 
-/* What one event contributes, worked out before taking the lock. */
+#define NO_HOP UINT32_MAX
+
+/* What one event contributes, worked out on the worker that read it and
+ * appended to its coarse part's stream (as an ev_rec), its recipients
+ * (address hash | place in the event << 48, one word each) after it.
+ * Nothing is shared while the logs are read: folding waits until they
+ * are, part by part. */
 struct ev_facts {
     uint64_t h1;
-    uint32_t h2;
-    int64_t t;
-    uint64_t tf;
-    uint32_t line, findex;
+    uint64_t tf;                   /* time_ms << RANK_BITS | rank of the file name; E_COMPLEX: time_ms */
+    uint64_t x;                    /* RECEIVE: internal id; SEND: the N of its "[InternalId=N]" */
+    uint32_t h2, line;
+    uint32_t findex;               /* log-set index of its file */
+    uint32_t hop;                  /* SEND: server-hostname (F->hops), NO_HOP when empty */
+    uint16_t n_rcpt;
     uint8_t cls, kind;
-    int complex;
-    int smtp_in, smtp_fd;
-    /* RECEIVE */
-    uint64_t iid;
-    uint8_t iid_len, storedriver, client;
-    /* SEND */
-    struct sendinfo send;
-    uint8_t send_target;           /* the label its reply's Hostname= (or server-hostname) names */
-    /* SUBMIT */
-    uint8_t submit_label;
-    /* recipients: the worker's addr/pos[r0 .. r0 + n_rcpt); op for all but the related one */
-    uint32_t r0, n_rcpt;
-    int op;                        /* 0 none, 1 + outcome, OP_SEND */
-    int related;                   /* EXPAND: addr[0] is the list, expanded when related_set */
-    int related_set;
+    uint8_t flags;                 /* E_* */
+    uint8_t xlen;                  /* x's digits; 0: none */
+    uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
+    uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
+                                      names; SUBMIT: server-hostname's label */
 };
+/* ev_facts as a stream holds it: what most events have in 4 words (the
+ * file's rank is found again from its index), x and hop in the 1 or 2
+ * words after it only for the kinds that have them, then the recipients.
+ * Memory written once costs more than the packing here. */
+struct ev_rec {
+    uint64_t h1;
+    uint64_t tfi;                  /* time_ms << RANK_BITS | findex; E_COMPLEX: time_ms */
+    uint32_t h2, line;
+    uint16_t n_rcpt;
+    uint8_t cls, kind, flags, xlen, label, target;
+};
+#define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
+_Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
+enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32 };
+
+/* The words after an ev_rec before its recipients: x (RECEIVE), x and
+ * hop (SEND). */
+static size_t ext_words(const struct ev_rec *r)
+{
+    if (r->flags & E_COMPLEX)
+        return 0;
+    return r->kind == K_RECEIVE ? 1 : r->kind == K_SEND || r->kind == K_SENDEXTERNAL ? 2 : 0;
+}
+
+/* The record at w: into *d (when not NULL), and its length in words. */
+static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_facts *d)
+{
+    struct ev_rec r;
+    memcpy(&r, w, sizeof r);
+    size_t ext = ext_words(&r);
+    if (d) {
+        d->h1 = r.h1;
+        d->h2 = r.h2;
+        d->line = r.line;
+        d->n_rcpt = r.n_rcpt;
+        d->cls = r.cls;
+        d->kind = r.kind;
+        d->flags = r.flags;
+        d->xlen = r.xlen;
+        d->label = r.label;
+        d->target = r.target;
+        d->x = ext ? w[REC_WORDS] : 0;
+        d->hop = ext == 2 ? (uint32_t)w[REC_WORDS + 1] : NO_HOP;
+        if (r.flags & E_COMPLEX) {
+            d->tf = r.tfi;
+            d->findex = 0;
+        } else {
+            d->findex = (uint32_t)(r.tfi & ((1u << RANK_BITS) - 1));
+            d->tf = (r.tfi >> RANK_BITS) << RANK_BITS | rank_of[d->findex];
+        }
+    }
+    return REC_WORDS + ext + r.n_rcpt;
+}
 #define OP_SEND 100
+#define MAX_RCPT 0xFFFF            /* recipients an event's record holds; more: traced again */
+
+/* Streams are chunks carved from a worker's own regions: no realloc that
+ * moves or unmaps memory while the other workers run (each would stop them
+ * for a TLB flush), and regions the kernel may back with huge pages (fewer
+ * page faults). */
+struct chunk {
+    struct chunk *next;
+    size_t n, cap;                 /* words */
+    uint64_t w[];
+};
+
+struct region {
+    struct region *next;
+    size_t size, used;             /* bytes, this header included */
+};
+
+struct stream {                    /* one coarse part's events, as one worker read them */
+    struct chunk *head, *tail;
+};
 
 struct worker {
-    struct ev_facts *batch;        /* events read, waiting to be folded */
-    unsigned n;
-    uint64_t *addr;                /* their recipients */
-    uint32_t *pos;
+    struct stream out[NCOARSE];
+    uint64_t part_words[NPART];    /* words of each part in out */
+    struct region *regions;
+    uint64_t *rcpt;                /* the recipients of the event being described */
     size_t n_rcpt, cap_rcpt;
-    uint16_t *order;               /* the batch by partition */
-    uint32_t *slot;                /* each one's message, while its partition is folded */
     const char *file;              /* the last file seen, and what it maps to */
     uint32_t file_rank, file_index;
     int file_ok, file_known;
     int64_t file_tmin, file_tmax;  /* the times of its events so far (for F->fmin, fmax) */
     const char *server;
     uint8_t cls;
-    const char *hop_in;            /* the last next hop interned (its text) */
+    const char *hop_in;            /* the last next hop interned (its text), and its number */
     size_t hop_len;
+    uint32_t hop_id;
+    char pad[64];                  /* the next worker's fields off this one's last cache line */
 };
 
 /* Problems, held to be handed on in the log set's own order. */
@@ -480,9 +577,10 @@ struct flows {
     /* files: pointer -> rank of the name (equal names, equal ranks), log-set index */
     const char **fptr;
     uint32_t *frank, *findex;
+    uint32_t *rank_of;             /* per log-set file: the rank of its name */
     size_t fcap;
     int64_t *fmin, *fmax;          /* per log-set file: the times of the events read from it */
-    struct part parts[NPART];
+    atomic_uint next_part;         /* the next coarse part to split, fold and rebuild */
     pthread_mutex_t mu;            /* hops, targets */
     char **hops;
     size_t n_hops, cap_hops;
@@ -504,22 +602,12 @@ struct flows {
 
 static void *(*volatile zero_fill)(void *, int, size_t) = memset;
 
-/* Room in P's table for `more` messages (lock held): the table is not
- * replaced until more than that are added. 0, or -1 when out of memory. */
-static struct msg *slots_of(struct part *P)
-{
-    return atomic_load_explicit(&P->slots, memory_order_relaxed);
-}
-
-static uint32_t mask_of(struct part *P)
-{
-    return atomic_load_explicit(&P->mask, memory_order_relaxed);
-}
-
+/* Room in P's table for `more` messages: the table is not replaced until
+ * more than that are added. 0, or -1 when out of memory. */
 static int msg_reserve(struct part *P, uint32_t more)
 {
-    struct msg *s = slots_of(P);
-    uint32_t mask = mask_of(P);
+    struct msg *s = P->slots;
+    uint32_t mask = P->mask;
     if (s && (uint64_t)(P->n_msgs + more) * 4 <= (uint64_t)(mask + 1) * 3)
         return 0;
     {
@@ -544,19 +632,39 @@ static int msg_reserve(struct part *P, uint32_t more)
                 j = (j + 1) & nmask;
             ns[j] = s[i];
         }
-        atomic_store_explicit(&P->slots, ns, memory_order_relaxed);
-        atomic_store_explicit(&P->mask, nmask, memory_order_relaxed);
+        P->slots = ns;
+        P->mask = nmask;
         free(s);
     }
     return 0;
 }
 
-/* The slot of message (h1, h2) in P (lock held), made when create (after
- * msg_reserve); UINT32_MAX when absent. */
+/* Empty P for the next part, keeping its memory. */
+static void part_reset(struct part *P)
+{
+    if (P->slots)
+        memset(P->slots, 0, ((size_t)P->mask + 1) * sizeof *P->slots);
+    P->n_msgs = 0;
+    P->n_facts = 0;
+    memset(P->free_block, 0, sizeof P->free_block);
+    P->n_sends = 0;
+}
+
+static void part_free(struct part *P)
+{
+    free(P->slots);
+    free(P->facts);
+    free(P->sends);
+    free(P->hint);
+    memset(P, 0, sizeof *P);
+}
+
+/* The slot of message (h1, h2) in P, made when create (after msg_reserve);
+ * UINT32_MAX when absent. */
 static uint32_t msg_slot(struct part *P, uint64_t h1, uint32_t h2, int create)
 {
-    struct msg *s = slots_of(P);
-    uint32_t mask = mask_of(P);
+    struct msg *s = P->slots;
+    uint32_t mask = P->mask;
     if (!s)
         return UINT32_MAX;
     uint32_t j = (uint32_t)h1 & mask;
@@ -705,17 +813,48 @@ static uint8_t class_of_name(const struct flows *F, const char *s)
     return NONE8;
 }
 
+static void regions_free(struct region *r)
+{
+    while (r) {
+        struct region *next = r->next;
+        munmap(r, r->size);
+        r = next;
+    }
+}
+
+/* A chunk of at least `words` words for w's streams; NULL when out of memory. */
+static struct chunk *chunk_new(struct worker *w, size_t words)
+{
+    size_t cap = words > CHUNK_WORDS ? words : CHUNK_WORDS;
+    size_t bytes = (sizeof(struct chunk) + cap * sizeof(uint64_t) + 63) & ~(size_t)63;
+    struct region *r = w->regions;
+    if (!r || r->size - r->used < bytes) {
+        size_t hdr = (sizeof(struct region) + 63) & ~(size_t)63;
+        size_t size = hdr + bytes > REGION_BYTES ? hdr + bytes : REGION_BYTES;
+        void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(m, size, MADV_HUGEPAGE);
+#endif
+        r = m;
+        r->size = size;
+        r->used = hdr;
+        r->next = w->regions;
+        w->regions = r;
+    }
+    struct chunk *c = (struct chunk *)((char *)r + r->used);
+    r->used += bytes;
+    c->next = NULL;
+    c->n = 0;
+    c->cap = cap;
+    return c;
+}
+
 static void flows_free(struct flows *F)
 {
     if (!F)
         return;
-    for (int p = 0; p < NPART; p++) {
-        struct part *P = &F->parts[p];
-        pthread_mutex_destroy(&P->mu);
-        free(slots_of(P));
-        free(P->facts);
-        free(P->sends);
-    }
     pthread_mutex_destroy(&F->mu);
     for (size_t i = 0; i < F->n_hops; i++)
         free(F->hops[i]);
@@ -726,11 +865,8 @@ static void flows_free(struct flows *F)
         free(F->held[i].msg);
     free(F->held);
     for (unsigned i = 0; F->w && i < F->nw; i++) {
-        free(F->w[i].addr);
-        free(F->w[i].pos);
-        free(F->w[i].batch);
-        free(F->w[i].order);
-        free(F->w[i].slot);
+        regions_free(F->w[i].regions);
+        free(F->w[i].rcpt);
     }
     free(F->w);
     free(F->cls_name);
@@ -739,6 +875,7 @@ static void flows_free(struct flows *F)
     free(F->fptr);
     free(F->frank);
     free(F->findex);
+    free(F->rank_of);
     free(F->fmin);
     free(F->fmax);
     free(F);
@@ -752,24 +889,13 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     F->ls = ls;
     F->pending = pending;
     pthread_mutex_init(&F->mu, NULL);
-    for (int p = 0; p < NPART; p++) {
-        pthread_mutex_init(&F->parts[p].mu, NULL);
-        atomic_init(&F->parts[p].slots, NULL);
-        atomic_init(&F->parts[p].mask, 0);
-    }
+    atomic_init(&F->next_part, 0);
     atomic_init(&F->oom, 0);
     atomic_init(&F->wide, 0);
     F->nw = nw ? nw : 1;
     F->w = calloc(F->nw, sizeof *F->w);
-    for (unsigned i = 0; F->w && i < F->nw; i++) {
-        F->w[i].batch = calloc(BATCH, sizeof *F->w[i].batch);
-        F->w[i].order = calloc(BATCH, sizeof *F->w[i].order);
-        F->w[i].slot = calloc(BATCH, sizeof *F->w[i].slot);
-        if (!F->w[i].batch || !F->w[i].order || !F->w[i].slot) {
-            flows_free(F);
-            return NULL;
-        }
-    }
+    for (unsigned i = 0; F->w && i < F->nw; i++)
+        F->w[i].hop_id = NO_HOP;
     size_t n = ls->n;
     const char **names = calloc(n ? n : 1, sizeof *names);
     const char **paths = calloc(n ? n : 1, sizeof *paths);
@@ -782,10 +908,11 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     F->fptr = calloc(F->fcap, sizeof *F->fptr);
     F->frank = calloc(F->fcap, sizeof *F->frank);
     F->findex = calloc(F->fcap, sizeof *F->findex);
+    F->rank_of = calloc(n ? n : 1, sizeof *F->rank_of);
     F->fmin = malloc((n ? n : 1) * sizeof *F->fmin);
     F->fmax = malloc((n ? n : 1) * sizeof *F->fmax);
     if (!F->w || !names || !paths || !F->cls_name || !F->cls_label || !F->labels || !F->fptr || !F->frank ||
-        !F->findex || !F->fmin || !F->fmax) {
+        !F->findex || !F->rank_of || !F->fmin || !F->fmax) {
         free(names);
         free(paths);
         flows_free(F);
@@ -837,6 +964,7 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
         F->fptr[j] = ls->files[i].path;
         F->frank[j] = (uint32_t)lo;
         F->findex[j] = (uint32_t)i;
+        F->rank_of[i] = (uint32_t)lo;
     }
     free(names);
     free(paths);
@@ -878,7 +1006,7 @@ static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev
             w->file_index = F->findex[j];
             w->file_known = 1;
             w->file_ok = w->cls != NONE8 && fs && ev->server && (fs == ev->server || !strcmp(fs, ev->server)) &&
-                         F->frank[j] < (1u << RANK_BITS);
+                         F->frank[j] < (1u << RANK_BITS) && F->findex[j] < (1u << RANK_BITS);
         }
     }
     if (w->file_known) {
@@ -895,12 +1023,16 @@ static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev
     return w->file_ok;
 }
 
-static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
+/* The number of next hop s in F->hops (exact text) into *id; 0, or -1 when
+ * out of memory. */
+static int intern_hop(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
 {
-    if (w->hop_in && w->hop_len == s.n && !memcmp(w->hop_in, s.p, s.n))
-        return w->hop_in;
+    if (w->hop_in && w->hop_len == s.n && !memcmp(w->hop_in, s.p, s.n)) {
+        *id = w->hop_id;
+        return 0;
+    }
     uint64_t h = hash64(s) ^ s.n;  /* the exact text is compared: hash64 folds case */
-    const char *out = NULL;
+    size_t out = SIZE_MAX;
     pthread_mutex_lock(&F->mu);
     if ((F->n_hops + 1) * 2 > F->hop_tab_cap) {
         size_t ncap = F->hop_tab_cap ? F->hop_tab_cap * 2 : 64;
@@ -921,7 +1053,7 @@ static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
     while (F->hop_tab[j]) {
         const char *c = F->hops[F->hop_tab[j] - 1];
         if (strlen(c) == s.n && !memcmp(c, s.p, s.n)) {
-            out = c;
+            out = F->hop_tab[j] - 1;
             goto done;
         }
         j = (j + 1) & (F->hop_tab_cap - 1);
@@ -934,6 +1066,8 @@ static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
         F->hops = nv;
         F->cap_hops = ncap;
     }
+    if (F->n_hops >= NO_HOP)
+        goto done;
     char *copy = malloc(s.n + 1);
     if (!copy)
         goto done;
@@ -941,14 +1075,17 @@ static const char *intern_hop(struct flows *F, struct worker *w, mt_slice s)
     copy[s.n] = '\0';
     F->hops[F->n_hops++] = copy;
     F->hop_tab[j] = F->n_hops;
-    out = copy;
-done:
+    out = F->n_hops - 1;
+done:;
+    /* its text stays where it is: F->hops is only grown */
+    const char *text = out != SIZE_MAX ? F->hops[out] : NULL;
     pthread_mutex_unlock(&F->mu);
-    if (out) {
-        w->hop_in = out;
-        w->hop_len = s.n;
-    }
-    return out;
+    if (out == SIZE_MAX)
+        return -1;
+    w->hop_in = text;
+    w->hop_len = s.n;
+    w->hop_id = *id = (uint32_t)out;
+    return 0;
 }
 
 /* ---- folding one event ---- */
@@ -1026,23 +1163,17 @@ static int kind_of(mt_slice id, int *complex)
 }
 
 /* Append a recipient of the event being described. 0, or -1 when out of memory. */
-static int push_rcpt(struct worker *w, struct ev_facts *d, uint64_t addr, uint32_t pos)
+static int push_rcpt(struct worker *w, uint64_t addr, uint32_t pos)
 {
     if (w->n_rcpt == w->cap_rcpt) {
-        size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 4096;
-        uint64_t *na = realloc(w->addr, ncap * sizeof *na);
+        size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 64;
+        uint64_t *na = realloc(w->rcpt, ncap * sizeof *na);
         if (!na)
             return -1;
-        w->addr = na;
-        uint32_t *np = realloc(w->pos, ncap * sizeof *np);
-        if (!np)
-            return -1;
-        w->pos = np;
+        w->rcpt = na;
         w->cap_rcpt = ncap;
     }
-    w->addr[w->n_rcpt] = addr;
-    w->pos[w->n_rcpt++] = pos;
-    d->n_rcpt++;
+    w->rcpt[w->n_rcpt++] = addr | (uint64_t)pos << 48;
     return 0;
 }
 
@@ -1069,18 +1200,37 @@ static int key_less(uint64_t tf1, uint32_t l1, uint64_t tf2, uint32_t l2)
 }
 
 /* Fold a recipient's op at d's key into m (lock held). */
+/* Whether fact i (-1: none) can be m's fact of that type for addr on
+ * the event's server, as a hint says. */
+static int hint_holds(struct part *P, const struct msg *m, int i, uint8_t type, uint8_t cls, uint64_t addr)
+{
+    if (i < 0)
+        return 1;
+    if ((unsigned)i >= m->n_facts)
+        return 0;
+    const struct fact *f = fact_of(P, m, (unsigned)i);
+    return f->type == type && f->cls == cls && (f->x & ADDR_MASK) == addr;
+}
+
+/* Fold a recipient's op at d's key into m. h (NULL for none) is where its
+ * facts on d's server are, kept up to date here. */
 static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts *d, uint64_t addr, uint32_t pos,
-                           int op, uint32_t *send_idx, int *oom)
+                           int op, const struct sendinfo *send, uint32_t *send_idx, struct rhint *h, int *oom)
 {
     int rm = -1, ru = -1;
-    for (unsigned i = 0; i < m->n_facts; i++) {
-        const struct fact *f = fact_of(P, m, i);
-        if (f->cls != d->cls || (f->x & ADDR_MASK) != addr)
-            continue;
-        if (f->type == F_RM)
-            rm = (int)i;
-        else if (f->type == F_RU)
-            ru = (int)i;
+    if (h && hint_holds(P, m, h->rm, F_RM, d->cls, addr) && hint_holds(P, m, h->ru, F_RU, d->cls, addr)) {
+        rm = h->rm;
+        ru = h->ru;
+    } else {
+        for (unsigned i = 0; i < m->n_facts; i++) {
+            const struct fact *f = fact_of(P, m, i);
+            if (f->cls != d->cls || (f->x & ADDR_MASK) != addr)
+                continue;
+            if (f->type == F_RM)
+                rm = (int)i;
+            else if (f->type == F_RU)
+                ru = (int)i;
+        }
     }
     /* first mention */
     if (rm < 0) {
@@ -1100,6 +1250,10 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
             f->x = addr | (uint64_t)pos << 48;
         }
     }
+    if (h) {
+        h->rm = rm;
+        h->ru = ru;
+    }
     if (!op)
         return;
     if (op == OP_SEND) {
@@ -1112,7 +1266,7 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
             if (d->tf < u->tf)
                 return;            /* a later event decided */
         }
-        for (unsigned i = 0; i < m->n_facts; i++) {
+        for (unsigned i = 0; i < m->n_facts && (!h || h->n_rs); i++) {
             const struct fact *f = fact_of(P, m, i);
             if (f->type != F_RS || f->cls != d->cls || (f->x & ADDR_MASK) != addr || !same_time(f->tf, d->tf))
                 continue;
@@ -1133,10 +1287,12 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
                 P->cap_sends = ncap;
             }
             *send_idx = P->n_sends;
-            P->sends[P->n_sends++] = d->send;
+            P->sends[P->n_sends++] = *send;
         }
         int rs = add_fact(P, m, F_RS, d->cls, d->tf, d->line, oom);
         if (rs >= 0) {
+            if (h)
+                h->n_rs++;
             struct fact *f = fact_of(P, m, (unsigned)rs);
             f->x = addr | (uint64_t)(*send_idx & 0xFFFF) << 48;
             f->a = (uint8_t)(*send_idx >> 16);
@@ -1163,8 +1319,10 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
     u->line = d->line;
     u->x = addr;
     u->a = outcome;
+    if (h)
+        h->ru = ru;
     /* SENDs before it no longer matter; one in the same millisecond would */
-    for (unsigned i = m->n_facts; i-- > 0;) {
+    for (unsigned i = m->n_facts; i-- > 0 && (!h || h->n_rs);) {
         const struct fact *f = fact_of(P, m, i);
         if (f->type != F_RS || f->cls != d->cls || (f->x & ADDR_MASK) != addr)
             continue;
@@ -1172,12 +1330,79 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
             m->flags |= M_COMPLEX;
             return;
         }
-        if (f->tf < d->tf)
+        if (f->tf < d->tf) {
             remove_fact(P, m, i);
+            if (h)
+                h->n_rs--;
+        }
     }
 }
 
-static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, const struct worker *w, int *oom)
+/* The outcome a recipient of an event of kind k gets (1 + outcome), OP_SEND, or 0. */
+static int op_of(uint8_t k)
+{
+    switch (k) {
+    case K_SEND:
+    case K_SENDEXTERNAL: return OP_SEND;
+    case K_FAIL: return 1 + MT_OUT_FAILED;
+    case K_DEFER: return 1 + MT_OUT_DEFERRED;
+    case K_DELIVER: return 1 + MT_OUT_DELIVERED;
+    case K_REDIRECT: return 1 + MT_OUT_REDIRECTED;
+    case K_DROP: return 1 + MT_OUT_DROPPED;
+    default: return 0;
+    }
+}
+
+/* The hint of addr (made empty when it has none). */
+static struct rhint *hint_at(struct part *P, uint64_t addr)
+{
+    uint32_t mask = P->hint_cap - 1, j = (uint32_t)addr & mask;
+    while (P->hint[j].key && P->hint[j].key != (addr | HINT_USED))
+        j = (j + 1) & mask;
+    struct rhint *h = &P->hint[j];
+    if (!h->key) {
+        h->key = addr | HINT_USED;
+        h->rm = h->ru = -1;
+        h->n_rs = 0;
+    }
+    return h;
+}
+
+/* Hints for d's recipients on d's server, from m's facts. 0, or -1 when
+ * out of memory (then there are none). */
+static int hints_build(struct part *P, const struct msg *m, const struct ev_facts *d)
+{
+    uint64_t need = 2 * ((uint64_t)m->n_facts + d->n_rcpt);
+    uint32_t cap = 64;
+    while (cap < need)
+        cap *= 2;
+    if (cap > P->hint_alloc) {
+        struct rhint *nh = malloc((size_t)cap * sizeof *nh);
+        if (!nh)
+            return -1;
+        free(P->hint);
+        P->hint = nh;
+        P->hint_alloc = cap;
+    }
+    P->hint_cap = cap;
+    memset(P->hint, 0, (size_t)cap * sizeof *P->hint);
+    for (unsigned i = 0; i < m->n_facts; i++) {
+        const struct fact *f = fact_of(P, m, i);
+        if (f->cls != d->cls || (f->type != F_RM && f->type != F_RU && f->type != F_RS))
+            continue;
+        struct rhint *h = hint_at(P, f->x & ADDR_MASK);
+        if (f->type == F_RM)
+            h->rm = (int)i;
+        else if (f->type == F_RU)
+            h->ru = (int)i;
+        else
+            h->n_rs++;
+    }
+    return 0;
+}
+
+static void fold_facts(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d,
+                       const uint64_t *rcpt, int *oom)
 {
     int g = -1, k = -1, r = -1, tie = 0;
     for (unsigned i = 0; i < m->n_facts; i++) {
@@ -1198,7 +1423,7 @@ static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, 
             return;
         struct fact *G = fact_of(P, m, (unsigned)g);
         G->x = (uint64_t)d->findex << 32;
-        G->a = (uint8_t)d->smtp_in;
+        G->a = (d->flags & E_SMTP_IN) != 0;
         G->b = d->kind;
     } else {
         struct fact *G = fact_of(P, m, (unsigned)g);
@@ -1209,7 +1434,7 @@ static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, 
             G->tf = d->tf;
             G->line = d->line;
             G->x = (G->x & 0xFFFFFFFFu) | (uint64_t)d->findex << 32;
-            G->a = (uint8_t)d->smtp_in;
+            G->a = (d->flags & E_SMTP_IN) != 0;
             G->b = d->kind;
             drop_k = k >= 0;
             if (old < K_SIGNIFICANT && old != d->kind) {
@@ -1232,18 +1457,19 @@ static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, 
             }
         }
     }
-    if (d->submit_label != NONE8) {
-        if (d->submit_label < 32) {
-            fact_of(P, m, (unsigned)g)->x |= UINT64_C(1) << d->submit_label;
+    uint8_t submit_label = d->kind == K_SUBMIT ? d->target : NONE8;
+    if (submit_label != NONE8) {
+        if (submit_label < 32) {
+            fact_of(P, m, (unsigned)g)->x |= UINT64_C(1) << submit_label;
         } else {
             int have = 0;
             for (unsigned i = 0; i < m->n_facts && !have; i++) {
                 const struct fact *f = fact_of(P, m, i);
-                have = f->type == F_B && f->cls == d->cls && f->a == d->submit_label;
+                have = f->type == F_B && f->cls == d->cls && f->a == submit_label;
             }
             int b = have ? -1 : add_fact(P, m, F_B, d->cls, 0, 0, oom);
             if (b >= 0)
-                fact_of(P, m, (unsigned)b)->a = d->submit_label;
+                fact_of(P, m, (unsigned)b)->a = submit_label;
         }
     }
     /* the first RECEIVE */
@@ -1257,9 +1483,9 @@ static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, 
             }
             R->tf = d->tf;
             R->line = d->line;
-            R->x = d->iid;
-            R->a = (uint8_t)(d->storedriver | d->iid_len << 1);
-            R->b = d->client;
+            R->x = d->x;
+            R->a = (uint8_t)((d->flags & E_STOREDRIVER ? 1 : 0) | d->xlen << 1);
+            R->b = d->label;
         }
     }
     if (tie) {
@@ -1268,27 +1494,34 @@ static void fold_facts(struct part *P, struct msg *m, const struct ev_facts *d, 
     }
     /* what its SENDs name */
     uint32_t send_idx = UINT32_MAX;    /* its struct sendinfo, made for the first recipient that needs it */
-    if ((d->kind == K_SEND || d->kind == K_SENDEXTERNAL) && d->send.token_len && d->send_target != NONE8) {
+    int sends = d->kind == K_SEND || d->kind == K_SENDEXTERNAL;
+    if (sends && d->xlen && d->target != NONE8) {
         int have = 0;
         for (unsigned i = 0; i < m->n_facts && !have; i++) {
             const struct fact *f = fact_of(P, m, i);
-            have = f->type == F_S && f->cls == d->cls && f->x == d->send.token && f->a == d->send.token_len &&
-                   f->b == d->send_target;
+            have = f->type == F_S && f->cls == d->cls && f->x == d->x && f->a == d->xlen && f->b == d->target;
         }
         int s = have ? -1 : add_fact(P, m, F_S, d->cls, 0, 0, oom);
         if (s >= 0) {
             struct fact *S = fact_of(P, m, (unsigned)s);
-            S->x = d->send.token;
-            S->a = d->send.token_len;
-            S->b = d->send_target;
+            S->x = d->x;
+            S->a = d->xlen;
+            S->b = d->target;
         }
     }
     /* recipients */
+    struct sendinfo send = { 0, NULL, 0, 0 };
+    if (sends)
+        send = (struct sendinfo){ d->x, d->hop != NO_HOP ? F->hops[d->hop] : NULL, d->xlen, d->label };
+    int op_all = op_of(d->kind);
+    int hinted = d->n_rcpt >= HINT_MIN_RCPT && !(m->flags & M_COMPLEX) && !hints_build(P, m, d);
     for (size_t i = 0; i < d->n_rcpt && !(m->flags & M_COMPLEX) && !*oom; i++) {
-        int op = d->op;
-        if (d->related && i == 0)
-            op = d->related_set ? 1 + MT_OUT_EXPANDED : 0;
-        fold_recipient(P, m, d, w->addr[d->r0 + i], w->pos[d->r0 + i], op, &send_idx, oom);
+        int op = op_all;
+        if ((d->flags & E_RELATED) && i == 0)
+            op = d->flags & E_RELATED_SET ? 1 + MT_OUT_EXPANDED : 0;
+        uint64_t addr = rcpt[i] & ADDR_MASK;
+        fold_recipient(P, m, d, addr, (uint32_t)(rcpt[i] >> 48), op, &send, &send_idx,
+                       hinted ? hint_at(P, addr) : NULL, oom);
     }
     if (drop_k && !(m->flags & M_COMPLEX))
         for (unsigned i = 0; i < m->n_facts; i++) {
@@ -1323,13 +1556,13 @@ static void add_target(struct flows *F, mt_slice id)
     pthread_mutex_unlock(&F->mu);
 }
 
-/* Work out what ev contributes into d; 0, or -1 when out of memory. */
-static int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid, struct ev_facts *d)
+/* Work out what ev contributes into d and its recipients into w->rcpt;
+ * *complex when its message must be traced again. 0, or -1 when out of
+ * memory. */
+static int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
+                          struct ev_facts *d, int *complex)
 {
-    memset(d, 0, sizeof *d);
-    d->r0 = (uint32_t)w->n_rcpt;
     hash_id(mid, &d->h1, &d->h2);
-    d->t = ev->time_ms;
     /* The CLI looked a message up by its id cut to 1023 bytes and stripped
      * of <> again: an id that changes so traces another message, or none. */
     size_t tl = mid.n < 1023 ? mid.n : 1023;
@@ -1338,77 +1571,66 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         tl = (size_t)(nul - mid.p);
     mt_slice look = mt_slice_strip_angles(mt_slice_make(mid.p, tl));
     if (look.n != mid.n) {
-        d->complex = 1;
+        *complex = 1;
         if (look.n)
             add_target(F, look);
     }
     uint32_t rank = 0;
-    if (!place_of(F, w, ev, d, &rank) || d->t < 0 || d->t >= TIME_LIMIT || ev->line > UINT32_MAX)
-        d->complex = 1;
-    if (d->complex)
+    int64_t t = ev->time_ms;
+    if (!place_of(F, w, ev, d, &rank) || t < 0 || t >= TIME_LIMIT || ev->line > UINT32_MAX)
+        *complex = 1;
+    if (*complex)
         return 0;
-    d->tf = (uint64_t)d->t << RANK_BITS | rank;
+    d->tf = (uint64_t)t << RANK_BITS | rank;
     d->line = (uint32_t)ev->line;
     mt_slice id = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], ctx = ev->f[MT_F_SOURCE_CONTEXT];
     mt_slice sh = ev->f[MT_F_SERVER_HOSTNAME];
-    d->kind = (uint8_t)kind_of(id, &d->complex);
-    d->submit_label = NONE8;
-    d->client = NONE8;
-    d->send_target = NONE8;
+    d->kind = (uint8_t)kind_of(id, complex);
     switch (d->kind) {
     case K_RECEIVE:
         if (EQ(src, "SAFETYNET") || EQ(src, "REDUNDANCY") ||
             resubmission_context(ctx))
-            d->complex = 1;        /* a resubmission */
-        d->smtp_in = EQ(src, "SMTP");
-        if (!digits(ev->f[MT_F_INTERNAL_MESSAGE_ID], &d->iid, &d->iid_len))
-            d->complex = 1;
-        d->storedriver = (uint8_t)EQ(src, "STOREDRIVER");
-        d->client = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
+            *complex = 1;          /* a resubmission */
+        if (EQ(src, "SMTP"))
+            d->flags |= E_SMTP_IN;
+        if (!digits(ev->f[MT_F_INTERNAL_MESSAGE_ID], &d->x, &d->xlen))
+            *complex = 1;
+        if (EQ(src, "STOREDRIVER"))
+            d->flags |= E_STOREDRIVER;
+        d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
-        if (!digits(after(ctx, "[InternalId=", 12), &d->send.token, &d->send.token_len))
-            d->complex = 1;
+        if (!digits(after(ctx, "[InternalId=", 12), &d->x, &d->xlen))
+            *complex = 1;
         if (sh.n && memchr(sh.p, '\0', sh.n))
-            d->complex = 1;        /* the builder would cut it there in one place, not another */
-        mt_slice host = d->send.token_len ? after(ctx, "Hostname=", 9) : mt_slice_make(NULL, 0);
-        d->send_target = d->send.token_len ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
-        d->send.label = label_of(F, sh);
-        if (sh.n && !(d->send.next_hop = intern_hop(F, w, sh)))
+            *complex = 1;          /* the builder would cut it there in one place, not another */
+        mt_slice host = d->xlen ? after(ctx, "Hostname=", 9) : mt_slice_make(NULL, 0);
+        d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
+        d->label = label_of(F, sh);
+        if (sh.n && intern_hop(F, w, sh, &d->hop))
             return -1;
-        d->op = OP_SEND;
         break;
     }
     case K_SUBMIT:
-        d->submit_label = label_of(F, sh);
+        d->target = label_of(F, sh);
         break;
     case K_FAIL:
     case K_DEFER:
-        d->smtp_fd = EQ(src, "SMTP");
-        d->op = 1 + (d->kind == K_FAIL ? MT_OUT_FAILED : MT_OUT_DEFERRED);
-        break;
-    case K_DELIVER:
-        d->op = 1 + MT_OUT_DELIVERED;
-        break;
-    case K_REDIRECT:
-        d->op = 1 + MT_OUT_REDIRECTED;
-        break;
-    case K_DROP:
-        d->op = 1 + MT_OUT_DROPPED;
+        if (EQ(src, "SMTP"))
+            d->flags |= E_SMTP_FD;
         break;
     default:
         break;
     }
-    if (d->kind == K_NORCPT || d->complex)
+    if (d->kind == K_NORCPT || *complex)
         return 0;
     uint32_t at = 1;
     if (d->kind == K_EXPAND) {
         mt_slice rel = ev->f[MT_F_RELATED_RECIPIENT_ADDRESS];
-        if (push_rcpt(w, d, hash64(rel) & ADDR_MASK, 0))
+        if (push_rcpt(w, hash64(rel) & ADDR_MASK, 0))
             return -1;
-        d->related = 1;
-        d->related_set = rel.n > 0;
+        d->flags |= E_RELATED | (rel.n > 0 ? E_RELATED_SET : 0);
     }
     size_t pa = 0;
     mt_slice item;
@@ -1416,95 +1638,85 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         uint32_t here = at++;
         if (!item.n)
             continue;
-        if (here > 0xFFFF) {
-            d->complex = 1;        /* its place does not fit the fact */
+        if (here > 0xFFFF || w->n_rcpt == MAX_RCPT) {
+            *complex = 1;          /* its place, or their number, does not fit the record */
             break;
         }
-        if (push_rcpt(w, d, hash64(item) & ADDR_MASK, here))
+        if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
             return -1;
     }
     return 0;
 }
 
-/* Fold d into its message m (lock held). 0, or -1 when out of memory. */
-static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const struct worker *w)
+/* Append what ev contributes to its part's stream. 0, or -1 when out of memory. */
+static int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid)
+{
+    struct ev_facts d;
+    memset(&d, 0, sizeof d);
+    d.hop = NO_HOP;
+    d.label = NONE8;
+    d.target = NONE8;
+    w->n_rcpt = 0;
+    int complex = 0;
+    if (describe_facts(F, w, ev, mid, &d, &complex))
+        return -1;
+    if (complex) {
+        /* only its time is looked at */
+        d.flags |= E_COMPLEX;
+        d.tf = (uint64_t)ev->time_ms;
+        w->n_rcpt = 0;
+    }
+    struct ev_rec r = { d.h1, complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex, d.h2, d.line,
+                        (uint16_t)w->n_rcpt, d.cls, complex ? (uint8_t)K_OTHER : d.kind, d.flags, d.xlen, d.label,
+                        d.target };
+    uint64_t ext[2] = { d.x, d.hop };
+    size_t n_ext = ext_words(&r);
+    struct stream *o = &w->out[PART_OF(d.h1) / NSUB];
+    size_t need = REC_WORDS + n_ext + w->n_rcpt;
+    struct chunk *c = o->tail;
+    if (!c || c->cap - c->n < need) {
+        if (!(c = chunk_new(w, need)))
+            return -1;
+        if (o->tail)
+            o->tail->next = c;
+        else
+            o->head = c;
+        o->tail = c;
+    }
+    memcpy(c->w + c->n, &r, sizeof r);
+    if (n_ext)
+        memcpy(c->w + c->n + REC_WORDS, ext, n_ext * sizeof *ext);
+    if (w->n_rcpt)
+        memcpy(c->w + c->n + REC_WORDS + n_ext, w->rcpt, w->n_rcpt * sizeof *w->rcpt);
+    c->n += need;
+    w->part_words[PART_OF(d.h1)] += need;
+    return 0;
+}
+
+/* Fold d into its message m. 0, or -1 when out of memory. */
+static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const uint64_t *rcpt)
 {
     int oom = 0;
     uint32_t s;
-    if (d->t < 0 || d->t / 1000 >= UINT32_MAX) {
+    int64_t t = d->flags & E_COMPLEX ? (int64_t)d->tf : (int64_t)(d->tf >> RANK_BITS);
+    if (t < 0 || t / 1000 >= UINT32_MAX) {
         atomic_store(&F->wide, 1);
         s = 0;
     } else {
-        s = (uint32_t)(d->t / 1000);
+        s = (uint32_t)(t / 1000);
     }
     if (s < m->tmin)
         m->tmin = s;
     if (s > m->tmax)
         m->tmax = s;
-    if (d->complex)
+    if (d->flags & E_COMPLEX)
         m->flags |= M_COMPLEX;
     if (!(m->flags & M_COMPLEX)) {
-        if (d->smtp_fd)
+        if (d->flags & E_SMTP_FD)
             m->flags |= M_SMTP_FD;
-        fold_facts(P, m, d, w, &oom);
+        fold_facts(F, P, m, d, rcpt, &oom);
     }
     return oom ? -1 : 0;
-}
-
-/* Fold a worker's batch partition by partition, each under its lock once.
- * The table is far larger than the cache and each event touches a message
- * read long ago: the messages' slots are fetched into the cache for the
- * whole batch first (without the locks: a slot array replaced meanwhile
- * only makes that prefetch useless), then, per partition, their facts,
- * before any is folded. 0, or -1 when out of memory. */
-static int flush(struct flows *F, struct worker *w)
-{
-    unsigned count[NPART + 1] = { 0 };
-    for (unsigned i = 0; i < w->n; i++)
-        count[PART_OF(w->batch[i].h1) + 1]++;
-    for (unsigned p = 0; p < NPART; p++)
-        count[p + 1] += count[p];
-    unsigned at[NPART];
-    memcpy(at, count, sizeof at);
-    for (unsigned i = 0; i < w->n; i++)
-        w->order[at[PART_OF(w->batch[i].h1)]++] = (uint16_t)i;
-    for (unsigned i = 0; i < w->n; i++) {
-        struct part *P = &F->parts[PART_OF(w->batch[i].h1)];
-        uintptr_t s = (uintptr_t)slots_of(P);
-        if (s)
-            __builtin_prefetch((const void *)(s + (uintptr_t)(w->batch[i].h1 & mask_of(P)) * sizeof(struct msg)), 1);
-    }
-    int rc = 0;
-    for (unsigned p = 0; p < NPART && !rc; p++) {
-        unsigned a = count[p], b = count[p + 1];
-        if (a == b)
-            continue;
-        struct part *P = &F->parts[p];
-        pthread_mutex_lock(&P->mu);
-        if (msg_reserve(P, b - a)) {
-            rc = -1;
-        } else {
-            struct msg *slots = slots_of(P);
-            for (unsigned k = a; k < b; k++) {
-                const struct ev_facts *d = &w->batch[w->order[k]];
-                uint32_t j = msg_slot(P, d->h1, d->h2, 1);
-                w->slot[k] = j;
-                const struct msg *m = &slots[j];
-                if (m->cap_class) {
-                    const char *f = (const char *)&P->facts[m->block];
-                    __builtin_prefetch(f, 1);
-                    __builtin_prefetch(f + (m->n_facts * sizeof(struct fact) - 1u) / 2, 1);
-                    __builtin_prefetch(f + m->n_facts * sizeof(struct fact) - 1u, 1);
-                }
-            }
-            for (unsigned k = a; k < b && !rc; k++)
-                rc = fold_into(F, P, &slots[w->slot[k]], &w->batch[w->order[k]], w);
-        }
-        pthread_mutex_unlock(&P->mu);
-    }
-    w->n = 0;
-    w->n_rcpt = 0;
-    return rc;
 }
 
 static int fold_event(const struct mt_event *ev, unsigned worker, void *user)
@@ -1516,23 +1728,57 @@ static int fold_event(const struct mt_event *ev, unsigned worker, void *user)
     if (!mid.n)
         return 0;
     struct worker *w = &F->w[worker < F->nw ? worker : 0];
-    if (describe(F, w, ev, mid, &w->batch[w->n]) || (++w->n == BATCH && flush(F, w))) {
+    if (describe(F, w, ev, mid)) {
         atomic_store(&F->oom, 1);
         return 1;
     }
     return 0;
 }
 
-/* The events still waiting in the workers' batches, and the times of
- * their last files (after the search). */
-static int drain(struct flows *F)
+static int by_h1(const void *a, const void *b)
 {
-    for (unsigned i = 0; i < F->nw; i++) {
-        note_file_times(F, &F->w[i]);
-        if (F->w[i].n && flush(F, &F->w[i]))
+    const uint64_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Fold part p's events (n words at ev) into P, emptied first, and mark
+ * the messages an unusual id traces (F->targets, sorted). 0, or -1 when
+ * out of memory. */
+static int fold_part(struct flows *F, struct part *P, unsigned p, const uint64_t *ev, size_t n)
+{
+    part_reset(P);
+    int rc = 0;
+    for (size_t k = 0; k < n && !rc;) {
+        struct ev_facts d;
+        size_t len = rec_read(ev + k, F->rank_of, &d);
+        const uint64_t *rcpt = ev + k + len - d.n_rcpt;
+        k += len;
+        if (msg_reserve(P, 1))
             return -1;
+        uint32_t j = msg_slot(P, d.h1, d.h2, 1);
+        rc = fold_into(F, P, &P->slots[j], &d, rcpt);
     }
-    return 0;
+    size_t lo = 0, hi = F->n_targets;
+    while (lo < hi) {              /* the first target of part p */
+        size_t mid = (lo + hi) / 2;
+        if (PART_OF(F->targets[2 * mid]) < p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < F->n_targets && PART_OF(F->targets[2 * i]) == p; i++) {
+        uint32_t j = msg_slot(P, F->targets[2 * i], (uint32_t)F->targets[2 * i + 1], 0);
+        if (j != UINT32_MAX)
+            P->slots[j].flags |= M_COMPLEX;
+    }
+    return rc;
+}
+
+/* The times of the workers' last files (after the search). */
+static void last_files(struct flows *F)
+{
+    for (unsigned i = 0; i < F->nw; i++)
+        note_file_times(F, &F->w[i]);
 }
 
 /* ---- rebuilding one message from its facts ---- */
@@ -1577,7 +1823,78 @@ struct eval {
     size_t nr, capr;
     const struct fact **rs;
     size_t nrs, caprs;
+    /* by recipient, found by address: its place in r (+ 1), the outcome
+     * each group's F_RU gives it (+ 1), its F_RS in key order */
+    struct { uint64_t addr; size_t r1; } *map;
+    size_t map_cap, map_alloc;     /* in use (sized for the message), allocated */
+    uint8_t *ru;
+    size_t cap_ru;
+    size_t *rs_at;                 /* nr + 1 offsets into rs_by */
+    const struct fact **rs_by;
+    size_t cap_rs_at, cap_rs_by;
 };
+
+/* addr's entry in E->map (r1 0 when new). */
+static size_t *rmap_at(struct eval *E, uint64_t addr)
+{
+    size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
+    while (E->map[j].r1 && E->map[j].addr != addr)
+        j = (j + 1) & mask;
+    E->map[j].addr = addr;
+    return &E->map[j].r1;
+}
+
+/* addr's place in E->r, or SIZE_MAX. */
+static size_t rmap_find(const struct eval *E, uint64_t addr)
+{
+    size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
+    while (E->map[j].r1) {
+        if (E->map[j].addr == addr)
+            return E->map[j].r1 - 1;
+        j = (j + 1) & mask;
+    }
+    return SIZE_MAX;
+}
+
+/* Room for n of each in E's by-recipient arrays, the map emptied. 0, or -1. */
+static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs)
+{
+    size_t cap = 16;
+    while (cap < 2 * nf)
+        cap *= 2;
+    if (cap > E->map_alloc) {
+        void *nm = malloc(cap * sizeof *E->map);
+        if (!nm)
+            return -1;
+        free(E->map);
+        E->map = nm;
+        E->map_alloc = cap;
+    }
+    E->map_cap = cap;
+    memset(E->map, 0, cap * sizeof *E->map);
+    if (nr * ng > E->cap_ru) {
+        uint8_t *nu = realloc(E->ru, nr * ng);
+        if (!nu)
+            return -1;
+        E->ru = nu;
+        E->cap_ru = nr * ng;
+    }
+    if (nr + 1 > E->cap_rs_at) {
+        size_t *na = realloc(E->rs_at, (nr + 1) * sizeof *na);
+        if (!na)
+            return -1;
+        E->rs_at = na;
+        E->cap_rs_at = nr + 1;
+    }
+    if (nrs > E->cap_rs_by) {
+        const struct fact **nb = realloc(E->rs_by, nrs * sizeof *nb);
+        if (!nb)
+            return -1;
+        E->rs_by = nb;
+        E->cap_rs_by = nrs;
+    }
+    return 0;
+}
 
 static int ercpt_before(const struct ercpt *x, const struct ercpt *y)
 {
@@ -1736,20 +2053,21 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         E->g[best].hop = placed;
         order[placed] = (size_t)best;
     }
-    /* Recipients: first mentions in path order, then each one's fate. */
+    /* Recipients: first mentions in path order, then each one's fate. A
+     * message may have hundreds: their facts are found by address. */
     E->nr = 0;
+    if (eval_room(E, E->nf, 0, 0, 0))
+        return -1;
     for (size_t i = 0; i < E->nf; i++) {
         const struct fact *f = E->f[i];
         if (f->type != F_RM)
             continue;
         struct ercpt y = { f->x & ADDR_MASK, E->g[E->gidx[f->cls]].hop, f->tf, f->line, (uint32_t)(f->x >> 48),
                            MT_OUT_UNKNOWN, NULL };
-        size_t r = 0;
-        while (r < E->nr && E->r[r].addr != y.addr)
-            r++;
-        if (r < E->nr) {
-            if (ercpt_before(&y, &E->r[r]))
-                E->r[r] = y;
+        size_t *r1 = rmap_at(E, y.addr);
+        if (*r1) {
+            if (ercpt_before(&y, &E->r[*r1 - 1]))
+                E->r[*r1 - 1] = y;
             continue;
         }
         if (E->nr == E->capr) {
@@ -1761,6 +2079,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->capr = ncap;
         }
         E->r[E->nr++] = y;
+        *r1 = E->nr;
     }
     for (size_t i = 1; i < E->nr; i++)
         for (size_t j = i; j > 0 && ercpt_before(&E->r[j], &E->r[j - 1]); j--) {
@@ -1768,25 +2087,51 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->r[j] = E->r[j - 1];
             E->r[j - 1] = t;
         }
-    for (size_t i = 1; i < E->nrs; i++)
-        for (size_t j = i; j > 0 && key_less(E->rs[j]->tf, E->rs[j]->line, E->rs[j - 1]->tf, E->rs[j - 1]->line); j--) {
-            const struct fact *t = E->rs[j];
-            E->rs[j] = E->rs[j - 1];
-            E->rs[j - 1] = t;
-        }
+    if (eval_room(E, E->nf, E->nr, ng, E->nrs))
+        return -1;
+    for (size_t r = 0; r < E->nr; r++)
+        *rmap_at(E, E->r[r].addr) = r + 1;
+    memset(E->ru, 0, E->nr * ng);
+    for (size_t i = 0; i < E->nf; i++) {
+        const struct fact *f = E->f[i];
+        size_t r;
+        if (f->type == F_RU && !(f->x >> 48) && (r = rmap_find(E, f->x)) != SIZE_MAX)
+            E->ru[r * ng + E->gidx[f->cls]] = (uint8_t)(f->a + 1);
+    }
+    /* each recipient's SENDs, in key order (a stable sort, as of them all) */
+    memset(E->rs_at, 0, (E->nr + 1) * sizeof *E->rs_at);
+    for (size_t i = 0; i < E->nrs; i++) {
+        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        if (r != SIZE_MAX)
+            E->rs_at[r + 1]++;
+    }
+    for (size_t r = 0; r < E->nr; r++)
+        E->rs_at[r + 1] += E->rs_at[r];
+    for (size_t i = 0; i < E->nrs; i++) {
+        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        if (r != SIZE_MAX)
+            E->rs_by[E->rs_at[r]++] = E->rs[i];
+    }
+    for (size_t r = 0; r < E->nr; r++) /* rs_at[r] is now where r's end */
+        for (size_t i = (r ? E->rs_at[r - 1] : 0) + 1; i < E->rs_at[r]; i++)
+            for (size_t j = i; j > (r ? E->rs_at[r - 1] : 0) &&
+                               key_less(E->rs_by[j]->tf, E->rs_by[j]->line, E->rs_by[j - 1]->tf, E->rs_by[j - 1]->line);
+                 j--) {
+                const struct fact *t = E->rs_by[j];
+                E->rs_by[j] = E->rs_by[j - 1];
+                E->rs_by[j - 1] = t;
+            }
     int relayed = 0, pending = 0;
     for (size_t r = 0; r < E->nr; r++) {
         struct ercpt *R = &E->r[r];
+        size_t rs0 = r ? E->rs_at[r - 1] : 0, rs1 = E->rs_at[r];
         for (size_t o = 0; o < ng; o++) {
             const struct egroup *G = &E->g[order[o]];
-            for (size_t i = 0; i < E->nf; i++) {
-                const struct fact *f = E->f[i];
-                if (f->type == F_RU && f->cls == G->cls && f->x == R->addr)
-                    R->outcome = f->a;
-            }
-            for (size_t i = 0; i < E->nrs; i++) {
-                const struct fact *f = E->rs[i];
-                if (f->cls != G->cls || (f->x & ADDR_MASK) != R->addr)
+            if (E->ru[r * ng + order[o]])
+                R->outcome = E->ru[r * ng + order[o]] - 1;
+            for (size_t i = rs0; i < rs1; i++) {
+                const struct fact *f = E->rs_by[i];
+                if (f->cls != G->cls)
                     continue;
                 const struct sendinfo *s = &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24];
                 /* handed over: a hop received it by that internal id, or
@@ -1964,46 +2309,73 @@ static int again_add(struct again *a, const struct msg *m)
 
 struct evaljob {
     struct flows *F;
-    int first_part, step;
-    uint32_t *used;                /* a partition's slots in use */
-    uint32_t cap_used;
+    struct part P;                 /* the part being folded and rebuilt */
+    uint64_t *split;               /* a coarse part's events, part by part */
+    size_t cap_split;
     struct patmap pm;
     struct again ag;
     int oom;
+    char pad[64];                  /* the next job's fields off this one's last cache line */
 };
 
+/* Take parts until none is left: fold each, rebuild its messages. */
 static void *eval_parts(void *arg)
 {
     struct evaljob *j = arg;
     struct flows *F = j->F;
+    struct part *P = &j->P;
     struct eval E;
     memset(&E, 0, sizeof E);
     char path[PATH_MAX_LEN];
-    for (int p = j->first_part; p < NPART && !j->oom; p += j->step) {
-        struct part *P = &F->parts[p];
-        const struct msg *slots = slots_of(P);
-        uint32_t n_slots = slots ? mask_of(P) + 1 : 0, n_used = 0;
-        if (n_slots > j->cap_used) {
-            uint32_t *nu = realloc(j->used, n_slots * sizeof *nu);
-            if (!nu) {
-                j->oom = 1;
+    size_t at[NSUB + 1];
+    unsigned c = 0, p = 0;
+    while (!j->oom) {
+        if (p % NSUB == 0) {
+            /* the next coarse part, split into its parts here, where
+             * writing to NSUB places at once is cheap */
+            c = atomic_fetch_add(&F->next_part, 1);
+            if (c >= NCOARSE)
                 break;
+            p = c * NSUB;
+            at[0] = 0;
+            for (unsigned s = 0; s < NSUB; s++) {
+                at[s + 1] = at[s];
+                for (unsigned i = 0; i < F->nw; i++)
+                    at[s + 1] += F->w[i].part_words[p + s];
             }
-            j->used = nu;
-            j->cap_used = n_slots;
-        }
-        for (uint32_t i = 0; i < n_slots; i++)
-            if (slots[i].flags & M_USED)
-                j->used[n_used++] = i;
-        for (uint32_t u = 0; u < n_used && !j->oom; u++) {
-            const struct msg *m = &slots[j->used[u]];
-            if (u + 8 < n_used) {      /* the facts of the one after next-but-six, meanwhile */
-                const struct msg *a = &slots[j->used[u + 8]];
-                if (a->cap_class) {
-                    __builtin_prefetch(&P->facts[a->block]);
-                    __builtin_prefetch(&P->facts[a->block + a->n_facts - 1u]);
+            if (at[NSUB] > j->cap_split) {
+                free(j->split);
+                if (!(j->split = malloc(at[NSUB] * sizeof *j->split))) {
+                    j->cap_split = 0;
+                    j->oom = 1;
+                    break;
                 }
+                j->cap_split = at[NSUB];
             }
+            size_t put[NSUB];
+            memcpy(put, at, sizeof put);
+            for (unsigned i = 0; i < F->nw; i++)
+                for (const struct chunk *ch = F->w[i].out[c].head; ch; ch = ch->next)
+                    for (size_t k = 0; k < ch->n;) {
+                        size_t len = rec_read(ch->w + k, NULL, NULL);
+                        unsigned s = PART_OF(ch->w[k]) % NSUB;
+                        memcpy(j->split + put[s], ch->w + k, len * sizeof *j->split);
+                        put[s] += len;
+                        k += len;
+                    }
+        }
+        unsigned s = p % NSUB;
+        if (fold_part(F, P, p, at[s + 1] > at[s] ? j->split + at[s] : NULL, at[s + 1] - at[s])) {
+            j->oom = 1;
+            break;
+        }
+        p++;
+        const struct msg *slots = P->slots;
+        uint32_t n_slots = slots ? P->mask + 1 : 0;
+        for (uint32_t u = 0; u < n_slots && !j->oom; u++) {
+            const struct msg *m = &slots[u];
+            if (!(m->flags & M_USED))
+                continue;
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
@@ -2027,6 +2399,12 @@ static void *eval_parts(void *arg)
     free(E.f);
     free(E.r);
     free(E.rs);
+    free(E.map);
+    free(E.ru);
+    free(E.rs_at);
+    free(E.rs_by);
+    free(j->split);
+    part_free(P);
     return NULL;
 }
 
@@ -2244,7 +2622,12 @@ static mt_status trace_again(struct flows *F, const struct again *ag, const stru
         char id[1024];
         snprintf(id, sizeof id, "%.*s", (int)ids[i].n, ids[i].p);
         const struct mt_trace *tr;
-        if (mt_tracer_build(t, id, &tr) != MT_OK)
+        mt_status bs = mt_tracer_build(t, id, &tr);
+        if (bs == MT_EIO) {        /* a message left out would go unnoticed */
+            st = MT_EIO;
+            break;
+        }
+        if (bs != MT_OK)
             continue;
         int rcode = sink(tr, user);
         if (rcode < 0) {
@@ -2255,7 +2638,7 @@ static mt_status trace_again(struct flows *F, const struct again *ag, const stru
             break;
     }
 out:
-    for (size_t i = 0; i < n_all; i++)
+    for (size_t i = 0; all && i < n_all; i++)  /* without all, the blobs are still in rc.per */
         free(all[i].blob);
     free(all);
     if (rc.per)
@@ -2395,16 +2778,13 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         free(sched.files);
     if (F->held_on && diag)
         replay_diags(F);
-    if (atomic_load(&F->oom) || st == MT_EIO || drain(F))
+    if (atomic_load(&F->oom) || st == MT_EIO)
         return MT_EIO;
-    /* Messages an unusual id of another one traces: read again with it. */
-    for (size_t i = 0; i < F->n_targets; i++) {
-        uint64_t h1 = F->targets[2 * i];
-        struct part *P = &F->parts[PART_OF(h1)];
-        uint32_t j = msg_slot(P, h1, (uint32_t)F->targets[2 * i + 1], 0);
-        if (j != UINT32_MAX)
-            slots_of(P)[j].flags |= M_COMPLEX;
-    }
+    last_files(F);
+    /* Messages an unusual id of another one traces, read again with it: by
+     * part, for fold_part. */
+    if (F->n_targets > 1)
+        qsort(F->targets, F->n_targets, 2 * sizeof *F->targets, by_h1);
     unsigned nt = F->nw ? F->nw : 1;
     struct evaljob *jobs = calloc(nt, sizeof *jobs);
     pthread_t *tids = calloc(nt, sizeof *tids);
@@ -2416,8 +2796,6 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
     unsigned started = 0;
     for (unsigned i = 0; i < nt; i++) {
         jobs[i].F = F;
-        jobs[i].first_part = (int)i;
-        jobs[i].step = (int)nt;
         jobs[i].ag.tmin = UINT32_MAX;
         jobs[i].ag.tmax = 0;
     }
@@ -2426,14 +2804,16 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
             break;
         started = i;
     }
-    /* threads that could not start: their share is done here */
-    for (unsigned i = started + 1; i < nt; i++) {
-        jobs[i].first_part = (int)i;
-        eval_parts(&jobs[i]);
-    }
+    /* threads that could not start leave their share to the others */
     eval_parts(&jobs[0]);
     for (unsigned i = 1; i <= started; i++)
         pthread_join(tids[i], NULL);
+    /* the records are folded: not held while the marked ones are read again */
+    for (unsigned i = 0; i < F->nw; i++) {
+        regions_free(F->w[i].regions);
+        F->w[i].regions = NULL;
+        memset(F->w[i].out, 0, sizeof F->w[i].out);
+    }
     int oom = 0;
     for (unsigned i = 0; i < nt; i++) {
         oom |= jobs[i].oom;
@@ -2457,7 +2837,6 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         }
         patmap_free(&jobs[i].pm);
         free(jobs[i].ag.h);
-        free(jobs[i].used);
     }
     free(jobs);
     free(tids);
