@@ -993,6 +993,29 @@ static void *scan_worker_run(void *arg)
     return NULL;
 }
 
+/* Workers pay for a connection each (the schema read, the strings shared):
+ * worth it for a scan of many events only. A time window is counted in its
+ * index, up to what makes a scan big; without one the scan is of the whole
+ * index. */
+#define SCAN_WORTH_WORKERS 65536
+
+static int big_scan(mt_index *ix, const struct mt_query *q)
+{
+    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
+        return 1;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db,
+                           "SELECT count(*) FROM (SELECT 1 FROM events WHERE time_ms >= ?1 AND time_ms < ?2 LIMIT ?3)",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, q->start_ms == MT_TIME_NONE ? INT64_MIN : q->start_ms);
+    sqlite3_bind_int64(st, 2, q->end_ms == MT_TIME_NONE ? INT64_MAX : q->end_ms);
+    sqlite3_bind_int64(st, 3, SCAN_WORTH_WORKERS);
+    int big = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) >= SCAN_WORTH_WORKERS;
+    sqlite3_finalize(st);
+    return big;
+}
+
 static int64_t max_event_id(mt_index *ix)
 {
     sqlite3_stmt *st;
@@ -1014,7 +1037,7 @@ static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsign
         stats = &local;
     memset(stats, 0, sizeof *stats);
     threads = backend_threads(ix, threads);
-    int64_t max_id = threads > 1 && !selective(q) ? max_event_id(ix) : -1;
+    int64_t max_id = threads > 1 && !selective(q) && big_scan(ix, q) ? max_event_id(ix) : -1;
     struct scan_worker w[MAX_SCAN_WORKERS];
     atomic_int halt;
     atomic_init(&halt, 0);
