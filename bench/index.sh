@@ -126,10 +126,12 @@ EOF
     }
     tr=$(p50 "trace --format json" bench/data/mids.txt)
     se=$(p50 "search --format json --result-size unlimited --sender" bench/data/senders.txt)
+    sd=$(p50 "search --format json --sender" bench/data/senders.txt)
+    sc=$(p50 "search --count --sender" bench/data/senders.txt)
     nothing=$(python3 -c "
 import subprocess, time
 t = time.perf_counter(); subprocess.run(['$mt', 'version'], stdout=subprocess.DEVNULL); print(f'{(time.perf_counter() - t) * 1000:.1f}')")
-    lat="$bevents|$bbuild_s|$bdbsize|$have|$tr|$se|$nothing"
+    lat="$bevents|$bbuild_s|$bdbsize|$have|$tr|$se|$nothing|$sd|$sc"
 fi
 
 date=$(date -u +%F)
@@ -157,12 +159,14 @@ report=bench/results/$date-index.md
         echo
         echo "## At about 10 M events"
         echo
-        echo "$lat" | awk -F'|' '{ split($5, t, " "); split($6, s, " ");
+        echo "$lat" | awk -F'|' '{ split($5, t, " "); split($6, s, " "); split($8, d, " "); split($9, c, " ");
             printf "Index of the oldest files of `gen --size '"$big"'`: %s events, %.0f MB of logs, built in %.0f s (%.1f MB/s), %.0f MB (%.0f%% of the logs).\n\n", $1, $4/1e6, $2, $4/1e6/$2, $3/1e6, 100*$3/$4;
             print "| question (whole command, process start included) | p50 ms | max ms | runs |";
             print "|---|---:|---:|---:|";
             printf "| trace one message-id | %s | %s | %s |\n", t[1], t[2], t[3];
-            printf "| search by sender (all events) | %s | %s | %s |\n", s[1], s[2], s[3];
+            printf "| search by sender, as typed (the first 1000 events, and how many match) | %s | %s | %s |\n", d[1], d[2], d[3];
+            printf "| search by sender, all events (--result-size unlimited) | %s | %s | %s |\n", s[1], s[2], s[3];
+            printf "| search by sender, --count | %s | %s | %s |\n", c[1], c[2], c[3];
             printf "| (mailtrail version: process start alone) | %s | — | 1 |\n", $7 }'
     fi
 } > "$report"
