@@ -3107,6 +3107,7 @@ struct tbl {
     unsigned numeric;   /* bit i: column i is a number (an empty cell is null) */
     int kv;             /* two columns, name and value: JSON writes one object */
     int chart;          /* column to chart in HTML, 0 for none */
+    size_t key_cols;    /* columns naming a row (CSV's item, joined by an arrow): 1, or 2 for a path */
     char **cell;
     size_t nrow, cap;
     int oom;
@@ -3120,6 +3121,7 @@ static void tbl_init(struct tbl *t, const char *id, const char *title, unsigned 
     t->title = title;
     t->numeric = numeric;
     t->chart = chart;
+    t->key_cols = 1;
     while (t->ncol < 12 && cols[t->ncol]) {
         t->cols[t->ncol] = cols[t->ncol];
         t->ncol++;
@@ -3238,23 +3240,30 @@ static struct ranked *rank(const struct map *m, int col, size_t *n_out)
     return a;
 }
 
-static void latency_row(struct tbl *t, const char *label, struct sample *s)
+/* The measures of one sample from column c on (count, p50, p90, p99, max,
+ * within_sla, within_sla_pct, sampled); the row is already started. */
+static void latency_cells(struct tbl *t, size_t c, struct sample *s)
 {
     struct mt_report_latency l;
     sample_stats(s, &l);
+    tbl_u64(t, c, l.count);
+    if (l.count) {
+        tbl_fmt(t, c + 1, "%lld", (long long)l.p50_ms);
+        tbl_fmt(t, c + 2, "%lld", (long long)l.p90_ms);
+        tbl_fmt(t, c + 3, "%lld", (long long)l.p99_ms);
+        tbl_fmt(t, c + 4, "%lld", (long long)l.max_ms);
+    }
+    tbl_u64(t, c + 5, l.within_sla);
+    tbl_pct(t, c + 6, l.within_sla, l.count);
+    tbl_u64(t, c + 7, l.sampled);
+}
+
+static void latency_row(struct tbl *t, const char *label, struct sample *s)
+{
     if (tbl_row(t))
         return;
     tbl_str(t, 0, label);
-    tbl_u64(t, 1, l.count);
-    if (l.count) {
-        tbl_fmt(t, 2, "%lld", (long long)l.p50_ms);
-        tbl_fmt(t, 3, "%lld", (long long)l.p90_ms);
-        tbl_fmt(t, 4, "%lld", (long long)l.p99_ms);
-        tbl_fmt(t, 5, "%lld", (long long)l.max_ms);
-    }
-    tbl_u64(t, 6, l.within_sla);
-    tbl_pct(t, 7, l.within_sla, l.count);
-    tbl_u64(t, 8, l.sampled);
+    latency_cells(t, 1, s);
 }
 
 static void format_time(const mt_report *r, int64_t t, char *buf, size_t n)
@@ -3439,14 +3448,31 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
             latency_row(t, label, a[i].e->aux);
         }
         free(a);
-        /* then per path, most deliveries first, then by name */
-        a = rank(&a_->lat_paths, 0, &n);
+    }
+    /* per path, most deliveries first, then by name: a table of its own,
+     * with the two servers in columns of their own for machine readers */
+    if ((sec & MT_RS_LATENCY) && nt < max) {
+        static const char *const c[] = { "from", "to", "count", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+                                         "within_sla", "within_sla_pct", "sampled", NULL };
+        t = &ts[nt++];
+        tbl_init(t, "latency_paths", "Delivery latency per path (first receiving server to delivering server)",
+                 0x3FC, 0, c);
+        t->key_cols = 2;
+        size_t n = 0;
+        struct ranked *a = rank(&a_->lat_paths, 0, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n; i++) {
-            char label[700];
-            snprintf(label, sizeof label, "tracked@%s", a[i].e->key);
-            latency_row(t, label, a[i].e->aux);
+            const char *key = a[i].e->key, *arrow = strstr(key, " " ARROW " ");
+            if (tbl_row(t))
+                break;
+            if (arrow) {
+                tbl_set(t, 0, key, (size_t)(arrow - key));
+                tbl_str(t, 1, arrow + strlen(" " ARROW " "));
+            } else {
+                tbl_str(t, 0, key);
+            }
+            latency_cells(t, 2, a[i].e->aux);
         }
         free(a);
     }
@@ -3605,10 +3631,18 @@ static void render_csv(FILE *out, const struct tbl *t)
             fputs("\r\n", out);
             continue;
         }
-        for (size_t c = 1; c < t->ncol; c++) {
+        /* one item per row: a path's two servers make one "FROM → TO" */
+        char item[1024];
+        size_t n = 0;
+        item[0] = '\0';
+        for (size_t k = 0; k < t->key_cols && k < t->ncol; k++) {
+            int w = snprintf(item + n, sizeof item - n, "%s%s", k ? " " ARROW " " : "", cell(t, i, k));
+            n = w < 0 ? n : n + (size_t)w >= sizeof item ? sizeof item - 1 : n + (size_t)w;
+        }
+        for (size_t c = t->key_cols; c < t->ncol; c++) {
             csv_str(out, t->id);
             fputc(',', out);
-            csv_str(out, cell(t, i, 0));
+            csv_str(out, item);
             fputc(',', out);
             csv_str(out, t->cols[c]);
             fputc(',', out);

@@ -226,19 +226,19 @@ static void test_latency_paths(void **state)
     char *s = render(r, MT_RF_CSV);
     /* EX1 -> EX2: 0 (p6), 1000, 3000, 3000, 95000: nearest rank p50 = v[2], p90 = p99 = v[4] */
     static const char *const want[] = {
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,count,5\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,p50_ms,3000\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,p90_ms,95000\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,p99_ms,95000\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,max_ms,95000\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,within_sla,4\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,within_sla_pct,80.0\r\n"
-        "latency,tracked@EX1 \xE2\x86\x92 EX2,sampled,5\r\n",
+        "latency_paths,EX1 \xE2\x86\x92 EX2,count,5\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,p50_ms,3000\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,p90_ms,95000\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,p99_ms,95000\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,max_ms,95000\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,within_sla,4\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,within_sla_pct,80.0\r\n"
+        "latency_paths,EX1 \xE2\x86\x92 EX2,sampled,5\r\n",
         /* one delivery each: by name, and "?" (no received event) sorts before letters */
-        "latency,tracked@? \xE2\x86\x92 EX1,count,1\r\n"
-        "latency,tracked@? \xE2\x86\x92 EX1,p50_ms,250\r\n",
-        "latency,tracked@EX2 \xE2\x86\x92 EX1,count,1\r\n"
-        "latency,tracked@EX2 \xE2\x86\x92 EX1,p50_ms,500\r\n",
+        "latency_paths,? \xE2\x86\x92 EX1,count,1\r\n"
+        "latency_paths,? \xE2\x86\x92 EX1,p50_ms,250\r\n",
+        "latency_paths,EX2 \xE2\x86\x92 EX1,count,1\r\n"
+        "latency_paths,EX2 \xE2\x86\x92 EX1,p50_ms,500\r\n",
         /* the per-server rows are unchanged: EX2 delivered 5, EX1 2 */
         "latency,tracked@EX1,count,2\r\n",
         "latency,tracked@EX2,count,5\r\n",
@@ -255,13 +255,17 @@ static void test_latency_paths(void **state)
     }
     assert_null(strstr(s, "EX2 \xE2\x86\x92 EX2"));   /* p2's hop to EX2 is not where it was received */
     free(s);
-    /* text: the arrow is one terminal cell, three bytes */
+    /* text: a table of its own, one row per path, the servers in columns */
     s = render(r, MT_RF_TEXT);
-    assert_non_null(strstr(s, "\ntracked@EX2            5    3000"));   /* same width as the paths: 17 cells */
-    assert_non_null(strstr(s, "tracked@EX1 \xE2\x86\x92 EX2      5    3000   95000   95000   95000           4"
-                              "            80.0        5\n"
-                              "tracked@? \xE2\x86\x92 EX1        1     250     250     250     250           1"
-                              "           100.0        1\n"));
+    assert_non_null(strstr(s, "\ntracked@EX2      5    3000"));
+    assert_non_null(strstr(s, "== Delivery latency per path (first receiving server to delivering server) ==\n"
+                              "from  to   count  p50_ms  p90_ms  p99_ms  max_ms  within_sla  within_sla_pct  sampled\n"
+                              "EX1   EX2      5    3000   95000   95000   95000           4            80.0        5\n"
+                              "?     EX1      1     250     250     250     250           1           100.0        1\n"));
+    /* json: the two servers as strings of their own */
+    free(s);
+    s = render(r, MT_RF_JSON);
+    assert_non_null(strstr(s, "\"latency_paths\":[\n{\"from\":\"EX1\",\"to\":\"EX2\",\"count\":5,"));
     free(s);
     mt_report_free(r);
 }
@@ -688,12 +692,12 @@ static void test_run_out_of_order(void **state)
      * and m4 have no received event (m3: 2 recipients 600 s after its DEFER,
      * m4: delivered before its DEFER, 0 s) */
     static const char *const paths[] = {
-        "latency,tracked@? \xE2\x86\x92 EX1,count,3\r\n"
-        "latency,tracked@? \xE2\x86\x92 EX1,p50_ms,600000\r\n",
-        "latency,tracked@EX2 \xE2\x86\x92 EX1,count,1\r\n"
-        "latency,tracked@EX2 \xE2\x86\x92 EX1,p50_ms,5000\r\n",
-        "latency,tracked@EX2 \xE2\x86\x92 EX2,count,1\r\n"
-        "latency,tracked@EX2 \xE2\x86\x92 EX2,p50_ms,2000\r\n",
+        "latency_paths,? \xE2\x86\x92 EX1,count,3\r\n"
+        "latency_paths,? \xE2\x86\x92 EX1,p50_ms,600000\r\n",
+        "latency_paths,EX2 \xE2\x86\x92 EX1,count,1\r\n"
+        "latency_paths,EX2 \xE2\x86\x92 EX1,p50_ms,5000\r\n",
+        "latency_paths,EX2 \xE2\x86\x92 EX2,count,1\r\n"
+        "latency_paths,EX2 \xE2\x86\x92 EX2,p50_ms,2000\r\n",
     };
     const char *prev = text;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
