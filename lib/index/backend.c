@@ -1018,14 +1018,7 @@ static int big_scan(mt_index *ix, const struct mt_query *q)
 
 static int64_t max_event_id(mt_index *ix)
 {
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(ix->db, "SELECT coalesce(max(id), 0) FROM events", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return ix_query_int(ix, "SELECT coalesce(max(id), 0) FROM events", -1);
 }
 
 static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsigned threads, mt_event_each_fn each,

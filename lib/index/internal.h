@@ -79,6 +79,8 @@ void ix_strs_cache_free(mt_index *ix);
 /* schema.c */
 extern const char ix_query_indexes[], ix_drop_query_indexes[];
 int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen);
+/* The first column of the first row of sql, or if_none (no row, an error). */
+int64_t ix_query_int(mt_index *ix, const char *sql, int64_t if_none);
 /* h of texts and msgids: 31 bits of a hash of the ASCII-lowercased value */
 int64_t ix_text_hash(const char *p, size_t n);
 int ix_prepare(mt_index *ix, const char *sql, sqlite3_stmt **st);

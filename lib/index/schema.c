@@ -228,6 +228,18 @@ int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen)
     return 0;
 }
 
+int64_t ix_query_int(mt_index *ix, const char *sql, int64_t if_none)
+{
+    sqlite3_stmt *st;
+    int64_t v = if_none;
+    if (sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return if_none;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
 int ix_prepare(mt_index *ix, const char *sql, sqlite3_stmt **st)
 {
     return sqlite3_prepare_v3(ix->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) == SQLITE_OK ? 0 : -1;

@@ -662,14 +662,7 @@ static void train(struct upd *u)
 
 static int64_t data_version(mt_index *ix)
 {
-    sqlite3_stmt *st;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(ix->db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
+    return ix_query_int(ix, "PRAGMA data_version", -1);
 }
 
 static int commit(struct upd *u)
