@@ -2091,7 +2091,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         return -1;
     for (size_t r = 0; r < E->nr; r++)
         *rmap_at(E, E->r[r].addr) = r + 1;
-    memset(E->ru, 0, E->nr * ng);
+    if (E->nr && ng)   /* E->ru is still NULL when nothing was ever needed */
+        memset(E->ru, 0, E->nr * ng);
     for (size_t i = 0; i < E->nf; i++) {
         const struct fact *f = E->f[i];
         size_t r;
