@@ -108,7 +108,11 @@ bench: deps-bench all
 	@sh bench/run.sh $(BUILD)/mailtrail
 
 # The index: build speed and size, re-runs, each query shape from --db and --logs.
-bench-index: deps-bench all
+# Questions to an open index, without process start (bench/latency.c).
+$(BUILD)/bench_latency: bench/latency.c $(BUILD)/libmailtrail.a
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libmailtrail.a $(LDLIBS)
+
+bench-index: deps-bench all $(BUILD)/bench_latency
 	@sh bench/index.sh $(BUILD)/mailtrail
 
 clean:

@@ -128,10 +128,18 @@ EOF
     se=$(p50 "search --format json --result-size unlimited --sender" bench/data/senders.txt)
     sd=$(p50 "search --format json --sender" bench/data/senders.txt)
     sc=$(p50 "search --count --sender" bench/data/senders.txt)
+    # the same questions to an index already open (bench/latency.c: a long-running reader)
+    lat_bin=$(dirname "$mt")/bench_latency
+    tr_in="— — —"
+    sd_in="— — —"
+    if [ -x "$lat_bin" ]; then
+        tr_in=$("$lat_bin" "$bdb" trace bench/data/mids.txt | awk '{print $2, $4, $6}')
+        sd_in=$("$lat_bin" "$bdb" sender bench/data/senders.txt | awk '{print $2, $4, $6}')
+    fi
     nothing=$(python3 -c "
 import subprocess, time
 t = time.perf_counter(); subprocess.run(['$mt', 'version'], stdout=subprocess.DEVNULL); print(f'{(time.perf_counter() - t) * 1000:.1f}')")
-    lat="$bevents|$bbuild_s|$bdbsize|$have|$tr|$se|$nothing|$sd|$sc"
+    lat="$bevents|$bbuild_s|$bdbsize|$have|$tr|$se|$nothing|$sd|$sc|$tr_in|$sd_in"
 fi
 
 date=$(date -u +%F)
@@ -160,6 +168,7 @@ report=bench/results/$date-index.md
         echo "## At about 10 M events"
         echo
         echo "$lat" | awk -F'|' '{ split($5, t, " "); split($6, s, " "); split($8, d, " "); split($9, c, " ");
+            split($10, ti, " "); split($11, di, " ");
             printf "Index of the oldest files of `gen --size '"$big"'`: %s events, %.0f MB of logs, built in %.0f s (%.1f MB/s), %.0f MB (%.0f%% of the logs).\n\n", $1, $4/1e6, $2, $4/1e6/$2, $3/1e6, 100*$3/$4;
             print "| question (whole command, process start included) | p50 ms | max ms | runs |";
             print "|---|---:|---:|---:|";
@@ -167,7 +176,9 @@ report=bench/results/$date-index.md
             printf "| search by sender, as typed (the first 1000 events, and how many match) | %s | %s | %s |\n", d[1], d[2], d[3];
             printf "| search by sender, all events (--result-size unlimited) | %s | %s | %s |\n", s[1], s[2], s[3];
             printf "| search by sender, --count | %s | %s | %s |\n", c[1], c[2], c[3];
-            printf "| (mailtrail version: process start alone) | %s | — | 1 |\n", $7 }'
+            printf "| (mailtrail version: process start alone) | %s | — | 1 |\n", $7;
+            printf "| trace one message-id, index already open (bench/latency.c) | %s | %s | %s |\n", ti[1], ti[2], ti[3];
+            printf "| search by sender as typed, index already open | %s | %s | %s |\n", di[1], di[2], di[3] }'
     fi
 } > "$report"
 cat "$report"
