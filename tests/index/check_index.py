@@ -118,12 +118,19 @@ def same_answers(tmp):
     same("sender, first 7", logs, db, "search", "--sender", busy.upper(), "--result-size", "7", "--format", "json")
     same("sender, count", logs, db, "search", "--sender", busy, "--count")
     same("no such sender", logs, db, "search", "--sender", "nobody@nowhere.example", "--count")
+    busy_rcpt = sql(db, "SELECT recipient FROM recipients WHERE recipient <> '' GROUP BY recipient "
+                        "ORDER BY count(*) DESC LIMIT 1")[0]
+    same("recipient, first 5", logs, db, "search", "--recipients", busy_rcpt.upper(), "--result-size", "5",
+         "--format", "csv")
+    same("recipient, count", logs, db, "search", "--recipients", busy_rcpt, "--count")
     same("event in a window, first 40", logs, db, "search", "--event-id", "deliver", "--start", "2016-08-27T10:00",
          "--end", "2016-08-28T02:00", "--result-size", "40", "--format", "csv")
     same("event in a window, count", logs, db, "search", "--event-id", "SEND", "--start", "2016-08-27T10:00",
          "--end", "2016-08-28T02:00", "--count")
     if not shown(run("search", "--sender", busy, "--result-size", "7", "--logs", logs)):
         raise AssertionError(f"sender {busy} has too few events to test a cut-off list")
+    if not shown(run("search", "--recipients", busy_rcpt, "--result-size", "5", "--logs", logs)):
+        raise AssertionError(f"recipient {busy_rcpt} has too few events to test a cut-off list")
     same("session", logs, db, "session", sess)
     same("backpressure", logs, db, "backpressure", "--format", "json")
     same("report", logs, db, "report", "--format", "json")
@@ -131,7 +138,7 @@ def same_answers(tmp):
     same("pending", logs, db, "pending", "--format", "json")
     same("trace", logs, db, "trace", mid.strip('"'), "--format", "json")
     same("trace all", logs, db, "trace", "--all", "--format", "json")
-    return f"{events} events, 21 questions answered alike"
+    return f"{events} events, 23 questions answered alike"
 
 
 def in_pieces(tmp):
