@@ -654,14 +654,19 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
 }
 
 /* Filters SQL compares exactly as mt_query_match does (ASCII case folding
- * on the stored value, times as numbers, recipients item by item), so that every row the WHERE
+ * on the stored value, times as numbers, recipients item by item, servers by
+ * file), so that every row the WHERE
  * selects is a match. Then the total is a count in SQL, and rows past the
  * result size need not be rebuilt. An empty value is stored as NULL, which
  * SQL never equals: such a filter takes the general path. */
 static int sql_exact(const struct mt_query *q)
 {
-    if (q->n_servers || q->message_id || q->reference || q->internal_message_id || q->subject || q->session_id)
+    if (q->message_id || q->reference || q->internal_message_id || q->subject || q->session_id)
         return 0;
+    /* servers: an event's server is its file's, as mt_index_attach names it */
+    for (size_t i = 0; i < q->n_servers; i++)
+        if (!q->servers[i] || !q->servers[i][0])
+            return 0;
     /* recipients: rcpts holds the address list split as the matcher splits it */
     for (size_t i = 0; i < q->n_recipients; i++)
         if (!q->recipients[i] || !q->recipients[i][0])
