@@ -57,6 +57,9 @@ bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item);
  * space: mt_slice_after(ctx, "[InternalId=") gives "5214" for
  * "... [InternalId=5214, Hostname=EX13-2] ...". Empty when mark is absent. */
 mt_slice mt_slice_after(mt_slice s, const char *mark);
+/* "EX13-2.mynet.lan" names server "EX13-2": the labels up to the first dot
+ * are equal, ignoring ASCII case (false when either is empty). */
+bool mt_slice_same_host(mt_slice a, mt_slice b);
 /* Does hay contain needle (lower case, no spaces) case-insensitively, with
  * spaces, '-' and '_' in hay skipped after the first byte ("Shadow
  * Redundancy", "shadow-redundancy" for "shadowredundancy")? _at: starting

@@ -152,14 +152,6 @@ static int resubmission_context(mt_slice ctx)
     return 0;
 }
 
-static int same_host(mt_slice a, mt_slice b)
-{
-    if (!a.n || !b.n)
-        return 0;
-    const char *da = memchr(a.p, '.', a.n), *db = memchr(b.p, '.', b.n);
-    size_t la = da ? (size_t)(da - a.p) : a.n, lb = db ? (size_t)(db - b.p) : b.n;
-    return la && la == lb && !strncasecmp(a.p, b.p, la);
-}
 
 /* ---- patterns ---- */
 
@@ -1338,7 +1330,7 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
     }
 }
 
-/* The outcome a recipient of an event of kind k gets (1 + outcome), OP_SEND, or 0. */
+/* The outcome an event of kind k gives a recipient (1 + outcome), OP_SEND, or 0. */
 static int op_of(uint8_t k)
 {
     switch (k) {
@@ -2170,7 +2162,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             continue;
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = same_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
+            dup = mt_slice_same_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
         if (dup)
             continue;
         if (n_relay == 8)

@@ -421,15 +421,6 @@ size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids)
 
 /* ---- building ---- */
 
-/* "EX13-2.mynet.lan" names server "EX13-2": compare up to the first dot. */
-static int same_host(mt_slice a, mt_slice b)
-{
-    if (!a.n || !b.n)
-        return 0;
-    const char *da = memchr(a.p, '.', a.n), *db = memchr(b.p, '.', b.n);
-    size_t la = da ? (size_t)(da - a.p) : a.n, lb = db ? (size_t)(db - b.p) : b.n;
-    return la && la == lb && !strncasecmp(a.p, b.p, la);
-}
 
 static int eq(mt_slice s, const char *lit)
 {
@@ -505,7 +496,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
             if (!mt_slice_eq(n, iid))
                 continue;
             mt_slice host = mt_slice_after(s->f[MT_F_SOURCE_CONTEXT], "Hostname=");
-            if (host.n ? !same_host(host, mt_slice_cstr(G->server)) : !same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server)))
+            if (host.n ? !mt_slice_same_host(host, mt_slice_cstr(G->server)) : !mt_slice_same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server)))
                 continue;
             G->pred = (int)h;
             G->link = MT_LINK_INTERNAL_ID;
@@ -523,7 +514,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
                 continue;
             for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
                 const struct mt_event *s = &sel[k];
-                if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server))) {
+                if (eq(s->f[MT_F_EVENT_ID], "SUBMIT") && mt_slice_same_host(s->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(G->server))) {
                     G->pred = (int)h;
                     G->link = MT_LINK_SUBMIT;
                     G->exact = 0;
@@ -535,7 +526,7 @@ static int link_receive(struct group *gs, size_t ng, size_t g, const struct mt_e
     }
     /* 3. A RECEIVE whose client is another server of ours: same message-id. */
     for (size_t h = 0; h < ng; h++) {
-        if (h != g && strcasecmp(gs[h].server, G->server) && same_host(r->f[MT_F_CLIENT_HOSTNAME], mt_slice_cstr(gs[h].server))) {
+        if (h != g && strcasecmp(gs[h].server, G->server) && mt_slice_same_host(r->f[MT_F_CLIENT_HOSTNAME], mt_slice_cstr(gs[h].server))) {
             G->pred = (int)h;
             G->link = MT_LINK_MESSAGE_ID;
             G->exact = 0;
@@ -746,7 +737,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             if (!handed_over && !n_id.n) {
                 /* No reply id: handed over if the host it went to is one of ours. */
                 for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
-                    handed_over = same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
+                    handed_over = mt_slice_same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
                                   strcasecmp(t->hops[h].server, ev->server);
             }
         }
@@ -811,7 +802,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             continue;
         struct mt_trace_hop *h = NULL;
         for (size_t k2 = ng; k2 < t->trace.n_hops && !h; k2++)
-            if (same_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
+            if (mt_slice_same_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
                 h = &t->hops[k2];
         if (h) {
             size_t kl = strlen(h->key);
@@ -951,7 +942,7 @@ static mt_status attach_handoffs(mt_tracer *t, const struct mt_pf_store *s)
             continue;
         size_t at = MT_HOP_NONE;
         for (size_t h = 0; h < end && at == MT_HOP_NONE; h++)
-            if (t->hops[h].link == MT_LINK_QUEUED_AS && same_host(mt_slice_cstr(t->hops[h].server), r->next_hop))
+            if (t->hops[h].link == MT_LINK_QUEUED_AS && mt_slice_same_host(mt_slice_cstr(t->hops[h].server), r->next_hop))
                 at = h;
         if (at == MT_HOP_NONE)
             continue;

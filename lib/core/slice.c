@@ -182,3 +182,12 @@ bool mt_slice_mentions(mt_slice hay, const char *needle)
             return true;
     return false;
 }
+
+bool mt_slice_same_host(mt_slice a, mt_slice b)
+{
+    if (!a.n || !b.n)
+        return false;
+    const char *da = memchr(a.p, '.', a.n), *db = memchr(b.p, '.', b.n);
+    size_t la = da ? (size_t)(da - a.p) : a.n, lb = db ? (size_t)(db - b.p) : b.n;
+    return la && la == lb && !strncasecmp(a.p, b.p, la);
+}
