@@ -57,6 +57,9 @@ bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item);
  * space: mt_slice_after(ctx, "[InternalId=") gives "5214" for
  * "... [InternalId=5214, Hostname=EX13-2] ...". Empty when mark is absent. */
 mt_slice mt_slice_after(mt_slice s, const char *mark);
+/* The first place at or after from in s whose byte is c in either ASCII
+ * case, or s.n; word at a time for a letter. */
+size_t mt_slice_find_ci(mt_slice s, size_t from, unsigned char c);
 /* "EX13-2.mynet.lan" names server "EX13-2": the labels up to the first dot
  * are equal, ignoring ASCII case (false when either is empty). */
 bool mt_slice_same_host(mt_slice a, mt_slice b);

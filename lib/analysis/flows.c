@@ -81,34 +81,6 @@ static inline uint64_t load8(const char *p)
     return w;
 }
 
-/* Bit 7 of each byte of w that is c or C (c a lower-case letter); a byte
- * after a match may be flagged too: check. */
-static inline uint64_t letter_bytes(uint64_t w, unsigned char c)
-{
-    uint64_t x = (w | 0x2020202020202020ull) ^ (0x0101010101010101ull * c);
-    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-}
-
-/* The first place at or after `from` in s whose byte is c or C (c lower
- * case), or s.n. */
-static size_t find_letter(mt_slice s, size_t from, unsigned char c)
-{
-    size_t i = from;
-    for (; i + 8 <= s.n; i += 8) {
-        uint64_t m = letter_bytes(load8(s.p + i), c);
-        while (m) {
-            size_t k = i + (size_t)__builtin_ctzll(m) / 8;
-            if (fold((unsigned char)s.p[k]) == c)
-                return k;
-            m &= m - 1;
-        }
-    }
-    for (; i < s.n; i++)
-        if (fold((unsigned char)s.p[i]) == c)
-            return i;
-    return s.n;
-}
-
 static int eq(mt_slice s, const char *lit)
 {
     return mt_slice_eq_ci(s, mt_slice_cstr(lit));
@@ -116,37 +88,11 @@ static int eq(mt_slice s, const char *lit)
 
 #define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
 
-/* trace.c's after(): the token after the first "<mark>" (any case) in s.
- * Only the places where the mark's first byte is are compared. */
-static mt_slice after(mt_slice s, const char *mark, size_t k)
-{
-    unsigned char c0 = fold((unsigned char)mark[0]);
-    int letter = c0 >= 'a' && c0 <= 'z';
-    for (size_t i = 0; i + k <= s.n; i++) {
-        if (letter) {
-            i = find_letter(s, i, c0);
-        } else {
-            const char *at = memchr(s.p + i, c0, s.n - i);
-            i = at ? (size_t)(at - s.p) : s.n;
-        }
-        if (i + k > s.n)
-            break;
-        if (strncasecmp(s.p + i, mark, k))
-            continue;
-        size_t j = i + k;
-        while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
-            j++;
-        return mt_slice_make(s.p + i + k, j - i - k);
-    }
-    return mt_slice_make(NULL, 0);
-}
-
-
 /* mt_slice_mentions(ctx, "safetynet") || ...(ctx, "shadowredundancy") as
  * trace.c's resubmission_by() asks: tried only where an 's' is. */
 static int resubmission_context(mt_slice ctx)
 {
-    for (size_t i = find_letter(ctx, 0, 's'); i < ctx.n; i = find_letter(ctx, i + 1, 's'))
+    for (size_t i = mt_slice_find_ci(ctx, 0, 's'); i < ctx.n; i = mt_slice_find_ci(ctx, i + 1, 's'))
         if (mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16))
             return 1;
     return 0;
@@ -1593,11 +1539,11 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
-        if (!digits(after(ctx, "[InternalId=", 12), &d->x, &d->xlen))
+        if (!digits(mt_slice_after(ctx, "[InternalId="), &d->x, &d->xlen))
             *complex = 1;
         if (sh.n && memchr(sh.p, '\0', sh.n))
             *complex = 1;          /* the builder would cut it there in one place, not another */
-        mt_slice host = d->xlen ? after(ctx, "Hostname=", 9) : mt_slice_make(NULL, 0);
+        mt_slice host = d->xlen ? mt_slice_after(ctx, "Hostname=") : mt_slice_make(NULL, 0);
         d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
         d->label = label_of(F, sh);
         if (sh.n && intern_hop(F, w, sh, &d->hop))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* slice.c -- comparisons on (pointer, length) views. */
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include "mailtrail/event.h"
@@ -129,9 +130,48 @@ static inline unsigned char ascii_lower(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
 }
 
-/* Called on every source-context the index stores: a call to strncasecmp
- * at each position was a tenth of the index build. Only positions whose
- * first byte matches are compared further. */
+static inline uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* Bit 7 of each byte of w that is c or C (c a lower-case letter); a byte
+ * after a match may be flagged too: check. */
+static inline uint64_t letter_bytes(uint64_t w, unsigned char c)
+{
+    uint64_t x = (w | 0x2020202020202020ull) ^ (0x0101010101010101ull * c);
+    return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+size_t mt_slice_find_ci(mt_slice s, size_t from, unsigned char c)
+{
+    c = ascii_lower(c);
+    if (from >= s.n)
+        return s.n;
+    if (c < 'a' || c > 'z') {
+        const char *at = memchr(s.p + from, c, s.n - from);
+        return at ? (size_t)(at - s.p) : s.n;
+    }
+    size_t i = from;
+    for (; i + 8 <= s.n; i += 8) {
+        uint64_t m = letter_bytes(load8(s.p + i), c);
+        while (m) {
+            size_t k = i + (size_t)__builtin_ctzll(m) / 8;
+            if (ascii_lower((unsigned char)s.p[k]) == c)
+                return k;
+            m &= m - 1;
+        }
+    }
+    for (; i < s.n; i++)
+        if (ascii_lower((unsigned char)s.p[i]) == c)
+            return i;
+    return s.n;
+}
+
+/* Called on every source-context the index stores and flows reads: only
+ * the places where the mark's first byte is are compared further. */
 static bool starts_ci(const char *p, const char *mark, size_t k)
 {
     for (size_t i = 1; i < k; i++)
@@ -145,9 +185,9 @@ mt_slice mt_slice_after(mt_slice s, const char *mark)
     size_t k = strlen(mark);
     if (!k || k > s.n)
         return mt_slice_make(NULL, 0);
-    unsigned char first = ascii_lower((unsigned char)mark[0]);
-    for (size_t i = 0; i + k <= s.n; i++) {
-        if (ascii_lower((unsigned char)s.p[i]) != first || !starts_ci(s.p + i, mark, k))
+    for (size_t i = mt_slice_find_ci(s, 0, (unsigned char)mark[0]); i + k <= s.n;
+         i = mt_slice_find_ci(s, i + 1, (unsigned char)mark[0])) {
+        if (!starts_ci(s.p + i, mark, k))
             continue;
         size_t j = i + k;
         while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/scan.h"
+#include "mailtrail/slice.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -130,6 +131,39 @@ static void test_find_ci_examples(void **state)
     assert_null(mt_find_ci(&nd, lookalike, lookalike + 19));
 }
 
+/* mt_slice_find_ci (word at a time for letters) against a byte loop, and
+ * mt_slice_after on the marks the index and flows look for. */
+static void test_slice_find_ci_and_after(void **state)
+{
+    (void)state;
+    const char *hay = "x;250 2.6.0 <a@b> [internalid=5214, HOSTNAME=EX13-2.mynet.lan] Queued mail for delivery";
+    mt_slice s = mt_slice_cstr(hay);
+    const char probe[] = "aQiH[;=zX-2 ";
+    for (size_t p = 0; p < sizeof probe - 1; p++) {
+        unsigned char c = (unsigned char)probe[p];
+        unsigned char lc = c >= 'A' && c <= 'Z' ? (unsigned char)(c | 0x20) : c;
+        for (size_t from = 0; from <= s.n + 1; from++) {
+            size_t want = s.n;
+            for (size_t i = from; i < s.n; i++) {
+                unsigned char h = (unsigned char)hay[i];
+                if ((h >= 'A' && h <= 'Z' ? (unsigned char)(h | 0x20) : h) == lc) {
+                    want = i;
+                    break;
+                }
+            }
+            assert_int_equal(mt_slice_find_ci(s, from, c), want);
+        }
+    }
+    mt_slice v = mt_slice_after(s, "[InternalId=");
+    assert_int_equal(v.n, 4);
+    assert_memory_equal(v.p, "5214", 4);
+    v = mt_slice_after(s, "Hostname=");
+    assert_int_equal(v.n, 16);
+    assert_memory_equal(v.p, "EX13-2.mynet.lan", 16);
+    assert_int_equal(mt_slice_after(s, "queued as ").n, 0);
+    assert_int_equal(mt_slice_after(mt_slice_cstr("Hostname"), "Hostname=").n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_find_ci_matches_scalar),
         cmocka_unit_test(test_find_ci_examples),
         cmocka_unit_test(test_find_ci_long_needles),
+        cmocka_unit_test(test_slice_find_ci_and_after),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
