@@ -13,6 +13,20 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC -pthread $(WARN) -Iinclude -DMT_VERS
 ALL_CFLAGS   = $(BASE_CFLAGS) -Ilib $(CFLAGS)
 LDLIBS  := -lsqlite3 -lzstd -lz -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# The CLI takes SQLite, zstd and zlib from their static archives (Debian's
+# -dev packages ship them): a question answered from the index (trace --db)
+# takes a few milliseconds, and loading and relocating those libraries at
+# every start cost about one of them. glibc stays shared (it is not meant to
+# be linked statically). libmailtrail.so, the tests and the sanitizer builds
+# (ASan and UBSan want everything shared) link dynamically; CLI_LINK=dynamic
+# does that for the CLI too.
+ifneq (,$(findstring -fsanitize,$(CFLAGS)))
+CLI_LINK ?= dynamic
+else
+CLI_LINK ?= static
+endif
+CLI_STATIC_LDLIBS := -Wl,-Bstatic -lsqlite3 -lzstd -lz -Wl,-Bdynamic -lpthread -lm
+CLI_LDLIBS = $(if $(filter static,$(CLI_LINK)),$(CLI_STATIC_LDLIBS),$(LDLIBS))
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
@@ -45,7 +59,7 @@ $(BUILD)/cli/%.o: cli/%.c
 	@$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/mailtrail: $(CLI_OBJ) $(BUILD)/libmailtrail.a
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmailtrail.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libmailtrail.a $(CLI_LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailtrail.a
 	@mkdir -p $(dir $@)

@@ -26,9 +26,13 @@ struct pathid {
     int kind;     /* 1 msgtrk, 2 smtp, 3 postfix */
 };
 
+/* By the address of the path the log set keeps, not by its text: sorting
+ * the file list by the logset moves each entry but not its strings, and
+ * pointers compare without walking the long common prefixes of paths. */
 static int cmp_pathid(const void *a, const void *b)
 {
-    return strcmp(((const struct pathid *)a)->path, ((const struct pathid *)b)->path);
+    uintptr_t x = (uintptr_t)((const struct pathid *)a)->path, y = (uintptr_t)((const struct pathid *)b)->path;
+    return x < y ? -1 : x > y;
 }
 
 struct attach {
