@@ -9,6 +9,7 @@
 #define MAILTRAIL_BACKEND_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "search.h"
 #include "smtplog.h"
 
@@ -32,6 +33,14 @@ struct mt_backend {
     mt_status (*search_each)(void *ctx, const struct mt_query *q, unsigned threads, mt_event_each_fn each,
                              mt_diag_fn diag, void *user, struct mt_search_stats *stats);
     unsigned (*threads)(void *ctx, unsigned want);
+    /* The lines of the set's Postfix logs naming one of keys (mt_pf_key),
+     * each with its file, line number and running year (mt_pf_year_encode),
+     * in any order, a line once per call. NULL: the source cannot. A
+     * non-zero return of line stops (MT_OK). */
+    mt_status (*postfix_keyed)(void *ctx, const uint64_t *keys, size_t n,
+                               int (*line)(size_t file, uint64_t lineno, int64_t year_code, const char *text,
+                                           size_t len, void *user),
+                               void *user);
 };
 
 #endif

@@ -21,7 +21,10 @@
 
 typedef struct mt_index mt_index;
 
-#define MT_INDEX_SCHEMA_VERSION 2
+#define MT_INDEX_SCHEMA_VERSION 3
+/* The oldest schema a reader still answers from (3 added postfix_keys: a
+ * schema-2 index traces through Postfix by reading all its lines). */
+#define MT_INDEX_SCHEMA_READABLE 2
 
 enum mt_index_mode {
     MT_INDEX_READ,       /* queries only; the file must exist */

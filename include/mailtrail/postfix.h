@@ -152,6 +152,50 @@ mt_status mt_postfix_finish(mt_postfix *p);
 int mt_postfix_stopped(const mt_postfix *p);
 const struct mt_postfix_stats *mt_postfix_stats(const mt_postfix *p);
 void mt_postfix_free(mt_postfix *p);
+/* The running year of classic stamps between lines: a reader that keeps
+ * lines apart (the index) saves it with each line it may read again. */
+struct mt_postfix_year {
+    int year;                         /* of the last valid stamp, else the configured one */
+    unsigned month;                   /* that stamp's month; 0 before the first */
+    bool from_stamp;                  /* an RFC 3339 stamp set it (else it counts from cfg.year) */
+};
+void mt_postfix_get_year(const mt_postfix *p, struct mt_postfix_year *y);
+void mt_postfix_set_year(mt_postfix *p, const struct mt_postfix_year *y);
+/* One whole line (without its newline), numbered `line`, for a reader that
+ * has the lines apart: parsed as mt_postfix_feed would, with the running year
+ * as it stands (mt_postfix_set_year first to put it where the line was). Not
+ * to be mixed with mt_postfix_feed on one parser. */
+void mt_postfix_feed_line(mt_postfix *p, const char *s, size_t n, uint64_t line);
+/* A line's running year as the index keeps it: counted from the year its
+ * file's first classic stamp was read with (which a reader may give
+ * otherwise), or, once an RFC 3339 stamp set it, the year itself plus
+ * MT_PF_YEAR_ABSOLUTE. */
+#define MT_PF_YEAR_ABSOLUTE 100000
+static inline int64_t mt_pf_year_encode(const struct mt_postfix_year *y, int first_year)
+{
+    return y->from_stamp ? (int64_t)MT_PF_YEAR_ABSOLUTE + y->year : (int64_t)y->year - first_year;
+}
+static inline int mt_pf_year_decode(int64_t code, int first_year)
+{
+    return code >= MT_PF_YEAR_ABSOLUTE / 2 ? (int)(code - MT_PF_YEAR_ABSOLUTE) : first_year + (int)code;
+}
+/* The year of a file's first classic stamp when none is given: from the
+ * file's modification time (when its last line was written, in zone tz) and
+ * the month of the first line of b, its first bytes; a first month later
+ * than the modification's began the year before. 0 when path cannot be
+ * read. */
+int mt_postfix_file_year(const char *path, const char *b, size_t n, const mt_tz *tz);
+
+/* The ids a line names, as keys the index finds lines by: its own queue id,
+ * the next queue ids it hands to ("queued as", "forwarded as", a
+ * notification's), the message-id of a cleanup line (without <>, any case),
+ * and the InternalId=N of an Exchange server's reply. */
+enum mt_pf_key_kind { MT_PF_KEY_QUEUE_ID, MT_PF_KEY_MESSAGE_ID, MT_PF_KEY_INTERNAL_ID };
+uint64_t mt_pf_key(enum mt_pf_key_kind kind, mt_slice v);
+/* Stores up to max distinct keys of r in keys; returns how many. */
+#define MT_PF_MAX_KEYS 16
+size_t mt_pf_record_keys(const struct mt_postfix_record *r, uint64_t *keys, size_t max);
+
 /* Parse a whole file (plain, .gz or .zst). MT_OK, MT_EINPUT (also reported
  * through on_diag) or MT_EIO. */
 mt_status mt_postfix_parse_file(const char *path, const struct mt_postfix_config *cfg,

@@ -164,6 +164,19 @@ struct mt_pf_store;
  * one could not be read, MT_EIO. */
 mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, struct mt_pf_store *store,
                                 mt_diag_fn diag, void *user);
+/* The same, reading only the Postfix lines that can concern one message,
+ * when ls answers from an index (its backend finds lines by the ids they
+ * name, mt_pf_key): those naming message_id, and the queue ids ("queued as")
+ * and InternalIds the message's tracking events in t (may be NULL) name;
+ * then, round after round, those naming an id a line read so far names --
+ * the message's entries on every instance, where they handed it to and
+ * where it came from, its notifications. Each line is read with the
+ * running year the index kept for it, so the entries are those a full read
+ * makes. *done = 0 (and MT_OK) when the source cannot answer so (files) or
+ * the lines are too many: then read everything with mt_trace_load_postfix. */
+mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *tz, const char *message_id,
+                                    const struct mt_trace *t, struct mt_pf_store *store, mt_diag_fn diag,
+                                    void *user, int *done);
 
 /* Gather every event of message_id (and of the DSNs that reference it) from
  * ls into t. Returns what mt_search returns. */

@@ -36,44 +36,6 @@ static int on_record(const struct mt_postfix_record *r, void *user)
     return 0;
 }
 
-/* The month (1-12) of the first classic stamp in b ("Nov 22 07:28:19"),
- * or 0 when the first line has none (an RFC 3339 stamp carries its year). */
-static unsigned first_month(const char *b, size_t n)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    size_t i = 0;
-    while (i < n && (b[i] == '\n' || b[i] == '\r'))
-        i++;
-    if (i < n && b[i] == '<') {          /* <PRI> */
-        while (i < n && b[i] != '>')
-            i++;
-        i++;
-    }
-    if (i + 4 > n || b[i + 3] != ' ')
-        return 0;
-    for (unsigned m = 0; m < 12; m++)
-        if (!strncasecmp(b + i, months + 3 * m, 3))
-            return m + 1;
-    return 0;
-}
-
-/* No year given: the file's. Its modification time is when its last line was
- * written; a first stamp in a later month than that began the year before. */
-static int year_of_file(const char *path, const char *b, size_t n, const mt_tz *tz)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return 0;
-    int64_t ms = (int64_t)st.st_mtime * 1000;
-    ms += (int64_t)mt_tz_offset_at_utc(tz, ms) * 1000;
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int y;
-    unsigned m, d;
-    mt_civil_from_days(days, &y, &m, &d);
-    unsigned first = first_month(b, n);
-    return first > m ? y - 1 : y;
-}
-
 /* A Postfix log kept in the index: the same text, handed over in pieces. */
 struct indexed {
     struct load *l;
@@ -88,7 +50,7 @@ static int indexed_piece(const char *b, size_t n, void *user)
     struct indexed *x = user;
     if (!x->p) {
         struct mt_postfix_config pc = { .file = x->path, .on_record = on_record, .on_diag = on_diag, .user = x->l,
-                                        .year = x->year > 0 ? x->year : year_of_file(x->path, b, n, x->tz),
+                                        .year = x->year > 0 ? x->year : mt_postfix_file_year(x->path, b, n, x->tz),
                                         .tz = x->tz };
         if (!(x->p = mt_postfix_new(&pc))) {
             x->l->oom = 1;
@@ -149,7 +111,7 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
         }
         found++;
         struct mt_postfix_config pc = { .file = f->path, .on_record = on_record, .on_diag = on_diag, .user = &l,
-                                        .year = year > 0 ? year : year_of_file(f->path, buf, got, tz), .tz = tz };
+                                        .year = year > 0 ? year : mt_postfix_file_year(f->path, buf, got, tz), .tz = tz };
         mt_postfix *p = mt_postfix_new(&pc);
         if (!p) {
             l.oom = 1;
@@ -181,4 +143,276 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
     if (unreadable)
         return MT_EINPUT;
     return found ? MT_OK : MT_NOMATCH;
+}
+
+/* ---- only the lines that can concern one message (an index) ---- */
+
+enum {
+    KEYED_MAX_ROUNDS = 32,        /* hops from one queue entry to the next */
+    KEYED_MAX_LINES = 200000      /* past that, reading everything is as quick */
+};
+
+struct kline {
+    size_t file;                  /* in ls */
+    uint64_t line;
+    int64_t year_code;
+    char *text;
+    size_t n;
+};
+
+struct keyed {
+    uint64_t *seen;               /* open addressing, 0 = empty (a key of 0 is skipped) */
+    size_t cap, n;
+    uint64_t *next;               /* the keys of the coming round */
+    size_t n_next, cap_next;
+    struct kline *lines;
+    size_t n_lines, cap_lines;
+    uint64_t *line_seen;          /* (file, line) pairs hashed, same scheme */
+    size_t lcap, ln;
+    mt_postfix *scan;             /* reads a line's keys */
+    int oom, too_many;
+    int64_t year_base;            /* any: only keys are read from scan's records */
+};
+
+static int set_add(uint64_t **tab, size_t *cap, size_t *n, uint64_t k)
+{
+    if (!k)
+        k = 1;
+    if ((*n + 1) * 2 > *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        uint64_t *nt = calloc(nc, sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t i = 0; i < *cap; i++) {
+            if (!(*tab)[i])
+                continue;
+            size_t j = (size_t)((*tab)[i] * 0x9E3779B97F4A7C15u >> 7) & (nc - 1);
+            while (nt[j])
+                j = (j + 1) & (nc - 1);
+            nt[j] = (*tab)[i];
+        }
+        free(*tab);
+        *tab = nt;
+        *cap = nc;
+    }
+    size_t j = (size_t)(k * 0x9E3779B97F4A7C15u >> 7) & (*cap - 1);
+    while ((*tab)[j]) {
+        if ((*tab)[j] == k)
+            return 0;
+        j = (j + 1) & (*cap - 1);
+    }
+    (*tab)[j] = k;
+    ++*n;
+    return 1;
+}
+
+static void want_key(struct keyed *k, uint64_t key)
+{
+    int added = set_add(&k->seen, &k->cap, &k->n, key);
+    if (added < 0) {
+        k->oom = 1;
+        return;
+    }
+    if (!added)
+        return;
+    if (k->n_next == k->cap_next) {
+        size_t nc = k->cap_next ? k->cap_next * 2 : 64;
+        uint64_t *nn = realloc(k->next, nc * sizeof *nn);
+        if (!nn) {
+            k->oom = 1;
+            return;
+        }
+        k->next = nn;
+        k->cap_next = nc;
+    }
+    k->next[k->n_next++] = key;
+}
+
+static int scan_record(const struct mt_postfix_record *r, void *user)
+{
+    struct keyed *k = user;
+    uint64_t keys[MT_PF_MAX_KEYS];
+    size_t n = mt_pf_record_keys(r, keys, MT_PF_MAX_KEYS);
+    for (size_t i = 0; i < n; i++)
+        want_key(k, keys[i]);
+    return 0;
+}
+
+/* A line the index found: kept once, and read for the ids it names. */
+static int on_keyed_line(size_t file, uint64_t line, int64_t year_code, const char *text, size_t n, void *user)
+{
+    struct keyed *k = user;
+    int added = set_add(&k->line_seen, &k->lcap, &k->ln, ((uint64_t)file << 40) ^ line ^ 0x5bd1e995u);
+    if (added < 0) {
+        k->oom = 1;
+        return 1;
+    }
+    if (!added)
+        return 0;
+    if (k->n_lines >= KEYED_MAX_LINES) {
+        k->too_many = 1;
+        return 1;
+    }
+    if (k->n_lines == k->cap_lines) {
+        size_t nc = k->cap_lines ? k->cap_lines * 2 : 64;
+        struct kline *nl = realloc(k->lines, nc * sizeof *nl);
+        if (!nl) {
+            k->oom = 1;
+            return 1;
+        }
+        k->lines = nl;
+        k->cap_lines = nc;
+    }
+    char *copy = malloc(n + 1);
+    if (!copy) {
+        k->oom = 1;
+        return 1;
+    }
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    k->lines[k->n_lines++] = (struct kline){ file, line, year_code, copy, n };
+    struct mt_postfix_year y = { mt_pf_year_decode(year_code, 2000), 0, year_code >= MT_PF_YEAR_ABSOLUTE / 2 };
+    mt_postfix_set_year(k->scan, &y);
+    mt_postfix_feed_line(k->scan, copy, n, line);
+    return k->oom;
+}
+
+static int cmp_kline(const void *a, const void *b)
+{
+    const struct kline *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+struct first {
+    char *p;
+    size_t n;
+};
+
+static int first_piece(const char *p, size_t n, void *user)
+{
+    struct first *fp = user;
+    if (!(fp->p = malloc(n ? n : 1)))
+        return 1;
+    memcpy(fp->p, p, n);
+    fp->n = n;
+    return 1;       /* the first piece is enough */
+}
+
+static void keyed_free(struct keyed *k)
+{
+    for (size_t i = 0; i < k->n_lines; i++)
+        free(k->lines[i].text);
+    free(k->lines);
+    free(k->seen);
+    free(k->next);
+    free(k->line_seen);
+    mt_postfix_free(k->scan);
+}
+
+/* Seeds: what the message's tracking events name ("queued as ID" in a
+ * source-context or a recipient status, a RECEIVE's InternalId). */
+static void seed_from_events(struct keyed *k, const struct mt_trace *t)
+{
+    for (size_t i = 0; t && i < t->n_events; i++) {
+        const struct mt_event *ev = &t->events[i];
+        if (ev->f[MT_F_INTERNAL_MESSAGE_ID].n)
+            want_key(k, mt_pf_key(MT_PF_KEY_INTERNAL_ID, ev->f[MT_F_INTERNAL_MESSAGE_ID]));
+        const int fields[] = { MT_F_SOURCE_CONTEXT, MT_F_RECIPIENT_STATUS };
+        for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+            mt_slice v = ev->f[fields[f]];
+            static const char mark[] = "queued as ";
+            const size_t ml = sizeof mark - 1;
+            for (size_t at = 0; at + ml <= v.n; at++) {
+                if (strncasecmp(v.p + at, mark, ml))
+                    continue;
+                mt_slice id = mt_slice_after(mt_slice_make(v.p + at, v.n - at), mark);
+                if (id.n)
+                    want_key(k, mt_pf_key(MT_PF_KEY_QUEUE_ID, id));
+                at += ml - 1;
+            }
+        }
+    }
+}
+
+mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *tz, const char *message_id,
+                                    const struct mt_trace *t, struct mt_pf_store *store, mt_diag_fn diag,
+                                    void *user, int *done)
+{
+    *done = 0;
+    if (!ls->backend || !ls->backend->postfix_keyed)
+        return MT_OK;
+    struct keyed k = { 0 };
+    struct mt_postfix_config sc = { .file = "-", .on_record = scan_record, .user = &k, .year = 2000 };
+    if (!(k.scan = mt_postfix_new(&sc)))
+        return MT_EIO;
+    if (message_id && *message_id)
+        want_key(&k, mt_pf_key(MT_PF_KEY_MESSAGE_ID, mt_slice_cstr(message_id)));
+    seed_from_events(&k, t);
+    mt_status st = MT_OK;
+    for (int round = 0; k.n_next && !k.oom && !k.too_many; round++) {
+        if (round == KEYED_MAX_ROUNDS) {
+            k.too_many = 1;
+            break;
+        }
+        uint64_t *ask = k.next;
+        size_t n_ask = k.n_next;
+        k.next = NULL;
+        k.n_next = k.cap_next = 0;
+        st = ls->backend->postfix_keyed(ls->backend_ctx, ask, n_ask, on_keyed_line, &k);
+        free(ask);
+        if (st == MT_EIO)
+            k.oom = 1;
+        if (st != MT_OK)
+            break;
+    }
+    if (k.oom || k.too_many || st != MT_OK) {
+        keyed_free(&k);
+        return k.oom ? MT_EIO : MT_OK;     /* not done: the caller reads everything */
+    }
+    if (k.n_lines > 1)
+        qsort(k.lines, k.n_lines, sizeof *k.lines, cmp_kline);
+    struct mt_pf_queue_config qc = { .on_entry = mt_pf_store_keep, .user = store };
+    struct load l = { mt_pf_queue_new(&qc), 0, diag, user };
+    if (!l.q) {
+        keyed_free(&k);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < k.n_lines && !l.oom;) {
+        size_t file = k.lines[i].file;
+        const char *path = ls->files[file].path;
+        int file_year = year;
+        if (file_year <= 0) {
+            /* the year its first line and the file's time give, as a full read takes it */
+            struct first fp = { NULL, 0 };
+            if (ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp) == MT_EIO)
+                l.oom = 1;
+            file_year = mt_postfix_file_year(path, fp.p ? fp.p : "", fp.n, tz);
+            free(fp.p);
+        }
+        struct mt_postfix_config pc = { .file = path, .on_record = on_record, .on_diag = on_diag, .user = &l,
+                                        .year = file_year, .tz = tz };
+        mt_postfix *p = mt_postfix_new(&pc);
+        if (!p) {
+            l.oom = 1;
+            break;
+        }
+        for (; i < k.n_lines && k.lines[i].file == file && !l.oom; i++) {
+            const struct kline *kl = &k.lines[i];
+            struct mt_postfix_year y = { mt_pf_year_decode(kl->year_code, file_year > 0 ? file_year : 1970), 0,
+                                         kl->year_code >= MT_PF_YEAR_ABSOLUTE / 2 };
+            mt_postfix_set_year(p, &y);
+            mt_postfix_feed_line(p, kl->text, kl->n, kl->line);
+        }
+        mt_postfix_free(p);
+    }
+    if (!l.oom && mt_pf_queue_finish(l.q) != MT_OK)
+        l.oom = 1;
+    mt_pf_queue_free(l.q);
+    keyed_free(&k);
+    if (l.oom)
+        return MT_EIO;
+    *done = 1;
+    return MT_OK;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "mailtrail/postfix.h"
 #include "formats/linefeed.h"
 #include "formats/reader.h"
@@ -24,6 +25,7 @@ struct mt_postfix {
     int stopped, oom;
     int cur_year;              /* year of the last classic stamp (or of the config) */
     unsigned prev_month;       /* its month; 0 before the first stamp */
+    bool year_from_stamp;      /* an RFC 3339 stamp set cur_year (else it counts from cfg.year) */
     int year_reported;         /* the "no year given" diagnostic was sent */
     struct mt_postfix_record rec;   /* reused: too large for the stack of every line */
 };
@@ -768,6 +770,7 @@ static bool stamp_time(mt_postfix *p, struct stamp *t, uint64_t line, int64_t *o
     p->cur_year = t->y;
     p->prev_month = t->mo;
     p->stats.year = t->y;
+    p->year_from_stamp |= t->iso;
     int64_t days = mt_days_from_civil(t->y, t->mo, t->d);
     int64_t local = ((days * 86400) + t->h * 3600 + t->mi * 60 + t->s) * 1000 + t->ms;
     *out = t->has_off ? local - (int64_t)t->off * 1000 : mt_tz_local_to_utc(p->cfg.tz, local);
@@ -942,6 +945,136 @@ mt_status mt_postfix_feed(mt_postfix *p, const char *data, size_t n)
 mt_status mt_postfix_finish(mt_postfix *p)
 {
     return mt_lines_finish(&p->lines);
+}
+
+void mt_postfix_get_year(const mt_postfix *p, struct mt_postfix_year *y)
+{
+    y->year = p->cur_year;
+    y->month = p->prev_month;
+    y->from_stamp = p->year_from_stamp;
+}
+
+void mt_postfix_set_year(mt_postfix *p, const struct mt_postfix_year *y)
+{
+    p->cur_year = y->year;
+    p->prev_month = y->month <= 12 ? y->month : 0;
+    p->year_from_stamp = y->from_stamp;
+    p->stats.year = y->year;
+}
+
+void mt_postfix_feed_line(mt_postfix *p, const char *s, size_t n, uint64_t line)
+{
+    if (p->stopped)
+        return;
+    p->stats.lines++;
+    p->stats.bytes += n + 1;
+    parse_line(p, s, n, line);
+}
+
+/* ---- the ids a line names ---- */
+
+/* FNV-1a, 64 bits, over a kind letter and the bytes (lowercased for
+ * message ids): a key only narrows down which lines to read again, and a
+ * collision reads a few lines too many, never too few. */
+static uint64_t key_of(char kind, mt_slice v, bool fold)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    h = (h ^ (unsigned char)kind) * 0x100000001b3u;
+    h = (h ^ (unsigned char)':') * 0x100000001b3u;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned char c = (unsigned char)v.p[i];
+        if (fold && c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 0x100000001b3u;
+    }
+    return h;
+}
+
+uint64_t mt_pf_key(enum mt_pf_key_kind kind, mt_slice v)
+{
+    switch (kind) {
+    case MT_PF_KEY_QUEUE_ID:
+        return key_of('q', v, false);
+    case MT_PF_KEY_MESSAGE_ID:
+        return key_of('m', mt_slice_strip_angles(v), true);
+    case MT_PF_KEY_INTERNAL_ID:
+        return key_of('i', v, false);
+    }
+    return 0;
+}
+
+static size_t add_key(uint64_t *keys, size_t n, size_t max, uint64_t k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (keys[i] == k)
+            return n;
+    if (n < max)
+        keys[n++] = k;
+    return n;
+}
+
+size_t mt_pf_record_keys(const struct mt_postfix_record *r, uint64_t *keys, size_t max)
+{
+    size_t n = 0;
+    if (r->queue_id.n && !slice_is(r->queue_id, "NOQUEUE"))
+        n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_QUEUE_ID, r->queue_id));
+    if (r->queued_as.n)
+        n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_QUEUE_ID, r->queued_as));
+    if (r->forwarded_as.n)
+        n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_QUEUE_ID, r->forwarded_as));
+    if (r->notify_id.n)
+        n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_QUEUE_ID, r->notify_id));
+    if (r->message_id.n)
+        n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_MESSAGE_ID, r->message_id));
+    /* The reply of an Exchange server: "[InternalId=N, Hostname=H]". */
+    mt_slice t = r->status_text;
+    static const char mark[] = "[InternalId=";
+    const size_t ml = sizeof mark - 1;
+    for (const char *at = t.n ? memmem(t.p, t.n, mark, ml) : NULL; at;) {
+        const char *d = at + ml, *e = t.p + t.n;
+        const char *q = d;
+        while (q < e && is_digit(*q))
+            q++;
+        if (q > d)
+            n = add_key(keys, n, max, mt_pf_key(MT_PF_KEY_INTERNAL_ID, mt_slice_make(d, (size_t)(q - d))));
+        at = q < e ? memmem(q, (size_t)(e - q), mark, ml) : NULL;
+    }
+    return n;
+}
+
+/* The month (1-12) of the first classic stamp in b ("Nov 22 07:28:19"),
+ * or 0 when the first line has none (an RFC 3339 stamp carries its year). */
+static unsigned first_month(const char *b, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (b[i] == '\n' || b[i] == '\r'))
+        i++;
+    if (i < n && b[i] == '<') {          /* <PRI> */
+        while (i < n && b[i] != '>')
+            i++;
+        i++;
+    }
+    if (i + 4 > n || b[i + 3] != ' ')
+        return 0;
+    for (unsigned m = 0; m < 12; m++)
+        if (!strncasecmp(b + i, months + 3 * m, 3))
+            return m + 1;
+    return 0;
+}
+
+int mt_postfix_file_year(const char *path, const char *b, size_t n, const mt_tz *tz)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    int64_t ms = (int64_t)st.st_mtime * 1000;
+    ms += (int64_t)mt_tz_offset_at_utc(tz, ms) * 1000;
+    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+    int y;
+    unsigned m, d;
+    mt_civil_from_days(days, &y, &m, &d);
+    unsigned first = first_month(b, n);
+    return first > m ? y - 1 : y;
 }
 
 static mt_status pump_feed(void *p, const char *data, size_t n)

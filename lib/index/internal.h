@@ -54,6 +54,7 @@ struct mt_index {
     sqlite3 *db;
     char *path;
     int writable;
+    int schema;           /* PRAGMA user_version once open */
     struct ix_dict dict[IX__NDICTS];
     /* cold blobs: zstd with a dictionary trained on the first batch */
     ZSTD_CCtx *cctx;
@@ -71,6 +72,9 @@ struct mt_index {
 
 /* update.c: 16 hex digits as a number; *upper: written in upper case */
 int ix_session_number(mt_slice s, int64_t *out, int *upper);
+/* update.c: fill postfix_keys from the Postfix lines kept (schema 2 -> 3);
+ * inside the caller's transaction. 0 or -1. */
+int ix_pf_rekey(mt_index *ix);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);

@@ -129,6 +129,11 @@ static const char schema_tables[] =
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE postfix_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
+    /* The ids each Postfix line names (mt_pf_key: its queue id, "queued as",
+     * a cleanup line's message-id, an InternalId in a reply) with the
+     * running year its stamp was read with: a trace reads only its lines. */
+    "CREATE TABLE postfix_keys(key INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+    "  year INTEGER NOT NULL, PRIMARY KEY(key, file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE iis_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
@@ -334,12 +339,22 @@ static const char upgrade_1_to_2[] =
     "DROP TABLE msgids; ALTER TABLE msgids_2 RENAME TO msgids; CREATE INDEX msgids_h ON msgids(h);"
     "UPDATE meta SET value = 2 WHERE key = 'schema_version'; PRAGMA user_version = 2;";
 
+/* Schema 2 -> 3: postfix_keys, filled from the Postfix lines kept. */
+static const char upgrade_2_to_3[] =
+    "CREATE TABLE postfix_keys(key INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,"
+    "  year INTEGER NOT NULL, PRIMARY KEY(key, file, line)) WITHOUT ROWID;"
+    "UPDATE meta SET value = 3 WHERE key = 'schema_version'; PRAGMA user_version = 3;";
+
 static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
 {
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
         return -1;
-    if ((from == 1 && (ix_exec(ix, upgrade_1_to_2, err, errlen) || ix_exec(ix, schema_views, err, errlen))) ||
-        ix_exec(ix, "COMMIT", err, errlen)) {
+    int failed = 0;
+    if (from == 1)
+        failed = ix_exec(ix, upgrade_1_to_2, err, errlen) || ix_exec(ix, schema_views, err, errlen);
+    else if (from == 2 && !(failed = ix_exec(ix, upgrade_2_to_3, err, errlen)) && (failed = ix_pf_rekey(ix)))
+        snprintf(err, errlen, "reading the Postfix lines again: %s", sqlite3_errmsg(ix->db));
+    if (failed || ix_exec(ix, "COMMIT", err, errlen)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
         return -1;
     }
@@ -413,13 +428,17 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
             mt_index_close(ix);
             return MT_EIO;
         }
+        v = MT_INDEX_SCHEMA_VERSION;
     }
     /* Older schemas: the writer upgrades, one step per version; a reader
      * cannot write, and says how. */
     for (; v > 0 && v < MT_INDEX_SCHEMA_VERSION; v++) {
+        if (!ix->writable && v >= MT_INDEX_SCHEMA_READABLE)
+            break;     /* all there but what the next writer adds */
         if (!ix->writable) {
-            snprintf(err, errlen, "%s: made by an older mailtrail (schema %d; this one reads %d): the next "
-                     "`mailtrail index --db %s --logs ...` upgrades it in place", path, v, MT_INDEX_SCHEMA_VERSION, path);
+            snprintf(err, errlen, "%s: made by an older mailtrail (schema %d; this one reads %d to %d): the next "
+                     "`mailtrail index --db %s --logs ...` upgrades it in place", path, v, MT_INDEX_SCHEMA_READABLE,
+                     MT_INDEX_SCHEMA_VERSION, path);
             mt_index_close(ix);
             return MT_EINPUT;
         }
@@ -429,6 +448,7 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
             return MT_EIO;
         }
     }
+    ix->schema = v;
     /* WAL: readers never block the writer; synchronous=NORMAL keeps every
      * commit safe against a killed process (only a power cut can lose the
      * last transactions, and even then the database stays consistent). */

@@ -124,6 +124,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
         "DELETE FROM smtp_lines WHERE time_ms < ?1",
         /* Postfix lines carry no parsed time: a file goes when all of it is older */
         "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
+        "DELETE FROM postfix_keys WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
         "DELETE FROM iis_lines WHERE file IN (SELECT id FROM files WHERE kind = 'iis' AND last_ms < ?1)",
         "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE last_ms < ?1)",
     };

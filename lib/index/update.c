@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "index/internal.h"
 #include "mailtrail/msgtrk.h"
+#include "mailtrail/postfix.h"
 #include "mailtrail/search.h"
 #include "mailtrail/smtplog.h"
 #include "mailtrail/time.h"
@@ -78,6 +79,9 @@ struct upd {
     int64_t last_directive_end;      /* offset just past the last directive line */
     mt_msgtrk *mp;
     mt_smtplog *sp;
+    mt_postfix *pp;                  /* a Postfix log: reads the ids each line names */
+    int pf_first_year;               /* the year its first classic stamp was read with */
+    sqlite3_stmt *ins_pfkey;
     uint64_t since_commit;
     int db_failed;
     int damaged;                     /* the failure was a damaged database */
@@ -549,6 +553,154 @@ static int note_directives(struct upd *u, const char *p, size_t n)
     return 0;
 }
 
+/* ---- Postfix lines: the ids they name ---- */
+
+/* A trace from the index reads only the Postfix lines that name its
+ * message's ids (trace.h, mt_trace_load_postfix_for): each line's keys go to
+ * postfix_keys with the running year its stamp was read with, which a line
+ * read on its own cannot know. */
+static int on_pf_record(const struct mt_postfix_record *r, void *user)
+{
+    struct upd *u = user;
+    uint64_t keys[MT_PF_MAX_KEYS];
+    size_t n = mt_pf_record_keys(r, keys, MT_PF_MAX_KEYS);
+    if (!n)
+        return 0;
+    struct mt_postfix_year y;
+    mt_postfix_get_year(u->pp, &y);
+    int64_t code = mt_pf_year_encode(&y, u->pf_first_year);
+    for (size_t i = 0; i < n && !u->db_failed; i++) {
+        sqlite3_stmt *s = u->ins_pfkey;
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)keys[i]);
+        sqlite3_bind_int64(s, 2, u->row.id);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)r->line);
+        sqlite3_bind_int64(s, 4, code);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            db_fail(u, "adding a Postfix line's ids");
+        sqlite3_reset(s);
+    }
+    return u->db_failed;
+}
+
+/* A Postfix row's header holds its parser's year where the reading stopped:
+ * "postfix-year FIRST YEAR MONTH FROM-STAMP". */
+static int pf_header_save(struct upd *u)
+{
+    struct mt_postfix_year y;
+    mt_postfix_get_year(u->pp, &y);
+    char h[96];
+    int n = snprintf(h, sizeof h, "postfix-year %d %d %u %d", u->pf_first_year, y.year, y.month, y.from_stamp ? 1 : 0);
+    u->row.header.n = 0;
+    return ix_buf_put(&u->row.header, h, (size_t)n);
+}
+
+static int pf_header_load(const struct ix_buf *h, int *first, struct mt_postfix_year *y)
+{
+    char t[96];
+    if (!h->n || h->n >= sizeof t)
+        return -1;
+    memcpy(t, h->p, h->n);
+    t[h->n] = '\0';
+    int from_stamp = 0;
+    if (sscanf(t, "postfix-year %d %d %u %d", first, &y->year, &y->month, &from_stamp) != 4)
+        return -1;
+    y->from_stamp = from_stamp != 0;
+    return 0;
+}
+
+/* Schema 3 adds postfix_keys: the ids of the Postfix lines an older index
+ * kept, read again from its text, and each Postfix row's year state. */
+struct rekey {
+    mt_postfix *p;
+    sqlite3_stmt *ins;
+    int64_t file;
+    int first_year;
+    int failed;
+};
+
+static int rekey_record(const struct mt_postfix_record *r, void *user)
+{
+    struct rekey *k = user;
+    uint64_t keys[MT_PF_MAX_KEYS];
+    size_t n = mt_pf_record_keys(r, keys, MT_PF_MAX_KEYS);
+    struct mt_postfix_year y;
+    mt_postfix_get_year(k->p, &y);
+    for (size_t i = 0; i < n && !k->failed; i++) {
+        sqlite3_bind_int64(k->ins, 1, (sqlite3_int64)keys[i]);
+        sqlite3_bind_int64(k->ins, 2, k->file);
+        sqlite3_bind_int64(k->ins, 3, (sqlite3_int64)r->line);
+        sqlite3_bind_int64(k->ins, 4, mt_pf_year_encode(&y, k->first_year));
+        k->failed = sqlite3_step(k->ins) != SQLITE_DONE;
+        sqlite3_reset(k->ins);
+    }
+    return k->failed;
+}
+
+static int rekey_file(mt_index *ix, int64_t id, const char *path, sqlite3_stmt *ins)
+{
+    struct rekey k = { NULL, ins, id, 0, 0 };
+    struct ix_buf head = { 0 };
+    sqlite3_stmt *s = NULL, *u = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(ix->db, "SELECT line, text FROM postfix_lines WHERE file = ?1 ORDER BY line", -1, &s,
+                           NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int64(s, 1, id);
+    /* the first lines, for the year a reader without one takes */
+    int step;
+    for (int i = 0; i < 64 && (step = sqlite3_step(s)) == SQLITE_ROW; i++)
+        if (ix_buf_put(&head, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1)) ||
+            ix_buf_put(&head, "\n", 1))
+            goto out;
+    sqlite3_reset(s);
+    k.first_year = mt_postfix_file_year(path, head.p ? head.p : "", head.n, NULL);
+    if (k.first_year <= 0)
+        k.first_year = 1970;
+    struct mt_postfix_config c = { .file = path, .on_record = rekey_record, .user = &k, .year = k.first_year };
+    if (!(k.p = mt_postfix_new(&c)))
+        goto out;
+    while (!k.failed && (step = sqlite3_step(s)) == SQLITE_ROW)
+        mt_postfix_feed_line(k.p, (const char *)sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+                             (uint64_t)sqlite3_column_int64(s, 0));
+    if (k.failed || step != SQLITE_DONE)
+        goto out;
+    struct mt_postfix_year y;
+    mt_postfix_get_year(k.p, &y);
+    char h[96];
+    int hn = snprintf(h, sizeof h, "postfix-year %d %d %u %d", k.first_year, y.year, y.month, y.from_stamp ? 1 : 0);
+    if (sqlite3_prepare_v2(ix->db, "UPDATE files SET header = ?1 WHERE id = ?2", -1, &u, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_text(u, 1, h, hn, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 2, id);
+    rc = sqlite3_step(u) == SQLITE_DONE ? 0 : -1;
+out:
+    sqlite3_finalize(s);
+    sqlite3_finalize(u);
+    mt_postfix_free(k.p);
+    free(head.p);
+    return rc;
+}
+
+int ix_pf_rekey(mt_index *ix)
+{
+    sqlite3_stmt *files = NULL, *ins = NULL;
+    int rc = -1;
+    if (sqlite3_prepare_v2(ix->db, "SELECT id, path FROM files WHERE kind = 'postfix' ORDER BY id", -1, &files,
+                           NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(ix->db, "INSERT OR IGNORE INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", -1, &ins, NULL) !=
+            SQLITE_OK)
+        goto out;
+    int step;
+    while ((step = sqlite3_step(files)) == SQLITE_ROW)
+        if (rekey_file(ix, sqlite3_column_int64(files, 0), (const char *)sqlite3_column_text(files, 1), ins))
+            goto out;
+    rc = step == SQLITE_DONE ? 0 : -1;
+out:
+    sqlite3_finalize(files);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
 /* Postfix and IIS lines are kept as text, each in its table. */
 static int add_text_lines(struct upd *u, const char *p, size_t n)
 {
@@ -569,6 +721,8 @@ static int add_text_lines(struct upd *u, const char *p, size_t n)
         if (sqlite3_step(st) != SQLITE_DONE)
             db_fail(u, "adding a Postfix or IIS line");
         sqlite3_reset(st);
+        if (u->pp && !u->db_failed)
+            mt_postfix_feed_line(u->pp, s, (size_t)(e - s), u->lines);
         ++*count;
         s = nl ? nl + 1 : end;
     }
@@ -620,6 +774,12 @@ static int save_row(struct upd *u, int64_t size, int64_t mtime_ns)
     sqlite3_bind_int64(s, 8, mtime_ns);
     sqlite3_bind_int64(s, 9, r->offset);
     sqlite3_bind_int64(s, 10, r->lines);
+    if (r->kind == K_POSTFIX && u->pp && pf_header_save(u)) {
+        snprintf(u->why, sizeof u->why, "out of memory");
+        u->db_failed = 1;
+        sqlite3_reset(s);
+        return -1;
+    }
     if (r->header.n)
         sqlite3_bind_text(s, 11, r->header.p, (int)r->header.n, SQLITE_STATIC);
     else
@@ -711,6 +871,7 @@ static int delete_records(struct upd *u, int64_t id)
         "DELETE FROM events WHERE file = ?1",
         "DELETE FROM smtp_lines WHERE file = ?1",
         "DELETE FROM postfix_lines WHERE file = ?1",
+        "DELETE FROM postfix_keys WHERE file = ?1",
         "DELETE FROM iis_lines WHERE file = ?1",
         "DELETE FROM problems WHERE file = ?1",
     };
@@ -841,8 +1002,26 @@ static void reset_row(struct filerow *r)
     r->first_ms = r->last_ms = MT_TIME_NONE;
 }
 
-static int open_parser(struct upd *u)
+static int open_parser(struct upd *u, const char *first, size_t n)
 {
+    if (u->row.kind == K_POSTFIX && !u->cfg->offsets_only) {
+        /* a new file: the year its first stamp has, as a reader without a
+         * year takes it; a resumed one: where the last run stopped */
+        struct mt_postfix_year y = { 0, 0, false };
+        int resumed = u->row.offset && !pf_header_load(&u->row.header, &u->pf_first_year, &y);
+        if (!resumed) {
+            u->pf_first_year = mt_postfix_file_year(u->f->path, first, n, NULL);
+            if (u->pf_first_year <= 0)
+                u->pf_first_year = 1970;
+        }
+        struct mt_postfix_config c = { .file = u->f->path, .on_record = on_pf_record, .user = u,
+                                       .year = u->pf_first_year };
+        if (!(u->pp = mt_postfix_new(&c)))
+            return -1;
+        if (resumed)
+            mt_postfix_set_year(u->pp, &y);
+        return 0;
+    }
     if (u->row.kind == K_MSGTRK) {
         struct mt_msgtrk_config c = { .file = u->f->path, .server = u->f->server, .on_event = on_event,
                                       .on_diag = on_diag, .user = u, .window_start_ms = MT_TIME_NONE,
@@ -871,8 +1050,14 @@ static void close_parser(struct upd *u, int finish)
             mt_smtplog_finish(u->sp);
         mt_smtplog_free(u->sp);
     }
+    if (u->pp && pf_header_save(u)) {
+        snprintf(u->why, sizeof u->why, "out of memory");
+        u->db_failed = 1;
+    }
+    mt_postfix_free(u->pp);
     u->mp = NULL;
     u->sp = NULL;
+    u->pp = NULL;
 }
 
 /* A resumed parser gets its directives again, then the line count. */
@@ -1019,7 +1204,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     u->dirty = 0;
     u->last_directive_end = -1;
     u->pending.n = 0;
-    if (open_parser(u) || resume_parser(u)) {
+    if (open_parser(u, buf, got) || resume_parser(u)) {
         close_parser(u, 0);
         mt_reader_close(rd);
         return MT_EIO;
@@ -1136,6 +1321,7 @@ static int prepare_all(struct upd *u)
                       &u->ins_smtp) ||
            ix_prepare(ix, "INSERT INTO postfix_lines VALUES(?1, ?2, ?3)", &u->ins_pf) ||
            ix_prepare(ix, "INSERT INTO iis_lines VALUES(?1, ?2, ?3)", &u->ins_iis) ||
+           ix_prepare(ix, "INSERT OR IGNORE INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", &u->ins_pfkey) ||
            ix_prepare(ix, "INSERT INTO problems VALUES(?1, ?2, ?3)", &u->ins_problem) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS " FROM files WHERE path = ?1", &u->sel_file) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS ", path FROM files WHERE ino = ?1 AND dev = ?2", &u->by_inode) ||
@@ -1151,7 +1337,7 @@ static int prepare_all(struct upd *u)
 
 static void finalize_all(struct upd *u)
 {
-    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_link, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem,
+    sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_link, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem, u->ins_pfkey,
                             u->sel_file, u->ins_file, u->upd_file, u->by_inode };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         sqlite3_finalize(all[i]);

@@ -8,10 +8,13 @@ rewritten, deleted, or a database damaged) and then asks the same question of
 the index (--db) and of the files (--logs): the answers must be byte for byte
 the same, and the index must hold each line exactly once.
 """
+import json
 import os
 import random
+import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -373,6 +376,125 @@ def activesync_from_index(tmp):
             raise AssertionError(f"{name} differs")
     return f"{len(os.listdir(a))} CSVs alike from {len(iis)} IIS logs"
 
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+
+
+def message_ids(*roots):
+    """Every message-id a Postfix log or a tracking log names."""
+    ids = set()
+    for root in roots:
+        for d, _, fs in os.walk(root):
+            for f in fs:
+                t = open(os.path.join(d, f), "rb").read().decode("utf-8", "replace")
+                ids.update(re.findall(r"message-id=(<[^>\s]*>)", t))
+                ids.update(re.findall(r",(<[^>,\s]+@[^>,\s]+>),", t))
+    return sorted(ids)
+
+
+def same_traces(args, db, ids, *extra):
+    for mid in ids:
+        for fmt in ("text", "json", "dot"):
+            a = run("trace", *args, *extra, mid, "--format", fmt, check=False)
+            b = run("trace", "--db", db, *extra, mid, "--format", fmt, check=False)
+            if a.stdout != b.stdout or a.returncode != b.returncode:
+                raise AssertionError(f"trace {mid} {' '.join(extra)} --format {fmt}: --db differs from --logs "
+                                     f"(exit {a.returncode}/{b.returncode}, {len(a.stdout)}/{len(b.stdout)} bytes)")
+    return len(ids)
+
+
+def pf_keys(db):
+    return sql(db, "SELECT key, f.path, line, year FROM postfix_keys JOIN files f ON f.id = file ORDER BY 1, 2, 3")
+
+
+def classic(t):
+    """A classic syslog stamp: no year."""
+    return time.strftime("%b %e %H:%M:%S", time.gmtime(t))
+
+
+def postfix_traces(tmp):
+    """A trace from the index reads only its message's Postfix lines (postfix_keys): the same answer as all of them."""
+    n = 0
+    # the real and hand-made Postfix fixtures, with and without a year given
+    for logs, extra in ((["smarthost=" + os.path.join(DATA, "postfix")], ["--syslog-year", "2026"]),
+                        (["smarthost=" + os.path.join(DATA, "postfix")], []),
+                        ([os.path.join(DATA, "postfix-chain")], ["--syslog-year", "2016"]),
+                        ([os.path.join(DATA, "seed"), os.path.join(DATA, "seed-smarthost")], [])):
+        db = os.path.join(tmp, f"f{n}.db")
+        args = [a for l in logs for a in ("--logs", l)]
+        run("index", "--db", db, *args, "--quiet")
+        n += same_traces(args, db, message_ids(*[l.split("=")[-1] for l in logs]), *extra)
+    # a log whose classic stamps run from July over New Year: each line keeps
+    # the running year it was read with (the messages in January are next year's)
+    mx = os.path.join(tmp, "year", "mx1")
+    os.makedirs(mx)
+    t0 = time.mktime((2015, 7, 1, 9, 0, 0, 0, 0, 0)) - time.timezone
+    lines = []
+    for i, day in enumerate((0, 60, 150, 183, 184, 200)):
+        t, q, mid = t0 + day * 86400, f"{0xA1000 + i:X}{i}0", f"<YEAR-{i}@mx1.example>"
+        lines += [f"{classic(t)} mx1 postfix/smtpd[{100 + i}]: {q}: client=c.example[192.0.2.{i + 1}]",
+                  f"{classic(t)} mx1 postfix/cleanup[{200 + i}]: {q}: message-id={mid}",
+                  f"{classic(t + 1)} mx1 postfix/qmgr[300]: {q}: from=<a@example.test>, size={900 + i}, nrcpt=1 (queue active)",
+                  f"{classic(t + 2)} mx1 postfix/smtp[{400 + i}]: {q}: to=<b@partner.example>, relay=mx.partner.example"
+                  f"[198.51.100.7]:25, delay=2, delays=1/0/0.5/0.5, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F{i}E)",
+                  f"{classic(t + 2)} mx1 postfix/qmgr[300]: {q}: removed",
+                  f"{classic(t + 3)} mx1 kernel: an unrelated line"]
+    with open(os.path.join(mx, "maillog"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.utime(os.path.join(mx, "maillog"), (t0 + 201 * 86400, t0 + 201 * 86400))
+    db = os.path.join(tmp, "year.db")
+    run("index", "--db", db, "--logs", "smarthost=" + mx, "--quiet")
+    ids = message_ids(mx)
+    n += same_traces(["--logs", "smarthost=" + mx], db, ids)
+    n += same_traces(["--logs", "smarthost=" + mx], db, ids, "--syslog-year", "2019")
+    if "2016-01-" not in run("trace", "--db", db, "<YEAR-5@mx1.example>").stdout.decode():
+        raise AssertionError("a January line after December was not read as the next year")
+    # the same log indexed in two runs, the second starting in January: the
+    # running year carries over in the file's row
+    with open(os.path.join(mx, "maillog"), "w") as f:
+        f.write("\n".join(lines[:24]) + "\n")
+    db2 = os.path.join(tmp, "year2.db")
+    run("index", "--db", db2, "--logs", "smarthost=" + mx, "--quiet")
+    with open(os.path.join(mx, "maillog"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.utime(os.path.join(mx, "maillog"), (t0 + 201 * 86400, t0 + 201 * 86400))
+    run("index", "--db", db2, "--logs", "smarthost=" + mx, "--quiet")
+    if pf_keys(db2) != pf_keys(db):
+        raise AssertionError("a Postfix log indexed in two runs kept other years than one indexed at once")
+    # a generated organisation's smart host log, indexed in three pieces cut
+    # mid-line: the year and the keys carry over from run to run
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "300", "--seed", "31")
+    maillogs = sorted(os.path.join(d, f) for d, _, fs in os.walk(logs) for f in fs if f.startswith("maillog"))
+    if not maillogs:
+        raise AssertionError("no Postfix log generated")
+    whole = os.path.join(tmp, "whole.db")
+    run("index", "--db", whole, "--logs", logs, "--quiet")
+    full = {p: open(p, "rb").read() for p in maillogs}
+    db = os.path.join(tmp, "pieces.db")
+    for frac in (0.31, 0.77, 1.0):
+        for p, b in full.items():
+            with open(p, "wb") as f:
+                f.write(b[:int(len(b) * frac)])
+        run("index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "16k")
+    if pf_keys(db) != pf_keys(whole):
+        raise AssertionError("postfix_keys differ between an index made in pieces and one made at once")
+    truth = [json.loads(l) for l in open(os.path.join(logs, "ground-truth.jsonl"))]
+    via = [m["message_id"] for m in truth if "smarthost" in m.get("servers", [])]
+    ids = via[:15] + via[-15:] + [m["message_id"] for m in truth[::97]]
+    n += same_traces(["--logs", logs], db, ids)
+    # an index of schema 2 (no postfix_keys) still answers, reading every
+    # line; the next `index` adds the keys, the same as a new index has
+    old = os.path.join(tmp, "old.db")
+    shutil.copy(whole, old)
+    con = sqlite3.connect(old)
+    con.executescript("DROP TABLE postfix_keys; UPDATE meta SET value = 2 WHERE key = 'schema_version';"
+                      "UPDATE files SET header = NULL WHERE kind = 'postfix'; PRAGMA user_version = 2;")
+    con.close()
+    n += same_traces(["--logs", logs], old, ids[:5])
+    run("index", "--db", old, "--logs", logs, "--quiet")
+    if pf_keys(old) != pf_keys(whole) or not pf_keys(old):
+        raise AssertionError("the schema 2 -> 3 upgrade made other postfix_keys than a new index")
+    return f"{n} messages traced alike, in {len(full)} smart-host log(s) indexed in pieces and upgraded"
+
 
 def main():
     for name, fn in (("same answers from --db and --logs", same_answers),
@@ -383,7 +505,8 @@ def main():
                      ("retention", retention),
                      ("appending writer", appender),
                      ("tail follows live logs", tail_follows),
-                     ("activesync from the index", activesync_from_index)):
+                     ("activesync from the index", activesync_from_index),
+                     ("Postfix lines of one message", postfix_traces)):
         scenario(name, fn)
     print(f"index: {passed} passed, {failed} failed", file=sys.stderr)
     sys.exit(0 if failed == 0 and passed > 0 else 1)
