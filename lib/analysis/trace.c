@@ -70,6 +70,10 @@ struct mt_tracer {
     size_t hops_cap;
     struct mt_trace_recipient *rcpt;
     size_t rcpt_cap;
+    /* rcpt by address (any case): open addressing, index + 1, 0 empty; a
+     * message to a list of 20,000 took seconds with a linear search */
+    size_t *rcpt_slot;
+    size_t rcpt_slots;
 };
 
 const char *mt_outcome_name(enum mt_outcome o)
@@ -122,6 +126,9 @@ static void clear_built(mt_tracer *t)
     t->hops_cap = 0;
     t->rcpt = NULL;
     t->rcpt_cap = 0;
+    free(t->rcpt_slot);
+    t->rcpt_slot = NULL;
+    t->rcpt_slots = 0;
     memset(&t->trace, 0, sizeof t->trace);
 }
 
@@ -596,13 +603,51 @@ static int grow_rcpt(mt_tracer *t)
     return 0;
 }
 
+static uint64_t addr_hash(mt_slice a)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < a.n; i++) {
+        unsigned char c = (unsigned char)a.p[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3u;
+    }
+    return h ^ (h >> 29);
+}
+
+/* The slots stay at most half full. -1 when out of memory. */
+static int rcpt_slots_room(mt_tracer *t)
+{
+    size_t n = t->trace.n_recipients + 1;
+    if (n * 2 <= t->rcpt_slots)
+        return 0;
+    size_t ns = t->rcpt_slots ? t->rcpt_slots * 2 : 64;
+    while (n * 2 > ns)
+        ns *= 2;
+    size_t *nv = calloc(ns, sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = 0; i < t->trace.n_recipients; i++) {
+        size_t j = (size_t)addr_hash(t->rcpt[i].address) & (ns - 1);
+        while (nv[j])
+            j = (j + 1) & (ns - 1);
+        nv[j] = i + 1;
+    }
+    free(t->rcpt_slot);
+    t->rcpt_slot = nv;
+    t->rcpt_slots = ns;
+    return 0;
+}
+
 static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
 {
-    for (size_t i = 0; i < t->trace.n_recipients; i++)
-        if (mt_slice_eq_ci(t->rcpt[i].address, addr))
-            return &t->rcpt[i];
+    if (rcpt_slots_room(t))
+        return NULL;
+    size_t j = (size_t)addr_hash(addr) & (t->rcpt_slots - 1);
+    for (; t->rcpt_slot[j]; j = (j + 1) & (t->rcpt_slots - 1))
+        if (mt_slice_eq_ci(t->rcpt[t->rcpt_slot[j] - 1].address, addr))
+            return &t->rcpt[t->rcpt_slot[j] - 1];
     if (grow_rcpt(t))
         return NULL;
+    t->rcpt_slot[j] = t->trace.n_recipients + 1;
     struct mt_trace_recipient *r = &t->rcpt[t->trace.n_recipients++];
     memset(r, 0, sizeof *r);
     r->address = addr;
