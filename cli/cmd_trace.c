@@ -114,11 +114,46 @@ static int pf_addr_match(const struct mt_pf_delivery *d, mt_slice address)
     return mt_slice_eq_ci(d->to, address) || (d->orig_to.n && mt_slice_eq_ci(d->orig_to, address));
 }
 
+/* The Postfix entries of a trace's hops by recipient (postfix.h,
+ * mt_pf_rindex): per recipient, the deliveries that name it, not all of an
+ * entry's -- a list of thousands made every recipient cost them all. NULL
+ * for a hop without an entry (or when memory ran out: then all are read). */
+struct hop_rx {
+    mt_pf_rindex **rx;
+    size_t n;
+};
+
+static void hop_rx_build(struct hop_rx *x, const struct mt_trace *t)
+{
+    x->n = t->n_hops;
+    x->rx = calloc(x->n ? x->n : 1, sizeof *x->rx);
+    for (size_t h = 0; x->rx && h < x->n; h++)
+        x->rx[h] = t->hops[h].postfix ? mt_pf_rindex_new(t->hops[h].postfix) : NULL;
+}
+
+static void hop_rx_free(struct hop_rx *x)
+{
+    for (size_t h = 0; x->rx && h < x->n; h++)
+        mt_pf_rindex_free(x->rx[h]);
+    free(x->rx);
+}
+
+static mt_pf_rindex *hop_rx_at(const struct hop_rx *x, size_t h)
+{
+    return x->rx && h < x->n ? x->rx[h] : NULL;
+}
+
 /* The delivery of entry e to address (or to where it forwarded address),
  * the last attempt; NULL if none. */
-static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, mt_slice address)
+static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, const mt_pf_rindex *rx,
+                                                 mt_slice address)
 {
     const struct mt_pf_delivery *d = NULL;
+    if (rx) {
+        for (size_t k = mt_pf_rindex_first(rx, address); k != SIZE_MAX; k = mt_pf_rindex_next(rx, k, address))
+            d = &e->deliveries[k];
+        return d;
+    }
     for (size_t i = 0; i < e->n_deliveries; i++)
         if (pf_addr_match(&e->deliveries[i], address))
             d = &e->deliveries[i];
@@ -126,13 +161,13 @@ static const struct mt_pf_delivery *delivery_for(const struct mt_pf_entry *e, mt
 }
 
 /* The last Postfix delivery for address along the hops, and its entry. */
-static const struct mt_pf_delivery *final_delivery(const struct mt_trace *t, mt_slice address,
-                                                   const struct mt_pf_entry **entry)
+static const struct mt_pf_delivery *final_delivery(const struct mt_trace *t, const struct hop_rx *x,
+                                                   mt_slice address, const struct mt_pf_entry **entry)
 {
     const struct mt_pf_delivery *last = NULL;
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_pf_entry *e = t->hops[h].postfix;
-        const struct mt_pf_delivery *d = e ? delivery_for(e, address) : NULL;
+        const struct mt_pf_delivery *d = e ? delivery_for(e, hop_rx_at(x, h), address) : NULL;
         if (d) {
             last = d;
             *entry = e;
@@ -307,6 +342,8 @@ static void print_entered(const char *how, const struct mt_pf_entry *e, const st
 static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store)
 {
     char a[48], b[48], name[160];
+    struct hop_rx hx;
+    hop_rx_build(&hx, t);
     mt_time_format(t->first_seen, tz, a, sizeof a);
     mt_time_format(t->last_seen, tz, b, sizeof b);
     printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
@@ -385,13 +422,18 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
          * Postfix logged has its fate from them already). */
         for (size_t h = 0; h < t->n_hops && t->n_events; h++) {
             const struct mt_pf_entry *e = t->hops[h].postfix;
-            for (size_t k = 0; e && k < e->n_deliveries; k++) {
+            const mt_pf_rindex *rx = hop_rx_at(&hx, h);
+            size_t k = rx ? mt_pf_rindex_first(rx, r->address) : 0;
+            for (; e && k < e->n_deliveries; k = rx ? mt_pf_rindex_next(rx, k, r->address) : k + 1) {
                 /* The last attempt for it, or for each address it was
                  * forwarded to. */
                 const struct mt_pf_delivery *d = &e->deliveries[k];
                 int later = 0;
-                for (size_t j = k + 1; j < e->n_deliveries && !later; j++)
-                    later = mt_slice_eq_ci(e->deliveries[j].to, d->to);
+                if (rx)
+                    later = !mt_pf_rindex_is_last(rx, k);
+                else
+                    for (size_t j = k + 1; j < e->n_deliveries && !later; j++)
+                        later = mt_slice_eq_ci(e->deliveries[j].to, d->to);
                 if (later || !pf_addr_match(d, r->address))
                     continue;
                 printf("\n      beyond ");
@@ -405,6 +447,7 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
         }
         printf("\n");
     }
+    hop_rx_free(&hx);
 }
 
 static void json_entered(const struct mt_pf_entry *e, const struct mt_pf_delivery *d)
@@ -461,6 +504,8 @@ static void json_postfix(const struct mt_pf_entry *e)
 static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store)
 {
     char a[48], b[48], name[160];
+    struct hop_rx hx;
+    hop_rx_build(&hx, t);
     mt_time_format(t->first_seen, NULL, a, sizeof a);
     mt_time_format(t->last_seen, NULL, b, sizeof b);
     fputs("{\"message_id\":", stdout);
@@ -557,7 +602,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         if (r->duplicates)
             printf(",\"duplicates\":%u", r->duplicates);
         const struct mt_pf_entry *fe = NULL;
-        const struct mt_pf_delivery *d = final_delivery(t, r->address, &fe);
+        const struct mt_pf_delivery *d = final_delivery(t, &hx, r->address, &fe);
         if (d) {
             fputs(",\"final_relay\":", stdout);
             jstr(d->relay);
@@ -571,6 +616,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         fputc('}', stdout);
     }
     fputs("]}\n", stdout);
+    hop_rx_free(&hx);
 }
 
 static void print_dot(const struct mt_trace *t)

@@ -384,4 +384,19 @@ const struct mt_pf_entry *mt_pf_store_handed_from(const mt_pf_store *s, const st
                                                   const struct mt_pf_delivery **via);
 void mt_pf_store_free(mt_pf_store *s);
 
+/* An entry's deliveries by recipient, for entries with many (a list of
+ * thousands, retried for days): built once, each question then takes the
+ * deliveries concerned instead of all of them. Borrows e. */
+typedef struct mt_pf_rindex mt_pf_rindex;
+mt_pf_rindex *mt_pf_rindex_new(const struct mt_pf_entry *e);   /* NULL when out of memory */
+void mt_pf_rindex_free(mt_pf_rindex *x);
+/* Is delivery k the last attempt of e to its to= address (ASCII case
+ * ignored)? */
+bool mt_pf_rindex_is_last(const mt_pf_rindex *x, size_t k);
+/* The deliveries naming address as to= or orig_to= (ASCII case ignored), in
+ * log order: the first's index, then each next one's, SIZE_MAX after the
+ * last. */
+size_t mt_pf_rindex_first(const mt_pf_rindex *x, mt_slice address);
+size_t mt_pf_rindex_next(const mt_pf_rindex *x, size_t k, mt_slice address);
+
 #endif

@@ -1024,3 +1024,126 @@ void mt_pf_store_free(mt_pf_store *s)
     free(s->mhead);
     free(s);
 }
+
+/* ---- an entry's deliveries by recipient ---- */
+
+struct mt_pf_rindex {
+    const struct mt_pf_entry *e;
+    bool *last;                   /* per delivery */
+    size_t *next_to, *next_orig;  /* per delivery: the next naming the same address, + 1 (0: none) */
+    size_t *slot;                 /* open addressing: (first delivery << 1 | by orig_to) + 1, 0 empty */
+    size_t *tail;                 /* per slot: the list's last, encoded the same way */
+    size_t nslot;
+};
+
+static uint64_t addr_hash_ci(mt_slice a)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < a.n; i++) {
+        unsigned char c = (unsigned char)a.p[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3u;
+    }
+    return h ^ (h >> 31);
+}
+
+static mt_slice rx_addr(const mt_pf_rindex *x, size_t code)
+{
+    const struct mt_pf_delivery *d = &x->e->deliveries[(code - 1) >> 1];
+    return ((code - 1) & 1) ? d->orig_to : d->to;
+}
+
+/* The slot of address: its list, or the empty slot where it goes. */
+static size_t rx_find(const mt_pf_rindex *x, mt_slice a)
+{
+    size_t j = (size_t)addr_hash_ci(a) & (x->nslot - 1);
+    while (x->slot[j] && !mt_slice_eq_ci(rx_addr(x, x->slot[j]), a))
+        j = (j + 1) & (x->nslot - 1);
+    return j;
+}
+
+static void rx_add(mt_pf_rindex *x, size_t k, int by_orig)
+{
+    mt_slice a = by_orig ? x->e->deliveries[k].orig_to : x->e->deliveries[k].to;
+    size_t code = ((k << 1) | (size_t)by_orig) + 1;
+    size_t j = rx_find(x, a);
+    if (!x->slot[j]) {
+        x->slot[j] = x->tail[j] = code;
+        return;
+    }
+    size_t t = x->tail[j] - 1;
+    if (t >> 1 == k)
+        return;              /* to= and orig_to= the same address */
+    (t & 1 ? x->next_orig : x->next_to)[t >> 1] = code;
+    x->tail[j] = code;
+}
+
+mt_pf_rindex *mt_pf_rindex_new(const struct mt_pf_entry *e)
+{
+    mt_pf_rindex *x = calloc(1, sizeof *x);
+    size_t n = e->n_deliveries;
+    if (!x)
+        return NULL;
+    x->e = e;
+    x->nslot = 16;
+    while (x->nslot < 4 * n)
+        x->nslot *= 2;
+    x->last = calloc(n + 1, sizeof *x->last);
+    x->next_to = calloc(n + 1, sizeof *x->next_to);
+    x->next_orig = calloc(n + 1, sizeof *x->next_orig);
+    x->slot = calloc(x->nslot, sizeof *x->slot);
+    x->tail = calloc(x->nslot, sizeof *x->tail);
+    if (!x->last || !x->next_to || !x->next_orig || !x->slot || !x->tail) {
+        mt_pf_rindex_free(x);
+        return NULL;
+    }
+    for (size_t k = 0; k < n; k++) {
+        rx_add(x, k, 0);
+        if (e->deliveries[k].orig_to.n)
+            rx_add(x, k, 1);
+    }
+    /* the last attempt to an address: no later delivery has it as to= */
+    bool *seen = calloc(x->nslot, sizeof *seen);
+    if (!seen) {
+        mt_pf_rindex_free(x);
+        return NULL;
+    }
+    for (size_t k = n; k-- > 0;) {
+        size_t j = rx_find(x, e->deliveries[k].to);
+        x->last[k] = !seen[j];
+        seen[j] = true;
+    }
+    free(seen);
+    return x;
+}
+
+void mt_pf_rindex_free(mt_pf_rindex *x)
+{
+    if (!x)
+        return;
+    free(x->last);
+    free(x->next_to);
+    free(x->next_orig);
+    free(x->slot);
+    free(x->tail);
+    free(x);
+}
+
+bool mt_pf_rindex_is_last(const mt_pf_rindex *x, size_t k)
+{
+    return k < x->e->n_deliveries && x->last[k];
+}
+
+size_t mt_pf_rindex_first(const mt_pf_rindex *x, mt_slice address)
+{
+    size_t c = x->slot[rx_find(x, address)];
+    return c ? (c - 1) >> 1 : SIZE_MAX;
+}
+
+size_t mt_pf_rindex_next(const mt_pf_rindex *x, size_t k, mt_slice address)
+{
+    if (k >= x->e->n_deliveries)
+        return SIZE_MAX;
+    /* k is on the list by to= or by orig_to=: whichever is address */
+    size_t c = mt_slice_eq_ci(x->e->deliveries[k].to, address) ? x->next_to[k] : x->next_orig[k];
+    return c ? (c - 1) >> 1 : SIZE_MAX;
+}

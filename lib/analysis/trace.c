@@ -1056,12 +1056,15 @@ static mt_status add_relay_hops(mt_tracer *t, const struct mt_pf_store *s)
         const struct mt_pf_entry *e = t->hops[q].postfix;
         if (!e)
             continue;
+        /* the last attempt to each address (a list retried for days has
+         * thousands of deliveries: not one pass over all of them for each) */
+        mt_pf_rindex *rx = mt_pf_rindex_new(e);
+        if (!rx)
+            return MT_EIO;
         for (size_t k = 0; k < e->n_deliveries; k++) {
             const struct mt_pf_delivery *d = &e->deliveries[k];
-            int later = 0;
-            for (size_t j = k + 1; j < e->n_deliveries && !later; j++)
-                later = mt_slice_eq_ci(e->deliveries[j].to, d->to);
-            if (later || d->status != MT_PF_STATUS_SENT || !leaves_instance(d) || mt_pf_store_handed_to(s, e, d, NULL))
+            if (!mt_pf_rindex_is_last(rx, k) || d->status != MT_PF_STATUS_SENT || !leaves_instance(d) ||
+                mt_pf_store_handed_to(s, e, d, NULL))
                 continue;
             mt_slice host = relay_name(d->relay);
             int dup = 0;
@@ -1071,13 +1074,16 @@ static mt_status add_relay_hops(mt_tracer *t, const struct mt_pf_store *s)
             if (dup || added >= 16)
                 continue;
             struct mt_trace_hop *h = add_hop(t, MT_LINK_RELAY, q);
-            if (!h)
+            if (!h) {
+                mt_pf_rindex_free(rx);
                 return MT_EIO;
+            }
             snprintf(h->host, sizeof h->host, "%.*s", (int)host.n, host.p);
             snprintf(h->key, sizeof h->key, "relay=%.*s (%.*s queue %.*s)", (int)d->relay.n, d->relay.p, (int)e->host.n,
                      e->host.p ? e->host.p : "", (int)e->queue_id.n, e->queue_id.p);
             added++;
         }
+        mt_pf_rindex_free(rx);
     }
     return MT_OK;
 }
