@@ -46,6 +46,9 @@ static inline mt_slice mt_slice_strip_angles(mt_slice s)
 bool mt_slice_eq(mt_slice a, mt_slice b);
 /* ASCII case-insensitive equality. */
 bool mt_slice_eq_ci(mt_slice a, mt_slice b);
+/* A 64-bit hash (FNV-1a) that slices equal by mt_slice_eq_ci share: for
+ * tables of addresses keyed without regard to case. */
+uint64_t mt_slice_hash_ci(mt_slice s);
 /* ASCII case-insensitive substring test: does hay contain needle? */
 bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
 /* Iterate over the sep-separated items of s: *pos starts at 0; each call

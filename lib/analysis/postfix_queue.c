@@ -1036,16 +1036,6 @@ struct mt_pf_rindex {
     size_t nslot;
 };
 
-static uint64_t addr_hash_ci(mt_slice a)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < a.n; i++) {
-        unsigned char c = (unsigned char)a.p[i];
-        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3u;
-    }
-    return h ^ (h >> 31);
-}
-
 static mt_slice rx_addr(const mt_pf_rindex *x, size_t code)
 {
     const struct mt_pf_delivery *d = &x->e->deliveries[(code - 1) >> 1];
@@ -1055,7 +1045,7 @@ static mt_slice rx_addr(const mt_pf_rindex *x, size_t code)
 /* The slot of address: its list, or the empty slot where it goes. */
 static size_t rx_find(const mt_pf_rindex *x, mt_slice a)
 {
-    size_t j = (size_t)addr_hash_ci(a) & (x->nslot - 1);
+    size_t j = (size_t)mt_slice_hash_ci(a) & (x->nslot - 1);
     while (x->slot[j] && !mt_slice_eq_ci(rx_addr(x, x->slot[j]), a))
         j = (j + 1) & (x->nslot - 1);
     return j;

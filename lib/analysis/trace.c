@@ -603,16 +603,6 @@ static int grow_rcpt(mt_tracer *t)
     return 0;
 }
 
-static uint64_t addr_hash(mt_slice a)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < a.n; i++) {
-        unsigned char c = (unsigned char)a.p[i];
-        h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3u;
-    }
-    return h ^ (h >> 29);
-}
-
 /* The slots stay at most half full. -1 when out of memory. */
 static int rcpt_slots_room(mt_tracer *t)
 {
@@ -626,7 +616,7 @@ static int rcpt_slots_room(mt_tracer *t)
     if (!nv)
         return -1;
     for (size_t i = 0; i < t->trace.n_recipients; i++) {
-        size_t j = (size_t)addr_hash(t->rcpt[i].address) & (ns - 1);
+        size_t j = (size_t)mt_slice_hash_ci(t->rcpt[i].address) & (ns - 1);
         while (nv[j])
             j = (j + 1) & (ns - 1);
         nv[j] = i + 1;
@@ -641,7 +631,7 @@ static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
 {
     if (rcpt_slots_room(t))
         return NULL;
-    size_t j = (size_t)addr_hash(addr) & (t->rcpt_slots - 1);
+    size_t j = (size_t)mt_slice_hash_ci(addr) & (t->rcpt_slots - 1);
     for (; t->rcpt_slot[j]; j = (j + 1) & (t->rcpt_slots - 1))
         if (mt_slice_eq_ci(t->rcpt[t->rcpt_slot[j] - 1].address, addr))
             return &t->rcpt[t->rcpt_slot[j] - 1];

@@ -25,6 +25,14 @@ bool mt_slice_eq_ci(mt_slice a, mt_slice b)
     return true;
 }
 
+uint64_t mt_slice_hash_ci(mt_slice s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < s.n; i++)
+        h = (h ^ (unsigned char)fold((unsigned char)s.p[i])) * 0x100000001b3u;
+    return h ^ (h >> 31);
+}
+
 bool mt_slice_contains_ci(mt_slice hay, mt_slice needle)
 {
     if (needle.n == 0)

@@ -1333,6 +1333,70 @@ static void test_store_filter(void **state)
     mt_pf_store_free(store);
 }
 
+/* mt_pf_rindex against the plain scans it replaces: deliveries retried,
+ * forwarded (orig_to=), addresses in other case, one entry of many. */
+static void test_rindex(void **state)
+{
+    (void)state;
+    static const char *const to[] = { "a@x.test", "B@x.test", "b@X.TEST", "c@x.test", "a@x.test", "d@x.test" };
+    static const char *const orig[] = { "", "", "", "list@x.test", "", "list@x.test" };
+    char *log = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&log, &len);
+    assert_non_null(f);
+    fprintf(f, "Nov 22 07:28:19 mx1 postfix/qmgr[1]: 0C147A740C2: from=<s@x.test>, size=10, nrcpt=5 (queue active)\n");
+    for (int round = 0; round < 40; round++)
+        for (size_t i = 0; i < sizeof to / sizeof *to; i++)
+            fprintf(f, "Nov 22 07:29:%02d mx1 postfix/smtp[2]: 0C147A740C2: to=<%s>,%s%s%s relay=r[192.0.2.9]:25, "
+                       "delay=1, delays=0/0/0/1, dsn=%s, status=%s (x)\n",
+                    round % 60, to[i], orig[i][0] ? " orig_to=<" : "", orig[i], orig[i][0] ? ">," : "",
+                    round == 39 ? "2.0.0" : "4.4.1", round == 39 ? "sent" : "deferred");
+    fprintf(f, "Nov 22 07:30:00 mx1 postfix/qmgr[1]: 0C147A740C2: removed\n");
+    fclose(f);
+    struct run run;
+    parse_str(&run, log, REAL);
+    const struct mt_pf_entry *e = entry(&run, "0C147A740C2");
+    assert_int_equal(e->n_deliveries, 240);
+    mt_pf_rindex *x = mt_pf_rindex_new(e);
+    assert_non_null(x);
+    for (size_t k = 0; k < e->n_deliveries; k++) {
+        int later = 0;
+        for (size_t j = k + 1; j < e->n_deliveries; j++)
+            later |= mt_slice_eq_ci(e->deliveries[j].to, e->deliveries[k].to);
+        assert_int_equal(mt_pf_rindex_is_last(x, k), !later);
+    }
+    static const char *const ask[] = { "a@x.test", "A@X.test", "b@x.test", "list@x.test", "c@x.test", "nobody@x.test" };
+    for (size_t q = 0; q < sizeof ask / sizeof *ask; q++) {
+        mt_slice a = S(ask[q]);
+        size_t want = 0, got = 0;
+        for (size_t k = 0, it = mt_pf_rindex_first(x, a); k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            if (!mt_slice_eq_ci(d->to, a) && !(d->orig_to.n && mt_slice_eq_ci(d->orig_to, a)))
+                continue;
+            want++;
+            assert_int_equal(it, k);          /* the same deliveries, in log order */
+            it = mt_pf_rindex_next(x, it, a);
+            got++;
+            if (want == got && k + 1 == e->n_deliveries)
+                assert_int_equal(it, SIZE_MAX);
+        }
+        assert_int_equal(got, want);
+    }
+    assert_int_equal(mt_pf_rindex_first(x, S("nobody@x.test")), SIZE_MAX);
+    /* b@x.test twice in other case: 80 deliveries; list@: c and d, 80 */
+    size_t n = 0;
+    for (size_t k = mt_pf_rindex_first(x, S("B@X.test")); k != SIZE_MAX; k = mt_pf_rindex_next(x, k, S("B@X.test")))
+        n++;
+    assert_int_equal(n, 80);
+    n = 0;
+    for (size_t k = mt_pf_rindex_first(x, S("list@x.test")); k != SIZE_MAX; k = mt_pf_rindex_next(x, k, S("list@x.test")))
+        n++;
+    assert_int_equal(n, 80);
+    mt_pf_rindex_free(x);
+    run_free(&run);
+    free(log);
+}
+
 static void test_stop_and_file(void **state)
 {
     (void)state;
@@ -1384,6 +1448,7 @@ int main(void)
         cmocka_unit_test(test_queue_bounds),
         cmocka_unit_test(test_store_filter),
         cmocka_unit_test(test_stop_and_file),
+        cmocka_unit_test(test_rindex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

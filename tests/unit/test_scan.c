@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdlib.h>
@@ -133,6 +134,25 @@ static void test_find_ci_examples(void **state)
 
 /* mt_slice_find_ci (word at a time for letters) against a byte loop, and
  * mt_slice_after on the marks the index and flows look for. */
+/* mt_slice_hash_ci: equal under mt_slice_eq_ci, equal hashes; and it is not
+ * a constant (distinct addresses spread). */
+static void test_slice_hash_ci(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = { { "Alice@Example.COM", "alice@example.com" }, { "", "" },
+                                            { "X-1_2@[192.0.2.1]", "x-1_2@[192.0.2.1]" } };
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++)
+        assert_true(mt_slice_hash_ci(mt_slice_cstr(same[i][0])) == mt_slice_hash_ci(mt_slice_cstr(same[i][1])));
+    char a[32];
+    uint64_t low = 0;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(a, sizeof a, "user%d@mynet.lan", i);
+        low |= (uint64_t)1 << (mt_slice_hash_ci(mt_slice_cstr(a)) & 63);
+    }
+    assert_true(low == ~(uint64_t)0);      /* every low 6-bit value seen */
+    assert_false(mt_slice_hash_ci(mt_slice_cstr("a@b")) == mt_slice_hash_ci(mt_slice_cstr("a@c")));
+}
+
 static void test_slice_find_ci_and_after(void **state)
 {
     (void)state;
@@ -172,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_find_ci_examples),
         cmocka_unit_test(test_find_ci_long_needles),
         cmocka_unit_test(test_slice_find_ci_and_after),
+        cmocka_unit_test(test_slice_hash_ci),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
