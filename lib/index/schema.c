@@ -133,7 +133,7 @@ static const char schema_tables[] =
      * a cleanup line's message-id, an InternalId in a reply) with the
      * running year its stamp was read with: a trace reads only its lines. */
     "CREATE TABLE postfix_keys(key INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,\n"
-    "  year INTEGER NOT NULL, PRIMARY KEY(key, file, line)) WITHOUT ROWID;\n"
+    "  year INTEGER NOT NULL);\n"
     "CREATE TABLE iis_lines(file INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL,\n"
     "  PRIMARY KEY(file, line)) WITHOUT ROWID;\n"
     "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
@@ -215,11 +215,14 @@ const char ix_query_indexes[] =
     "CREATE INDEX IF NOT EXISTS events_session ON events(session COLLATE NOCASE) WHERE session IS NOT NULL;\n"
     "CREATE INDEX IF NOT EXISTS rcpts_address ON rcpts(address);\n"
     "CREATE INDEX IF NOT EXISTS events_internal_id ON events(internal_message_id);\n"
-    "CREATE INDEX IF NOT EXISTS smtp_lines_session ON smtp_lines(session);\n";
+    "CREATE INDEX IF NOT EXISTS smtp_lines_session ON smtp_lines(session);\n"
+    /* rows come in line order, keys in no order: the index is made at the
+     * end of a first load rather than kept in key order all along */
+    "CREATE INDEX IF NOT EXISTS postfix_keys_key ON postfix_keys(key);\n";
 const char ix_drop_query_indexes[] =
     "DROP INDEX IF EXISTS events_time; DROP INDEX IF EXISTS events_message; DROP INDEX IF EXISTS events_sender; DROP INDEX IF EXISTS events_sender_time;"
     "DROP INDEX IF EXISTS events_session; DROP INDEX IF EXISTS rcpts_address; DROP INDEX IF EXISTS smtp_lines_session;"
-    "DROP INDEX IF EXISTS events_internal_id;";
+    "DROP INDEX IF EXISTS events_internal_id; DROP INDEX IF EXISTS postfix_keys_key;";
 
 int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen)
 {
@@ -342,7 +345,7 @@ static const char upgrade_1_to_2[] =
 /* Schema 2 -> 3: postfix_keys, filled from the Postfix lines kept. */
 static const char upgrade_2_to_3[] =
     "CREATE TABLE postfix_keys(key INTEGER NOT NULL, file INTEGER NOT NULL, line INTEGER NOT NULL,"
-    "  year INTEGER NOT NULL, PRIMARY KEY(key, file, line)) WITHOUT ROWID;"
+    "  year INTEGER NOT NULL);"
     "UPDATE meta SET value = 3 WHERE key = 'schema_version'; PRAGMA user_version = 3;";
 
 static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
@@ -354,6 +357,8 @@ static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
         failed = ix_exec(ix, upgrade_1_to_2, err, errlen) || ix_exec(ix, schema_views, err, errlen);
     else if (from == 2 && !(failed = ix_exec(ix, upgrade_2_to_3, err, errlen)) && (failed = ix_pf_rekey(ix)))
         snprintf(err, errlen, "reading the Postfix lines again: %s", sqlite3_errmsg(ix->db));
+    else if (from == 2)
+        failed = ix_exec(ix, "CREATE INDEX IF NOT EXISTS postfix_keys_key ON postfix_keys(key)", err, errlen);
     if (failed || ix_exec(ix, "COMMIT", err, errlen)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
         return -1;

@@ -687,7 +687,7 @@ int ix_pf_rekey(mt_index *ix)
     int rc = -1;
     if (sqlite3_prepare_v2(ix->db, "SELECT id, path FROM files WHERE kind = 'postfix' ORDER BY id", -1, &files,
                            NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ix->db, "INSERT OR IGNORE INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", -1, &ins, NULL) !=
+        sqlite3_prepare_v2(ix->db, "INSERT INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", -1, &ins, NULL) !=
             SQLITE_OK)
         goto out;
     int step;
@@ -1321,7 +1321,7 @@ static int prepare_all(struct upd *u)
                       &u->ins_smtp) ||
            ix_prepare(ix, "INSERT INTO postfix_lines VALUES(?1, ?2, ?3)", &u->ins_pf) ||
            ix_prepare(ix, "INSERT INTO iis_lines VALUES(?1, ?2, ?3)", &u->ins_iis) ||
-           ix_prepare(ix, "INSERT OR IGNORE INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", &u->ins_pfkey) ||
+           ix_prepare(ix, "INSERT INTO postfix_keys VALUES(?1, ?2, ?3, ?4)", &u->ins_pfkey) ||
            ix_prepare(ix, "INSERT INTO problems VALUES(?1, ?2, ?3)", &u->ins_problem) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS " FROM files WHERE path = ?1", &u->sel_file) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS ", path FROM files WHERE ino = ?1 AND dev = ?2", &u->by_inode) ||
@@ -1405,7 +1405,8 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     u.training_done = ix->dict_state == 1;
     /* A first load into an empty index goes faster without the query indexes:
      * they are made once at the end. */
-    int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines");
+    int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines") &&
+               table_empty(ix, "postfix_lines");
     if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
         ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
         if (cfg->diag)
