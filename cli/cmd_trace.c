@@ -131,6 +131,10 @@ static void hop_rx_build(struct hop_rx *x, const struct mt_trace *t)
         x->rx[h] = t->hops[h].postfix ? mt_pf_rindex_new(t->hops[h].postfix) : NULL;
 }
 
+/* From how many picked messages one read of every event beats two searches
+ * a message (a search that finds one message skips most lines unparsed). */
+#define GATHER_MANY_FROM 4
+
 static void hop_rx_free(struct hop_rx *x)
 {
     for (size_t h = 0; x->rx && h < x->n; h++)
@@ -178,37 +182,123 @@ static const struct mt_pf_delivery *final_delivery(const struct mt_trace *t, con
 
 /* The Postfix delivery that handed the message to the organisation: its
  * reply names the first hop's RECEIVE, "[InternalId=N" on that server. */
+/* The "[InternalId=N" marks of the store's delivery replies, found once:
+ * each trace looks its N up here instead of searching every reply of the
+ * store (a thousand traces through a busy smart host took a minute). A
+ * reply is filed under N as a search for "[InternalId=N" would take it: at
+ * the first place that text occurs, followed by ']' or ',' (so a reply whose
+ * first mark is 46010 is not filed under 4601 even if 4601 comes later). */
+struct iid_rec {
+    mt_slice token;                /* what follows "[InternalId=" up to ']' or ',' */
+    size_t order;                  /* store order, then delivery order */
+    const struct mt_pf_entry *e;
+    const struct mt_pf_delivery *d;
+};
+
+struct iid_index {
+    struct iid_rec *v;
+    size_t n;
+    int built, failed;
+};
+
+static int cmp_iid(const void *a, const void *b)
+{
+    const struct iid_rec *x = a, *y = b;
+    size_t m = x->token.n < y->token.n ? x->token.n : y->token.n;
+    int c = m ? memcmp(x->token.p, y->token.p, m) : 0;
+    if (c)
+        return c;
+    if (x->token.n != y->token.n)
+        return x->token.n < y->token.n ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int iid_add(struct iid_index *x, size_t *cap, struct iid_rec r)
+{
+    if (x->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        struct iid_rec *nv = realloc(x->v, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        x->v = nv;
+        *cap = nc;
+    }
+    x->v[x->n++] = r;
+    return 0;
+}
+
+static void iid_build(struct iid_index *x, const mt_pf_store *store)
+{
+    static const char mark[] = "[InternalId=";
+    const size_t ml = sizeof mark - 1;
+    size_t cap = 0, order = 0;
+    x->built = 1;
+    for (size_t i = 0; i < mt_pf_store_count(store); i++) {
+        const struct mt_pf_entry *e = mt_pf_store_at(store, i);
+        for (size_t k = 0; k < e->n_deliveries; k++, order++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            const char *p = d->status_text.p, *end = p + d->status_text.n;
+            mt_slice seen[32];
+            size_t n_seen = 0;
+            for (const char *at = d->status_text.n ? memmem(p, d->status_text.n, mark, ml) : NULL; at;
+                 at = at + ml < end ? memmem(at + ml, (size_t)(end - at - (ptrdiff_t)ml), mark, ml) : NULL) {
+                const char *q = at + ml;
+                while (q < end && *q != ']' && *q != ',')
+                    q++;
+                mt_slice tok = mt_slice_make(at + ml, (size_t)(q - at - (ptrdiff_t)ml));
+                int shadowed = 0;   /* an earlier mark begins with this one's text */
+                for (size_t j = 0; j < n_seen && !shadowed; j++)
+                    shadowed = seen[j].n >= tok.n && !memcmp(seen[j].p, tok.p, tok.n);
+                if (n_seen < sizeof seen / sizeof *seen)
+                    seen[n_seen++] = tok;
+                else
+                    shadowed = 1;   /* so many marks in one reply: leave the rest out */
+                if (!shadowed && tok.n && iid_add(x, &cap, (struct iid_rec){ tok, order, e, d })) {
+                    x->failed = 1;
+                    return;
+                }
+            }
+        }
+    }
+    if (x->n > 1)
+        qsort(x->v, x->n, sizeof *x->v, cmp_iid);
+}
+
+/* The Postfix delivery that handed the message to the organisation: its
+ * reply names the first hop's RECEIVE, "[InternalId=N" on that server. */
 static const struct mt_pf_entry *entered_via(const struct mt_trace *t, const mt_pf_store *store,
-                                             const struct mt_pf_delivery **how)
+                                             struct iid_index *x, const struct mt_pf_delivery **how)
 {
     if (!store || !t->n_hops || !t->hops[0].count)
         return NULL;
     const struct mt_event *first = &t->events[t->hops[0].first];
-    if (!mt_slice_eq_ci(first->f[MT_F_EVENT_ID], cstr("RECEIVE")) || !first->f[MT_F_INTERNAL_MESSAGE_ID].n)
+    mt_slice id = first->f[MT_F_INTERNAL_MESSAGE_ID];
+    if (!mt_slice_eq_ci(first->f[MT_F_EVENT_ID], cstr("RECEIVE")) || !id.n || id.n >= 80 || memchr(id.p, ']', id.n) ||
+        memchr(id.p, ',', id.n))
         return NULL;
-    char mark[96];
-    int ml = snprintf(mark, sizeof mark, "[InternalId=%.*s", (int)first->f[MT_F_INTERNAL_MESSAGE_ID].n,
-                      first->f[MT_F_INTERNAL_MESSAGE_ID].p);
-    if (ml <= 0 || (size_t)ml >= sizeof mark)
+    if (!x->built)
+        iid_build(x, store);
+    if (x->failed)
         return NULL;
     size_t sl = strlen(first->server);
-    for (size_t i = 0; i < mt_pf_store_count(store); i++) {
-        const struct mt_pf_entry *e = mt_pf_store_at(store, i);
-        for (size_t k = 0; k < e->n_deliveries; k++) {
-            const struct mt_pf_delivery *d = &e->deliveries[k];
-            const char *hit = d->status_text.n ? memmem(d->status_text.p, d->status_text.n, mark, (size_t)ml) : NULL;
-            if (!hit)
-                continue;
-            char next = hit + ml < d->status_text.p + d->status_text.n ? hit[ml] : ']';
-            if (next != ']' && next != ',')
-                continue;          /* InternalId=46010 is not 4601 */
-            /* The relay it went to is our server (by name, up to the first dot). */
-            if (d->relay.n < sl || strncasecmp(d->relay.p, first->server, sl) ||
-                (d->relay.n > sl && d->relay.p[sl] != '.' && d->relay.p[sl] != '['))
-                continue;
-            *how = d;
-            return e;
-        }
+    /* the first record of id: a lower bound */
+    size_t lo = 0, hi = x->n;
+    struct iid_rec want = { id, 0, NULL, NULL };
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_iid(&x->v[mid], &want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < x->n && mt_slice_eq(x->v[i].token, id); i++) {
+        const struct mt_pf_delivery *d = x->v[i].d;
+        /* The relay it went to is our server (by name, up to the first dot). */
+        if (d->relay.n < sl || strncasecmp(d->relay.p, first->server, sl) ||
+            (d->relay.n > sl && d->relay.p[sl] != '.' && d->relay.p[sl] != '['))
+            continue;
+        *how = d;
+        return x->v[i].e;
     }
     return NULL;
 }
@@ -339,7 +429,7 @@ static void print_entered(const char *how, const struct mt_pf_entry *e, const st
            or_empty(d->status_text.p));
 }
 
-static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store)
+static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store, struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
@@ -350,7 +440,7 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
            (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
            (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
     const struct mt_pf_delivery *in_d = NULL;
-    const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
+    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
     struct before bf[16];
     size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
     for (size_t i = 0; i < nb; i++)
@@ -501,7 +591,7 @@ static void json_postfix(const struct mt_pf_entry *e)
     fputs("]}", stdout);
 }
 
-static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store)
+static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store, struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
@@ -517,7 +607,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b,
            (long long)(t->last_seen - t->first_seen));
     const struct mt_pf_delivery *in_d = NULL;
-    const struct mt_pf_entry *in_e = entered_via(t, store, &in_d);
+    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
     if (in_e) {
         fputs(",\"entered_via\":", stdout);
         json_entered(in_e, in_d);
@@ -852,6 +942,8 @@ int cmd_trace(int argc, char **argv)
     const char *syslog_tzname = NULL;
     long long syslog_year = 0;
     int store_loaded = 0;
+    struct iid_index iid = { NULL, 0, 0, 0 };
+    int gathered = 0;              /* every picked message's events are in tracer */
     struct pick pick;
     memset(&pick, 0, sizeof pick);
     pick.first_ms = MT_TIME_NONE;
@@ -990,10 +1082,22 @@ int cmd_trace(int argc, char **argv)
                     result_size, pick.ids.n);
             pick.ids.n = (size_t)result_size;
         }
+        /* Many messages from files: their events in one read, not two
+         * searches each (from an index, each search is a lookup). */
+        if (!ls.backend && pick.ids.n >= GATHER_MANY_FROM) {
+            mt_status gs = mt_trace_gather_many(&ls, (const char *const *)pick.ids.v, pick.ids.n, tracer, NULL, NULL);
+            if (gs == MT_EIO) {
+                rc = MT_EIO;
+                goto done;
+            }
+            if (gs == MT_EINPUT)
+                unreadable = 1;
+            gathered = 1;
+        }
     }
     size_t found = 0;
     for (size_t i = 0; i < pick.ids.n; i++) {
-        if (!all) {
+        if (!all && !gathered) {
             mt_tracer_free(tracer);
             tracer = mt_tracer_new();
             if (!tracer) {
@@ -1033,13 +1137,13 @@ int cmd_trace(int argc, char **argv)
         }
         found++;
         if (fmt == FMT_JSON)
-            print_json(t, ew, store);
+            print_json(t, ew, store, &iid);
         else if (fmt == FMT_DOT)
             print_dot(t);
         else {
             if (found > 1)
                 printf("\n");
-            print_text(t, out_tz, store);
+            print_text(t, out_tz, store, &iid);
         }
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -1049,6 +1153,7 @@ int cmd_trace(int argc, char **argv)
         rc = unreadable ? MT_EINPUT : found ? MT_OK : MT_NOMATCH;
     }
 done:
+    free(iid.v);
     mt_pf_store_free(store);
     mt_tz_free(syslog_tz);
     mt_writer_free(ew);

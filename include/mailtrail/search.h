@@ -71,6 +71,12 @@ struct mt_query {
     const char *session_id;      /* events whose source-context starts with this SMTP
                                     protocol-log session id (RECEIVE), case-insensitive */
     uint64_t result_size;        /* most events to return; 0 means unlimited */
+    /* And this, when set: a filter the fields above cannot say (several
+     * message-ids at once, ...). Called from any reading thread, so it must
+     * only read what it shares; an index answers such a query by reading
+     * every candidate the other filters leave. */
+    bool (*accept)(const struct mt_event *ev, void *accept_ctx);
+    void *accept_ctx;
 };
 
 /* Initialise q to "match everything, unlimited". */

@@ -1301,6 +1301,82 @@ mt_status mt_trace_gather(const mt_logset *ls, const char *message_id, mt_tracer
     return st;
 }
 
+struct gather_many {
+    mt_tracer *t;
+    int oom;
+    mt_slice *ids;                 /* without <> */
+    size_t *slot;                  /* open addressing: index + 1 */
+    size_t nslot;
+};
+
+static bool wanted(const struct gather_many *g, mt_slice id)
+{
+    id = mt_slice_strip_angles(id);
+    for (size_t j = (size_t)mt_slice_hash_ci(id) & (g->nslot - 1); g->slot[j]; j = (j + 1) & (g->nslot - 1))
+        if (mt_slice_eq_ci(g->ids[g->slot[j] - 1], id))
+            return true;
+    return false;
+}
+
+/* What the two searches of mt_trace_gather match: the message-id, or a DSN
+ * whose reference names it (as mt_query_match compares them). Read-only:
+ * the reading threads call it. */
+static bool gather_many_accept(const struct mt_event *ev, void *ctx)
+{
+    const struct gather_many *g = ctx;
+    if (wanted(g, ev->f[MT_F_MESSAGE_ID]))
+        return true;
+    if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN")))
+        return false;
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_REFERENCE], ';', &pos, &item))
+        if (wanted(g, item))
+            return true;
+    return false;
+}
+
+static int gather_many_event(const struct mt_event *ev, void *user)
+{
+    struct gather_many *g = user;
+    if (mt_tracer_add(g->t, ev) != MT_OK) {
+        g->oom = 1;
+        return 1;
+    }
+    return 0;
+}
+
+mt_status mt_trace_gather_many(const mt_logset *ls, const char *const *message_ids, size_t n, mt_tracer *t,
+                               mt_diag_fn diag, void *user)
+{
+    (void)user;
+    struct gather_many g = { t, 0, NULL, NULL, 16 };
+    while (g.nslot < 2 * n + 2)
+        g.nslot *= 2;
+    g.ids = calloc(n ? n : 1, sizeof *g.ids);
+    g.slot = calloc(g.nslot, sizeof *g.slot);
+    if (!g.ids || !g.slot) {
+        free(g.ids);
+        free(g.slot);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g.ids[i] = mt_slice_strip_angles(mt_slice_cstr(message_ids[i]));
+        size_t j = (size_t)mt_slice_hash_ci(g.ids[i]) & (g.nslot - 1);
+        while (g.slot[j])
+            j = (j + 1) & (g.nslot - 1);
+        g.slot[j] = i + 1;
+    }
+    struct mt_query q;
+    mt_query_init(&q);
+    q.accept = gather_many_accept;
+    q.accept_ctx = &g;
+    mt_status st = mt_search(ls, &q, 0, gather_many_event, diag, &g, NULL);
+    free(g.ids);
+    free(g.slot);
+    return g.oom || st == MT_EIO ? MT_EIO : st;
+}
+
 /* ---- message-info latency ---- */
 
 static double parse_seconds(const char *p, const char *end)

@@ -666,7 +666,7 @@ static void build_select(struct sqlbuf *b, struct params *p, const struct mt_que
  * SQL never equals: such a filter takes the general path. */
 static int sql_exact(const struct mt_query *q)
 {
-    if (q->message_id || q->reference || q->internal_message_id || q->subject || q->session_id)
+    if (q->message_id || q->reference || q->internal_message_id || q->subject || q->session_id || q->accept)
         return 0;
     /* servers: an event's server is its file's, as mt_index_attach names it */
     for (size_t i = 0; i < q->n_servers; i++)

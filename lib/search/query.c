@@ -80,6 +80,8 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
     if (q->transport_traffic_type &&
         !mt_slice_eq_ci(ev->f[MT_F_TRANSPORT_TRAFFIC_TYPE], mt_slice_cstr(q->transport_traffic_type)))
         return false;
+    if (q->accept && !q->accept(ev, q->accept_ctx))
+        return false;
     return true;
 }
 
