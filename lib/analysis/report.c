@@ -429,8 +429,15 @@ struct mextra {
      * room for rs_room(n): their last ends (struct mpos[room]), then their
      * address ids (uint32_t[room]) -- 20 bytes each, no padding */
     void *rs;
+    /* past RS_LINEAR of them, where each id is in the block: open addressing,
+     * index + 1, at most half full (a list of 20,000 searched linearly for
+     * each of its recipients took seconds) */
+    uint32_t *rs_slot;
+    uint32_t rs_nslot;
     struct bigdet *big;      /* when b_bytes >= --large */
 };
+
+enum { RS_LINEAR = 16 };
 
 /* 104 bytes, then the key (the hash is in the slot): there is one per
  * message of the window, and memory is time (a new page costs microseconds). */
@@ -952,6 +959,63 @@ static struct mextra *mextra(struct arena *ar, struct mmsg *m)
     return m->x;
 }
 
+static uint32_t rs_slot_of(uint32_t id, uint32_t nslot)
+{
+    return (uint32_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 32) & (nslot - 1);
+}
+
+/* Where id is in m's block, or UINT32_MAX. */
+static uint32_t rs_find(const struct mmsg *m, uint32_t id)
+{
+    uint32_t n = m->nrs ? m->nrs - 1 : 0;
+    if (!n)
+        return UINT32_MAX;
+    const uint32_t *ids = rs_ids(m);
+    if (m->x->rs_slot) {
+        for (uint32_t j = rs_slot_of(id, m->x->rs_nslot); m->x->rs_slot[j]; j = (j + 1) & (m->x->rs_nslot - 1))
+            if (ids[m->x->rs_slot[j] - 1] == id)
+                return m->x->rs_slot[j] - 1;
+        return UINT32_MAX;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (ids[i] == id)
+            return i;
+    return UINT32_MAX;
+}
+
+/* The block's id at index i has just been added: file it. -1 when out of memory. */
+static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
+{
+    uint32_t n = i + 1;
+    if (n <= RS_LINEAR)
+        return 0;
+    const uint32_t *ids = rs_ids(m);
+    if (!m->x->rs_slot || 2 * n > m->x->rs_nslot) {
+        /* a larger table, all filed again; the old one stays in the arena */
+        uint32_t nslot = 64;
+        while (nslot < 4 * n)
+            nslot *= 2;
+        uint32_t *slot = arena_alloc(ar, (size_t)nslot * sizeof *slot);
+        if (!slot)
+            return -1;
+        memset(slot, 0, (size_t)nslot * sizeof *slot);
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t j = rs_slot_of(ids[k], nslot);
+            while (slot[j])
+                j = (j + 1) & (nslot - 1);
+            slot[j] = k + 1;
+        }
+        m->x->rs_slot = slot;
+        m->x->rs_nslot = nslot;
+        return 0;
+    }
+    uint32_t j = rs_slot_of(ids[i], m->x->rs_nslot);
+    while (m->x->rs_slot[j])
+        j = (j + 1) & (m->x->rs_nslot - 1);
+    m->x->rs_slot[j] = i + 1;
+    return 0;
+}
+
 /* Recipient id's end at p (the later one stays). */
 static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_t id, struct mpos p)
 {
@@ -961,15 +1025,12 @@ static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_
         return 0;
     }
     uint32_t n = m->nrs ? m->nrs - 1 : 0;   /* in the block */
-    if (n) {
+    uint32_t at = rs_find(m, id);
+    if (at != UINT32_MAX) {
         struct mpos *ends = rs_ends(m);
-        const uint32_t *ids = rs_ids(m);
-        for (uint32_t i = 0; i < n; i++)
-            if (ids[i] == id) {
-                if (pos_lt(r, ends[i], p))
-                    ends[i] = p;
-                return 0;
-            }
+        if (pos_lt(r, ends[at], p))
+            ends[at] = p;
+        return 0;
     }
     if (!m->nrs) {
         m->rs0_rcpt = id;
@@ -993,12 +1054,12 @@ static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_
         m->nrs++;   /* rs_ids below uses the new room */
         rs_ends(m)[n] = p;
         rs_ids(m)[n] = id;
-        return 0;
+        return rs_file(ar, m, n);
     }
     m->nrs++;
     rs_ends(m)[n] = p;
     rs_ids(m)[n] = id;
-    return 0;
+    return rs_file(ar, m, n);
 }
 
 /* The last end of recipient id of m; 0 when it has none. */
@@ -1008,13 +1069,11 @@ static int rs_end(const struct mmsg *m, uint32_t id, struct mpos *end)
         *end = m->rs0_end;
         return 1;
     }
-    uint32_t n = m->nrs ? m->nrs - 1 : 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (rs_ids(m)[i] == id) {
-            *end = rs_ends(m)[i];
-            return 1;
-        }
-    return 0;
+    uint32_t at = rs_find(m, id);
+    if (at == UINT32_MAX)
+        return 0;
+    *end = rs_ends(m)[at];
+    return 1;
 }
 
 /* Apply what pd says to its message; returns the message, NULL when out of

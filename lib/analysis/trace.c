@@ -1172,15 +1172,22 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
                 r->time_ms = e->expired_ms;
             }
         }
-        /* The DSNs it caused: the NDR is a queue file of the same instance. */
+        /* The DSNs it caused: the NDR is a queue file of the same instance.
+         * The first of each kind (delay, failure) with its queue file found
+         * names it for every recipient it is about; a later one of that kind
+         * would find them all named (one per recipient: thousands). */
+        int named[2] = { 0, 0 };
         for (size_t k = 0; k < e->n_notifications; k++) {
             const struct mt_pf_notification *nt = &e->notifications[k];
             const struct mt_pf_entry *dsn =
                 mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
             if (!dsn || !dsn->message_id.n)
                 continue;
-            enum mt_outcome about = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"))
-                                        ? MT_OUT_DEFERRED : MT_OUT_FAILED;
+            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
+            enum mt_outcome about = delay ? MT_OUT_DEFERRED : MT_OUT_FAILED;
+            if (named[delay])
+                continue;
+            named[delay] = 1;
             for (size_t j = 0; j < e->n_deliveries; j++) {
                 if (!e->deliveries[j].to.n)
                     continue;
