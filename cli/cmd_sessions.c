@@ -545,6 +545,143 @@ static int print_tracked(const struct mt_event *ev, void *user)
     return 0;
 }
 
+/* The events of many internal ids, read in one search (a session that
+ * sent thousands of messages searched the logs once for each): kept whole,
+ * each event copied, to be printed id by id in the session's order. */
+struct by_iid {
+    const char **ids;              /* sorted, distinct */
+    size_t n_ids;
+    struct kept {
+        struct mt_event ev;
+        char *blob;
+        mt_slice *extra;
+        size_t id;                 /* index in ids */
+    } *v;
+    size_t n, cap;
+    size_t *start, *order;         /* by_iid_group */
+    int oom;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t iid_at(const struct by_iid *b, mt_slice id)
+{
+    size_t lo = 0, hi = b->n_ids;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *k = b->ids[mid];
+        size_t kn = strlen(k), m = kn < id.n ? kn : id.n;
+        int c = m ? memcmp(k, id.p, m) : 0;
+        if (!c)
+            c = kn < id.n ? -1 : kn > id.n;
+        if (!c)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+/* As q.internal_message_id compares (exactly); read-only, any thread. */
+static bool iid_accept(const struct mt_event *ev, void *ctx)
+{
+    return iid_at(ctx, ev->f[MT_F_INTERNAL_MESSAGE_ID]) != SIZE_MAX;
+}
+
+static int iid_keep(const struct mt_event *ev, void *user)
+{
+    struct by_iid *b = user;
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 64;
+        struct kept *nv = realloc(b->v, nc * sizeof *nv);
+        if (!nv) {
+            b->oom = 1;
+            return 1;
+        }
+        b->v = nv;
+        b->cap = nc;
+    }
+    size_t len = 0;
+    for (int f = 0; f < MT_F__COUNT; f++)
+        len += ev->f[f].n;
+    for (size_t i = 0; i < ev->n_extra; i++)
+        len += ev->extra_name[i].n + ev->extra_value[i].n;
+    struct kept *k = &b->v[b->n];
+    k->ev = *ev;
+    k->blob = malloc(len ? len : 1);
+    k->extra = ev->n_extra ? calloc(2 * ev->n_extra, sizeof *k->extra) : NULL;
+    if (!k->blob || (ev->n_extra && !k->extra)) {
+        free(k->blob);
+        free(k->extra);
+        b->oom = 1;
+        return 1;
+    }
+    char *o = k->blob;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        if (ev->f[f].n)
+            memcpy(o, ev->f[f].p, ev->f[f].n);
+        k->ev.f[f] = mt_slice_make(o, ev->f[f].n);
+        o += ev->f[f].n;
+    }
+    for (size_t i = 0; i < ev->n_extra; i++) {
+        mt_slice parts[2] = { ev->extra_name[i], ev->extra_value[i] };
+        for (int j = 0; j < 2; j++) {
+            if (parts[j].n)
+                memcpy(o, parts[j].p, parts[j].n);
+            k->extra[j * ev->n_extra + i] = mt_slice_make(o, parts[j].n);
+            o += parts[j].n;
+        }
+    }
+    k->ev.extra_name = k->extra;
+    k->ev.extra_value = k->extra ? k->extra + ev->n_extra : NULL;
+    k->id = iid_at(b, ev->f[MT_F_INTERNAL_MESSAGE_ID]);
+    b->n++;
+    return 0;
+}
+
+/* Each id's events together, in the order found: start[id] .. start[id + 1]
+ * of order[]. -1 when out of memory. */
+static int by_iid_group(struct by_iid *b)
+{
+    b->start = calloc(b->n_ids + 1, sizeof *b->start);
+    b->order = malloc((b->n ? b->n : 1) * sizeof *b->order);
+    if (!b->start || !b->order)
+        return -1;
+    for (size_t k = 0; k < b->n; k++)
+        b->start[b->v[k].id + 1]++;
+    for (size_t i = 0; i < b->n_ids; i++)
+        b->start[i + 1] += b->start[i];
+    size_t *fill = calloc(b->n_ids + 1, sizeof *fill);
+    if (!fill)
+        return -1;
+    for (size_t k = 0; k < b->n; k++) {
+        size_t id = b->v[k].id;
+        b->order[b->start[id] + fill[id]++] = k;
+    }
+    free(fill);
+    return 0;
+}
+
+static void by_iid_free(struct by_iid *b)
+{
+    free(b->start);
+    free(b->order);
+    for (size_t i = 0; i < b->n; i++) {
+        free(b->v[i].blob);
+        free(b->v[i].extra);
+    }
+    free(b->v);
+    free(b->ids);
+}
+
+/* From how many messages one search for them all beats one search each. */
+#define ONE_SEARCH_FROM 4
+
 /* A receive session names its message in the RECEIVE's source-context; a
  * send session names what it sends in "*,<internal id>,sending message"
  * lines, internal ids of the sending server's tracking log. */
@@ -562,16 +699,50 @@ static int print_tracking_events(const mt_logset *ls, const struct conversation 
         q.session_id = id;
         mt_search(ls, &q, 0, print_tracked, NULL, &t, NULL);
     }
+    size_t sending = 0;
+    for (size_t i = 0; i < c->n; i++)
+        sending += c->v[i].event == '*' && !strcasecmp(c->v[i].context, "sending message") && c->v[i].data[0];
+    struct by_iid b = { 0 };
+    if (!ls->backend && sending >= ONE_SEARCH_FROM) {
+        if (!(b.ids = malloc(sending * sizeof *b.ids)))
+            t.failed = 1;
+        for (size_t i = 0; i < c->n && b.ids; i++)
+            if (c->v[i].event == '*' && !strcasecmp(c->v[i].context, "sending message") && c->v[i].data[0])
+                b.ids[b.n_ids++] = c->v[i].data;
+        if (b.ids) {
+            qsort(b.ids, b.n_ids, sizeof *b.ids, cmp_str);
+            size_t u = 0;
+            for (size_t i = 0; i < b.n_ids; i++)
+                if (!u || strcmp(b.ids[u - 1], b.ids[i]))
+                    b.ids[u++] = b.ids[i];
+            b.n_ids = u;
+            mt_query_init(&q);
+            q.servers = servers;
+            q.n_servers = 1;
+            q.accept = iid_accept;
+            q.accept_ctx = &b;
+            if (mt_search(ls, &q, 0, iid_keep, NULL, &b, NULL) == MT_EIO || b.oom || by_iid_group(&b))
+                t.failed = 1;
+        }
+    }
     for (size_t i = 0; i < c->n && !t.failed; i++) {
         const struct saved_line *l = &c->v[i];
         if (l->event != '*' || strcasecmp(l->context, "sending message") || !l->data[0])
             continue;
+        if (b.ids) {
+            /* its events, in the order the one search found them (time) */
+            size_t at = iid_at(&b, mt_slice_cstr(l->data));
+            for (size_t k = at != SIZE_MAX ? b.start[at] : 0; at != SIZE_MAX && k < b.start[at + 1] && !t.failed; k++)
+                print_tracked(&b.v[b.order[k]].ev, &t);
+            continue;
+        }
         mt_query_init(&q);
         q.internal_message_id = l->data;
         q.servers = servers;
         q.n_servers = 1;
         mt_search(ls, &q, 0, print_tracked, NULL, &t, NULL);
     }
+    by_iid_free(&b);
     if (!t.n)
         printf("(none found in the tracking logs given)\n");
     mt_status st = mt_writer_end(w);
