@@ -157,7 +157,13 @@ t = time.perf_counter(); subprocess.run(['$mt', 'version'], stdout=subprocess.DE
 fi
 
 date=$(date -u +%F)
+# a second run the same day does not overwrite the first one's results
 report=bench/results/$date-index.md
+n=2
+while [ -e "$report" ]; do
+    report=bench/results/$date-index-$n.md
+    n=$((n + 1))
+done
 {
     echo "# mailtrail bench: the index, $date"
     echo
