@@ -1564,7 +1564,8 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
     if (d->kind == K_NORCPT || *complex)
         return 0;
     uint32_t at = 1;
-    if (d->kind == K_EXPAND) {
+    /* as trace.c: a list expanded, or an address resolved to another */
+    if (d->kind == K_EXPAND || (d->kind == K_OTHER && EQ(ev->f[MT_F_EVENT_ID], "RESOLVE"))) {
         mt_slice rel = ev->f[MT_F_RELATED_RECIPIENT_ADDRESS];
         if (push_rcpt(w, hash64(rel) & ADDR_MASK, 0))
             return -1;

@@ -779,7 +779,10 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         size_t pa = 0, ps = 0;
         mt_slice addr, status;
         mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS], stats = ev->f[MT_F_RECIPIENT_STATUS];
-        if (eq(id, "EXPAND")) {
+        /* A list expanded, or an address resolved to another (a proxy
+         * address to the mailbox's primary one): the related address is
+         * done, its members or its new address follow. */
+        if (eq(id, "EXPAND") || eq(id, "RESOLVE")) {
             struct mt_trace_recipient *dl = recipient(t, ev->f[MT_F_RELATED_RECIPIENT_ADDRESS]);
             if (dl && ev->f[MT_F_RELATED_RECIPIENT_ADDRESS].n)
                 set_outcome(dl, MT_OUT_EXPANDED, ev, mt_slice_make(NULL, 0));
