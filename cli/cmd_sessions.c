@@ -552,9 +552,7 @@ struct by_iid {
     const char **ids;              /* sorted, distinct */
     size_t n_ids;
     struct kept {
-        struct mt_event ev;
-        char *blob;
-        mt_slice *extra;
+        struct mt_event_copy c;
         size_t id;                 /* index in ids */
     } *v;
     size_t n, cap;
@@ -606,39 +604,11 @@ static int iid_keep(const struct mt_event *ev, void *user)
         b->v = nv;
         b->cap = nc;
     }
-    size_t len = 0;
-    for (int f = 0; f < MT_F__COUNT; f++)
-        len += ev->f[f].n;
-    for (size_t i = 0; i < ev->n_extra; i++)
-        len += ev->extra_name[i].n + ev->extra_value[i].n;
     struct kept *k = &b->v[b->n];
-    k->ev = *ev;
-    k->blob = malloc(len ? len : 1);
-    k->extra = ev->n_extra ? calloc(2 * ev->n_extra, sizeof *k->extra) : NULL;
-    if (!k->blob || (ev->n_extra && !k->extra)) {
-        free(k->blob);
-        free(k->extra);
+    if (mt_event_copy_make(ev, &k->c)) {
         b->oom = 1;
         return 1;
     }
-    char *o = k->blob;
-    for (int f = 0; f < MT_F__COUNT; f++) {
-        if (ev->f[f].n)
-            memcpy(o, ev->f[f].p, ev->f[f].n);
-        k->ev.f[f] = mt_slice_make(o, ev->f[f].n);
-        o += ev->f[f].n;
-    }
-    for (size_t i = 0; i < ev->n_extra; i++) {
-        mt_slice parts[2] = { ev->extra_name[i], ev->extra_value[i] };
-        for (int j = 0; j < 2; j++) {
-            if (parts[j].n)
-                memcpy(o, parts[j].p, parts[j].n);
-            k->extra[j * ev->n_extra + i] = mt_slice_make(o, parts[j].n);
-            o += parts[j].n;
-        }
-    }
-    k->ev.extra_name = k->extra;
-    k->ev.extra_value = k->extra ? k->extra + ev->n_extra : NULL;
     k->id = iid_at(b, ev->f[MT_F_INTERNAL_MESSAGE_ID]);
     b->n++;
     return 0;
@@ -671,10 +641,8 @@ static void by_iid_free(struct by_iid *b)
 {
     free(b->start);
     free(b->order);
-    for (size_t i = 0; i < b->n; i++) {
-        free(b->v[i].blob);
-        free(b->v[i].extra);
-    }
+    for (size_t i = 0; i < b->n; i++)
+        mt_event_copy_free(&b->v[i].c);
     free(b->v);
     free(b->ids);
 }
@@ -733,7 +701,7 @@ static int print_tracking_events(const mt_logset *ls, const struct conversation 
             /* its events, in the order the one search found them (time) */
             size_t at = iid_at(&b, mt_slice_cstr(l->data));
             for (size_t k = at != SIZE_MAX ? b.start[at] : 0; at != SIZE_MAX && k < b.start[at + 1] && !t.failed; k++)
-                print_tracked(&b.v[b.order[k]].ev, &t);
+                print_tracked(&b.v[b.order[k]].c.ev, &t);
             continue;
         }
         mt_query_init(&q);

@@ -54,4 +54,16 @@ const char *mt_field_ps_name(enum mt_field f);
  * Returns MT_F__COUNT when unknown. */
 enum mt_field mt_field_lookup(mt_slice name);
 
+/* An event that outlives the callback it came to: its fields and extra
+ * columns copied into memory of its own (server and file are the log
+ * set's, and stay borrowed). */
+struct mt_event_copy {
+    struct mt_event ev;
+    char *blob;
+    mt_slice *extra;
+};
+/* 0, or -1 when out of memory (then nothing to free). */
+int mt_event_copy_make(const struct mt_event *ev, struct mt_event_copy *out);
+void mt_event_copy_free(struct mt_event_copy *c);
+
 #endif

@@ -180,6 +180,44 @@ static void test_display_width(void **state)
     assert_int_equal(mt_cp_width(cp), 2);
 }
 
+/* mt_event_copy_make: the copy keeps every field and extra column after the
+ * line it came from is gone (overwritten here). */
+static void test_event_copy(void **state)
+{
+    (void)state;
+    char line[] = "EVENTID|<m@x>|a@x;b@x|X-Custom|v1|X-Other|";
+    struct mt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.time_ms = 42;
+    ev.f[MT_F_EVENT_ID] = mt_slice_make(line, 7);
+    ev.f[MT_F_MESSAGE_ID] = mt_slice_make(line + 8, 5);
+    ev.f[MT_F_RECIPIENT_ADDRESS] = mt_slice_make(line + 14, 7);
+    mt_slice names[2] = { mt_slice_make(line + 22, 8), mt_slice_make(line + 34, 7) };
+    mt_slice values[2] = { mt_slice_make(line + 31, 2), mt_slice_make(NULL, 0) };
+    ev.n_extra = 2;
+    ev.extra_name = names;
+    ev.extra_value = values;
+    ev.server = "EX13-1";
+    ev.line = 7;
+    struct mt_event_copy c;
+    assert_int_equal(mt_event_copy_make(&ev, &c), 0);
+    memset(line, '#', sizeof line - 1);
+    memset(names, 0, sizeof names);
+    assert_int_equal(c.ev.time_ms, 42);
+    assert_true(mt_slice_eq(c.ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("EVENTID")));
+    assert_true(mt_slice_eq(c.ev.f[MT_F_MESSAGE_ID], MT_SLICE_LIT("<m@x>")));
+    assert_true(mt_slice_eq(c.ev.f[MT_F_RECIPIENT_ADDRESS], MT_SLICE_LIT("a@x;b@x")));
+    assert_int_equal(c.ev.f[MT_F_MESSAGE_SUBJECT].n, 0);
+    assert_int_equal(c.ev.n_extra, 2);
+    assert_true(mt_slice_eq(c.ev.extra_name[0], MT_SLICE_LIT("X-Custom")));
+    assert_true(mt_slice_eq(c.ev.extra_value[0], MT_SLICE_LIT("v1")));
+    assert_true(mt_slice_eq(c.ev.extra_name[1], MT_SLICE_LIT("X-Other")));
+    assert_int_equal(c.ev.extra_value[1].n, 0);
+    assert_string_equal(c.ev.server, "EX13-1");
+    assert_int_equal(c.ev.line, 7);
+    mt_event_copy_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_display_width),
+        cmocka_unit_test(test_event_copy),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }
