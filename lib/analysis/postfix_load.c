@@ -171,7 +171,6 @@ struct keyed {
     size_t lcap, ln;
     mt_postfix *scan;             /* reads a line's keys */
     int oom, too_many;
-    int64_t year_base;            /* any: only keys are read from scan's records */
 };
 
 static int set_add(uint64_t **tab, size_t *cap, size_t *n, uint64_t k)
