@@ -77,7 +77,22 @@ struct mt_query {
      * every candidate the other filters leave. */
     bool (*accept)(const struct mt_event *ev, void *accept_ctx);
     void *accept_ctx;
+    /* The fields of the events handed on that the caller reads: MT_FIELD(f)
+     * bits, MT_FIELD_EXTRA for the unknown columns (n_extra ...), or 0 (what
+     * mt_query_init sets) for everything. A projection, not a filter: a
+     * source may leave the fields left out empty or give them anyway. The
+     * index resolves only those (and what the filters above compare), which
+     * spares a whole-window scan most of its dictionary lookups; the files
+     * give every field. time_ms, server, file and line are always given.
+     * With MAILTRAIL_POISON_UNREAD set in the environment (a test mode) the
+     * index fills every field left out with bytes that cannot be read
+     * instead, so that a consumer reading outside its mask crashes its tests
+     * (tests/index/check_index.py, tests/unit/test_index.c). */
+    uint64_t fields;
 };
+
+#define MT_FIELD(f) ((uint64_t)1 << (f))
+#define MT_FIELD_EXTRA ((uint64_t)1 << 63)
 
 /* Initialise q to "match everything, unlimited". */
 void mt_query_init(struct mt_query *q);

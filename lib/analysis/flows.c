@@ -2496,6 +2496,7 @@ static mt_status trace_again(struct flows *F, const struct again *ag, const stru
      * name a file that holds lines from before it). From the index, which
      * selects by the events' times: the window in the query. */
     struct mt_query q2 = *q;
+    q2.fields = 0;          /* the tracer reads every field */
     mt_logset part;
     const mt_logset *read = ls;
     int64_t a = (int64_t)ag->tmin * 1000, b = ((int64_t)ag->tmax + 1) * 1000;
@@ -2697,6 +2698,17 @@ static void replay_diags(struct flows *F)
     }
 }
 
+/* Every field fold_event and what it calls read (struct mt_query.fields):
+ * a field read and not listed here is empty from the index. Under
+ * MAILTRAIL_POISON_UNREAD its bytes cannot be read: tests/index/check_index.py
+ * and tests/unit/test_index.c crash on one. The messages read again for
+ * the tracer get every field (trace_again). */
+#define FOLD_FIELDS                                                                                        \
+    (MT_FIELD(MT_F_MESSAGE_ID) | MT_FIELD(MT_F_EVENT_ID) | MT_FIELD(MT_F_SOURCE) |                          \
+     MT_FIELD(MT_F_SOURCE_CONTEXT) | MT_FIELD(MT_F_SERVER_HOSTNAME) | MT_FIELD(MT_F_INTERNAL_MESSAGE_ID) |  \
+     MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_RELATED_RECIPIENT_ADDRESS) |                            \
+     MT_FIELD(MT_F_RECIPIENT_ADDRESS))
+
 /* Read ls once into facts, then rebuild every message on as many threads as
  * the search used: patterns into pm (flows), the messages to read again
  * into ag. */
@@ -2713,7 +2725,9 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         read = &sched;
         F->held_on = 1;
     }
-    mt_status st = mt_search_each(read, q, threads, fold_event, diag ? pass_diag : NULL, F, NULL);
+    struct mt_query projected = *q;
+    projected.fields = FOLD_FIELDS;
+    mt_status st = mt_search_each(read, &projected, threads, fold_event, diag ? pass_diag : NULL, F, NULL);
     if (read != F->ls)
         free(sched.files);
     if (F->held_on && diag)

@@ -2445,11 +2445,25 @@ static size_t msgs_expected(const mt_logset *ls, const struct mt_query *q)
     return (size_t)(bytes / 2048);
 }
 
-mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *q, unsigned threads,
+/* Every field add_event and what it calls read (struct mt_query.fields):
+ * a field read and not listed here is empty from the index. Under
+ * MAILTRAIL_POISON_UNREAD its bytes cannot be read: tests/index/check_index.py
+ * and tests/unit/test_index.c crash on one. */
+#define REPORT_FIELDS                                                                                      \
+    (MT_FIELD(MT_F_EVENT_ID) | MT_FIELD(MT_F_SOURCE) | MT_FIELD(MT_F_MESSAGE_ID) |                          \
+     MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_RECIPIENT_STATUS) | MT_FIELD(MT_F_TOTAL_BYTES) |      \
+     MT_FIELD(MT_F_CONNECTOR_ID) | MT_FIELD(MT_F_SERVER_IP) | MT_FIELD(MT_F_SERVER_HOSTNAME) |             \
+     MT_FIELD(MT_F_CLIENT_IP) | MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_SENDER_ADDRESS) |           \
+     MT_FIELD(MT_F_MESSAGE_SUBJECT) | MT_FIELD(MT_F_CUSTOM_DATA))
+
+mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *query, unsigned threads,
                         mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
     if (r->mode != MODE_NONE)
         return MT_EUSAGE;
+    struct mt_query projected = *query;
+    projected.fields = REPORT_FIELDS;
+    const struct mt_query *q = &projected;
     if (ls->n >= (1u << FILE_BITS) - 1) {
         /* positions cannot name that many files: read them in order instead */
         struct run_ctx o = { r, diag, user };

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "index/internal.h"
 #include "mailtrail/backend.h"
 #include "mailtrail/time.h"
@@ -186,6 +187,34 @@ struct rcpt_item {
     int a_null, s_null;
 };
 
+/* A dictionary table in memory: the value of id i is v[i].len bytes at
+ * bytes.p + v[i].off (off NO_ROW: there is no such row). Rows are
+ * only ever added, with ids past the last (update.c, sql.c), so what was
+ * read stays true; max_id is the last id read, and an id past it (added by
+ * a writer since) is looked up in the table. */
+#define NO_ROW SIZE_MAX
+struct mem_dict {
+    struct span *v;
+    size_t n;
+    int64_t max_id;
+    struct ix_buf bytes;
+};
+
+static const char *const dict_table[IX__NDICTS] = { [IX_STRS] = "strs", [IX_TEXTS] = "texts",
+                                                    [IX_ADDRS] = "addrs", [IX_MSGIDS] = "msgids" };
+
+/* The dictionary of a store, or -1 */
+static int dict_id(enum ix_store st)
+{
+    switch (st) {
+    case IX_STR: return IX_STRS;
+    case IX_TEXT: return IX_TEXTS;
+    case IX_ADDR: return IX_ADDRS;
+    case IX_MSG: return IX_MSGIDS;
+    default: return -1;
+    }
+}
+
 struct searcher {
     mt_index *ix;
     const struct mt_query *q;
@@ -202,15 +231,86 @@ struct searcher {
     struct rcpt_item *items;
     size_t n_items, cap_items;
     struct group g;
-    /* strs is small (event ids, hosts, IPs, connectors): all of it in memory,
-     * loaded once per open index (a read-only handle sees no new rows) */
-    const struct span *strs;
-    size_t n_strs;
-    const struct ix_buf *strs_bytes;
+    /* Dictionaries in memory, by enum ix_dict_id (NULL: joined in SQL).
+     * strs is small (event ids, hosts, IPs, connectors): all of it, loaded
+     * once per open index (a read-only handle sees no new rows); the others
+     * when a scan of many events loaded them (load_dicts). */
+    const struct mem_dict *mem[IX__NDICTS];
+    sqlite3_stmt *late[IX__NDICTS];   /* mem_value: an id added since */
     int stop;
     int failed;
     atomic_int *halt;   /* shared by the workers of a parallel scan: one stopped, all stop */
+    uint64_t need;      /* the fields rebuilt (fields_needed); the others are left empty */
+    int poison;         /* MAILTRAIL_POISON_UNREAD: the others are given unreadable (POISON) */
 };
+
+static int mem_value(struct searcher *s, int d, int64_t id, mt_slice *v);
+
+_Static_assert(MT_F__COUNT < 63, "a field mask has a bit for every field and MT_FIELD_EXTRA");
+
+#define ALL_FIELDS (~(uint64_t)0)
+/* What a consumer that reads outside its mask (struct mt_query.fields) gets
+ * in the test mode: POISON_LEN bytes of a page that cannot be read, so that
+ * reading one of them crashes the consumer's tests (its output need not
+ * change: flows gives a message it cannot describe to the tracer, which
+ * reads every field). Where no such page can be had, a text unlike any
+ * value, with what the field parsers look for. */
+#define POISON "\x01unrequested\x01;08D3FFFFFFFFFFFF;SafetyNet;[InternalId=987654321, Hostname=poison.invalid];" \
+               "S:E2ELatency=12:34:56.789;550 5.7.1 poison;poison@poison.invalid"
+#define POISON_LEN 64
+static const char *trap_page;
+static pthread_once_t trap_once = PTHREAD_ONCE_INIT;
+
+static void trap_init(void)
+{
+    void *p = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    trap_page = p == MAP_FAILED ? NULL : p;
+}
+
+/* The fields to rebuild for q: those its consumer reads, and those its
+ * filters compare (mt_query_match runs on every candidate). */
+static uint64_t fields_needed(const struct mt_query *q)
+{
+    if (!q->fields || q->accept)
+        return ALL_FIELDS;   /* accept may read anything */
+    uint64_t m = q->fields;
+    if (q->event_id)
+        m |= MT_FIELD(MT_F_EVENT_ID);
+    if (q->source)
+        m |= MT_FIELD(MT_F_SOURCE);
+    if (q->sender)
+        m |= MT_FIELD(MT_F_SENDER_ADDRESS);
+    if (q->n_recipients)
+        m |= MT_FIELD(MT_F_RECIPIENT_ADDRESS);
+    if (q->message_id)
+        m |= MT_FIELD(MT_F_MESSAGE_ID);
+    if (q->internal_message_id)
+        m |= MT_FIELD(MT_F_INTERNAL_MESSAGE_ID);
+    if (q->network_message_id)
+        m |= MT_FIELD(MT_F_NETWORK_MESSAGE_ID);
+    if (q->subject)
+        m |= MT_FIELD(MT_F_MESSAGE_SUBJECT);
+    if (q->reference)
+        m |= MT_FIELD(MT_F_REFERENCE);
+    if (q->session_id)
+        m |= MT_FIELD(MT_F_SOURCE_CONTEXT);
+    if (q->transport_traffic_type)
+        m |= MT_FIELD(MT_F_TRANSPORT_TRAFFIC_TYPE);
+    return m;
+}
+
+/* The cold blob holds the IX_COLD fields, the unknown columns, and the text
+ * of date-time and the recipient lists when their columns cannot give it
+ * back (update.c): needed when one of those is. */
+static int needs_cold(uint64_t need)
+{
+    uint64_t m = MT_FIELD_EXTRA | MT_FIELD(MT_F_DATE_TIME) | MT_FIELD(MT_F_RECIPIENT_ADDRESS) |
+                 MT_FIELD(MT_F_RECIPIENT_STATUS);
+    for (int f = 0; f < MT_F__COUNT; f++)
+        if (ix_fields[f].store == IX_COLD)
+            m |= MT_FIELD(f);
+    return (need & m) != 0;
+}
 
 static int cmp_rows(const void *a, const void *b)
 {
@@ -228,6 +328,13 @@ static void flush(struct searcher *s)
     if (g->n > 1)
         qsort(g->rows, g->n, sizeof *g->rows, cmp_rows);
     mt_slice extra_name[256], extra_value[256];
+    int poisoned = s->poison && s->need != ALL_FIELDS && g->n;
+    mt_slice poison = { POISON, sizeof POISON - 1 };
+    if (poisoned) {
+        pthread_once(&trap_once, trap_init);
+        if (trap_page)
+            poison = (mt_slice){ trap_page, POISON_LEN };
+    }
     for (size_t i = 0; i < g->n && !s->stop; i++) {
         const struct row *r = &g->rows[i];
         struct mt_event ev;
@@ -246,6 +353,15 @@ static void flush(struct searcher *s)
         ev.n_extra = ne;
         ev.extra_name = extra_name;
         ev.extra_value = extra_value;
+        if (poisoned) {
+            for (int f = 0; f < MT_F__COUNT; f++)
+                if (!(s->need & MT_FIELD(f)))
+                    ev.f[f] = poison;
+            if (!(s->need & MT_FIELD_EXTRA)) {
+                ev.n_extra = 1;
+                ev.extra_name = ev.extra_value = &poison;
+            }
+        }
         const struct mt_logfile *lf = &s->ix->ls->files[r->rank];
         ev.server = lf->server;
         ev.file = lf->path;
@@ -280,16 +396,30 @@ static int push_item(struct searcher *s, sqlite3_stmt *st, int ca, int cs)
         s->cap_items = ncap;
     }
     struct rcpt_item *it = &s->items[s->n_items++];
-    it->a_null = sqlite3_column_type(st, ca) == SQLITE_NULL;
-    it->s_null = sqlite3_column_type(st, cs) == SQLITE_NULL;
-    it->a_off = s->rb.n;
-    it->a_len = it->a_null ? 0 : (size_t)sqlite3_column_bytes(st, ca);
-    if (it->a_len && ix_buf_put(&s->rb, sqlite3_column_text(st, ca), it->a_len))
-        return -1;
-    it->s_off = s->rb.n;
-    it->s_len = it->s_null ? 0 : (size_t)sqlite3_column_bytes(st, cs);
-    if (it->s_len && ix_buf_put(&s->rb, sqlite3_column_text(st, cs), it->s_len))
-        return -1;
+    for (int which = 0; which < 2; which++) {
+        int c = which ? cs : ca, d = which ? IX_TEXTS : IX_ADDRS;
+        int null = sqlite3_column_type(st, c) == SQLITE_NULL;
+        mt_slice v = { "", 0 };
+        if (!null && s->mem[d]) {     /* the id: resolved here, not joined */
+            int k = mem_value(s, d, sqlite3_column_int64(st, c), &v);
+            if (k < 0)
+                return -1;
+            null = k == 1;
+        } else if (!null) {
+            v = (mt_slice){ (const char *)sqlite3_column_text(st, c), (size_t)sqlite3_column_bytes(st, c) };
+        }
+        if (which) {
+            it->s_null = null;
+            it->s_off = s->rb.n;
+            it->s_len = v.n;
+        } else {
+            it->a_null = null;
+            it->a_off = s->rb.n;
+            it->a_len = v.n;
+        }
+        if (v.n && ix_buf_put(&s->rb, v.p, v.n))
+            return -1;
+    }
     return 0;
 }
 
@@ -349,22 +479,39 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
     r->line = (uint64_t)sqlite3_column_int64(st, 2);
     r->time_ms = sqlite3_column_int64(st, 3);
     int col = 4;
+    const uint64_t need = s->need;
     for (int f = 0; f < MT_F__COUNT; f++) {
         if (!ix_fields[f].column || ix_fields[f].store == IX_TIME)
             continue;
+        if (!(need & MT_FIELD(f))) {
+            col++;          /* a NULL in its place (build_columns) */
+            continue;
+        }
         if (ix_fields[f].store == IX_STR) {
             if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+                const struct mem_dict *strs = s->mem[IX_STRS];
                 int64_t sid = sqlite3_column_int64(st, col);
-                const struct span *sv = sid >= 0 && (size_t)sid < s->n_strs ? &s->strs[sid] : NULL;
-                if (!sv || !sv->len) {
-                    if (sid <= 0 || (size_t)sid >= s->n_strs)
+                const struct span *sv = sid >= 0 && (size_t)sid < strs->n ? &strs->v[sid] : NULL;
+                if (!sv || !sv->len || sv->off == NO_ROW) {
+                    if (sid <= 0 || (size_t)sid >= strs->n)
                         return -2;   /* an id with no string: damaged */
                 } else {
                     r->f[f].off = g->bytes.n;
                     r->f[f].len = sv->len;
-                    if (ix_buf_put(&g->bytes, s->strs_bytes->p + sv->off, sv->len))
+                    if (ix_buf_put(&g->bytes, strs->bytes.p + sv->off, sv->len))
                         return -1;
                 }
+            }
+            col++;
+            continue;
+        }
+        int d = dict_id(ix_fields[f].store);
+        if (d >= 0 && s->mem[d]) {      /* the id: resolved here, not joined (build_columns) */
+            if (sqlite3_column_type(st, col) != SQLITE_NULL) {
+                mt_slice v;
+                int k = mem_value(s, d, sqlite3_column_int64(st, col), &v);
+                if (k < 0 || (!k && put_span(g, &r->f[f], v.p, v.n)))
+                    return -1;
             }
             col++;
             continue;
@@ -389,9 +536,11 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
         int k;
         while ((k = ix_cold_next(&g->cold, &pos, &tag, &v)) == 1) {
             if (tag < MT_F__COUNT) {
-                if (put_span(g, &r->f[tag], v.p, v.n))
+                if ((need & MT_FIELD(tag)) && put_span(g, &r->f[tag], v.p, v.n))
                     return -1;
                 overridden[tag] = 1;
+            } else if (!(need & MT_FIELD_EXTRA)) {
+                continue;
             } else if (tag == IX_COLD_EXTRA || tag == IX_COLD_EXTRA_VALUE) {
                 if (add_extra(g, v))
                     return -1;
@@ -402,20 +551,21 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
         if (k < 0)
             return -2;
     }
-    if (!overridden[MT_F_DATE_TIME]) {
+    if (!overridden[MT_F_DATE_TIME] && (need & MT_FIELD(MT_F_DATE_TIME))) {
         char t[40];
         size_t n = mt_time_format(r->time_ms, NULL, t, sizeof t);
         if (put_span(g, &r->f[MT_F_DATE_TIME], t, n))
             return -1;
     }
-    if (!overridden[MT_F_RECIPIENT_ADDRESS] || !overridden[MT_F_RECIPIENT_STATUS]) {
+    const uint64_t rcpt_fields = MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_RECIPIENT_STATUS);
+    if ((need & rcpt_fields) && (!overridden[MT_F_RECIPIENT_ADDRESS] || !overridden[MT_F_RECIPIENT_STATUS])) {
         if (collect_rcpts(s, id))
             return -1;
         /* An empty item is stored as '' and a missing one as NULL (update.c),
          * so each list is its items up to the first NULL, joined with ';'. */
         for (int which = 0; which < 2; which++) {
             enum mt_field f = which ? MT_F_RECIPIENT_STATUS : MT_F_RECIPIENT_ADDRESS;
-            if (overridden[f])
+            if (overridden[f] || !(need & MT_FIELD(f)))
                 continue;
             struct span sp = { g->bytes.n, 0 };
             for (size_t i = 0; i < s->n_items; i++) {
@@ -560,8 +710,12 @@ static int selective(const struct mt_query *q)
            q->session_id;
 }
 
-/* The columns take_row reads, with the joins that resolve them. */
-static void build_columns(struct sqlbuf *b)
+/* The columns take_row reads, with the joins that resolve them: of the
+ * fields in need (fields_needed) only, a NULL in the place of each other
+ * (a join per row and field is most of what a whole-window scan costs);
+ * the ids themselves for the dictionaries in memory (mem: 1 << enum
+ * ix_dict_id; strs always). */
+static void build_columns(struct sqlbuf *b, uint64_t need, unsigned mem)
 {
     sb_add(b, "SELECT e.id, e.file, e.line, e.time_ms");
     int j = 0;
@@ -569,16 +723,20 @@ static void build_columns(struct sqlbuf *b)
         const struct ix_field *fd = &ix_fields[f];
         if (!fd->column || fd->store == IX_TIME)
             continue;
-        if (dict_of(fd->store) && fd->store != IX_STR)
+        if (!(need & MT_FIELD(f)))
+            sb_add(b, ", NULL");
+        else if (dict_of(fd->store) && fd->store != IX_STR && !(mem & 1u << dict_id(fd->store)))
             sb_add(b, ", j%d.value", j++);
         else
             sb_add(b, ", e.%s", fd->column);   /* strs ids are resolved from memory */
     }
-    sb_add(b, ", e.session, e.cold FROM events e");
+    /* session: derived from source-context, not read */
+    sb_add(b, ", NULL, %s FROM events e", needs_cold(need) ? "e.cold" : "NULL");
     j = 0;
     for (int f = 0; f < MT_F__COUNT; f++) {
         const struct ix_field *fd = &ix_fields[f];
-        if (!fd->column || fd->store == IX_TIME || !dict_of(fd->store) || fd->store == IX_STR)
+        if (!fd->column || fd->store == IX_TIME || !dict_of(fd->store) || fd->store == IX_STR ||
+            !(need & MT_FIELD(f)) || (mem & 1u << dict_id(fd->store)))
             continue;
         sb_add(b, " LEFT JOIN %s j%d ON j%d.id = e.%s", dict_of(fd->store), j, j, fd->column);
         j++;
@@ -647,9 +805,9 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
 }
 
 static void build_select(struct sqlbuf *b, struct params *p, const struct mt_query *q, int ordered, int64_t lo,
-                         int64_t hi)
+                         int64_t hi, unsigned mem)
 {
-    build_columns(b);
+    build_columns(b, fields_needed(q), mem);
     build_where(b, p, q);
     if (lo > 0 || hi < INT64_MAX)
         sb_add(b, " AND e.id > ?%d AND e.id <= ?%d", add_param_int(p, lo), add_param_int(p, hi));
@@ -717,66 +875,117 @@ static int64_t count_exact(mt_index *ix, const struct mt_query *q)
     return n;
 }
 
-struct strs_cache {
-    struct span *v;
-    size_t n;
-    struct ix_buf bytes;
-};
-
-void ix_strs_cache_free(mt_index *ix)
+static void mem_dict_free(struct mem_dict *c)
 {
-    struct strs_cache *c = ix->strs_cache;
     if (!c)
         return;
     free(c->v);
     free(c->bytes.p);
     free(c);
-    ix->strs_cache = NULL;
+}
+
+void ix_dict_cache_free(mt_index *ix)
+{
+    for (int d = 0; d < IX__NDICTS; d++) {
+        mem_dict_free(ix->dict_cache[d]);
+        ix->dict_cache[d] = NULL;
+    }
+}
+
+/* The rows of table with ids up to max_id; NULL on an error or out of memory. */
+static struct mem_dict *mem_dict_load(mt_index *ix, const char *table, int64_t max_id)
+{
+    struct mem_dict *c = calloc(1, sizeof *c);
+    sqlite3_stmt *st = NULL;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT id, value FROM %s ORDER BY id", table);
+    if (!c || sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        mem_dict_free(c);
+        return NULL;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (id < 0 || id > max_id)
+            continue;
+        if ((size_t)id >= c->n) {
+            size_t n = (size_t)id + 1 > c->n * 2 ? (size_t)id + 1 : c->n * 2;
+            struct span *ns = realloc(c->v, n * sizeof *ns);
+            if (!ns)
+                break;
+            for (size_t i = c->n; i < n; i++)
+                ns[i] = (struct span){ NO_ROW, 0 };
+            c->v = ns;
+            c->n = n;
+        }
+        if (id > c->max_id)
+            c->max_id = id;
+        c->v[id].off = c->bytes.n;
+        c->v[id].len = (size_t)sqlite3_column_bytes(st, 1);
+        if (ix_buf_put(&c->bytes, sqlite3_column_text(st, 1), c->v[id].len))
+            break;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        mem_dict_free(c);
+        return NULL;
+    }
+    return c;
 }
 
 static int load_strs(struct searcher *s)
 {
     mt_index *ix = s->ix;
-    struct strs_cache *c = ix->strs_cache;
-    if (!c || ix->writable) {   /* a writer may have added rows since */
-        ix_strs_cache_free(ix);
-        if (!(c = calloc(1, sizeof *c)))
-            return -1;
-        ix->strs_cache = c;
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(ix->db, "SELECT id, value FROM strs ORDER BY id", -1, &st, NULL) != SQLITE_OK)
-            return -1;
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(st, 0);
-            if (id < 0 || id > (1 << 26))
-                continue;
-            if ((size_t)id >= c->n) {
-                size_t n = (size_t)id + 1 > c->n * 2 ? (size_t)id + 1 : c->n * 2;
-                struct span *ns = realloc(c->v, n * sizeof *ns);
-                if (!ns) {
-                    sqlite3_finalize(st);
-                    return -1;
-                }
-                memset(ns + c->n, 0, (n - c->n) * sizeof *ns);
-                c->v = ns;
-                c->n = n;
-            }
-            c->v[id].off = c->bytes.n;
-            c->v[id].len = (size_t)sqlite3_column_bytes(st, 1);
-            if (ix_buf_put(&c->bytes, sqlite3_column_text(st, 1), c->v[id].len)) {
-                sqlite3_finalize(st);
-                return -1;
-            }
-        }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
+    if (!ix->dict_cache[IX_STRS] || ix->writable) {   /* a writer may have added rows since */
+        mem_dict_free(ix->dict_cache[IX_STRS]);
+        if (!(ix->dict_cache[IX_STRS] = mem_dict_load(ix, "strs", 1 << 26)))
             return -1;
     }
-    s->strs = c->v;
-    s->n_strs = c->n;
-    s->strs_bytes = &c->bytes;
+    /* the others only as a scan of many events loaded them (load_dicts),
+     * never on a handle that writes */
+    for (int d = 0; d < IX__NDICTS; d++)
+        s->mem[d] = d == IX_STRS || !ix->writable ? ix->dict_cache[d] : NULL;
     return 0;
+}
+
+/* The value of id in dictionary d (in memory), as a LEFT JOIN gives it:
+ * 0 with *v set, 1 when there is no such row (*v empty), -1 on a database
+ * error. */
+static int mem_value(struct searcher *s, int d, int64_t id, mt_slice *v)
+{
+    const struct mem_dict *c = s->mem[d];
+    *v = (mt_slice){ "", 0 };
+    if (id >= 0 && id <= c->max_id) {
+        const struct span *sp = &c->v[id];
+        if (sp->off == NO_ROW)
+            return 1;
+        if (sp->len)
+            *v = (mt_slice){ c->bytes.p + sp->off, sp->len };
+        return 0;
+    }
+    if (id < 0)
+        return 1;
+    /* added since the dictionary was read */
+    if (!s->late[d]) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT value FROM %s WHERE id = ?1", dict_table[d]);
+        if (sqlite3_prepare_v2(s->ix->db, sql, -1, &s->late[d], NULL) != SQLITE_OK)
+            return -1;
+    }
+    sqlite3_stmt *st = s->late[d];
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        int n = sqlite3_column_bytes(st, 0);
+        if (!p)
+            return 1;    /* NULL: not in a valid index */
+        if (n)
+            *v = (mt_slice){ p, (size_t)n };   /* valid until the next reset */
+        return 0;
+    }
+    return rc == SQLITE_DONE ? 1 : -1;
 }
 
 /* The events with lo < id <= hi (all: 0, INT64_MAX). */
@@ -788,11 +997,6 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    struct sqlbuf b = { 0 };
-    struct params *p = calloc(1, sizeof *p);
-    if (!p)
-        return MT_EIO;
-    build_select(&b, p, q, ordered, lo, hi);
     mt_status result = MT_OK;
     sqlite3_stmt *st = NULL;
     struct searcher s;
@@ -803,12 +1007,38 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     s.user = user;
     s.stats = stats;
     s.halt = halt;
+    s.need = fields_needed(q);
+    s.poison = getenv("MAILTRAIL_POISON_UNREAD") != NULL;
+    struct sqlbuf b = { 0 };
+    struct params *p = calloc(1, sizeof *p);
+    if (!p)
+        return MT_EIO;
+    if (load_strs(&s) != 0) {
+        if (diag)
+            diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
+        free(p);
+        return MT_EIO;
+    }
+    unsigned mem = 0;
+    for (int d = 0; d < IX__NDICTS; d++)
+        if (s.mem[d])
+            mem |= 1u << d;
+    build_select(&b, p, q, ordered, lo, hi, mem);
+    /* the recipient columns, only when read; ids when their dictionary is in memory */
+    int want_a = (s.need & MT_FIELD(MT_F_RECIPIENT_ADDRESS)) != 0;
+    int want_s = (s.need & MT_FIELD(MT_F_RECIPIENT_STATUS)) != 0;
+    char rcols[256], rsql[512], lsql[512];
+    snprintf(rcols, sizeof rcols, "%s, %s FROM rcpts r%s%s",
+             !want_a ? "NULL" : s.mem[IX_ADDRS] ? "r.address" : "a.value",
+             !want_s ? "NULL" : s.mem[IX_TEXTS] ? "r.status" : "t.value",
+             want_a && !s.mem[IX_ADDRS] ? " LEFT JOIN addrs a ON a.id = r.address" : "",
+             want_s && !s.mem[IX_TEXTS] ? " LEFT JOIN texts t ON t.id = r.status" : "");
+    snprintf(rsql, sizeof rsql, "SELECT %s WHERE r.event = ?1 ORDER BY r.n", rcols);
+    snprintf(lsql, sizeof lsql, "SELECT r.event, %s WHERE r.event > ?1 AND r.event <= ?2 ORDER BY r.event, r.n",
+             rcols);
     if (b.oom || ix_cold_load(ix) ||
         sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(ix->db,
-                           "SELECT a.value, t.value FROM rcpts r LEFT JOIN addrs a ON a.id = r.address"
-                           " LEFT JOIN texts t ON t.id = r.status WHERE r.event = ?1 ORDER BY r.n",
-                           -1, &s.rcpts, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(ix->db, rsql, -1, &s.rcpts, NULL) != SQLITE_OK) {
         if (diag)
             diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
         sqlite3_finalize(st);
@@ -816,17 +1046,8 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
         free(p);
         return MT_EIO;
     }
-    if (load_strs(&s) != 0) {
-        if (diag)
-            diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
-        result = MT_EIO;
-    }
-    if (result == MT_OK && !ordered && !selective(q)) {
-        if (sqlite3_prepare_v2(ix->db,
-                               "SELECT r.event, a.value, t.value FROM rcpts r LEFT JOIN addrs a ON a.id = r.address"
-                               " LEFT JOIN texts t ON t.id = r.status WHERE r.event > ?1 AND r.event <= ?2"
-                               " ORDER BY r.event, r.n",
-                               -1, &s.lock, NULL) != SQLITE_OK) {
+    if (result == MT_OK && !ordered && !selective(q) && (want_a || want_s)) {
+        if (sqlite3_prepare_v2(ix->db, lsql, -1, &s.lock, NULL) != SQLITE_OK) {
             result = MT_EIO;
         } else {
             sqlite3_bind_int64(s.lock, 1, lo);
@@ -852,7 +1073,7 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
             sb_add(&ib, "SELECT e.id, e.time_ms FROM events e");
             build_where(&ib, ip, q);
             sb_add(&ib, " ORDER BY e.time_ms");
-            build_columns(&rb);
+            build_columns(&rb, s.need, mem);
             sb_add(&rb, " WHERE e.id = ?1");
         }
         if (!ip || ib.oom || rb.oom || sqlite3_prepare_v2(ix->db, ib.p, -1, &ids, NULL) != SQLITE_OK ||
@@ -922,6 +1143,8 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     sqlite3_finalize(st);
     sqlite3_finalize(s.rcpts);
     sqlite3_finalize(s.lock);
+    for (int d = 0; d < IX__NDICTS; d++)
+        sqlite3_finalize(s.late[d]);
     free(s.rb.p);
     free(s.items);
     free(s.g.bytes.p);
@@ -994,14 +1217,16 @@ static void *scan_worker_run(void *arg)
     own->rank = w->ix->rank;
     own->n_rank = w->ix->n_rank;
     own->attach = w->ix->attach;
-    own->strs_cache = w->ix->strs_cache;
+    for (int d = 0; d < IX__NDICTS; d++)
+        own->dict_cache[d] = w->ix->dict_cache[d];
     w->result = search_range(own, w->q, 0, w->lo, w->hi, w->halt, worker_emit, w->diag, w, &w->stats);
     if (w->result != MT_OK && w->result != MT_NOMATCH)
         atomic_store(w->halt, 1);
     own->ls = NULL;
     own->rank = NULL;
     own->attach = NULL;
-    own->strs_cache = NULL;
+    for (int d = 0; d < IX__NDICTS; d++)
+        own->dict_cache[d] = NULL;
     mt_index_close(own);
     return NULL;
 }
@@ -1034,6 +1259,44 @@ static int64_t max_event_id(mt_index *ix)
     return ix_query_int(ix, "SELECT coalesce(max(id), 0) FROM events", -1);
 }
 
+/* A scan of many events resolves the dictionary ids of the fields it reads
+ * from memory rather than by a join per row and field, for a dictionary
+ * small enough: read in one pass, it costs less than the lookups. Loaded
+ * once, before the workers share it; a dictionary that cannot be loaded
+ * is joined.
+ *
+ * addrs only: it is small (an organisation's addresses; 1,047 rows at 10 M
+ * events in bench/) and every recipient row and sender refers to it. texts
+ * and msgids grow with the events (0.5 M rows each at 1.6 M events): read
+ * whole on one thread before the workers start, they cost about what their
+ * joins cost spread over the workers, for 120 MB more (measured with flows
+ * and report on bench/data/index-1G.db). */
+static const int64_t dict_memory_max_rows[IX__NDICTS] = { [IX_ADDRS] = (int64_t)1 << 20 };
+
+static void load_dicts(mt_index *ix, const struct mt_query *q)
+{
+    uint64_t need = fields_needed(q);
+    unsigned want = 0;
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        int d = dict_id(ix_fields[f].store);
+        if ((need & MT_FIELD(f)) && d > IX_STRS)
+            want |= 1u << d;
+    }
+    if (need & MT_FIELD(MT_F_RECIPIENT_ADDRESS))
+        want |= 1u << IX_ADDRS;
+    if (need & MT_FIELD(MT_F_RECIPIENT_STATUS))
+        want |= 1u << IX_TEXTS;
+    for (int d = IX_STRS + 1; d < IX__NDICTS && !ix->writable; d++) {
+        if (!(want & 1u << d) || ix->dict_cache[d] || !dict_memory_max_rows[d])
+            continue;
+        char sql[64];
+        snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", dict_table[d]);
+        int64_t max_id = ix_query_int(ix, sql, -1);
+        if (max_id >= 0 && max_id <= dict_memory_max_rows[d])
+            ix->dict_cache[d] = mem_dict_load(ix, dict_table[d], max_id);
+    }
+}
+
 static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsigned threads, mt_event_each_fn each,
                                      mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
@@ -1043,11 +1306,14 @@ static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsign
         stats = &local;
     memset(stats, 0, sizeof *stats);
     threads = backend_threads(ix, threads);
-    int64_t max_id = threads > 1 && !selective(q) && big_scan(ix, q) ? max_event_id(ix) : -1;
+    int big = !selective(q) && big_scan(ix, q);
+    int64_t max_id = threads > 1 && big ? max_event_id(ix) : -1;
     struct scan_worker w[MAX_SCAN_WORKERS];
     atomic_int halt;
     atomic_init(&halt, 0);
-    /* strings and the dictionary loaded once, before the workers share them */
+    /* strings and the dictionaries loaded once, before the workers share them */
+    if (big)
+        load_dicts(ix, q);
     struct searcher probe = { .ix = ix };
     if (max_id < (int64_t)threads * 1024 || ix_cold_load(ix) || load_strs(&probe)) {
         w[0] = (struct scan_worker){ .ix = ix, .q = q, .id = 0, .each = each, .diag = diag, .user = user };

@@ -67,7 +67,9 @@ struct mt_index {
     int64_t *rank;
     size_t n_rank;
     void *attach;         /* backend.c's per-rank file ids and kinds */
-    void *strs_cache;     /* backend.c: the strs table in memory */
+    /* backend.c: dictionaries in memory, by enum ix_dict_id: strs always
+     * (once read), the others for a scan of many events when they are small */
+    void *dict_cache[IX__NDICTS];
 };
 
 /* update.c: 16 hex digits as a number; *upper: written in upper case */
@@ -78,7 +80,7 @@ int ix_pf_rekey(mt_index *ix);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);
-void ix_strs_cache_free(mt_index *ix);
+void ix_dict_cache_free(mt_index *ix);
 
 /* schema.c */
 extern const char ix_query_indexes[], ix_drop_query_indexes[];

@@ -516,7 +516,7 @@ void mt_index_close(mt_index *ix)
     ZSTD_freeDDict(ix->ddict);
     free(ix->rank);
     ix_attach_free(ix);
-    ix_strs_cache_free(ix);
+    ix_dict_cache_free(ix);
     if (ix->db) {
         sqlite3_stmt *st;
         while ((st = sqlite3_next_stmt(ix->db, NULL)) != NULL)

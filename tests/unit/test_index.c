@@ -205,6 +205,172 @@ static void test_cold_blob_refuses_damage(void **state)
     free(raw.p);
 }
 
+/* A projection (struct mt_query.fields): the fields asked for, and those
+ * the filters compare, come back exactly; the others are empty, or with
+ * MAILTRAIL_POISON_UNREAD set bytes that cannot be read, so that a consumer
+ * reading outside its mask crashes (tests/index/check_index.py runs the
+ * scans with it). */
+struct masked {
+    FILE *f;
+    uint64_t mask;
+    int poison;          /* what a field outside the mask holds: 1 the marker, 0 nothing, -1 anything */
+    int bad;             /* fields outside the mask that hold something else */
+    const char *trap;    /* the poison's bytes */
+    int events;
+};
+
+static int dump_masked(const struct mt_event *ev, void *user)
+{
+    struct masked *m = user;
+    fprintf(m->f, "%s|%llu|%lld", ev->server, (unsigned long long)ev->line, (long long)ev->time_ms);
+    for (int i = 0; i < MT_F__COUNT; i++) {
+        if (m->mask & MT_FIELD(i)) {
+            fprintf(m->f, "|%d=%.*s", i, (int)ev->f[i].n, ev->f[i].p);
+        } else if (m->poison >= 0) {
+            /* the poison's bytes cannot be read: its length (POISON_LEN) and
+             * that it is the same for every field tell it */
+            int marked = ev->f[i].n == 64 && (!m->trap || ev->f[i].p == m->trap);
+            if (marked)
+                m->trap = ev->f[i].p;
+            if (m->poison ? !marked : ev->f[i].n != 0)
+                m->bad++;
+        }
+    }
+    if (!(m->mask & MT_FIELD_EXTRA) && m->poison == 1 &&
+        (ev->n_extra != 1 || ev->extra_name[0].p != m->trap || ev->extra_value[0].n != 64))
+        m->bad++;
+    if (m->mask & MT_FIELD_EXTRA)
+        for (size_t i = 0; i < ev->n_extra; i++)
+            fprintf(m->f, "|%.*s:%.*s", (int)ev->extra_name[i].n, ev->extra_name[i].p, (int)ev->extra_value[i].n,
+                    ev->extra_value[i].p);
+    fputc('\n', m->f);
+    m->events++;
+    return 0;
+}
+
+static int dump_masked_each(const struct mt_event *ev, unsigned worker, void *user)
+{
+    (void)worker;
+    return dump_masked(ev, user);
+}
+
+/* The dump of ls's events under q, each event shown with mask's fields. */
+static char *masked_dump(const mt_logset *ls, const struct mt_query *q, uint64_t mask, int poison, int each,
+                         int *events)
+{
+    struct masked m = { 0 };
+    char *buf = NULL;
+    size_t len = 0;
+    m.f = open_memstream(&buf, &len);
+    assert_non_null(m.f);
+    m.mask = mask;
+    m.poison = poison;
+    mt_status st = each ? mt_search_each(ls, q, 1, dump_masked_each, NULL, &m, NULL)
+                        : mt_search(ls, q, 1, dump_masked, NULL, &m, NULL);
+    assert_int_equal(st, MT_OK);
+    fclose(m.f);
+    assert_int_equal(m.bad, 0);
+    *events = m.events;
+    return buf;
+}
+
+static void test_projection(void **state)
+{
+    (void)state;
+    mt_index *ix = index_of(FIXTURE_DIR);
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_index_attach(ix, &ls), MT_OK);
+    const uint64_t masks[] = {
+        MT_FIELD(MT_F_EVENT_ID),
+        MT_FIELD(MT_F_DATE_TIME),                 /* its text: in the cold blob when not canonical */
+        MT_FIELD(MT_F_RECIPIENT_ADDRESS),         /* rcpts, or the cold blob when it does not rejoin */
+        MT_FIELD(MT_F_RECIPIENT_STATUS),
+        MT_FIELD(MT_F_MESSAGE_ID) | MT_FIELD(MT_F_SENDER_ADDRESS) | MT_FIELD(MT_F_MESSAGE_SUBJECT),
+        MT_FIELD(MT_F_SOURCE_CONTEXT) | MT_FIELD(MT_F_CUSTOM_DATA) | MT_FIELD(MT_F_INTERNAL_MESSAGE_ID),
+        MT_FIELD(MT_F_TOTAL_BYTES) | MT_FIELD_EXTRA,
+        MT_FIELD_EXTRA,
+    };
+    for (int each = 0; each < 2; each++) {
+        for (size_t k = 0; k < sizeof masks / sizeof *masks; k++) {
+            for (int poison = 0; poison < 2; poison++) {
+                struct mt_query q;
+                mt_query_init(&q);
+                int n_all, n;
+                char *want = masked_dump(&ls, &q, masks[k], -1, each, &n_all);
+                if (poison)
+                    setenv("MAILTRAIL_POISON_UNREAD", "1", 1);
+                q.fields = masks[k];
+                char *got = masked_dump(&ls, &q, masks[k], poison, each, &n);
+                unsetenv("MAILTRAIL_POISON_UNREAD");
+                assert_int_equal(n, 6);
+                assert_int_equal(n_all, 6);
+                assert_string_equal(want, got);
+                free(want);
+                free(got);
+            }
+        }
+    }
+    /* a filter on a field outside the mask still compares it, and gives it */
+    struct mt_query q;
+    mt_query_init(&q);
+    q.sender = "sender@example.ORG";
+    q.fields = MT_FIELD(MT_F_EVENT_ID);
+    int n;
+    char *got = masked_dump(&ls, &q, MT_FIELD(MT_F_EVENT_ID) | MT_FIELD(MT_F_SENDER_ADDRESS), 0, 0, &n);
+    assert_int_equal(n, 4);
+    assert_non_null(strcasestr(got, "|19=sender@example.org"));
+    free(got);
+    mt_logset_free(&ls);
+    mt_index_close(ix);
+}
+
+/* flows hands a message it cannot describe from the fields it asked for
+ * (FOLD_FIELDS in flows.c) to the tracer, which reads every field: a field
+ * read outside its mask does not change the patterns there, only how many
+ * messages are traced again. So that number is compared, with the fields
+ * left out poisoned, on a simulated organisation. */
+static void test_flows_projection(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mt_test_index_flows_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char logs[300], db[300], cmd[400], err[512];
+    snprintf(logs, sizeof logs, "%s/org", dir);
+    snprintf(db, sizeof db, "%s/i.db", dir);
+    struct mt_gen_opts o = { .out_dir = logs, .servers = 3, .days = 1, .messages_per_day = 500, .version = 2016,
+                             .seed = 5 };
+    assert_int_equal(mt_gen_run(&o, err, sizeof err), MT_OK);
+    mt_logset raw = { 0 };
+    assert_int_equal(mt_logset_add(&raw, logs, NULL, NULL), MT_OK);
+    mt_logset_finish(&raw);
+    mt_index *ix;
+    assert_int_equal(mt_index_open(db, MT_INDEX_WRITE, &ix, err, sizeof err), MT_OK);
+    assert_int_equal(mt_index_update(ix, &raw, NULL, NULL), MT_OK);
+    mt_index_close(ix);
+    assert_int_equal(mt_index_open(db, MT_INDEX_READ, &ix, err, sizeof err), MT_OK);
+    mt_logset from_db = { 0 };
+    assert_int_equal(mt_index_attach(ix, &from_db), MT_OK);
+    struct mt_query q;
+    mt_query_init(&q);
+    struct mt_flows a, b;
+    assert_int_equal(mt_flows_scan(&raw, &q, 2, NULL, NULL, &a), MT_OK);
+    setenv("MAILTRAIL_POISON_UNREAD", "1", 1);
+    assert_int_equal(mt_flows_scan(&from_db, &q, 2, NULL, NULL, &b), MT_OK);
+    unsetenv("MAILTRAIL_POISON_UNREAD");
+    assert_true(a.messages > 300);
+    assert_int_equal(a.messages, b.messages);
+    assert_int_equal(a.n, b.n);
+    assert_int_equal(a.traced_again, b.traced_again);
+    assert_true(a.traced_again < a.messages / 4);
+    mt_flows_free(&a);
+    mt_flows_free(&b);
+    mt_logset_free(&from_db);
+    mt_index_close(ix);
+    mt_logset_free(&raw);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_session_ids_as_numbers(void **state)
 {
     (void)state;
@@ -247,6 +413,8 @@ int main(void)
         cmocka_unit_test(test_events_come_back_exactly),
         cmocka_unit_test(test_resume_in_the_middle_of_a_line),
         cmocka_unit_test(test_cold_blob_refuses_damage),
+        cmocka_unit_test(test_projection),
+        cmocka_unit_test(test_flows_projection),
         cmocka_unit_test(test_session_ids_as_numbers),
         cmocka_unit_test(test_refuses_what_is_not_an_index),
     };
