@@ -34,13 +34,21 @@ int cli_parse_size(const char *s, unsigned long long *out);
 /* Parse an unsigned decimal number. Returns 0 on success. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 
-/* A growable list of borrowed strings. */
+/* A growable list of strings: borrowed (cli_list_add), or items of an
+ * option value copied into the list's own memory (cli_list_add_items). */
 struct cli_list {
     const char **v;
     size_t n, cap;
+    char **owned;
+    size_t n_owned, cap_owned;
 };
 /* Returns 0, or -1 when out of memory. */
 int cli_list_add(struct cli_list *l, const char *s);
+/* The items of one value of command cmd's repeatable option opt: "a,b"
+ * adds a and b (a PowerShell array such as -Recipients a,b arrives as one
+ * word), blanks around each dropped, empty items skipped. MT_OK; MT_EUSAGE
+ * (printed) when the value holds no item at all; MT_EIO when out of memory. */
+int cli_list_add_items(const char *cmd, const char *opt, struct cli_list *l, const char *value);
 void cli_list_free(struct cli_list *l);
 
 /* mt_diag_fn printing "FILE:LINE: reason" (or "FILE: reason") on stderr. */

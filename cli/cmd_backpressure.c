@@ -131,7 +131,10 @@ int cmd_backpressure(int argc, char **argv)
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&c.servers, optarg); break;
+        case OPT_SERVER:
+            if ((rc = cli_list_add_items(cmd, "--server", &c.servers, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_GAP:

@@ -24,7 +24,8 @@ static const char *const usage[] = {
     "complete. Events come in the order they are read, file by file.",
     "",
     "Filters (as in search): --server NAME, --event-id ID, --source S, --sender A,",
-    "  --recipients A (repeatable), --message-id ID, --message-subject TEXT",
+    "  --recipient A, --message-id ID, --message-subject TEXT (--server and",
+    "  --recipient are repeatable; a,b accepted)",
     "",
     "  --db FILE          keep this index current as well (see mailtrail index)",
     "  --from-start       print what the files hold already, then follow",
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
     { "event-id", required_argument, NULL, OPT_EVENT_ID },
     { "source", required_argument, NULL, OPT_SOURCE },
     { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipient", required_argument, NULL, OPT_RECIPIENTS },
     { "recipients", required_argument, NULL, OPT_RECIPIENTS },
     { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
     { "message-subject", required_argument, NULL, OPT_SUBJECT },
@@ -112,11 +114,15 @@ int cmd_tail(int argc, char **argv)
         switch (opt) {
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&servers, optarg); break;
+        case OPT_SERVER:
+            rc = cli_list_add_items(cmd, "--server", &servers, optarg);
+            break;
         case OPT_EVENT_ID: q.event_id = optarg; break;
         case OPT_SOURCE: q.source = optarg; break;
         case OPT_SENDER: q.sender = optarg; break;
-        case OPT_RECIPIENTS: cli_list_add(&recipients, optarg); break;
+        case OPT_RECIPIENTS:
+            rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg);
+            break;
         case OPT_MESSAGE_ID: q.message_id = optarg; break;
         case OPT_SUBJECT: q.subject = optarg; break;
         case OPT_FROM_START: from_start = 1; break;

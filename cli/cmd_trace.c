@@ -24,6 +24,9 @@ static const char *const usage[] = {
     "followed from queue entry to queue entry ('queued as', local 'forwarded as');",
     "a message only Postfix logged is traced from where it entered them.",
     "",
+    "  --sender A, --recipient A (repeatable; a,b accepted), --subject S,",
+    "  --start T, --end T",
+    "                 pick the messages (any of the recipients; subject contains S)",
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
     "  --all          every message in the logs (reads them all into memory)",
     "  --tz ZONE      zone for times typed and printed",
@@ -43,6 +46,7 @@ static const struct option long_opts[] = {
     { "db", required_argument, NULL, OPT_DB },
     { "sender", required_argument, NULL, OPT_SENDER },
     { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "recipients", required_argument, NULL, OPT_RECIPIENT },
     { "subject", required_argument, NULL, OPT_SUBJECT },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
@@ -955,7 +959,10 @@ int cmd_trace(int argc, char **argv)
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
         case OPT_SENDER: sender = optarg; break;
-        case OPT_RECIPIENT: cli_list_add(&recipients, optarg); break;
+        case OPT_RECIPIENT:
+            if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_SUBJECT: subject = optarg; break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;

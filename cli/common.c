@@ -23,8 +23,44 @@ int cli_list_add(struct cli_list *l, const char *s)
     return 0;
 }
 
+int cli_list_add_items(const char *cmd, const char *opt, struct cli_list *l, const char *value)
+{
+    size_t before = l->n;
+    if (l->n_owned == l->cap_owned) {
+        size_t ncap = l->cap_owned ? l->cap_owned * 2 : 4;
+        char **no = realloc(l->owned, ncap * sizeof *no);
+        if (!no)
+            return MT_EIO;
+        l->owned = no;
+        l->cap_owned = ncap;
+    }
+    char *copy = strdup(value);
+    if (!copy)
+        return MT_EIO;
+    l->owned[l->n_owned++] = copy;
+    for (char *s = copy; s;) {
+        char *comma = strchr(s, ',');
+        if (comma)
+            *comma = '\0';
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            s[--n] = '\0';
+        if (n && cli_list_add(l, s))
+            return MT_EIO;
+        s = comma ? comma + 1 : NULL;
+    }
+    if (l->n == before)
+        return cli_usage_error(cmd, "%s wants a value, not '%s'", opt, value);
+    return MT_OK;
+}
+
 void cli_list_free(struct cli_list *l)
 {
+    for (size_t i = 0; i < l->n_owned; i++)
+        free(l->owned[i]);
+    free(l->owned);
     free(l->v);
     memset(l, 0, sizeof *l);
 }
