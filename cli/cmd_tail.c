@@ -73,7 +73,7 @@ static void on_signal(int sig)
 }
 
 struct follower {
-    const struct mt_query *q;
+    const mt_matcher *match;
     mt_writer *w;
     int printing;
     uint64_t printed, limit;
@@ -83,7 +83,7 @@ struct follower {
 static int on_event(const struct mt_event *ev, void *user)
 {
     struct follower *f = user;
-    if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_query_match(f->q, ev))
+    if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_matcher_match(f->match, ev))
         return 0;
     if (mt_writer_event(f->w, ev) != MT_OK)
         f->write_failed = 1;
@@ -174,9 +174,11 @@ int cmd_tail(int argc, char **argv)
             rc = st;
         }
     }
-    if (rc == MT_OK && !(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)))
+    mt_matcher *match = NULL;
+    if (rc == MT_OK && (!(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)) || !(match = mt_matcher_new(&q))))
         rc = MT_EIO;
     if (rc != MT_OK) {
+        mt_matcher_free(match);
         mt_writer_free(w);
         mt_index_close(ix);
         mt_tz_free(tz);
@@ -191,7 +193,7 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct follower f = { &q, w, from_start, 0, count, 0 };
+    struct follower f = { match, w, from_start, 0, count, 0 };
     struct mt_index_config cfg = { .diag = cli_print_diag, .on_event = on_event, .event_user = &f,
                                    .offsets_only = db == NULL };
     double started = now_s();
@@ -226,6 +228,7 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    mt_matcher_free(match);
     mt_writer_free(w);
     mt_index_close(ix);
     mt_tz_free(tz);
