@@ -241,7 +241,7 @@ static void iid_build(struct iid_index *x, const mt_pf_store *store)
         const struct mt_pf_entry *e = mt_pf_store_at(store, i);
         for (size_t k = 0; k < e->n_deliveries; k++, order++) {
             const struct mt_pf_delivery *d = &e->deliveries[k];
-            const char *p = d->status_text.p, *end = p + d->status_text.n;
+            const char *p = d->status_text.p, *end = p ? p + d->status_text.n : NULL;
             mt_slice seen[32];
             size_t n_seen = 0;
             for (const char *at = d->status_text.n ? memmem(p, d->status_text.n, mark, ml) : NULL; at;
@@ -986,7 +986,7 @@ int cmd_trace(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (fmtname) {
