@@ -128,12 +128,12 @@ int cmd_tail(int argc, char **argv)
         case OPT_FROM_START: from_start = 1; break;
         case OPT_INTERVAL:
             interval = strtod(optarg, &end);
-            if (!end || *end || interval < 0.01 || interval > 3600)
+            if (!end || *end || !(interval >= 0.01 && interval <= 3600))    /* NaN fails too */
                 rc = cli_usage_error(cmd, "--interval: seconds between 0.01 and 3600, not %s", optarg);
             break;
         case OPT_DURATION:
             duration = strtod(optarg, &end);
-            if (!end || *end || duration <= 0)
+            if (!end || *end || !(duration > 0 && duration < 1e9))    /* NaN fails too */
                 rc = cli_usage_error(cmd, "--duration: a number of seconds, not %s", optarg);
             break;
         case OPT_COUNT:
