@@ -27,6 +27,10 @@ int cmd_version(int argc, char **argv);
 
 /* Print each line of a NULL-terminated usage array to f. */
 void cli_print_lines(FILE *f, const char *const *lines);
+/* The command-line word getopt_long just refused (argv NULL-terminated):
+ * for a short option inside a word such as PowerShell's "-Foo" that is the
+ * whole word, not the one before it. */
+const char *cli_bad_option(char *const *argv);
 /* Report a usage error for command cmd on stderr and return MT_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a size such as 2G, 500M, 10k, 1234 (powers of 1024). Returns 0 on success. */

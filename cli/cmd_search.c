@@ -207,7 +207,7 @@ int cmd_search(int argc, char **argv)
             rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
             goto done;
         default:
-            rc = cli_usage_error(cmd, "unknown option '%s'", av[optind - 1]);
+            rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av));
             goto done;
         }
     }

@@ -297,7 +297,7 @@ int cmd_sessions(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind < argc) {
@@ -898,7 +898,7 @@ int cmd_session(int argc, char **argv)
         case OPT_COMPARE: compare = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind != argc - 1) {

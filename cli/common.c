@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* common.c -- what every mailtrail command does the same way: lists of
  * options, diagnostics on stderr, the log set, the output format. */
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,20 @@
 #include <strings.h>
 #include <unistd.h>
 #include "cli.h"
+
+const char *cli_bad_option(char *const *argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    if (optind <= 0 || optind > argc)
+        return "?";
+    /* getopt stays on a word of short options until its last letter */
+    const char *w = optind < argc ? argv[optind] : NULL;
+    if (optopt && w && w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, optopt))
+        return w;
+    return argv[optind - 1];
+}
 
 int cli_list_add(struct cli_list *l, const char *s)
 {
