@@ -31,6 +31,13 @@ void cli_print_lines(FILE *f, const char *const *lines);
  * for a short option inside a word such as PowerShell's "-Foo" that is the
  * whole word, not the one before it. */
 const char *cli_bad_option(char *const *argv);
+/* An option value that is empty or blank: a usage error for cmd naming opt
+ * (MT_EUSAGE, printed), else MT_OK. NULL (not given) is fine. An empty
+ * filter would match differently from the files and from the index (an
+ * empty field is stored as NULL), and is rarely what was meant. */
+int cli_nonblank(const char *cmd, const char *opt, const char *value);
+/* cli_nonblank for each text filter of q that is set. */
+int cli_query_nonblank(const char *cmd, const struct mt_query *q);
 /* Report a usage error for command cmd on stderr and return MT_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a size such as 2G, 500M, 10k, 1234 (powers of 1024). Returns 0 on success. */

@@ -215,6 +215,8 @@ int cmd_search(int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", av[optind]);
         goto done;
     }
+    if ((rc = cli_query_nonblank(cmd, &q)) != MT_OK)
+        goto done;
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;

@@ -304,6 +304,9 @@ int cmd_sessions(int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
+    if ((rc = cli_nonblank(cmd, "--sender", f.sender)) != MT_OK ||
+        (rc = cli_nonblank(cmd, "--connector", f.connector)) != MT_OK)
+        goto done;
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
@@ -906,6 +909,8 @@ int cmd_session(int argc, char **argv)
         goto done;
     }
     id = argv[optind];
+    if ((rc = cli_nonblank(cmd, "the session id", id)) != MT_OK || (rc = cli_nonblank(cmd, "--compare", compare)) != MT_OK)
+        goto done;
     char err[256] = "";
     if (tzname && mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
         rc = cli_usage_error(cmd, "--tz: %s", err);

@@ -153,6 +153,8 @@ int cmd_tail(int argc, char **argv)
     }
     if (rc == MT_OK && optind < argc)
         rc = cli_usage_error(cmd, "unexpected argument: %s", argv[optind]);
+    if (rc == MT_OK)
+        rc = cli_query_nonblank(cmd, &q);
     enum mt_format fmt = MT_FMT_TABLE;
     if (rc == MT_OK)
         rc = cli_format(cmd, fmtname, &fmt);

@@ -1001,11 +1001,16 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    for (int i = optind; i < argc; i++)
+    if ((rc = cli_nonblank(cmd, "--sender", sender)) != MT_OK || (rc = cli_nonblank(cmd, "--subject", subject)) != MT_OK)
+        goto done;
+    for (int i = optind; i < argc; i++) {
+        if ((rc = cli_nonblank(cmd, "a message id", argv[i])) != MT_OK)
+            goto done;
         if (pick_add(&pick, cstr(argv[i]))) {
             rc = MT_EIO;
             goto done;
         }
+    }
     int by_filter = sender || subject || recipients.n || start || end;
     if (!pick.ids.n && !by_filter && !all) {
         rc = cli_usage_error(cmd, "give a MESSAGE-ID, a filter (--sender, --recipient, --subject, --start/--end) or --all");

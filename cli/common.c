@@ -24,6 +24,34 @@ const char *cli_bad_option(char *const *argv)
     return argv[optind - 1];
 }
 
+int cli_nonblank(const char *cmd, const char *opt, const char *value)
+{
+    if (!value)
+        return MT_OK;
+    for (const char *s = value; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return MT_OK;
+    if (opt[0] != '-')
+        return cli_usage_error(cmd, "%s cannot be empty", opt);
+    return cli_usage_error(cmd, "%s wants a value, not '%s'", opt, value);
+}
+
+int cli_query_nonblank(const char *cmd, const struct mt_query *q)
+{
+    const struct { const char *opt, *v; } f[] = {
+        { "--event-id", q->event_id }, { "--source", q->source }, { "--sender", q->sender },
+        { "--message-id", q->message_id }, { "--internal-message-id", q->internal_message_id },
+        { "--network-message-id", q->network_message_id }, { "--subject", q->subject },
+        { "--reference", q->reference }, { "--transport-traffic-type", q->transport_traffic_type },
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int rc = cli_nonblank(cmd, f[i].opt, f[i].v);
+        if (rc != MT_OK)
+            return rc;
+    }
+    return MT_OK;
+}
+
 int cli_list_add(struct cli_list *l, const char *s)
 {
     if (l->n == l->cap) {
