@@ -27,6 +27,17 @@ int cmd_version(int argc, char **argv);
 
 /* Print each line of a NULL-terminated usage array to f. */
 void cli_print_lines(FILE *f, const char *const *lines);
+/* The command-line word getopt_long just refused (argv NULL-terminated):
+ * for a short option inside a word such as PowerShell's "-Foo" that is the
+ * whole word, not the one before it. */
+const char *cli_bad_option(char *const *argv);
+/* An option value that is empty or blank: a usage error for cmd naming opt
+ * (MT_EUSAGE, printed), else MT_OK. NULL (not given) is fine. An empty
+ * filter would match differently from the files and from the index (an
+ * empty field is stored as NULL), and is rarely what was meant. */
+int cli_nonblank(const char *cmd, const char *opt, const char *value);
+/* cli_nonblank for each text filter of q that is set. */
+int cli_query_nonblank(const char *cmd, const struct mt_query *q);
 /* Report a usage error for command cmd on stderr and return MT_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a size such as 2G, 500M, 10k, 1234 (powers of 1024). Returns 0 on success. */
@@ -34,13 +45,21 @@ int cli_parse_size(const char *s, unsigned long long *out);
 /* Parse an unsigned decimal number. Returns 0 on success. */
 int cli_parse_u64(const char *s, unsigned long long *out);
 
-/* A growable list of borrowed strings. */
+/* A growable list of strings: borrowed (cli_list_add), or items of an
+ * option value copied into the list's own memory (cli_list_add_items). */
 struct cli_list {
     const char **v;
     size_t n, cap;
+    char **owned;
+    size_t n_owned, cap_owned;
 };
 /* Returns 0, or -1 when out of memory. */
 int cli_list_add(struct cli_list *l, const char *s);
+/* The items of one value of command cmd's repeatable option opt: "a,b"
+ * adds a and b (a PowerShell array such as -Recipients a,b arrives as one
+ * word), blanks around each dropped, empty items skipped. MT_OK; MT_EUSAGE
+ * (printed) when the value holds no item at all; MT_EIO when out of memory. */
+int cli_list_add_items(const char *cmd, const char *opt, struct cli_list *l, const char *value);
 void cli_list_free(struct cli_list *l);
 
 /* mt_diag_fn printing "FILE:LINE: reason" (or "FILE: reason") on stderr. */

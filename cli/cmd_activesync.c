@@ -252,7 +252,7 @@ int cmd_activesync(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", av[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av)); goto done;
         }
     }
     for (int i = optind; i < ac; i++)

@@ -106,6 +106,9 @@ static int parse_duration(const char *s, int64_t *ms)
         mult = 3600000;
     else if (*end && strcmp(end, "s"))
         return -1;
+    /* a year is plenty; beyond it, times plus the gap would overflow */
+    if (v > 366LL * 86400000 / mult)
+        return -1;
     *ms = v * mult;
     return 0;
 }
@@ -131,19 +134,22 @@ int cmd_backpressure(int argc, char **argv)
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&c.servers, optarg); break;
+        case OPT_SERVER:
+            if ((rc = cli_list_add_items(cmd, "--server", &c.servers, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_GAP:
             if (parse_duration(optarg, &gap)) {
-                rc = cli_usage_error(cmd, "--gap wants a duration such as 90s, 10m or 1h");
+                rc = cli_usage_error(cmd, "--gap wants a duration such as 90s, 10m or 1h (a year at most)");
                 goto done;
             }
             break;
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind < argc) {
@@ -170,7 +176,8 @@ int cmd_backpressure(int argc, char **argv)
         rc = MT_EIO;
         goto done;
     }
-    qsort(c.w, c.n, sizeof *c.w, by_start);
+    if (c.n > 1)
+        qsort(c.w, c.n, sizeof *c.w, by_start);
     const mt_tz *out_tz = tzname ? tz : NULL;
     for (size_t i = 0; i < c.n; i++) {
         const struct mt_bp_window *w = &c.w[i];

@@ -83,7 +83,7 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: c->tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind < argc) {

@@ -102,7 +102,7 @@ int cmd_gen(int argc, char **argv)
         case ':':
             return cli_usage_error("gen", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("gen", "unknown option '%s'", argv[optind - 1]);
+            return cli_usage_error("gen", "unknown option '%s'", cli_bad_option(argv));
         }
     }
     if (optind < argc)

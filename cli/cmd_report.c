@@ -116,7 +116,10 @@ int cmd_report(int argc, char **argv)
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&servers, optarg); break;
+        case OPT_SERVER:
+            if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_TZ: tzname = optarg; break;
@@ -168,7 +171,7 @@ int cmd_report(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind < argc) {

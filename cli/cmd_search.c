@@ -26,7 +26,7 @@ static const char *const usage[] = {
     "  --logs NAME=DIR       DIR holds the logs of server NAME; NAME=FILE for one file",
     "                        (default: $MAILTRAIL_LOGS, specs separated by ':')",
     "Filters (all must hold; Get-MessageTrackingLog's meanings):",
-    "  --server NAME         the server whose log recorded the event (repeatable)",
+    "  --server NAME         server that logged the event (repeatable; a,b accepted)",
     "  --start TIME          events at or after TIME",
     "  --end TIME            events before TIME (exclusive, as Exchange's -End)",
     "  --event-id ID         RECEIVE, SEND, DELIVER, FAIL, DSN, ...",
@@ -147,8 +147,6 @@ int cmd_search(int argc, char **argv)
     const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
     int stats_always = 0, count_only = 0, session_links = 0, rc = MT_OK;
-    char *recip_copies[64];
-    size_t n_recip_copies = 0;
     int ac = 0;
     while (av[ac])
         ac++;
@@ -162,36 +160,19 @@ int cmd_search(int argc, char **argv)
             goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&servers, optarg); break;
+        case OPT_SERVER:
+            if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_EVENT_ID: q.event_id = optarg; break;
         case OPT_SOURCE: q.source = optarg; break;
         case OPT_SENDER: q.sender = optarg; break;
-        case OPT_RECIPIENT: {
-            /* -Recipients a,b: PowerShell's array syntax arrives as one word. */
-            if (n_recip_copies == sizeof recip_copies / sizeof recip_copies[0]) {
-                rc = cli_usage_error(cmd, "too many --recipient options");
+        case OPT_RECIPIENT:
+            if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
                 goto done;
-            }
-            char *copy = strdup(optarg);
-            if (!copy) {
-                rc = MT_EIO;
-                goto done;
-            }
-            recip_copies[n_recip_copies++] = copy;
-            for (char *s = copy; s && *s;) {
-                char *comma = strchr(s, ',');
-                if (comma)
-                    *comma = '\0';
-                while (*s == ' ')
-                    s++;
-                if (*s)
-                    cli_list_add(&recipients, s);
-                s = comma ? comma + 1 : NULL;
-            }
             break;
-        }
         case OPT_MESSAGE_ID: q.message_id = optarg; break;
         case OPT_INTERNAL_ID: q.internal_message_id = optarg; break;
         case OPT_NETWORK_ID: q.network_message_id = optarg; break;
@@ -226,7 +207,7 @@ int cmd_search(int argc, char **argv)
             rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
             goto done;
         default:
-            rc = cli_usage_error(cmd, "unknown option '%s'", av[optind - 1]);
+            rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av));
             goto done;
         }
     }
@@ -234,6 +215,8 @@ int cmd_search(int argc, char **argv)
         rc = cli_usage_error(cmd, "unexpected argument '%s'", av[optind]);
         goto done;
     }
+    if ((rc = cli_query_nonblank(cmd, &q)) != MT_OK)
+        goto done;
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
@@ -305,8 +288,6 @@ int cmd_search(int argc, char **argv)
     ix = NULL;
     mt_tz_free(read_tz);
 done:
-    for (size_t i = 0; i < n_recip_copies; i++)
-        free(recip_copies[i]);
     cli_list_free(&servers);
     cli_list_free(&recipients);
     cli_list_free(&logs);

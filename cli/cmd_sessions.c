@@ -17,12 +17,12 @@ static const char *const sessions_usage[] = {
     "(RECV*.LOG, SEND*.LOG), one row per session, in start order per server and log.",
     "",
     "  --logs DIR | NAME=DIR  as for search (default $MAILTRAIL_LOGS)",
-    "  --server NAME          the logging server (repeatable)",
+    "  --server NAME          the logging server (repeatable; a,b accepted)",
     "  --start TIME, --end TIME  sessions that started in [start, end)",
     "  --remote ADDR          remote endpoint: IP, IP:port or CIDR (10.0.0.0/8)",
     "  --connector NAME       connector id (case-insensitive)",
     "  --sender ADDR          MAIL FROM address",
-    "  --recipient ADDR       any RCPT TO address (repeatable)",
+    "  --recipient ADDR       any RCPT TO address (repeatable; a,b accepted)",
     "  --failed               only sessions whose outcome is not ok",
     "  --class CLASS          only this failure class: ok, connect-failed, tls-failed,",
     "                         auth-failed, rejected-sender, rejected-recipient,",
@@ -64,6 +64,7 @@ static const struct option long_opts[] = {
     { "connector", required_argument, NULL, OPT_CONNECTOR },
     { "sender", required_argument, NULL, OPT_SENDER },
     { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "recipients", required_argument, NULL, OPT_RECIPIENT },
     { "failed", no_argument, NULL, OPT_FAILED },
     { "class", required_argument, NULL, OPT_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
@@ -267,7 +268,10 @@ int cmd_sessions(int argc, char **argv)
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&f.servers, optarg); break;
+        case OPT_SERVER:
+            if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_REMOTE:
@@ -278,7 +282,10 @@ int cmd_sessions(int argc, char **argv)
             break;
         case OPT_CONNECTOR: f.connector = optarg; break;
         case OPT_SENDER: f.sender = optarg; break;
-        case OPT_RECIPIENT: cli_list_add(&f.recipients, optarg); break;
+        case OPT_RECIPIENT:
+            if ((rc = cli_list_add_items(cmd, "--recipient", &f.recipients, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_FAILED: f.failed = 1; break;
         case OPT_CLASS:
             f.klass = (int)mt_failure_class_lookup(optarg);
@@ -290,13 +297,16 @@ int cmd_sessions(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind < argc) {
         rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
         goto done;
     }
+    if ((rc = cli_nonblank(cmd, "--sender", f.sender)) != MT_OK ||
+        (rc = cli_nonblank(cmd, "--connector", f.connector)) != MT_OK)
+        goto done;
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
@@ -891,7 +901,7 @@ int cmd_session(int argc, char **argv)
         case OPT_COMPARE: compare = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (optind != argc - 1) {
@@ -899,6 +909,8 @@ int cmd_session(int argc, char **argv)
         goto done;
     }
     id = argv[optind];
+    if ((rc = cli_nonblank(cmd, "the session id", id)) != MT_OK || (rc = cli_nonblank(cmd, "--compare", compare)) != MT_OK)
+        goto done;
     char err[256] = "";
     if (tzname && mt_tz_load(tzname, &tz, err, sizeof err) != MT_OK) {
         rc = cli_usage_error(cmd, "--tz: %s", err);

@@ -8,7 +8,7 @@
 #include "cli.h"
 
 static const char *const usage[] = {
-    "usage: mailtrail sql --db FILE [--format FMT] \"SELECT ...\" [PARAM ...]",
+    "usage: mailtrail sql --db FILE [--format FMT] \"SELECT ...\" [--] [PARAM ...]",
     "       mailtrail sql --db FILE NAME [--start T] [--end T] [--limit N] [--tz ZONE]",
     "       mailtrail sql --list",
     "",
@@ -166,8 +166,10 @@ int cmd_sql(int argc, char **argv)
     const char *db = NULL, *fmtname = NULL, *start = NULL, *end = NULL, *limit = NULL, *tz_name = NULL;
     int list = 0, rc = MT_OK, opt;
     optind = 1;
-    /* "+": stop at the first operand, so SQL parameters may start with '-' */
-    while ((opt = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+    opterr = 0;
+    /* Options anywhere, before or after the statement and its parameters;
+     * a parameter that starts with '-' goes after "--". */
+    while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
         case OPT_DB: db = optarg; break;
         case OPT_FORMAT: fmtname = optarg; break;
@@ -177,7 +179,9 @@ int cmd_sql(int argc, char **argv)
         case OPT_TZ: tz_name = optarg; break;
         case OPT_LIST: list = 1; break;
         case 'h': cli_print_lines(stdout, usage); return MT_OK;
-        default: return MT_EUSAGE;
+        case ':': return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error(cmd, "unknown option '%s' (a parameter that starts with '-' goes after --)",
+                                        cli_bad_option(argv));
         }
     }
     size_t nq;
@@ -185,10 +189,12 @@ int cmd_sql(int argc, char **argv)
     if (list) {
         for (size_t i = 0; i < nq; i++)
             printf("%-20s %s\n", nqs[i].name, nqs[i].summary);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fputs("mailtrail sql: cannot write the list\n", stderr);
+            return MT_EIO;
+        }
         return MT_OK;
     }
-    if (!db)
-        return cli_usage_error(cmd, "--db FILE is required");
     if (optind >= argc)
         return cli_usage_error(cmd, "give an SQL statement or a query name (mailtrail sql --list)");
     const char *query = argv[optind++];
@@ -196,25 +202,14 @@ int cmd_sql(int argc, char **argv)
     for (size_t i = 0; i < nq; i++)
         if (!strcmp(query, nqs[i].name))
             named = &nqs[i];
-    /* options may also follow a named query */
     if (named) {
-        int o2;
-        while ((o2 = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
-            switch (o2) {
-            case OPT_FORMAT: fmtname = optarg; break;
-            case OPT_START: start = optarg; break;
-            case OPT_END: end = optarg; break;
-            case OPT_LIMIT: limit = optarg; break;
-            case OPT_TZ: tz_name = optarg; break;
-            case OPT_DB: db = optarg; break;
-            default: return MT_EUSAGE;
-            }
-        }
         if (optind < argc)
             return cli_usage_error(cmd, "unexpected argument after %s: %s", named->name, argv[optind]);
     } else if (start || end || limit) {
         return cli_usage_error(cmd, "--start, --end and --limit apply to named queries; in SQL use parameters");
     }
+    if (!db)
+        return cli_usage_error(cmd, "--db FILE is required");
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         return rc;

@@ -24,7 +24,8 @@ static const char *const usage[] = {
     "complete. Events come in the order they are read, file by file.",
     "",
     "Filters (as in search): --server NAME, --event-id ID, --source S, --sender A,",
-    "  --recipients A (repeatable), --message-id ID, --message-subject TEXT",
+    "  --recipient A, --message-id ID, --message-subject TEXT (--server and",
+    "  --recipient are repeatable; a,b accepted)",
     "",
     "  --db FILE          keep this index current as well (see mailtrail index)",
     "  --from-start       print what the files hold already, then follow",
@@ -49,6 +50,7 @@ static const struct option long_opts[] = {
     { "event-id", required_argument, NULL, OPT_EVENT_ID },
     { "source", required_argument, NULL, OPT_SOURCE },
     { "sender", required_argument, NULL, OPT_SENDER },
+    { "recipient", required_argument, NULL, OPT_RECIPIENTS },
     { "recipients", required_argument, NULL, OPT_RECIPIENTS },
     { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
     { "message-subject", required_argument, NULL, OPT_SUBJECT },
@@ -71,7 +73,7 @@ static void on_signal(int sig)
 }
 
 struct follower {
-    const struct mt_query *q;
+    const mt_matcher *match;
     mt_writer *w;
     int printing;
     uint64_t printed, limit;
@@ -81,7 +83,7 @@ struct follower {
 static int on_event(const struct mt_event *ev, void *user)
 {
     struct follower *f = user;
-    if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_query_match(f->q, ev))
+    if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_matcher_match(f->match, ev))
         return 0;
     if (mt_writer_event(f->w, ev) != MT_OK)
         f->write_failed = 1;
@@ -112,22 +114,26 @@ int cmd_tail(int argc, char **argv)
         switch (opt) {
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER: cli_list_add(&servers, optarg); break;
+        case OPT_SERVER:
+            rc = cli_list_add_items(cmd, "--server", &servers, optarg);
+            break;
         case OPT_EVENT_ID: q.event_id = optarg; break;
         case OPT_SOURCE: q.source = optarg; break;
         case OPT_SENDER: q.sender = optarg; break;
-        case OPT_RECIPIENTS: cli_list_add(&recipients, optarg); break;
+        case OPT_RECIPIENTS:
+            rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg);
+            break;
         case OPT_MESSAGE_ID: q.message_id = optarg; break;
         case OPT_SUBJECT: q.subject = optarg; break;
         case OPT_FROM_START: from_start = 1; break;
         case OPT_INTERVAL:
             interval = strtod(optarg, &end);
-            if (!end || *end || interval < 0.01 || interval > 3600)
+            if (!end || *end || !(interval >= 0.01 && interval <= 3600))    /* NaN fails too */
                 rc = cli_usage_error(cmd, "--interval: seconds between 0.01 and 3600, not %s", optarg);
             break;
         case OPT_DURATION:
             duration = strtod(optarg, &end);
-            if (!end || *end || duration <= 0)
+            if (!end || *end || !(duration > 0 && duration < 1e9))    /* NaN fails too */
                 rc = cli_usage_error(cmd, "--duration: a number of seconds, not %s", optarg);
             break;
         case OPT_COUNT:
@@ -147,6 +153,8 @@ int cmd_tail(int argc, char **argv)
     }
     if (rc == MT_OK && optind < argc)
         rc = cli_usage_error(cmd, "unexpected argument: %s", argv[optind]);
+    if (rc == MT_OK)
+        rc = cli_query_nonblank(cmd, &q);
     enum mt_format fmt = MT_FMT_TABLE;
     if (rc == MT_OK)
         rc = cli_format(cmd, fmtname, &fmt);
@@ -168,9 +176,11 @@ int cmd_tail(int argc, char **argv)
             rc = st;
         }
     }
-    if (rc == MT_OK && !(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)))
+    mt_matcher *match = NULL;
+    if (rc == MT_OK && (!(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)) || !(match = mt_matcher_new(&q))))
         rc = MT_EIO;
     if (rc != MT_OK) {
+        mt_matcher_free(match);
         mt_writer_free(w);
         mt_index_close(ix);
         mt_tz_free(tz);
@@ -185,7 +195,7 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct follower f = { &q, w, from_start, 0, count, 0 };
+    struct follower f = { match, w, from_start, 0, count, 0 };
     struct mt_index_config cfg = { .diag = cli_print_diag, .on_event = on_event, .event_user = &f,
                                    .offsets_only = db == NULL };
     double started = now_s();
@@ -220,6 +230,7 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    mt_matcher_free(match);
     mt_writer_free(w);
     mt_index_close(ix);
     mt_tz_free(tz);

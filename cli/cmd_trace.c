@@ -24,6 +24,9 @@ static const char *const usage[] = {
     "followed from queue entry to queue entry ('queued as', local 'forwarded as');",
     "a message only Postfix logged is traced from where it entered them.",
     "",
+    "  --sender A, --recipient A (repeatable; a,b accepted), --subject S,",
+    "  --start T, --end T",
+    "                 pick the messages (any of the recipients; subject contains S)",
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
     "  --all          every message in the logs (reads them all into memory)",
     "  --tz ZONE      zone for times typed and printed",
@@ -43,6 +46,7 @@ static const struct option long_opts[] = {
     { "db", required_argument, NULL, OPT_DB },
     { "sender", required_argument, NULL, OPT_SENDER },
     { "recipient", required_argument, NULL, OPT_RECIPIENT },
+    { "recipients", required_argument, NULL, OPT_RECIPIENT },
     { "subject", required_argument, NULL, OPT_SUBJECT },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
@@ -237,7 +241,7 @@ static void iid_build(struct iid_index *x, const mt_pf_store *store)
         const struct mt_pf_entry *e = mt_pf_store_at(store, i);
         for (size_t k = 0; k < e->n_deliveries; k++, order++) {
             const struct mt_pf_delivery *d = &e->deliveries[k];
-            const char *p = d->status_text.p, *end = p + d->status_text.n;
+            const char *p = d->status_text.p, *end = p ? p + d->status_text.n : NULL;
             mt_slice seen[32];
             size_t n_seen = 0;
             for (const char *at = d->status_text.n ? memmem(p, d->status_text.n, mark, ml) : NULL; at;
@@ -955,7 +959,10 @@ int cmd_trace(int argc, char **argv)
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
         case OPT_SENDER: sender = optarg; break;
-        case OPT_RECIPIENT: cli_list_add(&recipients, optarg); break;
+        case OPT_RECIPIENT:
+            if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_SUBJECT: subject = optarg; break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
@@ -979,7 +986,7 @@ int cmd_trace(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]); goto done;
+        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }
     }
     if (fmtname) {
@@ -994,11 +1001,16 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    for (int i = optind; i < argc; i++)
+    if ((rc = cli_nonblank(cmd, "--sender", sender)) != MT_OK || (rc = cli_nonblank(cmd, "--subject", subject)) != MT_OK)
+        goto done;
+    for (int i = optind; i < argc; i++) {
+        if ((rc = cli_nonblank(cmd, "a message id", argv[i])) != MT_OK)
+            goto done;
         if (pick_add(&pick, cstr(argv[i]))) {
             rc = MT_EIO;
             goto done;
         }
+    }
     int by_filter = sender || subject || recipients.n || start || end;
     if (!pick.ids.n && !by_filter && !all) {
         rc = cli_usage_error(cmd, "give a MESSAGE-ID, a filter (--sender, --recipient, --subject, --start/--end) or --all");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* common.c -- what every mailtrail command does the same way: lists of
  * options, diagnostics on stderr, the log set, the output format. */
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,48 @@
 #include <strings.h>
 #include <unistd.h>
 #include "cli.h"
+
+const char *cli_bad_option(char *const *argv)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    if (optind <= 0 || optind > argc)
+        return "?";
+    /* getopt stays on a word of short options until its last letter */
+    const char *w = optind < argc ? argv[optind] : NULL;
+    if (optopt && w && w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, optopt))
+        return w;
+    return argv[optind - 1];
+}
+
+int cli_nonblank(const char *cmd, const char *opt, const char *value)
+{
+    if (!value)
+        return MT_OK;
+    for (const char *s = value; *s; s++)
+        if (*s != ' ' && *s != '\t')
+            return MT_OK;
+    if (opt[0] != '-')
+        return cli_usage_error(cmd, "%s cannot be empty", opt);
+    return cli_usage_error(cmd, "%s wants a value, not '%s'", opt, value);
+}
+
+int cli_query_nonblank(const char *cmd, const struct mt_query *q)
+{
+    const struct { const char *opt, *v; } f[] = {
+        { "--event-id", q->event_id }, { "--source", q->source }, { "--sender", q->sender },
+        { "--message-id", q->message_id }, { "--internal-message-id", q->internal_message_id },
+        { "--network-message-id", q->network_message_id }, { "--subject", q->subject },
+        { "--reference", q->reference }, { "--transport-traffic-type", q->transport_traffic_type },
+    };
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int rc = cli_nonblank(cmd, f[i].opt, f[i].v);
+        if (rc != MT_OK)
+            return rc;
+    }
+    return MT_OK;
+}
 
 int cli_list_add(struct cli_list *l, const char *s)
 {
@@ -23,8 +66,44 @@ int cli_list_add(struct cli_list *l, const char *s)
     return 0;
 }
 
+int cli_list_add_items(const char *cmd, const char *opt, struct cli_list *l, const char *value)
+{
+    size_t before = l->n;
+    if (l->n_owned == l->cap_owned) {
+        size_t ncap = l->cap_owned ? l->cap_owned * 2 : 4;
+        char **no = realloc(l->owned, ncap * sizeof *no);
+        if (!no)
+            return MT_EIO;
+        l->owned = no;
+        l->cap_owned = ncap;
+    }
+    char *copy = strdup(value);
+    if (!copy)
+        return MT_EIO;
+    l->owned[l->n_owned++] = copy;
+    for (char *s = copy; s;) {
+        char *comma = strchr(s, ',');
+        if (comma)
+            *comma = '\0';
+        while (*s == ' ' || *s == '\t')
+            s++;
+        size_t n = strlen(s);
+        while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+            s[--n] = '\0';
+        if (n && cli_list_add(l, s))
+            return MT_EIO;
+        s = comma ? comma + 1 : NULL;
+    }
+    if (l->n == before)
+        return cli_usage_error(cmd, "%s wants a value, not '%s'", opt, value);
+    return MT_OK;
+}
+
 void cli_list_free(struct cli_list *l)
 {
+    for (size_t i = 0; i < l->n_owned; i++)
+        free(l->owned[i]);
+    free(l->owned);
     free(l->v);
     memset(l, 0, sizeof *l);
 }

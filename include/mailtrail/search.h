@@ -99,6 +99,16 @@ void mt_query_init(struct mt_query *q);
 /* Does ev satisfy every filter of q? (result_size is not considered.) */
 bool mt_query_match(const struct mt_query *q, const struct mt_event *ev);
 
+/* q prepared for matching many events: the answers of mt_query_match, with
+ * a long recipient list looked up instead of walked for every item of every
+ * event (a distribution list's thousand members pasted into --recipient).
+ * q and its strings must outlive the matcher; it is read-only once made, so
+ * any number of threads may share it. NULL when out of memory. */
+typedef struct mt_matcher mt_matcher;
+mt_matcher *mt_matcher_new(const struct mt_query *q);
+bool mt_matcher_match(const mt_matcher *m, const struct mt_event *ev);
+void mt_matcher_free(mt_matcher *m);
+
 /* The SMTP protocol-log session id that ev's source-context starts with
  * (RECEIVE events write "<session-id>;<session start>;<n>"), or an empty
  * slice. */

@@ -1456,7 +1456,7 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
     for (size_t i = 0; i < d->n_rcpt && !(m->flags & M_COMPLEX) && !*oom; i++) {
         int op = op_all;
         if ((d->flags & E_RELATED) && i == 0)
-            op = d->flags & E_RELATED_SET ? 1 + MT_OUT_EXPANDED : 0;
+            op = !(d->flags & E_RELATED_SET) ? 0 : d->kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
         uint64_t addr = rcpt[i] & ADDR_MASK;
         fold_recipient(P, m, d, addr, (uint32_t)(rcpt[i] >> 48), op, &send, &send_idx,
                        hinted ? hint_at(P, addr) : NULL, oom);
@@ -1565,7 +1565,8 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         return 0;
     uint32_t at = 1;
     /* as trace.c: a list expanded, or an address resolved to another */
-    if (d->kind == K_EXPAND || (d->kind == K_OTHER && EQ(ev->f[MT_F_EVENT_ID], "RESOLVE"))) {
+    if (d->kind == K_EXPAND || (d->kind == K_OTHER && EQ(ev->f[MT_F_EVENT_ID], "RESOLVE")) ||
+        (d->kind == K_REDIRECT && ev->f[MT_F_RELATED_RECIPIENT_ADDRESS].n)) {
         mt_slice rel = ev->f[MT_F_RELATED_RECIPIENT_ADDRESS];
         if (push_rcpt(w, hash64(rel) & ADDR_MASK, 0))
             return -1;

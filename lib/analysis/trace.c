@@ -787,6 +787,16 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             if (dl && ev->f[MT_F_RELATED_RECIPIENT_ADDRESS].n)
                 set_outcome(dl, MT_OUT_EXPANDED, ev, mt_slice_make(NULL, 0));
         }
+        /* Redirected to an alternate recipient: the categorizer names the
+         * address it acted on in related-recipient-address, as for EXPAND
+         * and RESOLVE, so that one is redirected; the addresses listed are
+         * marked too (as before) and their own later events settle them. */
+        if (eq(id, "REDIRECT") && ev->f[MT_F_RELATED_RECIPIENT_ADDRESS].n) {
+            struct mt_trace_recipient *from = recipient(t, ev->f[MT_F_RELATED_RECIPIENT_ADDRESS]);
+            if (!from)
+                return MT_EIO;
+            set_outcome(from, MT_OUT_REDIRECTED, ev, mt_slice_make(NULL, 0));
+        }
         while (mt_slice_next_item(rcpts, ';', &pa, &addr)) {
             if (!mt_recipient_status_next(stats, &ps, &status))
                 status = mt_slice_make(NULL, 0);

@@ -50,6 +50,7 @@ struct mt_iislog {
     struct mt_lines lines;     /* pieces in, lines out, counted */
     int stopped, oom;
     int have_fields;               /* a #Fields line was read */
+    int not_iis;                   /* the file is another kind of log: left at once */
     int warned_default;
     int col_of[C__COUNT];          /* column index of each field, -1 if absent */
     size_t n_cols;
@@ -229,6 +230,13 @@ static size_t split(const char *s, size_t n, mt_slice *out, size_t keep)
 }
 #endif
 
+static void not_iis(mt_iislog *p, uint64_t line, const char *why)
+{
+    diag(p, line, "not an IIS log (%s); file skipped", why);
+    p->not_iis = 1;
+    p->stopped = 1;
+}
+
 static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
 {
     mt_slice names[MAX_COLUMNS];
@@ -245,6 +253,13 @@ static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
             if (col_of[c] < 0 && names[i].n == strlen(col_names[c]) &&
                 !strncasecmp(names[i].p, col_names[c], names[i].n))
                 col_of[c] = (int)i;
+    if ((col_of[C_DATE] < 0 || col_of[C_TIME] < 0) && !p->stats.records && !p->stats.skipped) {
+        /* W3C logs of IIS always have both: this is another kind of log
+         * (a message tracking or protocol log named .log), not a damaged
+         * IIS log with a complaint for each of its lines */
+        not_iis(p, line, "its #Fields has no date and time columns");
+        return;
+    }
     if (col_of[C_DATE] < 0 || col_of[C_TIME] < 0) {
         diag(p, line, "#Fields lacks date or time; the lines under it are skipped");
     }
@@ -373,6 +388,8 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     if (s[0] == '#') {
         if (starts_with(s, n, "#Fields:"))
             set_fields(p, s + 8, n - 8, line);
+        else if (starts_with(s, n, "#Log-type:") && !p->stats.records && !p->stats.skipped)
+            not_iis(p, line, "#Log-type names another log");   /* Exchange's logs say which; IIS's never do */
         return;
     }
     /* A line the prefilter passed over needs its columns only up to date
@@ -381,6 +398,10 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     if (count == 0)
         return;
     if (!p->have_fields) {
+        if (count != 14 && count != 15 && !p->stats.records && !p->stats.skipped && !p->warned_default) {
+            not_iis(p, line, "no #Fields line, and its first line fits no IIS layout");
+            return;
+        }
         if (count != 14 && count != 15) {
             diag(p, line, "no #Fields line yet and %zu columns fit no IIS default layout; line skipped", count);
             p->stats.skipped++;
@@ -475,6 +496,8 @@ mt_status mt_iislog_parse_file(const char *path, const struct mt_iislog_config *
     mt_status st = mt_reader_pump(path, c.file, p, pump_feed, pump_stopped, sink);
     if (st != MT_EIO && mt_iislog_finish(p) != MT_OK)
         st = MT_EIO;
+    if (st == MT_OK && p->not_iis)
+        st = MT_EINPUT;
     if (stats_out)
         *stats_out = p->stats;
     mt_iislog_free(p);

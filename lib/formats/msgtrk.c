@@ -41,7 +41,9 @@ struct mt_msgtrk {
     struct mt_msgtrk_stats stats;
     int stopped;               /* on_event asked to stop, or memory ran out */
     int oom;
-    int past_window;           /* left early: the rest of the file is after the window */
+    int data_seen;             /* a data line was read */
+    int joined;                /* a directive came after data: logs joined with cat, whose
+                                  times start again at each header (no window skipping) */
     struct mt_lines lines;     /* pieces in, lines out, counted */
     struct mt_csv csv;         /* the current line's columns */
 
@@ -265,6 +267,8 @@ static mt_status infer_fields(mt_msgtrk *p, size_t columns, uint64_t line)
 
 static void directive(mt_msgtrk *p, const char *s, size_t n, uint64_t line)
 {
+    if (p->data_seen)
+        p->joined = 1;
     if (starts_with(s, n, "#Fields:")) {
         if (set_fields(p, s + 8, n - 8, line) != MT_OK)
             p->stopped = p->oom = 1;
@@ -315,6 +319,7 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
         directive(p, s, n, line);
         return;
     }
+    p->data_seen = 1;
     if (p->cfg.prefilter && !prefiltered && !line_has_needle(p->cfg.prefilter, s, n)) {
         p->stats.filtered++;
         return;
@@ -386,57 +391,42 @@ static int leading_time(const char *s, const char *end, int64_t *t)
     return comma && mt_time_parse_log(s, (size_t)(comma - s), t);
 }
 
-/* Directive lines in [s, end) are read; all other lines are only counted. */
-static void skip_region(mt_msgtrk *p, const char *s, const char *end)
+/* Whether a line of [s, end) starts with '#'. */
+static int has_directive(const char *s, const char *end)
 {
-    while (s < end && !p->stopped) {
-        const char *h = s;
-        const char *line = NULL;
-        while ((h = memchr(h, '#', (size_t)(end - h))) != NULL) {
-            if (h == s || h[-1] == '\n') {
-                line = h;
-                break;
-            }
-            h++;
-        }
-        const char *upto = line ? line : end;
-        uint64_t n = mt_count_newlines(s, (size_t)(upto - s));
-        p->stats.lines += n;
-        p->stats.skipped_window += n;
-        if (!line)
-            return;
-        const char *nl = memchr(line, '\n', (size_t)(end - line));
-        p->stats.lines++;
-        parse_line(p, line, (size_t)(nl - line), p->stats.lines, 1);
-        s = nl + 1;
-    }
+    for (const char *h = s; (h = memchr(h, '#', (size_t)(end - h))) != NULL; h++)
+        if (h == s || h[-1] == '\n')
+            return 1;
+    return 0;
 }
 
 /* Decide from a piece's first and last lines whether it can hold events in
- * the window. Returns 1 when the piece was dealt with (skipped, or the file
- * left), 0 when it must be parsed. Only for files with a real header: a file
- * pieced together from others need not be in time order. */
+ * the window. Returns 1 when the piece was skipped (its lines counted), 0
+ * when it must be parsed. Only for files with a real header, and only while
+ * their times can be trusted to grow: a piece with a directive line may
+ * start another header block (logs joined with cat, whose times start
+ * again), so it is parsed, and after one such block nothing is skipped. A
+ * piece past the window's end does not end the file for the same reason. */
 static int window_skip(mt_msgtrk *p, const char *s, const char *end)
 {
-    if (!p->have_fields || p->inferred_fields || p->stats.lines == 0 || p->col_map[0] != MT_F_DATE_TIME)
+    if (!p->have_fields || p->inferred_fields || p->joined || p->stats.lines == 0 ||
+        p->col_map[0] != MT_F_DATE_TIME || has_directive(s, end))
         return 0;
     int64_t t;
-    if (p->cfg.window_end_ms != MT_TIME_NONE && leading_time(s, end, &t) &&
-        t >= p->cfg.window_end_ms + WINDOW_SLACK_MS) {
-        p->stopped = 1;
-        p->past_window = 1;
-        return 1;
-    }
-    if (p->cfg.window_start_ms != MT_TIME_NONE) {
+    int outside = p->cfg.window_end_ms != MT_TIME_NONE && leading_time(s, end, &t) &&
+                  t >= p->cfg.window_end_ms + WINDOW_SLACK_MS;
+    if (!outside && p->cfg.window_start_ms != MT_TIME_NONE) {
         const char *last = end - 1;          /* the final '\n' */
         while (last > s && last[-1] != '\n')
             last--;
-        if (leading_time(last, end, &t) && t < p->cfg.window_start_ms - WINDOW_SLACK_MS) {
-            skip_region(p, s, end);
-            return 1;
-        }
+        outside = leading_time(last, end, &t) && t < p->cfg.window_start_ms - WINDOW_SLACK_MS;
     }
-    return 0;
+    if (!outside)
+        return 0;
+    uint64_t n = mt_count_newlines(s, (size_t)(end - s));
+    p->stats.lines += n;
+    p->stats.skipped_window += n;
+    return 1;
 }
 
 /* Complete lines in [s, end): end[-1] is '\n'. */

@@ -81,6 +81,8 @@ mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t er
         r->comp = MT_COMP_GZIP;
     else if (m >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
         r->comp = MT_COMP_ZSTD;
+    else if (m >= 4 && (magic[0] & 0xf0) == 0x50 && magic[1] == 0x2a && magic[2] == 0x4d && magic[3] == 0x18)
+        r->comp = MT_COMP_ZSTD;    /* a skippable frame first, as pzstd writes */
     if (r->comp != MT_COMP_NONE) {
         r->in = malloc(MT_READ_BLOCK);
         if (!r->in) {

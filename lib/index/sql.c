@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sql.c -- read-only SQL over the index, its named queries, counts and
  * retention. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,11 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
         return MT_EUSAGE;
     }
     int want = sqlite3_bind_parameter_count(st);
+    if (n_params > (size_t)want) {
+        sqlite3_finalize(st);
+        snprintf(err, errlen, "%zu values for %d parameter%s", n_params, want, want == 1 ? "" : "s");
+        return MT_EUSAGE;
+    }
     for (int i = 1; i <= want; i++) {
         if ((size_t)i <= n_params && params[i - 1])
             sqlite3_bind_text(st, i, params[i - 1], -1, SQLITE_STATIC);
@@ -43,10 +49,12 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
     const char **names = calloc((size_t)ncol + 1, sizeof *names);
     const char **vals = calloc((size_t)ncol + 1, sizeof *vals);
     int *numeric = calloc((size_t)ncol + 1, sizeof *numeric);
-    if (!names || !vals || !numeric) {
+    struct ix_buf *hex = calloc((size_t)ncol + 1, sizeof *hex);   /* blobs shown as X'..' */
+    if (!names || !vals || !numeric || !hex) {
         free(names);
         free(vals);
         free(numeric);
+        free(hex);
         sqlite3_finalize(st);
         return MT_EIO;
     }
@@ -54,18 +62,40 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
         names[i] = sqlite3_column_name(st, i);
     uint64_t rows = 0;
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (int i = 0; i < ncol; i++) {
+    int oom = 0;
+    while (!oom && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < ncol && !oom; i++) {
             int t = sqlite3_column_type(st, i);
-            numeric[i] = t == SQLITE_INTEGER || t == SQLITE_FLOAT;
-            vals[i] = (const char *)sqlite3_column_text(st, i);
+            /* Inf and NaN are no JSON numbers: such a float goes as text */
+            numeric[i] = t == SQLITE_INTEGER || (t == SQLITE_FLOAT && isfinite(sqlite3_column_double(st, i)));
+            if (t == SQLITE_BLOB) {
+                /* as text a blob stops at its first NUL, or prints raw bytes */
+                const unsigned char *b = sqlite3_column_blob(st, i);
+                size_t n = (size_t)sqlite3_column_bytes(st, i);
+                static const char digits[] = "0123456789ABCDEF";
+                hex[i].n = 0;
+                oom = ix_buf_put(&hex[i], "X'", 2);
+                for (size_t k = 0; k < n && !oom; k++) {
+                    char two[2] = { digits[b[k] >> 4], digits[b[k] & 15] };
+                    oom = ix_buf_put(&hex[i], two, 2);
+                }
+                oom = oom || ix_buf_put(&hex[i], "'", 2);   /* with its NUL */
+                vals[i] = oom ? NULL : hex[i].p;
+            } else {
+                vals[i] = (const char *)sqlite3_column_text(st, i);
+            }
         }
+        if (oom)
+            break;
         rows++;
         if (row && row((size_t)ncol, names, vals, numeric, user))
             break;
     }
     mt_status result = MT_OK;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    if (oom) {
+        snprintf(err, errlen, "out of memory");
+        result = MT_EIO;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
         int base = rc & 0xff;
         result = base == SQLITE_CORRUPT || base == SQLITE_NOTADB ? MT_EINPUT
@@ -75,6 +105,9 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
         if (row && ncol)
             row((size_t)ncol, names, NULL, numeric, user);   /* the header of an empty result */
     }
+    for (int i = 0; i < ncol; i++)
+        free(hex[i].p);
+    free(hex);
     free(names);
     free(vals);
     free(numeric);

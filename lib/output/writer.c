@@ -453,7 +453,8 @@ static void csv_join(FILE *out, const mt_slice *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             buf[o++] = ';';
-        memcpy(buf + o, v[i].p, v[i].n);
+        if (v[i].n)
+            memcpy(buf + o, v[i].p, v[i].n);
         o += v[i].n;
     }
     mt_csv_cell(out, mt_slice_make(buf, o));

@@ -198,30 +198,52 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
     mt_status st = list_dir(dir, &names, &n, diag, user);
     if (st != MT_OK)
         return st;
+    int unreadable = 0;
     for (size_t i = 0; i < n && st != MT_EIO; i++) {
         char path[PATH_MAX];
         int len = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (len < 0 || (size_t)len >= sizeof path)
+        if (len < 0 || (size_t)len >= sizeof path) {
+            say(diag, user, dir, "an entry's path is too long; skipped");
+            unreadable = 1;
             continue;
+        }
         struct stat sb;
-        if (lstat(path, &sb) != 0)
+        if (lstat(path, &sb) != 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
+            say(diag, user, path, msg);
+            unreadable = 1;
             continue;
+        }
         if (S_ISLNK(sb.st_mode)) {
             /* Follow links to files, never to folders (no loops). */
-            if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+            if (stat(path, &sb) != 0) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "a link to nothing readable: %s", strerror(errno));
+                say(diag, user, path, msg);
+                unreadable = 1;
+                continue;
+            }
+            if (S_ISDIR(sb.st_mode)) {
+                say(diag, user, path, "a link to a folder; not followed (name the folder itself to search it)");
+                continue;
+            }
+            if (!S_ISREG(sb.st_mode))
                 continue;
         }
         if (S_ISDIR(sb.st_mode)) {
             mt_status s2 = walk(ls, path, server, depth + 1, diag, user);
             if (s2 == MT_EIO)
                 st = MT_EIO;
+            else if (s2 != MT_OK)
+                unreadable = 1;
         } else if (S_ISREG(sb.st_mode)) {
             if (add_file(ls, path, server, 0) != MT_OK)
                 st = MT_EIO;
         }
     }
     free_names(names, n);
-    return st;
+    return st == MT_OK && unreadable ? MT_EINPUT : st;
 }
 
 static const char *basename_of(const char *path, char *buf, size_t len)
@@ -293,15 +315,21 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
         if (len < 0 || (size_t)len >= sizeof sub)
             continue;
         struct stat s2;
-        if (stat(sub, &s2) != 0)
-            continue;
         mt_status r = MT_OK;
-        if (S_ISDIR(s2.st_mode))
+        if (stat(sub, &s2) != 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
+            say(diag, user, sub, msg);
+            r = MT_EINPUT;
+        } else if (S_ISDIR(s2.st_mode)) {
             r = walk(ls, sub, subs[i], 1, diag, user);
-        else if (S_ISREG(s2.st_mode))
+        } else if (S_ISREG(s2.st_mode)) {
             r = add_file(ls, sub, base, 0);
+        }
         if (r == MT_EIO)
             st = MT_EIO;
+        else if (r != MT_OK && st == MT_OK)
+            st = MT_EINPUT;
     }
     free_names(subs, n);
     return st;

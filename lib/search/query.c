@@ -85,6 +85,77 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
     return true;
 }
 
+/* Up to this many recipients, walking the list costs less than hashing. */
+#define MATCHER_WALK_MAX 8
+
+struct mt_matcher {
+    const struct mt_query *q;
+    struct mt_query others;    /* q without its recipients, when they are looked up */
+    uint32_t *slot;            /* open addressing: 1 + index into q->recipients, 0 empty */
+    size_t mask;
+};
+
+mt_matcher *mt_matcher_new(const struct mt_query *q)
+{
+    mt_matcher *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->q = q;
+    if (q->n_recipients <= MATCHER_WALK_MAX || q->n_recipients >= UINT32_MAX / 4)
+        return m;
+    size_t cap = 16;
+    while (cap < 2 * q->n_recipients)
+        cap *= 2;
+    if (!(m->slot = calloc(cap, sizeof *m->slot))) {
+        free(m);
+        return NULL;
+    }
+    m->mask = cap - 1;
+    for (size_t i = 0; i < q->n_recipients; i++) {
+        mt_slice r = mt_slice_cstr(q->recipients[i]);
+        size_t j = (size_t)mt_slice_hash_ci(r) & m->mask;
+        while (m->slot[j] && !mt_slice_eq_ci(mt_slice_cstr(q->recipients[m->slot[j] - 1]), r))
+            j = (j + 1) & m->mask;
+        if (!m->slot[j])
+            m->slot[j] = (uint32_t)i + 1;
+    }
+    m->others = *q;
+    m->others.recipients = NULL;
+    m->others.n_recipients = 0;
+    return m;
+}
+
+static bool matcher_has(const mt_matcher *m, mt_slice item)
+{
+    size_t j = (size_t)mt_slice_hash_ci(item) & m->mask;
+    for (; m->slot[j]; j = (j + 1) & m->mask)
+        if (mt_slice_eq_ci(mt_slice_cstr(m->q->recipients[m->slot[j] - 1]), item))
+            return true;
+    return false;
+}
+
+bool mt_matcher_match(const mt_matcher *m, const struct mt_event *ev)
+{
+    if (!m->slot)
+        return mt_query_match(m->q, ev);
+    if (!mt_query_match(&m->others, ev))
+        return false;
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
+        if (matcher_has(m, item))
+            return true;
+    return false;
+}
+
+void mt_matcher_free(mt_matcher *m)
+{
+    if (!m)
+        return;
+    free(m->slot);
+    free(m);
+}
+
 /* A value can be searched for in raw CSV bytes only if CSV writes it
  * unchanged: quoting wraps a value but alters it only by doubling quotes. */
 static bool raw_searchable(mt_slice s)

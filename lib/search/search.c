@@ -46,6 +46,7 @@ struct file_job {
 struct ctx {
     const mt_logset *ls;
     const struct mt_query *q;
+    const mt_matcher *match;
     const struct mt_prefilter *pf;
     struct file_job *jobs;
     atomic_size_t next;
@@ -147,7 +148,7 @@ static int close_run(struct ctx *c, struct file_job *job, int final)
 static int on_parse_event(const struct mt_event *ev, void *user)
 {
     struct parse_ctx *pc = user;
-    if (!mt_query_match(pc->c->q, ev))
+    if (!mt_matcher_match(pc->c->match, ev))
         return 0;
     struct file_job *job = pc->job;
     uint64_t limit = pc->c->q->result_size;
@@ -360,7 +361,10 @@ static mt_status search_files(const mt_logset *ls, const struct mt_query *q, uns
     c.jobs = calloc(ls->n ? ls->n : 1, sizeof *c.jobs);
     const char **names = calloc(ls->n ? ls->n : 1, sizeof *names);
     const char **servers = calloc(ls->n ? ls->n : 1, sizeof *servers);
-    if (!c.jobs || !names || !servers) {
+    mt_matcher *match = mt_matcher_new(q);
+    c.match = match;
+    if (!c.jobs || !names || !servers || !match) {
+        mt_matcher_free(match);
         free(c.jobs);
         free(names);
         free(servers);
@@ -456,6 +460,7 @@ static mt_status search_files(const mt_logset *ls, const struct mt_query *q, uns
         mt_runbuf_free(&c.jobs[i].buf);
     }
     mt_prefilter_free((struct mt_prefilter *)c.pf);
+    mt_matcher_free(match);
     free(c.jobs);
     free(names);
     free(servers);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "mailtrail/mailtrail.h"
@@ -81,6 +82,68 @@ static void test_query_semantics(void **state)
     assert_false(mt_query_match(&q, &ev));
     servers[0] = "EX13-2";
     assert_true(mt_query_match(&q, &ev));
+}
+
+/* mt_matcher answers as mt_query_match, on both sides of the list length
+ * where it starts looking recipients up: any of them, case-insensitive,
+ * exact on each ';'-item (an empty item too), with the other filters. */
+static void test_matcher_agrees(void **state)
+{
+    (void)state;
+    static char names[200][32];
+    const char *list[200];
+    for (int i = 0; i < 200; i++) {
+        snprintf(names[i], sizeof names[i], i % 3 ? "user%d@Mynet.lan" : "USER%d@x.example", i);
+        list[i] = names[i];
+    }
+    const char *const lines[] = {
+        "", "user4@mynet.lan", "USER4@MYNET.LAN", "a@x.com;user7@mynet.LAN", "user7@mynet.lan.;x",
+        "user199@mynet.lan", "user9@x.example", "user1@mynet.lan;;user2@mynet.lan", ";", "user4@mynet.lan ",
+        "user150@mynet.lan;user151@x", "user0@x.example",
+    };
+    size_t sizes[] = { 0, 1, 2, 8, 9, 10, 100, 200 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        for (int dup = 0; dup < 2; dup++) {
+            struct mt_query q;
+            mt_query_init(&q);
+            q.recipients = list + dup;           /* dup: one entry fewer, shifted */
+            q.n_recipients = sizes[k] > (size_t)dup ? sizes[k] - (size_t)dup : 0;
+            q.event_id = dup ? "deliver" : NULL;
+            mt_matcher *m = mt_matcher_new(&q);
+            assert_non_null(m);
+            int hits = 0;
+            for (size_t l = 0; l < sizeof lines / sizeof *lines; l++) {
+                struct mt_event ev = event();
+                ev.f[MT_F_RECIPIENT_ADDRESS] = mt_slice_cstr(lines[l]);
+                for (int id = 0; id < 2; id++) {
+                    ev.f[MT_F_EVENT_ID] = id ? MT_SLICE_LIT("SEND") : MT_SLICE_LIT("DELIVER");
+                    bool want = mt_query_match(&q, &ev);
+                    assert_int_equal(mt_matcher_match(m, &ev), want);
+                    hits += want;
+                }
+            }
+            if (sizes[k] >= 10)
+                assert_true(hits > 2);           /* the comparison saw matches, not only misses */
+            mt_matcher_free(m);
+        }
+    }
+    /* one address listed twice, past the walking length */
+    const char *twice[12];
+    for (int i = 0; i < 12; i++)
+        twice[i] = i % 2 ? "same@x" : list[i];
+    struct mt_query q;
+    mt_query_init(&q);
+    q.recipients = twice;
+    q.n_recipients = 12;
+    mt_matcher *m = mt_matcher_new(&q);
+    assert_non_null(m);
+    struct mt_event ev = event();
+    ev.f[MT_F_RECIPIENT_ADDRESS] = MT_SLICE_LIT("b@y;SAME@X");
+    assert_true(mt_matcher_match(m, &ev));
+    ev.f[MT_F_RECIPIENT_ADDRESS] = MT_SLICE_LIT("b@y;same@xx");
+    assert_false(mt_matcher_match(m, &ev));
+    mt_matcher_free(m);
+    mt_matcher_free(NULL);
 }
 
 static void test_prefilter_choice(void **state)
@@ -222,6 +285,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_semantics),
+        cmocka_unit_test(test_matcher_agrees),
         cmocka_unit_test(test_prefilter_choice),
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_names),
