@@ -638,27 +638,74 @@ struct param {
     int64_t i;
     int is_int;
 };
+/* As many as the filters need (a pasted list of thousands of recipients
+ * is one each; SQLite allows 32766). Out of memory, oom is set and the SQL
+ * still names ?1: the caller checks oom before it runs anything. */
 struct params {
-    struct param v[64];
-    size_t n;
-    char owned[16][1024];
-    size_t n_owned;
+    struct param *v;
+    size_t n, cap;
+    char **owned;              /* strings made for the SQL (bracketed message ids) */
+    size_t n_owned, cap_owned;
+    int oom;
 };
+
+static void params_free(struct params *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n_owned; i++)
+        free(p->owned[i]);
+    free(p->owned);
+    free(p->v);
+    free(p);
+}
+
+static int push_param(struct params *p, struct param x)
+{
+    if (p->n == p->cap) {
+        size_t ncap = p->cap ? 2 * p->cap : 64;
+        struct param *nv = realloc(p->v, ncap * sizeof *nv);
+        if (!nv) {
+            p->oom = 1;
+            return 1;
+        }
+        p->v = nv;
+        p->cap = ncap;
+    }
+    p->v[p->n] = x;
+    return (int)++p->n;
+}
 
 static int add_param(struct params *p, const char *s, size_t n)
 {
-    if (p->n >= 64)
-        return 0;
-    p->v[p->n] = (struct param){ s, n, 0, 0 };
-    return (int)++p->n;
+    return push_param(p, (struct param){ s, n, 0, 0 });
 }
 
 static int add_param_int(struct params *p, int64_t x)
 {
-    if (p->n >= 64)
-        return 0;
-    p->v[p->n] = (struct param){ NULL, 0, x, 1 };
-    return (int)++p->n;
+    return push_param(p, (struct param){ NULL, 0, x, 1 });
+}
+
+/* A copy of n bytes at s, NUL-terminated, freed with p; NULL (oom set). */
+static char *own_text(struct params *p, size_t n)
+{
+    if (p->n_owned == p->cap_owned) {
+        size_t ncap = p->cap_owned ? 2 * p->cap_owned : 8;
+        char **no = realloc(p->owned, ncap * sizeof *no);
+        if (!no) {
+            p->oom = 1;
+            return NULL;
+        }
+        p->owned = no;
+        p->cap_owned = ncap;
+    }
+    char *t = malloc(n + 1);
+    if (!t) {
+        p->oom = 1;
+        return NULL;
+    }
+    p->owned[p->n_owned++] = t;
+    return t;
 }
 
 /* "<x>" and "x" for a value compared with its angle brackets stripped. */
@@ -671,9 +718,9 @@ static void msgid_forms(struct params *p, struct sqlbuf *b, const char *v, const
         core = v + 1;
         cn = n - 2;
     }
-    char *br = p->n_owned < 16 ? p->owned[p->n_owned++] : NULL;
+    char *br = own_text(p, cn + 2);
     int k1 = add_param(p, core, cn), k2 = 0;
-    if (br && cn + 3 <= sizeof p->owned[0]) {
+    if (br) {
         br[0] = '<';
         memcpy(br + 1, core, cn);
         br[cn + 1] = '>';
@@ -847,7 +894,7 @@ static void bind_params(sqlite3_stmt *st, const struct params *p)
         if (p->v[i].is_int)
             sqlite3_bind_int64(st, (int)i + 1, p->v[i].i);
         else
-            sqlite3_bind_text(st, (int)i + 1, p->v[i].s, (int)p->v[i].n, SQLITE_STATIC);
+            sqlite3_bind_text(st, (int)i + 1, p->v[i].s, (int)p->v[i].n, SQLITE_TRANSIENT);   /* ip is freed before its rows are read */
     }
 }
 
@@ -864,14 +911,14 @@ static int64_t count_exact(mt_index *ix, const struct mt_query *q)
     build_where(&b, p, q);
     int64_t n = -1;
     sqlite3_stmt *st = NULL;
-    if (!b.oom && sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) == SQLITE_OK) {
+    if (!b.oom && !p->oom && sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) == SQLITE_OK) {
         bind_params(st, p);
         if (sqlite3_step(st) == SQLITE_ROW)
             n = sqlite3_column_int64(st, 0);
     }
     sqlite3_finalize(st);
     free(b.p);
-    free(p);
+    params_free(p);
     return n;
 }
 
@@ -1016,7 +1063,7 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     if (load_strs(&s) != 0) {
         if (diag)
             diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
-        free(p);
+        params_free(p);
         return MT_EIO;
     }
     unsigned mem = 0;
@@ -1036,14 +1083,14 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     snprintf(rsql, sizeof rsql, "SELECT %s WHERE r.event = ?1 ORDER BY r.n", rcols);
     snprintf(lsql, sizeof lsql, "SELECT r.event, %s WHERE r.event > ?1 AND r.event <= ?2 ORDER BY r.event, r.n",
              rcols);
-    if (b.oom || ix_cold_load(ix) ||
+    if (b.oom || p->oom || ix_cold_load(ix) ||
         sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(ix->db, rsql, -1, &s.rcpts, NULL) != SQLITE_OK) {
         if (diag)
             diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
         sqlite3_finalize(st);
         free(b.p);
-        free(p);
+        params_free(p);
         return MT_EIO;
     }
     if (result == MT_OK && !ordered && !selective(q) && (want_a || want_s)) {
@@ -1076,14 +1123,14 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
             build_columns(&rb, s.need, mem);
             sb_add(&rb, " WHERE e.id = ?1");
         }
-        if (!ip || ib.oom || rb.oom || sqlite3_prepare_v2(ix->db, ib.p, -1, &ids, NULL) != SQLITE_OK ||
+        if (!ip || ib.oom || rb.oom || ip->oom || sqlite3_prepare_v2(ix->db, ib.p, -1, &ids, NULL) != SQLITE_OK ||
             sqlite3_prepare_v2(ix->db, rb.p, -1, &by_id, NULL) != SQLITE_OK)
             result = MT_EIO;
         else
             bind_params(ids, ip);
         free(ib.p);
         free(rb.p);
-        free(ip);
+        params_free(ip);
     }
     int rc;
     int64_t group_time = 0;
@@ -1152,7 +1199,7 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     free(s.g.extras);
     free(s.g.cold.p);
     free(b.p);
-    free(p);
+    params_free(p);
     if (result != MT_OK)
         return result;
     return stats->matched ? MT_OK : MT_NOMATCH;
