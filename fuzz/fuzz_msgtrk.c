@@ -3,10 +3,13 @@
  *
  * The first input byte picks the options (piece size, prefilter, small
  * limits) so that one corpus exercises the carry path, the region-skipping
- * path and the limits; the rest is the file. Built as a plain replay binary
+ * path and the limits; the rest is the file. A second reading with a time
+ * window (from the times the first one found) must find every event in the
+ * window the first one found: skipping pieces by time may not lose any. Built as a plain replay binary
  * too (replay_main.c), so `make check` replays tests/regress/ without clang. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "mailtrail/mailtrail.h"
 #include "core/scan.h"
@@ -48,6 +51,75 @@ static void ignore_diag(const char *file, uint64_t line, const char *msg, void *
     fc->sum += strlen(msg);
 }
 
+/* The lines and times of the events a reading found. */
+struct seen {
+    uint64_t *line;
+    int64_t *t;
+    size_t n, cap;
+};
+
+static int collect(const struct mt_event *ev, void *user)
+{
+    struct seen *s = user;
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? 2 * s->cap : 64;
+        uint64_t *nl = realloc(s->line, ncap * sizeof *nl);
+        if (!nl)
+            return 1;
+        s->line = nl;
+        int64_t *nt = realloc(s->t, ncap * sizeof *nt);
+        if (!nt)
+            return 1;
+        s->t = nt;
+        s->cap = ncap;
+    }
+    s->line[s->n] = ev->line;
+    s->t[s->n++] = ev->time_ms;
+    return 0;
+}
+
+static void read_all(const uint8_t *data, size_t size, size_t piece, int64_t start, int64_t end, struct seen *s)
+{
+    struct mt_msgtrk_config cfg = { .file = "fuzz", .server = "S", .on_event = collect, .user = s,
+                                    .window_start_ms = start, .window_end_ms = end };
+    mt_msgtrk *p = mt_msgtrk_new(&cfg);
+    if (!p)
+        return;
+    for (size_t pos = 0; pos < size; pos += piece)
+        mt_msgtrk_feed(p, (const char *)data + pos, size - pos < piece ? size - pos : piece);
+    mt_msgtrk_finish(p);
+    mt_msgtrk_free(p);
+}
+
+static void window_differential(const uint8_t *data, size_t size, size_t piece)
+{
+    struct seen all = { 0 }, win = { 0 };
+    read_all(data, size, piece, MT_TIME_NONE, MT_TIME_NONE, &all);
+    if (all.n >= 3) {
+        int64_t start = all.t[all.n / 3], end = all.t[2 * all.n / 3] + 1;
+        if (start > end) {
+            int64_t x = start;
+            start = end - 1;
+            end = x + 1;
+        }
+        read_all(data, size, piece, start, end, &win);
+        size_t k = 0;
+        for (size_t i = 0; i < all.n; i++) {
+            if (all.t[i] < start || all.t[i] >= end)
+                continue;
+            while (k < win.n && (win.t[k] < start || win.t[k] >= end))
+                k++;
+            if (k == win.n || win.line[k] != all.line[i])
+                __builtin_trap();   /* an event in the window was skipped */
+            k++;
+        }
+    }
+    free(all.line);
+    free(all.t);
+    free(win.line);
+    free(win.t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -84,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     mt_msgtrk_finish(p);
     mt_msgtrk_free(p);
+    window_differential(data, size, piece);
     if (fc.tracer) {
         const mt_slice *ids;
         size_t n = mt_tracer_message_ids(fc.tracer, &ids);

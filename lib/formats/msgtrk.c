@@ -36,12 +36,15 @@ static const struct { unsigned columns; const char *version; } known_layouts[] =
     { 21, "2007" }, { 26, "2010" }, { 27, "2013" }, { 30, "2016/2019" },
 };
 
+#define STAMP_LEN 24               /* 2016-08-27T21:00:00.000Z */
+
 struct mt_msgtrk {
     struct mt_msgtrk_config cfg;
     struct mt_msgtrk_stats stats;
     int stopped;               /* on_event asked to stop, or memory ran out */
     int oom;
     int data_seen;             /* a data line was read */
+    char win_start[32], win_end[32]; /* the window's ends as stamps ("" when none or unusual) */
     int joined;                /* a directive came after data: logs joined with cat, whose
                                   times start again at each header (no window skipping) */
     struct mt_lines lines;     /* pieces in, lines out, counted */
@@ -104,6 +107,14 @@ mt_msgtrk *mt_msgtrk_new(const struct mt_msgtrk_config *cfg)
         p->cfg.file = "-";
     if (p->cfg.window_start_ms == 0 && p->cfg.window_end_ms == 0)
         p->cfg.window_start_ms = p->cfg.window_end_ms = MT_TIME_NONE;
+    /* The window's ends as Exchange writes times: a line stamped so compares
+     * as bytes (see window_skip). */
+    if (p->cfg.window_start_ms != MT_TIME_NONE &&
+        mt_time_format(p->cfg.window_start_ms, NULL, p->win_start, sizeof p->win_start) != STAMP_LEN)
+        p->win_start[0] = '\0';
+    if (p->cfg.window_end_ms != MT_TIME_NONE &&
+        mt_time_format(p->cfg.window_end_ms, NULL, p->win_end, sizeof p->win_end) != STAMP_LEN)
+        p->win_end[0] = '\0';
     p->stats.header_date_ms = MT_TIME_NONE;
     size_t mc = p->cfg.max_columns + 1;
     p->col_map = calloc(mc, sizeof *p->col_map);
@@ -391,6 +402,31 @@ static int leading_time(const char *s, const char *end, int64_t *t)
     return comma && mt_time_parse_log(s, (size_t)(comma - s), t);
 }
 
+/* Whether the line at s is stamped like 2016-08-27T21:00:00.000Z, then a
+ * comma (a leap second, :60, reads as the next minute: not compared as bytes). */
+static int canonical_stamp(const char *s, const char *end)
+{
+    return end - s > STAMP_LEN && s[STAMP_LEN] == ',' && s[4] == '-' && s[7] == '-' && s[10] == 'T' &&
+           s[13] == ':' && s[16] == ':' && s[19] == '.' && s[23] == 'Z' && s[17] >= '0' && s[17] <= '5';
+}
+
+/* Is the line at s (to its '\n' at nl) outside the window? 0 when it is in,
+ * or its time does not read. */
+static int line_outside(const mt_msgtrk *p, const char *s, const char *nl)
+{
+    if (canonical_stamp(s, nl) && (p->cfg.window_start_ms == MT_TIME_NONE || p->win_start[0]) &&
+        (p->cfg.window_end_ms == MT_TIME_NONE || p->win_end[0])) {
+        /* fixed-width UTC stamps sort as their times do */
+        return (p->win_start[0] && memcmp(s, p->win_start, STAMP_LEN) < 0) ||
+               (p->win_end[0] && memcmp(s, p->win_end, STAMP_LEN) >= 0);
+    }
+    int64_t t;
+    if (!leading_time(s, nl, &t))
+        return 0;
+    return (p->cfg.window_start_ms != MT_TIME_NONE && t < p->cfg.window_start_ms) ||
+           (p->cfg.window_end_ms != MT_TIME_NONE && t >= p->cfg.window_end_ms);
+}
+
 /* Whether a line of [s, end) starts with '#'. */
 static int has_directive(const char *s, const char *end)
 {
@@ -423,6 +459,16 @@ static int window_skip(mt_msgtrk *p, const char *s, const char *end)
     }
     if (!outside)
         return 0;
+    /* The first and last lines say so; every line must, for the piece to
+     * be skipped: times need not grow line by line (clocks stepped back, a
+     * line written late, files pieced together), and a line whose time does
+     * not read is parsed, so that it is reported. */
+    for (const char *ln = s; ln < end;) {
+        const char *nl = memchr(ln, '\n', (size_t)(end - ln));
+        if (!line_outside(p, ln, nl))
+            return 0;
+        ln = nl + 1;
+    }
     uint64_t n = mt_count_newlines(s, (size_t)(end - s));
     p->stats.lines += n;
     p->stats.skipped_window += n;
