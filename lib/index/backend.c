@@ -790,6 +790,21 @@ static void build_columns(struct sqlbuf *b, uint64_t need, unsigned mem)
     }
 }
 
+/* Is v a value SQL can compare? An empty field is stored as NULL, which
+ * equals nothing, while the matcher finds '' equal to an empty field: such
+ * a filter is left to mt_query_match, which every row passes through. */
+static int sqlable(const char *v)
+{
+    return v && v[0];
+}
+
+/* The same for a message id compared without its angle brackets. */
+static int sqlable_msgid(const char *v)
+{
+    size_t n = v ? strlen(v) : 0;
+    return n && !(n == 2 && v[0] == '<' && v[1] == '>');
+}
+
 static void build_where(struct sqlbuf *b, struct params *p, const struct mt_query *q)
 {
     sb_add(b, " WHERE 1");
@@ -797,7 +812,12 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
         sb_add(b, " AND e.time_ms >= ?%d", add_param_int(p, q->start_ms));
     if (q->end_ms != MT_TIME_NONE)
         sb_add(b, " AND e.time_ms < ?%d", add_param_int(p, q->end_ms));
-    if (q->n_servers) {
+    int all_servers = q->n_servers > 0, all_rcpts = q->n_recipients > 0;
+    for (size_t i = 0; i < q->n_servers; i++)
+        all_servers &= sqlable(q->servers[i]);
+    for (size_t i = 0; i < q->n_recipients; i++)
+        all_rcpts &= sqlable(q->recipients[i]);
+    if (all_servers) {
         sb_add(b, " AND e.file IN (SELECT id FROM files WHERE 0");
         for (size_t i = 0; i < q->n_servers; i++)
             sb_add(b, " OR server = ?%d COLLATE NOCASE", add_param(p, q->servers[i], strlen(q->servers[i])));
@@ -811,7 +831,7 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
         { q->network_message_id, "network_message_id", "texts" },
     };
     for (size_t i = 0; i < sizeof exact / sizeof *exact; i++) {
-        if (!exact[i].v)
+        if (!sqlable(exact[i].v))
             continue;
         size_t n = strlen(exact[i].v);
         if (!strcmp(exact[i].table, "texts"))
@@ -821,7 +841,7 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
             sb_add(b, " AND e.%s IN (SELECT id FROM %s WHERE value = ?%d COLLATE NOCASE)", exact[i].col,
                    exact[i].table, add_param(p, exact[i].v, n));
     }
-    if (q->n_recipients) {
+    if (all_rcpts) {
         /* each term alone, so that SQLite uses the address index for each */
         sb_add(b, " AND e.id IN (SELECT event FROM rcpts WHERE address IN (SELECT id FROM addrs WHERE");
         for (size_t i = 0; i < q->n_recipients; i++)
@@ -829,14 +849,14 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
                    add_param(p, q->recipients[i], strlen(q->recipients[i])));
         sb_add(b, "))");
     }
-    if (q->message_id)
+    if (sqlable_msgid(q->message_id))
         msgid_forms(p, b, q->message_id, "e.message_id", "id");
-    if (q->reference) {
+    if (sqlable_msgid(q->reference)) {
         sb_add(b, " AND e.id IN (SELECT event FROM refs WHERE 1");
         msgid_forms(p, b, q->reference, "message_id", "id");
         sb_add(b, ")");
     }
-    if (q->internal_message_id) {
+    if (sqlable(q->internal_message_id)) {
         int64_t x;
         if (canonical(q->internal_message_id, &x))
             sb_add(b, " AND e.internal_message_id = ?%d", add_param_int(p, x));
@@ -847,7 +867,7 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
     if (q->subject && q->subject[0])
         sb_add(b, " AND e.message_subject IN (SELECT id FROM texts WHERE instr(lower(value), lower(?%d)) > 0)",
                add_param(p, q->subject, strlen(q->subject)));
-    if (q->session_id)
+    if (sqlable(q->session_id))
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));
 }
 
