@@ -70,6 +70,9 @@ void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user
  * logs were given at all (after printing a usage error for cmd), MT_EIO.
  * *unreadable is set when some spec could not be read. */
 int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable);
+/* The same, problems with the files and folders going to diag. */
+int cli_logset_build_diag(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable,
+                          mt_diag_fn diag, void *diag_user);
 
 /* The log set of a query command: from the index named by --db (db not
  * NULL; then no --logs may be given), else as cli_logset_build. Errors are

@@ -91,6 +91,36 @@ static int on_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
+/* tail builds its log set again every interval: a folder or link that
+ * cannot be read is said once, not every second. */
+struct said {
+    char **v;
+    size_t n, cap;
+};
+
+static void say_once(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct said *s = user;
+    size_t len = strlen(file) + strlen(msg) + 2;
+    for (size_t i = 0; i < s->n; i++)
+        if (strlen(s->v[i]) + 1 == len && !strncmp(s->v[i], file, strlen(file)) && !strcmp(s->v[i] + strlen(file) + 1, msg))
+            return;
+    cli_print_diag(file, line, msg, NULL);
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? 2 * s->cap : 16;
+        char **nv = realloc(s->v, ncap * sizeof *nv);
+        if (!nv)
+            return;   /* said again next time: no harm */
+        s->v = nv;
+        s->cap = ncap;
+    }
+    char *k = malloc(len);
+    if (!k)
+        return;
+    snprintf(k, len, "%s\n%s", file, msg);
+    s->v[s->n++] = k;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -200,11 +230,12 @@ int cmd_tail(int argc, char **argv)
                                    .offsets_only = db == NULL };
     double started = now_s();
     int unreadable_seen = 0;
+    struct said said = { 0 };
     for (int pass = 0; !stop_requested; pass++) {
         /* The log set is built again each time: that is how new files are found. */
         mt_logset ls = { 0 };
         int unreadable = 0;
-        rc = cli_logset_build(cmd, &logs, &ls, &unreadable);
+        rc = cli_logset_build_diag(cmd, &logs, &ls, &unreadable, say_once, &said);
         if (rc == MT_OK) {
             mt_status st = mt_index_update(ix, &ls, &cfg, NULL);
             if (st == MT_EIO)
@@ -230,6 +261,9 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    for (size_t i = 0; i < said.n; i++)
+        free(said.v[i]);
+    free(said.v);
     mt_matcher_free(match);
     mt_writer_free(w);
     mt_index_close(ix);

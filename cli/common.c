@@ -119,6 +119,12 @@ void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user
 
 int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable)
 {
+    return cli_logset_build_diag(cmd, specs, ls, unreadable, cli_print_diag, NULL);
+}
+
+int cli_logset_build_diag(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable,
+                          mt_diag_fn diag, void *diag_user)
+{
     struct cli_list env = { 0 };
     char *env_copy = NULL;
     const struct cli_list *use = specs;
@@ -145,7 +151,7 @@ int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *l
     if (use->n == 0)
         rc = cli_usage_error(cmd, "no logs given: use --logs DIR or set MAILTRAIL_LOGS");
     for (size_t i = 0; i < use->n && rc == MT_OK; i++) {
-        mt_status st = mt_logset_add(ls, use->v[i], cli_print_diag, NULL);
+        mt_status st = mt_logset_add(ls, use->v[i], diag, diag_user);
         if (st == MT_EIO)
             rc = MT_EIO;
         else if (st != MT_OK)
