@@ -920,6 +920,8 @@ static int load_row(struct upd *u, sqlite3_stmt *s, struct filerow *r)
 
 #define ROW_COLUMNS "id, dev, ino, head_len, head_hash, size, mtime_ns, offset, lines, header, in_header, kind, complete, first_ms, last_ms"
 
+static int set_path(struct upd *u, int64_t id);
+
 /* Find the row of f: by path, else (a renamed file) by inode and head among
  * files no longer at their path. Returns 1 found, 0 new, -1 error. */
 static int find_row(struct upd *u, const struct stat *sb, int *renamed)
@@ -960,17 +962,94 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
         free(cand.header.p);
     }
     sqlite3_reset(s);
-    if (found && *renamed) {
-        sqlite3_stmt *m;
-        if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
-            return db_fail(u, "renaming a file"), -1;
-        sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(m, 2, u->row.id);
-        rc = sqlite3_step(m);
-        sqlite3_finalize(m);
-        if (rc != SQLITE_DONE)
-            return db_fail(u, "renaming a file"), -1;
+    if (found && *renamed && set_path(u, u->row.id))
+        return -1;
+    return found;
+}
+
+static int set_path(struct upd *u, int64_t id)
+{
+    sqlite3_stmt *m;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
+        return db_fail(u, "renaming a file"), -1;
+    sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(m, 2, id);
+    int rc = sqlite3_step(m);
+    sqlite3_finalize(m);
+    if (rc != SQLITE_DONE)
+        return db_fail(u, "renaming a file"), -1;
+    return 0;
+}
+
+/* A new .gz/.zst file (recognised by content) may be a plain file indexed
+ * before and compressed since (gzip, logrotate's compress): its decompressed
+ * first bytes hash as that file's head did. When the plain file is no longer
+ * at its path, the compressed one is it under a new name: it continues from
+ * the offset kept (decompressed bytes) with its line numbers (returns 1, the
+ * row in u->row). When the plain file is still there, it is the live one and
+ * this is a copy of it: *copy is set and it is not read (it would count its
+ * lines twice); once the plain one is gone, the copy takes its place. A path
+ * that holds another file now is left alone: that file replaces the row when
+ * its path is read. Returns 0 when nothing matches, -1 on a database error. */
+static int find_compressed_origin(struct upd *u, char *buf, int *copy)
+{
+    *copy = 0;
+    char err[256];
+    mt_reader *rd;
+    if (mt_reader_open(u->f->path, &rd, err, sizeof err) != MT_OK)
+        return 0;   /* reported when it is read */
+    size_t d = 0;
+    if (mt_reader_compression(rd) != MT_COMP_NONE)
+        while (d < HEAD_BYTES) {
+            size_t got = 0;
+            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
+                break;
+            d += got;
+        }
+    mt_reader_close(rd);
+    if (!d)
+        return 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(u->ix->db,
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len > 0"
+                           " AND head_len <= ?1 AND (head_len < ?1 OR head_hash = ?2) ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the file list"), -1;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)d);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)(fnv((const unsigned char *)buf, d) & 0x7fffffffffffffffull));
+    int rc, found = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t hl = sqlite3_column_int64(s, 3), hh = sqlite3_column_int64(s, 4);
+        if ((int64_t)(fnv((const unsigned char *)buf, (size_t)hl) & 0x7fffffffffffffffull) != hh)
+            continue;
+        const char *old = (const char *)sqlite3_column_text(s, 15);
+        struct stat ob;
+        if (!old)
+            continue;
+        if (stat(old, &ob) == 0) {
+            if ((int64_t)ob.st_ino == sqlite3_column_int64(s, 2) && (int64_t)ob.st_dev == sqlite3_column_int64(s, 1))
+                *copy = 1;   /* the plain file is still there */
+            continue;
+        }
+        if (errno != ENOENT || found)
+            continue;
+        struct filerow cand = { 0 };
+        if (load_row(u, s, &cand)) {
+            free(cand.header.p);
+            rc = SQLITE_ERROR;
+            break;
+        }
+        free(u->row.header.p);
+        u->row = cand;
+        found = 1;
     }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
+    if (*copy)
+        return 0;
+    if (found && set_path(u, u->row.id))
+        return -1;
     return found;
 }
 
@@ -1105,6 +1184,18 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     int found = find_row(u, &sb, &renamed);
     if (found < 0)
         return MT_EIO;
+    int adopted = 0;
+    if (!found) {
+        int copy;
+        adopted = find_compressed_origin(u, buf, &copy);
+        if (adopted < 0)
+            return MT_EIO;
+        if (copy) {
+            u->st->files_unchanged++;
+            return MT_OK;
+        }
+        found = renamed = adopted;
+    }
     if (!found) {
         if (new_row(u))
             return MT_EIO;
@@ -1115,7 +1206,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     struct filerow *r = &u->row;
     int64_t h = 0;
     int replaced = 0;
-    if (found) {
+    if (found && !adopted) {
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size ||
             (r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash)))
             replaced = 1;
@@ -1140,7 +1231,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     r->dev = (int64_t)sb.st_dev;
     r->ino = (int64_t)sb.st_ino;
     int64_t hl = sb.st_size < HEAD_BYTES ? (int64_t)sb.st_size : HEAD_BYTES;
-    if (hl != r->head_len || !found || replaced) {
+    if (hl != r->head_len || !found || replaced || adopted) {   /* a compressed file: the hash of its own bytes */
         if (head_hash(f->path, hl, &h))
             hl = 0, h = 0;
         r->head_len = hl;
@@ -1162,11 +1253,23 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     }
     int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
     if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
+        if (adopted) {   /* shorter than what was read of the plain file: not a copy of it after all */
+            mt_reader_close(rd);
+            if (delete_records(u, r->id))
+                return MT_EIO;
+            reset_row(r);
+            u->st->files_renamed--;
+            u->st->files_replaced++;
+            st = mt_reader_open(f->path, &rd, err, sizeof err);
+            if (st == MT_OK)
+                goto opened;
+        }
         say(u, f->path, err);
         mt_reader_close(rd);
         u->st->files_unreadable++;
         return MT_EINPUT;
     }
+opened:;
     size_t got = 0;
     st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
     if (st != MT_OK) {

@@ -236,6 +236,72 @@ def files_change(tmp):
     return "renamed, truncated, deleted"
 
 
+def compressed_later(tmp):
+    """A log compressed after it was indexed (gzip, logrotate's compress) is the same file: continued, not read twice."""
+    import gzip as gz
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "300", "--days", "3", "--seed", "31")
+    db = os.path.join(tmp, "i.db")
+    files = [p for p in tracking_files(logs) if "MessageTracking" in p]
+    a, b = files[0], files[1]
+    whole = open(a, "rb").read()
+    open(a, "wb").write(whole[:len(whole) // 2])       # half of it indexed, the rest written later
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    open(a, "ab").write(whole[len(whole) // 2:])
+
+    def gzip(p, keep=False):
+        with open(p, "rb") as f, gz.open(p + ".gz", "wb") as g:
+            g.write(f.read())
+        if not keep:
+            os.remove(p)
+    gzip(a)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 renamed" not in out or "0 new" not in out:
+        raise AssertionError(f"a compressed log not recognised: {out}")
+    full_compare(logs, db)
+    # a compressed copy next to the live plain file: not read; it takes over when the plain one goes
+    before = scalar(db, "SELECT count(*) FROM events")
+    gzip(b, keep=True)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if scalar(db, "SELECT count(*) FROM events") != before or "0 new" not in out:
+        raise AssertionError(f"a compressed copy was read as well: {out}")
+    os.remove(b)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 renamed" not in out or "0 gone" not in out:
+        raise AssertionError(f"the copy did not take the plain file's place: {out}")
+    full_compare(logs, db)
+    # Postfix: maillog -> maillog.1 -> maillog.1.gz, across runs and within one
+    mx = os.path.join(tmp, "mx")
+    os.makedirs(mx)
+    src = [open(os.path.join(DATA, "postfix", n), "rb").read() for n in ("postfix.log", "postfix-relay.log")]
+    ml = os.path.join(mx, "maillog")
+    pdb = os.path.join(tmp, "p.db")
+    written = [src[0], src[1], src[0][src[0].index(b"\n", len(src[0]) // 2) + 1:]]   # three heads
+
+    def expect(what):
+        want = sum(x.count(b"\n") for x in what)
+        got = scalar(pdb, "SELECT count(*) FROM postfix_lines")
+        if got != want:
+            raise AssertionError(f"{got} Postfix lines in the index, {want} in the files")
+    open(ml, "wb").write(written[0])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    os.rename(ml, ml + ".1")
+    open(ml, "wb").write(written[1])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    expect(written[:2])
+    gzip(ml + ".1")
+    out = run("index", "--db", pdb, "--logs", "smarthost=" + mx).stdout.decode()
+    expect(written[:2])
+    if "1 renamed" not in out:
+        raise AssertionError(f"maillog.1.gz not recognised: {out}")
+    os.rename(ml + ".1.gz", ml + ".2.gz")                # one interval: .1 -> .2.gz, maillog -> .1 -> .1.gz
+    os.rename(ml, ml + ".1")
+    gzip(ml + ".1")
+    open(ml, "wb").write(written[2])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    expect(written)
+    return "continued from the plain file's offset; a copy waits; Postfix rotations counted once"
+
+
 def damaged(tmp):
     logs = gen(tmp, "--version", "2019", "--servers", "1", "--messages-per-day", "300", "--seed", "25")
     db = os.path.join(tmp, "i.db")
@@ -501,6 +567,7 @@ def main():
                      ("files indexed while written", in_pieces),
                      ("kill -9 during indexing", killed),
                      ("renamed, rewritten, deleted files", files_change),
+                     ("compressed after indexing", compressed_later),
                      ("damaged database", damaged),
                      ("retention", retention),
                      ("appending writer", appender),
