@@ -105,7 +105,7 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
             continue;      /* the tracking search has reported it already */
         size_t got = 0;
         if (mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) != MT_OK ||
-            mt_sniff(buf, got) != MT_KIND_POSTFIX) {
+            mt_sniff(buf, got, 1) != MT_KIND_POSTFIX) {
             mt_reader_close(r);
             continue;
         }

@@ -1279,7 +1279,23 @@ opened:;
         return MT_EINPUT;
     }
     if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
-        enum mt_log_kind k = mt_sniff(buf, got);
+        /* a compressed file: a whole block, or all of it (its last line is complete) */
+        while (compressed && got > 0 && got < MT_READ_BLOCK) {
+            size_t more = 0;
+            st = mt_reader_read(rd, buf + got, MT_READ_BLOCK - got, &more, err, sizeof err);
+            if (st != MT_OK) {
+                say(u, f->path, err);
+                mt_reader_close(rd);
+                u->st->files_unreadable++;
+                return MT_EINPUT;
+            }
+            if (!more)
+                break;
+            got += more;
+        }
+        /* A plain file's last line may be half written: judged only when a
+         * whole block (what a search reads) is there. */
+        enum mt_log_kind k = mt_sniff(buf, got, compressed || got == MT_READ_BLOCK);
         r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
                 : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(buf, got) ? K_IIS : K_OTHER;
         if ((k == MT_KIND_UNKNOWN || (k == MT_KIND_OTHER && !iis_like(buf, got))) && !compressed &&

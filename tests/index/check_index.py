@@ -302,6 +302,36 @@ def compressed_later(tmp):
     return "continued from the plain file's offset; a copy waits; Postfix rotations counted once"
 
 
+def first_line_half_written(tmp):
+    """A header-less log caught while its first line is half written is not classified from that part."""
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "200", "--seed", "32")
+    src = [p for p in tracking_files(logs) if "MessageTracking" in p][0]
+    rows = b"".join(l for l in open(src, "rb").read().splitlines(True) if not l.lstrip(b"\xef\xbb\xbf").startswith(b"#"))
+    d = os.path.join(tmp, "S")
+    os.makedirs(d)
+    dst = os.path.join(d, os.path.basename(src))
+    db = os.path.join(tmp, "i.db")
+    commas, q = [], False
+    for i, c in enumerate(rows[:rows.index(b"\n")]):
+        q = q != (c == ord('"'))
+        if c == ord(",") and not q:
+            commas.append(i)
+    nine = commas[8]   # 8 commas outside quotes: the shape of a protocol-log row
+    for cut in (30, nine, rows.index(b"\n") - 1):
+        for f in (dst, db, db + "-wal", db + "-shm"):
+            if os.path.exists(f):
+                os.remove(f)
+        open(dst, "wb").write(rows[:cut])
+        run("index", "--db", db, "--logs", d, "--quiet")
+        open(dst, "ab").write(rows[cut:])
+        run("index", "--db", db, "--logs", d, "--quiet")
+        kind = sql(db, "SELECT kind FROM files")
+        if kind != ["msgtrk"]:
+            raise AssertionError(f"cut at {cut}: the file was taken for {kind}")
+        full_compare(d, db)
+    return "kind decided once the first line is whole"
+
+
 def damaged(tmp):
     logs = gen(tmp, "--version", "2019", "--servers", "1", "--messages-per-day", "300", "--seed", "25")
     db = os.path.join(tmp, "i.db")
@@ -568,6 +598,7 @@ def main():
                      ("kill -9 during indexing", killed),
                      ("renamed, rewritten, deleted files", files_change),
                      ("compressed after indexing", compressed_later),
+                     ("first line half written", first_line_half_written),
                      ("damaged database", damaged),
                      ("retention", retention),
                      ("appending writer", appender),
