@@ -1161,6 +1161,27 @@ static int resume_parser(struct upd *u)
     return 0;
 }
 
+/* Not recognised from a complete line (or binary data): decided, unlike a
+ * first line still being written or a header whose #Fields is still to come. */
+static int judged_not_a_log(const char *b, size_t n)
+{
+    if (memchr(b, '\0', n))
+        return 1;
+    const char *end = b + n, *s = b;
+    const char *nl;
+    while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        size_t len = (size_t)(nl - s);
+        if (len && s[len - 1] == '\r')
+            len--;
+        if (s == b && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+            s += 3, len -= 3;
+        if (len && s[0] != '#')
+            return 1;
+        s = nl + 1;
+    }
+    return 0;
+}
+
 static void say(struct upd *u, const char *file, const char *msg)
 {
     if (u->cfg->diag)
@@ -1307,15 +1328,27 @@ opened:;
             r->kind = K_UNKNOWN;
             save_row(u, 0, mtime_ns);
             u->st->files_unchanged += continuing;
-            return u->db_failed ? MT_EIO : MT_OK;
+            if (u->db_failed)
+                return MT_EIO;
+            /* ... but a whole line that is not a log row (or binary data)
+             * is what a search reports: so does the index, each run. */
+            if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file) && judged_not_a_log(buf, got)) {
+                say(u, f->path, "not a log mailtrail reads (no #Fields header, and the first line is not a log row)");
+                u->st->files_unreadable++;
+                return MT_EINPUT;
+            }
+            return MT_OK;
         }
-        if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file))
+        int unrecognised = k == MT_KIND_UNKNOWN && r->kind == K_OTHER && (f->named_msgtrk || f->explicit_file);
+        if (unrecognised) {
             say(u, f->path, "not a log mailtrail reads (no #Fields header, and the first line is not a log row)");
+            u->st->files_unreadable++;
+        }
         if (r->kind == K_OTHER || r->kind == K_EMPTY) {
             mt_reader_close(rd);
             save_row(u, r->kind == K_EMPTY ? 0 : (int64_t)sb.st_size, mtime_ns);
             u->st->files_unchanged += continuing;
-            return u->db_failed ? MT_EIO : MT_OK;
+            return u->db_failed ? MT_EIO : unrecognised ? MT_EINPUT : MT_OK;
         }
     }
     u->consumed = r->offset;
