@@ -1046,8 +1046,8 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
     sqlite3_finalize(s);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
-    if (*copy)
-        return 0;
+    if (found)
+        *copy = 0;   /* the plain file it was is gone: another with the same head is not it */
     if (found && set_path(u, u->row.id))
         return -1;
     return found;
@@ -1244,6 +1244,9 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     } else if (found && !renamed && sb.st_size == r->size && (r->complete || mtime_ns == r->mtime_ns ||
                                                               r->kind == K_OTHER)) {
         u->st->files_unchanged++;
+        if (!r->complete && r->kind != K_OTHER && r->kind != K_UNKNOWN && r->kind != K_EMPTY &&
+            r->offset < r->size)
+            u->st->files_partial++;
         return MT_OK;
     }
     /* grown or unchanged is decided by what is read below */
@@ -1418,6 +1421,8 @@ opened:;
         r->complete = 1;
     } else {
         close_parser(u, 0);
+        if (!u->db_failed && result == MT_OK && (u->pending.n || u->dirty))
+            u->st->files_partial++;   /* its last line has no newline (yet) */
     }
     mt_reader_close(rd);
     if (u->db_failed)
