@@ -94,6 +94,9 @@ struct upd {
     size_t *sample_sizes;
     size_t n_samples;
     int training_done;
+    /* the database's own files (db, -wal, -shm, -journal): never read as logs */
+    int64_t own_dev[4], own_ino[4];
+    int n_own;
 };
 
 static void db_fail(struct upd *u, const char *what)
@@ -1199,6 +1202,9 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         u->st->files_unreadable++;
         return MT_EINPUT;
     }
+    for (int i = 0; i < u->n_own; i++)
+        if ((int64_t)sb.st_dev == u->own_dev[i] && (int64_t)sb.st_ino == u->own_ino[i])
+            return MT_OK;   /* the index itself, under a --logs folder */
     u->st->files_seen++;
     int64_t mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     int renamed;
@@ -1544,6 +1550,15 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     u.ix = ix;
     u.cfg = cfg;
     u.st = stats;
+    static const char *const own[] = { "", "-wal", "-shm", "-journal" };
+    for (size_t i = 0; ix->path && i < sizeof own / sizeof *own; i++) {
+        char p[4096];
+        struct stat sb;
+        if ((size_t)snprintf(p, sizeof p, "%s%s", ix->path, own[i]) < sizeof p && stat(p, &sb) == 0) {
+            u.own_dev[u.n_own] = (int64_t)sb.st_dev;
+            u.own_ino[u.n_own++] = (int64_t)sb.st_ino;
+        }
+    }
     for (size_t i = 0; i < ls->n; i++) {
         struct stat sb;
         if (stat(ls->files[i].path, &sb) == 0)
