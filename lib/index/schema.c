@@ -317,6 +317,9 @@ static mt_status create_schema(mt_index *ix, char *err, size_t errlen)
              MT_INDEX_SCHEMA_VERSION, MT_INDEX_SCHEMA_VERSION);
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
         return MT_EIO;
+    int v = 0;
+    if (!user_version(ix, &v) && v != 0)   /* another writer made it while we waited for the lock */
+        return ix_exec(ix, "COMMIT", err, errlen) ? MT_EIO : MT_OK;
     if (ix_exec(ix, schema_tables, err, errlen) || ix_exec(ix, schema_views, err, errlen) ||
         ix_exec(ix, ix_query_indexes, err, errlen) ||
         ix_exec(ix, sql, err, errlen)) {
@@ -433,7 +436,11 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
             mt_index_close(ix);
             return MT_EIO;
         }
-        v = MT_INDEX_SCHEMA_VERSION;
+        if (user_version(ix, &v) || v > MT_INDEX_SCHEMA_VERSION) {   /* made by another writer meanwhile */
+            snprintf(err, errlen, "%s: made by another mailtrail while this one opened it: try again", path);
+            mt_index_close(ix);
+            return MT_EIO;
+        }
     }
     /* Older schemas: the writer upgrades, one step per version; a reader
      * cannot write, and says how. */

@@ -10,6 +10,7 @@
  * (#Fields ...) again, then its line counter set, so numbering continues. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1506,6 +1507,41 @@ static void finalize_all(struct upd *u)
         sqlite3_finalize(all[i]);
 }
 
+/* One writer at a time: each batch commits, and a second writer coming in
+ * between would read the files from the offsets committed so far while the
+ * first goes on from where it is (lines added twice). meta('writer') holds
+ * the process id of the one updating, inside the write transaction; a
+ * process that is gone (killed) no longer counts. Returns 1 when another
+ * one is at work. */
+static int claim_writer(struct upd *u)
+{
+    sqlite3_stmt *s;
+    long pid = 0;
+    if (sqlite3_prepare_v2(u->ix->db, "SELECT value FROM meta WHERE key = 'writer'", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the writer"), -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        pid = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+        return 1;
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES('writer', %ld)", (long)getpid());
+    char err[200];
+    if (ix_exec(u->ix, sql, err, sizeof err)) {
+        snprintf(u->why, sizeof u->why, "noting the writer: %s", err);
+        u->db_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void release_writer(mt_index *ix)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = 'writer' AND value = %ld", (long)getpid());
+    ix_exec(ix, sql, NULL, 0);
+}
+
 /* Files indexed earlier and no longer on disk: noted, their records kept. */
 static int note_gone(struct upd *u)
 {
@@ -1587,6 +1623,16 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         free(buf);
         return MT_EIO;
     }
+    int other = claim_writer(&u);
+    if (other) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, other > 0 ? "another mailtrail index is updating this index; try again when it is done"
+                                             : u.why, cfg->user);
+        finalize_all(&u);
+        free(buf);
+        return MT_EIO;
+    }
     /* Decided inside the write transaction, so that no other writer can add
      * strings in between; another writer may come between our runs. */
     for (int d = 0; d < IX__NDICTS; d++)
@@ -1604,9 +1650,12 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     if (!u.db_failed && ix_exec(ix, ix_query_indexes, err, sizeof err))
         db_fail(&u, "making the query indexes");
     if (!u.db_failed)
+        release_writer(ix);
+    if (!u.db_failed)
         commit(&u);
     if (u.db_failed) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
+        release_writer(ix);   /* when an earlier batch committed it */
         for (int d = 0; d < IX__NDICTS; d++)
             ix_dict_forget(&ix->dict[d]);
         if (cfg->diag)

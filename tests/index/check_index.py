@@ -332,6 +332,29 @@ def first_line_half_written(tmp):
     return "kind decided once the first line is whole"
 
 
+def two_writers(tmp):
+    """Two index runs on one database at once: one works, the other says so clearly; nothing is added twice."""
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "1500", "--days", "2", "--seed", "33")
+    refused = 0
+    for attempt in range(4):
+        db = os.path.join(tmp, f"i{attempt}.db")
+        args = [BIN, "index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "64k"]
+        ps = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) for _ in range(2)]
+        for p in ps:
+            out, err = p.communicate()
+            err = err.decode()
+            if p.returncode == 0:
+                continue
+            if p.returncode != 4 or "another mailtrail" not in err:
+                raise AssertionError(f"second writer: exit {p.returncode}: {err[-300:]}")
+            refused += 1
+        run("index", "--db", db, "--logs", logs, "--quiet")
+        full_compare(logs, db)
+    if not refused:
+        raise AssertionError("the two writers never met")
+    return f"{refused} of 4 second writers refused with a clear message, the index exact"
+
+
 def damaged(tmp):
     logs = gen(tmp, "--version", "2019", "--servers", "1", "--messages-per-day", "300", "--seed", "25")
     db = os.path.join(tmp, "i.db")
@@ -599,6 +622,7 @@ def main():
                      ("renamed, rewritten, deleted files", files_change),
                      ("compressed after indexing", compressed_later),
                      ("first line half written", first_line_half_written),
+                     ("two writers at once", two_writers),
                      ("damaged database", damaged),
                      ("retention", retention),
                      ("appending writer", appender),
