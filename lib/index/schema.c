@@ -429,17 +429,24 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         }
         /* 16 KiB pages: shallower trees and less per-page overhead for rows
          * of a few hundred bytes; must be set before the first table. */
-        if ((mode != MT_INDEX_MEMORY &&
-             ix_exec(ix, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", why, sizeof why)) ||
-            create_schema(ix, why, sizeof why) != MT_OK) {
-            snprintf(err, errlen, "%s: cannot create the index: %s", path, why);
+        int failed = (mode != MT_INDEX_MEMORY &&
+                      ix_exec(ix, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", why, sizeof why)) ||
+                     create_schema(ix, why, sizeof why) != MT_OK;
+        /* another mailtrail may have made it meanwhile (then ours found it
+         * locked or made already): go on with theirs */
+        int v2 = 0;
+        if (!user_version(ix, &v2) && v2 > 0)
+            v = v2, failed = 0;
+        if (failed || v == 0) {
+            snprintf(err, errlen, "%s: cannot create the index: %s", path, why[0] ? why : "unknown error");
             mt_index_close(ix);
             return MT_EIO;
         }
-        if (user_version(ix, &v) || v > MT_INDEX_SCHEMA_VERSION) {   /* made by another writer meanwhile */
-            snprintf(err, errlen, "%s: made by another mailtrail while this one opened it: try again", path);
+        if (v > MT_INDEX_SCHEMA_VERSION) {
+            snprintf(err, errlen, "%s: made by a newer mailtrail (schema %d; this one reads up to %d): upgrade mailtrail",
+                     path, v, MT_INDEX_SCHEMA_VERSION);
             mt_index_close(ix);
-            return MT_EIO;
+            return MT_EINPUT;
         }
     }
     /* Older schemas: the writer upgrades, one step per version; a reader

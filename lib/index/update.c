@@ -1617,6 +1617,8 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
                table_empty(ix, "postfix_lines");
     if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
         ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+        if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
+            snprintf(err, sizeof err, "another mailtrail index is updating this index; try again when it is done");
         if (cfg->diag)
             cfg->diag(ix->path, 0, err, cfg->user);
         finalize_all(&u);
