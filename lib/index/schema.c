@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "index/internal.h"
@@ -429,14 +430,30 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         }
         /* 16 KiB pages: shallower trees and less per-page overhead for rows
          * of a few hundred bytes; must be set before the first table. */
-        int failed = (mode != MT_INDEX_MEMORY &&
+        /* Another mailtrail may be making it at the same moment: ours then
+         * finds it locked (some of SQLite's lock steps do not wait) or made
+         * already; wait a little and go on with theirs. */
+        int failed = 1;
+        for (int attempt = 0; attempt < 200 && failed; attempt++) {
+            int v2 = 0;
+            if (attempt && !user_version(ix, &v2) && v2 > 0) {
+                v = v2;
+                failed = 0;
+                break;
+            }
+            failed = (mode != MT_INDEX_MEMORY &&
                       ix_exec(ix, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", why, sizeof why)) ||
                      create_schema(ix, why, sizeof why) != MT_OK;
-        /* another mailtrail may have made it meanwhile (then ours found it
-         * locked or made already): go on with theirs */
-        int v2 = 0;
-        if (!user_version(ix, &v2) && v2 > 0)
-            v = v2, failed = 0;
+            if (!failed) {
+                if (user_version(ix, &v))
+                    failed = 1;
+                break;
+            }
+            if ((sqlite3_extended_errcode(ix->db) & 0xff) != SQLITE_BUSY)
+                break;
+            struct timespec pause = { 0, 50 * 1000 * 1000 };
+            nanosleep(&pause, NULL);
+        }
         if (failed || v == 0) {
             snprintf(err, errlen, "%s: cannot create the index: %s", path, why[0] ? why : "unknown error");
             mt_index_close(ix);
