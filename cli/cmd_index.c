@@ -218,6 +218,10 @@ int cmd_index(int argc, char **argv)
                 (unsigned long long)s.files_replaced, (unsigned long long)s.files_renamed,
                 (unsigned long long)s.files_gone, (unsigned long long)s.events, (unsigned long long)s.smtp_lines,
                 (unsigned long long)s.postfix_lines, (unsigned long long)s.iis_lines, s.bytes / 1e6, el);
+        if (s.files_partial)
+            fprintf(stdout, "; %llu file%s end%s with an incomplete line, not indexed yet",
+                    (unsigned long long)s.files_partial, s.files_partial == 1 ? "" : "s",
+                    s.files_partial == 1 ? "s" : "");
         if (max_age > 0)
             fprintf(stdout, "; %llu events older than the maximum age removed", (unsigned long long)removed);
         fputc('\n', stdout);

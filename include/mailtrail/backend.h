@@ -41,6 +41,10 @@ struct mt_backend {
                                int (*line)(size_t file, uint64_t lineno, int64_t year_code, const char *text,
                                            size_t len, void *user),
                                void *user);
+    /* The modification time (ns since 1970) ls->files[file] had when it was
+     * last read, for the year of classic syslog stamps once the file is
+     * gone; 0 when not known. NULL: the source cannot. */
+    int64_t (*file_mtime_ns)(void *ctx, size_t file);
 };
 
 #endif

@@ -49,6 +49,7 @@ struct mt_index_stats {
     uint64_t files_renamed;    /* same file (inode and head) under a new name: continued */
     uint64_t files_gone;       /* indexed earlier, no longer on disk (their records are kept) */
     uint64_t files_unreadable;
+    uint64_t files_partial;    /* plain logs ending in a line without its newline: it waits for the next run */
     uint64_t bytes;            /* bytes read this pass (decompressed) */
     uint64_t events;           /* tracking events added */
     uint64_t smtp_lines;       /* protocol-log lines added */

@@ -185,6 +185,9 @@ static inline int mt_pf_year_decode(int64_t code, int first_year)
  * than the modification's began the year before. 0 when path cannot be
  * read. */
 int mt_postfix_file_year(const char *path, const char *b, size_t n, const mt_tz *tz);
+/* The same from a modification time (seconds since 1970, UTC) kept
+ * elsewhere, for a file no longer on disk. */
+int mt_postfix_year_at(int64_t mtime_s, const char *b, size_t n, const mt_tz *tz);
 
 /* The ids a line names, as keys the index finds lines by: its own queue id,
  * the next queue ids it hands to ("queued as", "forwarded as", a

@@ -36,9 +36,25 @@ static int on_record(const struct mt_postfix_record *r, void *user)
     return 0;
 }
 
+/* The year of an indexed Postfix log's first classic stamp: from the file's
+ * modification time as a read of the files takes it, or, once the file is
+ * gone, from the one the index kept. */
+static int indexed_year(const mt_logset *ls, size_t file, const char *b, size_t n, const mt_tz *tz)
+{
+    int y = mt_postfix_file_year(ls->files[file].path, b, n, tz);
+    if (y <= 0 && ls->backend && ls->backend->file_mtime_ns) {
+        int64_t ns = ls->backend->file_mtime_ns(ls->backend_ctx, file);
+        if (ns > 0)
+            y = mt_postfix_year_at(ns / 1000000000, b, n, tz);
+    }
+    return y;
+}
+
 /* A Postfix log kept in the index: the same text, handed over in pieces. */
 struct indexed {
     struct load *l;
+    const mt_logset *ls;
+    size_t file;
     const char *path;
     int year;
     const mt_tz *tz;
@@ -50,7 +66,7 @@ static int indexed_piece(const char *b, size_t n, void *user)
     struct indexed *x = user;
     if (!x->p) {
         struct mt_postfix_config pc = { .file = x->path, .on_record = on_record, .on_diag = on_diag, .user = x->l,
-                                        .year = x->year > 0 ? x->year : mt_postfix_file_year(x->path, b, n, x->tz),
+                                        .year = x->year > 0 ? x->year : indexed_year(x->ls, x->file, b, n, x->tz),
                                         .tz = x->tz };
         if (!(x->p = mt_postfix_new(&pc))) {
             x->l->oom = 1;
@@ -66,7 +82,7 @@ static int indexed_piece(const char *b, size_t n, void *user)
 
 static mt_status load_indexed(const mt_logset *ls, size_t i, int year, const mt_tz *tz, struct load *l)
 {
-    struct indexed x = { l, ls->files[i].path, year, tz, NULL };
+    struct indexed x = { l, ls, i, ls->files[i].path, year, tz, NULL };
     mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, indexed_piece, &x);
     if (x.p) {
         mt_postfix_finish(x.p);
@@ -105,7 +121,7 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
             continue;      /* the tracking search has reported it already */
         size_t got = 0;
         if (mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) != MT_OK ||
-            mt_sniff(buf, got) != MT_KIND_POSTFIX) {
+            mt_sniff(buf, got, 1) != MT_KIND_POSTFIX) {
             mt_reader_close(r);
             continue;
         }
@@ -387,7 +403,7 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
             struct first fp = { NULL, 0 };
             if (ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp) == MT_EIO)
                 l.oom = 1;
-            file_year = mt_postfix_file_year(path, fp.p ? fp.p : "", fp.n, tz);
+            file_year = indexed_year(ls, file, fp.p ? fp.p : "", fp.n, tz);
             free(fp.p);
         }
         struct mt_postfix_config pc = { .file = path, .on_record = on_record, .on_diag = on_diag, .user = &l,

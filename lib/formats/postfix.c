@@ -1067,7 +1067,12 @@ int mt_postfix_file_year(const char *path, const char *b, size_t n, const mt_tz 
     struct stat st;
     if (stat(path, &st) != 0)
         return 0;
-    int64_t ms = (int64_t)st.st_mtime * 1000;
+    return mt_postfix_year_at((int64_t)st.st_mtime, b, n, tz);
+}
+
+int mt_postfix_year_at(int64_t mtime_s, const char *b, size_t n, const mt_tz *tz)
+{
+    int64_t ms = mtime_s * 1000;
     ms += (int64_t)mt_tz_offset_at_utc(tz, ms) * 1000;
     int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
     int y;

@@ -34,7 +34,7 @@ static int postfix_line(const char *s, size_t len)
     return (classic || iso) && memmem(s, len < 200 ? len : 200, "postfix", 7) != NULL;
 }
 
-enum mt_log_kind mt_sniff(const char *b, size_t n)
+enum mt_log_kind mt_sniff(const char *b, size_t n, int complete)
 {
     if (n >= 3 && (unsigned char)b[0] == 0xEF && (unsigned char)b[1] == 0xBB && (unsigned char)b[2] == 0xBF)
         b += 3, n -= 3;
@@ -43,6 +43,8 @@ enum mt_log_kind mt_sniff(const char *b, size_t n)
     int saw_directive = 0;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl && !complete)
+            return MT_KIND_UNKNOWN;   /* a line still being written */
         size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
         if (len && s[len - 1] == '\r')
             len--;

@@ -17,7 +17,11 @@ enum mt_log_kind {
 
 /* Recognise the log in the first n bytes of a file: by #Log-type, else by
  * the columns of #Fields, else by the shape of a headerless first row (a
- * tracking row has 20+ commas, a protocol log row 8). */
-enum mt_log_kind mt_sniff(const char *b, size_t n);
+ * tracking row has 20+ commas, a protocol log row 8). complete: the bytes end
+ * where the file does for good (a compressed file, a file read once as it
+ * is); otherwise a last line without its newline may still be being written
+ * and is not judged (a half-written tracking row has few commas yet): when no
+ * earlier line decided, the answer is MT_KIND_UNKNOWN (or MT_KIND_EMPTY). */
+enum mt_log_kind mt_sniff(const char *b, size_t n, int complete);
 
 #endif

@@ -1536,6 +1536,21 @@ static mt_status backend_postfix_keyed(void *ctx, const uint64_t *keys, size_t n
     return result;
 }
 
+static int64_t backend_file_mtime_ns(void *ctx, size_t file)
+{
+    mt_index *ix = ctx;
+    struct attach *a = ix->attach;
+    if (!a || file >= ix->ls->n)
+        return 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(ix->db, "SELECT mtime_ns FROM files WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, a->id_of_rank[file]);
+    int64_t t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return t;
+}
+
 static const struct mt_backend index_backend = {
     .search = backend_search,
     .search_each = backend_search_each,
@@ -1543,4 +1558,5 @@ static const struct mt_backend index_backend = {
     .smtp_lines = backend_smtp_lines,
     .postfix_text = backend_postfix_text,
     .postfix_keyed = backend_postfix_keyed,
+    .file_mtime_ns = backend_file_mtime_ns,
 };

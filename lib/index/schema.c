@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "index/internal.h"
@@ -317,6 +318,9 @@ static mt_status create_schema(mt_index *ix, char *err, size_t errlen)
              MT_INDEX_SCHEMA_VERSION, MT_INDEX_SCHEMA_VERSION);
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
         return MT_EIO;
+    int v = 0;
+    if (!user_version(ix, &v) && v != 0)   /* another writer made it while we waited for the lock */
+        return ix_exec(ix, "COMMIT", err, errlen) ? MT_EIO : MT_OK;
     if (ix_exec(ix, schema_tables, err, errlen) || ix_exec(ix, schema_views, err, errlen) ||
         ix_exec(ix, ix_query_indexes, err, errlen) ||
         ix_exec(ix, sql, err, errlen)) {
@@ -426,14 +430,41 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         }
         /* 16 KiB pages: shallower trees and less per-page overhead for rows
          * of a few hundred bytes; must be set before the first table. */
-        if ((mode != MT_INDEX_MEMORY &&
-             ix_exec(ix, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", why, sizeof why)) ||
-            create_schema(ix, why, sizeof why) != MT_OK) {
-            snprintf(err, errlen, "%s: cannot create the index: %s", path, why);
+        /* Another mailtrail may be making it at the same moment: ours then
+         * finds it locked (some of SQLite's lock steps do not wait) or made
+         * already; wait a little and go on with theirs. */
+        int failed = 1;
+        for (int attempt = 0; attempt < 200 && failed; attempt++) {
+            int v2 = 0;
+            if (attempt && !user_version(ix, &v2) && v2 > 0) {
+                v = v2;
+                failed = 0;
+                break;
+            }
+            failed = (mode != MT_INDEX_MEMORY &&
+                      ix_exec(ix, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL", why, sizeof why)) ||
+                     create_schema(ix, why, sizeof why) != MT_OK;
+            if (!failed) {
+                if (user_version(ix, &v))
+                    failed = 1;
+                break;
+            }
+            if ((sqlite3_extended_errcode(ix->db) & 0xff) != SQLITE_BUSY)
+                break;
+            struct timespec pause = { 0, 50 * 1000 * 1000 };
+            nanosleep(&pause, NULL);
+        }
+        if (failed || v == 0) {
+            snprintf(err, errlen, "%s: cannot create the index: %s", path, why[0] ? why : "unknown error");
             mt_index_close(ix);
             return MT_EIO;
         }
-        v = MT_INDEX_SCHEMA_VERSION;
+        if (v > MT_INDEX_SCHEMA_VERSION) {
+            snprintf(err, errlen, "%s: made by a newer mailtrail (schema %d; this one reads up to %d): upgrade mailtrail",
+                     path, v, MT_INDEX_SCHEMA_VERSION);
+            mt_index_close(ix);
+            return MT_EINPUT;
+        }
     }
     /* Older schemas: the writer upgrades, one step per version; a reader
      * cannot write, and says how. */

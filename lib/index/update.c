@@ -10,6 +10,7 @@
  * (#Fields ...) again, then its line counter set, so numbering continues. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,9 @@ struct upd {
     size_t *sample_sizes;
     size_t n_samples;
     int training_done;
+    /* the database's own files (db, -wal, -shm, -journal): never read as logs */
+    int64_t own_dev[4], own_ino[4];
+    int n_own;
 };
 
 static void db_fail(struct upd *u, const char *what)
@@ -920,6 +924,8 @@ static int load_row(struct upd *u, sqlite3_stmt *s, struct filerow *r)
 
 #define ROW_COLUMNS "id, dev, ino, head_len, head_hash, size, mtime_ns, offset, lines, header, in_header, kind, complete, first_ms, last_ms"
 
+static int set_path(struct upd *u, int64_t id);
+
 /* Find the row of f: by path, else (a renamed file) by inode and head among
  * files no longer at their path. Returns 1 found, 0 new, -1 error. */
 static int find_row(struct upd *u, const struct stat *sb, int *renamed)
@@ -960,17 +966,94 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
         free(cand.header.p);
     }
     sqlite3_reset(s);
-    if (found && *renamed) {
-        sqlite3_stmt *m;
-        if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
-            return db_fail(u, "renaming a file"), -1;
-        sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(m, 2, u->row.id);
-        rc = sqlite3_step(m);
-        sqlite3_finalize(m);
-        if (rc != SQLITE_DONE)
-            return db_fail(u, "renaming a file"), -1;
+    if (found && *renamed && set_path(u, u->row.id))
+        return -1;
+    return found;
+}
+
+static int set_path(struct upd *u, int64_t id)
+{
+    sqlite3_stmt *m;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
+        return db_fail(u, "renaming a file"), -1;
+    sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(m, 2, id);
+    int rc = sqlite3_step(m);
+    sqlite3_finalize(m);
+    if (rc != SQLITE_DONE)
+        return db_fail(u, "renaming a file"), -1;
+    return 0;
+}
+
+/* A new .gz/.zst file (recognised by content) may be a plain file indexed
+ * before and compressed since (gzip, logrotate's compress): its decompressed
+ * first bytes hash as that file's head did. When the plain file is no longer
+ * at its path, the compressed one is it under a new name: it continues from
+ * the offset kept (decompressed bytes) with its line numbers (returns 1, the
+ * row in u->row). When the plain file is still there, it is the live one and
+ * this is a copy of it: *copy is set and it is not read (it would count its
+ * lines twice); once the plain one is gone, the copy takes its place. A path
+ * that holds another file now is left alone: that file replaces the row when
+ * its path is read. Returns 0 when nothing matches, -1 on a database error. */
+static int find_compressed_origin(struct upd *u, char *buf, int *copy)
+{
+    *copy = 0;
+    char err[256];
+    mt_reader *rd;
+    if (mt_reader_open(u->f->path, &rd, err, sizeof err) != MT_OK)
+        return 0;   /* reported when it is read */
+    size_t d = 0;
+    if (mt_reader_compression(rd) != MT_COMP_NONE)
+        while (d < HEAD_BYTES) {
+            size_t got = 0;
+            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
+                break;
+            d += got;
+        }
+    mt_reader_close(rd);
+    if (!d)
+        return 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(u->ix->db,
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len > 0"
+                           " AND head_len <= ?1 AND (head_len < ?1 OR head_hash = ?2) ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the file list"), -1;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)d);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)(fnv((const unsigned char *)buf, d) & 0x7fffffffffffffffull));
+    int rc, found = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t hl = sqlite3_column_int64(s, 3), hh = sqlite3_column_int64(s, 4);
+        if ((int64_t)(fnv((const unsigned char *)buf, (size_t)hl) & 0x7fffffffffffffffull) != hh)
+            continue;
+        const char *old = (const char *)sqlite3_column_text(s, 15);
+        struct stat ob;
+        if (!old)
+            continue;
+        if (stat(old, &ob) == 0) {
+            if ((int64_t)ob.st_ino == sqlite3_column_int64(s, 2) && (int64_t)ob.st_dev == sqlite3_column_int64(s, 1))
+                *copy = 1;   /* the plain file is still there */
+            continue;
+        }
+        if (errno != ENOENT || found)
+            continue;
+        struct filerow cand = { 0 };
+        if (load_row(u, s, &cand)) {
+            free(cand.header.p);
+            rc = SQLITE_ERROR;
+            break;
+        }
+        free(u->row.header.p);
+        u->row = cand;
+        found = 1;
     }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
+    if (found)
+        *copy = 0;   /* the plain file it was is gone: another with the same head is not it */
+    if (found && set_path(u, u->row.id))
+        return -1;
     return found;
 }
 
@@ -1082,6 +1165,27 @@ static int resume_parser(struct upd *u)
     return 0;
 }
 
+/* Not recognised from a complete line (or binary data): decided, unlike a
+ * first line still being written or a header whose #Fields is still to come. */
+static int judged_not_a_log(const char *b, size_t n)
+{
+    if (memchr(b, '\0', n))
+        return 1;
+    const char *end = b + n, *s = b;
+    const char *nl;
+    while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        size_t len = (size_t)(nl - s);
+        if (len && s[len - 1] == '\r')
+            len--;
+        if (s == b && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+            s += 3, len -= 3;
+        if (len && s[0] != '#')
+            return 1;
+        s = nl + 1;
+    }
+    return 0;
+}
+
 static void say(struct upd *u, const char *file, const char *msg)
 {
     if (u->cfg->diag)
@@ -1099,12 +1203,27 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         u->st->files_unreadable++;
         return MT_EINPUT;
     }
+    for (int i = 0; i < u->n_own; i++)
+        if ((int64_t)sb.st_dev == u->own_dev[i] && (int64_t)sb.st_ino == u->own_ino[i])
+            return MT_OK;   /* the index itself, under a --logs folder */
     u->st->files_seen++;
     int64_t mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     int renamed;
     int found = find_row(u, &sb, &renamed);
     if (found < 0)
         return MT_EIO;
+    int adopted = 0;
+    if (!found) {
+        int copy;
+        adopted = find_compressed_origin(u, buf, &copy);
+        if (adopted < 0)
+            return MT_EIO;
+        if (copy) {
+            u->st->files_unchanged++;
+            return MT_OK;
+        }
+        found = renamed = adopted;
+    }
     if (!found) {
         if (new_row(u))
             return MT_EIO;
@@ -1115,7 +1234,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     struct filerow *r = &u->row;
     int64_t h = 0;
     int replaced = 0;
-    if (found) {
+    if (found && !adopted) {
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size ||
             (r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash)))
             replaced = 1;
@@ -1132,6 +1251,9 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     } else if (found && !renamed && sb.st_size == r->size && (r->complete || mtime_ns == r->mtime_ns ||
                                                               r->kind == K_OTHER)) {
         u->st->files_unchanged++;
+        if (!r->complete && r->kind != K_OTHER && r->kind != K_UNKNOWN && r->kind != K_EMPTY &&
+            r->offset < r->size)
+            u->st->files_partial++;
         return MT_OK;
     }
     /* grown or unchanged is decided by what is read below */
@@ -1140,7 +1262,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     r->dev = (int64_t)sb.st_dev;
     r->ino = (int64_t)sb.st_ino;
     int64_t hl = sb.st_size < HEAD_BYTES ? (int64_t)sb.st_size : HEAD_BYTES;
-    if (hl != r->head_len || !found || replaced) {
+    if (hl != r->head_len || !found || replaced || adopted) {   /* a compressed file: the hash of its own bytes */
         if (head_hash(f->path, hl, &h))
             hl = 0, h = 0;
         r->head_len = hl;
@@ -1162,11 +1284,23 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     }
     int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
     if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
+        if (adopted) {   /* shorter than what was read of the plain file: not a copy of it after all */
+            mt_reader_close(rd);
+            if (delete_records(u, r->id))
+                return MT_EIO;
+            reset_row(r);
+            u->st->files_renamed--;
+            u->st->files_replaced++;
+            st = mt_reader_open(f->path, &rd, err, sizeof err);
+            if (st == MT_OK)
+                goto opened;
+        }
         say(u, f->path, err);
         mt_reader_close(rd);
         u->st->files_unreadable++;
         return MT_EINPUT;
     }
+opened:;
     size_t got = 0;
     st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
     if (st != MT_OK) {
@@ -1176,7 +1310,23 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         return MT_EINPUT;
     }
     if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
-        enum mt_log_kind k = mt_sniff(buf, got);
+        /* a compressed file: a whole block, or all of it (its last line is complete) */
+        while (compressed && got > 0 && got < MT_READ_BLOCK) {
+            size_t more = 0;
+            st = mt_reader_read(rd, buf + got, MT_READ_BLOCK - got, &more, err, sizeof err);
+            if (st != MT_OK) {
+                say(u, f->path, err);
+                mt_reader_close(rd);
+                u->st->files_unreadable++;
+                return MT_EINPUT;
+            }
+            if (!more)
+                break;
+            got += more;
+        }
+        /* A plain file's last line may be half written: judged only when a
+         * whole block (what a search reads) is there. */
+        enum mt_log_kind k = mt_sniff(buf, got, compressed || got == MT_READ_BLOCK);
         r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
                 : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(buf, got) ? K_IIS : K_OTHER;
         if ((k == MT_KIND_UNKNOWN || (k == MT_KIND_OTHER && !iis_like(buf, got))) && !compressed &&
@@ -1188,15 +1338,27 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             r->kind = K_UNKNOWN;
             save_row(u, 0, mtime_ns);
             u->st->files_unchanged += continuing;
-            return u->db_failed ? MT_EIO : MT_OK;
+            if (u->db_failed)
+                return MT_EIO;
+            /* ... but a whole line that is not a log row (or binary data)
+             * is what a search reports: so does the index, each run. */
+            if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file) && judged_not_a_log(buf, got)) {
+                say(u, f->path, "not a log mailtrail reads (no #Fields header, and the first line is not a log row)");
+                u->st->files_unreadable++;
+                return MT_EINPUT;
+            }
+            return MT_OK;
         }
-        if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file))
+        int unrecognised = k == MT_KIND_UNKNOWN && r->kind == K_OTHER && (f->named_msgtrk || f->explicit_file);
+        if (unrecognised) {
             say(u, f->path, "not a log mailtrail reads (no #Fields header, and the first line is not a log row)");
+            u->st->files_unreadable++;
+        }
         if (r->kind == K_OTHER || r->kind == K_EMPTY) {
             mt_reader_close(rd);
             save_row(u, r->kind == K_EMPTY ? 0 : (int64_t)sb.st_size, mtime_ns);
             u->st->files_unchanged += continuing;
-            return u->db_failed ? MT_EIO : MT_OK;
+            return u->db_failed ? MT_EIO : unrecognised ? MT_EINPUT : MT_OK;
         }
     }
     u->consumed = r->offset;
@@ -1266,6 +1428,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         r->complete = 1;
     } else {
         close_parser(u, 0);
+        if (!u->db_failed && result == MT_OK && (u->pending.n || u->dirty))
+            u->st->files_partial++;   /* its last line has no newline (yet) */
     }
     mt_reader_close(rd);
     if (u->db_failed)
@@ -1343,6 +1507,41 @@ static void finalize_all(struct upd *u)
         sqlite3_finalize(all[i]);
 }
 
+/* One writer at a time: each batch commits, and a second writer coming in
+ * between would read the files from the offsets committed so far while the
+ * first goes on from where it is (lines added twice). meta('writer') holds
+ * the process id of the one updating, inside the write transaction; a
+ * process that is gone (killed) no longer counts. Returns 1 when another
+ * one is at work. */
+static int claim_writer(struct upd *u)
+{
+    sqlite3_stmt *s;
+    long pid = 0;
+    if (sqlite3_prepare_v2(u->ix->db, "SELECT value FROM meta WHERE key = 'writer'", -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the writer"), -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        pid = (long)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+        return 1;
+    char sql[96];
+    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES('writer', %ld)", (long)getpid());
+    char err[200];
+    if (ix_exec(u->ix, sql, err, sizeof err)) {
+        snprintf(u->why, sizeof u->why, "noting the writer: %s", err);
+        u->db_failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static void release_writer(mt_index *ix)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = 'writer' AND value = %ld", (long)getpid());
+    ix_exec(ix, sql, NULL, 0);
+}
+
 /* Files indexed earlier and no longer on disk: noted, their records kept. */
 static int note_gone(struct upd *u)
 {
@@ -1387,6 +1586,15 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     u.ix = ix;
     u.cfg = cfg;
     u.st = stats;
+    static const char *const own[] = { "", "-wal", "-shm", "-journal" };
+    for (size_t i = 0; ix->path && i < sizeof own / sizeof *own; i++) {
+        char p[4096];
+        struct stat sb;
+        if ((size_t)snprintf(p, sizeof p, "%s%s", ix->path, own[i]) < sizeof p && stat(p, &sb) == 0) {
+            u.own_dev[u.n_own] = (int64_t)sb.st_dev;
+            u.own_ino[u.n_own++] = (int64_t)sb.st_ino;
+        }
+    }
     for (size_t i = 0; i < ls->n; i++) {
         struct stat sb;
         if (stat(ls->files[i].path, &sb) == 0)
@@ -1409,8 +1617,20 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
                table_empty(ix, "postfix_lines");
     if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
         ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+        if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
+            snprintf(err, sizeof err, "another mailtrail index is updating this index; try again when it is done");
         if (cfg->diag)
             cfg->diag(ix->path, 0, err, cfg->user);
+        finalize_all(&u);
+        free(buf);
+        return MT_EIO;
+    }
+    int other = claim_writer(&u);
+    if (other) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, other > 0 ? "another mailtrail index is updating this index; try again when it is done"
+                                             : u.why, cfg->user);
         finalize_all(&u);
         free(buf);
         return MT_EIO;
@@ -1432,9 +1652,12 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     if (!u.db_failed && ix_exec(ix, ix_query_indexes, err, sizeof err))
         db_fail(&u, "making the query indexes");
     if (!u.db_failed)
+        release_writer(ix);
+    if (!u.db_failed)
         commit(&u);
     if (u.db_failed) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
+        release_writer(ix);   /* when an earlier batch committed it */
         for (int d = 0; d < IX__NDICTS; d++)
             ix_dict_forget(&ix->dict[d]);
         if (cfg->diag)

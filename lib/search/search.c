@@ -225,7 +225,7 @@ static void run_file(struct ctx *c, size_t idx, char *buf, unsigned worker)
         mt_reader_close(r);
         return;
     }
-    enum mt_log_kind k = mt_sniff(buf, got);
+    enum mt_log_kind k = mt_sniff(buf, got, 1);
     if (k != MT_KIND_MSGTRK) {
         if (k == MT_KIND_UNKNOWN && (f->named_msgtrk || f->explicit_file)) {
             job_diag(job, 0, "not a message tracking log (no #Fields header, and the first line is not a tracking row)");

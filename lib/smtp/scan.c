@@ -85,7 +85,7 @@ static int read_file(struct scan_ctx *c, const struct mt_logfile *f, char *buf)
         mt_reader_close(r);
         return -1;
     }
-    enum mt_log_kind k = mt_sniff(buf, got);
+    enum mt_log_kind k = mt_sniff(buf, got, 1);
     if (k != MT_KIND_SMTP) {
         mt_reader_close(r);
         if (f->explicit_file && k != MT_KIND_EMPTY) {

@@ -266,6 +266,125 @@ def files_change(tmp):
     return "renamed, truncated, deleted"
 
 
+def compressed_later(tmp):
+    """A log compressed after it was indexed (gzip, logrotate's compress) is the same file: continued, not read twice."""
+    import gzip as gz
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "300", "--days", "3", "--seed", "31")
+    db = os.path.join(tmp, "i.db")
+    files = [p for p in tracking_files(logs) if "MessageTracking" in p]
+    a, b = files[0], files[1]
+    whole = open(a, "rb").read()
+    open(a, "wb").write(whole[:len(whole) // 2])       # half of it indexed, the rest written later
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    open(a, "ab").write(whole[len(whole) // 2:])
+
+    def gzip(p, keep=False):
+        with open(p, "rb") as f, gz.open(p + ".gz", "wb") as g:
+            g.write(f.read())
+        if not keep:
+            os.remove(p)
+    gzip(a)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 renamed" not in out or "0 new" not in out:
+        raise AssertionError(f"a compressed log not recognised: {out}")
+    full_compare(logs, db)
+    # a compressed copy next to the live plain file: not read; it takes over when the plain one goes
+    before = scalar(db, "SELECT count(*) FROM events")
+    gzip(b, keep=True)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if scalar(db, "SELECT count(*) FROM events") != before or "0 new" not in out:
+        raise AssertionError(f"a compressed copy was read as well: {out}")
+    os.remove(b)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if "1 renamed" not in out or "0 gone" not in out:
+        raise AssertionError(f"the copy did not take the plain file's place: {out}")
+    full_compare(logs, db)
+    # Postfix: maillog -> maillog.1 -> maillog.1.gz, across runs and within one
+    mx = os.path.join(tmp, "mx")
+    os.makedirs(mx)
+    src = [open(os.path.join(DATA, "postfix", n), "rb").read() for n in ("postfix.log", "postfix-relay.log")]
+    ml = os.path.join(mx, "maillog")
+    pdb = os.path.join(tmp, "p.db")
+    written = [src[0], src[1], src[0][src[0].index(b"\n", len(src[0]) // 2) + 1:]]   # three heads
+
+    def expect(what):
+        want = sum(x.count(b"\n") for x in what)
+        got = scalar(pdb, "SELECT count(*) FROM postfix_lines")
+        if got != want:
+            raise AssertionError(f"{got} Postfix lines in the index, {want} in the files")
+    open(ml, "wb").write(written[0])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    os.rename(ml, ml + ".1")
+    open(ml, "wb").write(written[1])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    expect(written[:2])
+    gzip(ml + ".1")
+    out = run("index", "--db", pdb, "--logs", "smarthost=" + mx).stdout.decode()
+    expect(written[:2])
+    if "1 renamed" not in out:
+        raise AssertionError(f"maillog.1.gz not recognised: {out}")
+    os.rename(ml + ".1.gz", ml + ".2.gz")                # one interval: .1 -> .2.gz, maillog -> .1 -> .1.gz
+    os.rename(ml, ml + ".1")
+    gzip(ml + ".1")
+    open(ml, "wb").write(written[2])
+    run("index", "--db", pdb, "--logs", "smarthost=" + mx, "--quiet")
+    expect(written)
+    return "continued from the plain file's offset; a copy waits; Postfix rotations counted once"
+
+
+def first_line_half_written(tmp):
+    """A header-less log caught while its first line is half written is not classified from that part."""
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "200", "--seed", "32")
+    src = [p for p in tracking_files(logs) if "MessageTracking" in p][0]
+    rows = b"".join(l for l in open(src, "rb").read().splitlines(True) if not l.lstrip(b"\xef\xbb\xbf").startswith(b"#"))
+    d = os.path.join(tmp, "S")
+    os.makedirs(d)
+    dst = os.path.join(d, os.path.basename(src))
+    db = os.path.join(tmp, "i.db")
+    commas, q = [], False
+    for i, c in enumerate(rows[:rows.index(b"\n")]):
+        q = q != (c == ord('"'))
+        if c == ord(",") and not q:
+            commas.append(i)
+    nine = commas[8]   # 8 commas outside quotes: the shape of a protocol-log row
+    for cut in (30, nine, rows.index(b"\n") - 1):
+        for f in (dst, db, db + "-wal", db + "-shm"):
+            if os.path.exists(f):
+                os.remove(f)
+        open(dst, "wb").write(rows[:cut])
+        run("index", "--db", db, "--logs", d, "--quiet")
+        open(dst, "ab").write(rows[cut:])
+        run("index", "--db", db, "--logs", d, "--quiet")
+        kind = sql(db, "SELECT kind FROM files")
+        if kind != ["msgtrk"]:
+            raise AssertionError(f"cut at {cut}: the file was taken for {kind}")
+        full_compare(d, db)
+    return "kind decided once the first line is whole"
+
+
+def two_writers(tmp):
+    """Two index runs on one database at once: one works, the other says so clearly; nothing is added twice."""
+    logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "1500", "--days", "2", "--seed", "33")
+    refused = 0
+    for attempt in range(4):
+        db = os.path.join(tmp, f"i{attempt}.db")
+        args = [BIN, "index", "--db", db, "--logs", logs, "--quiet", "--batch-size", "64k"]
+        ps = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) for _ in range(2)]
+        for p in ps:
+            out, err = p.communicate()
+            err = err.decode()
+            if p.returncode == 0:
+                continue
+            if p.returncode != 4 or "another mailtrail" not in err:
+                raise AssertionError(f"second writer: exit {p.returncode}: {err[-300:]}")
+            refused += 1
+        run("index", "--db", db, "--logs", logs, "--quiet")
+        full_compare(logs, db)
+    if not refused:
+        raise AssertionError("the two writers never met")
+    return f"{refused} of 4 second writers refused with a clear message, the index exact"
+
+
 def damaged(tmp):
     logs = gen(tmp, "--version", "2019", "--servers", "1", "--messages-per-day", "300", "--seed", "25")
     db = os.path.join(tmp, "i.db")
@@ -532,6 +651,9 @@ def main():
                      ("files indexed while written", in_pieces),
                      ("kill -9 during indexing", killed),
                      ("renamed, rewritten, deleted files", files_change),
+                     ("compressed after indexing", compressed_later),
+                     ("first line half written", first_line_half_written),
+                     ("two writers at once", two_writers),
                      ("damaged database", damaged),
                      ("retention", retention),
                      ("appending writer", appender),
