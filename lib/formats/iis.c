@@ -376,7 +376,7 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
 {
     if (n && s[n - 1] == '\r')
         n--;
-    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
+    while (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
         s += 3, n -= 3;
     if (n == 0)
         return;

@@ -316,8 +316,8 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
         n--;
     /* A BOM starts every Exchange log, and so lines in the middle of files
      * that were joined with cat. */
-    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
-        (unsigned char)s[2] == 0xBF)
+    while (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+           (unsigned char)s[2] == 0xBF)
         s += 3, n -= 3;
     if (n == 0)
         return;

@@ -45,13 +45,16 @@ enum mt_log_kind mt_sniff(const char *b, size_t n, int complete)
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         if (!nl && !complete)
             return MT_KIND_UNKNOWN;   /* a line still being written */
+        const char *l = s;            /* the line, past any BOM: files joined with cat keep theirs */
         size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
-        if (len && s[len - 1] == '\r')
+        if (len && l[len - 1] == '\r')
             len--;
-        if (len && s[0] == '#') {
+        while (len >= 3 && (unsigned char)l[0] == 0xEF && (unsigned char)l[1] == 0xBB && (unsigned char)l[2] == 0xBF)
+            l += 3, len -= 3;
+        if (len && l[0] == '#') {
             saw_directive = 1;
-            if (starts_with(s, len, "#Log-type:")) {
-                const char *v = s + 10;
+            if (starts_with(l, len, "#Log-type:")) {
+                const char *v = l + 10;
                 size_t vl = len - 10;
                 while (vl && *v == ' ')
                     v++, vl--;
@@ -61,19 +64,19 @@ enum mt_log_kind mt_sniff(const char *b, size_t n, int complete)
                     return MT_KIND_SMTP;
                 return MT_KIND_OTHER;
             }
-            if (starts_with(s, len, "#Fields:")) {
-                if (memmem(s, len, "event-id", 8))
+            if (starts_with(l, len, "#Fields:")) {
+                if (memmem(l, len, "event-id", 8))
                     return MT_KIND_MSGTRK;
-                if (memmem(s, len, "session-id", 10) && memmem(s, len, "sequence-number", 15))
+                if (memmem(l, len, "session-id", 10) && memmem(l, len, "sequence-number", 15))
                     return MT_KIND_SMTP;
                 return MT_KIND_OTHER;
             }
         } else if (len) {
             if (saw_directive)
                 return MT_KIND_UNKNOWN;
-            if (postfix_line(s, len))
+            if (postfix_line(l, len))
                 return MT_KIND_POSTFIX;
-            size_t commas = row_commas(s, len);
+            size_t commas = row_commas(l, len);
             if (commas >= 20)
                 return MT_KIND_MSGTRK;
             if (commas == 8)
