@@ -170,6 +170,10 @@ int cmd_index(int argc, char **argv)
         print_counts(ix, db);
         mt_index_close(ix);
         cli_list_free(&logs);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "mailtrail %s: cannot write the counts\n", cmd);
+            return MT_EIO;
+        }
         return MT_OK;
     }
     int have_logs = logs.n || (getenv("MAILTRAIL_LOGS") && *getenv("MAILTRAIL_LOGS"));
