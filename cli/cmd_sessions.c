@@ -429,13 +429,14 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
     snprintf(c->summary_head, sizeof c->summary_head,
              "Session %.*s on %s (%s log, connector %.*s)\n"
              "  %.*s -> %.*s, started %s, %.1f s, %llu lines, TLS %s, AUTH %s\n"
-             "  MAIL FROM <%.*s>, %zu recipient(s), %zu message(s) queued%s%.*s\n",
+             "  MAIL FROM %s%.*s%s, %zu recipient(s), %zu message(s) queued%s%.*s\n",
              (int)s->session_id.n, s->session_id.p, s->server, mt_smtp_direction_name(s->direction),
              (int)s->connector_id.n, s->connector_id.p,
              (int)(s->local_endpoint.n ? s->local_endpoint.n : 1), s->local_endpoint.n ? s->local_endpoint.p : "-",
              (int)(s->remote_endpoint.n ? s->remote_endpoint.n : 1), s->remote_endpoint.n ? s->remote_endpoint.p : "-",
              a, (double)(s->end_ms - s->start_ms) / 1000.0, (unsigned long long)s->n_lines,
-             s->tls ? "yes" : "no", s->auth ? "yes" : "no", (int)s->mail_from.n, s->mail_from.p ? s->mail_from.p : "",
+             s->tls ? "yes" : "no", s->auth ? "yes" : "no", s->mail ? "<" : "(none sent)", (int)s->mail_from.n,
+             s->mail_from.p ? s->mail_from.p : "", s->mail ? ">" : "",
              s->n_rcpt, s->n_queued, s->n_queued ? ": " : "",
              (int)(s->n_queued ? s->queued[0].n : 0), s->n_queued ? s->queued[0].p : "");
     snprintf(c->summary_outcome, sizeof c->summary_outcome, "%s", mt_session_outcome_name(s->outcome));

@@ -33,6 +33,7 @@ struct mt_smtp_session {
     bool closed;                       /* a '-' disconnect line was seen */
     bool quit;                         /* QUIT was sent and answered */
     mt_slice mail_from;                /* the last MAIL FROM address, without <> */
+    bool mail;                         /* a MAIL FROM was sent (empty mail_from: the null sender) */
     size_t n_rcpt;
     const mt_slice *rcpt_to;           /* RCPT TO addresses, in order */
     size_t n_queued;

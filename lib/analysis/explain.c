@@ -772,8 +772,13 @@ static bool is_auth_refusal(const struct mt_reply *r, bool enh)
         return true;
     if (!enh || r->enh_subject == 0)
         return r->code == 530;
+    /* x.7.8, 9, 11, 12 are RFC 4954's authentication codes, when the reply
+     * says so too: "554 5.7.9 Message not accepted for policy reasons"
+     * (Yahoo's answer to DATA) is a policy refusal. */
     if (r->enh_subject == 7 && (r->enh_detail == 8 || r->enh_detail == 9 || r->enh_detail == 11 || r->enh_detail == 12))
-        return true;
+        return r->code == 530 || mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("authenticat")) ||
+               mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("credential")) ||
+               mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("password"));
     return r->code == 530 && r->enh_subject == 7 && r->enh_detail == 0;
 }
 

@@ -28,7 +28,7 @@ struct sess {
     int64_t mail_delay;        /* longest MAIL FROM reply delay, -1 if none */
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
-    bool tls, auth, closed, quit, has_fail, done;
+    bool tls, auth, closed, quit, has_fail, done, mail;
     /* Commands waiting for their replies, oldest first: with PIPELINING a
      * client sends MAIL and RCPT before the first reply, and each reply
      * answers the oldest command still open (RFC 2920). */
@@ -298,6 +298,7 @@ static void emit(mt_sessions *a, struct sess *s)
     out.closed = s->closed;
     out.quit = s->quit;
     out.mail_from = view(s, s->mail_from);
+    out.mail = s->mail;
     out.n_rcpt = s->n_rcpt;
     out.rcpt_to = a->views;
     out.n_queued = s->n_queued;
@@ -415,6 +416,7 @@ static void on_command(struct sess *s, mt_slice d, int64_t now)
     s->pending_at[slot] = now;
     s->p_count++;
     if (!strcmp(verb, "MAIL")) {
+        s->mail = true;
         mt_slice addr = angle_address(d);
         put(s, addr.p, addr.n, &s->mail_from);
     } else if (!strcmp(verb, "RCPT")) {
@@ -493,6 +495,14 @@ static void expire_idle(mt_sessions *a, int64_t now)
     }
 }
 
+/* "TLS negotiation failed with error NoCredentials": Exchange writes it in
+ * the data column of some logs and, as Microsoft's own examples show, in
+ * the context column of others. */
+static bool tls_failure(mt_slice s)
+{
+    return s.n >= 4 && !strncasecmp(s.p, "TLS ", 4) && mt_slice_contains_ci(s, MT_SLICE_LIT("failed"));
+}
+
 mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
 {
     if (a->stopped)
@@ -545,8 +555,11 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
     case '*':
         if (l->context.n >= 17 && !strncasecmp(l->context.p, "Failed to connect", 17))
             set_fail(s, MT_FC_CONNECT_FAILED, "CONNECT", l->context);
-        else if (l->data.n >= 4 && !strncasecmp(l->data.p, "TLS ", 4) && mt_slice_contains_ci(l->data, MT_SLICE_LIT("failed")))
-            set_fail(s, MT_FC_TLS_FAILED, "STARTTLS", l->data);
+        else if (tls_failure(l->data) || tls_failure(l->context)) {
+            /* The 220 to STARTTLS came, the handshake did not: no TLS. */
+            s->tls = false;
+            set_fail(s, MT_FC_TLS_FAILED, "STARTTLS", tls_failure(l->data) ? l->data : l->context);
+        }
         else if (l->data.n && mt_slice_eq_ci(l->context, MT_SLICE_LIT("sending message"))) {
             /* "*,<internal id>,sending message": which message this send session carries. */
             struct off o;

@@ -530,6 +530,9 @@ static const struct class_case class_cases[] = {
     { "504 5.7.4 Unrecognized authentication type", "AUTH LOGIN", MT_FC_AUTH_FAILED },
     { "535 5.7.8 Authentication credentials invalid", NULL, MT_FC_AUTH_FAILED },
     { "550 5.7.8 Error: authentication failed", "MAIL", MT_FC_AUTH_FAILED },
+    /* an authentication code without an authentication reply: Yahoo's policy refusal */
+    { "554 5.7.9 Message not accepted for policy reasons.  See https://help.yahoo.com/kb/postmaster/SLN7253.html",
+      "DATA", MT_FC_POLICY },
     { "530 5.7.0 Authentication required", "MAIL", MT_FC_AUTH_FAILED },
     { "530 Authentication required", "MAIL", MT_FC_AUTH_FAILED },
     { "530 5.0.0 Authentication required", "RCPT", MT_FC_AUTH_FAILED },
