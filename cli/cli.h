@@ -38,6 +38,10 @@ const char *cli_bad_option(char *const *argv);
 int cli_nonblank(const char *cmd, const char *opt, const char *value);
 /* cli_nonblank for each text filter of q that is set. */
 int cli_query_nonblank(const char *cmd, const struct mt_query *q);
+/* An option that takes one value (as Get-MessageTrackingLog's -EventId):
+ * *slot = value, or a usage error (MT_EUSAGE, printed) when it was given
+ * before, or when no_list is set and value is a list ("FAIL,DEFER"). */
+int cli_set_once(const char *cmd, const char *opt, const char **slot, const char *value, int no_list);
 /* Report a usage error for command cmd on stderr and return MT_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a size such as 2G, 500M, 10k, 1234 (powers of 1024). Returns 0 on success. */

@@ -166,19 +166,46 @@ int cmd_search(int argc, char **argv)
             break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
-        case OPT_EVENT_ID: q.event_id = optarg; break;
-        case OPT_SOURCE: q.source = optarg; break;
-        case OPT_SENDER: q.sender = optarg; break;
+        case OPT_EVENT_ID:
+            if ((rc = cli_set_once(cmd, "--event-id", &q.event_id, optarg, 1)) != MT_OK)
+                goto done;
+            break;
+        case OPT_SOURCE:
+            if ((rc = cli_set_once(cmd, "--source", &q.source, optarg, 1)) != MT_OK)
+                goto done;
+            break;
+        case OPT_SENDER:
+            if ((rc = cli_set_once(cmd, "--sender", &q.sender, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_RECIPIENT:
             if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_MESSAGE_ID: q.message_id = optarg; break;
-        case OPT_INTERNAL_ID: q.internal_message_id = optarg; break;
-        case OPT_NETWORK_ID: q.network_message_id = optarg; break;
-        case OPT_SUBJECT: q.subject = optarg; break;
-        case OPT_REFERENCE: q.reference = optarg; break;
-        case OPT_TRAFFIC: q.transport_traffic_type = optarg; break;
+        case OPT_MESSAGE_ID:
+            if ((rc = cli_set_once(cmd, "--message-id", &q.message_id, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_INTERNAL_ID:
+            if ((rc = cli_set_once(cmd, "--internal-message-id", &q.internal_message_id, optarg, 1)) != MT_OK)
+                goto done;
+            break;
+        case OPT_NETWORK_ID:
+            if ((rc = cli_set_once(cmd, "--network-message-id", &q.network_message_id, optarg, 1)) != MT_OK)
+                goto done;
+            break;
+        case OPT_SUBJECT:
+            if ((rc = cli_set_once(cmd, "--subject", &q.subject, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_REFERENCE:
+            if ((rc = cli_set_once(cmd, "--reference", &q.reference, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_TRAFFIC:
+            if ((rc = cli_set_once(cmd, "--transport-traffic-type", &q.transport_traffic_type, optarg, 1)) != MT_OK)
+                goto done;
+            break;
         case OPT_RESULT_SIZE: {
             unsigned long long n;
             if (!strcasecmp(optarg, "unlimited"))

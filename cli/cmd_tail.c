@@ -147,14 +147,24 @@ int cmd_tail(int argc, char **argv)
         case OPT_SERVER:
             rc = cli_list_add_items(cmd, "--server", &servers, optarg);
             break;
-        case OPT_EVENT_ID: q.event_id = optarg; break;
-        case OPT_SOURCE: q.source = optarg; break;
-        case OPT_SENDER: q.sender = optarg; break;
+        case OPT_EVENT_ID:
+            rc = cli_set_once(cmd, "--event-id", &q.event_id, optarg, 1);
+            break;
+        case OPT_SOURCE:
+            rc = cli_set_once(cmd, "--source", &q.source, optarg, 1);
+            break;
+        case OPT_SENDER:
+            rc = cli_set_once(cmd, "--sender", &q.sender, optarg, 0);
+            break;
         case OPT_RECIPIENTS:
             rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg);
             break;
-        case OPT_MESSAGE_ID: q.message_id = optarg; break;
-        case OPT_SUBJECT: q.subject = optarg; break;
+        case OPT_MESSAGE_ID:
+            rc = cli_set_once(cmd, "--message-id", &q.message_id, optarg, 0);
+            break;
+        case OPT_SUBJECT:
+            rc = cli_set_once(cmd, "--subject", &q.subject, optarg, 0);
+            break;
         case OPT_FROM_START: from_start = 1; break;
         case OPT_INTERVAL:
             interval = strtod(optarg, &end);

@@ -24,6 +24,16 @@ const char *cli_bad_option(char *const *argv)
     return argv[optind - 1];
 }
 
+int cli_set_once(const char *cmd, const char *opt, const char **slot, const char *value, int no_list)
+{
+    if (*slot)
+        return cli_usage_error(cmd, "%s is given twice ('%s', then '%s'); it takes one value", opt, *slot, value);
+    if (no_list && strchr(value, ','))
+        return cli_usage_error(cmd, "%s takes one value, not a list ('%s')", opt, value);
+    *slot = value;
+    return MT_OK;
+}
+
 int cli_nonblank(const char *cmd, const char *opt, const char *value)
 {
     if (!value)
