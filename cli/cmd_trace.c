@@ -433,20 +433,40 @@ static void print_entered(const char *how, const struct mt_pf_entry *e, const st
            or_empty(d->status_text.p));
 }
 
+/* The message's time, from the queue entries it entered through (a smart
+ * host that took it from the Internet) to the end of its trace. */
+static void seen_window(const struct mt_trace *t, const struct mt_pf_entry *in_e, const struct before *bf, size_t nb,
+                        int64_t *first, int64_t *last)
+{
+    *first = t->first_seen;
+    *last = t->last_seen;
+    for (size_t i = 0; i <= nb; i++) {
+        const struct mt_pf_entry *e = i < nb ? bf[i].entry : in_e;
+        if (!e)
+            continue;
+        if (e->first_ms != MT_TIME_NONE && e->first_ms < *first)
+            *first = e->first_ms;
+        if (e->last_ms != MT_TIME_NONE && e->last_ms > *last)
+            *last = e->last_ms;
+    }
+}
+
 static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store, struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
-    mt_time_format(t->first_seen, tz, a, sizeof a);
-    mt_time_format(t->last_seen, tz, b, sizeof b);
-    printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
-           (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
-           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(t->last_seen - t->first_seen) / 1000.0);
     const struct mt_pf_delivery *in_d = NULL;
     const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
     struct before bf[16];
     size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
+    int64_t first, last;
+    seen_window(t, in_e, bf, nb, &first, &last);
+    mt_time_format(first, tz, a, sizeof a);
+    mt_time_format(last, tz, b, sizeof b);
+    printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
+           (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
+           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(last - first) / 1000.0);
     for (size_t i = 0; i < nb; i++)
         printf("%.*s -> ", (int)bf[i].entry->host.n, or_empty(bf[i].entry->host.p));
     if (in_e)
@@ -600,23 +620,24 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
-    mt_time_format(t->first_seen, NULL, a, sizeof a);
-    mt_time_format(t->last_seen, NULL, b, sizeof b);
+    const struct mt_pf_delivery *in_d = NULL;
+    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
+    struct before bf[16];
+    size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
+    int64_t first, last;
+    seen_window(t, in_e, bf, nb, &first, &last);
+    mt_time_format(first, NULL, a, sizeof a);
+    mt_time_format(last, NULL, b, sizeof b);
     fputs("{\"message_id\":", stdout);
     jstr(t->message_id);
     fputs(",\"subject\":", stdout);
     jstr(t->subject);
     fputs(",\"sender\":", stdout);
     jstr(t->sender);
-    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b,
-           (long long)(t->last_seen - t->first_seen));
-    const struct mt_pf_delivery *in_d = NULL;
-    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
+    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b, (long long)(last - first));
     if (in_e) {
         fputs(",\"entered_via\":", stdout);
         json_entered(in_e, in_d);
-        struct before bf[16];
-        size_t nb = entered_before(store, in_e, bf, 16);
         for (size_t i = 0; i < nb; i++) {
             fputs(i ? "," : ",\"entered_via_earlier\":[", stdout);
             json_entered(bf[i].entry, bf[i].via);

@@ -1214,6 +1214,21 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
 }
 
 /* No tracking event has the message-id: the path is the Postfix entries'. */
+
+/* Widen first_seen .. last_seen to the Postfix queue entries of the hops. */
+static void seen_postfix(mt_tracer *t)
+{
+    for (size_t i = 0; i < t->trace.n_hops; i++) {
+        const struct mt_pf_entry *e = t->hops[i].postfix;
+        if (!e)
+            continue;
+        if (e->first_ms != MT_TIME_NONE && e->first_ms < t->trace.first_seen)
+            t->trace.first_seen = e->first_ms;
+        if (e->last_ms != MT_TIME_NONE && e->last_ms > t->trace.last_seen)
+            t->trace.last_seen = e->last_ms;
+    }
+}
+
 static mt_status build_postfix_only(mt_tracer *t, mt_slice want, const struct mt_pf_store *s)
 {
     enum { MAX_COPIES = 256 };
@@ -1247,15 +1262,7 @@ static mt_status build_postfix_only(mt_tracer *t, mt_slice want, const struct mt
     t->trace.sender = first->has_from ? first->from : mt_slice_make(NULL, 0);
     t->trace.first_seen = first->first_ms;
     t->trace.last_seen = first->last_ms;
-    for (size_t i = 0; i < t->trace.n_hops; i++) {
-        const struct mt_pf_entry *e = t->hops[i].postfix;
-        if (!e)
-            continue;
-        if (e->first_ms < t->trace.first_seen)
-            t->trace.first_seen = e->first_ms;
-        if (e->last_ms > t->trace.last_seen)
-            t->trace.last_seen = e->last_ms;
-    }
+    seen_postfix(t);
     st = postfix_fates(t, s);
     t->trace.recipients = t->rcpt;
     return st;
@@ -1277,6 +1284,9 @@ mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const st
         if (st == MT_OK)
             st = add_relay_hops(t, store);
         disambiguate(t);
+        /* the message's time spans its Postfix queue entries too: a relay
+         * that deferred it for hours, a smart host it entered through */
+        seen_postfix(t);
     }
     if (st != MT_OK) {
         clear_built(t);
