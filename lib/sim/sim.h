@@ -25,7 +25,10 @@
 
 #define SIM_MAX_SERVERS 16
 #define SIM_MAX_RCPT 64
-#define SIM_SESS_MAX_OPS 96
+/* A session's operations: about 40 around its recipients and two per RCPT
+ * (command and reply). 96 cut sessions to lists of 40 short, without a word:
+ * no DATA, no queued reply, no disconnect. Below 256 (nops is a byte). */
+#define SIM_SESS_MAX_OPS (64 + 2 * SIM_MAX_RCPT)
 #define SIM_PFX_MAX_OPS 24
 #define SIM_PEER_SMARTHOST 0xFE
 #define SIM_PEER_LB 0xFD

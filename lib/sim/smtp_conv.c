@@ -47,7 +47,7 @@ static void sb_op(struct sb *b, int op, unsigned arg, uint32_t dt_after)
 {
     struct sim_sess *s = b->s;
     if (s->nops >= SIM_SESS_MAX_OPS)
-        return;
+        return;    /* cannot happen: SIM_SESS_MAX_OPS allows SIM_MAX_RCPT recipients */
     s->ops[s->nops] = (uint16_t)(op | arg << 8);
     s->dt[s->nops] = dt_after;
     s->nops++;
