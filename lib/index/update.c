@@ -1313,14 +1313,10 @@ opened:;
         /* a compressed file: a whole block, or all of it (its last line is complete) */
         while (compressed && got > 0 && got < MT_READ_BLOCK) {
             size_t more = 0;
-            st = mt_reader_read(rd, buf + got, MT_READ_BLOCK - got, &more, err, sizeof err);
-            if (st != MT_OK) {
-                say(u, f->path, err);
-                mt_reader_close(rd);
-                u->st->files_unreadable++;
-                return MT_EINPUT;
-            }
-            if (!more)
+            /* A damaged stream (cut, or bytes after its end): what came
+             * before decides, and is read below, where the error is said
+             * once the good part is in -- as a search keeps it. */
+            if (mt_reader_read(rd, buf + got, MT_READ_BLOCK - got, &more, err, sizeof err) != MT_OK || !more)
                 break;
             got += more;
         }
