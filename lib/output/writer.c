@@ -467,7 +467,8 @@ static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
     FILE *out = w->out;
     if (w->rows == 0)
         fputs("session_id,server,direction,connector_id,local_endpoint,remote_endpoint,start,end,duration_ms,"
-              "tls,auth,mail_from,rcpt_to,queued,outcome,failure_class,failure_command,failure_reply,file,line\r\n", out);
+              "tls,auth,mail_from,rcpt_to,queued,outcome,failure_class,failure_command,failure_reply,lines,file,line\r\n",
+              out);
     char a[48], b[48];
     mt_time_format(s->start_ms, w->tz, a, sizeof a);
     mt_time_format(s->end_ms, w->tz, b, sizeof b);
@@ -491,7 +492,7 @@ static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
     mt_csv_cell(out, s->failure_command);
     fputc(',', out);
     mt_csv_cell(out, s->failure_reply);
-    fputc(',', out);
+    fprintf(out, ",%llu,", (unsigned long long)s->n_lines);
     mt_csv_cell(out, mt_slice_cstr(s->file ? s->file : ""));
     fprintf(out, ",%llu\r\n", (unsigned long long)s->first_line);
 }
