@@ -36,7 +36,8 @@ static const char *const usage[] = {
     "  --tz ZONE          show times in ZONE",
     "",
     "Exit: 0 when stopped (interrupt, --count, --duration) after printing",
-    "something, 1 when nothing matched, 2 usage, 3 unreadable input, 4 I/O error.",
+    "something, 1 when nothing matched, 2 usage, 3 some input could not be read",
+    "(whatever was printed), 4 I/O error.",
     NULL,
 };
 
@@ -91,8 +92,9 @@ static int on_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
-/* tail builds its log set again every interval: a folder or link that
- * cannot be read is said once, not every second. */
+/* tail looks at the logs again every interval: a folder or link that
+ * cannot be read, a file that is not a log, is said once, not every second
+ * (a problem on a line is said once anyway: lines are read once). */
 struct said {
     char **v;
     size_t n, cap;
@@ -101,10 +103,16 @@ struct said {
 static void say_once(const char *file, uint64_t line, const char *msg, void *user)
 {
     struct said *s = user;
-    size_t len = strlen(file) + strlen(msg) + 2;
-    for (size_t i = 0; i < s->n; i++)
-        if (strlen(s->v[i]) + 1 == len && !strncmp(s->v[i], file, strlen(file)) && !strcmp(s->v[i] + strlen(file) + 1, msg))
+    char head[32];
+    snprintf(head, sizeof head, "%llu\n", (unsigned long long)line);
+    size_t len = strlen(head) + strlen(file) + strlen(msg) + 2;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *k = s->v[i];
+        size_t hl = strlen(head), fl = strlen(file);
+        if (strlen(k) + 1 == len && !strncmp(k, head, hl) && !strncmp(k + hl, file, fl) && k[hl + fl] == '\n' &&
+            !strcmp(k + hl + fl + 1, msg))
             return;
+    }
     cli_print_diag(file, line, msg, NULL);
     if (s->n == s->cap) {
         size_t ncap = s->cap ? 2 * s->cap : 16;
@@ -117,7 +125,7 @@ static void say_once(const char *file, uint64_t line, const char *msg, void *use
     char *k = malloc(len);
     if (!k)
         return;
-    snprintf(k, len, "%s\n%s", file, msg);
+    snprintf(k, len, "%s%s\n%s", head, file, msg);
     s->v[s->n++] = k;
 }
 
@@ -236,11 +244,11 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     struct follower f = { match, w, from_start, 0, count, 0 };
-    struct mt_index_config cfg = { .diag = cli_print_diag, .on_event = on_event, .event_user = &f,
+    struct said said = { 0 };
+    struct mt_index_config cfg = { .diag = say_once, .user = &said, .on_event = on_event, .event_user = &f,
                                    .offsets_only = db == NULL };
     double started = now_s();
     int unreadable_seen = 0;
-    struct said said = { 0 };
     for (int pass = 0; !stop_requested; pass++) {
         /* The log set is built again each time: that is how new files are found. */
         mt_logset ls = { 0 };
@@ -283,7 +291,6 @@ int cmd_tail(int argc, char **argv)
     cli_list_free(&recipients);
     if (rc != MT_OK)
         return rc;
-    if (f.printed)
-        return MT_OK;
-    return unreadable_seen ? MT_EINPUT : MT_NOMATCH;
+    /* as search: 3 when some input could not be read, whatever was found */
+    return unreadable_seen ? MT_EINPUT : f.printed ? MT_OK : MT_NOMATCH;
 }
