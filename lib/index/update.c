@@ -64,6 +64,7 @@ struct filerow {
 
 struct upd {
     mt_index *ix;
+    const mt_logset *ls;       /* the files of this run */
     const struct mt_index_config *cfg;
     struct mt_index_stats *st;
     uint64_t bytes_total;
@@ -928,6 +929,20 @@ static int set_path(struct upd *u, int64_t id);
 
 /* Find the row of f: by path, else (a renamed file) by inode and head among
  * files no longer at their path. Returns 1 found, 0 new, -1 error. */
+static int set_path_to(struct upd *u, int64_t id, const char *path);
+
+/* The other file of this run that is (dev, ino) now, or NULL. */
+static const char *inode_elsewhere(const struct upd *u, int64_t dev, int64_t ino)
+{
+    for (size_t i = 0; u->ls && i < u->ls->n; i++) {
+        const char *p = u->ls->files[i].path;
+        struct stat ob;
+        if (strcmp(p, u->f->path) && stat(p, &ob) == 0 && (int64_t)ob.st_dev == dev && (int64_t)ob.st_ino == ino)
+            return p;
+    }
+    return NULL;
+}
+
 static int find_row(struct upd *u, const struct stat *sb, int *renamed)
 {
     *renamed = 0;
@@ -940,6 +955,28 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
     else if (rc != SQLITE_DONE)
         found = -1, db_fail(u, "reading the file list");
     sqlite3_reset(s);
+    if (found > 0 && (u->row.ino != (int64_t)sb->st_ino || u->row.dev != (int64_t)sb->st_dev)) {
+        /* Rotated: the file this row read was renamed (to a name this run
+         * reads too) and a new one made at its path. The row goes with the
+         * file, to continue where it stopped; this path is a new file. */
+        const char *moved = inode_elsewhere(u, u->row.dev, u->row.ino);
+        if (moved) {
+            /* only to a name no row holds (a chain such as maillog ->
+             * maillog.1 -> maillog.2 moves the last first, in its turn) */
+            sqlite3_bind_text(s, 1, moved, -1, SQLITE_STATIC);
+            int taken = sqlite3_step(s);
+            sqlite3_reset(s);
+            if (taken != SQLITE_DONE)
+                moved = NULL;
+        }
+        if (moved) {
+            if (set_path_to(u, u->row.id, moved))
+                return -1;
+            free(u->row.header.p);
+            memset(&u->row, 0, sizeof u->row);
+            found = 0;
+        }
+    }
     if (found)
         return found;
     s = u->by_inode;
@@ -948,12 +985,18 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *old = (const char *)sqlite3_column_text(s, 15);
         struct stat ob;
-        if (!old || stat(old, &ob) == 0)
+        if (!old)
             continue;
         struct filerow cand = { 0 };
         if (load_row(u, s, &cand)) {
             free(cand.header.p);
             break;
+        }
+        /* renamed when its old path is gone, or holds another file now (a
+         * rotation that made a new file there) -- not a second name of it */
+        if (stat(old, &ob) == 0 && (int64_t)ob.st_ino == cand.ino && (int64_t)ob.st_dev == cand.dev) {
+            free(cand.header.p);
+            continue;
         }
         int64_t h;
         if (cand.head_len <= sb->st_size && head_hash(u->f->path, cand.head_len, &h) == 0 && h == cand.head_hash) {
@@ -973,10 +1016,15 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
 
 static int set_path(struct upd *u, int64_t id)
 {
+    return set_path_to(u, id, u->f->path);
+}
+
+static int set_path_to(struct upd *u, int64_t id, const char *path)
+{
     sqlite3_stmt *m;
     if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1 WHERE id = ?2", -1, &m, NULL) != SQLITE_OK)
         return db_fail(u, "renaming a file"), -1;
-    sqlite3_bind_text(m, 1, u->f->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(m, 1, path, -1, SQLITE_STATIC);
     sqlite3_bind_int64(m, 2, id);
     int rc = sqlite3_step(m);
     sqlite3_finalize(m);
@@ -1580,6 +1628,7 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     struct upd u;
     memset(&u, 0, sizeof u);
     u.ix = ix;
+    u.ls = ls;
     u.cfg = cfg;
     u.st = stats;
     static const char *const own[] = { "", "-wal", "-shm", "-journal" };
