@@ -92,6 +92,27 @@ static int on_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
+/* The index's events of the files tail follows (an index may hold others). */
+struct held {
+    struct follower *f;
+    const char **paths;        /* sorted */
+    size_t n;
+};
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int on_held(const struct mt_event *ev, void *user)
+{
+    struct held *h = user;
+    const char *key = ev->file ? ev->file : "";
+    if (!h->n || !bsearch(&key, h->paths, h->n, sizeof *h->paths, by_str))
+        return 0;
+    return on_event(ev, h->f);
+}
+
 /* tail looks at the logs again every interval: a folder or link that
  * cannot be read, a file that is not a log, is said once, not every second
  * (a problem on a line is said once anyway: lines are read once). */
@@ -244,6 +265,36 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     struct follower f = { match, w, from_start, 0, count, 0 };
+    /* --from-start --db: what the index holds already comes from it (the
+     * files' first pass reads only what it does not hold yet), in time
+     * order, through a reading handle of its own. */
+    if (from_start && db) {
+        mt_index *rix = NULL;
+        mt_logset held = { 0 }, mine = { 0 };
+        char rerr[1024];
+        int unreadable0 = 0;
+        struct held h = { &f, NULL, 0 };
+        mt_status rs = cli_logset_build_diag(cmd, &logs, &mine, &unreadable0, NULL, NULL);
+        if (rs == MT_OK && !(h.paths = malloc((mine.n ? mine.n : 1) * sizeof *h.paths)))
+            rs = MT_EIO;
+        if (rs == MT_OK) {
+            for (size_t i = 0; i < mine.n; i++)
+                h.paths[h.n++] = mine.files[i].path;
+            qsort(h.paths, h.n, sizeof *h.paths, by_str);
+            rs = mt_index_open(db, MT_INDEX_READ, &rix, rerr, sizeof rerr);
+        }
+        if (rs == MT_OK && (rs = mt_index_attach(rix, &held)) == MT_OK) {
+            struct mt_query hq = q;
+            hq.result_size = 0;
+            rs = mt_search(&held, &hq, 0, on_held, cli_print_diag, &h, NULL);
+        }
+        if (rs == MT_EIO)
+            rc = MT_EIO;
+        free(h.paths);
+        mt_logset_free(&held);
+        mt_logset_free(&mine);
+        mt_index_close(rix);
+    }
     struct said said = { 0 };
     struct mt_index_config cfg = { .diag = say_once, .user = &said, .on_event = on_event, .event_user = &f,
                                    .offsets_only = db == NULL };
