@@ -451,17 +451,36 @@ static void seen_window(const struct mt_trace *t, const struct mt_pf_entry *in_e
     }
 }
 
+/* How the message came in through Postfix (the entry that handed it to
+ * Exchange, and those before it) and its time from there to the end. */
+struct way_in {
+    const struct mt_pf_entry *e;
+    const struct mt_pf_delivery *d;
+    struct before bf[16];
+    size_t nb;
+    int64_t first, last;
+};
+
+static void way_in(const struct mt_trace *t, const mt_pf_store *store, struct iid_index *iid, struct way_in *w)
+{
+    w->d = NULL;
+    w->e = entered_via(t, store, iid, &w->d);
+    w->nb = w->e ? entered_before(store, w->e, w->bf, 16) : 0;
+    seen_window(t, w->e, w->bf, w->nb, &w->first, &w->last);
+}
+
 static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store, struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
-    const struct mt_pf_delivery *in_d = NULL;
-    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
-    struct before bf[16];
-    size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
-    int64_t first, last;
-    seen_window(t, in_e, bf, nb, &first, &last);
+    struct way_in in;
+    way_in(t, store, iid, &in);
+    const struct mt_pf_delivery *in_d = in.d;
+    const struct mt_pf_entry *in_e = in.e;
+    const struct before *bf = in.bf;
+    size_t nb = in.nb;
+    int64_t first = in.first, last = in.last;
     mt_time_format(first, tz, a, sizeof a);
     mt_time_format(last, tz, b, sizeof b);
     printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
@@ -620,12 +639,13 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
-    const struct mt_pf_delivery *in_d = NULL;
-    const struct mt_pf_entry *in_e = entered_via(t, store, iid, &in_d);
-    struct before bf[16];
-    size_t nb = in_e ? entered_before(store, in_e, bf, 16) : 0;
-    int64_t first, last;
-    seen_window(t, in_e, bf, nb, &first, &last);
+    struct way_in in;
+    way_in(t, store, iid, &in);
+    const struct mt_pf_delivery *in_d = in.d;
+    const struct mt_pf_entry *in_e = in.e;
+    const struct before *bf = in.bf;
+    size_t nb = in.nb;
+    int64_t first = in.first, last = in.last;
     mt_time_format(first, NULL, a, sizeof a);
     mt_time_format(last, NULL, b, sizeof b);
     fputs("{\"message_id\":", stdout);

@@ -29,6 +29,14 @@ static void say(mt_diag_fn diag, void *user, const char *path, const char *msg)
         diag(path, 0, msg, user);
 }
 
+/* "WHAT: <errno's text>" about path. */
+static void say_errno(mt_diag_fn diag, void *user, const char *path, const char *what)
+{
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+    say(diag, user, path, msg);
+}
+
 static char *dupstr(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
@@ -209,18 +217,14 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
         }
         struct stat sb;
         if (lstat(path, &sb) != 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-            say(diag, user, path, msg);
+            say_errno(diag, user, path, "cannot read");
             unreadable = 1;
             continue;
         }
         if (S_ISLNK(sb.st_mode)) {
             /* Follow links to files, never to folders (no loops). */
             if (stat(path, &sb) != 0) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "a link to nothing readable: %s", strerror(errno));
-                say(diag, user, path, msg);
+                say_errno(diag, user, path, "a link to nothing readable");
                 unreadable = 1;
                 continue;
             }
@@ -272,9 +276,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
     }
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-        say(diag, user, path, msg);
+        say_errno(diag, user, path, "cannot read");
         return MT_EINPUT;
     }
     char base[256];
@@ -317,9 +319,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
         struct stat s2;
         mt_status r = MT_OK;
         if (stat(sub, &s2) != 0) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "cannot read: %s", strerror(errno));
-            say(diag, user, sub, msg);
+            say_errno(diag, user, sub, "cannot read");
             r = MT_EINPUT;
         } else if (S_ISDIR(s2.st_mode)) {
             r = walk(ls, sub, subs[i], 1, diag, user);
