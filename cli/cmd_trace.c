@@ -476,27 +476,22 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
     hop_rx_build(&hx, t);
     struct way_in in;
     way_in(t, store, iid, &in);
-    const struct mt_pf_delivery *in_d = in.d;
-    const struct mt_pf_entry *in_e = in.e;
-    const struct before *bf = in.bf;
-    size_t nb = in.nb;
-    int64_t first = in.first, last = in.last;
-    mt_time_format(first, tz, a, sizeof a);
-    mt_time_format(last, tz, b, sizeof b);
+    mt_time_format(in.first, tz, a, sizeof a);
+    mt_time_format(in.last, tz, b, sizeof b);
     printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
            (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
-           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(last - first) / 1000.0);
-    for (size_t i = 0; i < nb; i++)
-        printf("%.*s -> ", (int)bf[i].entry->host.n, or_empty(bf[i].entry->host.p));
-    if (in_e)
-        printf("%.*s -> ", (int)in_e->host.n, in_e->host.p);
+           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(in.last - in.first) / 1000.0);
+    for (size_t i = 0; i < in.nb; i++)
+        printf("%.*s -> ", (int)in.bf[i].entry->host.n, or_empty(in.bf[i].entry->host.p));
+    if (in.e)
+        printf("%.*s -> ", (int)in.e->host.n, in.e->host.p);
     for (size_t h = 0; h < t->n_hops; h++)
         printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
     printf("\n");
-    for (size_t i = 0; i < nb; i++)
-        print_entered(i ? "Then through" : "Entered through", bf[i].entry, bf[i].via, tz);
-    if (in_e)
-        print_entered(nb ? "Then through" : "Entered through", in_e, in_d, tz);
+    for (size_t i = 0; i < in.nb; i++)
+        print_entered(i ? "Then through" : "Entered through", in.bf[i].entry, in.bf[i].via, tz);
+    if (in.e)
+        print_entered(in.nb ? "Then through" : "Entered through", in.e, in.d, tz);
     size_t shown = 0;
     for (size_t h = 0; h < t->n_hops; h++) {
         const struct mt_trace_hop *hp = &t->hops[h];
@@ -641,28 +636,23 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     hop_rx_build(&hx, t);
     struct way_in in;
     way_in(t, store, iid, &in);
-    const struct mt_pf_delivery *in_d = in.d;
-    const struct mt_pf_entry *in_e = in.e;
-    const struct before *bf = in.bf;
-    size_t nb = in.nb;
-    int64_t first = in.first, last = in.last;
-    mt_time_format(first, NULL, a, sizeof a);
-    mt_time_format(last, NULL, b, sizeof b);
+    mt_time_format(in.first, NULL, a, sizeof a);
+    mt_time_format(in.last, NULL, b, sizeof b);
     fputs("{\"message_id\":", stdout);
     jstr(t->message_id);
     fputs(",\"subject\":", stdout);
     jstr(t->subject);
     fputs(",\"sender\":", stdout);
     jstr(t->sender);
-    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b, (long long)(last - first));
-    if (in_e) {
+    printf(",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"duration_ms\":%lld", a, b, (long long)(in.last - in.first));
+    if (in.e) {
         fputs(",\"entered_via\":", stdout);
-        json_entered(in_e, in_d);
-        for (size_t i = 0; i < nb; i++) {
+        json_entered(in.e, in.d);
+        for (size_t i = 0; i < in.nb; i++) {
             fputs(i ? "," : ",\"entered_via_earlier\":[", stdout);
-            json_entered(bf[i].entry, bf[i].via);
+            json_entered(in.bf[i].entry, in.bf[i].via);
         }
-        if (nb)
+        if (in.nb)
             fputc(']', stdout);
     }
     fputs(",\"hops\":[", stdout);
