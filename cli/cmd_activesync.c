@@ -319,7 +319,7 @@ int cmd_activesync(int argc, char **argv)
     mt_status st;
     if (db) {
         char ierr[1024];
-        st = mt_index_open(db, MT_INDEX_READ, &ix, ierr, sizeof ierr);
+        st = mt_index_open(db, MT_INDEX_SNAPSHOT, &ix, ierr, sizeof ierr);
         if (st != MT_OK) {
             fprintf(stderr, "mailtrail %s: %s\n", cmd, ierr);
             rc = st;

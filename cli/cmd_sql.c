@@ -245,7 +245,7 @@ int cmd_sql(int argc, char **argv)
     }
     char err[1024];
     mt_index *ix;
-    mt_status st = mt_index_open(db, MT_INDEX_READ, &ix, err, sizeof err);
+    mt_status st = mt_index_open(db, MT_INDEX_SNAPSHOT, &ix, err, sizeof err);
     if (st != MT_OK) {
         fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
         return st;

@@ -183,7 +183,7 @@ int cli_source_build(const char *cmd, const char *db, const struct cli_list *spe
     if (specs->n)
         return cli_usage_error(cmd, "--db and --logs: give one (update the index with mailtrail index)");
     char err[1024];
-    mt_status st = mt_index_open(db, MT_INDEX_READ, ix, err, sizeof err);
+    mt_status st = mt_index_open(db, MT_INDEX_SNAPSHOT, ix, err, sizeof err);
     if (st != MT_OK) {
         fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
         return st;

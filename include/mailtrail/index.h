@@ -21,13 +21,19 @@
 
 typedef struct mt_index mt_index;
 
-#define MT_INDEX_SCHEMA_VERSION 3
+#define MT_INDEX_SCHEMA_VERSION 4
 /* The oldest schema a reader still answers from (3 added postfix_keys: a
  * schema-2 index traces through Postfix by reading all its lines). */
 #define MT_INDEX_SCHEMA_READABLE 2
 
 enum mt_index_mode {
     MT_INDEX_READ,       /* queries only; the file must exist */
+    MT_INDEX_SNAPSHOT,   /* as READ, every query from the one state the index had when
+                            opened, until closed: a command's several queries agree
+                            with each other, and SQLite looks at the files once instead
+                            of at every statement. Not for a reader that stays open
+                            while a writer works: the writer could not fold its
+                            write-ahead log back into the database meanwhile. */
     MT_INDEX_WRITE,      /* create when missing, upgrade an older schema */
     MT_INDEX_REBUILD,    /* start over: remove the file (and its -wal/-shm) first */
     MT_INDEX_MEMORY      /* a private in-memory index (path ignored): offsets for tail */

@@ -421,6 +421,64 @@ static void test_flows_projection(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A snapshot reader answers every query from the index as it was when it
+ * was opened, while a writer adds to it; a plain reader sees the additions. */
+static void test_snapshot_holds_still(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mt_test_index_snap_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char logdir[100], log[200], db[100], cmd[700], err[512];
+    snprintf(logdir, sizeof logdir, "%s/SRV9", dir);
+    snprintf(log, sizeof log, "%s/MSGTRK20160902-1.LOG", logdir);
+    snprintf(db, sizeof db, "%s/i.db", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && head -n 8 '%s' > '%s'", logdir, FIXTURE, log);
+    assert_int_equal(system(cmd), 0);
+    mt_logset raw = { 0 };
+    assert_int_equal(mt_logset_add(&raw, logdir, NULL, NULL), MT_OK);
+    mt_logset_finish(&raw);
+    mt_index *w;
+    assert_int_equal(mt_index_open(db, MT_INDEX_WRITE, &w, err, sizeof err), MT_OK);
+    assert_int_equal(mt_index_update(w, &raw, NULL, NULL), MT_OK);
+
+    mt_index *snap;
+    assert_int_equal(mt_index_open(db, MT_INDEX_SNAPSHOT, &snap, err, sizeof err), MT_OK);
+    mt_logset from_snap = { 0 };
+    assert_int_equal(mt_index_attach(snap, &from_snap), MT_OK);
+    struct dump before;
+    search_all(&from_snap, &before);
+    assert_true(before.events > 0);
+
+    snprintf(cmd, sizeof cmd, "tail -n +9 '%s' >> '%s'", FIXTURE, log);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(mt_index_update(w, &raw, NULL, NULL), MT_OK);
+    mt_index_close(w);
+
+    struct dump again;
+    search_all(&from_snap, &again);
+    assert_int_equal(again.events, before.events);
+    assert_string_equal(again.buf, before.buf);
+    mt_index *now;
+    assert_int_equal(mt_index_open(db, MT_INDEX_READ, &now, err, sizeof err), MT_OK);
+    mt_logset from_now = { 0 };
+    assert_int_equal(mt_index_attach(now, &from_now), MT_OK);
+    struct dump after;
+    search_all(&from_now, &after);
+    assert_int_equal(after.events, 6);
+    assert_true(after.events > before.events);
+
+    free(before.buf);
+    free(again.buf);
+    free(after.buf);
+    mt_logset_free(&from_snap);
+    mt_logset_free(&from_now);
+    mt_logset_free(&raw);
+    mt_index_close(snap);
+    mt_index_close(now);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_session_ids_as_numbers(void **state)
 {
     (void)state;
@@ -466,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_cold_blob_refuses_damage),
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_flows_projection),
+        cmocka_unit_test(test_snapshot_holds_still),
         cmocka_unit_test(test_session_ids_as_numbers),
         cmocka_unit_test(test_refuses_what_is_not_an_index),
     };
