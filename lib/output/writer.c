@@ -424,7 +424,10 @@ static void session_json(mt_writer *w, const struct mt_smtp_session *s)
     mt_json_string(out, s->remote_endpoint);
     fprintf(out, ",\"start\":\"%s\",\"end\":\"%s\",\"duration_ms\":%lld,\"tls\":%s,\"auth\":%s,\"mail_from\":",
             a, b, (long long)(s->end_ms - s->start_ms), s->tls ? "true" : "false", s->auth ? "true" : "false");
-    mt_json_string(out, s->mail_from);
+    if (s->mail)
+        mt_json_string(out, s->mail_from);
+    else
+        fputs("null", out);   /* no MAIL FROM at all, which "" (the null sender) would hide */
     fputs(",\"rcpt_to\":", out);
     json_slice_array(out, s->rcpt_to, s->n_rcpt);
     fputs(",\"queued\":", out);
