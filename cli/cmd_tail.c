@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
 
 static const char *const usage[] = {
@@ -102,6 +103,29 @@ struct held {
 static int by_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+};
+
+static int file_id_of(const char *path, struct file_id *id)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return 0;
+    id->dev = sb.st_dev;
+    id->ino = sb.st_ino;
+    return 1;
+}
+
+static int by_file_id(const void *a, const void *b)
+{
+    const struct file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
 static int on_held(const struct mt_event *ev, void *user)
@@ -271,23 +295,53 @@ int cmd_tail(int argc, char **argv)
     if (from_start && db) {
         mt_index *rix = NULL;
         mt_logset held = { 0 }, mine = { 0 };
-        char rerr[1024];
+        char rerr[1024] = "";
         int unreadable0 = 0;
         struct held h = { &f, NULL, 0 };
+        struct file_id *ids = NULL;
+        size_t n_ids = 0;
         mt_status rs = cli_logset_build_diag(cmd, &logs, &mine, &unreadable0, NULL, NULL);
-        if (rs == MT_OK && !(h.paths = malloc((mine.n ? mine.n : 1) * sizeof *h.paths)))
+        if (rs == MT_OK && !(ids = malloc((mine.n ? mine.n : 1) * sizeof *ids)))
             rs = MT_EIO;
         if (rs == MT_OK) {
             for (size_t i = 0; i < mine.n; i++)
-                h.paths[h.n++] = mine.files[i].path;
-            qsort(h.paths, h.n, sizeof *h.paths, by_str);
-            rs = mt_index_open(db, MT_INDEX_READ, &rix, rerr, sizeof rerr);
+                if (file_id_of(mine.files[i].path, &ids[n_ids]))
+                    n_ids++;
+            qsort(ids, n_ids, sizeof *ids, by_file_id);
+            rs = mt_index_open(db, MT_INDEX_SNAPSHOT, &rix, rerr, sizeof rerr);
         }
-        if (rs == MT_OK && (rs = mt_index_attach(rix, &held)) == MT_OK) {
+        if (rs == MT_OK && (rs = mt_index_attach(rix, &held)) == MT_OK &&
+            !(h.paths = malloc((held.n ? held.n : 1) * sizeof *h.paths)))
+            rs = MT_EIO;
+        if (rs == MT_OK) {
+            /* The index names a file as the run that read it did (another
+             * spelling of the same folder, a relative path): a held file is
+             * followed when it is one of ours on disk, or has one's name. */
+            const char **names = malloc((mine.n ? mine.n : 1) * sizeof *names);
+            if (!names)
+                rs = MT_EIO;
+            for (size_t i = 0; names && i < mine.n; i++)
+                names[i] = mine.files[i].path;
+            if (names)
+                qsort(names, mine.n, sizeof *names, by_str);
+            for (size_t i = 0; names && i < held.n; i++) {
+                const char *p = held.files[i].path;
+                struct file_id id;
+                if ((mine.n && bsearch(&p, names, mine.n, sizeof *names, by_str)) ||
+                    (file_id_of(p, &id) && n_ids && bsearch(&id, ids, n_ids, sizeof *ids, by_file_id)))
+                    h.paths[h.n++] = p;
+            }
+            free(names);
+            qsort(h.paths, h.n, sizeof *h.paths, by_str);
+        }
+        if (rs == MT_OK) {
             struct mt_query hq = q;
             hq.result_size = 0;
             rs = mt_search(&held, &hq, 0, on_held, cli_print_diag, &h, NULL);
+        } else if (rs != MT_EIO && rerr[0]) {
+            fprintf(stderr, "mailtrail %s: %s\n", cmd, rerr);
         }
+        free(ids);
         if (rs == MT_EIO)
             rc = MT_EIO;
         free(h.paths);

@@ -943,6 +943,15 @@ static const char *inode_elsewhere(const struct upd *u, int64_t dev, int64_t ino
     return NULL;
 }
 
+/* Whether path is one of this run's files. */
+static int in_run(const struct upd *u, const char *path)
+{
+    for (size_t i = 0; u->ls && i < u->ls->n; i++)
+        if (!strcmp(u->ls->files[i].path, path))
+            return 1;
+    return 0;
+}
+
 static int find_row(struct upd *u, const struct stat *sb, int *renamed)
 {
     *renamed = 0;
@@ -993,8 +1002,12 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
             break;
         }
         /* renamed when its old path is gone, or holds another file now (a
-         * rotation that made a new file there) -- not a second name of it */
-        if (stat(old, &ob) == 0 && (int64_t)ob.st_ino == cand.ino && (int64_t)ob.st_dev == cand.dev) {
+         * rotation that made a new file there), or is another spelling of
+         * this file that this run does not read (--logs given as an absolute
+         * path before, a relative one now: the row takes the new name) --
+         * not when this run reads both names (a hard link beside it) */
+        if (stat(old, &ob) == 0 && (int64_t)ob.st_ino == cand.ino && (int64_t)ob.st_dev == cand.dev &&
+            in_run(u, old)) {
             free(cand.header.p);
             continue;
         }
