@@ -14,7 +14,7 @@ static const char *const usage[] = {
     "",
     "Find the time windows in which a server's SMTP receive sessions were delayed",
     "(MAIL FROM answered 10 s or more later: tarpitting) or refused with",
-    "452 4.3.1 / 4.3.2 -- Exchange back pressure -- from the SmtpReceive protocol",
+    "452 4.3.1 -- Exchange back pressure -- from the SmtpReceive protocol",
     "logs, with the number of sessions, senders and remote hosts affected.",
     "",
     "  --gap DURATION   quiet time that ends a window (default 10m; 90s, 1h)",

@@ -27,7 +27,7 @@ static const char *const sessions_usage[] = {
     "  --class CLASS          only this failure class: ok, connect-failed, tls-failed,",
     "                         auth-failed, rejected-sender, rejected-recipient,",
     "                         relay-denied, policy, size, back-pressure, transient,",
-    "                         protocol, dropped, permanent",
+    "                         protocol, dropped, permanent, unavailable",
     "  --format FMT           table (terminal default), list, csv, json",
     "  --tz ZONE              zone for times typed and printed (default: read local, print UTC)",
     "  -h, --help",

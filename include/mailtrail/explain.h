@@ -62,11 +62,13 @@ enum mt_failure_class {
     MT_FC_RELAY_DENIED,       /* "relay-denied": 5.7.1 with relay wording / 5.7.54 / 550 5.7.1 Unable to relay */
     MT_FC_POLICY,             /* "policy": other 5.7.x */
     MT_FC_SIZE,               /* "size": 5.3.4, 552 */
-    MT_FC_BACK_PRESSURE,      /* "back-pressure": 452 4.3.1, 4.3.2 */
+    MT_FC_BACK_PRESSURE,      /* "back-pressure": 452 4.3.1; 4.3.2 naming a throttling limit */
     MT_FC_TRANSIENT,          /* "transient": other 4xx */
     MT_FC_PROTOCOL,           /* "protocol": 5.5.x, 500-504 */
     MT_FC_DROPPED,            /* "dropped": no QUIT / no final reply */
     MT_FC_PERMANENT,          /* "permanent": other 5xx */
+    MT_FC_UNAVAILABLE,        /* "unavailable": the service does not take mail now: 421 4.3.2
+                                 (components inactive, maintenance), a bare 421 */
     MT_FC__COUNT
 };
 

@@ -707,6 +707,7 @@ static const char *const class_names[MT_FC__COUNT] = {
     [MT_FC_PROTOCOL] = "protocol",
     [MT_FC_DROPPED] = "dropped",
     [MT_FC_PERMANENT] = "permanent",
+    [MT_FC_UNAVAILABLE] = "unavailable",
 };
 
 const char *mt_failure_class_name(enum mt_failure_class fc)
@@ -782,6 +783,11 @@ static bool is_auth_refusal(const struct mt_reply *r, bool enh)
     return r->code == 530 && r->enh_subject == 7 && r->enh_detail == 0;
 }
 
+static bool mentions_throttling(mt_slice t)
+{
+    return mt_slice_contains_ci(t, MT_SLICE_LIT("limit exceeded")) || mt_slice_contains_ci(t, MT_SLICE_LIT("throttl"));
+}
+
 enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *command)
 {
     if (r == NULL)
@@ -817,8 +823,16 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
                 return MT_FC_REJECTED_SENDER;
             return MT_FC_REJECTED_RECIPIENT;
         }
-        if (c == 4 && s == 3 && (d == 1 || d == 2))
+        /* 4.3.1 is back pressure (disk, memory, queue); 4.3.2 is "service
+         * not active" -- server components set inactive for maintenance, a
+         * connector in the wrong service, a failing transport agent -- which
+         * sends an admin to Get-ServerComponent, not to the disks; unless
+         * it names a throttling limit (Exchange Online's "432 4.3.2
+         * STOREDRV.Deliver; recipient thread limit exceeded"). */
+        if (c == 4 && s == 3 && d == 1)
             return MT_FC_BACK_PRESSURE;
+        if (c == 4 && s == 3 && d == 2)
+            return mentions_throttling(reply_text(r)) ? MT_FC_BACK_PRESSURE : MT_FC_UNAVAILABLE;
         if (c == 5 && ((s == 3 && d == 4) || (s == 2 && d == 3)))
             return MT_FC_SIZE;
         if ((c == 5 && s == 5) || (r->code >= 500 && r->code <= 504))
@@ -831,6 +845,9 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
      * message, not one recipient. */
     if (r->code == 452 && cmd == CMD_MAIL)
         return MT_FC_BACK_PRESSURE;
+    /* RFC 5321: "Service not available, closing transmission channel" */
+    if (r->code == 421)
+        return MT_FC_UNAVAILABLE;
     if (!temp && mentions_relay(reply_text(r)))
         return MT_FC_RELAY_DENIED;
     if (cmd == CMD_MAIL && (r->code == 550 || r->code == 553))

@@ -577,8 +577,12 @@ static const struct class_case class_cases[] = {
 
     { "452 4.3.1 Insufficient system resources", "MAIL", MT_FC_BACK_PRESSURE },
     { "452 4.3.1 Insufficient system resources", "RCPT", MT_FC_BACK_PRESSURE },
-    { "421 4.3.2 Service not active", "CONNECT", MT_FC_BACK_PRESSURE },
     { "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded", NULL, MT_FC_BACK_PRESSURE },
+    { "421 4.3.2 Service not active", "CONNECT", MT_FC_UNAVAILABLE },
+    { "421 4.3.2 Service not available", "CONNECT", MT_FC_UNAVAILABLE },
+    { "451 4.3.2 System not accepting network messages", "MAIL", MT_FC_UNAVAILABLE },
+    { "421 Service not available", "CONNECT", MT_FC_UNAVAILABLE },
+    { "421 4.0.0 Service shutting down", "RCPT", MT_FC_UNAVAILABLE },
     { "452 Insufficient system storage", "MAIL", MT_FC_BACK_PRESSURE },
 
     { "421 4.4.2 Connection dropped", "DATA", MT_FC_TRANSIENT },
@@ -587,7 +591,6 @@ static const struct class_case class_cases[] = {
     { "452 4.5.3 Too many recipients", "RCPT", MT_FC_TRANSIENT },
     { "450 4.2.1 Mailbox busy", "RCPT", MT_FC_TRANSIENT },
     { "451 4.4.0 DNS query failed", NULL, MT_FC_TRANSIENT },
-    { "421 Service not available", "CONNECT", MT_FC_TRANSIENT },
     { "451 4.1.8 Domain of sender address does not resolve", "MAIL", MT_FC_TRANSIENT },
 
     { "500 5.3.3 Unrecognized command", NULL, MT_FC_PROTOCOL },
@@ -655,6 +658,7 @@ static void test_class_names(void **state)
     static const char *const want[MT_FC__COUNT] = {
         "ok", "connect-failed", "tls-failed", "auth-failed", "rejected-sender", "rejected-recipient",
         "relay-denied", "policy", "size", "back-pressure", "transient", "protocol", "dropped", "permanent",
+        "unavailable",
     };
     for (int fc = 0; fc < MT_FC__COUNT; fc++) {
         const char *name = mt_failure_class_name((enum mt_failure_class)fc);
