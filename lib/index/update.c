@@ -952,6 +952,43 @@ static int in_run(const struct upd *u, const char *path)
     return 0;
 }
 
+/* Another file of this run, with no row yet, that begins with what row's
+ * file held up to its offset: the copy logrotate's copytruncate made before
+ * it cut the file shorter in place. NULL when there is none. */
+static const char *copy_elsewhere(struct upd *u, const struct filerow *row, struct stat *cs)
+{
+    for (size_t i = 0; u->ls && i < u->ls->n; i++) {
+        const char *p = u->ls->files[i].path;
+        int64_t h;
+        if (!strcmp(p, u->f->path) || stat(p, cs) != 0 || !S_ISREG(cs->st_mode) || cs->st_size < row->offset ||
+            ((int64_t)cs->st_ino == row->ino && (int64_t)cs->st_dev == row->dev) ||
+            head_hash(p, row->head_len, &h) || h != row->head_hash)
+            continue;
+        sqlite3_stmt *s = u->sel_file;
+        sqlite3_bind_text(s, 1, p, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc == SQLITE_DONE)
+            return p;
+    }
+    return NULL;
+}
+
+static int move_row(struct upd *u, int64_t id, const char *path, const struct stat *sb)
+{
+    sqlite3_stmt *m;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1, dev = ?3, ino = ?4 WHERE id = ?2", -1, &m,
+                           NULL) != SQLITE_OK)
+        return db_fail(u, "renaming a file"), -1;
+    sqlite3_bind_text(m, 1, path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(m, 2, id);
+    sqlite3_bind_int64(m, 3, (sqlite3_int64)sb->st_dev);
+    sqlite3_bind_int64(m, 4, (sqlite3_int64)sb->st_ino);
+    int rc = sqlite3_step(m);
+    sqlite3_finalize(m);
+    return rc == SQLITE_DONE ? 0 : (db_fail(u, "renaming a file"), -1);
+}
+
 static int find_row(struct upd *u, const struct stat *sb, int *renamed)
 {
     *renamed = 0;
@@ -1113,6 +1150,71 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
         return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
     if (found)
         *copy = 0;   /* the plain file it was is gone: another with the same head is not it */
+    if (found && set_path(u, u->row.id))
+        return -1;
+    return found;
+}
+
+/* A plain file seen for the first time that begins with what an indexed
+ * plain file held up to its offset, while that file is gone (moved to
+ * another file system: copied, then removed) or was cut shorter in place
+ * (copytruncate, the copy read first): the same lines, continued from the
+ * offset kept. A copy beside a file still whole is read as a file of its
+ * own, as before. Returns 1 when u->row is that row, 0 when there is none,
+ * -1 on a database error. */
+static int find_moved_origin(struct upd *u, const struct stat *sb)
+{
+    unsigned char b[HEAD_BYTES];
+    int64_t d = sb->st_size < HEAD_BYTES ? (int64_t)sb->st_size : HEAD_BYTES;
+    int fd = d > 0 ? open(u->f->path, O_RDONLY | O_CLOEXEC) : -1;
+    if (fd < 0)
+        return 0;
+    ssize_t got = pread(fd, b, (size_t)d, 0);
+    close(fd);
+    if (got != (ssize_t)d)
+        return 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(u->ix->db,
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len > 0"
+                           " AND head_len <= ?1 AND (head_len < ?1 OR head_hash = ?2) AND offset > 0 AND offset <= ?3"
+                           " ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the file list"), -1;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)d);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)(fnv(b, (size_t)d) & 0x7fffffffffffffffull));
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)sb->st_size);
+    int rc, found = 0;
+    while (!found && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t hl = sqlite3_column_int64(s, 3), hh = sqlite3_column_int64(s, 4);
+        int64_t ino = sqlite3_column_int64(s, 2), dev = sqlite3_column_int64(s, 1);
+        int64_t offset = sqlite3_column_int64(s, 7);
+        const char *old = (const char *)sqlite3_column_text(s, 15);
+        if (!old || (int64_t)(fnv(b, (size_t)hl) & 0x7fffffffffffffffull) != hh ||
+            ((int64_t)sb->st_ino == ino && (int64_t)sb->st_dev == dev))
+            continue;
+        struct stat ob;
+        int64_t h;
+        if (stat(old, &ob) == 0) {
+            int cut = (int64_t)ob.st_ino == ino && (int64_t)ob.st_dev == dev &&
+                      (ob.st_size < offset || head_hash(old, hl, &h) || h != hh);
+            if (!cut)
+                continue;
+        } else if (errno != ENOENT) {
+            continue;
+        }
+        struct filerow cand = { 0 };
+        if (load_row(u, s, &cand)) {
+            free(cand.header.p);
+            rc = SQLITE_ERROR;
+            break;
+        }
+        free(u->row.header.p);
+        u->row = cand;
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    if (!found && rc != SQLITE_DONE)
+        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
     if (found && set_path(u, u->row.id))
         return -1;
     return found;
@@ -1286,6 +1388,12 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         found = renamed = adopted;
     }
     if (!found) {
+        adopted = find_moved_origin(u, &sb);
+        if (adopted < 0)
+            return MT_EIO;
+        found = renamed = adopted;
+    }
+    if (!found) {
         if (new_row(u))
             return MT_EIO;
         u->st->files_new++;
@@ -1303,6 +1411,20 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             replaced = 0;
         else if (r->complete)
             replaced = 1;     /* a compressed file changed: it was rewritten */
+    }
+    if (replaced && !r->complete && r->offset > 0 && r->ino == (int64_t)sb.st_ino && r->dev == (int64_t)sb.st_dev) {
+        /* Rewritten in place. When this run reads a copy of what it held
+         * (logrotate's copytruncate copies, then cuts the file short), the
+         * row goes with the copy, which continues from the offset when its
+         * turn comes; this file starts again as a new one. */
+        struct stat cs;
+        const char *copy = copy_elsewhere(u, r, &cs);
+        if (copy) {
+            if (move_row(u, r->id, copy, &cs) || new_row(u))
+                return MT_EIO;
+            u->st->files_new++;
+            found = replaced = 0;
+        }
     }
     if (replaced) {
         if (delete_records(u, r->id))

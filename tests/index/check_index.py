@@ -266,6 +266,51 @@ def files_change(tmp):
     return "renamed, truncated, deleted"
 
 
+def copied_and_cut(tmp):
+    """logrotate's copytruncate (copy, then cut the live file short in place) and a
+    move to another file system (copy, then remove): the copy continues from the
+    offset kept, the cut file starts again, no line is read twice."""
+    lines = [l for l in open(os.path.join(DATA, "postfix", "postfix.log"), "rb").read().split(b"\n") if l]
+    k, m = len(lines) // 3, 2 * len(lines) // 3
+    done = []
+    for copy_name in ("maillog.1", "amaillog.copy"):   # the copy read after the live file, and before it
+        mx = os.path.join(tmp, copy_name, "mx")
+        os.makedirs(mx)
+        live = os.path.join(mx, "maillog")
+        db = os.path.join(tmp, copy_name, "i.db")
+        open(live, "wb").write(b"\n".join(lines[:k]) + b"\n")
+        run("index", "--db", db, "--logs", "smarthost=" + mx, "--quiet")
+        with open(live, "ab") as f:
+            f.write(b"\n".join(lines[k:m]) + b"\n")
+        shutil.copy(live, os.path.join(mx, copy_name))
+        with open(live, "r+b") as f:
+            f.truncate(0)
+        with open(live, "ab") as f:
+            f.write(b"\n".join(lines[m:]) + b"\n")
+        out = run("index", "--db", db, "--logs", "smarthost=" + mx).stdout.decode()
+        added = int(re.search(r"(\d+) Postfix lines", out).group(1))
+        total = scalar(db, "SELECT count(*) FROM postfix_lines")
+        if total != len(lines) or added != len(lines) - k or "replaced" in out.replace("0 replaced", ""):
+            raise AssertionError(f"copytruncate, copy {copy_name}: {total} lines kept of {len(lines)}, "
+                                 f"{added} added (want {len(lines) - k}): {out}")
+        done.append(copy_name)
+    # a tracking log moved to another folder by copy and remove: continued, not read again
+    logs = gen(tmp, "--version", "2013", "--servers", "1", "--messages-per-day", "200", "--days", "2", "--seed", "41")
+    db = os.path.join(tmp, "t.db")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    before = scalar(db, "SELECT count(*) FROM events")
+    a = [p for p in tracking_files(logs) if "MessageTracking" in p][0]
+    archive = os.path.join(os.path.dirname(a), "archive")
+    os.makedirs(archive)
+    shutil.copy(a, os.path.join(archive, os.path.basename(a)))
+    os.remove(a)
+    out = run("index", "--db", db, "--logs", logs).stdout.decode()
+    if scalar(db, "SELECT count(*) FROM events") != before or "1 renamed" not in out or "0 new" not in out:
+        raise AssertionError(f"a log copied elsewhere and removed was read again: {out}")
+    full_compare(logs, db)
+    return f"copytruncate with the copy read after and before the live file; a copy-and-remove move"
+
+
 def compressed_later(tmp):
     """A log compressed after it was indexed (gzip, logrotate's compress) is the same file: continued, not read twice."""
     import gzip as gz
@@ -668,6 +713,7 @@ def main():
                      ("kill -9 during indexing", killed),
                      ("renamed, rewritten, deleted files", files_change),
                      ("compressed after indexing", compressed_later),
+                     ("copied, then cut or removed", copied_and_cut),
                      ("first line half written", first_line_half_written),
                      ("two writers at once", two_writers),
                      ("damaged database", damaged),
