@@ -1267,6 +1267,13 @@ static int worker_emit(const struct mt_event *ev, void *user)
     return w->each(ev, w->id, w->user);
 }
 
+/* search_range hands its diagnostics the user it hands events: the worker */
+static void worker_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct scan_worker *w = user;
+    w->diag(file, line, msg, w->user);
+}
+
 static void *scan_worker_run(void *arg)
 {
     struct scan_worker *w = arg;
@@ -1286,7 +1293,8 @@ static void *scan_worker_run(void *arg)
     own->attach = w->ix->attach;
     for (int d = 0; d < IX__NDICTS; d++)
         own->dict_cache[d] = w->ix->dict_cache[d];
-    w->result = search_range(own, w->q, 0, w->lo, w->hi, w->halt, worker_emit, w->diag, w, &w->stats);
+    w->result = search_range(own, w->q, 0, w->lo, w->hi, w->halt, worker_emit, w->diag ? worker_diag : NULL, w,
+                             &w->stats);
     if (w->result != MT_OK && w->result != MT_NOMATCH)
         atomic_store(w->halt, 1);
     own->ls = NULL;
@@ -1384,7 +1392,7 @@ static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsign
     struct searcher probe = { .ix = ix };
     if (max_id < (int64_t)threads * 1024 || ix_cold_load(ix) || load_strs(&probe)) {
         w[0] = (struct scan_worker){ .ix = ix, .q = q, .id = 0, .each = each, .diag = diag, .user = user };
-        return search_range(ix, q, 0, 0, INT64_MAX, NULL, worker_emit, diag, &w[0], stats);
+        return search_range(ix, q, 0, 0, INT64_MAX, NULL, worker_emit, diag ? worker_diag : NULL, &w[0], stats);
     }
     pthread_t tid[MAX_SCAN_WORKERS];
     unsigned started = 0;

@@ -453,6 +453,19 @@ def damaged(tmp):
         raise AssertionError(f"inner damage: exit {r.returncode}, {r.stderr.decode()[-300:]}")
     run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
     full_compare(logs, db)
+    # one page of events overwritten: every whole-window reader says so (report,
+    # flows and pending crashed: their diagnostics got the scan's worker as user)
+    page = int(sql(db, "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' LIMIT 1 OFFSET 5")[0])
+    page_size = scalar(db, "PRAGMA page_size")
+    with open(db, "r+b") as f:
+        f.seek((page - 1) * page_size)
+        f.write(b"\xff" * page_size)
+    for cmd in ("search", "report", "flows", "pending", "trace --all"):
+        r = run(*cmd.split(), "--db", db, "--format", "json", check=False)
+        if r.returncode != 3 or b"rebuild" not in r.stderr:
+            raise AssertionError(f"{cmd} on a damaged page: exit {r.returncode}, {r.stderr.decode()[-300:]}")
+    run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
+    full_compare(logs, db)
     junk = os.path.join(tmp, "junk.db")
     open(junk, "wb").write(b"this is not a database\n" * 100)
     r = run("search", "--db", junk, check=False)
