@@ -66,6 +66,10 @@ size_t mt_slice_find_ci(mt_slice s, size_t from, unsigned char c);
 /* "EX13-2.mynet.lan" names server "EX13-2": the labels up to the first dot
  * are equal, ignoring ASCII case (false when either is empty). */
 bool mt_slice_same_host(mt_slice a, mt_slice b);
+/* Hosts outside the organisation: two full names are equal only whole
+ * (mx.partner.com is not mx.other.com); a short name against a full one
+ * compares as mt_slice_same_host. Case-insensitive; a final dot ignored. */
+bool mt_slice_same_remote_host(mt_slice a, mt_slice b);
 /* Does hay contain needle (lower case, no spaces) case-insensitively, with
  * spaces, '-' and '_' in hay skipped after the first byte ("Shadow
  * Redundancy", "shadow-redundancy" for "shadowredundancy")? _at: starting

@@ -1545,7 +1545,9 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;          /* the builder would cut it there in one place, not another */
         mt_slice host = d->xlen ? mt_slice_after(ctx, "Hostname=") : mt_slice_make(NULL, 0);
         d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
-        d->label = label_of(F, sh);
+        /* as trace.c: without a reply id, a "queued as ID" answer is no
+         * Exchange server of ours, whatever its host's first label */
+        d->label = d->xlen || !mt_slice_after(ctx, "queued as ").n ? label_of(F, sh) : NONE8;
         if (sh.n && intern_hop(F, w, sh, &d->hop))
             return -1;
         break;
@@ -2110,7 +2112,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             continue;
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
+            dup = mt_slice_same_remote_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
         if (dup)
             continue;
         if (n_relay == 8)

@@ -769,8 +769,10 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 handed_over = t->hops[h].link == MT_LINK_INTERNAL_ID && n_id.n &&
                                strstr(t->hops[h].key, "InternalId=") &&
                                !strncmp(t->hops[h].key + 11, n_id.p, n_id.n) && t->hops[h].key[11 + n_id.n] == '@';
-            if (!handed_over && !n_id.n) {
-                /* No reply id: handed over if the host it went to is one of ours. */
+            if (!handed_over && !n_id.n && !mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ").n) {
+                /* No reply id: handed over if the host it went to is one of
+                 * ours -- not when the reply says "queued as ID", which no
+                 * Exchange server answers (mail.partner.com is not our MAIL) */
                 for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
                     handed_over = mt_slice_same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
                                   strcasecmp(t->hops[h].server, ev->server);
@@ -850,7 +852,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             continue;
         struct mt_trace_hop *h = NULL;
         for (size_t k2 = ng; k2 < t->trace.n_hops && !h; k2++)
-            if (mt_slice_same_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
+            if (mt_slice_same_remote_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
                 h = &t->hops[k2];
         if (h) {
             size_t kl = strlen(h->key);
@@ -865,7 +867,13 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             break;
         h = &t->hops[t->trace.n_hops++];
         memset(h, 0, sizeof *h);
+        /* handed on from the server whose SEND relayed it, not from the hop
+         * listed before it (a dot graph drew EX2 -> mx.partner.com for
+         * EX1's relay, or an edge between two outside hosts) */
         h->prev = MT_HOP_NONE;
+        for (size_t k2 = 0; k2 < ng && h->prev == MT_HOP_NONE; k2++)
+            if (r->server && t->hops[k2].server && !strcasecmp(t->hops[k2].server, r->server))
+                h->prev = k2;
         snprintf(h->host, sizeof h->host, "%.*s", (int)r->next_hop.n, r->next_hop.p);
         h->server = h->host;
         h->link = MT_LINK_QUEUED_AS;
@@ -990,7 +998,8 @@ static mt_status attach_handoffs(mt_tracer *t, const struct mt_pf_store *s)
             continue;
         size_t at = MT_HOP_NONE;
         for (size_t h = 0; h < end && at == MT_HOP_NONE; h++)
-            if (t->hops[h].link == MT_LINK_QUEUED_AS && mt_slice_same_host(mt_slice_cstr(t->hops[h].server), r->next_hop))
+            if (t->hops[h].link == MT_LINK_QUEUED_AS &&
+                mt_slice_same_remote_host(mt_slice_cstr(t->hops[h].server), r->next_hop))
                 at = h;
         if (at == MT_HOP_NONE)
             continue;

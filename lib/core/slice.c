@@ -231,6 +231,19 @@ bool mt_slice_mentions(mt_slice hay, const char *needle)
     return false;
 }
 
+bool mt_slice_same_remote_host(mt_slice a, mt_slice b)
+{
+    if (a.n && a.p[a.n - 1] == '.')
+        a.n--;
+    if (b.n && b.p[b.n - 1] == '.')
+        b.n--;
+    if (!a.n || !b.n)
+        return false;
+    if (memchr(a.p, '.', a.n) && memchr(b.p, '.', b.n))
+        return a.n == b.n && !strncasecmp(a.p, b.p, a.n);
+    return mt_slice_same_host(a, b);
+}
+
 bool mt_slice_same_host(mt_slice a, mt_slice b)
 {
     if (!a.n || !b.n)
