@@ -366,8 +366,10 @@ int sim_org_init(struct sim_org *g, int version, unsigned nserv, uint64_t seed,
         p = sim_put_str(s->fqdn, s->name);
         p = SIM_PUTS(p, ".mynet.lan");
         *p = 0;
+        /* 10.0.0.11 and up, around the smart host's 10.0.0.25 (a 15th
+         * server had its address: report took its RECEIVEs for relays) */
         p = SIM_PUTS(s->ip, "10.0.0.");
-        p = sim_put_u64(p, 11 + i);
+        p = sim_put_u64(p, 11 + i + (11 + i >= 25));
         *p = 0;
         if (version <= SIM_V2010)
             s->next_imid = 270000 + sim_below(&g->rng, 20000);
