@@ -93,21 +93,27 @@ static int on_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
-/* The index's events of the files tail follows (an index may hold others). */
+/* The index's events of the files tail follows (an index may hold others),
+ * named as tail names them: its --logs NAME=DIR server, its path. */
+struct held_file {
+    const char *path;          /* as the index has it */
+    const char *as_path, *as_server;
+};
 struct held {
     struct follower *f;
-    const char **paths;        /* sorted */
+    struct held_file *files;   /* by path */
     size_t n;
 };
 
-static int by_str(const void *a, const void *b)
+static int by_held_path(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return strcmp(((const struct held_file *)a)->path, ((const struct held_file *)b)->path);
 }
 
 struct file_id {
     dev_t dev;
     ino_t ino;
+    size_t index;              /* in the log set it was taken from */
 };
 
 static int file_id_of(const char *path, struct file_id *id)
@@ -131,10 +137,14 @@ static int by_file_id(const void *a, const void *b)
 static int on_held(const struct mt_event *ev, void *user)
 {
     struct held *h = user;
-    const char *key = ev->file ? ev->file : "";
-    if (!h->n || !bsearch(&key, h->paths, h->n, sizeof *h->paths, by_str))
+    struct held_file key = { ev->file ? ev->file : "", NULL, NULL };
+    const struct held_file *hf = h->n ? bsearch(&key, h->files, h->n, sizeof *h->files, by_held_path) : NULL;
+    if (!hf)
         return 0;
-    return on_event(ev, h->f);
+    struct mt_event named = *ev;
+    named.file = hf->as_path;
+    named.server = hf->as_server;
+    return on_event(&named, h->f);
 }
 
 /* tail looks at the logs again every interval: a folder or link that
@@ -306,37 +316,46 @@ int cmd_tail(int argc, char **argv)
         if (rs == MT_OK) {
             for (size_t i = 0; i < mine.n; i++)
                 if (file_id_of(mine.files[i].path, &ids[n_ids]))
-                    n_ids++;
+                    ids[n_ids++].index = i;
             qsort(ids, n_ids, sizeof *ids, by_file_id);
             rs = mt_index_open(db, MT_INDEX_SNAPSHOT, &rix, rerr, sizeof rerr);
         }
         if (rs == MT_OK && (rs = mt_index_attach(rix, &held)) == MT_OK &&
-            !(h.paths = malloc((held.n ? held.n : 1) * sizeof *h.paths)))
+            !(h.files = malloc((held.n ? held.n : 1) * sizeof *h.files)))
             rs = MT_EIO;
         if (rs == MT_OK) {
             /* The index names a file as the run that read it did (another
-             * spelling of the same folder, a relative path): a held file is
-             * followed when it is one of ours on disk, or has one's name. */
-            const char **names = malloc((mine.n ? mine.n : 1) * sizeof *names);
+             * spelling of the same folder, a relative path, another server
+             * name): a held file is followed when it is one of ours on disk,
+             * or has one's name, and is printed under our names. */
+            struct held_file *names = malloc((mine.n ? mine.n : 1) * sizeof *names);
             if (!names)
                 rs = MT_EIO;
             for (size_t i = 0; names && i < mine.n; i++)
-                names[i] = mine.files[i].path;
+                names[i] = (struct held_file){ mine.files[i].path, mine.files[i].path, mine.files[i].server };
             if (names)
-                qsort(names, mine.n, sizeof *names, by_str);
+                qsort(names, mine.n, sizeof *names, by_held_path);
             for (size_t i = 0; names && i < held.n; i++) {
-                const char *p = held.files[i].path;
+                struct held_file key = { held.files[i].path, NULL, NULL };
+                const struct held_file *same = mine.n ? bsearch(&key, names, mine.n, sizeof *names, by_held_path) : NULL;
                 struct file_id id;
-                if ((mine.n && bsearch(&p, names, mine.n, sizeof *names, by_str)) ||
-                    (file_id_of(p, &id) && n_ids && bsearch(&id, ids, n_ids, sizeof *ids, by_file_id)))
-                    h.paths[h.n++] = p;
+                const struct file_id *at = NULL;
+                if (!same && file_id_of(key.path, &id) && n_ids)
+                    at = bsearch(&id, ids, n_ids, sizeof *ids, by_file_id);
+                if (same)
+                    h.files[h.n++] = (struct held_file){ key.path, same->as_path, same->as_server };
+                else if (at)
+                    h.files[h.n++] = (struct held_file){ key.path, mine.files[at->index].path,
+                                                         mine.files[at->index].server };
             }
             free(names);
-            qsort(h.paths, h.n, sizeof *h.paths, by_str);
+            qsort(h.files, h.n, sizeof *h.files, by_held_path);
         }
         if (rs == MT_OK) {
             struct mt_query hq = q;
             hq.result_size = 0;
+            hq.servers = NULL;   /* the index's names for them may differ: on_event's matcher decides */
+            hq.n_servers = 0;
             rs = mt_search(&held, &hq, 0, on_held, cli_print_diag, &h, NULL);
         } else if (rs != MT_EIO && rerr[0]) {
             fprintf(stderr, "mailtrail %s: %s\n", cmd, rerr);
@@ -344,7 +363,7 @@ int cmd_tail(int argc, char **argv)
         free(ids);
         if (rs == MT_EIO)
             rc = MT_EIO;
-        free(h.paths);
+        free(h.files);
         mt_logset_free(&held);
         mt_logset_free(&mine);
         mt_index_close(rix);

@@ -9,3 +9,8 @@ mailtrail tail --logs EX13-1=tests/data/seed/EX13-1 --from-start --duration 0.3 
 cut -d, -f1-30 "$D/out" > "$D/a"; cut -d, -f1-30 "$D/plain" > "$D/b"
 cmp -s "$D/a" "$D/b" && echo "the same events" || echo "DIFFERENT events"
 rm -rf "$D"
+# ... and under the server name tail is given (the index has EX13-1): --server X finds them
+D=$(mktemp -d)
+mailtrail index --db "$D/i.db" --logs tests/data/seed --quiet --no-progress
+echo "as X: $(mailtrail tail --db "$D/i.db" --logs X=tests/data/seed/EX13-1 --from-start --server X --duration 0.3 --format json | grep -c '"server":"X"') events"
+rm -rf "$D"
