@@ -185,7 +185,10 @@ static int indexed_piece(const char *b, size_t n, void *user)
 static mt_status from_index(mt_index *ix, mt_eas_report *rep)
 {
     struct indexed x = { rep, NULL, NULL, 0, 0 };
-    mt_status st = mt_index_iis(ix, indexed_begin, indexed_piece, &x);
+    char err[1024];
+    mt_status st = mt_index_iis(ix, indexed_begin, indexed_piece, &x, err, sizeof err);
+    if (st == MT_EINPUT && err[0])
+        fprintf(stderr, "mailtrail activesync: %s\n", err);
     indexed_end(&x);
     return x.failed ? MT_EIO : st;
 }

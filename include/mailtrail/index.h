@@ -109,9 +109,10 @@ mt_status mt_index_counts(mt_index *ix, struct mt_index_counts *out);
 
 /* The IIS logs in the index, in path order: begin(path) for each file, then
  * its text (as read) in pieces of whole lines. A non-zero return of begin
- * skips the file; of piece, stops. MT_OK, MT_NOMATCH (none), MT_EINPUT, MT_EIO. */
+ * skips the file; of piece, stops. MT_OK, MT_NOMATCH (none), MT_EINPUT (the
+ * index cannot be read: damaged; err says so and what to do), MT_EIO. */
 mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
-                       int (*piece)(const char *p, size_t n, void *user), void *user);
+                       int (*piece)(const char *p, size_t n, void *user), void *user, char *err, size_t errlen);
 
 /* ---- read-only SQL ---- */
 

@@ -437,6 +437,13 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         mt_index_close(ix);
         return MT_EINPUT;
     }
+    /* read apart: another mailtrail may have made the index in between */
+    if (v == 0 && tables > 0 && user_version(ix, &v) == 0 && v > MT_INDEX_SCHEMA_VERSION) {
+        snprintf(err, errlen, "%s: made by a newer mailtrail (schema %d; this one reads up to %d): upgrade mailtrail",
+                 path, v, MT_INDEX_SCHEMA_VERSION);
+        mt_index_close(ix);
+        return MT_EINPUT;
+    }
     if (v == 0 && tables > 0) {
         snprintf(err, errlen, "%s: an SQLite database, but not a mailtrail index: give another --db", path);
         mt_index_close(ix);

@@ -281,8 +281,10 @@ mt_status ix_stream_text(sqlite3_stmt *st, int (*piece)(const char *p, size_t n,
 }
 
 mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
-                       int (*piece)(const char *p, size_t n, void *user), void *user)
+                       int (*piece)(const char *p, size_t n, void *user), void *user, char *err, size_t errlen)
 {
+    if (errlen)
+        err[0] = '\0';
     sqlite3_stmt *fs, *ls;
     if (sqlite3_prepare_v2(ix->db, "SELECT id, path FROM files WHERE kind = 'iis' ORDER BY path", -1, &fs, NULL) !=
         SQLITE_OK)
@@ -306,6 +308,9 @@ mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
     }
     if (result == MT_OK && !stop && rc != SQLITE_DONE)
         result = MT_EINPUT;
+    if (result == MT_EINPUT && errlen)
+        snprintf(err, errlen, "%s: reading the index: %s (if it is damaged, rebuild it with mailtrail index --rebuild)",
+                 ix->path, sqlite3_errmsg(ix->db));
     sqlite3_finalize(fs);
     sqlite3_finalize(ls);
     free(b.p);

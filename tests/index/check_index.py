@@ -466,6 +466,19 @@ def damaged(tmp):
             raise AssertionError(f"{cmd} on a damaged page: exit {r.returncode}, {r.stderr.decode()[-300:]}")
     run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
     full_compare(logs, db)
+    # one page of IIS lines: activesync --db said nothing and exited 3
+    pages = sql(db, "SELECT pageno FROM dbstat WHERE name = 'iis_lines' AND pagetype = 'leaf' LIMIT 1 OFFSET 3")
+    if not pages:
+        raise AssertionError("no IIS lines in the generated index")
+    with open(db, "r+b") as f:
+        f.seek((int(pages[0]) - 1) * page_size)
+        f.write(b"\xff" * page_size)
+    os.makedirs(os.path.join(tmp, "eas"), exist_ok=True)
+    r = run("activesync", "--db", db, "--output-path", os.path.join(tmp, "eas"), check=False)
+    if r.returncode != 3 or b"rebuild" not in r.stderr:
+        raise AssertionError(f"activesync on a damaged page: exit {r.returncode}, {r.stderr.decode()[-300:]}")
+    run("index", "--db", db, "--logs", logs, "--rebuild", "--quiet")
+    full_compare(logs, db)
     junk = os.path.join(tmp, "junk.db")
     open(junk, "wb").write(b"this is not a database\n" * 100)
     r = run("search", "--db", junk, check=False)
