@@ -281,7 +281,7 @@ struct first {
 };
 
 struct urow {
-    const char *key;          /* user \x1f device id \x1f device type (users_t) */
+    const char *key;          /* user, device id, device type (users_t, key_build) */
     struct first first;
     uint64_t c[U__COUNT];
     int compliance;
@@ -296,7 +296,7 @@ struct urow {
 };
 
 struct srow {
-    const char *key;          /* server \x1f host \x1f ip (servers_t) */
+    const char *key;          /* server, host, ip (servers_t, key_build) */
     struct first first;
     uint64_t hits, bytes_sent, bytes_recv, device_days, days;
 };
@@ -430,12 +430,19 @@ uint64_t mt_eas_report_requests(const mt_eas_report *r)
     return r->requests;
 }
 
-/* Composite key builder: parts joined by \x1f into r->kbuf. */
+/* Composite key builder: each part as its length (4 bytes, little-endian)
+ * and its bytes, into r->kbuf. Parts come from the network: a separator
+ * byte inside one (a decoded %1F or %00) must not join two keys or cut one. */
+#define KEY_LEN_BYTES 4
+
 static int key_build(mt_eas_report *r, const mt_slice *parts, size_t n, size_t *len)
 {
-    size_t need = n;
-    for (size_t i = 0; i < n; i++)
+    size_t need = n * KEY_LEN_BYTES;
+    for (size_t i = 0; i < n; i++) {
+        if (parts[i].n > UINT32_MAX)
+            return -1;
         need += parts[i].n;
+    }
     if (need > r->kcap) {
         size_t ncap = need < 256 ? 256 : need * 2;
         char *nb = realloc(r->kbuf, ncap);
@@ -446,11 +453,12 @@ static int key_build(mt_eas_report *r, const mt_slice *parts, size_t n, size_t *
     }
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            r->kbuf[o++] = '\x1f';
-        if (parts[i].n)
-            memcpy(r->kbuf + o, parts[i].p, parts[i].n);
-        o += parts[i].n;
+        uint32_t l = (uint32_t)parts[i].n;
+        for (int b = 0; b < KEY_LEN_BYTES; b++)
+            r->kbuf[o++] = (char)(l >> (8 * b) & 0xFF);
+        if (l)
+            memcpy(r->kbuf + o, parts[i].p, l);
+        o += l;
     }
     *len = o;
     return 0;
@@ -748,7 +756,7 @@ mt_status mt_eas_report_add(mt_eas_report *r, const struct mt_iis_line *l)
     int added;
 
     /* Users. The row's device is the same text for every line of the row
-     * (unless \x1f inside the parts makes two triples one key: checked). */
+     * (checked all the same). */
     mt_slice up[3] = { user, q.device_id, q.device_type };
     size_t len;
     if (key_build(r, up, 3, &len) || uvec_reserve(&r->users))
@@ -1038,15 +1046,24 @@ out:
 
 static mt_slice key_part(const char *key, int part)
 {
-    const char *s = key;
-    for (int i = 0; i < part; i++) {
-        const char *sep = strchr(s, '\x1f');
-        if (!sep)
-            return mt_slice_make(s + strlen(s), 0);
-        s = sep + 1;
+    const unsigned char *s = (const unsigned char *)key;
+    for (int i = 0;; i++) {
+        uint32_t l = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 | (uint32_t)s[3] << 24;
+        if (i == part)
+            return mt_slice_make((const char *)s + KEY_LEN_BYTES, l);
+        s += KEY_LEN_BYTES + l;
     }
-    const char *sep = strchr(s, '\x1f');
-    return mt_slice_make(s, sep ? (size_t)(sep - s) : strlen(s));
+}
+
+/* strncasecmp that does not stop at a NUL byte */
+static int cmp_ci(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int c = (int)lower(a[i]) - (int)lower(b[i]);
+        if (c)
+            return c;
+    }
+    return 0;
 }
 
 static int cmp_key(const char *a, const char *b)
@@ -1054,7 +1071,7 @@ static int cmp_key(const char *a, const char *b)
     for (int p = 0; p < 3; p++) {
         mt_slice x = key_part(a, p), y = key_part(b, p);
         size_t n = x.n < y.n ? x.n : y.n;
-        int c = n ? strncasecmp(x.p, y.p, n) : 0;
+        int c = n ? cmp_ci(x.p, y.p, n) : 0;
         if (c)
             return c;
         if (x.n != y.n)
