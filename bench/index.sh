@@ -52,17 +52,17 @@ read -r build_s build_rss < bench/data/time.txt
 dbsize=$(stat -c %s "$db")
 /usr/bin/time -f '%e %M' -o bench/data/time.txt "$mt" index --db "$db" $logs --quiet --no-progress
 read -r rerun_s rerun_rss < bench/data/time.txt
-events=$("$mt" sql --db "$db" --format csv "SELECT count(*) FROM events" | tail -n 1)
+events=$("$mt" sql --db "$db" --format csv "SELECT count(*) FROM events" | tr -d '\r' | tail -n 1)
 # The raw SQLite import of the same files (no parsing of fields' meaning, no
 # indexes): what the database alone costs per byte.
 imp=$(best_of "rm -f bench/data/b.db; (echo 'CREATE TABLE t(c1,c2,c3,c4,c5,c6,c7,c8,c9,c10,c11,c12,c13,c14,c15,c16,c17,c18,c19,c20,c21,c22,c23,c24,c25,c26,c27,c28,c29,c30);'; for f in \$(find $data -path '*MessageTracking*' -type f); do echo \".import --csv --skip 5 \$f t\"; done) | sqlite3 bench/data/b.db")
 impsize=$(stat -c %s bench/data/b.db 2>/dev/null || echo 0)
 rm -f bench/data/b.db
 
-mid=$("$mt" sql --db "$db" --format csv "SELECT message_id FROM tracking WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 5000" | tail -n 1 | tr -d '"')
+mid=$("$mt" sql --db "$db" --format csv "SELECT message_id FROM tracking WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 5000" | tr -d '\r' | tail -n 1 | tr -d '"')
 sender=$(sed -n '500p' "$data/ground-truth.jsonl" | sed 's/.*"sender":"\([^"]*\)".*/\1/')
-rcpt=$("$mt" sql --db "$db" --format csv "SELECT recipient FROM recipients WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 777" | tail -n 1)
-day=$("$mt" sql --db "$db" --format csv "SELECT substr(min(timestamp), 1, 10) FROM tracking" | tail -n 1)
+rcpt=$("$mt" sql --db "$db" --format csv "SELECT recipient FROM recipients WHERE event_id = 'DELIVER' LIMIT 1 OFFSET 777" | tr -d '\r' | tail -n 1)
+day=$("$mt" sql --db "$db" --format csv "SELECT substr(min(timestamp), 1, 10) FROM tracking" | tr -d '\r' | tail -n 1)
 for shape in "trace one message|trace '$mid' --format json" \
              "search by sender|search --sender '$sender' --format json --result-size unlimited" \
              "search by recipient|search --recipients '$rcpt' --format json --result-size unlimited" \
@@ -116,11 +116,11 @@ if [ -n "$big" ]; then
     rm -f "$bdb" "$bdb-wal" "$bdb-shm"
     /usr/bin/time -f '%e %M' -o bench/data/time.txt "$mt" index --db "$bdb" $blogs --quiet --no-progress
     read -r bbuild_s bbuild_rss < bench/data/time.txt
-    bevents=$("$mt" sql --db "$bdb" --format csv "SELECT count(*) FROM events" | tail -n 1)
+    bevents=$("$mt" sql --db "$bdb" --format csv "SELECT count(*) FROM events" | tr -d '\r' | tail -n 1)
     bdbsize=$(stat -c %s "$bdb")
     # 25 message ids and 25 senders spread over the index; each command timed alone.
-    "$mt" sql --db "$bdb" --format csv "SELECT value FROM msgids WHERE id % (SELECT max(id) / 25 FROM msgids) = 0 LIMIT 25" | tail -n +2 > bench/data/mids.txt
-    "$mt" sql --db "$bdb" --format csv "SELECT value FROM addrs WHERE id % (SELECT max(id) / 25 FROM addrs) = 0 LIMIT 25" | tail -n +2 > bench/data/senders.txt
+    "$mt" sql --db "$bdb" --format csv "SELECT value FROM msgids WHERE id % (SELECT max(id) / 25 FROM msgids) = 0 LIMIT 25" | tr -d '\r' | tail -n +2 > bench/data/mids.txt
+    "$mt" sql --db "$bdb" --format csv "SELECT value FROM addrs WHERE id % (SELECT max(id) / 25 FROM addrs) = 0 LIMIT 25" | tr -d '\r' | tail -n +2 > bench/data/senders.txt
     p50() {   # p50 of wall ms of "$mt ARGS ID --db" for each id in file $2
         python3 - "$mt" "$bdb" "$1" "$2" <<'EOF'
 import subprocess, sys, time

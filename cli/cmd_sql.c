@@ -72,7 +72,8 @@ static int keep(struct out *o, const char *s)
     return 0;
 }
 
-static int on_row(size_t n, const char *const *names, const char *const *values, const int *numeric, void *user)
+static int on_row(size_t n, const char *const *names, const char *const *values, const size_t *lengths,
+                  const int *numeric, void *user)
 {
     struct out *o = user;
     if (!o->header_done) {
@@ -84,7 +85,7 @@ static int on_row(size_t n, const char *const *names, const char *const *values,
                     fputc(',', stdout);
                 mt_csv_cell(stdout, (mt_slice){ names[i], strlen(names[i]) });
             }
-            fputc('\n', stdout);
+            fputs("\r\n", stdout);   /* RFC 4180, as every other CSV of mailtrail */
         } else if (o->fmt != MT_FMT_JSON) {
             for (size_t i = 0; i < n; i++)
                 if (keep(o, names[i]))
@@ -99,9 +100,9 @@ static int on_row(size_t n, const char *const *names, const char *const *values,
             if (i)
                 fputc(',', stdout);
             if (values[i])
-                mt_csv_cell(stdout, (mt_slice){ values[i], strlen(values[i]) });
+                mt_csv_cell(stdout, (mt_slice){ values[i], lengths[i] });
         }
-        fputc('\n', stdout);
+        fputs("\r\n", stdout);
         break;
     case MT_FMT_JSON:
         fputc('{', stdout);
@@ -115,7 +116,7 @@ static int on_row(size_t n, const char *const *names, const char *const *values,
             else if (numeric[i])
                 fputs(values[i], stdout);
             else
-                mt_json_string(stdout, (mt_slice){ values[i], strlen(values[i]) });
+                mt_json_string(stdout, (mt_slice){ values[i], lengths[i] });
         }
         fputs("}\n", stdout);
         break;

@@ -117,11 +117,12 @@ mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
 /* ---- read-only SQL ---- */
 
 /* One result row: n columns, names and values as text (NULL value: SQL
- * NULL), numeric[i] true when the value is an SQL integer or real. After the
- * last row of an empty result, called once with values NULL (the header).
- * Return non-zero to stop. */
-typedef int (*mt_sql_row_fn)(size_t n, const char *const *names, const char *const *values, const int *numeric,
-                             void *user);
+ * NULL) of lengths[i] bytes (a text may hold NUL bytes; a terminating NUL
+ * follows all the same), numeric[i] true when the value is an SQL integer
+ * or real. After the last row of an empty result, called once with values
+ * NULL (the header). Return non-zero to stop. */
+typedef int (*mt_sql_row_fn)(size_t n, const char *const *names, const char *const *values, const size_t *lengths,
+                             const int *numeric, void *user);
 
 /* Run one read-only statement with positional parameters ?1..?n (NULL
  * entries bind NULL). A statement that would change the database is refused.

@@ -49,11 +49,13 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
     const char **names = calloc((size_t)ncol + 1, sizeof *names);
     const char **vals = calloc((size_t)ncol + 1, sizeof *vals);
     int *numeric = calloc((size_t)ncol + 1, sizeof *numeric);
+    size_t *lens = calloc((size_t)ncol + 1, sizeof *lens);
     struct ix_buf *hex = calloc((size_t)ncol + 1, sizeof *hex);   /* blobs shown as X'..' */
-    if (!names || !vals || !numeric || !hex) {
+    if (!names || !vals || !numeric || !lens || !hex) {
         free(names);
         free(vals);
         free(numeric);
+        free(lens);
         free(hex);
         sqlite3_finalize(st);
         return MT_EIO;
@@ -81,14 +83,16 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
                 }
                 oom = oom || ix_buf_put(&hex[i], "'", 2);   /* with its NUL */
                 vals[i] = oom ? NULL : hex[i].p;
+                lens[i] = oom ? 0 : hex[i].n - 1;
             } else {
                 vals[i] = (const char *)sqlite3_column_text(st, i);
+                lens[i] = vals[i] ? (size_t)sqlite3_column_bytes(st, i) : 0;
             }
         }
         if (oom)
             break;
         rows++;
-        if (row && row((size_t)ncol, names, vals, numeric, user))
+        if (row && row((size_t)ncol, names, vals, lens, numeric, user))
             break;
     }
     mt_status result = MT_OK;
@@ -103,7 +107,7 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
     } else if (!rows) {
         result = MT_NOMATCH;
         if (row && ncol)
-            row((size_t)ncol, names, NULL, numeric, user);   /* the header of an empty result */
+            row((size_t)ncol, names, NULL, lens, numeric, user);   /* the header of an empty result */
     }
     for (int i = 0; i < ncol; i++)
         free(hex[i].p);
@@ -111,6 +115,7 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
     free(names);
     free(vals);
     free(numeric);
+    free(lens);
     sqlite3_finalize(st);
     return result;
 }

@@ -3,7 +3,8 @@
 # NUL, or printed raw bytes); options may follow the statement (they were
 # bound as parameters, silently; a parameter starting with - goes after --),
 # a named query takes --db after its name,
-# and more values than parameters is a usage error.
+# and more values than parameters is a usage error. A text with a NUL byte
+# comes out whole; CSV lines end in CRLF (RFC 4180, as every other CSV).
 D=$(mktemp -d)
 mailtrail index --db "$D/i.db" --logs tests/data/seed --quiet --no-progress
 mailtrail sql --db "$D/i.db" "SELECT 1e999 AS inf, -1e999 AS ninf, 0.5 AS half, 7 AS seven" --format json
@@ -14,4 +15,7 @@ mailtrail sql --db "$D/i.db" "SELECT ?1 AS a" -5; echo "exit $?"
 mailtrail sql --db "$D/i.db" "SELECT 1 AS a" x y; echo "exit $?"
 mailtrail sql messages-per-hour --db "$D/i.db" --limit 2 --format csv; echo "exit $?"
 mailtrail sql --list > /dev/full; echo "sql --list to a full disk: exit $?"
+# a text holding a NUL byte comes out whole (it stopped there); CSV lines end in CRLF
+mailtrail sql --db "$D/i.db" "SELECT 'nul' || char(0) || 'byte' AS t" --format json
+mailtrail sql --db "$D/i.db" "SELECT 'nul' || char(0) || 'byte' AS t" --format csv | od -c | sed 's/  */ /g' 
 rm -rf "$D"
