@@ -51,5 +51,8 @@ void mt_writer_free(mt_writer *w);
 void mt_csv_cell(FILE *out, mt_slice cell);
 /* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 void mt_json_string(FILE *out, mt_slice s);
+/* Length of the well-formed UTF-8 sequence at s (1..4; n > 0 bytes there),
+ * or 0 when it is not one (overlong, a surrogate, past U+10FFFF, cut). */
+size_t mt_utf8_valid_len(const char *s, size_t n);
 
 #endif

@@ -3788,13 +3788,29 @@ static void render_json(FILE *out, const struct tbl *t)
 void mt_html_escape(FILE *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
         case '&': fputs("&amp;", out); break;
         case '<': fputs("&lt;", out); break;
         case '>': fputs("&gt;", out); break;
         case '"': fputs("&quot;", out); break;
         case '\'': fputs("&#39;", out); break;
-        default: fputc(s[i], out);
+        default:
+            if (c >= 0x80) {
+                /* the page says charset=utf-8: bytes that are not (a
+                 * subject in Latin-1) are U+FFFD, as in the JSON */
+                size_t len = mt_utf8_valid_len(s + i, n - i);
+                if (len) {
+                    fwrite(s + i, 1, len, out);
+                    i += len - 1;
+                } else {
+                    fputs("\xEF\xBF\xBD", out);
+                }
+            } else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                fputs("\xEF\xBF\xBD", out);   /* control characters are no HTML text */
+            } else {
+                fputc(c, out);
+            }
         }
     }
 }

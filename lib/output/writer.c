@@ -86,9 +86,9 @@ void mt_csv_cell(FILE *out, mt_slice cell)
     fputc('"', out);
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+size_t mt_utf8_valid_len(const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     unsigned char c = p[0];
     size_t len;
     uint32_t cp;
@@ -143,7 +143,7 @@ void mt_json_string(FILE *out, mt_slice s)
             fwrite(p + i, 1, j - i, out);
             i = j;
         } else {
-            size_t len = utf8_len(p + i, s.n - i);
+            size_t len = mt_utf8_valid_len((const char *)p + i, s.n - i);
             if (len == 0) {
                 fputs("\\ufffd", out);
                 i++;
