@@ -1095,6 +1095,9 @@ static int kind_of(mt_slice id, int *complex)
     }
     if ((id.n >= 8 && !strncasecmp(id.p, "RESUBMIT", 8)) || EQ(id, "HARECEIVE") || EQ(id, "DUPLICATEDELIVER"))
         *complex = 1;
+    /* final as FAIL is (trace.c): rare, so the tracer decides them */
+    if (EQ(id, "BADMAIL") || EQ(id, "MODERATORREJECT") || EQ(id, "MODERATIONEXPIRE"))
+        *complex = 1;
     if (EQ(id, "DUPLICATEEXPAND") || EQ(id, "DUPLICATEREDIRECT"))
         return K_NORCPT;
     return K_OTHER;

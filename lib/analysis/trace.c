@@ -831,7 +831,10 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 set_outcome(r, MT_OUT_FAILED, ev, status);
             } else if (eq(id, "RESUBMITDEFER")) {
                 set_outcome(r, MT_OUT_DEFERRED, ev, status);
-            } else if (eq(id, "FAIL")) {
+            } else if (eq(id, "FAIL") || eq(id, "BADMAIL") || eq(id, "MODERATORREJECT") ||
+                       eq(id, "MODERATIONEXPIRE")) {
+                /* BADMAIL: neither deliverable nor returnable; a moderator
+                 * rejected it, or nobody approved it in time: it ends here */
                 set_outcome(r, MT_OUT_FAILED, ev, status);
             } else if (eq(id, "DEFER")) {
                 set_outcome(r, MT_OUT_DEFERRED, ev, status);
