@@ -209,8 +209,14 @@ static int session_wanted(const struct filter *f, const struct mt_smtp_session *
         return 0;
     if (f->connector && !slice_is(s->connector_id, f->connector))
         return 0;
-    if (f->sender && !slice_is(s->mail_from, f->sender))
-        return 0;
+    if (f->sender) {
+        /* any message of the session: one carries several (Exchange reuses sessions) */
+        int hit = s->n_mail_from == 0 && slice_is(s->mail_from, f->sender);
+        for (size_t k = 0; k < s->n_mail_from && !hit; k++)
+            hit = slice_is(s->mail_from_all[k], f->sender);
+        if (!hit)
+            return 0;
+    }
     if (f->recipients.n) {
         int hit = 0;
         for (size_t i = 0; i < f->recipients.n && !hit; i++)
@@ -426,19 +432,29 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
     c->direction = s->direction;
     char a[48];
     mt_time_format(s->start_ms, NULL, a, sizeof a);
+    /* every sender and every queued id: a session may carry several messages */
+    char mf[384] = "(none sent)", qd[384] = "";
+    size_t mo = 0, qo = 0;
+    size_t nm = s->n_mail_from ? s->n_mail_from : 1;
+    for (size_t k = 0; s->mail && k < nm && mo < sizeof mf; k++) {
+        mt_slice a1 = s->n_mail_from ? s->mail_from_all[k] : s->mail_from;
+        int w = snprintf(mf + mo, sizeof mf - mo, "%s<%.*s>", k ? ", " : "", (int)a1.n, a1.p ? a1.p : "");
+        mo += w > 0 ? (size_t)w : 0;
+    }
+    for (size_t k = 0; k < s->n_queued && qo < sizeof qd; k++) {
+        int w = snprintf(qd + qo, sizeof qd - qo, "%s%.*s", k ? ", " : ": ", (int)s->queued[k].n, s->queued[k].p);
+        qo += w > 0 ? (size_t)w : 0;
+    }
     snprintf(c->summary_head, sizeof c->summary_head,
              "Session %.*s on %s (%s log, connector %.*s)\n"
              "  %.*s -> %.*s, started %s, %.1f s, %llu lines, TLS %s, AUTH %s\n"
-             "  MAIL FROM %s%.*s%s, %zu recipient(s), %zu message(s) queued%s%.*s\n",
+             "  MAIL FROM %s, %zu recipient(s), %zu message(s) queued%s\n",
              (int)s->session_id.n, s->session_id.p, s->server, mt_smtp_direction_name(s->direction),
              (int)s->connector_id.n, s->connector_id.p,
              (int)(s->local_endpoint.n ? s->local_endpoint.n : 1), s->local_endpoint.n ? s->local_endpoint.p : "-",
              (int)(s->remote_endpoint.n ? s->remote_endpoint.n : 1), s->remote_endpoint.n ? s->remote_endpoint.p : "-",
              a, (double)(s->end_ms - s->start_ms) / 1000.0, (unsigned long long)s->n_lines,
-             s->tls ? "yes" : "no", s->auth ? "yes" : "no", s->mail ? "<" : "(none sent)", (int)s->mail_from.n,
-             s->mail_from.p ? s->mail_from.p : "", s->mail ? ">" : "",
-             s->n_rcpt, s->n_queued, s->n_queued ? ": " : "",
-             (int)(s->n_queued ? s->queued[0].n : 0), s->n_queued ? s->queued[0].p : "");
+             s->tls ? "yes" : "no", s->auth ? "yes" : "no", mf, s->n_rcpt, s->n_queued, qd);
     snprintf(c->summary_outcome, sizeof c->summary_outcome, "%s", mt_session_outcome_name(s->outcome));
     snprintf(c->summary_class, sizeof c->summary_class, "%s", mt_failure_class_name(s->failure_class));
     snprintf(c->summary_failure, sizeof c->summary_failure, "%.*s%s%.*s", (int)s->failure_command.n,

@@ -34,6 +34,9 @@ struct mt_smtp_session {
     bool quit;                         /* QUIT was sent and answered */
     mt_slice mail_from;                /* the last MAIL FROM address, without <> */
     bool mail;                         /* a MAIL FROM was sent (empty mail_from: the null sender) */
+    size_t n_mail_from;
+    const mt_slice *mail_from_all;     /* every MAIL FROM address, in order: a session that
+                                          carries several messages (Exchange reuses them) */
     size_t n_rcpt;
     const mt_slice *rcpt_to;           /* RCPT TO addresses, in order */
     size_t n_queued;

@@ -428,6 +428,8 @@ static void session_json(mt_writer *w, const struct mt_smtp_session *s)
         mt_json_string(out, s->mail_from);
     else
         fputs("null", out);   /* no MAIL FROM at all, which "" (the null sender) would hide */
+    fputs(",\"mail_from_all\":", out);
+    json_slice_array(out, s->mail_from_all, s->n_mail_from);
     fputs(",\"rcpt_to\":", out);
     json_slice_array(out, s->rcpt_to, s->n_rcpt);
     fputs(",\"queued\":", out);
@@ -486,7 +488,10 @@ static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
     mt_csv_cell(out, s->remote_endpoint);
     fprintf(out, ",%s,%s,%lld,%s,%s,", a, b, (long long)(s->end_ms - s->start_ms), s->tls ? "yes" : "no",
             s->auth ? "yes" : "no");
-    mt_csv_cell(out, s->mail_from);
+    if (s->n_mail_from > 1)
+        csv_join(out, s->mail_from_all, s->n_mail_from);   /* several messages: every sender */
+    else
+        mt_csv_cell(out, s->mail_from);
     fputc(',', out);
     csv_join(out, s->rcpt_to, s->n_rcpt);
     fputc(',', out);
@@ -546,7 +551,14 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     list_line(out, "DurationMs", mt_slice_make(num, (size_t)nl), 0);
     list_line(out, "Tls", mt_slice_cstr(s->tls ? "yes" : "no"), 0);
     list_line(out, "Auth", mt_slice_cstr(s->auth ? "yes" : "no"), 0);
-    list_line(out, "MailFrom", s->mail_from, 0);
+    if (s->n_mail_from > 1) {
+        fprintf(out, "%-24s: {", "MailFrom");
+        for (size_t i = 0; i < s->n_mail_from; i++)
+            fprintf(out, "%s%.*s", i ? ", " : "", (int)s->mail_from_all[i].n, s->mail_from_all[i].p);
+        fputs("}\n", out);
+    } else {
+        list_line(out, "MailFrom", s->mail_from, 0);
+    }
     fprintf(out, "%-24s: {", "RcptTo");
     for (size_t i = 0; i < s->n_rcpt; i++)
         fprintf(out, "%s%.*s", i ? ", " : "", (int)s->rcpt_to[i].n, s->rcpt_to[i].p);

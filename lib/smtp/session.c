@@ -23,8 +23,8 @@ struct sess {
     char *arena;
     size_t alen, acap;
     struct off sid, connector, local, remote, mail_from, fail_cmd, fail_reply;
-    struct off *rcpt, *queued, *iids;
-    size_t n_rcpt, cap_rcpt, n_queued, cap_queued, n_iids, cap_iids;
+    struct off *rcpt, *queued, *iids, *mails;
+    size_t n_rcpt, cap_rcpt, n_queued, cap_queued, n_iids, cap_iids, n_mails, cap_mails;
     int64_t mail_delay;        /* longest MAIL FROM reply delay, -1 if none */
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
@@ -184,6 +184,7 @@ static void sess_unref(struct sess *s)
     free(s->rcpt);
     free(s->queued);
     free(s->iids);
+    free(s->mails);
     free(s);
 }
 
@@ -267,7 +268,7 @@ static void emit(mt_sessions *a, struct sess *s)
 {
     if (a->stopped)
         return;
-    size_t need = s->n_rcpt + s->n_queued + s->n_iids;
+    size_t need = s->n_rcpt + s->n_queued + s->n_iids + s->n_mails;
     if (need > a->views_cap) {
         mt_slice *nv = realloc(a->views, need * sizeof *nv);
         if (!nv) {
@@ -283,6 +284,8 @@ static void emit(mt_sessions *a, struct sess *s)
         a->views[s->n_rcpt + i] = view(s, s->queued[i]);
     for (size_t i = 0; i < s->n_iids; i++)
         a->views[s->n_rcpt + s->n_queued + i] = view(s, s->iids[i]);
+    for (size_t i = 0; i < s->n_mails; i++)
+        a->views[s->n_rcpt + s->n_queued + s->n_iids + i] = view(s, s->mails[i]);
     struct mt_smtp_session out;
     memset(&out, 0, sizeof out);
     out.server = s->server;
@@ -299,6 +302,8 @@ static void emit(mt_sessions *a, struct sess *s)
     out.quit = s->quit;
     out.mail_from = view(s, s->mail_from);
     out.mail = s->mail;
+    out.n_mail_from = s->n_mails;
+    out.mail_from_all = a->views ? a->views + s->n_rcpt + s->n_queued + s->n_iids : NULL;
     out.n_rcpt = s->n_rcpt;
     out.rcpt_to = a->views;
     out.n_queued = s->n_queued;
@@ -418,7 +423,8 @@ static void on_command(struct sess *s, mt_slice d, int64_t now)
     if (!strcmp(verb, "MAIL")) {
         s->mail = true;
         mt_slice addr = angle_address(d);
-        put(s, addr.p, addr.n, &s->mail_from);
+        if (!put(s, addr.p, addr.n, &s->mail_from))
+            push_off(&s->mails, &s->n_mails, &s->cap_mails, s->mail_from);
     } else if (!strcmp(verb, "RCPT")) {
         mt_slice addr = angle_address(d);
         struct off o;
