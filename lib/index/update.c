@@ -23,6 +23,7 @@
 #include "mailtrail/search.h"
 #include "mailtrail/smtplog.h"
 #include "mailtrail/time.h"
+#include "core/scan.h"
 #include "formats/reader.h"
 #include "formats/sniff.h"
 
@@ -70,7 +71,7 @@ struct upd {
     uint64_t bytes_total;
     int64_t data_version;      /* PRAGMA data_version when our transaction began */
     sqlite3_stmt *ins_event, *ins_rcpt, *ins_ref, *ins_link, *ins_smtp, *ins_pf, *ins_iis, *ins_problem;
-    sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode;
+    sqlite3_stmt *sel_file, *ins_file, *upd_file, *by_inode, *set_server;
     /* the file being read */
     const struct mt_logfile *f;
     struct filerow row;
@@ -952,6 +953,37 @@ static int in_run(const struct upd *u, const char *path)
     return 0;
 }
 
+/* Whether the plain file at path holds, in its first offset bytes, as many
+ * lines as the row read there, ending at a line end: with the head's hash,
+ * what says a copy is a copy of that file and not another log that starts
+ * the same way (a line read again from its middle, lines never read). Read
+ * only when a copy is in question. */
+static int same_lines_up_to(const char *path, int64_t offset, int64_t lines)
+{
+    if (offset <= 0)
+        return lines == 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    static const size_t chunk = (size_t)1 << 18;
+    char *b = malloc(chunk);
+    uint64_t seen = 0;
+    int64_t at = 0;
+    char last = 0;
+    while (b && at < offset) {
+        size_t want = offset - at < (int64_t)chunk ? (size_t)(offset - at) : chunk;
+        ssize_t got = pread(fd, b, want, at);
+        if (got <= 0)
+            break;
+        seen += mt_count_newlines(b, (size_t)got);
+        last = b[got - 1];
+        at += got;
+    }
+    free(b);
+    close(fd);
+    return at == offset && last == '\n' && seen == (uint64_t)lines;
+}
+
 /* Another file of this run, with no row yet, that begins with what row's
  * file held up to its offset: the copy logrotate's copytruncate made before
  * it cut the file shorter in place. NULL when there is none. */
@@ -962,7 +994,7 @@ static const char *copy_elsewhere(struct upd *u, const struct filerow *row, stru
         int64_t h;
         if (!strcmp(p, u->f->path) || stat(p, cs) != 0 || !S_ISREG(cs->st_mode) || cs->st_size < row->offset ||
             ((int64_t)cs->st_ino == row->ino && (int64_t)cs->st_dev == row->dev) ||
-            head_hash(p, row->head_len, &h) || h != row->head_hash)
+            head_hash(p, row->head_len, &h) || h != row->head_hash || !same_lines_up_to(p, row->offset, row->lines))
             continue;
         sqlite3_stmt *s = u->sel_file;
         sqlite3_bind_text(s, 1, p, -1, SQLITE_STATIC);
@@ -972,6 +1004,27 @@ static const char *copy_elsewhere(struct upd *u, const struct filerow *row, stru
             return p;
     }
     return NULL;
+}
+
+/* The row read a file that is no longer at path: its name becomes
+ * "PATH (until TIME #ID)" (paths are unique; it says when it left), gone. */
+static int detach_row(struct upd *u, int64_t id, const char *path)
+{
+    char when[48], *name = NULL;
+    mt_time_format(now_ms(), NULL, when, sizeof when);
+    if (asprintf(&name, "%s (until %s #%lld)", path, when, (long long)id) < 0)
+        return db_fail(u, "out of memory"), -1;
+    sqlite3_stmt *m;
+    int rc = sqlite3_prepare_v2(u->ix->db, "UPDATE files SET path = ?1, gone_at = ?3 WHERE id = ?2", -1, &m, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(m, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(m, 2, id);
+        sqlite3_bind_int64(m, 3, now_ms());
+        rc = sqlite3_step(m);
+        sqlite3_finalize(m);
+    }
+    free(name);
+    return rc == SQLITE_DONE ? 0 : (db_fail(u, "renaming a file"), -1);
 }
 
 static int move_row(struct upd *u, int64_t id, const char *path, const struct stat *sb)
@@ -1202,6 +1255,8 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
         } else if (errno != ENOENT) {
             continue;
         }
+        if (!same_lines_up_to(u->f->path, offset, sqlite3_column_int64(s, 8)))
+            continue;
         struct filerow cand = { 0 };
         if (load_row(u, s, &cand)) {
             free(cand.header.p);
@@ -1403,9 +1458,10 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     struct filerow *r = &u->row;
     int64_t h = 0;
     int replaced = 0;
+    int other_head = 0;   /* what is at this path now starts otherwise than what the row read */
     if (found && !adopted) {
-        if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size ||
-            (r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash)))
+        other_head = r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash);
+        if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size || other_head)
             replaced = 1;
         else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
             replaced = 0;
@@ -1426,6 +1482,29 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             found = replaced = 0;
         }
     }
+    if (replaced && other_head && r->offset > 0) {
+        /* Another log at this path now: the one the row read was rotated
+         * away (renamed where this run does not look, or removed, and a new
+         * file made here) or cut and written anew in place (copytruncate,
+         * its copy not in this run). What the row read is history, kept
+         * under a name of its own as a file gone ("an index outlives the
+         * servers' log retention"). This file may be one the index knows
+         * under another name (the next step of a rotation): looked up again. */
+        if (detach_row(u, r->id, f->path))
+            return MT_EIO;
+        u->st->files_gone++;
+        found = find_row(u, &sb, &renamed);
+        if (found < 0)
+            return MT_EIO;
+        if (!found) {
+            if (new_row(u))
+                return MT_EIO;
+            u->st->files_new++;
+        } else if (renamed) {
+            u->st->files_renamed++;
+        }
+        replaced = 0;
+    }
     if (replaced) {
         if (delete_records(u, r->id))
             return MT_EIO;
@@ -1433,6 +1512,15 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         u->st->files_replaced++;
     } else if (found && !renamed && sb.st_size == r->size && (r->complete || mtime_ns == r->mtime_ns ||
                                                               r->kind == K_OTHER)) {
+        /* unchanged, but perhaps given under another server name this time
+         * (--logs NAME=DIR): its events answer to the name given now, as
+         * those of the files that grew do */
+        sqlite3_bind_text(u->set_server, 1, f->server, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(u->set_server, 2, r->id);
+        int rc = sqlite3_step(u->set_server);
+        sqlite3_reset(u->set_server);
+        if (rc != SQLITE_DONE)
+            return db_fail(u, "renaming a server"), MT_EIO;
         u->st->files_unchanged++;
         if (!r->complete && r->kind != K_OTHER && r->kind != K_UNKNOWN && r->kind != K_EMPTY &&
             r->offset < r->size)
@@ -1669,6 +1757,7 @@ static int prepare_all(struct upd *u)
            ix_prepare(ix, "SELECT " ROW_COLUMNS " FROM files WHERE path = ?1", &u->sel_file) ||
            ix_prepare(ix, "SELECT " ROW_COLUMNS ", path FROM files WHERE ino = ?1 AND dev = ?2", &u->by_inode) ||
            ix_prepare(ix, "INSERT INTO files(path, server) VALUES(?1, ?2)", &u->ins_file) ||
+           ix_prepare(ix, "UPDATE files SET server = ?1 WHERE id = ?2 AND server IS NOT ?1", &u->set_server) ||
            ix_prepare(ix,
                       "UPDATE files SET server = ?1, kind = ?2, dev = ?3, ino = ?4, head_len = ?5, head_hash = ?6,"
                       " size = ?7, mtime_ns = ?8, offset = ?9, lines = ?10, header = ?11, in_header = ?12,"
@@ -1681,7 +1770,7 @@ static int prepare_all(struct upd *u)
 static void finalize_all(struct upd *u)
 {
     sqlite3_stmt *all[] = { u->ins_event, u->ins_rcpt, u->ins_ref, u->ins_link, u->ins_smtp, u->ins_pf, u->ins_iis, u->ins_problem, u->ins_pfkey,
-                            u->sel_file, u->ins_file, u->upd_file, u->by_inode };
+                            u->sel_file, u->ins_file, u->upd_file, u->by_inode, u->set_server };
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         sqlite3_finalize(all[i]);
 }

@@ -311,6 +311,70 @@ def copied_and_cut(tmp):
     return f"copytruncate with the copy read after and before the live file; a copy-and-remove move"
 
 
+def rotated_away(tmp):
+    """A file rotated where the run does not look (renamed over the next one,
+    given alone as NAME=FILE, cut in place with its copy elsewhere) keeps its
+    records: history, as for a file gone. A file given under a new server
+    name answers to it."""
+    logs = gen(tmp, "--version", "2016", "--servers", "1", "--messages-per-day", "300", "--days", "1", "--seed", "7")
+    pf = [l for l in open(os.path.join(logs, "smarthost", "maillog"), "rb").read().split(b"\n") if l]
+    mx = os.path.join(tmp, "mx", "smarthost")
+    os.makedirs(mx)
+    w = lambda p, ls: open(p, "wb").write(b"\n".join(ls) + b"\n")
+    w(os.path.join(mx, "maillog.1"), pf[:100])
+    w(os.path.join(mx, "maillog"), pf[100:200])
+    db = os.path.join(tmp, "a.db")
+    run("index", "--db", db, "--logs", os.path.join(tmp, "mx"), "--quiet")
+    os.rename(os.path.join(mx, "maillog"), os.path.join(mx, "maillog.1"))    # rotate 1: the oldest dropped
+    w(os.path.join(mx, "maillog"), pf[200:250])
+    run("index", "--db", db, "--logs", os.path.join(tmp, "mx"), "--quiet")
+    n = scalar(db, "SELECT count(*) FROM postfix_lines")
+    if n != 250:
+        raise AssertionError(f"rotate 1: {n} Postfix lines kept, want 250 (the dropped file's were deleted)")
+    mid = re.search(rb"message-id=(<[^>]*>)", b"\n".join(pf[:100])).group(1).decode()
+    if b"no event" in run("trace", mid, "--db", db).stderr:
+        raise AssertionError(f"rotate 1: {mid} of the dropped file no longer traced")
+    # a tracking log named alone, renamed away, a new one made at its name
+    t = [p for p in tracking_files(logs) if "MessageTracking" in p][0]
+    lines = open(t, "rb").read().split(b"\n")
+    b = os.path.join(tmp, "b")
+    os.makedirs(b)
+    live = os.path.join(b, "MSGTRK.LOG")
+    open(live, "wb").write(b"\n".join(lines[:200]) + b"\n")
+    db = os.path.join(tmp, "b.db")
+    run("index", "--db", db, "--logs", "EX13-1=" + live, "--quiet")
+    before = scalar(db, "SELECT count(*) FROM events")
+    os.rename(live, live + ".old")
+    open(live, "wb").write(b"\n".join(lines[:5] + lines[200:250]) + b"\n")
+    run("index", "--db", db, "--logs", "EX13-1=" + live, "--quiet")
+    after = scalar(db, "SELECT count(*) FROM events")
+    if after != before + 50:
+        raise AssertionError(f"NAME=FILE renamed away: {after} events, want {before} + 50")
+    no_duplicates(db)
+    # copytruncate with only the live file named
+    c = os.path.join(tmp, "c")
+    os.makedirs(c)
+    w(os.path.join(c, "maillog"), pf[:300])
+    db = os.path.join(tmp, "c.db")
+    run("index", "--db", db, "--logs", "smarthost=" + os.path.join(c, "maillog"), "--quiet")
+    shutil.copy(os.path.join(c, "maillog"), os.path.join(c, "maillog.1"))
+    w(os.path.join(c, "maillog"), pf[300:350])
+    run("index", "--db", db, "--logs", "smarthost=" + os.path.join(c, "maillog"), "--quiet")
+    n = scalar(db, "SELECT count(*) FROM postfix_lines")
+    if n != 350:
+        raise AssertionError(f"copytruncate, live file alone: {n} Postfix lines, want 350")
+    # a server name given anew: unchanged files too answer to it
+    db = os.path.join(tmp, "d.db")
+    srv = os.path.join(logs, "EX13-1")
+    run("index", "--db", db, "--logs", "SRVX=" + srv, "--quiet")
+    run("index", "--db", db, "--logs", logs, "--quiet")
+    names = sql(db, "SELECT DISTINCT server FROM files WHERE path LIKE '%MessageTracking%'")
+    if names != ["EX13-1"]:
+        raise AssertionError(f"files given under a new server name kept the old one: {names}")
+    same("search --server EX13-1", logs, db, "search", "--server", "EX13-1", "--format", "csv", "--result-size", "unlimited")
+    return "rotate 1, NAME=FILE renamed away, copytruncate of a lone file: history kept; a server renamed"
+
+
 def compressed_later(tmp):
     """A log compressed after it was indexed (gzip, logrotate's compress) is the same file: continued, not read twice."""
     import gzip as gz
@@ -740,6 +804,7 @@ def main():
                      ("renamed, rewritten, deleted files", files_change),
                      ("compressed after indexing", compressed_later),
                      ("copied, then cut or removed", copied_and_cut),
+                     ("rotated away, renamed servers", rotated_away),
                      ("first line half written", first_line_half_written),
                      ("two writers at once", two_writers),
                      ("damaged database", damaged),
