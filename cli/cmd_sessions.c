@@ -286,8 +286,14 @@ int cmd_sessions(int argc, char **argv)
                 goto done;
             }
             break;
-        case OPT_CONNECTOR: f.connector = optarg; break;
-        case OPT_SENDER: f.sender = optarg; break;
+        case OPT_CONNECTOR:
+            if ((rc = cli_set_once(cmd, "--connector", &f.connector, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_SENDER:
+            if ((rc = cli_set_once(cmd, "--sender", &f.sender, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_RECIPIENT:
             if ((rc = cli_list_add_items(cmd, "--recipient", &f.recipients, optarg)) != MT_OK)
                 goto done;

@@ -2,6 +2,7 @@
 /* cmd_sql.c -- `mailtrail sql`: read-only SQL on the index, and the named
  * queries of the classic Exchange reports. */
 #include <getopt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,7 +267,9 @@ int cmd_sql(int argc, char **argv)
         free(o.cells[i]);
     free(o.cells);
     mt_index_close(ix);
-    if (fflush(stdout) != 0 || ferror(stdout))
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "mailtrail %s: cannot write the results: %s\n", cmd, strerror(errno ? errno : EIO));
         return MT_EIO;
+    }
     return st;
 }

@@ -989,12 +989,18 @@ int cmd_trace(int argc, char **argv)
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SENDER: sender = optarg; break;
+        case OPT_SENDER:
+            if ((rc = cli_set_once(cmd, "--sender", &sender, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_RECIPIENT:
             if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_SUBJECT: subject = optarg; break;
+        case OPT_SUBJECT:
+            if ((rc = cli_set_once(cmd, "--subject", &subject, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
         case OPT_FORMAT: fmtname = optarg; break;

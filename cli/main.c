@@ -120,6 +120,19 @@ int cmd_version(int argc, char **argv)
     return 0;
 }
 
+/* What a command printed and could not write (a full disk: help, version,
+ * anything a command did not check itself) is an I/O error, exit 4. A
+ * command that saw its own write fail has said so and returned 4 already. */
+static int finish(int rc)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (rc != MT_EIO)
+            fprintf(stderr, "mailtrail: cannot write the output: %s\n", strerror(errno ? errno : EIO));
+        return MT_EIO;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -129,13 +142,13 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         print_main_usage(stdout);
-        return 0;
+        return finish(0);
     }
     if (!strcmp(name, "--version"))
-        return cmd_version(argc - 1, argv + 1);
+        return finish(cmd_version(argc - 1, argv + 1));
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcasecmp(name, commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return finish(commands[i].run(argc - 1, argv + 1));
     fprintf(stderr, "mailtrail: unknown command '%s'\n", name);
     print_main_usage(stderr);
     return MT_EUSAGE;
