@@ -1694,6 +1694,10 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     }
     if (!u.db_failed && note_gone(&u))
         db_fail(&u, "checking for removed files");
+    /* The query indexes of a first load are sorts of every row: SQLite's
+     * sorter splits them over a helper thread (org-100M: 2.6 -> 2.2 s). */
+    if (bulk)
+        ix_exec(ix, "PRAGMA threads=2", NULL, 0);
     if (!u.db_failed && ix_exec(ix, ix_query_indexes, err, sizeof err))
         db_fail(&u, "making the query indexes");
     if (!u.db_failed)
