@@ -104,6 +104,20 @@ static void remember(struct ix_dict *d, uint64_t h, mt_slice s, int64_t id)
     d->n++;
 }
 
+int64_t ix_dict_find(struct ix_dict *d, mt_slice s, uint64_t *hash)
+{
+    *hash = hash_bytes(s.p, s.n);
+    struct ix_slot *sl = find(d, *hash, s);
+    return sl && sl->hash ? sl->id : -1;
+}
+
+void ix_dict_note(struct ix_dict *d, uint64_t hash, mt_slice s, int64_t id)
+{
+    if (id >= d->next_id)
+        d->next_id = id + 1;
+    remember(d, hash, s, id);
+}
+
 int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s)
 {
     uint64_t h = hash_bytes(s.p, s.n);
@@ -149,6 +163,8 @@ int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s)
         if (rc != SQLITE_DONE)
             return -1;
         id = sqlite3_last_insert_rowid(ix->db);
+        if (id >= d->next_id)
+            d->next_id = id + 1;
     }
     remember(d, h, s, id);
     return id;
