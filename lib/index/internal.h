@@ -87,6 +87,7 @@ void ix_dict_cache_free(mt_index *ix);
 
 /* schema.c */
 extern const char ix_query_indexes[], ix_drop_query_indexes[];
+extern const char ix_dict_indexes[], ix_drop_dict_indexes[];
 int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen);
 /* The first column of the first row of sql, or if_none (no row, an error). */
 int64_t ix_query_int(mt_index *ix, const char *sql, int64_t if_none);

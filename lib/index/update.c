@@ -73,6 +73,7 @@ struct upd {
     /* the row inserts, through the pipe (pipe.c), by enum pstmt */
     struct ix_pipe pipe;
     int64_t next_event;              /* the id of the next event; 0: to be read */
+    int dict_indexes_dropped;        /* a first load: made at the end, or when SQLite is asked */
     sqlite3_stmt *sel_file, *ins_file, *by_inode;
     /* the file being read */
     const struct mt_logfile *f;
@@ -231,6 +232,14 @@ static int64_t dict_id(struct upd *u, enum ix_dict_id di, mt_slice v)
         ix_pipe_inline(&u->pipe);
     if (drain(u))
         return -1;
+    if (u->dict_indexes_dropped) {
+        char err[200];
+        if (ix_exec(u->ix, ix_dict_indexes, err, sizeof err)) {
+            db_fail(u, "making the dictionary indexes");
+            return -1;
+        }
+        u->dict_indexes_dropped = 0;
+    }
     id = ix_dict_id(u->ix, d, v);
     if (id < 0)
         db_fail(u, "dictionary");
@@ -1822,7 +1831,7 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
     int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines") &&
                table_empty(ix, "postfix_lines");
     if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
-        ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+        (!bulk && ix_exec(ix, ix_dict_indexes, err, sizeof err)) || ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
         if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
             snprintf(err, sizeof err, "another mailtrail index is updating this index; try again when it is done");
         if (cfg->diag)
@@ -1856,6 +1865,11 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
      * already asks SQLite for the strings it does not know, which needs the
      * connection at once: it writes inline. */
     ix_pipe_start(&u.pipe, ix, bulk && all_complete && table_empty(ix, "events"));
+    if (u.pipe.threaded) {
+        if (ix_exec(ix, ix_drop_dict_indexes, err, sizeof err))
+            db_fail(&u, "dropping the dictionary indexes");
+        u.dict_indexes_dropped = 1;
+    }
     for (size_t i = 0; i < ls->n && !u.db_failed; i++) {
         mt_status st = index_file(&u, &ls->files[i], buf);
         if (st == MT_EINPUT && result == MT_OK)
@@ -1874,6 +1888,8 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         ix_exec(ix, "PRAGMA threads=2", NULL, 0);
     if (!u.db_failed && ix_exec(ix, ix_query_indexes, err, sizeof err))
         db_fail(&u, "making the query indexes");
+    if (!u.db_failed && u.dict_indexes_dropped && ix_exec(ix, ix_dict_indexes, err, sizeof err))
+        db_fail(&u, "making the dictionary indexes");
     if (!u.db_failed)
         release_writer(ix);
     if (!u.db_failed)
