@@ -124,16 +124,21 @@ int ix_cold_train(mt_index *ix, const struct ix_buf *samples, const size_t *size
 
 int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out)
 {
+    return ix_cold_pack_cctx(ix, &ix->cctx, raw, out);
+}
+
+int ix_cold_pack_cctx(mt_index *ix, ZSTD_CCtx **cctx, const struct ix_buf *raw, struct ix_buf *out)
+{
     out->n = 0;
     if (ix->dict_state != 1 || raw->n < 32) {
         unsigned char z = 0;
         return ix_buf_put(out, &z, 1) || ix_buf_put(out, raw->p, raw->n) ? -1 : 0;
     }
-    if (!ix->cctx) {
+    if (!*cctx) {
         /* The dictionary is referenced once and stays; its id is not written
          * in each blob (4 bytes an event): an index has one dictionary. */
-        if (!(ix->cctx = ZSTD_createCCtx()) || ZSTD_isError(ZSTD_CCtx_refCDict(ix->cctx, ix->cdict)) ||
-            ZSTD_isError(ZSTD_CCtx_setParameter(ix->cctx, ZSTD_c_dictIDFlag, 0)))
+        if (!(*cctx = ZSTD_createCCtx()) || ZSTD_isError(ZSTD_CCtx_refCDict(*cctx, ix->cdict)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(*cctx, ZSTD_c_dictIDFlag, 0)))
             return -1;
     }
     size_t bound = ZSTD_compressBound(raw->n) + 1;
@@ -145,7 +150,7 @@ int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out)
         out->cap = bound;
     }
     out->p[0] = 1;
-    size_t z = ZSTD_compress2(ix->cctx, out->p + 1, out->cap - 1, raw->p, raw->n);
+    size_t z = ZSTD_compress2(*cctx, out->p + 1, out->cap - 1, raw->p, raw->n);
     if (ZSTD_isError(z))
         return -1;
     out->n = z + 1;

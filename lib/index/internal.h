@@ -4,6 +4,7 @@
 #ifndef MT_INDEX_INTERNAL_H
 #define MT_INDEX_INTERNAL_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <zstd.h>
@@ -26,8 +27,10 @@ struct ix_dict {
     char *arena;
     size_t arena_len, arena_cap;
     /* Every row of the table is in the map (it was empty when this writer
-     * began and nothing was forgotten since): a miss needs no SELECT. */
+     * began and nothing was forgotten since): a miss needs no SELECT, and
+     * a new string's id is next_id, as SQLite would give it. */
     int complete;
+    int64_t next_id;
 };
 
 enum ix_dict_id { IX_STRS, IX_TEXTS, IX_ADDRS, IX_MSGIDS, IX__NDICTS };
@@ -84,6 +87,7 @@ void ix_dict_cache_free(mt_index *ix);
 
 /* schema.c */
 extern const char ix_query_indexes[], ix_drop_query_indexes[];
+extern const char ix_dict_indexes[], ix_drop_dict_indexes[];
 int ix_exec(mt_index *ix, const char *sql, char *err, size_t errlen);
 /* The first column of the first row of sql, or if_none (no row, an error). */
 int64_t ix_query_int(mt_index *ix, const char *sql, int64_t if_none);
@@ -98,6 +102,11 @@ void ix_dict_forget(struct ix_dict *d);     /* after a rollback: ids may be gone
 /* The id of s (inserted when new), or -1 on a database error. */
 int64_t ix_dict_id(mt_index *ix, struct ix_dict *d, mt_slice s);
 
+/* The id of s when the map holds it, else -1; *hash for ix_dict_note. */
+int64_t ix_dict_find(struct ix_dict *d, mt_slice s, uint64_t *hash);
+/* Remember s as id (added by the caller with that id). */
+void ix_dict_note(struct ix_dict *d, uint64_t hash, mt_slice s, int64_t id);
+
 /* cold.c -- a blob of tagged items: tag byte, varint length, bytes. */
 struct ix_buf {
     char *p;
@@ -109,6 +118,8 @@ int ix_cold_add(struct ix_buf *b, unsigned tag, mt_slice v);
 #define IX_COLD_EXTRA_VALUE 0xF1u
 /* Compress raw (with the dictionary when there is one) into out. */
 int ix_cold_pack(mt_index *ix, const struct ix_buf *raw, struct ix_buf *out);
+/* The same with a context of the caller's (another thread's; the dictionary is shared). */
+int ix_cold_pack_cctx(mt_index *ix, ZSTD_CCtx **cctx, const struct ix_buf *raw, struct ix_buf *out);
 /* Decompress a stored blob into out (raw items). */
 int ix_cold_unpack(mt_index *ix, const void *p, size_t n, struct ix_buf *out);
 /* Walk the items of a raw blob. Returns 0 at the end, 1 with an item, -1 if damaged. */
@@ -116,6 +127,74 @@ int ix_cold_next(const struct ix_buf *raw, size_t *pos, unsigned *tag, mt_slice 
 /* Train the dictionary on samples (concatenated raw blobs) and keep it in meta. */
 int ix_cold_train(mt_index *ix, const struct ix_buf *samples, const size_t *sizes, size_t n);
 int ix_cold_load(mt_index *ix);
+
+/* pipe.c -- the writer's row inserts on a second thread (see there). */
+/* IX_P_COLD: a raw cold blob, packed (ix_cold_pack) by the thread */
+enum { IX_P_NULL, IX_P_INT, IX_P_TEXT, IX_P_BLOB, IX_P_COLD };
+#define IX_PIPE_STMTS 16
+struct ix_param {
+    unsigned char type;
+    uint32_t len;        /* text, blob: bytes */
+    int64_t v;           /* int: the value; text, blob: offset in the chunk's bytes */
+};
+struct ix_row {
+    unsigned char stmt;  /* index in ix_pipe.stmts */
+    unsigned char watch; /* a query: its first value should be expect */
+    unsigned n;          /* parameters, from first */
+    uint32_t first;
+    int64_t expect;
+};
+struct ix_chunk {
+    struct ix_row *rows;
+    size_t n_rows, cap_rows;
+    struct ix_param *params;
+    size_t n_params, cap_params;
+    struct ix_buf bytes;
+};
+struct ix_pipe {
+    mt_index *ix;
+    sqlite3 *db;
+    sqlite3_stmt *stmts[IX_PIPE_STMTS];     /* the caller's, prepared */
+    const char *what[IX_PIPE_STMTS];        /* for the error: "adding an event" */
+    struct ix_chunk chunk[2];
+    int fill;                               /* the chunk being described */
+    int threaded, oom;
+    /* the thread: busy while it writes chunk[busy_index] */
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_work, cv_done;
+    _Atomic int busy;
+    int busy_index, stop;
+    /* the first failed step: set by the thread, read after a drain */
+    _Atomic int failed;
+    _Atomic int changed;                    /* a watched value was not as expected */
+    int code;
+    char why[180];
+    struct ix_buf packed;                   /* the thread's: a cold blob packed, with cctx */
+    ZSTD_CCtx *cctx;
+};
+/* threaded: write on a second thread (else, or when it cannot start, inline) */
+void ix_pipe_start(struct ix_pipe *p, mt_index *ix, int threaded);
+/* Describe a row: ix_pipe_row, its values in order, ix_pipe_end (-1: out of
+ * memory, or an earlier row failed). */
+int ix_pipe_row(struct ix_pipe *p, unsigned stmt);
+void ix_pipe_null(struct ix_pipe *p);
+void ix_pipe_int(struct ix_pipe *p, int64_t v);
+void ix_pipe_text(struct ix_pipe *p, const char *v, size_t n);
+void ix_pipe_blob(struct ix_pipe *p, const void *v, size_t n);
+void ix_pipe_cold(struct ix_pipe *p, const void *raw, size_t n);
+/* The thread is writing a chunk now (a hint: work given to it waits). */
+int ix_pipe_busy(const struct ix_pipe *p);
+int ix_pipe_end(struct ix_pipe *p);
+/* A row of a query without parameters whose first value should be expect;
+ * when it is not, p->changed is set. */
+int ix_pipe_watch(struct ix_pipe *p, unsigned stmt, int64_t expect);
+/* Everything described is in the database and the connection is the
+ * caller's. -1 when a row failed (p->why, p->code). */
+int ix_pipe_drain(struct ix_pipe *p);
+/* Drain, and write inline from now on. */
+void ix_pipe_inline(struct ix_pipe *p);
+void ix_pipe_stop(struct ix_pipe *p);
 
 /* sql.c: the text column 0 of st's rows, each with its newline, handed to
  * piece in runs of about 64 KiB; *stopped when piece asked to stop. */

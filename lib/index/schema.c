@@ -221,6 +221,16 @@ const char ix_query_indexes[] =
     /* rows come in line order, keys in no order: the index is made at the
      * end of a first load rather than kept in key order all along */
     "CREATE INDEX IF NOT EXISTS postfix_keys_key ON postfix_keys(key);\n";
+/* The dictionaries' indexes (a string's id from its value). A first load
+ * knows every string in memory (dict.c) and makes them at the end as well:
+ * a new string's row is then an append, not an insert at a random place in
+ * them (org-1G: ~3 -> ~1.5 us a string). */
+const char ix_dict_indexes[] =
+    "CREATE INDEX IF NOT EXISTS texts_h ON texts(h);\n"
+    "CREATE INDEX IF NOT EXISTS addrs_value ON addrs(value COLLATE NOCASE);\n"
+    "CREATE INDEX IF NOT EXISTS msgids_h ON msgids(h);\n";
+const char ix_drop_dict_indexes[] =
+    "DROP INDEX IF EXISTS texts_h; DROP INDEX IF EXISTS addrs_value; DROP INDEX IF EXISTS msgids_h;";
 const char ix_drop_query_indexes[] =
     "DROP INDEX IF EXISTS events_time; DROP INDEX IF EXISTS events_message; DROP INDEX IF EXISTS events_sender; DROP INDEX IF EXISTS events_sender_time;"
     "DROP INDEX IF EXISTS events_session; DROP INDEX IF EXISTS rcpts_address; DROP INDEX IF EXISTS smtp_lines_session;"
