@@ -38,8 +38,8 @@ best_of() {
         i=$((i + 1))
         /usr/bin/time -f '%e %M' -o bench/data/time.txt sh -c "$*" > bench/data/out.txt 2>/dev/null || true
         t=$(awk '{print $1}' bench/data/time.txt | tail -n 1)
-        rss=$(awk '{print $2}' bench/data/time.txt | tail -n 1)
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+        r=$(awk '{print $2}' bench/data/time.txt | tail -n 1)
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; rss=$r; fi   # the best run's RSS
         awk "BEGIN{exit !($t > 5)}" && break
     done
     echo "$best $rss"
