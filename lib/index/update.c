@@ -2050,12 +2050,7 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         return MT_EIO;
     }
     u.training_done = ix->dict_state == 1;
-    /* A first load into an empty index goes faster without the query indexes:
-     * they are made once at the end. */
-    int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines") &&
-               table_empty(ix, "postfix_lines");
-    if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
-        (!bulk && ix_exec(ix, ix_dict_indexes, err, sizeof err)) || ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
+    if (ix_exec(ix, "BEGIN IMMEDIATE", err, sizeof err)) {
         if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
             snprintf(err, sizeof err, "another mailtrail index is updating this index; try again when it is done");
         if (cfg->diag)
@@ -2070,6 +2065,23 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         if (cfg->diag)
             cfg->diag(ix->path, 0, other > 0 ? "another mailtrail index is updating this index; try again when it is done"
                                              : u.why, cfg->user);
+        finalize_all(&u);
+        free(buf);
+        return MT_EIO;
+    }
+    /* A first load into an empty index goes faster without the query indexes:
+     * they are made once at the end. Decided and done as the claimed writer,
+     * inside its transaction: a second 'index' started meanwhile used to make
+     * every index between two of the first one's batches before it was
+     * refused, holding the lock long enough to fail the first one's next
+     * batch and leave it maintaining the indexes row by row. */
+    int bulk = !cfg->offsets_only && table_empty(ix, "events") && table_empty(ix, "smtp_lines") &&
+               table_empty(ix, "postfix_lines");
+    if (ix_exec(ix, bulk ? ix_drop_query_indexes : ix_query_indexes, err, sizeof err) ||
+        (!bulk && ix_exec(ix, ix_dict_indexes, err, sizeof err))) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);   /* the claim with it */
+        if (cfg->diag)
+            cfg->diag(ix->path, 0, err, cfg->user);
         finalize_all(&u);
         free(buf);
         return MT_EIO;
