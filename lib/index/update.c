@@ -1296,6 +1296,19 @@ static int set_path_to(struct upd *u, int64_t id, const char *path)
  * lines twice); once the plain one is gone, the copy takes its place. A path
  * that holds another file now is left alone: that file replaces the row when
  * its path is read. Returns 0 when nothing matches, -1 on a database error. */
+/* The row at s (ROW_COLUMNS) becomes u->row. 0, or -1 on an error. */
+static int take_candidate(struct upd *u, sqlite3_stmt *s)
+{
+    struct filerow cand = { 0 };
+    if (load_row(u, s, &cand)) {
+        free(cand.header.p);
+        return -1;
+    }
+    free(u->row.header.p);
+    u->row = cand;
+    return 0;
+}
+
 static int find_compressed_origin(struct upd *u, char *buf, int *copy)
 {
     *copy = 0;
@@ -1338,14 +1351,10 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
         }
         if (errno != ENOENT || found)
             continue;
-        struct filerow cand = { 0 };
-        if (load_row(u, s, &cand)) {
-            free(cand.header.p);
+        if (take_candidate(u, s)) {
             rc = SQLITE_ERROR;
             break;
         }
-        free(u->row.header.p);
-        u->row = cand;
         found = 1;
     }
     sqlite3_finalize(s);
@@ -1407,14 +1416,10 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
         }
         if (!same_lines_up_to(u->f->path, offset, sqlite3_column_int64(s, 8)))
             continue;
-        struct filerow cand = { 0 };
-        if (load_row(u, s, &cand)) {
-            free(cand.header.p);
+        if (take_candidate(u, s)) {
             rc = SQLITE_ERROR;
             break;
         }
-        free(u->row.header.p);
-        u->row = cand;
         found = 1;
     }
     sqlite3_finalize(s);
