@@ -652,7 +652,7 @@ struct wst {
     uint32_t c_srv_id;
     struct ent *c_ip;
     int64_t c_hlo, c_hhi;
-    int32_t c_h;
+    int64_t c_h;
     struct ent *c_hour;
     int64_t c_hour_key;
     char *scratch;
@@ -1440,24 +1440,55 @@ static bool is_logging_host(struct wst *w, mt_slice host, struct mpos p)
     return ip_known(w, host, p);
 }
 
-/* Local hour number (hours since 1970-01-01T00:00 in the report's zone) of
- * UTC time t. A worker reads files in time order, so the hour of the last
- * event is kept with the UTC range it covers. */
+/* The hour bucket of UTC time t: the UTC second at which its local hour (in
+ * the report's zone) began. Not the local hour number: when clocks go back
+ * the same local hour comes twice, and two hours are two buckets (step 6
+ * labels them with their offsets). A worker reads files in time order, so
+ * the bucket of the last event is kept with the UTC range it covers. */
+static int64_t hour_bucket(const mt_tz *tz, int64_t t, int64_t *lo_out, int64_t *hi_out)
+{
+    int64_t off = tz ? (int64_t)mt_tz_offset_at_utc(tz, t) * 1000 : 0;
+    int64_t local = t + off;
+    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+    int64_t lo = h * 3600000 - off;
+    *lo_out = lo;
+    *hi_out = lo + 3600000;
+    return lo >= 0 ? lo / 1000 : -((-lo + 999) / 1000);
+}
+
 static int64_t hour_number(struct wst *w, int64_t t)
 {
     if (t >= w->c_hlo && t < w->c_hhi)
         return w->c_h;
     const mt_tz *tz = w->r->cfg.tz;
+    int64_t lo, hi;
+    int64_t k = hour_bucket(tz, t, &lo, &hi);
     int64_t off = tz ? (int64_t)mt_tz_offset_at_utc(tz, t) * 1000 : 0;
-    int64_t local = t + off;
-    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
-    int64_t lo = h * 3600000 - off, hi = lo + 3600000;
-    if (h > INT32_MIN && h <= INT32_MAX &&
-        (!tz || ((int64_t)mt_tz_offset_at_utc(tz, lo) * 1000 == off &&
-                 (int64_t)mt_tz_offset_at_utc(tz, hi - 1) * 1000 == off))) {
+    if (!tz || ((int64_t)mt_tz_offset_at_utc(tz, lo) * 1000 == off &&
+                (int64_t)mt_tz_offset_at_utc(tz, hi - 1) * 1000 == off)) {
         w->c_hlo = lo;
         w->c_hhi = hi;
-        w->c_h = (int32_t)h;
+        w->c_h = k;
+    }
+    return k;
+}
+
+/* The local hour number (hours since 1970-01-01T00:00 in the zone) of the
+ * bucket that began at UTC second k, and whether another bucket has the
+ * same local hour (the hour repeated when clocks go back). */
+static int64_t bucket_local_hour(const mt_tz *tz, int64_t k, int *repeated)
+{
+    int64_t lo = k * 1000;
+    int32_t off = tz ? mt_tz_offset_at_utc(tz, lo) : 0;
+    int64_t local = lo + (int64_t)off * 1000;
+    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+    *repeated = 0;
+    for (int d = -1; tz && d <= 1; d += 2) {
+        int64_t t2 = lo + (int64_t)d * 3600000;
+        int64_t l2 = t2 + (int64_t)mt_tz_offset_at_utc(tz, t2) * 1000;
+        int64_t h2 = l2 >= 0 ? l2 / 3600000 : -((-l2 + 3599999) / 3600000);
+        if (h2 == h)
+            *repeated = 1;
     }
     return h;
 }
@@ -2729,10 +2760,8 @@ static size_t bucket_key(const mt_report *r, int64_t h, char *key, size_t cap)
 
 static int64_t hour_of_time(const mt_report *r, int64_t t)
 {
-    int64_t local = t;
-    if (r->cfg.tz)
-        local += (int64_t)mt_tz_offset_at_utc(r->cfg.tz, t) * 1000;
-    return local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+    int64_t lo, hi;
+    return hour_bucket(r->cfg.tz, t, &lo, &hi);
 }
 
 struct lcand {          /* a candidate for the large list */
@@ -3093,10 +3122,22 @@ static void agg_build(mt_report *r)
         const struct ent *e = hours.slot[j];
         if (!e)
             continue;
-        int64_t h;
-        memcpy(&h, e->key, sizeof h);
-        char key[40];
+        int64_t k;
+        memcpy(&k, e->key, sizeof k);
+        int repeated;
+        int64_t h = bucket_local_hour(r->cfg.tz, k, &repeated);
+        char key[48];
         size_t kn = bucket_key(r, h, key, sizeof key);
+        if (repeated && r->cfg.by_hour) {
+            /* the hour that comes twice: each says when it was in UTC (and
+             * so sorts in time order) */
+            int64_t utc_min = (k >= 0 ? k / 60 : -((-k + 59) / 60)) % 1440;
+            if (utc_min < 0)
+                utc_min += 1440;
+            int n = snprintf(key + kn, sizeof key - kn, " (%02d:%02d UTC)", (int)(utc_min / 60), (int)(utc_min % 60));
+            if (n > 0 && (size_t)n < sizeof key - kn)
+                kn += (size_t)n;
+        }
         struct ent *d = aget(a, &a->traffic, key, kn, hash_bytes(key, kn));
         int64_t hod = h % 24;
         if (hod < 0)
