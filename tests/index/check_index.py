@@ -695,6 +695,17 @@ def classic(t):
     return time.strftime("%b %e %H:%M:%S", time.gmtime(t))
 
 
+def older_copy(db, path, version, undo):
+    """A copy of index db as an older schema would have it: undo is the SQL
+    that takes away what came after that version."""
+    shutil.copy(db, path)
+    con = sqlite3.connect(path)
+    con.executescript(undo + f"UPDATE meta SET value = {version} WHERE key = 'schema_version';"
+                      f"PRAGMA user_version = {version};")
+    con.close()
+    return path
+
+
 def postfix_traces(tmp):
     """A trace from the index reads only its message's Postfix lines (postfix_keys): the same answer as all of them."""
     n = 0
@@ -767,23 +778,14 @@ def postfix_traces(tmp):
     n += same_traces(["--logs", logs], db, ids)
     # an index of schema 2 (no postfix_keys) still answers, reading every
     # line; the next `index` adds the keys, the same as a new index has
-    old = os.path.join(tmp, "old.db")
-    shutil.copy(whole, old)
-    con = sqlite3.connect(old)
-    con.executescript("DROP TABLE postfix_keys; UPDATE meta SET value = 2 WHERE key = 'schema_version';"
-                      "UPDATE files SET header = NULL WHERE kind = 'postfix'; PRAGMA user_version = 2;")
-    con.close()
+    old = older_copy(whole, os.path.join(tmp, "old.db"), 2,
+                     "DROP TABLE postfix_keys; UPDATE files SET header = NULL WHERE kind = 'postfix';")
     n += same_traces(["--logs", logs], old, ids[:5])
     run("index", "--db", old, "--logs", logs, "--quiet")
     if pf_keys(old) != pf_keys(whole) or not pf_keys(old):
         raise AssertionError("the schema 2 -> 3 upgrade made other postfix_keys than a new index")
     # schema 3 (no files_list) answers alike; the next `index` makes it 4
-    three = os.path.join(tmp, "three.db")
-    shutil.copy(whole, three)
-    con = sqlite3.connect(three)
-    con.executescript("DROP INDEX files_list; UPDATE meta SET value = 3 WHERE key = 'schema_version';"
-                      "PRAGMA user_version = 3;")
-    con.close()
+    three = older_copy(whole, os.path.join(tmp, "three.db"), 3, "DROP INDEX files_list;")
     n += same_traces(["--logs", logs], three, ids[:5])
     run("index", "--db", three, "--logs", logs, "--quiet")
     for path in (old, three):
