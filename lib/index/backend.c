@@ -1225,9 +1225,42 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     return stats->matched ? MT_OK : MT_NOMATCH;
 }
 
+/* Whether no event names the query's reference (1), so the search can
+ * match nothing. trace asks for the DSNs of every message it follows and
+ * most have none: this probe of refs alone compiles in a fraction of the
+ * time of the select with its joins (trace --db at 9.5 M events: about
+ * 0.15 ms of 5). 0 when some event does, or the probe cannot say. */
+static int no_referrer(mt_index *ix, const struct mt_query *q)
+{
+    if (!sqlable_msgid(q->reference))
+        return 0;
+    struct sqlbuf b = { 0 };
+    struct params *p = calloc(1, sizeof *p);
+    if (!p)
+        return 0;
+    sb_add(&b, "SELECT 1 FROM refs WHERE 1");
+    msgid_forms(p, &b, q->reference, "message_id", "id");
+    sb_add(&b, " LIMIT 1");
+    sqlite3_stmt *st = NULL;
+    int none = 0;
+    if (!b.oom && !p->oom && sqlite3_prepare_v2(ix->db, b.p, -1, &st, NULL) == SQLITE_OK) {
+        bind_params(st, p);
+        none = sqlite3_step(st) == SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+    free(b.p);
+    params_free(p);
+    return none;
+}
+
 static mt_status backend_search(void *ctx, const struct mt_query *q, int ordered, mt_event_fn emit,
                                 mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
+    if (no_referrer(ctx, q)) {
+        if (stats)
+            memset(stats, 0, sizeof *stats);
+        return MT_NOMATCH;
+    }
     return search_range(ctx, q, ordered, 0, INT64_MAX, NULL, emit, diag, user, stats);
 }
 
