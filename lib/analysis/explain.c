@@ -15,6 +15,7 @@
  * The parser reads log data as it comes: it never reads past the slice, and
  * rejects instead of guessing when the bytes are not an SMTP reply. */
 #include <stddef.h>
+#include <string.h>
 #include "mailtrail/explain.h"
 
 /* One key per enhanced code. Subject and detail are capped at 999 (RFC 3463
@@ -276,7 +277,7 @@ static const char *exchange_meaning(int key)
     case ENH(4, 3, 2): return "the receiving service does not take mail right now: a transport component is inactive or draining, a transport agent fails, or a mailbox gets too many messages at once";
     case ENH(4, 4, 1): return "connection timed out: the destination server did not answer, and Exchange keeps retrying until the message expires";
     case ENH(4, 4, 2): return "the connection was dropped during the session (network trouble, or a size or rate limit at the other end)";
-    case ENH(4, 4, 7): return "the message expired: it stayed in the queue past its expiration time without being delivered (often DNS, send connector or smart host trouble)";
+    case ENH(4, 4, 7): return "the message is delayed in the queue (often DNS, send connector or smart host trouble); with a 4xx reply it is still retried, with a 5xx (Exchange: 550 4.4.7 QUEUE.Expired) it expired and bounces";
     case ENH(4, 4, 316): return "the destination server refused the connection (Exchange Online; the socket error is usually 10061)";
     case ENH(5, 1, 0): return "the sender was refused (Exchange: \"Sender denied\"), by sender filtering or because the sender address is stale or invalid";
     case ENH(5, 1, 1): return "the recipient does not exist at the destination (Exchange: RESOLVER.ADR.RecipNotFound); often a typo, or a stale address cached after a mailbox was recreated";
@@ -460,6 +461,13 @@ const char *mt_enhanced_meaning(int cls, int subject, int detail)
 
 /* ---- verdicts ------------------------------------------------------------ */
 
+/* Whether text t begins with the enhanced code 4.4.7 (as a 5xx reply
+ * leaves it there: it is no enhanced code of that reply). */
+static bool starts_with_447(mt_slice t)
+{
+    return t.n >= 5 && !memcmp(t.p, "4.4.7", 5) && (t.n == 5 || t.p[5] == ' ' || t.p[5] == ';');
+}
+
 /* Verdicts that depend on the reply's wording or on the pairing of basic
  * and enhanced code, not on one code alone. */
 static const char *special_verdict(const struct mt_reply *r, bool enh)
@@ -482,8 +490,10 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
     if (enh && r->code == 432 && c == 4 && s == 3 && d == 2)
         return "temporary failure: the recipient's mailbox receives too many messages at once (Exchange throttling); the sender will retry";
     /* Exchange writes "550 4.4.7 QUEUE.Expired" into tracking logs: a class
-     * that does not match the code, so the parser leaves 4.4.7 in the text. */
-    if (r->code / 100 == 5 && contains_ci(t, "QUEUE.Expired"))
+     * that does not match the code, so the parser leaves 4.4.7 in the text.
+     * Only the 5xx says it gave up: "451 4.4.7 Message delayed" is the same
+     * enhanced code on a message still being retried. */
+    if (r->code / 100 == 5 && (contains_ci(t, "QUEUE.Expired") || starts_with_447(t)))
         return "delivery gave up: the message expired in the queue after the retries failed; the sender gets an NDR";
     if (r->code == 530 && contains_ci(t, "STARTTLS"))
         return "permanent failure: the server requires TLS (STARTTLS) before this command";
@@ -513,7 +523,7 @@ static const char *enhanced_verdict(int key)
     case ENH(4, 3, 2): return "temporary failure: the receiving service does not take mail right now (component inactive, draining or throttled); the sender will retry";
     case ENH(4, 4, 1): return "temporary failure: the destination server did not answer; the sender retries until the message expires";
     case ENH(4, 4, 2): return "temporary failure: the connection was dropped during the session; the sender will retry";
-    case ENH(4, 4, 7): return "delivery gave up: the message sat in the queue past its expiry time; the sender gets an NDR";
+    case ENH(4, 4, 7): return "temporary failure: the message is delayed, the destination has not taken it yet; delivery is retried until the message expires";
     case ENH(4, 5, 3): return "temporary failure: too many recipients for one message; the sender sends the rest in another transaction";
     case ENH(5, 1, 0): return "permanent failure: the sender was refused (sender filtering, or an invalid sender address); the message bounces";
     case ENH(5, 1, 1): return "permanent failure: the recipient does not exist at the destination; the message bounces, check the address";
