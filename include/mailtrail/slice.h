@@ -51,6 +51,10 @@ bool mt_slice_eq_ci(mt_slice a, mt_slice b);
 uint64_t mt_slice_hash_ci(mt_slice s);
 /* ASCII case-insensitive substring test: does hay contain needle? */
 bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
+/* The same for text people write (subjects): letters of the Latin, Greek
+ * and Cyrillic alphabets in UTF-8 match whatever their case ("über" finds
+ * "Über"); other bytes compare exactly. */
+bool mt_slice_contains_text_ci(mt_slice hay, mt_slice needle);
 /* Iterate over the sep-separated items of s: *pos starts at 0; each call
  * stores the next item in *item and returns true, or returns false at the
  * end. An empty s has no items; "a;;b" has three (the middle one empty). */

@@ -53,6 +53,81 @@ bool mt_slice_contains_ci(mt_slice hay, mt_slice needle)
     return false;
 }
 
+/* The code point at p (n > 0 bytes) and its length in bytes. A byte that
+ * starts no valid sequence stands for itself, outside Unicode (0x110000 +
+ * byte), so that it equals only the same byte. Only two-byte sequences are
+ * decoded: every letter with a case folded below is in U+0080..U+07FF, and
+ * longer sequences compare byte by byte, which is exact for them. */
+static size_t next_code_point(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    if (p[0] >= 0xC2 && p[0] <= 0xDF && n >= 2 && (p[1] & 0xC0) == 0x80) {
+        *cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+        return 2;
+    }
+    *cp = p[0] < 0x80 ? p[0] : 0x110000u + p[0];
+    return 1;
+}
+
+/* The lower-case partner of an upper-case letter of the Latin, Greek and
+ * Cyrillic alphabets (Unicode simple case folding of U+0000..U+04FF, less
+ * the folds that change a letter's UTF-8 length or map to ASCII: U+0130,
+ * U+017F): enough for subjects in the European languages. Folding keeps
+ * the UTF-8 length, so a match is as long as the needle. */
+static uint32_t fold_letter(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
+    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
+        (c >= 0x410 && c <= 0x42F))
+        return c + 0x20;
+    if (c == 0x178)
+        return 0xFF;
+    if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177) ||
+        (c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x4FF))
+        return c & 1 ? c : c + 1;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) || (c >= 0x4C1 && c <= 0x4CE))
+        return c & 1 ? c + 1 : c;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 0x50;
+    if (c == 0x386)
+        return 0x3AC;
+    if (c >= 0x388 && c <= 0x38A)
+        return c + 0x25;
+    if (c == 0x38C)
+        return 0x3CC;
+    if (c == 0x38E || c == 0x38F)
+        return c + 0x3F;
+    if (c == 0x3C2)
+        return 0x3C3;     /* final sigma */
+    return c;
+}
+
+bool mt_slice_contains_text_ci(mt_slice hay, mt_slice needle)
+{
+    bool ascii = true;
+    for (size_t k = 0; k < needle.n && ascii; k++)
+        ascii = (unsigned char)needle.p[k] < 0x80;
+    if (ascii)
+        return mt_slice_contains_ci(hay, needle);
+    const unsigned char *h = (const unsigned char *)hay.p, *nd = (const unsigned char *)needle.p;
+    for (size_t i = 0; hay.n - i >= needle.n;) {
+        size_t hi = i, ni = 0;
+        uint32_t a, b;
+        size_t first = next_code_point(h + i, hay.n - i, &a);
+        while (ni < needle.n && hi < hay.n) {
+            size_t la = next_code_point(h + hi, hay.n - hi, &a), lb = next_code_point(nd + ni, needle.n - ni, &b);
+            if (fold_letter(a) != fold_letter(b))
+                break;
+            hi += la;
+            ni += lb;
+        }
+        if (ni == needle.n)
+            return true;
+        i += first;
+    }
+    return false;
+}
+
 bool mt_slice_next_item(mt_slice s, char sep, size_t *pos, mt_slice *item)
 {
     if (s.n == 0 || *pos > s.n)

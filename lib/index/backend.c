@@ -865,7 +865,7 @@ static void build_where(struct sqlbuf *b, struct params *p, const struct mt_quer
                    add_param(p, q->internal_message_id, strlen(q->internal_message_id)));
     }
     if (q->subject && q->subject[0])
-        sb_add(b, " AND e.message_subject IN (SELECT id FROM texts WHERE instr(lower(value), lower(?%d)) > 0)",
+        sb_add(b, " AND e.message_subject IN (SELECT id FROM texts WHERE mailtrail_contains_text(value, ?%d))",
                add_param(p, q->subject, strlen(q->subject)));
     if (sqlable(q->session_id))
         sb_add(b, " AND e.session = ?%d COLLATE NOCASE", add_param(p, q->session_id, strlen(q->session_id)));

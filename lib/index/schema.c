@@ -76,6 +76,25 @@ static void sql_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, ix_text_hash((const char *)t, (size_t)sqlite3_value_bytes(argv[0])));
 }
 
+/* mailtrail_contains_text(value, needle): the subject filter's own test
+ * (mt_slice_contains_text_ci), which SQLite's lower() cannot give: it folds
+ * ASCII letters only, and "über" would not find "Über". NULL matches nothing. */
+static void sql_contains_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    const char *hay = (const char *)sqlite3_value_text(argv[0]);
+    int hay_n = sqlite3_value_bytes(argv[0]);
+    const char *needle = (const char *)sqlite3_value_text(argv[1]);
+    int needle_n = sqlite3_value_bytes(argv[1]);
+    sqlite3_result_int(ctx, hay && needle &&
+                                mt_slice_contains_text_ci(mt_slice_make(hay, (size_t)hay_n),
+                                                          mt_slice_make(needle, (size_t)needle_n)));
+}
+
 /* Version 2. Columns declared without a type keep values exactly as bound
  * (an internal-message-id "0123" stays text, 123 stays an integer). */
 static const char schema_tables[] =
@@ -433,6 +452,8 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     }
     sqlite3_create_function(ix->db, "mailtrail_hash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_hash, NULL,
                             NULL);
+    sqlite3_create_function(ix->db, "mailtrail_contains_text", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_contains_text, NULL, NULL);
     int v = 0, tables = 0;
     char why[512] = "";
     if (user_version(ix, &v) || table_count(ix, &tables)) {

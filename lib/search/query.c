@@ -71,7 +71,7 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
         return false;
     if (q->network_message_id && !mt_slice_eq_ci(ev->f[MT_F_NETWORK_MESSAGE_ID], mt_slice_cstr(q->network_message_id)))
         return false;
-    if (q->subject && !mt_slice_contains_ci(ev->f[MT_F_MESSAGE_SUBJECT], mt_slice_cstr(q->subject)))
+    if (q->subject && !mt_slice_contains_text_ci(ev->f[MT_F_MESSAGE_SUBJECT], mt_slice_cstr(q->subject)))
         return false;
     if (q->reference && !any_item_eq(ev->f[MT_F_REFERENCE], mt_slice_strip_angles(mt_slice_cstr(q->reference)), true))
         return false;
@@ -191,6 +191,26 @@ void mt_prefilter_free(struct mt_prefilter *pf)
     free(pf);
 }
 
+/* A subject matches letters of any case (mt_slice_contains_text_ci), which
+ * raw bytes folded as ASCII cannot find; its ASCII letters still match only
+ * ASCII ones. The longest run of ASCII bytes in it, if of 3 bytes or more,
+ * is in every line that matches: that run is the needle. */
+static int add_needle_ascii_run(struct mt_prefilter *pf, mt_slice s)
+{
+    size_t best = 0, best_at = 0;
+    for (size_t i = 0; i < s.n;) {
+        size_t j = i;
+        while (j < s.n && (unsigned char)s.p[j] < 0x80)
+            j++;
+        if (j - i > best) {
+            best = j - i;
+            best_at = i;
+        }
+        i = j < s.n ? j + 1 : j;
+    }
+    return best >= 3 ? add_needle(pf, mt_slice_make(s.p + best_at, best)) : -1;
+}
+
 struct mt_prefilter *mt_prefilter_from_query(const struct mt_query *q)
 {
     struct mt_prefilter *pf = calloc(1, sizeof *pf);
@@ -217,7 +237,7 @@ struct mt_prefilter *mt_prefilter_from_query(const struct mt_query *q)
     }
     if (q->reference && add_needle(pf, mt_slice_strip_angles(mt_slice_cstr(q->reference))) == 0)
         return pf;
-    if (q->subject && strlen(q->subject) >= 3 && add_needle(pf, mt_slice_cstr(q->subject)) == 0)
+    if (q->subject && add_needle_ascii_run(pf, mt_slice_cstr(q->subject)) == 0)
         return pf;
     mt_prefilter_free(pf);
     return NULL;

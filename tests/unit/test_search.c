@@ -176,6 +176,42 @@ static void test_prefilter_choice(void **state)
     mt_query_init(&q);
     q.subject = "say \"hi\"";
     assert_null(mt_prefilter_from_query(&q));
+
+    /* A subject's letters match in any case, which raw bytes folded as ASCII
+     * cannot find: its longest ASCII run is the needle, or none when short. */
+    mt_query_init(&q);
+    q.subject = "\xc3\x9c" "ber den \xc3\x84rger";     /* "Über den Ärger" */
+    pf = mt_prefilter_from_query(&q);
+    assert_non_null(pf);
+    assert_int_equal(pf->n, 1);
+    assert_string_equal(pf->needle[0].lower, "ber den ");
+    mt_prefilter_free(pf);
+    q.subject = "\xc3\xbc" "b\xc3\xa4";                 /* "übä" */
+    assert_null(mt_prefilter_from_query(&q));
+}
+
+static void test_text_case(void **state)
+{
+    (void)state;
+    struct { const char *hay, *needle; bool found; } cases[] = {
+        { "\xc3\x9c" "ber \xc3\x84rger", "\xc3\xbc" "ber", true },          /* Über / über */
+        { "\xc3\xbc" "ber", "\xc3\x9c" "BER", true },                       /* über / ÜBER */
+        { "\xc5\x81\xc3\xb3" "d\xc5\xba", "\xc5\x82\xc3\x93" "D\xc5\xb9", true },   /* Łódź / łÓDŹ */
+        { "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", "\xd0\xbf\xd0\xa0\xd0\x98", true },  /* Привет / пРИ */
+        { "\xce\x9a\xce\xb1\xce\xbb\xce\xb7", "\xce\xba\xce\x91\xce\x9b", true },  /* Καλη / κΑΛ */
+        { "\xce\xbb\xcf\x8c\xce\xb3\xce\xbf\xcf\x82", "\xce\xbf\xce\xa3", true }, /* final sigma: λόγος / οΣ */
+        { "caf\xc3\xa9", "CAF\xc3\x89", true },                          /* café / CAFÉ */
+        { "caf\xc3\xa9", "cafe", false },                                  /* no accent folding */
+        { "\xc3\x9c" "ber", "\xc3\xa4", false },
+        { "x\xc3", "\xc3", true },                                         /* a lone byte equals itself */
+        { "\xc3\x9c", "\xc3", false },                                    /* not half a letter */
+        { "ABC", "bc", true },                                             /* ASCII as before */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        bool got = mt_slice_contains_text_ci(mt_slice_cstr(cases[i].hay), mt_slice_cstr(cases[i].needle));
+        if (got != cases[i].found)
+            fail_msg("case %zu: '%s' in '%s': got %d", i, cases[i].needle, cases[i].hay, got);
+    }
 }
 
 static void test_status_items(void **state)
@@ -287,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_query_semantics),
         cmocka_unit_test(test_matcher_agrees),
         cmocka_unit_test(test_prefilter_choice),
+        cmocka_unit_test(test_text_case),
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_display_width),
