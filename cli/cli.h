@@ -85,6 +85,13 @@ int cli_logset_build_diag(const char *cmd, const struct cli_list *specs, mt_logs
 int cli_source_build(const char *cmd, const char *db, const struct cli_list *specs, mt_logset *ls, mt_index **ix,
                      int *unreadable);
 
+/* Check each --server value against the servers of ls (their folders'
+ * names, any case): an FQDN whose first label names exactly one of them is
+ * replaced by that name, as Get-MessageTrackingLog -Server takes either; a
+ * value naming none is said on stderr, with the servers there are (a typo
+ * would otherwise read as "no mail"). The values then point into ls. */
+void cli_servers_resolve(const char *cmd, const mt_logset *ls, struct cli_list *servers);
+
 /* Parse an age or duration: 30d, 12h, 90m, 45s, 2w (a plain number is days). */
 int cli_parse_age(const char *s, int64_t *ms);
 

@@ -164,6 +164,7 @@ int cmd_backpressure(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
+    cli_servers_resolve(cmd, &ls, &c.servers);
     c.bp = mt_backpressure_new(gap, on_window, &c);
     if (!c.bp) {
         rc = MT_EIO;

@@ -183,6 +183,7 @@ int cmd_report(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
+    cli_servers_resolve(cmd, &ls, &servers);
     /* The Exchange servers of the log set, whatever --server says: a SEND to
      * any of them stays inside the organisation. Only servers with MSGTRK*
      * files count, so that a smart host whose Postfix log sits in the same

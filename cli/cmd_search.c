@@ -258,6 +258,8 @@ int cmd_search(int argc, char **argv)
     mt_logset ls = { 0 };
     int unreadable_spec = 0;
     rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable_spec);
+    if (rc == MT_OK)
+        cli_servers_resolve(cmd, &ls, &servers);
     if (rc == MT_EUSAGE) {
         mt_logset_free(&ls);
         mt_index_close(ix);

@@ -284,3 +284,50 @@ int cli_parse_age(const char *s, int64_t *ms)
     *ms = v * unit;
     return 0;
 }
+
+void cli_servers_resolve(const char *cmd, const mt_logset *ls, struct cli_list *servers)
+{
+    if (!ls->n)
+        return;    /* no logs: said elsewhere */
+    for (size_t i = 0; i < servers->n; i++) {
+        const char *want = servers->v[i];
+        const char *same = NULL, *by_label = NULL;
+        int n_label = 0;
+        size_t label = strcspn(want, ".");
+        for (size_t f = 0; f < ls->n && !same; f++) {
+            const char *have = ls->files[f].server;
+            if (!strcasecmp(have, want)) {
+                same = have;
+            } else if (want[label] == '.' && strlen(have) == label && !strncasecmp(have, want, label) &&
+                       (!by_label || strcasecmp(by_label, have))) {
+                by_label = have;
+                n_label++;
+            }
+        }
+        if (same)
+            servers->v[i] = same;
+        else if (n_label == 1)
+            servers->v[i] = by_label;
+        else {
+            /* the distinct names, in the log set's order (by server) */
+            char names[512] = "";
+            size_t used = 0, shown = 0;
+            const char *last = NULL;
+            for (size_t f = 0; f < ls->n && used < sizeof names - 8; f++) {
+                const char *have = ls->files[f].server;
+                if (last && !strcasecmp(last, have))
+                    continue;
+                last = have;
+                int w = snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", have);
+                if (w < 0 || (size_t)w >= sizeof names - used) {
+                    snprintf(names + used, sizeof names - used, ", ...");
+                    break;
+                }
+                used += (size_t)w;
+                shown++;
+            }
+            fprintf(stderr, "mailtrail %s: --server %s: no such server in the logs (their servers: %s)\n", cmd, want,
+                    names);
+        }
+    }
+}
