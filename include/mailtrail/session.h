@@ -125,9 +125,13 @@ typedef struct mt_backpressure mt_backpressure;
 /* Windows close after `gap_ms` without an affected session on their server.
  * NULL when out of memory. */
 mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *user);
-/* Consider one session (sessions of a server in start order). MT_EIO on OOM. */
+/* Consider one session, in any order (a server's receive logs are several
+ * series, each in start order). Only affected sessions are kept, and only
+ * what a window needs of them. MT_EIO on OOM. */
 mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *s);
-/* Hand on the windows still open. */
+/* Hand on every window: servers in the order first seen, each server's
+ * windows in start order. A window's server name lives until
+ * mt_backpressure_free. MT_OK, or MT_EIO on OOM. */
 mt_status mt_backpressure_finish(mt_backpressure *b);
 void mt_backpressure_free(mt_backpressure *b);
 
