@@ -137,18 +137,24 @@ void mt_backpressure_free(mt_backpressure *b);
 
 /* ---- SEND events and the send sessions that carried them ---- */
 
-/* A SEND in a tracking log names no SMTP session; the send protocol log does:
- * "*,<internal id>,sending message" inside the session that sent it. Ask for
- * the SENDs you print, resolve once against the protocol logs, look up. */
+/* A SEND in a tracking log seldom names its SMTP session; the send protocol
+ * log does: "*,<internal id>,sending message" inside the session that sent
+ * it. One message can go out in several sessions (retries, several next
+ * hops), so each SEND is matched on its own. Ask for the SENDs you print,
+ * resolve once against the protocol logs, look up. */
 typedef struct mt_send_links mt_send_links;
 
 mt_send_links *mt_send_links_new(void);
-/* Ask for the send session of ev (a SEND or SENDEXTERNAL; others are
- * ignored). MT_EIO when out of memory. */
+/* Ask for the send session of ev (a SEND or SENDEXTERNAL; others, and SENDs
+ * whose source-context starts with their session, are ignored). MT_EIO when
+ * out of memory. */
 mt_status mt_send_links_want(mt_send_links *l, const struct mt_event *ev);
-/* Read the send protocol logs of ls and find, for each SEND asked for, the
- * session on its server that was sending its internal id last before the
- * SEND was logged. Returns MT_OK, or what mt_smtp_scan returns. */
+/* Read the send protocol logs of ls and find, for each SEND asked for, among
+ * the sessions on its server that were sending its internal id: one whose
+ * reply to DATA names what the SEND's reply names ("queued as ID",
+ * "[InternalId=N"), else the last to start sending it at or before the SEND
+ * (or the first within a minute after). Returns MT_OK, MT_EIO, or what
+ * mt_smtp_scan returns. */
 mt_status mt_send_links_resolve(mt_send_links *l, const struct mt_logset *ls, mt_diag_fn diag, void *user);
 /* The session id found for ev, or an empty slice. */
 mt_slice mt_send_links_lookup(const mt_send_links *l, const struct mt_event *ev);
