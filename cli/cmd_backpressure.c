@@ -172,7 +172,8 @@ int cmd_backpressure(int argc, char **argv)
     }
     struct mt_smtp_scan_config cfg = { .on_session = on_session, .on_diag = cli_print_diag, .user = &c };
     mt_status st = mt_smtp_scan(&ls, &cfg, NULL);
-    mt_backpressure_finish(c.bp);
+    if (mt_backpressure_finish(c.bp) != MT_OK)
+        c.oom = 1;
     if (c.oom || st == MT_EIO) {
         rc = MT_EIO;
         goto done;

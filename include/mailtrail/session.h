@@ -125,26 +125,36 @@ typedef struct mt_backpressure mt_backpressure;
 /* Windows close after `gap_ms` without an affected session on their server.
  * NULL when out of memory. */
 mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *user);
-/* Consider one session (sessions of a server in start order). MT_EIO on OOM. */
+/* Consider one session, in any order (a server's receive logs are several
+ * series, each in start order). Only affected sessions are kept, and only
+ * what a window needs of them. MT_EIO on OOM. */
 mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *s);
-/* Hand on the windows still open. */
+/* Hand on every window: servers in the order first seen, each server's
+ * windows in start order. A window's server name lives until
+ * mt_backpressure_free. MT_OK, or MT_EIO on OOM. */
 mt_status mt_backpressure_finish(mt_backpressure *b);
 void mt_backpressure_free(mt_backpressure *b);
 
 /* ---- SEND events and the send sessions that carried them ---- */
 
-/* A SEND in a tracking log names no SMTP session; the send protocol log does:
- * "*,<internal id>,sending message" inside the session that sent it. Ask for
- * the SENDs you print, resolve once against the protocol logs, look up. */
+/* A SEND in a tracking log seldom names its SMTP session; the send protocol
+ * log does: "*,<internal id>,sending message" inside the session that sent
+ * it. One message can go out in several sessions (retries, several next
+ * hops), so each SEND is matched on its own. Ask for the SENDs you print,
+ * resolve once against the protocol logs, look up. */
 typedef struct mt_send_links mt_send_links;
 
 mt_send_links *mt_send_links_new(void);
-/* Ask for the send session of ev (a SEND or SENDEXTERNAL; others are
- * ignored). MT_EIO when out of memory. */
+/* Ask for the send session of ev (a SEND or SENDEXTERNAL; others, and SENDs
+ * whose source-context starts with their session, are ignored). MT_EIO when
+ * out of memory. */
 mt_status mt_send_links_want(mt_send_links *l, const struct mt_event *ev);
-/* Read the send protocol logs of ls and find, for each SEND asked for, the
- * session on its server that was sending its internal id last before the
- * SEND was logged. Returns MT_OK, or what mt_smtp_scan returns. */
+/* Read the send protocol logs of ls and find, for each SEND asked for, among
+ * the sessions on its server that were sending its internal id: one whose
+ * reply to DATA names what the SEND's reply names ("queued as ID",
+ * "[InternalId=N"), else the last to start sending it at or before the SEND
+ * (or the first within a minute after). Returns MT_OK, MT_EIO, or what
+ * mt_smtp_scan returns. */
 mt_status mt_send_links_resolve(mt_send_links *l, const struct mt_logset *ls, mt_diag_fn diag, void *user);
 /* The session id found for ev, or an empty slice. */
 mt_slice mt_send_links_lookup(const mt_send_links *l, const struct mt_event *ev);

@@ -36,8 +36,9 @@ struct mt_smtp_session;
 mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s);
 
 /* Where the SMTP session of an event is known from elsewhere (a SEND's send
- * session, from the protocol logs), lookup returns it; an empty slice means
- * "use what the event itself says" (a RECEIVE's source-context). */
+ * session, from the protocol logs), lookup returns it, or an empty slice.
+ * What the event itself says (a source-context starting with the session id:
+ * a RECEIVE's, some SENDs') wins: lookup is asked only for the others. */
 typedef mt_slice (*mt_session_lookup_fn)(const struct mt_event *ev, void *user);
 void mt_writer_set_session_lookup(mt_writer *w, mt_session_lookup_fn lookup, void *user);
 

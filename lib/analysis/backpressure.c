@@ -3,9 +3,15 @@
  *
  * Under back pressure a receiving Exchange server first tarpits (answers
  * MAIL FROM 10 to 55 seconds late) and then refuses with 452 4.3.1. Each
- * affected receive session is put into its server's current window; a window
- * closes once `gap` passes without another. Distinct senders and remote
- * addresses are counted with small sorted sets: a window holds what it saw. */
+ * affected receive session is kept as a small episode; at the end a server's
+ * episodes are sorted by start and cut into windows wherever `gap` passes
+ * without one. Windows cannot be cut as sessions arrive: sessions come in
+ * start order only within one series (folder and file prefix), and one
+ * server has several (Exchange 2013+ writes FrontEnd and Hub receive logs;
+ * a server's copies may be given as two --logs). Memory follows the affected
+ * sessions, never all sessions. Senders and remote addresses are interned in
+ * a small sorted set, so a window counts distinct ones by their pointers. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,24 +24,32 @@ struct strset {
     size_t n, cap;
 };
 
-struct window {
-    struct mt_bp_window w;
-    struct strset senders, remotes;
-    int open;
+/* One affected session: what its window needs of it. */
+struct episode {
+    int64_t start_ms, end_ms;
+    int64_t mail_delay_ms;
+    const char *sender;           /* interned; NULL when it sent no address */
+    const char *remote;           /* interned IP; NULL when unknown */
+    size_t server;                /* index into servers */
+    unsigned char refused, delayed;
 };
 
 struct mt_backpressure {
     int64_t gap;
     mt_bp_fn on_window;
     void *user;
-    struct window *servers;       /* one current window per server */
+    char **servers;               /* copies: windows are handed on after the sessions are gone */
+    size_t n_servers, cap_servers;
+    struct strset strings;        /* senders and remote IPs */
+    struct episode *ep;
     size_t n, cap;
     int stopped;
 };
 
-static int set_add(struct strset *s, mt_slice v)
+/* The set's copy of v (added when new), or NULL when out of memory. Binary
+ * search: the set stays sorted, so "already seen" is a lookup. */
+static const char *intern(struct strset *s, mt_slice v)
 {
-    /* Binary search: the set stays sorted, so "distinct" is a lookup. */
     size_t lo = 0, hi = s->n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -44,7 +58,7 @@ static int set_add(struct strset *s, mt_slice v)
         if (c == 0)
             c = ml < v.n ? -1 : ml > v.n ? 1 : 0;
         if (c == 0)
-            return 0;
+            return s->v[mid];
         if (c < 0)
             lo = mid + 1;
         else
@@ -54,33 +68,20 @@ static int set_add(struct strset *s, mt_slice v)
         size_t ncap = s->cap ? s->cap * 2 : 16;
         char **nv = realloc(s->v, ncap * sizeof *nv);
         if (!nv)
-            return -1;
+            return NULL;
         s->v = nv;
         s->cap = ncap;
     }
     char *copy = malloc(v.n + 1);
     if (!copy)
-        return -1;
+        return NULL;
     if (v.n)
         memcpy(copy, v.p, v.n);
     copy[v.n] = '\0';
     memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof *s->v);
     s->v[lo] = copy;
     s->n++;
-    return 0;
-}
-
-static void set_clear(struct strset *s)
-{
-    for (size_t i = 0; i < s->n; i++)
-        free(s->v[i]);
-    s->n = 0;
-}
-
-static void set_free(struct strset *s)
-{
-    set_clear(s);
-    free(s->v);
+    return copy;
 }
 
 mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *user)
@@ -92,19 +93,6 @@ mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *u
         b->user = user;
     }
     return b;
-}
-
-static void close_window(mt_backpressure *b, struct window *w)
-{
-    if (!w->open)
-        return;
-    w->w.senders = w->senders.n;
-    w->w.remotes = w->remotes.n;
-    if (!b->stopped && b->on_window(&w->w, b->user))
-        b->stopped = 1;
-    w->open = 0;
-    set_clear(&w->senders);
-    set_clear(&w->remotes);
 }
 
 /* The IP of "ip:port" / "[v6]:port". */
@@ -121,6 +109,28 @@ static mt_slice endpoint_ip(mt_slice e)
     return e;
 }
 
+/* The index of server name in b->servers (added when new); -1 when out of memory. */
+static int server_index(mt_backpressure *b, const char *name, size_t *at)
+{
+    for (size_t i = 0; i < b->n_servers; i++)
+        if (!strcasecmp(b->servers[i], name)) {
+            *at = i;
+            return 0;
+        }
+    if (b->n_servers == b->cap_servers) {
+        size_t ncap = b->cap_servers ? b->cap_servers * 2 : 4;
+        char **nv = realloc(b->servers, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        b->servers = nv;
+        b->cap_servers = ncap;
+    }
+    if (!(b->servers[b->n_servers] = strdup(name)))
+        return -1;
+    *at = b->n_servers++;
+    return 0;
+}
+
 mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *s)
 {
     if (b->stopped || s->direction != MT_SMTP_RECEIVE)
@@ -129,52 +139,105 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
     int delayed = s->mail_delay_ms >= TARPIT_MS;
     if (!refused && !delayed)
         return MT_OK;
-    struct window *w = NULL;
-    for (size_t i = 0; i < b->n && !w; i++)
-        if (!strcasecmp(b->servers[i].w.server, s->server))
-            w = &b->servers[i];
-    if (!w) {
-        if (b->n == b->cap) {
-            size_t ncap = b->cap ? b->cap * 2 : 4;
-            struct window *nv = realloc(b->servers, ncap * sizeof *nv);
-            if (!nv)
-                return MT_EIO;
-            b->servers = nv;
-            b->cap = ncap;
-        }
-        w = &b->servers[b->n++];
-        memset(w, 0, sizeof *w);
-        w->w.server = s->server;
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 64;
+        struct episode *nv = realloc(b->ep, ncap * sizeof *nv);
+        if (!nv)
+            return MT_EIO;
+        b->ep = nv;
+        b->cap = ncap;
     }
-    if (w->open && s->start_ms > w->w.end_ms + b->gap)
-        close_window(b, w);
-    if (!w->open) {
-        memset(&w->w, 0, sizeof w->w);
-        w->w.server = s->server;
-        w->w.start_ms = s->start_ms;
-        w->w.end_ms = s->end_ms;
-        w->w.max_delay_ms = -1;
-        w->open = 1;
-    }
-    if (s->end_ms > w->w.end_ms)
-        w->w.end_ms = s->end_ms;
-    w->w.sessions++;
-    w->w.refused += refused;
-    w->w.delayed += delayed;
-    if (s->mail_delay_ms > w->w.max_delay_ms)
-        w->w.max_delay_ms = s->mail_delay_ms;
-    if (s->mail_from.n && set_add(&w->senders, s->mail_from))
+    struct episode *e = &b->ep[b->n];
+    memset(e, 0, sizeof *e);
+    if (server_index(b, s->server, &e->server))
+        return MT_EIO;
+    e->start_ms = s->start_ms;
+    e->end_ms = s->end_ms;
+    e->mail_delay_ms = s->mail_delay_ms;
+    e->refused = (unsigned char)refused;
+    e->delayed = (unsigned char)delayed;
+    if (s->mail_from.n && !(e->sender = intern(&b->strings, s->mail_from)))
         return MT_EIO;
     mt_slice ip = endpoint_ip(s->remote_endpoint);
-    if (ip.n && set_add(&w->remotes, ip))
+    if (ip.n && !(e->remote = intern(&b->strings, ip)))
         return MT_EIO;
+    b->n++;
     return MT_OK;
+}
+
+static int by_server_then_start(const void *a, const void *b)
+{
+    const struct episode *x = a, *y = b;
+    if (x->server != y->server)
+        return x->server < y->server ? -1 : 1;
+    if (x->start_ms != y->start_ms)
+        return x->start_ms < y->start_ms ? -1 : 1;
+    return 0;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(const char *const *)a, y = (uintptr_t)*(const char *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Distinct non-NULL strings among v[0..n) (interned: equal strings are one
+ * pointer). Reorders v. */
+static uint64_t distinct(const char **v, size_t n)
+{
+    qsort(v, n, sizeof *v, by_address);
+    uint64_t d = 0;
+    for (size_t i = 0; i < n; i++)
+        d += v[i] && (i == 0 || v[i] != v[i - 1]);
+    return d;
 }
 
 mt_status mt_backpressure_finish(mt_backpressure *b)
 {
-    for (size_t i = 0; i < b->n; i++)
-        close_window(b, &b->servers[i]);
+    if (b->stopped || !b->n)
+        return MT_OK;
+    /* Ties in start keep any order: a window's sums, maxima and sets do not
+     * depend on it, nor does where windows are cut. */
+    qsort(b->ep, b->n, sizeof *b->ep, by_server_then_start);
+    const char **senders = malloc(b->n * sizeof *senders);
+    const char **remotes = malloc(b->n * sizeof *remotes);
+    if (!senders || !remotes) {
+        free(senders);
+        free(remotes);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < b->n && !b->stopped;) {
+        const struct episode *first = &b->ep[i];
+        struct mt_bp_window w = {
+            .server = b->servers[first->server],
+            .start_ms = first->start_ms,
+            .end_ms = first->end_ms,
+            .max_delay_ms = -1,
+        };
+        size_t j = i;
+        for (; j < b->n; j++) {
+            const struct episode *e = &b->ep[j];
+            if (j > i && (e->server != first->server || e->start_ms > w.end_ms + b->gap))
+                break;
+            if (e->end_ms > w.end_ms)
+                w.end_ms = e->end_ms;
+            w.sessions++;
+            w.refused += e->refused;
+            w.delayed += e->delayed;
+            if (e->mail_delay_ms > w.max_delay_ms)
+                w.max_delay_ms = e->mail_delay_ms;
+            senders[j - i] = e->sender;
+            remotes[j - i] = e->remote;
+        }
+        w.senders = distinct(senders, j - i);
+        w.remotes = distinct(remotes, j - i);
+        if (b->on_window(&w, b->user))
+            b->stopped = 1;
+        i = j;
+    }
+    free(senders);
+    free(remotes);
+    b->n = 0;        /* handed on: a second finish hands on nothing again */
     return MT_OK;
 }
 
@@ -182,10 +245,12 @@ void mt_backpressure_free(mt_backpressure *b)
 {
     if (!b)
         return;
-    for (size_t i = 0; i < b->n; i++) {
-        set_free(&b->servers[i].senders);
-        set_free(&b->servers[i].remotes);
-    }
+    for (size_t i = 0; i < b->strings.n; i++)
+        free(b->strings.v[i]);
+    free(b->strings.v);
+    for (size_t i = 0; i < b->n_servers; i++)
+        free(b->servers[i]);
     free(b->servers);
+    free(b->ep);
     free(b);
 }

@@ -242,8 +242,11 @@ static void write_json_body(mt_writer *w, const struct mt_event *ev)
     fputs(",\"file\":", out);
     mt_json_string(out, mt_slice_cstr(ev->file ? ev->file : ""));
     fprintf(out, ",\"line\":%llu,\"session_id\":", (unsigned long long)ev->line);
-    mt_slice sid = w->lookup ? w->lookup(ev, w->lookup_user) : mt_slice_make(NULL, 0);
-    mt_json_string(out, sid.n ? sid : mt_event_session_id(ev));
+    /* What the event names itself is a fact; a lookup is a guess. */
+    mt_slice sid = mt_event_session_id(ev);
+    if (!sid.n && w->lookup)
+        sid = w->lookup(ev, w->lookup_user);
+    mt_json_string(out, sid);
     if (ev->n_extra) {
         fputs(",\"extra\":{", out);
         for (size_t i = 0; i < ev->n_extra; i++) {

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include "mailtrail/session.h"
+#include "smtp/queued.h"
 
 struct off {
     uint32_t o, n;
@@ -381,9 +382,11 @@ static mt_slice angle_address(mt_slice d)
     return mt_slice_make(lt + 1, (size_t)(gt - lt - 1));
 }
 
-/* What a successful reply to DATA/BDAT names as the queued message. */
-static mt_slice queued_id(mt_slice reply)
+/* Shared with the send links (smtp/queued.h), which match a SEND's reply to it. */
+mt_slice mt_smtp_queued_id(mt_slice reply)
 {
+    if (!reply.n)              /* an empty field's p may be NULL: memchr must not see it */
+        return mt_slice_make(NULL, 0);
     static const char *const marks[] = { "[InternalId=", "queued as " };
     for (size_t m = 0; m < 2; m++) {
         size_t k = strlen(marks[m]);
@@ -471,7 +474,7 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
     else if (!strcmp(cmd, "QUIT") && r.code == 221)
         s->quit = true;
     else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT")) && r.code == 250) {
-        mt_slice id = queued_id(d);
+        mt_slice id = mt_smtp_queued_id(d);
         struct off o;
         if (id.n && !put(s, id.p, id.n, &o))
             push_off(&s->queued, &s->n_queued, &s->cap_queued, o);

@@ -317,6 +317,45 @@ static void test_event_copy(void **state)
     mt_event_copy_free(&c);
 }
 
+static mt_slice other_session(const struct mt_event *ev, void *user)
+{
+    (void)ev;
+    (void)user;
+    return MT_SLICE_LIT("08D3CE0000000001");
+}
+
+/* JSON session_id: a session the event names itself (its source-context
+ * starts with it) beats the lookup's answer; the lookup fills in the rest. */
+static void test_writer_session_choice(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    mt_writer *w = mt_writer_new(MT_FMT_JSON, out, NULL);
+    assert_non_null(w);
+    mt_writer_set_session_lookup(w, other_session, NULL);
+    struct mt_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.server = "SRV";
+    ev.f[MT_F_EVENT_ID] = MT_SLICE_LIT("SEND");
+    ev.f[MT_F_SOURCE_CONTEXT] = MT_SLICE_LIT("08D3CE0000000000;250 2.6.0 <b1@x.com> Queued mail for delivery");
+    assert_int_equal(mt_writer_event(w, &ev), MT_OK);
+    ev.f[MT_F_SOURCE_CONTEXT] = MT_SLICE_LIT(";250 2.0.0 Ok: queued as AAA111;ClientSubmitTime:");
+    assert_int_equal(mt_writer_event(w, &ev), MT_OK);
+    assert_int_equal(mt_writer_end(w), MT_OK);
+    mt_writer_free(w);
+    fclose(out);
+    const char *first = strstr(text, "\"session_id\":\"");
+    assert_non_null(first);
+    assert_memory_equal(first + 14, "08D3CE0000000000\"", 17);
+    const char *second = strstr(first + 1, "\"session_id\":\"");
+    assert_non_null(second);
+    assert_memory_equal(second + 14, "08D3CE0000000001\"", 17);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_display_width),
         cmocka_unit_test(test_event_copy),
+        cmocka_unit_test(test_writer_session_choice),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }

@@ -225,6 +225,50 @@ static void test_backpressure_windows(void **state)
                                 "EX1 500000-512000 s=1 r=0 d=1 m=12000 snd=1 rem=1\n");
 }
 
+/* One server's receive logs are several series (Exchange 2013+ writes
+ * FrontEnd and Hub folders), each in start order but not with each other:
+ * the windows must be the ones time order gives, whatever order they came. */
+static void test_backpressure_series_out_of_order(void **state)
+{
+    (void)state;
+    struct { int64_t start; const char *server; const char *from; const char *remote; } in[] = {
+        { 3600000, "EX1", "a@x", "10.0.0.5:1" },     /* FrontEnd: 01:00 */
+        { 40000, "ex1", "b@x", "10.0.0.6:1" },       /* FrontEnd: 00:00:40 (server names ignore case) */
+        { 0, "EX1", "A@X", "10.0.0.5:2" },           /* Hub, read after: 00:00 and 00:01 */
+        { 60000, "EX1", "c@x", "10.0.0.5:3" },
+        { 30000, "EX2", "d@x", "10.0.0.9:1" },
+    };
+    const size_t n = sizeof in / sizeof in[0];
+    /* the first four in several orders: the same windows each time */
+    static const size_t orders[][4] = { { 0, 1, 2, 3 }, { 2, 3, 0, 1 }, { 0, 2, 1, 3 }, { 3, 2, 1, 0 } };
+    for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+        struct got g;
+        memset(&g, 0, sizeof g);
+        mt_backpressure *b = mt_backpressure_new(60000, on_window, &g);
+        assert_non_null(b);
+        struct mt_smtp_session s;
+        memset(&s, 0, sizeof s);
+        s.direction = MT_SMTP_RECEIVE;
+        s.mail_delay_ms = 10;
+        s.failure_class = MT_FC_BACK_PRESSURE;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = k < 4 ? orders[o][k] : k;
+            s.server = in[i].server;
+            s.start_ms = in[i].start;
+            s.end_ms = in[i].start + 80;
+            s.mail_from = mt_slice_make(in[i].from, strlen(in[i].from));
+            s.remote_endpoint = mt_slice_make(in[i].remote, strlen(in[i].remote));
+            assert_int_equal(mt_backpressure_add(b, &s), MT_OK);
+        }
+        assert_int_equal(mt_backpressure_finish(b), MT_OK);
+        assert_int_equal(g.n, 3);
+        assert_string_equal(g.text, "EX1 0-60080 s=3 r=3 d=0 m=10 snd=3 rem=2\n"
+                                    "EX1 3600000-3600080 s=1 r=1 d=0 m=10 snd=1 rem=1\n"
+                                    "EX2 30000-30080 s=1 r=1 d=0 m=10 snd=1 rem=1\n");
+        mt_backpressure_free(b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_send_sessions),
         cmocka_unit_test(test_idle_sessions_expire),
         cmocka_unit_test(test_backpressure_windows),
+        cmocka_unit_test(test_backpressure_series_out_of_order),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }
