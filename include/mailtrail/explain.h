@@ -29,6 +29,13 @@ struct mt_reply {
  * ("2501 x" is not a reply). */
 bool mt_reply_parse(mt_slice s, struct mt_reply *out);
 
+/* The key by which reports group a status: "550 5.1.1" (basic and enhanced
+ * code, every digit of the detail: 5.7.133 and 5.7.900 stay apart), "550
+ * 4.4.7" for Exchange's class-mismatched QUEUE.Expired, "550" for a reply
+ * without one, else the text itself, cut to 64 bytes. Writes at most cap - 1
+ * bytes to buf (no NUL) and returns their number. */
+size_t mt_status_key(mt_slice st, char *buf, size_t cap);
+
 /* RFC 5321's meaning of a basic code in plain words (452: the server lacks
  * the storage to take the message now); for unknown codes, the meaning of its class
  * (2yz success, 3yz more input needed, 4yz temporary failure, 5yz permanent

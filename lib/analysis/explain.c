@@ -15,6 +15,7 @@
  * The parser reads log data as it comes: it never reads past the slice, and
  * rejects instead of guessing when the bytes are not an SMTP reply. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "mailtrail/explain.h"
 
@@ -869,4 +870,36 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
     if (r->code >= 500 && r->code <= 504)
         return MT_FC_PROTOCOL;
     return temp ? MT_FC_TRANSIENT : MT_FC_PERMANENT;
+}
+
+size_t mt_status_key(mt_slice st, char *buf, size_t cap)
+{
+    struct mt_reply rp;
+    int n;
+    if (mt_reply_parse(st, &rp)) {
+        if (rp.enh_class >= 0) {
+            n = snprintf(buf, cap, "%d %d.%d.%d", rp.code, rp.enh_class, rp.enh_subject, rp.enh_detail);
+        } else {
+            /* An enhanced code whose class disagrees with the basic code
+             * ("550 4.4.7 QUEUE.Expired", which Exchange writes) is not
+             * taken as one, but it tells this failure from other 550s. */
+            size_t i = 0;
+            while (i < st.n && st.p[i] >= '0' && st.p[i] <= '9')
+                i++;
+            size_t b = i + 1, e = b, dots = 0;
+            while (e < st.n && ((st.p[e] >= '0' && st.p[e] <= '9') || st.p[e] == '.'))
+                dots += st.p[e++] == '.';
+            if (i == 3 && b < st.n && st.p[i] == ' ' && dots == 2 && e - b >= 5 && e - b <= 11 &&
+                st.p[b] >= '2' && st.p[b] <= '5' && st.p[b + 1] == '.' && st.p[e - 1] != '.' &&
+                (e == st.n || st.p[e] == ' ' || st.p[e] == ';'))
+                n = snprintf(buf, cap, "%d %.*s", rp.code, (int)(e - b), st.p + b);
+            else
+                n = snprintf(buf, cap, "%d", rp.code);
+        }
+        return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    }
+    size_t k = st.n < 64 ? st.n : 64;
+    if (k)
+        memcpy(buf, st.p, k);
+    return k;
 }

@@ -1849,44 +1849,12 @@ static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64
     }
 }
 
-/* "550 5.1.1" for a reply, or the text itself (cut) when it is not one. */
-static size_t status_key(mt_slice st, char *buf, size_t cap)
-{
-    struct mt_reply rp;
-    int n;
-    if (mt_reply_parse(st, &rp)) {
-        if (rp.enh_class >= 0) {
-            n = snprintf(buf, cap, "%d %d.%d.%d", rp.code, rp.enh_class, rp.enh_subject, rp.enh_detail);
-        } else {
-            /* An enhanced code whose class disagrees with the basic code
-             * ("550 4.4.7 QUEUE.Expired", which Exchange writes) is not
-             * taken as one, but it tells this failure from other 550s. */
-            size_t i = 0;
-            while (i < st.n && st.p[i] >= '0' && st.p[i] <= '9')
-                i++;
-            size_t b = i + 1, e = b, dots = 0;
-            while (e < st.n && ((st.p[e] >= '0' && st.p[e] <= '9') || st.p[e] == '.'))
-                dots += st.p[e++] == '.';
-            if (i == 3 && b < st.n && st.p[i] == ' ' && dots == 2 && e - b >= 5 && e - b <= 11 &&
-                st.p[b] >= '2' && st.p[b] <= '5' && st.p[b + 1] == '.' && st.p[e - 1] != '.' &&
-                (e == st.n || st.p[e] == ' ' || st.p[e] == ';'))
-                n = snprintf(buf, cap, "%d %.*s", rp.code, (int)(e - b), st.p + b);
-            else
-                n = snprintf(buf, cap, "%d", rp.code);
-        }
-        return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
-    }
-    size_t k = st.n < 64 ? st.n : 64;
-    if (k)
-        memcpy(buf, st.p, k);
-    return k;
-}
 
 /* A status code counts, and keeps the text of its first occurrence. */
 static void count_status(struct wst *w, struct map *m, mt_slice st, struct mpos p)
 {
     char key[80];
-    size_t n = status_key(st, key, sizeof key);
+    size_t n = mt_status_key(st, key, sizeof key);
     struct ent *e = map_get(m, key, n, 1, &w->oom);
     if (!e)
         return;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "index/internal.h"
+#include "mailtrail/explain.h"
 
 const struct ix_field ix_fields[MT_F__COUNT] = {
     [MT_F_DATE_TIME] = { IX_TIME, "time_ms" },
@@ -93,6 +94,22 @@ static void sql_contains_text(sqlite3_context *ctx, int argc, sqlite3_value **ar
     sqlite3_result_int(ctx, hay && needle &&
                                 mt_slice_contains_text_ci(mt_slice_make(hay, (size_t)hay_n),
                                                           mt_slice_make(needle, (size_t)needle_n)));
+}
+
+/* mailtrail_status_code(status): the key report groups a status by
+ * (mt_status_key: "550 5.7.133", every digit of the enhanced code), for the
+ * named queries; NULL for NULL. */
+static void sql_status_code(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    if (!t) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char key[80];
+    size_t n = mt_status_key(mt_slice_make(t, (size_t)sqlite3_value_bytes(argv[0])), key, sizeof key);
+    sqlite3_result_text(ctx, key, (int)n, SQLITE_TRANSIENT);
 }
 
 /* Version 2. Columns declared without a type keep values exactly as bound
@@ -454,6 +471,8 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
                             NULL);
     sqlite3_create_function(ix->db, "mailtrail_contains_text", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                             sql_contains_text, NULL, NULL);
+    sqlite3_create_function(ix->db, "mailtrail_status_code", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                            sql_status_code, NULL, NULL);
     int v = 0, tables = 0;
     char why[512] = "";
     if (user_version(ix, &v) || table_count(ix, &tables)) {

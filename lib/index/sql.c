@@ -218,10 +218,11 @@ static const struct mt_named_query named[] = {
       " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
       " GROUP BY lower(recipient) ORDER BY messages DESC, recipient" LIMIT },
     { "ndr-by-code", "failed recipients by enhanced status code (FAIL events)",
-      "SELECT CASE WHEN recipient_status GLOB '[245][0-9][0-9] [245].*' THEN substr(recipient_status, 1, 9)"
-      " ELSE recipient_status END AS code, count(*) AS recipients, count(DISTINCT message_id) AS messages,"
+      /* grouped as report groups them: 5.7.133 is not 5.7.1 */
+      "SELECT mailtrail_status_code(recipient_status) AS code, count(*) AS recipients,"
+      " count(DISTINCT message_id) AS messages,"
       " min(recipient_status) AS example"
-      " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC" LIMIT },
+      " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
     { "messages-per-hour", "messages received per hour (UTC)",
       /* each message once, in the hour of its first RECEIVE, with that one's size */
       "SELECT substr(timestamp, 1, 13) || ':00Z' AS hour, count(*) AS messages, sum(bytes) AS bytes FROM"
