@@ -753,6 +753,29 @@ static enum qparam qparam(const char *p, size_t n)
     }
 }
 
+/* A device id of the binary form is "a string or a GUID" (MS-ASHTTP
+ * 2.2.1.1.1.1): Windows Phone sends 16 raw bytes, which would reach the
+ * reports as invalid UTF-8 (and a line break inside a CSV cell) and never
+ * equal the same device's id in the plain form. Such an id is written as
+ * the upper-case hex of its bytes; a printable one stays as it is. */
+static void device_id_as_text(struct mt_eas_query *q)
+{
+    const unsigned char *d = (const unsigned char *)q->device_id.p;
+    size_t n = q->device_id.n, k = 0;
+    while (k < n && d[k] > 0x20 && d[k] < 0x7F)
+        k++;
+    if (k == n || 2 * n > MT_EAS_QUERY_BUF - q->buf_used)
+        return;
+    static const char hex[] = "0123456789ABCDEF";
+    char *o = q->buf + q->buf_used;
+    for (size_t i = 0; i < n; i++) {
+        o[2 * i] = hex[d[i] >> 4];
+        o[2 * i + 1] = hex[d[i] & 15];
+    }
+    q->device_id = mt_slice_make(o, 2 * n);
+    q->buf_used += 2 * n;
+}
+
 /* One item of the query: [p, p + n), its first '=' (or NULL) and whether it
  * has a '%'. *first: the first item, which may be the base64 form. */
 static void query_item(struct mt_eas_query *q, const char *p, size_t n, const char *eq, int pct, int *first,
@@ -772,6 +795,7 @@ static void query_item(struct mt_eas_query *q, const char *p, size_t n, const ch
             if (mt_eas_query_decode_binary((const unsigned char *)q->buf, (size_t)bl, &tmp) == 0) {
                 memcpy(q, &tmp, offsetof(struct mt_eas_query, buf));
                 q->buf_used = (size_t)bl;
+                device_id_as_text(q);
                 *found = 1;
                 return;
             }
