@@ -43,7 +43,6 @@ struct bp_ctx {
     int64_t start, end;
     struct mt_bp_window *w;
     size_t n, cap;
-    char **names;              /* server names are copied: sessions' die with them */
     int oom;
 };
 
