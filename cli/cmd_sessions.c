@@ -479,8 +479,11 @@ static void conversation_free(struct conversation *c)
     memset(c, 0, sizeof *c);
 }
 
-/* quiet: the log set was read once already and its problems reported. */
-static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet)
+/* quiet: the log set was read once already and its problems reported.
+ * *unreadable is set when some file could not be read: the session may
+ * have been in it, found or not, and the exit code must say so. */
+static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet,
+                             int *unreadable)
 {
     memset(c, 0, sizeof *c);
     struct mt_smtp_scan_config cfg = {
@@ -492,6 +495,8 @@ static int load_conversation(const mt_logset *ls, const char *id, struct convers
         return MT_EIO;
     if (st == MT_EIO)
         return MT_EIO;
+    if (st == MT_EINPUT)
+        *unreadable = 1;
     return c->n ? MT_OK : MT_NOMATCH;
 }
 
@@ -942,29 +947,32 @@ int cmd_session(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
-    rc = load_conversation(&ls, id, &conv, 0);
+    rc = load_conversation(&ls, id, &conv, 0, &unreadable);
     if (rc == MT_NOMATCH)
         fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
     if (rc != MT_OK)
-        goto done;
+        goto finish;
     if (!compare) {
         print_conversation(&conv, tz);
         if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
             goto done;
     } else {
-        rc = load_conversation(&ls, compare, &good, 1);
+        rc = load_conversation(&ls, compare, &good, 1, &unreadable);
         if (rc == MT_NOMATCH)
             fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
         if (rc != MT_OK)
-            goto done;
+            goto finish;
         print_compare(&conv, &good, id, compare);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("mailtrail session: cannot write the results\n", stderr);
         rc = MT_EIO;
-    } else if (unreadable) {
-        rc = MT_EINPUT;
     }
+finish:
+    /* Unreadable input wins over "found" and "not found" alike: the
+     * session, or more of it, may be in what could not be read. */
+    if (unreadable && (rc == MT_OK || rc == MT_NOMATCH))
+        rc = MT_EINPUT;
 done:
     conversation_free(&conv);
     conversation_free(&good);
