@@ -203,7 +203,8 @@ int cmd_backpressure(int argc, char **argv)
             if (i == 0)
                 printf("%-12s %-*s %-*s %8s %7s %7s %9s %7s %7s\n", "Server", out_tz ? 29 : 24, "From",
                        out_tz ? 29 : 24, "To", "Sessions", "Refused", "Delayed", "MaxDelay", "Senders", "Remotes");
-            printf("%-12s %s %s %8llu %7llu %7llu %8.1fs %7llu %7llu\n", w->server, a, b,
+            cli_text_pad(mt_slice_cstr(w->server), 12);
+            printf(" %s %s %8llu %7llu %7llu %8.1fs %7llu %7llu\n", a, b,
                    (unsigned long long)w->sessions, (unsigned long long)w->refused, (unsigned long long)w->delayed,
                    maxd, (unsigned long long)w->senders, (unsigned long long)w->remotes);
         }
