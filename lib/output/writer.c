@@ -68,24 +68,43 @@ void mt_writer_free(mt_writer *w)
 
 void mt_csv_cell(FILE *out, mt_slice cell)
 {
-    int formula = cell.n && (cell.p[0] == '=' || cell.p[0] == '+' || cell.p[0] == '-' ||
-                             cell.p[0] == '@' || cell.p[0] == '\t' || cell.p[0] == '\r');
-    int quote = formula;
-    for (size_t i = 0; i < cell.n && !quote; i++)
-        quote = cell.p[i] == ',' || cell.p[i] == '"' || cell.p[i] == '\n' || cell.p[i] == '\r';
-    if (!quote) {
+    const unsigned char *p = (const unsigned char *)cell.p;
+    int formula = cell.n && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
+    int quote = formula, ascii = 1;
+    for (size_t i = 0; i < cell.n; i++) {
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+            quote = 1;
+        else if (p[i] == 0 || p[i] >= 0x80)
+            ascii = 0;
+    }
+    if (!quote && ascii) {
         fwrite(cell.p, 1, cell.n, out);
         return;
     }
-    fputc('"', out);
+    if (quote)
+        fputc('"', out);
     if (formula)
         fputc('\'', out);
-    for (size_t i = 0; i < cell.n; i++) {
-        if (cell.p[i] == '"')
-            fputc('"', out);
-        fputc(cell.p[i], out);
+    /* A reader decoding the file as UTF-8 (Python's csv, a spreadsheet's
+     * import) fails on the first byte that is not: a Latin-1 subject would
+     * cost the whole file. NUL, which many readers refuse, is no text either. */
+    for (size_t i = 0; i < cell.n;) {
+        size_t len = p[i] == 0 ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
+        if (len == 0) {
+            fputs(REPLACEMENT_CHAR, out);
+            i++;
+        } else if (len == 1) {
+            if (p[i] == '"')
+                fputc('"', out);
+            fputc(p[i], out);
+            i++;
+        } else {
+            fwrite(p + i, 1, len, out);
+            i += len;
+        }
     }
-    fputc('"', out);
+    if (quote)
+        fputc('"', out);
 }
 
 void mt_text_write(FILE *out, mt_slice s)

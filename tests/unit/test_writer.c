@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_writer.c -- the encoders every output shares: text for people
- * (mt_text_write) and the list and table writers built on it. */
+ * (mt_text_write), CSV cells, and the list and table writers built on
+ * them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -69,6 +70,32 @@ static void test_text_for_terminals(void **state)
     }
 }
 
+static void assert_csv(const char *in, size_t n, const char *want)
+{
+    char *got = encoded(mt_csv_cell, mt_slice_make(in, n), NULL);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+#define assert_csv_lit(lit, want) assert_csv(lit, sizeof lit - 1, want)
+
+/* CSV is valid UTF-8 (a Latin-1 subject cost readers the whole file) with
+ * no NUL; other control characters are the reader's business. */
+static void test_csv_cells(void **state)
+{
+    (void)state;
+    assert_csv_lit("plain", "plain");
+    assert_csv_lit("caf\xe9", "caf" FFFD);
+    assert_csv_lit("nul\0byte", "nul" FFFD "byte");
+    assert_csv_lit("caf\xe9, \"x\"", "\"caf" FFFD ", \"\"x\"\"\"");
+    assert_csv_lit("=1+\xff", "\"'=1+" FFFD "\"");
+    assert_csv_lit("-0", "\"'-0\"");
+    assert_csv_lit("\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9");
+    assert_csv_lit("esc\x1b[31m", "esc\x1b[31m");
+    assert_csv_lit("line\nbreak", "\"line\nbreak\"");
+    assert_csv("", 0, "");
+}
+
 static struct mt_event sized(const char *total_bytes)
 {
     struct mt_event ev;
@@ -124,6 +151,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_for_terminals),
+        cmocka_unit_test(test_csv_cells),
         cmocka_unit_test(test_list_and_table_show_no_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
