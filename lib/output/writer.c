@@ -181,15 +181,21 @@ void mt_json_string(FILE *out, mt_slice s)
 
 /* ---- per-format event writers ---- */
 
-/* A number JSON allows as written: digits, no leading zero (RFC 8259). */
+/* total-bytes and recipient-count as JSON numbers: the log's text when it
+ * is a non-negative integer written as JSON writes one (digits, no leading
+ * zero) that fits in 64 bits -- what a script reading sizes into an
+ * unsigned 64-bit integer accepts. "1e3" and "-0" are JSON numbers too, but
+ * no size: they stay strings, as "0042" and "n/a" do. */
 static int is_json_uint(mt_slice s)
 {
-    if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
+    static const char u64_max[] = "18446744073709551615";
+    const size_t max_digits = sizeof u64_max - 1;
+    if (s.n == 0 || s.n > max_digits || (s.n > 1 && s.p[0] == '0'))
         return 0;
     for (size_t i = 0; i < s.n; i++)
         if (s.p[i] < '0' || s.p[i] > '9')
             return 0;
-    return 1;
+    return s.n < max_digits || memcmp(s.p, u64_max, max_digits) <= 0;
 }
 
 static bool next_item(mt_slice list, int status, size_t *pos, mt_slice *item)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_writer.c -- the encoders every output shares: text for people
- * (mt_text_write), CSV cells, and the list and table writers built on
- * them. */
+ * (mt_text_write), CSV cells, sizes as JSON numbers, and the list and table
+ * writers built on them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,6 +123,32 @@ static char *written(enum mt_format fmt, const struct mt_event *ev)
     return buf;
 }
 
+/* A size is a JSON number when a script can read it into an unsigned 64-bit
+ * integer; any other text stays a string. */
+static void test_json_sizes(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *json; } cases[] = {
+        { "0", "\"total_bytes\":0," },
+        { "4711", "\"total_bytes\":4711," },
+        { "18446744073709551615", "\"total_bytes\":18446744073709551615," },
+        { "18446744073709551616", "\"total_bytes\":\"18446744073709551616\"," },
+        { "99999999999999999999", "\"total_bytes\":\"99999999999999999999\"," },
+        { "99999999999999999999999", "\"total_bytes\":\"99999999999999999999999\"," },
+        { "1e3", "\"total_bytes\":\"1e3\"," },
+        { "-0", "\"total_bytes\":\"-0\"," },
+        { "0042", "\"total_bytes\":\"0042\"," },
+        { "", "\"total_bytes\":null," },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct mt_event ev = sized(cases[i].text);
+        char *out = written(MT_FMT_JSON, &ev);
+        if (!strstr(out, cases[i].json))
+            fail_msg("total-bytes '%s' gave %s", cases[i].text, out);
+        free(out);
+    }
+}
+
 /* Nothing the list or the table prints of a log is a control character. */
 static void test_list_and_table_show_no_controls(void **state)
 {
@@ -152,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_for_terminals),
         cmocka_unit_test(test_csv_cells),
+        cmocka_unit_test(test_json_sizes),
         cmocka_unit_test(test_list_and_table_show_no_controls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
