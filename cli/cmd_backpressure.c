@@ -159,6 +159,11 @@ int cmd_backpressure(int argc, char **argv)
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
+    if (fmt == MT_FMT_LIST) {
+        /* a window is one row of numbers: the table says it all */
+        rc = cli_usage_error(cmd, "--format is table, csv or json, not '%s'", fmtname);
+        goto done;
+    }
     if ((rc = cli_window(cmd, tzname, start, end, &tz, &c.start, &c.end)) != MT_OK)
         goto done;
     int unreadable = 0;
