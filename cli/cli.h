@@ -66,6 +66,13 @@ int cli_list_add(struct cli_list *l, const char *s);
 int cli_list_add_items(const char *cmd, const char *opt, struct cli_list *l, const char *value);
 void cli_list_free(struct cli_list *l);
 
+/* Text from a log on stdout, for a person: mt_text_write (what a terminal
+ * would obey instead of showing comes out as U+FFFD). */
+void cli_text(mt_slice s);
+/* cli_text, then spaces up to width terminal cells (none when it is wider:
+ * never cut). */
+void cli_text_pad(mt_slice s, size_t width);
+
 /* mt_diag_fn printing "FILE:LINE: reason" (or "FILE: reason") on stderr. */
 void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user);
 

@@ -158,6 +158,11 @@ int cmd_backpressure(int argc, char **argv)
     enum mt_format fmt;
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
+    if (fmt == MT_FMT_LIST) {
+        /* a window is one row of numbers: the table says it all */
+        rc = cli_usage_error(cmd, "--format is table, csv or json, not '%s'", fmtname);
+        goto done;
+    }
     if ((rc = cli_window(cmd, tzname, start, end, &tz, &c.start, &c.end)) != MT_OK)
         goto done;
     int unreadable = 0;
@@ -204,7 +209,8 @@ int cmd_backpressure(int argc, char **argv)
             if (i == 0)
                 printf("%-12s %-*s %-*s %8s %7s %7s %9s %7s %7s\n", "Server", out_tz ? 29 : 24, "From",
                        out_tz ? 29 : 24, "To", "Sessions", "Refused", "Delayed", "MaxDelay", "Senders", "Remotes");
-            printf("%-12s %s %s %8llu %7llu %7llu %8.1fs %7llu %7llu\n", w->server, a, b,
+            cli_text_pad(mt_slice_cstr(w->server), 12);
+            printf(" %s %s %8llu %7llu %7llu %8.1fs %7llu %7llu\n", a, b,
                    (unsigned long long)w->sessions, (unsigned long long)w->refused, (unsigned long long)w->delayed,
                    maxd, (unsigned long long)w->senders, (unsigned long long)w->remotes);
         }

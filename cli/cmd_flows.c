@@ -165,7 +165,9 @@ int cmd_flows(int argc, char **argv)
         } else {
             if (i == 0 || p->direction != fl.patterns[i - 1].direction)
                 printf("%s%s (%llu messages)\n", i ? "\n" : "", dir, (unsigned long long)total);
-            printf("  %6.1f%%  %7llu  %s\n", pct, (unsigned long long)p->messages, p->path);
+            printf("  %6.1f%%  %7llu  ", pct, (unsigned long long)p->messages);
+            cli_text(cstr(p->path));
+            putchar('\n');
         }
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -232,11 +234,17 @@ static int print_pending(const struct mt_trace *t, void *user)
             if (!po->shown)
                 printf("%-*s %-10s %-12s %-32s %s\n", po->out_tz ? 29 : 24, "Since", "State", "Server", "Recipient",
                        "Subject / status");
-            printf("%s %-10s %-12s %-32.*s %.*s", a, state, server, (int)rc2->address.n, rc2->address.p,
-                   (int)t->subject.n, t->subject.p ? t->subject.p : "");
-            if (rc2->status.n)
-                printf(" / %.*s", (int)rc2->status.n, rc2->status.p);
-            printf("\n");
+            printf("%s %-10s ", a, state);
+            cli_text_pad(cstr(server), 12);
+            putchar(' ');
+            cli_text_pad(rc2->address, 32);
+            putchar(' ');
+            cli_text(t->subject);
+            if (rc2->status.n) {
+                fputs(" / ", stdout);
+                cli_text(rc2->status);
+            }
+            putchar('\n');
         }
         po->shown++;
     }

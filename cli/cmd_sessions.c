@@ -377,11 +377,7 @@ struct saved_line {
 struct conversation {
     struct saved_line *v;
     size_t n, cap;
-    struct mt_smtp_session summary;   /* valid when have_summary; strings below own it */
-    int have_summary;
-    char *sum_text;                   /* "server dir connector local remote from" copies */
-    char summary_class[32], summary_outcome[16], summary_failure[512];
-    char summary_head[1024];
+    char *summary;                    /* the paragraph above the lines, ready to print; NULL: none */
     char server[128];
     enum mt_smtp_direction direction;
     int oom;
@@ -429,43 +425,81 @@ static int keep_line(const struct mt_smtp_line *l, void *user)
     return 0;
 }
 
-/* The summary is printed right away: its views die with the callback. */
+/* Items of a list, whole, while fewer than LIST_BYTES of them are written:
+ * a send session may carry thousands of messages (the lines below show
+ * them all); "..." says that more were left out. */
+#define LIST_BYTES 384
+static void summary_list(FILE *f, const mt_slice *v, size_t n, const char *first_sep, const char *open,
+                         const char *close)
+{
+    size_t written = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (written >= LIST_BYTES) {
+            fputs(", ...", f);
+            return;
+        }
+        fputs(k ? ", " : first_sep, f);
+        fputs(open, f);
+        mt_text_write(f, v[k]);
+        fputs(close, f);
+        written += v[k].n + 2;
+    }
+}
+
+/* The summary is written out now, as it will be printed: its views die
+ * with the callback. */
 static int keep_summary(const struct mt_smtp_session *s, void *user)
 {
     struct conversation *c = user;
-    c->have_summary = 1;
     snprintf(c->server, sizeof c->server, "%s", s->server ? s->server : "");
     c->direction = s->direction;
+    free(c->summary);
+    c->summary = NULL;
+    size_t len;
+    FILE *f = open_memstream(&c->summary, &len);
+    if (!f) {
+        c->oom = 1;
+        return 1;
+    }
     char a[48];
     mt_time_format(s->start_ms, NULL, a, sizeof a);
+    fputs("Session ", f);
+    mt_text_write(f, s->session_id);
+    fputs(" on ", f);
+    mt_text_write(f, mt_slice_cstr(s->server));
+    fprintf(f, " (%s log, connector ", mt_smtp_direction_name(s->direction));
+    mt_text_write(f, s->connector_id);
+    fputs(")\n  ", f);
+    mt_text_write(f, s->local_endpoint.n ? s->local_endpoint : MT_SLICE_LIT("-"));
+    fputs(" -> ", f);
+    mt_text_write(f, s->remote_endpoint.n ? s->remote_endpoint : MT_SLICE_LIT("-"));
+    fprintf(f, ", started %s, %.1f s, %llu lines, TLS %s, AUTH %s\n  MAIL FROM ", a,
+            (double)(s->end_ms - s->start_ms) / 1000.0, (unsigned long long)s->n_lines, s->tls ? "yes" : "no",
+            s->auth ? "yes" : "no");
     /* every sender and every queued id: a session may carry several messages */
-    char mf[384] = "(none sent)", qd[384] = "";
-    size_t mo = 0, qo = 0;
-    size_t nm = s->n_mail_from ? s->n_mail_from : 1;
-    for (size_t k = 0; s->mail && k < nm && mo < sizeof mf; k++) {
-        mt_slice a1 = s->n_mail_from ? s->mail_from_all[k] : s->mail_from;
-        int w = snprintf(mf + mo, sizeof mf - mo, "%s<%.*s>", k ? ", " : "", (int)a1.n, a1.p ? a1.p : "");
-        mo += w > 0 ? (size_t)w : 0;
+    if (!s->mail)
+        fputs("(none sent)", f);
+    else if (s->n_mail_from)
+        summary_list(f, s->mail_from_all, s->n_mail_from, "", "<", ">");
+    else
+        summary_list(f, &s->mail_from, 1, "", "<", ">");
+    fprintf(f, ", %zu recipient(s), %zu message(s) queued", s->n_rcpt, s->n_queued);
+    summary_list(f, s->queued, s->n_queued, ": ", "", "");
+    fprintf(f, "\n  Outcome %s, class %s", mt_session_outcome_name(s->outcome), mt_failure_class_name(s->failure_class));
+    if (s->failure_command.n || s->failure_reply.n) {
+        fputs(": ", f);
+        mt_text_write(f, s->failure_command);
+        if (s->failure_command.n)
+            fputs(" -> ", f);
+        mt_text_write(f, s->failure_reply);
     }
-    for (size_t k = 0; k < s->n_queued && qo < sizeof qd; k++) {
-        int w = snprintf(qd + qo, sizeof qd - qo, "%s%.*s", k ? ", " : ": ", (int)s->queued[k].n, s->queued[k].p);
-        qo += w > 0 ? (size_t)w : 0;
+    fputs("\n\n", f);
+    if (fclose(f) != 0) {
+        free(c->summary);
+        c->summary = NULL;
+        c->oom = 1;
+        return 1;
     }
-    snprintf(c->summary_head, sizeof c->summary_head,
-             "Session %.*s on %s (%s log, connector %.*s)\n"
-             "  %.*s -> %.*s, started %s, %.1f s, %llu lines, TLS %s, AUTH %s\n"
-             "  MAIL FROM %s, %zu recipient(s), %zu message(s) queued%s\n",
-             (int)s->session_id.n, s->session_id.p, s->server, mt_smtp_direction_name(s->direction),
-             (int)s->connector_id.n, s->connector_id.p,
-             (int)(s->local_endpoint.n ? s->local_endpoint.n : 1), s->local_endpoint.n ? s->local_endpoint.p : "-",
-             (int)(s->remote_endpoint.n ? s->remote_endpoint.n : 1), s->remote_endpoint.n ? s->remote_endpoint.p : "-",
-             a, (double)(s->end_ms - s->start_ms) / 1000.0, (unsigned long long)s->n_lines,
-             s->tls ? "yes" : "no", s->auth ? "yes" : "no", mf, s->n_rcpt, s->n_queued, qd);
-    snprintf(c->summary_outcome, sizeof c->summary_outcome, "%s", mt_session_outcome_name(s->outcome));
-    snprintf(c->summary_class, sizeof c->summary_class, "%s", mt_failure_class_name(s->failure_class));
-    snprintf(c->summary_failure, sizeof c->summary_failure, "%.*s%s%.*s", (int)s->failure_command.n,
-             s->failure_command.p ? s->failure_command.p : "", s->failure_command.n ? " -> " : "",
-             (int)s->failure_reply.n, s->failure_reply.p ? s->failure_reply.p : "");
     return 0;
 }
 
@@ -476,11 +510,15 @@ static void conversation_free(struct conversation *c)
         free(c->v[i].context);
     }
     free(c->v);
+    free(c->summary);
     memset(c, 0, sizeof *c);
 }
 
-/* quiet: the log set was read once already and its problems reported. */
-static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet)
+/* quiet: the log set was read once already and its problems reported.
+ * *unreadable is set when some file could not be read: the session may
+ * have been in it, found or not, and the exit code must say so. */
+static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet,
+                             int *unreadable)
 {
     memset(c, 0, sizeof *c);
     struct mt_smtp_scan_config cfg = {
@@ -492,6 +530,8 @@ static int load_conversation(const mt_logset *ls, const char *id, struct convers
         return MT_EIO;
     if (st == MT_EIO)
         return MT_EIO;
+    if (st == MT_EINPUT)
+        *unreadable = 1;
     return c->n ? MT_OK : MT_NOMATCH;
 }
 
@@ -522,9 +562,8 @@ static const char *describe_reply(const char *data, char *buf, size_t len)
 
 static void print_conversation(const struct conversation *c, const mt_tz *tz)
 {
-    if (c->have_summary)
-        printf("%s  Outcome %s, class %s%s%s\n\n", c->summary_head, c->summary_outcome, c->summary_class,
-               c->summary_failure[0] ? ": " : "", c->summary_failure);
+    if (c->summary)
+        fputs(c->summary, stdout);
     int64_t t0 = c->n ? c->v[0].time_ms : 0;
     int64_t prev = t0;
     for (size_t i = 0; i < c->n; i++) {
@@ -553,7 +592,13 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
                 label = buf;
             }
         }
-        printf("%s %c %s%s%s\n", ts, l->event, data, l->context[0] ? "  | " : "", l->context);
+        printf("%s %c ", ts, l->event);
+        cli_text(mt_slice_cstr(data));
+        if (l->context[0]) {
+            fputs("  | ", stdout);
+            cli_text(mt_slice_cstr(l->context));
+        }
+        putchar('\n');
         if (label)
             printf("%*s  -> %s\n", (int)strlen(ts), "", label);
     }
@@ -879,7 +924,11 @@ static void print_compare(const struct conversation *bad, const struct conversat
         shorten(left, sizeof left, gx ? (gx->reply ? gx->reply : "(no reply)") : "-");
         shorten(right, sizeof right, gy ? (gy->reply ? gy->reply : "(no reply)") : "-");
         int differs = !gx || !gy || reply_class(gx->reply) != reply_class(gy->reply);
-        printf("%-10s %-48s %s%s\n", step_names[k], left, right, differs && !diverged ? "   <== the sessions part here" : "");
+        printf("%-10s ", step_names[k]);
+        cli_text_pad(mt_slice_cstr(left), 48);
+        putchar(' ');
+        cli_text(mt_slice_cstr(right));
+        printf("%s\n", differs && !diverged ? "   <== the sessions part here" : "");
         if (differs && !diverged) {
             diverged = 1;
             char buf[512];
@@ -890,7 +939,9 @@ static void print_compare(const struct conversation *bad, const struct conversat
                 why = "no reply came: the connection was dropped";
             else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL)
                 why = gy->reply;
-            printf("           -> %s\n", why);
+            fputs("           -> ", stdout);
+            cli_text(mt_slice_cstr(why));
+            putchar('\n');
         }
         if (gx)
             j++;
@@ -942,29 +993,32 @@ int cmd_session(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
-    rc = load_conversation(&ls, id, &conv, 0);
+    rc = load_conversation(&ls, id, &conv, 0, &unreadable);
     if (rc == MT_NOMATCH)
         fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
     if (rc != MT_OK)
-        goto done;
+        goto finish;
     if (!compare) {
         print_conversation(&conv, tz);
         if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
             goto done;
     } else {
-        rc = load_conversation(&ls, compare, &good, 1);
+        rc = load_conversation(&ls, compare, &good, 1, &unreadable);
         if (rc == MT_NOMATCH)
             fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
         if (rc != MT_OK)
-            goto done;
+            goto finish;
         print_compare(&conv, &good, id, compare);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("mailtrail session: cannot write the results\n", stderr);
         rc = MT_EIO;
-    } else if (unreadable) {
-        rc = MT_EINPUT;
     }
+finish:
+    /* Unreadable input wins over "found" and "not found" alike: the
+     * session, or more of it, may be in what could not be read. */
+    if (unreadable && (rc == MT_OK || rc == MT_NOMATCH))
+        rc = MT_EINPUT;
 done:
     conversation_free(&conv);
     conversation_free(&good);

@@ -145,12 +145,13 @@ static void print_table(struct out *o)
     for (size_t i = 0; i < o->n_cells; i++) {
         size_t c = i % o->ncol;
         int last = c + 1 == o->ncol;
-        fputs(o->cells[i], stdout);
-        if (!last)
-            fprintf(stdout, "%*s", (int)(w[c] - mt_display_width((mt_slice){ o->cells[i], strlen(o->cells[i]) }) + 2),
-                    "");
-        else
+        if (!last) {
+            cli_text_pad(mt_slice_cstr(o->cells[i]), w[c]);
+            fputs("  ", stdout);
+        } else {
+            cli_text(mt_slice_cstr(o->cells[i]));
             fputc('\n', stdout);
+        }
         if (i + 1 == o->ncol) {   /* rule under the header */
             for (size_t k = 0; k < o->ncol; k++) {
                 for (size_t j = 0; j < w[k]; j++)

@@ -337,31 +337,51 @@ static size_t entered_before(const mt_pf_store *store, const struct mt_pf_entry 
     return n;
 }
 
-static const char *or_empty(const char *p)
-{
-    return p ? p : "";
-}
-
 /* Where an entry came from: its SMTP client, a local submission, or the
  * entry it is a copy or a DSN of. */
 static void print_origin(const struct mt_pf_entry *e)
 {
-    if (e->client.n)
-        printf(", client %.*s", (int)e->client.n, e->client.p);
-    else if (e->arrival_daemon.n)
-        printf(", submitted locally (%.*s)", (int)e->arrival_daemon.n, e->arrival_daemon.p);
-    else if (e->parent_id.n)
-        printf(", %.*s from %.*s", (int)e->parent_reason.n, or_empty(e->parent_reason.p), (int)e->parent_id.n,
-               e->parent_id.p);
-    else
-        printf(", client -");
+    if (e->client.n) {
+        fputs(", client ", stdout);
+        cli_text(e->client);
+    } else if (e->arrival_daemon.n) {
+        fputs(", submitted locally (", stdout);
+        cli_text(e->arrival_daemon);
+        putchar(')');
+    } else if (e->parent_id.n) {
+        fputs(", ", stdout);
+        cli_text(e->parent_reason);
+        fputs(" from ", stdout);
+        cli_text(e->parent_id);
+    } else {
+        fputs(", client -", stdout);
+    }
 }
 
 static void print_instance(const struct mt_pf_entry *e)
 {
-    printf("%.*s", (int)e->host.n, or_empty(e->host.p));
-    if (e->syslog_name.n && !mt_slice_eq(e->syslog_name, cstr("postfix")))
-        printf(" (%.*s)", (int)e->syslog_name.n, e->syslog_name.p);
+    cli_text(e->host);
+    if (e->syslog_name.n && !mt_slice_eq(e->syslog_name, cstr("postfix"))) {
+        fputs(" (", stdout);
+        cli_text(e->syslog_name);
+        putchar(')');
+    }
+}
+
+/* " relay=R status=S (T)", as Postfix says it */
+static void print_relay_status(const struct mt_pf_delivery *d, int with_dsn)
+{
+    fputs(" relay=", stdout);
+    cli_text(d->relay);
+    if (with_dsn) {
+        fputs(" dsn=", stdout);
+        cli_text(d->dsn);
+    }
+    fputs(" status=", stdout);
+    cli_text(d->status_word);
+    fputs(" (", stdout);
+    cli_text(d->status_text);
+    fputs(")\n", stdout);
 }
 
 /* A queue entry as Postfix logged it: the header, then what happened, in
@@ -371,13 +391,20 @@ static void print_postfix_entry(const struct mt_pf_entry *e, const mt_tz *tz)
     char a[48];
     printf("\n  Postfix on ");
     print_instance(e);
-    printf(", queue %.*s: from ", (int)e->queue_id.n, e->queue_id.p);
-    if (e->has_from)
-        printf("<%.*s>", (int)e->from.n, or_empty(e->from.p));
-    else
-        printf("-");
+    fputs(", queue ", stdout);
+    cli_text(e->queue_id);
+    fputs(": from ", stdout);
+    if (e->has_from) {
+        putchar('<');
+        cli_text(e->from);
+        putchar('>');
+    } else {
+        putchar('-');
+    }
     print_origin(e);
-    printf(", message-id %.*s\n", (int)e->message_id.n, or_empty(e->message_id.p));
+    fputs(", message-id ", stdout);
+    cli_text(e->message_id);
+    putchar('\n');
     /* Deliveries, refused recipients, DSNs and warnings merged by line. */
     size_t id = 0, ir = 0, in = 0, iw = 0;
     for (;;) {
@@ -390,26 +417,43 @@ static void print_postfix_entry(const struct mt_pf_entry *e, const mt_tz *tz)
         if (ld <= lr && ld <= ln && ld <= lw) {
             const struct mt_pf_delivery *d = &e->deliveries[id++];
             mt_time_format(d->time_ms, tz, a, sizeof a);
-            printf("  %s to=<%.*s>", a, (int)d->to.n, d->to.p);
-            if (d->orig_to.n)
-                printf(" orig_to=<%.*s>", (int)d->orig_to.n, d->orig_to.p);
-            printf(" relay=%.*s dsn=%.*s status=%.*s (%.*s)\n", (int)d->relay.n, or_empty(d->relay.p), (int)d->dsn.n,
-                   or_empty(d->dsn.p), (int)d->status_word.n, or_empty(d->status_word.p), (int)d->status_text.n,
-                   or_empty(d->status_text.p));
+            printf("  %s to=<", a);
+            cli_text(d->to);
+            putchar('>');
+            if (d->orig_to.n) {
+                fputs(" orig_to=<", stdout);
+                cli_text(d->orig_to);
+                putchar('>');
+            }
+            print_relay_status(d, 1);
         } else if (lr <= ln && lr <= lw) {
             const struct mt_pf_reject *r = &e->rejects[ir++];
             mt_time_format(r->time_ms, tz, a, sizeof a);
-            printf("  %s %.*s %.*s to=<%.*s>: %.*s\n", a, (int)r->action.n, or_empty(r->action.p), (int)r->stage.n,
-                   or_empty(r->stage.p), (int)r->to.n, or_empty(r->to.p), (int)r->text.n, or_empty(r->text.p));
+            printf("  %s ", a);
+            cli_text(r->action);
+            putchar(' ');
+            cli_text(r->stage);
+            fputs(" to=<", stdout);
+            cli_text(r->to);
+            fputs(">: ", stdout);
+            cli_text(r->text);
+            putchar('\n');
         } else if (ln <= lw) {
             const struct mt_pf_notification *nt = &e->notifications[in++];
             mt_time_format(nt->time_ms, tz, a, sizeof a);
-            printf("  %s %.*s: %.*s\n", a, (int)nt->kind.n, or_empty(nt->kind.p), (int)nt->queue_id.n,
-                   or_empty(nt->queue_id.p));
+            printf("  %s ", a);
+            cli_text(nt->kind);
+            fputs(": ", stdout);
+            cli_text(nt->queue_id);
+            putchar('\n');
         } else {
             const struct mt_pf_warning *w = &e->warnings[iw++];
             mt_time_format(w->time_ms, tz, a, sizeof a);
-            printf("  %s %.*s: %.*s\n", a, (int)w->daemon.n, or_empty(w->daemon.p), (int)w->text.n, or_empty(w->text.p));
+            printf("  %s ", a);
+            cli_text(w->daemon);
+            fputs(": ", stdout);
+            cli_text(w->text);
+            putchar('\n');
         }
     }
     if (e->expired) {
@@ -426,11 +470,16 @@ static void print_entered(const char *how, const struct mt_pf_entry *e, const st
     mt_time_format(d->time_ms, tz, a, sizeof a);
     printf("\n%s Postfix on ", how);
     print_instance(e);
-    printf(", queue %.*s: from <%.*s>", (int)e->queue_id.n, e->queue_id.p, (int)e->from.n, or_empty(e->from.p));
+    fputs(", queue ", stdout);
+    cli_text(e->queue_id);
+    fputs(": from <", stdout);
+    cli_text(e->from);
+    putchar('>');
     print_origin(e);
-    printf("\n  %s to=<%.*s> relay=%.*s status=%.*s (%.*s)\n", a, (int)d->to.n, d->to.p, (int)d->relay.n,
-           or_empty(d->relay.p), (int)d->status_word.n, or_empty(d->status_word.p), (int)d->status_text.n,
-           or_empty(d->status_text.p));
+    printf("\n  %s to=<", a);
+    cli_text(d->to);
+    putchar('>');
+    print_relay_status(d, 0);
 }
 
 /* The message's time, from the queue entries it entered through (a smart
@@ -478,15 +527,26 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
     way_in(t, store, iid, &in);
     mt_time_format(in.first, tz, a, sizeof a);
     mt_time_format(in.last, tz, b, sizeof b);
-    printf("Message %.*s\n  Subject: %.*s\n  Sender:  %.*s\n  Seen %s .. %s (%.1f s)\n  Path:    ",
-           (int)t->message_id.n, t->message_id.p, (int)t->subject.n, t->subject.p ? t->subject.p : "",
-           (int)t->sender.n, t->sender.p ? t->sender.p : "", a, b, (double)(in.last - in.first) / 1000.0);
-    for (size_t i = 0; i < in.nb; i++)
-        printf("%.*s -> ", (int)in.bf[i].entry->host.n, or_empty(in.bf[i].entry->host.p));
-    if (in.e)
-        printf("%.*s -> ", (int)in.e->host.n, in.e->host.p);
-    for (size_t h = 0; h < t->n_hops; h++)
-        printf("%s%s", h ? " -> " : "", hop_name(&t->hops[h], name, sizeof name));
+    fputs("Message ", stdout);
+    cli_text(t->message_id);
+    fputs("\n  Subject: ", stdout);
+    cli_text(t->subject);
+    fputs("\n  Sender:  ", stdout);
+    cli_text(t->sender);
+    printf("\n  Seen %s .. %s (%.1f s)\n  Path:    ", a, b, (double)(in.last - in.first) / 1000.0);
+    for (size_t i = 0; i < in.nb; i++) {
+        cli_text(in.bf[i].entry->host);
+        fputs(" -> ", stdout);
+    }
+    if (in.e) {
+        cli_text(in.e->host);
+        fputs(" -> ", stdout);
+    }
+    for (size_t h = 0; h < t->n_hops; h++) {
+        if (h)
+            fputs(" -> ", stdout);
+        cli_text(cstr(hop_name(&t->hops[h], name, sizeof name)));
+    }
     printf("\n");
     for (size_t i = 0; i < in.nb; i++)
         print_entered(i ? "Then through" : "Entered through", in.bf[i].entry, in.bf[i].via, tz);
@@ -497,27 +557,40 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
         const struct mt_trace_hop *hp = &t->hops[h];
         if (hp->link == MT_LINK_RELAY)
             continue;      /* beyond the last log: on the Path line only */
-        printf("\nHop %zu: %s  [%s%s%s, %s]", ++shown, hop_name(hp, name, sizeof name), mt_link_kind_name(hp->link),
-               hp->key[0] ? ": " : "", hp->key, hp->exact ? "exact" : "inferred");
-        if (hp->session_id.n)
-            printf("  SMTP session %.*s", (int)hp->session_id.n, hp->session_id.p);
+        printf("\nHop %zu: ", ++shown);
+        cli_text(cstr(hop_name(hp, name, sizeof name)));
+        printf("  [%s%s", mt_link_kind_name(hp->link), hp->key[0] ? ": " : "");
+        cli_text(cstr(hp->key));
+        printf(", %s]", hp->exact ? "exact" : "inferred");
+        if (hp->session_id.n) {
+            fputs("  SMTP session ", stdout);
+            cli_text(hp->session_id);
+        }
         if (hp->count > 1)
             printf("  %.3f s here", (double)(t->events[hp->first + hp->count - 1].time_ms - t->events[hp->first].time_ms) / 1000.0);
         printf("\n");
         for (size_t i = hp->first; i < hp->first + hp->count; i++) {
             const struct mt_event *ev = &t->events[i];
             mt_time_format(ev->time_ms, tz, a, sizeof a);
-            printf("  %s %-12.*s %-12s %.*s\n", a, (int)ev->f[MT_F_EVENT_ID].n, ev->f[MT_F_EVENT_ID].p,
-                   event_word(ev->f[MT_F_EVENT_ID]), (int)(ev->f[MT_F_RECIPIENT_ADDRESS].n > 60 ? 60 : ev->f[MT_F_RECIPIENT_ADDRESS].n),
-                   ev->f[MT_F_RECIPIENT_ADDRESS].p ? ev->f[MT_F_RECIPIENT_ADDRESS].p : "");
+            mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS];
+            printf("  %s ", a);
+            cli_text_pad(ev->f[MT_F_EVENT_ID], 12);
+            printf(" %-12s ", event_word(ev->f[MT_F_EVENT_ID]));
+            cli_text(mt_slice_make(rcpts.p, rcpts.n > 60 ? 60 : rcpts.n));
+            putchar('\n');
             struct mt_latency lat[4];
             size_t nl = mt_latency_parse(ev->f[MT_F_MESSAGE_INFO], lat, 4);
             for (size_t k = 0; k < nl; k++) {
-                printf("      latency %.*s %.*s=%.3f s", (int)lat[k].server.n, lat[k].server.p, (int)lat[k].total_name.n,
-                       lat[k].total_name.p, lat[k].total_seconds);
-                for (size_t c2 = 0; c2 < lat[k].n_parts; c2++)
-                    printf("%s%.*s %.3f", c2 ? ", " : " (", (int)lat[k].parts[c2].name.n, lat[k].parts[c2].name.p,
-                           lat[k].parts[c2].seconds);
+                fputs("      latency ", stdout);
+                cli_text(lat[k].server);
+                putchar(' ');
+                cli_text(lat[k].total_name);
+                printf("=%.3f s", lat[k].total_seconds);
+                for (size_t c2 = 0; c2 < lat[k].n_parts; c2++) {
+                    fputs(c2 ? ", " : " (", stdout);
+                    cli_text(lat[k].parts[c2].name);
+                    printf(" %.3f", lat[k].parts[c2].seconds);
+                }
                 printf("%s\n", lat[k].n_parts ? ")" : "");
             }
         }
@@ -533,19 +606,32 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
             mt_time_format(r->time_ms, tz, a, sizeof a);
         else
             snprintf(a, sizeof a, "-");
-        printf("  %-32.*s %-10s %-10s %s", (int)r->address.n, r->address.p, mt_outcome_name(r->outcome),
-               r->server ? r->server : "-", a);
-        if (r->next_hop.n)
-            printf("  -> %.*s", (int)r->next_hop.n, r->next_hop.p);
-        if (r->queue_id.n)
-            printf(" (queued as %.*s)", (int)r->queue_id.n, r->queue_id.p);
-        if (r->status.n && r->outcome != MT_OUT_UNKNOWN)
-            printf("\n      %.*s%s%s", (int)r->status.n, r->status.p, why[0] ? "\n      -> " : "", why);
+        fputs("  ", stdout);
+        cli_text_pad(r->address, 32);
+        printf(" %-10s ", mt_outcome_name(r->outcome));
+        cli_text_pad(cstr(r->server ? r->server : "-"), 10);
+        printf(" %s", a);
+        if (r->next_hop.n) {
+            fputs("  -> ", stdout);
+            cli_text(r->next_hop);
+        }
+        if (r->queue_id.n) {
+            fputs(" (queued as ", stdout);
+            cli_text(r->queue_id);
+            putchar(')');
+        }
+        if (r->status.n && r->outcome != MT_OUT_UNKNOWN) {
+            fputs("\n      ", stdout);
+            cli_text(r->status);
+            printf("%s%s", why[0] ? "\n      -> " : "", why);
+        }
         if (r->duplicates)
             printf("\n      shown once: %u more %s of it folded (a resubmission, or delivered twice)", r->duplicates,
                    r->duplicates == 1 ? "copy" : "copies");
-        if (r->ndr_message_id.n)
-            printf("\n      NDR sent: %.*s", (int)r->ndr_message_id.n, r->ndr_message_id.p);
+        if (r->ndr_message_id.n) {
+            fputs("\n      NDR sent: ", stdout);
+            cli_text(r->ndr_message_id);
+        }
         /* What the Postfix instances beyond did with it (a message only
          * Postfix logged has its fate from them already). */
         for (size_t h = 0; h < t->n_hops && t->n_events; h++) {
@@ -567,10 +653,16 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
                 printf("\n      beyond ");
                 print_instance(e);
                 printf(": ");
-                if (!mt_slice_eq_ci(d->to, r->address))
-                    printf("to=<%.*s> ", (int)d->to.n, d->to.p);
-                printf("%.*s by %.*s: %.*s", (int)d->status_word.n, or_empty(d->status_word.p), (int)d->relay.n,
-                       or_empty(d->relay.p), (int)d->status_text.n, or_empty(d->status_text.p));
+                if (!mt_slice_eq_ci(d->to, r->address)) {
+                    fputs("to=<", stdout);
+                    cli_text(d->to);
+                    fputs("> ", stdout);
+                }
+                cli_text(d->status_word);
+                fputs(" by ", stdout);
+                cli_text(d->relay);
+                fputs(": ", stdout);
+                cli_text(d->status_text);
             }
         }
         printf("\n");

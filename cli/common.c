@@ -118,13 +118,28 @@ void cli_list_free(struct cli_list *l)
     memset(l, 0, sizeof *l);
 }
 
+void cli_text(mt_slice s)
+{
+    mt_text_write(stdout, s);
+}
+
+void cli_text_pad(mt_slice s, size_t width)
+{
+    mt_text_write(stdout, s);
+    for (size_t w = mt_display_width(s); w < width; w++)
+        putchar(' ');
+}
+
 void cli_print_diag(const char *file, uint64_t line, const char *msg, void *user)
 {
     (void)user;
+    /* a reason may quote the line it is about ("bad date-time '...'") */
+    mt_text_write(stderr, mt_slice_cstr(file));
     if (line)
-        fprintf(stderr, "%s:%llu: %s\n", file, (unsigned long long)line, msg);
-    else
-        fprintf(stderr, "%s: %s\n", file, msg);
+        fprintf(stderr, ":%llu", (unsigned long long)line);
+    fputs(": ", stderr);
+    mt_text_write(stderr, mt_slice_cstr(msg));
+    fputc('\n', stderr);
 }
 
 int cli_logset_build(const char *cmd, const struct cli_list *specs, mt_logset *ls, int *unreadable)

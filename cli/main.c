@@ -5,6 +5,7 @@
  * (Get-MessageTrackingLog) is an alias, so commands copied from Exchange
  * write-ups run unchanged. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,32 @@ int cli_parse_size(const char *s, unsigned long long *out)
     return 0;
 }
 
+static const char *const version_usage[] = {
+    "usage: mailtrail version",
+    "",
+    "Print mailtrail's version.",
+    NULL,
+};
+
 int cmd_version(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
+    static const struct option long_opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h': cli_print_lines(stdout, version_usage); return MT_OK;
+        default: return cli_usage_error("version", "unknown option '%s'", cli_bad_option(argv));
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("version", "unexpected argument '%s'", argv[optind]);
     printf("mailtrail %s\n", mt_version());
-    return 0;
+    return MT_OK;
 }
 
 /* What a command printed and could not write (a full disk: help, version,

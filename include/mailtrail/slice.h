@@ -81,8 +81,13 @@ bool mt_slice_same_remote_host(mt_slice a, mt_slice b);
 bool mt_slice_mentions(mt_slice hay, const char *needle);
 bool mt_slice_mentions_at(mt_slice hay, size_t i, const char *needle, size_t nl);
 
+/* Length of the well-formed UTF-8 sequence at s (1..4; n > 0 bytes there),
+ * or 0 when it is not one (overlong, a surrogate, past U+10FFFF, cut). */
+size_t mt_utf8_valid_len(const char *s, size_t n);
+
 /* Terminal cells: the code point at byte i of s (*cp) and its length in
- * bytes (a byte that does not start valid UTF-8 counts as one); the cells a
+ * bytes (a byte that does not start well-formed UTF-8, as
+ * mt_utf8_valid_len has it, counts as one); the cells a
  * code point takes (2 for East Asian wide, 0 for combining marks, else 1);
  * the cells a whole text takes. For aligning table columns. */
 size_t mt_utf8_next(mt_slice s, size_t i, uint32_t *cp);

@@ -2,8 +2,9 @@
 /* writer.h -- events out: table, list, CSV, JSON.
  *
  * JSON (one object per line) and CSV are contracts documented in
- * docs/json-schema.md; table and list are for people. A writer writes to the
- * FILE the caller gives and never closes it. */
+ * docs/json-schema.md; table and list are for people, and what they show of
+ * a log goes through mt_text_write. A writer writes to the FILE the caller
+ * gives and never closes it. */
 #ifndef MAILTRAIL_WRITER_H
 #define MAILTRAIL_WRITER_H
 
@@ -48,12 +49,17 @@ void mt_writer_free(mt_writer *w);
 
 /* CSV cell rule shared by every CSV mailtrail writes: RFC 4180 quoting, and a
  * cell starting with = + - @ (or tab/CR) gets a leading ' so that a
- * spreadsheet shows it instead of running it. */
+ * spreadsheet shows it instead of running it. The cell is valid UTF-8: a
+ * byte that is not UTF-8, and NUL, are written as U+FFFD. */
 void mt_csv_cell(FILE *out, mt_slice cell);
 /* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 void mt_json_string(FILE *out, mt_slice s);
-/* Length of the well-formed UTF-8 sequence at s (1..4; n > 0 bytes there),
- * or 0 when it is not one (overlong, a surrogate, past U+10FFFF, cut). */
-size_t mt_utf8_valid_len(const char *s, size_t n);
+/* Text from a log for a person to read on a terminal, the rule of every
+ * human-readable output (table, list, trace, session, report text): written
+ * as it is, except what a terminal would act on instead of showing or could
+ * not show -- the C0 controls (tab and newline too), DEL, the C1 controls
+ * U+0080..U+009F, and bytes that are not UTF-8 (mt_utf8_valid_len) -- each
+ * written as one U+FFFD. The text then takes mt_display_width(s) cells. */
+void mt_text_write(FILE *out, mt_slice s);
 
 #endif

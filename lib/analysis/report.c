@@ -3702,7 +3702,7 @@ static void render_text(FILE *out, const struct tbl *t)
                 fputs("  ", out);
             if (right && l < w[c])
                 pad(out, w[c] - l);
-            fputs(s, out);
+            mt_text_write(out, mt_slice_make(s, strlen(s)));
             if (!right && !last && l < w[c])
                 pad(out, w[c] - l);
         }

@@ -173,21 +173,47 @@ static int zero_width(uint32_t c)
            (c >= 0xFE00 && c <= 0xFE0F);
 }
 
+size_t mt_utf8_valid_len(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return len;
+}
+
 size_t mt_utf8_next(mt_slice s, size_t i, uint32_t *cp)
 {
     const unsigned char *p = (const unsigned char *)s.p;
-    unsigned char c = p[i];
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    if (i + n > s.n)
-        n = 1;
-    uint32_t v = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; k < n; k++) {
-        if ((p[i + k] & 0xC0) != 0x80) {   /* not UTF-8: one byte, one cell */
-            *cp = c;
-            return 1;
-        }
-        v = v << 6 | (p[i + k] & 0x3F);
+    /* the same rule as the writers, which show such a byte as one U+FFFD:
+     * a column's width then matches what is printed */
+    size_t n = mt_utf8_valid_len(s.p + i, s.n - i);
+    if (n <= 1) {
+        *cp = p[i];
+        return 1;
     }
+    uint32_t v = n == 2 ? p[i] & 0x1Fu : n == 3 ? p[i] & 0x0Fu : p[i] & 0x07u;
+    for (size_t k = 1; k < n; k++)
+        v = v << 6 | (p[i + k] & 0x3Fu);
     *cp = v;
     return n;
 }

@@ -64,54 +64,77 @@ void mt_writer_free(mt_writer *w)
 
 /* ---- shared cell encoders ---- */
 
+#define REPLACEMENT_CHAR "\xEF\xBF\xBD"   /* U+FFFD */
+
 void mt_csv_cell(FILE *out, mt_slice cell)
 {
-    int formula = cell.n && (cell.p[0] == '=' || cell.p[0] == '+' || cell.p[0] == '-' ||
-                             cell.p[0] == '@' || cell.p[0] == '\t' || cell.p[0] == '\r');
-    int quote = formula;
-    for (size_t i = 0; i < cell.n && !quote; i++)
-        quote = cell.p[i] == ',' || cell.p[i] == '"' || cell.p[i] == '\n' || cell.p[i] == '\r';
-    if (!quote) {
+    const unsigned char *p = (const unsigned char *)cell.p;
+    int formula = cell.n && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
+    int quote = formula, ascii = 1;
+    for (size_t i = 0; i < cell.n; i++) {
+        if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
+            quote = 1;
+        else if (p[i] == 0 || p[i] >= 0x80)
+            ascii = 0;
+    }
+    if (!quote && ascii) {
         fwrite(cell.p, 1, cell.n, out);
         return;
     }
-    fputc('"', out);
+    if (quote)
+        fputc('"', out);
     if (formula)
         fputc('\'', out);
-    for (size_t i = 0; i < cell.n; i++) {
-        if (cell.p[i] == '"')
-            fputc('"', out);
-        fputc(cell.p[i], out);
+    /* A reader decoding the file as UTF-8 (Python's csv, a spreadsheet's
+     * import) fails on the first byte that is not: a Latin-1 subject would
+     * cost the whole file. NUL, which many readers refuse, is no text either. */
+    for (size_t i = 0; i < cell.n;) {
+        size_t len = p[i] == 0 ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
+        if (len == 0) {
+            fputs(REPLACEMENT_CHAR, out);
+            i++;
+        } else if (len == 1) {
+            if (p[i] == '"')
+                fputc('"', out);
+            fputc(p[i], out);
+            i++;
+        } else {
+            fwrite(p + i, 1, len, out);
+            i += len;
+        }
     }
-    fputc('"', out);
+    if (quote)
+        fputc('"', out);
 }
 
-size_t mt_utf8_valid_len(const char *s, size_t n)
+void mt_text_write(FILE *out, mt_slice s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    unsigned char c = p[0];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-        len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
+    if (s.n == 0)
+        return;
+    const unsigned char *p = (const unsigned char *)s.p;
+    size_t shown = 0;   /* bytes before i that are shown as they are, not written yet */
+    size_t i = 0;
+    while (i < s.n) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x7F) {
+            i++;
+            continue;
+        }
+        size_t len = c < 0x80 ? 0 : mt_utf8_valid_len(s.p + i, s.n - i);
+        /* ESC (and CSI, U+009B) start the sequences that move the cursor,
+         * erase lines or retitle the window: a sender must not reach the
+         * administrator's terminal through a subject or an EHLO name */
+        int is_c1 = len == 2 && c == 0xC2 && p[i + 1] < 0xA0;
+        if (len && !is_c1) {
+            i += len;
+            continue;
+        }
+        fwrite(p + shown, 1, i - shown, out);
+        fputs(REPLACEMENT_CHAR, out);
+        i += len ? len : 1;
+        shown = i;
     }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return len;
+    fwrite(p + shown, 1, s.n - shown, out);
 }
 
 void mt_json_string(FILE *out, mt_slice s)
@@ -158,15 +181,21 @@ void mt_json_string(FILE *out, mt_slice s)
 
 /* ---- per-format event writers ---- */
 
-/* A number JSON allows as written: digits, no leading zero (RFC 8259). */
+/* total-bytes and recipient-count as JSON numbers: the log's text when it
+ * is a non-negative integer written as JSON writes one (digits, no leading
+ * zero) that fits in 64 bits -- what a script reading sizes into an
+ * unsigned 64-bit integer accepts. "1e3" and "-0" are JSON numbers too, but
+ * no size: they stay strings, as "0042" and "n/a" do. */
 static int is_json_uint(mt_slice s)
 {
-    if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
+    static const char u64_max[] = "18446744073709551615";
+    const size_t max_digits = sizeof u64_max - 1;
+    if (s.n == 0 || s.n > max_digits || (s.n > 1 && s.p[0] == '0'))
         return 0;
     for (size_t i = 0; i < s.n; i++)
         if (s.p[i] < '0' || s.p[i] > '9')
             return 0;
-    return 1;
+    return s.n < max_digits || memcmp(s.p, u64_max, max_digits) <= 0;
 }
 
 static bool next_item(mt_slice list, int status, size_t *pos, mt_slice *item)
@@ -288,25 +317,26 @@ static void write_csv(mt_writer *w, const struct mt_event *ev)
 /* Print s in a column of w terminal cells: cut with "..." when wider,
  * padded when narrower; the last column is never cut. Cells, not bytes or
  * code points: a Japanese subject takes two per character. Control
- * characters become spaces: they would break the row. */
+ * characters are shown as mt_text_write shows them: they would break the
+ * row, or worse. */
 static void cell(FILE *out, mt_slice s, size_t w, int last)
 {
     size_t width = mt_display_width(s);
     size_t room = (!last && width > w) ? w - 3 : width;
-    size_t used = 0;
-    for (size_t i = 0; i < s.n;) {
-        uint32_t cp;
-        size_t n = mt_utf8_next(s, i, &cp);
-        size_t cw = mt_cp_width(cp);
-        if (used + cw > room)
-            break;
-        if (n == 1)
-            fputc((unsigned char)s.p[i] < 0x20 ? ' ' : s.p[i], out);
-        else
-            fwrite(s.p + i, 1, n, out);
-        used += cw;
-        i += n;
+    size_t used = width, end = s.n;
+    if (room < width) {
+        used = end = 0;
+        while (end < s.n) {
+            uint32_t cp;
+            size_t n = mt_utf8_next(s, end, &cp);
+            size_t cw = mt_cp_width(cp);
+            if (used + cw > room)
+                break;
+            used += cw;
+            end += n;
+        }
     }
+    mt_text_write(out, mt_slice_make(s.p, end));
     if (room < width) {
         fputs("...", out);
         used += 3;
@@ -336,9 +366,19 @@ static void write_table(mt_writer *w, const struct mt_event *ev)
     fputc('\n', out);
 }
 
+/* "Name                    : " -- a name of the file's own #Fields line
+ * (an extra column) is text from a log too. */
+static void list_name(FILE *out, mt_slice name)
+{
+    mt_text_write(out, name);
+    for (size_t w = mt_display_width(name); w < 24; w++)
+        fputc(' ', out);
+    fputs(": ", out);
+}
+
 static void list_line(FILE *out, const char *name, mt_slice v, int multi)
 {
-    fprintf(out, "%-24s: ", name);
+    list_name(out, mt_slice_cstr(name));
     if (multi) {
         fputc('{', out);
         size_t pos = 0;
@@ -347,14 +387,27 @@ static void list_line(FILE *out, const char *name, mt_slice v, int multi)
         while (next_item(v, multi == 2, &pos, &item)) {
             if (!first)
                 fputs(", ", out);
-            fwrite(item.p, 1, item.n, out);
+            mt_text_write(out, item);
             first = 0;
         }
         fputc('}', out);
     } else {
-        fwrite(v.p, 1, v.n, out);
+        mt_text_write(out, v);
     }
     fputc('\n', out);
+}
+
+/* A property with several values, already split: {a, b}. */
+static void list_items(FILE *out, const char *name, const mt_slice *v, size_t n)
+{
+    list_name(out, mt_slice_cstr(name));
+    fputc('{', out);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", out);
+        mt_text_write(out, v[i]);
+    }
+    fputs("}\n", out);
 }
 
 static void write_list(mt_writer *w, const struct mt_event *ev)
@@ -554,21 +607,12 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     list_line(out, "DurationMs", mt_slice_make(num, (size_t)nl), 0);
     list_line(out, "Tls", mt_slice_cstr(s->tls ? "yes" : "no"), 0);
     list_line(out, "Auth", mt_slice_cstr(s->auth ? "yes" : "no"), 0);
-    if (s->n_mail_from > 1) {
-        fprintf(out, "%-24s: {", "MailFrom");
-        for (size_t i = 0; i < s->n_mail_from; i++)
-            fprintf(out, "%s%.*s", i ? ", " : "", (int)s->mail_from_all[i].n, s->mail_from_all[i].p);
-        fputs("}\n", out);
-    } else {
+    if (s->n_mail_from > 1)
+        list_items(out, "MailFrom", s->mail_from_all, s->n_mail_from);
+    else
         list_line(out, "MailFrom", s->mail_from, 0);
-    }
-    fprintf(out, "%-24s: {", "RcptTo");
-    for (size_t i = 0; i < s->n_rcpt; i++)
-        fprintf(out, "%s%.*s", i ? ", " : "", (int)s->rcpt_to[i].n, s->rcpt_to[i].p);
-    fprintf(out, "}\n%-24s: {", "Queued");
-    for (size_t i = 0; i < s->n_queued; i++)
-        fprintf(out, "%s%.*s", i ? ", " : "", (int)s->queued[i].n, s->queued[i].p);
-    fputs("}\n", out);
+    list_items(out, "RcptTo", s->rcpt_to, s->n_rcpt);
+    list_items(out, "Queued", s->queued, s->n_queued);
     list_line(out, "Outcome", mt_slice_cstr(mt_session_outcome_name(s->outcome)), 0);
     list_line(out, "FailureClass", mt_slice_cstr(mt_failure_class_name(s->failure_class)), 0);
     list_line(out, "FailureCommand", s->failure_command, 0);

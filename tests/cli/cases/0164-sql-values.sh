@@ -15,7 +15,8 @@ mailtrail sql --db "$D/i.db" "SELECT ?1 AS a" -5; echo "exit $?"
 mailtrail sql --db "$D/i.db" "SELECT 1 AS a" x y; echo "exit $?"
 mailtrail sql messages-per-hour --db "$D/i.db" --limit 2 --format csv; echo "exit $?"
 mailtrail sql --list > /dev/full; echo "sql --list to a full disk: exit $?"
-# a text holding a NUL byte comes out whole (it stopped there); CSV lines end in CRLF
+# a text holding a NUL byte comes out whole (it stopped there), in CSV with the
+# NUL as U+FFFD (as every CSV of mailtrail: readers refuse NUL); CSV lines end in CRLF
 mailtrail sql --db "$D/i.db" "SELECT 'nul' || char(0) || 'byte' AS t" --format json
 mailtrail sql --db "$D/i.db" "SELECT 'nul' || char(0) || 'byte' AS t" --format csv | od -c | sed 's/  */ /g' 
 rm -rf "$D"
