@@ -79,9 +79,16 @@ static const char *hop_name(const struct mt_trace_hop *h, char *buf, size_t len)
     return h->server ? h->server : "-";
 }
 
-/* What happened at a hop, in the Delivery Reports words. */
-static const char *event_word(mt_slice id)
+/* What happened at a hop, in the Delivery Reports words. A RECEIVE is
+ * "SmtpReceive" only when it came by SMTP: one from STOREDRIVER is the
+ * transport taking the message from the mailbox (after its SUBMIT), one
+ * from PICKUP a file dropped in the pickup folder. */
+static const char *event_word(mt_slice id, mt_slice source)
 {
+    if (mt_slice_eq_ci(id, cstr("RECEIVE")) && !mt_slice_eq_ci(source, cstr("SMTP")))
+        return mt_slice_eq_ci(source, cstr("STOREDRIVER")) ? "FromMailbox"
+               : mt_slice_eq_ci(source, cstr("PICKUP"))    ? "Pickup"
+                                                           : "Received";
     static const struct { const char *id, *word; } words[] = {
         { "SUBMIT", "Submitted" }, { "RECEIVE", "SmtpReceive" }, { "SEND", "SmtpSend" },
         { "SENDEXTERNAL", "SmtpSend" }, { "DELIVER", "Delivered" }, { "DEFER", "Deferred" },
@@ -575,7 +582,7 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
             mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS];
             printf("  %s ", a);
             cli_text_pad(ev->f[MT_F_EVENT_ID], 12);
-            printf(" %-12s ", event_word(ev->f[MT_F_EVENT_ID]));
+            printf(" %-12s ", event_word(ev->f[MT_F_EVENT_ID], ev->f[MT_F_SOURCE]));
             cli_text(mt_slice_make(rcpts.p, rcpts.n > 60 ? 60 : rcpts.n));
             putchar('\n');
             struct mt_latency lat[4];
