@@ -327,6 +327,7 @@ int cmd_sessions(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
+    cli_servers_resolve(cmd, &ls, &f.servers);
     w = mt_writer_new(fmt, stdout, tzname ? tz : NULL);
     if (!w) {
         rc = MT_EIO;

@@ -6,3 +6,5 @@ mailtrail search --logs tests/data/seed --server ex13-2 --count; echo "exit $?"
 mailtrail search --logs tests/data/seed --server EX13-9 --count; echo "exit $?"
 mailtrail report --logs tests/data/seed --server EX13-9 --section totals --format json >/dev/null; echo "exit $?"
 mailtrail backpressure --logs tests/data/seed --server EX13-9 --format csv; echo "exit $?"
+mailtrail sessions --logs tests/data/smtp --server EX13-9 --format csv 2>&1 >/dev/null | grep -e '--server'
+mailtrail sessions --logs tests/data/smtp --server ex13-2.mynet.lan --format csv 2>/dev/null | wc -l
