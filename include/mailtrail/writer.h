@@ -58,8 +58,10 @@ void mt_json_string(FILE *out, mt_slice s);
  * human-readable output (table, list, trace, session, report text): written
  * as it is, except what a terminal would act on instead of showing or could
  * not show -- the C0 controls (tab and newline too), DEL, the C1 controls
- * U+0080..U+009F, and bytes that are not UTF-8 (mt_utf8_valid_len) -- each
- * written as one U+FFFD. The text then takes mt_display_width(s) cells. */
+ * U+0080..U+009F, the bidirectional marks and overrides that reorder a
+ * line (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069), and bytes
+ * that are not UTF-8 (mt_utf8_valid_len) -- each written as one U+FFFD. The
+ * text then takes mt_display_width(s) cells. */
 void mt_text_write(FILE *out, mt_slice s);
 
 #endif

@@ -107,6 +107,20 @@ void mt_csv_cell(FILE *out, mt_slice cell)
         fputc('"', out);
 }
 
+/* The marks and overrides that reorder how a line is shown (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): a subject holding
+ * U+202E would show an address or a file name backwards, disguised. Each
+ * takes one cell in mt_display_width, as the U+FFFD it is shown as. */
+static int is_bidi_control(const unsigned char *p, size_t len)
+{
+    if (len == 2)
+        return p[0] == 0xD8 && p[1] == 0x9C;
+    if (len != 3 || p[0] != 0xE2)
+        return 0;
+    return (p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
+           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
+}
+
 void mt_text_write(FILE *out, mt_slice s)
 {
     if (s.n == 0)
@@ -125,7 +139,7 @@ void mt_text_write(FILE *out, mt_slice s)
          * erase lines or retitle the window: a sender must not reach the
          * administrator's terminal through a subject or an EHLO name */
         int is_c1 = len == 2 && c == 0xC2 && p[i + 1] < 0xA0;
-        if (len && !is_c1) {
+        if (len && !is_c1 && !is_bidi_control(p + i, len)) {
             i += len;
             continue;
         }

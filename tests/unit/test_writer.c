@@ -52,6 +52,10 @@ static void test_text_for_terminals(void **state)
     /* not UTF-8: Latin-1, overlong, a surrogate, cut short */
     static const char bad[] = "caf\xe9 \xc0\xaf \xed\xa0\x80 \xe2\x82";
     assert_text(bad, sizeof bad - 1, "caf" FFFD " " FFFD FFFD " " FFFD FFFD FFFD " " FFFD FFFD);
+    /* bidirectional overrides and marks would show "exe.txt" as "txt.exe":
+     * U+202E, U+2066, U+200F, U+061C; U+2010 (a hyphen) is text */
+    static const char bidi[] = "invoice\xe2\x80\xaetxt.exe \xe2\x81\xa6x\xe2\x80\x8f\xd8\x9c \xe2\x80\x90";
+    assert_text(bidi, sizeof bidi - 1, "invoice" FFFD "txt.exe " FFFD "x" FFFD FFFD " \xe2\x80\x90");
     /* text stays as it is */
     static const char ok[] = "Caf\xc3\xa9 \xe4\xbc\x9a\xe8\xad\xb0 \xf0\x9f\x98\x80 plain";
     assert_text(ok, sizeof ok - 1, ok);
@@ -60,8 +64,8 @@ static void test_text_for_terminals(void **state)
 
     /* A table column is measured before it is printed: the width of the
      * text must be the width of what is printed. */
-    const char *samples[] = { esc, c0, c1, bad, ok };
-    const size_t lens[] = { sizeof esc - 1, sizeof c0 - 1, sizeof c1 - 1, sizeof bad - 1, sizeof ok - 1 };
+    const char *samples[] = { esc, c0, c1, bad, bidi, ok };
+    const size_t lens[] = { sizeof esc - 1, sizeof c0 - 1, sizeof c1 - 1, sizeof bad - 1, sizeof bidi - 1, sizeof ok - 1 };
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
         size_t n;
         char *out = encoded(mt_text_write, mt_slice_make(samples[i], lens[i]), &n);
