@@ -12,7 +12,8 @@
  * last thing that decided its fate), from which its path is rebuilt the way
  * mt_tracer_build builds it (docs/trace.md). The few messages the facts
  * cannot stand for (resubmissions, shadow copies, events logged in the same
- * millisecond where their order decides, unusual ids) and, for pending, the
+ * millisecond where their order decides, unusual ids, a message that may
+ * have come back from the MTA a SEND handed it to) and, for pending, the
  * messages that are pending, are read again and traced with the builder
  * itself. */
 #ifndef MAILTRAIL_FLOWS_H

@@ -20,7 +20,8 @@ enum mt_link_kind {
     MT_LINK_ORIGIN,        /* the first hop: nothing before it in the logs */
     MT_LINK_INTERNAL_ID,   /* "[InternalId=N, Hostname=H]" (or "[InternalId=N]") in the previous SEND */
     MT_LINK_SUBMIT,        /* SUBMIT on the previous server, RECEIVE(STOREDRIVER) here: same message-id */
-    MT_LINK_MESSAGE_ID,    /* same message-id, hostnames and time agree: nothing more exact */
+    MT_LINK_MESSAGE_ID,    /* same message-id, hostnames and time agree: nothing more exact (its
+                              client is another server of ours, or the MTA a SEND handed it to) */
     MT_LINK_QUEUED_AS,     /* "queued as ID": handed to a non-Exchange MTA; between Postfix
                               instances, "queued as ID" or local(8)'s "forwarded as ID" */
     MT_LINK_RELAY,         /* beyond that MTA: the host its own log says it relayed to */
@@ -47,7 +48,8 @@ struct mt_trace_hop {
     const struct mt_pf_delivery *via;  /* the previous Postfix hop's delivery that named this entry
                                           ("queued as ID", "forwarded as ID"), or NULL */
     size_t prev;                   /* the hop it was handed on from; MT_HOP_NONE: the one before it in
-                                      the list, or none (set for Postfix and relay hops) */
+                                      the list, or none (set for Postfix and relay hops, an MTA a SEND
+                                      handed the message to, and the hop it came back to from there) */
     int resubmission;              /* its events are a resubmission of the message (Safety Net,
                                       shadow redundancy): link is MT_LINK_RESUBMIT, or the key says so */
 };
@@ -117,7 +119,13 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
  * from a resubmission on (RESUBMIT, or a RECEIVE from Safety Net / shadow
  * redundancy) are a hop of their own; a recipient delivered twice is one
  * recipient (the later delivery, duplicates counted), and what befalls a
- * resubmitted copy after it was delivered does not change its fate.
+ * resubmitted copy after it was delivered does not change its fate. A
+ * message a SEND handed to another MTA ("queued as ID") that came back (a
+ * RECEIVE from that host, with a recipient the SEND named, no earlier) goes
+ * through a hop for that MTA (MT_LINK_QUEUED_AS, no events) to the hop it
+ * came back to (MT_LINK_MESSAGE_ID, inferred); on a server it came back to,
+ * the events from that RECEIVE on (and later ones of its internal id) are a
+ * hop of their own: a server appears twice in the path.
  * Returns MT_OK, MT_NOMATCH when no event has that message-id, MT_EIO.
  * *out is valid until the next call or mt_tracer_free. */
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
@@ -136,6 +144,10 @@ size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
  *    so a mail loop ends;
  *  - where the last instance relayed to a host whose log is not given, one
  *    MT_LINK_RELAY hop per host;
+ *  - a delivery whose reply names a RECEIVE of the message ("[InternalId=N,
+ *    Hostname=H]") handed it back to the organisation: that hop is linked
+ *    to it (MT_LINK_INTERNAL_ID, exact, prev: the Postfix hop, listed
+ *    before it), whatever the hosts' names, and it is no relay hop;
  *  - a message with no tracking event at all is traced from the entries
  *    whose cleanup line names message_id: it starts where it entered the
  *    instances (the entry nothing handed it to, link MT_LINK_ORIGIN) and each

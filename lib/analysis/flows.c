@@ -35,7 +35,9 @@
  * that is not a plain number, a duplicate line whose copy would have been
  * dropped, two events of the same kind logged in the same millisecond in
  * two files (their order would be the file names', and a copy of a line in
- * another file must count once). Such a message is marked, and the marked
+ * another file must count once), a message that may have come back from
+ * the MTA a SEND handed it to ("queued as": received later from a host such
+ * a SEND went to). Such a message is marked, and the marked
  * ones are read again (mt_search_each, only the files that held events of
  * their time) and traced with mt_tracer_build itself, their events handed
  * over in mt_search's order. `pending` reads again the messages found
@@ -298,7 +300,7 @@ static uint64_t hash64(mt_slice s)
 
 /* ---- the fact table ---- */
 
-enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS };
+enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS, F_L };
 
 /* One fact of a message. Its key (tf, line) is the event's place in the
  * builder's order: time, then file name order, then line.
@@ -314,7 +316,10 @@ enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS };
  * F_B  a SUBMIT target (label >= 32): a: its label
  * F_RM first mention of a recipient: x: address hash | place in the event << 48
  * F_RU last event that set its fate: x: address hash; a: outcome
- * F_RS a SEND to it after that: x: address hash | SEND << 48 (a, b: the SEND's higher bits) */
+ * F_RS a SEND to it after that: x: address hash | SEND << 48 (a, b: the SEND's higher bits)
+ * F_L  (one per message, cls NONE8) its SENDs that left for another MTA and its RECEIVEs from
+ *      a host such a SEND went to (by first label): tf: the first such SEND's time_ms
+ *      (UINT64_MAX: none); x: 1 + the last such RECEIVE's time_ms (0: none) */
 struct fact {
     uint64_t tf;                   /* time_ms << RANK_BITS | rank of the file name */
     uint64_t x;
@@ -409,7 +414,9 @@ struct ev_rec {
 };
 #define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
 _Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
-enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32 };
+enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32,
+       E_LEAVES = 64,              /* a SEND answered "queued as ID" (no InternalId): to another MTA */
+       E_FROM_HOST = 128 };       /* a RECEIVE, not from the store driver, from a named host */
 
 /* The words after an ev_rec before its recipients: x (RECEIVE), x and
  * hop (SEND). */
@@ -534,6 +541,10 @@ struct flows {
     struct held_diag *held;
     size_t n_held, cap_held;
     atomic_int oom;
+    /* the labels (NONE8: a name none of the servers' first labels) of the
+     * hosts SENDs left for ("queued as"), any message's: complete once the
+     * logs are read, before anything is folded */
+    _Atomic uint64_t leave_labels[4];
     atomic_int wide;               /* a time that seconds cannot hold, or an event from a file not in
                                       the log set: read every file again, not only those of the time */
 };
@@ -830,6 +841,8 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     atomic_init(&F->next_part, 0);
     atomic_init(&F->oom, 0);
     atomic_init(&F->wide, 0);
+    for (int i = 0; i < 4; i++)
+        atomic_init(&F->leave_labels[i], 0);
     F->nw = nw ? nw : 1;
     F->w = calloc(F->nw, sizeof *F->w);
     for (unsigned i = 0; F->w && i < F->nw; i++)
@@ -1342,10 +1355,46 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
     return 0;
 }
 
+/* A message that left for another MTA (a SEND "queued as") and was received
+ * later (or in the same millisecond) from a host some SEND left for may have
+ * come back: the builder links such a return through that MTA, and a server
+ * it came back to handles it twice, which the facts do not stand for; m is
+ * traced again. A RECEIVE before every such SEND is an inbound message
+ * sent on. */
+static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
+{
+    int in = (d->flags & E_FROM_HOST) &&
+             (atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1);
+    if (!in && !(d->flags & E_LEAVES))
+        return;                    /* from a host nothing was sent to */
+    int l = -1;
+    for (unsigned i = 0; i < m->n_facts && l < 0; i++)
+        if (fact_of(P, m, i)->type == F_L)
+            l = (int)i;
+    if (l < 0) {
+        if ((l = add_fact(P, m, F_L, NONE8, UINT64_MAX, 0, oom)) < 0)
+            return;
+        fact_of(P, m, (unsigned)l)->x = 0;
+    }
+    struct fact *L = fact_of(P, m, (unsigned)l);
+    uint64_t t = d->tf >> RANK_BITS;
+    if ((d->flags & E_LEAVES) && t < L->tf)
+        L->tf = t;
+    if (in && t + 1 > L->x)
+        L->x = t + 1;
+    if (L->x && L->tf <= L->x - 1)
+        m->flags |= M_COMPLEX;
+}
+
 static void fold_facts(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d,
                        const uint64_t *rcpt, int *oom)
 {
     int g = -1, k = -1, r = -1, tie = 0;
+    if (d->flags & (E_LEAVES | E_FROM_HOST)) {
+        fold_round_trip(F, P, m, d, oom);
+        if (m->flags & M_COMPLEX)
+            return;
+    }
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
         if (f->cls != d->cls)
@@ -1539,6 +1588,8 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         if (EQ(src, "STOREDRIVER"))
             d->flags |= E_STOREDRIVER;
         d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
+        if (!(d->flags & E_STOREDRIVER) && ev->f[MT_F_CLIENT_HOSTNAME].n)
+            d->flags |= E_FROM_HOST;
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
@@ -1551,6 +1602,16 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         /* as trace.c: without a reply id, a "queued as ID" answer is no
          * Exchange server of ours, whatever its host's first label */
         d->label = d->xlen || !mt_slice_after(ctx, "queued as ").n ? label_of(F, sh) : NONE8;
+        /* Handed to another MTA, which may hand it back (trace.c,
+         * comes_back()): a RECEIVE from that host (the same name, so the
+         * same first label) is looked at when folding. */
+        if (!d->xlen && sh.n && mt_slice_after(ctx, "queued as ").n) {
+            uint8_t l = label_of(F, sh);
+            uint64_t bit = UINT64_C(1) << (l & 63);
+            if (!(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
+                atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
+            d->flags |= E_LEAVES;
+        }
         if (sh.n && intern_hop(F, w, sh, &d->hop))
             return -1;
         break;
@@ -1906,6 +1967,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
             if (push_ptr(&E->rs, &E->nrs, &E->caprs, f))
                 return -1;
+        } else if (f->type == F_L) {
+            continue;              /* it did not come back: nothing to rebuild */
         } else if (push_ptr(&E->f, &E->nf, &E->capf, f)) {
             return -1;
         }

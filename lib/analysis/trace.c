@@ -74,6 +74,21 @@ struct mt_tracer {
      * message to a list of 20,000 took seconds with a linear search */
     size_t *rcpt_slot;
     size_t rcpt_slots;
+    size_t *rcpt_hop;              /* by recipient: the hop whose SEND relayed it (MT_HOP_NONE) */
+    /* what mt_tracer_build_postfix goes on from: the hops where the message
+     * came back from a non-Exchange MTA, and each Exchange hop's predecessor */
+    struct back *backs;
+    size_t n_backs;
+    size_t *xpred;                 /* by Exchange hop: the hop it was linked from, MT_HOP_NONE */
+    size_t n_xpred;
+};
+
+/* A hop where the message came back into the organisation from the MTA a
+ * SEND handed it to ("queued as ID"): hop `from` is that MTA. */
+struct back {
+    size_t hop, from;
+    mt_slice queue_id;             /* the SEND's */
+    int64_t send_ms;
 };
 
 const char *mt_outcome_name(enum mt_outcome o)
@@ -129,6 +144,14 @@ static void clear_built(mt_tracer *t)
     free(t->rcpt_slot);
     t->rcpt_slot = NULL;
     t->rcpt_slots = 0;
+    free(t->rcpt_hop);
+    t->rcpt_hop = NULL;
+    free(t->backs);
+    t->backs = NULL;
+    t->n_backs = 0;
+    free(t->xpred);
+    t->xpred = NULL;
+    t->n_xpred = 0;
     memset(&t->trace, 0, sizeof t->trace);
 }
 
@@ -455,6 +478,212 @@ static const char *resubmission_by(const struct mt_event *ev)
     return NULL;
 }
 
+static mt_slice relay_name(mt_slice relay)
+{
+    mt_slice name, addr, port;
+    if (relay.n && mt_postfix_split_host(relay, &name, &addr, &port) && name.n)
+        return name;
+    return relay;
+}
+
+/* ---- a message that leaves the organisation and comes back ----
+ *
+ * A SEND answered "queued as ID" handed the message to a non-Exchange MTA
+ * (a Postfix smart host). That MTA may hand it back: to another server of
+ * ours, or to the same one, which then handles it a second time under a new
+ * internal id. Such a RECEIVE is linked to the MTA's hop, not left as a
+ * second origin, and on one server it starts a hop of its own. */
+
+/* The queue id a SEND that left for a non-Exchange MTA was given; empty for
+ * any other event (a reply naming "[InternalId=" is one of ours). */
+static mt_slice left_as(const struct mt_event *s)
+{
+    mt_slice id = s->f[MT_F_EVENT_ID], ctx = s->f[MT_F_SOURCE_CONTEXT];
+    if ((!eq(id, "SEND") && !eq(id, "SENDEXTERNAL")) || mt_slice_after(ctx, "[InternalId=").n)
+        return mt_slice_make(NULL, 0);
+    return mt_slice_after(ctx, "queued as ");
+}
+
+/* Can r be the message coming back: a RECEIVE from another MTA, not the
+ * store driver, not a resubmission (a hop of its own already)? */
+static int may_come_back(const struct mt_event *r)
+{
+    return eq(r->f[MT_F_EVENT_ID], "RECEIVE") && !eq(r->f[MT_F_SOURCE], "STOREDRIVER") && !resubmission_by(r);
+}
+
+/* Does Postfix delivery d name RECEIVE r, as an Exchange reply does
+ * ("250 2.6.0 <id> [InternalId=N, Hostname=H] Queued mail for delivery")? */
+static int delivery_names(const struct mt_pf_delivery *d, const struct mt_event *r)
+{
+    mt_slice iid = r->f[MT_F_INTERNAL_MESSAGE_ID];
+    if (d->status != MT_PF_STATUS_SENT || !iid.n || !mt_slice_eq(mt_slice_after(d->status_text, "[InternalId="), iid))
+        return 0;
+    mt_slice host = mt_slice_after(d->status_text, "Hostname=");
+    return mt_slice_same_host(host.n ? host : relay_name(d->relay), mt_slice_cstr(r->server));
+}
+
+/* The entry, among the one SEND s handed the message to ("queued as" qid)
+ * and those it went on to, whose delivery named RECEIVE r; NULL if none. */
+static const struct mt_pf_entry *postfix_back(const struct mt_pf_store *store, const struct mt_event *s, mt_slice qid,
+                                              const struct mt_event *r)
+{
+    mt_slice none = mt_slice_make(NULL, 0);
+    if (!store || !r->f[MT_F_INTERNAL_MESSAGE_ID].n)
+        return NULL;
+    const struct mt_pf_entry *seen[MT_TRACE_MAX_POSTFIX_HOPS];
+    size_t n = 0;
+    const struct mt_pf_entry *e = mt_pf_store_find_handoff(store, qid, none, none, s->f[MT_F_MESSAGE_ID], s->time_ms, NULL);
+    if (e)
+        seen[n++] = e;
+    for (size_t i = 0; i < n; i++) {
+        e = seen[i];
+        for (size_t k = 0; k < e->n_deliveries; k++) {
+            const struct mt_pf_delivery *d = &e->deliveries[k];
+            if (delivery_names(d, r))
+                return e;
+            const struct mt_pf_entry *next = mt_pf_store_handed_to(store, e, d, NULL);
+            int dup = !next || n == MT_TRACE_MAX_POSTFIX_HOPS;
+            for (size_t j = 0; j < n && !dup; j++)
+                dup = seen[j] == next;
+            if (!dup)
+                seen[n++] = next;
+        }
+    }
+    return NULL;
+}
+
+/* Both name one recipient. A list of thousands is hashed: not a pass over
+ * b for each of a's. -1 when out of memory. */
+static int share_recipient(const struct mt_event *a, const struct mt_event *b)
+{
+    mt_slice la = a->f[MT_F_RECIPIENT_ADDRESS], lb = b->f[MT_F_RECIPIENT_ADDRESS], x, y;
+    size_t na = 0, nb = 0, pa = 0, pb = 0;
+    for (size_t i = 0; i < la.n; i++)
+        na += la.p[i] == ';';
+    for (size_t i = 0; i < lb.n; i++)
+        nb += lb.p[i] == ';';
+    if ((na + 1) * (nb + 1) <= 4096) {
+        while (mt_slice_next_item(la, ';', &pa, &x)) {
+            pb = 0;
+            while (x.n && mt_slice_next_item(lb, ';', &pb, &y))
+                if (mt_slice_eq_ci(x, y))
+                    return 1;
+        }
+        return 0;
+    }
+    size_t cap = 64;
+    while (cap < 2 * (na + 1))
+        cap *= 2;
+    mt_slice *set = calloc(cap, sizeof *set);
+    if (!set)
+        return -1;
+    while (mt_slice_next_item(la, ';', &pa, &x)) {
+        size_t j = (size_t)mt_slice_hash_ci(x) & (cap - 1);
+        while (x.n && set[j].n && !mt_slice_eq_ci(set[j], x))
+            j = (j + 1) & (cap - 1);
+        if (x.n)
+            set[j] = x;
+    }
+    int found = 0;
+    while (!found && mt_slice_next_item(lb, ';', &pb, &y)) {
+        for (size_t j = (size_t)mt_slice_hash_ci(y) & (cap - 1); y.n && set[j].n && !found; j = (j + 1) & (cap - 1))
+            found = mt_slice_eq_ci(set[j], y);
+    }
+    free(set);
+    return found;
+}
+
+/* Is RECEIVE r the message coming back from the MTA SEND s handed it to?
+ * 2: a Postfix log says so (the entry's delivery answered r's internal id);
+ * 1: r's client is the host s went to, they share a recipient, and s came
+ * first -- on one server in its order (the caller's), across servers by the
+ * clocks, which a round trip through another MTA outlasts; 0: nothing says
+ * so; -1: out of memory. Only a Postfix log can tell a smart host known by
+ * another name. */
+static int comes_back(const struct mt_event *s, const struct mt_event *r, int same_server,
+                      const struct mt_pf_store *store)
+{
+    mt_slice qid = left_as(s);
+    if (!qid.n || !may_come_back(r))
+        return 0;
+    if (postfix_back(store, s, qid, r))
+        return 2;
+    if (!same_server && s->time_ms > r->time_ms)
+        return 0;
+    if (!mt_slice_same_remote_host(r->f[MT_F_CLIENT_HOSTNAME], s->f[MT_F_SERVER_HOSTNAME]))
+        return 0;
+    return share_recipient(s, r);
+}
+
+/* The events of one server, ev[0..n) in its order, split where the message
+ * came back to it after it had handled it: seg[i] 0 for its first handling,
+ * k for the k-th return (from the RECEIVE that brought it back; a later
+ * event of the same internal id too, so that a delivery of the first
+ * handling logged after the return stays with it). The SENDs it may have
+ * come back from: this server's before it, and others[0..n_others) of the
+ * other servers. Returns how many returns (0: seg is all 0), or -1 when out
+ * of memory. */
+static int split_returns(const struct mt_event *ev, size_t n, unsigned *seg, const struct mt_pf_store *store,
+                         const struct mt_event *const *others, size_t n_others)
+{
+    size_t n_left = n_others;
+    for (size_t i = 0; i < n; i++) {
+        seg[i] = 0;
+        n_left += left_as(&ev[i]).n > 0;
+    }
+    if (!n_left)
+        return 0;
+    size_t *left = malloc(n * sizeof *left), *idx = malloc(n * sizeof *idx);
+    unsigned *idseg = malloc(n * sizeof *idseg);
+    if (!left || !idx || !idseg) {
+        free(left);
+        free(idx);
+        free(idseg);
+        return -1;
+    }
+    size_t nl = 0, ni = 0;
+    unsigned cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        mt_slice iid = ev[i].f[MT_F_INTERNAL_MESSAGE_ID];
+        int back = 0, can = i > 0 && may_come_back(&ev[i]);
+        for (size_t k = 0; k < nl && !back && can; k++)
+            back = comes_back(&ev[left[k]], &ev[i], 1, store);
+        for (size_t k = 0; k < n_others && !back && can; k++)
+            back = comes_back(others[k], &ev[i], 0, store);
+        if (back < 0) {
+            free(left);
+            free(idx);
+            free(idseg);
+            return -1;
+        }
+        if (back) {
+            seg[i] = ++cur;
+            for (size_t k = 0; k < ni && iid.n; k++)
+                if (mt_slice_eq(ev[idx[k]].f[MT_F_INTERNAL_MESSAGE_ID], iid)) {
+                    idseg[k] = cur;        /* the id is the returned copy's from here on */
+                    iid.n = 0;
+                }
+        } else {
+            seg[i] = cur;
+            for (size_t k = 0; k < ni && iid.n; k++)
+                if (mt_slice_eq(ev[idx[k]].f[MT_F_INTERNAL_MESSAGE_ID], iid)) {
+                    seg[i] = idseg[k];
+                    iid.n = 0;             /* known */
+                }
+        }
+        if (iid.n) {
+            idx[ni] = i;
+            idseg[ni++] = seg[i];
+        }
+        if (left_as(&ev[i]).n)
+            left[nl++] = i;
+    }
+    free(left);
+    free(idx);
+    free(idseg);
+    return (int)cur;
+}
+
 struct group {
     const char *server;
     size_t first, count;           /* in sel, sorted by time */
@@ -465,7 +694,18 @@ struct group {
     int placed;
     mt_slice session_id;
     const char *resubmitted_by;    /* the group is a resubmission: by what; NULL if not */
+    unsigned seg;                  /* its server's handling of the message: 0 first, then each return */
+    /* the MTA a SEND handed the message to, that handed it back: a group
+     * without events (pred: the SEND's group) */
+    const struct mt_event *send;
+    int back;                      /* it came back through its pred, such a group */
 };
+
+/* When a group begins: its first event, or its SEND. */
+static int64_t group_time(const struct group *g, const struct mt_event *sel)
+{
+    return g->send ? g->send->time_ms : sel[g->first].time_ms;
+}
 
 static int by_server_time(const void *a, const void *b)
 {
@@ -589,6 +829,84 @@ static void link_group(struct group *gs, size_t ng, size_t g, const struct mt_ev
     }
 }
 
+/* Does following the links back from group h reach group g? */
+static int leads_back_to(const struct group *gs, size_t ng, int h, size_t g)
+{
+    for (size_t steps = 0; h >= 0 && steps <= ng; steps++, h = gs[h].pred)
+        if ((size_t)h == g)
+            return 1;
+    return 0;
+}
+
+/* Link groups that nothing else linked and whose first RECEIVE brought the
+ * message back from a non-Exchange MTA: through a new group for that MTA,
+ * after the group whose SEND handed it over (the latest such SEND; one a
+ * Postfix log confirms first). gs has room for ng more groups; returns the
+ * new number of groups, SIZE_MAX when out of memory. */
+static size_t link_returns(struct group *gs, size_t ng, const struct mt_event *sel, const struct mt_pf_store *store)
+{
+    size_t n_real = ng;
+    for (size_t g = 0; g < n_real; g++) {
+        struct group *G = &gs[g];
+        if (G->link != MT_LINK_ORIGIN || G->resubmitted_by)
+            continue;
+        const struct mt_event *r = NULL;
+        for (size_t i = G->first; i < G->first + G->count && !r; i++)
+            if (eq(sel[i].f[MT_F_EVENT_ID], "RECEIVE"))
+                r = &sel[i];
+        if (!r || !may_come_back(r))
+            continue;
+        const struct mt_event *best = NULL;
+        int best_h = -1, best_sure = 0;
+        for (size_t h = 0; h < n_real; h++) {
+            int same = !strcasecmp(gs[h].server, G->server);
+            if (h == g || leads_back_to(gs, ng, (int)h, g))
+                continue;      /* it came from g: not where g came from */
+            for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
+                const struct mt_event *s = &sel[k];
+                if (!left_as(s).n || (same && by_server_time(s, r) >= 0))
+                    continue;
+                int sure = comes_back(s, r, same, store);
+                if (sure < 0)
+                    return SIZE_MAX;
+                if (sure && (sure > best_sure || (sure == best_sure && s->time_ms > best->time_ms))) {
+                    best = s;
+                    best_h = (int)h;
+                    best_sure = sure;
+                }
+            }
+        }
+        if (!best)
+            continue;
+        size_t p = n_real;
+        while (p < ng && gs[p].send != best)
+            p++;
+        if (p == ng) {
+            struct group *P = &gs[ng++];
+            memset(P, 0, sizeof *P);
+            P->send = best;
+            P->pred = best_h;
+            P->link = MT_LINK_QUEUED_AS;
+            P->exact = 1;
+            mt_slice host = best->f[MT_F_SERVER_HOSTNAME], qid = left_as(best);
+            snprintf(P->key, sizeof P->key, "%.*s, queued as %.*s", (int)(host.n < 127 ? host.n : 127),
+                     host.p ? host.p : "", (int)qid.n, qid.p);
+        }
+        G->pred = (int)p;
+        G->back = 1;
+        G->exact = best_sure == 2;
+        mt_slice iid = r->f[MT_F_INTERNAL_MESSAGE_ID], client = r->f[MT_F_CLIENT_HOSTNAME];
+        if (G->exact) {
+            G->link = MT_LINK_INTERNAL_ID;
+            snprintf(G->key, sizeof G->key, "InternalId=%.*s@%s", (int)iid.n, iid.p, G->server);
+        } else {
+            G->link = MT_LINK_MESSAGE_ID;
+            snprintf(G->key, sizeof G->key, "message-id, client %.*s", (int)client.n, client.p ? client.p : "");
+        }
+    }
+    return ng;
+}
+
 static int grow_rcpt(mt_tracer *t)
 {
     if (t->trace.n_recipients < t->rcpt_cap)
@@ -598,8 +916,12 @@ static int grow_rcpt(mt_tracer *t)
     if (!nv)
         return -1;
     t->rcpt = nv;
-    t->rcpt_cap = ncap;
     t->trace.recipients = nv;
+    size_t *nh = realloc(t->rcpt_hop, ncap * sizeof *nh);
+    if (!nh)
+        return -1;
+    t->rcpt_hop = nh;
+    t->rcpt_cap = ncap;
     return 0;
 }
 
@@ -638,6 +960,7 @@ static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
     if (grow_rcpt(t))
         return NULL;
     t->rcpt_slot[j] = t->trace.n_recipients + 1;
+    t->rcpt_hop[t->trace.n_recipients] = MT_HOP_NONE;
     struct mt_trace_recipient *r = &t->rcpt[t->trace.n_recipients++];
     memset(r, 0, sizeof *r);
     r->address = addr;
@@ -652,9 +975,17 @@ static void set_outcome(struct mt_trace_recipient *r, enum mt_outcome o, const s
     r->server = ev->server;
     r->time_ms = ev->time_ms;
     r->status = status.n ? status : ev->f[MT_F_SOURCE_CONTEXT];
+    /* where an earlier SEND relayed it is no longer its fate: a message
+     * that came back from the smart host and was delivered said
+     * "delivered EX2 -> smarthost (queued as ...)" */
+    r->next_hop = mt_slice_make(NULL, 0);
+    r->queue_id = mt_slice_make(NULL, 0);
 }
 
-mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out)
+/* mt_tracer_build; with store (may be NULL), what its Postfix logs say
+ * about a message that left and came back is believed first. */
+static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,
+                       const struct mt_trace **out)
 {
     clear_built(t);
     mt_slice want = mt_slice_strip_angles(mt_slice_cstr(message_id));
@@ -668,25 +999,98 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
     for (size_t i = 0; i < n; i++)
         materialize(&t->ev[rec->ev[i]], &t->sel[i]);
     qsort(t->sel, n, sizeof *t->sel, by_server_time);
-    /* One group per logging server. */
-    struct group *gs = calloc(n, sizeof *gs);
-    if (!gs)
+    /* One group per logging server and handling there: a server the
+     * message came back to has its events from the return on (by internal
+     * id) moved after the others, a group of their own. */
+    unsigned *seg = calloc(n, sizeof *seg);
+    /* room for a group without events (the MTA it came back from) per group */
+    struct group *gs = calloc(2 * n, sizeof *gs);
+    if (!seg || !gs) {
+        free(seg);
+        free(gs);
         return MT_EIO;
+    }
+    /* the SENDs it left by for another MTA ("queued as"): most messages have none */
+    size_t n_left = 0;
+    for (size_t i = 0; i < n; i++)
+        n_left += left_as(&t->sel[i]).n > 0;
+    const struct mt_event **left = n_left ? malloc(n_left * sizeof *left) : NULL;
+    if (n_left && !left) {
+        free(seg);
+        free(gs);
+        return MT_EIO;
+    }
+    /* (copies: the splits below reorder sel under them) */
+    struct mt_event *left_ev = n_left ? malloc(n_left * sizeof *left_ev) : NULL;
+    if (n_left && !left_ev) {
+        free(left);
+        free(seg);
+        free(gs);
+        return MT_EIO;
+    }
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (left_as(&t->sel[i]).n)
+            left_ev[k++] = t->sel[i];
+    for (size_t a = 0, b; a < n && n_left; a = b) {
+        for (b = a + 1; b < n && !strcasecmp(t->sel[a].server, t->sel[b].server); b++)
+            ;
+        size_t n_others = 0;       /* the other servers' */
+        for (size_t k = 0; k < n_left; k++)
+            if (strcasecmp(left_ev[k].server, t->sel[a].server))
+                left[n_others++] = &left_ev[k];
+        int nb = split_returns(t->sel + a, b - a, seg + a, store, left, n_others);
+        struct mt_event *tmp = nb > 0 ? malloc((b - a) * sizeof *tmp) : NULL;
+        unsigned *tseg = nb > 0 ? malloc((b - a) * sizeof *tseg) : NULL;
+        if (nb < 0 || (nb > 0 && (!tmp || !tseg))) {
+            free(tmp);
+            free(tseg);
+            free(left);
+            free(left_ev);
+            free(seg);
+            free(gs);
+            return MT_EIO;
+        }
+        if (nb > 0) {
+            /* a stable reorder by handling */
+            size_t o = 0;
+            for (unsigned k = 0; k <= (unsigned)nb; k++)
+                for (size_t i = a; i < b; i++)
+                    if (seg[i] == k) {
+                        tmp[o] = t->sel[i];
+                        tseg[o++] = k;
+                    }
+            memcpy(t->sel + a, tmp, (b - a) * sizeof *tmp);
+            memcpy(seg + a, tseg, (b - a) * sizeof *tseg);
+            free(tmp);
+            free(tseg);
+        }
+    }
+    free(left);
+    free(left_ev);
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
         /* A resubmission is a hop of its own, after the server's first
          * handling of the message. */
         const char *resub = resubmission_by(&t->sel[i]);
-        if (!ng || strcasecmp(gs[ng - 1].server, t->sel[i].server) || (resub && !gs[ng - 1].resubmitted_by)) {
+        if (!ng || strcasecmp(gs[ng - 1].server, t->sel[i].server) || gs[ng - 1].seg != seg[i] ||
+            (resub && !gs[ng - 1].resubmitted_by)) {
             gs[ng].server = t->sel[i].server;
             gs[ng].first = i;
             gs[ng].resubmitted_by = resub;
+            gs[ng].seg = seg[i];
             ng++;
         }
         gs[ng - 1].count++;
     }
+    free(seg);
     for (size_t g = 0; g < ng; g++)
         link_group(gs, ng, g, t->sel);
+    /* Where it came back from the MTA a SEND handed it to (only a message
+     * with such a SEND can have). */
+    if (n_left && (ng = link_returns(gs, ng, t->sel, store)) == SIZE_MAX) {
+        free(gs);
+        return MT_EIO;
+    }
     /* Order: a group comes after its predecessor; among the ready ones, the
      * earliest first event first. Cycles (clock nonsense) fall back to time. */
     size_t *order = malloc(ng * sizeof *order);
@@ -706,12 +1110,25 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 if (gs[g].placed)
                     continue;
                 int ready = pass == 1 || gs[g].pred < 0 || gs[gs[g].pred].placed;
-                if (ready && (best < 0 || t->sel[gs[g].first].time_ms < t->sel[gs[best].first].time_ms))
+                if (ready && (best < 0 || group_time(&gs[g], t->sel) < group_time(&gs[best], t->sel)))
                     best = (int)g;
             }
         gs[best].placed = 1;
         order[placed] = (size_t)best;
     }
+    /* each group's hop, for the links kept on the hops */
+    size_t *at = malloc(ng * sizeof *at);
+    t->xpred = malloc(ng * sizeof *t->xpred);
+    t->backs = calloc(ng, sizeof *t->backs);
+    if (!at || !t->xpred || !t->backs) {
+        free(at);
+        free(gs);
+        free(order);
+        free(ordered);
+        return MT_EIO;
+    }
+    for (size_t o = 0; o < ng; o++)
+        at[order[o]] = o;
     size_t k = 0;
     for (size_t o = 0; o < ng; o++) {
         struct group *G = &gs[order[o]];
@@ -727,10 +1144,29 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         memcpy(h->key, G->key, sizeof h->key);
         memcpy(ordered + k, t->sel + G->first, G->count * sizeof *ordered);
         k += G->count;
+        t->xpred[o] = G->pred >= 0 ? at[G->pred] : MT_HOP_NONE;
+        if (G->send) {
+            /* the MTA it was handed to: named as the SEND named it */
+            mt_slice host = G->send->f[MT_F_SERVER_HOSTNAME];
+            snprintf(h->host, sizeof h->host, "%.*s", (int)host.n, host.p ? host.p : "");
+            h->server = h->host;
+            h->prev = t->xpred[o];
+        }
+        if (G->back) {
+            /* from that MTA, which need not be the hop listed before it */
+            h->prev = t->xpred[o];
+            struct back *b = &t->backs[t->n_backs++];
+            b->hop = o;
+            b->from = t->xpred[o];
+            b->queue_id = left_as(gs[G->pred].send);
+            b->send_ms = gs[G->pred].send->time_ms;
+        }
     }
+    t->n_xpred = ng;
     memcpy(t->sel, ordered, n * sizeof *ordered);
     free(ordered);
     free(order);
+    free(at);
     free(gs);
     t->trace.events = t->sel;
     t->trace.n_events = n;
@@ -774,7 +1210,8 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                  * ours -- not when the reply says "queued as ID", which no
                  * Exchange server answers (mail.partner.com is not our MAIL) */
                 for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
-                    handed_over = mt_slice_same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
+                    handed_over = t->hops[h].count && /* a server of ours, not an MTA it came back from */
+                                  mt_slice_same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&
                                   strcasecmp(t->hops[h].server, ev->server);
             }
         }
@@ -824,6 +1261,7 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
                 set_outcome(r, MT_OUT_RELAYED, ev, status);
                 r->next_hop = ev->f[MT_F_SERVER_HOSTNAME];
                 r->queue_id = mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ");
+                t->rcpt_hop[r - t->rcpt] = hop_of_event;
             } else if (resubmitted && done) {
                 /* What befalls a resubmitted copy of a message that already
                  * reached this recipient does not change its fate. */
@@ -854,8 +1292,9 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
         if (r->outcome != MT_OUT_RELAYED || !r->next_hop.n)
             continue;
         struct mt_trace_hop *h = NULL;
-        for (size_t k2 = ng; k2 < t->trace.n_hops && !h; k2++)
-            if (mt_slice_same_remote_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
+        for (size_t k2 = 0; k2 < t->trace.n_hops && !h; k2++)
+            if (t->hops[k2].link == MT_LINK_QUEUED_AS && !t->hops[k2].count &&
+                mt_slice_same_remote_host(mt_slice_cstr(t->hops[k2].server), r->next_hop))
                 h = &t->hops[k2];
         if (h) {
             size_t kl = strlen(h->key);
@@ -870,13 +1309,11 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
             break;
         h = &t->hops[t->trace.n_hops++];
         memset(h, 0, sizeof *h);
-        /* handed on from the server whose SEND relayed it, not from the hop
+        /* handed on from the hop whose SEND relayed it, not from the hop
          * listed before it (a dot graph drew EX2 -> mx.partner.com for
-         * EX1's relay, or an edge between two outside hosts) */
-        h->prev = MT_HOP_NONE;
-        for (size_t k2 = 0; k2 < ng && h->prev == MT_HOP_NONE; k2++)
-            if (r->server && t->hops[k2].server && !strcasecmp(t->hops[k2].server, r->server))
-                h->prev = k2;
+         * EX1's relay, or an edge between two outside hosts); the second
+         * handling of a server the message came back to is a hop of its own */
+        h->prev = t->rcpt_hop[i];
         snprintf(h->host, sizeof h->host, "%.*s", (int)r->next_hop.n, r->next_hop.p);
         h->server = h->host;
         h->link = MT_LINK_QUEUED_AS;
@@ -900,15 +1337,12 @@ mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_
     return MT_OK;
 }
 
-/* ---- Postfix: beyond the smart host, or the whole way ---- */
-
-static mt_slice relay_name(mt_slice relay)
+mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out)
 {
-    mt_slice name, addr, port;
-    if (relay.n && mt_postfix_split_host(relay, &name, &addr, &port) && name.n)
-        return name;
-    return relay;
+    return build(t, message_id, NULL, out);
 }
+
+/* ---- Postfix: beyond the smart host, or the whole way ---- */
 
 /* Did d hand the message to another host (smtp to an address) rather than
  * deliver it here (local, virtual, pipe, lmtp into a mailbox store; or no
@@ -991,6 +1425,16 @@ static mt_status attach_handoffs(mt_tracer *t, const struct mt_pf_store *s)
 {
     mt_slice none = mt_slice_make(NULL, 0);
     size_t end = t->trace.n_hops;
+    /* the MTAs it came back from first: whatever became of its recipients */
+    for (size_t i = 0; i < t->n_backs; i++) {
+        const struct back *b = &t->backs[i];
+        if (t->hops[b->from].postfix)
+            continue;
+        const struct mt_pf_entry *e =
+            mt_pf_store_find_handoff(s, b->queue_id, none, none, t->trace.message_id, b->send_ms, NULL);
+        if (e && !has_entry(t, e))
+            t->hops[b->from].postfix = e;
+    }
     for (size_t i = 0; i < t->trace.n_recipients; i++) {
         const struct mt_trace_recipient *r = &t->rcpt[i];
         if (r->outcome != MT_OUT_RELAYED || !r->queue_id.n || !r->next_hop.n)
@@ -1062,6 +1506,103 @@ static mt_status follow_postfix(mt_tracer *t, const struct mt_pf_store *s)
     return MT_OK;
 }
 
+/* The first RECEIVE of Exchange hop h, or NULL. */
+static const struct mt_event *first_receive(const mt_tracer *t, size_t h)
+{
+    const struct mt_trace_hop *hp = &t->hops[h];
+    for (size_t i = hp->first; i < hp->first + hp->count; i++)
+        if (eq(t->trace.events[i].f[MT_F_EVENT_ID], "RECEIVE"))
+            return &t->trace.events[i];
+    return NULL;
+}
+
+/* Did delivery d hand the message back to an Exchange hop of the trace? */
+static int delivers_to_hop(const mt_tracer *t, const struct mt_pf_delivery *d)
+{
+    for (size_t i = 0; i < t->n_backs; i++) {
+        const struct mt_event *r = first_receive(t, t->backs[i].hop);
+        if (r && delivery_names(d, r))
+            return 1;
+    }
+    return 0;
+}
+
+/* A hop the message came back to was handed back by the Postfix entry
+ * whose delivery named its RECEIVE: the MTA's own entry, or one it went on
+ * to (a content filter, a second instance), found only now. */
+static void link_backs(mt_tracer *t)
+{
+    for (size_t i = 0; i < t->n_backs; i++) {
+        const struct back *b = &t->backs[i];
+        const struct mt_event *r = first_receive(t, b->hop);
+        int found = 0;
+        for (size_t q = 0; q < t->trace.n_hops && r && !found; q++) {
+            const struct mt_pf_entry *e = t->hops[q].postfix;
+            for (size_t k = 0; e && k < e->n_deliveries && !found; k++)
+                found = delivery_names(&e->deliveries[k], r);
+            if (found)
+                t->hops[b->hop].prev = q;
+        }
+    }
+}
+
+/* Hops are listed after the hop they came from. A hop the message came
+ * back to from a Postfix hop added later (link_backs) is moved after it,
+ * and so are those that came from it; all else keeps its place. MT_EIO
+ * when out of memory. */
+static mt_status order_hops(mt_tracer *t)
+{
+    size_t n = t->trace.n_hops, late = 0;
+    for (size_t i = 0; i < n; i++)
+        late += t->hops[i].prev != MT_HOP_NONE && t->hops[i].prev > i;
+    if (!late)
+        return MT_OK;
+    size_t *parent = malloc(n * sizeof *parent), *pos = malloc(n * sizeof *pos);
+    struct mt_trace_hop *nv = calloc(t->hops_cap, sizeof *nv);
+    char *placed = calloc(n, 1);
+    if (!parent || !pos || !nv || !placed) {
+        free(parent);
+        free(pos);
+        free(nv);
+        free(placed);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = t->hops[i].prev;
+        if (parent[i] == MT_HOP_NONE && i < t->n_xpred && t->xpred[i] < i)
+            parent[i] = t->xpred[i];
+    }
+    for (size_t k = 0; k < n; k++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < n && best == SIZE_MAX; i++)
+            if (!placed[i] && (parent[i] == MT_HOP_NONE || parent[i] >= n || placed[parent[i]]))
+                best = i;
+        for (size_t i = 0; i < n && best == SIZE_MAX; i++)
+            if (!placed[i])
+                best = i;          /* a loop: as listed */
+        placed[best] = 1;
+        pos[best] = k;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct mt_trace_hop *h = &nv[pos[i]];
+        *h = t->hops[i];
+        if (t->hops[i].server == t->hops[i].host)
+            h->server = h->host;
+        if (h->prev != MT_HOP_NONE && h->prev < n)
+            h->prev = pos[h->prev];
+    }
+    free(t->hops);
+    t->hops = nv;
+    t->trace.hops = nv;
+    /* what pointed at hops by their place no longer does */
+    t->n_backs = 0;
+    t->n_xpred = 0;
+    free(parent);
+    free(pos);
+    free(placed);
+    return MT_OK;
+}
+
 /* Where the last instance relayed to a host whose log is not given: one hop
  * per host (the last attempt for each recipient, when it was sent). */
 static mt_status add_relay_hops(mt_tracer *t, const struct mt_pf_store *s)
@@ -1079,8 +1620,8 @@ static mt_status add_relay_hops(mt_tracer *t, const struct mt_pf_store *s)
         for (size_t k = 0; k < e->n_deliveries; k++) {
             const struct mt_pf_delivery *d = &e->deliveries[k];
             if (!mt_pf_rindex_is_last(rx, k) || d->status != MT_PF_STATUS_SENT || !leaves_instance(d) ||
-                mt_pf_store_handed_to(s, e, d, NULL))
-                continue;
+                mt_pf_store_handed_to(s, e, d, NULL) || delivers_to_hop(t, d))
+                continue;          /* (back into the organisation: a hop of the trace already) */
             mt_slice host = relay_name(d->relay);
             int dup = 0;
             for (size_t h = end; h < t->trace.n_hops && !dup; h++)
@@ -1283,7 +1824,7 @@ static mt_status build_postfix_only(mt_tracer *t, mt_slice want, const struct mt
 mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,
                                   const struct mt_trace **out)
 {
-    mt_status st = mt_tracer_build(t, message_id, out);
+    mt_status st = build(t, message_id, store, out);
     if (!store || st == MT_EIO)
         return st;
     if (st == MT_NOMATCH) {
@@ -1295,6 +1836,10 @@ mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const st
             st = follow_postfix(t, store);
         if (st == MT_OK)
             st = add_relay_hops(t, store);
+        if (st == MT_OK) {
+            link_backs(t);
+            st = order_hops(t);
+        }
         disambiguate(t);
         /* the message's time spans its Postfix queue entries too: a relay
          * that deferred it for hours, a smart host it entered through */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_trace.c -- the path builder on hand-made events: hops ordered by their
  * links even when clocks disagree, link kinds and confidence, each
- * recipient's fate, NDR linking, resubmissions and duplicates shown once;
+ * recipient's fate, NDR linking, resubmissions and duplicates shown once; a
+ * message handed to the smart host that comes back (and what is no return);
  * Postfix hops followed from entry to entry (and a message only Postfix
  * logged), with the loop guard; and the message-info latency parser. */
 #include <stdarg.h>
@@ -265,6 +266,169 @@ static void test_duplicates_without_resubmission(void **state)
 }
 
 /* ---- Postfix ---- */
+
+/* A message handed to the smart host ("queued as") and handed back: the
+ * RECEIVE from the host the SEND went to, naming a recipient it named,
+ * logged after it, is linked through a hop for the smart host; on the
+ * server that sent it, it begins a second hop (with the later events of its
+ * internal id, not the first handling's delivery logged after the return).
+ * A message received from the smart host and sent back out through it is
+ * no return, nor is a copy of another recipient the smart host delivered
+ * to another server. */
+static void add_all_events(mt_tracer *t, struct mt_event *const *all, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        set(all[i], MT_F_MESSAGE_ID, id);
+        assert_int_equal(mt_tracer_add(t, all[i]), MT_OK);
+    }
+}
+
+static void test_smarthost_return(void **state)
+{
+    (void)state;
+    mt_tracer *t = mt_tracer_new();
+    assert_non_null(t);
+    struct mt_event a = ev("EX1", 100, "RECEIVE", "STOREDRIVER", "10");
+    set(&a, MT_F_RECIPIENT_ADDRESS, "u2@x;u3@x");
+    struct mt_event b = ev("EX1", 200, "SEND", "SMTP", "10");
+    set(&b, MT_F_RECIPIENT_ADDRESS, "u2@x");
+    set(&b, MT_F_SERVER_HOSTNAME, "smart.example");
+    set(&b, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as Q1;ClientSubmitTime:");
+    struct mt_event c = ev("EX1", 400, "RECEIVE", "SMTP", "77");
+    set(&c, MT_F_RECIPIENT_ADDRESS, "U2@x");
+    set(&c, MT_F_CLIENT_HOSTNAME, "SMART.example.");
+    struct mt_event d = ev("EX1", 450, "DELIVER", "STOREDRIVER", "77");
+    set(&d, MT_F_RECIPIENT_ADDRESS, "u2@x");
+    struct mt_event e = ev("EX1", 500, "DELIVER", "STOREDRIVER", "10");
+    set(&e, MT_F_RECIPIENT_ADDRESS, "u3@x");
+    struct mt_event *m1[] = { &e, &d, &c, &b, &a };
+    add_all_events(t, m1, 5, "<r1@x>");
+    const struct mt_trace *tr;
+    assert_int_equal(mt_tracer_build(t, "<r1@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 3);
+    assert_string_equal(tr->hops[0].server, "EX1");
+    assert_int_equal(tr->hops[0].count, 3);       /* RECEIVE, SEND and u3's DELIVER (internal id 10) */
+    assert_string_equal(tr->hops[1].server, "smart.example");
+    assert_int_equal(tr->hops[1].link, MT_LINK_QUEUED_AS);
+    assert_true(tr->hops[1].exact);
+    assert_int_equal(tr->hops[1].count, 0);
+    assert_int_equal(tr->hops[1].prev, 0);
+    assert_string_equal(tr->hops[1].key, "smart.example, queued as Q1");
+    assert_string_equal(tr->hops[2].server, "EX1");
+    assert_int_equal(tr->hops[2].link, MT_LINK_MESSAGE_ID);
+    assert_false(tr->hops[2].exact);
+    assert_int_equal(tr->hops[2].prev, 1);
+    assert_int_equal(tr->hops[2].count, 2);
+    assert_true(mt_slice_eq(tr->events[tr->hops[2].first].f[MT_F_INTERNAL_MESSAGE_ID], MT_SLICE_LIT("77")));
+    const struct mt_trace_recipient *u2 = rcpt_of(tr, "u2@x");
+    assert_int_equal(u2->outcome, MT_OUT_DELIVERED);
+    assert_int_equal(u2->time_ms, 450);
+    assert_int_equal(u2->next_hop.n, 0);          /* no "-> smart.example" left from the relay */
+    assert_int_equal(u2->queue_id.n, 0);
+    assert_int_equal(rcpt_of(tr, "u3@x")->outcome, MT_OUT_DELIVERED);
+
+    /* received from the smart host, then sent out through it: one hop, relayed */
+    struct mt_event f = ev("EX1", 100, "RECEIVE", "SMTP", "30");
+    set(&f, MT_F_RECIPIENT_ADDRESS, "ext@y");
+    set(&f, MT_F_CLIENT_HOSTNAME, "smart.example");
+    struct mt_event g = ev("EX1", 200, "SEND", "SMTP", "30");
+    set(&g, MT_F_RECIPIENT_ADDRESS, "ext@y");
+    set(&g, MT_F_SERVER_HOSTNAME, "smart.example");
+    set(&g, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as Q2;");
+    struct mt_event *m2[] = { &g, &f };
+    add_all_events(t, m2, 2, "<r2@x>");
+    assert_int_equal(mt_tracer_build(t, "<r2@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 2);
+    assert_int_equal(tr->hops[0].count, 2);
+    assert_int_equal(tr->hops[0].link, MT_LINK_ORIGIN);
+    assert_int_equal(tr->hops[1].link, MT_LINK_QUEUED_AS);
+    assert_int_equal(rcpt_of(tr, "ext@y")->outcome, MT_OUT_RELAYED);
+
+    /* the smart host delivered u1 and ext@y to EX1, which sent ext@y back
+     * out, and u3 to EX2 later: EX2's copy came from outside, not back */
+    struct mt_event h = ev("EX1", 100, "RECEIVE", "SMTP", "40");
+    set(&h, MT_F_RECIPIENT_ADDRESS, "u1@x;ext@y");
+    set(&h, MT_F_CLIENT_HOSTNAME, "smart.example");
+    struct mt_event i = ev("EX1", 200, "SEND", "SMTP", "40");
+    set(&i, MT_F_RECIPIENT_ADDRESS, "ext@y");
+    set(&i, MT_F_SERVER_HOSTNAME, "smart.example");
+    set(&i, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as Q3;");
+    struct mt_event j = ev("EX2", 300, "RECEIVE", "SMTP", "50");
+    set(&j, MT_F_RECIPIENT_ADDRESS, "u3@x");
+    set(&j, MT_F_CLIENT_HOSTNAME, "smart.example");
+    struct mt_event *m3[] = { &j, &i, &h };
+    add_all_events(t, m3, 3, "<r3@x>");
+    assert_int_equal(mt_tracer_build(t, "<r3@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 3);
+    assert_string_equal(tr->hops[1].server, "EX2");
+    assert_int_equal(tr->hops[1].link, MT_LINK_ORIGIN);
+    assert_string_equal(tr->hops[2].server, "smart.example");
+
+    /* back to a server that had it from another of ours already: its
+     * second handling is a hop of its own, after the smart host */
+    struct mt_event k = ev("EX1", 100, "RECEIVE", "STOREDRIVER", "60");
+    set(&k, MT_F_RECIPIENT_ADDRESS, "u1@x;u2@x");
+    struct mt_event l = ev("EX1", 160, "SEND", "SMTP", "60");
+    set(&l, MT_F_RECIPIENT_ADDRESS, "u1@x");
+    set(&l, MT_F_SERVER_HOSTNAME, "EX2.x");
+    set(&l, MT_F_SOURCE_CONTEXT, "250 2.6.0 <r4@x> [InternalId=5, Hostname=EX2.x] Queued mail for delivery");
+    struct mt_event m = ev("EX1", 200, "SEND", "SMTP", "60");
+    set(&m, MT_F_RECIPIENT_ADDRESS, "u2@x");
+    set(&m, MT_F_SERVER_HOSTNAME, "smart.example");
+    set(&m, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as Q4;");
+    struct mt_event o = ev("EX2", 150, "RECEIVE", "SMTP", "5");
+    set(&o, MT_F_RECIPIENT_ADDRESS, "u1@x");
+    set(&o, MT_F_CLIENT_HOSTNAME, "EX1.x");
+    struct mt_event p = ev("EX2", 170, "DELIVER", "STOREDRIVER", "5");
+    set(&p, MT_F_RECIPIENT_ADDRESS, "u1@x");
+    struct mt_event q = ev("EX2", 400, "RECEIVE", "SMTP", "78");
+    set(&q, MT_F_RECIPIENT_ADDRESS, "u2@x");
+    set(&q, MT_F_CLIENT_HOSTNAME, "smart.example");
+    struct mt_event r = ev("EX2", 450, "DELIVER", "STOREDRIVER", "78");
+    set(&r, MT_F_RECIPIENT_ADDRESS, "u2@x");
+    struct mt_event *m4[] = { &r, &q, &p, &o, &m, &l, &k };
+    add_all_events(t, m4, 7, "<r4@x>");
+    assert_int_equal(mt_tracer_build(t, "<r4@x>", &tr), MT_OK);
+    assert_int_equal(tr->n_hops, 4);
+    assert_string_equal(tr->hops[1].server, "EX2");
+    assert_int_equal(tr->hops[1].link, MT_LINK_INTERNAL_ID);
+    assert_int_equal(tr->hops[1].count, 2);
+    assert_string_equal(tr->hops[2].server, "smart.example");
+    assert_int_equal(tr->hops[2].prev, 0);
+    assert_string_equal(tr->hops[3].server, "EX2");
+    assert_int_equal(tr->hops[3].link, MT_LINK_MESSAGE_ID);
+    assert_int_equal(tr->hops[3].prev, 2);
+    assert_int_equal(rcpt_of(tr, "u1@x")->outcome, MT_OUT_DELIVERED);
+    assert_int_equal(rcpt_of(tr, "u2@x")->outcome, MT_OUT_DELIVERED);
+
+    /* lists too long to compare pairwise: one recipient in common is found
+     * (r5), none is not (r6) */
+    static char many_a[4096], many_b[4096], many_c[4096];
+    size_t la = 0, lb = 0, lc = 0;
+    for (int x = 0; x < 100; x++) {
+        la += (size_t)snprintf(many_a + la, sizeof many_a - la, "%sa%d@x", x ? ";" : "", x);
+        lb += (size_t)snprintf(many_b + lb, sizeof many_b - lb, "b%d@x;", x);
+        lc += (size_t)snprintf(many_c + lc, sizeof many_c - lc, "%sc%d@x", x ? ";" : "", x);
+    }
+    snprintf(many_b + lb, sizeof many_b - lb, "A99@X");
+    for (int round = 0; round < 2; round++) {
+        struct mt_event u = ev("EX1", 100, "SEND", "SMTP", "70");
+        set(&u, MT_F_RECIPIENT_ADDRESS, many_a);
+        set(&u, MT_F_SERVER_HOSTNAME, "smart.example");
+        set(&u, MT_F_SOURCE_CONTEXT, ";250 2.0.0 Ok: queued as Q5;");
+        struct mt_event v = ev("EX2", 300, "RECEIVE", "SMTP", "80");
+        set(&v, MT_F_RECIPIENT_ADDRESS, round ? many_c : many_b);
+        set(&v, MT_F_CLIENT_HOSTNAME, "smart.example");
+        struct mt_event *m5[] = { &v, &u };
+        const char *id = round ? "<r6@x>" : "<r5@x>";
+        add_all_events(t, m5, 2, id);
+        assert_int_equal(mt_tracer_build(t, id, &tr), MT_OK);
+        assert_int_equal(tr->n_hops, 3);
+        assert_string_equal(tr->hops[1].server, round ? "EX2" : "smart.example");
+        assert_int_equal(tr->hops[round ? 1 : 2].link, round ? MT_LINK_ORIGIN : MT_LINK_MESSAGE_ID);
+    }
+    mt_tracer_free(t);
+}
 
 static int feed_queue(const struct mt_postfix_record *r, void *q)
 {
@@ -1103,6 +1267,7 @@ int main(void)
         cmocka_unit_test(test_safety_net_resubmission),
         cmocka_unit_test(test_shadow_redundancy_receive),
         cmocka_unit_test(test_duplicates_without_resubmission),
+        cmocka_unit_test(test_smarthost_return),
         cmocka_unit_test(test_postfix_only_chain),
         cmocka_unit_test(test_postfix_handoff_lookups),
         cmocka_unit_test(test_postfix_loop_guard),
