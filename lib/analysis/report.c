@@ -36,10 +36,10 @@
  *    "no", the guess was wrong and the files are read a second time with the
  *    final first positions known (docs/report.md);
  *  - which host names are the organisation's is what the whole stream says
- *    (a server's full name), not what came before: each worker answers from
- *    the names it has read and notes what it answered, and when a name
- *    another worker read says otherwise the files are read a second time
- *    with every name known.
+ *    (a server's full name, an intra-organisation hand-off's next hop), not
+ *    what came before: each worker answers from the names it has read and
+ *    notes what it answered, and when a name another worker read says
+ *    otherwise the files are read a second time with every name known.
  *
  * The merged counts are turned into generic tables only when the report is
  * written, and one set of renderers writes them as text, CSV, JSON or a
@@ -1434,18 +1434,22 @@ enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN }
  * mail.partner.com and our server MAIL), so the first label says "ours" only
  * while the logs do not say the full name. A server writes its full name in
  * its own events (the server-hostname of its SMTP RECEIVEs, the
- * client-hostname of its SENDs). A full name is ours when it is one of
- * those, whole; a first label names a server by itself only when no full
- * name with that label is known.
+ * client-hostname of its SENDs), and a SEND through the intra-organisation
+ * connector names another Exchange server of ours (its server-hostname and
+ * the Hostname= of the reply), logged or not. A full name is ours when it is
+ * one of those, whole; a first label names a server by itself only when no
+ * full name with that label is known.
  *
  * Unlike addresses, names are known from the whole stream, not from the place
  * they are said: a server's name is not less its name before its first
- * RECEIVE. A worker learns names as it reads (w->hk: HK_KNOWN per folded full
- * name and per first label) and answers from those, noting per name whether
- * it answered "no" (HK_NO) or "yes by the first label alone" (HK_FB);
- * mt_report_run checks those answers against every worker's names
- * (host_check) and reads again with all of them when one does not hold.
- * r->hostg holds all of them then, or those mt_report_learn was given. */
+ * RECEIVE, and a DAG member's first hand-off to the other may come hours
+ * after the first it received from it. A worker learns names as it reads
+ * (w->hk: HK_KNOWN per folded full name and per first label) and answers from
+ * those, noting per name whether it answered "no" (HK_NO) or "yes by the
+ * first label alone" (HK_FB); mt_report_run checks those answers against
+ * every worker's names (host_check) and reads again with all of them when one
+ * does not hold. r->hostg holds all of them then, or those mt_report_learn
+ * was given. */
 enum { HK_KNOWN = 1, HK_NO = 2, HK_FB = 4, HOST_MAX = 255 };
 
 static bool ip_literal(mt_slice s)
@@ -1511,6 +1515,11 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
         e->v[0] |= HK_KNOWN;
 }
 
+static bool intra_org_send(const struct mt_event *ev)
+{
+    return is(ev->f[MT_F_CONNECTOR_ID], "Intra-Organization SMTP Send Connector");
+}
+
 /* The names ev (of class cls) says are the organisation's. */
 static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
 {
@@ -1520,6 +1529,15 @@ static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_eve
     } else if (cls == C_SEND) {
         if (is(src, "SMTP"))
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
+        /* Exchange's implicit connector, used only towards the transport
+         * servers of its own organisation: the hop is ours even when its
+         * logs are not in the set (one DAG member's logs). An [InternalId=N,
+         * Hostname=H] reply alone would not say so: any Exchange answers
+         * that way, Exchange Online and other organisations too. */
+        if (intra_org_send(ev)) {
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
+            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+        }
     }
 }
 
@@ -2348,7 +2366,9 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         hop = ev->f[MT_F_SERVER_HOSTNAME];
         if (!hop.n)
             hop = ev->f[MT_F_SERVER_IP];
-        if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+        if (intra_org_send(ev))
+            external = 0;   /* to another Exchange server of ours (learn_from) */
+        else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
             external = !is_org_host(w, hop, p) && !is_org_host(w, ev->f[MT_F_SERVER_IP], p);

@@ -103,3 +103,47 @@ write("partner-exchange/MAIL/MSGTRK20160827-1.LOG", [
        internal_message_id=21, recipient_status="250 2.1.5 Recipient OK", total_bytes=4000,
        sender_address="a@ext.example"),
 ])
+
+# dag: EX13-1 and EX13-2 of a DAG (mynet.lan) and a smart host. r1 is
+# submitted on EX13-2 and leaves through EX13-1 (07:00, before EX13-1 hands
+# anything to EX13-2); g1 comes from the Internet to EX13-1 and is delivered
+# on EX13-2, where the mailbox is.
+write("dag/EX13-2/MSGTRK20160827-1.LOG", [
+    ev("06:59:58.000", "SUBMIT", "STOREDRIVER", "<r1@EX13-2.mynet.lan>", "", client_hostname="EX13-2.mynet.lan",
+       server_hostname="EX13-2.mynet.lan", sender_address="alannah.shaw@mynet.lan"),
+    ev("06:59:59.000", "RECEIVE", "STOREDRIVER", "<r1@EX13-2.mynet.lan>", "friend@gmail.com",
+       server_hostname="EX13-2.mynet.lan", internal_message_id=31, total_bytes=6000,
+       sender_address="alannah.shaw@mynet.lan"),
+    ev("07:00:00.000", "SEND", "SMTP", "<r1@EX13-2.mynet.lan>", "friend@gmail.com", client_ip="10.0.0.12",
+       client_hostname="EX13-2.mynet.lan", server_ip="10.0.0.11", server_hostname="EX13-1.mynet.lan",
+       source_context=queued("<r1@EX13-2.mynet.lan>", 41, "EX13-1.mynet.lan"), connector_id=INTRA,
+       internal_message_id=31, recipient_status="250 2.1.5 Recipient OK", total_bytes=6000,
+       sender_address="alannah.shaw@mynet.lan"),
+    ev("08:00:02.000", "RECEIVE", "SMTP", "<g1@mail.gmail.com>", "alan.reid@mynet.lan", client_ip="10.0.0.11",
+       client_hostname="EX13-1.mynet.lan", server_ip="10.0.0.12", server_hostname="EX13-2.mynet.lan",
+       source_context="08D3CE2B00000201;2016-08-27T08:00:01.900Z;0", connector_id="EX13-2\\Default EX13-2",
+       internal_message_id=32, total_bytes=5000, recipient_count=1, sender_address="friend@gmail.com"),
+    ev("08:00:03.000", "DELIVER", "STOREDRIVER", "<g1@mail.gmail.com>", "alan.reid@mynet.lan",
+       server_hostname="EX13-2.mynet.lan", internal_message_id=32, total_bytes=5000,
+       sender_address="friend@gmail.com"),
+])
+write("dag/EX13-1/MSGTRK20160827-1.LOG", [
+    ev("07:00:01.000", "RECEIVE", "SMTP", "<r1@EX13-2.mynet.lan>", "friend@gmail.com", client_ip="10.0.0.12",
+       client_hostname="EX13-2.mynet.lan", server_ip="10.0.0.11", server_hostname="EX13-1.mynet.lan",
+       source_context="08D3CE2B00000301;2016-08-27T07:00:00.900Z;0", connector_id="EX13-1\\Default EX13-1",
+       internal_message_id=41, total_bytes=6000, recipient_count=1, sender_address="alannah.shaw@mynet.lan"),
+    ev("07:00:02.000", "SEND", "SMTP", "<r1@EX13-2.mynet.lan>", "friend@gmail.com", client_ip="10.0.0.11",
+       client_hostname="EX13-1.mynet.lan", server_ip="10.0.0.25", server_hostname="smarthost.mynet.lan",
+       source_context=";250 2.0.0 Ok: queued as 3F1A2B4C5D;ClientSubmitTime:2016-08-27T06:59:58.000Z",
+       connector_id="MYNET-SendConn-1", internal_message_id=41, recipient_status="250 2.1.5 Recipient OK",
+       total_bytes=6000, sender_address="alannah.shaw@mynet.lan"),
+    ev("08:00:00.000", "RECEIVE", "SMTP", "<g1@mail.gmail.com>", "alan.reid@mynet.lan", client_ip="209.85.128.41",
+       client_hostname="mail-wm1-f41.google.com", server_ip="10.0.0.11", server_hostname="EX13-1.mynet.lan",
+       source_context="08D3CE2B00000302;2016-08-27T07:59:59.900Z;0", connector_id="EX13-1\\Default Frontend EX13-1",
+       internal_message_id=42, total_bytes=5000, recipient_count=1, sender_address="friend@gmail.com"),
+    ev("08:00:01.000", "SEND", "SMTP", "<g1@mail.gmail.com>", "alan.reid@mynet.lan", client_ip="10.0.0.11",
+       client_hostname="EX13-1.mynet.lan", server_ip="10.0.0.12", server_hostname="EX13-2.mynet.lan",
+       source_context=queued("<g1@mail.gmail.com>", 32, "EX13-2.mynet.lan"), connector_id=INTRA,
+       internal_message_id=42, recipient_status="250 2.1.5 Recipient OK", total_bytes=5000,
+       sender_address="friend@gmail.com"),
+])
