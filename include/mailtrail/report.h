@@ -62,7 +62,8 @@ void mt_report_free(mt_report *r);
 /* Count every event of ls that q selects (result_size is ignored), read by
  * `threads` workers (0: one per core; see mt_search_threads) through
  * mt_search_each. The counts are exactly those of mt_report_add fed
- * mt_search's time-ordered stream. diag and stats are as for mt_search
+ * mt_search's time-ordered stream, after mt_report_learn was fed the same
+ * stream. diag and stats are as for mt_search
  * (diagnostics on the calling thread, in log-set order, once). Rarely the
  * files are read twice (docs/report.md, "How it is computed"); diagnostics
  * and stats are those of the first reading. r must be new: no event added
@@ -72,6 +73,16 @@ void mt_report_free(mt_report *r);
  * system error, MT_EUSAGE when r is not new. */
 mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *q, unsigned threads,
                         mt_diag_fn diag, void *user, struct mt_search_stats *stats);
+
+/* Learn from one event which host names are the organisation's (its
+ * servers' full names, docs/report.md "logging servers"), before the first
+ * mt_report_add: fed every event of the stream, mt_report_add then knows
+ * every name the stream says, as mt_report_run does. Without it mt_report_add
+ * knows the names the events before have said. MT_EUSAGE once an event was
+ * added or a run was made; MT_EIO when out of memory. */
+mt_status mt_report_learn(mt_report *r, const struct mt_event *ev);
+/* mt_event_fn adapter for mt_search: user is the mt_report. */
+int mt_report_learn_fn(const struct mt_event *ev, void *user);
 
 /* Account for one event; events must come in the order to honour (time
  * order). Not after mt_report_run (MT_EUSAGE). Returns MT_EIO when out of

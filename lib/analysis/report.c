@@ -34,7 +34,12 @@
  *    has seen and notes, per address, the latest position at which it said
  *    "no". If some address turns out to have been seen earlier than such a
  *    "no", the guess was wrong and the files are read a second time with the
- *    final first positions known (docs/report.md).
+ *    final first positions known (docs/report.md);
+ *  - which host names are the organisation's is what the whole stream says
+ *    (a server's full name, an intra-organisation hand-off's next hop), not
+ *    what came before: each worker answers from the names it has read and
+ *    notes what it answered, and when a name another worker read says
+ *    otherwise the files are read a second time with every name known.
  *
  * The merged counts are turned into generic tables only when the report is
  * written, and one set of renderers writes them as text, CSV, JSON or a
@@ -626,6 +631,7 @@ struct wst {
     uint64_t inbound_smtp;
     struct map events, servmap, connectors, hops, fail_codes, defer_codes, hours;
     struct map rcpts, domains, senders, ipk, defers, longpairs;
+    struct map hk;                     /* host names and first labels: what is known, what was answered */
     struct aidx addrs;                 /* addresses as met, folded (see addr_ent) */
     uint64_t size_n[NSIZE], size_b[NSIZE];
     struct wlarge large[LARGE_KEEP];
@@ -651,6 +657,7 @@ struct wst {
     const char *c_srv_ptr;
     uint32_t c_srv_id;
     struct ent *c_ip;
+    struct ent *c_learn, *c_host;      /* the last host name learned, the last one asked about */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -685,6 +692,7 @@ struct mt_report {
     int ordered;                       /* positions compare by arrival */
     int locking;                       /* more than one worker runs at once */
     int ipfixed;                       /* second pass: r->ipg has the final first positions */
+    int hostfixed;                     /* r->hostg holds every host name of the stream */
     int oom;
     int dirty;                         /* events came since agg was built */
     int have_agg;
@@ -695,6 +703,7 @@ struct mt_report {
     struct intern addrs_in, servers_in;
     struct map fmap_ptr, fmap_path;    /* file pointer / path -> log-set index */
     struct map ipg;                    /* IP keys: first position over all workers */
+    struct map hostg;                  /* the organisation's host names and their first labels */
     struct agg a;
 };
 
@@ -1170,7 +1179,7 @@ oom:
 static void wst_free(struct wst *w)
 {
     struct map *plain[] = { &w->events, &w->servmap, &w->connectors, &w->hops, &w->fail_codes, &w->defer_codes,
-                            &w->hours, &w->rcpts, &w->domains, &w->senders, &w->ipk,
+                            &w->hours, &w->rcpts, &w->domains, &w->senders, &w->ipk, &w->hk,
                             &w->defers, &w->longpairs, &w->wide };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         map_free(plain[i], 0);
@@ -1314,6 +1323,7 @@ void mt_report_free(mt_report *r)
     map_free(&r->fmap_ptr, 0);
     map_free(&r->fmap_path, 0);
     map_free(&r->ipg, 0);
+    map_free(&r->hostg, 0);
     free(r);
 }
 
@@ -1377,14 +1387,6 @@ static uint64_t parse_u64(mt_slice s)
     return v;
 }
 
-static mt_slice first_label(mt_slice s)
-{
-    for (size_t i = 0; i < s.n; i++)
-        if (s.p[i] == '.')
-            return mt_slice_make(s.p, i);
-    return s;
-}
-
 /* The set of addresses seen as the server-ip of an SMTP RECEIVE grows as the
  * stream goes: key is in it at p when its first such RECEIVE is at or before
  * p. A worker knows only what it has read; it answers from that, and keeps
@@ -1424,20 +1426,162 @@ static bool ip_known(struct wst *w, mt_slice key, struct mpos p)
     return false;
 }
 
-/* Is host (a client- or server-hostname) one of the logging servers? The
- * logs name servers by their short name (folder) and events by FQDN, so the
- * first labels are compared. An IP literal is checked against the addresses
- * the servers were seen receiving on. */
-static bool is_logging_host(struct wst *w, mt_slice host, struct mpos p)
+/* Event classes, as add_event counts them (classify). */
+enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN };
+
+/* Host names of the organisation. Folders are named after their hosts' first
+ * DNS labels, but an outside host may start with the same label (an MX
+ * mail.partner.com and our server MAIL), so the first label says "ours" only
+ * while the logs do not say the full name. A server writes its full name in
+ * its own events (the server-hostname of its SMTP RECEIVEs, the
+ * client-hostname of its SENDs), and a SEND through the intra-organisation
+ * connector names another Exchange server of ours (its server-hostname and
+ * the Hostname= of the reply), logged or not. A full name is ours when it is
+ * one of those, whole; a first label names a server by itself only when no
+ * full name with that label is known.
+ *
+ * Unlike addresses, names are known from the whole stream, not from the place
+ * they are said: a server's name is not less its name before its first
+ * RECEIVE, and a DAG member's first hand-off to the other may come hours
+ * after the first it received from it. A worker learns names as it reads
+ * (w->hk: HK_KNOWN per folded full name and per first label) and answers from
+ * those, noting per name whether it answered "no" (HK_NO) or "yes by the
+ * first label alone" (HK_FB); mt_report_run checks those answers against
+ * every worker's names (host_check) and reads again with all of them when one
+ * does not hold. r->hostg holds all of them then, or those mt_report_learn
+ * was given. */
+enum { HK_KNOWN = 1, HK_NO = 2, HK_FB = 4, HOST_MAX = 255 };
+
+static bool ip_literal(mt_slice s)
+{
+    if (!s.n)
+        return false;
+    if (s.p[0] == '[' || memchr(s.p, ':', s.n))
+        return true;
+    for (size_t i = 0; i < s.n; i++)
+        if ((s.p[i] < '0' || s.p[i] > '9') && s.p[i] != '.')
+            return false;
+    return true;
+}
+
+/* "mx.partner.com." is mx.partner.com */
+static mt_slice host_trim(mt_slice s)
+{
+    if (s.n && s.p[s.n - 1] == '.')
+        s.n--;
+    return s;
+}
+
+static size_t label_len(const char *p, size_t n)
+{
+    const char *d = n ? memchr(p, '.', n) : NULL;
+    return d ? (size_t)(d - p) : n;
+}
+
+static bool names_server(const mt_report *r, mt_slice label)
+{
+    for (size_t i = 0; i < r->n_servers; i++)
+        if (r->server_labels[i].n == label.n && mt_slice_eq_ci(label, r->server_labels[i]))
+            return true;
+    return false;
+}
+
+static bool known(const struct ent *e)
+{
+    return e && (e->v[0] & HK_KNOWN);
+}
+
+/* name (a full host name) is the organisation's, and so is a full name with
+ * its first label: into w's names, or with no worker (mt_report_learn) into
+ * r->hostg. */
+static void host_learn(mt_report *r, struct wst *w, mt_slice name)
+{
+    name = host_trim(name);
+    if ((w && r->hostfixed) || !name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
+        return;
+    struct ent *e = w ? w->c_learn : NULL; /* a server's own name: the same line after line */
+    if (e && e->klen == name.n && mt_slice_eq_ci(mt_slice_make(e->key, e->klen), name))
+        return;
+    struct map *m = w ? &w->hk : &r->hostg;
+    int *oom = w ? &w->oom : &r->oom;
+    char buf[HOST_MAX];
+    size_t n = fold(buf, sizeof buf, name), l = label_len(buf, n);
+    if (!(e = map_get(m, buf, n, 1, oom)))
+        return;
+    e->v[0] |= HK_KNOWN;
+    if (w)
+        w->c_learn = e;
+    if (l && (e = map_get(m, buf, l, 1, oom)))
+        e->v[0] |= HK_KNOWN;
+}
+
+static bool intra_org_send(const struct mt_event *ev)
+{
+    return is(ev->f[MT_F_CONNECTOR_ID], "Intra-Organization SMTP Send Connector");
+}
+
+/* The names ev (of class cls) says are the organisation's. */
+static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
+{
+    mt_slice src = ev->f[MT_F_SOURCE];
+    if (cls == C_RECEIVE && is(src, "SMTP")) {
+        host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the receiver: the logging server */
+    } else if (cls == C_SEND) {
+        if (is(src, "SMTP"))
+            host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
+        /* Exchange's implicit connector, used only towards the transport
+         * servers of its own organisation: the hop is ours even when its
+         * logs are not in the set (one DAG member's logs). An [InternalId=N,
+         * Hostname=H] reply alone would not say so: any Exchange answers
+         * that way, Exchange Online and other organisations too. */
+        if (intra_org_send(ev)) {
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
+            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+        }
+    }
+}
+
+/* Is host (a client- or server-hostname) one of the organisation's? */
+static bool host_ours(struct wst *w, mt_slice host)
 {
     mt_report *r = w->r;
+    host = host_trim(host);
+    if (!host.n || host.n > HOST_MAX)
+        return false;
+    size_t l = label_len(host.p, host.n);
+    bool server = l && names_server(r, mt_slice_make(host.p, l));
+    if (server && l == host.n)
+        return true;   /* a server's short name, as the store driver writes it */
+    char buf[HOST_MAX];
+    if (r->hostfixed) {
+        size_t n = fold(buf, sizeof buf, host);
+        if (known(map_get(&r->hostg, buf, n, 0, NULL)))
+            return true;
+        return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
+    }
+    struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
+    if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
+        size_t n = fold(buf, sizeof buf, host);
+        if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
+            return false;
+        w->c_host = e;
+    }
+    if (known(e))
+        return true;
+    if (server && !known(map_get(&w->hk, e->key, l, 0, NULL))) {
+        e->v[0] |= HK_FB;
+        return true;
+    }
+    e->v[0] |= HK_NO;
+    return false;
+}
+
+/* Is host (a host name or an IP address) one of the organisation's at p? */
+static bool is_org_host(struct wst *w, mt_slice host, struct mpos p)
+{
     if (!host.n)
         return false;
-    mt_slice h = first_label(host);
-    for (size_t i = 0; i < r->n_servers; i++)
-        if (r->server_labels[i].n == h.n && h.n && mt_slice_eq_ci(h, r->server_labels[i]))
-            return true;
-    return ip_known(w, host, p);
+    return ip_literal(host) ? ip_known(w, host, p) : host_ours(w, host);
 }
 
 /* The hour bucket of UTC time t: the UTC second at which its local hour (in
@@ -1973,8 +2117,6 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
     l->from = NO_SERVER;
 }
 
-enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN };
-
 static int classify(mt_slice eid)
 {
     if (is(eid, "RECEIVE"))
@@ -2164,6 +2306,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
 
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
+    learn_from(r, w, cls, ev);
     if (cls == C_RECEIVE) {
         if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[0]++;
@@ -2173,8 +2316,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             /* an SMTP RECEIVE's server-ip is the logging server's own address */
             if (ev->f[MT_F_SERVER_IP].n)
                 ip_seen(w, ev->f[MT_F_SERVER_IP], p);
-            if (!is_logging_host(w, ev->f[MT_F_CLIENT_HOSTNAME], p) &&
-                !is_logging_host(w, ev->f[MT_F_CLIENT_IP], p)) {
+            if (!is_org_host(w, ev->f[MT_F_CLIENT_HOSTNAME], p) && !is_org_host(w, ev->f[MT_F_CLIENT_IP], p)) {
                 w->inbound_smtp++;
                 if (srv)
                     srv->v[SV_INBOUND]++;
@@ -2188,10 +2330,16 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     } else if (cls == C_SUBMIT) {
         recv = 1;
     } else if (cls == C_SEND) {
+        mt_slice ctx = ev->f[MT_F_SOURCE_CONTEXT];
         hop = ev->f[MT_F_SERVER_HOSTNAME];
         if (!hop.n)
             hop = ev->f[MT_F_SERVER_IP];
-        external = !is_logging_host(w, hop, p) && !is_logging_host(w, ev->f[MT_F_SERVER_IP], p);
+        if (intra_org_send(ev))
+            external = 0;   /* to another Exchange server of ours (learn_from) */
+        else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+            external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
+        else
+            external = !is_org_host(w, hop, p) && !is_org_host(w, ev->f[MT_F_SERVER_IP], p);
     }
 
     /* what concerns the message waits in the batch; the rest is counted now */
@@ -2323,6 +2471,20 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     }
 }
 
+mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
+{
+    if (r->mode != MODE_NONE)
+        return MT_EUSAGE;
+    r->hostfixed = 1;
+    learn_from(r, NULL, classify(ev->f[MT_F_EVENT_ID]), ev);
+    return r->oom ? MT_EIO : MT_OK;
+}
+
+int mt_report_learn_fn(const struct mt_event *ev, void *user)
+{
+    return mt_report_learn(user, ev) != MT_OK;
+}
+
 mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
 {
     if (r->mode == MODE_PARALLEL)
@@ -2392,6 +2554,11 @@ static int each_event(const struct mt_event *ev, unsigned worker, void *user)
     return w->oom;
 }
 
+static int learn_emit(const struct mt_event *ev, void *user)
+{
+    return mt_report_learn(((struct run_ctx *)user)->r, ev) != MT_OK;
+}
+
 static int ordered_emit(const struct mt_event *ev, void *user)
 {
     return mt_report_add(((struct run_ctx *)user)->r, ev) != MT_OK;
@@ -2424,6 +2591,40 @@ static int ip_check(mt_report *r)
                 continue;
             const struct ent *g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 0, NULL);
             if (g && !pos_lt(r, e->q, g->p))
+                ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* After a first pass: every worker's host names (r->hostg), and whether
+ * every answer a worker gave from its own still holds. A "no" is wrong when
+ * another worker knew the name; a "yes by the first label" when another knew
+ * a full name with that label, and not this one. */
+static int host_check(mt_report *r)
+{
+    int ok = 1;
+    map_free(&r->hostg, 0);
+    for (unsigned i = 0; i < r->nw; i++) {
+        struct map *m = &r->w[i].hk;
+        for (size_t j = 0; j < m->cap; j++) {
+            const struct ent *e = m->slot[j];
+            struct ent *g;
+            if (e && known(e) && (g = map_get_h(&r->hostg, e->key, e->klen, e->hash, 1, &r->oom)))
+                g->v[0] = HK_KNOWN;
+        }
+    }
+    for (unsigned i = 0; i < r->nw && ok; i++) {
+        struct map *m = &r->w[i].hk;
+        for (size_t j = 0; j < m->cap && ok; j++) {
+            const struct ent *e = m->slot[j];
+            if (!e || !(e->v[0] & (HK_NO | HK_FB)))
+                continue;
+            bool name = known(map_get_h(&r->hostg, e->key, e->klen, e->hash, 0, NULL));
+            if ((e->v[0] & HK_NO) && name)
+                ok = 0;
+            if ((e->v[0] & HK_FB) && !name &&
+                known(map_get(&r->hostg, e->key, label_len(e->key, e->klen), 0, NULL)))
                 ok = 0;
         }
     }
@@ -2468,7 +2669,7 @@ static size_t msgs_expected(const mt_logset *ls, const struct mt_query *q)
      MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_RECIPIENT_STATUS) | MT_FIELD(MT_F_TOTAL_BYTES) |      \
      MT_FIELD(MT_F_CONNECTOR_ID) | MT_FIELD(MT_F_SERVER_IP) | MT_FIELD(MT_F_SERVER_HOSTNAME) |             \
      MT_FIELD(MT_F_CLIENT_IP) | MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_SENDER_ADDRESS) |           \
-     MT_FIELD(MT_F_MESSAGE_SUBJECT) | MT_FIELD(MT_F_CUSTOM_DATA))
+     MT_FIELD(MT_F_MESSAGE_SUBJECT) | MT_FIELD(MT_F_CUSTOM_DATA) | MT_FIELD(MT_F_SOURCE_CONTEXT))
 
 mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *query, unsigned threads,
                         mt_diag_fn diag, void *user, struct mt_search_stats *stats)
@@ -2479,8 +2680,15 @@ mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query
     projected.fields = REPORT_FIELDS;
     const struct mt_query *q = &projected;
     if (ls->n >= (1u << FILE_BITS) - 1) {
-        /* positions cannot name that many files: read them in order instead */
+        /* positions cannot name that many files: read them in order instead,
+         * once for the host names and once to count */
         struct run_ctx o = { r, diag, user };
+        if (!r->hostfixed) {
+            struct run_ctx quiet = { r, NULL, user };
+            r->hostfixed = 1;
+            if (mt_search(ls, q, threads, learn_emit, run_diag, &quiet, NULL) == MT_EIO || r->oom)
+                return MT_EIO;
+        }
         mt_status st = mt_search(ls, q, threads, ordered_emit, run_diag, &o, stats);
         if (st == MT_EIO || mt_report_status(r) != MT_OK)
             return MT_EIO;
@@ -2521,15 +2729,22 @@ mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query
             st = s;
         if (s == MT_EIO || mt_report_status(r) != MT_OK)
             return MT_EIO;
-        /* Every "one of ours" was said after the address was seen, so it
-         * holds; a "not one of ours" may have come before a RECEIVE another
-         * worker (or a later file) held. Then read again, knowing. */
-        if (pass || ip_check(r))
+        /* Every "one of ours" by address was said after the address was
+         * seen, so it holds; a "not one of ours" may have come before a
+         * RECEIVE another worker (or a later file) held. A host name's
+         * answer, either way, may have come before another worker's file
+         * said its full name. Then read again, knowing. Both checks run:
+         * each builds what the second reading knows. */
+        if (pass)
+            break;
+        int ips_hold = ip_check(r), hosts_hold = r->hostfixed || host_check(r);
+        if (ips_hold && hosts_hold)
             break;
         if (r->oom)
             return MT_EIO;
         data_clear(r);
         r->ipfixed = 1;
+        r->hostfixed = 1;
     }
     r->dirty = 1;
     return st;

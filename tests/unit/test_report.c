@@ -533,6 +533,7 @@ static const char fields_line[] =
 struct row {
     const char *time, *cip, *chost, *sip, *shost, *src, *eid, *mid, *rcpts, *status, *bytes, *sender, *subject,
         *custom;
+    const char *connector; /* NULL: none (ROWC sets it) */
 };
 
 static void write_log(const char *root, const char *server, const char *name, const struct row *rows, size_t n)
@@ -547,9 +548,9 @@ static void write_log(const char *root, const char *server, const char *name, co
                "#Log-type: Message Tracking Log\r\n#Date: 2016-08-27T00:00:00.000Z\r\n%s", fields_line);
     for (size_t i = 0; i < n; i++) {
         const struct row *r = &rows[i];
-        fprintf(f, "2016-08-27T%s,%s,%s,%s,%s,,,%s,%s,1,%s,%s,\"%s\",%s,1,,,%s,%s,%s,,,,,,\"%s\"\r\n", r->time,
-                r->cip, r->chost, r->sip, r->shost, r->src, r->eid, r->mid, r->rcpts, r->status, r->bytes,
-                r->subject, r->sender, r->sender, r->custom);
+        fprintf(f, "2016-08-27T%s,%s,%s,%s,%s,,%s,%s,%s,1,%s,%s,\"%s\",%s,1,,,%s,%s,%s,,,,,,\"%s\"\r\n", r->time,
+                r->cip, r->chost, r->sip, r->shost, r->connector ? r->connector : "", r->src, r->eid, r->mid,
+                r->rcpts, r->status, r->bytes, r->subject, r->sender, r->sender, r->custom);
     }
     fclose(f);
 }
@@ -586,7 +587,10 @@ static void check_run_equals_ordered(const char *root, const char *const *server
     cfg.latency_sample = 3; /* the reservoir samples: its order counts */
     mt_report *ord = mt_report_new(&cfg);
     assert_non_null(ord);
+    /* the host names the whole stream says first, as mt_report_run knows them */
+    assert_int_equal(mt_search(&ls, &q, 1, mt_report_learn_fn, NULL, ord, NULL), MT_OK);
     assert_int_equal(mt_search(&ls, &q, 1, mt_report_event_fn, NULL, ord, NULL), MT_OK);
+    assert_int_equal(mt_report_learn(ord, NULL), MT_EUSAGE);   /* not once events are counted */
     char *want = render_all(ord);
     if (tot_out)
         mt_report_get_totals(ord, tot_out);
@@ -630,7 +634,9 @@ static void rm_root(const char *root)
 }
 
 #define ROW(t, cip, chost, sip, shost, src, eid, mid, rc, st, b, snd, subj, cd) \
-    { t, cip, chost, sip, shost, src, eid, mid, rc, st, b, snd, subj, cd }
+    { t, cip, chost, sip, shost, src, eid, mid, rc, st, b, snd, subj, cd, NULL }
+#define ROWC(t, cip, chost, sip, shost, conn, src, eid, mid, rc) \
+    { t, cip, chost, sip, shost, src, eid, mid, rc, "", "10", "s@corp.lan", "", "", conn }
 
 /* Every order-dependent rule, with its deciding events in files read in the
  * "wrong" order: EX1's file (read first) holds the later events. */
@@ -751,6 +757,50 @@ static void test_run_long_ids_and_ip_guess(void **state)
     free(root);
 }
 
+/* Host names: a full name is ours when the logs say it is one of ours, in
+ * any file, before or after; a first label names a server only while no full
+ * name with it is known. The files that say the names are read last (log-set
+ * order), so a worker answers before it knows, and a second reading follows. */
+static void test_run_host_names(void **state)
+{
+    (void)state;
+    char *root = tmp_root();
+    static const struct row ex2[] = {
+        /* to and from an outside host named like our MAIL: MAIL.corp.example
+         * is MAIL's name (its RECEIVE at 03:00) */
+        ROW("02:00:00.000Z", "10.0.0.2", "EX2.corp.example", "198.51.100.7", "mail.partner.com", "SMTP", "SEND",
+            "<o1@corp>", "v@partner.com", "250 2.1.5 OK", "10", "s@corp.example", "", ""),
+        ROW("02:30:00.000Z", "198.51.100.7", "mail.partner.com", "10.0.0.2", "EX2.corp.example", "SMTP",
+            "RECEIVE", "<i1@partner>", "s@corp.example", "", "10", "v@partner.com", "", ""),
+        /* from our MAIL, by its full name: an internal hop */
+        ROW("03:30:00.000Z", "10.0.0.1", "mail.CORP.example.", "10.0.0.2", "EX2.corp.example", "SMTP", "RECEIVE",
+            "<n1@corp>", "s@corp.example", "", "10", "s2@corp.example", "", ""),
+        /* to a DAG member whose logs are not here: the intra-organisation
+         * connector says it is ours, from 05:00; its RECEIVE at 04:00 too */
+        ROW("04:00:00.000Z", "10.0.0.3", "EX3.corp.example", "10.0.0.2", "EX2.corp.example", "SMTP", "RECEIVE",
+            "<d1@corp>", "s@corp.example", "", "10", "v@partner.com", "", ""),
+        ROWC("05:00:00.000Z", "10.0.0.2", "EX2.corp.example", "10.0.0.3", "EX3.corp.example",
+             "Intra-Organization SMTP Send Connector", "SMTP", "SEND", "<d2@corp>", "x@corp.example"),
+    };
+    static const struct row mail[] = {
+        ROW("03:00:00.000Z", "192.0.2.1", "mx.ext.com", "10.0.0.1", "MAIL.corp.example", "SMTP", "RECEIVE",
+            "<i2@ext>", "s@corp.example", "", "10", "a@ext.com", "", ""),
+    };
+    write_log(root, "EX2", "MSGTRK20160827-1.LOG", ex2, sizeof ex2 / sizeof ex2[0]);
+    write_log(root, "MAIL", "MSGTRK20160827-1.LOG", mail, sizeof mail / sizeof mail[0]);
+    static const char *const names[] = { "EX2", "MAIL" };
+    struct mt_report_totals t;
+    char *text = NULL;
+    check_run_equals_ordered(root, names, 2, 0, &t, &text);
+    assert_int_equal(t.received, 2);      /* i1 from mail.partner.com, i2; not n1 nor d1 */
+    assert_int_equal(t.relayed_out, 1);   /* o1 */
+    assert_non_null(strstr(text, "next_hops,mail.partner.com,external,yes\r\n"));
+    assert_non_null(strstr(text, "next_hops,ex3.corp.example,external,no\r\n"));
+    free(text);
+    rm_root(root);
+    free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -760,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_text),       cmocka_unit_test(test_text_wide), cmocka_unit_test(test_percentile),
         cmocka_unit_test(test_reservoir),  cmocka_unit_test(test_e2e_timespan), cmocka_unit_test(test_defer_then_fail),
         cmocka_unit_test(test_run_out_of_order), cmocka_unit_test(test_run_long_ids_and_ip_guess),
+        cmocka_unit_test(test_run_host_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
