@@ -399,7 +399,8 @@ struct ev_facts {
     uint8_t xlen;                  /* x's digits; 0: none */
     uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
     uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
-                                      names; SUBMIT: server-hostname's label */
+                                      names; SUBMIT: server-hostname's label; RECEIVE from a
+                                      host: host_tag() of its name */
 };
 /* ev_facts as a stream holds it: what most events have in 4 words (the
  * file's rank is found again from its index), x and hop in the 1 or 2
@@ -545,6 +546,9 @@ struct flows {
      * hosts SENDs left for ("queued as"), any message's: complete once the
      * logs are read, before anything is folded */
     _Atomic uint64_t leave_labels[4];
+    /* the same for hosts that are none of the servers (label NONE8, which
+     * every outside host shares): one bit per host_tag() of their names */
+    _Atomic uint64_t leave_tags;
     atomic_int wide;               /* a time that seconds cannot hold, or an event from a file not in
                                       the log set: read every file again, not only those of the time */
 };
@@ -746,6 +750,19 @@ static uint8_t label_of(const struct flows *F, mt_slice host)
     return NONE8;
 }
 
+/* 6 bits of a hash of host's first label, any case: a RECEIVE from a host
+ * no SEND left for is told apart from most of the others by it (a host that
+ * shares a tag with one costs only a second reading of its message). */
+static uint8_t host_tag(mt_slice host)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < host.n && host.p[i] != '.'; i++) {
+        unsigned char c = (unsigned char)host.p[i];
+        h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20u : c)) * 16777619u;
+    }
+    return (uint8_t)((h ^ h >> 16) & 63);
+}
+
 static uint8_t class_of_name(const struct flows *F, const char *s)
 {
     size_t lo = 0, hi = F->n_cls;
@@ -843,6 +860,7 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     atomic_init(&F->wide, 0);
     for (int i = 0; i < 4; i++)
         atomic_init(&F->leave_labels[i], 0);
+    atomic_init(&F->leave_tags, 0);
     F->nw = nw ? nw : 1;
     F->w = calloc(F->nw, sizeof *F->w);
     for (unsigned i = 0; F->w && i < F->nw; i++)
@@ -1364,7 +1382,9 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
 static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
 {
     int in = (d->flags & E_FROM_HOST) &&
-             (atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1);
+             (d->label != NONE8
+                  ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
+                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1);
     if (!in && !(d->flags & E_LEAVES))
         return;                    /* from a host nothing was sent to */
     int l = -1;
@@ -1588,8 +1608,10 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         if (EQ(src, "STOREDRIVER"))
             d->flags |= E_STOREDRIVER;
         d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
-        if (!(d->flags & E_STOREDRIVER) && ev->f[MT_F_CLIENT_HOSTNAME].n)
+        if (!(d->flags & E_STOREDRIVER) && ev->f[MT_F_CLIENT_HOSTNAME].n) {
             d->flags |= E_FROM_HOST;
+            d->target = host_tag(ev->f[MT_F_CLIENT_HOSTNAME]);   /* a RECEIVE's target is free */
+        }
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
@@ -1610,6 +1632,9 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             uint64_t bit = UINT64_C(1) << (l & 63);
             if (!(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
                 atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
+            uint64_t tag = UINT64_C(1) << host_tag(sh);
+            if (l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
+                atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
             d->flags |= E_LEAVES;
         }
         if (sh.n && intern_hop(F, w, sh, &d->hop))
