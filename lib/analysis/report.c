@@ -1376,13 +1376,19 @@ static bool is(mt_slice s, const char *lit)
     return mt_slice_eq_ci(s, mt_slice_make(lit, strlen(lit)));
 }
 
+/* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
+ * terabyte; no message is larger). "1e3" was 1 byte and a 20-digit value
+ * its first 19 digits; a few absurd values could overflow the sums. */
+#define SIZE_MAX_BYTES (UINT64_C(1) << 40)
 static uint64_t parse_u64(mt_slice s)
 {
     uint64_t v = 0;
-    for (size_t i = 0; i < s.n && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
-        if (v > (UINT64_MAX - 9) / 10)
-            return v;
+    for (size_t i = 0; i < s.n; i++) {
+        if (s.p[i] < '0' || s.p[i] > '9')
+            return 0;
         v = v * 10 + (uint64_t)(s.p[i] - '0');
+        if (v > SIZE_MAX_BYTES)
+            return 0;
     }
     return v;
 }
