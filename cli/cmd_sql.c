@@ -3,6 +3,7 @@
  * queries of the classic Exchange reports. */
 #include <getopt.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,7 @@ int cmd_sql(int argc, char **argv)
         return rc;
     if (fmt == MT_FMT_LIST)
         fmt = MT_FMT_TABLE;
-    char sbuf[32] = "", ebuf[32] = "";
+    char sbuf[32] = "", ebuf[32] = "", lbuf[32] = "";
     const char *params[3] = { NULL, NULL, NULL };
     const char *const *bind = NULL;
     size_t n_bind = 0;
@@ -239,7 +240,13 @@ int cmd_sql(int argc, char **argv)
             snprintf(ebuf, sizeof ebuf, "%lld", (long long)e);
             params[1] = ebuf;
         }
-        params[2] = limit;
+        /* SQLite's LIMIT is a signed 64-bit number: a larger one failed as
+         * "datatype mismatch" (exit 4). No table holds that many rows, so it
+         * means no limit, as 2^63-1 already did. */
+        if (limit && lim <= (unsigned long long)INT64_MAX) {
+            snprintf(lbuf, sizeof lbuf, "%llu", lim);
+            params[2] = lbuf;
+        }
         bind = params;
         n_bind = 3;
     } else {
