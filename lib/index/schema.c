@@ -177,6 +177,25 @@ static const char schema_tables[] =
     "CREATE TABLE problems(file INTEGER NOT NULL, line INTEGER NOT NULL, message TEXT NOT NULL);\n"
     "CREATE INDEX problems_file ON problems(file, line);\n";
 
+/* hops: each hand-off with the event it led to, where the logs have it.
+ * An internal id is a number the next server gave, unique only while its
+ * queue database lives: one made anew (a reinstall, a reset queue) hands the
+ * same numbers out again, so the RECEIVE must also be of the SEND's message
+ * (schema 5; before, a SEND was linked to every RECEIVE of its id on that
+ * server, of any message). A SEND without a message id cannot be checked and
+ * links as before. Kept as one string: made with the other views, and again
+ * by the 4 -> 5 upgrade. */
+#define HOPS_VIEW \
+    "CREATE VIEW hops AS SELECT s.message_id AS message_id, s.timestamp AS sent, s.server AS from_server,\n" \
+    "  l.kind AS link, coalesce(l.internal_id || '@' || l.host, l.internal_id, l.queue_id) AS key,\n" \
+    "  n.server AS to_server, n.event_id AS next_event_id, n.timestamp AS next_seen, s.id AS send_event,\n" \
+    "  n.id AS next_event\n" \
+    "FROM links l JOIN tracking s ON s.id = l.event\n" \
+    "  LEFT JOIN tracking n ON l.kind = 'internal-id' AND n.internal_message_id = l.internal_id\n" \
+    "    AND n.id <> s.id AND (l.host IS NULL OR upper(n.server) = upper(l.host))\n" \
+    "    AND (s.message_id IS NULL OR n.message_id = s.message_id COLLATE NOCASE)\n" \
+    "    AND n.event_id IN ('RECEIVE', 'HARECEIVE');\n"
+
 /* Views for people and for `mailtrail sql`. Times are UTC ISO 8601. */
 static const char schema_views[] =
     "CREATE VIEW tracking AS SELECT e.id AS id,\n"
@@ -215,15 +234,7 @@ static const char schema_views[] =
     "CREATE VIEW failures AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
     "  recipient_status, source\n"
     "FROM recipients WHERE event_id = 'FAIL';\n"
-    /* hops: each hand-off with the event it led to, where the logs have it */
-    "CREATE VIEW hops AS SELECT s.message_id AS message_id, s.timestamp AS sent, s.server AS from_server,\n"
-    "  l.kind AS link, coalesce(l.internal_id || '@' || l.host, l.internal_id, l.queue_id) AS key,\n"
-    "  n.server AS to_server, n.event_id AS next_event_id, n.timestamp AS next_seen, s.id AS send_event,\n"
-    "  n.id AS next_event\n"
-    "FROM links l JOIN tracking s ON s.id = l.event\n"
-    "  LEFT JOIN tracking n ON l.kind = 'internal-id' AND n.internal_message_id = l.internal_id\n"
-    "    AND n.id <> s.id AND (l.host IS NULL OR upper(n.server) = upper(l.host))\n"
-    "    AND n.event_id IN ('RECEIVE', 'HARECEIVE');\n"
+    HOPS_VIEW
     "CREATE VIEW smtp AS SELECT f.server AS server, f.path AS file, l.line AS line,\n"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', l.time_ms / 1000.0, 'unixepoch') AS timestamp, l.time_ms AS time_ms,\n"
     "  coalesce(l.session_text, printf('%016X', l.session)) AS session_id, l.seq AS seq,\n"
@@ -406,6 +417,12 @@ static const char upgrade_3_to_4[] =
     "CREATE INDEX IF NOT EXISTS files_list ON files(kind, path, server);"
     "UPDATE meta SET value = 4 WHERE key = 'schema_version'; PRAGMA user_version = 4;";
 
+/* Schema 4 -> 5: the hops view also compares message ids (HOPS_VIEW). Views
+ * live in the database, so an older index gets the new one here. */
+static const char upgrade_4_to_5[] =
+    "DROP VIEW IF EXISTS hops;" HOPS_VIEW
+    "UPDATE meta SET value = 5 WHERE key = 'schema_version'; PRAGMA user_version = 5;";
+
 static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
 {
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
@@ -419,6 +436,8 @@ static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
         failed = ix_exec(ix, "CREATE INDEX IF NOT EXISTS postfix_keys_key ON postfix_keys(key)", err, errlen);
     else if (from == 3)
         failed = ix_exec(ix, upgrade_3_to_4, err, errlen);
+    else if (from == 4)
+        failed = ix_exec(ix, upgrade_4_to_5, err, errlen);
     if (failed || ix_exec(ix, "COMMIT", err, errlen)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
         return -1;
