@@ -207,11 +207,12 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
 static const struct mt_named_query named[] = {
     { "top-senders", "senders by messages sent (RECEIVE events, each message once), with bytes",
       /* each message once, with the size of its first RECEIVE that has one
-       * (a message received again on the next server counts once) */
+       * (a message received again on the next server counts once); a
+       * RECEIVE without a message id is a message of its own, as in report */
       "SELECT sender, count(*) AS messages, sum(bytes) AS bytes FROM"
       " (SELECT sender, CAST(total_bytes AS INTEGER) AS bytes, row_number() OVER"
-      "   (PARTITION BY message_id ORDER BY total_bytes IS NULL, time_ms, id) AS k"
-      "  FROM tracking WHERE event_id = 'RECEIVE' AND message_id IS NOT NULL AND " WINDOW ")"
+      "   (PARTITION BY coalesce(message_id, id) ORDER BY total_bytes IS NULL, time_ms, id) AS k"
+      "  FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW ")"
       " WHERE k = 1 GROUP BY lower(sender) ORDER BY messages DESC, sender" LIMIT },
     { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
       "SELECT recipient, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
@@ -224,11 +225,12 @@ static const struct mt_named_query named[] = {
       " min(recipient_status) AS example"
       " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
     { "messages-per-hour", "messages received per hour (UTC)",
-      /* each message once, in the hour of its first RECEIVE, with that one's size */
+      /* each message once, in the hour of its first RECEIVE, with that one's
+       * size; a RECEIVE without a message id is a message of its own */
       "SELECT substr(timestamp, 1, 13) || ':00Z' AS hour, count(*) AS messages, sum(bytes) AS bytes FROM"
       " (SELECT timestamp, CAST(total_bytes AS INTEGER) AS bytes, row_number() OVER"
-      "   (PARTITION BY message_id ORDER BY time_ms, id) AS k"
-      "  FROM tracking WHERE event_id = 'RECEIVE' AND message_id IS NOT NULL AND " WINDOW ")"
+      "   (PARTITION BY coalesce(message_id, id) ORDER BY time_ms, id) AS k"
+      "  FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW ")"
       " WHERE k = 1 GROUP BY hour ORDER BY hour" LIMIT },
     { "largest-messages", "the largest messages, with sender and subject",
       "SELECT message_id, max(CAST(total_bytes AS INTEGER)) AS bytes, sender, subject, min(timestamp) AS first_seen"
