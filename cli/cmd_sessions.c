@@ -850,6 +850,18 @@ struct step {
     const char *reply;     /* the answer, or NULL when none came */
 };
 
+/* "TLS negotiation failed with error NoCredentials", in the data column of
+ * some logs and the context column of others (as the session assembler
+ * reads it); NULL when the line says no such thing. */
+static const char *tls_failed(const struct saved_line *l)
+{
+    const char *v[2] = { l->data, l->context };
+    for (int i = 0; i < 2; i++)
+        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
+            return v[i];
+    return NULL;
+}
+
 /* Reduce a conversation to its SMTP steps: each command with the final
  * reply it got. Replies answer the oldest command still open (PIPELINING
  * sends MAIL and RCPT before the first reply); after DATA's 354 the next
@@ -875,6 +887,23 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
                 out[0].reply = l->context;
             else if (l->event == '+')
                 out[0].reply = "connected";
+            continue;
+        }
+        const char *tls = l->event == '*' ? tls_failed(l) : NULL;
+        if (tls) {
+            /* The 220 to STARTTLS came, the handshake after it did not: that
+             * is what the STARTTLS step achieved, and where two sessions
+             * part (it read as a success, and the sessions parted at the
+             * next step "never got to"). */
+            size_t k = n;
+            while (k > 0 && out[k - 1].kind != ST_STARTTLS)
+                k--;
+            if (k == 0) {
+                out[n].kind = ST_STARTTLS;
+                out[n].said = "(TLS)";
+                k = ++n;
+            }
+            out[k - 1].reply = tls;
             continue;
         }
         if ((l->event != '<' && l->event != '>') || !strcmp(l->data, "<Binary Data>"))
@@ -978,7 +1007,10 @@ static void print_compare(const struct conversation *bad, const struct conversat
                 why = "this session never got to this step";
             else if (!gy->reply)
                 why = "no reply came: the connection was dropped";
-            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL)
+            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL && gy->kind == ST_STARTTLS) {
+                snprintf(buf, sizeof buf, "the TLS handshake failed after STARTTLS: %s", gy->reply);
+                why = buf;
+            } else if (!why)
                 why = gy->reply;
             fputs("           -> ", stdout);
             cli_text(mt_slice_cstr(why));
