@@ -189,13 +189,18 @@ struct pending_out {
     uint64_t shown;
 };
 
-/* The recipients of one message that wait: deferred, or in transit. */
+/* The recipients of one message that wait: deferred, or in transit; or,
+ * for a message with none (a SUBMIT that transport never received: SUBMIT
+ * rows name no recipient), the message itself, "submitted", recipient
+ * unknown -- the one thing an admin can still find it by is its sender. */
 static int print_pending(const struct mt_trace *t, void *user)
 {
     struct pending_out *po = user;
     const struct common *c = po->c;
-    for (size_t r = 0; r < t->n_recipients; r++) {
-        const struct mt_trace_recipient *rc2 = &t->recipients[r];
+    static const struct mt_trace_recipient nobody = { .outcome = MT_OUT_UNKNOWN, .time_ms = MT_TIME_NONE };
+    size_t n = t->n_recipients ? t->n_recipients : 1;
+    for (size_t r = 0; r < n; r++) {
+        const struct mt_trace_recipient *rc2 = t->n_recipients ? &t->recipients[r] : &nobody;
         if (rc2->outcome != MT_OUT_UNKNOWN && rc2->outcome != MT_OUT_DEFERRED)
             continue;
         /* Where it waits: the server of its last event. */
@@ -204,7 +209,7 @@ static int print_pending(const struct mt_trace *t, void *user)
         int64_t since = rc2->time_ms != MT_TIME_NONE ? rc2->time_ms : last->time_ms;
         char a[48];
         mt_time_format(since, po->out_tz, a, sizeof a);
-        const char *state = rc2->outcome == MT_OUT_DEFERRED ? "deferred" : "in-transit";
+        const char *state = !t->n_recipients ? "submitted" : rc2->outcome == MT_OUT_DEFERRED ? "deferred" : "in-transit";
         if (c->fmt == 2) {
             fputs("{\"message_id\":", stdout);
             mt_json_string(stdout, t->message_id);
@@ -216,10 +221,12 @@ static int print_pending(const struct mt_trace *t, void *user)
             mt_json_string(stdout, rc2->status);
             fputs(",\"subject\":", stdout);
             mt_json_string(stdout, t->subject);
+            fputs(",\"sender\":", stdout);
+            mt_json_string(stdout, t->sender);
             fputs("}\n", stdout);
         } else if (c->fmt == 1) {
             if (!po->shown)
-                fputs("message_id,recipient,state,server,since,status,subject\r\n", stdout);
+                fputs("message_id,recipient,state,server,since,status,subject,sender\r\n", stdout);
             mt_csv_cell(stdout, t->message_id);
             fputc(',', stdout);
             mt_csv_cell(stdout, rc2->address);
@@ -229,6 +236,8 @@ static int print_pending(const struct mt_trace *t, void *user)
             mt_csv_cell(stdout, rc2->status);
             fputc(',', stdout);
             mt_csv_cell(stdout, t->subject);
+            fputc(',', stdout);
+            mt_csv_cell(stdout, t->sender);
             fputs("\r\n", stdout);
         } else {
             if (!po->shown)
@@ -237,12 +246,17 @@ static int print_pending(const struct mt_trace *t, void *user)
             printf("%s %-10s ", a, state);
             cli_text_pad(cstr(server), 12);
             putchar(' ');
-            cli_text_pad(rc2->address, 32);
+            cli_text_pad(t->n_recipients ? rc2->address : mt_slice_cstr("(unknown)"), 32);
             putchar(' ');
             cli_text(t->subject);
             if (rc2->status.n) {
                 fputs(" / ", stdout);
                 cli_text(rc2->status);
+            }
+            if (!t->n_recipients) {
+                fputs(" / from ", stdout);
+                cli_text(t->sender);
+                fputs(", not received by transport", stdout);
             }
             putchar('\n');
         }

@@ -729,6 +729,21 @@ static void by_iid_free(struct by_iid *b)
 /* From how many messages one search for them all beats one search each. */
 #define ONE_SEARCH_FROM 4
 
+/* Did send session id carry ev? Events other than SENDs (the message's
+ * RECEIVE, a DEFER) belong to the message, not to one session, and are
+ * shown; a SEND only when it went out in this session, not in another
+ * session of the same message. */
+static int carried(const mt_send_links *links, const struct mt_event *ev, const char *id)
+{
+    if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], MT_SLICE_LIT("SEND")) &&
+        !mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], MT_SLICE_LIT("SENDEXTERNAL")))
+        return 1;
+    mt_slice own = mt_event_session_id(ev);
+    if (!own.n)
+        own = mt_send_links_lookup(links, ev);
+    return mt_slice_eq_ci(own, mt_slice_cstr(id));
+}
+
 /* A receive session names its message in the RECEIVE's source-context; a
  * send session names what it sends in "*,<internal id>,sending message"
  * lines, internal ids of the sending server's tracking log. */
@@ -749,46 +764,71 @@ static int print_tracking_events(const mt_logset *ls, const struct conversation 
     size_t sending = 0;
     for (size_t i = 0; i < c->n; i++)
         sending += c->v[i].event == '*' && !strcasecmp(c->v[i].context, "sending message") && c->v[i].data[0];
+    /* Every event of the ids sent is kept before any is printed: which
+     * session carried each SEND is known only once they are all in hand. */
     struct by_iid b = { 0 };
-    if (!ls->backend && sending >= ONE_SEARCH_FROM) {
+    mt_send_links *links = NULL;
+    if (sending) {
         if (!(b.ids = malloc(sending * sizeof *b.ids)))
             t.failed = 1;
         for (size_t i = 0; i < c->n && b.ids; i++)
             if (c->v[i].event == '*' && !strcasecmp(c->v[i].context, "sending message") && c->v[i].data[0])
                 b.ids[b.n_ids++] = c->v[i].data;
-        if (b.ids) {
-            qsort(b.ids, b.n_ids, sizeof *b.ids, cmp_str);
-            size_t u = 0;
-            for (size_t i = 0; i < b.n_ids; i++)
-                if (!u || strcmp(b.ids[u - 1], b.ids[i]))
-                    b.ids[u++] = b.ids[i];
-            b.n_ids = u;
+    }
+    if (b.ids) {
+        qsort(b.ids, b.n_ids, sizeof *b.ids, cmp_str);
+        size_t u = 0;
+        for (size_t i = 0; i < b.n_ids; i++)
+            if (!u || strcmp(b.ids[u - 1], b.ids[i]))
+                b.ids[u++] = b.ids[i];
+        b.n_ids = u;
+        if (!ls->backend && b.n_ids >= ONE_SEARCH_FROM) {
             mt_query_init(&q);
             q.servers = servers;
             q.n_servers = 1;
             q.accept = iid_accept;
             q.accept_ctx = &b;
-            if (mt_search(ls, &q, 0, iid_keep, NULL, &b, NULL) == MT_EIO || b.oom || by_iid_group(&b))
+            if (mt_search(ls, &q, 0, iid_keep, NULL, &b, NULL) == MT_EIO)
                 t.failed = 1;
+        } else {
+            /* an index answers one id at a time from its own index */
+            for (size_t i = 0; i < b.n_ids && !t.failed && !b.oom; i++) {
+                mt_query_init(&q);
+                q.internal_message_id = b.ids[i];
+                q.servers = servers;
+                q.n_servers = 1;
+                if (mt_search(ls, &q, 0, iid_keep, NULL, &b, NULL) == MT_EIO)
+                    t.failed = 1;
+            }
         }
+        if (b.oom || by_iid_group(&b))
+            t.failed = 1;
+        /* A message goes out in several sessions (a deferred recipient is
+         * retried minutes later in another): its SENDs are matched to
+         * sessions as search --session-links matches them, by what the
+         * next hop's reply named, else by time. */
+        if (!t.failed && !(links = mt_send_links_new()))
+            t.failed = 1;
+        for (size_t k = 0; k < b.n && !t.failed; k++)
+            if (mt_send_links_want(links, &b.v[k].c.ev) != MT_OK)
+                t.failed = 1;
+        if (!t.failed && mt_send_links_resolve(links, ls, NULL, NULL) == MT_EIO)
+            t.failed = 1;
     }
-    for (size_t i = 0; i < c->n && !t.failed; i++) {
+    for (size_t i = 0; i < c->n && b.ids && !t.failed; i++) {
         const struct saved_line *l = &c->v[i];
         if (l->event != '*' || strcasecmp(l->context, "sending message") || !l->data[0])
             continue;
-        if (b.ids) {
-            /* its events, in the order the one search found them (time) */
-            size_t at = iid_at(&b, mt_slice_cstr(l->data));
-            for (size_t k = at != SIZE_MAX ? b.start[at] : 0; at != SIZE_MAX && k < b.start[at + 1] && !t.failed; k++)
-                print_tracked(&b.v[b.order[k]].c.ev, &t);
-            continue;
+        /* its events, in the order found (time) */
+        size_t at = iid_at(&b, mt_slice_cstr(l->data));
+        for (size_t k = at != SIZE_MAX ? b.start[at] : 0; at != SIZE_MAX && k < b.start[at + 1] && !t.failed; k++) {
+            const struct mt_event *ev = &b.v[b.order[k]].c.ev;
+            if (!carried(links, ev, id))
+                continue;
+            print_tracked(ev, &t);
         }
-        mt_query_init(&q);
-        q.internal_message_id = l->data;
-        q.servers = servers;
-        q.n_servers = 1;
-        mt_search(ls, &q, 0, print_tracked, NULL, &t, NULL);
     }
+    mt_send_links_free(links);
     by_iid_free(&b);
     if (!t.n)
         printf("(none found in the tracking logs given)\n");
@@ -809,6 +849,18 @@ struct step {
     const char *said;      /* the client's command (or Exchange's remark) */
     const char *reply;     /* the answer, or NULL when none came */
 };
+
+/* "TLS negotiation failed with error NoCredentials", in the data column of
+ * some logs and the context column of others (as the session assembler
+ * reads it); NULL when the line says no such thing. */
+static const char *tls_failed(const struct saved_line *l)
+{
+    const char *v[2] = { l->data, l->context };
+    for (int i = 0; i < 2; i++)
+        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
+            return v[i];
+    return NULL;
+}
 
 /* Reduce a conversation to its SMTP steps: each command with the final
  * reply it got. Replies answer the oldest command still open (PIPELINING
@@ -835,6 +887,23 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
                 out[0].reply = l->context;
             else if (l->event == '+')
                 out[0].reply = "connected";
+            continue;
+        }
+        const char *tls = l->event == '*' ? tls_failed(l) : NULL;
+        if (tls) {
+            /* The 220 to STARTTLS came, the handshake after it did not: that
+             * is what the STARTTLS step achieved, and where two sessions
+             * part (it read as a success, and the sessions parted at the
+             * next step "never got to"). */
+            size_t k = n;
+            while (k > 0 && out[k - 1].kind != ST_STARTTLS)
+                k--;
+            if (k == 0) {
+                out[n].kind = ST_STARTTLS;
+                out[n].said = "(TLS)";
+                k = ++n;
+            }
+            out[k - 1].reply = tls;
             continue;
         }
         if ((l->event != '<' && l->event != '>') || !strcmp(l->data, "<Binary Data>"))
@@ -938,7 +1007,10 @@ static void print_compare(const struct conversation *bad, const struct conversat
                 why = "this session never got to this step";
             else if (!gy->reply)
                 why = "no reply came: the connection was dropped";
-            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL)
+            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL && gy->kind == ST_STARTTLS) {
+                snprintf(buf, sizeof buf, "the TLS handshake failed after STARTTLS: %s", gy->reply);
+                why = buf;
+            } else if (!why)
                 why = gy->reply;
             fputs("           -> ", stdout);
             cli_text(mt_slice_cstr(why));

@@ -80,7 +80,8 @@ typedef int (*mt_trace_fn)(const struct mt_trace *t, void *user);
 
 /* The messages `mailtrail pending` lists, each traced: what mt_tracer_build
  * gives for every message of the window (the events matching q), restricted
- * to those with a deferred or unknown recipient. threads, diag, returns: as
+ * to those with a deferred or unknown recipient, or with no recipient at
+ * all (submitted, never received by transport). threads, diag, returns: as
  * mt_flows_scan (MT_NOMATCH: no event matched q). */
 mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_trace_fn each,
                           mt_diag_fn diag, void *user);

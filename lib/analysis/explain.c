@@ -488,6 +488,11 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
             return "success: the server took a shadow copy for redundancy; the sending Exchange server stays responsible for delivery";
         return "success: the message was accepted and queued for delivery";
     }
+    /* "250 2.0.0 Ok: queued as 4VqA1" (Postfix, and what Exchange logs of a
+     * Postfix next hop) is the reply to the message itself, not to a command:
+     * its generic 2.0.0 says no more than "accepted", the words say queued. */
+    if (r->code == 250 && contains_ci(t, "queued as "))
+        return "success: the message was accepted and queued for delivery";
     if (enh && r->code == 432 && c == 4 && s == 3 && d == 2)
         return "temporary failure: the recipient's mailbox receives too many messages at once (Exchange throttling); the sender will retry";
     /* Exchange writes "550 4.4.7 QUEUE.Expired" into tracking logs: a class

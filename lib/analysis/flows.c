@@ -2189,7 +2189,9 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         relayed |= R->outcome == MT_OUT_RELAYED;
         pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
     }
-    res->pending = pending;
+    /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
+     * rows name none) is a message stuck before any recipient has a fate. */
+    res->pending = pending || !E->nr;
     res->first = E->g[order[0]].server;
     res->dir = direction_of(E->g[order[0]].smtp_in, relayed, (m->flags & M_SMTP_FD) != 0);
     if (!path)
@@ -2963,6 +2965,8 @@ struct pending_sink {
 static int pending_trace(const struct mt_trace *t, void *user)
 {
     struct pending_sink *s = user;
+    if (!t->n_recipients)
+        return s->each(t, s->user) ? 1 : 0;
     for (size_t r = 0; r < t->n_recipients; r++)
         if (t->recipients[r].outcome == MT_OUT_UNKNOWN || t->recipients[r].outcome == MT_OUT_DEFERRED)
             return s->each(t, s->user) ? 1 : 0;

@@ -35,5 +35,6 @@ check "2016, 2 servers" --version 2016 --servers 2 --messages-per-day 1500 --see
 check "2010, 3 servers" --version 2010 --servers 3 --messages-per-day 800 --seed 12
 check "2013, 2 servers, 2 days" --version 2013 --servers 2 --messages-per-day 500 --days 2 --seed 13
 check "2007, 1 server" --version 2007 --servers 1 --messages-per-day 500 --seed 14
+check "2016, 16 servers" --version 2016 --servers 16 --messages-per-day 600 --seed 22
 echo "trace: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
