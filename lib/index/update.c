@@ -1448,6 +1448,20 @@ static int new_row(struct upd *u)
     return 0;
 }
 
+/* After the row of the file was looked for: a new one when none was found,
+ * counted either way. 0, or -1 on a database error. */
+static int take_row_or_new(struct upd *u, int found, int renamed)
+{
+    if (!found) {
+        if (new_row(u))
+            return -1;
+        u->st->files_new++;
+    } else if (renamed) {
+        u->st->files_renamed++;
+    }
+    return 0;
+}
+
 static void reset_row(struct filerow *r)
 {
     r->offset = r->lines = 0;
@@ -1605,13 +1619,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             return MT_EIO;
         found = renamed = adopted;
     }
-    if (!found) {
-        if (new_row(u))
-            return MT_EIO;
-        u->st->files_new++;
-    } else if (renamed) {
-        u->st->files_renamed++;
-    }
+    if (take_row_or_new(u, found, renamed))
+        return MT_EIO;
     struct filerow *r = &u->row;
     int64_t h = 0;
     int replaced = 0;
@@ -1653,13 +1662,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         found = find_row(u, &sb, &renamed);
         if (found < 0)
             return MT_EIO;
-        if (!found) {
-            if (new_row(u))
-                return MT_EIO;
-            u->st->files_new++;
-        } else if (renamed) {
-            u->st->files_renamed++;
-        }
+        if (take_row_or_new(u, found, renamed))
+            return MT_EIO;
         replaced = 0;
     }
     if (replaced) {
