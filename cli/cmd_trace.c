@@ -843,6 +843,9 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
     hop_rx_free(&hx);
 }
 
+/* One node per hop, named by its server: a message that comes back to a
+ * server (EX1 -> smarthost -> EX1, a mail loop) is drawn as the path it
+ * took, not as a cycle through one node. */
 static void print_dot(const struct mt_trace *t)
 {
     char name[160];
@@ -850,18 +853,13 @@ static void print_dot(const struct mt_trace *t)
     jstr(t->message_id);
     printf(";\n");
     for (size_t h = 0; h < t->n_hops; h++) {
-        const char *n = hop_name(&t->hops[h], name, sizeof name);
-        printf("  ");
-        jstr(cstr(n));
-        printf(";\n");
+        printf("  h%zu [label=", h);
+        jstr(cstr(hop_name(&t->hops[h], name, sizeof name)));
+        printf("];\n");
         /* From the hop it was handed on from, else from the one before. */
         size_t from = t->hops[h].prev != MT_HOP_NONE ? t->hops[h].prev : h - 1;
         if (h && from < h && !(t->hops[h].postfix && t->hops[h].link == MT_LINK_ORIGIN)) {
-            printf("  ");
-            jstr(cstr(t->hops[from].server ? t->hops[from].server : "-"));
-            printf(" -> ");
-            jstr(cstr(n));
-            printf(" [label=");
+            printf("  h%zu -> h%zu [label=", from, h);
             jstr(cstr(mt_link_kind_name(t->hops[h].link)));
             printf(", style=%s];\n", t->hops[h].exact ? "solid" : "dashed");
         }
