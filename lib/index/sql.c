@@ -164,7 +164,10 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
         "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
         "DELETE FROM postfix_keys WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
         "DELETE FROM iis_lines WHERE file IN (SELECT id FROM files WHERE kind = 'iis' AND last_ms < ?1)",
-        "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE last_ms < ?1)",
+        /* a file whose every line was bad has no record time (last_ms is
+         * NULL): its last change stands for it, as for Postfix and IIS
+         * files, or its problems would stay for ever */
+        "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE coalesce(last_ms, mtime_ns / 1000000) < ?1)",
     };
     *removed = 0;
     if (!ix->writable) {
