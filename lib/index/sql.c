@@ -164,7 +164,10 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
         "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
         "DELETE FROM postfix_keys WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",
         "DELETE FROM iis_lines WHERE file IN (SELECT id FROM files WHERE kind = 'iis' AND last_ms < ?1)",
-        "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE last_ms < ?1)",
+        /* a file whose every line was bad has no record time (last_ms is
+         * NULL): its last change stands for it, as for Postfix and IIS
+         * files, or its problems would stay for ever */
+        "DELETE FROM problems WHERE file IN (SELECT id FROM files WHERE coalesce(last_ms, mtime_ns / 1000000) < ?1)",
     };
     *removed = 0;
     if (!ix->writable) {
@@ -204,16 +207,75 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
 #define WINDOW "(?1 IS NULL OR time_ms >= ?1) AND (?2 IS NULL OR time_ms < ?2)"
 #define LIMIT " LIMIT coalesce(?3, -1)"
 
+/* Is a host (client-hostname or client-ip) one of the organisation's, as
+ * report decides (docs/report.md)? An address when it was the server-ip of
+ * an SMTP RECEIVE at or before the event (ips, joined to the row); a name
+ * when the window says it is ours (known: full names and their first
+ * labels), or when its first label is a logging server's and no full name
+ * of ours has that label (a name without a dot: whenever it is a logging
+ * server's). Names are decided once per distinct value (ournames). */
+#define ISIP(c) "(" c " GLOB '[[]*' OR instr(" c ", ':') OR NOT " c " GLOB '*[^0-9.]*')"
+#define LABEL(c) "lower(substr(rtrim(" c ", '.'), 1, instr(rtrim(" c ", '.') || '.', '.') - 1))"
+#define NAME_OURS(c)                                                                                             \
+    "(lower(rtrim(" c ", '.')) IN (SELECT n FROM known) OR (" LABEL(c) " IN (SELECT l FROM logsrv) AND"         \
+    " (instr(rtrim(" c ", '.'), '.') = 0 OR " LABEL(c) " NOT IN (SELECT n FROM known))))"
+#define OURS(c, j) "(coalesce(" c " IN (SELECT id FROM ournames), 0) OR coalesce(" j ".t <= w.time_ms, 0))"
+/* A file's name, to tell MSGTRK* files (report's logging servers) */
+#define BASE "upper(substr(path, length(rtrim(path, replace(path, '/', ''))) + 1, 6))"
+
+/* The messages report counts as received (lib/analysis/report.c, and
+ * docs/report.md "received"), one row per received event in the window:
+ * a SUBMIT, a STOREDRIVER RECEIVE, or an SMTP RECEIVE whose client is not
+ * the organisation's (an intra-organisation hop is no new message). msg
+ * numbers a message's events twice: k1 = 1 is its first (it counts the
+ * message, its hour and its sender), kb = 1 its first with a size (its bytes
+ * and that event's sender and subject); size is report's: whole digits,
+ * 1 byte to 2^40, else none. A message without a message id is one of its
+ * own. The names and addresses come from the window's events, as report's. */
+#define RECEIVED                                                                                                 \
+    "WITH kw(id, v) AS (SELECT id, upper(value) FROM strs"                                           \
+    "  WHERE upper(value) IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL', 'SMTP', 'STOREDRIVER')),"                \
+    " w AS (SELECT e.id AS id, e.time_ms AS time_ms, e.message_id AS mid, ev.v AS eid, so.v AS src,"  \
+    "  e.total_bytes AS total_bytes, e.client_ip AS ci, e.client_hostname AS ch, e.server_ip AS si,"              \
+    "  e.server_hostname AS sh, e.connector_id AS cn"                                                            \
+    "  FROM events e JOIN kw ev ON ev.id = e.event_id LEFT JOIN kw so ON so.id = e.source"                        \
+    "  WHERE ev.v IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL')"                                               \
+    "  AND (?1 IS NULL OR e.time_ms >= ?1) AND (?2 IS NULL OR e.time_ms < ?2)),"                                  \
+    " names(n) AS (SELECT DISTINCT lower(rtrim(value, '.')) FROM strs WHERE id IN"                               \
+    "  (SELECT sh FROM w WHERE eid = 'RECEIVE' AND src = 'SMTP'"                                                 \
+    "   UNION SELECT ch FROM w WHERE eid <> 'RECEIVE' AND eid <> 'SUBMIT' AND src = 'SMTP'"                       \
+    "   UNION SELECT sh FROM w WHERE eid <> 'RECEIVE' AND eid <> 'SUBMIT' AND cn IN (SELECT id FROM strs"         \
+    "    WHERE value = 'Intra-Organization SMTP Send Connector' COLLATE NOCASE))"                                  \
+    "  AND instr(value, '.') AND NOT " ISIP("value") "),"                                                        \
+    " known(n) AS (SELECT n FROM names UNION SELECT substr(n, 1, instr(n, '.') - 1) FROM names"      \
+    "  WHERE instr(n, '.') > 1),"                                                                                \
+    " logsrv(l) AS (SELECT DISTINCT " LABEL("server") " FROM files WHERE " BASE " = 'MSGTRK'"        \
+    "  OR NOT EXISTS (SELECT 1 FROM files WHERE " BASE " = 'MSGTRK')),"                                           \
+    " ips(ip, t) AS (SELECT si, min(time_ms) FROM w JOIN strs s ON s.id = w.si"                     \
+    "  WHERE eid = 'RECEIVE' AND src = 'SMTP' AND s.value <> '' AND " ISIP("s.value") " GROUP BY si),"            \
+    " ournames(id) AS (SELECT id FROM strs WHERE id IN (SELECT ch FROM w WHERE eid = 'RECEIVE'"      \
+    "  AND src = 'SMTP' UNION SELECT ci FROM w WHERE eid = 'RECEIVE' AND src = 'SMTP')"                           \
+    "  AND value <> '' AND NOT " ISIP("value") " AND " NAME_OURS("value") "),"                                   \
+    " rcv AS (SELECT w.id AS id, w.time_ms AS time_ms, w.mid AS mid, CASE WHEN total_bytes GLOB '[0-9]*'"         \
+    "  AND NOT total_bytes GLOB '*[^0-9]*' AND CAST(total_bytes AS INTEGER) BETWEEN 1 AND 1099511627776"           \
+    "  THEN CAST(total_bytes AS INTEGER) END AS size FROM w"                                                     \
+    "  LEFT JOIN ips ih ON ih.ip = w.ch LEFT JOIN ips ii ON ii.ip = w.ci"                                          \
+    "  WHERE eid = 'SUBMIT' OR (eid = 'RECEIVE' AND (src = 'STOREDRIVER' OR (src = 'SMTP'"                        \
+    "  AND NOT " OURS("w.ch", "ih") " AND NOT " OURS("w.ci", "ii") ")))),"                                       \
+    " msg AS (SELECT rcv.*,"                                                                                     \
+    "  row_number() OVER (PARTITION BY mid IS NULL, coalesce(mid, id) ORDER BY time_ms, id) AS k1,"               \
+    "  row_number() OVER (PARTITION BY mid IS NULL, coalesce(mid, id) ORDER BY size IS NULL, time_ms, id) AS kb,"  \
+    "  min(time_ms) OVER (PARTITION BY mid IS NULL, coalesce(mid, id)) AS first_ms FROM rcv) "
+
 static const struct mt_named_query named[] = {
-    { "top-senders", "senders by messages sent (RECEIVE events, each message once), with bytes",
-      /* each message once, with the size of its first RECEIVE that has one
-       * (a message received again on the next server counts once); a
-       * RECEIVE without a message id is a message of its own, as in report */
-      "SELECT sender, count(*) AS messages, sum(bytes) AS bytes FROM"
-      " (SELECT sender, CAST(total_bytes AS INTEGER) AS bytes, row_number() OVER"
-      "   (PARTITION BY coalesce(message_id, id) ORDER BY total_bytes IS NULL, time_ms, id) AS k"
-      "  FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW ")"
-      " WHERE k = 1 GROUP BY lower(sender) ORDER BY messages DESC, sender" LIMIT },
+    { "top-senders", "senders by messages received from them, with bytes (as report counts them)",
+      /* the sender of a message's first received event gets the message,
+       * that of its sizing event the bytes; the texts only for those rows */
+      RECEIVED
+      "SELECT t.sender AS sender, sum(k1 = 1) AS messages,"
+      " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
+      " FROM msg JOIN tracking t ON t.id = msg.id WHERE (k1 = 1 OR kb = 1) AND t.sender <> ''"
+      " GROUP BY lower(t.sender) ORDER BY messages DESC, sender" LIMIT },
     { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
       "SELECT recipient, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
@@ -224,18 +286,20 @@ static const struct mt_named_query named[] = {
       " count(DISTINCT message_id) AS messages,"
       " min(recipient_status) AS example"
       " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
-    { "messages-per-hour", "messages received per hour (UTC)",
-      /* each message once, in the hour of its first RECEIVE, with that one's
-       * size; a RECEIVE without a message id is a message of its own */
-      "SELECT substr(timestamp, 1, 13) || ':00Z' AS hour, count(*) AS messages, sum(bytes) AS bytes FROM"
-      " (SELECT timestamp, CAST(total_bytes AS INTEGER) AS bytes, row_number() OVER"
-      "   (PARTITION BY coalesce(message_id, id) ORDER BY time_ms, id) AS k"
-      "  FROM tracking WHERE event_id = 'RECEIVE' AND " WINDOW ")"
-      " WHERE k = 1 GROUP BY hour ORDER BY hour" LIMIT },
-    { "largest-messages", "the largest messages, with sender and subject",
-      "SELECT message_id, max(CAST(total_bytes AS INTEGER)) AS bytes, sender, subject, min(timestamp) AS first_seen"
-      " FROM tracking WHERE " WINDOW " AND total_bytes IS NOT NULL"
-      " GROUP BY message_id ORDER BY bytes DESC" LIMIT },
+    { "messages-per-hour", "messages received per hour (UTC), with bytes (as report counts them)",
+      /* as report's traffic: a message in the hour of its first received
+       * event, its bytes in the hour of the event that gave its size */
+      RECEIVED
+      "SELECT strftime('%Y-%m-%dT%H', time_ms / 1000.0, 'unixepoch') || ':00Z' AS hour, sum(k1 = 1) AS messages,"
+      " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
+      " FROM msg WHERE k1 = 1 OR kb = 1 GROUP BY hour ORDER BY hour" LIMIT },
+    { "largest-messages", "the largest received messages, with sender and subject (as report sizes them)",
+      /* a message without a message id is a row of its own */
+      RECEIVED
+      "SELECT t.message_id AS message_id, size AS bytes, t.sender AS sender, t.subject AS subject,"
+      " strftime('%Y-%m-%dT%H:%M:%fZ', first_ms / 1000.0, 'unixepoch') AS first_seen"
+      " FROM msg JOIN tracking t ON t.id = msg.id WHERE kb = 1 AND size IS NOT NULL"
+      " ORDER BY bytes DESC, msg.time_ms, msg.id" LIMIT },
     { "connector-volume", "messages and bytes per server and connector (SEND and RECEIVE)",
       "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
