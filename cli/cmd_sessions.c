@@ -564,6 +564,28 @@ static const char *describe_reply(const char *data, char *buf, size_t len)
     return buf;
 }
 
+/* "TLS negotiation failed with error NoCredentials", in the data column of
+ * some logs and the context column of others (as the session assembler
+ * reads it); NULL when the line says no such thing. */
+static const char *tls_failed(const struct saved_line *l)
+{
+    const char *v[2] = { l->data, l->context };
+    for (int i = 0; i < 2; i++)
+        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
+            return v[i];
+    return NULL;
+}
+
+/* What a failed handshake after STARTTLS's 220 means and what to check,
+ * as every failure gets its meaning; quoted: the remark itself said too
+ * (where it is not printed whole beside it). */
+static const char *describe_tls(const char *remark, int quoted, char *buf, size_t len)
+{
+    snprintf(buf, len, "the TLS handshake after STARTTLS's 220 failed%s%s%s, so no mail goes over this connection: %s",
+             quoted ? " (" : "", quoted ? remark : "", quoted ? ")" : "", mt_tls_failure_meaning(mt_slice_cstr(remark)));
+    return buf;
+}
+
 static void print_conversation(const struct conversation *c, const mt_tz *tz)
 {
     if (c->summary)
@@ -588,6 +610,8 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
             label = "binary data: TLS or AUTH payload, not decoded";
         else if (!is_client(l) && (l->event == '<' || l->event == '>'))
             label = describe_reply(data, buf, sizeof buf);
+        else if (l->event == '*' && tls_failed(l))
+            label = describe_tls(tls_failed(l), 0, buf, sizeof buf);
         else if (l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17)) {
             const char *w = strstr(l->context, "Winsock error code: ");
             const char *m = w ? mt_winsock_meaning(leading_int(w + 20)) : NULL;
@@ -856,18 +880,6 @@ struct step {
     const char *why;       /* ST_END not ended by a reply: what happened, in words */
 };
 
-/* "TLS negotiation failed with error NoCredentials", in the data column of
- * some logs and the context column of others (as the session assembler
- * reads it); NULL when the line says no such thing. */
-static const char *tls_failed(const struct saved_line *l)
-{
-    const char *v[2] = { l->data, l->context };
-    for (int i = 0; i < 2; i++)
-        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
-            return v[i];
-    return NULL;
-}
-
 static int reply_class(const char *reply)
 {
     struct mt_reply r;
@@ -1130,8 +1142,7 @@ static void compare_row(struct compare *cmp, enum step_kind k, const struct step
     else if (!gy->reply)
         why = "no reply came: the connection was dropped";
     else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL && gy->kind == ST_STARTTLS) {
-        snprintf(buf, sizeof buf, "the TLS handshake failed after STARTTLS: %s", gy->reply);
-        why = buf;
+        why = describe_tls(gy->reply, 1, buf, sizeof buf);
     } else if (!why)
         why = gy->reply;
     char lonely[700];
