@@ -45,7 +45,10 @@ static const char *const session_usage[] = {
     "long silences shown. AUTH exchanges and <Binary Data> are labelled, never decoded.",
     "With --compare, line the session up step by step against a known-good one",
     "(connect, banner, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, queued, QUIT) and",
-    "show where they part and what the differing reply means.",
+    "show where they part and what the differing reply means. Recipients are",
+    "lined up by address (any order; one only a session has is named); where a",
+    "session stopped with nothing left unanswered, an \"end\" step says why (a",
+    "reply to no command such as a 421 timeout, a disconnect, the log's end).",
     NULL,
 };
 
@@ -561,6 +564,28 @@ static const char *describe_reply(const char *data, char *buf, size_t len)
     return buf;
 }
 
+/* "TLS negotiation failed with error NoCredentials", in the data column of
+ * some logs and the context column of others (as the session assembler
+ * reads it); NULL when the line says no such thing. */
+static const char *tls_failed(const struct saved_line *l)
+{
+    const char *v[2] = { l->data, l->context };
+    for (int i = 0; i < 2; i++)
+        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
+            return v[i];
+    return NULL;
+}
+
+/* What a failed handshake after STARTTLS's 220 means and what to check,
+ * as every failure gets its meaning; quoted: the remark itself said too
+ * (where it is not printed whole beside it). */
+static const char *describe_tls(const char *remark, int quoted, char *buf, size_t len)
+{
+    snprintf(buf, len, "the TLS handshake after STARTTLS's 220 failed%s%s%s, so no mail goes over this connection: %s",
+             quoted ? " (" : "", quoted ? remark : "", quoted ? ")" : "", mt_tls_failure_meaning(mt_slice_cstr(remark)));
+    return buf;
+}
+
 static void print_conversation(const struct conversation *c, const mt_tz *tz)
 {
     if (c->summary)
@@ -585,6 +610,8 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
             label = "binary data: TLS or AUTH payload, not decoded";
         else if (!is_client(l) && (l->event == '<' || l->event == '>'))
             label = describe_reply(data, buf, sizeof buf);
+        else if (l->event == '*' && tls_failed(l))
+            label = describe_tls(tls_failed(l), 0, buf, sizeof buf);
         else if (l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17)) {
             const char *w = strstr(l->context, "Winsock error code: ");
             const char *m = w ? mt_winsock_meaning(leading_int(w + 20)) : NULL;
@@ -839,39 +866,73 @@ static int print_tracking_events(const mt_logset *ls, const struct conversation 
 
 /* ---- --compare: the two sessions step by step ---- */
 
-enum step_kind { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_AUTH, ST_MAIL, ST_RCPT, ST_DATA, ST_QUEUED, ST_QUIT, ST__COUNT };
+/* ST_END is no SMTP command: it stands where a session stopped with nothing
+ * it had asked left unanswered, and says what stopped it. */
+enum step_kind { ST_CONNECT, ST_BANNER, ST_EHLO, ST_STARTTLS, ST_AUTH, ST_MAIL, ST_RCPT, ST_DATA, ST_QUEUED, ST_QUIT, ST_END, ST__COUNT };
 static const char *const step_names[ST__COUNT] = {
-    "connect", "banner", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "queued", "QUIT",
+    "connect", "banner", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "queued", "QUIT", "end",
 };
 
 struct step {
     enum step_kind kind;
     const char *said;      /* the client's command (or Exchange's remark) */
-    const char *reply;     /* the answer, or NULL when none came */
+    const char *reply;     /* the answer, or NULL when none came; ST_END: what ended the session */
+    const char *why;       /* ST_END not ended by a reply: what happened, in words */
 };
 
-/* "TLS negotiation failed with error NoCredentials", in the data column of
- * some logs and the context column of others (as the session assembler
- * reads it); NULL when the line says no such thing. */
-static const char *tls_failed(const struct saved_line *l)
+static int reply_class(const char *reply)
 {
-    const char *v[2] = { l->data, l->context };
-    for (int i = 0; i < 2; i++)
-        if (!strncasecmp(v[i], "TLS ", 4) && strcasestr(v[i], "failed"))
-            return v[i];
-    return NULL;
+    struct mt_reply r;
+    if (!reply)
+        return 0;
+    if (!mt_reply_parse(mt_slice_make(reply, strlen(reply)), &r))
+        return strcmp(reply, "connected") ? 9 : 2;      /* a "Failed to connect" remark */
+    return r.code / 100;
+}
+
+/* A session that stopped after a step that went well (nothing refused,
+ * nothing left unanswered) stopped for a reason no step shows: that reason
+ * gets a step of its own. After a refusal the refusal is the reason. */
+static int stopped_unexplained(const struct step *out, size_t n, int connected)
+{
+    if (!connected || !n)
+        return 0;
+    int cls = reply_class(out[n - 1].reply);
+    return cls == 2 || cls == 3;
+}
+
+/* Who closed the connection, by the '-' line's context: "Remote" is the
+ * other end, which on a send log is the receiving server and on a receive
+ * log the sending client. */
+static const char *closed_by(const struct conversation *c, const char *context, const char **cell)
+{
+    if (!strcasecmp(context, "Remote")) {
+        *cell = "connection closed (Remote)";
+        return c->direction == MT_SMTP_SEND
+                   ? "the receiving server closed the connection while no command waited for a reply"
+                   : "the sending client closed the connection while no command waited for a reply";
+    }
+    if (!strcasecmp(context, "Local")) {
+        *cell = "connection closed (Local)";
+        return "this server closed the connection while no command waited for a reply";
+    }
+    *cell = "connection closed";
+    return "the connection was closed while no command waited for a reply";
 }
 
 /* Reduce a conversation to its SMTP steps: each command with the final
  * reply it got. Replies answer the oldest command still open (PIPELINING
  * sends MAIL and RCPT before the first reply); after DATA's 354 the next
- * final reply is the message's: the "queued" step. */
+ * final reply is the message's: the "queued" step. A session that stopped
+ * without a refusal or an unanswered command ends in an ST_END step saying
+ * why: a reply to no command (the server timing an idle client out), a
+ * disconnect, or the end of its lines in the log. */
 static size_t steps_of(const struct conversation *c, struct step *out, size_t max)
 {
     size_t n = 0;
     size_t pending[16];
     size_t p_head = 0, p_count = 0;
-    int in_data = 0, banner = 0;
+    int in_data = 0, banner = 0, connected = 0, quit = 0, stopped = 0;
     for (size_t i = 0; i < c->n && n < max; i++) {
         const struct saved_line *l = &c->v[i];
         int failed_connect = l->event == '*' && !strncasecmp(l->context, "Failed to connect", 17);
@@ -885,8 +946,29 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             }
             if (failed_connect)
                 out[0].reply = l->context;
-            else if (l->event == '+')
+            else if (l->event == '+') {
                 out[0].reply = "connected";
+                connected = 1;
+            }
+            continue;
+        }
+        if (l->event == '-') {
+            if (stopped)
+                continue;
+            stopped = 1;
+            if (in_data) {
+                /* DATA's 354 came, the reply to the message itself never did */
+                out[n].kind = ST_QUEUED;
+                out[n].said = "(message)";
+                out[n].reply = NULL;
+                n++;
+                in_data = 0;
+            } else if (!p_count && !quit && stopped_unexplained(out, n, connected)) {
+                out[n].kind = ST_END;
+                out[n].said = "(disconnect)";
+                out[n].why = closed_by(c, l->context, &out[n].reply);
+                n++;
+            }
             continue;
         }
         const char *tls = l->event == '*' ? tls_failed(l) : NULL;
@@ -921,6 +1003,7 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             out[n].kind = k;
             out[n].said = l->data;
             out[n].reply = NULL;
+            quit |= k == ST_QUIT;
             if (p_count < 16)
                 pending[(p_head + p_count++) % 16] = n;
             n++;
@@ -949,7 +1032,24 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             out[n].reply = l->data;
             n++;
             banner = 1;
+        } else if (r.code >= 400 && !stopped) {
+            /* A refusal that answers no command: the server giving up on
+             * its own, as Postfix's "421 4.4.2 ... Error: timeout exceeded"
+             * to a client idle too long. Where the session stopped. */
+            out[n].kind = ST_END;
+            out[n].said = "(no command)";
+            out[n].reply = l->data;
+            out[n].why = NULL;
+            n++;
+            stopped = 1;
         }
+    }
+    if (!stopped && !in_data && !p_count && !quit && n < max && stopped_unexplained(out, n, connected)) {
+        out[n].kind = ST_END;
+        out[n].said = "(log)";
+        out[n].reply = "(no more lines in the log)";
+        out[n].why = "the log has no more lines of this session: its end was not logged, or is in a file not given";
+        n++;
     }
     return n;
 }
@@ -966,63 +1066,191 @@ static void shorten(char *buf, size_t len, const char *s)
     memcpy(buf + len - 4, "...", 4);
 }
 
-static int reply_class(const char *reply)
+/* The address in "RCPT TO:<Dan@Fabrikam.example> NOTIFY=NEVER" (or, from
+ * a sloppy client, "RCPT TO: dan@fabrikam.example"): what two sessions'
+ * recipients are lined up by, case-insensitively. */
+static mt_slice rcpt_address(const char *said)
 {
-    struct mt_reply r;
-    if (!reply)
-        return 0;
-    if (!mt_reply_parse(mt_slice_make(reply, strlen(reply)), &r))
-        return strcmp(reply, "connected") ? 9 : 2;      /* a "Failed to connect" remark */
-    return r.code / 100;
+    const char *p = strchr(said, ':');
+    if (!p)
+        p = strchr(said, ' ');
+    if (!p)
+        return mt_slice_make(said, 0);
+    p++;
+    while (*p == ' ')
+        p++;
+    if (*p == '<') {
+        const char *gt = strchr(++p, '>');
+        if (gt)
+            return mt_slice_make(p, (size_t)(gt - p));
+    }
+    return mt_slice_make(p, strcspn(p, " >"));
+}
+
+struct compare {
+    const char *good_id, *bad_id;
+    int diverged;
+    const struct step *only_good[256], *only_bad[256];   /* recipients only one side has */
+    size_t n_only_good, n_only_bad;
+};
+
+/* One row: the good session's step gx beside this session's gy (either
+ * NULL when that session has no such step). lone: a recipient only one
+ * session has, where both sent recipients: that is a difference, not where
+ * the sessions part, unless this session's recipient was refused. */
+static void compare_row(struct compare *cmp, enum step_kind k, const struct step *gx, const struct step *gy, int lone)
+{
+    char left[48], right[48];
+    shorten(left, sizeof left, gx ? (gx->reply ? gx->reply : "(no reply)") : "-");
+    shorten(right, sizeof right, gy ? (gy->reply ? gy->reply : "(no reply)") : "-");
+    int differs = !gx || !gy || reply_class(gx->reply) != reply_class(gy->reply);
+    int parts = lone ? gy && reply_class(gy->reply) != 2 : differs;
+    parts = parts && !cmp->diverged;
+    if (lone && gx && cmp->n_only_good < 256)
+        cmp->only_good[cmp->n_only_good++] = gx;
+    if (lone && gy && cmp->n_only_bad < 256)
+        cmp->only_bad[cmp->n_only_bad++] = gy;
+    printf("%-10s ", step_names[k]);
+    cli_text_pad(mt_slice_cstr(left), 48);
+    putchar(' ');
+    cli_text(mt_slice_cstr(right));
+    if (parts)
+        fputs("   <== the sessions part here", stdout);
+    else if (lone)
+        printf("   <== only %s has this recipient", gx ? cmp->good_id : cmp->bad_id);
+    putchar('\n');
+    if (k == ST_RCPT) {
+        fputs("           to <", stdout);
+        cli_text(rcpt_address((gx ? gx : gy)->said));
+        fputs(">\n", stdout);
+    }
+    if (!parts)
+        return;
+    cmp->diverged = 1;
+    char buf[512], said[600];
+    const char *why = NULL;
+    const struct step *end = gy && gy->kind == ST_END ? gy : gx && gx->kind == ST_END ? gx : NULL;
+    if (end) {
+        const char *what = end->why;
+        if (!what && !(what = describe_reply(end->reply, buf, sizeof buf)))
+            what = end->reply;
+        snprintf(said, sizeof said, "%s stopped here: %s%s", end == gy ? "this session" : cmp->good_id,
+                 end->why ? "" : "the server sent this on its own, answering no command: ", what);
+        why = said;
+    } else if (!gy)
+        why = "this session never got to this step";
+    else if (!gy->reply)
+        why = "no reply came: the connection was dropped";
+    else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL && gy->kind == ST_STARTTLS) {
+        why = describe_tls(gy->reply, 1, buf, sizeof buf);
+    } else if (!why)
+        why = gy->reply;
+    char lonely[700];
+    if (lone) {
+        snprintf(lonely, sizeof lonely, "only this session has this recipient: %s", why);
+        why = lonely;
+    }
+    fputs("           -> ", stdout);
+    cli_text(mt_slice_cstr(why));
+    putchar('\n');
+}
+
+/* Consecutive RCPT steps from a[i] on. */
+static size_t rcpt_run(const struct step *a, size_t i, size_t n)
+{
+    size_t k = i;
+    while (k < n && a[k].kind == ST_RCPT)
+        k++;
+    return k - i;
+}
+
+/* The recipients of one message in both sessions, lined up by address:
+ * the same recipients in another order are alike, and one only a session
+ * has (given in the middle, or left out) is said, not taken for the
+ * sessions parting. Rows follow the good session's order; a recipient only
+ * this session has comes just before the next one both have, as sent. */
+static void compare_rcpts(struct compare *cmp, const struct step *g, size_t ng, const struct step *b, size_t nb)
+{
+    size_t match[256];
+    unsigned char used[256] = { 0 }, shown[256] = { 0 };
+    for (size_t x = 0; x < ng; x++) {
+        match[x] = SIZE_MAX;
+        mt_slice ga = rcpt_address(g[x].said);
+        for (size_t y = 0; y < nb; y++)
+            if (!used[y] && mt_slice_eq_ci(ga, rcpt_address(b[y].said))) {
+                match[x] = y;
+                used[y] = 1;
+                break;
+            }
+    }
+    for (size_t x = 0; x < ng; x++) {
+        if (match[x] == SIZE_MAX) {
+            compare_row(cmp, ST_RCPT, &g[x], NULL, 1);
+            continue;
+        }
+        for (size_t y = 0; y < match[x]; y++)
+            if (!used[y] && !shown[y]) {
+                compare_row(cmp, ST_RCPT, NULL, &b[y], 1);
+                shown[y] = 1;
+            }
+        compare_row(cmp, ST_RCPT, &g[x], &b[match[x]], 0);
+    }
+    for (size_t y = 0; y < nb; y++)
+        if (!used[y] && !shown[y])
+            compare_row(cmp, ST_RCPT, NULL, &b[y], 1);
+}
+
+static void print_only(const char *id, const struct step *const *v, size_t n)
+{
+    if (!n)
+        return;
+    printf("Recipients only %s has:", id);
+    for (size_t k = 0; k < n; k++) {
+        fputs(k ? ", <" : " <", stdout);
+        cli_text(rcpt_address(v[k]->said));
+        putchar('>');
+    }
+    putchar('\n');
 }
 
 static void print_compare(const struct conversation *bad, const struct conversation *good, const char *bad_id,
                           const char *good_id)
 {
     struct step a[256], b[256];
+    struct compare cmp = { .good_id = good_id, .bad_id = bad_id };
     size_t na = steps_of(bad, a, 256), nb = steps_of(good, b, 256);
     printf("Step       %-48s %s\n", good_id, bad_id);
     size_t i = 0, j = 0;
-    int diverged = 0;
     while (i < na || j < nb) {
         const struct step *x = j < nb ? &b[j] : NULL;      /* good */
         const struct step *y = i < na ? &a[i] : NULL;      /* this one */
         enum step_kind k = x && y ? (x->kind <= y->kind ? x->kind : y->kind) : x ? x->kind : y->kind;
+        /* A session's end is shown where it stopped, whatever the other did next. */
+        if ((x && x->kind == ST_END) || (y && y->kind == ST_END))
+            k = ST_END;
         const struct step *gx = x && x->kind == k ? x : NULL;
         const struct step *gy = y && y->kind == k ? y : NULL;
-        char left[48], right[48];
-        shorten(left, sizeof left, gx ? (gx->reply ? gx->reply : "(no reply)") : "-");
-        shorten(right, sizeof right, gy ? (gy->reply ? gy->reply : "(no reply)") : "-");
-        int differs = !gx || !gy || reply_class(gx->reply) != reply_class(gy->reply);
-        printf("%-10s ", step_names[k]);
-        cli_text_pad(mt_slice_cstr(left), 48);
-        putchar(' ');
-        cli_text(mt_slice_cstr(right));
-        printf("%s\n", differs && !diverged ? "   <== the sessions part here" : "");
-        if (differs && !diverged) {
-            diverged = 1;
-            char buf[512];
-            const char *why = NULL;
-            if (!gy)
-                why = "this session never got to this step";
-            else if (!gy->reply)
-                why = "no reply came: the connection was dropped";
-            else if ((why = describe_reply(gy->reply, buf, sizeof buf)) == NULL && gy->kind == ST_STARTTLS) {
-                snprintf(buf, sizeof buf, "the TLS handshake failed after STARTTLS: %s", gy->reply);
-                why = buf;
-            } else if (!why)
-                why = gy->reply;
-            fputs("           -> ", stdout);
-            cli_text(mt_slice_cstr(why));
-            putchar('\n');
+        size_t rx = k == ST_RCPT && gx ? rcpt_run(b, j, nb) : 0, ry = k == ST_RCPT && gy ? rcpt_run(a, i, na) : 0;
+        if (rx && ry) {
+            compare_rcpts(&cmp, x, rx, y, ry);
+            j += rx;
+            i += ry;
+            continue;
         }
+        compare_row(&cmp, k, gx, gy, 0);
         if (gx)
             j++;
         if (gy)
             i++;
     }
-    if (!diverged)
-        printf("\nThe two sessions went through the same steps with replies of the same classes.\n");
+    if (cmp.n_only_good || cmp.n_only_bad) {
+        putchar('\n');
+        print_only(good_id, cmp.only_good, cmp.n_only_good);
+        print_only(bad_id, cmp.only_bad, cmp.n_only_bad);
+    }
+    if (!cmp.diverged)
+        printf("\nThe two sessions went through the same steps with replies of the same classes%s.\n",
+               cmp.n_only_good || cmp.n_only_bad ? ", to recipients not all the same" : "");
 }
 
 int cmd_session(int argc, char **argv)

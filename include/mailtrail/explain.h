@@ -58,6 +58,15 @@ const char *mt_reply_verdict(const struct mt_reply *r);
  * port, or a firewall rejected it". NULL when unknown. */
 const char *mt_winsock_meaning(int code);
 
+/* Meaning of an Exchange TLS failure remark ("TLS negotiation failed with
+ * error NoCredentials", logged after STARTTLS's 220 when the handshake then
+ * failed), by the Windows security status it names (NoCredentials,
+ * UnknownCredentials, AlgorithmMismatch, IllegalMessage, CertExpired,
+ * UntrustedRoot, WrongPrincipal, ...): what went wrong and what an admin
+ * checks (certificates, TLS versions and ciphers). A remark naming no status,
+ * or one not known, gets the general meaning. Never NULL. */
+const char *mt_tls_failure_meaning(mt_slice remark);
+
 /* Failure classes of SMTP sessions and deliveries (issue 4). */
 enum mt_failure_class {
     MT_FC_OK,                 /* "ok" */

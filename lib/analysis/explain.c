@@ -706,6 +706,49 @@ const char *mt_winsock_meaning(int code)
     return NULL;
 }
 
+/* ---- TLS handshake failures ---------------------------------------------- */
+
+/* Exchange names the SecurityStatus (.NET) of the failed Schannel call; the
+ * meanings are those of the SEC_E_ codes behind them. */
+static const struct {
+    const char *status;
+    const char *meaning;
+} tls_statuses[] = {
+    { "NoCredentials", "the server that logged this has no certificate it can use for TLS (SEC_E_NO_CREDENTIALS); check that a valid, unexpired certificate with its private key is enabled for SMTP (Get-ExchangeCertificate)" },
+    { "UnknownCredentials", "the certificate given to TLS could not be used (SEC_E_UNKNOWN_CREDENTIALS), most often its private key missing or unreadable by the transport service; check the SMTP certificate and its key, or renew it" },
+    { "AlgorithmMismatch", "the two sides share no TLS version or cipher suite (SEC_E_ALGORITHM_MISMATCH); check the TLS versions and ciphers each allows (Schannel settings): TLS 1.2-only cannot talk to TLS 1.0-only" },
+    { "IllegalMessage", "a handshake message came unexpected or malformed (SEC_E_ILLEGAL_MESSAGE); check the TLS versions and ciphers both sides allow, and any SMTP inspection on a firewall in between" },
+    { "IncompleteMessage", "the handshake stopped part-way (SEC_E_INCOMPLETE_MESSAGE): the connection broke or a device in between cut it; check the network path and any SMTP inspection on firewalls" },
+    { "CertExpired", "a certificate in the handshake has expired (SEC_E_CERT_EXPIRED); check the validity dates of both sides' certificates and renew the expired one" },
+    { "UntrustedRoot", "the peer's certificate chains to an authority this server does not trust (SEC_E_UNTRUSTED_ROOT); check the certificate chain and the trusted root and intermediate certificates" },
+    { "WrongPrincipal", "the name on the peer's certificate is not the name connected to (SEC_E_WRONG_PRINCIPAL); check the certificate's subject and alternative names against the host or connector FQDN" },
+    { "CertUnknown", "the certificate could not be processed (SEC_E_CERT_UNKNOWN); check both sides' certificates: validity, chain and key usage" },
+    { "InternalError", "the server's own TLS provider failed (SEC_E_INTERNAL_ERROR), often over a certificate or key it cannot use; check the SMTP certificate and the System event log for Schannel errors" },
+};
+
+static bool ascii_alnum(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+const char *mt_tls_failure_meaning(mt_slice remark)
+{
+    static const char general[] = "no cause known here; check both sides' certificates (dates, a trusted issuer, the name connected to, a private key the transport service can read) and that both allow a common TLS version and cipher suite";
+    const mt_slice key = MT_SLICE_LIT("error ");
+    for (size_t i = 0; i + key.n <= remark.n; i++) {
+        if (!mt_slice_eq_ci(mt_slice_make(remark.p + i, key.n), key))
+            continue;
+        size_t at = i + key.n, n = 0;
+        while (at + n < remark.n && ascii_alnum(remark.p[at + n]))
+            n++;
+        mt_slice status = mt_slice_make(remark.p + at, n);
+        for (size_t k = 0; k < sizeof tls_statuses / sizeof tls_statuses[0]; k++)
+            if (mt_slice_eq_ci(status, mt_slice_cstr(tls_statuses[k].status)))
+                return tls_statuses[k].meaning;
+    }
+    return general;
+}
+
 /* ---- failure classes ------------------------------------------------------ */
 
 static const char *const class_names[MT_FC__COUNT] = {

@@ -419,6 +419,51 @@ static void test_winsock(void **state)
     }
 }
 
+/* The remark Exchange logs when the handshake after STARTTLS's 220 failed:
+ * each status named gets its own meaning, with what to check; any other
+ * text the general one, never NULL. */
+struct tls_case {
+    const char *remark;
+    const char *w1, *w2;
+};
+
+static const struct tls_case tls_words[] = {
+    { "TLS negotiation failed with error NoCredentials", "no certificate", "private key" },
+    { "TLS negotiation failed with error UnknownCredentials", "could not be used", "private key" },
+    { "tls negotiation failed with ERROR algorithmmismatch", "TLS version", "cipher" },
+    { "TLS negotiation failed with error IllegalMessage", "unexpected", "firewall" },
+    { "TLS negotiation failed with error CertExpired", "expired", "renew" },
+    { "TLS negotiation failed with error UntrustedRoot", "not trust", "chain" },
+    { "TLS negotiation failed with error WrongPrincipal", "name", "alternative names" },
+    { "TLS negotiation failed with error IncompleteMessage", "part-way", "network" },
+    { "TLS negotiation failed with error CertUnknown", "could not be processed", NULL },
+    { "TLS negotiation failed with error InternalError", "provider", "Schannel" },
+};
+
+static void test_tls_failures(void **state)
+{
+    (void)state;
+    const char *general = mt_tls_failure_meaning(sl(""));
+    expect_words("general", general, "certificate", "cipher");
+    expect_style(general);
+    for (size_t i = 0; i < sizeof tls_words / sizeof tls_words[0]; i++) {
+        const char *m = mt_tls_failure_meaning(sl(tls_words[i].remark));
+        expect_words(tls_words[i].remark, m, tls_words[i].w1, tls_words[i].w2);
+        expect_style(m);
+        assert_true(m != general);
+    }
+    /* no status, an unknown one, one only a prefix of a known one, cut short */
+    assert_ptr_equal(mt_tls_failure_meaning(sl("TLS negotiation failed")), general);
+    assert_ptr_equal(mt_tls_failure_meaning(sl("TLS negotiation failed with error SomethingNew")), general);
+    assert_ptr_equal(mt_tls_failure_meaning(sl("TLS negotiation failed with error NoCredentialsX")), general);
+    assert_ptr_equal(mt_tls_failure_meaning(sl("TLS negotiation failed with error ")), general);
+    assert_ptr_equal(mt_tls_failure_meaning(mt_slice_make("error NoCredentials", 12)), general);
+    /* the status is the word after "error ", wherever it stands */
+    assert_ptr_equal(mt_tls_failure_meaning(sl("error CertExpired; more")),
+                     mt_tls_failure_meaning(sl("TLS negotiation failed with error CertExpired")));
+    assert_ptr_equal(mt_tls_failure_meaning(mt_slice_make(NULL, 0)), general);
+}
+
 /* ---- verdicts ---------------------------------------------------------------- */
 
 struct verdict_case {
@@ -687,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_code_meanings),
         cmocka_unit_test(test_enhanced_meanings),
         cmocka_unit_test(test_winsock),
+        cmocka_unit_test(test_tls_failures),
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_class_names),
