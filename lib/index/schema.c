@@ -480,6 +480,10 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     }
     sqlite3_busy_timeout(ix->db, 10000);
     sqlite3_extended_result_codes(ix->db, 1);
+    /* SQLite is built with the two-argument fts3_tokenizer(), which takes a
+     * function pointer from SQL (and its one-argument form gives one away):
+     * no statement of ours needs it, and mailtrail sql must not offer it. */
+    sqlite3_db_config(ix->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)NULL);
     /* the read transaction begins with the first statement below */
     if (snapshot && sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open: %s", path, sqlite3_errmsg(ix->db));
