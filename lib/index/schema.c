@@ -467,6 +467,8 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         return MT_EIO;
     }
     ix->writable = mode != MT_INDEX_READ;
+    atomic_init(&ix->damage_said_here, 0);
+    ix->damage_said = &ix->damage_said_here;
     ix_dict_init(&ix->dict[IX_STRS], "strs");
     ix_dict_init(&ix->dict[IX_TEXTS], "texts");
     ix_dict_init(&ix->dict[IX_ADDRS], "addrs");
