@@ -1027,18 +1027,22 @@ static int year_of(int64_t t_ms)
  * none. Classic stamps carry no year: syslog_year, else year (the
  * message's, or the window's), else each file's own (0). With one message
  * to trace (message_id; t its tracking events, may be NULL) and an index,
- * only the lines that can concern it. */
+ * only the lines that can concern it. *unreadable is set when some of them
+ * could not be read (said already): the trace may lack their hops. */
 static int load_postfix(const mt_logset *ls, int year, const mt_tz *syslog_tz, const char *message_id,
-                        const struct mt_trace *t, mt_pf_store **out)
+                        const struct mt_trace *t, mt_pf_store **out, int *unreadable)
 {
     mt_pf_store *store = mt_pf_store_new();
     int done = 0;
-    if (store && message_id &&
-        mt_trace_load_postfix_for(ls, year, syslog_tz, message_id, t, store, cli_print_diag, NULL, &done) == MT_EIO) {
-        mt_pf_store_free(store);
-        return MT_EIO;
-    }
-    if (!store || (!done && mt_trace_load_postfix(ls, year, syslog_tz, store, cli_print_diag, NULL) == MT_EIO)) {
+    mt_status st = MT_OK;
+    if (store && message_id)
+        st = mt_trace_load_postfix_for(ls, year, syslog_tz, message_id, t, store, cli_print_diag, NULL, &done);
+    if (st == MT_EINPUT)
+        *unreadable = 1;
+    if (store && !done && st != MT_EIO && (st = mt_trace_load_postfix(ls, year, syslog_tz, store, cli_print_diag,
+                                                                      NULL)) == MT_EINPUT)
+        *unreadable = 1;
+    if (!store || st == MT_EIO) {
         mt_pf_store_free(store);
         return MT_EIO;
     }
@@ -1194,7 +1198,7 @@ int cmd_trace(int argc, char **argv)
         const struct mt_trace *t0;
         if (!year && n && mt_tracer_build(tracer, pick.ids.v[0], &t0) == MT_OK)
             year = year_of(t0->first_seen);
-        if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, NULL, NULL, &store)) != MT_OK)
+        if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
             goto done;
         store_loaded = 1;
         /* And the messages only Postfix logged. */
@@ -1216,7 +1220,7 @@ int cmd_trace(int argc, char **argv)
         if (ps == MT_EINPUT)
             unreadable = 1;
         int year = syslog_year ? (int)syslog_year : pick.first_ms != MT_TIME_NONE ? year_of(pick.first_ms) : window_year;
-        if ((rc = load_postfix(&ls, year, syslog_tz, NULL, NULL, &store)) != MT_OK)
+        if ((rc = load_postfix(&ls, year, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
             goto done;
         store_loaded = 1;
         if (pick_postfix(&pick, store, &q)) {
@@ -1267,7 +1271,7 @@ int cmd_trace(int argc, char **argv)
                 year = year_of(t0->first_seen);
             /* one message: from an index, only its Postfix lines */
             const char *only = pick.ids.n == 1 ? pick.ids.v[0] : NULL;
-            if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, only, t0, &store)) != MT_OK)
+            if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, only, t0, &store, &unreadable)) != MT_OK)
                 goto done;
             store_loaded = 1;
         }

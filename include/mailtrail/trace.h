@@ -185,7 +185,9 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
  * where it came from, its notifications. Each line is read with the
  * running year the index kept for it, so the entries are those a full read
  * makes. *done = 0 (and MT_OK) when the source cannot answer so (files) or
- * the lines are too many: then read everything with mt_trace_load_postfix. */
+ * the lines are too many: then read everything with mt_trace_load_postfix.
+ * MT_EINPUT when the index could not be read (said through diag): *done
+ * says whether store holds the entries anyway (else read everything). */
 mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *tz, const char *message_id,
                                     const struct mt_trace *t, struct mt_pf_store *store, mt_diag_fn diag,
                                     void *user, int *done);

@@ -83,7 +83,7 @@ static int indexed_piece(const char *b, size_t n, void *user)
 static mt_status load_indexed(const mt_logset *ls, size_t i, int year, const mt_tz *tz, struct load *l)
 {
     struct indexed x = { l, ls, i, ls->files[i].path, year, tz, NULL };
-    mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, indexed_piece, &x);
+    mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, indexed_piece, &x, l->diag, l->diag_user);
     if (x.p) {
         mt_postfix_finish(x.p);
         mt_postfix_free(x.p);
@@ -375,7 +375,7 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
         size_t n_ask = k.n_next;
         k.next = NULL;
         k.n_next = k.cap_next = 0;
-        st = ls->backend->postfix_keyed(ls->backend_ctx, ask, n_ask, on_keyed_line, &k);
+        st = ls->backend->postfix_keyed(ls->backend_ctx, ask, n_ask, on_keyed_line, &k, diag, user);
         free(ask);
         if (st == MT_EIO)
             k.oom = 1;
@@ -384,7 +384,8 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
     }
     if (k.oom || k.too_many || st != MT_OK) {
         keyed_free(&k);
-        return k.oom ? MT_EIO : MT_OK;     /* not done: the caller reads everything */
+        /* not done: the caller reads everything; a damaged index said so */
+        return k.oom ? MT_EIO : st == MT_EINPUT ? MT_EINPUT : MT_OK;
     }
     if (k.n_lines > 1)
         qsort(k.lines, k.n_lines, sizeof *k.lines, cmp_kline);
@@ -394,6 +395,7 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
         keyed_free(&k);
         return MT_EIO;
     }
+    int unreadable = 0;
     for (size_t i = 0; i < k.n_lines && !l.oom;) {
         size_t file = k.lines[i].file;
         const char *path = ls->files[file].path;
@@ -401,8 +403,11 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
         if (file_year <= 0) {
             /* the year its first line and the file's time give, as a full read takes it */
             struct first fp = { NULL, 0 };
-            if (ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp) == MT_EIO)
+            mt_status fs = ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp, diag, user);
+            if (fs == MT_EIO)
                 l.oom = 1;
+            else if (fs == MT_EINPUT)
+                unreadable = 1;     /* the year then from the file's own time */
             file_year = indexed_year(ls, file, fp.p ? fp.p : "", fp.n, tz);
             free(fp.p);
         }
@@ -429,5 +434,5 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
     if (l.oom)
         return MT_EIO;
     *done = 1;
-    return MT_OK;
+    return unreadable ? MT_EINPUT : MT_OK;
 }

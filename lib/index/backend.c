@@ -139,6 +139,22 @@ void ix_attach_free(mt_index *ix)
     ix->attach = NULL;
 }
 
+mt_status ix_read_failed(mt_index *ix, int rc, mt_diag_fn diag, void *user)
+{
+    if ((rc & 0xff) == SQLITE_NOMEM)
+        return MT_EIO;
+    /* Damage met once is met again by every later read of that part (each
+     * protocol log of sessions, a worker's range, trace's next search):
+     * the advice once is enough, and the exit code says the rest. */
+    if (diag && !atomic_exchange(ix->damage_said, 1)) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "reading the index: %s (if it is damaged, rebuild it with mailtrail index --rebuild)",
+                 sqlite3_errmsg(ix->db));
+        diag(ix->path, 0, msg, user);
+    }
+    return MT_EINPUT;
+}
+
 /* ---- search ---- */
 
 /* One candidate event, copied out of SQLite so that a group with equal
@@ -239,6 +255,7 @@ struct searcher {
     sqlite3_stmt *late[IX__NDICTS];   /* mem_value: an id added since */
     int stop;
     int failed;
+    int read_rc;        /* a read of the index that failed: SQLite's code (take_row -3) */
     atomic_int *halt;   /* shared by the workers of a parallel scan: one stopped, all stop */
     uint64_t need;      /* the fields rebuilt (fields_needed); the others are left empty */
     int poison;         /* MAILTRAIL_POISON_UNREAD: the others are given unreadable (POISON) */
@@ -425,12 +442,17 @@ static int push_item(struct searcher *s, sqlite3_stmt *st, int ca, int cs)
 
 static void lock_advance(struct searcher *s)
 {
-    s->lock_has = sqlite3_step(s->lock) == SQLITE_ROW;
+    int rc = sqlite3_step(s->lock);
+    s->lock_has = rc == SQLITE_ROW;
     if (s->lock_has)
         s->lock_event = sqlite3_column_int64(s->lock, 0);
+    else if (rc != SQLITE_DONE && !s->read_rc)
+        s->read_rc = rc;    /* the recipients end here: said by take_row's caller */
 }
 
-/* The recipient rows of event id, in order, copied into s->items. */
+/* The recipient rows of event id, in order, copied into s->items. -1 out
+ * of memory or, with s->read_rc set, when the index could not be read (an
+ * event without its recipients is not the event that was logged). */
 static int collect_rcpts(struct searcher *s, int64_t id)
 {
     s->n_items = 0;
@@ -443,21 +465,29 @@ static int collect_rcpts(struct searcher *s, int64_t id)
                 return -1;
             lock_advance(s);
         }
-        return 0;
+        return s->read_rc ? -1 : 0;
     }
     sqlite3_stmt *q = s->rcpts;
     sqlite3_bind_int64(q, 1, id);
-    int rc = 0;
-    while (sqlite3_step(q) == SQLITE_ROW)
+    int rc = 0, step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
         if (push_item(s, q, 0, 1)) {
             rc = -1;
             break;
         }
+    if (!rc && step != SQLITE_DONE) {
+        s->read_rc = step;
+        rc = -1;
+    }
+    if (rc && s->read_rc)
+        return rc;          /* not reset: its message is the one to give */
     sqlite3_reset(q);
     return rc;
 }
 
-/* Read one candidate row into the group. Column layout: see build_select. */
+/* Read one candidate row into the group. Column layout: see build_select.
+ * 0; -1 out of memory; -2 a damaged record; -3 the index could not be read
+ * (s->read_rc). */
 static int take_row(struct searcher *s, sqlite3_stmt *st)
 {
     struct group *g = &s->g;
@@ -510,7 +540,9 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
             if (sqlite3_column_type(st, col) != SQLITE_NULL) {
                 mt_slice v;
                 int k = mem_value(s, d, sqlite3_column_int64(st, col), &v);
-                if (k < 0 || (!k && put_span(g, &r->f[f], v.p, v.n)))
+                if (k < 0)
+                    return s->read_rc ? -3 : -1;
+                if (!k && put_span(g, &r->f[f], v.p, v.n))
                     return -1;
             }
             col++;
@@ -560,7 +592,7 @@ static int take_row(struct searcher *s, sqlite3_stmt *st)
     const uint64_t rcpt_fields = MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_RECIPIENT_STATUS);
     if ((need & rcpt_fields) && (!overridden[MT_F_RECIPIENT_ADDRESS] || !overridden[MT_F_RECIPIENT_STATUS])) {
         if (collect_rcpts(s, id))
-            return -1;
+            return s->read_rc ? -3 : -1;
         /* An empty item is stored as '' and a missing one as NULL (update.c),
          * so each list is its items up to the first NULL, joined with ';'. */
         for (int which = 0; which < 2; which++) {
@@ -959,14 +991,16 @@ void ix_dict_cache_free(mt_index *ix)
     }
 }
 
-/* The rows of table with ids up to max_id; NULL on an error or out of memory. */
-static struct mem_dict *mem_dict_load(mt_index *ix, const char *table, int64_t max_id)
+/* The rows of table with ids up to max_id; NULL on an error (SQLite's
+ * code in *why, the message on ix->db) or out of memory (SQLITE_NOMEM). */
+static struct mem_dict *mem_dict_load(mt_index *ix, const char *table, int64_t max_id, int *why)
 {
     struct mem_dict *c = calloc(1, sizeof *c);
     sqlite3_stmt *st = NULL;
     char sql[64];
     snprintf(sql, sizeof sql, "SELECT id, value FROM %s ORDER BY id", table);
-    if (!c || sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    *why = !c ? SQLITE_NOMEM : sqlite3_prepare_v2(ix->db, sql, -1, &st, NULL);
+    if (*why != SQLITE_OK) {
         mem_dict_free(c);
         return NULL;
     }
@@ -978,8 +1012,10 @@ static struct mem_dict *mem_dict_load(mt_index *ix, const char *table, int64_t m
         if ((size_t)id >= c->n) {
             size_t n = (size_t)id + 1 > c->n * 2 ? (size_t)id + 1 : c->n * 2;
             struct span *ns = realloc(c->v, n * sizeof *ns);
-            if (!ns)
+            if (!ns) {
+                rc = SQLITE_NOMEM;
                 break;
+            }
             for (size_t i = c->n; i < n; i++)
                 ns[i] = (struct span){ NO_ROW, 0 };
             c->v = ns;
@@ -989,24 +1025,29 @@ static struct mem_dict *mem_dict_load(mt_index *ix, const char *table, int64_t m
             c->max_id = id;
         c->v[id].off = c->bytes.n;
         c->v[id].len = (size_t)sqlite3_column_bytes(st, 1);
-        if (ix_buf_put(&c->bytes, sqlite3_column_text(st, 1), c->v[id].len))
+        if (ix_buf_put(&c->bytes, sqlite3_column_text(st, 1), c->v[id].len)) {
+            rc = SQLITE_NOMEM;
             break;
+        }
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
+        *why = rc;
         mem_dict_free(c);
         return NULL;
     }
     return c;
 }
 
+/* 0, or SQLite's code (SQLITE_NOMEM: out of memory) */
 static int load_strs(struct searcher *s)
 {
     mt_index *ix = s->ix;
     if (!ix->dict_cache[IX_STRS] || ix->writable) {   /* a writer may have added rows since */
         mem_dict_free(ix->dict_cache[IX_STRS]);
-        if (!(ix->dict_cache[IX_STRS] = mem_dict_load(ix, "strs", 1 << 26)))
-            return -1;
+        int why;
+        if (!(ix->dict_cache[IX_STRS] = mem_dict_load(ix, "strs", 1 << 26, &why)))
+            return why;
     }
     /* the others only as a scan of many events loaded them (load_dicts),
      * never on a handle that writes */
@@ -1036,8 +1077,11 @@ static int mem_value(struct searcher *s, int d, int64_t id, mt_slice *v)
     if (!s->late[d]) {
         char sql[64];
         snprintf(sql, sizeof sql, "SELECT value FROM %s WHERE id = ?1", dict_table[d]);
-        if (sqlite3_prepare_v2(s->ix->db, sql, -1, &s->late[d], NULL) != SQLITE_OK)
+        int rc = sqlite3_prepare_v2(s->ix->db, sql, -1, &s->late[d], NULL);
+        if (rc != SQLITE_OK) {
+            s->read_rc = rc;
             return -1;
+        }
     }
     sqlite3_stmt *st = s->late[d];
     sqlite3_reset(st);
@@ -1052,7 +1096,10 @@ static int mem_value(struct searcher *s, int d, int64_t id, mt_slice *v)
             *v = (mt_slice){ p, (size_t)n };   /* valid until the next reset */
         return 0;
     }
-    return rc == SQLITE_DONE ? 1 : -1;
+    if (rc == SQLITE_DONE)
+        return 1;
+    s->read_rc = rc;
+    return -1;
 }
 
 /* The events with lo < id <= hi (all: 0, INT64_MAX). */
@@ -1080,11 +1127,11 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
     struct params *p = calloc(1, sizeof *p);
     if (!p)
         return MT_EIO;
-    if (load_strs(&s) != 0) {
-        if (diag)
-            diag(ix->path, 0, sqlite3_errmsg(ix->db), user);
+    int why = load_strs(&s);
+    if (why != 0) {
+        mt_status failed = ix_read_failed(ix, why, diag, user);
         params_free(p);
-        return MT_EIO;
+        return failed;
     }
     unsigned mem = 0;
     for (int d = 0; d < IX__NDICTS; d++)
@@ -1184,21 +1231,17 @@ static mt_status search_range(mt_index *ix, const struct mt_query *q, int ordere
             if (diag)
                 diag(ix->path, 0, "damaged record in the index (rebuild it with mailtrail index --rebuild)", user);
             result = MT_EINPUT;
+        } else if (k == -3) {
+            result = ix_read_failed(ix, s.read_rc, diag, user);
+            break;
         } else if (k < 0) {
             result = MT_EIO;
             break;
         }
     }
     if (!s.stop && result != MT_EIO) {
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            if (diag) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "reading the index: %s (if it is damaged, rebuild it with mailtrail index --rebuild)",
-                         sqlite3_errmsg(ix->db));
-                diag(ix->path, 0, msg, user);
-            }
-            result = MT_EINPUT;
-        }
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+            result = ix_read_failed(ix, rc, diag, user);
         flush(&s);
     }
     if (total >= 0 && emit && result == MT_OK)
@@ -1320,6 +1363,7 @@ static void *scan_worker_run(void *arg)
         return NULL;
     }
     /* borrowed from the attached index, read-only while the workers run */
+    own->damage_said = w->ix->damage_said;
     own->ls = w->ix->ls;
     own->rank = w->ix->rank;
     own->n_rank = w->ix->n_rank;
@@ -1401,7 +1445,7 @@ static void load_dicts(mt_index *ix, const struct mt_query *q)
         snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", dict_table[d]);
         int64_t max_id = ix_query_int(ix, sql, -1);
         if (max_id >= 0 && max_id <= dict_memory_max_rows[d])
-            ix->dict_cache[d] = mem_dict_load(ix, dict_table[d], max_id);
+            ix->dict_cache[d] = mem_dict_load(ix, dict_table[d], max_id, &(int){ 0 });
     }
 }
 
@@ -1455,7 +1499,8 @@ static mt_status backend_search_each(void *ctx, const struct mt_query *q, unsign
 
 /* ---- protocol logs and Postfix ---- */
 
-static mt_status backend_smtp_lines(void *ctx, size_t file, const char *session_id, mt_smtp_line_fn fn, void *user)
+static mt_status backend_smtp_lines(void *ctx, size_t file, const char *session_id, mt_smtp_line_fn fn, void *user,
+                                    mt_diag_fn diag, void *diag_user)
 {
     mt_index *ix = ctx;
     struct attach *a = ix->attach;
@@ -1512,12 +1557,13 @@ static mt_status backend_smtp_lines(void *ctx, size_t file, const char *session_
         if (fn(&l, user))
             break;
     }
+    mt_status result = rc == SQLITE_DONE || rc == SQLITE_ROW ? MT_OK : ix_read_failed(ix, rc, diag, diag_user);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? MT_OK : MT_EINPUT;
+    return result;
 }
 
 static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const char *p, size_t n, void *user),
-                                      void *user)
+                                      void *user, mt_diag_fn diag, void *diag_user)
 {
     mt_index *ix = ctx;
     struct attach *a = ix->attach;
@@ -1531,6 +1577,8 @@ static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const
     struct ix_buf b = { 0 };
     int stop = 0;
     mt_status result = ix_stream_text(st, piece, user, &b, &stop);
+    if (result == MT_EINPUT)
+        result = ix_read_failed(ix, sqlite3_errcode(ix->db), diag, diag_user);
     sqlite3_finalize(st);
     free(b.p);
     return result;
@@ -1541,7 +1589,7 @@ static mt_status backend_postfix_text(void *ctx, size_t file, int (*piece)(const
 static mt_status backend_postfix_keyed(void *ctx, const uint64_t *keys, size_t n,
                                        int (*line)(size_t file, uint64_t lineno, int64_t year_code, const char *text,
                                                    size_t len, void *user),
-                                       void *user)
+                                       void *user, mt_diag_fn diag, void *diag_user)
 {
     mt_index *ix = ctx;
     struct attach *a = ix->attach;
@@ -1570,7 +1618,7 @@ static mt_status backend_postfix_keyed(void *ctx, const uint64_t *keys, size_t n
                         (size_t)sqlite3_column_bytes(st, 3), user);
         }
         if (!stop && rc != SQLITE_DONE)
-            result = MT_EINPUT;     /* a damaged index: the caller reads everything, which says so */
+            result = ix_read_failed(ix, rc, diag, diag_user);
         sqlite3_reset(st);
     }
     sqlite3_finalize(st);

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <zstd.h>
 #include "mailtrail/event.h"
@@ -73,6 +74,10 @@ struct mt_index {
     /* backend.c: dictionaries in memory, by enum ix_dict_id: strs always
      * (once read), the others for a scan of many events when they are small */
     void *dict_cache[IX__NDICTS];
+    /* backend.c: the damage of the index said (ix_read_failed), once for a
+     * command: a scan worker's connection points this at its parent's */
+    atomic_int damage_said_here;
+    atomic_int *damage_said;
 };
 
 /* update.c: 16 hex digits as a number; *upper: written in upper case */
@@ -83,6 +88,11 @@ int ix_pf_rekey(mt_index *ix);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);
+/* A read of the index that failed with SQLite's code rc: the index is
+ * damaged (or cannot be read), said through diag once for ix and its scan
+ * workers, with the advice to rebuild it. MT_EIO when out of memory (said
+ * by the caller), else MT_EINPUT. */
+mt_status ix_read_failed(mt_index *ix, int rc, mt_diag_fn diag, void *user);
 void ix_dict_cache_free(mt_index *ix);
 
 /* schema.c */

@@ -467,6 +467,8 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
         return MT_EIO;
     }
     ix->writable = mode != MT_INDEX_READ;
+    atomic_init(&ix->damage_said_here, 0);
+    ix->damage_said = &ix->damage_said_here;
     ix_dict_init(&ix->dict[IX_STRS], "strs");
     ix_dict_init(&ix->dict[IX_TEXTS], "texts");
     ix_dict_init(&ix->dict[IX_ADDRS], "addrs");
@@ -480,6 +482,10 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     }
     sqlite3_busy_timeout(ix->db, 10000);
     sqlite3_extended_result_codes(ix->db, 1);
+    /* SQLite is built with the two-argument fts3_tokenizer(), which takes a
+     * function pointer from SQL (and its one-argument form gives one away):
+     * no statement of ours needs it, and mailtrail sql must not offer it. */
+    sqlite3_db_config(ix->db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, (int *)NULL);
     /* the read transaction begins with the first statement below */
     if (snapshot && sqlite3_exec(ix->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open: %s", path, sqlite3_errmsg(ix->db));

@@ -7,13 +7,45 @@
 #include <string.h>
 #include "index/internal.h"
 
-mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
-                       mt_sql_row_fn row, void *user, char *err, size_t errlen)
+/* What mt_index_sql's authorizer refused, for its message. */
+struct sql_refusal {
+    const char *what;
+};
+
+/* A statement of mailtrail sql may read the index only. sqlite3_stmt_readonly
+ * lets ATTACH and DETACH through (they change the connection, not a file):
+ * ATTACH opens any path the user can name, and reads other databases through
+ * mailtrail. fts3_tokenizer() hands out or takes a function pointer (the
+ * connection turns it off, but not for an argument bound as a parameter,
+ * which `sql` offers); load_extension() loads code. */
+static int sql_authorize(void *user, int action, const char *a, const char *b, const char *db, const char *trigger)
+{
+    (void)a;
+    (void)db;
+    (void)trigger;
+    struct sql_refusal *r = user;
+    if (action == SQLITE_ATTACH || action == SQLITE_DETACH) {
+        r->what = "ATTACH and DETACH are refused: mailtrail sql reads the index it was given, and nothing else";
+        return SQLITE_DENY;
+    }
+    if (action == SQLITE_FUNCTION && b && !sqlite3_stricmp(b, "fts3_tokenizer")) {
+        r->what = "fts3_tokenizer() is refused: it reads or sets a function pointer";
+        return SQLITE_DENY;
+    }
+    if (action == SQLITE_FUNCTION && b && !sqlite3_stricmp(b, "load_extension")) {
+        r->what = "load_extension() is refused: it loads code";
+        return SQLITE_DENY;
+    }
+    return SQLITE_OK;
+}
+
+static mt_status sql_run(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
+                         mt_sql_row_fn row, void *user, char *err, size_t errlen, const struct sql_refusal *refusal)
 {
     sqlite3_stmt *st;
     const char *tail = NULL;
     if (sqlite3_prepare_v2(ix->db, sql, -1, &st, &tail) != SQLITE_OK) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+        snprintf(err, errlen, "%s", refusal->what ? refusal->what : sqlite3_errmsg(ix->db));
         return MT_EUSAGE;
     }
     if (!st) {
@@ -100,10 +132,10 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
         snprintf(err, errlen, "out of memory");
         result = MT_EIO;
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+        snprintf(err, errlen, "%s", refusal->what ? refusal->what : sqlite3_errmsg(ix->db));
         int base = rc & 0xff;
         result = base == SQLITE_CORRUPT || base == SQLITE_NOTADB ? MT_EINPUT
-               : base == SQLITE_ERROR ? MT_EUSAGE : MT_EIO;
+               : base == SQLITE_ERROR || base == SQLITE_AUTH ? MT_EUSAGE : MT_EIO;
     } else if (!rows) {
         result = MT_NOMATCH;
         if (row && ncol)
@@ -117,6 +149,17 @@ mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params,
     free(numeric);
     free(lens);
     sqlite3_finalize(st);
+    return result;
+}
+
+mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
+                       mt_sql_row_fn row, void *user, char *err, size_t errlen)
+{
+    struct sql_refusal refusal = { NULL };
+    /* kept for the statement's life: a schema change makes SQLite prepare it again */
+    sqlite3_set_authorizer(ix->db, sql_authorize, &refusal);
+    mt_status result = sql_run(ix, sql, params, n_params, row, user, err, errlen, &refusal);
+    sqlite3_set_authorizer(ix->db, NULL, NULL);
     return result;
 }
 

@@ -128,7 +128,8 @@ static int read_file(struct scan_ctx *c, const struct mt_logfile *f, char *buf)
 /* The same file from the index: its lines as they were read. */
 static int read_indexed(struct scan_ctx *c, const struct mt_logset *ls, size_t idx)
 {
-    mt_status st = ls->backend->smtp_lines(ls->backend_ctx, idx, c->cfg->session_id, on_line, c);
+    mt_status st = ls->backend->smtp_lines(ls->backend_ctx, idx, c->cfg->session_id, on_line, c, c->cfg->on_diag,
+                                           c->cfg->user);
     if (st == MT_NOMATCH)
         return 0;
     if (st == MT_EIO) {
