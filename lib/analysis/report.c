@@ -1389,8 +1389,8 @@ static uint64_t parse_u64(mt_slice s)
 }
 
 /* The organisation's addresses: a logging server's own (the server-ip of its
- * SMTP RECEIVEs) and those its events say are its peers' (the other end of
- * an intra-organisation SEND). Like host
+ * SMTP RECEIVEs and HARECEIVEs) and those its events say are its peers' (the
+ * other end of an intra-organisation SEND, of shadow redundancy). Like host
  * names (below) they are known from the whole window, not from the place an
  * address is first said: mail relayed between our servers by address before
  * the receiver's first RECEIVE in the window is still inside, and two events
@@ -1529,10 +1529,28 @@ static bool intra_org_send(const struct mt_event *ev)
 /* The names and addresses ev (of class cls) says are the organisation's. */
 static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
 {
-    mt_slice src = ev->f[MT_F_SOURCE];
+    mt_slice src = ev->f[MT_F_SOURCE], eid = ev->f[MT_F_EVENT_ID];
     if (cls == C_RECEIVE && is(src, "SMTP")) {
         host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the receiver: the logging server */
         ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && is(src, "SMTP")) {
+        /* Shadow redundancy: a server keeps the shadow copy of what it
+         * received on another transport server of its own organisation (a
+         * DAG member, a server of its site), and only there. One DAG member's
+         * logs say the other is ours by this even when no message goes from
+         * one to the other in the window. A failed attempt (HAREDIRECTFAIL)
+         * names no peer. */
+        if (is(eid, "HAREDIRECT")) {
+            host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary: the logging server */
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server */
+            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+        } else if (is(eid, "HARECEIVE")) {
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server: the logging server */
+            host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary */
+            ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+            ip_learn(r, w, ev->f[MT_F_CLIENT_IP]);
+        }
     } else if (cls == C_SEND) {
         if (is(src, "SMTP"))
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
