@@ -733,6 +733,42 @@ static char *dup_slice(mt_slice s, size_t max)
     return p;
 }
 
+/* Text from a log kept as a C string (the large list, the tables): a NUL
+ * would end it there and lose the rest, so it is U+FFFD, as every output
+ * shows a NUL to people (in the report's JSON too). At most max bytes of s;
+ * text_len is the length of the copy, text_copy writes it and the final NUL
+ * to dst. */
+static size_t text_len(mt_slice s, size_t max)
+{
+    size_t n = s.n < max ? s.n : max, len = n;
+    for (size_t i = 0; i < n; i++)
+        if (!s.p[i])
+            len += 2;
+    return len;
+}
+
+static void text_copy(char *dst, mt_slice s, size_t max)
+{
+    size_t n = s.n < max ? s.n : max, o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s.p[i]) {
+            dst[o++] = s.p[i];
+        } else {
+            memcpy(dst + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    dst[o] = 0;
+}
+
+static char *dup_text(mt_slice s, size_t max)
+{
+    char *p = malloc(text_len(s, max) + 1);
+    if (p)
+        text_copy(p, s, max);
+    return p;
+}
+
 static void *grow(void *v, size_t *cap, size_t size, size_t want, int *oom)
 {
     size_t ncap = *cap ? *cap : 16;
@@ -1930,9 +1966,9 @@ static void add_large(struct wst *w, const struct mt_event *ev, uint64_t bytes, 
     l->bytes = bytes;
     l->p = p;
     l->server = sid;
-    l->mid = dup_slice(ev->f[MT_F_MESSAGE_ID], 1000);
-    l->sender = dup_slice(ev->f[MT_F_SENDER_ADDRESS], 1000);
-    l->subject = dup_slice(ev->f[MT_F_MESSAGE_SUBJECT], 1000);
+    l->mid = dup_text(ev->f[MT_F_MESSAGE_ID], 1000);
+    l->sender = dup_text(ev->f[MT_F_SENDER_ADDRESS], 1000);
+    l->subject = dup_text(ev->f[MT_F_MESSAGE_SUBJECT], 1000);
     if (!l->mid || !l->sender || !l->subject)
         w->oom = 1;
 }
@@ -2214,7 +2250,7 @@ static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struct mt_event *ev)
 {
     mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT];
-    size_t sn = s.n < 1000 ? s.n : 1000, jn = j.n < 1000 ? j.n : 1000;
+    size_t sn = text_len(s, 1000), jn = text_len(j, 1000);
     size_t size = sizeof(struct bigdet) + sn + jn + 2;
     if (size > pd->big_cap) {
         char *nb = grow(pd->big, &pd->big_cap, 1, size, &w->oom);
@@ -2226,12 +2262,8 @@ static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struc
     b->size = size;
     b->sender = (char *)(b + 1);
     b->subject = b->sender + sn + 1;
-    if (sn)
-        memcpy(b->sender, s.p, sn);
-    b->sender[sn] = 0;
-    if (jn)
-        memcpy(b->subject, j.p, jn);
-    b->subject[jn] = 0;
+    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in pend_apply finds the subject after it */
+    text_copy(b->subject, j, 1000);
     return b;
 }
 
@@ -3380,7 +3412,7 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            l->mid = dup_slice(mt_slice_make(c->m->key, c->m->klen), 1000);
+            l->mid = dup_text(mt_slice_make(c->m->key, c->m->klen), 1000);
             const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
@@ -3491,7 +3523,7 @@ static void tbl_set(struct tbl *t, size_t col, const char *s, size_t n)
 {
     if (!t->nrow || col >= t->ncol)
         return;
-    char *c = dup_slice(mt_slice_make(s, n), (size_t)-2);
+    char *c = dup_text(mt_slice_make(s, n), (size_t)-1);
     if (!c)
         t->oom = 1;
     char **slot = &t->cell[(t->nrow - 1) * t->ncol + col];
