@@ -46,31 +46,34 @@ static const struct option long_opts[] = {
 struct out {
     enum mt_format fmt;
     int header_done;
-    /* table: every cell kept to size the columns */
-    char **cells;
+    /* table: every cell kept to size the columns, with its length: a text
+     * value may hold NUL, and the rest of it is shown too (NUL as U+FFFD) */
+    mt_slice *cells;
     size_t n_cells, cap_cells, ncol;
     int oom;
 };
 
-static char *dup_or_null(const char *s)
-{
-    return strdup(s ? s : "NULL");
-}
-
-static int keep(struct out *o, const char *s)
+/* Keep s (n bytes; NULL for SQL NULL). */
+static int keep(struct out *o, const char *s, size_t n)
 {
     if (o->n_cells == o->cap_cells) {
         size_t ncap = o->cap_cells ? o->cap_cells * 2 : 256;
-        char **nc = realloc(o->cells, ncap * sizeof *nc);
+        mt_slice *nc = realloc(o->cells, ncap * sizeof *nc);
         if (!nc)
             return -1;
         o->cells = nc;
         o->cap_cells = ncap;
     }
-    char *d = dup_or_null(s);
+    if (!s) {
+        s = "NULL";
+        n = 4;
+    }
+    char *d = malloc(n + 1);
     if (!d)
         return -1;
-    o->cells[o->n_cells++] = d;
+    memcpy(d, s, n);
+    d[n] = 0;
+    o->cells[o->n_cells++] = mt_slice_make(d, n);
     return 0;
 }
 
@@ -90,7 +93,7 @@ static int on_row(size_t n, const char *const *names, const char *const *values,
             fputs("\r\n", stdout);   /* RFC 4180, as every other CSV of mailtrail */
         } else if (o->fmt != MT_FMT_JSON) {
             for (size_t i = 0; i < n; i++)
-                if (keep(o, names[i]))
+                if (keep(o, names[i], strlen(names[i])))
                     return o->oom = 1;
         }
     }
@@ -124,7 +127,7 @@ static int on_row(size_t n, const char *const *names, const char *const *values,
         break;
     default:
         for (size_t i = 0; i < n; i++)
-            if (keep(o, values[i]))
+            if (keep(o, values[i], values[i] ? lengths[i] : 0))
                 return o->oom = 1;
         break;
     }
@@ -139,7 +142,7 @@ static void print_table(struct out *o)
     if (!w)
         return;
     for (size_t i = 0; i < o->n_cells; i++) {
-        size_t len = mt_display_width((mt_slice){ o->cells[i], strlen(o->cells[i]) });
+        size_t len = mt_display_width(o->cells[i]);
         if (len > w[i % o->ncol])
             w[i % o->ncol] = len;
     }
@@ -147,10 +150,10 @@ static void print_table(struct out *o)
         size_t c = i % o->ncol;
         int last = c + 1 == o->ncol;
         if (!last) {
-            cli_text_pad(mt_slice_cstr(o->cells[i]), w[c]);
+            cli_text_pad(o->cells[i], w[c]);
             fputs("  ", stdout);
         } else {
-            cli_text(mt_slice_cstr(o->cells[i]));
+            cli_text(o->cells[i]);
             fputc('\n', stdout);
         }
         if (i + 1 == o->ncol) {   /* rule under the header */
@@ -272,7 +275,7 @@ int cmd_sql(int argc, char **argv)
         st = MT_EIO;
     }
     for (size_t i = 0; i < o.n_cells; i++)
-        free(o.cells[i]);
+        free((char *)o.cells[i].p);
     free(o.cells);
     mt_index_close(ix);
     if (fflush(stdout) != 0 || ferror(stdout)) {

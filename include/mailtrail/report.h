@@ -74,12 +74,13 @@ void mt_report_free(mt_report *r);
 mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *q, unsigned threads,
                         mt_diag_fn diag, void *user, struct mt_search_stats *stats);
 
-/* Learn from one event which host names are the organisation's (its
- * servers' full names, docs/report.md "logging servers"), before the first
- * mt_report_add: fed every event of the stream, mt_report_add then knows
- * every name the stream says, as mt_report_run does. Without it mt_report_add
- * knows the names the events before have said. MT_EUSAGE once an event was
- * added or a run was made; MT_EIO when out of memory. */
+/* Learn from one event which host names and addresses are the
+ * organisation's (its servers' full names and addresses, docs/report.md
+ * "logging servers"), before the first mt_report_add: fed every event of the
+ * stream, mt_report_add then knows every name and address the stream says, as
+ * mt_report_run does. Without it mt_report_add knows those the events before
+ * have said. MT_EUSAGE once an event was added or a run was made; MT_EIO when
+ * out of memory. */
 mt_status mt_report_learn(mt_report *r, const struct mt_event *ev);
 /* mt_event_fn adapter for mt_search: user is the mt_report. */
 int mt_report_learn_fn(const struct mt_event *ev, void *user);

@@ -49,8 +49,10 @@ void mt_writer_free(mt_writer *w);
 
 /* CSV cell rule shared by every CSV mailtrail writes: RFC 4180 quoting, and a
  * cell starting with = + - @ (or tab/CR) gets a leading ' so that a
- * spreadsheet shows it instead of running it. The cell is valid UTF-8: a
- * byte that is not UTF-8, and NUL, are written as U+FFFD. */
+ * spreadsheet shows it instead of running it. The cell is valid UTF-8 text
+ * that a terminal only shows: a byte that is not UTF-8, NUL and the other C0
+ * controls but tab, CR and LF, DEL, and the C1 controls U+0080..U+009F are
+ * each written as one U+FFFD. */
 void mt_csv_cell(FILE *out, mt_slice cell);
 /* JSON string literal with quotes; invalid UTF-8 bytes become U+FFFD. */
 void mt_json_string(FILE *out, mt_slice s);

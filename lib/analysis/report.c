@@ -29,17 +29,12 @@
  *    is the one the ordered stream gives -- overall, per delivering server,
  *    and per path (the message's first received event's server, final once
  *    every worker is done, to the delivering server);
- *  - "is this address one of our servers" grows while the stream is read (an
- *    SMTP RECEIVE's server-ip joins the set): each worker decides with what it
- *    has seen and notes, per address, the latest position at which it said
- *    "no". If some address turns out to have been seen earlier than such a
- *    "no", the guess was wrong and the files are read a second time with the
- *    final first positions known (docs/report.md);
- *  - which host names are the organisation's is what the whole stream says
- *    (a server's full name, an intra-organisation hand-off's next hop), not
- *    what came before: each worker answers from the names it has read and
- *    notes what it answered, and when a name another worker read says
- *    otherwise the files are read a second time with every name known.
+ *  - which host names and addresses are the organisation's is what the
+ *    whole stream says (a server's full name and its own address, an
+ *    intra-organisation hand-off's next hop), not what came before: each
+ *    worker answers from the names and addresses it has read and notes what
+ *    it answered, and when one another worker read says otherwise the files
+ *    are read a second time with every name and address known.
  *
  * The merged counts are turned into generic tables only when the report is
  * written, and one set of renderers writes them as text, CSV, JSON or a
@@ -79,8 +74,8 @@ enum { NV = 8 };
 /* One key of a per-worker (or merged) map. */
 struct ent {
     uint64_t v[NV];
-    struct mpos p;      /* hops: the last SEND; status codes: the example's event; IP keys: first seen */
-    struct mpos q;      /* IP keys: the latest "not one of ours"; long pairs: the last end */
+    struct mpos p;      /* hops: the last SEND; status codes: the example's event */
+    struct mpos q;      /* long pairs: the last end */
     void *aux;          /* per-key extra: an example status text, a latency sample */
     struct ent *to;     /* set while merging: the merged entry this one went into */
     struct ent *x1, *x2; /* addresses: their entries in the recipient and domain maps */
@@ -691,7 +686,7 @@ struct mt_report {
     int mode;
     int ordered;                       /* positions compare by arrival */
     int locking;                       /* more than one worker runs at once */
-    int ipfixed;                       /* second pass: r->ipg has the final first positions */
+    int ipfixed;                       /* r->ipg holds every address of ours in the stream */
     int hostfixed;                     /* r->hostg holds every host name of the stream */
     int oom;
     int dirty;                         /* events came since agg was built */
@@ -702,7 +697,7 @@ struct mt_report {
     unsigned nw;
     struct intern addrs_in, servers_in;
     struct map fmap_ptr, fmap_path;    /* file pointer / path -> log-set index */
-    struct map ipg;                    /* IP keys: first position over all workers */
+    struct map ipg;                    /* the organisation's addresses (IP_KNOWN) */
     struct map hostg;                  /* the organisation's host names and their first labels */
     struct agg a;
 };
@@ -735,6 +730,42 @@ static char *dup_slice(mt_slice s, size_t max)
             memcpy(p, s.p, n);
         p[n] = 0;
     }
+    return p;
+}
+
+/* Text from a log kept as a C string (the large list, the tables): a NUL
+ * would end it there and lose the rest, so it is U+FFFD, as every output
+ * shows a NUL to people (in the report's JSON too). At most max bytes of s;
+ * text_len is the length of the copy, text_copy writes it and the final NUL
+ * to dst. */
+static size_t text_len(mt_slice s, size_t max)
+{
+    size_t n = s.n < max ? s.n : max, len = n;
+    for (size_t i = 0; i < n; i++)
+        if (!s.p[i])
+            len += 2;
+    return len;
+}
+
+static void text_copy(char *dst, mt_slice s, size_t max)
+{
+    size_t n = s.n < max ? s.n : max, o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s.p[i]) {
+            dst[o++] = s.p[i];
+        } else {
+            memcpy(dst + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        }
+    }
+    dst[o] = 0;
+}
+
+static char *dup_text(mt_slice s, size_t max)
+{
+    char *p = malloc(text_len(s, max) + 1);
+    if (p)
+        text_copy(p, s, max);
     return p;
 }
 
@@ -1393,42 +1424,47 @@ static uint64_t parse_u64(mt_slice s)
     return v;
 }
 
-/* The set of addresses seen as the server-ip of an SMTP RECEIVE grows as the
- * stream goes: key is in it at p when its first such RECEIVE is at or before
- * p. A worker knows only what it has read; it answers from that, and keeps
- * per key the latest p at which it answered no, for mt_report_run to check. */
-static void ip_seen(struct wst *w, mt_slice key, struct mpos p)
+/* The organisation's addresses: a logging server's own (the server-ip of its
+ * SMTP RECEIVEs and HARECEIVEs) and those its events say are its peers' (the
+ * other end of an intra-organisation SEND, of shadow redundancy). Like host
+ * names (below) they are known from the whole window, not from the place an
+ * address is first said: mail relayed between our servers by address before
+ * the receiver's first RECEIVE in the window is still inside, and two events
+ * of the same millisecond on two servers decide nothing, whatever the order
+ * of the files or the number of workers. A worker learns addresses as it
+ * reads (w->ipk: IP_KNOWN) and answers from those, noting per address that it
+ * answered "no" (IP_NO); mt_report_run checks those against every worker's
+ * addresses (ip_check) and reads again with all of them (r->ipg) when one
+ * does not hold. r->ipg also holds what mt_report_learn was given. */
+enum { IP_KNOWN = 1, IP_NO = 2 };
+
+static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
 {
-    mt_report *r = w->r;
-    if (r->ipfixed)
+    if (!key.n || (w && r->ipfixed))
         return;
-    struct ent *e = w->c_ip; /* a server's own address: the same line after line */
-    if (!e || e->klen != key.n || memcmp(e->key, key.p, key.n)) {
-        e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
+    struct ent *e = w ? w->c_ip : NULL; /* a server's own address: the same line after line */
+    if (e && e->klen == key.n && !memcmp(e->key, key.p, key.n))
+        return;
+    if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
+        return;
+    e->v[0] |= IP_KNOWN;
+    if (w)
         w->c_ip = e;
-    }
-    if (e && (!(e->v[0] & 1) || pos_lt(r, p, e->p))) {
-        e->v[0] |= 1;
-        e->p = p;
-    }
 }
 
-static bool ip_known(struct wst *w, mt_slice key, struct mpos p)
+static bool ip_known(struct wst *w, mt_slice key)
 {
     mt_report *r = w->r;
     if (r->ipfixed) {
         const struct ent *g = map_get(&r->ipg, key.p, key.n, 0, NULL);
-        return g && !pos_lt(r, p, g->p);
+        return g && (g->v[0] & IP_KNOWN);
     }
     struct ent *e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
     if (!e)
         return false;
-    if ((e->v[0] & 1) && !pos_lt(r, p, e->p))
+    if (e->v[0] & IP_KNOWN)
         return true;
-    if (!(e->v[0] & 2) || pos_lt(r, e->q, p)) {
-        e->v[0] |= 2;
-        e->q = p;
-    }
+    e->v[0] |= IP_NO;
     return false;
 }
 
@@ -1446,7 +1482,7 @@ enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN }
  * one of those, whole; a first label names a server by itself only when no
  * full name with that label is known.
  *
- * Unlike addresses, names are known from the whole stream, not from the place
+ * Like addresses, names are known from the whole stream, not from the place
  * they are said: a server's name is not less its name before its first
  * RECEIVE, and a DAG member's first hand-off to the other may come hours
  * after the first it received from it. A worker learns names as it reads
@@ -1526,12 +1562,31 @@ static bool intra_org_send(const struct mt_event *ev)
     return is(ev->f[MT_F_CONNECTOR_ID], "Intra-Organization SMTP Send Connector");
 }
 
-/* The names ev (of class cls) says are the organisation's. */
+/* The names and addresses ev (of class cls) says are the organisation's. */
 static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
 {
-    mt_slice src = ev->f[MT_F_SOURCE];
+    mt_slice src = ev->f[MT_F_SOURCE], eid = ev->f[MT_F_EVENT_ID];
     if (cls == C_RECEIVE && is(src, "SMTP")) {
         host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the receiver: the logging server */
+        ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && is(src, "SMTP")) {
+        /* Shadow redundancy: a server keeps the shadow copy of what it
+         * received on another transport server of its own organisation (a
+         * DAG member, a server of its site), and only there. One DAG member's
+         * logs say the other is ours by this even when no message goes from
+         * one to the other in the window. A failed attempt (HAREDIRECTFAIL)
+         * names no peer. */
+        if (is(eid, "HAREDIRECT")) {
+            host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary: the logging server */
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server */
+            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+        } else if (is(eid, "HARECEIVE")) {
+            host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server: the logging server */
+            host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary */
+            ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
+            ip_learn(r, w, ev->f[MT_F_CLIENT_IP]);
+        }
     } else if (cls == C_SEND) {
         if (is(src, "SMTP"))
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
@@ -1543,6 +1598,7 @@ static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_eve
         if (intra_org_send(ev)) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
             host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
         }
     }
 }
@@ -1582,12 +1638,12 @@ static bool host_ours(struct wst *w, mt_slice host)
     return false;
 }
 
-/* Is host (a host name or an IP address) one of the organisation's at p? */
-static bool is_org_host(struct wst *w, mt_slice host, struct mpos p)
+/* Is host (a host name or an IP address) one of the organisation's? */
+static bool is_org_host(struct wst *w, mt_slice host)
 {
     if (!host.n)
         return false;
-    return ip_literal(host) ? ip_known(w, host, p) : host_ours(w, host);
+    return ip_literal(host) ? ip_known(w, host) : host_ours(w, host);
 }
 
 /* The hour bucket of UTC time t: the UTC second at which its local hour (in
@@ -1910,9 +1966,9 @@ static void add_large(struct wst *w, const struct mt_event *ev, uint64_t bytes, 
     l->bytes = bytes;
     l->p = p;
     l->server = sid;
-    l->mid = dup_slice(ev->f[MT_F_MESSAGE_ID], 1000);
-    l->sender = dup_slice(ev->f[MT_F_SENDER_ADDRESS], 1000);
-    l->subject = dup_slice(ev->f[MT_F_MESSAGE_SUBJECT], 1000);
+    l->mid = dup_text(ev->f[MT_F_MESSAGE_ID], 1000);
+    l->sender = dup_text(ev->f[MT_F_SENDER_ADDRESS], 1000);
+    l->subject = dup_text(ev->f[MT_F_MESSAGE_SUBJECT], 1000);
     if (!l->mid || !l->sender || !l->subject)
         w->oom = 1;
 }
@@ -2194,7 +2250,7 @@ static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struct mt_event *ev)
 {
     mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT];
-    size_t sn = s.n < 1000 ? s.n : 1000, jn = j.n < 1000 ? j.n : 1000;
+    size_t sn = text_len(s, 1000), jn = text_len(j, 1000);
     size_t size = sizeof(struct bigdet) + sn + jn + 2;
     if (size > pd->big_cap) {
         char *nb = grow(pd->big, &pd->big_cap, 1, size, &w->oom);
@@ -2206,12 +2262,8 @@ static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struc
     b->size = size;
     b->sender = (char *)(b + 1);
     b->subject = b->sender + sn + 1;
-    if (sn)
-        memcpy(b->sender, s.p, sn);
-    b->sender[sn] = 0;
-    if (jn)
-        memcpy(b->subject, j.p, jn);
-    b->subject[jn] = 0;
+    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in pend_apply finds the subject after it */
+    text_copy(b->subject, j, 1000);
     return b;
 }
 
@@ -2319,10 +2371,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             e->v[2] += ev_bytes;
         }
         if (is(src, "SMTP")) {
-            /* an SMTP RECEIVE's server-ip is the logging server's own address */
-            if (ev->f[MT_F_SERVER_IP].n)
-                ip_seen(w, ev->f[MT_F_SERVER_IP], p);
-            if (!is_org_host(w, ev->f[MT_F_CLIENT_HOSTNAME], p) && !is_org_host(w, ev->f[MT_F_CLIENT_IP], p)) {
+            if (!is_org_host(w, ev->f[MT_F_CLIENT_HOSTNAME]) && !is_org_host(w, ev->f[MT_F_CLIENT_IP])) {
                 w->inbound_smtp++;
                 if (srv)
                     srv->v[SV_INBOUND]++;
@@ -2345,7 +2394,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
-            external = !is_org_host(w, hop, p) && !is_org_host(w, ev->f[MT_F_SERVER_IP], p);
+            external = !is_org_host(w, hop) && !is_org_host(w, ev->f[MT_F_SERVER_IP]);
     }
 
     /* what concerns the message waits in the batch; the rest is counted now */
@@ -2482,6 +2531,7 @@ mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
     if (r->mode != MODE_NONE)
         return MT_EUSAGE;
     r->hostfixed = 1;
+    r->ipfixed = 1;
     learn_from(r, NULL, classify(ev->f[MT_F_EVENT_ID]), ev);
     return r->oom ? MT_EIO : MT_OK;
 }
@@ -2570,8 +2620,9 @@ static int ordered_emit(const struct mt_event *ev, void *user)
     return mt_report_add(((struct run_ctx *)user)->r, ev) != MT_OK;
 }
 
-/* After a first pass: the first position of every address over all workers
- * (r->ipg), and whether every "not one of ours" said by a worker still holds. */
+/* After a first pass: every worker's addresses (r->ipg), and whether every
+ * "not one of ours" said by a worker still holds: it does not when another
+ * worker knew the address. */
 static int ip_check(mt_report *r)
 {
     int ok = 1;
@@ -2580,23 +2631,19 @@ static int ip_check(mt_report *r)
         struct map *m = &r->w[i].ipk;
         for (size_t j = 0; j < m->cap; j++) {
             const struct ent *e = m->slot[j];
-            if (!e || !(e->v[0] & 1))
-                continue;
-            struct ent *g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 1, &r->oom);
-            if (g && (!g->v[0] || pos_lt(r, e->p, g->p))) {
-                g->v[0] = 1;
-                g->p = e->p;
-            }
+            struct ent *g;
+            if (e && (e->v[0] & IP_KNOWN) && (g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 1, &r->oom)))
+                g->v[0] = IP_KNOWN;
         }
     }
     for (unsigned i = 0; i < r->nw && ok; i++) {
         struct map *m = &r->w[i].ipk;
         for (size_t j = 0; j < m->cap && ok; j++) {
             const struct ent *e = m->slot[j];
-            if (!e || !(e->v[0] & 2))
+            if (!e || !(e->v[0] & IP_NO))
                 continue;
             const struct ent *g = map_get_h(&r->ipg, e->key, e->klen, e->hash, 0, NULL);
-            if (g && !pos_lt(r, e->q, g->p))
+            if (g && (g->v[0] & IP_KNOWN))
                 ok = 0;
         }
     }
@@ -2735,15 +2782,15 @@ mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query
             st = s;
         if (s == MT_EIO || mt_report_status(r) != MT_OK)
             return MT_EIO;
-        /* Every "one of ours" by address was said after the address was
-         * seen, so it holds; a "not one of ours" may have come before a
-         * RECEIVE another worker (or a later file) held. A host name's
-         * answer, either way, may have come before another worker's file
-         * said its full name. Then read again, knowing. Both checks run:
-         * each builds what the second reading knows. */
+        /* Every "one of ours" by address was said from an address a worker
+         * read, so it holds; a "not one of ours" may have come before a
+         * RECEIVE this worker read later, or another worker held. A host
+         * name's answer, either way, may have come before another worker's
+         * file said its full name. Then read again, knowing. Both checks
+         * run: each builds what the second reading knows. */
         if (pass)
             break;
-        int ips_hold = ip_check(r), hosts_hold = r->hostfixed || host_check(r);
+        int ips_hold = r->ipfixed || ip_check(r), hosts_hold = r->hostfixed || host_check(r);
         if (ips_hold && hosts_hold)
             break;
         if (r->oom)
@@ -3365,7 +3412,7 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            l->mid = dup_slice(mt_slice_make(c->m->key, c->m->klen), 1000);
+            l->mid = dup_text(mt_slice_make(c->m->key, c->m->klen), 1000);
             const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
@@ -3476,7 +3523,7 @@ static void tbl_set(struct tbl *t, size_t col, const char *s, size_t n)
 {
     if (!t->nrow || col >= t->ncol)
         return;
-    char *c = dup_slice(mt_slice_make(s, n), (size_t)-2);
+    char *c = dup_text(mt_slice_make(s, n), (size_t)-1);
     if (!c)
         t->oom = 1;
     char **slot = &t->cell[(t->nrow - 1) * t->ncol + col];

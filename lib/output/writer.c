@@ -70,14 +70,14 @@ void mt_csv_cell(FILE *out, mt_slice cell)
 {
     const unsigned char *p = (const unsigned char *)cell.p;
     int formula = cell.n && (p[0] == '=' || p[0] == '+' || p[0] == '-' || p[0] == '@' || p[0] == '\t' || p[0] == '\r');
-    int quote = formula, ascii = 1;
+    int quote = formula, plain = 1;
     for (size_t i = 0; i < cell.n; i++) {
         if (p[i] == ',' || p[i] == '"' || p[i] == '\n' || p[i] == '\r')
             quote = 1;
-        else if (p[i] == 0 || p[i] >= 0x80)
-            ascii = 0;
+        else if ((p[i] < 0x20 && p[i] != '\t') || p[i] >= 0x7F)
+            plain = 0;
     }
-    if (!quote && ascii) {
+    if (!quote && plain) {
         fwrite(cell.p, 1, cell.n, out);
         return;
     }
@@ -87,12 +87,17 @@ void mt_csv_cell(FILE *out, mt_slice cell)
         fputc('\'', out);
     /* A reader decoding the file as UTF-8 (Python's csv, a spreadsheet's
      * import) fails on the first byte that is not: a Latin-1 subject would
-     * cost the whole file. NUL, which many readers refuse, is no text either. */
+     * cost the whole file. NUL, which many readers refuse, is no text either.
+     * Nor are the other controls but tab and line ends: `cat` or `less -r`
+     * of the file would run a subject's ESC (or C1 CSI) sequences on the
+     * terminal, as mt_text_write keeps them from doing. */
     for (size_t i = 0; i < cell.n;) {
-        size_t len = p[i] == 0 ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
-        if (len == 0) {
-            fputs(REPLACEMENT_CHAR, out);
-            i++;
+        unsigned char c = p[i];
+        int control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+        size_t len = control ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
+        if (len == 0 || (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)) {
+            fputs(REPLACEMENT_CHAR, out);   /* a C1 control (U+0080..U+009F) is one, too */
+            i += len ? len : 1;
         } else if (len == 1) {
             if (p[i] == '"')
                 fputc('"', out);

@@ -84,7 +84,9 @@ static void assert_csv(const char *in, size_t n, const char *want)
 #define assert_csv_lit(lit, want) assert_csv(lit, sizeof lit - 1, want)
 
 /* CSV is valid UTF-8 (a Latin-1 subject cost readers the whole file) with
- * no NUL; other control characters are the reader's business. */
+ * no NUL, and holds nothing a terminal acts on (cat of the file ran a
+ * subject's ESC sequences): C0 controls but tab, CR and LF, DEL and C1
+ * controls are U+FFFD, as mt_text_write writes them. */
 static void test_csv_cells(void **state)
 {
     (void)state;
@@ -95,7 +97,13 @@ static void test_csv_cells(void **state)
     assert_csv_lit("=1+\xff", "\"'=1+" FFFD "\"");
     assert_csv_lit("-0", "\"'-0\"");
     assert_csv_lit("\xc3\xa9t\xc3\xa9", "\xc3\xa9t\xc3\xa9");
-    assert_csv_lit("esc\x1b[31m", "esc\x1b[31m");
+    assert_csv_lit("esc\x1b[31m", "esc" FFFD "[31m");
+    assert_csv_lit("bel\x07 del\x7f us\x1f", "bel" FFFD " del" FFFD " us" FFFD);
+    assert_csv_lit("csi\xc2\x9b" "2J\xc2\x80|\xc2\x9f|\xc2\xa0", "csi" FFFD "2J" FFFD "|" FFFD "|\xc2\xa0");
+    assert_csv_lit("tab\there", "tab\there");
+    assert_csv_lit("cr\rlf\n\x1b", "\"cr\rlf\n" FFFD "\"");
+    assert_csv_lit("\tx\x1b", "\"'\tx" FFFD "\"");
+    assert_csv_lit("=\x1b]0;t\x07", "\"'=" FFFD "]0;t" FFFD "\"");
     assert_csv_lit("line\nbreak", "\"line\nbreak\"");
     assert_csv("", 0, "");
 }
