@@ -262,7 +262,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
 #define NAME_OURS(c)                                                                                             \
     "(lower(rtrim(" c ", '.')) IN (SELECT n FROM known) OR (" LABEL(c) " IN (SELECT l FROM logsrv) AND"         \
     " (instr(rtrim(" c ", '.'), '.') = 0 OR " LABEL(c) " NOT IN (SELECT n FROM known))))"
-#define OURS(c, j) "(coalesce(" c " IN (SELECT id FROM ournames), 0) OR coalesce(" j ".t <= w.time_ms, 0))"
+#define OURS(c, j) "(coalesce(" c " IN (SELECT id FROM ournames), 0) OR " j ".ip IS NOT NULL)"
 /* A file's name, to tell MSGTRK* files (report's logging servers) */
 #define BASE "upper(substr(path, length(rtrim(path, replace(path, '/', ''))) + 1, 6))"
 
@@ -277,15 +277,16 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
  * own. The names and addresses come from the window's events, as report's. */
 #define RECEIVED                                                                                                 \
     "WITH kw(id, v) AS (SELECT id, upper(value) FROM strs"                                           \
-    "  WHERE upper(value) IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL', 'SMTP', 'STOREDRIVER')),"                \
+    "  WHERE upper(value) IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL', 'HAREDIRECT', 'HARECEIVE', 'SMTP',"      \
+    "  'STOREDRIVER')),"                \
     " w AS (SELECT e.id AS id, e.time_ms AS time_ms, e.message_id AS mid, ev.v AS eid, so.v AS src,"  \
     "  e.total_bytes AS total_bytes, e.client_ip AS ci, e.client_hostname AS ch, e.server_ip AS si,"              \
     "  e.server_hostname AS sh, e.connector_id AS cn"                                                            \
     "  FROM events e JOIN kw ev ON ev.id = e.event_id LEFT JOIN kw so ON so.id = e.source"                        \
-    "  WHERE ev.v IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL')"                                               \
+    "  WHERE ev.v IN ('RECEIVE', 'SUBMIT', 'SEND', 'SENDEXTERNAL', 'HAREDIRECT', 'HARECEIVE')"                                               \
     "  AND (?1 IS NULL OR e.time_ms >= ?1) AND (?2 IS NULL OR e.time_ms < ?2)),"                                  \
     " names(n) AS (SELECT DISTINCT lower(rtrim(value, '.')) FROM strs WHERE id IN"                               \
-    "  (SELECT sh FROM w WHERE eid = 'RECEIVE' AND src = 'SMTP'"                                                 \
+    "  (SELECT sh FROM w WHERE eid IN ('RECEIVE', 'HAREDIRECT', 'HARECEIVE') AND src = 'SMTP'"                                                 \
     "   UNION SELECT ch FROM w WHERE eid <> 'RECEIVE' AND eid <> 'SUBMIT' AND src = 'SMTP'"                       \
     "   UNION SELECT sh FROM w WHERE eid <> 'RECEIVE' AND eid <> 'SUBMIT' AND cn IN (SELECT id FROM strs"         \
     "    WHERE value = 'Intra-Organization SMTP Send Connector' COLLATE NOCASE))"                                  \
@@ -294,8 +295,11 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
     "  WHERE instr(n, '.') > 1),"                                                                                \
     " logsrv(l) AS (SELECT DISTINCT " LABEL("server") " FROM files WHERE " BASE " = 'MSGTRK'"        \
     "  OR NOT EXISTS (SELECT 1 FROM files WHERE " BASE " = 'MSGTRK')),"                                           \
-    " ips(ip, t) AS (SELECT si, min(time_ms) FROM w JOIN strs s ON s.id = w.si"                     \
-    "  WHERE eid = 'RECEIVE' AND src = 'SMTP' AND s.value <> '' AND " ISIP("s.value") " GROUP BY si),"            \
+    " ips(ip) AS (SELECT DISTINCT a.ip FROM (SELECT si AS ip FROM w WHERE src = 'SMTP'"                          \
+    "  AND eid IN ('RECEIVE', 'HAREDIRECT', 'HARECEIVE') UNION ALL SELECT ci FROM w WHERE eid = 'HARECEIVE'"       \
+    "  AND src = 'SMTP' UNION ALL SELECT si FROM w WHERE eid IN ('SEND', 'SENDEXTERNAL') AND cn IN (SELECT id"     \
+    "  FROM strs WHERE value = 'Intra-Organization SMTP Send Connector' COLLATE NOCASE)) a"                      \
+    "  JOIN strs s ON s.id = a.ip WHERE s.value <> '' AND " ISIP("s.value") "),"                                 \
     " ournames(id) AS (SELECT id FROM strs WHERE id IN (SELECT ch FROM w WHERE eid = 'RECEIVE'"      \
     "  AND src = 'SMTP' UNION SELECT ci FROM w WHERE eid = 'RECEIVE' AND src = 'SMTP')"                           \
     "  AND value <> '' AND NOT " ISIP("value") " AND " NAME_OURS("value") "),"                                   \

@@ -14,7 +14,11 @@ for q in top-senders messages-per-hour largest-messages; do
 done
 mailtrail report --db "$D/i.db" --by hour --large 1 --format csv |
     grep -E '^(totals,,(received|bytes_received)|traffic,.*,(received|bytes)|senders_by_count|large_messages,.*,bytes),'
-echo "from 14:10 (EX1's address is in no RECEIVE of the window: m10 is from outside)"
+echo "from 14:10 (EX1's RECEIVE at 16:00 names its address: m10 is a hop, as report says over the whole window)"
 mailtrail sql --db "$D/i.db" top-senders --start 2016-08-27T14:10:00Z --format csv
 mailtrail report --db "$D/i.db" --start 2016-08-27T14:10:00Z --format csv --section senders | grep '^senders_by_count,'
+echo "14:10 to 15:00 (EX1's address is in no RECEIVE of the window: m10 is from outside)"
+mailtrail sql --db "$D/i.db" top-senders --start 2016-08-27T14:10:00Z --end 2016-08-27T15:00:00Z --format csv
+mailtrail report --db "$D/i.db" --start 2016-08-27T14:10:00Z --end 2016-08-27T15:00:00Z --format csv --section senders |
+    grep '^senders_by_count,'
 rm -rf "$D"
