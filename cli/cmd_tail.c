@@ -278,6 +278,13 @@ int cmd_tail(int argc, char **argv)
             fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
             rc = st;
         }
+        /* The index's one writer for the whole run, not only during each
+         * pass: an `index` run between two passes would read the new lines
+         * itself, and they would never be printed. Let go at close. */
+        if (st == MT_OK && db && (st = mt_index_hold_writer(ix, err, sizeof err)) != MT_OK) {
+            fprintf(stderr, "mailtrail %s: %s: %s\n", cmd, db, err);
+            rc = st;
+        }
     }
     mt_matcher *match = NULL;
     if (rc == MT_OK && (!(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)) || !(match = mt_matcher_new(&q))))

@@ -1984,9 +1984,48 @@ static int claim_writer(struct upd *u)
 
 static void release_writer(mt_index *ix)
 {
+    if (ix->writer_held)
+        return;   /* held for the whole run (mt_index_hold_writer): let go at close */
     char sql[96];
     snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = 'writer' AND value = %ld", (long)getpid());
     ix_exec(ix, sql, NULL, 0);
+}
+
+mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen)
+{
+    if (!ix->writable)
+        return MT_EUSAGE;
+    if (ix->writer_held)
+        return MT_OK;
+    struct upd u;
+    memset(&u, 0, sizeof u);
+    u.ix = ix;
+    char why[256] = "";
+    /* IMMEDIATE: two claimants read meta('writer') one after the other */
+    if (ix_exec(ix, "BEGIN IMMEDIATE", why, sizeof why)) {
+        if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
+            snprintf(err, errlen, "another mailtrail index is updating this index; try again when it is done");
+        else
+            snprintf(err, errlen, "%s", why);
+        return MT_EIO;
+    }
+    int other = claim_writer(&u);
+    if (other || ix_exec(ix, "COMMIT", why, sizeof why)) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        snprintf(err, errlen, "%s", other > 0 ? "another mailtrail index is updating this index; try again when it is done"
+                                   : other ? u.why : why);
+        return MT_EIO;
+    }
+    ix->writer_held = 1;
+    return MT_OK;
+}
+
+void ix_writer_let_go(mt_index *ix)
+{
+    if (!ix->writer_held)
+        return;
+    ix->writer_held = 0;
+    release_writer(ix);
 }
 
 /* Files indexed earlier and no longer on disk: noted, their records kept. */
