@@ -5,9 +5,10 @@
 F=tests/data/seed/EX13-1/TransportRoles/Logs/MessageTracking/MSGTRK20160827-1.LOG
 D=$(mktemp -d); mkdir -p "$D/logs/S"; L=$D/logs/S/MSGTRK20160827-1.LOG
 head -n 5 "$F" > "$L"
-mailtrail tail --db "$D/i.db" --logs "$D/logs" --duration 3 --interval 0.2 --format csv > "$D/out" 2> "$D/err" & T=$!
+mailtrail tail --db "$D/i.db" --logs "$D/logs" --duration 5 --interval 0.2 --format csv > "$D/out" 2> "$D/err" & T=$!
 # until tail has claimed the index
 i=0; while [ $i -lt 100 ] && [ -z "$(mailtrail sql --db "$D/i.db" --format csv "SELECT value FROM meta WHERE key = 'writer'" 2>/dev/null | tail -n +2)" ]; do sleep 0.05; i=$((i + 1)); done
+mailtrail tail --db "$D/i.db" --logs "$D/logs" --duration 0.2 > /dev/null 2> "$D/terr"; echo "a second tail --db meanwhile: exit $?"; sed "s|$D|D|g" "$D/terr"
 tail -n +6 "$F" >> "$L"
 mailtrail index --db "$D/i.db" --logs "$D/logs" --quiet --no-progress 2> "$D/ierr"; echo "index meanwhile: exit $?"; sed "s|$D|D|g" "$D/ierr"
 wait $T; echo "tail: exit $?, $(($(wc -l < "$D/out") - 1)) of $(tail -n +6 "$F" | wc -l) events printed"; cat "$D/err"
