@@ -2021,19 +2021,16 @@ mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen)
     memset(&u, 0, sizeof u);
     u.ix = ix;
     char why[256] = "";
+    static const char busy[] = "another mailtrail index is updating this index; try again when it is done";
     /* IMMEDIATE: two claimants read meta('writer') one after the other */
     if (ix_exec(ix, "BEGIN IMMEDIATE", why, sizeof why)) {
-        if ((sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY)
-            snprintf(err, errlen, "another mailtrail index is updating this index; try again when it is done");
-        else
-            snprintf(err, errlen, "%s", why);
+        snprintf(err, errlen, "%s", (sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY ? busy : why);
         return MT_EIO;
     }
     int other = claim_writer(&u);
     if (other || ix_exec(ix, "COMMIT", why, sizeof why)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
-        snprintf(err, errlen, "%s", other > 0 ? "another mailtrail index is updating this index; try again when it is done"
-                                   : other ? u.why : why);
+        snprintf(err, errlen, "%s", other > 0 ? busy : other ? u.why : why);
         return MT_EIO;
     }
     ix->writer_held = 1;
