@@ -7,6 +7,7 @@
 #ifndef MAILTRAIL_CLI_H
 #define MAILTRAIL_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 #include <mailtrail/mailtrail.h>
 
@@ -121,6 +122,53 @@ struct cli_ps_param {
  * case-insensitively. The vector is new (free it); its strings are argv's.
  * NULL when out of memory. */
 char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params);
+
+/* ---- the filters of search, taken by tail as well ---- */
+
+/* getopt_long codes of the filter options, above any command's own. */
+enum {
+    CLI_OPT_SERVER = 0x1000, CLI_OPT_START, CLI_OPT_END, CLI_OPT_EVENT_ID, CLI_OPT_SOURCE, CLI_OPT_SENDER,
+    CLI_OPT_RECIPIENT, CLI_OPT_MESSAGE_ID, CLI_OPT_INTERNAL_ID, CLI_OPT_NETWORK_ID, CLI_OPT_SUBJECT,
+    CLI_OPT_REFERENCE, CLI_OPT_TRAFFIC, CLI_OPT_FILTERS_END
+};
+/* Their entries, for a command's struct option table (--recipients and
+ * --message-subject are aliases: Get-MessageTrackingLog's names). */
+#define CLI_FILTER_OPTIONS                                                   \
+    { "server", required_argument, NULL, CLI_OPT_SERVER },                   \
+    { "start", required_argument, NULL, CLI_OPT_START },                     \
+    { "end", required_argument, NULL, CLI_OPT_END },                         \
+    { "event-id", required_argument, NULL, CLI_OPT_EVENT_ID },               \
+    { "source", required_argument, NULL, CLI_OPT_SOURCE },                   \
+    { "sender", required_argument, NULL, CLI_OPT_SENDER },                   \
+    { "recipient", required_argument, NULL, CLI_OPT_RECIPIENT },             \
+    { "recipients", required_argument, NULL, CLI_OPT_RECIPIENT },            \
+    { "message-id", required_argument, NULL, CLI_OPT_MESSAGE_ID },           \
+    { "internal-message-id", required_argument, NULL, CLI_OPT_INTERNAL_ID }, \
+    { "network-message-id", required_argument, NULL, CLI_OPT_NETWORK_ID },   \
+    { "subject", required_argument, NULL, CLI_OPT_SUBJECT },                 \
+    { "message-subject", required_argument, NULL, CLI_OPT_SUBJECT },         \
+    { "reference", required_argument, NULL, CLI_OPT_REFERENCE },             \
+    { "transport-traffic-type", required_argument, NULL, CLI_OPT_TRAFFIC }
+
+/* What the filter options gave: the text ones go straight into *q; the
+ * lists and times are kept here until cli_filters_finish. */
+struct cli_filters {
+    struct mt_query *q;
+    struct cli_list servers, recipients;
+    const char *start, *end;
+};
+/* Whether getopt_long's code opt is a filter option's. */
+int cli_is_filter_option(int opt);
+/* Take filter option opt's value for command cmd: MT_OK, MT_EUSAGE (a value
+ * given twice, a list where one value goes, an empty list: printed), MT_EIO
+ * (out of memory). */
+int cli_filter_option(const char *cmd, int opt, const char *value, struct cli_filters *f);
+/* After the options (and cli_query_nonblank): --tz loaded into *tz and
+ * --start/--end read in it (cli_window), the lists set into *f->q, which
+ * then borrows them (free f after q's last use). MT_OK or MT_EUSAGE
+ * (printed; *tz is then NULL). */
+int cli_filters_finish(const char *cmd, struct cli_filters *f, const char *tzname, mt_tz **tz);
+void cli_filters_free(struct cli_filters *f);
 
 /* Parse --format for a command; prints a usage error and returns MT_EUSAGE
  * when name is not one of the formats. NULL name: the default (table on a

@@ -59,29 +59,14 @@ static const char *const usage[] = {
 };
 
 enum {
-    OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_START, OPT_END, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER,
-    OPT_RECIPIENT, OPT_MESSAGE_ID, OPT_INTERNAL_ID, OPT_NETWORK_ID, OPT_SUBJECT, OPT_REFERENCE,
-    OPT_TRAFFIC, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT, OPT_SESSION_LINKS,
+    OPT_LOGS = 256, OPT_DB, OPT_RESULT_SIZE, OPT_FORMAT, OPT_TZ, OPT_THREADS, OPT_STATS, OPT_DC, OPT_COUNT,
+    OPT_SESSION_LINKS,
 };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
     { "db", required_argument, NULL, OPT_DB },
-    { "server", required_argument, NULL, OPT_SERVER },
-    { "start", required_argument, NULL, OPT_START },
-    { "end", required_argument, NULL, OPT_END },
-    { "event-id", required_argument, NULL, OPT_EVENT_ID },
-    { "source", required_argument, NULL, OPT_SOURCE },
-    { "sender", required_argument, NULL, OPT_SENDER },
-    { "recipient", required_argument, NULL, OPT_RECIPIENT },
-    { "recipients", required_argument, NULL, OPT_RECIPIENT },
-    { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
-    { "internal-message-id", required_argument, NULL, OPT_INTERNAL_ID },
-    { "network-message-id", required_argument, NULL, OPT_NETWORK_ID },
-    { "subject", required_argument, NULL, OPT_SUBJECT },
-    { "message-subject", required_argument, NULL, OPT_SUBJECT },
-    { "reference", required_argument, NULL, OPT_REFERENCE },
-    { "transport-traffic-type", required_argument, NULL, OPT_TRAFFIC },
+    CLI_FILTER_OPTIONS,
     { "result-size", required_argument, NULL, OPT_RESULT_SIZE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "tz", required_argument, NULL, OPT_TZ },
@@ -141,10 +126,11 @@ int cmd_search(int argc, char **argv)
     struct mt_query q;
     mt_query_init(&q);
     q.result_size = 1000;
-    struct cli_list servers = { 0 }, recipients = { 0 }, logs = { 0 };
+    struct cli_filters filters = { .q = &q };
+    struct cli_list logs = { 0 };
     const char *db = NULL;
     mt_index *ix = NULL;
-    const char *start = NULL, *end = NULL, *tzname = NULL, *fmtname = NULL;
+    const char *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
     int stats_always = 0, count_only = 0, session_links = 0, rc = MT_OK;
     int ac = 0;
@@ -160,52 +146,6 @@ int cmd_search(int argc, char **argv)
             goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER:
-            if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
-                goto done;
-            break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
-        case OPT_EVENT_ID:
-            if ((rc = cli_set_once(cmd, "--event-id", &q.event_id, optarg, 1)) != MT_OK)
-                goto done;
-            break;
-        case OPT_SOURCE:
-            if ((rc = cli_set_once(cmd, "--source", &q.source, optarg, 1)) != MT_OK)
-                goto done;
-            break;
-        case OPT_SENDER:
-            if ((rc = cli_set_once(cmd, "--sender", &q.sender, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_RECIPIENT:
-            if ((rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg)) != MT_OK)
-                goto done;
-            break;
-        case OPT_MESSAGE_ID:
-            if ((rc = cli_set_once(cmd, "--message-id", &q.message_id, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_INTERNAL_ID:
-            if ((rc = cli_set_once(cmd, "--internal-message-id", &q.internal_message_id, optarg, 1)) != MT_OK)
-                goto done;
-            break;
-        case OPT_NETWORK_ID:
-            if ((rc = cli_set_once(cmd, "--network-message-id", &q.network_message_id, optarg, 1)) != MT_OK)
-                goto done;
-            break;
-        case OPT_SUBJECT:
-            if ((rc = cli_set_once(cmd, "--subject", &q.subject, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_REFERENCE:
-            if ((rc = cli_set_once(cmd, "--reference", &q.reference, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_TRAFFIC:
-            if ((rc = cli_set_once(cmd, "--transport-traffic-type", &q.transport_traffic_type, optarg, 1)) != MT_OK)
-                goto done;
-            break;
         case OPT_RESULT_SIZE: {
             unsigned long long n;
             if (!strcasecmp(optarg, "unlimited"))
@@ -234,8 +174,12 @@ int cmd_search(int argc, char **argv)
             rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]);
             goto done;
         default:
-            rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av));
-            goto done;
+            if (!cli_is_filter_option(c)) {
+                rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av));
+                goto done;
+            }
+            if ((rc = cli_filter_option(cmd, c, optarg, &filters)) != MT_OK)
+                goto done;
         }
     }
     if (optind < ac) {
@@ -248,18 +192,14 @@ int cmd_search(int argc, char **argv)
     if ((rc = cli_format(cmd, fmtname, &fmt)) != MT_OK)
         goto done;
     mt_tz *read_tz = NULL;
-    if ((rc = cli_window(cmd, tzname, start, end, &read_tz, &q.start_ms, &q.end_ms)) != MT_OK)
+    if ((rc = cli_filters_finish(cmd, &filters, tzname, &read_tz)) != MT_OK)
         goto done;
-    q.servers = servers.v;
-    q.n_servers = servers.n;
-    q.recipients = recipients.v;
-    q.n_recipients = recipients.n;
 
     mt_logset ls = { 0 };
     int unreadable_spec = 0;
     rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable_spec);
     if (rc == MT_OK)
-        cli_servers_resolve(cmd, &ls, &servers);
+        cli_servers_resolve(cmd, &ls, &filters.servers);
     if (rc == MT_EUSAGE) {
         mt_logset_free(&ls);
         mt_index_close(ix);
@@ -317,8 +257,7 @@ int cmd_search(int argc, char **argv)
     ix = NULL;
     mt_tz_free(read_tz);
 done:
-    cli_list_free(&servers);
-    cli_list_free(&recipients);
+    cli_filters_free(&filters);
     cli_list_free(&logs);
     free(av);
     return rc;

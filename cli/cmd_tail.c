@@ -24,38 +24,45 @@ static const char *const usage[] = {
     "and every event that matches the filters is printed as soon as its line is",
     "complete. Events come in the order they are read, file by file.",
     "",
-    "Filters (as in search): --server NAME, --event-id ID, --source S, --sender A,",
-    "  --recipient A, --message-id ID, --message-subject TEXT (--server and",
-    "  --recipient are repeatable; a,b accepted)",
+    "Filters (all must hold; as in search):",
+    "  --server NAME         server that logged the event (repeatable; a,b accepted)",
+    "  --start TIME          events at or after TIME",
+    "  --end TIME            events before TIME (exclusive, as Exchange's -End)",
+    "  --event-id ID         RECEIVE, SEND, DELIVER, FAIL, DSN, ...",
+    "  --source SRC          SMTP, STOREDRIVER, ROUTING, ...",
+    "  --sender ADDR         sender address",
+    "  --recipient ADDR      any of the recipients (repeatable; a,b accepted)",
+    "  --message-id ID       Message-ID, with or without <>",
+    "  --internal-message-id N",
+    "  --network-message-id GUID",
+    "  --subject TEXT        subject contains TEXT (case-insensitive;",
+    "                        --message-subject is the same)",
+    "  --reference REF",
+    "  --transport-traffic-type TYPE",
     "",
-    "  --db FILE          keep this index current as well (see mailtrail index)",
-    "  --from-start       print what the files hold already, then follow",
-    "  --interval SECS    how often to look (default 1; fractions allowed)",
-    "  --count N          stop after N matching events",
-    "  --duration SECS    stop after this long",
-    "  --format FMT       table (terminal default), list, csv, json",
-    "  --tz ZONE          show times in ZONE",
+    "  --db FILE             keep this index current as well (see mailtrail index);",
+    "                        no other index run may update it until tail stops",
+    "  --from-start          print what the files hold already, then follow",
+    "  --interval SECS       how often to look (default 1; fractions allowed)",
+    "  --count N             stop after N matching events",
+    "  --duration SECS       stop after this long",
+    "  --format FMT          table (terminal default), list, csv, json",
+    "  --tz ZONE             read times without a zone in ZONE and print times in it",
+    "                        (default: read in the machine's zone, print in UTC)",
     "",
     "Exit: 0 when stopped (interrupt, --count, --duration) after printing",
     "something, 1 when nothing matched, 2 usage, 3 some input could not be read",
-    "(whatever was printed), 4 I/O error.",
+    "(whatever was printed), 4 I/O error, or another index run is updating the",
+    "--db index.",
     NULL,
 };
 
-enum { OPT_LOGS = 256, OPT_DB, OPT_SERVER, OPT_EVENT_ID, OPT_SOURCE, OPT_SENDER, OPT_RECIPIENTS, OPT_MESSAGE_ID,
-       OPT_SUBJECT, OPT_FROM_START, OPT_INTERVAL, OPT_COUNT, OPT_DURATION, OPT_FORMAT, OPT_TZ };
+enum { OPT_LOGS = 256, OPT_DB, OPT_FROM_START, OPT_INTERVAL, OPT_COUNT, OPT_DURATION, OPT_FORMAT, OPT_TZ };
 
 static const struct option long_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
     { "db", required_argument, NULL, OPT_DB },
-    { "server", required_argument, NULL, OPT_SERVER },
-    { "event-id", required_argument, NULL, OPT_EVENT_ID },
-    { "source", required_argument, NULL, OPT_SOURCE },
-    { "sender", required_argument, NULL, OPT_SENDER },
-    { "recipient", required_argument, NULL, OPT_RECIPIENTS },
-    { "recipients", required_argument, NULL, OPT_RECIPIENTS },
-    { "message-id", required_argument, NULL, OPT_MESSAGE_ID },
-    { "message-subject", required_argument, NULL, OPT_SUBJECT },
+    CLI_FILTER_OPTIONS,
     { "from-start", no_argument, NULL, OPT_FROM_START },
     { "interval", required_argument, NULL, OPT_INTERVAL },
     { "count", required_argument, NULL, OPT_COUNT },
@@ -194,40 +201,21 @@ static double now_s(void)
 int cmd_tail(int argc, char **argv)
 {
     const char *cmd = "tail";
-    struct cli_list logs = { 0 }, servers = { 0 }, recipients = { 0 };
+    struct cli_list logs = { 0 };
     const char *db = NULL, *fmtname = NULL, *tz_name = NULL;
     struct mt_query q;
     mt_query_init(&q);
+    struct cli_filters filters = { .q = &q };
     int from_start = 0, rc = MT_OK, opt;
     double interval = 1.0, duration = 0;
     unsigned long long count = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         char *end = NULL;
         switch (opt) {
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_SERVER:
-            rc = cli_list_add_items(cmd, "--server", &servers, optarg);
-            break;
-        case OPT_EVENT_ID:
-            rc = cli_set_once(cmd, "--event-id", &q.event_id, optarg, 1);
-            break;
-        case OPT_SOURCE:
-            rc = cli_set_once(cmd, "--source", &q.source, optarg, 1);
-            break;
-        case OPT_SENDER:
-            rc = cli_set_once(cmd, "--sender", &q.sender, optarg, 0);
-            break;
-        case OPT_RECIPIENTS:
-            rc = cli_list_add_items(cmd, "--recipient", &recipients, optarg);
-            break;
-        case OPT_MESSAGE_ID:
-            rc = cli_set_once(cmd, "--message-id", &q.message_id, optarg, 0);
-            break;
-        case OPT_SUBJECT:
-            rc = cli_set_once(cmd, "--subject", &q.subject, optarg, 0);
-            break;
         case OPT_FROM_START: from_start = 1; break;
         case OPT_INTERVAL:
             interval = strtod(optarg, &end);
@@ -249,26 +237,27 @@ int cmd_tail(int argc, char **argv)
             cli_print_lines(stdout, usage);
             rc = -1;
             break;
-        default: rc = MT_EUSAGE; break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
+        default:
+            if (cli_is_filter_option(opt))
+                rc = cli_filter_option(cmd, opt, optarg, &filters);
+            else
+                rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv));
+            break;
         }
         if (rc != MT_OK)
             break;
     }
     if (rc == MT_OK && optind < argc)
-        rc = cli_usage_error(cmd, "unexpected argument: %s", argv[optind]);
+        rc = cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (rc == MT_OK)
         rc = cli_query_nonblank(cmd, &q);
     enum mt_format fmt = MT_FMT_TABLE;
     if (rc == MT_OK)
         rc = cli_format(cmd, fmtname, &fmt);
     mt_tz *tz = NULL;
-    int64_t s0, e0;
     if (rc == MT_OK)
-        rc = cli_window(cmd, tz_name, NULL, NULL, &tz, &s0, &e0);
-    q.servers = servers.v;
-    q.n_servers = servers.n;
-    q.recipients = recipients.v;
-    q.n_recipients = recipients.n;
+        rc = cli_filters_finish(cmd, &filters, tz_name, &tz);
     mt_index *ix = NULL;
     mt_writer *w = NULL;
     char err[1024];
@@ -276,6 +265,13 @@ int cmd_tail(int argc, char **argv)
         mt_status st = mt_index_open(db ? db : ":memory:", db ? MT_INDEX_WRITE : MT_INDEX_MEMORY, &ix, err, sizeof err);
         if (st != MT_OK) {
             fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
+            rc = st;
+        }
+        /* The index's one writer for the whole run, not only during each
+         * pass: an `index` run between two passes would read the new lines
+         * itself, and they would never be printed. Let go at close. */
+        if (st == MT_OK && db && (st = mt_index_hold_writer(ix, err, sizeof err)) != MT_OK) {
+            fprintf(stderr, "mailtrail %s: %s: %s\n", cmd, db, err);
             rc = st;
         }
     }
@@ -288,8 +284,7 @@ int cmd_tail(int argc, char **argv)
         mt_index_close(ix);
         mt_tz_free(tz);
         cli_list_free(&logs);
-        cli_list_free(&servers);
-        cli_list_free(&recipients);
+        cli_filters_free(&filters);
         return rc < 0 ? MT_OK : rc;
     }
     struct sigaction sa;
@@ -411,8 +406,7 @@ int cmd_tail(int argc, char **argv)
     mt_index_close(ix);
     mt_tz_free(tz);
     cli_list_free(&logs);
-    cli_list_free(&servers);
-    cli_list_free(&recipients);
+    cli_filters_free(&filters);
     if (rc != MT_OK)
         return rc;
     /* as search: 3 when some input could not be read, whatever was found */

@@ -346,3 +346,49 @@ void cli_servers_resolve(const char *cmd, const mt_logset *ls, struct cli_list *
         }
     }
 }
+
+int cli_is_filter_option(int opt)
+{
+    return opt >= CLI_OPT_SERVER && opt < CLI_OPT_FILTERS_END;
+}
+
+int cli_filter_option(const char *cmd, int opt, const char *value, struct cli_filters *f)
+{
+    struct mt_query *q = f->q;
+    switch (opt) {
+    case CLI_OPT_SERVER: return cli_list_add_items(cmd, "--server", &f->servers, value);
+    case CLI_OPT_START: f->start = value; return MT_OK;
+    case CLI_OPT_END: f->end = value; return MT_OK;
+    case CLI_OPT_EVENT_ID: return cli_set_once(cmd, "--event-id", &q->event_id, value, 1);
+    case CLI_OPT_SOURCE: return cli_set_once(cmd, "--source", &q->source, value, 1);
+    case CLI_OPT_SENDER: return cli_set_once(cmd, "--sender", &q->sender, value, 0);
+    case CLI_OPT_RECIPIENT: return cli_list_add_items(cmd, "--recipient", &f->recipients, value);
+    case CLI_OPT_MESSAGE_ID: return cli_set_once(cmd, "--message-id", &q->message_id, value, 0);
+    case CLI_OPT_INTERNAL_ID:
+        return cli_set_once(cmd, "--internal-message-id", &q->internal_message_id, value, 1);
+    case CLI_OPT_NETWORK_ID: return cli_set_once(cmd, "--network-message-id", &q->network_message_id, value, 1);
+    case CLI_OPT_SUBJECT: return cli_set_once(cmd, "--subject", &q->subject, value, 0);
+    case CLI_OPT_REFERENCE: return cli_set_once(cmd, "--reference", &q->reference, value, 0);
+    case CLI_OPT_TRAFFIC:
+        return cli_set_once(cmd, "--transport-traffic-type", &q->transport_traffic_type, value, 1);
+    default: return cli_usage_error(cmd, "not a filter option");   /* a caller's mistake */
+    }
+}
+
+int cli_filters_finish(const char *cmd, struct cli_filters *f, const char *tzname, mt_tz **tz)
+{
+    int rc = cli_window(cmd, tzname, f->start, f->end, tz, &f->q->start_ms, &f->q->end_ms);
+    if (rc != MT_OK)
+        return rc;
+    f->q->servers = f->servers.v;
+    f->q->n_servers = f->servers.n;
+    f->q->recipients = f->recipients.v;
+    f->q->n_recipients = f->recipients.n;
+    return MT_OK;
+}
+
+void cli_filters_free(struct cli_filters *f)
+{
+    cli_list_free(&f->servers);
+    cli_list_free(&f->recipients);
+}

@@ -92,6 +92,16 @@ struct mt_index_config {
 mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_index_config *cfg,
                           struct mt_index_stats *stats);
 
+/* Claim the index for this process as its one writer (meta('writer')) from
+ * now until mt_index_close, across any number of mt_index_update calls (each
+ * otherwise claims and lets go by itself): what `tail --db` does, so that an
+ * `index` started between two of its passes is refused instead of reading
+ * lines the tail would then never print. A process killed meanwhile no
+ * longer counts. MT_OK; MT_EIO when another live process is updating the
+ * index, or on a database error (err says which); MT_EUSAGE when ix was not
+ * opened for writing. */
+mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen);
+
 /* Remove records older than cutoff_ms (UTC), and the files left empty by it.
  * *removed: tracking events removed. */
 mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, char *err, size_t errlen);

@@ -21,6 +21,7 @@
 #include "core/scan.h"
 #include "formats/linefeed.h"
 #include "formats/reader.h"
+#include "formats/sniff.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -237,15 +238,14 @@ static void not_iis(mt_iislog *p, uint64_t line, const char *why)
     p->stopped = 1;
 }
 
-static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
+/* The columns a #Fields value names (col_of[c]: -1 when absent); the count
+ * of all, MAX_COLUMNS + 1 when there are too many (col_of is then unset). */
+static size_t map_fields(const char *s, size_t n, int *col_of)
 {
     mt_slice names[MAX_COLUMNS];
     size_t count = split(s, n, names, MAX_COLUMNS);
-    if (count > MAX_COLUMNS) {
-        diag(p, line, "#Fields has more than %u columns; the line is ignored", MAX_COLUMNS);
-        return;
-    }
-    int col_of[C__COUNT];
+    if (count > MAX_COLUMNS)
+        return count;
     for (int c = 0; c < C__COUNT; c++)
         col_of[c] = -1;
     for (size_t i = 0; i < count; i++)
@@ -253,6 +253,24 @@ static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
             if (col_of[c] < 0 && names[i].n == strlen(col_names[c]) &&
                 !strncasecmp(names[i].p, col_names[c], names[i].n))
                 col_of[c] = (int)i;
+    return count;
+}
+
+/* A line of this many columns, with no #Fields before it, is read with one
+ * of IIS's default layouts. */
+static int fits_default_layout(size_t count)
+{
+    return count == sizeof layout14 / sizeof *layout14 || count == sizeof layout15 / sizeof *layout15;
+}
+
+static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
+{
+    int col_of[C__COUNT];
+    size_t count = map_fields(s, n, col_of);
+    if (count > MAX_COLUMNS) {
+        diag(p, line, "#Fields has more than %u columns; the line is ignored", MAX_COLUMNS);
+        return;
+    }
     if ((col_of[C_DATE] < 0 || col_of[C_TIME] < 0) && !p->stats.records && !p->stats.skipped) {
         /* W3C logs of IIS always have both: this is another kind of log
          * (a message tracking or protocol log named .log), not a damaged
@@ -398,11 +416,12 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     if (count == 0)
         return;
     if (!p->have_fields) {
-        if (count != 14 && count != 15 && !p->stats.records && !p->stats.skipped && !p->warned_default) {
+        /* mt_sniff_iis makes the same decision for the index */
+        if (!fits_default_layout(count) && !p->stats.records && !p->stats.skipped && !p->warned_default) {
             not_iis(p, line, "no #Fields line, and its first line fits no IIS layout");
             return;
         }
-        if (count != 14 && count != 15) {
+        if (!fits_default_layout(count)) {
             diag(p, line, "no #Fields line yet and %zu columns fit no IIS default layout; line skipped", count);
             p->stats.skipped++;
             return;
@@ -502,6 +521,44 @@ mt_status mt_iislog_parse_file(const char *path, const struct mt_iislog_config *
         *stats_out = p->stats;
     mt_iislog_free(p);
     return st;
+}
+
+/* ---- recognising an IIS log (sniff.h) ----------------------------------- */
+
+/* What parse_line and set_fields decide at the first line that decides,
+ * before any record: a #Log-type names another log; a #Fields without date
+ * and time is another W3C log; a first request line with no #Fields before
+ * it is read with a default layout when its column count fits one. */
+int mt_sniff_iis(const char *b, size_t n, int complete)
+{
+    const char *end = b + n;
+    for (const char *s = b; s < end;) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl && !complete)
+            return 0;                  /* a line still being written */
+        const char *l = s;
+        size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+        if (len && l[len - 1] == '\r')
+            len--;
+        while (len >= 3 && (unsigned char)l[0] == 0xEF && (unsigned char)l[1] == 0xBB && (unsigned char)l[2] == 0xBF)
+            l += 3, len -= 3;
+        if (len && l[0] == '#') {
+            int col_of[C__COUNT];
+            if (starts_with(l, len, "#Fields:") && map_fields(l + 8, len - 8, col_of) <= MAX_COLUMNS)
+                return col_of[C_DATE] >= 0 && col_of[C_TIME] >= 0;
+            if (starts_with(l, len, "#Log-type:"))
+                return 0;
+        } else if (len) {
+            mt_slice none[1];
+            size_t count = split(l, len, none, 0);
+            if (count)
+                return fits_default_layout(count);
+        }
+        if (!nl)
+            break;
+        s = nl + 1;
+    }
+    return 0;
 }
 
 /* ---- ActiveSync queries ------------------------------------------------- */

@@ -24,4 +24,11 @@ enum mt_log_kind {
  * earlier line decided, the answer is MT_KIND_UNKNOWN (or MT_KIND_EMPTY). */
 enum mt_log_kind mt_sniff(const char *b, size_t n, int complete);
 
+/* Whether the IIS parser (iis.c, what `activesync` reads files with) takes
+ * the first n bytes of a file for an IIS W3C log: by its #Fields, or, with
+ * none, by the column count of its first request line (IIS's default
+ * layouts). complete as for mt_sniff: an unfinished last line decides
+ * nothing (0). For the index (MT_KIND_OTHER, MT_KIND_UNKNOWN). */
+int mt_sniff_iis(const char *b, size_t n, int complete);
+
 #endif

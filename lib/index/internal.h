@@ -78,6 +78,7 @@ struct mt_index {
      * command: a scan worker's connection points this at its parent's */
     atomic_int damage_said_here;
     atomic_int *damage_said;
+    int writer_held;      /* meta('writer') is ours until closed (mt_index_hold_writer) */
 };
 
 /* update.c: 16 hex digits as a number; *upper: written in upper case */
@@ -85,6 +86,9 @@ int ix_session_number(mt_slice s, int64_t *out, int *upper);
 /* update.c: fill postfix_keys from the Postfix lines kept (schema 2 -> 3);
  * inside the caller's transaction. 0 or -1. */
 int ix_pf_rekey(mt_index *ix);
+
+/* update.c: give up a claim taken by mt_index_hold_writer (none: nothing) */
+void ix_writer_let_go(mt_index *ix);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);

@@ -641,6 +641,8 @@ void mt_index_close(mt_index *ix)
 {
     if (!ix)
         return;
+    if (ix->db)
+        ix_writer_let_go(ix);
     for (int i = 0; i < IX__NDICTS; i++)
         ix_dict_free(&ix->dict[i]);
     ZSTD_freeCCtx(ix->cctx);

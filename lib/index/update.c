@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,11 +37,30 @@
 enum kind { K_UNKNOWN, K_MSGTRK, K_SMTP, K_POSTFIX, K_OTHER, K_EMPTY, K_IIS };
 static const char *const kind_names[] = { "unknown", "msgtrk", "smtp", "postfix", "other", "empty", "iis" };
 
-/* An IIS W3C log: its #Software directive, or #Fields naming the URI stem. */
-static int iis_like(const char *b, size_t n)
+/* A name `activesync` looks for in a folder (cmd_activesync.c's is_log_name). */
+static int iis_log_name(const char *path)
+{
+    size_t n = strlen(path);
+    static const char *const ext[] = { ".log", ".log.gz", ".log.zst" };
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && !strcasecmp(path + n - k, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
+/* An IIS W3C log: its #Software directive, or #Fields naming the URI stem;
+ * or, as `activesync` finds and reads one, a file it would take (by name, or
+ * named alone) that its parser reads as IIS (mt_sniff_iis: a file without
+ * #Fields too), so that activesync --db answers as the files do. The name
+ * matters for the last: the parser takes any "#..." line for a directive
+ * and a first line of 14 or 15 words for a request, which a README can be. */
+static int iis_like(const struct mt_logfile *f, const char *b, size_t n, int complete)
 {
     return memmem(b, n, "#Software: Microsoft Internet Information Services", 50) != NULL ||
-           (memmem(b, n, "#Fields:", 8) != NULL && memmem(b, n, " cs-uri-stem", 12) != NULL);
+           (memmem(b, n, "#Fields:", 8) != NULL && memmem(b, n, " cs-uri-stem", 12) != NULL) ||
+           ((f->explicit_file || iis_log_name(f->path)) && mt_sniff_iis(b, n, complete));
 }
 
 static enum kind kind_from_name(const char *s)
@@ -1754,11 +1774,11 @@ opened:;
         }
         /* A plain file's last line may be half written: judged only when a
          * whole block (what a search reads) is there. */
-        enum mt_log_kind k = mt_sniff(buf, got, compressed || got == MT_READ_BLOCK);
+        int whole = compressed || got == MT_READ_BLOCK;
+        enum mt_log_kind k = mt_sniff(buf, got, whole);
         r->kind = k == MT_KIND_MSGTRK ? K_MSGTRK : k == MT_KIND_SMTP ? K_SMTP : k == MT_KIND_POSTFIX ? K_POSTFIX
-                : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(buf, got) ? K_IIS : K_OTHER;
-        if ((k == MT_KIND_UNKNOWN || (k == MT_KIND_OTHER && !iis_like(buf, got))) && !compressed &&
-            got < MT_READ_BLOCK) {
+                : k == MT_KIND_EMPTY ? K_EMPTY : iis_like(f, buf, got, whole) ? K_IIS : K_OTHER;
+        if ((k == MT_KIND_UNKNOWN || k == MT_KIND_OTHER) && r->kind != K_IIS && !compressed && got < MT_READ_BLOCK) {
             /* Not recognised from less than a block: it may be a log whose
              * first lines are still being written. Look again next time; only
              * a whole first block (what a search reads) decides "other". */
@@ -1984,9 +2004,45 @@ static int claim_writer(struct upd *u)
 
 static void release_writer(mt_index *ix)
 {
+    if (ix->writer_held)
+        return;   /* held for the whole run (mt_index_hold_writer): let go at close */
     char sql[96];
     snprintf(sql, sizeof sql, "DELETE FROM meta WHERE key = 'writer' AND value = %ld", (long)getpid());
     ix_exec(ix, sql, NULL, 0);
+}
+
+mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen)
+{
+    if (!ix->writable)
+        return MT_EUSAGE;
+    if (ix->writer_held)
+        return MT_OK;
+    struct upd u;
+    memset(&u, 0, sizeof u);
+    u.ix = ix;
+    char why[256] = "";
+    static const char busy[] = "another mailtrail index is updating this index; try again when it is done";
+    /* IMMEDIATE: two claimants read meta('writer') one after the other */
+    if (ix_exec(ix, "BEGIN IMMEDIATE", why, sizeof why)) {
+        snprintf(err, errlen, "%s", (sqlite3_extended_errcode(ix->db) & 0xff) == SQLITE_BUSY ? busy : why);
+        return MT_EIO;
+    }
+    int other = claim_writer(&u);
+    if (other || ix_exec(ix, "COMMIT", why, sizeof why)) {
+        ix_exec(ix, "ROLLBACK", NULL, 0);
+        snprintf(err, errlen, "%s", other > 0 ? busy : other ? u.why : why);
+        return MT_EIO;
+    }
+    ix->writer_held = 1;
+    return MT_OK;
+}
+
+void ix_writer_let_go(mt_index *ix)
+{
+    if (!ix->writer_held)
+        return;
+    ix->writer_held = 0;
+    release_writer(ix);
 }
 
 /* Files indexed earlier and no longer on disk: noted, their records kept. */

@@ -23,6 +23,7 @@
 #include "mailtrail/iis.h"
 #include "mailtrail/activesync.h"
 #include "mailtrail/time.h"
+#include "formats/sniff.h"
 
 #define DATA "tests/data/iis/"
 
@@ -198,6 +199,44 @@ static void test_no_fields_and_bad_lines(void **state)
     assert_int_equal(mt_iislog_stats(p)->skipped, 2);
     assert_true(s.diags >= 3);                   /* two layout notes, two skipped lines */
     mt_iislog_free(p);
+}
+
+/* mt_sniff_iis (the index's test) says "IIS" exactly when the parser reads
+ * the text as IIS, without #Fields too; a line still being written decides
+ * nothing. */
+static void test_sniff_agrees_with_parser(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int iis; } cases[] = {
+        { "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA - 200 0 0 7\n", 1 },     /* 15 */
+        { "\xEF\xBB\xBF\r\n2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7\r\n", 1 },
+        { "#Software: x\n#Date: 2024-01-02\n2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7\n", 1 },
+        { "#Fields: time date cs-uri-stem\n23:59:59 2024-02-28 /x\n", 1 },
+        { "#Fields: date-time,client-ip\n2024-01-02T03:04:05Z,1.2.3.4\n", 0 },
+        { "#Log-type: Message Tracking Log\n#Fields: date time\n", 0 },
+        { "hello world\n", 0 },
+        { "Mar  6 07:10:00 mx1 postfix/smtp[1]: ABC: to=<a@b>, relay=x, delay=1, status=sent (250 ok) now\n", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        size_t n = strlen(t);
+        assert_int_equal(mt_sniff_iis(t, n, 0), cases[i].iis);
+        struct seen s;
+        memset(&s, 0, sizeof s);
+        struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s };
+        mt_iislog *p = mt_iislog_new(&cfg);
+        assert_non_null(p);
+        assert_int_equal(mt_iislog_feed(p, t, n), MT_OK);
+        assert_int_equal(mt_iislog_finish(p), MT_OK);
+        assert_int_equal(!mt_iislog_stopped(p), cases[i].iis);   /* stopped: "not an IIS log" */
+        mt_iislog_free(p);
+    }
+    static const char half[] = "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200";
+    assert_int_equal(mt_sniff_iis(half, sizeof half - 1, 0), 0);
+    assert_int_equal(mt_sniff_iis(half, sizeof half - 1, 1), 0);   /* 12 columns */
+    static const char whole[] = "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7";
+    assert_int_equal(mt_sniff_iis(whole, sizeof whole - 1, 0), 0);
+    assert_int_equal(mt_sniff_iis(whole, sizeof whole - 1, 1), 1);
 }
 
 /* ---- ActiveSync queries ------------------------------------------------- */
@@ -881,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_iis10_edge_cases),
         cmocka_unit_test(test_bytewise_feed),
         cmocka_unit_test(test_no_fields_and_bad_lines),
+        cmocka_unit_test(test_sniff_agrees_with_parser),
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_base64_spec_example),
         cmocka_unit_test(test_binary_vector),
