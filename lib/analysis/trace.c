@@ -978,6 +978,7 @@ static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
     r->address = addr;
     r->outcome = MT_OUT_UNKNOWN;
     r->time_ms = MT_TIME_NONE;
+    r->seen_ms = MT_TIME_NONE;
     return r;
 }
 
@@ -1329,6 +1330,10 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
             struct mt_trace_recipient *r = recipient(t, addr);
             if (!r)
                 return MT_EIO;
+            /* pending showed a recipient only received on EX1 as waiting
+             * on EX2, where the message's last event (another's) was */
+            r->seen_server = ev->server;
+            r->seen_ms = ev->time_ms;
             int done = r->outcome == MT_OUT_DELIVERED || r->outcome == MT_OUT_RELAYED;
             if (eq(id, "DELIVER")) {
                 /* Delivered again (resubmitted, or the same message sent
