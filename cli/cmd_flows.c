@@ -203,10 +203,14 @@ static int print_pending(const struct mt_trace *t, void *user)
         const struct mt_trace_recipient *rc2 = t->n_recipients ? &t->recipients[r] : &nobody;
         if (rc2->outcome != MT_OUT_UNKNOWN && rc2->outcome != MT_OUT_DEFERRED)
             continue;
-        /* Where it waits: the server of its last event. */
+        /* Where it waits: the server of its last event; one with none of
+         * its own (in transit) where an event last named it, not where the
+         * message's last event (another recipient's) was */
         const struct mt_event *last = &t->events[t->n_events - 1];
-        const char *server = rc2->server ? rc2->server : last->server;
-        int64_t since = rc2->time_ms != MT_TIME_NONE ? rc2->time_ms : last->time_ms;
+        const char *server = rc2->server ? rc2->server : rc2->seen_server ? rc2->seen_server : last->server;
+        int64_t since = rc2->time_ms != MT_TIME_NONE ? rc2->time_ms
+                        : rc2->seen_server                ? rc2->seen_ms
+                                                          : last->time_ms;
         char a[48];
         mt_time_format(since, po->out_tz, a, sizeof a);
         const char *state = !t->n_recipients ? "submitted" : rc2->outcome == MT_OUT_DEFERRED ? "deferred" : "in-transit";

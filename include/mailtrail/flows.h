@@ -27,7 +27,9 @@
 
 enum mt_flow_direction {
     MT_FLOW_INBOUND,     /* its first event is a RECEIVE by SMTP: it came from outside */
-    MT_FLOW_OUTBOUND,    /* a recipient was relayed, or an SMTP FAIL or DEFER: it left, or tried to */
+    MT_FLOW_OUTBOUND,    /* a recipient was relayed, or failed or is deferred on a server whose
+                            SMTP FAIL or DEFER named it: it left, or tried to (an SMTP DEFER the
+                            retry got past, to another server of ours, is not) */
     MT_FLOW_INTERNAL     /* the rest */
 };
 /* "inbound", "outbound", "internal". */

@@ -67,6 +67,9 @@ struct mt_trace_recipient {
     unsigned duplicates;           /* deliveries to it folded into this one: the same message
                                       delivered again (resubmitted, DUPLICATEDELIVER); the later
                                       successful one is the one shown */
+    const char *seen_server;       /* the logging server and time of the last tracking event of
+                                      the path that names it (NULL, MT_TIME_NONE: none): where a */
+    int64_t seen_ms;               /* recipient with no fate yet was last seen */
 };
 
 struct mt_trace {

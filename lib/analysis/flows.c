@@ -190,11 +190,42 @@ static void hop_end(struct pathw *w, const struct hopw *h, const char *server)
     }
 }
 
+/* Outbound: a recipient left us (relayed), or one failed or is deferred on
+ * a server whose SMTP FAIL or DEFER named it: it was on its way out there
+ * (retried until it expired, say). Any SMTP FAIL or DEFER in the message
+ * used to make it outbound, so internal mail that EX1 could not hand to EX2
+ * at first (451 4.4.0, retried, delivered on EX2) was counted as outbound. */
 static enum mt_flow_direction direction_of(int first_received_by_smtp, int relayed, int smtp_fail_or_defer)
 {
     if (first_received_by_smtp)
         return MT_FLOW_INBOUND;
     return relayed || smtp_fail_or_defer ? MT_FLOW_OUTBOUND : MT_FLOW_INTERNAL;
+}
+
+static int names(const struct mt_event *ev, mt_slice addr)
+{
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
+        if (mt_slice_eq_ci(item, addr))
+            return 1;
+    return 0;
+}
+
+/* Does events[i], an SMTP FAIL or DEFER, name a recipient that failed or is
+ * deferred on its server in the end? */
+static int smtp_fd_stuck(const struct mt_trace *t, size_t i)
+{
+    const struct mt_event *ev = &t->events[i];
+    if (!(eq(ev->f[MT_F_EVENT_ID], "FAIL") || eq(ev->f[MT_F_EVENT_ID], "DEFER")) || !eq(ev->f[MT_F_SOURCE], "SMTP"))
+        return 0;
+    for (size_t r = 0; r < t->n_recipients; r++) {
+        const struct mt_trace_recipient *R = &t->recipients[r];
+        if ((R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED) && R->server && ev->server &&
+            !strcasecmp(R->server, ev->server) && names(ev, R->address))
+            return 1;
+    }
+    return 0;
 }
 
 size_t mt_flow_of_trace(const struct mt_trace *t, enum mt_flow_direction *dir, char *path, size_t len)
@@ -204,11 +235,8 @@ size_t mt_flow_of_trace(const struct mt_trace *t, enum mt_flow_direction *dir, c
     int relayed = 0, smtp_fd = 0;
     for (size_t i = 0; i < t->n_recipients; i++)
         relayed |= t->recipients[i].outcome == MT_OUT_RELAYED;
-    for (size_t i = 0; i < t->n_events; i++) {
-        const struct mt_event *ev = &t->events[i];
-        smtp_fd |= (eq(ev->f[MT_F_EVENT_ID], "FAIL") || eq(ev->f[MT_F_EVENT_ID], "DEFER")) &&
-                   eq(ev->f[MT_F_SOURCE], "SMTP");
-    }
+    for (size_t i = 0; i < t->n_events && !relayed && !smtp_fd; i++)
+        smtp_fd = smtp_fd_stuck(t, i);
     *dir = direction_of(smtp_in, relayed, smtp_fd);
     struct pathw w = { path, len, 0 };
     path[0] = '\0';
@@ -301,6 +329,7 @@ static uint64_t hash64(mt_slice s)
 /* ---- the fact table ---- */
 
 enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS, F_L };
+enum { RU_SMTP_FD = 0x80 };        /* in eval's ru (1 + outcome): F_RM's b */
 
 /* One fact of a message. Its key (tf, line) is the event's place in the
  * builder's order: time, then file name order, then line.
@@ -314,7 +343,8 @@ enum { F_G = 1, F_K, F_R, F_S, F_B, F_RM, F_RU, F_RS, F_L };
  *      b: the client's label
  * F_S  a SEND's "[InternalId=N, Hostname=H]": x: N; a: its digits; b: H's label
  * F_B  a SUBMIT target (label >= 32): a: its label
- * F_RM first mention of a recipient: x: address hash | place in the event << 48
+ * F_RM first mention of a recipient: x: address hash | place in the event << 48; b: an SMTP
+ *      FAIL or DEFER on this server named it
  * F_RU last event that set its fate: x: address hash; a: outcome
  * F_RS a SEND to it after that: x: address hash | SEND << 48 (a, b: the SEND's higher bits)
  * F_L  (one per message, cls NONE8) its SENDs that left for another MTA and its RECEIVEs from
@@ -334,7 +364,7 @@ struct sendinfo {
     uint8_t label;                 /* server-hostname's label */
 };
 
-enum { M_USED = 1, M_COMPLEX = 2, M_SMTP_FD = 4 };
+enum { M_USED = 1, M_COMPLEX = 2 };
 
 /* A message: in the table itself (open addressing). Its facts are one block
  * of the partition's fact array, grown through size classes. */
@@ -1273,6 +1303,8 @@ static void fold_recipient(struct part *P, struct msg *m, const struct ev_facts 
         return;
     }
     uint8_t outcome = (uint8_t)(op - 1);
+    if (d->flags & E_SMTP_FD)
+        fact_of(P, m, (unsigned)rm)->b = 1;
     if (ru >= 0) {
         const struct fact *u = fact_of(P, m, (unsigned)ru);
         if (u->tf == d->tf && u->line == d->line)
@@ -1742,11 +1774,8 @@ static int fold_into(struct flows *F, struct part *P, struct msg *m, const struc
         m->tmax = s;
     if (d->flags & E_COMPLEX)
         m->flags |= M_COMPLEX;
-    if (!(m->flags & M_COMPLEX)) {
-        if (d->flags & E_SMTP_FD)
-            m->flags |= M_SMTP_FD;
+    if (!(m->flags & M_COMPLEX))
         fold_facts(F, P, m, d, rcpt, &oom);
-    }
     return oom ? -1 : 0;
 }
 
@@ -2130,7 +2159,9 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         const struct fact *f = E->f[i];
         size_t r;
         if (f->type == F_RU && !(f->x >> 48) && (r = rmap_find(E, f->x)) != SIZE_MAX)
-            E->ru[r * ng + E->gidx[f->cls]] = (uint8_t)(f->a + 1);
+            E->ru[r * ng + E->gidx[f->cls]] |= (uint8_t)(f->a + 1);
+        else if (f->type == F_RM && f->b && (r = rmap_find(E, f->x & ADDR_MASK)) != SIZE_MAX)
+            E->ru[r * ng + E->gidx[f->cls]] |= RU_SMTP_FD;
     }
     /* each recipient's SENDs, in key order (a stable sort, as of them all) */
     memset(E->rs_at, 0, (E->nr + 1) * sizeof *E->rs_at);
@@ -2155,14 +2186,18 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                 E->rs_by[j] = E->rs_by[j - 1];
                 E->rs_by[j - 1] = t;
             }
-    int relayed = 0, pending = 0;
+    int relayed = 0, pending = 0, smtp_fd = 0;
     for (size_t r = 0; r < E->nr; r++) {
         struct ercpt *R = &E->r[r];
         size_t rs0 = r ? E->rs_at[r - 1] : 0, rs1 = E->rs_at[r];
+        int by_smtp = 0;
         for (size_t o = 0; o < ng; o++) {
             const struct egroup *G = &E->g[order[o]];
-            if (E->ru[r * ng + order[o]])
-                R->outcome = E->ru[r * ng + order[o]] - 1;
+            uint8_t ru = E->ru[r * ng + order[o]];
+            if (ru & ~RU_SMTP_FD) {
+                R->outcome = (ru & ~RU_SMTP_FD) - 1;
+                by_smtp = (ru & RU_SMTP_FD) != 0;
+            }
             for (size_t i = rs0; i < rs1; i++) {
                 const struct fact *f = E->rs_by[i];
                 if (f->cls != G->cls)
@@ -2188,12 +2223,13 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
         relayed |= R->outcome == MT_OUT_RELAYED;
         pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
+        smtp_fd |= by_smtp && (R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED);
     }
     /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
      * rows name none) is a message stuck before any recipient has a fate. */
     res->pending = pending || !E->nr;
     res->first = E->g[order[0]].server;
-    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, (m->flags & M_SMTP_FD) != 0);
+    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
     if (!path)
         return 0;
     /* Where a relay went, one more hop per next host (at most 8). */

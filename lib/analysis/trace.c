@@ -949,6 +949,18 @@ static int rcpt_slots_room(mt_tracer *t)
     return 0;
 }
 
+/* The recipient at addr, if the message has one (none is made). */
+static struct mt_trace_recipient *known_recipient(mt_tracer *t, mt_slice addr)
+{
+    if (!t->rcpt_slots)
+        return NULL;
+    for (size_t j = (size_t)mt_slice_hash_ci(addr) & (t->rcpt_slots - 1); t->rcpt_slot[j];
+         j = (j + 1) & (t->rcpt_slots - 1))
+        if (mt_slice_eq_ci(t->rcpt[t->rcpt_slot[j] - 1].address, addr))
+            return &t->rcpt[t->rcpt_slot[j] - 1];
+    return NULL;
+}
+
 static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
 {
     if (rcpt_slots_room(t))
@@ -966,6 +978,7 @@ static struct mt_trace_recipient *recipient(mt_tracer *t, mt_slice addr)
     r->address = addr;
     r->outcome = MT_OUT_UNKNOWN;
     r->time_ms = MT_TIME_NONE;
+    r->seen_ms = MT_TIME_NONE;
     return r;
 }
 
@@ -980,6 +993,79 @@ static void set_outcome(struct mt_trace_recipient *r, enum mt_outcome o, const s
      * "delivered EX2 -> smarthost (queued as ...)" */
     r->next_hop = mt_slice_make(NULL, 0);
     r->queue_id = mt_slice_make(NULL, 0);
+}
+
+static int dsn_by_time(const void *a, const void *b)
+{
+    const struct blob_event *x = *(const struct blob_event *const *)a, *y = *(const struct blob_event *const *)b;
+    return (x->time_ms > y->time_ms) - (x->time_ms < y->time_ms);
+}
+
+/* Which DSN reported which recipient. Every DSN of a message used to be
+ * given to every failed or deferred recipient, so two recipients that
+ * failed apart both showed the last NDR, and one only deferred showed an
+ * NDR sent for another. A DSN whose recipient-address names a failed or
+ * deferred recipient (a delay DSN names a deferred one) reports it. Else a
+ * DSN reports the earliest failure not yet reported that happened at or
+ * before it, with the recipients that failed by the same event (one NDR for
+ * all of them). The original sender is the NDR's own addressee in
+ * recipient-address (Exchange and the generator log it so), not a
+ * recipient it names. Returns -1 when out of memory. */
+static int link_ndrs(mt_tracer *t, const struct idrec *rec)
+{
+    if (!rec->n_ndr)
+        return 0;
+    const struct blob_event **d = malloc(rec->n_ndr * sizeof *d);
+    if (!d)
+        return -1;
+    for (size_t i = 0; i < rec->n_ndr; i++)
+        d[i] = &t->ev[rec->ndr[i]];
+    qsort(d, rec->n_ndr, sizeof *d, dsn_by_time);
+    mt_slice sender = t->trace.sender;
+    mt_slice return_path = t->trace.n_events ? t->trace.events[0].f[MT_F_RETURN_PATH] : mt_slice_make(NULL, 0);
+    for (size_t i = 0; i < rec->n_ndr; i++) {
+        struct mt_event ev;
+        materialize(d[i], &ev);
+        size_t pos = 0;
+        int named = 0;
+        mt_slice item;
+        while (mt_slice_next_item(ev.f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item)) {
+            item = mt_slice_strip_angles(item);
+            if (!item.n || mt_slice_eq_ci(item, sender) || mt_slice_eq_ci(item, mt_slice_strip_angles(return_path)))
+                continue;
+            struct mt_trace_recipient *r = known_recipient(t, item);
+            if (r && !r->ndr_message_id.n && (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED)) {
+                r->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
+                named = 1;
+            }
+        }
+        if (named)
+            d[i] = NULL;
+    }
+    for (size_t i = 0; i < rec->n_ndr; i++) {
+        if (!d[i])
+            continue;
+        const struct mt_trace_recipient *first = NULL;
+        for (size_t r = 0; r < t->trace.n_recipients; r++) {
+            const struct mt_trace_recipient *x = &t->rcpt[r];
+            if (x->outcome == MT_OUT_FAILED && !x->ndr_message_id.n && x->time_ms <= d[i]->time_ms &&
+                (!first || x->time_ms < first->time_ms))
+                first = x;
+        }
+        if (!first)
+            continue;
+        int64_t when = first->time_ms;
+        const char *where = first->server;
+        struct mt_event ev;
+        materialize(d[i], &ev);
+        for (size_t r = 0; r < t->trace.n_recipients; r++) {
+            struct mt_trace_recipient *x = &t->rcpt[r];
+            if (x->outcome == MT_OUT_FAILED && !x->ndr_message_id.n && x->time_ms == when && x->server == where)
+                x->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
+        }
+    }
+    free(d);
+    return 0;
 }
 
 /* mt_tracer_build; with store (may be NULL), what its Postfix logs say
@@ -1244,6 +1330,10 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
             struct mt_trace_recipient *r = recipient(t, addr);
             if (!r)
                 return MT_EIO;
+            /* pending showed a recipient only received on EX1 as waiting
+             * on EX2, where the message's last event (another's) was */
+            r->seen_server = ev->server;
+            r->seen_ms = ev->time_ms;
             int done = r->outcome == MT_OUT_DELIVERED || r->outcome == MT_OUT_RELAYED;
             if (eq(id, "DELIVER")) {
                 /* Delivered again (resubmitted, or the same message sent
@@ -1323,15 +1413,8 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
         h->first = n;
         h->count = 0;
     }
-    /* NDRs: DSN events that reference this message. */
-    for (size_t i = 0; i < rec->n_ndr; i++) {
-        struct mt_event ndr;
-        materialize(&t->ev[rec->ndr[i]], &ndr);
-        const struct mt_event *ev = &ndr;
-        for (size_t r = 0; r < t->trace.n_recipients; r++)
-            if (t->rcpt[r].outcome == MT_OUT_FAILED || t->rcpt[r].outcome == MT_OUT_DEFERRED)
-                t->rcpt[r].ndr_message_id = ev->f[MT_F_MESSAGE_ID];
-    }
+    if (link_ndrs(t, rec))
+        return MT_EIO;
     t->trace.recipients = t->rcpt;
     *out = &t->trace;
     return MT_OK;

@@ -118,6 +118,45 @@ static void test_outbound_submit_relay_and_ndr(void **state)
     mt_tracer_free(t);
 }
 
+/* mt_flow_of_trace's direction: internal mail that EX1 could not hand to
+ * EX2 at first (an SMTP DEFER, retried, delivered on EX2) is internal; it
+ * was outbound because any SMTP FAIL or DEFER made it so. The same DEFER
+ * with nothing after it is the recipient's fate: outbound. */
+static void test_flow_direction_smtp_defer_retried(void **state)
+{
+    (void)state;
+    for (int retried = 0; retried < 2; retried++) {
+        mt_tracer *t = mt_tracer_new();
+        assert_non_null(t);
+        struct mt_event r = ev("EX1", 200, "RECEIVE", "STOREDRIVER", "31");
+        set(&r, MT_F_RECIPIENT_ADDRESS, "v@corp.lan");
+        struct mt_event df = ev("EX1", 1000, "DEFER", "SMTP", "31");
+        set(&df, MT_F_RECIPIENT_ADDRESS, "v@corp.lan");
+        set(&df, MT_F_RECIPIENT_STATUS, "451 4.4.0 Primary target IP address responded with: \"421 4.2.1 Unable to connect.\"");
+        set(&df, MT_F_SERVER_HOSTNAME, "EX2.corp.lan");
+        struct mt_event snd = ev("EX1", 301000, "SEND", "SMTP", "31");
+        set(&snd, MT_F_RECIPIENT_ADDRESS, "v@corp.lan");
+        set(&snd, MT_F_SERVER_HOSTNAME, "EX2.corp.lan");
+        set(&snd, MT_F_SOURCE_CONTEXT, ";250 2.6.0 <m1@x> [InternalId=41, Hostname=EX2.corp.lan] Queued mail for delivery");
+        struct mt_event rc = ev("EX2", 300900, "RECEIVE", "SMTP", "41");
+        set(&rc, MT_F_RECIPIENT_ADDRESS, "v@corp.lan");
+        set(&rc, MT_F_CLIENT_HOSTNAME, "EX1.corp.lan");
+        struct mt_event dl = ev("EX2", 301300, "DELIVER", "STOREDRIVER", "41");
+        set(&dl, MT_F_RECIPIENT_ADDRESS, "v@corp.lan");
+        struct mt_event *all[] = { &r, &df, &snd, &rc, &dl };
+        for (size_t i = 0; i < (retried ? 5u : 2u); i++)
+            assert_int_equal(mt_tracer_add(t, all[i]), MT_OK);
+        const struct mt_trace *tr;
+        assert_int_equal(mt_tracer_build(t, "<m1@x>", &tr), MT_OK);
+        assert_int_equal(tr->recipients[0].outcome, retried ? MT_OUT_DELIVERED : MT_OUT_DEFERRED);
+        enum mt_flow_direction dir;
+        char path[256];
+        mt_flow_of_trace(tr, &dir, path, sizeof path);
+        assert_int_equal(dir, retried ? MT_FLOW_INTERNAL : MT_FLOW_OUTBOUND);
+        mt_tracer_free(t);
+    }
+}
+
 static const struct mt_trace_recipient *rcpt_of(const struct mt_trace *tr, const char *addr)
 {
     for (size_t i = 0; i < tr->n_recipients; i++)
@@ -693,6 +732,16 @@ static int old_significant(mt_slice id)
     return 0;
 }
 
+static int old_names(const struct mt_event *e, mt_slice addr)
+{
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(e->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
+        if (mt_slice_eq_ci(item, addr))
+            return 1;
+    return 0;
+}
+
 static enum mt_flow_direction old_direction_of(const struct mt_trace *t)
 {
     const struct mt_event *first = t->n_events ? &t->events[0] : NULL;
@@ -702,12 +751,22 @@ static enum mt_flow_direction old_direction_of(const struct mt_trace *t)
     for (size_t i = 0; i < t->n_recipients; i++)
         if (t->recipients[i].outcome == MT_OUT_RELAYED)
             return MT_FLOW_OUTBOUND;
+    /* an SMTP FAIL or DEFER makes it outbound only where a recipient it
+     * names failed or is deferred on its server in the end (retried until
+     * it expired, say); one the retry got past (internal mail EX1 handed
+     * to EX2 late) does not */
     for (size_t i = 0; i < t->n_events; i++) {
         const struct mt_event *e = &t->events[i];
-        if ((mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("FAIL")) ||
-             mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("DEFER"))) &&
-            mt_slice_eq_ci(e->f[MT_F_SOURCE], MT_SLICE_LIT("SMTP")))
-            return MT_FLOW_OUTBOUND;
+        if (!(mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("FAIL")) ||
+              mt_slice_eq_ci(e->f[MT_F_EVENT_ID], MT_SLICE_LIT("DEFER"))) ||
+            !mt_slice_eq_ci(e->f[MT_F_SOURCE], MT_SLICE_LIT("SMTP")))
+            continue;
+        for (size_t r = 0; r < t->n_recipients; r++) {
+            const struct mt_trace_recipient *R = &t->recipients[r];
+            if ((R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED) && R->server && e->server &&
+                !strcasecmp(R->server, e->server) && old_names(e, R->address))
+                return MT_FLOW_OUTBOUND;
+        }
     }
     return MT_FLOW_INTERNAL;
 }
@@ -1273,6 +1332,7 @@ int main(void)
         cmocka_unit_test(test_postfix_loop_guard),
         cmocka_unit_test(test_exchange_then_postfix),
         cmocka_unit_test(test_latency_parse),
+        cmocka_unit_test(test_flow_direction_smtp_defer_retried),
         cmocka_unit_test(test_flows_pending_match_builder),
         cmocka_unit_test(test_flows_pending_threads),
     };
