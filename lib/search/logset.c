@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,9 @@ static void parse_name(struct mt_logfile *f, const char *base, const char *dir)
     }
 }
 
-static mt_status add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
+/* sb: the file on disk, or NULL when it is not looked at. */
+static mt_status add_file(mt_logset *ls, const char *path, const char *server, int explicit_file,
+                          const struct stat *sb)
 {
     if (ls->n == ls->cap) {
         size_t ncap = ls->cap ? ls->cap * 2 : 64;
@@ -129,13 +132,17 @@ static mt_status add_file(mt_logset *ls, const char *path, const char *server, i
     }
     f->explicit_file = explicit_file;
     f->next_name_time_ms = MT_TIME_NONE;
+    if (sb) {
+        f->dev = (uint64_t)sb->st_dev;
+        f->ino = (uint64_t)sb->st_ino;
+    }
     ls->n++;
     return MT_OK;
 }
 
 mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
 {
-    return add_file(ls, path, server, explicit_file);
+    return add_file(ls, path, server, explicit_file, NULL);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -242,7 +249,7 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
             else if (s2 != MT_OK)
                 unreadable = 1;
         } else if (S_ISREG(sb.st_mode)) {
-            if (add_file(ls, path, server, 0) != MT_OK)
+            if (add_file(ls, path, server, 0, &sb) != MT_OK)
                 st = MT_EIO;
         }
     }
@@ -296,7 +303,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
                     basename_of(cwd, base, sizeof base);
             }
         }
-        return add_file(ls, path, name[0] ? name : base, 1);
+        return add_file(ls, path, name[0] ? name : base, 1, &sb);
     }
     if (!S_ISDIR(sb.st_mode)) {
         say(diag, user, path, "not a file or folder");
@@ -324,7 +331,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
         } else if (S_ISDIR(s2.st_mode)) {
             r = walk(ls, sub, subs[i], 1, diag, user);
         } else if (S_ISREG(s2.st_mode)) {
-            r = add_file(ls, sub, base, 0);
+            r = add_file(ls, sub, base, 0, &s2);
         }
         if (r == MT_EIO)
             st = MT_EIO;
@@ -350,16 +357,117 @@ static int cmp_files(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-void mt_logset_finish(mt_logset *ls)
+/* ---- files read once ---- */
+
+/* Leave out the files marked in drop (their strings freed), keeping order. */
+static void compact(mt_logset *ls, const unsigned char *drop)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        if (drop[i]) {
+            free(ls->files[i].path);
+            free(ls->files[i].server);
+            free(ls->files[i].series);
+        } else {
+            ls->files[k++] = ls->files[i];
+        }
+    }
+    ls->n = k;
+}
+
+/* "; likewise N more WHAT" after an example, or "". */
+static void more(char *buf, size_t len, size_t n, const char *what)
+{
+    if (n > 1)
+        snprintf(buf, len, "; likewise %zu more %s%s", n - 1, what, n > 2 ? "s" : "");
+    else
+        buf[0] = '\0';
+}
+
+struct same { uint64_t dev, ino; size_t at; };
+
+static int cmp_same(const void *a, const void *b)
+{
+    const struct same *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* One file given twice is one file. The index (update.c) reads a path it
+ * meets again as unchanged and gives its row the server name met last: the
+ * entry kept is the last of its file in the order, which keeps that name.
+ * Out of memory: nothing is left out (read twice, as before). */
+static void drop_same_files(mt_logset *ls, mt_diag_fn diag, void *user)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        m += ls->files[i].ino != 0;
+    if (m < 2)
+        return;
+    struct same *v = malloc(m * sizeof *v);
+    unsigned char *drop = calloc(ls->n, 1);
+    if (!v || !drop) {
+        free(v);
+        free(drop);
+        return;
+    }
+    m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino)
+            v[m++] = (struct same){ ls->files[i].dev, ls->files[i].ino, i };
+    qsort(v, m, sizeof *v, cmp_same);
+    size_t n_drop = 0, ex = SIZE_MAX, ex_kept = 0;
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && v[e].dev == v[g].dev && v[e].ino == v[g].ino; e++)
+            ;
+        for (size_t k = g; k + 1 < e; k++) {
+            drop[v[k].at] = 1;
+            n_drop++;
+            if (v[k].at < ex) {
+                ex = v[k].at;
+                ex_kept = v[e - 1].at;
+            }
+        }
+    }
+    if (n_drop && diag) {
+        const struct mt_logfile *d = &ls->files[ex], *k = &ls->files[ex_kept];
+        char tail[64], msg[PATH_MAX + 320];
+        more(tail, sizeof tail, n_drop, "file");
+        if (strcmp(d->path, k->path))
+            snprintf(msg, sizeof msg, "the same file as %s of server %s (the same device and inode); read once, "
+                     "as that one%s", k->path, k->server, tail);
+        else if (strcmp(d->server, k->server))
+            snprintf(msg, sizeof msg, "given twice (for servers %s and %s); read once, as server %s's%s",
+                     d->server, k->server, k->server, tail);
+        else
+            snprintf(msg, sizeof msg, "given twice; read once%s", tail);
+        diag(d->path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+    free(v);
+    free(drop);
+}
+
+void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
+    drop_same_files(ls, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
             !strcasecmp(f->server, g->server) && !strcmp(f->series, g->series))
             f->next_name_time_ms = g->name_time_ms + g->name_period_ms;
     }
+}
+
+void mt_logset_finish(mt_logset *ls)
+{
+    mt_logset_finish_diag(ls, NULL, NULL);
 }
 
 void mt_logset_free(mt_logset *ls)
