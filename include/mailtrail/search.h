@@ -52,8 +52,12 @@ mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server
  * disk are read once each, as the index reads them (update.c): a file given
  * again (the same device and inode: a folder named twice, under two server
  * names, or through a link) is kept once, at its last place in the order
- * (the index's file takes the server name given last). diag (may be NULL)
- * hears of it once, with an example and how many. */
+ * (the index's file takes the server name given last); a file named *.gz or
+ * *.zst whose decompressed start is the whole head (first 4 KiB, or all of a
+ * shorter file) of a non-empty plain file of the set that comes before it is
+ * a copy of that file (gzip -k; logrotate's compress before it removes the
+ * plain file) and is left out. diag (may be NULL) hears of each kind once,
+ * with an example and how many. */
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);

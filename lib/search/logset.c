@@ -9,6 +9,7 @@
  * still read for their dates, which let a time-bounded search skip files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,10 +20,12 @@
 #include <unistd.h>
 #include "mailtrail/search.h"
 #include "mailtrail/time.h"
+#include "formats/reader.h"
 
 #define MAX_DEPTH 24
 #define DAY_MS (86400LL * 1000)
 #define HOUR_MS (3600LL * 1000)
+#define HEAD_BYTES 4096          /* the index's (update.c): how much of a head says "a copy" */
 
 static void say(mt_diag_fn diag, void *user, const char *path, const char *msg)
 {
@@ -452,11 +455,147 @@ static void drop_same_files(mt_logset *ls, mt_diag_fn diag, void *user)
     free(drop);
 }
 
+static int named_compressed(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 3 && !strcasecmp(path + n - 3, ".gz")) || (n > 4 && !strcasecmp(path + n - 4, ".zst"));
+}
+
+static uint64_t fnv_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
+#define FNV_START 1469598103934665603ull
+
+struct head { size_t len; uint64_t hash; size_t at; };
+
+static int cmp_head(const void *a, const void *b)
+{
+    const struct head *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The hash of the first HEAD_BYTES raw bytes of path (all of a shorter
+ * file) in *h; 0, or -1 when it is empty or cannot be read. */
+static int plain_head(const char *path, struct head *h)
+{
+    unsigned char b[HEAD_BYTES];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t got = pread(fd, b, sizeof b, 0);
+    close(fd);
+    if (got <= 0)
+        return -1;
+    uint64_t x = FNV_START;
+    for (ssize_t i = 0; i < got; i++)
+        x = fnv_step(x, b[i]);
+    h->len = (size_t)got;
+    h->hash = x;
+    return 0;
+}
+
+/* The first decompressed bytes of path (up to HEAD_BYTES) into buf; how
+ * many, or 0 when it is not compressed or cannot be read (it is reported
+ * when it is read). */
+static size_t compressed_head(const char *path, char *buf)
+{
+    char err[160];
+    mt_reader *rd;
+    if (mt_reader_open(path, &rd, err, sizeof err) != MT_OK)
+        return 0;
+    size_t d = 0;
+    if (mt_reader_compression(rd) != MT_COMP_NONE)
+        while (d < HEAD_BYTES) {
+            size_t got = 0;
+            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
+                break;
+            d += got;
+        }
+    mt_reader_close(rd);
+    return d;
+}
+
+/* The index's rule for a compressed copy (update.c, find_compressed_origin):
+ * a .gz/.zst file whose decompressed first bytes hash as the head of a plain
+ * file it holds already, still at its path, is that file's copy and is not
+ * read. The index holds the plain file already when it came before in the
+ * order (or in an earlier run, which the files cannot know). Nothing is read
+ * from disk unless the set has a file named *.gz or *.zst. */
+static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+{
+    size_t nc = 0, np = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino) {
+            if (named_compressed(ls->files[i].path))
+                nc++;
+            else
+                np++;
+        }
+    if (!nc || !np)
+        return;
+    struct head *h = malloc(np * sizeof *h);
+    unsigned char *drop = calloc(ls->n, 1);
+    char *buf = malloc(HEAD_BYTES);
+    if (!h || !drop || !buf) {
+        free(h);
+        free(drop);
+        free(buf);
+        return;
+    }
+    np = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
+            h[np].at = i;
+            np++;
+        }
+    size_t first_plain = np ? h[0].at : SIZE_MAX;
+    qsort(h, np, sizeof *h, cmp_head);
+    size_t n_drop = 0, ex = SIZE_MAX, ex_of = 0;
+    for (size_t i = first_plain; i < ls->n; i++) {
+        if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
+            continue;
+        size_t d = compressed_head(ls->files[i].path, buf);
+        uint64_t x = FNV_START;
+        size_t p = 0, of = SIZE_MAX;
+        /* heads by length: each is compared at its own length, as the hash
+         * of the decompressed bytes grows one byte at a time */
+        for (size_t k = 0; k < d && p < np && of == SIZE_MAX; k++) {
+            x = fnv_step(x, (unsigned char)buf[k]);
+            for (; p < np && h[p].len <= k + 1; p++)
+                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < i && of == SIZE_MAX)
+                    of = h[p].at;
+        }
+        if (of == SIZE_MAX)
+            continue;
+        drop[i] = 1;
+        if (!n_drop++) {
+            ex = i;
+            ex_of = of;
+        }
+    }
+    if (n_drop && diag) {
+        char tail[64], msg[PATH_MAX + 160];
+        more(tail, sizeof tail, n_drop, "file");
+        snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
+                 ls->files[ex_of].path, tail);
+        diag(ls->files[ex].path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+    free(h);
+    free(drop);
+    free(buf);
+}
+
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
     drop_same_files(ls, diag, user);
+    drop_compressed_copies(ls, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
