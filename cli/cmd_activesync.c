@@ -3,12 +3,12 @@
  * the cmdlet's six CSVs over any number of IIS logs and folders at once.
  *
  * Files named on the command line are read whatever their names; folders are
- * walked recursively for *.log (and .log.gz / .log.zst) files, in name order.
+ * walked recursively for *.log (and .log.gz / .log.zst) files, as the log
+ * set finds them (search.h), in its order: the index's.
  * The files are read on worker threads (mt_eas_report_add_files), with the
  * same CSVs and the same stderr as one thread. PowerShell parameter
  * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
  * options before getopt sees them. */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +37,7 @@ static const char *const usage[] = {
     "  --force                       accepted for the cmdlet's -Force; files are always replaced",
     "  --threads N                   worker threads (default: one per core)",
     "  --db FILE                     instead of FILE|DIR: the IIS logs kept in the index",
-    "                                (mailtrail index), in path order",
+    "                                (mailtrail index), in the order a folder walk reads them",
     "",
     "Exit: 0 requests found, 1 none, 2 usage, 3 an input was unreadable, 4 I/O error.",
     NULL,
@@ -78,55 +78,45 @@ static int is_log_name(const char *name)
     return 0;
 }
 
-static int by_name(const void *a, const void *b)
+/* The log files under the folders named (dirs[0..n)) into *files (owned
+ * strings), in the order of the log set the index is made from (search.h:
+ * by server, series, time), so that --db reads the same files in the same
+ * order; a file found twice (a folder named twice, or through a link) is read
+ * once, and a .gz/.zst copy beside its plain file is not read, as in the
+ * index. 0, or -1 when out of memory. An unreadable folder is reported and
+ * sets *unreadable. */
+static int walk_folders(const char *const *dirs, size_t n, struct cli_list *files, int *unreadable)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Collect the log files under dir into *files (owned strings). 0, or -1 on OOM.
- * An unreadable folder is reported and sets *unreadable. */
-static int walk(const char *dir, struct cli_list *files, int *unreadable, int depth)
-{
-    DIR *d = opendir(dir);
-    if (!d) {
-        cli_print_diag(dir, 0, "cannot open folder", NULL);
-        *unreadable = 1;
-        return 0;
-    }
-    struct cli_list names = { 0 };
-    struct dirent *e;
+    mt_logset ls = { 0 };
     int rc = 0;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(n);
-        if (!p || cli_list_add(&names, p)) {
-            free(p);
+    for (size_t i = 0; i < n && !rc; i++) {
+        /* "a=b" would be read as server a's folder b */
+        const char *eq = strchr(dirs[i], '=');
+        const char *slash = strchr(dirs[i], '/');
+        char *spec = NULL;
+        if (eq && (!slash || eq < slash) && asprintf(&spec, "./%s", dirs[i]) < 0) {
             rc = -1;
             break;
         }
-        snprintf(p, n, "%s/%s", dir, e->d_name);
+        mt_status st = mt_logset_add(&ls, spec ? spec : dirs[i], cli_print_diag, NULL);
+        free(spec);
+        if (st == MT_EIO)
+            rc = -1;
+        else if (st != MT_OK)
+            *unreadable = 1;
     }
-    closedir(d);
-    if (names.n)
-        qsort(names.v, names.n, sizeof *names.v, by_name);
-    for (size_t i = 0; i < names.n; i++) {
-        char *p = (char *)names.v[i];
-        struct stat st;
-        if (rc == 0 && stat(p, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && depth < 32) {
-                rc = walk(p, files, unreadable, depth + 1);
-            } else if (S_ISREG(st.st_mode) && is_log_name(strrchr(p, '/') + 1)) {
-                if (cli_list_add(files, p))
-                    rc = -1;
-                else
-                    continue;   /* kept */
-            }
+    mt_logset_finish_diag(&ls, cli_print_diag, NULL);
+    for (size_t i = 0; i < ls.n && !rc; i++) {
+        const char *slash = strrchr(ls.files[i].path, '/');
+        if (!is_log_name(slash ? slash + 1 : ls.files[i].path))
+            continue;
+        char *p = strdup(ls.files[i].path);
+        if (!p || cli_list_add(files, p)) {
+            free(p);
+            rc = -1;
         }
-        free(p);
     }
-    cli_list_free(&names);
+    mt_logset_free(&ls);
     return rc;
 }
 
@@ -307,13 +297,17 @@ int cmd_activesync(int argc, char **argv)
             }
         }
     }
-    for (size_t i = 0; i < inputs.n; i++) {
+    struct cli_list dirs = { 0 };
+    for (size_t i = 0; i < inputs.n && rc == MT_OK; i++) {
         struct stat st;
-        if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode) && walk(inputs.v[i], &files, &unreadable, 0)) {
+        if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode) && cli_list_add(&dirs, inputs.v[i]))
             rc = MT_EIO;
-            goto done;
-        }
     }
+    if (rc == MT_OK && walk_folders(dirs.v, dirs.n, &files, &unreadable))
+        rc = MT_EIO;
+    cli_list_free(&dirs);
+    if (rc != MT_OK)
+        goto done;
     rep = mt_eas_report_new(gmt ? NULL : tz, start_ms, end_ms);
     if (!rep) {
         rc = MT_EIO;

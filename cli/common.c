@@ -182,7 +182,7 @@ int cli_logset_build_diag(const char *cmd, const struct cli_list *specs, mt_logs
         else if (st != MT_OK)
             *unreadable = 1;
     }
-    mt_logset_finish(ls);
+    mt_logset_finish_diag(ls, diag, diag_user);
     cli_list_free(&env);
     free(env_copy);
     return rc;

@@ -11,8 +11,9 @@
  * counts into a report of its own, and the reports are merged at the end.
  * Merging is exact (sums, and unions of the distinct devices), and the one
  * order-dependent column, a device's policy compliance (the latest request
- * that states it wins), is ordered by input numbers (the file's position),
- * so the CSVs are the same whatever the threads and their timing.
+ * that states it wins), is ordered by the requests' times, then by input
+ * numbers (the file's position), so the CSVs are the same whatever the
+ * threads and their timing.
  *
  * A report is not thread-safe: one thread at a time. After an MT_EIO (out
  * of memory) a report may only be freed. */
@@ -50,9 +51,10 @@ mt_eas_report *mt_eas_report_new_like(const mt_eas_report *r);
  * window). MT_OK or MT_EIO (out of memory). */
 mt_status mt_eas_report_add(mt_eas_report *r, const struct mt_iis_line *l);
 /* The input number of the lines added from now on (a new report: 0). A
- * device's compliance is the one stated by the latest line: of the highest
- * input number, and in one report, of the last line added with it. Give one
- * report its inputs in increasing order. */
+ * device's compliance is the one stated by the latest line: of the latest
+ * time; among lines of the same time (ms), of the highest input number, and
+ * in one report, the last line added with it. Give one report its inputs in
+ * increasing order. */
 void mt_eas_report_set_input(mt_eas_report *r, uint64_t input);
 uint64_t mt_eas_report_input(const mt_eas_report *r);
 /* Add everything from counted into into (from is unchanged): the counts as

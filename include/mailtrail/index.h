@@ -117,7 +117,8 @@ struct mt_index_counts {
 };
 mt_status mt_index_counts(mt_index *ix, struct mt_index_counts *out);
 
-/* The IIS logs in the index, in path order: begin(path) for each file, then
+/* The IIS logs in the index, in the order of the log set they would make
+ * from the disk (search.h: by server, series, time): begin(path) for each file, then
  * its text (as read) in pieces of whole lines. A non-zero return of begin
  * skips the file; of piece, stops. MT_OK, MT_NOMATCH (none), MT_EINPUT (the
  * index cannot be read: damaged; err says so and what to do), MT_EIO. */

@@ -23,6 +23,7 @@ struct mt_logfile {
     int explicit_file;         /* named on the command line: not being a tracking log is an error */
     unsigned instance;         /* the -N of MSGTRKyyyymmdd-N.LOG, 0 if none */
     char *series;              /* folder + name prefix: files of one series follow each other in time */
+    uint64_t dev, ino;         /* the file on disk; ino 0 when added without looking (mt_logset_add_file) */
 };
 
 struct mt_backend;
@@ -47,7 +48,18 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
  * (the index rebuilds the log set it was made from this way). explicit_file:
  * named by the user, so not being a log of the expected kind is an error. */
 mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server, int explicit_file);
-/* Sort and link file series (call once after the last add). */
+/* Sort and link file series (call once after the last add). Files found on
+ * disk are read once each, as the index reads them (update.c): a file given
+ * again (the same device and inode: a folder named twice, under two server
+ * names, or through a link) is kept once, at its last place in the order
+ * (the index's file takes the server name given last); a file named *.gz or
+ * *.zst whose decompressed start is the whole head (first 4 KiB, or all of a
+ * shorter file) of a non-empty plain file of the set that comes before it is
+ * a copy of that file (gzip -k; logrotate's compress before it removes the
+ * plain file) and is left out. diag (may be NULL) hears of each kind once,
+ * with an example and how many. */
+void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
+/* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);
 void mt_logset_free(mt_logset *ls);
 

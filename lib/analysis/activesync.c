@@ -9,7 +9,8 @@
  * device was seen in are 168 bits of its own. Reports
  * built apart (one per worker thread, activesync_par.c) are merged: sums are
  * added, sets are united, and the one column where order matters (a device's
- * policy compliance, the latest wins) keeps the value from the latest input.
+ * policy compliance, the latest request wins) keeps the value of the latest
+ * time, then of the latest input.
  * Output is sorted on the rows' text, so it does not depend on the order in
  * which rows were met: rows whose text compares equal (a decoded %00 ends
  * the text the CSVs show) are in the order they were first met, as a
@@ -286,6 +287,7 @@ struct urow {
     uint64_t c[U__COUNT];
     int compliance;
     int comp_set;             /* compliance was set by a line ... */
+    int64_t comp_time;        /* ... of this time (UTC ms) ... */
     uint64_t comp_input;      /* ... of this input (mt_eas_report_set_input) */
     uint32_t dev;             /* the device's number (devices) */
     /* The row's last request, + 1 (0: none): its user agent (a guess, the
@@ -730,11 +732,16 @@ static int status_row(mt_eas_report *r, int status, int substatus, uint32_t *ci)
     return 0;
 }
 
-static void set_compliance(struct urow *u, int compliance, uint64_t input)
+/* The latest request wins: by its time, so that neither the order of the
+ * files nor the names of their folders decide where a time does (the same
+ * device seen by two servers, S and S-2, whose files come in either order);
+ * within the same millisecond, the later input, then the later line. */
+static void set_compliance(struct urow *u, int compliance, int64_t time_ms, uint64_t input)
 {
-    if (!u->comp_set || input >= u->comp_input) {
+    if (!u->comp_set || time_ms > u->comp_time || (time_ms == u->comp_time && input >= u->comp_input)) {
         u->compliance = compliance;
         u->comp_set = 1;
+        u->comp_time = time_ms;
         u->comp_input = input;
     }
 }
@@ -792,7 +799,7 @@ mt_status mt_eas_report_add(mt_eas_report *r, const struct mt_iis_line *l)
     if (q.log.n)
         count_log(u, q.log, &att_seen, &compliance);
     if (compliance >= 0)
-        set_compliance(u, compliance, r->input);
+        set_compliance(u, compliance, l->time_ms, r->input);
     switch (q.cmd_code) {
     case MT_EAS_SENDMAIL:
     case MT_EAS_SMARTREPLY:
@@ -937,7 +944,7 @@ mt_status mt_eas_report_merge(mt_eas_report *into, const mt_eas_report *from)
         for (int c = 0; c < U__COUNT; c++)
             u->c[c] += fu->c[c];
         if (fu->comp_set)
-            set_compliance(u, fu->compliance, fu->comp_input);
+            set_compliance(u, fu->compliance, fu->comp_time, fu->comp_input);
     }
     for (size_t i = 0; i < from->servers.n; i++) {
         const struct skey *k = &from->servers_t.key[i];

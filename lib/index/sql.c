@@ -2,6 +2,7 @@
 /* sql.c -- read-only SQL over the index, its named queries, counts and
  * retention. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,13 +400,25 @@ mt_status ix_stream_text(sqlite3_stmt *st, int (*piece)(const char *p, size_t n,
     return rc == SQLITE_DONE ? MT_OK : MT_EINPUT;
 }
 
+/* A file of the log set the IIS logs are read in, and its row. */
+struct iis_file {
+    const char *path;     /* the log set's string: compared by address */
+    int64_t id;
+};
+
+static int cmp_iis_file(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const struct iis_file *)a)->path, y = (uintptr_t)((const struct iis_file *)b)->path;
+    return x < y ? -1 : x > y;
+}
+
 mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
                        int (*piece)(const char *p, size_t n, void *user), void *user, char *err, size_t errlen)
 {
     if (errlen)
         err[0] = '\0';
     sqlite3_stmt *fs, *ls;
-    if (sqlite3_prepare_v2(ix->db, "SELECT id, path FROM files WHERE kind = 'iis' ORDER BY path", -1, &fs, NULL) !=
+    if (sqlite3_prepare_v2(ix->db, "SELECT id, path, server FROM files WHERE kind = 'iis'", -1, &fs, NULL) !=
         SQLITE_OK)
         return MT_EINPUT;
     if (sqlite3_prepare_v2(ix->db, "SELECT text FROM iis_lines WHERE file = ?1 ORDER BY line", -1, &ls, NULL) !=
@@ -413,26 +426,63 @@ mt_status mt_index_iis(mt_index *ix, int (*begin)(const char *path, void *user),
         sqlite3_finalize(fs);
         return MT_EINPUT;
     }
-    struct ix_buf b = { 0 };
+    /* In the order the files would be read from the disk: the log set's
+     * (by server, series, time, path), rebuilt from the file list as
+     * backend.c does for the other commands. "ORDER BY path" put a folder
+     * S-2 before S ('-' sorts before '/'), and a device's compliance could
+     * come from the other file. */
+    mt_logset set = { 0 };
+    struct iis_file *fv = NULL;
+    size_t n = 0, cap = 0;
     mt_status result = MT_OK;
-    size_t files = 0;
-    int rc, stop = 0;
-    while (!stop && result == MT_OK && (rc = sqlite3_step(fs)) == SQLITE_ROW) {
-        files++;
-        if (begin((const char *)sqlite3_column_text(fs, 1), user))
+    int rc;
+    while ((rc = sqlite3_step(fs)) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(fs, 1);
+        const char *server = (const char *)sqlite3_column_text(fs, 2);
+        if (!path)
             continue;
-        sqlite3_bind_int64(ls, 1, sqlite3_column_int64(fs, 0));
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            struct iis_file *nv = realloc(fv, ncap * sizeof *nv);
+            if (!nv) {
+                result = MT_EIO;
+                break;
+            }
+            fv = nv;
+            cap = ncap;
+        }
+        if (mt_logset_add_file(&set, path, server ? server : "", 0) != MT_OK) {
+            result = MT_EIO;
+            break;
+        }
+        fv[n].path = set.files[set.n - 1].path;
+        fv[n++].id = sqlite3_column_int64(fs, 0);
+    }
+    if (result == MT_OK && rc != SQLITE_DONE)
+        result = MT_EINPUT;
+    sqlite3_finalize(fs);
+    mt_logset_finish(&set);
+    if (n > 1)
+        qsort(fv, n, sizeof *fv, cmp_iis_file);
+    struct ix_buf b = { 0 };
+    int stop = 0;
+    for (size_t i = 0; i < set.n && !stop && result == MT_OK; i++) {
+        struct iis_file key = { set.files[i].path, 0 };
+        const struct iis_file *f = bsearch(&key, fv, n, sizeof *fv, cmp_iis_file);
+        if (!f || begin(f->path, user))
+            continue;
+        sqlite3_bind_int64(ls, 1, f->id);
         result = ix_stream_text(ls, piece, user, &b, &stop);
         sqlite3_reset(ls);
     }
-    if (result == MT_OK && !stop && rc != SQLITE_DONE)
-        result = MT_EINPUT;
     if (result == MT_EINPUT && errlen)
         snprintf(err, errlen, "%s: reading the index: %s (if it is damaged, rebuild it with mailtrail index --rebuild)",
                  ix->path, sqlite3_errmsg(ix->db));
-    sqlite3_finalize(fs);
     sqlite3_finalize(ls);
     free(b.p);
+    free(fv);
+    size_t files = set.n;
+    mt_logset_free(&set);
     if (result == MT_OK && !files)
         return MT_NOMATCH;
     return result;

@@ -9,7 +9,9 @@
  * still read for their dates, which let a time-bounded search skip files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,12 @@
 #include <unistd.h>
 #include "mailtrail/search.h"
 #include "mailtrail/time.h"
+#include "formats/reader.h"
 
 #define MAX_DEPTH 24
 #define DAY_MS (86400LL * 1000)
 #define HOUR_MS (3600LL * 1000)
+#define HEAD_BYTES 4096          /* the index's (update.c): how much of a head says "a copy" */
 
 static void say(mt_diag_fn diag, void *user, const char *path, const char *msg)
 {
@@ -101,7 +105,9 @@ static void parse_name(struct mt_logfile *f, const char *base, const char *dir)
     }
 }
 
-static mt_status add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
+/* sb: the file on disk, or NULL when it is not looked at. */
+static mt_status add_file(mt_logset *ls, const char *path, const char *server, int explicit_file,
+                          const struct stat *sb)
 {
     if (ls->n == ls->cap) {
         size_t ncap = ls->cap ? ls->cap * 2 : 64;
@@ -129,13 +135,17 @@ static mt_status add_file(mt_logset *ls, const char *path, const char *server, i
     }
     f->explicit_file = explicit_file;
     f->next_name_time_ms = MT_TIME_NONE;
+    if (sb) {
+        f->dev = (uint64_t)sb->st_dev;
+        f->ino = (uint64_t)sb->st_ino;
+    }
     ls->n++;
     return MT_OK;
 }
 
 mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server, int explicit_file)
 {
-    return add_file(ls, path, server, explicit_file);
+    return add_file(ls, path, server, explicit_file, NULL);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -242,7 +252,7 @@ static mt_status walk(mt_logset *ls, const char *dir, const char *server, int de
             else if (s2 != MT_OK)
                 unreadable = 1;
         } else if (S_ISREG(sb.st_mode)) {
-            if (add_file(ls, path, server, 0) != MT_OK)
+            if (add_file(ls, path, server, 0, &sb) != MT_OK)
                 st = MT_EIO;
         }
     }
@@ -296,7 +306,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
                     basename_of(cwd, base, sizeof base);
             }
         }
-        return add_file(ls, path, name[0] ? name : base, 1);
+        return add_file(ls, path, name[0] ? name : base, 1, &sb);
     }
     if (!S_ISDIR(sb.st_mode)) {
         say(diag, user, path, "not a file or folder");
@@ -324,7 +334,7 @@ mt_status mt_logset_add(mt_logset *ls, const char *spec, mt_diag_fn diag, void *
         } else if (S_ISDIR(s2.st_mode)) {
             r = walk(ls, sub, subs[i], 1, diag, user);
         } else if (S_ISREG(s2.st_mode)) {
-            r = add_file(ls, sub, base, 0);
+            r = add_file(ls, sub, base, 0, &s2);
         }
         if (r == MT_EIO)
             st = MT_EIO;
@@ -350,16 +360,253 @@ static int cmp_files(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-void mt_logset_finish(mt_logset *ls)
+/* ---- files read once ---- */
+
+/* Leave out the files marked in drop (their strings freed), keeping order. */
+static void compact(mt_logset *ls, const unsigned char *drop)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < ls->n; i++) {
+        if (drop[i]) {
+            free(ls->files[i].path);
+            free(ls->files[i].server);
+            free(ls->files[i].series);
+        } else {
+            ls->files[k++] = ls->files[i];
+        }
+    }
+    ls->n = k;
+}
+
+/* "; likewise N more WHAT" after an example, or "". */
+static void more(char *buf, size_t len, size_t n, const char *what)
+{
+    if (n > 1)
+        snprintf(buf, len, "; likewise %zu more %s%s", n - 1, what, n > 2 ? "s" : "");
+    else
+        buf[0] = '\0';
+}
+
+struct same { uint64_t dev, ino; size_t at; };
+
+static int cmp_same(const void *a, const void *b)
+{
+    const struct same *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* One file given twice is one file. The index (update.c) reads a path it
+ * meets again as unchanged and gives its row the server name met last: the
+ * entry kept is the last of its file in the order, which keeps that name.
+ * Out of memory: nothing is left out (read twice, as before). */
+static void drop_same_files(mt_logset *ls, mt_diag_fn diag, void *user)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        m += ls->files[i].ino != 0;
+    if (m < 2)
+        return;
+    struct same *v = malloc(m * sizeof *v);
+    unsigned char *drop = calloc(ls->n, 1);
+    if (!v || !drop) {
+        free(v);
+        free(drop);
+        return;
+    }
+    m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino)
+            v[m++] = (struct same){ ls->files[i].dev, ls->files[i].ino, i };
+    qsort(v, m, sizeof *v, cmp_same);
+    size_t n_drop = 0, ex = SIZE_MAX, ex_kept = 0;
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && v[e].dev == v[g].dev && v[e].ino == v[g].ino; e++)
+            ;
+        for (size_t k = g; k + 1 < e; k++) {
+            drop[v[k].at] = 1;
+            n_drop++;
+            if (v[k].at < ex) {
+                ex = v[k].at;
+                ex_kept = v[e - 1].at;
+            }
+        }
+    }
+    if (n_drop && diag) {
+        const struct mt_logfile *d = &ls->files[ex], *k = &ls->files[ex_kept];
+        char tail[64], msg[PATH_MAX + 320];
+        more(tail, sizeof tail, n_drop, "file");
+        if (strcmp(d->path, k->path))
+            snprintf(msg, sizeof msg, "the same file as %s of server %s (the same device and inode); read once, "
+                     "as that one%s", k->path, k->server, tail);
+        else if (strcmp(d->server, k->server))
+            snprintf(msg, sizeof msg, "given twice (for servers %s and %s); read once, as server %s's%s",
+                     d->server, k->server, k->server, tail);
+        else
+            snprintf(msg, sizeof msg, "given twice; read once%s", tail);
+        diag(d->path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+    free(v);
+    free(drop);
+}
+
+static int named_compressed(const char *path)
+{
+    size_t n = strlen(path);
+    return (n > 3 && !strcasecmp(path + n - 3, ".gz")) || (n > 4 && !strcasecmp(path + n - 4, ".zst"));
+}
+
+static uint64_t fnv_step(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 1099511628211ull;
+}
+#define FNV_START 1469598103934665603ull
+
+struct head { size_t len; uint64_t hash; size_t at; };
+
+static int cmp_head(const void *a, const void *b)
+{
+    const struct head *x = a, *y = b;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* The hash of the first HEAD_BYTES raw bytes of path (all of a shorter
+ * file) in *h; 0, or -1 when it is empty or cannot be read. */
+static int plain_head(const char *path, struct head *h)
+{
+    unsigned char b[HEAD_BYTES];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t got = pread(fd, b, sizeof b, 0);
+    close(fd);
+    if (got <= 0)
+        return -1;
+    uint64_t x = FNV_START;
+    for (ssize_t i = 0; i < got; i++)
+        x = fnv_step(x, b[i]);
+    h->len = (size_t)got;
+    h->hash = x;
+    return 0;
+}
+
+/* The first decompressed bytes of path (up to HEAD_BYTES) into buf; how
+ * many, or 0 when it is not compressed or cannot be read (it is reported
+ * when it is read). */
+static size_t compressed_head(const char *path, char *buf)
+{
+    char err[160];
+    mt_reader *rd;
+    if (mt_reader_open(path, &rd, err, sizeof err) != MT_OK)
+        return 0;
+    size_t d = 0;
+    if (mt_reader_compression(rd) != MT_COMP_NONE)
+        while (d < HEAD_BYTES) {
+            size_t got = 0;
+            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
+                break;
+            d += got;
+        }
+    mt_reader_close(rd);
+    return d;
+}
+
+/* The index's rule for a compressed copy (update.c, find_compressed_origin):
+ * a .gz/.zst file whose decompressed first bytes hash as the head of a plain
+ * file it holds already, still at its path, is that file's copy and is not
+ * read. The index holds the plain file already when it came before in the
+ * order (or in an earlier run, which the files cannot know). Nothing is read
+ * from disk unless the set has a file named *.gz or *.zst. */
+static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+{
+    size_t nc = 0, np = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino) {
+            if (named_compressed(ls->files[i].path))
+                nc++;
+            else
+                np++;
+        }
+    if (!nc || !np)
+        return;
+    struct head *h = malloc(np * sizeof *h);
+    unsigned char *drop = calloc(ls->n, 1);
+    char *buf = malloc(HEAD_BYTES);
+    if (!h || !drop || !buf) {
+        free(h);
+        free(drop);
+        free(buf);
+        return;
+    }
+    np = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
+            h[np].at = i;
+            np++;
+        }
+    size_t first_plain = np ? h[0].at : SIZE_MAX;
+    qsort(h, np, sizeof *h, cmp_head);
+    size_t n_drop = 0, ex = SIZE_MAX, ex_of = 0;
+    for (size_t i = first_plain; i < ls->n; i++) {
+        if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
+            continue;
+        size_t d = compressed_head(ls->files[i].path, buf);
+        uint64_t x = FNV_START;
+        size_t p = 0, of = SIZE_MAX;
+        /* heads by length: each is compared at its own length, as the hash
+         * of the decompressed bytes grows one byte at a time */
+        for (size_t k = 0; k < d && p < np && of == SIZE_MAX; k++) {
+            x = fnv_step(x, (unsigned char)buf[k]);
+            for (; p < np && h[p].len <= k + 1; p++)
+                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < i && of == SIZE_MAX)
+                    of = h[p].at;
+        }
+        if (of == SIZE_MAX)
+            continue;
+        drop[i] = 1;
+        if (!n_drop++) {
+            ex = i;
+            ex_of = of;
+        }
+    }
+    if (n_drop && diag) {
+        char tail[64], msg[PATH_MAX + 160];
+        more(tail, sizeof tail, n_drop, "file");
+        snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
+                 ls->files[ex_of].path, tail);
+        diag(ls->files[ex].path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+    free(h);
+    free(drop);
+    free(buf);
+}
+
+void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
+    drop_same_files(ls, diag, user);
+    drop_compressed_copies(ls, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
             !strcasecmp(f->server, g->server) && !strcmp(f->series, g->series))
             f->next_name_time_ms = g->name_time_ms + g->name_period_ms;
     }
+}
+
+void mt_logset_finish(mt_logset *ls)
+{
+    mt_logset_finish_diag(ls, NULL, NULL);
 }
 
 void mt_logset_free(mt_logset *ls)
