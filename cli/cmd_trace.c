@@ -695,7 +695,7 @@ static void json_entered(const struct mt_pf_entry *e, const struct mt_pf_deliver
     fputc('}', stdout);
 }
 
-static void json_postfix(const struct mt_pf_entry *e)
+static void json_postfix(const struct mt_pf_entry *e, const mt_tz *tz)
 {
     char a[48];
     fputs(",\"postfix\":{\"host\":", stdout);
@@ -711,7 +711,7 @@ static void json_postfix(const struct mt_pf_entry *e)
     fputs(",\"deliveries\":[", stdout);
     for (size_t d = 0; d < e->n_deliveries; d++) {
         const struct mt_pf_delivery *dv = &e->deliveries[d];
-        mt_time_format(dv->time_ms, NULL, a, sizeof a);
+        mt_time_format(dv->time_ms, tz, a, sizeof a);
         printf("%s{\"timestamp\":\"%s\",\"to\":", d ? "," : "", a);
         jstr(dv->to);
         fputs(",\"relay\":", stdout);
@@ -729,15 +729,17 @@ static void json_postfix(const struct mt_pf_entry *e)
     fputs("]}", stdout);
 }
 
-static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store, struct iid_index *iid)
+/* Times in tz (NULL: UTC), as the events the writer prints. */
+static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *events, const mt_pf_store *store,
+                       struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
     struct way_in in;
     way_in(t, store, iid, &in);
-    mt_time_format(in.first, NULL, a, sizeof a);
-    mt_time_format(in.last, NULL, b, sizeof b);
+    mt_time_format(in.first, tz, a, sizeof a);
+    mt_time_format(in.last, tz, b, sizeof b);
     fputs("{\"message_id\":", stdout);
     jstr(t->message_id);
     fputs(",\"subject\":", stdout);
@@ -796,7 +798,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         jstr(hp->session_id);
         /* The Postfix instance's own record of the message, when its log was given. */
         if (hp->postfix)
-            json_postfix(hp->postfix);
+            json_postfix(hp->postfix, tz);
         fputc('}', stdout);
     }
     fputs("],\"recipients\":[", stdout);
@@ -809,7 +811,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         printf(",\"outcome\":\"%s\",\"server\":", mt_outcome_name(r->outcome));
         jstr(cstr(r->server));
         if (r->time_ms != MT_TIME_NONE) {
-            mt_time_format(r->time_ms, NULL, a, sizeof a);
+            mt_time_format(r->time_ms, tz, a, sizeof a);
             printf(",\"timestamp\":\"%s\"", a);
         } else {
             fputs(",\"timestamp\":null", stdout);
@@ -1200,12 +1202,12 @@ int cmd_trace(int argc, char **argv)
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     tracer = mt_tracer_new();
-    ew = mt_writer_new(MT_FMT_JSON, stdout, NULL);
+    const mt_tz *out_tz = tzname ? tz : NULL;
+    ew = mt_writer_new(MT_FMT_JSON, stdout, out_tz);
     if (!tracer || !ew) {
         rc = MT_EIO;
         goto done;
     }
-    const mt_tz *out_tz = tzname ? tz : NULL;
     if (all) {
         struct mt_query everything;
         mt_query_init(&everything);
@@ -1319,7 +1321,7 @@ int cmd_trace(int argc, char **argv)
         }
         found++;
         if (fmt == FMT_JSON)
-            print_json(t, ew, store, &iid);
+            print_json(t, out_tz, ew, store, &iid);
         else if (fmt == FMT_DOT)
             print_dot(t);
         else {
