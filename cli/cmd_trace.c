@@ -10,7 +10,7 @@
 static const char *const usage[] = {
     "usage: mailtrail trace MESSAGE-ID... --logs DIR [--format text|json|dot]",
     "       mailtrail trace --logs DIR [--sender A] [--recipient A] [--subject S]",
-    "                       [--start T] [--end T] [--result-size N]",
+    "                       [--start T] [--end T] [--result-size N|unlimited]",
     "       mailtrail trace --all --logs DIR --format json",
     "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
@@ -1153,8 +1153,11 @@ int cmd_trace(int argc, char **argv)
         }
         case OPT_SYSLOG_TZ: syslog_tzname = optarg; break;
         case OPT_RESULT_SIZE:
-            if (cli_parse_u64(optarg, &result_size) || !result_size) {
-                rc = cli_usage_error(cmd, "--result-size wants a positive number");
+            /* As search takes it (README): 0 stands for unlimited. */
+            if (!strcasecmp(optarg, "unlimited"))
+                result_size = 0;
+            else if (cli_parse_u64(optarg, &result_size) || !result_size) {
+                rc = cli_usage_error(cmd, "--result-size wants a positive number or 'unlimited', not '%s'", optarg);
                 goto done;
             }
             break;
@@ -1256,7 +1259,7 @@ int cmd_trace(int argc, char **argv)
             rc = MT_EIO;
             goto done;
         }
-        if (pick.ids.n > result_size) {
+        if (result_size && pick.ids.n > result_size) {
             fprintf(stderr, "mailtrail trace: tracing the first %llu of %zu messages; use --result-size to see more\n",
                     result_size, pick.ids.n);
             pick.ids.n = (size_t)result_size;
