@@ -1302,8 +1302,10 @@ int cmd_trace(int argc, char **argv)
             if (mt_tracer_build(tracer, pick.ids.v[i], &t0) != MT_OK)
                 t0 = NULL;
             struct span when = { 1, 0 };
-            if (t0 && t0->n_events)
-                when = (struct span){ t0->first_seen, t0->last_seen };
+            if (t0) {
+                span_add(&when, t0->first_seen);
+                span_add(&when, t0->last_seen);
+            }
             mt_pf_store_free(store);
             store = NULL;
             free(iid.v);
