@@ -10,7 +10,7 @@
 static const char *const usage[] = {
     "usage: mailtrail trace MESSAGE-ID... --logs DIR [--format text|json|dot]",
     "       mailtrail trace --logs DIR [--sender A] [--recipient A] [--subject S]",
-    "                       [--start T] [--end T] [--result-size N]",
+    "                       [--start T] [--end T] [--result-size N|unlimited]",
     "       mailtrail trace --all --logs DIR --format json",
     "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
@@ -33,8 +33,9 @@ static const char *const usage[] = {
     "  --syslog-year Y, --syslog-tz ZONE",
     "                 Postfix logs (a smart host's maillog, found under --logs like",
     "                 any server's logs) have stamps without year or zone: by",
-    "                 default the year of the message (else of --start/--end, else",
-    "                 of each file's modification time) and UTC",
+    "                 default the year nearest the message's events (else",
+    "                 --start/--end, else each file's modification time) and UTC;",
+    "                 --syslog-year Y puts every stamp in Y",
     NULL,
 };
 
@@ -694,7 +695,7 @@ static void json_entered(const struct mt_pf_entry *e, const struct mt_pf_deliver
     fputc('}', stdout);
 }
 
-static void json_postfix(const struct mt_pf_entry *e)
+static void json_postfix(const struct mt_pf_entry *e, const mt_tz *tz)
 {
     char a[48];
     fputs(",\"postfix\":{\"host\":", stdout);
@@ -710,7 +711,7 @@ static void json_postfix(const struct mt_pf_entry *e)
     fputs(",\"deliveries\":[", stdout);
     for (size_t d = 0; d < e->n_deliveries; d++) {
         const struct mt_pf_delivery *dv = &e->deliveries[d];
-        mt_time_format(dv->time_ms, NULL, a, sizeof a);
+        mt_time_format(dv->time_ms, tz, a, sizeof a);
         printf("%s{\"timestamp\":\"%s\",\"to\":", d ? "," : "", a);
         jstr(dv->to);
         fputs(",\"relay\":", stdout);
@@ -728,15 +729,17 @@ static void json_postfix(const struct mt_pf_entry *e)
     fputs("]}", stdout);
 }
 
-static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_store *store, struct iid_index *iid)
+/* Times in tz (NULL: UTC), as the events the writer prints. */
+static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *events, const mt_pf_store *store,
+                       struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
     hop_rx_build(&hx, t);
     struct way_in in;
     way_in(t, store, iid, &in);
-    mt_time_format(in.first, NULL, a, sizeof a);
-    mt_time_format(in.last, NULL, b, sizeof b);
+    mt_time_format(in.first, tz, a, sizeof a);
+    mt_time_format(in.last, tz, b, sizeof b);
     fputs("{\"message_id\":", stdout);
     jstr(t->message_id);
     fputs(",\"subject\":", stdout);
@@ -795,7 +798,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         jstr(hp->session_id);
         /* The Postfix instance's own record of the message, when its log was given. */
         if (hp->postfix)
-            json_postfix(hp->postfix);
+            json_postfix(hp->postfix, tz);
         fputc('}', stdout);
     }
     fputs("],\"recipients\":[", stdout);
@@ -808,7 +811,7 @@ static void print_json(const struct mt_trace *t, mt_writer *events, const mt_pf_
         printf(",\"outcome\":\"%s\",\"server\":", mt_outcome_name(r->outcome));
         jstr(cstr(r->server));
         if (r->time_ms != MT_TIME_NONE) {
-            mt_time_format(r->time_ms, NULL, a, sizeof a);
+            mt_time_format(r->time_ms, tz, a, sizeof a);
             printf(",\"timestamp\":\"%s\"", a);
         } else {
             fputs(",\"timestamp\":null", stdout);
@@ -870,13 +873,30 @@ static void print_dot(const struct mt_trace *t)
 /* The messages to trace, each once: ids compared without their <> and
  * case-insensitively, through a set of 64-bit hashes (a collision would drop
  * one message in about 2^32 pairs, as the tracer's copy detection). */
+/* From the first to the last event seen; from > to while none. */
+struct span {
+    int64_t from, to;
+};
+
+static void span_add(struct span *s, int64_t t)
+{
+    if (t == MT_TIME_NONE)
+        return;
+    if (s->from > s->to)
+        s->from = s->to = t;
+    else if (t < s->from)
+        s->from = t;
+    else if (t > s->to)
+        s->to = t;
+}
+
 struct pick {
     struct cli_list ids;
     char **owned;
     size_t n_owned, cap_owned;
     uint64_t *set;
     size_t set_n, set_cap;
-    int64_t first_ms;              /* the first event picked, for the year of Postfix stamps */
+    struct span when;              /* of the events picked: when Postfix stamps were written */
     int oom;
 };
 
@@ -953,8 +973,7 @@ static int pick_ids(const struct mt_event *ev, void *user)
     mt_slice id = ev->f[MT_F_MESSAGE_ID];
     if (!id.n)
         return 0;
-    if (p->first_ms == MT_TIME_NONE)
-        p->first_ms = ev->time_ms;
+    span_add(&p->when, ev->time_ms);
     if (pick_add(p, id)) {
         p->oom = 1;
         return 1;
@@ -1013,34 +1032,46 @@ static int pick_postfix(struct pick *p, const mt_pf_store *store, const struct m
     return 0;
 }
 
-/* The year of an instant (UTC), 0 for none. */
-static int year_of(int64_t t_ms)
+/* When the Postfix lines wanted were written, for the year of their
+ * classic stamps (docs/trace.md): --syslog-year (the whole year, in the
+ * syslog zone), else the span of the messages' tracking events, else the
+ * --start/--end window, else none (each file's own year). */
+static const struct mt_postfix_near *postfix_near(struct mt_postfix_near *n, int syslog_year, const mt_tz *syslog_tz,
+                                                  const struct span *events, const struct mt_query *q)
 {
-    if (t_ms == MT_TIME_NONE)
-        return 0;
-    char ys[48];
-    mt_time_format(t_ms, NULL, ys, sizeof ys);
-    return (ys[0] - '0') * 1000 + (ys[1] - '0') * 100 + (ys[2] - '0') * 10 + (ys[3] - '0');
+    if (syslog_year) {
+        n->from_ms = mt_tz_local_to_utc(syslog_tz, mt_days_from_civil(syslog_year, 1, 1) * 86400000);
+        n->to_ms = mt_tz_local_to_utc(syslog_tz, mt_days_from_civil(syslog_year + 1, 1, 1) * 86400000) - 1;
+    } else if (events && events->from <= events->to) {
+        n->from_ms = events->from;
+        n->to_ms = events->to;
+    } else if (q->start_ms != MT_TIME_NONE || q->end_ms != MT_TIME_NONE) {
+        n->from_ms = q->start_ms != MT_TIME_NONE ? q->start_ms : q->end_ms - 1;
+        n->to_ms = q->end_ms != MT_TIME_NONE ? q->end_ms - 1 : q->start_ms;
+    } else {
+        return NULL;
+    }
+    return n;
 }
 
 /* Read the Postfix logs of ls into a new store; NULL in *out when there are
- * none. Classic stamps carry no year: syslog_year, else year (the
- * message's, or the window's), else each file's own (0). With one message
- * to trace (message_id; t its tracking events, may be NULL) and an index,
- * only the lines that can concern it. *unreadable is set when some of them
- * could not be read (said already): the trace may lack their hops. */
-static int load_postfix(const mt_logset *ls, int year, const mt_tz *syslog_tz, const char *message_id,
-                        const struct mt_trace *t, mt_pf_store **out, int *unreadable)
+ * none. Classic stamps carry no year: each takes the one nearest near
+ * (postfix_near; NULL: each file's own). With one message to trace
+ * (message_id; t its tracking events, may be NULL) and an index, only the
+ * lines that can concern it. *unreadable is set when some of them could not
+ * be read (said already): the trace may lack their hops. */
+static int load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *syslog_tz,
+                        const char *message_id, const struct mt_trace *t, mt_pf_store **out, int *unreadable)
 {
     mt_pf_store *store = mt_pf_store_new();
     int done = 0;
     mt_status st = MT_OK;
     if (store && message_id)
-        st = mt_trace_load_postfix_for(ls, year, syslog_tz, message_id, t, store, cli_print_diag, NULL, &done);
+        st = mt_trace_load_postfix_for(ls, near, syslog_tz, message_id, t, store, cli_print_diag, NULL, &done);
     if (st == MT_EINPUT)
         *unreadable = 1;
-    if (store && !done && st != MT_EIO && (st = mt_trace_load_postfix(ls, year, syslog_tz, store, cli_print_diag,
-                                                                      NULL)) == MT_EINPUT)
+    if (store && !done && st != MT_EIO &&
+        (st = mt_trace_load_postfix(ls, near, syslog_tz, store, cli_print_diag, NULL)) == MT_EINPUT)
         *unreadable = 1;
     if (!store || st == MT_EIO) {
         mt_pf_store_free(store);
@@ -1054,9 +1085,16 @@ static int load_postfix(const mt_logset *ls, int year, const mt_tz *syslog_tz, c
     return MT_OK;
 }
 
+struct add_all {
+    mt_tracer *tracer;
+    struct span when;
+};
+
 static int add_all(const struct mt_event *ev, void *user)
 {
-    return mt_tracer_add(user, ev) != MT_OK;
+    struct add_all *a = user;
+    span_add(&a->when, ev->time_ms);
+    return mt_tracer_add(a->tracer, ev) != MT_OK;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -1078,11 +1116,12 @@ int cmd_trace(int argc, char **argv)
     const char *syslog_tzname = NULL;
     long long syslog_year = 0;
     int store_loaded = 0;
+    struct mt_postfix_near near_buf;
     struct iid_index iid = { NULL, 0, 0, 0 };
     int gathered = 0;              /* every picked message's events are in tracer */
     struct pick pick;
     memset(&pick, 0, sizeof pick);
-    pick.first_ms = MT_TIME_NONE;
+    pick.when = (struct span){ 1, 0 };
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
@@ -1118,8 +1157,11 @@ int cmd_trace(int argc, char **argv)
         }
         case OPT_SYSLOG_TZ: syslog_tzname = optarg; break;
         case OPT_RESULT_SIZE:
-            if (cli_parse_u64(optarg, &result_size) || !result_size) {
-                rc = cli_usage_error(cmd, "--result-size wants a positive number");
+            /* As search takes it (README): 0 stands for unlimited. */
+            if (!strcasecmp(optarg, "unlimited"))
+                result_size = 0;
+            else if (cli_parse_u64(optarg, &result_size) || !result_size) {
+                rc = cli_usage_error(cmd, "--result-size wants a positive number or 'unlimited', not '%s'", optarg);
                 goto done;
             }
             break;
@@ -1163,24 +1205,21 @@ int cmd_trace(int argc, char **argv)
         rc = cli_usage_error(cmd, "--syslog-tz: %s", err);
         goto done;
     }
-    /* Postfix stamps have no year: --syslog-year, else the message's, else
-     * the window's, else each file's own. */
-    int window_year = q.start_ms != MT_TIME_NONE ? year_of(q.start_ms)
-                      : q.end_ms != MT_TIME_NONE ? year_of(q.end_ms - 1) : 0;
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
     tracer = mt_tracer_new();
-    ew = mt_writer_new(MT_FMT_JSON, stdout, NULL);
+    const mt_tz *out_tz = tzname ? tz : NULL;
+    ew = mt_writer_new(MT_FMT_JSON, stdout, out_tz);
     if (!tracer || !ew) {
         rc = MT_EIO;
         goto done;
     }
-    const mt_tz *out_tz = tzname ? tz : NULL;
     if (all) {
         struct mt_query everything;
         mt_query_init(&everything);
-        mt_status as = mt_search(&ls, &everything, 0, add_all, cli_print_diag, tracer, NULL);
+        struct add_all aa = { tracer, { 1, 0 } };
+        mt_status as = mt_search(&ls, &everything, 0, add_all, cli_print_diag, &aa, NULL);
         if (as == MT_EIO) {
             rc = MT_EIO;
             goto done;
@@ -1194,11 +1233,8 @@ int cmd_trace(int argc, char **argv)
                 rc = MT_EIO;
                 goto done;
             }
-        int year = (int)syslog_year;
-        const struct mt_trace *t0;
-        if (!year && n && mt_tracer_build(tracer, pick.ids.v[0], &t0) == MT_OK)
-            year = year_of(t0->first_seen);
-        if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
+        const struct mt_postfix_near *near = postfix_near(&near_buf, (int)syslog_year, syslog_tz, &aa.when, &q);
+        if ((rc = load_postfix(&ls, near, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
             goto done;
         store_loaded = 1;
         /* And the messages only Postfix logged. */
@@ -1219,15 +1255,15 @@ int cmd_trace(int argc, char **argv)
         }
         if (ps == MT_EINPUT)
             unreadable = 1;
-        int year = syslog_year ? (int)syslog_year : pick.first_ms != MT_TIME_NONE ? year_of(pick.first_ms) : window_year;
-        if ((rc = load_postfix(&ls, year, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
+        const struct mt_postfix_near *near = postfix_near(&near_buf, (int)syslog_year, syslog_tz, &pick.when, &q);
+        if ((rc = load_postfix(&ls, near, syslog_tz, NULL, NULL, &store, &unreadable)) != MT_OK)
             goto done;
         store_loaded = 1;
         if (pick_postfix(&pick, store, &q)) {
             rc = MT_EIO;
             goto done;
         }
-        if (pick.ids.n > result_size) {
+        if (result_size && pick.ids.n > result_size) {
             fprintf(stderr, "mailtrail trace: tracing the first %llu of %zu messages; use --result-size to see more\n",
                     result_size, pick.ids.n);
             pick.ids.n = (size_t)result_size;
@@ -1263,17 +1299,24 @@ int cmd_trace(int argc, char **argv)
                 unreadable = 1;
         }
         if (!store_loaded) {
-            int year = (int)syslog_year;
+            /* Each message its own: the years of the stamps are those
+             * nearest its tracking events, and from an index only its
+             * Postfix lines are read. */
             const struct mt_trace *t0 = NULL;
             if (mt_tracer_build(tracer, pick.ids.v[i], &t0) != MT_OK)
                 t0 = NULL;
-            if (!year && t0)
-                year = year_of(t0->first_seen);
-            /* one message: from an index, only its Postfix lines */
-            const char *only = pick.ids.n == 1 ? pick.ids.v[0] : NULL;
-            if ((rc = load_postfix(&ls, year ? year : window_year, syslog_tz, only, t0, &store, &unreadable)) != MT_OK)
+            struct span when = { 1, 0 };
+            if (t0) {
+                span_add(&when, t0->first_seen);
+                span_add(&when, t0->last_seen);
+            }
+            mt_pf_store_free(store);
+            store = NULL;
+            free(iid.v);
+            iid = (struct iid_index){ NULL, 0, 0, 0 };
+            const struct mt_postfix_near *near = postfix_near(&near_buf, (int)syslog_year, syslog_tz, &when, &q);
+            if ((rc = load_postfix(&ls, near, syslog_tz, pick.ids.v[i], t0, &store, &unreadable)) != MT_OK)
                 goto done;
-            store_loaded = 1;
         }
         const struct mt_trace *t;
         mt_status st = mt_tracer_build_postfix(tracer, pick.ids.v[i], store, &t);
@@ -1287,7 +1330,7 @@ int cmd_trace(int argc, char **argv)
         }
         found++;
         if (fmt == FMT_JSON)
-            print_json(t, ew, store, &iid);
+            print_json(t, out_tz, ew, store, &iid);
         else if (fmt == FMT_DOT)
             print_dot(t);
         else {

@@ -87,8 +87,9 @@ static void same_entry(const struct mt_pf_entry *x, const struct mt_pf_entry *y)
 /* A message's Postfix entries from the file and from the index's keyed lines. */
 static void postfix_diff(const mt_logset *files, const mt_logset *db)
 {
+    static const struct mt_postfix_near y2016 = { 1451606400000, 1483228799999 };     /* the year 2016, UTC */
     mt_pf_store *all = mt_pf_store_new();
-    if (!all || mt_trace_load_postfix(files, 2016, NULL, all, NULL, NULL) == MT_EIO) {
+    if (!all || mt_trace_load_postfix(files, &y2016, NULL, all, NULL, NULL) == MT_EIO) {
         mt_pf_store_free(all);
         return;
     }
@@ -102,7 +103,7 @@ static void postfix_diff(const mt_logset *files, const mt_logset *db)
         snprintf(mid, sizeof mid, "%.*s", (int)e->message_id.n, e->message_id.p);
         mt_pf_store *some = mt_pf_store_new();
         int done = 0;
-        if (some && mt_trace_load_postfix_for(db, 2016, NULL, mid, NULL, some, NULL, NULL, &done) == MT_OK && done) {
+        if (some && mt_trace_load_postfix_for(db, &y2016, NULL, mid, NULL, some, NULL, NULL, &done) == MT_OK && done) {
             const struct mt_pf_entry *a[8], *b[8];
             size_t na = mt_pf_store_find_message_id(all, mt_slice_cstr(mid), a, 8);
             size_t nb = mt_pf_store_find_message_id(some, mt_slice_cstr(mid), b, 8);

@@ -117,6 +117,12 @@ typedef int (*mt_postfix_fn)(const struct mt_postfix_record *r, void *user);
 
 typedef struct mt_postfix mt_postfix;
 
+/* When the lines a caller wants were written, UTC ms, from <= to: the
+ * messages a trace follows, or a year the user names. */
+struct mt_postfix_near {
+    int64_t from_ms, to_ms;
+};
+
 struct mt_postfix_config {
     const char *file;                 /* name in records and diagnostics */
     mt_postfix_fn on_record;          /* required */
@@ -129,6 +135,12 @@ struct mt_postfix_config {
      * resets the running year to its own. year <= 0 means 1970, reported
      * once: the library never looks at the clock. */
     int year;
+    /* NULL, or when the caller knows the lines it wants were written: each
+     * classic stamp then takes the year that puts it nearest [from, to]
+     * (one as near in two years, the running year). The running year goes
+     * on as above, so a reader of lines apart (the index) sees the same.
+     * Read by mt_postfix_new only. */
+    const struct mt_postfix_near *near;
     const mt_tz *tz;                  /* zone of stamps without an offset; NULL: UTC. Borrowed. */
     size_t max_line;                  /* 0: 64 KiB */
 };

@@ -170,15 +170,19 @@ struct mt_pf_store;
 /* Read every Postfix log in ls (recognised by content: syslog lines of a
  * postfix program) into store, one queue entry per message and instance,
  * so that a "queued as ID" hand-off can be followed into it. Classic syslog
- * stamps carry neither year nor zone: year is the first line's year, tz
- * (NULL: UTC) their zone. year <= 0 takes each file's year from the file
- * itself: the year of its modification time (when its last line was
- * written), one less when its first stamp's month comes after that time's
- * month (a log that began in December and was last written in January).
+ * stamps carry neither year nor zone; tz (NULL: UTC) is their zone. near
+ * (may be NULL) is when the messages wanted were logged (the traced
+ * messages' tracking events, a year the user gave): each classic stamp takes
+ * the year that puts it nearest it (struct mt_postfix_config), whatever the
+ * year its file began in. Without near, and for what near leaves open, the
+ * year comes from each file itself: its first stamp is of the year of its
+ * modification time (when its last line was written), one less when that
+ * stamp's month comes after that time's month (a log that began in December
+ * and was last written in January), and later stamps follow on from it.
  * Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
  * one could not be read, MT_EIO. */
-mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, struct mt_pf_store *store,
-                                mt_diag_fn diag, void *user);
+mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                struct mt_pf_store *store, mt_diag_fn diag, void *user);
 /* The same, reading only the Postfix lines that can concern one message,
  * when ls answers from an index (its backend finds lines by the ids they
  * name, mt_pf_key): those naming message_id, and the queue ids ("queued as")
@@ -191,9 +195,9 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
  * the lines are too many: then read everything with mt_trace_load_postfix.
  * MT_EINPUT when the index could not be read (said through diag): *done
  * says whether store holds the entries anyway (else read everything). */
-mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *tz, const char *message_id,
-                                    const struct mt_trace *t, struct mt_pf_store *store, mt_diag_fn diag,
-                                    void *user, int *done);
+mt_status mt_trace_load_postfix_for(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                    const char *message_id, const struct mt_trace *t, struct mt_pf_store *store,
+                                    mt_diag_fn diag, void *user, int *done);
 
 /* Gather every event of message_id (and of the DSNs that reference it) from
  * ls into t. Returns what mt_search returns. */

@@ -50,13 +50,70 @@ static int indexed_year(const mt_logset *ls, size_t file, const char *b, size_t 
     return y;
 }
 
+static int first_rec(const struct mt_postfix_record *r, void *user)
+{
+    *(int64_t *)user = r->time_ms;
+    return 1;
+}
+
+/* When a Postfix log's first Postfix line was written, read from its first
+ * bytes as the whole read will take it (INT64_MAX when they hold none). A
+ * rotated log is a queue's life cut in two: maillog.1 holds a message's
+ * arrival, maillog its delivery, and the files are read in this order so
+ * that the entry is one, whatever their names. */
+static int64_t first_ms(const char *path, const char *b, size_t n, int year, const struct mt_postfix_near *near,
+                        const mt_tz *tz, int *oom)
+{
+    int64_t t = INT64_MAX;
+    struct mt_postfix_config pc = { .file = path, .on_record = first_rec, .user = &t, .year = year, .near = near,
+                                    .tz = tz };
+    mt_postfix *p = mt_postfix_new(&pc);
+    if (!p) {
+        *oom = 1;
+        return t;
+    }
+    if (mt_postfix_feed(p, b, n) != MT_OK || mt_postfix_finish(p) != MT_OK)
+        *oom = 1;
+    mt_postfix_free(p);
+    return t;
+}
+
+struct first {
+    char *p;
+    size_t n;
+};
+
+static int first_piece(const char *p, size_t n, void *user)
+{
+    struct first *fp = user;
+    if (!(fp->p = malloc(n ? n : 1)))
+        return 1;
+    memcpy(fp->p, p, n);
+    fp->n = n;
+    return 1;       /* the first piece is enough */
+}
+
+/* A Postfix log of ls, where its lines begin. */
+struct pf_file {
+    size_t file;
+    int year;                     /* of its first classic stamp, from the file */
+    int64_t first_ms;
+};
+
+static int cmp_pf_file(const void *a, const void *b)
+{
+    const struct pf_file *x = a, *y = b;
+    if (x->first_ms != y->first_ms)
+        return x->first_ms < y->first_ms ? -1 : 1;
+    return x->file < y->file ? -1 : x->file > y->file;
+}
+
 /* A Postfix log kept in the index: the same text, handed over in pieces. */
 struct indexed {
     struct load *l;
-    const mt_logset *ls;
-    size_t file;
     const char *path;
     int year;
+    const struct mt_postfix_near *near;
     const mt_tz *tz;
     mt_postfix *p;
 };
@@ -66,8 +123,7 @@ static int indexed_piece(const char *b, size_t n, void *user)
     struct indexed *x = user;
     if (!x->p) {
         struct mt_postfix_config pc = { .file = x->path, .on_record = on_record, .on_diag = on_diag, .user = x->l,
-                                        .year = x->year > 0 ? x->year : indexed_year(x->ls, x->file, b, n, x->tz),
-                                        .tz = x->tz };
+                                        .year = x->year, .near = x->near, .tz = x->tz };
         if (!(x->p = mt_postfix_new(&pc))) {
             x->l->oom = 1;
             return 1;
@@ -80,10 +136,11 @@ static int indexed_piece(const char *b, size_t n, void *user)
     return mt_postfix_stopped(x->p);
 }
 
-static mt_status load_indexed(const mt_logset *ls, size_t i, int year, const mt_tz *tz, struct load *l)
+static mt_status load_indexed(const mt_logset *ls, const struct pf_file *f, const struct mt_postfix_near *near,
+                              const mt_tz *tz, struct load *l)
 {
-    struct indexed x = { l, ls, i, ls->files[i].path, year, tz, NULL };
-    mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, indexed_piece, &x, l->diag, l->diag_user);
+    struct indexed x = { l, ls->files[f->file].path, f->year, near, tz, NULL };
+    mt_status st = ls->backend->postfix_text(ls->backend_ctx, f->file, indexed_piece, &x, l->diag, l->diag_user);
     if (x.p) {
         mt_postfix_finish(x.p);
         mt_postfix_free(x.p);
@@ -91,22 +148,85 @@ static mt_status load_indexed(const mt_logset *ls, size_t i, int year, const mt_
     return st;
 }
 
-mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, struct mt_pf_store *store,
-                                mt_diag_fn diag, void *user)
+/* The Postfix logs of ls, in the order their lines began. *out NULL (and
+ * MT_OK) when there are none. Only their first bytes are read. */
+static mt_status postfix_files(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz, char *buf,
+                               struct pf_file **out, size_t *n_out, mt_diag_fn diag, void *user)
+{
+    struct pf_file *v = NULL;
+    size_t n = 0, cap = 0;
+    int oom = 0;
+    *out = NULL;
+    *n_out = 0;
+    for (size_t i = 0; i < ls->n && !oom; i++) {
+        const char *b = buf;
+        size_t got = 0;
+        struct first fp = { NULL, 0 };
+        int year;
+        if (ls->backend) {
+            mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, first_piece, &fp, diag, user);
+            if (st == MT_EIO)
+                oom = 1;
+            if (st != MT_OK && st != MT_EINPUT)
+                continue;      /* not a Postfix log (an unreadable one: the whole read says so) */
+            b = fp.p ? fp.p : "";
+            got = fp.n;
+            year = indexed_year(ls, i, b, got, tz);
+        } else {
+            char err[256];
+            mt_reader *r;
+            if (mt_reader_open(ls->files[i].path, &r, err, sizeof err) != MT_OK)
+                continue;      /* the tracking search has reported it already */
+            int ok = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) == MT_OK &&
+                     mt_sniff(buf, got, 1) == MT_KIND_POSTFIX;
+            mt_reader_close(r);
+            if (!ok)
+                continue;
+            year = mt_postfix_file_year(ls->files[i].path, buf, got, tz);
+        }
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            struct pf_file *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                free(fp.p);
+                oom = 1;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[n++] = (struct pf_file){ i, year, first_ms(ls->files[i].path, b, got, year, near, tz, &oom) };
+        free(fp.p);
+    }
+    if (oom) {
+        free(v);
+        return MT_EIO;
+    }
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_pf_file);
+    *out = v;
+    *n_out = n;
+    return MT_OK;
+}
+
+mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                struct mt_pf_store *store, mt_diag_fn diag, void *user)
 {
     struct mt_pf_queue_config qc = { .on_entry = mt_pf_store_keep, .user = store };
     struct load l = { mt_pf_queue_new(&qc), 0, diag, user };
     char *buf = malloc(MT_READ_BLOCK);
-    if (!l.q || !buf) {
+    struct pf_file *files = NULL;
+    size_t n_files = 0;
+    if (!l.q || !buf || postfix_files(ls, near, tz, buf, &files, &n_files, diag, user) != MT_OK) {
         mt_pf_queue_free(l.q);
         free(buf);
         return MT_EIO;
     }
     size_t found = 0, unreadable = 0;
-    for (size_t i = 0; i < ls->n && !l.oom; i++) {
-        const struct mt_logfile *f = &ls->files[i];
+    for (size_t k = 0; k < n_files && !l.oom; k++) {
+        const struct mt_logfile *f = &ls->files[files[k].file];
         if (ls->backend) {
-            mt_status st = load_indexed(ls, i, year, tz, &l);
+            mt_status st = load_indexed(ls, &files[k], near, tz, &l);
             if (st == MT_OK)
                 found++;
             else if (st == MT_EIO)
@@ -117,39 +237,39 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, int year, const mt_tz *tz, 
         }
         char err[256];
         mt_reader *r;
-        if (mt_reader_open(f->path, &r, err, sizeof err) != MT_OK)
-            continue;      /* the tracking search has reported it already */
-        size_t got = 0;
-        if (mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) != MT_OK ||
-            mt_sniff(buf, got, 1) != MT_KIND_POSTFIX) {
-            mt_reader_close(r);
+        found++;
+        if (mt_reader_open(f->path, &r, err, sizeof err) != MT_OK) {
+            if (diag)
+                diag(f->path, 0, err, user);
+            unreadable++;
             continue;
         }
-        found++;
         struct mt_postfix_config pc = { .file = f->path, .on_record = on_record, .on_diag = on_diag, .user = &l,
-                                        .year = year > 0 ? year : mt_postfix_file_year(f->path, buf, got, tz), .tz = tz };
+                                        .year = files[k].year, .near = near, .tz = tz };
         mt_postfix *p = mt_postfix_new(&pc);
         if (!p) {
             l.oom = 1;
             mt_reader_close(r);
             break;
         }
-        while (got > 0 && !mt_postfix_stopped(p)) {
-            if (mt_postfix_feed(p, buf, got) != MT_OK) {
-                l.oom = 1;
-                break;
-            }
+        size_t got = 0;
+        do {
             if (mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) != MT_OK) {
                 if (diag)
                     diag(f->path, 0, err, user);
                 unreadable++;
                 break;
             }
-        }
+            if (got && mt_postfix_feed(p, buf, got) != MT_OK) {
+                l.oom = 1;
+                break;
+            }
+        } while (got > 0 && !mt_postfix_stopped(p));
         mt_postfix_finish(p);
         mt_postfix_free(p);
         mt_reader_close(r);
     }
+    free(files);
     if (!l.oom && mt_pf_queue_finish(l.q) != MT_OK)
         l.oom = 1;
     mt_pf_queue_free(l.q);
@@ -174,6 +294,8 @@ struct kline {
     int64_t year_code;
     char *text;
     size_t n;
+    int file_year;                /* its file's, as postfix_files takes it */
+    int64_t file_first_ms;        /* and where that file's lines begin */
 };
 
 struct keyed {
@@ -285,7 +407,7 @@ static int on_keyed_line(size_t file, uint64_t line, int64_t year_code, const ch
     }
     memcpy(copy, text, n);
     copy[n] = '\0';
-    k->lines[k->n_lines++] = (struct kline){ file, line, year_code, copy, n };
+    k->lines[k->n_lines++] = (struct kline){ file, line, year_code, copy, n, 0, 0 };
     struct mt_postfix_year y = { mt_pf_year_decode(year_code, 2000), 0, year_code >= MT_PF_YEAR_ABSOLUTE / 2 };
     mt_postfix_set_year(k->scan, &y);
     mt_postfix_feed_line(k->scan, copy, n, line);
@@ -295,24 +417,11 @@ static int on_keyed_line(size_t file, uint64_t line, int64_t year_code, const ch
 static int cmp_kline(const void *a, const void *b)
 {
     const struct kline *x = a, *y = b;
+    if (x->file_first_ms != y->file_first_ms)
+        return x->file_first_ms < y->file_first_ms ? -1 : 1;
     if (x->file != y->file)
         return x->file < y->file ? -1 : 1;
     return x->line < y->line ? -1 : x->line > y->line;
-}
-
-struct first {
-    char *p;
-    size_t n;
-};
-
-static int first_piece(const char *p, size_t n, void *user)
-{
-    struct first *fp = user;
-    if (!(fp->p = malloc(n ? n : 1)))
-        return 1;
-    memcpy(fp->p, p, n);
-    fp->n = n;
-    return 1;       /* the first piece is enough */
 }
 
 static void keyed_free(struct keyed *k)
@@ -351,7 +460,8 @@ static void seed_from_events(struct keyed *k, const struct mt_trace *t)
     }
 }
 
-mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *tz, const char *message_id,
+mt_status mt_trace_load_postfix_for(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                    const char *message_id,
                                     const struct mt_trace *t, struct mt_pf_store *store, mt_diag_fn diag,
                                     void *user, int *done)
 {
@@ -387,6 +497,32 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
         /* not done: the caller reads everything; a damaged index said so */
         return k.oom ? MT_EIO : st == MT_EINPUT ? MT_EINPUT : MT_OK;
     }
+    /* The files in the order a full read takes them (postfix_files), each
+     * with the year its first line and its time give. */
+    int oom = 0, unreadable = 0;
+    if (k.n_lines > 1)
+        qsort(k.lines, k.n_lines, sizeof *k.lines, cmp_kline);
+    for (size_t i = 0; i < k.n_lines && !oom;) {
+        size_t file = k.lines[i].file;
+        struct first fp = { NULL, 0 };
+        mt_status fs = ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp, diag, user);
+        if (fs == MT_EIO)
+            oom = 1;
+        else if (fs == MT_EINPUT)
+            unreadable = 1;     /* the year then from the file's own time */
+        const char *b = fp.p ? fp.p : "";
+        int year = indexed_year(ls, file, b, fp.n, tz);
+        int64_t first = first_ms(ls->files[file].path, b, fp.n, year, near, tz, &oom);
+        free(fp.p);
+        for (; i < k.n_lines && k.lines[i].file == file; i++) {
+            k.lines[i].file_year = year;
+            k.lines[i].file_first_ms = first;
+        }
+    }
+    if (oom) {
+        keyed_free(&k);
+        return MT_EIO;
+    }
     if (k.n_lines > 1)
         qsort(k.lines, k.n_lines, sizeof *k.lines, cmp_kline);
     struct mt_pf_queue_config qc = { .on_entry = mt_pf_store_keep, .user = store };
@@ -395,24 +531,11 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, int year, const mt_tz *
         keyed_free(&k);
         return MT_EIO;
     }
-    int unreadable = 0;
     for (size_t i = 0; i < k.n_lines && !l.oom;) {
         size_t file = k.lines[i].file;
-        const char *path = ls->files[file].path;
-        int file_year = year;
-        if (file_year <= 0) {
-            /* the year its first line and the file's time give, as a full read takes it */
-            struct first fp = { NULL, 0 };
-            mt_status fs = ls->backend->postfix_text(ls->backend_ctx, file, first_piece, &fp, diag, user);
-            if (fs == MT_EIO)
-                l.oom = 1;
-            else if (fs == MT_EINPUT)
-                unreadable = 1;     /* the year then from the file's own time */
-            file_year = indexed_year(ls, file, fp.p ? fp.p : "", fp.n, tz);
-            free(fp.p);
-        }
-        struct mt_postfix_config pc = { .file = path, .on_record = on_record, .on_diag = on_diag, .user = &l,
-                                        .year = file_year, .tz = tz };
+        int file_year = k.lines[i].file_year;
+        struct mt_postfix_config pc = { .file = ls->files[file].path, .on_record = on_record, .on_diag = on_diag,
+                                        .user = &l, .year = file_year, .near = near, .tz = tz };
         mt_postfix *p = mt_postfix_new(&pc);
         if (!p) {
             l.oom = 1;

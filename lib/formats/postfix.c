@@ -27,6 +27,9 @@ struct mt_postfix {
     unsigned prev_month;       /* its month; 0 before the first stamp */
     bool year_from_stamp;      /* an RFC 3339 stamp set cur_year (else it counts from cfg.year) */
     int year_reported;         /* the "no year given" diagnostic was sent */
+    bool near;                 /* cfg.near given: */
+    int64_t near_from, near_to;     /* its bounds as wall times in cfg.tz, ms */
+    int near_from_y, near_to_y;     /* and their years */
     struct mt_postfix_record rec;   /* reused: too large for the stack of every line */
 };
 
@@ -755,24 +758,60 @@ static int year_for(const mt_postfix *p, unsigned mo)
     return d < -6 ? p->cur_year + 1 : d > 6 ? p->cur_year - 1 : p->cur_year;
 }
 
+static int64_t wall_ms(int y, const struct stamp *t)
+{
+    int64_t days = mt_days_from_civil(y, t->mo, t->d);
+    return ((days * 86400) + t->h * 3600 + t->mi * 60 + t->s) * 1000 + t->ms;
+}
+
+/* The year that puts a classic stamp nearest cfg.near (the running year
+ * run when as near as any). Only the years around the bounds can be
+ * nearest, or inside; a year without the stamp's Feb 29 is no candidate.
+ * 0 when none is (Feb 29 near no leap year). */
+static int year_near(const mt_postfix *p, const struct stamp *t, int run)
+{
+    const int cand[] = { run, p->near_from_y - 1, p->near_from_y, p->near_from_y + 1,
+                         p->near_to_y - 1, p->near_to_y, p->near_to_y + 1 };
+    int best = 0;
+    int64_t best_d = 0;
+    for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
+        if (t->d > days_in(cand[i], t->mo))
+            continue;
+        int64_t w = wall_ms(cand[i], t);
+        int64_t d = w < p->near_from ? p->near_from - w : w > p->near_to ? w - p->near_to : 0;
+        if (!best || d < best_d) {
+            best = cand[i];
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 /* The stamp as UTC ms, or false with a reason when its date is impossible. */
 static bool stamp_time(mt_postfix *p, struct stamp *t, uint64_t line, int64_t *out)
 {
+    int run = t->y;
     if (!t->iso) {
-        if (!p->year_reported && p->cfg.year <= 0) {
+        if (!p->year_reported && p->cfg.year <= 0 && !p->near) {
             p->year_reported = 1;
             diag(p, line, "classic syslog stamps carry no year and none was configured; 1970 assumed");
         }
-        t->y = year_for(p, t->mo);
+        run = t->y = year_for(p, t->mo);
+        if (p->near && t->mo >= 1 && t->mo <= 12 && t->d >= 1) {
+            int y = year_near(p, t, run);
+            if (y)
+                t->y = y;
+        }
     }
     if (t->mo < 1 || t->mo > 12 || t->d < 1 || t->d > days_in(t->y, t->mo) || t->h > 23 || t->mi > 59 || t->s > 60)
         return false;
-    p->cur_year = t->y;
+    /* The running year stays the stamps' own, whatever the nearest was: a
+     * reader of the lines apart keeps it per line without knowing near. */
+    p->cur_year = run;
     p->prev_month = t->mo;
-    p->stats.year = t->y;
+    p->stats.year = run;
     p->year_from_stamp |= t->iso;
-    int64_t days = mt_days_from_civil(t->y, t->mo, t->d);
-    int64_t local = ((days * 86400) + t->h * 3600 + t->mi * 60 + t->s) * 1000 + t->ms;
+    int64_t local = wall_ms(t->y, t);
     *out = t->has_off ? local - (int64_t)t->off * 1000 : mt_tz_local_to_utc(p->cfg.tz, local);
     return true;
 }
@@ -893,6 +932,15 @@ static void parse_line(mt_postfix *p, const char *s, size_t n, uint64_t line)
 
 static void parse_line(mt_postfix *p, const char *s, size_t n, uint64_t line);
 
+static int year_at(int64_t wall_ms)
+{
+    int64_t days = wall_ms >= 0 ? wall_ms / 86400000 : -((-wall_ms + 86399999) / 86400000);
+    int y;
+    unsigned m, d;
+    mt_civil_from_days(days, &y, &m, &d);
+    return y;
+}
+
 static void on_line(void *parser, const char *s, size_t n, uint64_t lineno)
 {
     parse_line(parser, s, n, lineno);
@@ -916,6 +964,17 @@ mt_postfix *mt_postfix_new(const struct mt_postfix_config *cfg)
     };
     p->cur_year = p->cfg.year > 0 ? p->cfg.year : 1970;
     p->stats.year = p->cur_year;
+    if (p->cfg.near) {
+        const struct mt_postfix_near *n = p->cfg.near;
+        p->near = true;
+        p->near_from = n->from_ms + (int64_t)mt_tz_offset_at_utc(p->cfg.tz, n->from_ms) * 1000;
+        p->near_to = n->to_ms + (int64_t)mt_tz_offset_at_utc(p->cfg.tz, n->to_ms) * 1000;
+        if (p->near_to < p->near_from)
+            p->near_to = p->near_from;
+        p->near_from_y = year_at(p->near_from);
+        p->near_to_y = year_at(p->near_to);
+        p->cfg.near = NULL;        /* borrowed only while being set up */
+    }
     return p;
 }
 

@@ -268,6 +268,7 @@ static void run_free(struct run *run)
 
 struct opts {
     int year;
+    const struct mt_postfix_near *near;
     const mt_tz *tz;
     size_t max_line;
     bool assemble;
@@ -288,7 +289,7 @@ static struct mt_postfix_stats parse(struct run *run, const char *data, size_t n
         assert_non_null(run->queue);
     }
     struct mt_postfix_config cfg = { .file = "t.log", .on_record = on_record, .on_diag = on_diag, .user = run,
-                                     .year = o.year, .tz = o.tz, .max_line = o.max_line };
+                                     .year = o.year, .near = o.near, .tz = o.tz, .max_line = o.max_line };
     mt_postfix *p = mt_postfix_new(&cfg);
     assert_non_null(p);
     if (cuts) {
@@ -947,6 +948,64 @@ static void test_year_rollover(void **state)
     mt_tz_free(berlin);
 }
 
+/* A maillog begun on Dec 31 and going on into January, read for a message
+ * of 2017-01-01 00:10Z: whatever year its first line is given (the year of
+ * the message, as trace used to), each stamp takes the year nearest the
+ * message, and a long log's far lines too. */
+static void test_year_near(void **state)
+{
+    (void)state;
+    struct run run;
+    const char *log =
+        "Dec 31 23:59:59 mx1 postfix/qmgr[1]: 3F2A1B0C9D: removed\n"
+        "Jan  1 00:10:01 mx1 postfix/qmgr[1]: 4A5B6C7D8E: removed\n"
+        "Jun 30 12:00:00 mx1 postfix/qmgr[1]: 4A5B6C7D8F: removed\n"    /* half a year on: still 2017 */
+        "Aug  1 12:00:00 mx1 postfix/qmgr[1]: 4A5B6C7D90: removed\n"    /* nearer in 2016 */
+        "Feb 29 10:00:00 mx1 postfix/qmgr[1]: 4A5B6C7D91: removed\n";   /* 2016 the only leap year near */
+    const struct mt_postfix_near msg = { utc(2017, 1, 1, 0, 10, 0, 0), utc(2017, 1, 1, 0, 10, 2, 0) };
+    struct mt_postfix_stats st = parse_str(&run, log, (struct opts){ .year = 2017, .near = &msg });
+    assert_int_equal(run.n_diags, 0);
+    assert_int_equal(run.n, 5);
+    assert_int_equal(run.v[0].r.time_ms, utc(2016, 12, 31, 23, 59, 59, 0));
+    assert_int_equal(run.v[1].r.time_ms, utc(2017, 1, 1, 0, 10, 1, 0));
+    assert_int_equal(run.v[2].r.time_ms, utc(2017, 6, 30, 12, 0, 0, 0));
+    assert_int_equal(run.v[3].r.time_ms, utc(2016, 8, 1, 12, 0, 0, 0));
+    assert_int_equal(run.v[4].r.time_ms, utc(2016, 2, 29, 10, 0, 0, 0));
+    /* The running year is the stamps' own (what the index keeps per line):
+     * 2017 at the first line, 2018 after Dec -> Jan. */
+    assert_int_equal(st.year, 2018);
+    run_free(&run);
+
+    /* A whole year (--syslog-year): every stamp in it, even a zone's. */
+    mt_tz *berlin = NULL;
+    char err[128];
+    assert_int_equal(mt_tz_load("Europe/Berlin", &berlin, err, sizeof err), MT_OK);
+    const struct mt_postfix_near y2017 = { utc(2016, 12, 31, 23, 0, 0, 0), utc(2017, 12, 31, 22, 59, 59, 999) };
+    parse_str(&run, log, (struct opts){ .year = 2016, .near = &y2017, .tz = berlin });
+    assert_int_equal(run.n, 5);
+    assert_int_equal(run.v[0].r.time_ms, utc(2017, 12, 31, 22, 59, 59, 0));
+    assert_int_equal(run.v[1].r.time_ms, utc(2016, 12, 31, 23, 10, 1, 0));
+    assert_int_equal(run.v[3].r.time_ms, utc(2017, 8, 1, 10, 0, 0, 0));
+    assert_int_equal(run.v[4].r.time_ms, utc(2016, 2, 29, 9, 0, 0, 0));    /* no Feb 29 in 2017: the nearest */
+    run_free(&run);
+    mt_tz_free(berlin);
+
+    /* Lines fed apart with the running year set per line read the same. */
+    mt_postfix *p;
+    struct mt_postfix_config cfg = { .file = "t.log", .on_record = on_record, .on_diag = on_diag, .user = &run,
+                                     .year = 1999, .near = &msg };
+    memset(&run, 0, sizeof run);
+    assert_non_null(p = mt_postfix_new(&cfg));
+    struct mt_postfix_year y = { 2030, 1, false };
+    mt_postfix_set_year(p, &y);
+    static const char line[] = "Dec 31 23:59:59 mx1 postfix/qmgr[1]: 3F2A1B0C9D: removed";
+    mt_postfix_feed_line(p, line, sizeof line - 1, 1);
+    mt_postfix_free(p);
+    assert_int_equal(run.n, 1);
+    assert_int_equal(run.v[0].r.time_ms, utc(2016, 12, 31, 23, 59, 59, 0));
+    run_free(&run);
+}
+
 static void test_rfc3339(void **state)
 {
     (void)state;
@@ -1440,6 +1499,7 @@ int main(void)
         cmocka_unit_test(test_relay_handoff),
         cmocka_unit_test(test_grok_lines),
         cmocka_unit_test(test_year_rollover),
+        cmocka_unit_test(test_year_near),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_pieces),
         cmocka_unit_test(test_malformed),
