@@ -156,9 +156,21 @@ void mt_text_write(FILE *out, mt_slice s)
     fwrite(p + shown, 1, s.n - shown, out);
 }
 
-void mt_json_string(FILE *out, mt_slice s)
+/* JSON needs only C0 controls escaped, but a JSON file is read with `cat`
+ * and `less -r` too: DEL and the C1 controls (CSI, U+009B, starts the same
+ * sequences ESC [ does) would reach the terminal, and a bidi override would
+ * show an address backwards. Each goes out as its \u escape: the parsed
+ * string is the same, the bytes are plain ASCII. */
+static void json_escape_cp(FILE *out, unsigned cp)
 {
     static const char hex[] = "0123456789abcdef";
+    fputs("\\u", out);
+    for (int shift = 12; shift >= 0; shift -= 4)
+        fputc(hex[(cp >> shift) & 15], out);
+}
+
+void mt_json_string(FILE *out, mt_slice s)
+{
     const unsigned char *p = (const unsigned char *)s.p;
     fputc('"', out);
     for (size_t i = 0; i < s.n;) {
@@ -167,20 +179,17 @@ void mt_json_string(FILE *out, mt_slice s)
             fputc('\\', out);
             fputc(c, out);
             i++;
-        } else if (c < 0x20) {
+        } else if (c < 0x20 || c == 0x7F) {
             switch (c) {
             case '\n': fputs("\\n", out); break;
             case '\r': fputs("\\r", out); break;
             case '\t': fputs("\\t", out); break;
-            default:
-                fputs("\\u00", out);
-                fputc(hex[c >> 4], out);
-                fputc(hex[c & 15], out);
+            default: json_escape_cp(out, c);
             }
             i++;
         } else if (c < 0x80) {
             size_t j = i + 1;
-            while (j < s.n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            while (j < s.n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
                 j++;
             fwrite(p + i, 1, j - i, out);
             i = j;
@@ -189,10 +198,16 @@ void mt_json_string(FILE *out, mt_slice s)
             if (len == 0) {
                 fputs("\\ufffd", out);
                 i++;
-            } else {
-                fwrite(p + i, 1, len, out);
-                i += len;
+                continue;
             }
+            if (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)
+                json_escape_cp(out, p[i + 1]);
+            else if (is_bidi_control(p + i, len))
+                json_escape_cp(out, len == 2 ? ((c & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu))
+                                             : ((c & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu)));
+            else
+                fwrite(p + i, 1, len, out);
+            i += len;
         }
     }
     fputc('"', out);
