@@ -66,6 +66,20 @@ void mt_writer_free(mt_writer *w)
 
 #define REPLACEMENT_CHAR "\xEF\xBF\xBD"   /* U+FFFD */
 
+/* The marks and overrides that reorder how a line is shown (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): a subject holding
+ * U+202E would show an address or a file name backwards, disguised. Each
+ * takes one cell in mt_display_width, as the U+FFFD it is shown as. */
+static int is_bidi_control(const unsigned char *p, size_t len)
+{
+    if (len == 2)
+        return p[0] == 0xD8 && p[1] == 0x9C;
+    if (len != 3 || p[0] != 0xE2)
+        return 0;
+    return (p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
+           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
+}
+
 void mt_csv_cell(FILE *out, mt_slice cell)
 {
     const unsigned char *p = (const unsigned char *)cell.p;
@@ -90,12 +104,14 @@ void mt_csv_cell(FILE *out, mt_slice cell)
      * cost the whole file. NUL, which many readers refuse, is no text either.
      * Nor are the other controls but tab and line ends: `cat` or `less -r`
      * of the file would run a subject's ESC (or C1 CSI) sequences on the
-     * terminal, as mt_text_write keeps them from doing. */
+     * terminal, as mt_text_write keeps them from doing. The bidi marks
+     * and overrides go the same way: a viewer showing the cell would show
+     * an address or a file name backwards. */
     for (size_t i = 0; i < cell.n;) {
         unsigned char c = p[i];
         int control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
         size_t len = control ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
-        if (len == 0 || (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)) {
+        if (len == 0 || (len == 2 && c == 0xC2 && p[i + 1] < 0xA0) || is_bidi_control(p + i, len)) {
             fputs(REPLACEMENT_CHAR, out);   /* a C1 control (U+0080..U+009F) is one, too */
             i += len ? len : 1;
         } else if (len == 1) {
@@ -110,20 +126,6 @@ void mt_csv_cell(FILE *out, mt_slice cell)
     }
     if (quote)
         fputc('"', out);
-}
-
-/* The marks and overrides that reorder how a line is shown (U+061C,
- * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): a subject holding
- * U+202E would show an address or a file name backwards, disguised. Each
- * takes one cell in mt_display_width, as the U+FFFD it is shown as. */
-static int is_bidi_control(const unsigned char *p, size_t len)
-{
-    if (len == 2)
-        return p[0] == 0xD8 && p[1] == 0x9C;
-    if (len != 3 || p[0] != 0xE2)
-        return 0;
-    return (p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
-           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
 }
 
 void mt_text_write(FILE *out, mt_slice s)
