@@ -651,7 +651,9 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     list_items(out, "Queued", s->queued, s->n_queued);
     list_line(out, "Outcome", mt_slice_cstr(mt_session_outcome_name(s->outcome)), 0);
     list_line(out, "FailureClass", mt_slice_cstr(mt_failure_class_name(s->failure_class)), 0);
-    list_line(out, "FailureCommand", s->failure_command, 0);
+    /* as `session` says it: a reply with no command was the server's own */
+    list_line(out, "FailureCommand",
+              s->failure_command.n || !s->failure_reply.n ? s->failure_command : mt_slice_cstr("(unsolicited)"), 0);
     list_line(out, "FailureReply", s->failure_reply, 0);
     list_line(out, "File", mt_slice_cstr(s->file ? s->file : ""), 0);
     nl = snprintf(num, sizeof num, "%llu", (unsigned long long)s->first_line);
