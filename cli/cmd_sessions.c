@@ -492,9 +492,11 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
     fprintf(f, "\n  Outcome %s, class %s", mt_session_outcome_name(s->outcome), mt_failure_class_name(s->failure_class));
     if (s->failure_command.n || s->failure_reply.n) {
         fputs(": ", f);
-        mt_text_write(f, s->failure_command);
         if (s->failure_command.n)
-            fputs(" -> ", f);
+            mt_text_write(f, s->failure_command);
+        else if (s->failure_reply.n)
+            fputs("(unsolicited)", f);   /* the reply answered no command */
+        fputs(" -> ", f);
         mt_text_write(f, s->failure_reply);
     }
     fputs("\n\n", f);

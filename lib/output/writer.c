@@ -66,6 +66,20 @@ void mt_writer_free(mt_writer *w)
 
 #define REPLACEMENT_CHAR "\xEF\xBF\xBD"   /* U+FFFD */
 
+/* The marks and overrides that reorder how a line is shown (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): a subject holding
+ * U+202E would show an address or a file name backwards, disguised. Each
+ * takes one cell in mt_display_width, as the U+FFFD it is shown as. */
+static int is_bidi_control(const unsigned char *p, size_t len)
+{
+    if (len == 2)
+        return p[0] == 0xD8 && p[1] == 0x9C;
+    if (len != 3 || p[0] != 0xE2)
+        return 0;
+    return (p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
+           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
+}
+
 void mt_csv_cell(FILE *out, mt_slice cell)
 {
     const unsigned char *p = (const unsigned char *)cell.p;
@@ -90,12 +104,14 @@ void mt_csv_cell(FILE *out, mt_slice cell)
      * cost the whole file. NUL, which many readers refuse, is no text either.
      * Nor are the other controls but tab and line ends: `cat` or `less -r`
      * of the file would run a subject's ESC (or C1 CSI) sequences on the
-     * terminal, as mt_text_write keeps them from doing. */
+     * terminal, as mt_text_write keeps them from doing. The bidi marks
+     * and overrides go the same way: a viewer showing the cell would show
+     * an address or a file name backwards. */
     for (size_t i = 0; i < cell.n;) {
         unsigned char c = p[i];
         int control = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
         size_t len = control ? 0 : mt_utf8_valid_len(cell.p + i, cell.n - i);
-        if (len == 0 || (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)) {
+        if (len == 0 || (len == 2 && c == 0xC2 && p[i + 1] < 0xA0) || is_bidi_control(p + i, len)) {
             fputs(REPLACEMENT_CHAR, out);   /* a C1 control (U+0080..U+009F) is one, too */
             i += len ? len : 1;
         } else if (len == 1) {
@@ -110,20 +126,6 @@ void mt_csv_cell(FILE *out, mt_slice cell)
     }
     if (quote)
         fputc('"', out);
-}
-
-/* The marks and overrides that reorder how a line is shown (U+061C,
- * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069): a subject holding
- * U+202E would show an address or a file name backwards, disguised. Each
- * takes one cell in mt_display_width, as the U+FFFD it is shown as. */
-static int is_bidi_control(const unsigned char *p, size_t len)
-{
-    if (len == 2)
-        return p[0] == 0xD8 && p[1] == 0x9C;
-    if (len != 3 || p[0] != 0xE2)
-        return 0;
-    return (p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F || (p[2] >= 0xAA && p[2] <= 0xAE))) ||
-           (p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9);
 }
 
 void mt_text_write(FILE *out, mt_slice s)
@@ -156,9 +158,21 @@ void mt_text_write(FILE *out, mt_slice s)
     fwrite(p + shown, 1, s.n - shown, out);
 }
 
-void mt_json_string(FILE *out, mt_slice s)
+/* JSON needs only C0 controls escaped, but a JSON file is read with `cat`
+ * and `less -r` too: DEL and the C1 controls (CSI, U+009B, starts the same
+ * sequences ESC [ does) would reach the terminal, and a bidi override would
+ * show an address backwards. Each goes out as its \u escape: the parsed
+ * string is the same, the bytes are plain ASCII. */
+static void json_escape_cp(FILE *out, unsigned cp)
 {
     static const char hex[] = "0123456789abcdef";
+    fputs("\\u", out);
+    for (int shift = 12; shift >= 0; shift -= 4)
+        fputc(hex[(cp >> shift) & 15], out);
+}
+
+void mt_json_string(FILE *out, mt_slice s)
+{
     const unsigned char *p = (const unsigned char *)s.p;
     fputc('"', out);
     for (size_t i = 0; i < s.n;) {
@@ -167,20 +181,17 @@ void mt_json_string(FILE *out, mt_slice s)
             fputc('\\', out);
             fputc(c, out);
             i++;
-        } else if (c < 0x20) {
+        } else if (c < 0x20 || c == 0x7F) {
             switch (c) {
             case '\n': fputs("\\n", out); break;
             case '\r': fputs("\\r", out); break;
             case '\t': fputs("\\t", out); break;
-            default:
-                fputs("\\u00", out);
-                fputc(hex[c >> 4], out);
-                fputc(hex[c & 15], out);
+            default: json_escape_cp(out, c);
             }
             i++;
         } else if (c < 0x80) {
             size_t j = i + 1;
-            while (j < s.n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            while (j < s.n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
                 j++;
             fwrite(p + i, 1, j - i, out);
             i = j;
@@ -189,10 +200,16 @@ void mt_json_string(FILE *out, mt_slice s)
             if (len == 0) {
                 fputs("\\ufffd", out);
                 i++;
-            } else {
-                fwrite(p + i, 1, len, out);
-                i += len;
+                continue;
             }
+            if (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)
+                json_escape_cp(out, p[i + 1]);
+            else if (is_bidi_control(p + i, len))
+                json_escape_cp(out, len == 2 ? ((c & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu))
+                                             : ((c & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu)));
+            else
+                fwrite(p + i, 1, len, out);
+            i += len;
         }
     }
     fputc('"', out);
@@ -634,7 +651,9 @@ static void session_list(mt_writer *w, const struct mt_smtp_session *s)
     list_items(out, "Queued", s->queued, s->n_queued);
     list_line(out, "Outcome", mt_slice_cstr(mt_session_outcome_name(s->outcome)), 0);
     list_line(out, "FailureClass", mt_slice_cstr(mt_failure_class_name(s->failure_class)), 0);
-    list_line(out, "FailureCommand", s->failure_command, 0);
+    /* as `session` says it: a reply with no command was the server's own */
+    list_line(out, "FailureCommand",
+              s->failure_command.n || !s->failure_reply.n ? s->failure_command : mt_slice_cstr("(unsolicited)"), 0);
     list_line(out, "FailureReply", s->failure_reply, 0);
     list_line(out, "File", mt_slice_cstr(s->file ? s->file : ""), 0);
     nl = snprintf(num, sizeof num, "%llu", (unsigned long long)s->first_line);

@@ -458,7 +458,10 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
             return;
         }
     } else if (s->greeted) {
-        memcpy(cmd, "UNKNOWN", 8);
+        /* a reply nothing asked for: the server speaking on its own (a 421
+         * on an idle timeout or a shutdown). Naming a command for it, as
+         * "UNKNOWN" did, reads as a verb the client sent. */
+        cmd[0] = '\0';
     }
     s->greeted = true;
     if (!strcmp(cmd, "MAIL") && sent != MT_TIME_NONE && now - sent > s->mail_delay)

@@ -106,6 +106,37 @@ static void test_csv_cells(void **state)
     assert_csv_lit("=\x1b]0;t\x07", "\"'=" FFFD "]0;t" FFFD "\"");
     assert_csv_lit("line\nbreak", "\"line\nbreak\"");
     assert_csv("", 0, "");
+    /* the bidi controls, as mt_text_write: a viewer showed "txt.exe" as
+     * "exe.txt"; U+2010 (a hyphen), U+200D (ZWJ) and U+2065 are text */
+    assert_csv_lit("invoice\xe2\x80\xaetxt.exe \xe2\x81\xa6x\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c\xe2\x80\xaa",
+                   "invoice" FFFD "txt.exe " FFFD "x" FFFD FFFD FFFD FFFD FFFD);
+    assert_csv_lit("\xe2\x80\x90\xe2\x80\x8d\xe2\x81\xa5\xe2\x80\xaf", "\xe2\x80\x90\xe2\x80\x8d\xe2\x81\xa5\xe2\x80\xaf");
+    assert_csv_lit("=\xe2\x80\xae", "\"'=" FFFD "\"");
+}
+
+#define assert_json_lit(lit, want) \
+    do { \
+        char *got_ = encoded(mt_json_string, mt_slice_make(lit, sizeof lit - 1), NULL); \
+        assert_string_equal(got_, want); \
+        free(got_); \
+    } while (0)
+
+/* JSON escapes what a terminal or a viewer would act on -- C0, DEL, C1,
+ * the bidi controls -- and keeps every other character as it is: the
+ * bytes show nothing, the parsed string is the log's text. */
+static void test_json_strings(void **state)
+{
+    (void)state;
+    assert_json_lit("plain \"q\" \\", "\"plain \\\"q\\\" \\\\\"");
+    assert_json_lit("t\tn\nnul\0esc\x1b us\x1f", "\"t\\tn\\nnul\\u0000esc\\u001b us\\u001f\"");
+    assert_json_lit("~\x7f~", "\"~\\u007f~\"");
+    assert_json_lit("\xc2\x80\xc2\x9b" "2J\xc2\x9f|\xc2\xa0|", "\"\\u0080\\u009b2J\\u009f|\xc2\xa0|\"");
+    assert_json_lit("a\xe2\x80\xae" "b\xe2\x80\xaa\xe2\x80\x8e\xe2\x80\x8f\xe2\x81\xa6\xe2\x81\xa9\xd8\x9c",
+                    "\"a\\u202eb\\u202a\\u200e\\u200f\\u2066\\u2069\\u061c\"");
+    assert_json_lit("\xe2\x80\x90\xe2\x80\x8d\xe2\x81\xa5\xd8\x9b\xf0\x9f\x98\x80",
+                    "\"\xe2\x80\x90\xe2\x80\x8d\xe2\x81\xa5\xd8\x9b\xf0\x9f\x98\x80\"");
+    assert_json_lit("caf\xe9", "\"caf\\ufffd\"");
+    assert_json_lit("", "\"\"");
 }
 
 static struct mt_event sized(const char *total_bytes)
@@ -190,6 +221,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_for_terminals),
         cmocka_unit_test(test_csv_cells),
+        cmocka_unit_test(test_json_strings),
         cmocka_unit_test(test_json_sizes),
         cmocka_unit_test(test_list_and_table_show_no_controls),
     };
