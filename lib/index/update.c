@@ -1599,6 +1599,19 @@ static void say(struct upd *u, const char *file, const char *msg)
         u->cfg->diag(file, 0, msg, u->cfg->user);
 }
 
+/* A file that could not be read past the row's offset (a damaged .gz, a
+ * read error): the row keeps what identifies the file, so that the next run
+ * knows it (unchanged, not "replaced" and read as new), with no size, so
+ * that the next run reads it again, says again what is wrong with it (as a
+ * search of it does) and adds only what it has not added yet. */
+static mt_status unreadable_at(struct upd *u, const char *err, int64_t mtime_ns, int continuing, mt_status st)
+{
+    say(u, u->f->path, err);
+    u->st->files_unreadable++;
+    u->st->files_unchanged += continuing;
+    return save_row(u, -1, mtime_ns) ? MT_EIO : st;
+}
+
 static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
 {
     if (drain(u))
@@ -1729,11 +1742,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     char err[256];
     mt_reader *rd;
     mt_status st = mt_reader_open(f->path, &rd, err, sizeof err);
-    if (st != MT_OK) {
-        say(u, f->path, err);
-        u->st->files_unreadable++;
-        return st;
-    }
+    if (st != MT_OK)
+        return unreadable_at(u, err, mtime_ns, continuing, st);
     int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
     if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
         if (adopted) {   /* shorter than what was read of the plain file: not a copy of it after all */
@@ -1747,19 +1757,15 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             if (st == MT_OK)
                 goto opened;
         }
-        say(u, f->path, err);
         mt_reader_close(rd);
-        u->st->files_unreadable++;
-        return MT_EINPUT;
+        return unreadable_at(u, err, mtime_ns, continuing, MT_EINPUT);
     }
 opened:;
     size_t got = 0;
     st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
     if (st != MT_OK) {
-        say(u, f->path, err);
         mt_reader_close(rd);
-        u->st->files_unreadable++;
-        return MT_EINPUT;
+        return unreadable_at(u, err, mtime_ns, continuing, MT_EINPUT);
     }
     if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
         /* a compressed file: a whole block, or all of it (its last line is complete) */
@@ -1886,7 +1892,8 @@ opened:;
         r->offset = u->consumed;
         r->lines = (int64_t)u->lines;
     }
-    if (save_row(u, (int64_t)sb.st_size, mtime_ns))
+    /* cut short by a read error: no size, read again next run (unreadable_at) */
+    if (save_row(u, result == MT_OK ? (int64_t)sb.st_size : -1, mtime_ns))
         return MT_EIO;
     if (continuing) {
         if (u->consumed > start_offset)
