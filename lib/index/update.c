@@ -1987,6 +1987,11 @@ static void finalize_all(struct upd *u)
  * the process id of the one updating, inside the write transaction; a
  * process that is gone (killed) no longer counts. Returns 1 when another
  * one is at work. */
+static int other_live_writer(long pid)
+{
+    return pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
 static int claim_writer(struct upd *u)
 {
     sqlite3_stmt *s;
@@ -1996,7 +2001,7 @@ static int claim_writer(struct upd *u)
     if (sqlite3_step(s) == SQLITE_ROW)
         pid = (long)sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+    if (other_live_writer(pid))
         return 1;
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES('writer', %ld)", (long)getpid());
@@ -2042,6 +2047,35 @@ mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen)
     }
     ix->writer_held = 1;
     return MT_OK;
+}
+
+int ix_rebuild_lock(const char *path, sqlite3 **lock, char *err, size_t errlen)
+{
+    *lock = NULL;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return 0;   /* none there, or not one that opens: nobody can be writing it */
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    int busy = 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
+    } else {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'writer'", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW)
+            busy = other_live_writer((long)sqlite3_column_int64(s, 0));
+        sqlite3_finalize(s);   /* NULL when there is no meta: not an index of ours, nobody's claim */
+    }
+    if (busy) {
+        snprintf(err, errlen, "%s: another mailtrail index is updating this index; try again when it is done", path);
+        sqlite3_close_v2(db);
+        return -1;
+    }
+    *lock = db;
+    return 0;
 }
 
 void ix_writer_let_go(mt_index *ix)
