@@ -182,6 +182,14 @@ int cmd_index(int argc, char **argv)
         cli_list_free(&logs);
         return cli_usage_error(cmd, "no logs given: use --logs DIR or set MAILTRAIL_LOGS");
     }
+    /* Claimed before anything is read: refused, the run did nothing, and
+     * says only that (no "0 files" summary after it). */
+    if ((st = mt_index_hold_writer(ix, err, sizeof err)) != MT_OK) {
+        fprintf(stderr, "%s: %s\n", db, err);
+        mt_index_close(ix);
+        cli_list_free(&logs);
+        return st;
+    }
     struct mt_index_stats s;
     memset(&s, 0, sizeof s);
     double t0 = now_s();

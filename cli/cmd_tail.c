@@ -198,6 +198,40 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* --server as search reads it (cli_servers_resolve): EX1.corp.lan means the
+ * folder EX1, and a name no server has is said once, not at every pass. Done
+ * with the first log set that has files (a folder may be empty when tail
+ * starts). The names are copied: each pass frees its log set, and the
+ * matcher reads them until the end. MT_OK, or MT_EIO out of memory. */
+struct server_names {
+    int done;
+    char **copies;
+    size_t n;
+};
+
+static int resolve_servers(const char *cmd, const mt_logset *ls, struct cli_list *servers, struct server_names *sn)
+{
+    if (sn->done || !servers->n || !ls->n)
+        return MT_OK;
+    sn->done = 1;
+    /* copies[n + i]: the names as given, put back should a copy fail (the
+     * resolved ones point into ls) */
+    if (!(sn->copies = calloc(2 * servers->n, sizeof *sn->copies)))
+        return MT_EIO;
+    memcpy(sn->copies + servers->n, servers->v, servers->n * sizeof *servers->v);
+    cli_servers_resolve(cmd, ls, servers);
+    for (size_t i = 0; i < servers->n; i++) {
+        if (!(sn->copies[i] = strdup(servers->v[i]))) {
+            for (size_t j = i; j < servers->n; j++)
+                servers->v[j] = sn->copies[servers->n + j];
+            return MT_EIO;
+        }
+        sn->n++;
+        servers->v[i] = sn->copies[i];
+    }
+    return MT_OK;
+}
+
 int cmd_tail(int argc, char **argv)
 {
     const char *cmd = "tail";
@@ -294,6 +328,7 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
 
     struct follower f = { match, w, from_start, 0, count, 0 };
+    struct server_names sn = { 0 };
     /* --from-start --db: what the index holds already comes from it (the
      * files' first pass reads only what it does not hold yet), in time
      * order, through a reading handle of its own. */
@@ -306,6 +341,8 @@ int cmd_tail(int argc, char **argv)
         struct file_id *ids = NULL;
         size_t n_ids = 0;
         mt_status rs = cli_logset_build_diag(cmd, &logs, &mine, &unreadable0, NULL, NULL);
+        if (rs == MT_OK)
+            rs = resolve_servers(cmd, &mine, &filters.servers, &sn);
         if (rs == MT_OK && !(ids = malloc((mine.n ? mine.n : 1) * sizeof *ids)))
             rs = MT_EIO;
         if (rs == MT_OK) {
@@ -373,6 +410,8 @@ int cmd_tail(int argc, char **argv)
         mt_logset ls = { 0 };
         int unreadable = 0;
         rc = cli_logset_build_diag(cmd, &logs, &ls, &unreadable, say_once, &said);
+        if (rc == MT_OK)
+            rc = resolve_servers(cmd, &ls, &filters.servers, &sn);
         if (rc == MT_OK) {
             mt_status st = mt_index_update(ix, &ls, &cfg, NULL);
             if (st == MT_EIO)
@@ -401,6 +440,9 @@ int cmd_tail(int argc, char **argv)
     for (size_t i = 0; i < said.n; i++)
         free(said.v[i]);
     free(said.v);
+    for (size_t i = 0; i < sn.n; i++)
+        free(sn.copies[i]);
+    free(sn.copies);
     mt_matcher_free(match);
     mt_writer_free(w);
     mt_index_close(ix);

@@ -35,7 +35,9 @@ enum mt_index_mode {
                             while a writer works: the writer could not fold its
                             write-ahead log back into the database meanwhile. */
     MT_INDEX_WRITE,      /* create when missing, upgrade an older schema */
-    MT_INDEX_REBUILD,    /* start over: remove the file (and its -wal/-shm) first */
+    MT_INDEX_REBUILD,    /* start over: remove the file (and its -wal/-shm) first;
+                            MT_EIO, nothing removed, while another live process
+                            holds the writer claim (mt_index_hold_writer) */
     MT_INDEX_MEMORY      /* a private in-memory index (path ignored): offsets for tail */
 };
 

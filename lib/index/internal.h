@@ -89,6 +89,14 @@ int ix_pf_rekey(mt_index *ix);
 
 /* update.c: give up a claim taken by mt_index_hold_writer (none: nothing) */
 void ix_writer_let_go(mt_index *ix);
+/* update.c: before a rebuild removes the files at path. -1 (err says so)
+ * when another live process holds the writer claim or the write lock (an
+ * `index`, a `tail --db` at work): nothing may be removed. Otherwise 0, and
+ * *lock (may be NULL) a connection holding the write lock until it is
+ * closed, after the removal, so that no writer claims the old files between
+ * the look and the removal. A file that does not open as an index (the
+ * damage a rebuild is for) holds no claim. */
+int ix_rebuild_lock(const char *path, sqlite3 **lock, char *err, size_t errlen);
 
 /* backend.c */
 void ix_attach_free(mt_index *ix);

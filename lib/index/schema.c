@@ -450,8 +450,13 @@ mt_status mt_index_open(const char *path, enum mt_index_mode mode, mt_index **ou
     *out = NULL;
     if (errlen)
         err[0] = '\0';
-    if (mode == MT_INDEX_REBUILD)
+    if (mode == MT_INDEX_REBUILD) {
+        sqlite3 *lock;
+        if (ix_rebuild_lock(path, &lock, err, errlen))
+            return MT_EIO;
         remove_db_files(path);
+        sqlite3_close_v2(lock);
+    }
     if (mode == MT_INDEX_MEMORY)
         path = ":memory:";
     int snapshot = mode == MT_INDEX_SNAPSHOT;

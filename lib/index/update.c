@@ -1599,6 +1599,19 @@ static void say(struct upd *u, const char *file, const char *msg)
         u->cfg->diag(file, 0, msg, u->cfg->user);
 }
 
+/* A file that could not be read past the row's offset (a damaged .gz, a
+ * read error): the row keeps what identifies the file, so that the next run
+ * knows it (unchanged, not "replaced" and read as new), with no size, so
+ * that the next run reads it again, says again what is wrong with it (as a
+ * search of it does) and adds only what it has not added yet. */
+static mt_status unreadable_at(struct upd *u, const char *err, int64_t mtime_ns, int continuing, mt_status st)
+{
+    say(u, u->f->path, err);
+    u->st->files_unreadable++;
+    u->st->files_unchanged += continuing;
+    return save_row(u, -1, mtime_ns) ? MT_EIO : st;
+}
+
 static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
 {
     if (drain(u))
@@ -1729,11 +1742,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     char err[256];
     mt_reader *rd;
     mt_status st = mt_reader_open(f->path, &rd, err, sizeof err);
-    if (st != MT_OK) {
-        say(u, f->path, err);
-        u->st->files_unreadable++;
-        return st;
-    }
+    if (st != MT_OK)
+        return unreadable_at(u, err, mtime_ns, continuing, st);
     int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
     if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
         if (adopted) {   /* shorter than what was read of the plain file: not a copy of it after all */
@@ -1747,19 +1757,15 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             if (st == MT_OK)
                 goto opened;
         }
-        say(u, f->path, err);
         mt_reader_close(rd);
-        u->st->files_unreadable++;
-        return MT_EINPUT;
+        return unreadable_at(u, err, mtime_ns, continuing, MT_EINPUT);
     }
 opened:;
     size_t got = 0;
     st = mt_reader_read(rd, buf, MT_READ_BLOCK, &got, err, sizeof err);
     if (st != MT_OK) {
-        say(u, f->path, err);
         mt_reader_close(rd);
-        u->st->files_unreadable++;
-        return MT_EINPUT;
+        return unreadable_at(u, err, mtime_ns, continuing, MT_EINPUT);
     }
     if (r->kind == K_UNKNOWN || r->kind == K_EMPTY) {
         /* a compressed file: a whole block, or all of it (its last line is complete) */
@@ -1886,7 +1892,8 @@ opened:;
         r->offset = u->consumed;
         r->lines = (int64_t)u->lines;
     }
-    if (save_row(u, (int64_t)sb.st_size, mtime_ns))
+    /* cut short by a read error: no size, read again next run (unreadable_at) */
+    if (save_row(u, result == MT_OK ? (int64_t)sb.st_size : -1, mtime_ns))
         return MT_EIO;
     if (continuing) {
         if (u->consumed > start_offset)
@@ -1980,6 +1987,11 @@ static void finalize_all(struct upd *u)
  * the process id of the one updating, inside the write transaction; a
  * process that is gone (killed) no longer counts. Returns 1 when another
  * one is at work. */
+static int other_live_writer(long pid)
+{
+    return pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
 static int claim_writer(struct upd *u)
 {
     sqlite3_stmt *s;
@@ -1989,7 +2001,7 @@ static int claim_writer(struct upd *u)
     if (sqlite3_step(s) == SQLITE_ROW)
         pid = (long)sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    if (pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+    if (other_live_writer(pid))
         return 1;
     char sql[96];
     snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta VALUES('writer', %ld)", (long)getpid());
@@ -2035,6 +2047,35 @@ mt_status mt_index_hold_writer(mt_index *ix, char *err, size_t errlen)
     }
     ix->writer_held = 1;
     return MT_OK;
+}
+
+int ix_rebuild_lock(const char *path, sqlite3 **lock, char *err, size_t errlen)
+{
+    *lock = NULL;
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return 0;   /* none there, or not one that opens: nobody can be writing it */
+    }
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    int busy = 0;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        busy = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_BUSY;
+    } else {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'writer'", -1, &s, NULL) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW)
+            busy = other_live_writer((long)sqlite3_column_int64(s, 0));
+        sqlite3_finalize(s);   /* NULL when there is no meta: not an index of ours, nobody's claim */
+    }
+    if (busy) {
+        snprintf(err, errlen, "%s: another mailtrail index is updating this index; try again when it is done", path);
+        sqlite3_close_v2(db);
+        return -1;
+    }
+    *lock = db;
+    return 0;
 }
 
 void ix_writer_let_go(mt_index *ix)
