@@ -1005,7 +1005,9 @@ static int dsn_by_time(const void *a, const void *b)
  * given to every failed or deferred recipient, so two recipients that
  * failed apart both showed the last NDR, and one only deferred showed an
  * NDR sent for another. A DSN whose recipient-address names a failed or
- * deferred recipient (a delay DSN names a deferred one) reports it. Else a
+ * deferred recipient (a delay DSN names a deferred one) reports it; one
+ * logged before the failure of the failed recipient it names is that
+ * recipient's delay notice, not its NDR, and reports nothing. Else a
  * DSN reports the earliest failure not yet reported that happened at or
  * before it, with the recipients that failed by the same event (one NDR for
  * all of them). The original sender is the NDR's own addressee in
@@ -1034,7 +1036,13 @@ static int link_ndrs(mt_tracer *t, const struct idrec *rec)
             if (!item.n || mt_slice_eq_ci(item, sender) || mt_slice_eq_ci(item, mt_slice_strip_angles(return_path)))
                 continue;
             struct mt_trace_recipient *r = known_recipient(t, item);
-            if (r && !r->ndr_message_id.n && (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED)) {
+            if (!r || r->ndr_message_id.n)
+                continue;
+            if (r->outcome == MT_OUT_FAILED && d[i]->time_ms != MT_TIME_NONE && d[i]->time_ms < r->time_ms) {
+                /* logged before it failed: the delay notice of its deferral,
+                 * not its NDR (which would then be shown as "NDR sent") */
+                named = 1;
+            } else if (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED) {
                 r->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
                 named = 1;
             }
