@@ -434,10 +434,23 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
             t->ids[t->n_ids++] = r->id;
         }
     }
-    mt_slice ref = mt_slice_strip_angles(kept.f[MT_F_REFERENCE]);
-    if (ref.n && mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
+    /* A DSN about several messages names them all in reference, split on
+     * ';' as the gathering searches (query.c, gather_many_accept) and the
+     * index match it: registered under the whole string it was gathered
+     * for every message it names and linked to none of them. */
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN")) &&
+           mt_slice_next_item(kept.f[MT_F_REFERENCE], ';', &pos, &item)) {
+        mt_slice ref = mt_slice_strip_angles(item);
+        if (!ref.n)
+            continue;
         struct idrec *r = idrec_get(t, ref, 1);
-        if (!r || push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
+        if (!r)
+            return MT_EIO;
+        if (r->n_ndr && r->ndr[r->n_ndr - 1] == idx)
+            continue;   /* named twice */
+        if (push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
             return MT_EIO;
     }
     return MT_OK;
