@@ -637,7 +637,10 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
             printf("\n      shown once: %u more %s of it folded (a resubmission, or delivered twice)", r->duplicates,
                    r->duplicates == 1 ? "copy" : "copies");
         if (r->ndr_message_id.n) {
-            fputs("\n      NDR sent: ", stdout);
+            /* A DSN about a recipient still deferred reports the deferral (a
+             * delay DSN), not a failure: calling it an NDR told the reader the
+             * message had bounced. */
+            fputs(r->outcome == MT_OUT_DEFERRED ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
             cli_text(r->ndr_message_id);
         }
         /* What the Postfix instances beyond did with it (a message only

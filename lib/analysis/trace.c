@@ -434,10 +434,23 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev)
             t->ids[t->n_ids++] = r->id;
         }
     }
-    mt_slice ref = mt_slice_strip_angles(kept.f[MT_F_REFERENCE]);
-    if (ref.n && mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN"))) {
+    /* A DSN about several messages names them all in reference, split on
+     * ';' as the gathering searches (query.c, gather_many_accept) and the
+     * index match it: registered under the whole string it was gathered
+     * for every message it names and linked to none of them. */
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_eq_ci(kept.f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN")) &&
+           mt_slice_next_item(kept.f[MT_F_REFERENCE], ';', &pos, &item)) {
+        mt_slice ref = mt_slice_strip_angles(item);
+        if (!ref.n)
+            continue;
         struct idrec *r = idrec_get(t, ref, 1);
-        if (!r || push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
+        if (!r)
+            return MT_EIO;
+        if (r->n_ndr && r->ndr[r->n_ndr - 1] == idx)
+            continue;   /* named twice */
+        if (push_index(&r->ndr, &r->n_ndr, &r->cap_ndr, idx))
             return MT_EIO;
     }
     return MT_OK;
@@ -1005,7 +1018,9 @@ static int dsn_by_time(const void *a, const void *b)
  * given to every failed or deferred recipient, so two recipients that
  * failed apart both showed the last NDR, and one only deferred showed an
  * NDR sent for another. A DSN whose recipient-address names a failed or
- * deferred recipient (a delay DSN names a deferred one) reports it. Else a
+ * deferred recipient (a delay DSN names a deferred one) reports it; one
+ * logged before the failure of the failed recipient it names is that
+ * recipient's delay notice, not its NDR, and reports nothing. Else a
  * DSN reports the earliest failure not yet reported that happened at or
  * before it, with the recipients that failed by the same event (one NDR for
  * all of them). The original sender is the NDR's own addressee in
@@ -1034,7 +1049,13 @@ static int link_ndrs(mt_tracer *t, const struct idrec *rec)
             if (!item.n || mt_slice_eq_ci(item, sender) || mt_slice_eq_ci(item, mt_slice_strip_angles(return_path)))
                 continue;
             struct mt_trace_recipient *r = known_recipient(t, item);
-            if (r && !r->ndr_message_id.n && (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED)) {
+            if (!r || r->ndr_message_id.n)
+                continue;
+            if (r->outcome == MT_OUT_FAILED && d[i]->time_ms != MT_TIME_NONE && d[i]->time_ms < r->time_ms) {
+                /* logged before it failed: the delay notice of its deferral,
+                 * not its NDR (which would then be shown as "NDR sent") */
+                named = 1;
+            } else if (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED) {
                 r->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
                 named = 1;
             }

@@ -63,7 +63,17 @@ static int digits(const char *s, size_t n, unsigned *out)
     return 0;
 }
 
-/* MSGTRK[M|MA|MD|MS...]yyyymmdd[HH]-N.LOG[.gz|.zst]: series prefix, period, instance. */
+/* IIS's W3C names, u_exYYMMDD (daily) and u_exYYMMDDHH (hourly rollover),
+ * or exYYMMDD[HH] without UTF-8, have a 2-digit year: read as yyyymmdd they
+ * gave times centuries off (or none), which put the files of a folder out of
+ * order and could skip a file a time window needs. */
+static int iis_prefix(const char *base, size_t prefix_len)
+{
+    return (prefix_len == 4 && !strncasecmp(base, "u_ex", 4)) || (prefix_len == 2 && !strncasecmp(base, "ex", 2));
+}
+
+/* MSGTRK[M|MA|MD|MS...]yyyymmdd[HH]-N.LOG[.gz|.zst], or an IIS name (above):
+ * series prefix, period, instance. */
 static void parse_name(struct mt_logfile *f, const char *base, const char *dir)
 {
     f->name_time_ms = MT_TIME_NONE;
@@ -79,11 +89,14 @@ static void parse_name(struct mt_logfile *f, const char *base, const char *dir)
         j++;
     size_t nd = j - i;
     unsigned y, mo, d, h = 0;
-    if ((nd == 8 || nd == 10) && !digits(base + i, 4, &y) && !digits(base + i + 4, 2, &mo) &&
-        !digits(base + i + 6, 2, &d) && (nd == 8 || !digits(base + i + 8, 2, &h)) &&
+    size_t yd = iis_prefix(base, prefix_len) ? 2 : 4, daily = yd + 4;
+    if ((nd == daily || nd == daily + 2) && !digits(base + i, yd, &y) && !digits(base + i + yd, 2, &mo) &&
+        !digits(base + i + yd + 2, 2, &d) && (nd == daily || !digits(base + i + daily, 2, &h)) &&
         mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24) {
+        if (yd == 2)
+            y += 2000;
         f->name_time_ms = mt_days_from_civil((int)y, mo, d) * DAY_MS + (int64_t)h * HOUR_MS;
-        f->name_period_ms = nd == 8 ? DAY_MS : HOUR_MS;
+        f->name_period_ms = nd == daily ? DAY_MS : HOUR_MS;
         if (base[j] == '-') {
             unsigned inst = 0;
             size_t k = j + 1;

@@ -263,6 +263,44 @@ static void test_logset_names(void **state)
     mt_logset_free(&ls);
 }
 
+/* Name times of IIS's u_exYYMMDD / u_exYYMMDDHH (2-digit year) and of
+ * MSGTRK's daily and hourly names; the files of a series in time order. */
+static void test_logset_name_times(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *path;
+        int64_t time_ms, period_ms;
+        unsigned instance;
+    } want[] = {
+        /* in the order mt_logset_finish must leave them */
+        { "S/W3SVC1/u_ex24030423.log", 1709593200000LL, 3600000LL, 0 },    /* 2024-03-04 23:00 */
+        { "S/W3SVC1/u_ex24030500.log", 1709596800000LL, 3600000LL, 0 },    /* 2024-03-05 00:00 */
+        { "S/W3SVC1/u_ex240306.log", 1709683200000LL, 86400000LL, 0 },     /* 2024-03-06 */
+        { "S/W3SVC1/u_ex24031509.log", 1710493200000LL, 3600000LL, 0 },    /* 2024-03-15 09:00 */
+        { "S/W3SVC2/ex160827.log", 1472256000000LL, 86400000LL, 0 },       /* 2016-08-27 */
+        { "S/mt/MSGTRK20160827-1.LOG", 1472256000000LL, 86400000LL, 1 },
+        { "S/mt/MSGTRK20160827-2.LOG", 1472256000000LL, 86400000LL, 2 },
+        { "S/mt/MSGTRKMS2016082809-1.LOG", 1472374800000LL, 3600000LL, 1 }, /* 2016-08-28 09:00 */
+        { "S/mt/MSGTRKMS2016082810-1.LOG", 1472378400000LL, 3600000LL, 1 },
+    };
+    size_t n = sizeof want / sizeof *want;
+    mt_logset ls = { 0 };
+    for (size_t i = n; i-- > 0;)   /* backwards: the order must come from the names */
+        assert_int_equal(mt_logset_add_file(&ls, want[i].path, "S", 0), MT_OK);
+    mt_logset_finish(&ls);
+    assert_int_equal(ls.n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(ls.files[i].path, want[i].path);
+        assert_int_equal(ls.files[i].name_time_ms, want[i].time_ms);
+        assert_int_equal(ls.files[i].name_period_ms, want[i].period_ms);
+        assert_int_equal(ls.files[i].instance, want[i].instance);
+    }
+    /* a window's start after 00:00 on 03-05 never drops the 23:00 file by the next one's name */
+    assert_int_equal(ls.files[0].next_name_time_ms, 1709596800000LL + 3600000LL);
+    mt_logset_free(&ls);
+}
+
 /* Table columns are measured in terminal cells. */
 static void test_display_width(void **state)
 {
@@ -364,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_prefilter_choice),
         cmocka_unit_test(test_text_case),
         cmocka_unit_test(test_status_items),
+        cmocka_unit_test(test_logset_name_times),
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_display_width),
         cmocka_unit_test(test_event_copy),
