@@ -278,3 +278,21 @@ mt_status mt_reader_pump(const char *path, const char *name, void *parser, mt_fe
     mt_reader_close(r);
     return st;
 }
+
+size_t mt_reader_compressed_head(const char *path, char *buf, size_t cap)
+{
+    char err[160];
+    mt_reader *rd;
+    if (mt_reader_open(path, &rd, err, sizeof err) != MT_OK)
+        return 0;
+    size_t d = 0;
+    if (mt_reader_compression(rd) != MT_COMP_NONE)
+        while (d < cap) {
+            size_t got = 0;
+            if (mt_reader_read(rd, buf + d, cap - d, &got, err, sizeof err) != MT_OK || !got)
+                break;
+            d += got;
+        }
+    mt_reader_close(rd);
+    return d;
+}

@@ -35,6 +35,10 @@ enum mt_compression mt_reader_compression(const mt_reader *r);
 /* Size of the file on disk when opened (compressed size for .gz/.zst). */
 uint64_t mt_reader_file_size(const mt_reader *r);
 void mt_reader_close(mt_reader *r);
+/* The first decompressed bytes (up to cap) of a compressed file into buf:
+ * how many; 0 when it is not compressed or cannot be read (it is reported
+ * when it is read). How a .gz/.zst copy of a plain log is told. */
+size_t mt_reader_compressed_head(const char *path, char *buf, size_t cap);
 
 /* Read path to its end and hand each block to feed(parser, ...), until
  * stopped(parser) or feed fails. Open and read errors are reported as

@@ -1332,19 +1332,7 @@ static int take_candidate(struct upd *u, sqlite3_stmt *s)
 static int find_compressed_origin(struct upd *u, char *buf, int *copy)
 {
     *copy = 0;
-    char err[256];
-    mt_reader *rd;
-    if (mt_reader_open(u->f->path, &rd, err, sizeof err) != MT_OK)
-        return 0;   /* reported when it is read */
-    size_t d = 0;
-    if (mt_reader_compression(rd) != MT_COMP_NONE)
-        while (d < HEAD_BYTES) {
-            size_t got = 0;
-            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
-                break;
-            d += got;
-        }
-    mt_reader_close(rd);
+    size_t d = mt_reader_compressed_head(u->f->path, buf, HEAD_BYTES);
     if (!d)
         return 0;
     sqlite3_stmt *s;

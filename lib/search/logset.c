@@ -510,27 +510,6 @@ static int plain_head(const char *path, struct head *h)
     return 0;
 }
 
-/* The first decompressed bytes of path (up to HEAD_BYTES) into buf; how
- * many, or 0 when it is not compressed or cannot be read (it is reported
- * when it is read). */
-static size_t compressed_head(const char *path, char *buf)
-{
-    char err[160];
-    mt_reader *rd;
-    if (mt_reader_open(path, &rd, err, sizeof err) != MT_OK)
-        return 0;
-    size_t d = 0;
-    if (mt_reader_compression(rd) != MT_COMP_NONE)
-        while (d < HEAD_BYTES) {
-            size_t got = 0;
-            if (mt_reader_read(rd, buf + d, HEAD_BYTES - d, &got, err, sizeof err) != MT_OK || !got)
-                break;
-            d += got;
-        }
-    mt_reader_close(rd);
-    return d;
-}
-
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
  * a .gz/.zst file whose decompressed first bytes hash as the head of a plain
  * file it holds already, still at its path, is that file's copy and is not
@@ -570,7 +549,7 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
     for (size_t i = first_plain; i < ls->n; i++) {
         if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
             continue;
-        size_t d = compressed_head(ls->files[i].path, buf);
+        size_t d = mt_reader_compressed_head(ls->files[i].path, buf, HEAD_BYTES);
         uint64_t x = FNV_START;
         size_t p = 0, of = SIZE_MAX;
         /* heads by length: each is compared at its own length, as the hash
