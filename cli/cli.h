@@ -125,6 +125,21 @@ char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params
 
 /* ---- the filters of search, taken by tail as well ---- */
 
+/* Their help lines, the same in both: the subject line, which differs, goes
+ * between the two halves. */
+#define CLI_FILTER_HELP_HEAD                                                                    \
+    "  --server NAME         server that logged the event (repeatable; a,b accepted)",          \
+    "  --start TIME          events at or after TIME",                                           \
+    "  --end TIME            events before TIME (exclusive, as Exchange's -End)",                \
+    "  --event-id ID         RECEIVE, SEND, DELIVER, FAIL, DSN, ...",                            \
+    "  --source SRC          SMTP, STOREDRIVER, ROUTING, ...",                                   \
+    "  --sender ADDR         sender address",                                                    \
+    "  --recipient ADDR      any of the recipients (repeatable; a,b accepted)",                  \
+    "  --message-id ID       Message-ID, with or without <>",                                    \
+    "  --internal-message-id N",                                                                 \
+    "  --network-message-id GUID"
+#define CLI_FILTER_HELP_TAIL "  --reference REF", "  --transport-traffic-type TYPE"
+
 /* getopt_long codes of the filter options, above any command's own. */
 enum {
     CLI_OPT_SERVER = 0x1000, CLI_OPT_START, CLI_OPT_END, CLI_OPT_EVENT_ID, CLI_OPT_SOURCE, CLI_OPT_SENDER,
