@@ -74,6 +74,20 @@ bool mt_slice_same_host(mt_slice a, mt_slice b);
  * (mx.partner.com is not mx.other.com); a short name against a full one
  * compares as mt_slice_same_host. Case-insensitive; a final dot ignored. */
 bool mt_slice_same_remote_host(mt_slice a, mt_slice b);
+/* An IPv4 or IPv6 literal as 16 bytes (IPv4 as ::ffff:a.b.c.d, so that
+ * "::ffff:10.0.0.25" and "10.0.0.25" are one address), a port
+ * ("10.0.0.25:25", "[2001:db8::1]:25") and a zone ("%3") ignored; false
+ * for anything else (a host name). */
+bool mt_slice_ip(mt_slice s, unsigned char addr[16]);
+/* Are both IP literals of one address (mt_slice_ip)? */
+bool mt_slice_same_ip(mt_slice a, mt_slice b);
+/* Is a SEND's reply (source-context) another MTA taking the message over:
+ * Postfix "250 2.0.0 Ok: queued as ID" (*queue_id = ID, the id its log
+ * files the message under), Exim "250 OK id=ID", sendmail "250 2.0.0 ID
+ * Message accepted for delivery", qmail "250 ok N qp N" (*queue_id empty:
+ * only a Postfix log is read as queue entries)? False for an Exchange
+ * reply ("[InternalId="), whose server the caller knows or not. */
+bool mt_reply_other_mta(mt_slice ctx, mt_slice *queue_id);
 /* Does hay contain needle (lower case, no spaces) case-insensitively, with
  * spaces, '-' and '_' in hay skipped after the first byte ("Shadow
  * Redundancy", "shadow-redundancy" for "shadowredundancy")? _at: starting

@@ -426,6 +426,8 @@ struct ev_facts {
     uint16_t n_rcpt;
     uint8_t cls, kind;
     uint8_t flags;                 /* E_* */
+    uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
+                                      stream keeps it in x's top byte (ids below 2^56) */
     uint8_t xlen;                  /* x's digits; 0: none */
     uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
     uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
@@ -446,8 +448,9 @@ struct ev_rec {
 #define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
 _Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
 enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32,
-       E_LEAVES = 64,              /* a SEND answered "queued as ID" (no InternalId): to another MTA */
-       E_FROM_HOST = 128 };       /* a RECEIVE, not from the store driver, from a named host */
+       E_LEAVES = 64,              /* a SEND another MTA took (trace.c, leaves()) */
+       E_FROM_HOST = 128 };       /* a RECEIVE, not from the store driver, from a named host or an address */
+#define X_BITS 56                  /* a RECEIVE's internal id below 2^56, its ip tag above */
 
 /* The words after an ev_rec before its recipients: x (RECEIVE), x and
  * hop (SEND). */
@@ -477,6 +480,11 @@ static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_fac
         d->target = r.target;
         d->x = ext ? w[REC_WORDS] : 0;
         d->hop = ext == 2 ? (uint32_t)w[REC_WORDS + 1] : NO_HOP;
+        d->ip = 0;
+        if (ext == 1) {
+            d->ip = (uint8_t)(d->x >> X_BITS);
+            d->x &= (UINT64_C(1) << X_BITS) - 1;
+        }
         if (r.flags & E_COMPLEX) {
             d->tf = r.tfi;
             d->findex = 0;
@@ -579,6 +587,9 @@ struct flows {
     /* the same for hosts that are none of the servers (label NONE8, which
      * every outside host shares): one bit per host_tag() of their names */
     _Atomic uint64_t leave_tags;
+    /* the same for their addresses (server-ip, a server-hostname that is
+     * one): one bit per ip_tag() */
+    _Atomic uint64_t leave_ips[4];
     atomic_int wide;               /* a time that seconds cannot hold, or an event from a file not in
                                       the log set: read every file again, not only those of the time */
 };
@@ -793,6 +804,28 @@ static uint8_t host_tag(mt_slice host)
     return (uint8_t)((h ^ h >> 16) & 63);
 }
 
+/* 1 + a hash of the address s is (mt_slice_ip) below 255; 0 for no
+ * address. Addresses are few (smart hosts, servers), so that 255 tags tell
+ * a server's apart from the one a SEND left for. */
+static uint8_t ip_tag(mt_slice s)
+{
+    unsigned char a[16];
+    if (!s.n || !mt_slice_ip(s, a))
+        return 0;
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ a[i]) * 16777619u;
+    return (uint8_t)(1 + (h ^ h >> 16) % 255);
+}
+
+static void leave_ip(struct flows *F, mt_slice s)
+{
+    uint8_t t = ip_tag(s);
+    uint64_t bit = UINT64_C(1) << (t & 63);
+    if (t && !(atomic_load_explicit(&F->leave_ips[t >> 6], memory_order_relaxed) & bit))
+        atomic_fetch_or_explicit(&F->leave_ips[t >> 6], bit, memory_order_relaxed);
+}
+
 static uint8_t class_of_name(const struct flows *F, const char *s)
 {
     size_t lo = 0, hi = F->n_cls;
@@ -891,6 +924,8 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     for (int i = 0; i < 4; i++)
         atomic_init(&F->leave_labels[i], 0);
     atomic_init(&F->leave_tags, 0);
+    for (int i = 0; i < 4; i++)
+        atomic_init(&F->leave_ips[i], 0);
     F->nw = nw ? nw : 1;
     F->w = calloc(F->nw, sizeof *F->w);
     for (unsigned i = 0; F->w && i < F->nw; i++)
@@ -1406,7 +1441,7 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
 }
 
 /* A message that left for another MTA (a SEND "queued as") and was received
- * later (or in the same millisecond) from a host some SEND left for may have
+ * later (or in the same millisecond) from a host (by name or address) some SEND left for may have
  * come back: the builder links such a return through that MTA, and a server
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
@@ -1414,9 +1449,11 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
 static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
 {
     int in = (d->flags & E_FROM_HOST) &&
-             (d->label != NONE8
-                  ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
-                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1);
+             ((d->target != NONE8 &&
+               (d->label != NONE8
+                    ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
+                    : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1)) ||
+              (d->ip && atomic_load_explicit(&F->leave_ips[d->ip >> 6], memory_order_relaxed) >> (d->ip & 63) & 1));
     if (!in && !(d->flags & E_LEAVES))
         return;                    /* from a host nothing was sent to */
     int l = -1;
@@ -1640,9 +1677,15 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         if (EQ(src, "STOREDRIVER"))
             d->flags |= E_STOREDRIVER;
         d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
-        if (!(d->flags & E_STOREDRIVER) && ev->f[MT_F_CLIENT_HOSTNAME].n) {
-            d->flags |= E_FROM_HOST;
-            d->target = host_tag(ev->f[MT_F_CLIENT_HOSTNAME]);   /* a RECEIVE's target is free */
+        if (!(d->flags & E_STOREDRIVER)) {
+            /* a RECEIVE's target is free: NONE8 for no name */
+            if (ev->f[MT_F_CLIENT_HOSTNAME].n)
+                d->target = host_tag(ev->f[MT_F_CLIENT_HOSTNAME]);
+            d->ip = ip_tag(ev->f[MT_F_CLIENT_IP]);
+            if (d->target != NONE8 || d->ip)
+                d->flags |= E_FROM_HOST;
+            if (d->ip && d->x >> X_BITS)
+                *complex = 1;      /* no room for its tag */
         }
         break;
     case K_SEND:
@@ -1653,20 +1696,28 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;          /* the builder would cut it there in one place, not another */
         mt_slice host = d->xlen ? mt_slice_after(ctx, "Hostname=") : mt_slice_make(NULL, 0);
         d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
-        /* as trace.c: without a reply id, a "queued as ID" answer is no
-         * Exchange server of ours, whatever its host's first label */
-        d->label = d->xlen || !mt_slice_after(ctx, "queued as ").n ? label_of(F, sh) : NONE8;
+        /* as trace.c: without a reply id, another MTA's answer ("queued
+         * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
+         * whatever its host's first label */
+        mt_slice qid;
+        int other = !d->xlen && mt_reply_other_mta(ctx, &qid);
+        d->label = !other ? label_of(F, sh) : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
-         * comes_back()): a RECEIVE from that host (the same name, so the
-         * same first label) is looked at when folding. */
-        if (!d->xlen && sh.n && mt_slice_after(ctx, "queued as ").n) {
+         * leaves(), comes_back()): a RECEIVE from that host (the same name,
+         * so the same first label, or its address) is looked at when
+         * folding. An Exchange reply naming a host none of the servers is
+         * (Exchange Online) leaves too; one naming a server that did not
+         * log the message is told at the rebuild. */
+        if (other || (d->xlen && d->target == NONE8)) {
             uint8_t l = label_of(F, sh);
             uint64_t bit = UINT64_C(1) << (l & 63);
-            if (!(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
+            if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
                 atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
             uint64_t tag = UINT64_C(1) << host_tag(sh);
-            if (l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
+            if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
                 atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
+            leave_ip(F, ev->f[MT_F_SERVER_IP]);
+            leave_ip(F, sh);
             d->flags |= E_LEAVES;
         }
         if (sh.n && intern_hop(F, w, sh, &d->hop))
@@ -1732,7 +1783,7 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
     struct ev_rec r = { d.h1, complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex, d.h2, d.line,
                         (uint16_t)w->n_rcpt, d.cls, complex ? (uint8_t)K_OTHER : d.kind, d.flags, d.xlen, d.label,
                         d.target };
-    uint64_t ext[2] = { d.x, d.hop };
+    uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
     size_t n_ext = ext_words(&r);
     struct stream *o = &w->out[PART_OF(d.h1) / NSUB];
     size_t need = REC_WORDS + n_ext + w->n_rcpt;
@@ -2057,6 +2108,17 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
     }
     size_t ng = E->ng;
+    /* A SEND whose Exchange reply names a server that did not log the
+     * message left the organisation (trace.c, leaves()) and may have come
+     * back: traced. */
+    for (size_t i = 0; i < E->nf; i++) {
+        const struct fact *f = E->f[i];
+        int ours = f->type != F_S;
+        for (size_t g = 0; g < ng && !ours; g++)
+            ours = E->g[g].label == f->b;
+        if (!ours)
+            return 1;
+    }
     /* Links, as link_group and link_receive find them. */
     for (size_t g = 0; g < ng; g++) {
         struct egroup *G = &E->g[g];
@@ -2839,7 +2901,7 @@ static void replay_diags(struct flows *F)
     (MT_FIELD(MT_F_MESSAGE_ID) | MT_FIELD(MT_F_EVENT_ID) | MT_FIELD(MT_F_SOURCE) |                          \
      MT_FIELD(MT_F_SOURCE_CONTEXT) | MT_FIELD(MT_F_SERVER_HOSTNAME) | MT_FIELD(MT_F_INTERNAL_MESSAGE_ID) |  \
      MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_RELATED_RECIPIENT_ADDRESS) |                            \
-     MT_FIELD(MT_F_RECIPIENT_ADDRESS))
+     MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_CLIENT_IP) | MT_FIELD(MT_F_SERVER_IP))
 
 /* Read ls once into facts, then rebuild every message on as many threads as
  * the search used: patterns into pm (flows), the messages to read again

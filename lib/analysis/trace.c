@@ -122,6 +122,7 @@ static int kept_when_lean(int f)
 {
     switch (f) {
     case MT_F_DATE_TIME: case MT_F_CLIENT_HOSTNAME: case MT_F_SERVER_HOSTNAME: case MT_F_SOURCE_CONTEXT:
+    case MT_F_CLIENT_IP: case MT_F_SERVER_IP:
     case MT_F_SOURCE: case MT_F_EVENT_ID: case MT_F_INTERNAL_MESSAGE_ID: case MT_F_MESSAGE_ID:
     case MT_F_RECIPIENT_ADDRESS: case MT_F_RECIPIENT_STATUS: case MT_F_RELATED_RECIPIENT_ADDRESS:
     case MT_F_REFERENCE: case MT_F_MESSAGE_SUBJECT: case MT_F_SENDER_ADDRESS:
@@ -507,14 +508,41 @@ static mt_slice relay_name(mt_slice relay)
  * internal id. Such a RECEIVE is linked to the MTA's hop, not left as a
  * second origin, and on one server it starts a hop of its own. */
 
-/* The queue id a SEND that left for a non-Exchange MTA was given; empty for
- * any other event (a reply naming "[InternalId=" is one of ours). */
-static mt_slice left_as(const struct mt_event *s)
+/* The servers that logged the message: "ours" for an Exchange reply. */
+struct ours {
+    const struct mt_event *ev;
+    size_t n;
+};
+
+/* Did SEND s leave for an MTA that is not ours? Another MTA's reply says so
+ * (mt_reply_other_mta: Postfix, Exim, sendmail, qmail), and so does an
+ * Exchange reply naming a server none of ours is ([InternalId=N,
+ * Hostname=H] from Exchange Online, or another organisation's Exchange).
+ * *qid: the Postfix queue id, the only id its log can be followed by
+ * (empty for the others). */
+static int leaves(const struct mt_event *s, const struct ours *o, mt_slice *qid)
 {
     mt_slice id = s->f[MT_F_EVENT_ID], ctx = s->f[MT_F_SOURCE_CONTEXT];
-    if ((!eq(id, "SEND") && !eq(id, "SENDEXTERNAL")) || mt_slice_after(ctx, "[InternalId=").n)
-        return mt_slice_make(NULL, 0);
-    return mt_slice_after(ctx, "queued as ");
+    *qid = mt_slice_make(NULL, 0);
+    if (!eq(id, "SEND") && !eq(id, "SENDEXTERNAL"))
+        return 0;
+    if (mt_reply_other_mta(ctx, qid))
+        return 1;
+    if (!mt_slice_after(ctx, "[InternalId=").n)
+        return 0;
+    mt_slice host = mt_slice_after(ctx, "Hostname=");
+    if (!host.n)
+        host = s->f[MT_F_SERVER_HOSTNAME];
+    for (size_t i = 0; i < o->n; i++)
+        if (mt_slice_same_host(host, mt_slice_cstr(o->ev[i].server)))
+            return 0;
+    return 1;
+}
+
+static int is_leaving(const struct mt_event *s, const struct ours *o)
+{
+    mt_slice qid;
+    return leaves(s, o, &qid);
 }
 
 /* Can r be the message coming back: a RECEIVE from another MTA, not the
@@ -541,7 +569,7 @@ static const struct mt_pf_entry *postfix_back(const struct mt_pf_store *store, c
                                               const struct mt_event *r)
 {
     mt_slice none = mt_slice_make(NULL, 0);
-    if (!store || !r->f[MT_F_INTERNAL_MESSAGE_ID].n)
+    if (!store || !qid.n || !r->f[MT_F_INTERNAL_MESSAGE_ID].n)
         return NULL;
     const struct mt_pf_entry *seen[MT_TRACE_MAX_POSTFIX_HOPS];
     size_t n = 0;
@@ -606,24 +634,34 @@ static int share_recipient(const struct mt_event *a, const struct mt_event *b)
     return found;
 }
 
+/* Is r's client the host s went to: by name, or by address -- a smart
+ * host's HELO name is often not the name Exchange sent to, and the SEND
+ * may name it by its address only? */
+static int same_peer(const struct mt_event *s, const struct mt_event *r)
+{
+    mt_slice ip = r->f[MT_F_CLIENT_IP];
+    return mt_slice_same_remote_host(r->f[MT_F_CLIENT_HOSTNAME], s->f[MT_F_SERVER_HOSTNAME]) ||
+           mt_slice_same_ip(ip, s->f[MT_F_SERVER_IP]) || mt_slice_same_ip(ip, s->f[MT_F_SERVER_HOSTNAME]);
+}
+
 /* Is RECEIVE r the message coming back from the MTA SEND s handed it to?
  * 2: a Postfix log says so (the entry's delivery answered r's internal id);
- * 1: r's client is the host s went to, they share a recipient, and s came
- * first -- on one server in its order (the caller's), across servers by the
- * clocks, which a round trip through another MTA outlasts; 0: nothing says
- * so; -1: out of memory. Only a Postfix log can tell a smart host known by
- * another name. */
+ * 1: r's client is the host s went to (same_peer), they share a recipient,
+ * and s came first -- on one server in its order (the caller's), across
+ * servers by the clocks, which a round trip through another MTA outlasts;
+ * 0: nothing says so; -1: out of memory. Only a Postfix log can tell a
+ * smart host known by another name and another address. */
 static int comes_back(const struct mt_event *s, const struct mt_event *r, int same_server,
-                      const struct mt_pf_store *store)
+                      const struct mt_pf_store *store, const struct ours *o)
 {
-    mt_slice qid = left_as(s);
-    if (!qid.n || !may_come_back(r))
+    mt_slice qid;
+    if (!leaves(s, o, &qid) || !may_come_back(r))
         return 0;
     if (postfix_back(store, s, qid, r))
         return 2;
     if (!same_server && s->time_ms > r->time_ms)
         return 0;
-    if (!mt_slice_same_remote_host(r->f[MT_F_CLIENT_HOSTNAME], s->f[MT_F_SERVER_HOSTNAME]))
+    if (!same_peer(s, r))
         return 0;
     return share_recipient(s, r);
 }
@@ -637,12 +675,12 @@ static int comes_back(const struct mt_event *s, const struct mt_event *r, int sa
  * other servers. Returns how many returns (0: seg is all 0), or -1 when out
  * of memory. */
 static int split_returns(const struct mt_event *ev, size_t n, unsigned *seg, const struct mt_pf_store *store,
-                         const struct mt_event *const *others, size_t n_others)
+                         const struct mt_event *const *others, size_t n_others, const struct ours *o)
 {
     size_t n_left = n_others;
     for (size_t i = 0; i < n; i++) {
         seg[i] = 0;
-        n_left += left_as(&ev[i]).n > 0;
+        n_left += is_leaving(&ev[i], o);
     }
     if (!n_left)
         return 0;
@@ -660,9 +698,9 @@ static int split_returns(const struct mt_event *ev, size_t n, unsigned *seg, con
         mt_slice iid = ev[i].f[MT_F_INTERNAL_MESSAGE_ID];
         int back = 0, can = i > 0 && may_come_back(&ev[i]);
         for (size_t k = 0; k < nl && !back && can; k++)
-            back = comes_back(&ev[left[k]], &ev[i], 1, store);
+            back = comes_back(&ev[left[k]], &ev[i], 1, store, o);
         for (size_t k = 0; k < n_others && !back && can; k++)
-            back = comes_back(others[k], &ev[i], 0, store);
+            back = comes_back(others[k], &ev[i], 0, store, o);
         if (back < 0) {
             free(left);
             free(idx);
@@ -688,7 +726,7 @@ static int split_returns(const struct mt_event *ev, size_t n, unsigned *seg, con
             idx[ni] = i;
             idseg[ni++] = seg[i];
         }
-        if (left_as(&ev[i]).n)
+        if (is_leaving(&ev[i], o))
             left[nl++] = i;
     }
     free(left);
@@ -856,7 +894,8 @@ static int leads_back_to(const struct group *gs, size_t ng, int h, size_t g)
  * after the group whose SEND handed it over (the latest such SEND; one a
  * Postfix log confirms first). gs has room for ng more groups; returns the
  * new number of groups, SIZE_MAX when out of memory. */
-static size_t link_returns(struct group *gs, size_t ng, const struct mt_event *sel, const struct mt_pf_store *store)
+static size_t link_returns(struct group *gs, size_t ng, const struct mt_event *sel, const struct mt_pf_store *store,
+                           const struct ours *o)
 {
     size_t n_real = ng;
     for (size_t g = 0; g < n_real; g++) {
@@ -877,9 +916,9 @@ static size_t link_returns(struct group *gs, size_t ng, const struct mt_event *s
                 continue;      /* it came from g: not where g came from */
             for (size_t k = gs[h].first; k < gs[h].first + gs[h].count; k++) {
                 const struct mt_event *s = &sel[k];
-                if (!left_as(s).n || (same && by_server_time(s, r) >= 0))
+                if (!is_leaving(s, o) || (same && by_server_time(s, r) >= 0))
                     continue;
-                int sure = comes_back(s, r, same, store);
+                int sure = comes_back(s, r, same, store, o);
                 if (sure < 0)
                     return SIZE_MAX;
                 if (sure && (sure > best_sure || (sure == best_sure && s->time_ms > best->time_ms))) {
@@ -900,15 +939,18 @@ static size_t link_returns(struct group *gs, size_t ng, const struct mt_event *s
             P->send = best;
             P->pred = best_h;
             P->link = MT_LINK_QUEUED_AS;
-            P->exact = 1;
-            mt_slice host = best->f[MT_F_SERVER_HOSTNAME], qid = left_as(best);
-            snprintf(P->key, sizeof P->key, "%.*s, queued as %.*s", (int)(host.n < 127 ? host.n : 127),
-                     host.p ? host.p : "", (int)qid.n, qid.p);
+            mt_slice host = best->f[MT_F_SERVER_HOSTNAME], qid;
+            leaves(best, o, &qid);
+            P->exact = qid.n > 0;      /* an MTA whose id no log follows: as a relay to it */
+            snprintf(P->key, sizeof P->key, "%.*s%s%.*s", (int)(host.n < 127 ? host.n : 127),
+                     host.p ? host.p : "", qid.n ? ", queued as " : "", (int)qid.n, qid.p ? qid.p : "");
         }
         G->pred = (int)p;
         G->back = 1;
         G->exact = best_sure == 2;
         mt_slice iid = r->f[MT_F_INTERNAL_MESSAGE_ID], client = r->f[MT_F_CLIENT_HOSTNAME];
+        if (!client.n)
+            client = r->f[MT_F_CLIENT_IP];
         if (G->exact) {
             G->link = MT_LINK_INTERNAL_ID;
             snprintf(G->key, sizeof G->key, "InternalId=%.*s@%s", (int)iid.n, iid.p, G->server);
@@ -1118,9 +1160,10 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
         return MT_EIO;
     }
     /* the SENDs it left by for another MTA ("queued as"): most messages have none */
+    struct ours ours = { t->sel, n };
     size_t n_left = 0;
     for (size_t i = 0; i < n; i++)
-        n_left += left_as(&t->sel[i]).n > 0;
+        n_left += is_leaving(&t->sel[i], &ours);
     const struct mt_event **left = n_left ? malloc(n_left * sizeof *left) : NULL;
     if (n_left && !left) {
         free(seg);
@@ -1136,7 +1179,7 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
         return MT_EIO;
     }
     for (size_t i = 0, k = 0; i < n; i++)
-        if (left_as(&t->sel[i]).n)
+        if (is_leaving(&t->sel[i], &ours))
             left_ev[k++] = t->sel[i];
     for (size_t a = 0, b; a < n && n_left; a = b) {
         for (b = a + 1; b < n && !strcasecmp(t->sel[a].server, t->sel[b].server); b++)
@@ -1145,7 +1188,7 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
         for (size_t k = 0; k < n_left; k++)
             if (strcasecmp(left_ev[k].server, t->sel[a].server))
                 left[n_others++] = &left_ev[k];
-        int nb = split_returns(t->sel + a, b - a, seg + a, store, left, n_others);
+        int nb = split_returns(t->sel + a, b - a, seg + a, store, left, n_others, &ours);
         struct mt_event *tmp = nb > 0 ? malloc((b - a) * sizeof *tmp) : NULL;
         unsigned *tseg = nb > 0 ? malloc((b - a) * sizeof *tseg) : NULL;
         if (nb < 0 || (nb > 0 && (!tmp || !tseg))) {
@@ -1194,7 +1237,7 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
         link_group(gs, ng, g, t->sel);
     /* Where it came back from the MTA a SEND handed it to (only a message
      * with such a SEND can have). */
-    if (n_left && (ng = link_returns(gs, ng, t->sel, store)) == SIZE_MAX) {
+    if (n_left && (ng = link_returns(gs, ng, t->sel, store, &ours)) == SIZE_MAX) {
         free(gs);
         return MT_EIO;
     }
@@ -1265,7 +1308,7 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
             struct back *b = &t->backs[t->n_backs++];
             b->hop = o;
             b->from = t->xpred[o];
-            b->queue_id = left_as(gs[G->pred].send);
+            leaves(gs[G->pred].send, &ours, &b->queue_id);
             b->send_ms = gs[G->pred].send->time_ms;
         }
     }
@@ -1312,10 +1355,12 @@ static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_
                 handed_over = t->hops[h].link == MT_LINK_INTERNAL_ID && n_id.n &&
                                strstr(t->hops[h].key, "InternalId=") &&
                                !strncmp(t->hops[h].key + 11, n_id.p, n_id.n) && t->hops[h].key[11 + n_id.n] == '@';
-            if (!handed_over && !n_id.n && !mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "queued as ").n) {
+            mt_slice qid;
+            if (!handed_over && !n_id.n && !mt_reply_other_mta(ev->f[MT_F_SOURCE_CONTEXT], &qid)) {
                 /* No reply id: handed over if the host it went to is one of
-                 * ours -- not when the reply says "queued as ID", which no
-                 * Exchange server answers (mail.partner.com is not our MAIL) */
+                 * ours -- not when another MTA answered ("queued as ID",
+                 * Exim's "OK id=ID"...), which no Exchange server does
+                 * (mail.partner.com is not our MAIL) */
                 for (size_t h = 0; h < t->trace.n_hops && !handed_over; h++)
                     handed_over = t->hops[h].count && /* a server of ours, not an MTA it came back from */
                                   mt_slice_same_host(ev->f[MT_F_SERVER_HOSTNAME], mt_slice_cstr(t->hops[h].server)) &&

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* slice.c -- comparisons on (pointer, length) views. */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include "mailtrail/event.h"
 
 static inline unsigned char fold(unsigned char c)
@@ -352,4 +354,68 @@ bool mt_slice_same_host(mt_slice a, mt_slice b)
     const char *da = memchr(a.p, '.', a.n), *db = memchr(b.p, '.', b.n);
     size_t la = da ? (size_t)(da - a.p) : a.n, lb = db ? (size_t)(db - b.p) : b.n;
     return la && la == lb && !strncasecmp(a.p, b.p, la);
+}
+
+bool mt_slice_ip(mt_slice s, unsigned char addr[16])
+{
+    char buf[64];
+    if (s.n && s.p[0] == '[') {
+        const char *e = memchr(s.p, ']', s.n);
+        if (!e)
+            return false;
+        s = mt_slice_make(s.p + 1, (size_t)(e - s.p) - 1);
+    } else if (s.n && memchr(s.p, '.', s.n)) {
+        const char *c = memchr(s.p, ':', s.n);
+        if (c && !memchr(c + 1, ':', s.n - (size_t)(c - s.p) - 1))
+            s.n = (size_t)(c - s.p);    /* a.b.c.d:port; "::ffff:a.b.c.d" has two */
+    }
+    const char *z = s.n ? memchr(s.p, '%', s.n) : NULL;
+    if (z)
+        s.n = (size_t)(z - s.p);
+    if (!s.n || s.n >= sizeof buf)
+        return false;
+    memcpy(buf, s.p, s.n);
+    buf[s.n] = '\0';
+    if (inet_pton(AF_INET6, buf, addr) == 1)
+        return true;
+    if (inet_pton(AF_INET, buf, addr + 12) != 1)
+        return false;
+    memset(addr, 0, 10);
+    addr[10] = addr[11] = 0xFF;
+    return true;
+}
+
+bool mt_slice_same_ip(mt_slice a, mt_slice b)
+{
+    unsigned char x[16], y[16];
+    return a.n && b.n && mt_slice_ip(a, x) && mt_slice_ip(b, y) && !memcmp(x, y, sizeof x);
+}
+
+/* "ok 1234 qp 567": digits, " qp ", digits, after "ok " */
+static bool qmail_ok(mt_slice ctx)
+{
+    for (size_t i = 0; i + 3 <= ctx.n; i++) {
+        if (!starts_ci(ctx.p + i, "ok ", 3) || (i && ctx.p[i - 1] != ' '))
+            continue;
+        size_t j = i + 3, d = j;
+        while (j < ctx.n && ctx.p[j] >= '0' && ctx.p[j] <= '9')
+            j++;
+        if (j == d || j + 4 > ctx.n || !starts_ci(ctx.p + j, " qp ", 4))
+            continue;
+        j += 4;
+        if (j < ctx.n && ctx.p[j] >= '0' && ctx.p[j] <= '9')
+            return true;
+    }
+    return false;
+}
+
+bool mt_reply_other_mta(mt_slice ctx, mt_slice *queue_id)
+{
+    *queue_id = mt_slice_make(NULL, 0);
+    if (!ctx.n || mt_slice_after(ctx, "[InternalId=").n)
+        return false;
+    *queue_id = mt_slice_after(ctx, "queued as ");
+    if (queue_id->n)
+        return true;
+    return mt_slice_after(ctx, " OK id=").n || mt_slice_mentions(ctx, "messageacceptedfordelivery") || qmail_ok(ctx);
 }

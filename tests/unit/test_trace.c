@@ -873,6 +873,9 @@ static void fz_set(struct fz *z, struct mt_event *e, int slot, enum mt_field f, 
     e->f[f] = mt_slice_make(buf, strlen(buf));
 }
 
+/* a smart host's address in two spellings, a server's, another's, none */
+static const char *const fz_ips[] = { "10.0.0.25", "::ffff:10.0.0.25", "10.0.0.11", "2001:db8::1", "" };
+
 static const char *fz_host(struct fz *z, const char *const *servers, size_t n_servers)
 {
     static const char *const others[] = { "smart.example", "SMART.example", "mx.other.example" };
@@ -954,8 +957,13 @@ static void fz_make(struct fz *z, uint64_t seed, int rough)
                 fz_set(z, e, 3, MT_F_INTERNAL_MESSAGE_ID, "%zu", 100 + m * 10 + cls);
             const char *servers[3] = { "EX1", "EX2", "EX3" };
             if (!strcmp(kind, "SEND") || !strcmp(kind, "SENDEXTERNAL") || !strcmp(kind, "Send")) {
-                unsigned to = 1 + fz_pick(z, 3), how = fz_pick(z, 5);
+                unsigned to = 1 + fz_pick(z, 3), how = fz_pick(z, 8);
                 const char *host = fz_host(z, servers, n_servers);
+                /* the smart host by its address only, which it comes back
+                 * from under its HELO name (trace.c, same_peer) */
+                if (fz_pick(z, 4) == 0)
+                    host = fz_ips[fz_pick(z, 4)];
+                e->f[MT_F_SERVER_IP] = mt_slice_cstr(fz_ips[fz_pick(z, 5)]);
                 if (how == 0)
                     fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "250 2.6.0 <m%zu@x> [InternalId=%zu, Hostname=EX%u.dom.example] Queued",
                            m, 100 + m * 10 + to, to);
@@ -965,12 +973,18 @@ static void fz_make(struct fz *z, uint64_t seed, int rough)
                     fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "250 2.0.0 Ok: queued as Q%zu", m);
                 else if (how == 3)
                     fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "[InternalId=%s]", rough && fz_pick(z, 2) ? "abc" : "");
+                else if (how == 5)     /* Exim: another MTA, no queue id a log follows */
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, ";250 OK id=1abcDE-%06zu-4X;", m);
+                else if (how == 6)     /* Exchange Online: an Exchange reply, not ours */
+                    fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, ";250 2.6.0 <m%zu@x> [InternalId=%zu, Hostname=%s] Queued mail for delivery;",
+                           m, 100 + m * 10 + to, fz_pick(z, 2) ? "AM0PR01.prod.outlook.example" : "smart.example");
                 fz_set(z, e, 5, MT_F_SERVER_HOSTNAME, "%s", how == 0 && fz_pick(z, 2) ? "" : host);
             } else if (!strcmp(kind, "RECEIVE") || !strcmp(kind, "receive")) {
                 unsigned how = rough ? fz_pick(z, 20) : 2;
                 fz_set(z, e, 4, MT_F_SOURCE_CONTEXT, "%s", how == 0 ? "Shadow Redundancy" : how == 1 ? "Safety_Net"
                                                                  : "08D3C;2016-08-27T00:00:30.080Z;0");
                 fz_set(z, e, 5, MT_F_CLIENT_HOSTNAME, "%s", fz_pick(z, 3) ? fz_host(z, servers, n_servers) : "");
+                e->f[MT_F_CLIENT_IP] = mt_slice_cstr(fz_ips[fz_pick(z, 5)]);
             } else if (!strcmp(kind, "SUBMIT")) {
                 fz_set(z, e, 5, MT_F_SERVER_HOSTNAME, "%s", fz_host(z, servers, n_servers));
             } else if (!strcmp(kind, "DEFER") || !strcmp(kind, "FAIL")) {
