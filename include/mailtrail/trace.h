@@ -132,6 +132,13 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
  * Returns MT_OK, MT_NOMATCH when no event has that message-id, MT_EIO.
  * *out is valid until the next call or mt_tracer_free. */
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
+/* Whether dsn (a DSN event, of a trace built from t) is a delay notice: it
+ * names a recipient of a message its reference names that, by the DSN's
+ * time, had been deferred and had not failed -- the DSN mt_tracer_build
+ * gives a deferred recipient, or a failed one before it failed. Only what
+ * t holds of that message counts (mt_trace_gather it too); 0 for any other
+ * event, or when t holds nothing of it. */
+int mt_tracer_dsn_is_delay(mt_tracer *t, const struct mt_event *dsn);
 /* The distinct message-ids added, in order of first appearance (DSNs
  * included); for tracing many messages at once. */
 size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
