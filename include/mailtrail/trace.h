@@ -186,7 +186,10 @@ struct mt_pf_store;
  * modification time (when its last line was written), one less when that
  * stamp's month comes after that time's month (a log that began in December
  * and was last written in January), and later stamps follow on from it.
- * Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
+ * Each file is read whole from the descriptor its first bytes were read
+ * from: one rotated or replaced meanwhile is still the file whose first
+ * bytes gave it its place and year (up to 256 files; more are opened again
+ * by name). Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
  * one could not be read, MT_EIO. */
 mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
                                 struct mt_pf_store *store, mt_diag_fn diag, void *user);
