@@ -526,7 +526,8 @@ static void way_in(const struct mt_trace *t, const mt_pf_store *store, struct ii
     seen_window(t, w->e, w->bf, w->nb, &w->first, &w->last);
 }
 
-static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store, struct iid_index *iid)
+static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz *tz, const mt_pf_store *store,
+                       struct iid_index *iid)
 {
     char a[48], b[48], name[160];
     struct hop_rx hx;
@@ -583,7 +584,9 @@ static void print_text(const struct mt_trace *t, const mt_tz *tz, const mt_pf_st
             mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS];
             printf("  %s ", a);
             cli_text_pad(ev->f[MT_F_EVENT_ID], 12);
-            printf(" %-12s ", event_word(ev->f[MT_F_EVENT_ID], ev->f[MT_F_SOURCE]));
+            /* as the recipient block of its original names it */
+            printf(" %-12s ", mt_tracer_dsn_is_delay(tracer, ev) ? "Delay notice sent"
+                                                                : event_word(ev->f[MT_F_EVENT_ID], ev->f[MT_F_SOURCE]));
             cli_text(mt_slice_make(rcpts.p, rcpts.n > 60 ? 60 : rcpts.n));
             putchar('\n');
             struct mt_latency lat[4];
@@ -1100,6 +1103,41 @@ static int add_all(const struct mt_event *ev, void *user)
     return mt_tracer_add(a->tracer, ev) != MT_OK;
 }
 
+/* A DSN the message is (an NDR, a delay notice) is told apart by what its
+ * original's recipients had come to when it was sent, so its hop line can
+ * say which: gather the messages its DSN events reference into tracer too.
+ * Only a DSN message pays the extra searches. */
+static mt_status gather_dsn_originals(const mt_logset *ls, mt_tracer *tracer, const char *id)
+{
+    const struct mt_trace *t;
+    if (mt_tracer_build(tracer, id, &t) != MT_OK)
+        return MT_OK;
+    mt_status rc = MT_OK;
+    char want[512];
+    /* t is rebuilt by nothing below: gathering only adds events, and the
+     * blobs its slices view never move */
+    for (size_t i = 0; i < t->n_events; i++) {
+        const struct mt_event *ev = &t->events[i];
+        if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], cstr("DSN")))
+            continue;
+        size_t pos = 0;
+        mt_slice ref;
+        while (mt_slice_next_item(ev->f[MT_F_REFERENCE], ';', &pos, &ref)) {
+            ref = mt_slice_strip_angles(ref);
+            if (!ref.n || ref.n >= sizeof want)
+                continue;
+            memcpy(want, ref.p, ref.n);
+            want[ref.n] = '\0';
+            mt_status gs = mt_trace_gather(ls, want, tracer, NULL, NULL);
+            if (gs == MT_EIO)
+                return MT_EIO;
+            if (gs == MT_EINPUT)
+                rc = MT_EINPUT;
+        }
+    }
+    return rc;
+}
+
 int cmd_trace(int argc, char **argv)
 {
     const char *cmd = "trace";
@@ -1298,6 +1336,12 @@ int cmd_trace(int argc, char **argv)
                 rc = MT_EIO;
                 goto done;
             }
+            if (fmt == FMT_TEXT && gs != MT_EINPUT)
+                gs = gather_dsn_originals(&ls, tracer, pick.ids.v[i]);
+            if (gs == MT_EIO) {
+                rc = MT_EIO;
+                goto done;
+            }
             if (gs == MT_EINPUT)
                 unreadable = 1;
         }
@@ -1339,7 +1383,7 @@ int cmd_trace(int argc, char **argv)
         else {
             if (found > 1)
                 printf("\n");
-            print_text(t, out_tz, store, &iid);
+            print_text(tracer, t, out_tz, store, &iid);
         }
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {

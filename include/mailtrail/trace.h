@@ -132,6 +132,13 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
  * Returns MT_OK, MT_NOMATCH when no event has that message-id, MT_EIO.
  * *out is valid until the next call or mt_tracer_free. */
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
+/* Whether dsn (a DSN event, of a trace built from t) is a delay notice: it
+ * names a recipient of a message its reference names that, by the DSN's
+ * time, had been deferred and had not failed -- the DSN mt_tracer_build
+ * gives a deferred recipient, or a failed one before it failed. Only what
+ * t holds of that message counts (mt_trace_gather it too); 0 for any other
+ * event, or when t holds nothing of it. */
+int mt_tracer_dsn_is_delay(mt_tracer *t, const struct mt_event *dsn);
 /* The distinct message-ids added, in order of first appearance (DSNs
  * included); for tracing many messages at once. */
 size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
@@ -179,7 +186,10 @@ struct mt_pf_store;
  * modification time (when its last line was written), one less when that
  * stamp's month comes after that time's month (a log that began in December
  * and was last written in January), and later stamps follow on from it.
- * Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
+ * Each file is read whole from the descriptor its first bytes were read
+ * from: one rotated or replaced meanwhile is still the file whose first
+ * bytes gave it its place and year (up to 256 files; more are opened again
+ * by name). Returns MT_OK, MT_NOMATCH when ls holds no Postfix log, MT_EINPUT when
  * one could not be read, MT_EIO. */
 mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
                                 struct mt_pf_store *store, mt_diag_fn diag, void *user);

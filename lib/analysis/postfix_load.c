@@ -2,10 +2,13 @@
 /* postfix_load.c -- the Postfix logs of a log set, as queue entries a trace
  * can follow: an Exchange SEND answered "queued as ID" continues in the
  * smart host's queue entry ID, and from there to wherever Postfix relayed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "mailtrail/backend.h"
 #include "mailtrail/postfix.h"
 #include "mailtrail/trace.h"
@@ -98,7 +101,21 @@ struct pf_file {
     size_t file;
     int year;                     /* of its first classic stamp, from the file */
     int64_t first_ms;
+    int fd;                       /* the file those came from, kept open to be read whole
+                                     (-1: from an index, or no descriptor was left) */
 };
+
+/* Descriptors kept from the first look to the whole read, at most: the
+ * rest (rare: a rotation keeps tens) are opened again by name, and there
+ * are descriptors left for the reads themselves and the rest of the run. */
+enum { PF_KEEP_OPEN_MAX = 256 };
+
+static void close_pf_files(struct pf_file *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i].fd >= 0)
+            close(v[i].fd);
+}
 
 static int cmp_pf_file(const void *a, const void *b)
 {
@@ -154,7 +171,7 @@ static mt_status postfix_files(const mt_logset *ls, const struct mt_postfix_near
                                struct pf_file **out, size_t *n_out, mt_diag_fn diag, void *user)
 {
     struct pf_file *v = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, kept = 0;
     int oom = 0;
     *out = NULL;
     *n_out = 0;
@@ -162,7 +179,7 @@ static mt_status postfix_files(const mt_logset *ls, const struct mt_postfix_near
         const char *b = buf;
         size_t got = 0;
         struct first fp = { NULL, 0 };
-        int year;
+        int year, fd = -1;
         if (ls->backend) {
             mt_status st = ls->backend->postfix_text(ls->backend_ctx, i, first_piece, &fp, diag, user);
             if (st == MT_EIO)
@@ -173,32 +190,57 @@ static mt_status postfix_files(const mt_logset *ls, const struct mt_postfix_near
             got = fp.n;
             year = indexed_year(ls, i, b, got, tz);
         } else {
+            /* Its place among the others and its year come from these first
+             * bytes and its modification time: the whole read is of this
+             * same file, kept open, not of whatever has its name by then (a
+             * rotation in between gave one file's place and year to another). */
             char err[256];
             mt_reader *r;
-            if (mt_reader_open(ls->files[i].path, &r, err, sizeof err) != MT_OK)
-                continue;      /* the tracking search has reported it already */
+            if (kept < PF_KEEP_OPEN_MAX) {
+                fd = open(ls->files[i].path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0 && errno != EMFILE && errno != ENFILE)
+                    continue;      /* the tracking search has reported it already */
+            }
+            if ((fd >= 0 ? mt_reader_open_fd(fd, &r, err, sizeof err)
+                         : mt_reader_open(ls->files[i].path, &r, err, sizeof err)) != MT_OK) {
+                if (fd >= 0)
+                    close(fd);
+                continue;
+            }
             int ok = mt_reader_read(r, buf, MT_READ_BLOCK, &got, err, sizeof err) == MT_OK &&
                      mt_sniff(buf, got, 1) == MT_KIND_POSTFIX;
             mt_reader_close(r);
-            if (!ok)
+            struct stat st = { 0 };
+            if (ok && fd >= 0)
+                ok = fstat(fd, &st) == 0;
+            if (!ok) {
+                if (fd >= 0)
+                    close(fd);
                 continue;
-            year = mt_postfix_file_year(ls->files[i].path, buf, got, tz);
+            }
+            /* past PF_KEEP_OPEN_MAX, or out of descriptors: by name, twice */
+            year = fd >= 0 ? mt_postfix_year_at((int64_t)st.st_mtime, buf, got, tz)
+                           : mt_postfix_file_year(ls->files[i].path, buf, got, tz);
+            kept += fd >= 0;
         }
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 16;
             struct pf_file *nv = realloc(v, nc * sizeof *nv);
             if (!nv) {
                 free(fp.p);
+                if (fd >= 0)
+                    close(fd);
                 oom = 1;
                 break;
             }
             v = nv;
             cap = nc;
         }
-        v[n++] = (struct pf_file){ i, year, first_ms(ls->files[i].path, b, got, year, near, tz, &oom) };
+        v[n++] = (struct pf_file){ i, year, first_ms(ls->files[i].path, b, got, year, near, tz, &oom), fd };
         free(fp.p);
     }
     if (oom) {
+        close_pf_files(v, n);
         free(v);
         return MT_EIO;
     }
@@ -238,7 +280,8 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
         char err[256];
         mt_reader *r;
         found++;
-        if (mt_reader_open(f->path, &r, err, sizeof err) != MT_OK) {
+        if ((files[k].fd >= 0 ? mt_reader_open_fd(files[k].fd, &r, err, sizeof err)
+                              : mt_reader_open(f->path, &r, err, sizeof err)) != MT_OK) {
             if (diag)
                 diag(f->path, 0, err, user);
             unreadable++;
@@ -269,6 +312,7 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
         mt_postfix_free(p);
         mt_reader_close(r);
     }
+    close_pf_files(files, n_files);
     free(files);
     if (!l.oom && mt_pf_queue_finish(l.q) != MT_OK)
         l.oom = 1;

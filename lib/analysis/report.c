@@ -54,6 +54,7 @@
 #include "mailtrail/explain.h"
 #include "mailtrail/slice.h"
 #include "mailtrail/writer.h"
+#include "report_internal.h"
 
 /* ---------------------------------------------------------------- positions */
 
@@ -699,6 +700,7 @@ struct mt_report {
     size_t n_servers;
     mt_slice *server_labels;           /* first DNS labels of servers */
     int mode;
+    int ran;                           /* mt_report_run was made (in either mode): no more events */
     int ordered;                       /* positions compare by arrival */
     int locking;                       /* more than one worker runs at once */
     int ipfixed;                       /* r->ipg holds every address of ours in the stream */
@@ -2543,7 +2545,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
 
 mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
 {
-    if (r->mode != MODE_NONE)
+    if (r->mode != MODE_NONE || r->ran)
         return MT_EUSAGE;
     r->hostfixed = 1;
     r->ipfixed = 1;
@@ -2558,7 +2560,7 @@ int mt_report_learn_fn(const struct mt_event *ev, void *user)
 
 mt_status mt_report_add(mt_report *r, const struct mt_event *ev)
 {
-    if (r->mode == MODE_PARALLEL)
+    if (r->mode == MODE_PARALLEL || r->ran)
         return MT_EUSAGE;
     if (r->mode == MODE_NONE) {
         if (data_start(r, 1)) {
@@ -2739,29 +2741,42 @@ static size_t msgs_expected(const mt_logset *ls, const struct mt_query *q)
      MT_FIELD(MT_F_CLIENT_IP) | MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_SENDER_ADDRESS) |           \
      MT_FIELD(MT_F_MESSAGE_SUBJECT) | MT_FIELD(MT_F_CUSTOM_DATA) | MT_FIELD(MT_F_SOURCE_CONTEXT))
 
-mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *query, unsigned threads,
-                        mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+mt_status report_run_ordered(mt_report *r, const mt_logset *ls, const struct mt_query *query, unsigned threads,
+                             mt_diag_fn diag, void *user, struct mt_search_stats *stats)
 {
-    if (r->mode != MODE_NONE)
+    if (r->mode != MODE_NONE || r->ran)
         return MT_EUSAGE;
     struct mt_query projected = *query;
     projected.fields = REPORT_FIELDS;
     const struct mt_query *q = &projected;
-    if (ls->n >= (1u << FILE_BITS) - 1) {
-        /* positions cannot name that many files: read them in order instead,
-         * once for the host names and once to count */
-        struct run_ctx o = { r, diag, user };
-        if (!r->hostfixed) {
-            struct run_ctx quiet = { r, NULL, user };
-            r->hostfixed = 1;
-            if (mt_search(ls, q, threads, learn_emit, run_diag, &quiet, NULL) == MT_EIO || r->oom)
-                return MT_EIO;
-        }
-        mt_status st = mt_search(ls, q, threads, ordered_emit, run_diag, &o, stats);
-        if (st == MT_EIO || mt_report_status(r) != MT_OK)
+    struct run_ctx o = { r, diag, user };
+    if (!r->hostfixed) {
+        struct run_ctx quiet = { r, NULL, user };
+        r->hostfixed = 1;
+        if (mt_search(ls, q, threads, learn_emit, run_diag, &quiet, NULL) == MT_EIO || r->oom)
             return MT_EIO;
-        return st;
     }
+    mt_status st = mt_search(ls, q, threads, ordered_emit, run_diag, &o, stats);
+    /* its events came through mt_report_add (MODE_ORDERED): a run is as
+     * final as the parallel one, whose mode refuses more */
+    r->ran = 1;
+    if (st == MT_EIO || mt_report_status(r) != MT_OK)
+        return MT_EIO;
+    return st;
+}
+
+mt_status mt_report_run(mt_report *r, const mt_logset *ls, const struct mt_query *query, unsigned threads,
+                        mt_diag_fn diag, void *user, struct mt_search_stats *stats)
+{
+    if (r->mode != MODE_NONE || r->ran)
+        return MT_EUSAGE;
+    /* positions cannot name that many files: read them in order instead,
+     * once for the host names and once to count */
+    if (ls->n >= (1u << FILE_BITS) - 1)
+        return report_run_ordered(r, ls, query, threads, diag, user, stats);
+    struct mt_query projected = *query;
+    projected.fields = REPORT_FIELDS;
+    const struct mt_query *q = &projected;
     r->mode = MODE_PARALLEL;
     r->ordered = 0;
     size_t want = msgs_expected(ls, q) / MSH * 4 / 3 + 1;   /* load 3/4 */

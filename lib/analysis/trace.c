@@ -1131,6 +1131,54 @@ static int link_ndrs(mt_tracer *t, const struct idrec *rec)
     return 0;
 }
 
+/* Whether event names addr among its recipients (any case, <> stripped). */
+static int names_recipient(const struct mt_event *ev, mt_slice addr)
+{
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
+        if (mt_slice_eq_ci(mt_slice_strip_angles(item), addr))
+            return 1;
+    return 0;
+}
+
+int mt_tracer_dsn_is_delay(mt_tracer *t, const struct mt_event *dsn)
+{
+    if (!mt_slice_eq_ci(dsn->f[MT_F_EVENT_ID], MT_SLICE_LIT("DSN")) || dsn->time_ms == MT_TIME_NONE)
+        return 0;
+    size_t rpos = 0;
+    mt_slice ref;
+    while (mt_slice_next_item(dsn->f[MT_F_REFERENCE], ';', &rpos, &ref)) {
+        const struct idrec *rec = idrec_get(t, mt_slice_strip_angles(ref), 0);
+        if (!rec)
+            continue;
+        size_t apos = 0;
+        mt_slice addr;
+        while (mt_slice_next_item(dsn->f[MT_F_RECIPIENT_ADDRESS], ';', &apos, &addr)) {
+            addr = mt_slice_strip_angles(addr);
+            if (!addr.n)
+                continue;
+            /* As link_ndrs decides: a DSN naming a recipient deferred and
+             * not failed by then reports the deferral (the original sender,
+             * the NDR's addressee, was never deferred: it is no match). */
+            int deferred = 0, failed = 0;
+            for (size_t i = 0; i < rec->n_ev && !failed; i++) {
+                struct mt_event ev;
+                materialize(&t->ev[rec->ev[i]], &ev);
+                if (ev.time_ms == MT_TIME_NONE || ev.time_ms > dsn->time_ms || !names_recipient(&ev, addr))
+                    continue;
+                if (mt_slice_eq_ci(ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("DEFER")))
+                    deferred = 1;
+                else if (mt_slice_eq_ci(ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("FAIL")))
+                    failed = 1;
+            }
+            if (deferred && !failed)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* mt_tracer_build; with store (may be NULL), what its Postfix logs say
  * about a message that left and came back is believed first. */
 static mt_status build(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,

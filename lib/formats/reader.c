@@ -52,6 +52,9 @@ static mt_status fill_input(mt_reader *r, char *err, size_t errlen)
     return MT_OK;
 }
 
+/* mt_reader_open and mt_reader_open_fd past the open: fd becomes the reader's. */
+static mt_status open_fd(int fd, mt_reader **out, char *err, size_t errlen);
+
 mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t errlen)
 {
     *out = NULL;
@@ -60,6 +63,22 @@ mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t er
         set_err(err, errlen, "cannot open", errno);
         return MT_EINPUT;
     }
+    return open_fd(fd, out, err, errlen);
+}
+
+mt_status mt_reader_open_fd(int fd, mt_reader **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) {
+        set_err(err, errlen, "cannot open", errno);
+        return MT_EINPUT;
+    }
+    return open_fd(own, out, err, errlen);
+}
+
+static mt_status open_fd(int fd, mt_reader **out, char *err, size_t errlen)
+{
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         int e = errno;

@@ -24,6 +24,10 @@ typedef struct mt_reader mt_reader;
 /* Open path. On failure returns MT_EINPUT (or MT_EIO when out of memory) and
  * writes a reason (strerror-like) into err. */
 mt_status mt_reader_open(const char *path, mt_reader **out, char *err, size_t errlen);
+/* The same for a file already open (fd, left open: the reader reads a
+ * duplicate of it from the start): what was opened once is read again
+ * whatever its name has come to name since. */
+mt_status mt_reader_open_fd(int fd, mt_reader **out, char *err, size_t errlen);
 /* Read up to cap decompressed bytes into buf. *got == 0 means end of input.
  * Returns MT_EINPUT with a reason on a read or decompression error. */
 mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen);

@@ -5,6 +5,7 @@
  * time function (and no time zone) is involved and output is the same on
  * every machine. */
 #include "fmt.h"
+#include "mailtrail/slice.h"
 
 static const char digits2[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -217,19 +218,61 @@ char *sim_put_csv(char *d, const char *s, size_t n)
     return d;
 }
 
+/* \uXXXX of cp (below U+10000). */
+static char *put_u(char *d, unsigned cp)
+{
+    d = SIM_PUTS(d, "\\u");
+    return sim_put_hex(d, cp, 4, 0);
+}
+
+/* The rules of mt_json_string (lib/output/writer.c), so ground-truth.jsonl
+ * reads as mailtrail's own JSON does: beyond what JSON needs (C0 controls,
+ * quote, backslash), DEL, the C1 controls and the bidi marks and overrides
+ * (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) go out as \u
+ * escapes -- they would act on a terminal `cat` shows the file on -- and a
+ * byte that is not UTF-8 as \ufffd. Six bytes at most for each byte in. */
 char *sim_put_json(char *d, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     *d++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    for (size_t i = 0; i < n;) {
+        unsigned char c = p[i];
         if (c == '"' || c == '\\') {
             *d++ = '\\';
             *d++ = (char)c;
-        } else if (c < 0x20) {
-            d = SIM_PUTS(d, "\\u00");
-            d = sim_put_hex(d, c, 2, 0);
-        } else {
+            i++;
+        } else if (c < 0x20 || c == 0x7F) {
+            if (c == '\n')
+                d = SIM_PUTS(d, "\\n");
+            else if (c == '\r')
+                d = SIM_PUTS(d, "\\r");
+            else if (c == '\t')
+                d = SIM_PUTS(d, "\\t");
+            else
+                d = put_u(d, c);
+            i++;
+        } else if (c < 0x80) {
             *d++ = (char)c;
+            i++;
+        } else {
+            size_t len = mt_utf8_valid_len(s + i, n - i);
+            if (len == 0) {
+                d = SIM_PUTS(d, "\\ufffd");
+                i++;
+                continue;
+            }
+            if (len == 2 && c == 0xC2 && p[i + 1] < 0xA0)
+                d = put_u(d, p[i + 1]);
+            else if (len == 2 && c == 0xD8 && p[i + 1] == 0x9C)
+                d = put_u(d, 0x061C);
+            else if (len == 3 && c == 0xE2 &&
+                     ((p[i + 1] == 0x80 && (p[i + 2] == 0x8E || p[i + 2] == 0x8F ||
+                                            (p[i + 2] >= 0xAA && p[i + 2] <= 0xAE))) ||
+                      (p[i + 1] == 0x81 && p[i + 2] >= 0xA6 && p[i + 2] <= 0xA9)))
+                d = put_u(d, (c & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu));
+            else
+                d = sim_put(d, s + i, len);
+            i += len;
         }
     }
     *d++ = '"';

@@ -54,7 +54,8 @@ char *sim_put_ymd(char *d, int64_t ms);
 /* A CSV field: quoted (inner quotes doubled) only when it holds a comma or
  * a quote, as Exchange writes them. */
 char *sim_put_csv(char *d, const char *s, size_t n);
-/* A JSON string literal with quotes, escaping what JSON requires. */
+/* A JSON string literal with quotes, escaped as mt_json_string escapes (up
+ * to 6 bytes out for each byte in, plus the quotes). */
 char *sim_put_json(char *d, const char *s, size_t n);
 
 /* Civil date of a day number (days since 1970-01-01). */

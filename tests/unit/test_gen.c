@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <mailtrail/gen.h>
+#include <mailtrail/writer.h>
+#include "sim/fmt.h"
 
 #define LIMIT (10u * 1024 * 1024)
 
@@ -434,6 +436,43 @@ static void test_ground_truth(void **state)
     free(dir);
 }
 
+/* ground-truth.jsonl's strings are escaped as mailtrail's own JSON is
+ * (mt_json_string): DEL, C1 controls and bidi overrides escaped, invalid
+ * UTF-8 replaced. It escaped only C0 controls, so a U+202E or a CSI in a
+ * subject reached the terminal the file was shown on. */
+static void test_json_escape(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *want; } cases[] = {
+        { "plain", "\"plain\"" },
+        { "a\"b\\c\n\r\t\x01", "\"a\\\"b\\\\c\\n\\r\\t\\u0001\"" },
+        { "del\x7f", "\"del\\u007f\"" },
+        { "csi\xc2\x9b" "31m", "\"csi\\u009b31m\"" },
+        { "nbsp\xc2\xa0ok", "\"nbsp\xc2\xa0ok\"" },
+        { "rlo\xe2\x80\xaegpj.exe", "\"rlo\\u202egpj.exe\"" },
+        { "alm\xd8\x9c lri\xe2\x81\xa6", "\"alm\\u061c lri\\u2066\"" },
+        { "bad\xff\xc3", "\"bad\\ufffd\\ufffd\"" },
+        { "R\xc3\xa9union \xe2\x80\x93 \xf0\x9f\x93\xb7", "\"R\xc3\xa9union \xe2\x80\x93 \xf0\x9f\x93\xb7\"" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].in);
+        char buf[256];
+        char *e = sim_put_json(buf, cases[i].in, n);
+        assert_true((size_t)(e - buf) <= 6 * n + 2);
+        *e = '\0';
+        assert_string_equal(buf, cases[i].want);
+        /* byte for byte what mt_json_string writes */
+        char *mem = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&mem, &len);
+        assert_non_null(f);
+        mt_json_string(f, mt_slice_make(cases[i].in, n));
+        fclose(f);
+        assert_string_equal(buf, mem);
+        free(mem);
+    }
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -465,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_rotation),
         cmocka_unit_test(test_ground_truth),
+        cmocka_unit_test(test_json_escape),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests_name("gen", tests, NULL, NULL);

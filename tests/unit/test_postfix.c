@@ -14,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "mailtrail/postfix.h"
+#include "mailtrail/search.h"
+#include "mailtrail/trace.h"
 
 #define MX1_LOG "tests/data/postfix/postfix.log"
 #define RELAY_LOG "tests/data/postfix/postfix-relay.log"
@@ -1289,6 +1293,81 @@ static void test_queue_ids(void **state)
     assert_int_equal(r.kind, MT_PF_OTHER);
 }
 
+/* ---- a file replaced while the logs are read ---- */
+
+struct swap {
+    const char *from, *to;
+    int done;
+};
+
+/* The diagnostic of maillog.1's bad line comes while it is read for its
+ * entries, after every file's first bytes decided the order and the years:
+ * then maillog is replaced (a rotation, an editor's save). */
+static void swap_on_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)file;
+    (void)line;
+    (void)msg;
+    struct swap *sw = user;
+    if (!sw->done++)
+        assert_int_equal(rename(sw->from, sw->to), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Each Postfix log is read as it was when its first bytes were: its place
+ * among the others and the year of its classic stamps come from those bytes,
+ * so the rest must come from the same file. It was opened again by name, so
+ * a file replaced in between was read in the place and with the year of
+ * another (here: maillog's entry lost, the replacement's read instead). */
+static void test_load_file_replaced(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/mt_test_pfload.XXXXXX";
+    assert_non_null(mkdtemp(root));
+    char dir[64], old1[96], cur[96], repl[96];
+    snprintf(dir, sizeof dir, "%s/mx1", root);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    snprintf(old1, sizeof old1, "%s/maillog.1", dir);
+    snprintf(cur, sizeof cur, "%s/maillog", dir);
+    /* beside root, not in the log set */
+    snprintf(repl, sizeof repl, "%s.new", root);
+    write_text(old1, "2026-11-22T07:00:00Z mx1 postfix/smtpd[1]: AAAAAA1: client=a[192.0.2.1]\n"
+                     "2026-11-22T07:00:01Z mx1 postfix/cleanup[2]: AAAAAA1: message-id=<1@x>\n"
+                     "2026-02-30T07:00:02Z mx1 postfix/qmgr[3]: AAAAAA1: removed\n"      /* a diagnostic */
+                     "2026-11-22T07:00:03Z mx1 postfix/qmgr[3]: AAAAAA1: removed\n");
+    write_text(cur, "2026-11-22T08:00:00Z mx1 postfix/smtpd[1]: BBBBBB2: client=a[192.0.2.1]\n"
+                    "2026-11-22T08:00:01Z mx1 postfix/cleanup[2]: BBBBBB2: message-id=<2@x>\n"
+                    "2026-11-22T08:00:02Z mx1 postfix/qmgr[3]: BBBBBB2: removed\n");
+    write_text(repl, "2026-11-22T09:00:00Z mx1 postfix/smtpd[1]: CCCCCC3: client=a[192.0.2.1]\n"
+                     "2026-11-22T09:00:01Z mx1 postfix/cleanup[2]: CCCCCC3: message-id=<3@x>\n"
+                     "2026-11-22T09:00:02Z mx1 postfix/qmgr[3]: CCCCCC3: removed\n");
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, root, NULL, NULL), MT_OK);
+    mt_logset_finish(&ls);
+    mt_pf_store *store = mt_pf_store_new();
+    assert_non_null(store);
+    struct swap sw = { repl, cur, 0 };
+    assert_int_equal(mt_trace_load_postfix(&ls, NULL, NULL, store, swap_on_diag, &sw), MT_OK);
+    assert_int_equal(sw.done, 1);
+    const struct mt_pf_entry *out[2];
+    assert_int_equal(mt_pf_store_find(store, S("AAAAAA1"), S(""), S(""), out, 2), 1);
+    assert_int_equal(mt_pf_store_find(store, S("BBBBBB2"), S(""), S(""), out, 2), 1);
+    assert_int_equal(mt_pf_store_find(store, S("CCCCCC3"), S(""), S(""), out, 2), 0);
+    mt_pf_store_free(store);
+    mt_logset_free(&ls);
+    assert_int_equal(unlink(old1), 0);
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(rmdir(root), 0);
+}
+
 /* ---- the assembler's bounds ---- */
 
 static void test_queue_bounds(void **state)
@@ -1503,6 +1582,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_pieces),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_load_file_replaced),
         cmocka_unit_test(test_shapes),
         cmocka_unit_test(test_queue_ids),
         cmocka_unit_test(test_queue_bounds),

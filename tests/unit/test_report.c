@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "mailtrail/report.h"
+#include "analysis/report_internal.h"
 #include "mailtrail/search.h"
 
 /* 2016-08-27T00:00:00Z */
@@ -609,6 +610,23 @@ static void check_run_equals_ordered(const char *root, const char *const *server
         assert_int_equal(mt_report_add(par, NULL), MT_EUSAGE);
         free(got);
         mt_report_free(par);
+    }
+    /* mt_report_run's own fallback for a log set too large for positions:
+     * the same report, and a run is as final as the parallel one */
+    for (unsigned threads = 1; threads <= 2; threads++) {
+        mt_report *fb = mt_report_new(&cfg);
+        assert_non_null(fb);
+        struct mt_search_stats st;
+        assert_int_equal(report_run_ordered(fb, &ls, &q, threads, NULL, NULL, &st), MT_OK);
+        char *got = render_all(fb);
+        if (strcmp(want, got)) {
+            fprintf(stderr, "--- ordered\n%s\n--- fallback, %u threads\n%s\n", want, threads, got);
+            fail_msg("mt_report_run's ordered fallback with %u threads differs from the ordered stream", threads);
+        }
+        assert_int_equal(mt_report_run(fb, &ls, &q, threads, NULL, NULL, NULL), MT_EUSAGE);
+        assert_int_equal(mt_report_add(fb, NULL), MT_EUSAGE);
+        free(got);
+        mt_report_free(fb);
     }
     if (text_out)
         *text_out = want;
