@@ -1401,8 +1401,10 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
  * plain file held up to its offset, while that file is gone (moved to
  * another file system: copied, then removed) or was cut shorter in place
  * (copytruncate, the copy read first): the same lines, continued from the
- * offset kept. A copy beside a file still whole is read as a file of its
- * own, as before. Returns 1 when u->row is that row, 0 when there is none,
+ * offset kept. So does a .gz/.zst file's row (complete) when this file
+ * begins with all it held and it is gone or left out of this run as a
+ * compressed copy of this file (gunzip, gunzip -k). A copy beside a file
+ * still whole is read as a file of its own, as before. Returns 1 when u->row is that row, 0 when there is none,
  * -1 on a database error. */
 static int find_moved_origin(struct upd *u, const struct stat *sb)
 {
@@ -1417,7 +1419,7 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
         return 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(u->ix->db,
-                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len > 0"
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE head_len > 0"
                            " AND head_len <= ?1 AND (head_len < ?1 OR head_hash = ?2) AND offset > 0 AND offset <= ?3"
                            " ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
@@ -1436,9 +1438,14 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
             continue;
         struct stat ob;
         int64_t h;
+        int compressed = sqlite3_column_int(s, 12);
         if (stat(old, &ob) == 0) {
-            int cut = (int64_t)ob.st_ino == ino && (int64_t)ob.st_dev == dev &&
-                      (ob.st_size < offset || head_hash(old, hl, &h) || h != hh);
+            int same = (int64_t)ob.st_ino == ino && (int64_t)ob.st_dev == dev;
+            /* a .gz/.zst still there but not read by this run: gunzip -k
+             * made this file beside it, and the log set leaves the
+             * compressed copy out -- the plain file reads its lines now */
+            int cut = same && (compressed ? !in_run(u, old)
+                                          : ob.st_size < offset || head_hash(old, hl, &h) || h != hh);
             if (!cut)
                 continue;
         } else if (errno != ENOENT) {
@@ -1450,6 +1457,7 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
             rc = SQLITE_ERROR;
             break;
         }
+        u->row.complete = 0;   /* a plain file now: it may grow, its last line wait for its newline */
         found = 1;
     }
     sqlite3_finalize(s);
