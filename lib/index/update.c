@@ -1677,7 +1677,11 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     int replaced = 0;
     int other_head = 0;   /* what is at this path now starts otherwise than what the row read */
     if (found && !adopted) {
-        other_head = head_matches(f->path, r->head_len, r->head_hash) != 1;
+        /* A file now shorter than the head kept cannot be compared with it
+         * (only the hash of all of it is kept): read again (replaced), which
+         * is exact whatever it holds, rather than kept as gone beside
+         * itself with the lines it still has counted twice. */
+        other_head = head_matches(f->path, r->head_len, r->head_hash) == 0;
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size || other_head)
             replaced = 1;
         else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
