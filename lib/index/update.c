@@ -173,6 +173,29 @@ static int head_hash(const char *path, int64_t len, int64_t *out)
     return 0;
 }
 
+/* How the file at path starts against a row's head (its first len bytes
+ * hashed to hash): 1 the same, 0 otherwise, -1 when it is shorter than len
+ * now and cannot be compared. A .gz/.zst is compared by its decompressed
+ * bytes, the ones its offsets count: recompressed, or fetched again, it has
+ * other bytes on disk and the same lines. (A compressed file's row written
+ * before kept the hash of its raw bytes: that still matches.) */
+static int head_matches(const char *path, int64_t len, int64_t hash)
+{
+    if (len <= 0)
+        return 1;
+    int64_t h;
+    int raw = head_hash(path, len, &h);
+    if (raw == 0 && h == hash)
+        return 1;
+    char b[HEAD_BYTES];
+    size_t d = mt_reader_compressed_head(path, b, (size_t)len);
+    if (!d)
+        return raw ? -1 : 0;
+    if ((int64_t)d < len)
+        return -1;
+    return (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull) == hash;
+}
+
 /* ---- records ---- */
 
 /* A row the pipe could not write (or no memory for it): the run fails with
@@ -1271,8 +1294,7 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
             free(cand.header.p);
             continue;
         }
-        int64_t h;
-        if (cand.head_len <= sb->st_size && head_hash(u->f->path, cand.head_len, &h) == 0 && h == cand.head_hash) {
+        if (head_matches(u->f->path, cand.head_len, cand.head_hash) == 1) {
             free(u->row.header.p);
             u->row = cand;
             found = 1;
@@ -1379,8 +1401,10 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
  * plain file held up to its offset, while that file is gone (moved to
  * another file system: copied, then removed) or was cut shorter in place
  * (copytruncate, the copy read first): the same lines, continued from the
- * offset kept. A copy beside a file still whole is read as a file of its
- * own, as before. Returns 1 when u->row is that row, 0 when there is none,
+ * offset kept. So does a .gz/.zst file's row (complete) when this file
+ * begins with all it held and it is gone or left out of this run as a
+ * compressed copy of this file (gunzip, gunzip -k). A copy beside a file
+ * still whole is read as a file of its own, as before. Returns 1 when u->row is that row, 0 when there is none,
  * -1 on a database error. */
 static int find_moved_origin(struct upd *u, const struct stat *sb)
 {
@@ -1395,7 +1419,7 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
         return 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(u->ix->db,
-                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len > 0"
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE head_len > 0"
                            " AND head_len <= ?1 AND (head_len < ?1 OR head_hash = ?2) AND offset > 0 AND offset <= ?3"
                            " ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
@@ -1414,9 +1438,14 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
             continue;
         struct stat ob;
         int64_t h;
+        int compressed = sqlite3_column_int(s, 12);
         if (stat(old, &ob) == 0) {
-            int cut = (int64_t)ob.st_ino == ino && (int64_t)ob.st_dev == dev &&
-                      (ob.st_size < offset || head_hash(old, hl, &h) || h != hh);
+            int same = (int64_t)ob.st_ino == ino && (int64_t)ob.st_dev == dev;
+            /* a .gz/.zst still there but not read by this run: gunzip -k
+             * made this file beside it, and the log set leaves the
+             * compressed copy out -- the plain file reads its lines now */
+            int cut = same && (compressed ? !in_run(u, old)
+                                          : ob.st_size < offset || head_hash(old, hl, &h) || h != hh);
             if (!cut)
                 continue;
         } else if (errno != ENOENT) {
@@ -1428,6 +1457,7 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
             rc = SQLITE_ERROR;
             break;
         }
+        u->row.complete = 0;   /* a plain file now: it may grow, its last line wait for its newline */
         found = 1;
     }
     sqlite3_finalize(s);
@@ -1647,7 +1677,11 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     int replaced = 0;
     int other_head = 0;   /* what is at this path now starts otherwise than what the row read */
     if (found && !adopted) {
-        other_head = r->head_len && (head_hash(f->path, r->head_len, &h) || h != r->head_hash);
+        /* A file now shorter than the head kept cannot be compared with it
+         * (only the hash of all of it is kept): read again (replaced), which
+         * is exact whatever it holds, rather than kept as gone beside
+         * itself with the lines it still has counted twice. */
+        other_head = head_matches(f->path, r->head_len, r->head_hash) == 0;
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size || other_head)
             replaced = 1;
         else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
@@ -1715,7 +1749,11 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     r->dev = (int64_t)sb.st_dev;
     r->ino = (int64_t)sb.st_ino;
     int64_t hl = sb.st_size < HEAD_BYTES ? (int64_t)sb.st_size : HEAD_BYTES;
-    if (hl != r->head_len || !found || replaced || adopted) {   /* a compressed file: the hash of its own bytes */
+    size_t d = mt_reader_compressed_head(f->path, buf, HEAD_BYTES);
+    if (d) {   /* a compressed file: the head of what it holds, as its offset counts */
+        r->head_len = (int64_t)d;
+        r->head_hash = (int64_t)(fnv((const unsigned char *)buf, d) & 0x7fffffffffffffffull);
+    } else if (hl != r->head_len || !found || replaced || adopted) {
         if (head_hash(f->path, hl, &h))
             hl = 0, h = 0;
         r->head_len = hl;
