@@ -3060,7 +3060,6 @@ static size_t bucket_key(const mt_report *r, int64_t h, char *key, size_t cap)
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-
 struct lcand {          /* a candidate for the large list */
     uint64_t bytes;
     struct mpos p;
@@ -3657,7 +3656,9 @@ static int by_time(const void *a, const void *b)
 {
     const struct ranked *x = a, *y = b;
     uint64_t p = x->e->v[TRAFFIC_AT], q = y->e->v[TRAFFIC_AT];
-    return (p > q) - (p < q);
+    if (p != q)
+        return p < q ? -1 : 1;
+    return by_val_desc(a, b);
 }
 
 /* Entries of m with v[col] > 0 (all entries when col < 0, sorted by key). */
