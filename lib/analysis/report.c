@@ -532,6 +532,10 @@ static size_t slot_next(size_t j, size_t cap)
 /* ------------------------------------------------------------------ report */
 
 enum { LARGE_KEEP = 20, TRAFFIC_NV = 7, NSIZE = 6 }; /* 5 size buckets + unknown */
+/* v[] of a traffic row after its TRAFFIC_NV counts: its time order (the
+ * earliest bucket start, sign bit flipped; 0 while unset) */
+enum { TRAFFIC_AT = TRAFFIC_NV };
+_Static_assert((int)TRAFFIC_AT < (int)NV, "a traffic row keeps its time order in v[]");
 
 struct large {
     uint64_t bytes;
@@ -1663,19 +1667,51 @@ static bool is_org_host(struct wst *w, mt_slice host)
     return ip_literal(host) ? ip_known(w, host) : host_ours(w, host);
 }
 
-/* The hour bucket of UTC time t: the UTC second at which its local hour (in
- * the report's zone) began. Not the local hour number: when clocks go back
- * the same local hour comes twice, and two hours are two buckets (step 6
- * labels them with their offsets). A worker reads files in time order, so
- * the bucket of the last event is kept with the UTC range it covers. */
+static int64_t floor_hour(int64_t ms)
+{
+    return ms >= 0 ? ms / 3600000 : -((-ms + 3599999) / 3600000);
+}
+
+static int32_t tz_off(const mt_tz *tz, int64_t t)
+{
+    return tz ? mt_tz_offset_at_utc(tz, t) : 0;
+}
+
+/* The first instant in (a, b] whose UTC offset is not a's, b's being
+ * another. Zones change offset at most once in the hour this is asked of. */
+static int64_t offset_change(const mt_tz *tz, int64_t a, int64_t b)
+{
+    int32_t oa = tz_off(tz, a);
+    while (b - a > 1) {
+        int64_t m = a + (b - a) / 2;
+        if (tz_off(tz, m) == oa)
+            a = m;
+        else
+            b = m;
+    }
+    return b;
+}
+
+/* The hour bucket of UTC time t: the UTC second at which it begins, and in
+ * *lo_out, *hi_out the UTC range it covers. A bucket is one local hour (in
+ * the report's zone) under one UTC offset: when clocks go back the same
+ * local hour comes twice, and two hours are two buckets (step 6 labels them
+ * with their starts). A change inside the hour (Lord Howe's 30 minutes, a
+ * zone's one-off step) starts or ends a bucket there, not where the hour
+ * would have begun or ended under t's offset: under the other offset that
+ * is another local hour. A worker reads files in time order, so the bucket
+ * of the last event is kept with the UTC range it covers. */
 static int64_t hour_bucket(const mt_tz *tz, int64_t t, int64_t *lo_out, int64_t *hi_out)
 {
-    int64_t off = tz ? (int64_t)mt_tz_offset_at_utc(tz, t) * 1000 : 0;
-    int64_t local = t + off;
-    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
-    int64_t lo = h * 3600000 - off;
+    int32_t o = tz_off(tz, t);
+    int64_t lo = floor_hour(t + (int64_t)o * 1000) * 3600000 - (int64_t)o * 1000;
+    int64_t hi = lo + 3600000;
+    if (tz && tz_off(tz, lo) != o)
+        lo = offset_change(tz, lo, t);
+    if (tz && tz_off(tz, hi - 1) != o)
+        hi = offset_change(tz, t, hi - 1);
     *lo_out = lo;
-    *hi_out = lo + 3600000;
+    *hi_out = hi;
     return lo >= 0 ? lo / 1000 : -((-lo + 999) / 1000);
 }
 
@@ -1683,36 +1719,51 @@ static int64_t hour_number(struct wst *w, int64_t t)
 {
     if (t >= w->c_hlo && t < w->c_hhi)
         return w->c_h;
-    const mt_tz *tz = w->r->cfg.tz;
-    int64_t lo, hi;
-    int64_t k = hour_bucket(tz, t, &lo, &hi);
-    int64_t off = tz ? (int64_t)mt_tz_offset_at_utc(tz, t) * 1000 : 0;
-    if (!tz || ((int64_t)mt_tz_offset_at_utc(tz, lo) * 1000 == off &&
-                (int64_t)mt_tz_offset_at_utc(tz, hi - 1) * 1000 == off)) {
-        w->c_hlo = lo;
-        w->c_hhi = hi;
-        w->c_h = k;
-    }
-    return k;
+    w->c_h = hour_bucket(w->r->cfg.tz, t, &w->c_hlo, &w->c_hhi);
+    return w->c_h;
+}
+
+/* Whether the stretch [a, c) under offset o has an instant in the local
+ * hour that starts at hs (as if the wall clock were UTC). */
+static int in_hour(int64_t hs, int64_t a, int64_t c, int32_t o)
+{
+    int64_t x = hs - (int64_t)o * 1000, y = x + 3600000;
+    return (x > a ? x : a) < (y < c ? y : c);
 }
 
 /* The local hour number (hours since 1970-01-01T00:00 in the zone) of the
  * bucket that began at UTC second k, and whether another bucket has the
- * same local hour (the hour repeated when clocks go back). */
+ * same local hour (the hour repeated when clocks go back, or one cut in two
+ * by a change inside it). Buckets are the stretches of one offset cut by
+ * local hours: the stretches near the hour are found by looking at the
+ * offset every half hour (no zone changes twice in that time) through every
+ * instant that can be in the hour under an offset of up to 16 hours. */
 static int64_t bucket_local_hour(const mt_tz *tz, int64_t k, int *repeated)
 {
     int64_t lo = k * 1000;
-    int32_t off = tz ? mt_tz_offset_at_utc(tz, lo) : 0;
-    int64_t local = lo + (int64_t)off * 1000;
-    int64_t h = local >= 0 ? local / 3600000 : -((-local + 3599999) / 3600000);
+    int64_t h = floor_hour(lo + (int64_t)tz_off(tz, lo) * 1000);
+    if (!repeated || !tz)
+        return h;
     *repeated = 0;
-    for (int d = -1; tz && d <= 1; d += 2) {
-        int64_t t2 = lo + (int64_t)d * 3600000;
-        int64_t l2 = t2 + (int64_t)mt_tz_offset_at_utc(tz, t2) * 1000;
-        int64_t h2 = l2 >= 0 ? l2 / 3600000 : -((-l2 + 3599999) / 3600000);
-        if (h2 == h)
-            *repeated = 1;
+    const int64_t step = 1800000, span = 17 * 3600000LL;
+    int64_t hs = h * 3600000, a = hs - span, end = hs + 3600000 + span;
+    int32_t oa = tz_off(tz, a);
+    int n = 0;
+    for (int64_t prev = a;;) {
+        int64_t b = prev + step < end ? prev + step : end;
+        if (tz_off(tz, b) != oa) {
+            int64_t c = offset_change(tz, prev, b);
+            n += in_hour(hs, a, c, oa);
+            a = c;
+            oa = tz_off(tz, c);
+        }
+        if (b == end) {
+            n += in_hour(hs, a, end, oa);
+            break;
+        }
+        prev = b;
     }
+    *repeated = n > 1;
     return h;
 }
 
@@ -3024,12 +3075,6 @@ static size_t bucket_key(const mt_report *r, int64_t h, char *key, size_t cap)
     return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-static int64_t hour_of_time(const mt_report *r, int64_t t)
-{
-    int64_t lo, hi;
-    return hour_bucket(r->cfg.tz, t, &lo, &hi);
-}
-
 struct lcand {          /* a candidate for the large list */
     uint64_t bytes;
     struct mpos p;
@@ -3066,6 +3111,7 @@ struct apart {
     uint64_t *srv;        /* per server id: received, bytes */
     uint64_t *snd;        /* per address id: messages counted, bytes */
     struct map hours;     /* by hour number: received, bytes */
+    int64_t c_hlo, c_hhi, c_h; /* the last hour bucket and the UTC range it covers */
     struct lcand top[LARGE_KEEP];
     size_t ntop;
     int oom;
@@ -3075,8 +3121,9 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
 {
     if (t == MT_TIME_NONE)
         return;
-    int64_t h = hour_of_time(ap->r, t);
-    struct ent *e = hour_ent(&ap->hours, h, &ap->oom);
+    if (t < ap->c_hlo || t >= ap->c_hhi)
+        ap->c_h = hour_bucket(ap->r->cfg.tz, t, &ap->c_hlo, &ap->c_hhi);
+    struct ent *e = hour_ent(&ap->hours, ap->c_h, &ap->oom);
     if (e)
         e->v[col] += n;
 }
@@ -3390,13 +3437,12 @@ static void agg_build(mt_report *r)
             continue;
         int64_t k;
         memcpy(&k, e->key, sizeof k);
-        int repeated;
-        int64_t h = bucket_local_hour(r->cfg.tz, k, &repeated);
-        char key[48];
+        int repeated = 0;
+        int64_t h = bucket_local_hour(r->cfg.tz, k, r->cfg.by_hour ? &repeated : NULL);
+        char key[64];
         size_t kn = bucket_key(r, h, key, sizeof key);
-        if (repeated && r->cfg.by_hour) {
-            /* the hour that comes twice: each says when it was in UTC (and
-             * so sorts in time order) */
+        if (repeated) {
+            /* the hour that comes twice: each says when it began in UTC */
             int64_t utc_min = (k >= 0 ? k / 60 : -((-k + 59) / 60)) % 1440;
             if (utc_min < 0)
                 utc_min += 1440;
@@ -3413,6 +3459,11 @@ static void agg_build(mt_report *r)
                 d->v[c] += e->v[c];
             a->hourly[hod][c] += e->v[c];
         }
+        /* rows sort by their first bucket's start: labels of a repeated hour
+         * would sort by UTC time of day, wrong when they straddle midnight */
+        uint64_t at = (uint64_t)k ^ (1ull << 63);
+        if (d && (!d->v[TRAFFIC_AT] || at < d->v[TRAFFIC_AT]))
+            d->v[TRAFFIC_AT] = at;
     }
 
     /* 7. latency, in stream order */
@@ -3615,6 +3666,16 @@ static int by_val_desc(const void *a, const void *b)
     return (x->e->klen > y->e->klen) - (x->e->klen < y->e->klen);
 }
 
+/* Traffic rows in time order. */
+static int by_time(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    uint64_t p = x->e->v[TRAFFIC_AT], q = y->e->v[TRAFFIC_AT];
+    if (p != q)
+        return p < q ? -1 : 1;
+    return by_val_desc(a, b);
+}
+
 /* Entries of m with v[col] > 0 (all entries when col < 0, sorted by key). */
 static struct ranked *rank(const struct map *m, int col, size_t *n_out)
 {
@@ -3704,6 +3765,8 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         struct ranked *a = rank(&a_->traffic, -1, &n);
         if (!a)
             t->oom = 1;
+        else
+            qsort(a, n, sizeof *a, by_time);
         for (size_t i = 0; a && i < n; i++) {
             if (tbl_row(t))
                 break;
