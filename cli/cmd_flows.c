@@ -4,7 +4,8 @@
  * event by the end of the logs: the queue as it stood).
  *
  * Both give what tracing every message of the window with the builder of
- * `trace` gives, so a pattern is exactly the path `trace` would print; the
+ * `trace` gives (the messages trace --start/--end picks, each whole), so a
+ * pattern is exactly the path `trace` would print; the
  * library (flows.h) reads the logs once and keeps compact facts per message,
  * not the window's events. */
 #include <getopt.h>
@@ -21,6 +22,9 @@ static const char *const flows_usage[] = {
     "  SUBMIT@EX13-1 -> RECEIVE,SEND@EX13-2 -> relay.smarthost.example",
     "split by direction (inbound, outbound, internal) and by the server that",
     "received the message first, with each pattern's share of its direction.",
+    "The messages of the window are those with an event in it, as trace",
+    "--start/--end picks them, each counted with its whole path: its events",
+    "before and after the window too (every file is read).",
     NULL,
 };
 
@@ -31,7 +35,8 @@ static const char *const pending_usage[] = {
     "List the recipients whose messages entered a server and have no final event",
     "(delivered, relayed, failed, expanded, redirected, dropped) by the end of the",
     "logs, and deferrals with no later success: the queues as they stood, rebuilt",
-    "from the logs.",
+    "from the logs. --start/--end pick the messages with an event in the window",
+    "(as trace does), still judged at the end of the logs, not of the window.",
     NULL,
 };
 

@@ -11,7 +11,7 @@ static const char *const usage[] = {
     "usage: mailtrail trace MESSAGE-ID... --logs DIR [--format text|json|dot]",
     "       mailtrail trace --logs DIR [--sender A] [--recipient A] [--subject S]",
     "                       [--start T] [--end T] [--result-size N|unlimited]",
-    "       mailtrail trace --all --logs DIR --format json",
+    "       mailtrail trace --all --logs DIR [--start T] [--end T] --format json",
     "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "Gather every event of a message on every server and rebuild its path: hops",
@@ -28,7 +28,9 @@ static const char *const usage[] = {
     "  --start T, --end T",
     "                 pick the messages (any of the recipients; subject contains S)",
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
-    "  --all          every message in the logs (reads them all into memory)",
+    "  --all          every message in the logs (reads them all into memory);",
+    "                 with --start/--end, every message of that window (an event",
+    "                 in it), traced whole, none left out: the messages flows counts",
     "  --tz ZONE      zone for times typed and printed",
     "  --syslog-year Y, --syslog-tz ZONE",
     "                 Postfix logs (a smart host's maillog, found under --logs like",
@@ -1231,6 +1233,13 @@ int cmd_trace(int argc, char **argv)
             rc = MT_EIO;
             goto done;
         }
+    }
+    /* --all in a window: the window's messages, all of them, picked as by
+     * --start/--end (flows and pending count the same ones), rather than the
+     * window ignored */
+    if (all && (start || end)) {
+        all = 0;
+        result_size = 0;
     }
     int by_filter = sender || subject || recipients.n || start || end;
     if (!pick.ids.n && !by_filter && !all) {

@@ -58,9 +58,10 @@ struct mt_flows {
     uint64_t traced_again;             /* of them, read a second time and traced with the builder */
 };
 
-/* Count the patterns of every message with an event matching q (its other
- * events outside q are not looked at, as for a trace of those events) in
- * ls, with `threads` workers (0: one per core). A pattern is the same for
+/* Count the patterns of every message with an event in q's window (as
+ * trace --start/--end picks them), each with its whole path: all its events
+ * in ls matching the rest of q, inside the window or not (with a window,
+ * every file is read). In ls, with `threads` workers (0: one per core). A pattern is the same for
  * equal (direction, first server, path); a first server longer than 63
  * bytes makes each of its messages a pattern of its own. diag gets the
  * problems in the input once, on the calling thread, in log-set order.
@@ -81,10 +82,11 @@ void mt_flows_free(struct mt_flows *f);
 typedef int (*mt_trace_fn)(const struct mt_trace *t, void *user);
 
 /* The messages `mailtrail pending` lists, each traced: what mt_tracer_build
- * gives for every message of the window (the events matching q), restricted
+ * gives for every message of the window (as mt_flows_scan: picked by an
+ * event in q's window, traced whole, judged at the end of ls), restricted
  * to those with a deferred or unknown recipient, or with no recipient at
  * all (submitted, never received by transport). threads, diag, returns: as
- * mt_flows_scan (MT_NOMATCH: no event matched q). */
+ * mt_flows_scan (MT_NOMATCH: no message in the window). */
 mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_trace_fn each,
                           mt_diag_fn diag, void *user);
 

@@ -364,7 +364,7 @@ struct sendinfo {
     uint8_t label;                 /* server-hostname's label */
 };
 
-enum { M_USED = 1, M_COMPLEX = 2 };
+enum { M_USED = 1, M_COMPLEX = 2, M_IN_WINDOW = 4 };
 
 /* A message: in the table itself (open addressing). Its facts are one block
  * of the partition's fact array, grown through size classes. */
@@ -429,6 +429,7 @@ struct ev_facts {
     uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
                                       stream keeps it in x's top byte (ids below 2^56) */
     uint8_t xlen;                  /* x's digits; 0: none */
+    uint8_t in_window;             /* its time is in the window that picks the messages */
     uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
     uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
                                       names; SUBMIT: server-hostname's label; RECEIVE from a
@@ -446,6 +447,7 @@ struct ev_rec {
     uint8_t cls, kind, flags, xlen, label, target;
 };
 #define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
+#define XLEN_IN_WINDOW 0x80        /* in ev_rec's xlen (at most 19 digits): ev_facts' in_window */
 _Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
 enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32,
        E_LEAVES = 64,              /* a SEND another MTA took (trace.c, leaves()) */
@@ -475,7 +477,8 @@ static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_fac
         d->cls = r.cls;
         d->kind = r.kind;
         d->flags = r.flags;
-        d->xlen = r.xlen;
+        d->xlen = r.xlen & (uint8_t)~XLEN_IN_WINDOW;
+        d->in_window = (r.xlen & XLEN_IN_WINDOW) != 0;
         d->label = r.label;
         d->target = r.target;
         d->x = ext ? w[REC_WORDS] : 0;
@@ -551,6 +554,11 @@ struct label {
 struct flows {
     const mt_logset *ls;
     int pending;
+    /* A window picks the messages that have an event in it; each is
+     * counted whole, so every file is read and the others are left out
+     * only once folded (M_IN_WINDOW). */
+    int windowed;
+    int64_t win_start, win_end;    /* MT_TIME_NONE: open */
     /* servers: classes are the builder's groups (names equal ignoring case),
      * numbered in its order (strcasecmp) */
     size_t n_cls;
@@ -1783,6 +1791,9 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
     struct ev_rec r = { d.h1, complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex, d.h2, d.line,
                         (uint16_t)w->n_rcpt, d.cls, complex ? (uint8_t)K_OTHER : d.kind, d.flags, d.xlen, d.label,
                         d.target };
+    if (F->windowed && (F->win_start == MT_TIME_NONE || ev->time_ms >= F->win_start) &&
+        (F->win_end == MT_TIME_NONE || ev->time_ms < F->win_end))
+        r.xlen |= XLEN_IN_WINDOW;  /* as mt_query_match's window */
     uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
     size_t n_ext = ext_words(&r);
     struct stream *o = &w->out[PART_OF(d.h1) / NSUB];
@@ -1825,6 +1836,8 @@ static int fold_into(struct flows *F, struct part *P, struct msg *m, const struc
         m->tmax = s;
     if (d->flags & E_COMPLEX)
         m->flags |= M_COMPLEX;
+    if (d->in_window)
+        m->flags |= M_IN_WINDOW;
     if (!(m->flags & M_COMPLEX))
         fold_facts(F, P, m, d, rcpt, &oom);
     return oom ? -1 : 0;
@@ -2448,6 +2461,7 @@ struct evaljob {
     size_t cap_split;
     struct patmap pm;
     struct again ag;
+    uint64_t picked;               /* messages of the window */
     int oom;
     char pad[64];                  /* the next job's fields off this one's last cache line */
 };
@@ -2508,8 +2522,9 @@ static void *eval_parts(void *arg)
         uint32_t n_slots = slots ? P->mask + 1 : 0;
         for (uint32_t u = 0; u < n_slots && !j->oom; u++) {
             const struct msg *m = &slots[u];
-            if (!(m->flags & M_USED))
+            if (!(m->flags & M_USED) || (F->windowed && !(m->flags & M_IN_WINDOW)))
                 continue;
+            j->picked++;
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
@@ -2903,9 +2918,22 @@ static void replay_diags(struct flows *F)
      MT_FIELD(MT_F_CLIENT_HOSTNAME) | MT_FIELD(MT_F_RELATED_RECIPIENT_ADDRESS) |                            \
      MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_CLIENT_IP) | MT_FIELD(MT_F_SERVER_IP))
 
+/* q's window picks the messages (an event in it) and the rest of q the
+ * events read, as trace --start --end picks them and then gathers every
+ * event of each: into F, and into *all the query that reads the logs (q
+ * without its window). */
+static void set_window(struct flows *F, const struct mt_query *q, struct mt_query *all)
+{
+    *all = *q;
+    F->win_start = q->start_ms;
+    F->win_end = q->end_ms;
+    F->windowed = q->start_ms != MT_TIME_NONE || q->end_ms != MT_TIME_NONE;
+    all->start_ms = all->end_ms = MT_TIME_NONE;
+}
+
 /* Read ls once into facts, then rebuild every message on as many threads as
  * the search used: patterns into pm (flows), the messages to read again
- * into ag. */
+ * into ag. q is set_window's query: every event of the messages. */
 static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads, mt_diag_fn diag, void *user,
                      struct patmap *pm, struct again *ag)
 {
@@ -2963,8 +2991,10 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         memset(F->w[i].out, 0, sizeof F->w[i].out);
     }
     int oom = 0;
+    uint64_t picked = 0;
     for (unsigned i = 0; i < nt; i++) {
         oom |= jobs[i].oom;
+        picked += jobs[i].picked;
         for (size_t k = 0; k < jobs[i].pm.n && !oom; k++) {
             const struct mt_flow_pattern *p = &jobs[i].pm.v[k].p;
             if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo))
@@ -2988,7 +3018,10 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
     }
     free(jobs);
     free(tids);
-    return oom ? MT_EIO : st;
+    if (oom)
+        return MT_EIO;
+    /* every file was read: whether something matched is the window's */
+    return st == MT_OK && F->windowed && !picked ? MT_NOMATCH : st;
 }
 
 struct flows_sink {
@@ -3020,10 +3053,12 @@ mt_status mt_flows_scan(const mt_logset *ls, const struct mt_query *q, unsigned 
     struct flows *F = flows_new(ls, mt_search_threads(ls, threads), 0);
     if (!F)
         return MT_EIO;
-    mt_status st = run(F, q, threads, diag, user, &pm, &ag);
+    struct mt_query all;
+    set_window(F, q, &all);
+    mt_status st = run(F, &all, threads, diag, user, &pm, &ag);
     struct flows_sink sink = { &pm, 0 };
     if (st != MT_EIO) {
-        mt_status s2 = trace_again(F, &ag, q, threads, count_trace, &sink);
+        mt_status s2 = trace_again(F, &ag, &all, threads, count_trace, &sink);
         if (s2 != MT_OK)
             st = s2;
     }
@@ -3081,10 +3116,12 @@ mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigne
     struct flows *F = flows_new(ls, mt_search_threads(ls, threads), 1);
     if (!F)
         return MT_EIO;
-    mt_status st = run(F, q, threads, diag, user, &pm, &ag);
+    struct mt_query all;
+    set_window(F, q, &all);
+    mt_status st = run(F, &all, threads, diag, user, &pm, &ag);
     if (st != MT_EIO) {
         struct pending_sink sink = { each, user };
-        mt_status s2 = trace_again(F, &ag, q, threads, pending_trace, &sink);
+        mt_status s2 = trace_again(F, &ag, &all, threads, pending_trace, &sink);
         if (s2 != MT_OK)
             st = s2;
     }

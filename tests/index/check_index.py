@@ -146,7 +146,12 @@ def same_answers(tmp):
     same("pending", logs, db, "pending", "--format", "json")
     same("trace", logs, db, "trace", mid.strip('"'), "--format", "json")
     same("trace all", logs, db, "trace", "--all", "--format", "json")
-    return f"{events} events, 26 questions answered alike"
+    # a window cutting messages at both ends: each taken whole, from either
+    win = ("--start", "2016-08-27T10:00", "--end", "2016-08-28T02:00")
+    same("flows window", logs, db, "flows", "--format", "json", *win)
+    same("pending window", logs, db, "pending", "--format", "json", *win)
+    same("trace all window", logs, db, "trace", "--all", "--format", "json", *win)
+    return f"{events} events, 29 questions answered alike"
 
 
 def projection(tmp):
