@@ -1438,14 +1438,15 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
     return found;
 }
 
-/* A plain file seen for the first time with the same size and bytes as a
- * file the index read before, which is still at its path and not read in
- * this run: the run's log set left that one out as a copy of this one (a
- * folder copied twice, the copy indexed first; mt_logset_finish_diag keeps
- * the first in its order), or this run is given only the other copy. The
- * row goes with this file (renamed), so that the events are held once, as
- * the files give them; it continues from the offset kept. Returns 1 when
- * u->row is that row, 0 when there is none, -1 on a database error. */
+/* A file (plain or compressed) seen for the first time with the same size
+ * and bytes as a file the index read before, which is still at its path and
+ * not read in this run: the run's log set left that one out as a copy of
+ * this one (a folder copied twice, the copy indexed first;
+ * mt_logset_finish_diag keeps the first in its order), or this run is given
+ * only the other copy. The row goes with this file (renamed), so that the
+ * events are held once, as the files give them; it continues from the
+ * offset kept. Returns 1 when u->row is that row, 0 when there is none, -1
+ * on a database error. */
 static int find_copied_origin(struct upd *u, const struct stat *sb)
 {
     int64_t hl = sb->st_size < HEAD_BYTES ? (int64_t)sb->st_size : HEAD_BYTES, h;
@@ -1453,7 +1454,7 @@ static int find_copied_origin(struct upd *u, const struct stat *sb)
         return 0;
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(u->ix->db,
-                           "SELECT " ROW_COLUMNS ", path FROM files WHERE complete = 0 AND head_len = ?1"
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE head_len = ?1"
                            " AND head_hash = ?2 AND size = ?3 ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(u, "reading the file list"), -1;

@@ -22,4 +22,12 @@ done
 # the copy alone again: the rows go back with it (still once)
 mailtrail index --db "$T/i.db" --logs EX13-1-copy=$L/EX13-1-copy --quiet; echo "copy alone: exit $?"
 mailtrail search --db "$T/i.db" --count; echo "all: exit $?"
+# the same with a gzip file copied (compared as it is on disk)
+mkdir "$T/A" "$T/B"
+gzip -n -c $L/EX13-1/MessageTracking/MSGTRK20160828-1.LOG >"$T/A/MSGTRK20160828-1.LOG.gz"
+cp "$T/A/MSGTRK20160828-1.LOG.gz" "$T/B/"
+mailtrail index --db "$T/g.db" --logs B="$T/B" --quiet; echo "gzip copy first: exit $?"
+mailtrail index --db "$T/g.db" --logs A="$T/A" --logs B="$T/B" --quiet 2>/dev/null; echo "gzip, both: exit $?"
+mailtrail search --db "$T/g.db" --count; echo "gzip, --db: exit $?"
+mailtrail search --logs A="$T/A" --logs B="$T/B" --count 2>/dev/null; echo "gzip, --logs: exit $?"
 rm -rf "$T"
