@@ -24,6 +24,7 @@ struct mt_logfile {
     unsigned instance;         /* the -N of MSGTRKyyyymmdd-N.LOG, 0 if none */
     char *series;              /* folder + name prefix: files of one series follow each other in time */
     uint64_t dev, ino;         /* the file on disk; ino 0 when added without looking (mt_logset_add_file) */
+    uint64_t size;             /* its size when it was added (with ino) */
 };
 
 struct mt_backend;
@@ -56,8 +57,10 @@ mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server
  * *.zst whose decompressed start is the whole head (first 4 KiB, or all of a
  * shorter file) of a non-empty plain file of the set that comes before it is
  * a copy of that file (gzip -k; logrotate's compress before it removes the
- * plain file) and is left out. diag (may be NULL) hears of each kind once,
- * with an example and how many. */
+ * plain file) and is left out; a non-empty file with the same size and bytes
+ * as a file before it in the order (a folder copied twice, under two server
+ * names) is a copy of it and is left out too. diag (may be NULL) hears of
+ * each kind once, with an example and how many. */
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);

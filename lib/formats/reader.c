@@ -315,3 +315,43 @@ size_t mt_reader_compressed_head(const char *path, char *buf, size_t cap)
     mt_reader_close(rd);
     return d;
 }
+
+/* Up to n bytes of fd from at, fewer only at its end; -1 on an error. */
+static ssize_t pread_full(int fd, char *b, size_t n, off_t at)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = pread(fd, b + got, n - got, at + (off_t)got);
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int mt_reader_same_bytes(const char *a, const char *b)
+{
+    enum { CHUNK = 1 << 16 };
+    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+    char *buf = fa >= 0 && fb >= 0 ? malloc(2 * (size_t)CHUNK) : NULL;
+    int same = buf ? 1 : -1;
+    for (off_t at = 0; same == 1;) {
+        ssize_t ra = pread_full(fa, buf, CHUNK, at), rb = pread_full(fb, buf + CHUNK, CHUNK, at);
+        if (ra < 0 || rb < 0)
+            same = -1;
+        else if (ra != rb || memcmp(buf, buf + CHUNK, (size_t)ra))
+            same = 0;
+        else if (ra == 0)
+            break;
+        else
+            at += ra;
+    }
+    free(buf);
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
+    return same;
+}

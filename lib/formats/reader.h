@@ -43,6 +43,10 @@ void mt_reader_close(mt_reader *r);
  * how many; 0 when it is not compressed or cannot be read (it is reported
  * when it is read). How a .gz/.zst copy of a plain log is told. */
 size_t mt_reader_compressed_head(const char *path, char *buf, size_t cap);
+/* Whether the files at a and b hold the same raw bytes, to the end of both:
+ * 1 yes, 0 no, -1 when one cannot be read (or no memory). How a copy of a
+ * log (a folder copied twice) is told, after its size and head. */
+int mt_reader_same_bytes(const char *a, const char *b);
 
 /* Read path to its end and hand each block to feed(parser, ...), until
  * stopped(parser) or feed fails. Open and read errors are reported as

@@ -1468,6 +1468,59 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
     return found;
 }
 
+/* A file (plain or compressed) seen for the first time with the same size
+ * and bytes as a file the index read before, which is still at its path and
+ * not read in this run: the run's log set left that one out as a copy of
+ * this one (a folder copied twice, the copy indexed first;
+ * mt_logset_finish_diag keeps the first in its order), or this run is given
+ * only the other copy. The row goes with this file (renamed), so that the
+ * events are held once, as the files give them; it continues from the
+ * offset kept. Returns 1 when u->row is that row, 0 when there is none, -1
+ * on a database error. */
+static int find_copied_origin(struct upd *u, const struct stat *sb)
+{
+    int64_t hl = sb->st_size < HEAD_BYTES ? (int64_t)sb->st_size : HEAD_BYTES, h;
+    /* the head as rows keep it: a compressed file's is its decompressed start */
+    char b[HEAD_BYTES];
+    size_t d = mt_reader_compressed_head(u->f->path, b, HEAD_BYTES);
+    if (d) {
+        hl = (int64_t)d;
+        h = (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull);
+    } else if (hl <= 0 || head_hash(u->f->path, hl, &h)) {
+        return 0;
+    }
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(u->ix->db,
+                           "SELECT " ROW_COLUMNS ", path FROM files WHERE head_len = ?1"
+                           " AND head_hash = ?2 AND size = ?3 ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(u, "reading the file list"), -1;
+    sqlite3_bind_int64(s, 1, hl);
+    sqlite3_bind_int64(s, 2, h);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)sb->st_size);
+    int rc, found = 0;
+    while (!found && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *old = (const char *)sqlite3_column_text(s, 15);
+        struct stat ob;
+        if (!old || stat(old, &ob) != 0 || (int64_t)ob.st_ino != sqlite3_column_int64(s, 2) ||
+            (int64_t)ob.st_dev != sqlite3_column_int64(s, 1) || ob.st_size != sb->st_size ||
+            (ob.st_ino == sb->st_ino && ob.st_dev == sb->st_dev) || in_run(u, old) ||
+            mt_reader_same_bytes(old, u->f->path) != 1)
+            continue;
+        if (take_candidate(u, s)) {
+            rc = SQLITE_ERROR;
+            break;
+        }
+        found = 1;
+    }
+    sqlite3_finalize(s);
+    if (!found && rc != SQLITE_DONE)
+        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
+    if (found && set_path(u, u->row.id))
+        return -1;
+    return found;
+}
+
 static int new_row(struct upd *u)
 {
     sqlite3_stmt *s = u->ins_file;
@@ -1666,6 +1719,12 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     }
     if (!found) {
         adopted = find_moved_origin(u, &sb);
+        if (adopted < 0)
+            return MT_EIO;
+        found = renamed = adopted;
+    }
+    if (!found) {
+        adopted = find_copied_origin(u, &sb);
         if (adopted < 0)
             return MT_EIO;
         found = renamed = adopted;

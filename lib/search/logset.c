@@ -151,6 +151,7 @@ static mt_status add_file(mt_logset *ls, const char *path, const char *server, i
     if (sb) {
         f->dev = (uint64_t)sb->st_dev;
         f->ino = (uint64_t)sb->st_ino;
+        f->size = (uint64_t)sb->st_size;
     }
     ls->n++;
     return MT_OK;
@@ -510,6 +511,89 @@ static int plain_head(const char *path, struct head *h)
     return 0;
 }
 
+struct twin { uint64_t size, hash; size_t at; };
+
+static int cmp_twin(const void *a, const void *b)
+{
+    const struct twin *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A log folder copied twice (under two server names, or a file copied into
+ * a second folder) holds the same events twice: read twice, they would be
+ * counted twice and a trace would show the copy as a hop on a second server.
+ * A non-empty file with the same size and bytes as one before it in the
+ * order is left out; the first is read, as the index reads it (it is given
+ * this set). Only files whose size another file shares have their heads
+ * hashed, and only equal heads are compared to the end: most sets read
+ * nothing here. A copy shorter than its file (taken while the file was
+ * written) is a file of its own, as the index reads it (update.c: a copy
+ * beside a file still whole). Out of memory: nothing is left out. */
+static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        m += ls->files[i].ino && ls->files[i].size;
+    if (m < 2)
+        return;
+    struct twin *v = malloc(m * sizeof *v);
+    if (!v)
+        return;
+    m = 0;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino && ls->files[i].size)
+            v[m++] = (struct twin){ ls->files[i].size, 0, i };
+    qsort(v, m, sizeof *v, cmp_twin);
+    size_t nc = 0;   /* the files of a shared size, their heads hashed, in front */
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && v[e].size == v[g].size; e++)
+            ;
+        for (size_t k = g; e - g > 1 && k < e; k++) {
+            struct head h;
+            if (!plain_head(ls->files[v[k].at].path, &h))
+                v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at };
+        }
+    }
+    unsigned char *drop = nc > 1 ? calloc(ls->n, 1) : NULL;
+    size_t n_drop = 0, ex = SIZE_MAX, ex_of = 0;
+    if (drop) {
+        qsort(v, nc, sizeof *v, cmp_twin);
+        for (size_t g = 0, e; g < nc; g = e) {
+            for (e = g + 1; e < nc && v[e].size == v[g].size && v[e].hash == v[g].hash; e++)
+                ;
+            /* in the order: each is compared with the ones kept before it */
+            for (size_t k = g + 1; k < e; k++)
+                for (size_t j = g; j < k; j++) {
+                    if (drop[v[j].at] || mt_reader_same_bytes(ls->files[v[j].at].path, ls->files[v[k].at].path) != 1)
+                        continue;
+                    drop[v[k].at] = 1;
+                    n_drop++;
+                    if (v[k].at < ex) {
+                        ex = v[k].at;
+                        ex_of = v[j].at;
+                    }
+                    break;
+                }
+        }
+    }
+    if (n_drop && diag) {
+        const struct mt_logfile *k = &ls->files[ex_of];
+        char tail[64], msg[PATH_MAX + 320];
+        more(tail, sizeof tail, n_drop, "file");
+        snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that one%s",
+                 k->path, k->server, tail);
+        diag(ls->files[ex].path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+    free(v);
+    free(drop);
+}
+
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
  * a .gz/.zst file whose decompressed first bytes hash as the head of a plain
  * file it holds already, still at its path, is that file's copy and is not
@@ -587,6 +671,7 @@ void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
     drop_same_files(ls, diag, user);
+    drop_copies(ls, diag, user);
     drop_compressed_copies(ls, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "mailtrail/mailtrail.h"
 #include "search/prefilter.h"
 
@@ -263,6 +265,78 @@ static void test_logset_names(void **state)
     mt_logset_free(&ls);
 }
 
+/* A copy (the same size and bytes) of a file before it in the order is left
+ * out; the same size with other bytes past the 4 KiB head, a shorter copy
+ * and empty files are read. */
+struct diag_count { int n; char first[512]; };
+
+static void count_diag(const char *file, uint64_t line, const char *msg, void *user)
+{
+    (void)line;
+    struct diag_count *d = user;
+    if (!d->n++)
+        snprintf(d->first, sizeof d->first, "%s: %s", file, msg);
+}
+
+static void put(const char *dir, const char *sub, const char *body, size_t n)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, sub);
+    *strrchr(p, '/') = '\0';
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/%s", dir, sub);
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(body, 1, n, f), n);
+    fclose(f);
+}
+
+static void test_logset_copies(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mt_test_logset_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    enum { N = 6000 };
+    char *a = malloc(N), *b = malloc(N);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < N; i++)
+        a[i] = (char)('a' + i % 26);
+    memcpy(b, a, N);
+    b[5000] = '#';   /* past the head */
+    put(dir, "S1/x.LOG", a, N);
+    put(dir, "S2/x.LOG", a, N);       /* a copy */
+    put(dir, "S2/y.LOG", a, N);       /* another copy, in the same folder */
+    put(dir, "S3/x.LOG", b, N);       /* the same size and head, other bytes */
+    put(dir, "S4/x.LOG", a, N - 26);  /* shorter */
+    put(dir, "S5/e.LOG", "", 0);
+    put(dir, "S6/e.LOG", "", 0);
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add(&ls, dir, NULL, NULL), MT_OK);
+    struct diag_count d = { 0 };
+    mt_logset_finish_diag(&ls, count_diag, &d);
+    assert_int_equal(ls.n, 5);
+    static const char *const kept[] = { "S1", "S3", "S4", "S5", "S6" };
+    for (size_t i = 0; i < ls.n; i++)
+        assert_string_equal(ls.files[i].server, kept[i]);
+    assert_int_equal(d.n, 1);
+    char want[512];
+    snprintf(want, sizeof want, "%s/S2/x.LOG: a copy of %s/S1/x.LOG of server S1 (the same size and bytes); read once,"
+             " as that one; likewise 1 more file", dir, dir);
+    assert_string_equal(d.first, want);
+    mt_logset_free(&ls);
+    static const char *const all[] = { "S1/x.LOG", "S2/x.LOG", "S2/y.LOG", "S3/x.LOG", "S4/x.LOG", "S5/e.LOG",
+                                       "S6/e.LOG", "S1", "S2", "S3", "S4", "S5", "S6" };
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, all[i]);
+        assert_int_equal(remove(p), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+    free(a);
+    free(b);
+}
+
 /* Name times of IIS's u_exYYMMDD / u_exYYMMDDHH (2-digit year) and of
  * MSGTRK's daily and hourly names; the files of a series in time order. */
 static void test_logset_name_times(void **state)
@@ -404,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_name_times),
         cmocka_unit_test(test_logset_names),
+        cmocka_unit_test(test_logset_copies),
         cmocka_unit_test(test_display_width),
         cmocka_unit_test(test_event_copy),
         cmocka_unit_test(test_writer_session_choice),

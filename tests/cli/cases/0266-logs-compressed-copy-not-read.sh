@@ -3,7 +3,8 @@
 # (docs/index.md): the plain file is. Once the plain file is gone, the copy
 # is read. A compressed file that is another log is read; one that is a
 # copy of a plain file read before it, in another folder, is not (the
-# index's rule: the plain file is in the set already).
+# index's rule: the plain file is in the set already). U's plain file is
+# T's, copied (the same size and bytes): read once, as T's; V's .gz is S's.
 T=$(mktemp -d)
 M=tests/data/seed/EX13-1/TransportRoles/Logs/MessageTracking/MSGTRK20160827-1.LOG
 N=tests/data/seed/EX13-2/TransportRoles/Logs/MessageTracking/MSGTRK20160827-1.LOG
