@@ -814,12 +814,14 @@ static enum qparam qparam(const char *p, size_t n)
  * 2.2.1.1.1.1): Windows Phone sends 16 raw bytes, which would reach the
  * reports as invalid UTF-8 (and a line break inside a CSV cell) and never
  * equal the same device's id in the plain form. Such an id is written as
- * the upper-case hex of its bytes; a printable one stays as it is. */
+ * the upper-case hex of its bytes; a printable one (0x20..0x7E: a space
+ * too, as in "My Phone", which the plain form sends as My%20Phone) stays
+ * as it is, so both forms name one device. */
 static void device_id_as_text(struct mt_eas_query *q)
 {
     const unsigned char *d = (const unsigned char *)q->device_id.p;
     size_t n = q->device_id.n, k = 0;
-    while (k < n && d[k] > 0x20 && d[k] < 0x7F)
+    while (k < n && d[k] >= 0x20 && d[k] < 0x7F)
         k++;
     if (k == n || 2 * n > MT_EAS_QUERY_BUF - q->buf_used)
         return;

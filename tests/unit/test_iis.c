@@ -369,6 +369,30 @@ static void test_base64_query_forms(void **state)
     assert_int_equal(mt_eas_query_decode(MT_SLICE_LIT("EX04.ad.RaDomain:6001&RequestId=1"), &q), -1);
 }
 
+/* A binary device id is hex only when it holds a byte that is not
+ * printable ASCII (0x20..0x7E): "My Phone" stays text, so it is the same
+ * device as DeviceId=My%20Phone in the plain form. Each query: version 141,
+ * Sync, locale 0x0409, the device id, no policy key, type "WP", User "bob". */
+static void test_binary_device_id_text_or_hex(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b64, *id;
+    } t[] = {
+        { "jQAJBAhNeSBQaG9uZQACV1AIA2JvYg==", "My Phone" }, /* a space is printable */
+        { "jQAJBAIgfgACV1AIA2JvYg==", " ~" },               /* 0x20 and 0x7E, the ends */
+        { "jQAJBAJBfwACV1AIA2JvYg==", "417F" },             /* DEL is not printable */
+        { "jQAJBAJBHwACV1AIA2JvYg==", "411F" },             /* nor a control byte */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct mt_eas_query q;
+        assert_int_equal(mt_eas_query_decode(mt_slice_make(t[i].b64, strlen(t[i].b64)), &q), 0);
+        assert_true(q.base64);
+        assert_true(eq(q.user, "bob"));
+        assert_true(eq(q.device_id, t[i].id));
+    }
+}
+
 static void test_plain_query(void **state)
 {
     (void)state;
@@ -924,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_base64_spec_example),
         cmocka_unit_test(test_binary_vector),
+        cmocka_unit_test(test_binary_device_id_text_or_hex),
         cmocka_unit_test(test_base64_query_forms),
         cmocka_unit_test(test_plain_query),
         cmocka_unit_test(test_reports_known),
