@@ -4,7 +4,9 @@
  *
  * Files named on the command line are read whatever their names; folders are
  * walked recursively for *.log (and .log.gz / .log.zst) files, as the log
- * set finds them (search.h), in its order: the index's.
+ * set finds them (search.h), in its order: the index's. A file found in a
+ * folder that is another log mailtrail knows is not input here and is left
+ * quietly (mt_eas_report_add_files_named), as --db says nothing of it.
  * The files are read on worker threads (mt_eas_report_add_files), with the
  * same CSVs and the same stderr as one thread. PowerShell parameter
  * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
@@ -297,6 +299,8 @@ int cmd_activesync(int argc, char **argv)
             }
         }
     }
+    /* The files before this were named; those after, found in folders. */
+    size_t named = files.n;
     struct cli_list dirs = { 0 };
     for (size_t i = 0; i < inputs.n && rc == MT_OK; i++) {
         struct stat st;
@@ -326,7 +330,7 @@ int cmd_activesync(int argc, char **argv)
         if (st == MT_NOMATCH)
             fprintf(stderr, "mailtrail %s: %s holds no IIS logs (index them with mailtrail index)\n", cmd, db);
     } else {
-        st = mt_eas_report_add_files(rep, files.v, files.n, (unsigned)threads, cli_print_diag, NULL);
+        st = mt_eas_report_add_files_named(rep, files.v, files.n, named, (unsigned)threads, cli_print_diag, NULL);
     }
     if (st == MT_EIO) {
         rc = MT_EIO;

@@ -57,6 +57,12 @@ struct mt_iislog_config {
      * reported exactly as without a prefilter (column count, date and time)
      * and counted in stats.passed. Typically MT_EAS_PREFILTER. */
     const char *prefilter;
+    /* The file was found by walking a folder, not named: when it turns out
+     * to be another log mailtrail knows (a #Log-type, which Exchange's logs
+     * carry and IIS's never do; or a message tracking, SMTP protocol or
+     * Postfix log by its first line), it is left without a diagnostic,
+     * stats.other_log is set, and mt_iislog_parse_file returns MT_OK. */
+    int quiet_other_logs;
 };
 
 struct mt_iislog_stats {
@@ -65,6 +71,7 @@ struct mt_iislog_stats {
     uint64_t passed;                  /* well-formed lines the prefilter kept from on_line */
     uint64_t skipped;                 /* malformed lines reported and skipped */
     uint64_t bytes;
+    uint64_t other_log;               /* 1: left quietly as another log (quiet_other_logs) */
 };
 
 mt_iislog *mt_iislog_new(const struct mt_iislog_config *cfg);

@@ -52,6 +52,7 @@ struct mt_iislog {
     int stopped, oom;
     int have_fields;               /* a #Fields line was read */
     int not_iis;                   /* the file is another kind of log: left at once */
+    int other_log;                 /* ... one mailtrail knows, left quietly (quiet_other_logs) */
     int warned_default;
     int col_of[C__COUNT];          /* column index of each field, -1 if absent */
     size_t n_cols;
@@ -231,11 +232,25 @@ static size_t split(const char *s, size_t n, mt_slice *out, size_t keep)
 }
 #endif
 
-static void not_iis(mt_iislog *p, uint64_t line, const char *why)
+/* The file is not an IIS log, as its line [s, s + n) shows. A file found by
+ * walking a folder (quiet_other_logs) that is another log mailtrail knows is
+ * no input at all, so it is left without a word: an Exchange server's folder
+ * holds many such *.LOG files. Any #Log-type qualifies (Exchange names each
+ * of its logs so, IIS never writes one), as does a line mt_sniff takes for a
+ * tracking, protocol or Postfix log; anything else is still reported. */
+static void not_iis(mt_iislog *p, uint64_t line, const char *s, size_t n, const char *why)
 {
-    diag(p, line, "not an IIS log (%s); file skipped", why);
     p->not_iis = 1;
     p->stopped = 1;
+    if (p->cfg.quiet_other_logs) {
+        enum mt_log_kind k = mt_sniff(s, n, 1);
+        if (starts_with(s, n, "#Log-type:") || k == MT_KIND_MSGTRK || k == MT_KIND_SMTP || k == MT_KIND_POSTFIX) {
+            p->other_log = 1;
+            p->stats.other_log = 1;
+            return;
+        }
+    }
+    diag(p, line, "not an IIS log (%s); file skipped", why);
 }
 
 /* The columns a #Fields value names (col_of[c]: -1 when absent); the count
@@ -263,8 +278,11 @@ static int fits_default_layout(size_t count)
     return count == sizeof layout14 / sizeof *layout14 || count == sizeof layout15 / sizeof *layout15;
 }
 
-static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
+/* [l, l + ln): the whole "#Fields: ..." line. */
+static void set_fields(mt_iislog *p, const char *l, size_t ln, uint64_t line)
 {
+    const char *s = l + 8;
+    size_t n = ln - 8;
     int col_of[C__COUNT];
     size_t count = map_fields(s, n, col_of);
     if (count > MAX_COLUMNS) {
@@ -275,7 +293,7 @@ static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
         /* W3C logs of IIS always have both: this is another kind of log
          * (a message tracking or protocol log named .log), not a damaged
          * IIS log with a complaint for each of its lines */
-        not_iis(p, line, "its #Fields has no date and time columns");
+        not_iis(p, line, l, ln, "its #Fields has no date and time columns");
         return;
     }
     if (col_of[C_DATE] < 0 || col_of[C_TIME] < 0) {
@@ -405,9 +423,9 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     }
     if (s[0] == '#') {
         if (starts_with(s, n, "#Fields:"))
-            set_fields(p, s + 8, n - 8, line);
+            set_fields(p, s, n, line);
         else if (starts_with(s, n, "#Log-type:") && !p->stats.records && !p->stats.skipped)
-            not_iis(p, line, "#Log-type names another log");   /* Exchange's logs say which; IIS's never do */
+            not_iis(p, line, s, n, "#Log-type names another log");   /* Exchange's logs say which; IIS's never do */
         return;
     }
     /* A line the prefilter passed over needs its columns only up to date
@@ -418,7 +436,7 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     if (!p->have_fields) {
         /* mt_sniff_iis makes the same decision for the index */
         if (!fits_default_layout(count) && !p->stats.records && !p->stats.skipped && !p->warned_default) {
-            not_iis(p, line, "no #Fields line, and its first line fits no IIS layout");
+            not_iis(p, line, s, n, "no #Fields line, and its first line fits no IIS layout");
             return;
         }
         if (!fits_default_layout(count)) {
@@ -515,7 +533,7 @@ mt_status mt_iislog_parse_file(const char *path, const struct mt_iislog_config *
     mt_status st = mt_reader_pump(path, c.file, p, pump_feed, pump_stopped, sink);
     if (st != MT_EIO && mt_iislog_finish(p) != MT_OK)
         st = MT_EIO;
-    if (st == MT_OK && p->not_iis)
+    if (st == MT_OK && p->not_iis && !p->other_log)
         st = MT_EINPUT;
     if (stats_out)
         *stats_out = p->stats;

@@ -239,6 +239,55 @@ static void test_sniff_agrees_with_parser(void **state)
     assert_int_equal(mt_sniff_iis(whole, sizeof whole - 1, 1), 1);
 }
 
+/* quiet_other_logs (a file found in a folder walk): another log mailtrail
+ * knows is left without a diagnostic and marked other_log; a text that is
+ * no known log, or an IIS log, is handled as without the flag. */
+static void test_quiet_other_logs(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int other; } cases[] = {
+        { "#Software: Microsoft Exchange Server\n#Log-type: Message Tracking Log\n#Fields: date-time,event-id\n", 1 },
+        { "#Log-type: Transport Connectivity Log\n", 1 },      /* any #Log-type: IIS never writes one */
+        { "#Fields: date-time,client-ip,event-id,message-id\n", 1 },   /* a tracking log without #Log-type */
+        { "2024-01-25T15:14:39.019Z,MAIL01\\Default,08DC,0,1.2.3.4:25,5.6.7.8:3,+,,\n", 1 },   /* protocol */
+        { "Mar  6 07:10:00 mx1 postfix/smtp[1]: ABC: to=<a@b>, relay=x, delay=1, status=sent (250 ok) now\n", 1 },
+        { "#Fields: date-time,client-ip\n", 0 },              /* another W3C log: still reported */
+        { "hello world\n", 0 },                               /* garbled: still reported */
+        { "\001\002garbage\377\n", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int quiet = 0; quiet <= 1; quiet++) {
+            struct seen s;
+            memset(&s, 0, sizeof s);
+            struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s,
+                                            .quiet_other_logs = quiet };
+            mt_iislog *p = mt_iislog_new(&cfg);
+            assert_non_null(p);
+            assert_int_equal(mt_iislog_feed(p, cases[i].text, strlen(cases[i].text)), MT_OK);
+            assert_int_equal(mt_iislog_finish(p), MT_OK);
+            assert_true(mt_iislog_stopped(p));
+            int left_quietly = quiet && cases[i].other;
+            assert_int_equal(s.diags, !left_quietly);
+            assert_int_equal(mt_iislog_stats(p)->other_log, left_quietly);
+            mt_iislog_free(p);
+        }
+    }
+    /* an IIS log is read all the same */
+    static const char iis[] = "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7\n";
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s,
+                                    .quiet_other_logs = 1 };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, iis, sizeof iis - 1), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    assert_false(mt_iislog_stopped(p));
+    assert_int_equal(mt_iislog_stats(p)->records, 1);
+    assert_int_equal(mt_iislog_stats(p)->other_log, 0);
+    mt_iislog_free(p);
+}
+
 /* ---- ActiveSync queries ------------------------------------------------- */
 
 static void test_command_table(void **state)
@@ -945,6 +994,7 @@ int main(void)
         cmocka_unit_test(test_bytewise_feed),
         cmocka_unit_test(test_no_fields_and_bad_lines),
         cmocka_unit_test(test_sniff_agrees_with_parser),
+        cmocka_unit_test(test_quiet_other_logs),
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_base64_spec_example),
         cmocka_unit_test(test_binary_vector),
