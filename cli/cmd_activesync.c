@@ -12,6 +12,7 @@
  * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
  * options before getopt sees them. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -80,14 +81,32 @@ static int is_log_name(const char *name)
     return 0;
 }
 
+/* A file named on the command line: its device and inode, and its name. */
+struct named_file {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+    const struct named_file *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
 /* The log files under the folders named (dirs[0..n)) into *files (owned
  * strings), in the order of the log set the index is made from (search.h:
  * by server, series, time), so that --db reads the same files in the same
  * order; a file found twice (a folder named twice, or through a link) is read
  * once, and a .gz/.zst copy beside its plain file is not read, as in the
- * index. 0, or -1 when out of memory. An unreadable folder is reported and
- * sets *unreadable. */
-static int walk_folders(const char *const *dirs, size_t n, struct cli_list *files, int *unreadable)
+ * index. A file also named on the command line (named[0..n_named), sorted by
+ * cmp_named) was read there, and is left out here with one note, as the log
+ * set does for a file given twice. 0, or -1 when out of memory. An
+ * unreadable folder is reported and sets *unreadable. */
+static int walk_folders(const char *const *dirs, size_t n, const struct named_file *named, size_t n_named,
+                        struct cli_list *files, int *unreadable)
 {
     mt_logset ls = { 0 };
     int rc = 0;
@@ -108,15 +127,39 @@ static int walk_folders(const char *const *dirs, size_t n, struct cli_list *file
             *unreadable = 1;
     }
     mt_logset_finish_diag(&ls, cli_print_diag, NULL);
+    const struct mt_logfile *again = NULL;   /* the first file left out as named */
+    const struct named_file *again_as = NULL;
+    size_t n_again = 0;
     for (size_t i = 0; i < ls.n && !rc; i++) {
         const char *slash = strrchr(ls.files[i].path, '/');
         if (!is_log_name(slash ? slash + 1 : ls.files[i].path))
             continue;
+        struct named_file key = { (dev_t)ls.files[i].dev, (ino_t)ls.files[i].ino, NULL };
+        const struct named_file *same =
+            ls.files[i].ino && n_named ? bsearch(&key, named, n_named, sizeof *named, cmp_named) : NULL;
+        if (same) {
+            if (!n_again++) {
+                again = &ls.files[i];
+                again_as = same;
+            }
+            continue;
+        }
         char *p = strdup(ls.files[i].path);
         if (!p || cli_list_add(files, p)) {
             free(p);
             rc = -1;
         }
+    }
+    if (n_again && !rc) {
+        char tail[64] = "", msg[PATH_MAX + 160];
+        if (n_again > 1)
+            snprintf(tail, sizeof tail, "; likewise %zu more file%s", n_again - 1, n_again > 2 ? "s" : "");
+        if (!strcmp(again->path, again_as->path))
+            snprintf(msg, sizeof msg, "named, and found in its folder; read once%s", tail);
+        else
+            snprintf(msg, sizeof msg, "the same file as %s, named (the same device and inode); read once, as that "
+                     "one%s", again_as->path, tail);
+        cli_print_diag(again->path, 0, msg, NULL);
     }
     mt_logset_free(&ls);
     return rc;
@@ -191,6 +234,8 @@ int cmd_activesync(int argc, char **argv)
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
     int gmt = 0, rc = MT_OK, opt, unreadable = 0;
     struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
+    struct named_file *named_id = NULL;
+    size_t n_named_id = 0;
     const char *db = NULL;
     mt_index *ix = NULL;
     mt_tz *tz = NULL;
@@ -297,8 +342,15 @@ int cmd_activesync(int argc, char **argv)
                 rc = MT_EIO;
                 goto done;
             }
+            if (!named_id && !(named_id = calloc(inputs.n, sizeof *named_id))) {
+                rc = MT_EIO;
+                goto done;
+            }
+            named_id[n_named_id++] = (struct named_file){ st.st_dev, st.st_ino, c };
         }
     }
+    if (n_named_id > 1)
+        qsort(named_id, n_named_id, sizeof *named_id, cmp_named);
     /* The files before this were named; those after, found in folders. */
     size_t named = files.n;
     struct cli_list dirs = { 0 };
@@ -307,7 +359,7 @@ int cmd_activesync(int argc, char **argv)
         if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode) && cli_list_add(&dirs, inputs.v[i]))
             rc = MT_EIO;
     }
-    if (rc == MT_OK && walk_folders(dirs.v, dirs.n, &files, &unreadable))
+    if (rc == MT_OK && walk_folders(dirs.v, dirs.n, named_id, n_named_id, &files, &unreadable))
         rc = MT_EIO;
     cli_list_free(&dirs);
     if (rc != MT_OK)
@@ -348,6 +400,7 @@ int cmd_activesync(int argc, char **argv)
     else
         rc = mt_eas_report_requests(rep) ? MT_OK : MT_NOMATCH;
 done:
+    free(named_id);
     mt_index_close(ix);
     for (size_t i = 0; i < files.n; i++)
         free((char *)files.v[i]);
