@@ -31,8 +31,10 @@ struct mt_iis_line {
     mt_slice user_agent;              /* cs(User-Agent), as logged: spaces are '+' */
     mt_slice referer;                 /* cs(Referer) */
     mt_slice host;                    /* cs-host */
-    int status;                       /* sc-status, -1 when absent */
-    int substatus;                    /* sc-substatus, -1 when absent */
+    int status;                       /* sc-status, -1 when absent or no status code (0..99999) */
+    int substatus;                    /* sc-substatus, likewise */
+    mt_slice status_text;             /* sc-status as logged ('-' becomes empty): the value */
+    mt_slice substatus_text;          /* when status is -1 but this is not empty (reported) */
     int64_t win32_status;             /* sc-win32-status, -1 when absent */
     int64_t sc_bytes;                 /* bytes sent by the server, -1 when absent */
     int64_t cs_bytes;                 /* bytes received by the server, -1 when absent */

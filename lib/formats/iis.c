@@ -405,6 +405,21 @@ static int parse_when(mt_iislog *p, mt_slice d, mt_slice t, int64_t *out)
     return 0;
 }
 
+/* sc-status or sc-substatus as a number, 0 to 99999 (IIS writes no more
+ * digits); -1 when absent. A value that is no such number (-1, 99999999999)
+ * was blanked and merged with '-' unseen: it is reported, and the line keeps
+ * the text as logged (status_text) for the reports to show. */
+static int status_code(mt_iislog *p, uint64_t line, const char *name, mt_slice s)
+{
+    int64_t v = num(s);
+    if (v >= 0 && v < 100000)
+        return (int)v;
+    if (s.n)
+        diag(p, line, "%s '%.*s' is not a status code (0 to 99999); kept as logged", name,
+             (int)(s.n > 20 ? 20 : s.n), s.p);
+    return -1;
+}
+
 /* One line without its '\n'. full: split every column and hand the line on;
  * else only check it (column count, date and time), as the prefilter found
  * no needle in it. */
@@ -484,10 +499,10 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     l.user_agent = col(p, C_UA);
     l.referer = col(p, C_REFERER);
     l.host = col(p, C_HOST);
-    int64_t v = num(col(p, C_STATUS));
-    l.status = v >= 0 && v < 100000 ? (int)v : -1;
-    v = num(col(p, C_SUBSTATUS));
-    l.substatus = v >= 0 && v < 100000 ? (int)v : -1;
+    l.status_text = col(p, C_STATUS);
+    l.substatus_text = col(p, C_SUBSTATUS);
+    l.status = status_code(p, line, "sc-status", l.status_text);
+    l.substatus = status_code(p, line, "sc-substatus", l.substatus_text);
     l.win32_status = num(col(p, C_WIN32));
     l.sc_bytes = num(col(p, C_SCBYTES));
     l.cs_bytes = num(col(p, C_CSBYTES));
