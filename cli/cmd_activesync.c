@@ -25,7 +25,7 @@ static const char *const usage[] = {
     "usage: mailtrail activesync [--start-date T] [--end-date T] [--output-path DIR]",
     "                            [--output-prefix P] [--use-gmt] [--threads N] FILE|DIR...",
     "       mailtrail Export-ActiveSyncLog -Filename FILE [-StartDate T] [-EndDate T]",
-    "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT]",
+    "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT] [-WhatIf]",
     "",
     "Read IIS W3C logs (IIS 7 to 10, any #Fields layout; plain, .gz or .zst),",
     "keep the Exchange ActiveSync requests and write Export-ActiveSyncLog's six",
@@ -38,6 +38,8 @@ static const char *const usage[] = {
     "  --output-prefix P             prefix of the file names",
     "  --use-gmt                     hours and days in UTC (default: this machine's zone)",
     "  --force                       accepted for the cmdlet's -Force; files are always replaced",
+    "  --what-if                     (-WhatIf) read the logs, write nothing, and print",
+    "                                \"What if: writing PATH\" for each file a run would write",
     "  --threads N                   worker threads (default: one per core)",
     "  --db FILE                     instead of FILE|DIR: the IIS logs kept in the index",
     "                                (mailtrail index), in the order a folder walk reads them",
@@ -46,7 +48,7 @@ static const char *const usage[] = {
     NULL,
 };
 
-enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS, OPT_DB };
+enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS, OPT_DB, OPT_WHAT_IF };
 
 static const struct option long_opts[] = {
     { "start-date", required_argument, NULL, OPT_START },
@@ -55,6 +57,7 @@ static const struct option long_opts[] = {
     { "output-prefix", required_argument, NULL, OPT_PREFIX },
     { "use-gmt", no_argument, NULL, OPT_GMT },
     { "force", no_argument, NULL, OPT_FORCE },
+    { "what-if", no_argument, NULL, OPT_WHAT_IF },
     { "filename", required_argument, NULL, OPT_FILE },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "db", required_argument, NULL, OPT_DB },
@@ -66,7 +69,7 @@ static const struct option long_opts[] = {
 static const struct cli_ps_param ps_params[] = {
     { "Filename", "--filename", 0 }, { "StartDate", "--start-date", 0 }, { "EndDate", "--end-date", 0 },
     { "OutputPath", "--output-path", 0 }, { "OutputPrefix", "--output-prefix", 0 },
-    { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "Confirm", NULL, 1 },
+    { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "WhatIf", "--what-if", 1 }, { "Confirm", NULL, 1 },
 };
 
 static int is_log_name(const char *name)
@@ -232,7 +235,7 @@ int cmd_activesync(int argc, char **argv)
 {
     const char *cmd = "activesync";
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
-    int gmt = 0, rc = MT_OK, opt, unreadable = 0;
+    int gmt = 0, rc = MT_OK, opt, unreadable = 0, what_if = 0;
     struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
     struct named_file *named_id = NULL;
     size_t n_named_id = 0;
@@ -258,6 +261,7 @@ int cmd_activesync(int argc, char **argv)
         case OPT_PREFIX: prefix = optarg; break;
         case OPT_GMT: gmt = 1; break;
         case OPT_FORCE: break;
+        case OPT_WHAT_IF: what_if = 1; break;
         case OPT_THREADS:
             if (cli_parse_u64(optarg, &threads) || threads == 0 || threads > 256) {
                 rc = cli_usage_error(cmd, "--threads wants a number from 1 to 256");
@@ -390,7 +394,15 @@ int cmd_activesync(int argc, char **argv)
     }
     if (st != MT_OK)
         unreadable = 1;
-    if (mt_eas_report_write_all(rep, outdir, prefix, err, sizeof err) != MT_OK) {
+    if (what_if) {
+        /* the paths mt_eas_report_write_all opens */
+        for (int w = 0; w < MT_EAS__COUNT; w++)
+            printf("What if: writing %s/%s%s\n", outdir, prefix, mt_eas_csv_name((enum mt_eas_csv)w));
+        if (fflush(stdout) != 0) {
+            rc = MT_EIO;
+            goto done;
+        }
+    } else if (mt_eas_report_write_all(rep, outdir, prefix, err, sizeof err) != MT_OK) {
         fprintf(stderr, "mailtrail activesync: %s\n", err);
         rc = MT_EIO;
         goto done;
