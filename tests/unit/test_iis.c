@@ -556,6 +556,59 @@ static void test_reports_known(void **state)
     mt_eas_report_free(r);
 }
 
+/* Feed IIS text to a report (through the parser, as a file would be). */
+static void report_text(mt_eas_report *r, const char *text)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    s.rep = r;
+    struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, text, strlen(text)), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    assert_int_equal(s.diags, 0);
+    mt_iislog_free(p);
+}
+
+/* Hourly.csv over several weeks (docs/activesync.md): the requests of a
+ * weekday-hour are summed over the weeks, its unique devices counted once
+ * however many weeks they appear in -- in one report and merged alike. D1
+ * syncs on Sunday 01:xx UTC of two weeks (2024-03-03 and 03-10), D2 pings
+ * in the second. */
+static void test_hourly_over_weeks(void **state)
+{
+    (void)state;
+#define HOURLY_FIELDS "#Fields: date time cs-uri-stem cs-uri-query\n"
+#define HOURLY_STEM " /Microsoft-Server-ActiveSync/default.eas User=bob&DeviceType=iPhone&DeviceId="
+    static const char week1[] = HOURLY_FIELDS "2024-03-03 01:00:00" HOURLY_STEM "D1&Cmd=Sync\n";
+    static const char week2[] = HOURLY_FIELDS "2024-03-10 01:00:00" HOURLY_STEM "D1&Cmd=Sync\n"
+                                "2024-03-10 01:10:00" HOURLY_STEM "D1&Cmd=Sync\n"
+                                "2024-03-10 01:30:00" HOURLY_STEM "D2&Cmd=Ping\n";
+#undef HOURLY_FIELDS
+#undef HOURLY_STEM
+    mt_eas_report *one = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    mt_eas_report *a = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    mt_eas_report *b = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    assert_non_null(one);
+    assert_non_null(a);
+    assert_non_null(b);
+    report_text(one, week1);
+    report_text(one, week2);
+    report_text(a, week1);
+    report_text(b, week2);
+    assert_int_equal(mt_eas_report_merge(a, b), MT_OK);
+    for (int i = 0; i < 2; i++) {
+        char *hourly = report_csv(i ? a : one, MT_EAS_HOURLY);
+        /* 2 devices (not 3: D1 once for both weeks), 3 sync requests (1 + 2) */
+        assert_non_null(strstr(hourly, "\r\nSunday,1,2,3\r\nSunday,2,0,0\r\n"));
+        free(hourly);
+    }
+    mt_eas_report_free(one);
+    mt_eas_report_free(a);
+    mt_eas_report_free(b);
+}
+
 /* Days and hours in the report's zone; the window in UTC instants. */
 static void test_reports_zone_and_window(void **state)
 {
@@ -1002,6 +1055,7 @@ int main(void)
         cmocka_unit_test(test_base64_query_forms),
         cmocka_unit_test(test_plain_query),
         cmocka_unit_test(test_reports_known),
+        cmocka_unit_test(test_hourly_over_weeks),
         cmocka_unit_test(test_reports_zone_and_window),
         cmocka_unit_test(test_csv_names),
         cmocka_unit_test(test_reports_plaso),
