@@ -4,12 +4,15 @@
  *
  * Files named on the command line are read whatever their names; folders are
  * walked recursively for *.log (and .log.gz / .log.zst) files, as the log
- * set finds them (search.h), in its order: the index's.
+ * set finds them (search.h), in its order: the index's. A file found in a
+ * folder that is another log mailtrail knows is not input here and is left
+ * quietly (mt_eas_report_add_files_named), as --db says nothing of it.
  * The files are read on worker threads (mt_eas_report_add_files), with the
  * same CSVs and the same stderr as one thread. PowerShell parameter
  * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
  * options before getopt sees them. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -22,7 +25,7 @@ static const char *const usage[] = {
     "usage: mailtrail activesync [--start-date T] [--end-date T] [--output-path DIR]",
     "                            [--output-prefix P] [--use-gmt] [--threads N] FILE|DIR...",
     "       mailtrail Export-ActiveSyncLog -Filename FILE [-StartDate T] [-EndDate T]",
-    "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT]",
+    "                            [-OutputPath DIR] [-OutputPrefix P] [-UseGMT] [-WhatIf]",
     "",
     "Read IIS W3C logs (IIS 7 to 10, any #Fields layout; plain, .gz or .zst),",
     "keep the Exchange ActiveSync requests and write Export-ActiveSyncLog's six",
@@ -35,6 +38,8 @@ static const char *const usage[] = {
     "  --output-prefix P             prefix of the file names",
     "  --use-gmt                     hours and days in UTC (default: this machine's zone)",
     "  --force                       accepted for the cmdlet's -Force; files are always replaced",
+    "  --what-if                     (-WhatIf) read the logs, write nothing, and print",
+    "                                \"What if: writing PATH\" for each file a run would write",
     "  --threads N                   worker threads (default: one per core)",
     "  --db FILE                     instead of FILE|DIR: the IIS logs kept in the index",
     "                                (mailtrail index), in the order a folder walk reads them",
@@ -43,7 +48,7 @@ static const char *const usage[] = {
     NULL,
 };
 
-enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS, OPT_DB };
+enum { OPT_START = 256, OPT_END, OPT_PATH, OPT_PREFIX, OPT_GMT, OPT_FORCE, OPT_FILE, OPT_THREADS, OPT_DB, OPT_WHAT_IF };
 
 static const struct option long_opts[] = {
     { "start-date", required_argument, NULL, OPT_START },
@@ -52,6 +57,7 @@ static const struct option long_opts[] = {
     { "output-prefix", required_argument, NULL, OPT_PREFIX },
     { "use-gmt", no_argument, NULL, OPT_GMT },
     { "force", no_argument, NULL, OPT_FORCE },
+    { "what-if", no_argument, NULL, OPT_WHAT_IF },
     { "filename", required_argument, NULL, OPT_FILE },
     { "threads", required_argument, NULL, OPT_THREADS },
     { "db", required_argument, NULL, OPT_DB },
@@ -63,7 +69,7 @@ static const struct option long_opts[] = {
 static const struct cli_ps_param ps_params[] = {
     { "Filename", "--filename", 0 }, { "StartDate", "--start-date", 0 }, { "EndDate", "--end-date", 0 },
     { "OutputPath", "--output-path", 0 }, { "OutputPrefix", "--output-prefix", 0 },
-    { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "Confirm", NULL, 1 },
+    { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "WhatIf", "--what-if", 1 }, { "Confirm", NULL, 1 },
 };
 
 static int is_log_name(const char *name)
@@ -78,14 +84,32 @@ static int is_log_name(const char *name)
     return 0;
 }
 
+/* A file named on the command line: its device and inode, and its name. */
+struct named_file {
+    dev_t dev;
+    ino_t ino;
+    const char *path;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+    const struct named_file *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
 /* The log files under the folders named (dirs[0..n)) into *files (owned
  * strings), in the order of the log set the index is made from (search.h:
  * by server, series, time), so that --db reads the same files in the same
  * order; a file found twice (a folder named twice, or through a link) is read
  * once, and a .gz/.zst copy beside its plain file is not read, as in the
- * index. 0, or -1 when out of memory. An unreadable folder is reported and
- * sets *unreadable. */
-static int walk_folders(const char *const *dirs, size_t n, struct cli_list *files, int *unreadable)
+ * index. A file also named on the command line (named[0..n_named), sorted by
+ * cmp_named) was read there, and is left out here with one note, as the log
+ * set does for a file given twice. 0, or -1 when out of memory. An
+ * unreadable folder is reported and sets *unreadable. */
+static int walk_folders(const char *const *dirs, size_t n, const struct named_file *named, size_t n_named,
+                        struct cli_list *files, int *unreadable)
 {
     mt_logset ls = { 0 };
     int rc = 0;
@@ -106,15 +130,39 @@ static int walk_folders(const char *const *dirs, size_t n, struct cli_list *file
             *unreadable = 1;
     }
     mt_logset_finish_diag(&ls, cli_print_diag, NULL);
+    const struct mt_logfile *again = NULL;   /* the first file left out as named */
+    const struct named_file *again_as = NULL;
+    size_t n_again = 0;
     for (size_t i = 0; i < ls.n && !rc; i++) {
         const char *slash = strrchr(ls.files[i].path, '/');
         if (!is_log_name(slash ? slash + 1 : ls.files[i].path))
             continue;
+        struct named_file key = { (dev_t)ls.files[i].dev, (ino_t)ls.files[i].ino, NULL };
+        const struct named_file *same =
+            ls.files[i].ino && n_named ? bsearch(&key, named, n_named, sizeof *named, cmp_named) : NULL;
+        if (same) {
+            if (!n_again++) {
+                again = &ls.files[i];
+                again_as = same;
+            }
+            continue;
+        }
         char *p = strdup(ls.files[i].path);
         if (!p || cli_list_add(files, p)) {
             free(p);
             rc = -1;
         }
+    }
+    if (n_again && !rc) {
+        char tail[64] = "", msg[PATH_MAX + 160];
+        if (n_again > 1)
+            snprintf(tail, sizeof tail, "; likewise %zu more file%s", n_again - 1, n_again > 2 ? "s" : "");
+        if (!strcmp(again->path, again_as->path))
+            snprintf(msg, sizeof msg, "named, and found in its folder; read once%s", tail);
+        else
+            snprintf(msg, sizeof msg, "the same file as %s, named (the same device and inode); read once, as that "
+                     "one%s", again_as->path, tail);
+        cli_print_diag(again->path, 0, msg, NULL);
     }
     mt_logset_free(&ls);
     return rc;
@@ -187,8 +235,10 @@ int cmd_activesync(int argc, char **argv)
 {
     const char *cmd = "activesync";
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
-    int gmt = 0, rc = MT_OK, opt, unreadable = 0;
+    int gmt = 0, rc = MT_OK, opt, unreadable = 0, what_if = 0;
     struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
+    struct named_file *named_id = NULL;
+    size_t n_named_id = 0;
     const char *db = NULL;
     mt_index *ix = NULL;
     mt_tz *tz = NULL;
@@ -211,6 +261,7 @@ int cmd_activesync(int argc, char **argv)
         case OPT_PREFIX: prefix = optarg; break;
         case OPT_GMT: gmt = 1; break;
         case OPT_FORCE: break;
+        case OPT_WHAT_IF: what_if = 1; break;
         case OPT_THREADS:
             if (cli_parse_u64(optarg, &threads) || threads == 0 || threads > 256) {
                 rc = cli_usage_error(cmd, "--threads wants a number from 1 to 256");
@@ -295,15 +346,24 @@ int cmd_activesync(int argc, char **argv)
                 rc = MT_EIO;
                 goto done;
             }
+            if (!named_id && !(named_id = calloc(inputs.n, sizeof *named_id))) {
+                rc = MT_EIO;
+                goto done;
+            }
+            named_id[n_named_id++] = (struct named_file){ st.st_dev, st.st_ino, c };
         }
     }
+    if (n_named_id > 1)
+        qsort(named_id, n_named_id, sizeof *named_id, cmp_named);
+    /* The files before this were named; those after, found in folders. */
+    size_t named = files.n;
     struct cli_list dirs = { 0 };
     for (size_t i = 0; i < inputs.n && rc == MT_OK; i++) {
         struct stat st;
         if (stat(inputs.v[i], &st) == 0 && S_ISDIR(st.st_mode) && cli_list_add(&dirs, inputs.v[i]))
             rc = MT_EIO;
     }
-    if (rc == MT_OK && walk_folders(dirs.v, dirs.n, &files, &unreadable))
+    if (rc == MT_OK && walk_folders(dirs.v, dirs.n, named_id, n_named_id, &files, &unreadable))
         rc = MT_EIO;
     cli_list_free(&dirs);
     if (rc != MT_OK)
@@ -326,7 +386,7 @@ int cmd_activesync(int argc, char **argv)
         if (st == MT_NOMATCH)
             fprintf(stderr, "mailtrail %s: %s holds no IIS logs (index them with mailtrail index)\n", cmd, db);
     } else {
-        st = mt_eas_report_add_files(rep, files.v, files.n, (unsigned)threads, cli_print_diag, NULL);
+        st = mt_eas_report_add_files_named(rep, files.v, files.n, named, (unsigned)threads, cli_print_diag, NULL);
     }
     if (st == MT_EIO) {
         rc = MT_EIO;
@@ -334,7 +394,15 @@ int cmd_activesync(int argc, char **argv)
     }
     if (st != MT_OK)
         unreadable = 1;
-    if (mt_eas_report_write_all(rep, outdir, prefix, err, sizeof err) != MT_OK) {
+    if (what_if) {
+        /* the paths mt_eas_report_write_all opens */
+        for (int w = 0; w < MT_EAS__COUNT; w++)
+            printf("What if: writing %s/%s%s\n", outdir, prefix, mt_eas_csv_name((enum mt_eas_csv)w));
+        if (fflush(stdout) != 0) {
+            rc = MT_EIO;
+            goto done;
+        }
+    } else if (mt_eas_report_write_all(rep, outdir, prefix, err, sizeof err) != MT_OK) {
         fprintf(stderr, "mailtrail activesync: %s\n", err);
         rc = MT_EIO;
         goto done;
@@ -344,6 +412,7 @@ int cmd_activesync(int argc, char **argv)
     else
         rc = mt_eas_report_requests(rep) ? MT_OK : MT_NOMATCH;
 done:
+    free(named_id);
     mt_index_close(ix);
     for (size_t i = 0; i < files.n; i++)
         free((char *)files.v[i]);

@@ -80,6 +80,14 @@ mt_status mt_eas_report_merge(mt_eas_report *into, const mt_eas_report *from);
  * files after the one that failed, and r may only be freed). */
 mt_status mt_eas_report_add_files(mt_eas_report *r, const char *const *files, size_t n, unsigned threads,
                                   mt_diag_fn on_diag, void *user);
+/* As mt_eas_report_add_files, where only files[0..named) were named by the
+ * user and files[named..n) were found by walking folders: a found file that
+ * is another log mailtrail knows (a tracking, protocol or Postfix log, or
+ * any log with a #Log-type: iis.h, quiet_other_logs) is no input, and is
+ * left out without a diagnostic and without making the result MT_EINPUT.
+ * A named one that is not an IIS log is reported and unreadable, as ever. */
+mt_status mt_eas_report_add_files_named(mt_eas_report *r, const char *const *files, size_t n, size_t named,
+                                        unsigned threads, mt_diag_fn on_diag, void *user);
 /* ActiveSync requests counted so far. */
 uint64_t mt_eas_report_requests(const mt_eas_report *r);
 /* Write one CSV to out. MT_OK or MT_EIO. */

@@ -31,8 +31,10 @@ struct mt_iis_line {
     mt_slice user_agent;              /* cs(User-Agent), as logged: spaces are '+' */
     mt_slice referer;                 /* cs(Referer) */
     mt_slice host;                    /* cs-host */
-    int status;                       /* sc-status, -1 when absent */
-    int substatus;                    /* sc-substatus, -1 when absent */
+    int status;                       /* sc-status, -1 when absent or no status code (0..99999) */
+    int substatus;                    /* sc-substatus, likewise */
+    mt_slice status_text;             /* sc-status as logged ('-' becomes empty): the value */
+    mt_slice substatus_text;          /* when status is -1 but this is not empty (reported) */
     int64_t win32_status;             /* sc-win32-status, -1 when absent */
     int64_t sc_bytes;                 /* bytes sent by the server, -1 when absent */
     int64_t cs_bytes;                 /* bytes received by the server, -1 when absent */
@@ -57,6 +59,12 @@ struct mt_iislog_config {
      * reported exactly as without a prefilter (column count, date and time)
      * and counted in stats.passed. Typically MT_EAS_PREFILTER. */
     const char *prefilter;
+    /* The file was found by walking a folder, not named: when it turns out
+     * to be another log mailtrail knows (a #Log-type, which Exchange's logs
+     * carry and IIS's never do; or a message tracking, SMTP protocol or
+     * Postfix log by its first line), it is left without a diagnostic,
+     * stats.other_log is set, and mt_iislog_parse_file returns MT_OK. */
+    int quiet_other_logs;
 };
 
 struct mt_iislog_stats {
@@ -65,6 +73,7 @@ struct mt_iislog_stats {
     uint64_t passed;                  /* well-formed lines the prefilter kept from on_line */
     uint64_t skipped;                 /* malformed lines reported and skipped */
     uint64_t bytes;
+    uint64_t other_log;               /* 1: left quietly as another log (quiet_other_logs) */
 };
 
 mt_iislog *mt_iislog_new(const struct mt_iislog_config *cfg);

@@ -304,7 +304,9 @@ struct srow {
 };
 
 struct crow {                 /* status codes and user agents */
-    const char *key;          /* user agents: the text (ua_t); status codes: NULL */
+    const char *key;          /* user agents: the text (ua_t); status codes: NULL, or for a
+                                 row of values logged as no code holds, (status, substatus)
+                                 as text (status_t, key_build) */
     struct first first;
     int status, substatus;
     uint64_t hits, devices;
@@ -347,6 +349,8 @@ struct mt_eas_report {
     struct cvec status, ua;
     struct u32vec sd_server;  /* (server, day) number -> server row */
     struct iset status_m;     /* (status + 1, substatus + 1) -> status row */
+    struct stab status_t;     /* the rows of text no code holds (crow.key) ... */
+    struct u32vec status_odd; /* ... by status_t index -> status row */
     struct iset sd_m;         /* (server row, day) -> its number */
     uint64_t *hour_bits;      /* per device: the hour slots it was seen in, 3 words */
     size_t hour_cap;          /* devices hour_bits has room for */
@@ -413,6 +417,8 @@ void mt_eas_report_free(mt_eas_report *r)
     stab_free(&r->ua_t);
     stab_free(&r->devices);
     iset_free(&r->status_m);
+    stab_free(&r->status_t);
+    free(r->status_odd.v);
     iset_free(&r->sd_m);
     free(r->hour_bits);
     iset_free(&r->sd_dev);
@@ -465,6 +471,8 @@ static int key_build(mt_eas_report *r, const mt_slice *parts, size_t n, size_t *
     *len = o;
     return 0;
 }
+
+static mt_slice key_part(const char *key, int part);
 
 static inline unsigned char lower(char c)
 {
@@ -732,6 +740,37 @@ static int status_row(mt_eas_report *r, int status, int substatus, uint32_t *ci)
     return 0;
 }
 
+/* The row of (st, sub) as text, for a line whose sc-status or sc-substatus
+ * is no status code: kept as logged, apart from every numeric row and from
+ * '-', so nothing is blanked unseen. */
+static int status_row_text(mt_eas_report *r, mt_slice st, mt_slice sub, uint32_t *ci)
+{
+    mt_slice parts[2] = { st, sub };
+    size_t len;
+    int added;
+    if (key_build(r, parts, 2, &len) || cvec_reserve(&r->status) || u32vec_reserve(&r->status_odd))
+        return -1;
+    int64_t k = stab_get(&r->status_t, &r->arena, r->kbuf, len, &added);
+    if (k < 0)
+        return -1;
+    if (added) {
+        r->status_odd.v[r->status_odd.n++] = (uint32_t)r->status.n;
+        r->status.v[r->status.n++] = (struct crow){ r->status_t.key[k].p, { 0, 0 }, -1, -1, 0, 0 };
+    }
+    *ci = r->status_odd.v[k];
+    return 0;
+}
+
+/* A status value as text: the code, the text logged when it is none, or
+ * empty when absent. b: room for a code. */
+static mt_slice status_text(int code, mt_slice logged, char b[16])
+{
+    if (code < 0)
+        return logged;
+    int n = snprintf(b, 16, "%d", code);
+    return mt_slice_make(b, (size_t)n);
+}
+
 /* The latest request wins: by its time, so that neither the order of the
  * files nor the names of their folders decide where a time does (the same
  * device seen by two servers, S and S-2, whose files come in either order);
@@ -865,8 +904,14 @@ mt_status mt_eas_report_add(mt_eas_report *r, const struct mt_iis_line *l)
 
     /* Status codes, user agents */
     uint32_t ci;
-    if (status_row(r, l->status, l->substatus, &ci))
+    if ((l->status < 0 && l->status_text.n) || (l->substatus < 0 && l->substatus_text.n)) {
+        char a[16], b[16];
+        if (status_row_text(r, status_text(l->status, l->status_text, a),
+                            status_text(l->substatus, l->substatus_text, b), &ci))
+            return MT_EIO;
+    } else if (status_row(r, l->status, l->substatus, &ci)) {
         return MT_EIO;
+    }
     r->status.v[ci].hits++;
     mt_slice ua = l->user_agent;
     uint32_t ai;
@@ -967,7 +1012,8 @@ mt_status mt_eas_report_merge(mt_eas_report *into, const mt_eas_report *from)
     for (size_t i = 0; i < from->status.n; i++) {
         const struct crow *fc = &from->status.v[i];
         uint32_t ci;
-        if (status_row(into, fc->status, fc->substatus, &ci))
+        if (fc->key ? status_row_text(into, key_part(fc->key, 0), key_part(fc->key, 1), &ci)
+                    : status_row(into, fc->status, fc->substatus, &ci))
             goto out;
         into->status.v[ci].hits += fc->hits;
     }
@@ -1109,9 +1155,24 @@ static int by_server(const void *a, const void *b)
     return c ? c : cmp_first(x->first, y->first);
 }
 
+/* Bytes, then length. */
+static int cmp_bytes(mt_slice x, mt_slice y)
+{
+    size_t n = x.n < y.n ? x.n : y.n;
+    int c = n ? memcmp(x.p, y.p, n) : 0;
+    return c ? c : x.n < y.n ? -1 : x.n > y.n;
+}
+
+/* Numerically; the rows of values no code holds after them, by their text. */
 static int by_status(const void *a, const void *b)
 {
     const struct crow *x = a, *y = b;
+    if (!x->key != !y->key)
+        return x->key ? 1 : -1;
+    if (x->key) {
+        int c = cmp_bytes(key_part(x->key, 0), key_part(y->key, 0));
+        return c ? c : cmp_bytes(key_part(x->key, 1), key_part(y->key, 1));
+    }
     if (x->status != y->status)
         return x->status < y->status ? -1 : 1;
     return x->substatus < y->substatus ? -1 : x->substatus > y->substatus;
@@ -1268,9 +1329,15 @@ mt_status mt_eas_report_write(const mt_eas_report *rc, enum mt_eas_csv which, FI
         fputs("Status,SubStatus,Hits,Ratio", out);
         eol(out);
         for (size_t i = 0; i < r->status.n; i++) {
-            cell_int(out, v[i].status);
+            if (v[i].key)
+                mt_csv_cell(out, key_part(v[i].key, 0));
+            else
+                cell_int(out, v[i].status);
             sep(out);
-            cell_int(out, v[i].substatus);
+            if (v[i].key)
+                mt_csv_cell(out, key_part(v[i].key, 1));
+            else
+                cell_int(out, v[i].substatus);
             sep(out);
             cell_u(out, v[i].hits);
             sep(out);

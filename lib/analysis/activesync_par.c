@@ -35,6 +35,7 @@ struct file_job {
 struct par {
     const char *const *files;
     size_t n;
+    size_t named;                  /* files[named..n) were found in folders */
     uint64_t base;                 /* input number before the first file */
     atomic_size_t next;            /* next file to hand out */
     atomic_int halt;               /* a file failed with MT_EIO: take no more */
@@ -154,7 +155,8 @@ static void *work(void *arg)
         w->file = i;
         mt_eas_report_set_input(w->rep, P->base + 1 + i);
         struct mt_iislog_config cfg = { .file = P->files[i], .on_line = on_line, .on_diag = on_diag,
-                                        .user = w, .prefilter = MT_EAS_PREFILTER };
+                                        .user = w, .prefilter = MT_EAS_PREFILTER,
+                                        .quiet_other_logs = i >= P->named };
         mt_status st = mt_iislog_parse_file(P->files[i], &cfg, NULL);
         if (w->oom)
             st = MT_EIO;
@@ -175,6 +177,12 @@ static void *work(void *arg)
 mt_status mt_eas_report_add_files(mt_eas_report *r, const char *const *files, size_t n, unsigned threads,
                                   mt_diag_fn diag, void *user)
 {
+    return mt_eas_report_add_files_named(r, files, n, n, threads, diag, user);
+}
+
+mt_status mt_eas_report_add_files_named(mt_eas_report *r, const char *const *files, size_t n, size_t named,
+                                        unsigned threads, mt_diag_fn diag, void *user)
+{
     if (threads == 0) {
         long nc = sysconf(_SC_NPROCESSORS_ONLN);
         threads = nc > 0 ? (unsigned)nc : 1;
@@ -185,6 +193,7 @@ mt_status mt_eas_report_add_files(mt_eas_report *r, const char *const *files, si
     memset(&P, 0, sizeof P);
     P.files = files;
     P.n = n;
+    P.named = named;
     P.base = mt_eas_report_input(r);
     P.diag = diag;
     P.user = user;

@@ -52,6 +52,7 @@ struct mt_iislog {
     int stopped, oom;
     int have_fields;               /* a #Fields line was read */
     int not_iis;                   /* the file is another kind of log: left at once */
+    int other_log;                 /* ... one mailtrail knows, left quietly (quiet_other_logs) */
     int warned_default;
     int col_of[C__COUNT];          /* column index of each field, -1 if absent */
     size_t n_cols;
@@ -231,11 +232,25 @@ static size_t split(const char *s, size_t n, mt_slice *out, size_t keep)
 }
 #endif
 
-static void not_iis(mt_iislog *p, uint64_t line, const char *why)
+/* The file is not an IIS log, as its line [s, s + n) shows. A file found by
+ * walking a folder (quiet_other_logs) that is another log mailtrail knows is
+ * no input at all, so it is left without a word: an Exchange server's folder
+ * holds many such *.LOG files. Any #Log-type qualifies (Exchange names each
+ * of its logs so, IIS never writes one), as does a line mt_sniff takes for a
+ * tracking, protocol or Postfix log; anything else is still reported. */
+static void not_iis(mt_iislog *p, uint64_t line, const char *s, size_t n, const char *why)
 {
-    diag(p, line, "not an IIS log (%s); file skipped", why);
     p->not_iis = 1;
     p->stopped = 1;
+    if (p->cfg.quiet_other_logs) {
+        enum mt_log_kind k = mt_sniff(s, n, 1);
+        if (starts_with(s, n, "#Log-type:") || k == MT_KIND_MSGTRK || k == MT_KIND_SMTP || k == MT_KIND_POSTFIX) {
+            p->other_log = 1;
+            p->stats.other_log = 1;
+            return;
+        }
+    }
+    diag(p, line, "not an IIS log (%s); file skipped", why);
 }
 
 /* The columns a #Fields value names (col_of[c]: -1 when absent); the count
@@ -263,8 +278,11 @@ static int fits_default_layout(size_t count)
     return count == sizeof layout14 / sizeof *layout14 || count == sizeof layout15 / sizeof *layout15;
 }
 
-static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
+/* [l, l + ln): the whole "#Fields: ..." line. */
+static void set_fields(mt_iislog *p, const char *l, size_t ln, uint64_t line)
 {
+    const char *s = l + 8;
+    size_t n = ln - 8;
     int col_of[C__COUNT];
     size_t count = map_fields(s, n, col_of);
     if (count > MAX_COLUMNS) {
@@ -275,7 +293,7 @@ static void set_fields(mt_iislog *p, const char *s, size_t n, uint64_t line)
         /* W3C logs of IIS always have both: this is another kind of log
          * (a message tracking or protocol log named .log), not a damaged
          * IIS log with a complaint for each of its lines */
-        not_iis(p, line, "its #Fields has no date and time columns");
+        not_iis(p, line, l, ln, "its #Fields has no date and time columns");
         return;
     }
     if (col_of[C_DATE] < 0 || col_of[C_TIME] < 0) {
@@ -387,6 +405,21 @@ static int parse_when(mt_iislog *p, mt_slice d, mt_slice t, int64_t *out)
     return 0;
 }
 
+/* sc-status or sc-substatus as a number, 0 to 99999 (IIS writes no more
+ * digits); -1 when absent. A value that is no such number (-1, 99999999999)
+ * was blanked and merged with '-' unseen: it is reported, and the line keeps
+ * the text as logged (status_text) for the reports to show. */
+static int status_code(mt_iislog *p, uint64_t line, const char *name, mt_slice s)
+{
+    int64_t v = num(s);
+    if (v >= 0 && v < 100000)
+        return (int)v;
+    if (s.n)
+        diag(p, line, "%s '%.*s' is not a status code (0 to 99999); kept as logged", name,
+             (int)(s.n > 20 ? 20 : s.n), s.p);
+    return -1;
+}
+
 /* One line without its '\n'. full: split every column and hand the line on;
  * else only check it (column count, date and time), as the prefilter found
  * no needle in it. */
@@ -405,9 +438,9 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     }
     if (s[0] == '#') {
         if (starts_with(s, n, "#Fields:"))
-            set_fields(p, s + 8, n - 8, line);
+            set_fields(p, s, n, line);
         else if (starts_with(s, n, "#Log-type:") && !p->stats.records && !p->stats.skipped)
-            not_iis(p, line, "#Log-type names another log");   /* Exchange's logs say which; IIS's never do */
+            not_iis(p, line, s, n, "#Log-type names another log");   /* Exchange's logs say which; IIS's never do */
         return;
     }
     /* A line the prefilter passed over needs its columns only up to date
@@ -418,7 +451,7 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     if (!p->have_fields) {
         /* mt_sniff_iis makes the same decision for the index */
         if (!fits_default_layout(count) && !p->stats.records && !p->stats.skipped && !p->warned_default) {
-            not_iis(p, line, "no #Fields line, and its first line fits no IIS layout");
+            not_iis(p, line, s, n, "no #Fields line, and its first line fits no IIS layout");
             return;
         }
         if (!fits_default_layout(count)) {
@@ -466,10 +499,10 @@ static void parse_line(mt_iislog *p, const char *s, size_t n, uint64_t line, int
     l.user_agent = col(p, C_UA);
     l.referer = col(p, C_REFERER);
     l.host = col(p, C_HOST);
-    int64_t v = num(col(p, C_STATUS));
-    l.status = v >= 0 && v < 100000 ? (int)v : -1;
-    v = num(col(p, C_SUBSTATUS));
-    l.substatus = v >= 0 && v < 100000 ? (int)v : -1;
+    l.status_text = col(p, C_STATUS);
+    l.substatus_text = col(p, C_SUBSTATUS);
+    l.status = status_code(p, line, "sc-status", l.status_text);
+    l.substatus = status_code(p, line, "sc-substatus", l.substatus_text);
     l.win32_status = num(col(p, C_WIN32));
     l.sc_bytes = num(col(p, C_SCBYTES));
     l.cs_bytes = num(col(p, C_CSBYTES));
@@ -515,7 +548,7 @@ mt_status mt_iislog_parse_file(const char *path, const struct mt_iislog_config *
     mt_status st = mt_reader_pump(path, c.file, p, pump_feed, pump_stopped, sink);
     if (st != MT_EIO && mt_iislog_finish(p) != MT_OK)
         st = MT_EIO;
-    if (st == MT_OK && p->not_iis)
+    if (st == MT_OK && p->not_iis && !p->other_log)
         st = MT_EINPUT;
     if (stats_out)
         *stats_out = p->stats;
@@ -814,12 +847,14 @@ static enum qparam qparam(const char *p, size_t n)
  * 2.2.1.1.1.1): Windows Phone sends 16 raw bytes, which would reach the
  * reports as invalid UTF-8 (and a line break inside a CSV cell) and never
  * equal the same device's id in the plain form. Such an id is written as
- * the upper-case hex of its bytes; a printable one stays as it is. */
+ * the upper-case hex of its bytes; a printable one (0x20..0x7E: a space
+ * too, as in "My Phone", which the plain form sends as My%20Phone) stays
+ * as it is, so both forms name one device. */
 static void device_id_as_text(struct mt_eas_query *q)
 {
     const unsigned char *d = (const unsigned char *)q->device_id.p;
     size_t n = q->device_id.n, k = 0;
-    while (k < n && d[k] > 0x20 && d[k] < 0x7F)
+    while (k < n && d[k] >= 0x20 && d[k] < 0x7F)
         k++;
     if (k == n || 2 * n > MT_EAS_QUERY_BUF - q->buf_used)
         return;

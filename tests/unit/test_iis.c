@@ -239,6 +239,55 @@ static void test_sniff_agrees_with_parser(void **state)
     assert_int_equal(mt_sniff_iis(whole, sizeof whole - 1, 1), 1);
 }
 
+/* quiet_other_logs (a file found in a folder walk): another log mailtrail
+ * knows is left without a diagnostic and marked other_log; a text that is
+ * no known log, or an IIS log, is handled as without the flag. */
+static void test_quiet_other_logs(void **state)
+{
+    (void)state;
+    static const struct { const char *text; int other; } cases[] = {
+        { "#Software: Microsoft Exchange Server\n#Log-type: Message Tracking Log\n#Fields: date-time,event-id\n", 1 },
+        { "#Log-type: Transport Connectivity Log\n", 1 },      /* any #Log-type: IIS never writes one */
+        { "#Fields: date-time,client-ip,event-id,message-id\n", 1 },   /* a tracking log without #Log-type */
+        { "2024-01-25T15:14:39.019Z,MAIL01\\Default,08DC,0,1.2.3.4:25,5.6.7.8:3,+,,\n", 1 },   /* protocol */
+        { "Mar  6 07:10:00 mx1 postfix/smtp[1]: ABC: to=<a@b>, relay=x, delay=1, status=sent (250 ok) now\n", 1 },
+        { "#Fields: date-time,client-ip\n", 0 },              /* another W3C log: still reported */
+        { "hello world\n", 0 },                               /* garbled: still reported */
+        { "\001\002garbage\377\n", 0 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int quiet = 0; quiet <= 1; quiet++) {
+            struct seen s;
+            memset(&s, 0, sizeof s);
+            struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s,
+                                            .quiet_other_logs = quiet };
+            mt_iislog *p = mt_iislog_new(&cfg);
+            assert_non_null(p);
+            assert_int_equal(mt_iislog_feed(p, cases[i].text, strlen(cases[i].text)), MT_OK);
+            assert_int_equal(mt_iislog_finish(p), MT_OK);
+            assert_true(mt_iislog_stopped(p));
+            int left_quietly = quiet && cases[i].other;
+            assert_int_equal(s.diags, !left_quietly);
+            assert_int_equal(mt_iislog_stats(p)->other_log, left_quietly);
+            mt_iislog_free(p);
+        }
+    }
+    /* an IIS log is read all the same */
+    static const char iis[] = "2024-01-02 03:04:05 10.0.0.1 GET /owa/ - 443 u 1.1.1.1 UA 200 0 0 7\n";
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s,
+                                    .quiet_other_logs = 1 };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, iis, sizeof iis - 1), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    assert_false(mt_iislog_stopped(p));
+    assert_int_equal(mt_iislog_stats(p)->records, 1);
+    assert_int_equal(mt_iislog_stats(p)->other_log, 0);
+    mt_iislog_free(p);
+}
+
 /* ---- ActiveSync queries ------------------------------------------------- */
 
 static void test_command_table(void **state)
@@ -369,6 +418,30 @@ static void test_base64_query_forms(void **state)
     assert_int_equal(mt_eas_query_decode(MT_SLICE_LIT("EX04.ad.RaDomain:6001&RequestId=1"), &q), -1);
 }
 
+/* A binary device id is hex only when it holds a byte that is not
+ * printable ASCII (0x20..0x7E): "My Phone" stays text, so it is the same
+ * device as DeviceId=My%20Phone in the plain form. Each query: version 141,
+ * Sync, locale 0x0409, the device id, no policy key, type "WP", User "bob". */
+static void test_binary_device_id_text_or_hex(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b64, *id;
+    } t[] = {
+        { "jQAJBAhNeSBQaG9uZQACV1AIA2JvYg==", "My Phone" }, /* a space is printable */
+        { "jQAJBAIgfgACV1AIA2JvYg==", " ~" },               /* 0x20 and 0x7E, the ends */
+        { "jQAJBAJBfwACV1AIA2JvYg==", "417F" },             /* DEL is not printable */
+        { "jQAJBAJBHwACV1AIA2JvYg==", "411F" },             /* nor a control byte */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct mt_eas_query q;
+        assert_int_equal(mt_eas_query_decode(mt_slice_make(t[i].b64, strlen(t[i].b64)), &q), 0);
+        assert_true(q.base64);
+        assert_true(eq(q.user, "bob"));
+        assert_true(eq(q.device_id, t[i].id));
+    }
+}
+
 static void test_plain_query(void **state)
 {
     (void)state;
@@ -481,6 +554,59 @@ static void test_reports_known(void **state)
     assert_non_null(strstr(hourly, "\r\nSaturday,23,0,0\r\n"));
     free(hourly);
     mt_eas_report_free(r);
+}
+
+/* Feed IIS text to a report (through the parser, as a file would be). */
+static void report_text(mt_eas_report *r, const char *text)
+{
+    struct seen s;
+    memset(&s, 0, sizeof s);
+    s.rep = r;
+    struct mt_iislog_config cfg = { .file = "t", .on_line = on_line, .on_diag = on_diag, .user = &s };
+    mt_iislog *p = mt_iislog_new(&cfg);
+    assert_non_null(p);
+    assert_int_equal(mt_iislog_feed(p, text, strlen(text)), MT_OK);
+    assert_int_equal(mt_iislog_finish(p), MT_OK);
+    assert_int_equal(s.diags, 0);
+    mt_iislog_free(p);
+}
+
+/* Hourly.csv over several weeks (docs/activesync.md): the requests of a
+ * weekday-hour are summed over the weeks, its unique devices counted once
+ * however many weeks they appear in -- in one report and merged alike. D1
+ * syncs on Sunday 01:xx UTC of two weeks (2024-03-03 and 03-10), D2 pings
+ * in the second. */
+static void test_hourly_over_weeks(void **state)
+{
+    (void)state;
+#define HOURLY_FIELDS "#Fields: date time cs-uri-stem cs-uri-query\n"
+#define HOURLY_STEM " /Microsoft-Server-ActiveSync/default.eas User=bob&DeviceType=iPhone&DeviceId="
+    static const char week1[] = HOURLY_FIELDS "2024-03-03 01:00:00" HOURLY_STEM "D1&Cmd=Sync\n";
+    static const char week2[] = HOURLY_FIELDS "2024-03-10 01:00:00" HOURLY_STEM "D1&Cmd=Sync\n"
+                                "2024-03-10 01:10:00" HOURLY_STEM "D1&Cmd=Sync\n"
+                                "2024-03-10 01:30:00" HOURLY_STEM "D2&Cmd=Ping\n";
+#undef HOURLY_FIELDS
+#undef HOURLY_STEM
+    mt_eas_report *one = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    mt_eas_report *a = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    mt_eas_report *b = mt_eas_report_new(NULL, MT_TIME_NONE, MT_TIME_NONE);
+    assert_non_null(one);
+    assert_non_null(a);
+    assert_non_null(b);
+    report_text(one, week1);
+    report_text(one, week2);
+    report_text(a, week1);
+    report_text(b, week2);
+    assert_int_equal(mt_eas_report_merge(a, b), MT_OK);
+    for (int i = 0; i < 2; i++) {
+        char *hourly = report_csv(i ? a : one, MT_EAS_HOURLY);
+        /* 2 devices (not 3: D1 once for both weeks), 3 sync requests (1 + 2) */
+        assert_non_null(strstr(hourly, "\r\nSunday,1,2,3\r\nSunday,2,0,0\r\n"));
+        free(hourly);
+    }
+    mt_eas_report_free(one);
+    mt_eas_report_free(a);
+    mt_eas_report_free(b);
 }
 
 /* Days and hours in the report's zone; the window in UTC instants. */
@@ -921,12 +1047,15 @@ int main(void)
         cmocka_unit_test(test_bytewise_feed),
         cmocka_unit_test(test_no_fields_and_bad_lines),
         cmocka_unit_test(test_sniff_agrees_with_parser),
+        cmocka_unit_test(test_quiet_other_logs),
         cmocka_unit_test(test_command_table),
         cmocka_unit_test(test_base64_spec_example),
         cmocka_unit_test(test_binary_vector),
+        cmocka_unit_test(test_binary_device_id_text_or_hex),
         cmocka_unit_test(test_base64_query_forms),
         cmocka_unit_test(test_plain_query),
         cmocka_unit_test(test_reports_known),
+        cmocka_unit_test(test_hourly_over_weeks),
         cmocka_unit_test(test_reports_zone_and_window),
         cmocka_unit_test(test_csv_names),
         cmocka_unit_test(test_reports_plaso),
