@@ -820,10 +820,11 @@ static uint8_t ip_tag(mt_slice s)
     unsigned char a[16];
     if (!s.n || !mt_slice_ip(s, a))
         return 0;
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ a[i]) * 16777619u;
-    return (uint8_t)(1 + (h ^ h >> 16) % 255);
+    uint64_t lo, hi;
+    memcpy(&lo, a, 8);
+    memcpy(&hi, a + 8, 8);
+    uint64_t h = mix64(lo * 0x9e3779b97f4a7c15ull ^ hi);
+    return (uint8_t)(1 + h % 255);
 }
 
 static void leave_ip(struct flows *F, mt_slice s)

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <stdbool.h>
 #include <string.h>
 #include "core/scan.h"
 #include "mailtrail/slice.h"
@@ -184,6 +186,41 @@ static void test_slice_find_ci_and_after(void **state)
     assert_int_equal(mt_slice_after(mt_slice_cstr("Hostname"), "Hostname=").n, 0);
 }
 
+/* mt_slice_ip: its quick dotted-IPv4 reading agrees with inet_pton on
+ * every spelling, and the decorated forms (port, brackets, zone, IPv4-mapped
+ * IPv6) give the same address. */
+static void test_slice_ip(void **state)
+{
+    (void)state;
+    static const char *const words[] = {
+        "10.0.0.25", "0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04",
+        "1.2.3.0", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4a", "1234.1.1.1", "1.2.3.-4", "", "a.b.c.d",
+        "2001:db8::1", "::1", "::ffff:10.0.0.25", "fe80::1%eth0", "1.2.3.4%1",
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        unsigned char got[16], want[16];
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s", words[i]);
+        char *pct = strchr(buf, '%');
+        if (pct)
+            *pct = '\0';
+        int ok6 = inet_pton(AF_INET6, buf, want) == 1, ok4 = 0;
+        if (!ok6 && inet_pton(AF_INET, buf, want + 12) == 1) {
+            memset(want, 0, 10);
+            want[10] = want[11] = 0xFF;
+            ok4 = 1;
+        }
+        bool ok = mt_slice_ip(mt_slice_cstr(words[i]), got);
+        assert_int_equal(ok, ok6 || ok4);
+        if (ok)
+            assert_memory_equal(got, want, 16);
+    }
+    assert_true(mt_slice_same_ip(mt_slice_cstr("10.0.0.25"), mt_slice_cstr("[10.0.0.25]")));
+    assert_true(mt_slice_same_ip(mt_slice_cstr("10.0.0.25:25"), mt_slice_cstr("::ffff:10.0.0.25")));
+    assert_false(mt_slice_same_ip(mt_slice_cstr("10.0.0.25"), mt_slice_cstr("10.0.0.26")));
+    assert_false(mt_slice_same_ip(mt_slice_cstr("010.0.0.25"), mt_slice_cstr("10.0.0.25")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_find_ci_long_needles),
         cmocka_unit_test(test_slice_find_ci_and_after),
         cmocka_unit_test(test_slice_hash_ci),
+        cmocka_unit_test(test_slice_ip),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
