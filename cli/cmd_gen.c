@@ -26,6 +26,12 @@ static const char *const usage[] = {
     "  --version V             2007, 2010, 2013, 2016 or 2019 (default 2016)",
     "  --seed S                seed of the simulation (default 1)",
     "  --start-date DATE       first day, YYYY-MM-DD in UTC (default 2016-08-27)",
+    "  --stuck-rate R          of 1000 messages near the end, R are still queued when",
+    "                          the logs end (default 0): outbound ones deferred (4xx)",
+    "                          at every retry (last 8 hours) or not yet tried (last",
+    "                          hour), inbound and internal ones received but not yet",
+    "                          delivered (last hour); ground truth says deferred or",
+    "                          in-transit",
     "  -h, --help              this help",
     "",
     "Per server: TransportRoles/Logs/MessageTracking/MSGTRK*.LOG,",
@@ -36,7 +42,7 @@ static const char *const usage[] = {
 
 int cmd_gen(int argc, char **argv)
 {
-    enum { O_OUT = 1, O_SERVERS, O_DAYS, O_MPD, O_SIZE, O_VERSION, O_SEED, O_START };
+    enum { O_OUT = 1, O_SERVERS, O_DAYS, O_MPD, O_SIZE, O_VERSION, O_SEED, O_START, O_STUCK };
     static const struct option longopts[] = {
         { "out", required_argument, NULL, O_OUT },
         { "servers", required_argument, NULL, O_SERVERS },
@@ -46,6 +52,7 @@ int cmd_gen(int argc, char **argv)
         { "version", required_argument, NULL, O_VERSION },
         { "seed", required_argument, NULL, O_SEED },
         { "start-date", required_argument, NULL, O_START },
+        { "stuck-rate", required_argument, NULL, O_STUCK },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -95,6 +102,11 @@ int cmd_gen(int argc, char **argv)
             break;
         case O_START:
             o.start_date = optarg;
+            break;
+        case O_STUCK:
+            if (cli_parse_u64(optarg, &v) || v > 1000)
+                return cli_usage_error("gen", "--stuck-rate takes a number from 0 to 1000, not '%s'", optarg);
+            o.stuck_rate = (unsigned)v;
             break;
         case 'h':
             cli_print_lines(stdout, usage);

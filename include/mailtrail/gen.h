@@ -21,6 +21,9 @@ struct mt_gen_opts {
     int version;                /* 2007, 2010, 2013, 2016 or 2019; 0 means 2016 */
     uint64_t seed;              /* PRNG seed */
     const char *start_date;     /* first day, "YYYY-MM-DD" (UTC); NULL means 2016-08-27 */
+    unsigned stuck_rate;        /* of 1000 messages near the end, how many never finish
+                                 * by the end of the logs (0..1000); 0: none, and the
+                                 * output is what it was before this option existed */
 };
 
 /* Generate into o->out_dir. Returns MT_OK, MT_EUSAGE for bad options or

@@ -383,6 +383,16 @@ static void deliver(struct sim_org *g, struct sim_msg *m, unsigned srv, int64_t 
 {
     if (!mask)
         return;
+    if (m->stuck) {
+        /* The mailbox delivery queue still holds it when the logs end: the
+         * RECEIVE is logged, the DELIVER would come after the last line. */
+        for (unsigned i = 0; i < m->nrcpt; i++)
+            if (mask >> i & 1) {
+                gt->outcome[i] = GT_INTRANSIT;
+                gt->where[i] = (uint8_t)srv;
+            }
+        return;
+    }
     int64_t td = t + rr(g, 100, 1500);
     int outcome = GT_DELIVERED;
     if (sim_chance(&g->rng, 10)) {
@@ -441,7 +451,7 @@ static unsigned submit(struct sim_org *g, struct sim_msg *m, unsigned act, int64
 
 /* ---- the three kinds of traffic ---- */
 
-static void outbound(struct sim_org *g, int64_t t)
+static void outbound(struct sim_org *g, int64_t t, int stuck)
 {
     struct gt gt;
     memset(&gt, 0, sizeof gt);
@@ -450,6 +460,13 @@ static void outbound(struct sim_org *g, int64_t t)
         return;
     unsigned x = sim_below(&g->rng, 1000);
     int fate = x < 30 ? 1 : x < 36 ? 2 : x < 46 ? 3 : 0;  /* defer, expire, relay denied */
+    /* Stuck: busy at every retry. Born in the last EXPIRY_MS, it cannot
+     * expire before the logs end, so it is still deferred there. */
+    /* Of the last hour's, half have not even been tried: the queue to the
+     * smart host still holds them after routing (TRANSFER) when the logs end. */
+    int hold = stuck && t >= g->t_end - HOUR_MS && sim_chance(&g->rng, 500);
+    if (stuck)
+        fate = 2;
     if (fate == 0 && g->nrecent_out && sim_chance(&g->rng, 150)) {
         const struct sim_recent *rc = &g->recent_out[sim_below(&g->rng, g->nrecent_out < 64 ? g->nrecent_out : 64)];
         m->sender = rc->to;
@@ -491,7 +508,9 @@ static void outbound(struct sim_org *g, int64_t t)
     int outcome = GT_RELAYED;
     struct sim_msg *n = NULL;
     int ndefer = fate == 1 ? 1 + (int)sim_below(&g->rng, 3) : 0;
-    for (int attempt = 0;; attempt++) {
+    if (hold)
+        outcome = GT_INTRANSIT;
+    for (int attempt = 0; !hold; attempt++) {
         if (attempt > 0 && ta > g->t_end) {
             outcome = GT_DEFERRED;   /* the logs end before the retry */
             break;
@@ -578,13 +597,14 @@ static void expand_members(struct sim_org *g, struct sim_msg *m)
     }
 }
 
-static void internal(struct sim_org *g, int64_t t)
+static void internal(struct sim_org *g, int64_t t, int stuck)
 {
     struct gt gt;
     memset(&gt, 0, sizeof gt);
     struct sim_msg *m = msg_new(g, SIM_DIR_INT, t);
     if (!m)
         return;
+    m->stuck = (uint8_t)stuck;
     if (g->nrecent_int && sim_chance(&g->rng, 250)) {
         /* A reply, as in the seed's "int to int 1" and its answer. */
         const struct sim_recent *rc = &g->recent_int[sim_below(&g->rng, g->nrecent_int < 64 ? g->nrecent_int : 64)];
@@ -631,13 +651,14 @@ static void internal(struct sim_org *g, int64_t t)
     sim_msg_release(m);
 }
 
-static void inbound(struct sim_org *g, int64_t t)
+static void inbound(struct sim_org *g, int64_t t, int stuck)
 {
     struct gt gt;
     memset(&gt, 0, sizeof gt);
     struct sim_msg *m = msg_new(g, SIM_DIR_IN, t);
     if (!m)
         return;
+    m->stuck = (uint8_t)stuck;
     if (g->nrecent_out && sim_chance(&g->rng, 200)) {
         const struct sim_recent *rc = &g->recent_out[sim_below(&g->rng, g->nrecent_out < 64 ? g->nrecent_out : 64)];
         m->sender = rc->from;
@@ -778,12 +799,18 @@ int sim_flow_hour(struct sim_org *g, int64_t hour_start)
     g->oom = 0;
     for (uint64_t i = 0; i < n && !g->oom; i++) {
         unsigned x = sim_below(&g->rng, 100);
+        /* Drawn only with --stuck-rate, so seeds without it keep their
+         * output. Outbound mail is retried for hours, so the last EXPIRY_MS
+         * can leave it deferred; delivery inside takes seconds, so only the
+         * last hour's mail is plausibly still queued at the end. */
+        int stuck = g->stuck_rate && ts[i] >= g->t_end - (x < 33 ? EXPIRY_MS : HOUR_MS) &&
+                    sim_below(&g->rng, 1000) < g->stuck_rate;
         if (x < 33)
-            outbound(g, ts[i]);
+            outbound(g, ts[i], stuck);
         else if (x < 73)
-            inbound(g, ts[i]);
+            inbound(g, ts[i], stuck);
         else
-            internal(g, ts[i]);
+            internal(g, ts[i], stuck);
     }
     free(ts);
     return g->oom || g->truth.err ? -1 : 0;

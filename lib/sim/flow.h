@@ -15,7 +15,9 @@ static inline uint32_t rr(struct sim_org *g, uint32_t lo, uint32_t hi)
     return lo + sim_below(&g->rng, hi - lo + 1);
 }
 
-enum gt_outcome { GT_NONE, GT_DELIVERED, GT_RELAYED, GT_FAILED, GT_DEFERRED, GT_EXPANDED };
+/* GT_INTRANSIT: received by a server, no final event (nor a DEFER) logged by
+ * the end of the logs -- what `pending` calls in-transit. */
+enum gt_outcome { GT_NONE, GT_DELIVERED, GT_RELAYED, GT_FAILED, GT_DEFERRED, GT_EXPANDED, GT_INTRANSIT };
 
 struct gt_dsn {
     int have;

@@ -330,6 +330,11 @@ static int write_readme(const struct sim_org *g, const struct mt_gen_opts *o, co
             " --start-date %s\n",
             mt_version(), g->nserv, o->days ? o->days : 1u, (unsigned long long)g->msgs_per_day,
             version_year, (unsigned long long)g->seed, start);
+    /* Said only when given, so the README of every older seed stays as it was. */
+    if (g->stuck_rate)
+        fprintf(f, "--stuck-rate %u: of 1000 messages near the end, %u are still queued when the\n"
+                   "logs end (deferred at every retry, or received and not yet delivered).\n",
+                g->stuck_rate, g->stuck_rate);
     if (o->size_bytes)
         fprintf(f, "(messages per day derived from --size %llu bytes of tracking logs)\n",
                 (unsigned long long)o->size_bytes);
@@ -405,6 +410,10 @@ mt_status mt_gen_run(const struct mt_gen_opts *o, char *err, size_t errlen)
         set_err(err, errlen, "at most 3660 days", NULL);
         return MT_EUSAGE;
     }
+    if (o->stuck_rate > 1000) {
+        set_err(err, errlen, "stuck rate must be from 0 to 1000", NULL);
+        return MT_EUSAGE;
+    }
     int64_t t_start;
     if (parse_date(o->start_date, &t_start)) {
         set_err(err, errlen, "start date must be YYYY-MM-DD: ", o->start_date);
@@ -440,6 +449,7 @@ mt_status mt_gen_run(const struct mt_gen_opts *o, char *err, size_t errlen)
         set_err(err, errlen, "out of memory", NULL);
         return MT_EIO;
     }
+    g->stuck_rate = o->stuck_rate;
     unsigned nw = nserv + 1;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     int io_up = sim_io_start(&g->io, ncpu < 1 ? 1 : ncpu > 4 ? 4 : (unsigned)ncpu, nserv * 6 + 2 + 24) == 0;

@@ -92,6 +92,7 @@ struct sim_org {
     struct sim_server srv[SIM_MAX_SERVERS];
     int64_t t_start, t_end;
     uint64_t msgs_per_day;
+    unsigned stuck_rate;     /* --stuck-rate: of 1000 late messages */
 
     uint8_t active0;
     unsigned nmoves;
@@ -139,6 +140,7 @@ struct sim_msg {
     uint8_t nrcpt;           /* entries in rcpt[] (envelope, then DL members) */
     uint8_t reply;           /* subject gets "RE: " */
     uint8_t origin;          /* server whose mailbox created it */
+    uint8_t stuck;           /* --stuck-rate picked it: unfinished at the end */
     uint32_t sender, subject;
     uint32_t size;
     uint32_t mdb_event;

@@ -8,7 +8,8 @@
 #include "fmt.h"
 #include "flow.h"
 
-static const char *const outcome_names[] = { "none", "delivered", "relayed", "failed", "deferred", "expanded" };
+static const char *const outcome_names[] = { "none", "delivered", "relayed", "failed", "deferred", "expanded",
+                                              "in-transit" };
 static const char *const dir_names[] = { "inbound", "outbound", "internal", "ndr" };
 
 void sim_truth_write(struct sim_org *g, const struct sim_msg *m, const struct gt *gt)

@@ -241,6 +241,16 @@ def check_message(gt, by_mid, recv_sessions, maillog_mid, maillog_sent, rcpts, t
                          and addr in rcpts(r) and r["date-time"] > last]
                 if later:
                     errs.append(f"{addr}: deferred per ground truth but {later[0]['event-id']} follows the DEFER")
+        elif outcome == "in-transit":
+            # Received, still queued when the logs end: the server holds the
+            # message and nothing anywhere finished or deferred it.
+            if not [r for s, r in events if s == where and r["event-id"] == "RECEIVE"]:
+                errs.append(f"{addr}: in transit on {where} per ground truth, no RECEIVE there")
+            done = [r for s, r in events if addr in rcpts(r) and
+                    (r["event-id"] in ("DELIVER", "FAIL", "DEFER") or
+                     (r["event-id"] == "SEND" and s == where))]
+            if done:
+                errs.append(f"{addr}: in transit per ground truth but {done[0]['event-id']} names it")
         elif outcome == "expanded":
             if not has("EXPAND", pred=lambda r: r["related-recipient-address"] == addr):
                 errs.append(f"{addr}: expanded on {where} per ground truth, no EXPAND there")
