@@ -76,10 +76,16 @@ static void show_progress(const struct mt_index_stats *st, uint64_t total, void 
         return;
     p->last = t;
     double el = t - p->start;
-    double mb = st->bytes / 1e6, rate = el > 0 ? st->events / el : 0;
-    double eta = st->bytes && total > st->bytes && el > 0 ? (double)(total - st->bytes) / (st->bytes / el) : 0;
+    /* On disk, as total counts: the bytes read are decompressed ones (a .gz
+     * log showed "34 of 5 MB"), and an update does not read what the index
+     * holds (it showed "21 of 58 MB" at its end, its ETA for all of it). The
+     * ETA goes at the pace of what was read, not skipped. */
+    uint64_t done = st->disk_done < total ? st->disk_done : total;
+    uint64_t read = done > st->disk_skipped ? done - st->disk_skipped : 0;
+    double rate = el > 0 ? st->events / el : 0;
+    double eta = read && el > 0 ? (double)(total - done) / (read / el) : 0;
     fprintf(stderr, "\r  files %llu, %.0f of %.0f MB, %.0f events/s, ETA %.0f s   ",
-            (unsigned long long)st->files_seen, mb, total / 1e6, rate, eta);
+            (unsigned long long)st->files_seen, done / 1e6, total / 1e6, rate, eta);
     p->shown = 1;
 }
 

@@ -59,6 +59,11 @@ struct mt_index_stats {
     uint64_t files_unreadable;
     uint64_t files_partial;    /* plain logs ending in a line without its newline: it waits for the next run */
     uint64_t bytes;            /* bytes read this pass (decompressed) */
+    /* Progress against bytes_total (the files' sizes on disk): disk_done of
+     * it looked at so far, of which disk_skipped was not read (held already:
+     * an unchanged file, a grown one's start). A compressed file counts whole
+     * once it is done; a plain one as far as it was read. */
+    uint64_t disk_done, disk_skipped;
     uint64_t events;           /* tracking events added */
     uint64_t smtp_lines;       /* protocol-log lines added */
     uint64_t postfix_lines;    /* Postfix log lines added */

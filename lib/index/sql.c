@@ -203,6 +203,16 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
         "DELETE FROM refs WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
         "DELETE FROM links WHERE event IN (SELECT id FROM events WHERE time_ms < ?1)",
         "DELETE FROM events WHERE time_ms < ?1",
+        /* A protocol-log session goes whole, with its first line: `sessions
+         * --start` picks sessions by their start, and the lines after the
+         * cut alone were a session of their own (started late, refused at
+         * CONNECT, no MAIL FROM). A session is the assembler's: server,
+         * direction and id, across files. */
+        "DELETE FROM smtp_lines WHERE (file, line) IN (SELECT l.file, l.line FROM"
+        " (SELECT DISTINCT o.session AS s, o.session_text AS t, o.direction AS d, fo.server AS srv"
+        "  FROM smtp_lines o JOIN files fo ON fo.id = o.file WHERE o.time_ms < ?1 AND o.session IS NOT NULL) old"
+        " CROSS JOIN smtp_lines l ON l.session = old.s JOIN files f ON f.id = l.file"
+        " WHERE l.session_text IS old.t AND l.direction IS old.d AND f.server = old.srv)",
         "DELETE FROM smtp_lines WHERE time_ms < ?1",
         /* Postfix lines carry no parsed time: a file goes when all of it is older */
         "DELETE FROM postfix_lines WHERE file IN (SELECT id FROM files WHERE kind = 'postfix' AND last_ms < ?1)",

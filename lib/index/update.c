@@ -89,6 +89,10 @@ struct upd {
     const struct mt_index_config *cfg;
     struct mt_index_stats *st;
     uint64_t bytes_total;
+    /* the file being read, for progress: disk_done before it, its size, and
+     * its offset on disk when it is plain (-1: compressed, counted when done) */
+    uint64_t disk_base, disk_size;
+    int64_t disk_plain_from;
     int64_t data_version;      /* PRAGMA data_version when our transaction began */
     sqlite3_stmt *ins_pf, *ins_iis;
     /* the row inserts, through the pipe (pipe.c), by enum pstmt */
@@ -373,6 +377,7 @@ static int rejoins(struct upd *u, mt_slice v, const mt_slice *items, size_t n)
 }
 
 static void train(struct upd *u);
+static void progress(struct upd *u);
 
 static void keep_sample(struct upd *u)
 {
@@ -1023,9 +1028,20 @@ static int commit(struct upd *u)
     }
     u->st->commits++;
     u->since_commit = 0;
-    if (u->cfg->progress)
-        u->cfg->progress(u->st, u->bytes_total, u->cfg->user);
+    progress(u);
     return 0;
+}
+
+/* A plain file's bytes on disk are its offset: progress within it. */
+static void progress(struct upd *u)
+{
+    if (!u->cfg->progress)
+        return;
+    if (u->disk_plain_from >= 0) {
+        uint64_t at = (uint64_t)u->consumed;
+        u->st->disk_done = u->disk_base + (at < u->disk_size ? at : u->disk_size);
+    }
+    u->cfg->progress(u->st, u->bytes_total, u->cfg->user);
 }
 
 /* After whole lines: record how far the file is read, and commit when the batch is full. */
@@ -1053,8 +1069,7 @@ static int checkpoint(struct upd *u, int64_t size, int64_t mtime_ns, int force)
         return pipe_fail(u), -1;
     u->st->commits++;
     u->since_commit = 0;
-    if (u->cfg->progress)
-        u->cfg->progress(u->st, u->bytes_total, u->cfg->user);
+    progress(u);
     return 0;
 }
 
@@ -1696,6 +1711,7 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
         u->st->files_unreadable++;
         return MT_EINPUT;
     }
+    u->disk_size = (uint64_t)sb.st_size;
     for (int i = 0; i < u->n_own; i++)
         if ((int64_t)sb.st_dev == u->own_dev[i] && (int64_t)sb.st_ino == u->own_ino[i])
             return MT_OK;   /* the index itself, under a --logs folder */
@@ -1830,6 +1846,10 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
     if (st != MT_OK)
         return unreadable_at(u, err, mtime_ns, continuing, st);
     int compressed = mt_reader_compression(rd) != MT_COMP_NONE;
+    if (!compressed) {   /* its start, held already, is skipped */
+        u->disk_plain_from = r->offset;
+        u->st->disk_skipped += (uint64_t)r->offset < u->disk_size ? (uint64_t)r->offset : u->disk_size;
+    }
     if (r->offset && mt_reader_skip(rd, (uint64_t)r->offset, buf, MT_READ_BLOCK, err, sizeof err) != MT_OK) {
         if (adopted) {   /* shorter than what was read of the plain file: not a copy of it after all */
             mt_reader_close(rd);
@@ -2298,7 +2318,15 @@ mt_status mt_index_update(mt_index *ix, const mt_logset *ls, const struct mt_ind
         u.dict_indexes_dropped = 1;
     }
     for (size_t i = 0; i < ls->n && !u.db_failed; i++) {
+        uint64_t bytes0 = stats->bytes, skipped0 = stats->disk_skipped;
+        u.disk_base = stats->disk_done;
+        u.disk_size = 0;
+        u.disk_plain_from = -1;
         mt_status st = index_file(&u, &ls->files[i], buf);
+        stats->disk_done = u.disk_base + u.disk_size;
+        u.disk_plain_from = -1;   /* done: the last commit's progress keeps it whole */
+        if (stats->bytes == bytes0)   /* nothing read: held already, or not a log */
+            stats->disk_skipped = skipped0 + u.disk_size;
         if (st == MT_EINPUT && result == MT_OK)
             result = MT_EINPUT;
         if (st == MT_EIO)
