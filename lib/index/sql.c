@@ -358,7 +358,7 @@ static const struct mt_named_query named[] = {
       " strftime('%Y-%m-%dT%H:%M:%fZ', first_ms / 1000.0, 'unixepoch') AS first_seen"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE kb = 1 AND size IS NOT NULL"
       " ORDER BY bytes DESC, msg.time_ms, msg.id" LIMIT },
-    { "connector-volume", "messages and bytes per server and connector (SEND and RECEIVE)",
+    { "connector-volume", "SEND and RECEIVE events (one message each) and bytes per server and connector; the store driver's RECEIVEs have none",
       "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
       " GROUP BY server, event_id, connector_id ORDER BY events DESC" LIMIT },
