@@ -60,7 +60,9 @@ mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server
  * plain file) and is left out; a non-empty file with the same size and bytes
  * as a file before it in the order (a folder copied twice, under two server
  * names) is a copy of it and is left out too. diag (may be NULL) hears of
- * each kind once, with an example and how many. */
+ * each kind once, with an example and how many; of the copies, only of
+ * those that read as logs (by their first bytes, as the readers tell them):
+ * a copied README is left out unsaid. */
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);

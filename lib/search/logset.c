@@ -21,6 +21,7 @@
 #include "mailtrail/search.h"
 #include "mailtrail/time.h"
 #include "formats/reader.h"
+#include "formats/sniff.h"
 
 #define MAX_DEPTH 24
 #define DAY_MS (86400LL * 1000)
@@ -511,7 +512,34 @@ static int plain_head(const char *path, struct head *h)
     return 0;
 }
 
-struct twin { uint64_t size, hash; size_t at; };
+/* Whether a file whose first n (decompressed) bytes are b is read as a log
+ * by one of the readers (search, sessions, Postfix, activesync): the note
+ * that a copy of it was left out is for those. Two identical files that
+ * are no log at all (a README copied with its folder) are left out as
+ * well, but saying so was noise. */
+static int log_head(const char *b, size_t n, int complete)
+{
+    enum mt_log_kind k = mt_sniff(b, n, complete);
+    if (k == MT_KIND_MSGTRK || k == MT_KIND_SMTP || k == MT_KIND_POSTFIX)
+        return 1;
+    return k != MT_KIND_EMPTY && mt_sniff_iis(b, n, complete);
+}
+
+/* log_head of the first block of path, as the readers take it (one that
+ * cannot be read now counts as a log: the note is then kept). */
+static int reads_as_log(const char *path, char *buf, size_t cap)
+{
+    mt_reader *r;
+    char err[64];
+    if (mt_reader_open(path, &r, err, sizeof err) != MT_OK)
+        return 1;
+    size_t got = 0;
+    mt_status st = mt_reader_read(r, buf, cap, &got, err, sizeof err);
+    mt_reader_close(r);
+    return st != MT_OK || log_head(buf, got, 1);
+}
+
+struct twin { uint64_t size, hash; size_t at, of; };   /* of: the file a copy is of */
 
 static int cmp_twin(const void *a, const void *b)
 {
@@ -546,7 +574,7 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
     m = 0;
     for (size_t i = 0; i < ls->n; i++)
         if (ls->files[i].ino && ls->files[i].size)
-            v[m++] = (struct twin){ ls->files[i].size, 0, i };
+            v[m++] = (struct twin){ ls->files[i].size, 0, i, 0 };
     qsort(v, m, sizeof *v, cmp_twin);
     size_t nc = 0;   /* the files of a shared size, their heads hashed, in front */
     for (size_t g = 0, e; g < m; g = e) {
@@ -555,7 +583,7 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         for (size_t k = g; e - g > 1 && k < e; k++) {
             struct head h;
             if (!plain_head(ls->files[v[k].at].path, &h))
-                v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at };
+                v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at, 0 };
         }
     }
     unsigned char *drop = nc > 1 ? calloc(ls->n, 1) : NULL;
@@ -571,22 +599,36 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
                     if (drop[v[j].at] || mt_reader_same_bytes(ls->files[v[j].at].path, ls->files[v[k].at].path) != 1)
                         continue;
                     drop[v[k].at] = 1;
+                    v[k].of = v[j].at;
                     n_drop++;
-                    if (v[k].at < ex) {
-                        ex = v[k].at;
-                        ex_of = v[j].at;
-                    }
                     break;
                 }
         }
     }
     if (n_drop && diag) {
-        const struct mt_logfile *k = &ls->files[ex_of];
-        char tail[64], msg[PATH_MAX + 320];
-        more(tail, sizeof tail, n_drop, "file");
-        snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that one%s",
-                 k->path, k->server, tail);
-        diag(ls->files[ex].path, 0, msg, user);
+        /* the note names the first copy of a log and counts the others */
+        char *buf = malloc(MT_READ_BLOCK);
+        size_t n_note = 0;
+        ex = SIZE_MAX;
+        for (size_t g = 0; g < nc; g++) {
+            size_t at = v[g].at;
+            if (!drop[at] || (buf && !reads_as_log(ls->files[at].path, buf, MT_READ_BLOCK)))
+                continue;
+            n_note++;
+            if (at < ex) {
+                ex = at;
+                ex_of = v[g].of;
+            }
+        }
+        free(buf);
+        if (n_note) {
+            const struct mt_logfile *k = &ls->files[ex_of];
+            char tail[64], msg[PATH_MAX + 320];
+            more(tail, sizeof tail, n_note, "file");
+            snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that one%s",
+                     k->path, k->server, tail);
+            diag(ls->files[ex].path, 0, msg, user);
+        }
     }
     if (n_drop)
         compact(ls, drop);
@@ -629,7 +671,7 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         }
     size_t first_plain = np ? h[0].at : SIZE_MAX;
     qsort(h, np, sizeof *h, cmp_head);
-    size_t n_drop = 0, ex = SIZE_MAX, ex_of = 0;
+    size_t n_drop = 0, n_note = 0, ex = SIZE_MAX, ex_of = 0;
     for (size_t i = first_plain; i < ls->n; i++) {
         if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
             continue;
@@ -647,14 +689,16 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         if (of == SIZE_MAX)
             continue;
         drop[i] = 1;
-        if (!n_drop++) {
+        n_drop++;
+        /* noted only for a log (log_head), as drop_copies does */
+        if (log_head(buf, d, d < HEAD_BYTES) && !n_note++) {
             ex = i;
             ex_of = of;
         }
     }
-    if (n_drop && diag) {
+    if (n_note && diag) {
         char tail[64], msg[PATH_MAX + 160];
-        more(tail, sizeof tail, n_drop, "file");
+        more(tail, sizeof tail, n_note, "file");
         snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
                  ls->files[ex_of].path, tail);
         diag(ls->files[ex].path, 0, msg, user);
