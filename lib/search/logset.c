@@ -641,8 +641,11 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
  * file it holds already, still at its path, is that file's copy and is not
  * read. The index holds the plain file already when it came before in the
  * order (or in an earlier run, which the files cannot know). Nothing is read
- * from disk unless the set has a file named *.gz or *.zst. */
-static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+ * from disk unless the set has a file named *.gz or *.zst. The plain files
+ * of before[0..nb) are read before the set (named on a command line), and
+ * count as met before each of its files. */
+static void drop_compressed_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag,
+                                   void *user)
 {
     size_t nc = 0, np = 0;
     for (size_t i = 0; i < ls->n; i++)
@@ -652,8 +655,11 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             else
                 np++;
         }
+    for (size_t j = 0; j < nb; j++)
+        np += !named_compressed(before[j]);
     if (!nc || !np)
         return;
+    /* h[].at: j for before[j], nb + i for the set's file i (the order) */
     struct head *h = malloc(np * sizeof *h);
     unsigned char *drop = calloc(ls->n, 1);
     char *buf = malloc(HEAD_BYTES);
@@ -664,12 +670,17 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         return;
     }
     np = 0;
-    for (size_t i = 0; i < ls->n; i++)
-        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
-            h[np].at = i;
+    for (size_t j = 0; j < nb; j++)
+        if (!named_compressed(before[j]) && !plain_head(before[j], &h[np])) {
+            h[np].at = j;
             np++;
         }
-    size_t first_plain = np ? h[0].at : SIZE_MAX;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
+            h[np].at = nb + i;
+            np++;
+        }
+    size_t first_plain = np ? (h[0].at < nb ? 0 : h[0].at - nb) : SIZE_MAX;
     qsort(h, np, sizeof *h, cmp_head);
     size_t n_drop = 0, n_note = 0, ex = SIZE_MAX, ex_of = 0;
     for (size_t i = first_plain; i < ls->n; i++) {
@@ -683,7 +694,7 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         for (size_t k = 0; k < d && p < np && of == SIZE_MAX; k++) {
             x = fnv_step(x, (unsigned char)buf[k]);
             for (; p < np && h[p].len <= k + 1; p++)
-                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < i && of == SIZE_MAX)
+                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < nb + i && of == SIZE_MAX)
                     of = h[p].at;
         }
         if (of == SIZE_MAX)
@@ -700,7 +711,7 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         char tail[64], msg[PATH_MAX + 160];
         more(tail, sizeof tail, n_note, "file");
         snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
-                 ls->files[ex_of].path, tail);
+                 ex_of < nb ? before[ex_of] : ls->files[ex_of - nb].path, tail);
         diag(ls->files[ex].path, 0, msg, user);
     }
     if (n_drop)
@@ -712,11 +723,17 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
 
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
+    mt_logset_finish_after(ls, NULL, 0, diag, user);
+}
+
+void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
+                            void *user)
+{
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
     drop_same_files(ls, diag, user);
     drop_copies(ls, diag, user);
-    drop_compressed_copies(ls, diag, user);
+    drop_compressed_copies(ls, before, n_before, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
