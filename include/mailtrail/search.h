@@ -66,8 +66,10 @@ mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
 /* mt_logset_finish_diag, where the files before[0..n_before) are read
  * before the set, not in it (files named on a command line beside folders
- * walked: activesync): a .gz or .zst file of the set that is a compressed
- * copy of one of their plain files, by the rule above, is left out too. */
+ * walked: activesync): a file of the set that is a copy of one of them
+ * (the same size and bytes; not the same file found again, which is left
+ * to the caller) or a .gz or .zst compressed copy of one of their plain
+ * files, by the rules above, is left out too. */
 void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
                             void *user);
 /* mt_logset_finish_diag without the diagnostics. */

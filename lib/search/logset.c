@@ -561,20 +561,33 @@ static int cmp_twin(const void *a, const void *b)
  * nothing here. A copy shorter than its file (taken while the file was
  * written) is a file of its own, as the index reads it (update.c: a copy
  * beside a file still whole). Out of memory: nothing is left out. */
-static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+static void drop_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag, void *user)
 {
+    /* v[].at: j for before[j] (read before the set: never left out), nb + i
+     * for the set's file i */
+    struct stat *bs = nb ? calloc(nb, sizeof *bs) : NULL;
+    if (nb && !bs)
+        return;
     size_t m = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (stat(before[j], &bs[j]) == 0 && S_ISREG(bs[j].st_mode) && bs[j].st_size > 0)
+            m++;
+        else
+            bs[j].st_size = 0;
     for (size_t i = 0; i < ls->n; i++)
         m += ls->files[i].ino && ls->files[i].size;
-    if (m < 2)
+    struct twin *v = m >= 2 ? malloc(m * sizeof *v) : NULL;
+    if (!v) {
+        free(bs);
         return;
-    struct twin *v = malloc(m * sizeof *v);
-    if (!v)
-        return;
+    }
     m = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (bs[j].st_size > 0)
+            v[m++] = (struct twin){ (uint64_t)bs[j].st_size, 0, j, 0 };
     for (size_t i = 0; i < ls->n; i++)
         if (ls->files[i].ino && ls->files[i].size)
-            v[m++] = (struct twin){ ls->files[i].size, 0, i, 0 };
+            v[m++] = (struct twin){ ls->files[i].size, 0, nb + i, 0 };
     qsort(v, m, sizeof *v, cmp_twin);
     size_t nc = 0;   /* the files of a shared size, their heads hashed, in front */
     for (size_t g = 0, e; g < m; g = e) {
@@ -582,7 +595,7 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             ;
         for (size_t k = g; e - g > 1 && k < e; k++) {
             struct head h;
-            if (!plain_head(ls->files[v[k].at].path, &h))
+            if (!plain_head(v[k].at < nb ? before[v[k].at] : ls->files[v[k].at - nb].path, &h))
                 v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at, 0 };
         }
     }
@@ -594,15 +607,26 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             for (e = g + 1; e < nc && v[e].size == v[g].size && v[e].hash == v[g].hash; e++)
                 ;
             /* in the order: each is compared with the ones kept before it */
-            for (size_t k = g + 1; k < e; k++)
+            for (size_t k = g + 1; k < e; k++) {
+                if (v[k].at < nb)
+                    continue;
+                const struct mt_logfile *f = &ls->files[v[k].at - nb];
                 for (size_t j = g; j < k; j++) {
-                    if (drop[v[j].at] || mt_reader_same_bytes(ls->files[v[j].at].path, ls->files[v[k].at].path) != 1)
+                    size_t at = v[j].at;
+                    if (at >= nb && drop[at - nb])
                         continue;
-                    drop[v[k].at] = 1;
-                    v[k].of = v[j].at;
+                    /* a named file found again in a folder is the same
+                     * file, no copy: its reader says so (activesync) */
+                    if (at < nb && (uint64_t)bs[at].st_dev == f->dev && (uint64_t)bs[at].st_ino == f->ino)
+                        continue;
+                    if (mt_reader_same_bytes(at < nb ? before[at] : ls->files[at - nb].path, f->path) != 1)
+                        continue;
+                    drop[v[k].at - nb] = 1;
+                    v[k].of = at;
                     n_drop++;
                     break;
                 }
+            }
         }
     }
     if (n_drop && diag) {
@@ -612,21 +636,24 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         ex = SIZE_MAX;
         for (size_t g = 0; g < nc; g++) {
             size_t at = v[g].at;
-            if (!drop[at] || (buf && !reads_as_log(ls->files[at].path, buf, MT_READ_BLOCK)))
+            if (at < nb || !drop[at - nb] || (buf && !reads_as_log(ls->files[at - nb].path, buf, MT_READ_BLOCK)))
                 continue;
             n_note++;
-            if (at < ex) {
-                ex = at;
+            if (at - nb < ex) {
+                ex = at - nb;
                 ex_of = v[g].of;
             }
         }
         free(buf);
         if (n_note) {
-            const struct mt_logfile *k = &ls->files[ex_of];
             char tail[64], msg[PATH_MAX + 320];
             more(tail, sizeof tail, n_note, "file");
-            snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that one%s",
-                     k->path, k->server, tail);
+            if (ex_of < nb)
+                snprintf(msg, sizeof msg, "a copy of %s, named (the same size and bytes); read once, as that one%s",
+                         before[ex_of], tail);
+            else
+                snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that "
+                         "one%s", ls->files[ex_of - nb].path, ls->files[ex_of - nb].server, tail);
             diag(ls->files[ex].path, 0, msg, user);
         }
     }
@@ -634,6 +661,7 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         compact(ls, drop);
     free(v);
     free(drop);
+    free(bs);
 }
 
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
@@ -732,7 +760,7 @@ void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_b
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
     drop_same_files(ls, diag, user);
-    drop_copies(ls, diag, user);
+    drop_copies(ls, before, n_before, diag, user);
     drop_compressed_copies(ls, before, n_before, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
