@@ -103,8 +103,10 @@ static int cmp_named(const void *a, const void *b)
  * strings), in the order of the log set the index is made from (search.h:
  * by server, series, time), so that --db reads the same files in the same
  * order; a file found twice (a folder named twice, or through a link) is read
- * once, and a .gz/.zst copy beside its plain file is not read, as in the
- * index. A file also named on the command line (named[0..n_named), sorted by
+ * once, and a copy of a file (the same bytes, or a .gz/.zst of a plain
+ * one) before it, or named on the command line (the files already in
+ * *files), is not read, as in the index.
+ * A file also named on the command line (named[0..n_named), sorted by
  * cmp_named) was read there, and is left out here with one note, as the log
  * set does for a file given twice. 0, or -1 when out of memory. An
  * unreadable folder is reported and sets *unreadable. */
@@ -129,7 +131,10 @@ static int walk_folders(const char *const *dirs, size_t n, const struct named_fi
         else if (st != MT_OK)
             *unreadable = 1;
     }
-    mt_logset_finish_diag(&ls, cli_print_diag, NULL);
+    /* files holds the named ones so far: a copy of one found in a folder
+     * (the same bytes, or compressed) was read there */
+    size_t n_before = files->n;
+    mt_logset_finish_after(&ls, (const char *const *)files->v, n_before, cli_print_diag, NULL);
     const struct mt_logfile *again = NULL;   /* the first file left out as named */
     const struct named_file *again_as = NULL;
     size_t n_again = 0;

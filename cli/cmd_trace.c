@@ -1140,6 +1140,49 @@ static mt_status gather_dsn_originals(const mt_logset *ls, mt_tracer *tracer, co
     return rc;
 }
 
+/* gather_dsn_originals for messages gathered together (the many picked by a
+ * filter): the messages their DSNs' references name that were not picked
+ * too, in one more read. Without them a delay DSN's hop line said "NDR
+ * sent" here and "Delay notice sent" when traced alone. */
+static mt_status gather_many_dsn_originals(const mt_logset *ls, mt_tracer *tracer, const struct pick *picked)
+{
+    struct pick more = { 0 };
+    mt_status rc = MT_OK;
+    for (size_t i = 0; i < picked->ids.n; i++)
+        if (pick_seen(&more, id_hash(mt_slice_cstr(picked->ids.v[i]))) < 0) {
+            rc = MT_EIO;
+            goto done;
+        }
+    for (size_t i = 0; i < picked->ids.n; i++) {
+        const struct mt_trace *t;
+        if (mt_tracer_build(tracer, picked->ids.v[i], &t) != MT_OK)
+            continue;
+        for (size_t e = 0; e < t->n_events; e++) {
+            const struct mt_event *ev = &t->events[e];
+            if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], cstr("DSN")))
+                continue;
+            size_t pos = 0;
+            mt_slice ref;
+            while (mt_slice_next_item(ev->f[MT_F_REFERENCE], ';', &pos, &ref)) {
+                ref = mt_slice_strip_angles(ref);
+                if (ref.n && pick_add(&more, ref)) {
+                    rc = MT_EIO;
+                    goto done;
+                }
+            }
+        }
+    }
+    if (more.ids.n)
+        rc = mt_trace_gather_many(ls, (const char *const *)more.ids.v, more.ids.n, tracer, NULL, NULL);
+done:
+    for (size_t i = 0; i < more.n_owned; i++)
+        free(more.owned[i]);
+    free(more.owned);
+    free(more.set);
+    cli_list_free(&more.ids);
+    return rc;
+}
+
 int cmd_trace(int argc, char **argv)
 {
     const char *cmd = "trace";
@@ -1322,6 +1365,12 @@ int cmd_trace(int argc, char **argv)
          * searches each (from an index, each search is a lookup). */
         if (!ls.backend && pick.ids.n >= GATHER_MANY_FROM) {
             mt_status gs = mt_trace_gather_many(&ls, (const char *const *)pick.ids.v, pick.ids.n, tracer, NULL, NULL);
+            if (gs == MT_EIO) {
+                rc = MT_EIO;
+                goto done;
+            }
+            if (fmt == FMT_TEXT && gs != MT_EINPUT)
+                gs = gather_many_dsn_originals(&ls, tracer, &pick);
             if (gs == MT_EIO) {
                 rc = MT_EIO;
                 goto done;

@@ -60,8 +60,18 @@ mt_status mt_logset_add_file(mt_logset *ls, const char *path, const char *server
  * plain file) and is left out; a non-empty file with the same size and bytes
  * as a file before it in the order (a folder copied twice, under two server
  * names) is a copy of it and is left out too. diag (may be NULL) hears of
- * each kind once, with an example and how many. */
+ * each kind once, with an example and how many; of the copies, only of
+ * those that read as logs (by their first bytes, as the readers tell them):
+ * a copied README is left out unsaid. */
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
+/* mt_logset_finish_diag, where the files before[0..n_before) are read
+ * before the set, not in it (files named on a command line beside folders
+ * walked: activesync): a file of the set that is a copy of one of them
+ * (the same size and bytes; not the same file found again, which is left
+ * to the caller) or a .gz or .zst compressed copy of one of their plain
+ * files, by the rules above, is left out too. */
+void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
+                            void *user);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);
 void mt_logset_free(mt_logset *ls);

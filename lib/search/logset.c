@@ -21,6 +21,7 @@
 #include "mailtrail/search.h"
 #include "mailtrail/time.h"
 #include "formats/reader.h"
+#include "formats/sniff.h"
 
 #define MAX_DEPTH 24
 #define DAY_MS (86400LL * 1000)
@@ -511,7 +512,34 @@ static int plain_head(const char *path, struct head *h)
     return 0;
 }
 
-struct twin { uint64_t size, hash; size_t at; };
+/* Whether a file whose first n (decompressed) bytes are b is read as a log
+ * by one of the readers (search, sessions, Postfix, activesync): the note
+ * that a copy of it was left out is for those. Two identical files that
+ * are no log at all (a README copied with its folder) are left out as
+ * well, but saying so was noise. */
+static int log_head(const char *b, size_t n, int complete)
+{
+    enum mt_log_kind k = mt_sniff(b, n, complete);
+    if (k == MT_KIND_MSGTRK || k == MT_KIND_SMTP || k == MT_KIND_POSTFIX)
+        return 1;
+    return k != MT_KIND_EMPTY && mt_sniff_iis(b, n, complete);
+}
+
+/* log_head of the first block of path, as the readers take it (one that
+ * cannot be read now counts as a log: the note is then kept). */
+static int reads_as_log(const char *path, char *buf, size_t cap)
+{
+    mt_reader *r;
+    char err[64];
+    if (mt_reader_open(path, &r, err, sizeof err) != MT_OK)
+        return 1;
+    size_t got = 0;
+    mt_status st = mt_reader_read(r, buf, cap, &got, err, sizeof err);
+    mt_reader_close(r);
+    return st != MT_OK || log_head(buf, got, 1);
+}
+
+struct twin { uint64_t size, hash; size_t at, of; };   /* of: the file a copy is of */
 
 static int cmp_twin(const void *a, const void *b)
 {
@@ -533,20 +561,33 @@ static int cmp_twin(const void *a, const void *b)
  * nothing here. A copy shorter than its file (taken while the file was
  * written) is a file of its own, as the index reads it (update.c: a copy
  * beside a file still whole). Out of memory: nothing is left out. */
-static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+static void drop_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag, void *user)
 {
+    /* v[].at: j for before[j] (read before the set: never left out), nb + i
+     * for the set's file i */
+    struct stat *bs = nb ? calloc(nb, sizeof *bs) : NULL;
+    if (nb && !bs)
+        return;
     size_t m = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (stat(before[j], &bs[j]) == 0 && S_ISREG(bs[j].st_mode) && bs[j].st_size > 0)
+            m++;
+        else
+            bs[j].st_size = 0;
     for (size_t i = 0; i < ls->n; i++)
         m += ls->files[i].ino && ls->files[i].size;
-    if (m < 2)
+    struct twin *v = m >= 2 ? malloc(m * sizeof *v) : NULL;
+    if (!v) {
+        free(bs);
         return;
-    struct twin *v = malloc(m * sizeof *v);
-    if (!v)
-        return;
+    }
     m = 0;
+    for (size_t j = 0; j < nb; j++)
+        if (bs[j].st_size > 0)
+            v[m++] = (struct twin){ (uint64_t)bs[j].st_size, 0, j, 0 };
     for (size_t i = 0; i < ls->n; i++)
         if (ls->files[i].ino && ls->files[i].size)
-            v[m++] = (struct twin){ ls->files[i].size, 0, i };
+            v[m++] = (struct twin){ ls->files[i].size, 0, nb + i, 0 };
     qsort(v, m, sizeof *v, cmp_twin);
     size_t nc = 0;   /* the files of a shared size, their heads hashed, in front */
     for (size_t g = 0, e; g < m; g = e) {
@@ -554,8 +595,8 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             ;
         for (size_t k = g; e - g > 1 && k < e; k++) {
             struct head h;
-            if (!plain_head(ls->files[v[k].at].path, &h))
-                v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at };
+            if (!plain_head(v[k].at < nb ? before[v[k].at] : ls->files[v[k].at - nb].path, &h))
+                v[nc++] = (struct twin){ v[k].size, h.hash, v[k].at, 0 };
         }
     }
     unsigned char *drop = nc > 1 ? calloc(ls->n, 1) : NULL;
@@ -566,32 +607,61 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             for (e = g + 1; e < nc && v[e].size == v[g].size && v[e].hash == v[g].hash; e++)
                 ;
             /* in the order: each is compared with the ones kept before it */
-            for (size_t k = g + 1; k < e; k++)
+            for (size_t k = g + 1; k < e; k++) {
+                if (v[k].at < nb)
+                    continue;
+                const struct mt_logfile *f = &ls->files[v[k].at - nb];
                 for (size_t j = g; j < k; j++) {
-                    if (drop[v[j].at] || mt_reader_same_bytes(ls->files[v[j].at].path, ls->files[v[k].at].path) != 1)
+                    size_t at = v[j].at;
+                    if (at >= nb && drop[at - nb])
                         continue;
-                    drop[v[k].at] = 1;
+                    /* a named file found again in a folder is the same
+                     * file, no copy: its reader says so (activesync) */
+                    if (at < nb && (uint64_t)bs[at].st_dev == f->dev && (uint64_t)bs[at].st_ino == f->ino)
+                        continue;
+                    if (mt_reader_same_bytes(at < nb ? before[at] : ls->files[at - nb].path, f->path) != 1)
+                        continue;
+                    drop[v[k].at - nb] = 1;
+                    v[k].of = at;
                     n_drop++;
-                    if (v[k].at < ex) {
-                        ex = v[k].at;
-                        ex_of = v[j].at;
-                    }
                     break;
                 }
+            }
         }
     }
     if (n_drop && diag) {
-        const struct mt_logfile *k = &ls->files[ex_of];
-        char tail[64], msg[PATH_MAX + 320];
-        more(tail, sizeof tail, n_drop, "file");
-        snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that one%s",
-                 k->path, k->server, tail);
-        diag(ls->files[ex].path, 0, msg, user);
+        /* the note names the first copy of a log and counts the others */
+        char *buf = malloc(MT_READ_BLOCK);
+        size_t n_note = 0;
+        ex = SIZE_MAX;
+        for (size_t g = 0; g < nc; g++) {
+            size_t at = v[g].at;
+            if (at < nb || !drop[at - nb] || (buf && !reads_as_log(ls->files[at - nb].path, buf, MT_READ_BLOCK)))
+                continue;
+            n_note++;
+            if (at - nb < ex) {
+                ex = at - nb;
+                ex_of = v[g].of;
+            }
+        }
+        free(buf);
+        if (n_note) {
+            char tail[64], msg[PATH_MAX + 320];
+            more(tail, sizeof tail, n_note, "file");
+            if (ex_of < nb)
+                snprintf(msg, sizeof msg, "a copy of %s, named (the same size and bytes); read once, as that one%s",
+                         before[ex_of], tail);
+            else
+                snprintf(msg, sizeof msg, "a copy of %s of server %s (the same size and bytes); read once, as that "
+                         "one%s", ls->files[ex_of - nb].path, ls->files[ex_of - nb].server, tail);
+            diag(ls->files[ex].path, 0, msg, user);
+        }
     }
     if (n_drop)
         compact(ls, drop);
     free(v);
     free(drop);
+    free(bs);
 }
 
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
@@ -599,8 +669,11 @@ static void drop_copies(mt_logset *ls, mt_diag_fn diag, void *user)
  * file it holds already, still at its path, is that file's copy and is not
  * read. The index holds the plain file already when it came before in the
  * order (or in an earlier run, which the files cannot know). Nothing is read
- * from disk unless the set has a file named *.gz or *.zst. */
-static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
+ * from disk unless the set has a file named *.gz or *.zst. The plain files
+ * of before[0..nb) are read before the set (named on a command line), and
+ * count as met before each of its files. */
+static void drop_compressed_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag,
+                                   void *user)
 {
     size_t nc = 0, np = 0;
     for (size_t i = 0; i < ls->n; i++)
@@ -610,8 +683,11 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
             else
                 np++;
         }
+    for (size_t j = 0; j < nb; j++)
+        np += !named_compressed(before[j]);
     if (!nc || !np)
         return;
+    /* h[].at: j for before[j], nb + i for the set's file i (the order) */
     struct head *h = malloc(np * sizeof *h);
     unsigned char *drop = calloc(ls->n, 1);
     char *buf = malloc(HEAD_BYTES);
@@ -622,14 +698,19 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         return;
     }
     np = 0;
-    for (size_t i = 0; i < ls->n; i++)
-        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
-            h[np].at = i;
+    for (size_t j = 0; j < nb; j++)
+        if (!named_compressed(before[j]) && !plain_head(before[j], &h[np])) {
+            h[np].at = j;
             np++;
         }
-    size_t first_plain = np ? h[0].at : SIZE_MAX;
+    for (size_t i = 0; i < ls->n; i++)
+        if (ls->files[i].ino && !named_compressed(ls->files[i].path) && !plain_head(ls->files[i].path, &h[np])) {
+            h[np].at = nb + i;
+            np++;
+        }
+    size_t first_plain = np ? (h[0].at < nb ? 0 : h[0].at - nb) : SIZE_MAX;
     qsort(h, np, sizeof *h, cmp_head);
-    size_t n_drop = 0, ex = SIZE_MAX, ex_of = 0;
+    size_t n_drop = 0, n_note = 0, ex = SIZE_MAX, ex_of = 0;
     for (size_t i = first_plain; i < ls->n; i++) {
         if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
             continue;
@@ -641,22 +722,24 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
         for (size_t k = 0; k < d && p < np && of == SIZE_MAX; k++) {
             x = fnv_step(x, (unsigned char)buf[k]);
             for (; p < np && h[p].len <= k + 1; p++)
-                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < i && of == SIZE_MAX)
+                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < nb + i && of == SIZE_MAX)
                     of = h[p].at;
         }
         if (of == SIZE_MAX)
             continue;
         drop[i] = 1;
-        if (!n_drop++) {
+        n_drop++;
+        /* noted only for a log (log_head), as drop_copies does */
+        if (log_head(buf, d, d < HEAD_BYTES) && !n_note++) {
             ex = i;
             ex_of = of;
         }
     }
-    if (n_drop && diag) {
+    if (n_note && diag) {
         char tail[64], msg[PATH_MAX + 160];
-        more(tail, sizeof tail, n_drop, "file");
+        more(tail, sizeof tail, n_note, "file");
         snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
-                 ls->files[ex_of].path, tail);
+                 ex_of < nb ? before[ex_of] : ls->files[ex_of - nb].path, tail);
         diag(ls->files[ex].path, 0, msg, user);
     }
     if (n_drop)
@@ -668,11 +751,17 @@ static void drop_compressed_copies(mt_logset *ls, mt_diag_fn diag, void *user)
 
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
+    mt_logset_finish_after(ls, NULL, 0, diag, user);
+}
+
+void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
+                            void *user)
+{
     if (ls->n > 1)
         qsort(ls->files, ls->n, sizeof *ls->files, cmp_files);
     drop_same_files(ls, diag, user);
-    drop_copies(ls, diag, user);
-    drop_compressed_copies(ls, diag, user);
+    drop_copies(ls, before, n_before, diag, user);
+    drop_compressed_copies(ls, before, n_before, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&
