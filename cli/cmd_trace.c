@@ -1109,15 +1109,11 @@ static int add_all(const struct mt_event *ev, void *user)
  * original's recipients had come to when it was sent, so its hop line can
  * say which: gather the messages its DSN events reference into tracer too.
  * Only a DSN message pays the extra searches. */
-static mt_status gather_dsn_originals(const mt_logset *ls, mt_tracer *tracer, const char *id)
+/* Each message id (angles stripped, not empty) that a DSN event of t names
+ * in its reference, to fn; the first MT_EIO stops, MT_EINPUT is kept. */
+static mt_status each_dsn_reference(const struct mt_trace *t, mt_status (*fn)(mt_slice ref, void *user), void *user)
 {
-    const struct mt_trace *t;
-    if (mt_tracer_build(tracer, id, &t) != MT_OK)
-        return MT_OK;
     mt_status rc = MT_OK;
-    char want[512];
-    /* t is rebuilt by nothing below: gathering only adds events, and the
-     * blobs its slices view never move */
     for (size_t i = 0; i < t->n_events; i++) {
         const struct mt_event *ev = &t->events[i];
         if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], cstr("DSN")))
@@ -1126,18 +1122,49 @@ static mt_status gather_dsn_originals(const mt_logset *ls, mt_tracer *tracer, co
         mt_slice ref;
         while (mt_slice_next_item(ev->f[MT_F_REFERENCE], ';', &pos, &ref)) {
             ref = mt_slice_strip_angles(ref);
-            if (!ref.n || ref.n >= sizeof want)
+            if (!ref.n)
                 continue;
-            memcpy(want, ref.p, ref.n);
-            want[ref.n] = '\0';
-            mt_status gs = mt_trace_gather(ls, want, tracer, NULL, NULL);
-            if (gs == MT_EIO)
+            mt_status s = fn(ref, user);
+            if (s == MT_EIO)
                 return MT_EIO;
-            if (gs == MT_EINPUT)
+            if (s == MT_EINPUT)
                 rc = MT_EINPUT;
         }
     }
     return rc;
+}
+
+struct gather_one {
+    const mt_logset *ls;
+    mt_tracer *tracer;
+};
+
+static mt_status gather_one_original(mt_slice ref, void *user)
+{
+    struct gather_one *g = user;
+    char want[512];
+    if (ref.n >= sizeof want)
+        return MT_OK;
+    memcpy(want, ref.p, ref.n);
+    want[ref.n] = '\0';
+    mt_status gs = mt_trace_gather(g->ls, want, g->tracer, NULL, NULL);
+    return gs == MT_EIO || gs == MT_EINPUT ? gs : MT_OK;
+}
+
+static mt_status gather_dsn_originals(const mt_logset *ls, mt_tracer *tracer, const char *id)
+{
+    const struct mt_trace *t;
+    if (mt_tracer_build(tracer, id, &t) != MT_OK)
+        return MT_OK;
+    /* t is rebuilt by nothing below: gathering only adds events, and the
+     * blobs its slices view never move */
+    struct gather_one g = { ls, tracer };
+    return each_dsn_reference(t, gather_one_original, &g);
+}
+
+static mt_status pick_original(mt_slice ref, void *user)
+{
+    return pick_add(user, ref) ? MT_EIO : MT_OK;
 }
 
 /* gather_dsn_originals for messages gathered together (the many picked by a
@@ -1157,19 +1184,9 @@ static mt_status gather_many_dsn_originals(const mt_logset *ls, mt_tracer *trace
         const struct mt_trace *t;
         if (mt_tracer_build(tracer, picked->ids.v[i], &t) != MT_OK)
             continue;
-        for (size_t e = 0; e < t->n_events; e++) {
-            const struct mt_event *ev = &t->events[e];
-            if (!mt_slice_eq_ci(ev->f[MT_F_EVENT_ID], cstr("DSN")))
-                continue;
-            size_t pos = 0;
-            mt_slice ref;
-            while (mt_slice_next_item(ev->f[MT_F_REFERENCE], ';', &pos, &ref)) {
-                ref = mt_slice_strip_angles(ref);
-                if (ref.n && pick_add(&more, ref)) {
-                    rc = MT_EIO;
-                    goto done;
-                }
-            }
+        if (each_dsn_reference(t, pick_original, &more) == MT_EIO) {
+            rc = MT_EIO;
+            goto done;
         }
     }
     if (more.ids.n)
