@@ -1412,6 +1412,19 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
     return found;
 }
 
+/* The end of a search for a row that a new file takes over: s finalized;
+ * the row found (1) gets the file's path, none (0), or -1 on a database
+ * error (rc, the last step's, when nothing was found). */
+static int candidate_end(struct upd *u, sqlite3_stmt *s, int rc, int found)
+{
+    sqlite3_finalize(s);
+    if (!found && rc != SQLITE_DONE)
+        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
+    if (found && set_path(u, u->row.id))
+        return -1;
+    return found;
+}
+
 /* A plain file seen for the first time that begins with what an indexed
  * plain file held up to its offset, while that file is gone (moved to
  * another file system: copied, then removed) or was cut shorter in place
@@ -1475,12 +1488,7 @@ static int find_moved_origin(struct upd *u, const struct stat *sb)
         u->row.complete = 0;   /* a plain file now: it may grow, its last line wait for its newline */
         found = 1;
     }
-    sqlite3_finalize(s);
-    if (!found && rc != SQLITE_DONE)
-        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
-    if (found && set_path(u, u->row.id))
-        return -1;
-    return found;
+    return candidate_end(u, s, rc, found);
 }
 
 /* A file (plain or compressed) seen for the first time with the same size
@@ -1528,12 +1536,7 @@ static int find_copied_origin(struct upd *u, const struct stat *sb)
         }
         found = 1;
     }
-    sqlite3_finalize(s);
-    if (!found && rc != SQLITE_DONE)
-        return u->db_failed ? -1 : (db_fail(u, "reading the file list"), -1);
-    if (found && set_path(u, u->row.id))
-        return -1;
-    return found;
+    return candidate_end(u, s, rc, found);
 }
 
 static int new_row(struct upd *u)
