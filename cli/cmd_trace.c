@@ -30,7 +30,8 @@ static const char *const usage[] = {
     "  --format FMT   text (default), json (one object per message), dot (Graphviz)",
     "  --all          every message in the logs (reads them all into memory);",
     "                 with --start/--end, every message of that window (an event",
-    "                 in it), traced whole, none left out: the messages flows counts",
+    "                 in it), traced whole, none left out: the messages flows counts;",
+    "                 with --sender/--recipient/--subject, every message they pick",
     "  --tz ZONE      zone for times typed and printed",
     "  --syslog-year Y, --syslog-tz ZONE",
     "                 Postfix logs (a smart host's maillog, found under --logs like",
@@ -1294,10 +1295,10 @@ int cmd_trace(int argc, char **argv)
             goto done;
         }
     }
-    /* --all in a window: the window's messages, all of them, picked as by
-     * --start/--end (flows and pending count the same ones), rather than the
-     * window ignored */
-    if (all && (start || end)) {
+    /* --all with a window or a filter: the messages they pick, all of them
+     * (flows and pending count a window's the same way), rather than the
+     * window and the filters ignored */
+    if (all && (start || end || sender || subject || recipients.n)) {
         all = 0;
         result_size = 0;
     }
