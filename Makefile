@@ -42,7 +42,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected bench-index
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected bench-index bench-instr
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -126,6 +126,12 @@ deps-bench:
 
 bench: deps-bench all
 	@sh bench/run.sh $(BUILD)/mailtrail
+
+# flows and report against a strict search pass in instructions (callgrind):
+# exact from run to run where wall time on a shared VM is not.
+bench-instr: all
+	@sh tools/ensure-packages.sh valgrind
+	@sh bench/instructions.sh $(BUILD)/mailtrail
 
 # The index: build speed and size, re-runs, each query shape from --db and --logs.
 # Questions to an open index, without process start (bench/latency.c).
