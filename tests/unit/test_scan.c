@@ -155,6 +155,34 @@ static void test_slice_hash_ci(void **state)
     assert_false(mt_slice_hash_ci(mt_slice_cstr("a@b")) == mt_slice_hash_ci(mt_slice_cstr("a@c")));
 }
 
+/* mt_slice_eq_ci (eight bytes at a time) against a byte loop: every pair of
+ * bytes at every place of strings of 1 to 20 bytes, edges of A-Z and of
+ * 0x80 included. */
+static void test_slice_eq_ci(void **state)
+{
+    (void)state;
+    static const unsigned char edge[] = { 0, '@', 'A', 'M', 'Z', '[', '`', 'a', 'z', '{', 0x7f, 0x80,
+                                          0xc0, 0xc1, 0xda, 0xe0, 0xe1, 0xfa, 0xff, '-', '.' };
+    char x[24], y[24];
+    for (size_t n = 1; n <= 20; n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t i = 0; i < sizeof edge; i++)
+                for (size_t j = 0; j < sizeof edge; j++) {
+                    memset(x, 'q', n);
+                    memset(y, 'Q', n);
+                    x[at] = (char)edge[i];
+                    y[at] = (char)edge[j];
+                    unsigned char fi = edge[i] >= 'A' && edge[i] <= 'Z' ? edge[i] | 0x20 : edge[i];
+                    unsigned char fj = edge[j] >= 'A' && edge[j] <= 'Z' ? edge[j] | 0x20 : edge[j];
+                    bool want = fi == fj;
+                    assert_true(mt_slice_eq_ci(mt_slice_make(x, n), mt_slice_make(y, n)) == want);
+                    assert_true(mt_slice_eq_ci(mt_slice_make(y, n), mt_slice_make(x, n)) == want);
+                }
+    assert_false(mt_slice_eq_ci(mt_slice_cstr("EX13-1.mynet.lan"), mt_slice_cstr("EX13-1.mynet.la")));
+    assert_true(mt_slice_eq_ci(mt_slice_cstr("EX13-1.MyNet.LAN"), mt_slice_cstr("ex13-1.mynet.lan")));
+    assert_true(mt_slice_eq_ci(mt_slice_make(NULL, 0), mt_slice_cstr("")));
+}
+
 static void test_slice_find_ci_and_after(void **state)
 {
     (void)state;
@@ -230,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_find_ci_long_needles),
         cmocka_unit_test(test_slice_find_ci_and_after),
         cmocka_unit_test(test_slice_hash_ci),
+        cmocka_unit_test(test_slice_eq_ci),
         cmocka_unit_test(test_slice_ip),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
