@@ -1161,11 +1161,53 @@ static int in_run(const struct upd *u, const char *path)
     return 0;
 }
 
+/* What follows offset in the plain file at fd, whose byte before offset
+ * ends a line that has no newline there: the length of that line's end
+ * ("\n", "\r\n": the line read is whole), 0 when nothing follows yet, -2
+ * when only "\r" does (its "\n" may be on its way), -1 when the line goes
+ * on (it is not the line read) or on an error. */
+static int line_end_after(int fd, int64_t offset)
+{
+    char b[2];
+    ssize_t got = pread(fd, b, 2, (off_t)offset);
+    if (got < 0)
+        return -1;
+    if (got == 0)
+        return 0;
+    if (b[0] == '\n')
+        return 1;
+    if (b[0] == '\r')
+        return got == 1 ? -2 : b[1] == '\n' ? 2 : -1;
+    return -1;
+}
+
 /* Whether the plain file at path holds, in its first offset bytes, as many
  * lines as the row read there, ending at a line end: with the head's hash,
  * what says a copy is a copy of that file and not another log that starts
- * the same way (a line read again from its middle, lines never read). Read
+ * the same way (a line read again from its middle, lines never read). A
+ * .gz/.zst file's last line is read without a newline: a row that ended so
+ * matches a file with that line there (gunzip gives back exactly those
+ * bytes; one that goes on past offset is read again, see unended_line). Read
  * only when a copy is in question. */
+/* For a plain file read up to offset: how many bytes after offset end a
+ * line that was read without them (a row taken over from a .gz/.zst whose
+ * last line had no newline), -1 when that line goes on in the file (other
+ * than what was read), 0 otherwise (the usual: offset follows a newline). */
+static int unended_line(const char *path, int64_t offset)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char c;
+    int e = 0;
+    if (pread(fd, &c, 1, (off_t)(offset - 1)) == 1 && c != '\n') {
+        char head[8];
+        e = mt_reader_compressed_head(path, head, sizeof head) ? 0 : line_end_after(fd, offset);
+    }
+    close(fd);
+    return e == -2 ? 0 : e;   /* a "\r" alone waits for its "\n" as a partial line does */
+}
+
 static int same_lines_up_to(const char *path, int64_t offset, int64_t lines)
 {
     if (offset <= 0)
@@ -1188,8 +1230,13 @@ static int same_lines_up_to(const char *path, int64_t offset, int64_t lines)
         at += got;
     }
     free(b);
+    int same = at == offset && last == '\n' && seen == (uint64_t)lines;
+    /* the tracking and protocol-log parsers count that line at its newline,
+     * the Postfix and IIS text reader counts it when it is kept */
+    if (at == offset && last != '\n' && (seen == (uint64_t)lines || seen + 1 == (uint64_t)lines))
+        same = 1;
     close(fd);
-    return at == offset && last == '\n' && seen == (uint64_t)lines;
+    return same;
 }
 
 /* Another file of this run, with no row yet, that begins with what row's
@@ -1766,6 +1813,21 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
             replaced = 0;
         else if (r->complete)
             replaced = 1;     /* a compressed file changed: it was rewritten */
+    }
+    if (found && !replaced && !r->complete && r->offset > 0 && sb.st_size > r->offset) {
+        /* Its last line read had no newline (taken over from a .gz/.zst):
+         * the newline that ends it now is not a line of its own, and a line
+         * that goes on is not the one read -- read the file again. */
+        int e = unended_line(f->path, r->offset);
+        if (e > 0) {
+            r->offset += e;
+            if (r->kind == K_MSGTRK || r->kind == K_SMTP)
+                r->lines++;   /* their parsers count a line at its newline */
+        } else if (e < 0) {
+            replaced = 1;
+            if (renamed)
+                u->st->files_renamed--;
+        }
     }
     if (replaced && !r->complete && r->offset > 0 && r->ino == (int64_t)sb.st_ino && r->dev == (int64_t)sb.st_dev) {
         /* Rewritten in place. When this run reads a copy of what it held
