@@ -200,6 +200,33 @@ static int head_matches(const char *path, int64_t len, int64_t hash)
     return (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull) == hash;
 }
 
+/* Whether the file at path (decompressed, if it is) begins with the bytes
+ * of h: a row's directives, which a log of its own (#Date: when it was
+ * started) does not share with another. */
+static int begins_with(const char *path, const struct ix_buf *h)
+{
+    char b[HEAD_BYTES];
+    if (!h->n || h->n > sizeof b)
+        return 0;
+    size_t d = mt_reader_compressed_head(path, b, h->n);
+    if (!d) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return 0;
+        ssize_t got = pread(fd, b, h->n, 0);
+        close(fd);
+        d = got > 0 ? (size_t)got : 0;
+    }
+    return d == h->n && !memcmp(b, h->p, h->n);
+}
+
+/* Whether a row's header holds directive lines (#Fields ...), not a
+ * Postfix row's year. */
+static int is_directive(const struct ix_buf *h)
+{
+    return (h->n && h->p[0] == '#') || (h->n >= 4 && !memcmp(h->p, "\xEF\xBB\xBF#", 4));
+}
+
 /* ---- records ---- */
 
 /* A row the pipe could not write (or no memory for it): the run fails with
@@ -1806,7 +1833,19 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
          * (only the hash of all of it is kept): read again (replaced), which
          * is exact whatever it holds, rather than kept as gone beside
          * itself with the lines it still has counted twice. */
-        other_head = head_matches(f->path, r->head_len, r->head_hash) == 0;
+        int hm = head_matches(f->path, r->head_len, r->head_hash);
+        other_head = hm == 0;
+        /* Too short to compare: the same log cut short only if it starts
+         * with the directives the row read (their #Date is the log's own);
+         * else a new log made at the path after the one read was moved away
+         * or removed -- the usual rotation, whose new file is small, or
+         * empty, for a while (often with the old one's inode, freed). A log
+         * without directives (Postfix) is cut short when it is the same
+         * inode still, another log when it is another. */
+        if (hm < 0 && r->offset > 0 &&
+            (is_directive(&r->header) ? !begins_with(f->path, &r->header)
+                                      : r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev))
+            other_head = 1;
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size || other_head)
             replaced = 1;
         else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
