@@ -162,8 +162,16 @@ static uint64_t fnv(const unsigned char *p, size_t n)
     return h;
 }
 
-/* Hash of the first len raw bytes on disk; -1 when the file is shorter. */
-static int head_hash(const char *path, int64_t len, int64_t *out)
+/* Whether b (n bytes) starts as a gzip or zstd stream does. */
+static int compressed_magic(const unsigned char *b, size_t n)
+{
+    return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
+           (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd);
+}
+
+/* Hash of the first len raw bytes on disk; -1 when the file is shorter.
+ * *magic (when asked for): they start as a compressed stream. */
+static int head_hash_magic(const char *path, int64_t len, int64_t *out, int *magic)
 {
     unsigned char b[HEAD_BYTES];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -174,23 +182,32 @@ static int head_hash(const char *path, int64_t len, int64_t *out)
     if (got != (ssize_t)len)
         return -1;
     *out = (int64_t)(fnv(b, (size_t)len) & 0x7fffffffffffffffull);
+    if (magic)
+        *magic = compressed_magic(b, (size_t)len);
     return 0;
+}
+
+static int head_hash(const char *path, int64_t len, int64_t *out)
+{
+    return head_hash_magic(path, len, out, NULL);
 }
 
 /* How the file at path starts against a row's head (its first len bytes
  * hashed to hash): 1 the same, 0 otherwise, -1 when it is shorter than len
  * now and cannot be compared. A .gz/.zst is compared by its decompressed
  * bytes, the ones its offsets count: recompressed, or fetched again, it has
- * other bytes on disk and the same lines. (A compressed file's row written
- * before kept the hash of its raw bytes: that still matches.) */
+ * other bytes on disk and the same lines. A compressed file's row written
+ * before session 9 kept the hash of its raw bytes: that still matches, and
+ * says so (2), for the row to be given the head it is looked for by now. */
 static int head_matches(const char *path, int64_t len, int64_t hash)
 {
     if (len <= 0)
         return 1;
     int64_t h;
-    int raw = head_hash(path, len, &h);
+    int magic = 0;
+    int raw = head_hash_magic(path, len, &h, &magic);
     if (raw == 0 && h == hash)
-        return 1;
+        return magic ? 2 : 1;
     char b[HEAD_BYTES];
     size_t d = mt_reader_compressed_head(path, b, (size_t)len);
     if (!d)
@@ -1383,7 +1400,7 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
             free(cand.header.p);
             continue;
         }
-        if (head_matches(u->f->path, cand.head_len, cand.head_hash) == 1) {
+        if (head_matches(u->f->path, cand.head_len, cand.head_hash) > 0) {
             free(u->row.header.p);
             u->row = cand;
             found = 1;
@@ -1775,6 +1792,30 @@ static mt_status unreadable_at(struct upd *u, const char *err, int64_t mtime_ns,
     return save_row(u, -1, mtime_ns) ? MT_EIO : st;
 }
 
+/* A compressed file's row from before session 9 holds the hash of its raw
+ * bytes, found again by them; but a copy, the file recompressed, or
+ * decompressed (gunzip) is looked for by its decompressed head: the row
+ * gets that head now, while its file is at hand. 0, or -1 on an error. */
+static int old_compressed_head(struct upd *u, struct filerow *r)
+{
+    char b[HEAD_BYTES];
+    size_t d = mt_reader_compressed_head(u->f->path, b, HEAD_BYTES);
+    if (!d)
+        return 0;
+    r->head_len = (int64_t)d;
+    r->head_hash = (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull);
+    sqlite3_stmt *m;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET head_len = ?1, head_hash = ?2 WHERE id = ?3", -1, &m,
+                           NULL) != SQLITE_OK)
+        return db_fail(u, "updating a file's head"), -1;
+    sqlite3_bind_int64(m, 1, r->head_len);
+    sqlite3_bind_int64(m, 2, r->head_hash);
+    sqlite3_bind_int64(m, 3, r->id);
+    int rc = sqlite3_step(m);
+    sqlite3_finalize(m);
+    return rc == SQLITE_DONE ? 0 : (db_fail(u, "updating a file's head"), -1);
+}
+
 static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
 {
     if (drain(u))
@@ -1842,6 +1883,8 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
          * empty, for a while (often with the old one's inode, freed). A log
          * without directives (Postfix) is cut short when it is the same
          * inode still, another log when it is another. */
+        if (hm == 2 && old_compressed_head(u, r))
+            return MT_EIO;
         if (hm < 0 && r->offset > 0 &&
             (is_directive(&r->header) ? !begins_with(f->path, &r->header)
                                       : r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev))
