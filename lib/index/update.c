@@ -162,8 +162,16 @@ static uint64_t fnv(const unsigned char *p, size_t n)
     return h;
 }
 
-/* Hash of the first len raw bytes on disk; -1 when the file is shorter. */
-static int head_hash(const char *path, int64_t len, int64_t *out)
+/* Whether b (n bytes) starts as a gzip or zstd stream does. */
+static int compressed_magic(const unsigned char *b, size_t n)
+{
+    return (n >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
+           (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd);
+}
+
+/* Hash of the first len raw bytes on disk; -1 when the file is shorter.
+ * *magic (when asked for): they start as a compressed stream. */
+static int head_hash_magic(const char *path, int64_t len, int64_t *out, int *magic)
 {
     unsigned char b[HEAD_BYTES];
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -174,23 +182,32 @@ static int head_hash(const char *path, int64_t len, int64_t *out)
     if (got != (ssize_t)len)
         return -1;
     *out = (int64_t)(fnv(b, (size_t)len) & 0x7fffffffffffffffull);
+    if (magic)
+        *magic = compressed_magic(b, (size_t)len);
     return 0;
+}
+
+static int head_hash(const char *path, int64_t len, int64_t *out)
+{
+    return head_hash_magic(path, len, out, NULL);
 }
 
 /* How the file at path starts against a row's head (its first len bytes
  * hashed to hash): 1 the same, 0 otherwise, -1 when it is shorter than len
  * now and cannot be compared. A .gz/.zst is compared by its decompressed
  * bytes, the ones its offsets count: recompressed, or fetched again, it has
- * other bytes on disk and the same lines. (A compressed file's row written
- * before kept the hash of its raw bytes: that still matches.) */
+ * other bytes on disk and the same lines. A compressed file's row written
+ * before session 9 kept the hash of its raw bytes: that still matches, and
+ * says so (2), for the row to be given the head it is looked for by now. */
 static int head_matches(const char *path, int64_t len, int64_t hash)
 {
     if (len <= 0)
         return 1;
     int64_t h;
-    int raw = head_hash(path, len, &h);
+    int magic = 0;
+    int raw = head_hash_magic(path, len, &h, &magic);
     if (raw == 0 && h == hash)
-        return 1;
+        return magic ? 2 : 1;
     char b[HEAD_BYTES];
     size_t d = mt_reader_compressed_head(path, b, (size_t)len);
     if (!d)
@@ -198,6 +215,33 @@ static int head_matches(const char *path, int64_t len, int64_t hash)
     if ((int64_t)d < len)
         return -1;
     return (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull) == hash;
+}
+
+/* Whether the file at path (decompressed, if it is) begins with the bytes
+ * of h: a row's directives, which a log of its own (#Date: when it was
+ * started) does not share with another. */
+static int begins_with(const char *path, const struct ix_buf *h)
+{
+    char b[HEAD_BYTES];
+    if (!h->n || h->n > sizeof b)
+        return 0;
+    size_t d = mt_reader_compressed_head(path, b, h->n);
+    if (!d) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return 0;
+        ssize_t got = pread(fd, b, h->n, 0);
+        close(fd);
+        d = got > 0 ? (size_t)got : 0;
+    }
+    return d == h->n && !memcmp(b, h->p, h->n);
+}
+
+/* Whether a row's header holds directive lines (#Fields ...), not a
+ * Postfix row's year. */
+static int is_directive(const struct ix_buf *h)
+{
+    return (h->n && h->p[0] == '#') || (h->n >= 4 && !memcmp(h->p, "\xEF\xBB\xBF#", 4));
 }
 
 /* ---- records ---- */
@@ -1161,11 +1205,53 @@ static int in_run(const struct upd *u, const char *path)
     return 0;
 }
 
+/* What follows offset in the plain file at fd, whose byte before offset
+ * ends a line that has no newline there: the length of that line's end
+ * ("\n", "\r\n": the line read is whole), 0 when nothing follows yet, -2
+ * when only "\r" does (its "\n" may be on its way), -1 when the line goes
+ * on (it is not the line read) or on an error. */
+static int line_end_after(int fd, int64_t offset)
+{
+    char b[2];
+    ssize_t got = pread(fd, b, 2, (off_t)offset);
+    if (got < 0)
+        return -1;
+    if (got == 0)
+        return 0;
+    if (b[0] == '\n')
+        return 1;
+    if (b[0] == '\r')
+        return got == 1 ? -2 : b[1] == '\n' ? 2 : -1;
+    return -1;
+}
+
 /* Whether the plain file at path holds, in its first offset bytes, as many
  * lines as the row read there, ending at a line end: with the head's hash,
  * what says a copy is a copy of that file and not another log that starts
- * the same way (a line read again from its middle, lines never read). Read
+ * the same way (a line read again from its middle, lines never read). A
+ * .gz/.zst file's last line is read without a newline: a row that ended so
+ * matches a file with that line there (gunzip gives back exactly those
+ * bytes; one that goes on past offset is read again, see unended_line). Read
  * only when a copy is in question. */
+/* For a plain file read up to offset: how many bytes after offset end a
+ * line that was read without them (a row taken over from a .gz/.zst whose
+ * last line had no newline), -1 when that line goes on in the file (other
+ * than what was read), 0 otherwise (the usual: offset follows a newline). */
+static int unended_line(const char *path, int64_t offset)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    char c;
+    int e = 0;
+    if (pread(fd, &c, 1, (off_t)(offset - 1)) == 1 && c != '\n') {
+        char head[8];
+        e = mt_reader_compressed_head(path, head, sizeof head) ? 0 : line_end_after(fd, offset);
+    }
+    close(fd);
+    return e == -2 ? 0 : e;   /* a "\r" alone waits for its "\n" as a partial line does */
+}
+
 static int same_lines_up_to(const char *path, int64_t offset, int64_t lines)
 {
     if (offset <= 0)
@@ -1188,8 +1274,13 @@ static int same_lines_up_to(const char *path, int64_t offset, int64_t lines)
         at += got;
     }
     free(b);
+    int same = at == offset && last == '\n' && seen == (uint64_t)lines;
+    /* the tracking and protocol-log parsers count that line at its newline,
+     * the Postfix and IIS text reader counts it when it is kept */
+    if (at == offset && last != '\n' && (seen == (uint64_t)lines || seen + 1 == (uint64_t)lines))
+        same = 1;
     close(fd);
-    return at == offset && last == '\n' && seen == (uint64_t)lines;
+    return same;
 }
 
 /* Another file of this run, with no row yet, that begins with what row's
@@ -1309,7 +1400,7 @@ static int find_row(struct upd *u, const struct stat *sb, int *renamed)
             free(cand.header.p);
             continue;
         }
-        if (head_matches(u->f->path, cand.head_len, cand.head_hash) == 1) {
+        if (head_matches(u->f->path, cand.head_len, cand.head_hash) > 0) {
             free(u->row.header.p);
             u->row = cand;
             found = 1;
@@ -1701,6 +1792,30 @@ static mt_status unreadable_at(struct upd *u, const char *err, int64_t mtime_ns,
     return save_row(u, -1, mtime_ns) ? MT_EIO : st;
 }
 
+/* A compressed file's row from before session 9 holds the hash of its raw
+ * bytes, found again by them; but a copy, the file recompressed, or
+ * decompressed (gunzip) is looked for by its decompressed head: the row
+ * gets that head now, while its file is at hand. 0, or -1 on an error. */
+static int old_compressed_head(struct upd *u, struct filerow *r)
+{
+    char b[HEAD_BYTES];
+    size_t d = mt_reader_compressed_head(u->f->path, b, HEAD_BYTES);
+    if (!d)
+        return 0;
+    r->head_len = (int64_t)d;
+    r->head_hash = (int64_t)(fnv((const unsigned char *)b, d) & 0x7fffffffffffffffull);
+    sqlite3_stmt *m;
+    if (sqlite3_prepare_v2(u->ix->db, "UPDATE files SET head_len = ?1, head_hash = ?2 WHERE id = ?3", -1, &m,
+                           NULL) != SQLITE_OK)
+        return db_fail(u, "updating a file's head"), -1;
+    sqlite3_bind_int64(m, 1, r->head_len);
+    sqlite3_bind_int64(m, 2, r->head_hash);
+    sqlite3_bind_int64(m, 3, r->id);
+    int rc = sqlite3_step(m);
+    sqlite3_finalize(m);
+    return rc == SQLITE_DONE ? 0 : (db_fail(u, "updating a file's head"), -1);
+}
+
 static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
 {
     if (drain(u))
@@ -1759,13 +1874,42 @@ static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf
          * (only the hash of all of it is kept): read again (replaced), which
          * is exact whatever it holds, rather than kept as gone beside
          * itself with the lines it still has counted twice. */
-        other_head = head_matches(f->path, r->head_len, r->head_hash) == 0;
+        int hm = head_matches(f->path, r->head_len, r->head_hash);
+        other_head = hm == 0;
+        /* Too short to compare: the same log cut short only if it starts
+         * with the directives the row read (their #Date is the log's own);
+         * else a new log made at the path after the one read was moved away
+         * or removed -- the usual rotation, whose new file is small, or
+         * empty, for a while (often with the old one's inode, freed). A log
+         * without directives (Postfix) is cut short when it is the same
+         * inode still, another log when it is another. */
+        if (hm == 2 && old_compressed_head(u, r))
+            return MT_EIO;
+        if (hm < 0 && r->offset > 0 &&
+            (is_directive(&r->header) ? !begins_with(f->path, &r->header)
+                                      : r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev))
+            other_head = 1;
         if (r->ino != (int64_t)sb.st_ino || r->dev != (int64_t)sb.st_dev || sb.st_size < r->size || other_head)
             replaced = 1;
         else if (r->complete && sb.st_size == r->size && mtime_ns == r->mtime_ns)
             replaced = 0;
         else if (r->complete)
             replaced = 1;     /* a compressed file changed: it was rewritten */
+    }
+    if (found && !replaced && !r->complete && r->offset > 0 && sb.st_size > r->offset) {
+        /* Its last line read had no newline (taken over from a .gz/.zst):
+         * the newline that ends it now is not a line of its own, and a line
+         * that goes on is not the one read -- read the file again. */
+        int e = unended_line(f->path, r->offset);
+        if (e > 0) {
+            r->offset += e;
+            if (r->kind == K_MSGTRK || r->kind == K_SMTP)
+                r->lines++;   /* their parsers count a line at its newline */
+        } else if (e < 0) {
+            replaced = 1;
+            if (renamed)
+                u->st->files_renamed--;
+        }
     }
     if (replaced && !r->complete && r->offset > 0 && r->ino == (int64_t)sb.st_ino && r->dev == (int64_t)sb.st_dev) {
         /* Rewritten in place. When this run reads a copy of what it held
