@@ -1037,10 +1037,23 @@ static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
     if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
         return 1;
     if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
-        in_window(e->queued_ms, q))
+        in_window(e->queued_ms, q) || (e->expired && in_window(e->expired_ms, q)) ||
+        (e->removed && in_window(e->removed_ms, q)))
         return 1;
     for (size_t k = 0; k < e->n_deliveries; k++)
         if (in_window(e->deliveries[k].time_ms, q))
+            return 1;
+    /* A refusal at RCPT time, a DSN sent, a warning: lines of the entry as
+     * much as a delivery (a window holding only one of them picked nothing,
+     * where a tracking event of the message in it picks the message). */
+    for (size_t k = 0; k < e->n_rejects; k++)
+        if (in_window(e->rejects[k].time_ms, q))
+            return 1;
+    for (size_t k = 0; k < e->n_notifications; k++)
+        if (in_window(e->notifications[k].time_ms, q))
+            return 1;
+    for (size_t k = 0; k < e->n_warnings; k++)
+        if (in_window(e->warnings[k].time_ms, q))
             return 1;
     return 0;
 }
