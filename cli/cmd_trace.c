@@ -76,6 +76,19 @@ static mt_slice cstr(const char *s)
     return mt_slice_make(s ? s : "", s ? strlen(s) : 0);
 }
 
+/* A recipient nothing decided (in transit when the logs end) has no deciding
+ * server: it is shown where and when the last event of its path named it, as
+ * pending does, where trace used to print none. */
+static const char *rcpt_server(const struct mt_trace_recipient *r)
+{
+    return r->server || r->outcome != MT_OUT_UNKNOWN ? r->server : r->seen_server;
+}
+
+static int64_t rcpt_time(const struct mt_trace_recipient *r)
+{
+    return r->server || r->outcome != MT_OUT_UNKNOWN || !r->seen_server ? r->time_ms : r->seen_ms;
+}
+
 static const char *hop_name(const struct mt_trace_hop *h, char *buf, size_t len)
 {
     (void)buf;
@@ -616,15 +629,19 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
         const struct mt_trace_recipient *r = &t->recipients[i];
         char why[256];
         explain_status(r->status, why, sizeof why);
-        if (r->time_ms != MT_TIME_NONE)
-            mt_time_format(r->time_ms, tz, a, sizeof a);
+        const char *server = rcpt_server(r);
+        int64_t when = rcpt_time(r);
+        if (when != MT_TIME_NONE)
+            mt_time_format(when, tz, a, sizeof a);
         else
             snprintf(a, sizeof a, "-");
         fputs("  ", stdout);
         cli_text_pad(r->address, 32);
         printf(" %-10s ", mt_outcome_name(r->outcome));
-        cli_text_pad(cstr(r->server ? r->server : "-"), 10);
+        cli_text_pad(cstr(server ? server : "-"), 10);
         printf(" %s", a);
+        if (r->outcome == MT_OUT_UNKNOWN && server)
+            printf("\n      no final event in the logs: last seen on %s (in transit there)", server);
         if (r->next_hop.n) {
             fputs("  -> ", stdout);
             cli_text(r->next_hop);
@@ -818,9 +835,9 @@ static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *eve
         fputs(i ? ",{\"address\":" : "{\"address\":", stdout);
         jstr(r->address);
         printf(",\"outcome\":\"%s\",\"server\":", mt_outcome_name(r->outcome));
-        jstr(cstr(r->server));
-        if (r->time_ms != MT_TIME_NONE) {
-            mt_time_format(r->time_ms, tz, a, sizeof a);
+        jstr(cstr(rcpt_server(r)));
+        if (rcpt_time(r) != MT_TIME_NONE) {
+            mt_time_format(rcpt_time(r), tz, a, sizeof a);
             printf(",\"timestamp\":\"%s\"", a);
         } else {
             fputs(",\"timestamp\":null", stdout);
@@ -1021,10 +1038,23 @@ static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
     if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
         return 1;
     if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
-        in_window(e->queued_ms, q))
+        in_window(e->queued_ms, q) || (e->expired && in_window(e->expired_ms, q)) ||
+        (e->removed && in_window(e->removed_ms, q)))
         return 1;
     for (size_t k = 0; k < e->n_deliveries; k++)
         if (in_window(e->deliveries[k].time_ms, q))
+            return 1;
+    /* A refusal at RCPT time, a DSN sent, a warning: lines of the entry as
+     * much as a delivery (a window holding only one of them picked nothing,
+     * where a tracking event of the message in it picks the message). */
+    for (size_t k = 0; k < e->n_rejects; k++)
+        if (in_window(e->rejects[k].time_ms, q))
+            return 1;
+    for (size_t k = 0; k < e->n_notifications; k++)
+        if (in_window(e->notifications[k].time_ms, q))
+            return 1;
+    for (size_t k = 0; k < e->n_warnings; k++)
+        if (in_window(e->warnings[k].time_ms, q))
             return 1;
     return 0;
 }

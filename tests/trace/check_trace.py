@@ -46,9 +46,9 @@ def main():
                 if g is None:
                     problems.append(f"{r['address']}: missing")
                 elif r["outcome"] == "in-transit":
-                    # Nothing decided its fate yet: trace says unknown and
-                    # names no deciding server (or the one holding it).
-                    if g["outcome"] != "unknown" or g["server"].lower() not in ("", r["server"].lower()):
+                    # Nothing decided its fate yet: trace says unknown, on
+                    # the server holding it (where it was last seen).
+                    if g["outcome"] != "unknown" or g["server"].lower() != r["server"].lower():
                         problems.append(f"{r['address']}: {g['outcome']}@{g['server']} != unknown (in transit on {r['server']})")
                 elif g["outcome"] != r["outcome"] or g["server"].lower() != r["server"].lower():
                     problems.append(f"{r['address']}: {g['outcome']}@{g['server']} != {r['outcome']}@{r['server']}")
