@@ -69,7 +69,8 @@ void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
  * walked: activesync): a file of the set that is a copy of one of them
  * (the same size and bytes; not the same file found again, which is left
  * to the caller) or a .gz or .zst compressed copy of one of their plain
- * files, by the rules above, is left out too. */
+ * files, by the rules above, is left out too; so is a plain file whose
+ * whole content is that of one of their .gz or .zst files (decompressed). */
 void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
                             void *user);
 /* mt_logset_finish_diag without the diagnostics. */
