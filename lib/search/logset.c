@@ -894,6 +894,111 @@ out:
     free(buf);
 }
 
+/* ---- files named, read in the order given ---- */
+
+enum { ONCE_SAME, ONCE_COPY, ONCE_CONTENT, ONCE__KINDS };
+
+int mt_files_read_once(const char *const *paths, size_t n, unsigned char *drop, mt_diag_fn diag, void *user)
+{
+    memset(drop, 0, n);
+    if (n < 2)
+        return 0;
+    struct stat *sb = malloc(n * sizeof *sb);
+    struct same *v = malloc(n * sizeof *v);
+    struct twin *t = malloc(n * sizeof *t);
+    unsigned char *comp = calloc(n, 1);
+    char *buf = malloc(HEAD_BYTES);
+    if (!sb || !v || !t || !comp || !buf) {
+        free(sb);
+        free(v);
+        free(t);
+        free(comp);
+        free(buf);
+        return -1;
+    }
+    /* per kind: how many, the first left out, and the file it is */
+    size_t count[ONCE__KINDS] = { 0 }, ex[ONCE__KINDS], of[ONCE__KINDS];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (stat(paths[i], &sb[i]) == 0 && S_ISREG(sb[i].st_mode))
+            v[m++] = (struct same){ (uint64_t)sb[i].st_dev, (uint64_t)sb[i].st_ino, i };
+        else
+            sb[i].st_size = -1;   /* not looked at: its reader says what it is */
+    /* the same file again (named twice, or a link to it): the first is read */
+    qsort(v, m, sizeof *v, cmp_same);
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && v[e].dev == v[g].dev && v[e].ino == v[g].ino; e++) {
+            drop[v[e].at] = 1;
+            if (!count[ONCE_SAME]++ || v[e].at < ex[ONCE_SAME]) {
+                ex[ONCE_SAME] = v[e].at;
+                of[ONCE_SAME] = v[g].at;
+            }
+        }
+    }
+    /* copies: equal heads (decompressed) first, then the whole content */
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct head h;
+        int c;
+        if (!drop[i] && sb[i].st_size > 0 && !content_head(paths[i], buf, &h, &c)) {
+            comp[i] = (unsigned char)c;
+            t[m++] = (struct twin){ h.len, h.hash, i, 0 };
+        }
+    }
+    qsort(t, m, sizeof *t, cmp_twin);
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && t[e].size == t[g].size && t[e].hash == t[g].hash; e++)
+            ;
+        for (size_t k = g + 1; k < e; k++) {
+            size_t i = t[k].at;
+            for (size_t q = g; q < k; q++) {
+                size_t j = t[q].at;
+                if (drop[j])
+                    continue;
+                int raw = !comp[i] && !comp[j];   /* both plain: their sizes say first */
+                if (raw ? sb[i].st_size != sb[j].st_size || mt_reader_same_bytes(paths[j], paths[i]) != 1
+                        : same_content(paths[j], paths[i]) != 1)
+                    continue;
+                /* the same bytes on disk, or the same lines compressed otherwise */
+                int kind = raw || (sb[i].st_size == sb[j].st_size && mt_reader_same_bytes(paths[j], paths[i]) == 1)
+                               ? ONCE_COPY
+                               : ONCE_CONTENT;
+                drop[i] = 1;
+                if (!count[kind]++ || i < ex[kind]) {
+                    ex[kind] = i;
+                    of[kind] = j;
+                }
+                break;
+            }
+        }
+    }
+    for (int k = 0; k < ONCE__KINDS && diag; k++) {
+        if (!count[k])
+            continue;
+        char tail[64], msg[PATH_MAX + 160];
+        const char *d = paths[ex[k]], *o = paths[of[k]];
+        more(tail, sizeof tail, count[k], "file");
+        if (k == ONCE_SAME && !strcmp(d, o))
+            snprintf(msg, sizeof msg, "named twice; read once%s", tail);
+        else if (k == ONCE_SAME)
+            snprintf(msg, sizeof msg, "the same file as %s, named (the same device and inode); read once, as that "
+                     "one%s", o, tail);
+        else if (k == ONCE_COPY)
+            snprintf(msg, sizeof msg, "a copy of %s, named (the same size and bytes); read once, as that one%s", o,
+                     tail);
+        else
+            snprintf(msg, sizeof msg, "a %s copy of %s, named (the same content); read once, as that one%s",
+                     comp[ex[k]] ? "compressed" : "decompressed", o, tail);
+        diag(d, 0, msg, user);
+    }
+    free(sb);
+    free(v);
+    free(t);
+    free(comp);
+    free(buf);
+    return 0;
+}
+
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
     mt_logset_finish_after(ls, NULL, 0, diag, user);
