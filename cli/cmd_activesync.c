@@ -7,6 +7,7 @@
  * set finds them (search.h), in its order: the index's. A file found in a
  * folder that is another log mailtrail knows is not input here and is left
  * quietly (mt_eas_report_add_files_named), as --db says nothing of it.
+ * A file named again, or beside its copy, is read once (mt_files_read_once).
  * The files are read on worker threads (mt_eas_report_add_files), with the
  * same CSVs and the same stderr as one thread. PowerShell parameter
  * spellings (-Filename, -OutputPath, -UseGMT...) are rewritten to the long
@@ -357,6 +358,28 @@ int cmd_activesync(int argc, char **argv)
             }
             named_id[n_named_id++] = (struct named_file){ st.st_dev, st.st_ino, c };
         }
+    }
+    /* A file named again (its path twice, or a link to it), or a copy of
+     * one named before it (the same bytes, or the same content compressed
+     * or decompressed), holds the same requests: read once, the first. */
+    if (files.n > 1) {
+        unsigned char *drop = malloc(files.n);
+        if (!drop || mt_files_read_once((const char *const *)files.v, files.n, drop, cli_print_diag, NULL)) {
+            free(drop);
+            rc = MT_EIO;
+            goto done;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < files.n; i++) {
+            if (drop[i]) {
+                free((char *)files.v[i]);
+                continue;
+            }
+            named_id[k] = named_id[i];   /* named_id[i] is files.v[i]'s */
+            files.v[k++] = files.v[i];
+        }
+        files.n = n_named_id = k;
+        free(drop);
     }
     if (n_named_id > 1)
         qsort(named_id, n_named_id, sizeof *named_id, cmp_named);

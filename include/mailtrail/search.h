@@ -69,9 +69,22 @@ void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user);
  * walked: activesync): a file of the set that is a copy of one of them
  * (the same size and bytes; not the same file found again, which is left
  * to the caller) or a .gz or .zst compressed copy of one of their plain
- * files, by the rules above, is left out too. */
+ * files, by the rules above, is left out too; so is a plain file whose
+ * whole content is that of one of their .gz or .zst files (decompressed). */
 void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_before, mt_diag_fn diag,
                             void *user);
+/* Files named on a command line, read in the order given, not as a log set
+ * (activesync): which of paths[0..n) are read once each. drop[0..n) is set
+ * to 1 for a file that is one before it again (the same device and inode:
+ * named twice, or through a link), a copy of one before it (the same size
+ * and bytes), or the same content as one before it once decompressed (a .gz
+ * or .zst of a plain one, or the reverse; the whole content, not only the
+ * head: a file that holds more than its copy is read too); 0 for the rest,
+ * the first of each (a file that cannot be looked at is kept: its reader
+ * says why). Empty files are never copies. diag (may be NULL) hears of
+ * each kind once, with an example and how many. 0, or -1 when out of
+ * memory (nothing is left out). */
+int mt_files_read_once(const char *const *paths, size_t n, unsigned char *drop, mt_diag_fn diag, void *user);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);
 void mt_logset_free(mt_logset *ls);

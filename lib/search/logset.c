@@ -749,6 +749,256 @@ static void drop_compressed_copies(mt_logset *ls, const char *const *before, siz
     free(buf);
 }
 
+/* Up to cap bytes of r into b, fewer only at its end: 0, or -1 on an error. */
+static int fill(mt_reader *r, char *b, size_t cap, size_t *got)
+{
+    char err[64];
+    *got = 0;
+    while (*got < cap) {
+        size_t k = 0;
+        if (mt_reader_read(r, b + *got, cap - *got, &k, err, sizeof err) != MT_OK)
+            return -1;
+        if (!k)
+            break;
+        *got += k;
+    }
+    return 0;
+}
+
+/* The hash of the first HEAD_BYTES bytes of path as the readers give them
+ * (a .gz or .zst decompressed, told by its magic) in *h, and whether it is
+ * compressed in *compressed: 0, or -1 when it is empty or cannot be read. */
+static int content_head(const char *path, char *buf, struct head *h, int *compressed)
+{
+    mt_reader *r;
+    char err[64];
+    size_t got = 0;
+    if (mt_reader_open(path, &r, err, sizeof err) != MT_OK)
+        return -1;
+    *compressed = mt_reader_compression(r) != MT_COMP_NONE;
+    int bad = fill(r, buf, HEAD_BYTES, &got);
+    mt_reader_close(r);
+    if (bad || !got)
+        return -1;
+    uint64_t x = FNV_START;
+    for (size_t i = 0; i < got; i++)
+        x = fnv_step(x, (unsigned char)buf[i]);
+    h->len = got;
+    h->hash = x;
+    return 0;
+}
+
+/* Whether a and b hold the same bytes as the readers give them (either may
+ * be a .gz or .zst), to the end of both: 1 yes, 0 no, -1 when one cannot be
+ * read (or no memory). A plain file and its compressed copy have other
+ * bytes on disk and the same lines. */
+static int same_content(const char *a, const char *b)
+{
+    char err[64];
+    mt_reader *ra = NULL, *rb = NULL;
+    char *buf = malloc(2 * (size_t)MT_READ_BLOCK);
+    int same = buf && mt_reader_open(a, &ra, err, sizeof err) == MT_OK &&
+               mt_reader_open(b, &rb, err, sizeof err) == MT_OK ? 1 : -1;
+    while (same == 1) {
+        size_t na, nb;
+        if (fill(ra, buf, MT_READ_BLOCK, &na) || fill(rb, buf + MT_READ_BLOCK, MT_READ_BLOCK, &nb))
+            same = -1;
+        else if (na != nb || memcmp(buf, buf + MT_READ_BLOCK, na))
+            same = 0;
+        else if (na < MT_READ_BLOCK)
+            break;
+    }
+    mt_reader_close(ra);
+    mt_reader_close(rb);
+    free(buf);
+    return same;
+}
+
+/* A file of the set whose whole content is that of a .gz/.zst read before
+ * it (before[], named on a command line), once both are decompressed, is
+ * that file again and is left out: a plain one is gunzip -k's beside a
+ * named .gz (the reverse of drop_compressed_copies, which leaves out a .gz
+ * of a plain file read before), a compressed one the same lines
+ * compressed again (a .zst of it, or another gzip level); a byte-for-byte
+ * copy was left out by drop_copies. The whole content is compared, not the
+ * head: a plain file that has grown past its compressed copy holds lines
+ * the copy lacks, and is read as a file of its own (as the index reads a
+ * copy beside a file still whole). Nothing is read unless a before[] file
+ * is named *.gz or *.zst, and then only the heads of the set's files that
+ * may match (a plain one by its size). Out of memory: nothing is left out. */
+static void drop_decompressed_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag,
+                                     void *user)
+{
+    size_t nz = 0;
+    for (size_t j = 0; j < nb; j++)
+        nz += named_compressed(before[j]);
+    if (!nz || !ls->n)
+        return;
+    struct head *z = malloc(nz * sizeof *z);
+    struct stat *zs = malloc(nz * sizeof *zs);
+    unsigned char *drop = calloc(ls->n, 1);
+    char *buf = malloc(MT_READ_BLOCK);   /* a head, or reads_as_log's block */
+    if (!z || !zs || !drop || !buf)
+        goto out;
+    nz = 0;
+    for (size_t j = 0; j < nb; j++) {
+        int compressed;
+        if (named_compressed(before[j]) && stat(before[j], &zs[nz]) == 0 &&
+            !content_head(before[j], buf, &z[nz], &compressed) && compressed) {
+            z[nz].at = j;
+            nz++;
+        }
+    }
+    size_t n_drop = 0, n_note = 0, ex = SIZE_MAX, ex_of = 0;
+    int ex_compressed = 0;
+    for (size_t i = 0; i < ls->n && nz; i++) {
+        const struct mt_logfile *f = &ls->files[i];
+        if (!f->ino || !f->size)
+            continue;
+        struct head h = { 0, 0, 0 };
+        int have = 0, compressed = named_compressed(f->path);
+        for (size_t k = 0; k < nz; k++) {
+            /* a whole content shorter than a head is a plain file's size */
+            if (!compressed && (f->size < z[k].len || (z[k].len < HEAD_BYTES && f->size != z[k].len)))
+                continue;
+            /* the named file found again is the caller's to say */
+            if ((uint64_t)zs[k].st_dev == f->dev && (uint64_t)zs[k].st_ino == f->ino)
+                continue;
+            if (!have && (have = content_head(f->path, buf, &h, &compressed) ? -1 : 1) < 0)
+                break;
+            if (h.len != z[k].len || h.hash != z[k].hash || same_content(before[z[k].at], f->path) != 1)
+                continue;
+            drop[i] = 1;
+            n_drop++;
+            if ((!diag || reads_as_log(f->path, buf, MT_READ_BLOCK)) && !n_note++) {
+                ex = i;
+                ex_of = z[k].at;
+                ex_compressed = compressed;
+            }
+            break;
+        }
+    }
+    if (n_note && diag) {
+        char tail[64], msg[PATH_MAX + 160];
+        more(tail, sizeof tail, n_note, "file");
+        snprintf(msg, sizeof msg, "a %s copy of %s, named (the same content); read once, as that one%s",
+                 ex_compressed ? "compressed" : "decompressed", before[ex_of], tail);
+        diag(ls->files[ex].path, 0, msg, user);
+    }
+    if (n_drop)
+        compact(ls, drop);
+out:
+    free(z);
+    free(zs);
+    free(drop);
+    free(buf);
+}
+
+/* ---- files named, read in the order given ---- */
+
+enum { ONCE_SAME, ONCE_COPY, ONCE_CONTENT, ONCE__KINDS };
+
+int mt_files_read_once(const char *const *paths, size_t n, unsigned char *drop, mt_diag_fn diag, void *user)
+{
+    memset(drop, 0, n);
+    if (n < 2)
+        return 0;
+    struct stat *sb = malloc(n * sizeof *sb);
+    struct same *v = malloc(n * sizeof *v);
+    struct twin *t = malloc(n * sizeof *t);
+    unsigned char *comp = calloc(n, 1);
+    char *buf = malloc(HEAD_BYTES);
+    if (!sb || !v || !t || !comp || !buf) {
+        free(sb);
+        free(v);
+        free(t);
+        free(comp);
+        free(buf);
+        return -1;
+    }
+    /* per kind: how many, the first left out, and the file it is */
+    size_t count[ONCE__KINDS] = { 0 }, ex[ONCE__KINDS], of[ONCE__KINDS];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (stat(paths[i], &sb[i]) == 0 && S_ISREG(sb[i].st_mode))
+            v[m++] = (struct same){ (uint64_t)sb[i].st_dev, (uint64_t)sb[i].st_ino, i };
+        else
+            sb[i].st_size = -1;   /* not looked at: its reader says what it is */
+    /* the same file again (named twice, or a link to it): the first is read */
+    qsort(v, m, sizeof *v, cmp_same);
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && v[e].dev == v[g].dev && v[e].ino == v[g].ino; e++) {
+            drop[v[e].at] = 1;
+            if (!count[ONCE_SAME]++ || v[e].at < ex[ONCE_SAME]) {
+                ex[ONCE_SAME] = v[e].at;
+                of[ONCE_SAME] = v[g].at;
+            }
+        }
+    }
+    /* copies: equal heads (decompressed) first, then the whole content */
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct head h;
+        int c;
+        if (!drop[i] && sb[i].st_size > 0 && !content_head(paths[i], buf, &h, &c)) {
+            comp[i] = (unsigned char)c;
+            t[m++] = (struct twin){ h.len, h.hash, i, 0 };
+        }
+    }
+    qsort(t, m, sizeof *t, cmp_twin);
+    for (size_t g = 0, e; g < m; g = e) {
+        for (e = g + 1; e < m && t[e].size == t[g].size && t[e].hash == t[g].hash; e++)
+            ;
+        for (size_t k = g + 1; k < e; k++) {
+            size_t i = t[k].at;
+            for (size_t q = g; q < k; q++) {
+                size_t j = t[q].at;
+                if (drop[j])
+                    continue;
+                int raw = !comp[i] && !comp[j];   /* both plain: their sizes say first */
+                if (raw ? sb[i].st_size != sb[j].st_size || mt_reader_same_bytes(paths[j], paths[i]) != 1
+                        : same_content(paths[j], paths[i]) != 1)
+                    continue;
+                /* the same bytes on disk, or the same lines compressed otherwise */
+                int kind = raw || (sb[i].st_size == sb[j].st_size && mt_reader_same_bytes(paths[j], paths[i]) == 1)
+                               ? ONCE_COPY
+                               : ONCE_CONTENT;
+                drop[i] = 1;
+                if (!count[kind]++ || i < ex[kind]) {
+                    ex[kind] = i;
+                    of[kind] = j;
+                }
+                break;
+            }
+        }
+    }
+    for (int k = 0; k < ONCE__KINDS && diag; k++) {
+        if (!count[k])
+            continue;
+        char tail[64], msg[PATH_MAX + 160];
+        const char *d = paths[ex[k]], *o = paths[of[k]];
+        more(tail, sizeof tail, count[k], "file");
+        if (k == ONCE_SAME && !strcmp(d, o))
+            snprintf(msg, sizeof msg, "named twice; read once%s", tail);
+        else if (k == ONCE_SAME)
+            snprintf(msg, sizeof msg, "the same file as %s, named (the same device and inode); read once, as that "
+                     "one%s", o, tail);
+        else if (k == ONCE_COPY)
+            snprintf(msg, sizeof msg, "a copy of %s, named (the same size and bytes); read once, as that one%s", o,
+                     tail);
+        else
+            snprintf(msg, sizeof msg, "a %s copy of %s, named (the same content); read once, as that one%s",
+                     comp[ex[k]] ? "compressed" : "decompressed", o, tail);
+        diag(d, 0, msg, user);
+    }
+    free(sb);
+    free(v);
+    free(t);
+    free(comp);
+    free(buf);
+    return 0;
+}
+
 void mt_logset_finish_diag(mt_logset *ls, mt_diag_fn diag, void *user)
 {
     mt_logset_finish_after(ls, NULL, 0, diag, user);
@@ -762,6 +1012,7 @@ void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_b
     drop_same_files(ls, diag, user);
     drop_copies(ls, before, n_before, diag, user);
     drop_compressed_copies(ls, before, n_before, diag, user);
+    drop_decompressed_copies(ls, before, n_before, diag, user);
     for (size_t i = 0; i + 1 < ls->n; i++) {
         struct mt_logfile *f = &ls->files[i], *g = &ls->files[i + 1];
         if (f->name_time_ms != MT_TIME_NONE && g->name_time_ms != MT_TIME_NONE &&

@@ -340,6 +340,61 @@ static void test_logset_copies(void **state)
     free(b);
 }
 
+/* Files named on a command line, in the order given: the first of a file
+ * named again (its path, a link) or copied (the same size and bytes) is
+ * read, the rest left out with one note per kind; a file the same size and
+ * head with other bytes, a shorter one, empty ones and one that cannot be
+ * looked at are read. */
+static void test_files_read_once(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mt_test_named_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    enum { N = 6000 };
+    char *a = malloc(N), *b = malloc(N);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t i = 0; i < N; i++)
+        a[i] = (char)('a' + i % 26);
+    memcpy(b, a, N);
+    b[5000] = '#';   /* past the head */
+    put(dir, "x/a.log", a, N);
+    put(dir, "x/b.log", a, N);        /* a copy */
+    put(dir, "x/c.log", b, N);        /* the same size and head, other bytes */
+    put(dir, "x/d.log", a, N - 26);   /* shorter */
+    put(dir, "x/e1.log", "", 0);
+    put(dir, "x/e2.log", "", 0);
+    char p[10][512];
+    static const char *const names[] = { "a.log", "b.log", "c.log", "d.log", "e1.log", "e2.log", "none.log",
+                                         "a.log", "link.log", "b.log" };
+    for (size_t i = 0; i < 10; i++)
+        snprintf(p[i], sizeof p[i], "%s/x/%s", dir, names[i]);
+    assert_int_equal(symlink("a.log", p[8]), 0);
+    const char *v[10];
+    for (size_t i = 0; i < 10; i++)
+        v[i] = p[i];
+    unsigned char drop[10];
+    struct diag_count d = { 0 };
+    assert_int_equal(mt_files_read_once(v, 10, drop, count_diag, &d), 0);
+    static const unsigned char want_drop[10] = { 0, 1, 0, 0, 0, 0, 0, 1, 1, 1 };
+    assert_memory_equal(drop, want_drop, 10);
+    assert_int_equal(d.n, 2);   /* the same file; copies */
+    char want[1200];
+    snprintf(want, sizeof want, "%s: named twice; read once; likewise 2 more files", p[7]);
+    assert_string_equal(d.first, want);
+    memset(drop, 7, sizeof drop);
+    assert_int_equal(mt_files_read_once(v, 1, drop, count_diag, &d), 0);
+    assert_int_equal(drop[0], 0);
+    for (size_t i = 0; i < 10; i++)
+        if (i != 6 && i != 7 && i != 9)
+            assert_int_equal(remove(p[i]), 0);
+    snprintf(p[0], sizeof p[0], "%s/x", dir);
+    assert_int_equal(rmdir(p[0]), 0);
+    assert_int_equal(rmdir(dir), 0);
+    free(a);
+    free(b);
+}
+
 /* Name times of IIS's u_exYYMMDD / u_exYYMMDDHH (2-digit year) and of
  * MSGTRK's daily and hourly names; the files of a series in time order. */
 static void test_logset_name_times(void **state)
@@ -482,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_logset_name_times),
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_logset_copies),
+        cmocka_unit_test(test_files_read_once),
         cmocka_unit_test(test_display_width),
         cmocka_unit_test(test_event_copy),
         cmocka_unit_test(test_writer_session_choice),
