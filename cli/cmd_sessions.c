@@ -384,6 +384,7 @@ struct conversation {
     char *summary;                    /* the paragraph above the lines, ready to print; NULL: none */
     char server[128];
     enum mt_smtp_direction direction;
+    const mt_tz *tz;                  /* the zone of every time printed; NULL: UTC */
     int oom;
 };
 
@@ -466,7 +467,7 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
         return 1;
     }
     char a[48];
-    mt_time_format(s->start_ms, NULL, a, sizeof a);
+    mt_time_format(s->start_ms, c->tz, a, sizeof a);
     fputs("Session ", f);
     mt_text_write(f, s->session_id);
     fputs(" on ", f);
@@ -523,10 +524,11 @@ static void conversation_free(struct conversation *c)
 /* quiet: the log set was read once already and its problems reported.
  * *unreadable is set when some file could not be read: the session may
  * have been in it, found or not, and the exit code must say so. */
-static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet,
-                             int *unreadable)
+static int load_conversation(const mt_logset *ls, const char *id, const mt_tz *tz, struct conversation *c,
+                             int quiet, int *unreadable)
 {
     memset(c, 0, sizeof *c);
+    c->tz = tz;
     struct mt_smtp_scan_config cfg = {
         .on_line = keep_line, .on_session = keep_summary, .on_diag = quiet ? NULL : cli_print_diag, .user = c,
         .session_id = id,
@@ -1296,7 +1298,7 @@ int cmd_session(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
-    rc = load_conversation(&ls, id, &conv, 0, &unreadable);
+    rc = load_conversation(&ls, id, tz, &conv, 0, &unreadable);
     if (rc == MT_NOMATCH)
         fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
     if (rc != MT_OK)
@@ -1306,7 +1308,7 @@ int cmd_session(int argc, char **argv)
         if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
             goto done;
     } else {
-        rc = load_conversation(&ls, compare, &good, 1, &unreadable);
+        rc = load_conversation(&ls, compare, tz, &good, 1, &unreadable);
         if (rc == MT_NOMATCH)
             fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
         if (rc != MT_OK)
