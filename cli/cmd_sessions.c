@@ -57,7 +57,10 @@ enum {
     OPT_RECIPIENT, OPT_FAILED, OPT_CLASS, OPT_FORMAT, OPT_TZ, OPT_COMPARE,
 };
 
-static const struct option long_opts[] = {
+/* Each command has its own table: with one shared table getopt took the
+ * other command's options as known, with their values, and the error named
+ * the value ("session ... --server X": unknown option 'X'). */
+static const struct option sessions_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
     { "db", required_argument, NULL, OPT_DB },
     { "server", required_argument, NULL, OPT_SERVER },
@@ -72,10 +75,33 @@ static const struct option long_opts[] = {
     { "class", required_argument, NULL, OPT_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "tz", required_argument, NULL, OPT_TZ },
-    { "compare", required_argument, NULL, OPT_COMPARE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
+
+static const struct option session_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
+    { "compare", required_argument, NULL, OPT_COMPARE },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* An option getopt did not know. One of the sister command's is named as
+ * such: "session --server" is a slip between the two commands. */
+static int unknown_option(const char *cmd, char **argv, const char *other_cmd, const struct option *other)
+{
+    const char *bad = cli_bad_option(argv);
+    if (bad[0] == '-' && bad[1] == '-' && bad[2]) {
+        size_t n = strcspn(bad + 2, "=");
+        for (const struct option *o = other; o->name; o++)
+            if (strlen(o->name) == n && !strncmp(o->name, bad + 2, n))
+                return cli_usage_error(cmd, "%s does not take --%s (an option of mailtrail %s)", cmd, o->name,
+                                       other_cmd);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'", bad);
+}
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
 
@@ -308,7 +334,7 @@ int cmd_sessions(int argc, char **argv)
     mt_writer *w = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", sessions_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
@@ -351,7 +377,7 @@ int cmd_sessions(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
+        default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
         }
     }
     if (optind < argc) {
@@ -1311,7 +1337,7 @@ int cmd_session(int argc, char **argv)
     memset(&good, 0, sizeof good);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", session_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
@@ -1319,7 +1345,7 @@ int cmd_session(int argc, char **argv)
         case OPT_COMPARE: compare = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
+        default: rc = unknown_option(cmd, argv, "sessions", sessions_opts); goto done;
         }
     }
     if (optind != argc - 1) {
