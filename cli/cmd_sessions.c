@@ -57,7 +57,10 @@ enum {
     OPT_RECIPIENT, OPT_FAILED, OPT_CLASS, OPT_FORMAT, OPT_TZ, OPT_COMPARE,
 };
 
-static const struct option long_opts[] = {
+/* Each command has its own table: with one shared table getopt took the
+ * other command's options as known, with their values, and the error named
+ * the value ("session ... --server X": unknown option 'X'). */
+static const struct option sessions_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
     { "db", required_argument, NULL, OPT_DB },
     { "server", required_argument, NULL, OPT_SERVER },
@@ -72,10 +75,33 @@ static const struct option long_opts[] = {
     { "class", required_argument, NULL, OPT_CLASS },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "tz", required_argument, NULL, OPT_TZ },
-    { "compare", required_argument, NULL, OPT_COMPARE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
+
+static const struct option session_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
+    { "compare", required_argument, NULL, OPT_COMPARE },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* An option getopt did not know. One of the sister command's is named as
+ * such: "session --server" is a slip between the two commands. */
+static int unknown_option(const char *cmd, char **argv, const char *other_cmd, const struct option *other)
+{
+    const char *bad = cli_bad_option(argv);
+    if (bad[0] == '-' && bad[1] == '-' && bad[2]) {
+        size_t n = strcspn(bad + 2, "=");
+        for (const struct option *o = other; o->name; o++)
+            if (strlen(o->name) == n && !strncmp(o->name, bad + 2, n))
+                return cli_usage_error(cmd, "%s does not take --%s (an option of mailtrail %s)", cmd, o->name,
+                                       other_cmd);
+    }
+    return cli_usage_error(cmd, "unknown option '%s'", bad);
+}
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
 
@@ -104,59 +130,95 @@ static int parse_ip(const char *s, size_t n, unsigned char *addr, int *family)
     return -1;
 }
 
-/* Split "ip:port", "[v6]:port" or a bare address into address and port. */
-static int split_endpoint(mt_slice e, unsigned char *addr, int *family, long *port)
+/* A port as typed: 1 to 5 digits, 1..65535; -1 for anything else (a sign,
+ * a space, an empty string or a number out of range). */
+static long parse_port(const char *s, size_t n)
+{
+    if (n == 0 || n > 5)
+        return -1;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v >= 1 && v <= 65535 ? v : -1;
+}
+
+/* Split "ip:port", "[v6]:port" or a bare address into address and port.
+ * strict (what the user typed): a port that is there must be a port, or
+ * the whole is refused; a log's endpoint with a bad port keeps its address
+ * and gets port -1, so that it still matches a filter on the address. */
+static int split_endpoint(mt_slice e, int strict, unsigned char *addr, int *family, long *port)
 {
     *port = -1;
+    const char *colon = NULL;
+    size_t host_n = e.n;
+    const char *host = e.p;
     if (e.n && e.p[0] == '[') {
         const char *close = memchr(e.p, ']', e.n);
         if (!close)
             return -1;
-        if ((size_t)(close - e.p) + 2 < e.n && close[1] == ':')
-            *port = strtol(close + 2, NULL, 10);
-        return parse_ip(e.p + 1, (size_t)(close - e.p - 1), addr, family);
-    }
-    const char *colon = memrchr(e.p, ':', e.n);
-    if (colon && memchr(e.p, ':', e.n) == colon) {      /* one colon: IPv4 with a port */
-        char digits[8] = "";
-        size_t dn = e.n - (size_t)(colon - e.p) - 1;
-        if (dn && dn < sizeof digits) {
-            memcpy(digits, colon + 1, dn);
-            *port = strtol(digits, NULL, 10);
+        host = e.p + 1;
+        host_n = (size_t)(close - host);
+        size_t rest = e.n - (size_t)(close - e.p) - 1;
+        if (rest) {
+            if (close[1] != ':')
+                return -1;
+            colon = close + 1;
         }
-        return parse_ip(e.p, (size_t)(colon - e.p), addr, family);
-    }
-    if (parse_ip(e.p, e.n, addr, family) == 0)
-        return 0;
-    if (colon) {                                        /* IPv6 with a port after the last colon */
-        char digits[8] = "";
-        size_t dn = e.n - (size_t)(colon - e.p) - 1;
-        if (dn && dn < sizeof digits) {
-            memcpy(digits, colon + 1, dn);
-            *port = strtol(digits, NULL, 10);
+    } else {
+        const char *last = memrchr(e.p, ':', e.n);
+        /* one colon: IPv4 with a port; more: a bare IPv6 address, or one
+         * with a port after its last colon when the whole is no address */
+        if (last && (memchr(e.p, ':', e.n) == last || parse_ip(e.p, e.n, addr, family) != 0)) {
+            colon = last;
+            host_n = (size_t)(last - e.p);
         }
-        return parse_ip(e.p, (size_t)(colon - e.p), addr, family);
     }
-    return -1;
+    if (colon) {
+        *port = parse_port(colon + 1, e.n - (size_t)(colon + 1 - e.p));
+        if (*port < 0 && strict)
+            return -1;
+    }
+    return parse_ip(host, host_n, addr, family);
 }
 
-static int remote_filter_parse(const char *s, struct remote_filter *f)
+/* *why: what is wrong, for the usage error; NULL when nothing more
+ * precise than "not an IP, IP:port or CIDR" can be said. */
+static int remote_filter_parse(const char *s, struct remote_filter *f, const char **why)
 {
     memset(f, 0, sizeof *f);
+    *why = NULL;
     const char *slash = strchr(s, '/');
     if (slash) {
-        char *end;
-        long bits = strtol(slash + 1, &end, 10);
-        if (*end || parse_ip(s, (size_t)(slash - s), f->addr, &f->family))
+        if (parse_ip(s, (size_t)(slash - s), f->addr, &f->family))
             return -1;
-        if (bits < 0 || bits > (f->family == AF_INET ? 32 : 128))
+        int max = f->family == AF_INET ? 32 : 128;
+        const char *d = slash + 1;
+        long bits = 0;
+        size_t n = strlen(d);
+        for (size_t i = 0; i < n && bits <= max; i++)
+            bits = d[i] >= '0' && d[i] <= '9' ? bits * 10 + (d[i] - '0') : max + 1;
+        if (n == 0 || n > 3 || bits > max) {
+            *why = max == 32 ? "the prefix length after / is 0 to 32" : "the prefix length after / is 0 to 128";
+            f->family = 0;
             return -1;
+        }
         f->prefix = (int)bits;
         f->port = -1;
         return 0;
     }
-    if (split_endpoint(mt_slice_make(s, strlen(s)), f->addr, &f->family, &f->port))
+    if (split_endpoint(mt_slice_make(s, strlen(s)), 1, f->addr, &f->family, &f->port)) {
+        /* the address itself was fine: the port is what is wrong */
+        unsigned char a[16];
+        int fam;
+        long port;
+        if (split_endpoint(mt_slice_make(s, strlen(s)), 0, a, &fam, &port) == 0)
+            *why = "the port after : is 1 to 65535";
+        f->family = 0;
         return -1;
+    }
     f->prefix = f->family == AF_INET ? 32 : 128;
     return 0;
 }
@@ -166,7 +228,7 @@ static int remote_matches(const struct remote_filter *f, mt_slice endpoint)
     unsigned char addr[16];
     int family;
     long port;
-    if (split_endpoint(endpoint, addr, &family, &port) || family != f->family)
+    if (split_endpoint(endpoint, 0, addr, &family, &port) || family != f->family)
         return 0;
     if (f->port >= 0 && port != f->port)
         return 0;
@@ -272,7 +334,7 @@ int cmd_sessions(int argc, char **argv)
     mt_writer *w = NULL;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", sessions_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
@@ -283,12 +345,15 @@ int cmd_sessions(int argc, char **argv)
             break;
         case OPT_START: start = optarg; break;
         case OPT_END: end = optarg; break;
-        case OPT_REMOTE:
-            if (remote_filter_parse(optarg, &f.remote)) {
-                rc = cli_usage_error(cmd, "--remote wants an IP, IP:port or CIDR, not '%s'", optarg);
+        case OPT_REMOTE: {
+            const char *why;
+            if (remote_filter_parse(optarg, &f.remote, &why)) {
+                rc = cli_usage_error(cmd, "--remote wants an IP, IP:port or CIDR, not '%s'%s%s", optarg,
+                                     why ? ": " : "", why ? why : "");
                 goto done;
             }
             break;
+        }
         case OPT_CONNECTOR:
             if ((rc = cli_set_once(cmd, "--connector", &f.connector, optarg, 0)) != MT_OK)
                 goto done;
@@ -312,7 +377,7 @@ int cmd_sessions(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
+        default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
         }
     }
     if (optind < argc) {
@@ -384,6 +449,7 @@ struct conversation {
     char *summary;                    /* the paragraph above the lines, ready to print; NULL: none */
     char server[128];
     enum mt_smtp_direction direction;
+    const mt_tz *tz;                  /* the zone of every time printed; NULL: UTC */
     int oom;
 };
 
@@ -466,7 +532,7 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
         return 1;
     }
     char a[48];
-    mt_time_format(s->start_ms, NULL, a, sizeof a);
+    mt_time_format(s->start_ms, c->tz, a, sizeof a);
     fputs("Session ", f);
     mt_text_write(f, s->session_id);
     fputs(" on ", f);
@@ -523,10 +589,11 @@ static void conversation_free(struct conversation *c)
 /* quiet: the log set was read once already and its problems reported.
  * *unreadable is set when some file could not be read: the session may
  * have been in it, found or not, and the exit code must say so. */
-static int load_conversation(const mt_logset *ls, const char *id, struct conversation *c, int quiet,
-                             int *unreadable)
+static int load_conversation(const mt_logset *ls, const char *id, const mt_tz *tz, struct conversation *c,
+                             int quiet, int *unreadable)
 {
     memset(c, 0, sizeof *c);
+    c->tz = tz;
     struct mt_smtp_scan_config cfg = {
         .on_line = keep_line, .on_session = keep_summary, .on_diag = quiet ? NULL : cli_print_diag, .user = c,
         .session_id = id,
@@ -1270,7 +1337,7 @@ int cmd_session(int argc, char **argv)
     memset(&good, 0, sizeof good);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", session_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
@@ -1278,7 +1345,7 @@ int cmd_session(int argc, char **argv)
         case OPT_COMPARE: compare = optarg; break;
         case OPT_TZ: tzname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
+        default: rc = unknown_option(cmd, argv, "sessions", sessions_opts); goto done;
         }
     }
     if (optind != argc - 1) {
@@ -1296,7 +1363,7 @@ int cmd_session(int argc, char **argv)
     int unreadable = 0;
     if ((rc = cli_source_build(cmd, db, &logs, &ls, &ix, &unreadable)) != MT_OK)
         goto done;
-    rc = load_conversation(&ls, id, &conv, 0, &unreadable);
+    rc = load_conversation(&ls, id, tz, &conv, 0, &unreadable);
     if (rc == MT_NOMATCH)
         fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", id);
     if (rc != MT_OK)
@@ -1306,7 +1373,7 @@ int cmd_session(int argc, char **argv)
         if ((rc = print_tracking_events(&ls, &conv, id, tz)) != MT_OK)
             goto done;
     } else {
-        rc = load_conversation(&ls, compare, &good, 1, &unreadable);
+        rc = load_conversation(&ls, compare, tz, &good, 1, &unreadable);
         if (rc == MT_NOMATCH)
             fprintf(stderr, "mailtrail session: no protocol log line has session id %s\n", compare);
         if (rc != MT_OK)

@@ -1,0 +1,10 @@
+mailtrail sessions --logs tests/data/smtp --remote 10.9.9.9/ --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.40:abc --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 10.0.0.1:99999 --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 10.0.0.1: --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.40:+6252 --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote '[::1]x' --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.0/33 --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote '192.168.1.0/ 24' --format csv; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.40:6252 --format csv 2>/dev/null; echo "rc=$?"
+mailtrail sessions --logs tests/data/smtp --remote 192.168.1.0/24 --format csv 2>/dev/null | wc -l
