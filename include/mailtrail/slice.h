@@ -53,7 +53,10 @@ uint64_t mt_slice_hash_ci(mt_slice s);
 bool mt_slice_contains_ci(mt_slice hay, mt_slice needle);
 /* The same for text people write (subjects): letters of the Latin, Greek
  * and Cyrillic alphabets in UTF-8 match whatever their case ("über" finds
- * "Über"); other bytes compare exactly. */
+ * "Über"), by Unicode simple case folding of Latin-1 Supplement, Latin
+ * Extended-A, -B and Additional, IPA Extensions, Greek and Coptic, Greek
+ * Extended, Cyrillic and Cyrillic Supplement (not ß to "ss", not ſ to s);
+ * other bytes compare exactly. */
 bool mt_slice_contains_text_ci(mt_slice hay, mt_slice needle);
 /* Iterate over the sep-separated items of s: *pos starts at 0; each call
  * stores the next item in *item and returns true, or returns false at the

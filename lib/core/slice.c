@@ -78,54 +78,221 @@ bool mt_slice_contains_ci(mt_slice hay, mt_slice needle)
 }
 
 /* The code point at p (n > 0 bytes) and its length in bytes. A byte that
- * starts no valid sequence stands for itself, outside Unicode (0x110000 +
- * byte), so that it equals only the same byte. Only two-byte sequences are
- * decoded: every letter with a case folded below is in U+0080..U+07FF, and
- * longer sequences compare byte by byte, which is exact for them. */
+ * starts no valid sequence (mt_utf8_valid_len) stands for itself, outside
+ * Unicode (0x110000 + byte), so that it equals only the same byte and never
+ * half of a letter. */
 static size_t next_code_point(const unsigned char *p, size_t n, uint32_t *cp)
 {
-    if (p[0] >= 0xC2 && p[0] <= 0xDF && n >= 2 && (p[1] & 0xC0) == 0x80) {
-        *cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-        return 2;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
     }
-    *cp = p[0] < 0x80 ? p[0] : 0x110000u + p[0];
-    return 1;
+    size_t len = mt_utf8_valid_len((const char *)p, n);
+    if (len < 2) {
+        *cp = 0x110000u + p[0];
+        return 1;
+    }
+    uint32_t v = len == 2 ? p[0] & 0x1Fu : len == 3 ? p[0] & 0x0Fu : p[0] & 0x07u;
+    for (size_t k = 1; k < len; k++)
+        v = v << 6 | (p[k] & 0x3Fu);
+    *cp = v;
+    return len;
 }
 
-/* The lower-case partner of an upper-case letter of the Latin, Greek and
- * Cyrillic alphabets (Unicode simple case folding of U+0000..U+04FF, less
- * the folds that change a letter's UTF-8 length or map to ASCII: U+0130,
- * U+017F): enough for subjects in the European languages. Folding keeps
- * the UTF-8 length, so a match is as long as the needle. */
+/* Unicode simple case folding (CaseFolding.txt, status C and S: one code
+ * point to one, so no "ss" for ß nor i + dot for İ) of Latin-1, Latin
+ * Extended-A and -B, IPA Extensions, Greek and Coptic (final sigma too),
+ * Cyrillic and Cyrillic Supplement, Latin Extended Additional and Greek
+ * Extended, and of the letters elsewhere that fold into them (Ɐ U+2C6F to
+ * ɐ U+0250, Ⱥ U+023A to U+2C65, ẞ U+1E9E to ß, the Ohm and Angstrom signs), as of
+ * Unicode 16.0. Folds into ASCII are left out (ſ U+017F, the Kelvin sign):
+ * an ASCII letter then matches only ASCII, as the ASCII fast path and
+ * search's prefilter, which looks for a subject's ASCII run, assume.
+ * Printed by tools/casefold-table.py: runs of code points lo..hi (every
+ * step-th one from lo) that fold to themselves + delta, sorted. */
+static const struct fold_run {
+    uint16_t lo, hi;
+    uint8_t step;
+    int32_t delta;
+} fold_runs[] = {
+    { 0x00B5, 0x00B5, 1, 775 },
+    { 0x00C0, 0x00D6, 1, 32 },
+    { 0x00D8, 0x00DE, 1, 32 },
+    { 0x0100, 0x012E, 2, 1 },
+    { 0x0132, 0x0136, 2, 1 },
+    { 0x0139, 0x0147, 2, 1 },
+    { 0x014A, 0x0176, 2, 1 },
+    { 0x0178, 0x0178, 1, -121 },
+    { 0x0179, 0x017D, 2, 1 },
+    { 0x0181, 0x0181, 1, 210 },
+    { 0x0182, 0x0184, 2, 1 },
+    { 0x0186, 0x0186, 1, 206 },
+    { 0x0187, 0x0187, 1, 1 },
+    { 0x0189, 0x018A, 1, 205 },
+    { 0x018B, 0x018B, 1, 1 },
+    { 0x018E, 0x018E, 1, 79 },
+    { 0x018F, 0x018F, 1, 202 },
+    { 0x0190, 0x0190, 1, 203 },
+    { 0x0191, 0x0191, 1, 1 },
+    { 0x0193, 0x0193, 1, 205 },
+    { 0x0194, 0x0194, 1, 207 },
+    { 0x0196, 0x0196, 1, 211 },
+    { 0x0197, 0x0197, 1, 209 },
+    { 0x0198, 0x0198, 1, 1 },
+    { 0x019C, 0x019C, 1, 211 },
+    { 0x019D, 0x019D, 1, 213 },
+    { 0x019F, 0x019F, 1, 214 },
+    { 0x01A0, 0x01A4, 2, 1 },
+    { 0x01A6, 0x01A6, 1, 218 },
+    { 0x01A7, 0x01A7, 1, 1 },
+    { 0x01A9, 0x01A9, 1, 218 },
+    { 0x01AC, 0x01AC, 1, 1 },
+    { 0x01AE, 0x01AE, 1, 218 },
+    { 0x01AF, 0x01AF, 1, 1 },
+    { 0x01B1, 0x01B2, 1, 217 },
+    { 0x01B3, 0x01B5, 2, 1 },
+    { 0x01B7, 0x01B7, 1, 219 },
+    { 0x01B8, 0x01B8, 1, 1 },
+    { 0x01BC, 0x01BC, 1, 1 },
+    { 0x01C4, 0x01C4, 1, 2 },
+    { 0x01C5, 0x01C5, 1, 1 },
+    { 0x01C7, 0x01C7, 1, 2 },
+    { 0x01C8, 0x01C8, 1, 1 },
+    { 0x01CA, 0x01CA, 1, 2 },
+    { 0x01CB, 0x01DB, 2, 1 },
+    { 0x01DE, 0x01EE, 2, 1 },
+    { 0x01F1, 0x01F1, 1, 2 },
+    { 0x01F2, 0x01F4, 2, 1 },
+    { 0x01F6, 0x01F6, 1, -97 },
+    { 0x01F7, 0x01F7, 1, -56 },
+    { 0x01F8, 0x021E, 2, 1 },
+    { 0x0220, 0x0220, 1, -130 },
+    { 0x0222, 0x0232, 2, 1 },
+    { 0x023A, 0x023A, 1, 10795 },
+    { 0x023B, 0x023B, 1, 1 },
+    { 0x023D, 0x023D, 1, -163 },
+    { 0x023E, 0x023E, 1, 10792 },
+    { 0x0241, 0x0241, 1, 1 },
+    { 0x0243, 0x0243, 1, -195 },
+    { 0x0244, 0x0244, 1, 69 },
+    { 0x0245, 0x0245, 1, 71 },
+    { 0x0246, 0x024E, 2, 1 },
+    { 0x0345, 0x0345, 1, 116 },
+    { 0x0370, 0x0372, 2, 1 },
+    { 0x0376, 0x0376, 1, 1 },
+    { 0x037F, 0x037F, 1, 116 },
+    { 0x0386, 0x0386, 1, 38 },
+    { 0x0388, 0x038A, 1, 37 },
+    { 0x038C, 0x038C, 1, 64 },
+    { 0x038E, 0x038F, 1, 63 },
+    { 0x0391, 0x03A1, 1, 32 },
+    { 0x03A3, 0x03AB, 1, 32 },
+    { 0x03C2, 0x03C2, 1, 1 },
+    { 0x03CF, 0x03CF, 1, 8 },
+    { 0x03D0, 0x03D0, 1, -30 },
+    { 0x03D1, 0x03D1, 1, -25 },
+    { 0x03D5, 0x03D5, 1, -15 },
+    { 0x03D6, 0x03D6, 1, -22 },
+    { 0x03D8, 0x03EE, 2, 1 },
+    { 0x03F0, 0x03F0, 1, -54 },
+    { 0x03F1, 0x03F1, 1, -48 },
+    { 0x03F4, 0x03F4, 1, -60 },
+    { 0x03F5, 0x03F5, 1, -64 },
+    { 0x03F7, 0x03F7, 1, 1 },
+    { 0x03F9, 0x03F9, 1, -7 },
+    { 0x03FA, 0x03FA, 1, 1 },
+    { 0x03FD, 0x03FF, 1, -130 },
+    { 0x0400, 0x040F, 1, 80 },
+    { 0x0410, 0x042F, 1, 32 },
+    { 0x0460, 0x0480, 2, 1 },
+    { 0x048A, 0x04BE, 2, 1 },
+    { 0x04C0, 0x04C0, 1, 15 },
+    { 0x04C1, 0x04CD, 2, 1 },
+    { 0x04D0, 0x052E, 2, 1 },
+    { 0x1C80, 0x1C80, 1, -6222 },
+    { 0x1C81, 0x1C81, 1, -6221 },
+    { 0x1C82, 0x1C82, 1, -6212 },
+    { 0x1C83, 0x1C84, 1, -6210 },
+    { 0x1C85, 0x1C85, 1, -6211 },
+    { 0x1C86, 0x1C86, 1, -6204 },
+    { 0x1C87, 0x1C87, 1, -6180 },
+    { 0x1E00, 0x1E94, 2, 1 },
+    { 0x1E9B, 0x1E9B, 1, -58 },
+    { 0x1E9E, 0x1E9E, 1, -7615 },
+    { 0x1EA0, 0x1EFE, 2, 1 },
+    { 0x1F08, 0x1F0F, 1, -8 },
+    { 0x1F18, 0x1F1D, 1, -8 },
+    { 0x1F28, 0x1F2F, 1, -8 },
+    { 0x1F38, 0x1F3F, 1, -8 },
+    { 0x1F48, 0x1F4D, 1, -8 },
+    { 0x1F59, 0x1F5F, 2, -8 },
+    { 0x1F68, 0x1F6F, 1, -8 },
+    { 0x1F88, 0x1F8F, 1, -8 },
+    { 0x1F98, 0x1F9F, 1, -8 },
+    { 0x1FA8, 0x1FAF, 1, -8 },
+    { 0x1FB8, 0x1FB9, 1, -8 },
+    { 0x1FBA, 0x1FBB, 1, -74 },
+    { 0x1FBC, 0x1FBC, 1, -9 },
+    { 0x1FBE, 0x1FBE, 1, -7173 },
+    { 0x1FC8, 0x1FCB, 1, -86 },
+    { 0x1FCC, 0x1FCC, 1, -9 },
+    { 0x1FD8, 0x1FD9, 1, -8 },
+    { 0x1FDA, 0x1FDB, 1, -100 },
+    { 0x1FE8, 0x1FE9, 1, -8 },
+    { 0x1FEA, 0x1FEB, 1, -112 },
+    { 0x1FEC, 0x1FEC, 1, -7 },
+    { 0x1FF8, 0x1FF9, 1, -128 },
+    { 0x1FFA, 0x1FFB, 1, -126 },
+    { 0x1FFC, 0x1FFC, 1, -9 },
+    { 0x2126, 0x2126, 1, -7517 },
+    { 0x212B, 0x212B, 1, -8262 },
+    { 0x2C62, 0x2C62, 1, -10743 },
+    { 0x2C64, 0x2C64, 1, -10727 },
+    { 0x2C6D, 0x2C6D, 1, -10780 },
+    { 0x2C6E, 0x2C6E, 1, -10749 },
+    { 0x2C6F, 0x2C6F, 1, -10783 },
+    { 0x2C70, 0x2C70, 1, -10782 },
+    { 0x2C7E, 0x2C7F, 1, -10815 },
+    { 0xA78D, 0xA78D, 1, -42280 },
+    { 0xA7AA, 0xA7AA, 1, -42308 },
+    { 0xA7AB, 0xA7AB, 1, -42319 },
+    { 0xA7AC, 0xA7AC, 1, -42315 },
+    { 0xA7AD, 0xA7AD, 1, -42305 },
+    { 0xA7AE, 0xA7AE, 1, -42308 },
+    { 0xA7B0, 0xA7B0, 1, -42258 },
+    { 0xA7B1, 0xA7B1, 1, -42282 },
+    { 0xA7B2, 0xA7B2, 1, -42261 },
+    { 0xA7C5, 0xA7C5, 1, -42307 },
+    { 0xA7CB, 0xA7CB, 1, -42343 },
+    { 0xA7DC, 0xA7DC, 1, -42561 },
+};
+
+#define N_FOLD_RUNS (sizeof fold_runs / sizeof fold_runs[0])
+
+/* The case-folded form of code point c: c itself when it has none. */
 static uint32_t fold_letter(uint32_t c)
 {
     if (c < 0x80)
         return c >= 'A' && c <= 'Z' ? c | 0x20 : c;
-    if ((c >= 0xC0 && c <= 0xDE && c != 0xD7) || (c >= 0x391 && c <= 0x3AB && c != 0x3A2) ||
-        (c >= 0x410 && c <= 0x42F))
-        return c + 0x20;
-    if (c == 0x178)
-        return 0xFF;
-    if ((c >= 0x100 && c <= 0x12F) || (c >= 0x132 && c <= 0x137) || (c >= 0x14A && c <= 0x177) ||
-        (c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x4FF))
-        return c & 1 ? c : c + 1;
-    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) || (c >= 0x4C1 && c <= 0x4CE))
-        return c & 1 ? c + 1 : c;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 0x50;
-    if (c == 0x386)
-        return 0x3AC;
-    if (c >= 0x388 && c <= 0x38A)
-        return c + 0x25;
-    if (c == 0x38C)
-        return 0x3CC;
-    if (c == 0x38E || c == 0x38F)
-        return c + 0x3F;
-    if (c == 0x3C2)
-        return 0x3C3;     /* final sigma */
-    return c;
+    if (c < fold_runs[0].lo || c > fold_runs[N_FOLD_RUNS - 1].hi)
+        return c;
+    size_t lo = 0, hi = N_FOLD_RUNS;   /* the first run that ends at c or after */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fold_runs[mid].hi < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const struct fold_run *r = &fold_runs[lo];
+    if (c < r->lo || (c - r->lo) % r->step)
+        return c;
+    return (uint32_t)((int32_t)c + r->delta);
 }
 
+/* A letter and its folded form may differ in UTF-8 length (ẞ is three
+ * bytes, ß two), so a match is not always as long as the needle: it has
+ * at least as many bytes as the needle has code points. */
 bool mt_slice_contains_text_ci(mt_slice hay, mt_slice needle)
 {
     bool ascii = true;
@@ -134,13 +301,16 @@ bool mt_slice_contains_text_ci(mt_slice hay, mt_slice needle)
     if (ascii)
         return mt_slice_contains_ci(hay, needle);
     const unsigned char *h = (const unsigned char *)hay.p, *nd = (const unsigned char *)needle.p;
-    for (size_t i = 0; hay.n - i >= needle.n;) {
+    size_t min_len = 0;
+    uint32_t a, b;
+    for (size_t k = 0; k < needle.n; min_len++)
+        k += next_code_point(nd + k, needle.n - k, &b);
+    for (size_t i = 0; hay.n - i >= min_len;) {
         size_t hi = i, ni = 0;
-        uint32_t a, b;
         size_t first = next_code_point(h + i, hay.n - i, &a);
         while (ni < needle.n && hi < hay.n) {
             size_t la = next_code_point(h + hi, hay.n - hi, &a), lb = next_code_point(nd + ni, needle.n - ni, &b);
-            if (fold_letter(a) != fold_letter(b))
+            if (a != b && fold_letter(a) != fold_letter(b))
                 break;
             hi += la;
             ni += lb;

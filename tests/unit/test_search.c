@@ -216,6 +216,58 @@ static void test_text_case(void **state)
     }
 }
 
+/* Simple case folding of each block fold_letter covers, at its edges, and
+ * of the letters outside them that fold into them; a hunt found Romanian,
+ * Vietnamese and Latin Extended-B letters matched in their own case only. */
+static void test_text_case_blocks(void **state)
+{
+    (void)state;
+    struct { const char *hay, *needle; bool found; } cases[] = {
+        { "\xc3\x80\xc3\x9e", "\xc3\xa0\xc3\xbe", true },   /* Latin-1 edges: ÀÞ / àþ */
+        { "\xc3\x97", "\xc3\xb7", false },   /* × and ÷ are no pair */
+        { "\xc2\xb5", "\xce\x9c", true },   /* micro sign µ / Greek Μ (both fold to μ) */
+        { "\xc5\xb8", "\xc3\xbf", true },   /* Ÿ / ÿ */
+        { "\xc4\x80\xc5\xbd", "\xc4\x81\xc5\xbe", true },   /* Latin Extended-A edges: ĀŽ / āž */
+        { "\xc5\xbf", "s", false },   /* ſ folds to ASCII s: left out */
+        { "\xc5\xbf", "S", false },
+        { "\xc9\x83\xc6\x81", "\xc6\x80\xc9\x93", true },   /* Latin Extended-B: Ƀ Ɓ / ƀ ɓ */
+        { "\xc7\x84 test", "\xc7\x86 TEST", true },   /* Ǆ / ǆ */
+        { "\xc7\x85", "\xc7\x86", true },   /* ǅ (title case) / ǆ */
+        { "\xc8\x98" "EDIN\xc8\x9a\xc4\x82", "\xc8\x99" "edin\xc8\x9b\xc4\x83", true },   /* Romanian ȘEDINȚĂ / ședință */
+        { "\xc6\xa0\xc6\xaf", "\xc6\xa1\xc6\xb0", true },   /* Vietnamese Ơ Ư / ơ ư */
+        { "\xc9\x8e", "\xc9\x8f", true },   /* last pair of Latin Extended-B: Ɏ / ɏ */
+        { "\xc9\x90", "\xe2\xb1\xaf", true },   /* IPA ɐ / Ɐ (Latin Extended-C) */
+        { "\xc8\xba", "\xe2\xb1\xa5", true },   /* Ⱥ / ⱥ: two bytes and three */
+        { "\xca\x92", "\xc6\xb7", true },   /* IPA ʒ / Ʒ */
+        { "\xca\x9e", "\xea\x9e\xb0", true },   /* IPA ʞ / Ʞ (Latin Extended-D) */
+        { "\xc9\xa4", "\xea\x9f\x8b", true },   /* IPA ɤ / Ɤ (Unicode 16.0) */
+        { "\xcd\xb0\xcd\xbf", "\xcd\xb1\xcf\xb3", true },   /* Greek edges: Ͱ Ϳ / ͱ ϳ */
+        { "\xcf\xbd\xcf\xbf", "\xcd\xbb\xcd\xbd", true },   /* Ͻ Ͽ / ͻ ͽ */
+        { "\xcf\x82", "\xce\xa3", true },   /* final sigma ς / Σ */
+        { "\xcf\x82", "\xcf\x83", true },   /* ς / σ */
+        { "\xcf\x90", "\xce\x92", true },   /* ϐ / Β */
+        { "\xd0\x80\xd0\xaf", "\xd1\x90\xd1\x8f", true },   /* Cyrillic edges: Ѐ Я / ѐ я */
+        { "\xd3\x80\xd3\xbe", "\xd3\x8f\xd3\xbf", true },   /* Ӏ Ӿ / ӏ ӿ */
+        { "\xd4\x80\xd4\xae", "\xd4\x81\xd4\xaf", true },   /* Cyrillic Supplement edges: Ԁ Ԯ / ԁ ԯ */
+        { "\xe1\xb8\x80\xe1\xbb\xbe", "\xe1\xb8\x81\xe1\xbb\xbf", true },   /* Latin Extended Additional edges: Ḁ Ỿ / ḁ ỿ */
+        { "\xe1\xba\xa2NH CH\xe1\xbb\xa4P", "\xe1\xba\xa3nh ch\xe1\xbb\xa5p", true },   /* Vietnamese ẢNH CHỤP / ảnh chụp */
+        { "a\xc3\x9f", "A\xe1\xba\x9e", true },   /* ẞ / ß: the match is shorter than the needle */
+        { "STRASSE \xe1\xba\x9e", "\xc3\x9f", true },   /* ß / ẞ */
+        { "\xc3\x9f", "ss", false },   /* simple folding: ß is not ss */
+        { "\xe1\xbc\x88\xe1\xbe\x88", "\xe1\xbc\x80\xe1\xbe\x80", true },   /* Greek Extended: Ἀ ᾈ / ἀ ᾀ */
+        { "\xe2\x84\xa6", "\xcf\x89", true },   /* Ohm sign / ω */
+        { "\xd4\xb1", "\xd5\xa1", false },   /* Armenian is not folded */
+        { "\xe2\x84\xaa", "k", false },   /* Kelvin sign folds to ASCII k: left out */
+        { "x\xe1\xba", "\xe1\xba", true },   /* a lone lead byte equals itself */
+        { "\xe1\xba\xa2", "\xe1\xba", false },   /* not part of a three-byte letter */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        bool got = mt_slice_contains_text_ci(mt_slice_cstr(cases[i].hay), mt_slice_cstr(cases[i].needle));
+        if (got != cases[i].found)
+            fail_msg("case %zu: '%s' in '%s': got %d", i, cases[i].needle, cases[i].hay, got);
+    }
+}
+
 static void test_status_items(void **state)
 {
     (void)state;
@@ -533,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_matcher_agrees),
         cmocka_unit_test(test_prefilter_choice),
         cmocka_unit_test(test_text_case),
+        cmocka_unit_test(test_text_case_blocks),
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_name_times),
         cmocka_unit_test(test_logset_names),
