@@ -74,7 +74,8 @@ enum mt_failure_class {
     MT_FC_TLS_FAILED,         /* "tls-failed": STARTTLS refused or the handshake failed */
     MT_FC_AUTH_FAILED,        /* "auth-failed": 535, 5.7.8, 530 5.7.0 ... */
     MT_FC_REJECTED_SENDER,    /* "rejected-sender": MAIL FROM refused (5.1.0, 5.1.7, 5.1.8, 550 on MAIL) */
-    MT_FC_REJECTED_RECIPIENT, /* "rejected-recipient": 5.1.x on RCPT */
+    MT_FC_REJECTED_RECIPIENT, /* "rejected-recipient": 5.1.x on RCPT; Exchange Online's
+                                 550 5.4.1 Recipient address rejected */
     MT_FC_RELAY_DENIED,       /* "relay-denied": 5.7.1 with relay wording / 5.7.54 / 550 5.7.1 Unable to relay */
     MT_FC_POLICY,             /* "policy": other 5.7.x */
     MT_FC_SIZE,               /* "size": 5.3.4, 552 */
