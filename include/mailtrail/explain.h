@@ -45,7 +45,10 @@ const char *mt_reply_code_meaning(int code);
 /* Plain-language meaning of an enhanced status code: the Exchange NDR table
  * first (e.g. 4.3.1 "insufficient system resources: the receiving Exchange
  * server is under back pressure"), then the IANA registry, then the meaning
- * of class and subject (RFC 3463). Never NULL. */
+ * of class and subject (RFC 3463). Where Exchange reads a code unlike the
+ * registry (5.1.4, 5.1.5, 5.1.6, 5.1.10, 5.3.2, 5.4.1) the caller cannot say
+ * who sent it, so the text gives Exchange's reading, named as such, and
+ * then the registry's where that can still apply. Never NULL. */
 const char *mt_enhanced_meaning(int cls, int subject, int detail);
 
 /* A verdict for a whole reply, for people: e.g. for "452 4.3.1 Insufficient

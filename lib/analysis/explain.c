@@ -269,9 +269,9 @@ const char *mt_reply_code_meaning(int code)
 /* Exchange's reading of a code (its NDR tables, Exchange Online included),
  * where it is more specific than the registry or differs from it. A caller
  * of mt_enhanced_meaning has only the code, not who sent it, so where
- * Exchange gives a code a meaning the registry does not (5.4.1) the text
- * names Exchange's reading first and the registry's after it: the reader
- * knows which server answered. */
+ * Exchange gives a code a meaning the registry does not (5.1.4, 5.1.5,
+ * 5.1.6, 5.1.10, 5.3.2, 5.4.1) the text names Exchange's reading first
+ * and the registry's after it: the reader knows which server answered. */
 static const char *exchange_meaning(int key)
 {
     switch (key) {
@@ -286,11 +286,16 @@ static const char *exchange_meaning(int key)
     case ENH(4, 4, 316): return "the destination server refused the connection (Exchange Online; the socket error is usually 10061)";
     case ENH(5, 1, 0): return "the sender was refused (Exchange: \"Sender denied\"), by sender filtering or because the sender address is stale or invalid";
     case ENH(5, 1, 1): return "the recipient does not exist at the destination (Exchange: RESOLVER.ADR.RecipNotFound); often a typo, or a stale address cached after a mailbox was recreated";
+    case ENH(5, 1, 4): return "Exchange: the recipient's domain is reserved by RFC 2606 (example.com, .test, .invalid) and takes no mail; elsewhere (registry): the address is ambiguous, it matches more than one mailbox";
+    case ENH(5, 1, 5): return "Exchange: the recipient's domain is reserved by RFC 2606 (example.com, .test, .invalid) and takes no mail (the registry's \"address valid\" fits only a success report)";
+    case ENH(5, 1, 6): return "Exchange: the recipient's domain is a single label (no dot), which Exchange does not accept; elsewhere (registry): the mailbox has moved and left no forwarding address";
+    case ENH(5, 1, 10): return "Exchange Online: the recipient was not found (RESOLVER.ADR.RecipientNotFound, no such address); elsewhere (registry): the recipient's domain publishes a null MX and takes no mail";
     case ENH(5, 1, 7): return "the sender address is invalid or missing (Exchange: \"Invalid address\" or \"Unknown sender address\")";
     case ENH(5, 1, 8): return "the sender is refused as a bad outbound sender, usually an account blocked for sending too much mail or spam";
     case ENH(5, 2, 1): return "the recipient's mailbox is disabled, or the Exchange content filter quarantined the message";
     case ENH(5, 2, 3): return "the message is larger than the recipient may receive (Exchange: RESOLVER.RST.RecipSizeLimit)";
     case ENH(5, 3, 0): return "a mail system error; Exchange reports it when a message caused too many related errors (a poison message)";
+    case ENH(5, 3, 2): return "Exchange: the store driver could not deliver to the mailbox database (STOREDRV.Deliver: missing or bad MDB properties); elsewhere (registry): the system takes no network messages";
     case ENH(5, 3, 3): return "the mail system lacks a feature the message needs; Exchange says \"Unrecognized command\", often on a connector between Exchange servers without Exchange Server authentication";
     case ENH(5, 3, 4): return "the message is larger than the maximum message size of a server or connector";
     case ENH(5, 3, 5): return "the mail system is misconfigured; on Exchange usually a mail loop, because a connector points back at the sending server";
@@ -544,6 +549,7 @@ static const char *enhanced_verdict(int key)
     case ENH(5, 1, 0): return "permanent failure: the sender was refused (sender filtering, or an invalid sender address); the message bounces";
     case ENH(5, 1, 1): return "permanent failure: the recipient does not exist at the destination; the message bounces, check the address";
     case ENH(5, 1, 3): return "permanent failure: the recipient address is malformed; the message bounces";
+    case ENH(5, 1, 10): return "permanent failure: the recipient was not found (Exchange Online), or its domain takes no mail (null MX); the message bounces, check the address";
     case ENH(5, 1, 7): return "permanent failure: the sender address is invalid or missing; the message is refused";
     case ENH(5, 1, 8): return "permanent failure: the sender is refused as a bad outbound sender (often blocked for spam or volume); the message bounces";
     case ENH(5, 2, 1): return "permanent failure: the recipient's mailbox is disabled, or the message was quarantined; it bounces";

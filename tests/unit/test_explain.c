@@ -320,9 +320,21 @@ static const struct word_case enhanced_words[] = {
     { 5, 1, 0, "sender", "denied" },
     { 5, 1, 1, "does not exist", "RecipNotFound" },
     /* Exchange reads these unlike the registry (its NDR tables); the text
-     * gives Exchange's reading and the registry's. */
+     * gives Exchange's reading and, where it can still occur elsewhere,
+     * the registry's. */
+    { 5, 1, 4, "RFC 2606", "ambiguous" },
+    { 5, 1, 5, "reserved by RFC 2606", NULL },
+    { 5, 1, 6, "single label", "moved" },
+    { 5, 1, 10, "not found", "RecipientNotFound" },
+    { 5, 1, 10, "null MX", NULL },
+    { 5, 3, 2, "STOREDRV.Deliver", "MDB" },
+    { 5, 3, 2, "network messages", NULL },
     { 5, 4, 1, "recipient does not exist", "edge blocking" },
     { 5, 4, 1, "no answer", NULL },
+    /* ... but only for the class Exchange uses: the registry still speaks
+     * for 4.1.6, 4.3.2 and 4.4.1. */
+    { 4, 1, 6, "moved", NULL },
+    { 4, 1, 10, "null MX", NULL },
     { 5, 1, 7, "sender address", NULL },
     { 5, 1, 8, "bad outbound sender", NULL },
     { 5, 2, 2, "full", NULL },
@@ -369,7 +381,10 @@ static void test_enhanced_meanings(void **state)
     assert_string_equal(mt_enhanced_meaning(5, -1, -1), mt_enhanced_meaning(5, 9, 1));
     /* The Exchange reading wins over the registry where both exist. */
     assert_true(strcmp(mt_enhanced_meaning(4, 3, 1), mt_enhanced_meaning(5, 3, 1)) != 0);
-    /* Exchange Online's 5.4.1 is no routing problem. */
+    /* A failure is never explained as the registry's success wording (5.1.5
+     * "address valid"), and Exchange Online's 5.4.1 is no routing problem. */
+    assert_false(ci_contains(mt_enhanced_meaning(5, 1, 5), "address is valid"));
+    assert_true(ci_contains(mt_enhanced_meaning(2, 1, 5), "address is valid"));
     assert_false(ci_contains(mt_enhanced_meaning(5, 4, 1), "routing"));
 
     static const int classes[] = { -1, 0, 1, 2, 3, 4, 5, 6, 9, 1000 };
@@ -494,6 +509,8 @@ static const struct verdict_case verdicts[] = {
       "recipient does not exist", "bounces" },
     { "550 5.4.1 [gone@fabrikam.com]: Recipient address rejected: Access denied", "Exchange Online", "check the address" },
     { "554 5.4.1 No answer", "did not answer", "bounces" },
+    { "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", "recipient was not found",
+      "bounces" },
     { "550 5.2.2 Mailbox full", "full", "bounces" },
     { "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large", "larger", NULL },
     { "552 5.3.4 Message size exceeds fixed maximum message size", "maximum message size", NULL },
