@@ -45,7 +45,10 @@ const char *mt_reply_code_meaning(int code);
 /* Plain-language meaning of an enhanced status code: the Exchange NDR table
  * first (e.g. 4.3.1 "insufficient system resources: the receiving Exchange
  * server is under back pressure"), then the IANA registry, then the meaning
- * of class and subject (RFC 3463). Never NULL. */
+ * of class and subject (RFC 3463). Where Exchange reads a code unlike the
+ * registry (5.1.4, 5.1.5, 5.1.6, 5.1.10, 5.3.2, 5.4.1) the caller cannot say
+ * who sent it, so the text gives Exchange's reading, named as such, and
+ * then the registry's where that can still apply. Never NULL. */
 const char *mt_enhanced_meaning(int cls, int subject, int detail);
 
 /* A verdict for a whole reply, for people: e.g. for "452 4.3.1 Insufficient
@@ -74,7 +77,8 @@ enum mt_failure_class {
     MT_FC_TLS_FAILED,         /* "tls-failed": STARTTLS refused or the handshake failed */
     MT_FC_AUTH_FAILED,        /* "auth-failed": 535, 5.7.8, 530 5.7.0 ... */
     MT_FC_REJECTED_SENDER,    /* "rejected-sender": MAIL FROM refused (5.1.0, 5.1.7, 5.1.8, 550 on MAIL) */
-    MT_FC_REJECTED_RECIPIENT, /* "rejected-recipient": 5.1.x on RCPT */
+    MT_FC_REJECTED_RECIPIENT, /* "rejected-recipient": 5.1.x on RCPT; Exchange Online's
+                                 550 5.4.1 Recipient address rejected */
     MT_FC_RELAY_DENIED,       /* "relay-denied": 5.7.1 with relay wording / 5.7.54 / 550 5.7.1 Unable to relay */
     MT_FC_POLICY,             /* "policy": other 5.7.x */
     MT_FC_SIZE,               /* "size": 5.3.4, 552 */

@@ -267,7 +267,11 @@ const char *mt_reply_code_meaning(int code)
 /* ---- enhanced status codes ---------------------------------------------- */
 
 /* Exchange's reading of a code (its NDR tables, Exchange Online included),
- * where it is more specific than the registry or differs from it. */
+ * where it is more specific than the registry or differs from it. A caller
+ * of mt_enhanced_meaning has only the code, not who sent it, so where
+ * Exchange gives a code a meaning the registry does not (5.1.4, 5.1.5,
+ * 5.1.6, 5.1.10, 5.3.2, 5.4.1) the text names Exchange's reading first
+ * and the registry's after it: the reader knows which server answered. */
 static const char *exchange_meaning(int key)
 {
     switch (key) {
@@ -282,14 +286,20 @@ static const char *exchange_meaning(int key)
     case ENH(4, 4, 316): return "the destination server refused the connection (Exchange Online; the socket error is usually 10061)";
     case ENH(5, 1, 0): return "the sender was refused (Exchange: \"Sender denied\"), by sender filtering or because the sender address is stale or invalid";
     case ENH(5, 1, 1): return "the recipient does not exist at the destination (Exchange: RESOLVER.ADR.RecipNotFound); often a typo, or a stale address cached after a mailbox was recreated";
+    case ENH(5, 1, 4): return "Exchange: the recipient's domain is reserved by RFC 2606 (example.com, .test, .invalid) and takes no mail; elsewhere (registry): the address is ambiguous, it matches more than one mailbox";
+    case ENH(5, 1, 5): return "Exchange: the recipient's domain is reserved by RFC 2606 (example.com, .test, .invalid) and takes no mail (the registry's \"address valid\" fits only a success report)";
+    case ENH(5, 1, 6): return "Exchange: the recipient's domain is a single label (no dot), which Exchange does not accept; elsewhere (registry): the mailbox has moved and left no forwarding address";
+    case ENH(5, 1, 10): return "Exchange Online: the recipient was not found (RESOLVER.ADR.RecipientNotFound, no such address); elsewhere (registry): the recipient's domain publishes a null MX and takes no mail";
     case ENH(5, 1, 7): return "the sender address is invalid or missing (Exchange: \"Invalid address\" or \"Unknown sender address\")";
     case ENH(5, 1, 8): return "the sender is refused as a bad outbound sender, usually an account blocked for sending too much mail or spam";
     case ENH(5, 2, 1): return "the recipient's mailbox is disabled, or the Exchange content filter quarantined the message";
     case ENH(5, 2, 3): return "the message is larger than the recipient may receive (Exchange: RESOLVER.RST.RecipSizeLimit)";
     case ENH(5, 3, 0): return "a mail system error; Exchange reports it when a message caused too many related errors (a poison message)";
+    case ENH(5, 3, 2): return "Exchange: the store driver could not deliver to the mailbox database (STOREDRV.Deliver: missing or bad MDB properties); elsewhere (registry): the system takes no network messages";
     case ENH(5, 3, 3): return "the mail system lacks a feature the message needs; Exchange says \"Unrecognized command\", often on a connector between Exchange servers without Exchange Server authentication";
     case ENH(5, 3, 4): return "the message is larger than the maximum message size of a server or connector";
     case ENH(5, 3, 5): return "the mail system is misconfigured; on Exchange usually a mail loop, because a connector points back at the sending server";
+    case ENH(5, 4, 1): return "Exchange Online: recipient address rejected, access denied: the recipient does not exist in the receiving tenant (directory-based edge blocking); elsewhere (registry): no answer from the host";
     case ENH(5, 4, 4): return "the message cannot be routed: the recipient's domain does not exist in DNS (Exchange: SMTPSEND.DNS.NonExistentDomain)";
     case ENH(5, 4, 6): return "routing loop: the message passed through too many servers (hop count exceeded) and was stopped";
     case ENH(5, 5, 2): return "a command was malformed or came too early (Exchange: \"Send hello first\" when EHLO was skipped)";
@@ -501,6 +511,11 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
      * enhanced code on a message still being retried. */
     if (r->code / 100 == 5 && (contains_ci(t, "QUEUE.Expired") || starts_with_447(t)))
         return "delivery gave up: the message expired in the queue after the retries failed; the sender gets an NDR";
+    /* Exchange Online's directory-based edge blocking: "550 5.4.1 Recipient
+     * address rejected: Access denied" names no network trouble, whatever
+     * the registry says of x.4.1; the recipient is not in the tenant. */
+    if (enh && c == 5 && s == 4 && d == 1 && (contains_ci(t, "recipient") || contains_ci(t, "access denied")))
+        return "permanent failure: the recipient does not exist at the destination (Exchange Online: not in the receiving tenant); the message bounces, check the address";
     if (r->code == 530 && contains_ci(t, "STARTTLS"))
         return "permanent failure: the server requires TLS (STARTTLS) before this command";
     return NULL;
@@ -534,6 +549,7 @@ static const char *enhanced_verdict(int key)
     case ENH(5, 1, 0): return "permanent failure: the sender was refused (sender filtering, or an invalid sender address); the message bounces";
     case ENH(5, 1, 1): return "permanent failure: the recipient does not exist at the destination; the message bounces, check the address";
     case ENH(5, 1, 3): return "permanent failure: the recipient address is malformed; the message bounces";
+    case ENH(5, 1, 10): return "permanent failure: the recipient was not found (Exchange Online), or its domain takes no mail (null MX); the message bounces, check the address";
     case ENH(5, 1, 7): return "permanent failure: the sender address is invalid or missing; the message is refused";
     case ENH(5, 1, 8): return "permanent failure: the sender is refused as a bad outbound sender (often blocked for spam or volume); the message bounces";
     case ENH(5, 2, 1): return "permanent failure: the recipient's mailbox is disabled, or the message was quarantined; it bounces";
@@ -542,6 +558,7 @@ static const char *enhanced_verdict(int key)
     case ENH(5, 3, 3): return "permanent failure: the server did not take the command (Exchange: often a connector between Exchange servers without Exchange Server authentication)";
     case ENH(5, 3, 4): return "permanent failure: the message exceeds the maximum message size; it bounces, send a smaller one";
     case ENH(5, 3, 5): return "permanent failure: the mail system is misconfigured, usually a mail loop between connectors; the message bounces";
+    case ENH(5, 4, 1): return "permanent failure: the recipient was refused (Exchange Online: no such recipient in the tenant), or the destination host did not answer; the message bounces";
     case ENH(5, 4, 4): return "permanent failure: the recipient's domain cannot be found or routed (no such domain in DNS); the message bounces";
     case ENH(5, 4, 6): return "permanent failure: the message went round in a loop (too many hops) and was stopped; it bounces";
     case ENH(5, 5, 2): return "permanent failure: a command was malformed or came out of order (for example no EHLO first); the command is refused";
@@ -882,6 +899,13 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
                 return MT_FC_REJECTED_SENDER;
             return MT_FC_REJECTED_RECIPIENT;
         }
+        /* Exchange Online refuses a recipient its tenant lacks with "550
+         * 5.4.1 Recipient address rejected: Access denied" (directory-based
+         * edge blocking): an address refusal, not the registry's "no answer
+         * from host", which no server answering RCPT can mean. */
+        if (c == 5 && s == 4 && d == 1 &&
+            (cmd == CMD_RCPT || contains_ci(reply_text(r), "recipient") || contains_ci(reply_text(r), "access denied")))
+            return MT_FC_REJECTED_RECIPIENT;
         /* 4.3.1 is back pressure (disk, memory, queue); 4.3.2 is "service
          * not active" -- server components set inactive for maintenance, a
          * connector in the wrong service, a failing transport agent -- which

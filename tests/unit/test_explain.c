@@ -319,6 +319,22 @@ static const struct word_case enhanced_words[] = {
     { 4, 7, 699, "throttling", NULL },
     { 5, 1, 0, "sender", "denied" },
     { 5, 1, 1, "does not exist", "RecipNotFound" },
+    /* Exchange reads these unlike the registry (its NDR tables); the text
+     * gives Exchange's reading and, where it can still occur elsewhere,
+     * the registry's. */
+    { 5, 1, 4, "RFC 2606", "ambiguous" },
+    { 5, 1, 5, "reserved by RFC 2606", NULL },
+    { 5, 1, 6, "single label", "moved" },
+    { 5, 1, 10, "not found", "RecipientNotFound" },
+    { 5, 1, 10, "null MX", NULL },
+    { 5, 3, 2, "STOREDRV.Deliver", "MDB" },
+    { 5, 3, 2, "network messages", NULL },
+    { 5, 4, 1, "recipient does not exist", "edge blocking" },
+    { 5, 4, 1, "no answer", NULL },
+    /* ... but only for the class Exchange uses: the registry still speaks
+     * for 4.1.6, 4.3.2 and 4.4.1. */
+    { 4, 1, 6, "moved", NULL },
+    { 4, 1, 10, "null MX", NULL },
     { 5, 1, 7, "sender address", NULL },
     { 5, 1, 8, "bad outbound sender", NULL },
     { 5, 2, 2, "full", NULL },
@@ -365,6 +381,11 @@ static void test_enhanced_meanings(void **state)
     assert_string_equal(mt_enhanced_meaning(5, -1, -1), mt_enhanced_meaning(5, 9, 1));
     /* The Exchange reading wins over the registry where both exist. */
     assert_true(strcmp(mt_enhanced_meaning(4, 3, 1), mt_enhanced_meaning(5, 3, 1)) != 0);
+    /* A failure is never explained as the registry's success wording (5.1.5
+     * "address valid"), and Exchange Online's 5.4.1 is no routing problem. */
+    assert_false(ci_contains(mt_enhanced_meaning(5, 1, 5), "address is valid"));
+    assert_true(ci_contains(mt_enhanced_meaning(2, 1, 5), "address is valid"));
+    assert_false(ci_contains(mt_enhanced_meaning(5, 4, 1), "routing"));
 
     static const int classes[] = { -1, 0, 1, 2, 3, 4, 5, 6, 9, 1000 };
     for (size_t ci = 0; ci < sizeof classes / sizeof classes[0]; ci++)
@@ -484,6 +505,12 @@ static const struct verdict_case verdicts[] = {
     { "501 5.1.7 Invalid address", "sender address", NULL },
     { "550 5.1.8 Access denied, bad outbound sender", "bad outbound sender", NULL },
     { "550 5.1.99 whatever", "address", "bounces" },
+    { "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [AM4PR0501CA0001.eurprd05.prod.outlook.com]",
+      "recipient does not exist", "bounces" },
+    { "550 5.4.1 [gone@fabrikam.com]: Recipient address rejected: Access denied", "Exchange Online", "check the address" },
+    { "554 5.4.1 No answer", "did not answer", "bounces" },
+    { "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup", "recipient was not found",
+      "bounces" },
     { "550 5.2.2 Mailbox full", "full", "bounces" },
     { "550 5.2.3 RESOLVER.RST.RecipSizeLimit; message too large", "larger", NULL },
     { "552 5.3.4 Message size exceeds fixed maximum message size", "maximum message size", NULL },
@@ -529,6 +556,10 @@ static void test_verdicts(void **state)
         struct mt_reply r = parse_ok(verdicts[i].line);
         expect_words(verdicts[i].line, mt_reply_verdict(&r), verdicts[i].w1, verdicts[i].w2);
     }
+    /* Exchange Online's 5.4.1 is a missing recipient, not the registry's
+     * network or routing problem. */
+    struct mt_reply exo = parse_ok("550 5.4.1 Recipient address rejected: Access denied. AS(201806281)");
+    assert_false(ci_contains(mt_reply_verdict(&exo), "routing"));
     expect_words("NULL", mt_reply_verdict(NULL), "no reply", NULL);
     struct mt_reply bad = { 0, false, -1, -1, -1, { NULL, 0 } };
     expect_words("code 0", mt_reply_verdict(&bad), "not an SMTP", NULL);
@@ -599,6 +630,12 @@ static const struct class_case class_cases[] = {
     { "550 5.1.0 Address rejected", "RCPT", MT_FC_REJECTED_RECIPIENT },
     { "550 5.1.10 Recipient not found", "RCPT TO:<a@b>", MT_FC_REJECTED_RECIPIENT },
     { "550 No such user here", "RCPT", MT_FC_REJECTED_RECIPIENT },
+    /* Exchange Online's directory-based edge blocking, in a protocol log
+     * (RCPT) and in a tracking log's recipient-status (no command) */
+    { "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [AM4PR0501CA0001.eurprd05.prod.outlook.com]",
+      "RCPT", MT_FC_REJECTED_RECIPIENT },
+    { "550 5.4.1 [gone@fabrikam.com]: Recipient address rejected: Access denied", NULL, MT_FC_REJECTED_RECIPIENT },
+    { "550 5.4.1 Access denied", "RCPT TO:<gone@fabrikam.com>", MT_FC_REJECTED_RECIPIENT },
 
     { "550 5.7.1 Unable to relay", "RCPT", MT_FC_RELAY_DENIED },
     { "554 5.7.1 <a@b.example>: Relay access denied", "RCPT", MT_FC_RELAY_DENIED },
@@ -647,6 +684,7 @@ static const struct class_case class_cases[] = {
     { "554 5.4.6 Hop count exceeded - possible mail loop", "DATA", MT_FC_PERMANENT },
     { "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain", "RCPT", MT_FC_PERMANENT },
     { "554 Transaction failed", "DATA", MT_FC_PERMANENT },
+    { "554 5.4.1 No answer from host", "DATA", MT_FC_PERMANENT },
     { "550 4.4.7 QUEUE.Expired; message expired", NULL, MT_FC_PERMANENT },
     { "552 5.2.2 Mailbox full", "RCPT", MT_FC_PERMANENT },
     { "554 5.6.0 Corrupt message content", "DATA", MT_FC_PERMANENT },

@@ -1,0 +1,1 @@
+mailtrail sessions --logs tests/data/exo-541 --class rejected-recipient --format table
