@@ -118,10 +118,15 @@ struct cli_ps_param {
     int is_switch;
 };
 /* Rewrite argv so that commands pasted from Exchange write-ups run:
- * -Param value / -Param:value become --option value, names matched
- * case-insensitively. The vector is new (free it); its strings are argv's.
- * NULL when out of memory. */
-char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params);
+ * -Param value / -Param:value become --option value, as PowerShell binds
+ * them: names in any case, shortened to any prefix that begins one name
+ * only, and PowerShell's common parameters (-Verbose, -ErrorAction X,
+ * -WarningAction X, ...: dropped unless params has one of their names) taken
+ * too. The word after a value parameter is its value whatever it begins
+ * with. The vector is new (free it); its strings are argv's. NULL with *rc
+ * MT_EUSAGE (an ambiguous prefix, a value missing) or MT_EIO (out of
+ * memory), printed for the command as typed (argv[0]). */
+char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params, int *rc);
 
 /* ---- the filters of search, taken by tail as well ---- */
 

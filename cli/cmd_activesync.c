@@ -239,7 +239,7 @@ static mt_status from_index(mt_index *ix, mt_eas_report *rep)
 
 int cmd_activesync(int argc, char **argv)
 {
-    const char *cmd = "activesync";
+    const char *cmd = argv[0];   /* as typed: activesync or Export-ActiveSyncLog */
     const char *start = NULL, *end = NULL, *outdir = ".", *prefix = "";
     int gmt = 0, rc = MT_OK, opt, unreadable = 0, what_if = 0;
     struct cli_list inputs = { 0 }, files = { 0 }, owned = { 0 };
@@ -250,9 +250,9 @@ int cmd_activesync(int argc, char **argv)
     mt_tz *tz = NULL;
     mt_eas_report *rep = NULL;
     unsigned long long threads = 0;
-    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0]);
+    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0], &rc);
     if (!av)
-        return MT_EIO;
+        return rc;
     int ac = 0;
     while (av[ac])
         ac++;

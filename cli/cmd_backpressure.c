@@ -137,8 +137,14 @@ int cmd_backpressure(int argc, char **argv)
             if ((rc = cli_list_add_items(cmd, "--server", &c.servers, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_GAP:
             if (parse_duration(optarg, &gap)) {
                 rc = cli_usage_error(cmd, "--gap wants a duration such as 90s, 10m or 1h (a year at most)");
@@ -146,7 +152,10 @@ int cmd_backpressure(int argc, char **argv)
             }
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }

@@ -83,10 +83,19 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: c->tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &c->tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
         }

@@ -120,9 +120,18 @@ int cmd_report(int argc, char **argv)
             if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_OUTPUT: outname = optarg; break;
         case OPT_BY:
             if (!strcmp(optarg, "hour"))

@@ -78,6 +78,8 @@ static const struct cli_ps_param ps_params[] = {
     { "MessageSubject", "--subject", 0 }, { "Reference", "--reference", 0 },
     { "ResultSize", "--result-size", 0 }, { "TransportTrafficType", "--transport-traffic-type", 0 },
     { "DomainController", "--domain-controller", 0 },
+    /* the common parameter, honoured: what was read, on stderr */
+    { "Verbose", "--stats", 1 },
 };
 
 struct emit_ctx {
@@ -107,12 +109,12 @@ static int emit_event(const struct mt_event *ev, void *user)
 
 int cmd_search(int argc, char **argv)
 {
-    const char *cmd = "search";
-    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0]);
-    if (!av) {
-        fputs("mailtrail search: out of memory\n", stderr);
-        return MT_EIO;
-    }
+    /* errors name the command as typed: search or Get-MessageTrackingLog */
+    const char *cmd = argv[0];
+    int rc = MT_OK;
+    char **av = cli_translate_ps(argc, argv, ps_params, sizeof ps_params / sizeof ps_params[0], &rc);
+    if (!av)
+        return rc;
     struct mt_query q;
     mt_query_init(&q);
     q.result_size = 1000;
@@ -122,7 +124,7 @@ int cmd_search(int argc, char **argv)
     mt_index *ix = NULL;
     const char *tzname = NULL, *fmtname = NULL;
     unsigned long long threads = 0;
-    int stats_always = 0, count_only = 0, session_links = 0, rc = MT_OK;
+    int stats_always = 0, count_only = 0, session_links = 0;
     int ac = 0;
     while (av[ac])
         ac++;
@@ -149,7 +151,10 @@ int cmd_search(int argc, char **argv)
             break;
         }
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_THREADS:
             if (cli_parse_u64(optarg, &threads) || threads == 0 || threads > 256) {
                 rc = cli_usage_error(cmd, "--threads wants a number from 1 to 256");
@@ -221,7 +226,7 @@ int cmd_search(int argc, char **argv)
         if (count_only)
             printf("%llu\n", (unsigned long long)stats.matched);
         if (mt_writer_end(w) != MT_OK || e.st != MT_OK) {
-            fputs("mailtrail search: cannot write the results\n", stderr);
+            fprintf(stderr, "mailtrail %s: cannot write the results\n", cmd);
             rc = MT_EIO;
         } else {
             rc = st;
@@ -229,12 +234,12 @@ int cmd_search(int argc, char **argv)
         if (rc != MT_EIO && unreadable_spec)
             rc = MT_EINPUT;
         if (!count_only && q.result_size && stats.matched > stats.returned && rc != MT_EIO)
-            fprintf(stderr, "mailtrail search: showing the first %llu of %llu matching events; "
-                    "use --result-size unlimited to see all\n",
+            fprintf(stderr, "mailtrail %s: showing the first %llu of %llu matching events; "
+                    "use --result-size unlimited to see all\n", cmd,
                     (unsigned long long)stats.returned, (unsigned long long)stats.matched);
         if (stats_always || stats.skipped_lines || stats.files_unreadable)
-            fprintf(stderr, "mailtrail search: %llu events matched in %llu files (%.1f MB, %llu lines); "
-                    "%llu malformed lines skipped; %llu unreadable files; %llu files outside the time window\n",
+            fprintf(stderr, "mailtrail %s: %llu events matched in %llu files (%.1f MB, %llu lines); "
+                    "%llu malformed lines skipped; %llu unreadable files; %llu files outside the time window\n", cmd,
                     (unsigned long long)stats.matched, (unsigned long long)stats.files,
                     (double)stats.bytes / 1e6, (unsigned long long)stats.lines,
                     (unsigned long long)stats.skipped_lines, (unsigned long long)stats.files_unreadable,

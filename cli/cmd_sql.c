@@ -180,10 +180,19 @@ int cmd_sql(int argc, char **argv)
         switch (opt) {
         case OPT_DB: db = optarg; break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                return rc;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                return rc;
+            break;
         case OPT_LIMIT: limit = optarg; break;
-        case OPT_TZ: tz_name = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tz_name, optarg, 0)) != MT_OK)
+                return rc;
+            break;
         case OPT_LIST: list = 1; break;
         case 'h': cli_print_lines(stdout, usage); return MT_OK;
         case ':': return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);

@@ -1275,10 +1275,19 @@ int cmd_trace(int argc, char **argv)
             if ((rc = cli_set_once(cmd, "--subject", &subject, optarg, 0)) != MT_OK)
                 goto done;
             break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_ALL: all = 1; break;
         case OPT_SYSLOG_YEAR: {
             unsigned long long y;

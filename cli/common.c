@@ -243,33 +243,141 @@ int cli_window(const char *cmd, const char *tzname, const char *start, const cha
     return cli_usage_error(cmd, "cannot read --%s time '%s'", bad, bad[0] == 's' ? start : end);
 }
 
-char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params)
+/* PowerShell's common parameters (about_CommonParameters): every cmdlet
+ * takes them, so write-ups paste them beside the cmdlet's own. None changes
+ * what copied logs hold; a command's table may give one a meaning (its entry
+ * of the same name wins). */
+static const struct cli_ps_param ps_common[] = {
+    { "Verbose", NULL, 1 }, { "Debug", NULL, 1 }, { "ErrorAction", NULL, 0 }, { "WarningAction", NULL, 0 },
+    { "InformationAction", NULL, 0 }, { "ProgressAction", NULL, 0 }, { "ErrorVariable", NULL, 0 },
+    { "WarningVariable", NULL, 0 }, { "InformationVariable", NULL, 0 }, { "OutVariable", NULL, 0 },
+    { "OutBuffer", NULL, 0 }, { "PipelineVariable", NULL, 0 },
+};
+/* Their aliases, taken whole only, as PowerShell does. -db (Debug) is left
+ * out: with one dash it reads as mailtrail's --db, and a path after it would
+ * be an unexpected argument instead of an unknown option. */
+static const struct { const char *alias, *ps; } ps_common_alias[] = {
+    { "vb", "Verbose" }, { "ea", "ErrorAction" }, { "wa", "WarningAction" }, { "infa", "InformationAction" },
+    { "proga", "ProgressAction" }, { "ev", "ErrorVariable" }, { "wv", "WarningVariable" },
+    { "iv", "InformationVariable" }, { "ov", "OutVariable" }, { "ob", "OutBuffer" }, { "pv", "PipelineVariable" },
+};
+
+#define PS_COMMON_N (sizeof ps_common / sizeof ps_common[0])
+
+/* Candidate i of a command's parameters and then the common ones (NULL: a
+ * common one the command's table gives a meaning of its own). */
+static const struct cli_ps_param *ps_candidate(const struct cli_ps_param *params, size_t n_params, size_t i)
 {
+    if (i < n_params)
+        return &params[i];
+    const struct cli_ps_param *c = &ps_common[i - n_params];
+    for (size_t p = 0; p < n_params; p++)
+        if (!strcasecmp(params[p].ps, c->ps))
+            return NULL;
+    return c;
+}
+
+/* The parameter name (nlen bytes) stands for, as PowerShell binds it: the
+ * whole name or an alias, else the one name it begins (any case). NULL when
+ * none; *ambiguous set when it begins more than one. */
+static const struct cli_ps_param *ps_lookup(const struct cli_ps_param *params, size_t n_params, const char *name,
+                                            size_t nlen, int *ambiguous)
+{
+    const struct cli_ps_param *hit = NULL;
+    size_t n = n_params + PS_COMMON_N, n_hit = 0;
+    *ambiguous = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_ps_param *c = ps_candidate(params, n_params, i);
+        if (c && strlen(c->ps) == nlen && !strncasecmp(name, c->ps, nlen))
+            return c;
+    }
+    for (size_t a = 0; a < sizeof ps_common_alias / sizeof ps_common_alias[0]; a++)
+        if (strlen(ps_common_alias[a].alias) == nlen && !strncasecmp(name, ps_common_alias[a].alias, nlen))
+            for (size_t i = 0; i < n; i++) {
+                const struct cli_ps_param *c = ps_candidate(params, n_params, i);
+                if (c && !strcasecmp(c->ps, ps_common_alias[a].ps))
+                    return c;
+            }
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_ps_param *c = ps_candidate(params, n_params, i);
+        if (c && strlen(c->ps) > nlen && !strncasecmp(name, c->ps, nlen)) {
+            hit = c;
+            n_hit++;
+        }
+    }
+    *ambiguous = n_hit > 1;
+    return n_hit == 1 ? hit : NULL;
+}
+
+/* Whether word is a parameter, not a value: PowerShell reads an unquoted
+ * -Name as one, and --name is one of mailtrail's options. */
+static int ps_is_parameter(const struct cli_ps_param *params, size_t n_params, const char *word)
+{
+    if (word[0] != '-' || word[1] == '\0')
+        return 0;
+    if (word[1] == '-')
+        return word[2] != '\0';
+    int ambiguous;
+    size_t nlen = strcspn(word + 1, ":");
+    return nlen && (ps_lookup(params, n_params, word + 1, nlen, &ambiguous) || ambiguous);
+}
+
+char **cli_translate_ps(int argc, char **argv, const struct cli_ps_param *params, size_t n_params, int *rc)
+{
+    const char *cmd = argc > 0 ? argv[0] : "?";
+    *rc = MT_OK;
     char **out = calloc((size_t)argc * 2 + 1, sizeof *out);
-    if (!out)
+    if (!out) {
+        fprintf(stderr, "mailtrail %s: out of memory\n", cmd);
+        *rc = MT_EIO;
         return NULL;
+    }
     int k = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         out[k++] = argv[i];
-        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0')
+        if (i == 0 || a[0] != '-' || a[1] == '-' || a[1] == '\0' || a[1] == ':')
             continue;
         const char *colon = strchr(a, ':');
         size_t nlen = colon ? (size_t)(colon - a - 1) : strlen(a + 1);
-        for (size_t p = 0; p < n_params; p++) {
-            if (strlen(params[p].ps) != nlen || strncasecmp(a + 1, params[p].ps, nlen))
-                continue;
-            k--;
-            if (params[p].is_switch) {
-                if (params[p].opt && !(colon && !strcasecmp(colon + 1, "$false")))
-                    out[k++] = (char *)params[p].opt;
-            } else {
-                out[k++] = (char *)params[p].opt;
-                if (colon)
-                    out[k++] = (char *)(colon + 1);
+        int ambiguous;
+        const struct cli_ps_param *p = ps_lookup(params, n_params, a + 1, nlen, &ambiguous);
+        if (ambiguous) {
+            /* PowerShell refuses it too, naming the parameters it could be */
+            char names[512] = "";
+            size_t used = 0;
+            for (size_t c = 0; c < n_params + PS_COMMON_N && used < sizeof names; c++) {
+                const struct cli_ps_param *q = ps_candidate(params, n_params, c);
+                if (!q || strlen(q->ps) <= nlen || strncasecmp(a + 1, q->ps, nlen))
+                    continue;
+                int w = snprintf(names + used, sizeof names - used, "%s-%s", used ? ", " : "", q->ps);
+                if (w < 0)
+                    break;
+                used += (size_t)w;
             }
-            break;
+            free(out);
+            *rc = cli_usage_error(cmd, "parameter '-%.*s' is ambiguous: it could be %s", (int)nlen, a + 1, names);
+            return NULL;
         }
+        if (!p)
+            continue;
+        k--;
+        if (p->is_switch) {
+            if (p->opt && !(colon && !strcasecmp(colon + 1, "$false")))
+                out[k++] = (char *)p->opt;
+            continue;
+        }
+        if (!colon && (i + 1 == argc || ps_is_parameter(params, n_params, argv[i + 1]))) {
+            free(out);
+            *rc = cli_usage_error(cmd, "parameter '%s' needs a value", a);
+            return NULL;
+        }
+        if (p->opt)
+            out[k++] = (char *)p->opt;
+        const char *value = colon ? colon + 1 : argv[++i];
+        /* the value is the parameter's, even when it begins with '-' */
+        if (p->opt)
+            out[k++] = (char *)value;
     }
     out[k] = NULL;
     return out;
@@ -300,6 +408,56 @@ int cli_parse_age(const char *s, int64_t *ms)
     return 0;
 }
 
+/* Whether an FQDN of domain may name a folder named without a domain: when
+ * some folders are named by FQDN, theirs are the logs' domains, and a name
+ * in another domain is another organisation's server (Exchange would not
+ * take EX1.other.lan for EX1.corp.lan); with no FQDN to go by, it may. */
+static int domain_possible(const mt_logset *ls, const char *domain)
+{
+    int seen = 0;
+    for (size_t f = 0; f < ls->n; f++) {
+        const char *dot = strchr(ls->files[f].server, '.');
+        if (!dot)
+            continue;
+        if (!strcasecmp(dot + 1, domain))
+            return 1;
+        seen = 1;
+    }
+    return !seen;
+}
+
+/* Whether folder have is the server want names by first label: EX1 names
+ * EX1.corp.lan, and EX1.corp.lan names EX1 (when domain_ok). */
+static int by_first_label(const char *have, const char *want, int domain_ok)
+{
+    size_t label = strcspn(want, "."), have_label = strcspn(have, ".");
+    if (have_label != label || strncasecmp(have, want, label))
+        return 0;
+    return want[label] == '.' ? have[label] == '\0' && domain_ok : have[label] == '.';
+}
+
+/* The distinct server names of ls (all, or those want names by first label),
+ * in the log set's order (by server), into names. */
+static void server_names(const mt_logset *ls, const char *want, int domain_ok, char *names, size_t size)
+{
+    size_t used = 0, shown = 0;
+    const char *last = NULL;
+    names[0] = '\0';
+    for (size_t f = 0; f < ls->n && used < size - 8; f++) {
+        const char *have = ls->files[f].server;
+        if ((last && !strcasecmp(last, have)) || (want && !by_first_label(have, want, domain_ok)))
+            continue;
+        last = have;
+        int w = snprintf(names + used, size - used, "%s%s", shown ? ", " : "", have);
+        if (w < 0 || (size_t)w >= size - used) {
+            snprintf(names + used, size - used, ", ...");
+            break;
+        }
+        used += (size_t)w;
+        shown++;
+    }
+}
+
 void cli_servers_resolve(const char *cmd, const mt_logset *ls, struct cli_list *servers)
 {
     if (!ls->n)
@@ -308,39 +466,29 @@ void cli_servers_resolve(const char *cmd, const mt_logset *ls, struct cli_list *
         const char *want = servers->v[i];
         const char *same = NULL, *by_label = NULL;
         int n_label = 0;
-        size_t label = strcspn(want, ".");
+        const char *dot = strchr(want, '.');
+        int domain_ok = dot && domain_possible(ls, dot + 1);
         for (size_t f = 0; f < ls->n && !same; f++) {
             const char *have = ls->files[f].server;
             if (!strcasecmp(have, want)) {
                 same = have;
-            } else if (want[label] == '.' && strlen(have) == label && !strncasecmp(have, want, label) &&
-                       (!by_label || strcasecmp(by_label, have))) {
+            } else if (by_first_label(have, want, domain_ok) && (!by_label || strcasecmp(by_label, have))) {
                 by_label = have;
                 n_label++;
             }
         }
-        if (same)
+        char names[512];
+        if (same) {
             servers->v[i] = same;
-        else if (n_label == 1)
+        } else if (n_label == 1) {
             servers->v[i] = by_label;
-        else {
-            /* the distinct names, in the log set's order (by server) */
-            char names[512] = "";
-            size_t used = 0, shown = 0;
-            const char *last = NULL;
-            for (size_t f = 0; f < ls->n && used < sizeof names - 8; f++) {
-                const char *have = ls->files[f].server;
-                if (last && !strcasecmp(last, have))
-                    continue;
-                last = have;
-                int w = snprintf(names + used, sizeof names - used, "%s%s", shown ? ", " : "", have);
-                if (w < 0 || (size_t)w >= sizeof names - used) {
-                    snprintf(names + used, sizeof names - used, ", ...");
-                    break;
-                }
-                used += (size_t)w;
-                shown++;
-            }
+        } else if (n_label > 1) {
+            /* EX1 with EX1.a.lan and EX1.b.lan: taking either would be a guess */
+            server_names(ls, want, domain_ok, names, sizeof names);
+            fprintf(stderr, "mailtrail %s: --server %s: more than one server in the logs has that name (%s); "
+                    "give the FQDN\n", cmd, want, names);
+        } else {
+            server_names(ls, NULL, 0, names, sizeof names);
             fprintf(stderr, "mailtrail %s: --server %s: no such server in the logs (their servers: %s)\n", cmd, want,
                     names);
         }
@@ -357,8 +505,8 @@ int cli_filter_option(const char *cmd, int opt, const char *value, struct cli_fi
     struct mt_query *q = f->q;
     switch (opt) {
     case CLI_OPT_SERVER: return cli_list_add_items(cmd, "--server", &f->servers, value);
-    case CLI_OPT_START: f->start = value; return MT_OK;
-    case CLI_OPT_END: f->end = value; return MT_OK;
+    case CLI_OPT_START: return cli_set_once(cmd, "--start", &f->start, value, 0);
+    case CLI_OPT_END: return cli_set_once(cmd, "--end", &f->end, value, 0);
     case CLI_OPT_EVENT_ID: return cli_set_once(cmd, "--event-id", &q->event_id, value, 1);
     case CLI_OPT_SOURCE: return cli_set_once(cmd, "--source", &q->source, value, 1);
     case CLI_OPT_SENDER: return cli_set_once(cmd, "--sender", &q->sender, value, 0);
