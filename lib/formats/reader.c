@@ -355,3 +355,107 @@ int mt_reader_same_bytes(const char *a, const char *b)
         close(fb);
     return same;
 }
+
+/* Up to cap bytes of r into b, fewer only at its end: 0, or -1 on an error. */
+static int fill_block(mt_reader *r, char *b, size_t cap, size_t *got)
+{
+    char err[64];
+    *got = 0;
+    while (*got < cap) {
+        size_t k = 0;
+        if (mt_reader_read(r, b + *got, cap - *got, &k, err, sizeof err) != MT_OK)
+            return -1;
+        if (!k)
+            break;
+        *got += k;
+    }
+    return 0;
+}
+
+int mt_reader_compare_content(const char *a, const char *b)
+{
+    char err[64];
+    mt_reader *ra = NULL, *rb = NULL;
+    char *buf = malloc(2 * (size_t)MT_READ_BLOCK);
+    int rel = buf && mt_reader_open(a, &ra, err, sizeof err) == MT_OK &&
+              mt_reader_open(b, &rb, err, sizeof err) == MT_OK ? MT_CONTENT_SAME : -1;
+    while (rel == MT_CONTENT_SAME) {
+        size_t na, nb;
+        if (fill_block(ra, buf, MT_READ_BLOCK, &na) || fill_block(rb, buf + MT_READ_BLOCK, MT_READ_BLOCK, &nb))
+            rel = -1;
+        else if (memcmp(buf, buf + MT_READ_BLOCK, na < nb ? na : nb))
+            rel = MT_CONTENT_OTHER;
+        else if (na != nb)
+            rel = na < nb ? MT_CONTENT_A_SHORTER : MT_CONTENT_B_SHORTER;
+        else if (na < MT_READ_BLOCK)
+            break;
+    }
+    mt_reader_close(ra);
+    mt_reader_close(rb);
+    free(buf);
+    return rel;
+}
+
+/* A zstd file that is one frame (no skippable frame, no second frame: pzstd
+ * and `zstd -c >>` write several, and the first one's content size is then
+ * not the file's): its frame content size. The block headers are walked
+ * with a pread each (3 bytes per block of up to 128 KiB): nothing is
+ * decompressed. */
+static int zstd_single_frame_size(int fd, uint64_t file_size, uint64_t *size)
+{
+    unsigned char h[18];   /* the largest frame header */
+    ssize_t got = pread_full(fd, (char *)h, sizeof h, 0);
+    if (got < 6)
+        return 0;
+    unsigned long long fcs = ZSTD_getFrameContentSize(h, (size_t)got);
+    if (fcs == ZSTD_CONTENTSIZE_UNKNOWN || fcs == ZSTD_CONTENTSIZE_ERROR)
+        return 0;
+    /* the header's size, from its descriptor (RFC 8878, 3.1.1.1) */
+    unsigned d = h[4], single = (d >> 5) & 1, fcs_flag = d >> 6;
+    static const unsigned did_len[4] = { 0, 1, 2, 4 }, fcs_len[4] = { 0, 2, 4, 8 };
+    size_t hs = 5 + !single + did_len[d & 3] + (fcs_flag ? fcs_len[fcs_flag] : single);
+    int checksum = (d >> 2) & 1;
+    uint64_t at = hs;
+    for (;;) {
+        unsigned char bh[3];
+        if (pread_full(fd, (char *)bh, 3, (off_t)at) != 3)
+            return 0;
+        uint32_t v = (uint32_t)bh[0] | (uint32_t)bh[1] << 8 | (uint32_t)bh[2] << 16;
+        unsigned type = (v >> 1) & 3;
+        uint64_t bsize = v >> 3;
+        if (type == 3)
+            return 0;
+        at += 3 + (type == 1 ? 1 : bsize);   /* an RLE block holds its one byte */
+        if (v & 1)
+            break;
+        if (at >= file_size)
+            return 0;
+    }
+    if (at + (checksum ? 4 : 0) != file_size)
+        return 0;
+    *size = fcs;
+    return 1;
+}
+
+int mt_reader_stated_size(const char *path, uint64_t *size, int *mod32)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    unsigned char m[4];
+    int ok = 0;
+    *mod32 = 0;
+    if (fstat(fd, &st) == 0 && st.st_size >= 18 && pread_full(fd, (char *)m, 4, 0) == 4) {
+        if (m[0] == 0x1f && m[1] == 0x8b) {
+            if (pread_full(fd, (char *)m, 4, st.st_size - 4) == 4) {
+                *size = (uint64_t)m[0] | (uint64_t)m[1] << 8 | (uint64_t)m[2] << 16 | (uint64_t)m[3] << 24;
+                *mod32 = ok = 1;
+            }
+        } else if (m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+            ok = zstd_single_frame_size(fd, (uint64_t)st.st_size, size);
+        }
+    }
+    close(fd);
+    return ok;
+}

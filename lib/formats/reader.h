@@ -47,6 +47,21 @@ size_t mt_reader_compressed_head(const char *path, char *buf, size_t cap);
  * 1 yes, 0 no, -1 when one cannot be read (or no memory). How a copy of a
  * log (a folder copied twice) is told, after its size and head. */
 int mt_reader_same_bytes(const char *a, const char *b);
+/* How the content of a, as the readers give it (a .gz or .zst
+ * decompressed), stands to b's, compared up to the end of the shorter:
+ * MT_CONTENT_SAME, one a proper prefix of the other (A_SHORTER: a is b's
+ * start), OTHER (they differ), or -1 when one cannot be read (or no
+ * memory). How a compressed copy of a plain log is told from the log it
+ * is a partial copy of. */
+enum { MT_CONTENT_SAME, MT_CONTENT_A_SHORTER, MT_CONTENT_B_SHORTER, MT_CONTENT_OTHER };
+int mt_reader_compare_content(const char *a, const char *b);
+/* The decompressed size a compressed file states without being
+ * decompressed, when it states one for all of it: a gzip file's ISIZE
+ * (mod 2^32; only the last member's in a multi-member file, which the
+ * caller compares with a size it knows, mod 2^32, never trusts alone), a
+ * zstd file's frame content size when it is its only frame. 1 with *size
+ * (*mod32 set for gzip), 0 when it states none (or is not compressed). */
+int mt_reader_stated_size(const char *path, uint64_t *size, int *mod32);
 
 /* Read path to its end and hand each block to feed(parser, ...), until
  * stopped(parser) or feed fails. Open and read errors are reported as

@@ -1457,6 +1457,20 @@ static int take_candidate(struct upd *u, sqlite3_stmt *s)
     return 0;
 }
 
+/* MT_CONTENT_* of the plain file p (its stat in ps) and the compressed
+ * file z: the same size stated by z (gzip's ISIZE, zstd's frame content
+ * size) says the same content without decompressing it all, as the log
+ * set tells it (logset.c, compressed_vs_plain). */
+static int plain_vs_compressed(const char *p, const struct stat *ps, const char *z)
+{
+    uint64_t zs;
+    int mod32;
+    if (mt_reader_stated_size(z, &zs, &mod32) &&
+        zs == (mod32 ? (uint64_t)ps->st_size & 0xffffffffu : (uint64_t)ps->st_size))
+        return MT_CONTENT_SAME;
+    return mt_reader_compare_content(p, z);
+}
+
 static int find_compressed_origin(struct upd *u, char *buf, int *copy)
 {
     *copy = 0;
@@ -1481,12 +1495,21 @@ static int find_compressed_origin(struct upd *u, char *buf, int *copy)
         if (!old)
             continue;
         if (stat(old, &ob) == 0) {
-            if ((int64_t)ob.st_ino == sqlite3_column_int64(s, 2) && (int64_t)ob.st_dev == sqlite3_column_int64(s, 1))
-                *copy = 1;   /* the plain file is still there */
+            if ((int64_t)ob.st_ino != sqlite3_column_int64(s, 2) || (int64_t)ob.st_dev != sqlite3_column_int64(s, 1))
+                continue;
+            /* the plain file is still there: a copy when this holds what
+             * it holds or its start; when it is the start of this (a
+             * partial copy beside the whole log compressed) and this run
+             * leaves it out for that, this continues its row -- as the log
+             * set reads them (logset.c, drop_compressed_copies) */
+            int rel = plain_vs_compressed(old, &ob, u->f->path);
+            if (rel == MT_CONTENT_SAME || rel == MT_CONTENT_B_SHORTER)
+                *copy = 1;
+            if (rel != MT_CONTENT_A_SHORTER || in_run(u, old) || found)
+                continue;
+        } else if (errno != ENOENT || found) {
             continue;
         }
-        if (errno != ENOENT || found)
-            continue;
         if (take_candidate(u, s)) {
             rc = SQLITE_ERROR;
             break;

@@ -664,14 +664,40 @@ static void drop_copies(mt_logset *ls, const char *const *before, size_t nb, mt_
     free(bs);
 }
 
+/* How the compressed file z stands to the plain file p whose head its
+ * decompressed start is: MT_CONTENT_* of (p, z). The usual case, a .gz or
+ * .zst beside its plain file with the same lines (gzip -k), is told by the
+ * decompressed size z states (gzip's ISIZE, zstd's frame content size),
+ * with nothing decompressed past the head; any other size is settled by
+ * comparing the two to the end of the shorter, as a copy is only what the
+ * other holds (a partial copy of a log still written has the same head and
+ * fewer lines). */
+static int compressed_vs_plain(const char *p, const char *z)
+{
+    struct stat ps;
+    uint64_t zs;
+    int mod32;
+    if (stat(p, &ps) == 0 && mt_reader_stated_size(z, &zs, &mod32) &&
+        zs == (mod32 ? (uint64_t)ps.st_size & 0xffffffffu : (uint64_t)ps.st_size))
+        return MT_CONTENT_SAME;
+    return mt_reader_compare_content(p, z);
+}
+
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
- * a .gz/.zst file whose decompressed first bytes hash as the head of a plain
- * file it holds already, still at its path, is that file's copy and is not
- * read. The index holds the plain file already when it came before in the
- * order (or in an earlier run, which the files cannot know). Nothing is read
- * from disk unless the set has a file named *.gz or *.zst. The plain files
- * of before[0..nb) are read before the set (named on a command line), and
- * count as met before each of its files. */
+ * a .gz/.zst file whose decompressed content is that of a plain file met
+ * before it, or its start (the plain file has grown since), is that file's
+ * copy and is not read; the plain file is. A plain file whose content is
+ * the start of a longer .gz/.zst after it (a partial copy, taken while the
+ * log was written, beside the whole log compressed) is left out the other
+ * way round: the compressed one is read, and holds every event of the two
+ * once. Read both, the events of the shorter were counted twice; read the
+ * plain one only, the rest were lost. Files whose heads agree and whose
+ * contents then differ are two logs, both read. Candidates are found by
+ * the head (the first HEAD_BYTES decompressed bytes, or all of a shorter
+ * plain file); nothing is read from disk unless the set has a file named
+ * *.gz or *.zst. The plain files of before[0..nb) are read before the set
+ * (named on a command line), count as met before each of its files, and
+ * are never left out. */
 static void drop_compressed_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag,
                                    void *user)
 {
@@ -710,37 +736,56 @@ static void drop_compressed_copies(mt_logset *ls, const char *const *before, siz
         }
     size_t first_plain = np ? (h[0].at < nb ? 0 : h[0].at - nb) : SIZE_MAX;
     qsort(h, np, sizeof *h, cmp_head);
-    size_t n_drop = 0, n_note = 0, ex = SIZE_MAX, ex_of = 0;
+    /* [0]: compressed copies left out, [1]: plain partial copies left out */
+    size_t n_drop = 0, n_note[2] = { 0, 0 }, ex[2] = { 0, 0 }, ex_of[2] = { 0, 0 };
     for (size_t i = first_plain; i < ls->n; i++) {
         if (!ls->files[i].ino || !named_compressed(ls->files[i].path))
             continue;
         size_t d = mt_reader_compressed_head(ls->files[i].path, buf, HEAD_BYTES);
         uint64_t x = FNV_START;
         size_t p = 0, of = SIZE_MAX;
+        int kind = 0;
         /* heads by length: each is compared at its own length, as the hash
          * of the decompressed bytes grows one byte at a time */
         for (size_t k = 0; k < d && p < np && of == SIZE_MAX; k++) {
             x = fnv_step(x, (unsigned char)buf[k]);
-            for (; p < np && h[p].len <= k + 1; p++)
-                if (h[p].len == k + 1 && h[p].hash == x && h[p].at < nb + i && of == SIZE_MAX)
-                    of = h[p].at;
+            for (; p < np && h[p].len <= k + 1 && of == SIZE_MAX; p++) {
+                size_t at = h[p].at;
+                if (h[p].len != k + 1 || h[p].hash != x || at >= nb + i || (at >= nb && drop[at - nb]))
+                    continue;
+                int rel = compressed_vs_plain(at < nb ? before[at] : ls->files[at - nb].path, ls->files[i].path);
+                if (rel == MT_CONTENT_SAME || rel == MT_CONTENT_B_SHORTER) {
+                    of = at;
+                    kind = 0;
+                } else if (rel == MT_CONTENT_A_SHORTER && at >= nb) {
+                    of = at;
+                    kind = 1;
+                }
+            }
         }
         if (of == SIZE_MAX)
             continue;
-        drop[i] = 1;
+        size_t gone = kind ? of - nb : i;
+        drop[gone] = 1;
         n_drop++;
         /* noted only for a log (log_head), as drop_copies does */
-        if (log_head(buf, d, d < HEAD_BYTES) && !n_note++) {
-            ex = i;
-            ex_of = of;
+        if (log_head(buf, d, d < HEAD_BYTES) && !n_note[kind]++) {
+            ex[kind] = gone;
+            ex_of[kind] = kind ? i + nb : of;
         }
     }
-    if (n_note && diag) {
-        char tail[64], msg[PATH_MAX + 160];
-        more(tail, sizeof tail, n_note, "file");
-        snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s",
-                 ex_of < nb ? before[ex_of] : ls->files[ex_of - nb].path, tail);
-        diag(ls->files[ex].path, 0, msg, user);
+    for (int kind = 0; kind < 2 && diag; kind++) {
+        if (!n_note[kind])
+            continue;
+        char tail[64], msg[PATH_MAX + 200];
+        const char *o = ex_of[kind] < nb ? before[ex_of[kind]] : ls->files[ex_of[kind] - nb].path;
+        more(tail, sizeof tail, n_note[kind], "file");
+        if (kind)
+            snprintf(msg, sizeof msg, "a partial copy of %s (its first lines; that one holds more), which is "
+                     "read; not read itself%s", o, tail);
+        else
+            snprintf(msg, sizeof msg, "a compressed copy of %s, which is read; not read itself%s", o, tail);
+        diag(ls->files[ex[kind]].path, 0, msg, user);
     }
     if (n_drop)
         compact(ls, drop);
