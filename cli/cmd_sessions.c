@@ -880,6 +880,7 @@ struct step {
     const char *said;      /* the client's command (or Exchange's remark) */
     const char *reply;     /* the answer, or NULL when none came; ST_END: what ended the session */
     const char *why;       /* ST_END not ended by a reply: what happened, in words */
+    bool open;             /* a command still waiting for its reply */
 };
 
 static int reply_class(const char *reply)
@@ -932,8 +933,11 @@ static const char *closed_by(const struct conversation *c, const char *context, 
 static size_t steps_of(const struct conversation *c, struct step *out, size_t max)
 {
     size_t n = 0;
-    size_t pending[16];
+    /* The open commands are the steps marked open, oldest at p_head: no
+     * queue to fill up, however far a client pipelines (a fixed one dropped
+     * the newest commands, which then read as never answered). */
     size_t p_head = 0, p_count = 0;
+    memset(out, 0, max * sizeof *out);
     int in_data = 0, banner = 0, connected = 0, quit = 0, stopped = 0;
     for (size_t i = 0; i < c->n && n < max; i++) {
         const struct saved_line *l = &c->v[i];
@@ -1006,8 +1010,9 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             out[n].said = l->data;
             out[n].reply = NULL;
             quit |= k == ST_QUIT;
-            if (p_count < 16)
-                pending[(p_head + p_count++) % 16] = n;
+            out[n].open = true;
+            if (!p_count++)
+                p_head = n;
             n++;
             continue;
         }
@@ -1021,12 +1026,14 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             n++;
             in_data = 0;
         } else if (p_count) {
-            struct step *st = &out[pending[p_head]];
+            struct step *st = &out[p_head];
             if (st->kind == ST_AUTH && r.code == 334)
                 continue;
             st->reply = l->data;
-            p_head = (p_head + 1) % 16;
-            p_count--;
+            st->open = false;
+            if (--p_count)
+                while (!out[p_head].open)
+                    p_head++;
             in_data = st->kind == ST_DATA && r.code == 354;
         } else if (!banner) {
             out[n].kind = ST_BANNER;
