@@ -230,7 +230,10 @@ static int session_wanted(const struct filter *f, const struct mt_smtp_session *
     }
     if (f->failed && s->outcome == MT_SESSION_OK)
         return 0;
-    if (f->klass >= 0 && (int)s->failure_class != f->klass)
+    /* back-pressure also takes a session refused for it after an earlier
+     * failure: the sessions `backpressure` counts as refused. */
+    if (f->klass >= 0 && (int)s->failure_class != f->klass &&
+        !(f->klass == MT_FC_BACK_PRESSURE && s->back_pressure))
         return 0;
     return 1;
 }
@@ -598,8 +601,11 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
         const struct saved_line *l = &c->v[i];
         if (l->time_ms - prev >= 5000) {
             const char *why = "";
+            /* A sender that gave up waiting was tarpitted too: backpressure
+             * counts the wait until the disconnect as MAIL FROM's delay. */
             if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4))
-                why = " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
+                why = l->event == '-' ? " (MAIL FROM never answered, then the disconnect: tarpitting, Exchange back pressure)"
+                                      : " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
             printf("           ... %.1f s of silence%s\n", (double)(l->time_ms - prev) / 1000.0, why);
         }
         prev = l->time_ms;

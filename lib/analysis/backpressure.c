@@ -135,7 +135,10 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
 {
     if (b->stopped || s->direction != MT_SMTP_RECEIVE)
         return MT_OK;
-    int refused = s->failure_class == MT_FC_BACK_PRESSURE;
+    /* Not failure_class alone: it keeps the first failure, and a session
+     * whose recipient was refused before its next MAIL got 452 4.3.1 was
+     * still refused for back pressure. */
+    int refused = s->failure_class == MT_FC_BACK_PRESSURE || s->back_pressure;
     int delayed = s->mail_delay_ms >= TARPIT_MS;
     if (!refused && !delayed)
         return MT_OK;
