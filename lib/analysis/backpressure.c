@@ -98,7 +98,9 @@ mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *u
 /* The IP of "ip:port" / "[v6]:port". */
 static mt_slice endpoint_ip(mt_slice e)
 {
-    if (e.n && e.p[0] == '[') {
+    if (!e.n)                  /* no endpoint logged: p may be NULL, which memchr must not see */
+        return e;
+    if (e.p[0] == '[') {
         const char *close = memchr(e.p, ']', e.n);
         return close ? mt_slice_make(e.p + 1, (size_t)(close - e.p - 1)) : e;
     }
