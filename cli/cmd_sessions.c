@@ -292,7 +292,10 @@ static int session_wanted(const struct filter *f, const struct mt_smtp_session *
     }
     if (f->failed && s->outcome == MT_SESSION_OK)
         return 0;
-    if (f->klass >= 0 && (int)s->failure_class != f->klass)
+    /* back-pressure also takes a session refused for it after an earlier
+     * failure: the sessions `backpressure` counts as refused. */
+    if (f->klass >= 0 && (int)s->failure_class != f->klass &&
+        !(f->klass == MT_FC_BACK_PRESSURE && s->back_pressure))
         return 0;
     return 1;
 }
@@ -665,8 +668,11 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
         const struct saved_line *l = &c->v[i];
         if (l->time_ms - prev >= 5000) {
             const char *why = "";
+            /* A sender that gave up waiting was tarpitted too: backpressure
+             * counts the wait until the disconnect as MAIL FROM's delay. */
             if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4))
-                why = " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
+                why = l->event == '-' ? " (MAIL FROM never answered, then the disconnect: tarpitting, Exchange back pressure)"
+                                      : " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
             printf("           ... %.1f s of silence%s\n", (double)(l->time_ms - prev) / 1000.0, why);
         }
         prev = l->time_ms;
@@ -947,6 +953,7 @@ struct step {
     const char *said;      /* the client's command (or Exchange's remark) */
     const char *reply;     /* the answer, or NULL when none came; ST_END: what ended the session */
     const char *why;       /* ST_END not ended by a reply: what happened, in words */
+    bool open;             /* a command still waiting for its reply */
 };
 
 static int reply_class(const char *reply)
@@ -999,8 +1006,11 @@ static const char *closed_by(const struct conversation *c, const char *context, 
 static size_t steps_of(const struct conversation *c, struct step *out, size_t max)
 {
     size_t n = 0;
-    size_t pending[16];
+    /* The open commands are the steps marked open, oldest at p_head: no
+     * queue to fill up, however far a client pipelines (a fixed one dropped
+     * the newest commands, which then read as never answered). */
     size_t p_head = 0, p_count = 0;
+    memset(out, 0, max * sizeof *out);
     int in_data = 0, banner = 0, connected = 0, quit = 0, stopped = 0;
     for (size_t i = 0; i < c->n && n < max; i++) {
         const struct saved_line *l = &c->v[i];
@@ -1073,8 +1083,9 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             out[n].said = l->data;
             out[n].reply = NULL;
             quit |= k == ST_QUIT;
-            if (p_count < 16)
-                pending[(p_head + p_count++) % 16] = n;
+            out[n].open = true;
+            if (!p_count++)
+                p_head = n;
             n++;
             continue;
         }
@@ -1088,12 +1099,14 @@ static size_t steps_of(const struct conversation *c, struct step *out, size_t ma
             n++;
             in_data = 0;
         } else if (p_count) {
-            struct step *st = &out[pending[p_head]];
+            struct step *st = &out[p_head];
             if (st->kind == ST_AUTH && r.code == 334)
                 continue;
             st->reply = l->data;
-            p_head = (p_head + 1) % 16;
-            p_count--;
+            st->open = false;
+            if (--p_count)
+                while (!out[p_head].open)
+                    p_head++;
             in_data = st->kind == ST_DATA && r.code == 354;
         } else if (!banner) {
             out[n].kind = ST_BANNER;

@@ -47,7 +47,10 @@ struct mt_smtp_session {
     mt_slice failure_command;          /* e.g. "RCPT", "MAIL", "CONNECT" */
     mt_slice failure_reply;            /* the reply (or context) that decided the class */
     int64_t mail_delay_ms;             /* longest wait for a reply to MAIL FROM (tarpitting
-                                          under back pressure waits 10-55 s), or -1 */
+                                          under back pressure waits 10-55 s), or -1; a MAIL
+                                          FROM never answered waited until the last line */
+    bool back_pressure;                /* some reply was a back-pressure refusal (452 4.3.1),
+                                          whether or not it was the first failure */
     size_t n_internal_ids;
     const mt_slice *internal_ids;      /* send logs: internal message ids of the messages sent
                                           ("*,<id>,sending message" lines) */

@@ -98,7 +98,9 @@ mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *u
 /* The IP of "ip:port" / "[v6]:port". */
 static mt_slice endpoint_ip(mt_slice e)
 {
-    if (e.n && e.p[0] == '[') {
+    if (!e.n)                  /* no endpoint logged: p may be NULL, which memchr must not see */
+        return e;
+    if (e.p[0] == '[') {
         const char *close = memchr(e.p, ']', e.n);
         return close ? mt_slice_make(e.p + 1, (size_t)(close - e.p - 1)) : e;
     }
@@ -135,7 +137,10 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
 {
     if (b->stopped || s->direction != MT_SMTP_RECEIVE)
         return MT_OK;
-    int refused = s->failure_class == MT_FC_BACK_PRESSURE;
+    /* Not failure_class alone: it keeps the first failure, and a session
+     * whose recipient was refused before its next MAIL got 452 4.3.1 was
+     * still refused for back pressure. */
+    int refused = s->failure_class == MT_FC_BACK_PRESSURE || s->back_pressure;
     int delayed = s->mail_delay_ms >= TARPIT_MS;
     if (!refused && !delayed)
         return MT_OK;

@@ -18,6 +18,15 @@ struct off {
     uint32_t o, n;
 };
 
+/* A command waiting for its reply. */
+struct pend {
+    char verb[16];
+    int64_t at;
+    bool last;                 /* BDAT ... LAST: its 250 accepts the message */
+};
+
+#define PEND_INLINE 8
+
 struct sess {
     const char *server;
     enum mt_smtp_direction direction;
@@ -30,12 +39,17 @@ struct sess {
     int64_t start, end;
     uint64_t order;            /* arrival order: ties in start keep it */
     bool tls, auth, closed, quit, has_fail, done, mail;
-    /* Commands waiting for their replies, oldest first: with PIPELINING a
-     * client sends MAIL and RCPT before the first reply, and each reply
-     * answers the oldest command still open (RFC 2920). */
-    char pending[8][16];
-    int64_t pending_at[8];
-    int p_head, p_count;
+    /* Commands waiting for their replies, oldest first (a ring): with
+     * PIPELINING a client sends MAIL and every RCPT before the first reply,
+     * and each reply answers the oldest command still open (RFC 2920). No
+     * bound on how many: forgetting one pairs every later reply with the
+     * wrong command. Most sessions fit the inline ring; a longer pipeline
+     * moves it to the heap once, doubling. */
+    struct pend p_inline[PEND_INLINE];
+    struct pend *pend;
+    size_t p_cap, p_head, p_count;
+    size_t n_accepted;         /* messages a 250 to DATA / BDAT LAST accepted, queue id or not */
+    bool back_pressure;        /* some reply refused for back pressure, first failure or not */
     bool in_data;              /* DATA got 354: the next final reply is the message's */
     bool greeted;              /* the banner came */
     enum mt_failure_class fc;
@@ -186,6 +200,8 @@ static void sess_unref(struct sess *s)
     free(s->queued);
     free(s->iids);
     free(s->mails);
+    if (s->pend != s->p_inline)
+        free(s->pend);
     free(s);
 }
 
@@ -312,14 +328,18 @@ static void emit(mt_sessions *a, struct sess *s)
     out.n_internal_ids = s->n_iids;
     out.internal_ids = a->views ? a->views + s->n_rcpt + s->n_queued : NULL;
     out.mail_delay_ms = s->mail_delay;
-    /* What the session achieved decides its outcome; how it failed, its class. */
+    out.back_pressure = s->back_pressure;
+    /* What the session achieved decides its outcome; how it failed, its class.
+     * A message got through when a 250 answered it, whether or not the reply
+     * named a queue id we know (Gmail's, Exim's and sendmail's do not). */
+    bool got_through = s->n_queued || s->n_accepted;
     enum mt_failure_class fc = MT_FC_OK;
     if (s->has_fail)
         fc = s->fc;
-    else if (!s->quit && !(s->closed && s->n_queued))
-        fc = MT_FC_DROPPED;   /* no QUIT, and not even a message got through */
+    else if (s->in_data || (!s->quit && !(s->closed && got_through)))
+        fc = MT_FC_DROPPED;   /* a message cut off after 354, or no QUIT and nothing got through */
     out.failure_class = fc;
-    out.outcome = fc == MT_FC_OK ? MT_SESSION_OK : s->n_queued ? MT_SESSION_PARTIAL : MT_SESSION_FAILED;
+    out.outcome = fc == MT_FC_OK ? MT_SESSION_OK : got_through ? MT_SESSION_PARTIAL : MT_SESSION_FAILED;
     out.failure_command = view(s, s->fail_cmd);
     out.failure_reply = view(s, s->fail_reply);
     out.n_lines = s->lines;
@@ -350,6 +370,14 @@ static void finish_session(mt_sessions *a, size_t slot)
     struct sess *s = a->table[slot];
     a->table[slot] = TOMB;
     s->done = true;
+    /* A MAIL FROM never answered waited at least until the session's last
+     * line: a sender that gave up while tarpitted was delayed that long, and
+     * back pressure must count it as `session` shows it. */
+    for (size_t i = 0; i < s->p_count; i++) {
+        const struct pend *p = &s->pend[(s->p_head + i) % s->p_cap];
+        if (!strcmp(p->verb, "MAIL") && s->end - p->at > s->mail_delay)
+            s->mail_delay = s->end - p->at;
+    }
     if (heap_push(&a->ready, s)) {
         a->oom = 1;
         sess_unref(s);
@@ -406,7 +434,24 @@ mt_slice mt_smtp_queued_id(mt_slice reply)
     return id.n ? mt_slice_make(id.p - 1, id.n + 2) : id;
 }
 
-static void on_command(struct sess *s, mt_slice d, int64_t now)
+/* Double the ring, unrolled so that the oldest command is first. */
+static int grow_pending(struct sess *s)
+{
+    size_t ncap = s->p_cap * 2;
+    struct pend *nv = malloc(ncap * sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = 0; i < s->p_count; i++)
+        nv[i] = s->pend[(s->p_head + i) % s->p_cap];
+    if (s->pend != s->p_inline)
+        free(s->pend);
+    s->pend = nv;
+    s->p_cap = ncap;
+    s->p_head = 0;
+    return 0;
+}
+
+static int on_command(struct sess *s, mt_slice d, int64_t now)
 {
     char verb[16];
     size_t k = 0;
@@ -415,13 +460,13 @@ static void on_command(struct sess *s, mt_slice d, int64_t now)
         verb[k++] = (c >= 'a' && c <= 'z') ? (char)(c - 32) : c;
     }
     verb[k] = '\0';
-    if (s->p_count == 8) {          /* a client pipelining further than this: forget the oldest */
-        s->p_head = (s->p_head + 1) % 8;
-        s->p_count--;
-    }
-    int slot = (s->p_head + s->p_count) % 8;
-    memcpy(s->pending[slot], verb, k + 1);
-    s->pending_at[slot] = now;
+    if (s->p_count == s->p_cap && grow_pending(s))
+        return -1;
+    struct pend *p = &s->pend[(s->p_head + s->p_count) % s->p_cap];
+    memcpy(p->verb, verb, k + 1);
+    p->at = now;
+    /* "BDAT 1024 LAST": the last chunk, whose 250 is the message's. */
+    p->last = !strcmp(verb, "BDAT") && d.n >= 5 && !strncasecmp(d.p + d.n - 5, " LAST", 5);
     s->p_count++;
     if (!strcmp(verb, "MAIL")) {
         s->mail = true;
@@ -434,6 +479,7 @@ static void on_command(struct sess *s, mt_slice d, int64_t now)
         if (!put(s, addr.p, addr.n, &o))
             push_off(&s->rcpt, &s->n_rcpt, &s->cap_rcpt, o);
     }
+    return 0;
 }
 
 static void on_reply(struct sess *s, mt_slice d, int64_t now)
@@ -443,15 +489,19 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
         return;
     char cmd[16] = "CONNECT";
     int64_t sent = MT_TIME_NONE;
+    bool message = false;             /* this reply answers a whole message */
     if (s->in_data && r.code != 354) {
         memcpy(cmd, "DATA", 5);       /* the reply to the message itself */
         s->in_data = false;
+        message = true;
     } else if (s->p_count) {
         if (r.code == 334)
             return;                   /* an AUTH challenge: the exchange goes on */
-        memcpy(cmd, s->pending[s->p_head], sizeof cmd);
-        sent = s->pending_at[s->p_head];
-        s->p_head = (s->p_head + 1) % 8;
+        const struct pend *p = &s->pend[s->p_head];
+        memcpy(cmd, p->verb, sizeof cmd);
+        sent = p->at;
+        message = p->last;
+        s->p_head = (s->p_head + 1) % s->p_cap;
         s->p_count--;
         if (!strcmp(cmd, "DATA") && r.code == 354) {
             s->in_data = true;
@@ -467,7 +517,9 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
     if (!strcmp(cmd, "MAIL") && sent != MT_TIME_NONE && now - sent > s->mail_delay)
         s->mail_delay = now - sent;
     if (r.code >= 400) {
-        set_fail(s, mt_classify_reply(&r, cmd), cmd, d);
+        enum mt_failure_class fc = mt_classify_reply(&r, cmd);
+        s->back_pressure = s->back_pressure || fc == MT_FC_BACK_PRESSURE;
+        set_fail(s, fc, cmd, d);
         return;
     }
     if (!strcmp(cmd, "STARTTLS") || !strcmp(cmd, "X-ANONYMOUSTLS"))
@@ -477,6 +529,7 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
     else if (!strcmp(cmd, "QUIT") && r.code == 221)
         s->quit = true;
     else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT")) && r.code == 250) {
+        s->n_accepted += message;
         mt_slice id = mt_smtp_queued_id(d);
         struct off o;
         if (id.n && !put(s, id.p, id.n, &o))
@@ -541,6 +594,8 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
         s->first_line = l->line;
         s->refs = 2;
         s->mail_delay = -1;
+        s->pend = s->p_inline;
+        s->p_cap = PEND_INLINE;
         if (put(s, l->session_id.p, l->session_id.n, &s->sid) ||
             put(s, l->connector_id.p, l->connector_id.n, &s->connector) || heap_push(&a->open, s)) {
             free(s->arena);
@@ -584,8 +639,10 @@ mt_status mt_sessions_add(mt_sessions *a, const struct mt_smtp_line *l)
     default:
         if (l->data.n == 0 || (l->data.n == 13 && !memcmp(l->data.p, "<Binary Data>", 13)))
             break;
-        if (l->event == client)
-            on_command(s, l->data, l->time_ms);
+        if (l->event == client) {
+            if (on_command(s, l->data, l->time_ms))
+                a->oom = 1;
+        }
         else
             on_reply(s, l->data, l->time_ms);
         break;

@@ -269,6 +269,104 @@ static void test_backpressure_series_out_of_order(void **state)
     }
 }
 
+/* One receive-log line of session sid at second sec, appended to buf. */
+static void line(char *buf, size_t cap, const char *sid, int sec, char ev, const char *data)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, cap - n, "2016-08-27T21:%02d:%02d.000Z,EX1\\Default EX1,%s,0,10.0.0.1:25,10.0.0.5:4000,%c,%s,\n",
+             sec / 60, sec % 60, sid, ev, data);
+}
+
+static void test_long_pipeline_and_bdat(void **state)
+{
+    (void)state;
+    static char log[16384];
+    char cmd[64];
+    log[0] = '\0';
+    strcat(log, "#Log-type: SMTP Receive Protocol Log\n");
+    /* P: 3 commands answered, so the ring has moved on, then MAIL and 40
+     * RCPTs pipelined: the ring grows (8, 16, 32, 64) while wrapped. Only
+     * the last RCPT is refused; BDAT chunks follow, the LAST one accepted
+     * with a reply naming no queue id. */
+    line(log, sizeof log, "P", 0, '+', "");
+    line(log, sizeof log, "P", 0, '>', "220 EX1");
+    for (int i = 0; i < 3; i++) {
+        line(log, sizeof log, "P", 1, '<', "NOOP");
+        line(log, sizeof log, "P", 1, '>', "250 2.0.0 OK");
+    }
+    line(log, sizeof log, "P", 2, '<', "MAIL FROM:<a@b.example>");
+    for (int i = 0; i < 40; i++) {
+        snprintf(cmd, sizeof cmd, "RCPT TO:<r%d@contoso.com>", i);
+        line(log, sizeof log, "P", 2, '<', cmd);
+    }
+    line(log, sizeof log, "P", 3, '>', "250 2.1.0 Sender OK");
+    for (int i = 0; i < 39; i++)
+        line(log, sizeof log, "P", 3, '>', "250 2.1.5 Recipient OK");
+    line(log, sizeof log, "P", 3, '>', "550 5.1.1 User unknown");
+    line(log, sizeof log, "P", 4, '<', "BDAT 100");
+    line(log, sizeof log, "P", 4, '<', "BDAT 50 LAST");
+    line(log, sizeof log, "P", 4, '>', "250 2.0.0 chunk received");
+    line(log, sizeof log, "P", 4, '>', "250 2.0.0 OK");
+    line(log, sizeof log, "P", 5, '-', "");
+    /* Q: only a BDAT chunk accepted, then the disconnect: no message got through. */
+    line(log, sizeof log, "Q", 10, '+', "");
+    line(log, sizeof log, "Q", 10, '>', "220 EX1");
+    line(log, sizeof log, "Q", 10, '<', "MAIL FROM:<a@b.example>");
+    line(log, sizeof log, "Q", 10, '>', "250 2.1.0 Sender OK");
+    line(log, sizeof log, "Q", 10, '<', "RCPT TO:<r@contoso.com>");
+    line(log, sizeof log, "Q", 10, '>', "250 2.1.5 Recipient OK");
+    line(log, sizeof log, "Q", 11, '<', "BDAT 100");
+    line(log, sizeof log, "Q", 11, '>', "250 2.0.0 chunk received");
+    line(log, sizeof log, "Q", 12, '-', "");
+    /* R: MAIL FROM, then 40 s without a reply and the disconnect: it waited 40 s. */
+    line(log, sizeof log, "R", 20, '+', "");
+    line(log, sizeof log, "R", 20, '>', "220 EX1");
+    line(log, sizeof log, "R", 20, '<', "MAIL FROM:<a@b.example>");
+    line(log, sizeof log, "R", 60, '-', "");
+    struct got g;
+    rebuild(log, "x/SmtpReceive/RECV20160827-1.LOG", &g);
+    assert_int_equal(g.n, 3);
+    assert_string_equal(g.text, "P receive partial/rejected-recipient tls=0 auth=0 from=a@b.example rcpt=40 queued=\n"
+                                "Q receive failed/dropped tls=0 auth=0 from=a@b.example rcpt=1 queued=\n"
+                                "R receive failed/dropped tls=0 auth=0 from=a@b.example rcpt=0 queued=\n");
+    assert_int_equal(g.mail_delay[0], 1000);
+    assert_int_equal(g.mail_delay[2], 40000);
+}
+
+/* A 452 4.3.1 after an earlier failure: the session keeps its first class
+ * but is marked refused for back pressure, and the windows count it. */
+static int count_window(const struct mt_bp_window *w, void *user)
+{
+    struct mt_bp_window *out = user;
+    *out = *w;
+    return 0;
+}
+
+static void test_backpressure_after_first_failure(void **state)
+{
+    (void)state;
+    struct mt_smtp_session s;
+    memset(&s, 0, sizeof s);
+    s.server = "EX1";
+    s.direction = MT_SMTP_RECEIVE;
+    s.start_ms = 0;
+    s.end_ms = 30000;
+    s.mail_delay_ms = 30000;
+    s.failure_class = MT_FC_REJECTED_RECIPIENT;
+    s.outcome = MT_SESSION_FAILED;
+    s.back_pressure = true;
+    struct mt_bp_window w;
+    memset(&w, 0, sizeof w);
+    mt_backpressure *b = mt_backpressure_new(60000, count_window, &w);
+    assert_non_null(b);
+    assert_int_equal(mt_backpressure_add(b, &s), MT_OK);
+    assert_int_equal(mt_backpressure_finish(b), MT_OK);
+    assert_int_equal(w.sessions, 1);
+    assert_int_equal(w.refused, 1);
+    assert_int_equal(w.delayed, 1);
+    mt_backpressure_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +375,8 @@ int main(void)
         cmocka_unit_test(test_idle_sessions_expire),
         cmocka_unit_test(test_backpressure_windows),
         cmocka_unit_test(test_backpressure_series_out_of_order),
+        cmocka_unit_test(test_long_pipeline_and_bdat),
+        cmocka_unit_test(test_backpressure_after_first_failure),
     };
     return cmocka_run_group_tests_name("session", tests, NULL, NULL);
 }
