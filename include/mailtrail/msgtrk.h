@@ -45,6 +45,13 @@ struct mt_msgtrk_config {
     size_t max_columns;               /* most columns accepted; 0 means 512 */
 };
 
+/* How far a line's stamp may fall outside the times its place says it has:
+ * lines are not all written in stamp order (a line stamped a moment before
+ * midnight written after the file of the new day began), so neither a piece
+ * of a file (above) nor a whole file by the time in its name
+ * (mt_logfile_outside_window) is skipped for a window it misses by less. */
+#define MT_WINDOW_SLACK_MS ((int64_t)5 * 60 * 1000)
+
 struct mt_msgtrk_stats {
     uint64_t lines;          /* physical lines seen, directives included */
     uint64_t events;         /* events handed to on_event */

@@ -85,6 +85,12 @@ void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_b
  * each kind once, with an example and how many. 0, or -1 when out of
  * memory (nothing is left out). */
 int mt_files_read_once(const char *const *paths, size_t n, unsigned char *drop, mt_diag_fn diag, void *user);
+/* Whether f's name says it holds no line of [start_ms, end_ms) (either may
+ * be MT_TIME_NONE: open), so a search with that window need not read it:
+ * its name's period starts more than MT_WINDOW_SLACK_MS after the end (the
+ * file of a day may begin with lines stamped a moment before it), or the
+ * period of the next file of its series ends at or before the start. */
+bool mt_logfile_outside_window(const struct mt_logfile *f, int64_t start_ms, int64_t end_ms);
 /* mt_logset_finish_diag without the diagnostics. */
 void mt_logset_finish(mt_logset *ls);
 void mt_logset_free(mt_logset *ls);

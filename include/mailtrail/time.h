@@ -36,13 +36,20 @@ int32_t mt_tz_offset_at_utc(const mt_tz *tz, int64_t utc_ms);
  * twice (DST ends) the first is taken; for one that never occurs (DST starts)
  * the offset in effect just before the gap is used. */
 int64_t mt_tz_local_to_utc(const mt_tz *tz, int64_t local_ms);
+/* The same for a time a person typed, read as Get-MessageTrackingLog's .NET
+ * conversion reads it: TimeZoneInfo.ConvertTimeToUtc takes a time that occurs
+ * twice as standard time, so the second occurrence, after the clocks went
+ * back, is taken. A time that never occurs (which .NET refuses) is read as
+ * mt_tz_local_to_utc reads it, with the offset in force before the gap. */
+int64_t mt_tz_typed_to_utc(const mt_tz *tz, int64_t local_ms);
 
 /* Parse a time an administrator typed:
  *   ISO 8601: 2016-08-27, 2016-08-27T22:45, 2016-08-27 22:45:00,
  *             2016-08-27T22:45:00.123, with an optional Z or ±hh[:mm] zone;
  *   US form as Get-MessageTrackingLog takes it: 8/27/2016, 8/27/2016 10:45 PM,
  *             8/27/2016 10:45:00 PM, 8/27/2016 22:45:00 (AM/PM case-insensitive).
- * A time without a zone is read in tz (which must not be NULL).
+ * A time without a zone is read in tz (which must not be NULL), as
+ * mt_tz_typed_to_utc reads it.
  * Returns true and stores the UTC instant in *out, or false if unparsable. */
 bool mt_time_parse_user(const char *s, const mt_tz *tz, int64_t *out);
 

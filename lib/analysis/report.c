@@ -2771,8 +2771,7 @@ static size_t msgs_expected(const mt_logset *ls, const struct mt_query *q)
         int want = f->named_msgtrk && !q->n_servers;
         for (size_t k = 0; f->named_msgtrk && k < q->n_servers && !want; k++)
             want = f->server && q->servers[k] && !strcasecmp(f->server, q->servers[k]);
-        if (!want || (q->end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE && f->name_time_ms >= q->end_ms) ||
-            (q->start_ms != MT_TIME_NONE && f->next_name_time_ms != MT_TIME_NONE && f->next_name_time_ms <= q->start_ms))
+        if (!want || mt_logfile_outside_window(f, q->start_ms, q->end_ms))
             continue;
         struct stat st;
         if (f->path && stat(f->path, &st) == 0 && st.st_size > 0)

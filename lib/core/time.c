@@ -507,7 +507,9 @@ int32_t mt_tz_offset_at_utc(const mt_tz *tz, int64_t utc_ms)
     return offset_at(tz, floor_div(utc_ms, 1000));
 }
 
-int64_t mt_tz_local_to_utc(const mt_tz *tz, int64_t local_ms)
+/* later: of a wall time that occurs twice, take the second occurrence (a
+ * typed time, read as .NET reads it) rather than the first (a log stamp). */
+static int64_t local_to_utc(const mt_tz *tz, int64_t local_ms, bool later)
 {
     if (tz == NULL)
         return local_ms;
@@ -540,7 +542,7 @@ int64_t mt_tz_local_to_utc(const mt_tz *tz, int64_t local_ms)
     for (size_t i = 0; i <= nt; i++) {
         int32_t o = i == 0 ? first : tr_after[i - 1];
         int64_t u = ls - o;
-        if (offset_at(tz, u) == o && (!found || u < best)) {
+        if (offset_at(tz, u) == o && (!found || (later ? u > best : u < best))) {
             best = u;
             found = true;
         }
@@ -556,6 +558,16 @@ int64_t mt_tz_local_to_utc(const mt_tz *tz, int64_t local_ms)
     }
     /* Unreachable for sane data; still give a deterministic answer. */
     return secs_to_ms(ls - offset_at(tz, ls - offset_at(tz, ls)), rem);
+}
+
+int64_t mt_tz_local_to_utc(const mt_tz *tz, int64_t local_ms)
+{
+    return local_to_utc(tz, local_ms, false);
+}
+
+int64_t mt_tz_typed_to_utc(const mt_tz *tz, int64_t local_ms)
+{
+    return local_to_utc(tz, local_ms, true);
 }
 
 const char *mt_tz_name(const mt_tz *tz)
@@ -1156,7 +1168,7 @@ bool mt_time_parse_user(const char *s, const mt_tz *tz, int64_t *out)
     if (t.has_zone)
         *out = local - (int64_t)t.zone_off * 1000;
     else
-        *out = mt_tz_local_to_utc(tz, local); /* a NULL tz reads as UTC */
+        *out = mt_tz_typed_to_utc(tz, local); /* a NULL tz reads as UTC */
     return true;
 }
 

@@ -393,7 +393,7 @@ static void parse_line(mt_msgtrk *p, const char *s, size_t n, uint64_t line, int
         p->stopped = 1;
 }
 
-#define WINDOW_SLACK_MS (5 * 60 * 1000)
+#define WINDOW_SLACK_MS MT_WINDOW_SLACK_MS
 
 /* The date-time at the start of a data line (Exchange's first column). */
 static int leading_time(const char *s, const char *end, int64_t *t)

@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "mailtrail/msgtrk.h"
 #include "mailtrail/search.h"
 #include "mailtrail/time.h"
 #include "formats/reader.h"
@@ -1064,6 +1065,20 @@ void mt_logset_finish_after(mt_logset *ls, const char *const *before, size_t n_b
             !strcasecmp(f->server, g->server) && !strcmp(f->series, g->series))
             f->next_name_time_ms = g->name_time_ms + g->name_period_ms;
     }
+}
+
+bool mt_logfile_outside_window(const struct mt_logfile *f, int64_t start_ms, int64_t end_ms)
+{
+    /* name - slack >= end, not name >= end + slack: an end near INT64_MAX
+     * must not overflow (name times are of years 0..9999). */
+    if (end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE &&
+        f->name_time_ms - MT_WINDOW_SLACK_MS >= end_ms)
+        return true;
+    /* The next file's whole period is slack enough here: the -N files of
+     * one day are cut by size, so only the end of the next one bounds f. */
+    if (start_ms != MT_TIME_NONE && f->next_name_time_ms != MT_TIME_NONE && f->next_name_time_ms <= start_ms)
+        return true;
+    return false;
 }
 
 void mt_logset_finish(mt_logset *ls)

@@ -181,16 +181,6 @@ static int on_parse_event(const struct mt_event *ev, void *user)
     return 0;
 }
 
-static int outside_window(const struct mt_logfile *f, const struct mt_query *q)
-{
-    if (q->end_ms != MT_TIME_NONE && f->name_time_ms != MT_TIME_NONE && f->name_time_ms >= q->end_ms)
-        return 1;
-    if (q->start_ms != MT_TIME_NONE && f->next_name_time_ms != MT_TIME_NONE &&
-        f->next_name_time_ms <= q->start_ms)
-        return 1;
-    return 0;
-}
-
 static int server_wanted(const struct mt_logfile *f, const struct mt_query *q)
 {
     if (!q->n_servers)
@@ -205,7 +195,7 @@ static void run_file(struct ctx *c, size_t idx, char *buf, unsigned worker)
 {
     const struct mt_logfile *f = &c->ls->files[idx];
     struct file_job *job = &c->jobs[idx];
-    if (!server_wanted(f, c->q) || outside_window(f, c->q)) {
+    if (!server_wanted(f, c->q) || mt_logfile_outside_window(f, c->q->start_ms, c->q->end_ms)) {
         job->outcome = JOB_SKIPPED_TIME;
         return;
     }

@@ -485,6 +485,34 @@ static void test_logset_name_times(void **state)
     mt_logset_free(&ls);
 }
 
+/* The file of a day may begin with lines stamped a moment before it (written
+ * just after the rollover): a window ending at its midnight still reads it,
+ * up to the parser's 5 minutes of slack. */
+static void test_logfile_outside_window(void **state)
+{
+    (void)state;
+    mt_logset ls = { 0 };
+    assert_int_equal(mt_logset_add_file(&ls, "S/mt/MSGTRK20160831-1.LOG", "S", 0), MT_OK);
+    assert_int_equal(mt_logset_add_file(&ls, "S/mt/MSGTRK20160901-1.LOG", "S", 0), MT_OK);
+    mt_logset_finish(&ls);
+    assert_int_equal(ls.n, 2);
+    const struct mt_logfile *d31 = &ls.files[0], *d01 = &ls.files[1];
+    const int64_t m0901 = 1472688000000LL, minute = 60000;
+    assert_int_equal(d01->name_time_ms, m0901);
+    /* the end side: the 09-01 file is read for an end up to 5 minutes before its day */
+    assert_false(mt_logfile_outside_window(d01, MT_TIME_NONE, m0901));
+    assert_false(mt_logfile_outside_window(d01, MT_TIME_NONE, m0901 - 5 * minute + 1));
+    assert_true(mt_logfile_outside_window(d01, MT_TIME_NONE, m0901 - 5 * minute));
+    assert_true(mt_logfile_outside_window(d01, MT_TIME_NONE, INT64_MIN + 1));
+    assert_false(mt_logfile_outside_window(d01, MT_TIME_NONE, INT64_MAX));
+    /* the start side: the 08-31 file until the next file's day has ended */
+    assert_false(mt_logfile_outside_window(d31, m0901 + 86400000LL - 1, MT_TIME_NONE));
+    assert_true(mt_logfile_outside_window(d31, m0901 + 86400000LL, MT_TIME_NONE));
+    assert_false(mt_logfile_outside_window(d01, INT64_MAX, MT_TIME_NONE)); /* no next file */
+    assert_false(mt_logfile_outside_window(d31, MT_TIME_NONE, MT_TIME_NONE));
+    mt_logset_free(&ls);
+}
+
 /* Table columns are measured in terminal cells. */
 static void test_display_width(void **state)
 {
@@ -588,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_text_case_blocks),
         cmocka_unit_test(test_status_items),
         cmocka_unit_test(test_logset_name_times),
+        cmocka_unit_test(test_logfile_outside_window),
         cmocka_unit_test(test_logset_names),
         cmocka_unit_test(test_logset_copies),
         cmocka_unit_test(test_files_read_once),

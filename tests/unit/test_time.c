@@ -500,9 +500,12 @@ static void test_tz_dst_gap_and_overlap(void **state)
     assert_int_equal(mt_tz_local_to_utc(tz, d0327 + MS(3 * HOUR)), MS(1459040400));
     assert_int_equal(puser_ok("2016-03-27 03:30", tz), MS(1459042200));
 
-    /* Overlap: 02:30 happens at +02:00 and then at +01:00; the first wins. */
+    /* Overlap: 02:30 happens at +02:00 and then at +01:00; a log stamp takes
+     * the first, a typed time the second (standard time, as .NET does). */
     assert_int_equal(mt_tz_local_to_utc(tz, d1030 + MS(2 * HOUR + 1800)), MS(1477787400));
-    assert_int_equal(puser_ok("2016-10-30 02:30", tz), MS(1477787400));
+    assert_int_equal(mt_tz_typed_to_utc(tz, d1030 + MS(2 * HOUR + 1800)), MS(1477787400 + HOUR));
+    assert_int_equal(puser_ok("2016-10-30 02:30", tz), MS(1477787400 + HOUR));
+    assert_int_equal(mt_tz_typed_to_utc(tz, d0327 + MS(2 * HOUR + 1800)), MS(1459042200));
     assert_format(MS(1477787400), tz, "2016-10-30T02:30:00.000+02:00");
     assert_format(MS(1477787400 + HOUR), tz, "2016-10-30T02:30:00.000+01:00");
     assert_int_equal(mt_tz_local_to_utc(tz, d1030 + MS(2 * HOUR)), MS(1477785600));
@@ -510,6 +513,36 @@ static void test_tz_dst_gap_and_overlap(void **state)
     assert_int_equal(mt_tz_local_to_utc(tz, d1030 + MS(HOUR + 3599) + 999),
                      MS(1477785600) - 1);
     mt_tz_free(tz);
+}
+
+/* A time typed for Get-MessageTrackingLog in the hour New York repeats is
+ * standard time (.NET's ConvertTimeToUtc): 1:30 AM on 2016-11-06 is 06:30Z,
+ * not the daylight 05:30Z. One in the hour it skips (2:30 AM on 2016-03-13)
+ * takes the standard offset from before the jump: 07:30Z, which is 3:30 EDT. */
+static void test_typed_time_in_dst_change(void **state)
+{
+    (void)state;
+    mt_tz *ny = load("America/New_York");
+    int64_t d1106 = mt_days_from_civil(2016, 11, 6) * DAY_MS;
+    int64_t d0313 = mt_days_from_civil(2016, 3, 13) * DAY_MS;
+    assert_int_equal(puser_ok("11/6/2016 1:30:00 AM", ny), d1106 + MS(6 * HOUR + 1800));
+    assert_int_equal(puser_ok("2016-11-06T01:30", ny), d1106 + MS(6 * HOUR + 1800));
+    assert_int_equal(puser_ok("11/6/2016 1:00 AM", ny), d1106 + MS(6 * HOUR));
+    assert_int_equal(puser_ok("11/6/2016 1:59:59 AM", ny), d1106 + MS(6 * HOUR + 3599));
+    /* Either side of the repeated hour: one reading each. */
+    assert_int_equal(puser_ok("11/6/2016 12:59:59 AM", ny), d1106 + MS(4 * HOUR + 3599));
+    assert_int_equal(puser_ok("11/6/2016 2:00 AM", ny), d1106 + MS(7 * HOUR));
+    /* A zone written out is taken as written, daylight or not. */
+    assert_int_equal(puser_ok("2016-11-06T01:30-04:00", ny), d1106 + MS(5 * HOUR + 1800));
+    /* A log stamp's wall time still takes the first occurrence. */
+    assert_int_equal(mt_tz_local_to_utc(ny, d1106 + MS(HOUR + 1800)), d1106 + MS(5 * HOUR + 1800));
+    /* The skipped hour. */
+    assert_int_equal(puser_ok("3/13/2016 2:30 AM", ny), d0313 + MS(7 * HOUR + 1800));
+    assert_int_equal(puser_ok("3/13/2016 1:59:59 AM", ny), d0313 + MS(6 * HOUR + 3599));
+    assert_int_equal(puser_ok("3/13/2016 3:00 AM", ny), d0313 + MS(7 * HOUR));
+    /* A zone without DST has no repeated hour. */
+    assert_int_equal(mt_tz_typed_to_utc(NULL, 12345), 12345);
+    mt_tz_free(ny);
 }
 
 /* ---- local zone ---------------------------------------------------------- */
@@ -1121,6 +1154,7 @@ int main(void)
         T(test_tz_berlin_offsets),
         T(test_tz_after_last_transition),
         T(test_tz_dst_gap_and_overlap),
+        T(test_typed_time_in_dst_change),
         T(test_tz_local),
         T(test_user_iso),
         T(test_user_us),
