@@ -71,17 +71,155 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* What tail has read of each log, known by what the log holds rather than
+ * by its name. The index reads a file again from its start when it was
+ * replaced (a mirror's temporary copy renamed over it, rsync-style), and a
+ * compressed copy of a log as a new file (logrotate's copytruncate, then
+ * compress): its own records stay exact, but tail cannot take back what it
+ * printed. A log is told by its head (its first bytes, up to 4 KiB,
+ * hashed): a file read whose head is that of a log read in an earlier pass
+ * is that log, grown or copied, and its lines up to those read are passed
+ * over. A new log at the same name starts otherwise (its #Date, its first
+ * row). While a log is shorter than 4 KiB its head is all of it, so the
+ * match is exact; the head grows with it. */
+struct seen {
+    char *path;                /* NULL: at no name followed now, kept a while for its copies */
+    size_t head_len;
+    uint64_t head_hash;        /* of the first head_len bytes */
+    uint64_t lines;            /* its lines read (printed or passed over) */
+    unsigned pass;             /* read last in this pass */
+    uint64_t gone_at;          /* when path became NULL: the oldest go first */
+};
+
+#define SEEN_HEAD 4096         /* the index's head (mt_index_config.on_file) */
+#define SEEN_GONE_MAX 64       /* logs gone from the folders still known: memory stays flat */
+#define SEEN_NONE ((size_t)-1)
+
 struct follower {
     const mt_matcher *match;
     mt_writer *w;
     int printing;
     uint64_t printed, limit;
     int write_failed;
+    struct seen *seen;
+    size_t n_seen, cap_seen;
+    uint64_t *prefix;          /* prefix[i]: hash of a head's first i bytes */
+    unsigned pass;
+    uint64_t n_gone;
+    size_t cur;                /* the log being read now, or SEEN_NONE */
+    uint64_t skip;             /* its lines up to this one were read before */
 };
+
+static void seen_gone(struct follower *f, struct seen *s)
+{
+    free(s->path);
+    s->path = NULL;
+    s->gone_at = ++f->n_gone;
+}
+
+static void on_file(const char *path, uint64_t lines_before, const char *head, size_t head_len, void *user)
+{
+    struct follower *f = user;
+    f->cur = SEEN_NONE;
+    f->skip = 0;
+    if (head_len > SEEN_HEAD)
+        head_len = SEEN_HEAD;
+    uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a */
+    f->prefix[0] = h;
+    for (size_t i = 0; i < head_len; i++) {
+        h = (h ^ (unsigned char)head[i]) * 0x100000001b3ull;
+        f->prefix[i + 1] = h;
+    }
+    size_t mine = SEEN_NONE, same = SEEN_NONE;
+    for (size_t i = 0; i < f->n_seen; i++) {
+        struct seen *s = &f->seen[i];
+        int here = s->path && !strcmp(s->path, path);
+        if (here)
+            mine = i;
+        /* only a log read in an earlier pass: two files first found
+         * together are printed as the index reads them, as before */
+        if (!s->head_len || s->head_len > head_len || f->prefix[s->head_len] != s->head_hash || s->pass >= f->pass)
+            continue;
+        if (here || same == SEEN_NONE || (same != mine && s->lines > f->seen[same].lines))
+            same = i;
+    }
+    if (same != SEEN_NONE) {
+        f->skip = f->seen[same].lines;
+        if (mine != SEEN_NONE && mine != same)
+            seen_gone(f, &f->seen[mine]);   /* another log here now: this one may turn up copied */
+        if (same != mine) {
+            char *p = strdup(path);
+            if (!p)
+                return;   /* not followed by content: printed as read */
+            free(f->seen[same].path);
+            f->seen[same].path = p;
+        }
+    } else {
+        if (mine != SEEN_NONE)
+            seen_gone(f, &f->seen[mine]);
+        if (f->n_seen == f->cap_seen) {
+            size_t ncap = f->cap_seen ? 2 * f->cap_seen : 16;
+            struct seen *nv = realloc(f->seen, ncap * sizeof *nv);
+            if (!nv)
+                return;
+            f->seen = nv;
+            f->cap_seen = ncap;
+        }
+        char *p = strdup(path);
+        if (!p)
+            return;
+        same = f->n_seen++;
+        f->seen[same] = (struct seen){ .path = p, .lines = lines_before };
+    }
+    struct seen *s = &f->seen[same];
+    s->head_len = head_len;
+    s->head_hash = f->prefix[head_len];
+    if (lines_before > s->lines)
+        s->lines = lines_before;
+    s->pass = f->pass;
+    f->cur = same;
+}
+
+static int by_path_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* After a pass: a log at none of the names followed now is kept only for
+ * its copies, and only the latest SEEN_GONE_MAX of those. */
+static void seen_prune(struct follower *f, const mt_logset *ls)
+{
+    f->cur = SEEN_NONE;
+    const char **paths = malloc((ls->n ? ls->n : 1) * sizeof *paths);
+    if (paths) {
+        for (size_t i = 0; i < ls->n; i++)
+            paths[i] = ls->files[i].path;
+        qsort(paths, ls->n, sizeof *paths, by_path_ptr);
+        for (size_t i = 0; i < f->n_seen; i++) {
+            struct seen *s = &f->seen[i];
+            if (s->path && (!ls->n || !bsearch(&s->path, paths, ls->n, sizeof *paths, by_path_ptr)))
+                seen_gone(f, s);
+        }
+        free(paths);
+    }
+    uint64_t keep_from = f->n_gone > SEEN_GONE_MAX ? f->n_gone - SEEN_GONE_MAX : 0;
+    size_t k = 0;
+    for (size_t i = 0; i < f->n_seen; i++)
+        if (f->seen[i].path || f->seen[i].gone_at > keep_from)
+            f->seen[k++] = f->seen[i];
+    f->n_seen = k;
+}
 
 static int on_event(const struct mt_event *ev, void *user)
 {
     struct follower *f = user;
+    if (f->cur != SEEN_NONE && ev->file && !strcmp(ev->file, f->seen[f->cur].path)) {
+        struct seen *s = &f->seen[f->cur];
+        if (ev->line <= f->skip)
+            return 0;   /* printed already (or passed over in the first pass) */
+        if (ev->line > s->lines)
+            s->lines = ev->line;
+    }
     if (!f->printing || (f->limit && f->printed >= f->limit) || !mt_matcher_match(f->match, ev))
         return 0;
     if (mt_writer_event(f->w, ev) != MT_OK)
@@ -317,7 +455,16 @@ int cmd_tail(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    struct follower f = { match, w, from_start, 0, count, 0 };
+    struct follower f = { match, w, from_start, 0, count, 0, .cur = SEEN_NONE };
+    if (!(f.prefix = malloc((SEEN_HEAD + 1) * sizeof *f.prefix))) {
+        mt_matcher_free(match);
+        mt_writer_free(w);
+        mt_index_close(ix);
+        mt_tz_free(tz);
+        cli_list_free(&logs);
+        cli_filters_free(&filters);
+        return MT_EIO;
+    }
     struct server_names sn = { 0 };
     /* --from-start --db: what the index holds already comes from it (the
      * files' first pass reads only what it does not hold yet), in time
@@ -392,7 +539,7 @@ int cmd_tail(int argc, char **argv)
     }
     struct said said = { 0 };
     struct mt_index_config cfg = { .diag = say_once, .user = &said, .on_event = on_event, .event_user = &f,
-                                   .offsets_only = db == NULL };
+                                   .on_file = on_file, .offsets_only = db == NULL };
     double started = now_s();
     int unreadable_seen = 0;
     for (int pass = 0; !stop_requested; pass++) {
@@ -403,7 +550,9 @@ int cmd_tail(int argc, char **argv)
         if (rc == MT_OK)
             rc = resolve_servers(cmd, &ls, &filters.servers, &sn);
         if (rc == MT_OK) {
+            f.pass = (unsigned)pass + 1;
             mt_status st = mt_index_update(ix, &ls, &cfg, NULL);
+            seen_prune(&f, &ls);
             if (st == MT_EIO)
                 rc = MT_EIO;
             else if (st == MT_EINPUT || unreadable)
@@ -427,6 +576,10 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    for (size_t i = 0; i < f.n_seen; i++)
+        free(f.seen[i].path);
+    free(f.seen);
+    free(f.prefix);
     for (size_t i = 0; i < said.n; i++)
         free(said.v[i]);
     free(said.v);

@@ -85,6 +85,14 @@ struct mt_index_config {
      * is ignored: the files are read to their ends regardless. */
     mt_event_fn on_event;
     void *event_user;
+    /* Optional, with event_user: called before a file's new lines are read
+     * in this pass (before its events). lines_before: how many of its lines
+     * the index had read already (0: read from its start -- a new file, or
+     * one replaced or rewritten, whose lines were perhaps read before under
+     * this name or another); head: what the file holds from its start
+     * (decompressed), head_len bytes, at most 4096. A watcher that must not
+     * see a line twice (tail) tells a file it has seen before by its head. */
+    void (*on_file)(const char *path, uint64_t lines_before, const char *head, size_t head_len, void *user);
     /* Keep only the files' offsets, not their records: following logs
      * without an index (tail) in a throw-away ":memory:" database. */
     int offsets_only;

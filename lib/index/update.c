@@ -1839,6 +1839,27 @@ static int old_compressed_head(struct upd *u, struct filerow *r)
     return rc == SQLITE_DONE ? 0 : (db_fail(u, "updating a file's head"), -1);
 }
 
+/* The first bytes (up to cap) of what the file at path holds, decompressed:
+ * how many; 0 when it cannot be read (that is said when it is read). */
+static size_t content_head(const char *path, char *b, size_t cap)
+{
+    size_t d = mt_reader_compressed_head(path, b, cap);
+    if (d)
+        return d;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    size_t n = 0;
+    while (n < cap) {
+        ssize_t got = pread(fd, b + n, cap - n, (off_t)n);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    close(fd);
+    return n;
+}
+
 static mt_status index_file(struct upd *u, const struct mt_logfile *f, char *buf)
 {
     if (drain(u))
@@ -2092,6 +2113,11 @@ opened:;
     }
     u->consumed = r->offset;
     u->lines = (uint64_t)r->lines;
+    if (u->cfg->on_file) {
+        char head[HEAD_BYTES];
+        size_t hn = content_head(f->path, head, sizeof head);
+        u->cfg->on_file(f->path, u->lines, head, hn, u->cfg->event_user);
+    }
     u->dirty = 0;
     u->last_directive_end = -1;
     u->pending.n = 0;
