@@ -2309,20 +2309,24 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     if (!path)
         return 0;
     /* Where a relay went, one more hop per next host (at most 8). */
-    char hosts[8][128];
+    /* Each host cut to 127 bytes (it was copied into 128-byte buffers):
+     * views of the interned names, which outlive the path, and no copy
+     * made for every message. */
+    mt_slice hosts[8];
     size_t n_relay = 0;
     for (size_t r = 0; r < E->nr; r++) {
         const struct ercpt *R = &E->r[r];
         if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
             continue;
+        size_t hl = strnlen(R->next_hop, 127);
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
+            dup = mt_slice_same_remote_host(hosts[k], mt_slice_make(R->next_hop, strlen(R->next_hop)));
         if (dup)
             continue;
         if (n_relay == 8)
             break;
-        snprintf(hosts[n_relay++], sizeof hosts[0], "%s", R->next_hop);
+        hosts[n_relay++] = mt_slice_make(R->next_hop, hl);
     }
     struct pathw w = { path, len, 0 };
     path[0] = '\0';
@@ -2330,7 +2334,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         if (h)
             pw_put(&w, " -> ", 4);
         if (h >= ng) {
-            pw_put(&w, hosts[h - ng], strlen(hosts[h - ng]));
+            pw_put(&w, hosts[h - ng].p, hosts[h - ng].n);
             continue;
         }
         const struct egroup *G = &E->g[order[h]];
