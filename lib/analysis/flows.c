@@ -300,9 +300,17 @@ static inline uint64_t fold_word(uint64_t w)
     return w | (upper >> 2);
 }
 
-/* The last n (< 8) bytes of s, folded, as a word (the rest zero). */
-static inline uint64_t tail_word(const char *p, size_t n)
+/* The n (0 < n < 8) bytes at p, the last of s, folded, as a word (the
+ * rest zero). When s has 8 bytes before its end they are read in one load,
+ * shifted down: the same word without a loop over the bytes. */
+static inline uint64_t tail_word(mt_slice s, const char *p, size_t n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s.n >= 8)
+        return fold_word(load8(s.p + s.n - 8) >> (8 * (8 - n)));
+#else
+    (void)s;
+#endif
     uint64_t w = 0;
     for (size_t i = 0; i < n; i++)
         w |= (uint64_t)(unsigned char)p[i] << (8 * i);
@@ -322,7 +330,7 @@ static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
         b ^= b >> 31;
     }
     if (i < s.n) {
-        uint64_t w = tail_word(s.p + i, s.n - i);
+        uint64_t w = tail_word(s, s.p + i, s.n - i);
         a = (a ^ w) * 0x9e3779b97f4a7c15ull;
         b = (b + w) * 0xbf58476d1ce4e5b9ull;
     }
@@ -341,7 +349,7 @@ static uint64_t hash64(mt_slice s)
         a ^= a >> 29;
     }
     if (i < s.n)
-        a = (a ^ tail_word(s.p + i, s.n - i)) * 0x9e3779b97f4a7c15ull;
+        a = (a ^ tail_word(s, s.p + i, s.n - i)) * 0x9e3779b97f4a7c15ull;
     return mix64(a);
 }
 
