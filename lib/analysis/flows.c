@@ -91,11 +91,30 @@ static int eq(mt_slice s, const char *lit)
 #define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
 
 /* mt_slice_mentions(ctx, "safetynet") || ...(ctx, "shadowredundancy") as
- * trace.c's resubmission_by() asks: tried only where an 's' is. */
+ * trace.c's resubmission_by() asks: tried only where an 's' is. Every
+ * RECEIVE asks, and most contexts hold a few 's': the 's' are found eight
+ * bytes at a time here, not with a call per 's'. */
+static int resubmission_at(mt_slice ctx, size_t i)
+{
+    return mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16);
+}
+
 static int resubmission_context(mt_slice ctx)
 {
-    for (size_t i = mt_slice_find_ci(ctx, 0, 's'); i < ctx.n; i = mt_slice_find_ci(ctx, i + 1, 's'))
-        if (mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16))
+    size_t i = 0;
+    for (; i + 8 <= ctx.n; i += 8) {
+        /* bytes that are 's' or 'S' (or 0x53/0x73 with bit 5 set: the
+         * same bytes), by the borrow of a zero byte after the xor */
+        uint64_t x = (load8(ctx.p + i) | 0x2020202020202020ull) ^ 0x7373737373737373ull;
+        uint64_t m = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        for (; m; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctzll(m) / 8;
+            if (fold((unsigned char)ctx.p[k]) == 's' && resubmission_at(ctx, k))
+                return 1;
+        }
+    }
+    for (; i < ctx.n; i++)
+        if (fold((unsigned char)ctx.p[i]) == 's' && resubmission_at(ctx, i))
             return 1;
     return 0;
 }
@@ -281,9 +300,17 @@ static inline uint64_t fold_word(uint64_t w)
     return w | (upper >> 2);
 }
 
-/* The last n (< 8) bytes of s, folded, as a word (the rest zero). */
-static inline uint64_t tail_word(const char *p, size_t n)
+/* The n (0 < n < 8) bytes at p, the last of s, folded, as a word (the
+ * rest zero). When s has 8 bytes before its end they are read in one load,
+ * shifted down: the same word without a loop over the bytes. */
+static inline uint64_t tail_word(mt_slice s, const char *p, size_t n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s.n >= 8)
+        return fold_word(load8(s.p + s.n - 8) >> (8 * (8 - n)));
+#else
+    (void)s;
+#endif
     uint64_t w = 0;
     for (size_t i = 0; i < n; i++)
         w |= (uint64_t)(unsigned char)p[i] << (8 * i);
@@ -303,7 +330,7 @@ static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
         b ^= b >> 31;
     }
     if (i < s.n) {
-        uint64_t w = tail_word(s.p + i, s.n - i);
+        uint64_t w = tail_word(s, s.p + i, s.n - i);
         a = (a ^ w) * 0x9e3779b97f4a7c15ull;
         b = (b + w) * 0xbf58476d1ce4e5b9ull;
     }
@@ -322,7 +349,7 @@ static uint64_t hash64(mt_slice s)
         a ^= a >> 29;
     }
     if (i < s.n)
-        a = (a ^ tail_word(s.p + i, s.n - i)) * 0x9e3779b97f4a7c15ull;
+        a = (a ^ tail_word(s, s.p + i, s.n - i)) * 0x9e3779b97f4a7c15ull;
     return mix64(a);
 }
 
@@ -2309,20 +2336,24 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     if (!path)
         return 0;
     /* Where a relay went, one more hop per next host (at most 8). */
-    char hosts[8][128];
+    /* Each host cut to 127 bytes (it was copied into 128-byte buffers):
+     * views of the interned names, which outlive the path, and no copy
+     * made for every message. */
+    mt_slice hosts[8];
     size_t n_relay = 0;
     for (size_t r = 0; r < E->nr; r++) {
         const struct ercpt *R = &E->r[r];
         if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
             continue;
+        size_t hl = strnlen(R->next_hop, 127);
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(mt_slice_cstr(hosts[k]), mt_slice_cstr(R->next_hop));
+            dup = mt_slice_same_remote_host(hosts[k], mt_slice_make(R->next_hop, strlen(R->next_hop)));
         if (dup)
             continue;
         if (n_relay == 8)
             break;
-        snprintf(hosts[n_relay++], sizeof hosts[0], "%s", R->next_hop);
+        hosts[n_relay++] = mt_slice_make(R->next_hop, hl);
     }
     struct pathw w = { path, len, 0 };
     path[0] = '\0';
@@ -2330,7 +2361,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         if (h)
             pw_put(&w, " -> ", 4);
         if (h >= ng) {
-            pw_put(&w, hosts[h - ng], strlen(hosts[h - ng]));
+            pw_put(&w, hosts[h - ng].p, hosts[h - ng].n);
             continue;
         }
         const struct egroup *G = &E->g[order[h]];
