@@ -1423,9 +1423,25 @@ static mt_slice domain_of(mt_slice a)
     return mt_slice_make(NULL, 0);
 }
 
-static bool is(mt_slice s, const char *lit)
+static char lower(char c)
 {
-    return mt_slice_eq_ci(s, mt_slice_make(lit, strlen(lit)));
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* s is lit, ignoring ASCII case. Every event is tested against a few of
+ * these words: the length (a literal's strlen is a constant) rules most out
+ * without a call, and a short word is compared here, byte by byte. */
+static inline bool is(mt_slice s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.n != n)
+        return false;
+    if (n > 16)
+        return mt_slice_eq_ci(s, mt_slice_make(lit, n));
+    for (size_t i = 0; i < n; i++)
+        if (lower(s.p[i]) != lower(lit[i]))
+            return false;
+    return true;
 }
 
 /* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
@@ -1583,14 +1599,29 @@ static bool intra_org_send(const struct mt_event *ev)
     return is(ev->f[MT_F_CONNECTOR_ID], "Intra-Organization SMTP Send Connector");
 }
 
-/* The names and addresses ev (of class cls) says are the organisation's. */
-static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
+/* What an event is, worked out once: learn_from and add_event both ask. */
+struct kind {
+    int cls;
+    bool smtp;    /* source SMTP */
+    bool intra;   /* a SEND through the intra-organisation connector */
+};
+
+static struct kind kind_of(int cls, const struct mt_event *ev)
 {
-    mt_slice src = ev->f[MT_F_SOURCE], eid = ev->f[MT_F_EVENT_ID];
-    if (cls == C_RECEIVE && is(src, "SMTP")) {
+    struct kind k = { cls, is(ev->f[MT_F_SOURCE], "SMTP"), false };
+    k.intra = cls == C_SEND && intra_org_send(ev);
+    return k;
+}
+
+/* The names and addresses ev (of kind k) says are the organisation's. */
+static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct mt_event *ev)
+{
+    mt_slice eid = ev->f[MT_F_EVENT_ID];
+    int cls = k.cls;
+    if (cls == C_RECEIVE && k.smtp) {
         host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the receiver: the logging server */
         ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
-    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && is(src, "SMTP")) {
+    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && k.smtp) {
         /* Shadow redundancy: a server keeps the shadow copy of what it
          * received on another transport server of its own organisation (a
          * DAG member, a server of its site), and only there. One DAG member's
@@ -1609,14 +1640,14 @@ static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_eve
             ip_learn(r, w, ev->f[MT_F_CLIENT_IP]);
         }
     } else if (cls == C_SEND) {
-        if (is(src, "SMTP"))
+        if (k.smtp)
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
         /* Exchange's implicit connector, used only towards the transport
          * servers of its own organisation: the hop is ours even when its
          * logs are not in the set (one DAG member's logs). An [InternalId=N,
          * Hostname=H] reply alone would not say so: any Exchange answers
          * that way, Exchange Online and other organisations too. */
-        if (intra_org_send(ev)) {
+        if (k.intra) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
             host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
             ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
@@ -2432,13 +2463,14 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
 
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
-    learn_from(r, w, cls, ev);
+    struct kind k = kind_of(cls, ev);
+    learn_from(r, w, k, ev);
     if (cls == C_RECEIVE) {
         if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[0]++;
             e->v[2] += ev_bytes;
         }
-        if (is(src, "SMTP")) {
+        if (k.smtp) {
             if (!is_org_host(w, ev->f[MT_F_CLIENT_HOSTNAME]) && !is_org_host(w, ev->f[MT_F_CLIENT_IP])) {
                 w->inbound_smtp++;
                 if (srv)
@@ -2457,7 +2489,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         hop = ev->f[MT_F_SERVER_HOSTNAME];
         if (!hop.n)
             hop = ev->f[MT_F_SERVER_IP];
-        if (intra_org_send(ev))
+        if (k.intra)
             external = 0;   /* to another Exchange server of ours (learn_from) */
         else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
@@ -2600,7 +2632,7 @@ mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
         return MT_EUSAGE;
     r->hostfixed = 1;
     r->ipfixed = 1;
-    learn_from(r, NULL, classify(ev->f[MT_F_EVENT_ID]), ev);
+    learn_from(r, NULL, kind_of(classify(ev->f[MT_F_EVENT_ID]), ev), ev);
     return r->oom ? MT_EIO : MT_OK;
 }
 
