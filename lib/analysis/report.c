@@ -673,6 +673,10 @@ struct wst {
     uint32_t c_srv_id;
     struct ent *c_ip;
     struct ent *c_learn, *c_host;      /* the last host name learned, the last one asked about */
+    /* ... and those names as the line wrote them: the same bytes again need
+     * no folding, hashing or case-insensitive compare (0 bytes: none yet) */
+    size_t c_learn_n, c_host_n;
+    char c_learn_raw[256], c_host_raw[256];
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1576,9 +1580,11 @@ static bool known(const struct ent *e)
 static void host_learn(mt_report *r, struct wst *w, mt_slice name)
 {
     name = host_trim(name);
-    if ((w && r->hostfixed) || !name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
+    if (w && (r->hostfixed || (name.n && name.n == w->c_learn_n && !memcmp(name.p, w->c_learn_raw, name.n))))
+        return;   /* a server's own name: the same line after line */
+    if (!name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
         return;
-    struct ent *e = w ? w->c_learn : NULL; /* a server's own name: the same line after line */
+    struct ent *e = w ? w->c_learn : NULL;
     if (e && e->klen == name.n && mt_slice_eq_ci(mt_slice_make(e->key, e->klen), name))
         return;
     struct map *m = w ? &w->hk : &r->hostg;
@@ -1588,8 +1594,11 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
     if (!(e = map_get(m, buf, n, 1, oom)))
         return;
     e->v[0] |= HK_KNOWN;
-    if (w)
+    if (w) {
         w->c_learn = e;
+        memcpy(w->c_learn_raw, name.p, name.n);
+        w->c_learn_n = name.n;
+    }
     if (l && (e = map_get(m, buf, l, 1, oom)))
         e->v[0] |= HK_KNOWN;
 }
@@ -1674,11 +1683,15 @@ static bool host_ours(struct wst *w, mt_slice host)
         return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
     }
     struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
-    if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
-        size_t n = fold(buf, sizeof buf, host);
-        if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
-            return false;
-        w->c_host = e;
+    if (!e || host.n != w->c_host_n || memcmp(host.p, w->c_host_raw, host.n)) {
+        if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
+            size_t n = fold(buf, sizeof buf, host);
+            if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
+                return false;
+            w->c_host = e;
+        }
+        memcpy(w->c_host_raw, host.p, host.n);
+        w->c_host_n = host.n;
     }
     if (known(e))
         return true;
