@@ -1407,6 +1407,21 @@ static size_t fold(char *buf, size_t cap, mt_slice s)
     return n;
 }
 
+/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: the
+ * recipient list is walked two or three times per event. */
+static inline bool next_rcpt(mt_slice s, size_t *pos, mt_slice *item)
+{
+    if (s.n == 0 || *pos > s.n)
+        return false;
+    const char *start = s.p + *pos;
+    const char *end = memchr(start, ';', s.n - *pos);
+    size_t len = end ? (size_t)(end - start) : s.n - *pos;
+    item->p = start;
+    item->n = len;
+    *pos += len + 1;
+    return true;
+}
+
 static struct ent *wget_folded(struct wst *w, struct map *m, mt_slice s)
 {
     char buf[512];
@@ -1455,6 +1470,16 @@ static inline bool is(mt_slice s, const char *lit)
 static uint64_t parse_u64(mt_slice s)
 {
     uint64_t v = 0;
+    if (s.n <= 19) {
+        /* v cannot wrap, and only grows: the limit is checked once, at the end */
+        for (size_t i = 0; i < s.n; i++) {
+            unsigned d = (unsigned)(unsigned char)s.p[i] - '0';
+            if (d > 9)
+                return 0;
+            v = v * 10 + d;
+        }
+        return v > SIZE_MAX_BYTES ? 0 : v;
+    }
     for (size_t i = 0; i < s.n; i++) {
         if (s.p[i] < '0' || s.p[i] > '9')
             return 0;
@@ -2469,7 +2494,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     {
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it))
+        while (next_rcpt(rcpts, &pos, &it))
             if (it.n)
                 nrcpt++;
     }
@@ -2538,7 +2563,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         int64_t e2e = e2e_latency(ev->f[MT_F_CUSTOM_DATA]);
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
             struct aent *ae = rcpt_ent(w, it);
@@ -2589,7 +2614,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         }
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
             struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
@@ -2610,7 +2635,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         bool fail = cls == C_FAIL;
         size_t pos = 0, spos = 0;
         mt_slice it, st;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!mt_recipient_status_next(ev->f[MT_F_RECIPIENT_STATUS], &spos, &st))
                 st = mt_slice_make(NULL, 0);
             if (!it.n)
