@@ -638,6 +638,13 @@ struct aidx {
 };
 
 /* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
+enum { LEARN_CACHE = 4 };
+
+struct rawname {
+    size_t n;
+    char b[256];
+};
+
 struct wst {
     struct mt_report *r;
     int oom;
@@ -671,12 +678,16 @@ struct wst {
     struct ent *c_srv;
     const char *c_srv_ptr;
     uint32_t c_srv_id;
-    struct ent *c_ip;
-    struct ent *c_learn, *c_host;      /* the last host name learned, the last one asked about */
-    /* ... and those names as the line wrote them: the same bytes again need
-     * no folding, hashing or case-insensitive compare (0 bytes: none yet) */
-    size_t c_learn_n, c_host_n;
-    char c_learn_raw[256], c_host_raw[256];
+    /* the addresses and host names learned last: a server's own, and on an
+     * intra-organisation SEND its peer's, line after line. Names as the
+     * line wrote them: the same bytes again need no folding, hashing or
+     * case-insensitive compare (0 bytes: none yet) */
+    struct ent *c_ip[LEARN_CACHE];
+    unsigned c_ip_next;
+    struct rawname c_learn[LEARN_CACHE];
+    unsigned c_learn_next;
+    struct ent *c_host;                /* the last host name asked about, */
+    struct rawname c_host_raw;         /* as written */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1508,14 +1519,15 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
 {
     if (!key.n || (w && r->ipfixed))
         return;
-    struct ent *e = w ? w->c_ip : NULL; /* a server's own address: the same line after line */
-    if (e && e->klen == key.n && !memcmp(e->key, key.p, key.n))
-        return;
+    struct ent *e;
+    for (size_t i = 0; w && i < LEARN_CACHE; i++)
+        if ((e = w->c_ip[i]) && e->klen == key.n && !memcmp(e->key, key.p, key.n))
+            return;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
     e->v[0] |= IP_KNOWN;
     if (w)
-        w->c_ip = e;
+        w->c_ip[w->c_ip_next++ % LEARN_CACHE] = e;
 }
 
 static bool ip_known(struct wst *w, mt_slice key)
@@ -1594,6 +1606,17 @@ static bool names_server(const mt_report *r, mt_slice label)
     return false;
 }
 
+static bool raw_is(const struct rawname *c, mt_slice s)
+{
+    return s.n && s.n == c->n && !memcmp(s.p, c->b, s.n);
+}
+
+static void raw_keep(struct rawname *c, mt_slice s)
+{
+    memcpy(c->b, s.p, s.n);
+    c->n = s.n;
+}
+
 static bool known(const struct ent *e)
 {
     return e && (e->v[0] & HK_KNOWN);
@@ -1605,13 +1628,14 @@ static bool known(const struct ent *e)
 static void host_learn(mt_report *r, struct wst *w, mt_slice name)
 {
     name = host_trim(name);
-    if (w && (r->hostfixed || (name.n && name.n == w->c_learn_n && !memcmp(name.p, w->c_learn_raw, name.n))))
-        return;   /* a server's own name: the same line after line */
+    if (w && r->hostfixed)
+        return;
+    for (size_t i = 0; w && i < LEARN_CACHE; i++)
+        if (raw_is(&w->c_learn[i], name))
+            return;
     if (!name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
         return;
-    struct ent *e = w ? w->c_learn : NULL;
-    if (e && e->klen == name.n && mt_slice_eq_ci(mt_slice_make(e->key, e->klen), name))
-        return;
+    struct ent *e;
     struct map *m = w ? &w->hk : &r->hostg;
     int *oom = w ? &w->oom : &r->oom;
     char buf[HOST_MAX];
@@ -1619,11 +1643,8 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
     if (!(e = map_get(m, buf, n, 1, oom)))
         return;
     e->v[0] |= HK_KNOWN;
-    if (w) {
-        w->c_learn = e;
-        memcpy(w->c_learn_raw, name.p, name.n);
-        w->c_learn_n = name.n;
-    }
+    if (w)
+        raw_keep(&w->c_learn[w->c_learn_next++ % LEARN_CACHE], name);
     if (l && (e = map_get(m, buf, l, 1, oom)))
         e->v[0] |= HK_KNOWN;
 }
@@ -1708,15 +1729,14 @@ static bool host_ours(struct wst *w, mt_slice host)
         return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
     }
     struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
-    if (!e || host.n != w->c_host_n || memcmp(host.p, w->c_host_raw, host.n)) {
+    if (!e || !raw_is(&w->c_host_raw, host)) {
         if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
             size_t n = fold(buf, sizeof buf, host);
             if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
                 return false;
             w->c_host = e;
         }
-        memcpy(w->c_host_raw, host.p, host.n);
-        w->c_host_n = host.n;
+        raw_keep(&w->c_host_raw, host);
     }
     if (known(e))
         return true;
