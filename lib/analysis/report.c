@@ -1474,6 +1474,30 @@ static inline bool is(mt_slice s, const char *lit)
     return true;
 }
 
+/* mt_slice_after(s, mark) for a mark whose only '=' is its last byte: the
+ * first mark in s (ignoring case) is the one whose '=' comes first, so the
+ * search goes from '=' to '=' (a few in a source-context) instead of from
+ * one place of the mark's first letter to the next. */
+static mt_slice after_eq(mt_slice s, const char *mark)
+{
+    size_t k = strlen(mark);
+    for (size_t from = k - 1; from < s.n;) {
+        const char *q = memchr(s.p + from, '=', s.n - from);
+        if (!q)
+            break;
+        size_t i = (size_t)(q - s.p) + 1 - k, j = i + k, t = 0;
+        while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
+            t++;
+        if (t + 1 == k) {
+            while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+                j++;
+            return mt_slice_make(s.p + i + k, j - i - k);
+        }
+        from = j;
+    }
+    return mt_slice_make(NULL, 0);
+}
+
 /* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
  * terabyte; no message is larger). "1e3" was 1 byte and a 20-digit value
  * its first 19 digits; a few absurd values could overflow the sums. */
@@ -1686,7 +1710,7 @@ static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct 
         if (is(eid, "HAREDIRECT")) {
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary: the logging server */
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server */
-            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            host_learn(r, w, after_eq(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
             ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
         } else if (is(eid, "HARECEIVE")) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server: the logging server */
@@ -1704,7 +1728,7 @@ static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct 
          * that way, Exchange Online and other organisations too. */
         if (k.intra) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
-            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            host_learn(r, w, after_eq(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
             ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
         }
     }
@@ -2549,7 +2573,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             hop = ev->f[MT_F_SERVER_IP];
         if (k.intra)
             external = 0;   /* to another Exchange server of ours (learn_from) */
-        else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+        else if (!after_eq(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
             external = !is_org_host(w, hop) && !is_org_host(w, ev->f[MT_F_SERVER_IP]);
