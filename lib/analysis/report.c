@@ -638,6 +638,15 @@ struct aidx {
 };
 
 /* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
+/* A status text (as written, at most ST_RAW bytes) and its entry in map m. */
+enum { ST_CACHE = 16, ST_RAW = 128 };
+struct stcache {
+    const struct map *m;
+    struct ent *e;
+    size_t n;
+    char raw[ST_RAW];
+};
+
 enum { LEARN_CACHE = 4 };
 
 struct rawname {
@@ -672,6 +681,7 @@ struct wst {
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
+    struct stcache c_st[ST_CACHE];     /* status texts met lately, by hash (count_status) */
     /* caches: a worker reads one file after the other, in time order */
     const char *c_file;
     uint32_t c_file_idx;
@@ -2240,11 +2250,22 @@ static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64
 /* A status code counts, and keeps the text of its first occurrence. */
 static void count_status(struct wst *w, struct map *m, mt_slice st, struct mpos p)
 {
-    char key[80];
-    size_t n = mt_status_key(st, key, sizeof key);
-    struct ent *e = map_get(m, key, n, 1, &w->oom);
-    if (!e)
-        return;
+    /* a queue deferred or a recipient refused says the same text again and
+     * again: its entry is found by the text, without working out its key */
+    struct stcache *c = st.n && st.n <= ST_RAW ? &w->c_st[hash_bytes(st.p, st.n) & (ST_CACHE - 1)] : NULL;
+    struct ent *e = c && c->m == m && c->n == st.n && !memcmp(c->raw, st.p, st.n) ? c->e : NULL;
+    if (!e) {
+        char key[80];
+        size_t n = mt_status_key(st, key, sizeof key);
+        if (!(e = map_get(m, key, n, 1, &w->oom)))
+            return;
+        if (c) {
+            c->m = m;
+            c->e = e;
+            c->n = st.n;
+            memcpy(c->raw, st.p, st.n);
+        }
+    }
     e->v[0]++;
     if (!e->aux || pos_lt(w->r, p, e->p)) {
         char *ex = dup_slice(st, 300);
