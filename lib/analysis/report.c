@@ -638,6 +638,22 @@ struct aidx {
 };
 
 /* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
+/* A status text (as written, at most ST_RAW bytes) and its entry in map m. */
+enum { ST_CACHE = 16, ST_RAW = 128 };
+struct stcache {
+    const struct map *m;
+    struct ent *e;
+    size_t n;
+    char raw[ST_RAW];
+};
+
+enum { LEARN_CACHE = 4 };
+
+struct rawname {
+    size_t n;
+    char b[256];
+};
+
 struct wst {
     struct mt_report *r;
     int oom;
@@ -665,14 +681,23 @@ struct wst {
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
+    struct stcache c_st[ST_CACHE];     /* status texts met lately, by hash (count_status) */
     /* caches: a worker reads one file after the other, in time order */
     const char *c_file;
     uint32_t c_file_idx;
     struct ent *c_srv;
     const char *c_srv_ptr;
     uint32_t c_srv_id;
-    struct ent *c_ip;
-    struct ent *c_learn, *c_host;      /* the last host name learned, the last one asked about */
+    /* the addresses and host names learned last: a server's own, and on an
+     * intra-organisation SEND its peer's, line after line. Names as the
+     * line wrote them: the same bytes again need no folding, hashing or
+     * case-insensitive compare (0 bytes: none yet) */
+    struct ent *c_ip[LEARN_CACHE];
+    unsigned c_ip_next;
+    struct rawname c_learn[LEARN_CACHE];
+    unsigned c_learn_next;
+    struct ent *c_host;                /* the last host name asked about, */
+    struct rawname c_host_raw;         /* as written */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1403,6 +1428,21 @@ static size_t fold(char *buf, size_t cap, mt_slice s)
     return n;
 }
 
+/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: the
+ * recipient list is walked two or three times per event. */
+static inline bool next_rcpt(mt_slice s, size_t *pos, mt_slice *item)
+{
+    if (s.n == 0 || *pos > s.n)
+        return false;
+    const char *start = s.p + *pos;
+    const char *end = memchr(start, ';', s.n - *pos);
+    size_t len = end ? (size_t)(end - start) : s.n - *pos;
+    item->p = start;
+    item->n = len;
+    *pos += len + 1;
+    return true;
+}
+
 static struct ent *wget_folded(struct wst *w, struct map *m, mt_slice s)
 {
     char buf[512];
@@ -1423,9 +1463,49 @@ static mt_slice domain_of(mt_slice a)
     return mt_slice_make(NULL, 0);
 }
 
-static bool is(mt_slice s, const char *lit)
+static char lower(char c)
 {
-    return mt_slice_eq_ci(s, mt_slice_make(lit, strlen(lit)));
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* s is lit, ignoring ASCII case. Every event is tested against a few of
+ * these words: the length (a literal's strlen is a constant) rules most out
+ * without a call, and a short word is compared here, byte by byte. */
+static inline bool is(mt_slice s, const char *lit)
+{
+    size_t n = strlen(lit);
+    if (s.n != n)
+        return false;
+    if (n > 16)
+        return mt_slice_eq_ci(s, mt_slice_make(lit, n));
+    for (size_t i = 0; i < n; i++)
+        if (lower(s.p[i]) != lower(lit[i]))
+            return false;
+    return true;
+}
+
+/* mt_slice_after(s, mark) for a mark whose only '=' is its last byte: the
+ * first mark in s (ignoring case) is the one whose '=' comes first, so the
+ * search goes from '=' to '=' (a few in a source-context) instead of from
+ * one place of the mark's first letter to the next. */
+static mt_slice after_eq(mt_slice s, const char *mark)
+{
+    size_t k = strlen(mark);
+    for (size_t from = k - 1; from < s.n;) {
+        const char *q = memchr(s.p + from, '=', s.n - from);
+        if (!q)
+            break;
+        size_t i = (size_t)(q - s.p) + 1 - k, j = i + k, t = 0;
+        while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
+            t++;
+        if (t + 1 == k) {
+            while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+                j++;
+            return mt_slice_make(s.p + i + k, j - i - k);
+        }
+        from = j;
+    }
+    return mt_slice_make(NULL, 0);
 }
 
 /* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
@@ -1435,6 +1515,16 @@ static bool is(mt_slice s, const char *lit)
 static uint64_t parse_u64(mt_slice s)
 {
     uint64_t v = 0;
+    if (s.n <= 19) {
+        /* v cannot wrap, and only grows: the limit is checked once, at the end */
+        for (size_t i = 0; i < s.n; i++) {
+            unsigned d = (unsigned)(unsigned char)s.p[i] - '0';
+            if (d > 9)
+                return 0;
+            v = v * 10 + d;
+        }
+        return v > SIZE_MAX_BYTES ? 0 : v;
+    }
     for (size_t i = 0; i < s.n; i++) {
         if (s.p[i] < '0' || s.p[i] > '9')
             return 0;
@@ -1463,14 +1553,15 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
 {
     if (!key.n || (w && r->ipfixed))
         return;
-    struct ent *e = w ? w->c_ip : NULL; /* a server's own address: the same line after line */
-    if (e && e->klen == key.n && !memcmp(e->key, key.p, key.n))
-        return;
+    struct ent *e;
+    for (size_t i = 0; w && i < LEARN_CACHE; i++)
+        if ((e = w->c_ip[i]) && e->klen == key.n && !memcmp(e->key, key.p, key.n))
+            return;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
     e->v[0] |= IP_KNOWN;
     if (w)
-        w->c_ip = e;
+        w->c_ip[w->c_ip_next++ % LEARN_CACHE] = e;
 }
 
 static bool ip_known(struct wst *w, mt_slice key)
@@ -1549,6 +1640,17 @@ static bool names_server(const mt_report *r, mt_slice label)
     return false;
 }
 
+static bool raw_is(const struct rawname *c, mt_slice s)
+{
+    return s.n && s.n == c->n && !memcmp(s.p, c->b, s.n);
+}
+
+static void raw_keep(struct rawname *c, mt_slice s)
+{
+    memcpy(c->b, s.p, s.n);
+    c->n = s.n;
+}
+
 static bool known(const struct ent *e)
 {
     return e && (e->v[0] & HK_KNOWN);
@@ -1560,11 +1662,14 @@ static bool known(const struct ent *e)
 static void host_learn(mt_report *r, struct wst *w, mt_slice name)
 {
     name = host_trim(name);
-    if ((w && r->hostfixed) || !name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
+    if (w && r->hostfixed)
         return;
-    struct ent *e = w ? w->c_learn : NULL; /* a server's own name: the same line after line */
-    if (e && e->klen == name.n && mt_slice_eq_ci(mt_slice_make(e->key, e->klen), name))
+    for (size_t i = 0; w && i < LEARN_CACHE; i++)
+        if (raw_is(&w->c_learn[i], name))
+            return;
+    if (!name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
         return;
+    struct ent *e;
     struct map *m = w ? &w->hk : &r->hostg;
     int *oom = w ? &w->oom : &r->oom;
     char buf[HOST_MAX];
@@ -1573,7 +1678,7 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
         return;
     e->v[0] |= HK_KNOWN;
     if (w)
-        w->c_learn = e;
+        raw_keep(&w->c_learn[w->c_learn_next++ % LEARN_CACHE], name);
     if (l && (e = map_get(m, buf, l, 1, oom)))
         e->v[0] |= HK_KNOWN;
 }
@@ -1583,14 +1688,29 @@ static bool intra_org_send(const struct mt_event *ev)
     return is(ev->f[MT_F_CONNECTOR_ID], "Intra-Organization SMTP Send Connector");
 }
 
-/* The names and addresses ev (of class cls) says are the organisation's. */
-static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_event *ev)
+/* What an event is, worked out once: learn_from and add_event both ask. */
+struct kind {
+    int cls;
+    bool smtp;    /* source SMTP */
+    bool intra;   /* a SEND through the intra-organisation connector */
+};
+
+static struct kind kind_of(int cls, const struct mt_event *ev)
 {
-    mt_slice src = ev->f[MT_F_SOURCE], eid = ev->f[MT_F_EVENT_ID];
-    if (cls == C_RECEIVE && is(src, "SMTP")) {
+    struct kind k = { cls, is(ev->f[MT_F_SOURCE], "SMTP"), false };
+    k.intra = cls == C_SEND && intra_org_send(ev);
+    return k;
+}
+
+/* The names and addresses ev (of kind k) says are the organisation's. */
+static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct mt_event *ev)
+{
+    mt_slice eid = ev->f[MT_F_EVENT_ID];
+    int cls = k.cls;
+    if (cls == C_RECEIVE && k.smtp) {
         host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the receiver: the logging server */
         ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
-    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && is(src, "SMTP")) {
+    } else if (cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h') && k.smtp) {
         /* Shadow redundancy: a server keeps the shadow copy of what it
          * received on another transport server of its own organisation (a
          * DAG member, a server of its site), and only there. One DAG member's
@@ -1600,7 +1720,7 @@ static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_eve
         if (is(eid, "HAREDIRECT")) {
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the primary: the logging server */
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server */
-            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            host_learn(r, w, after_eq(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
             ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
         } else if (is(eid, "HARECEIVE")) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);   /* the shadow server: the logging server */
@@ -1609,16 +1729,16 @@ static void learn_from(mt_report *r, struct wst *w, int cls, const struct mt_eve
             ip_learn(r, w, ev->f[MT_F_CLIENT_IP]);
         }
     } else if (cls == C_SEND) {
-        if (is(src, "SMTP"))
+        if (k.smtp)
             host_learn(r, w, ev->f[MT_F_CLIENT_HOSTNAME]);   /* the sender: the logging server */
         /* Exchange's implicit connector, used only towards the transport
          * servers of its own organisation: the hop is ours even when its
          * logs are not in the set (one DAG member's logs). An [InternalId=N,
          * Hostname=H] reply alone would not say so: any Exchange answers
          * that way, Exchange Online and other organisations too. */
-        if (intra_org_send(ev)) {
+        if (k.intra) {
             host_learn(r, w, ev->f[MT_F_SERVER_HOSTNAME]);
-            host_learn(r, w, mt_slice_after(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
+            host_learn(r, w, after_eq(ev->f[MT_F_SOURCE_CONTEXT], "Hostname="));
             ip_learn(r, w, ev->f[MT_F_SERVER_IP]);
         }
     }
@@ -1643,11 +1763,14 @@ static bool host_ours(struct wst *w, mt_slice host)
         return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
     }
     struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
-    if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
-        size_t n = fold(buf, sizeof buf, host);
-        if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
-            return false;
-        w->c_host = e;
+    if (!e || !raw_is(&w->c_host_raw, host)) {
+        if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
+            size_t n = fold(buf, sizeof buf, host);
+            if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
+                return false;
+            w->c_host = e;
+        }
+        raw_keep(&w->c_host_raw, host);
     }
     if (known(e))
         return true;
@@ -2127,11 +2250,22 @@ static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64
 /* A status code counts, and keeps the text of its first occurrence. */
 static void count_status(struct wst *w, struct map *m, mt_slice st, struct mpos p)
 {
-    char key[80];
-    size_t n = mt_status_key(st, key, sizeof key);
-    struct ent *e = map_get(m, key, n, 1, &w->oom);
-    if (!e)
-        return;
+    /* a queue deferred or a recipient refused says the same text again and
+     * again: its entry is found by the text, without working out its key */
+    struct stcache *c = st.n && st.n <= ST_RAW ? &w->c_st[hash_bytes(st.p, st.n) & (ST_CACHE - 1)] : NULL;
+    struct ent *e = c && c->m == m && c->n == st.n && !memcmp(c->raw, st.p, st.n) ? c->e : NULL;
+    if (!e) {
+        char key[80];
+        size_t n = mt_status_key(st, key, sizeof key);
+        if (!(e = map_get(m, key, n, 1, &w->oom)))
+            return;
+        if (c) {
+            c->m = m;
+            c->e = e;
+            c->n = st.n;
+            memcpy(c->raw, st.p, st.n);
+        }
+    }
     e->v[0]++;
     if (!e->aux || pos_lt(w->r, p, e->p)) {
         char *ex = dup_slice(st, 300);
@@ -2425,20 +2559,21 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     {
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it))
+        while (next_rcpt(rcpts, &pos, &it))
             if (it.n)
                 nrcpt++;
     }
 
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
-    learn_from(r, w, cls, ev);
+    struct kind k = kind_of(cls, ev);
+    learn_from(r, w, k, ev);
     if (cls == C_RECEIVE) {
         if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[0]++;
             e->v[2] += ev_bytes;
         }
-        if (is(src, "SMTP")) {
+        if (k.smtp) {
             if (!is_org_host(w, ev->f[MT_F_CLIENT_HOSTNAME]) && !is_org_host(w, ev->f[MT_F_CLIENT_IP])) {
                 w->inbound_smtp++;
                 if (srv)
@@ -2457,9 +2592,9 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         hop = ev->f[MT_F_SERVER_HOSTNAME];
         if (!hop.n)
             hop = ev->f[MT_F_SERVER_IP];
-        if (intra_org_send(ev))
+        if (k.intra)
             external = 0;   /* to another Exchange server of ours (learn_from) */
-        else if (!mt_slice_after(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+        else if (!after_eq(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
             external = !is_org_host(w, hop) && !is_org_host(w, ev->f[MT_F_SERVER_IP]);
@@ -2493,7 +2628,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         int64_t e2e = e2e_latency(ev->f[MT_F_CUSTOM_DATA]);
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
             struct aent *ae = rcpt_ent(w, it);
@@ -2544,7 +2679,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         }
         size_t pos = 0;
         mt_slice it;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
             struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
@@ -2565,7 +2700,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         bool fail = cls == C_FAIL;
         size_t pos = 0, spos = 0;
         mt_slice it, st;
-        while (mt_slice_next_item(rcpts, ';', &pos, &it)) {
+        while (next_rcpt(rcpts, &pos, &it)) {
             if (!mt_recipient_status_next(ev->f[MT_F_RECIPIENT_STATUS], &spos, &st))
                 st = mt_slice_make(NULL, 0);
             if (!it.n)
@@ -2600,7 +2735,7 @@ mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
         return MT_EUSAGE;
     r->hostfixed = 1;
     r->ipfixed = 1;
-    learn_from(r, NULL, classify(ev->f[MT_F_EVENT_ID]), ev);
+    learn_from(r, NULL, kind_of(classify(ev->f[MT_F_EVENT_ID]), ev), ev);
     return r->oom ? MT_EIO : MT_OK;
 }
 
