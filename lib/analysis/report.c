@@ -1581,7 +1581,9 @@ static bool ip_known(struct wst *w, mt_slice key)
 }
 
 /* Event classes, as add_event counts them (classify). */
-enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN };
+/* C_END: an end of a recipient's handling that is neither a delivery nor a
+ * failure (DROP, DUPLICATEDELIVER): it ends a deferral and counts nowhere. */
+enum { C_OTHER, C_RECEIVE, C_SUBMIT, C_DELIVER, C_SEND, C_FAIL, C_DEFER, C_DSN, C_END };
 
 /* Host names of the organisation. Folders are named after their hosts' first
  * DNS labels, but an outside host may start with the same label (an MX
@@ -2397,6 +2399,14 @@ static int classify(mt_slice eid)
         return C_DEFER;
     if (is(eid, "DSN"))
         return C_DSN;
+    /* trace's fates (docs/trace.md): a message that can be neither delivered
+     * nor returned, or a moderator's no (given or by silence), failed it;
+     * a DROP or a copy the store had delivered already ended it. Either way
+     * the recipient is no longer deferred. */
+    if (is(eid, "BADMAIL") || is(eid, "MODERATORREJECT") || is(eid, "MODERATIONEXPIRE"))
+        return C_FAIL;
+    if (is(eid, "DROP") || is(eid, "DUPLICATEDELIVER"))
+        return C_END;
     return C_OTHER;
 }
 
@@ -2722,6 +2732,17 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             if (srv)
                 srv->v[SV_DEFERRALS] += nrcpt;
             traffic_add(w, ev->time_ms, TR_DEFERRALS, nrcpt);
+        }
+    } else if (cls == C_END) {
+        size_t pos = 0;
+        mt_slice it;
+        while (next_rcpt(rcpts, &pos, &it)) {
+            if (!it.n)
+                continue;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
         }
     } else if (cls == C_DSN) {
         w->tot.ndrs++;
