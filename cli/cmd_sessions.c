@@ -346,8 +346,14 @@ int cmd_sessions(int argc, char **argv)
             if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_REMOTE: {
             const char *why;
             if (remote_filter_parse(optarg, &f.remote, &why)) {
@@ -378,7 +384,10 @@ int cmd_sessions(int argc, char **argv)
             }
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
         }
@@ -1355,8 +1364,14 @@ int cmd_session(int argc, char **argv)
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_COMPARE: compare = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_COMPARE:
+            if ((rc = cli_set_once(cmd, "--compare", &compare, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = unknown_option(cmd, argv, "sessions", sessions_opts); goto done;
         }
