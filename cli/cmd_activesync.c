@@ -324,7 +324,7 @@ int cmd_activesync(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av)); goto done;
+        default: rc = cli_option_error(cmd, av, NULL); goto done;
         }
     }
     for (int i = optind; i < ac; i++)

@@ -93,14 +93,16 @@ static const struct option session_opts[] = {
 static int unknown_option(const char *cmd, char **argv, const char *other_cmd, const struct option *other)
 {
     const char *bad = cli_bad_option(argv);
-    if (bad[0] == '-' && bad[1] == '-' && bad[2]) {
+    /* optopt set: one of this command's own options, given a value it does
+     * not take ("--help=x"), which the sister command may have too. */
+    if (!optopt && bad[0] == '-' && bad[1] == '-' && bad[2]) {
         size_t n = strcspn(bad + 2, "=");
         for (const struct option *o = other; o->name; o++)
             if (strlen(o->name) == n && !strncmp(o->name, bad + 2, n))
                 return cli_usage_error(cmd, "%s does not take --%s (an option of mailtrail %s)", cmd, o->name,
                                        other_cmd);
     }
-    return cli_usage_error(cmd, "unknown option '%s'", bad);
+    return cli_option_error(cmd, argv, NULL);
 }
 
 /* ---- --remote: IP, IP:port or CIDR ---- */

@@ -404,7 +404,7 @@ int cmd_tail(int argc, char **argv)
             if (cli_is_filter_option(opt))
                 rc = cli_filter_option(cmd, opt, optarg, &filters);
             else
-                rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv));
+                rc = cli_option_error(cmd, argv, NULL);
             break;
         }
         if (rc != MT_OK)
