@@ -680,8 +680,11 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
         if (l->time_ms - prev >= 5000) {
             const char *why = "";
             /* A sender that gave up waiting was tarpitted too: backpressure
-             * counts the wait until the disconnect as MAIL FROM's delay. */
-            if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4))
+             * counts the wait until the disconnect as MAIL FROM's delay. A
+             * shorter silence is shown but not called tarpitting, so that
+             * the two commands agree on every session. */
+            if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4) &&
+                l->time_ms - prev >= MT_BP_TARPIT_MS)
                 why = l->event == '-' ? " (MAIL FROM never answered, then the disconnect: tarpitting, Exchange back pressure)"
                                       : " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
             printf("           ... %.1f s of silence%s\n", (double)(l->time_ms - prev) / 1000.0, why);
