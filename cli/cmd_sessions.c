@@ -49,6 +49,15 @@ static const char *const session_usage[] = {
     "lined up by address (any order; one only a session has is named); where a",
     "session stopped with nothing left unanswered, an \"end\" step says why (a",
     "reply to no command such as a 421 timeout, a disconnect, the log's end).",
+    "",
+    "  SESSION-ID             the protocol log's session-id, as sessions prints it",
+    "  --logs DIR | NAME=DIR  as for search (default $MAILTRAIL_LOGS)",
+    "  --db FILE              the index made by mailtrail index, instead of --logs",
+    "  --compare GOOD-ID      line the session up against this known-good one",
+    "  --tz ZONE              zone for times printed (default UTC)",
+    "  -h, --help",
+    "",
+    "Exit: 0 found, 1 no such session, 2 usage, 3 some input unreadable, 4 I/O error.",
     NULL,
 };
 
