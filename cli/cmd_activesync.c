@@ -73,6 +73,22 @@ static const struct cli_ps_param ps_params[] = {
     { "UseGMT", "--use-gmt", 1 }, { "Force", "--force", 1 }, { "WhatIf", "--what-if", 1 }, { "Confirm", NULL, 1 },
 };
 
+/* A date given twice is refused, as --start/--end are by search: a window
+ * pasted after another would otherwise quietly lose its first half. The
+ * message names the option as typed: cli_translate_ps put ps_params' own
+ * string where a PowerShell parameter was, with the value as the next word. */
+static int date_once(const char *cmd, char **av, const char *opt, const char **slot, const char *value)
+{
+    const char *word = optind >= 2 && av[optind - 1] == value ? av[optind - 2] : NULL;
+    char ps[32];
+    for (size_t i = 0; word && i < sizeof ps_params / sizeof ps_params[0]; i++)
+        if (word == ps_params[i].opt) {
+            snprintf(ps, sizeof ps, "-%s", ps_params[i].ps);
+            opt = ps;
+        }
+    return cli_set_once(cmd, opt, slot, value, 0);
+}
+
 static int is_log_name(const char *name)
 {
     size_t n = strlen(name);
@@ -261,8 +277,14 @@ int cmd_activesync(int argc, char **argv)
     while ((opt = getopt_long(ac, av, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); goto done;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = date_once(cmd, av, "--start-date", &start, optarg)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = date_once(cmd, av, "--end-date", &end, optarg)) != MT_OK)
+                goto done;
+            break;
         case OPT_PATH: outdir = optarg; break;
         case OPT_PREFIX: prefix = optarg; break;
         case OPT_GMT: gmt = 1; break;
@@ -302,7 +324,7 @@ int cmd_activesync(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av)); goto done;
+        default: rc = cli_option_error(cmd, av, NULL); goto done;
         }
     }
     for (int i = optind; i < ac; i++)

@@ -157,7 +157,7 @@ int cmd_backpressure(int argc, char **argv)
                 goto done;
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv)); goto done;
+        default: rc = cli_option_error(cmd, argv, NULL); goto done;
         }
     }
     if (optind < argc) {

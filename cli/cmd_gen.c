@@ -114,7 +114,7 @@ int cmd_gen(int argc, char **argv)
         case ':':
             return cli_usage_error("gen", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_usage_error("gen", "unknown option '%s'", cli_bad_option(argv));
+            return cli_option_error("gen", argv, NULL);
         }
     }
     if (optind < argc)

@@ -128,7 +128,8 @@ int cmd_index(int argc, char **argv)
     unsigned long long batch = 0;
     int rc = MT_OK, opt;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
         case OPT_DB: db = optarg; break;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
@@ -150,7 +151,8 @@ int cmd_index(int argc, char **argv)
             cli_print_lines(stdout, usage);
             cli_list_free(&logs);
             return MT_OK;
-        default: rc = MT_EUSAGE; break;
+        case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
+        default: rc = cli_option_error(cmd, argv, NULL); break;
         }
         if (rc != MT_OK)
             break;

@@ -170,7 +170,7 @@ int cmd_search(int argc, char **argv)
             goto done;
         default:
             if (!cli_is_filter_option(c)) {
-                rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(av));
+                rc = cli_option_error(cmd, av, NULL);
                 goto done;
             }
             if ((rc = cli_filter_option(cmd, c, optarg, &filters)) != MT_OK)

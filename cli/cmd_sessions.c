@@ -49,6 +49,15 @@ static const char *const session_usage[] = {
     "lined up by address (any order; one only a session has is named); where a",
     "session stopped with nothing left unanswered, an \"end\" step says why (a",
     "reply to no command such as a 421 timeout, a disconnect, the log's end).",
+    "",
+    "  SESSION-ID             the protocol log's session-id, as sessions prints it",
+    "  --logs DIR | NAME=DIR  as for search (default $MAILTRAIL_LOGS)",
+    "  --db FILE              the index made by mailtrail index, instead of --logs",
+    "  --compare GOOD-ID      line the session up against this known-good one",
+    "  --tz ZONE              zone for times printed (default UTC)",
+    "  -h, --help",
+    "",
+    "Exit: 0 found, 1 no such session, 2 usage, 3 some input unreadable, 4 I/O error.",
     NULL,
 };
 
@@ -93,14 +102,16 @@ static const struct option session_opts[] = {
 static int unknown_option(const char *cmd, char **argv, const char *other_cmd, const struct option *other)
 {
     const char *bad = cli_bad_option(argv);
-    if (bad[0] == '-' && bad[1] == '-' && bad[2]) {
+    /* optopt set: one of this command's own options, given a value it does
+     * not take ("--help=x"), which the sister command may have too. */
+    if (!optopt && bad[0] == '-' && bad[1] == '-' && bad[2]) {
         size_t n = strcspn(bad + 2, "=");
         for (const struct option *o = other; o->name; o++)
             if (strlen(o->name) == n && !strncmp(o->name, bad + 2, n))
                 return cli_usage_error(cmd, "%s does not take --%s (an option of mailtrail %s)", cmd, o->name,
                                        other_cmd);
     }
-    return cli_usage_error(cmd, "unknown option '%s'", bad);
+    return cli_option_error(cmd, argv, NULL);
 }
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
@@ -346,8 +357,14 @@ int cmd_sessions(int argc, char **argv)
             if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
                 goto done;
             break;
-        case OPT_START: start = optarg; break;
-        case OPT_END: end = optarg; break;
+        case OPT_START:
+            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_END:
+            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_REMOTE: {
             const char *why;
             if (remote_filter_parse(optarg, &f.remote, &why)) {
@@ -378,7 +395,10 @@ int cmd_sessions(int argc, char **argv)
             }
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
         }
@@ -669,8 +689,11 @@ static void print_conversation(const struct conversation *c, const mt_tz *tz)
         if (l->time_ms - prev >= 5000) {
             const char *why = "";
             /* A sender that gave up waiting was tarpitted too: backpressure
-             * counts the wait until the disconnect as MAIL FROM's delay. */
-            if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4))
+             * counts the wait until the disconnect as MAIL FROM's delay. A
+             * shorter silence is shown but not called tarpitting, so that
+             * the two commands agree on every session. */
+            if (i > 0 && is_client(&c->v[i - 1]) && !strncasecmp(c->v[i - 1].data, "MAIL", 4) &&
+                l->time_ms - prev >= MT_BP_TARPIT_MS)
                 why = l->event == '-' ? " (MAIL FROM never answered, then the disconnect: tarpitting, Exchange back pressure)"
                                       : " (MAIL FROM answered late: tarpitting, Exchange back pressure)";
             printf("           ... %.1f s of silence%s\n", (double)(l->time_ms - prev) / 1000.0, why);
@@ -1355,8 +1378,14 @@ int cmd_session(int argc, char **argv)
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB: db = optarg; break;
-        case OPT_COMPARE: compare = optarg; break;
-        case OPT_TZ: tzname = optarg; break;
+        case OPT_COMPARE:
+            if ((rc = cli_set_once(cmd, "--compare", &compare, optarg, 0)) != MT_OK)
+                goto done;
+            break;
+        case OPT_TZ:
+            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = unknown_option(cmd, argv, "sessions", sessions_opts); goto done;
         }

@@ -196,8 +196,7 @@ int cmd_sql(int argc, char **argv)
         case OPT_LIST: list = 1; break;
         case 'h': cli_print_lines(stdout, usage); return MT_OK;
         case ':': return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage_error(cmd, "unknown option '%s' (a parameter that starts with '-' goes after --)",
-                                        cli_bad_option(argv));
+        default: return cli_option_error(cmd, argv, " (a parameter that starts with '-' goes after --)");
         }
     }
     size_t nq;

@@ -394,7 +394,7 @@ int cmd_tail(int argc, char **argv)
                 rc = cli_usage_error(cmd, "--count: a positive number, not %s", optarg);
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ: tz_name = optarg; break;
+        case OPT_TZ: rc = cli_set_once(cmd, "--tz", &tz_name, optarg, 0); break;
         case 'h':
             cli_print_lines(stdout, usage);
             rc = -1;
@@ -404,7 +404,7 @@ int cmd_tail(int argc, char **argv)
             if (cli_is_filter_option(opt))
                 rc = cli_filter_option(cmd, opt, optarg, &filters);
             else
-                rc = cli_usage_error(cmd, "unknown option '%s'", cli_bad_option(argv));
+                rc = cli_option_error(cmd, argv, NULL);
             break;
         }
         if (rc != MT_OK)

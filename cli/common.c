@@ -21,7 +21,26 @@ const char *cli_bad_option(char *const *argv)
     const char *w = optind < argc ? argv[optind] : NULL;
     if (optopt && w && w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, optopt))
         return w;
-    return argv[optind - 1];
+    /* "--remote=1.2.3.4": the option is "--remote"; naming the whole word
+     * made the value look like the option at fault. */
+    const char *bad = argv[optind - 1];
+    const char *eq = bad[0] == '-' && bad[1] == '-' ? strchr(bad + 2, '=') : NULL;
+    if (!eq)
+        return bad;
+    static char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - bad < 255 ? eq - bad : 255), bad);
+    return name;
+}
+
+int cli_option_error(const char *cmd, char *const *argv, const char *hint)
+{
+    const char *bad = cli_bad_option(argv);
+    /* getopt_long keeps a known option's value in optopt when it refuses
+     * "--name=value" for an option that takes none ("--failed=1"): that
+     * option is not unknown. */
+    if (optopt && bad[0] == '-' && bad[1] == '-' && optind > 0 && strchr(argv[optind - 1], '='))
+        return cli_usage_error(cmd, "option '%s' takes no value", bad);
+    return cli_usage_error(cmd, "unknown option '%s'%s", bad, hint ? hint : "");
 }
 
 int cli_set_once(const char *cmd, const char *opt, const char **slot, const char *value, int no_list)

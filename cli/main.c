@@ -132,7 +132,7 @@ int cmd_version(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'h': cli_print_lines(stdout, version_usage); return MT_OK;
-        default: return cli_usage_error("version", "unknown option '%s'", cli_bad_option(argv));
+        default: return cli_option_error("version", argv, NULL);
         }
     }
     if (optind < argc)

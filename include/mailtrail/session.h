@@ -108,6 +108,15 @@ mt_status mt_smtp_scan(const struct mt_logset *ls, const struct mt_smtp_scan_con
 
 /* ---- back pressure ---- */
 
+/* A wait for the reply to MAIL FROM this long or longer is back pressure's
+ * tarpit: Exchange holds the reply 10 s, then longer in 5 s steps up to 55 s
+ * (status-codes reference, "Back pressure"). Shorter waits are not counted
+ * as back pressure: the receive connector's TarpitInterval (5 s by default)
+ * is another delay, for senders that look abusive (unknown recipients),
+ * whatever the server's load. `backpressure` counts and `session` labels
+ * by this one rule. */
+#define MT_BP_TARPIT_MS 10000
+
 /* A time window in which one server's receive sessions were tarpitted
  * (MAIL FROM answered 10 s or more later) or refused with 452 4.3.1/4.3.2:
  * Exchange's back pressure, seen from the SMTP side. */

@@ -17,8 +17,6 @@
 #include <strings.h>
 #include "mailtrail/session.h"
 
-#define TARPIT_MS 10000
-
 struct strset {
     char **v;
     size_t n, cap;
@@ -141,7 +139,7 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
      * whose recipient was refused before its next MAIL got 452 4.3.1 was
      * still refused for back pressure. */
     int refused = s->failure_class == MT_FC_BACK_PRESSURE || s->back_pressure;
-    int delayed = s->mail_delay_ms >= TARPIT_MS;
+    int delayed = s->mail_delay_ms >= MT_BP_TARPIT_MS;
     if (!refused && !delayed)
         return MT_OK;
     if (b->n == b->cap) {
