@@ -440,7 +440,11 @@ int cmd_tail(int argc, char **argv)
     mt_matcher *match = NULL;
     if (rc == MT_OK && (!(w = mt_writer_new(fmt, stdout, tz_name ? tz : NULL)) || !(match = mt_matcher_new(&q))))
         rc = MT_EIO;
+    struct follower f = { match, w, from_start, 0, count, 0, .cur = SEEN_NONE };
+    if (rc == MT_OK && !(f.prefix = malloc((SEEN_HEAD + 1) * sizeof *f.prefix)))
+        rc = MT_EIO;
     if (rc != MT_OK) {
+        free(f.prefix);
         mt_matcher_free(match);
         mt_writer_free(w);
         mt_index_close(ix);
@@ -454,17 +458,6 @@ int cmd_tail(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-
-    struct follower f = { match, w, from_start, 0, count, 0, .cur = SEEN_NONE };
-    if (!(f.prefix = malloc((SEEN_HEAD + 1) * sizeof *f.prefix))) {
-        mt_matcher_free(match);
-        mt_writer_free(w);
-        mt_index_close(ix);
-        mt_tz_free(tz);
-        cli_list_free(&logs);
-        cli_filters_free(&filters);
-        return MT_EIO;
-    }
     struct server_names sn = { 0 };
     /* --from-start --db: what the index holds already comes from it (the
      * files' first pass reads only what it does not hold yet), in time

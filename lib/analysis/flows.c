@@ -53,6 +53,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include "mailtrail/flows.h"
+#include "core/scan.h"
 
 #define PART_BITS 9
 #define NPART (1 << PART_BITS)     /* parts of the messages (by id hash), each folded and rebuilt in cache */
@@ -289,17 +290,6 @@ static inline uint64_t mix64(uint64_t h)
     return h;
 }
 
-/* Eight bytes at p (n of them, n <= 8; the rest zero), with A-Z folded to
- * a-z as mt_slice_eq_ci folds them. */
-static inline uint64_t fold_word(uint64_t w)
-{
-    uint64_t h = w & 0x7f7f7f7f7f7f7f7full;
-    uint64_t ge_a = h + 0x3f3f3f3f3f3f3f3full;     /* bit 7 set where the byte >= 'A' */
-    uint64_t gt_z = h + 0x2525252525252525ull;     /* bit 7 set where the byte > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
-    return w | (upper >> 2);
-}
-
 /* The n (0 < n < 8) bytes at p, the last of s, folded, as a word (the
  * rest zero). When s has 8 bytes before its end they are read in one load,
  * shifted down: the same word without a loop over the bytes. */
@@ -307,14 +297,14 @@ static inline uint64_t tail_word(mt_slice s, const char *p, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     if (s.n >= 8)
-        return fold_word(load8(s.p + s.n - 8) >> (8 * (8 - n)));
+        return mt_fold8(load8(s.p + s.n - 8) >> (8 * (8 - n)));
 #else
     (void)s;
 #endif
     uint64_t w = 0;
     for (size_t i = 0; i < n; i++)
         w |= (uint64_t)(unsigned char)p[i] << (8 * i);
-    return fold_word(w);
+    return mt_fold8(w);
 }
 
 /* Two hashes of s, case folded: a message is known by 96 bits of them. */
@@ -323,7 +313,7 @@ static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
     uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
     size_t i = 0;
     for (; i + 8 <= s.n; i += 8) {
-        uint64_t w = fold_word(load8(s.p + i));
+        uint64_t w = mt_fold8(load8(s.p + i));
         a = (a ^ w) * 0x9e3779b97f4a7c15ull;
         a ^= a >> 29;
         b = (b + w) * 0xbf58476d1ce4e5b9ull;
@@ -345,7 +335,7 @@ static uint64_t hash64(mt_slice s)
     uint64_t a = 0x452821e638d01377ull ^ s.n;
     size_t i = 0;
     for (; i + 8 <= s.n; i += 8) {
-        a = (a ^ fold_word(load8(s.p + i))) * 0x9e3779b97f4a7c15ull;
+        a = (a ^ mt_fold8(load8(s.p + i))) * 0x9e3779b97f4a7c15ull;
         a ^= a >> 29;
     }
     if (i < s.n)

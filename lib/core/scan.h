@@ -13,6 +13,19 @@
 uint64_t mt_count_newlines(const char *p, size_t n);
 uint64_t mt_count_newlines_scalar(const char *p, size_t n);
 
+/* Eight bytes with A-Z folded to a-z and nothing else changed (bytes of
+ * 0x80 and over included): no carry crosses a byte, each being under 0x80
+ * when added to. For comparing and hashing texts as mt_slice_eq_ci does,
+ * a word at a time. */
+static inline uint64_t mt_fold8(uint64_t w)
+{
+    uint64_t low = w & 0x7f7f7f7f7f7f7f7full;
+    uint64_t ge_a = low + 0x3f3f3f3f3f3f3f3full;   /* bit 7 set where the byte >= 'A' */
+    uint64_t gt_z = low + 0x2525252525252525ull;   /* bit 7 set where the byte > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
+    return w | (upper >> 2);
+}
+
 /* A needle prepared for fast ASCII case-insensitive search. */
 struct mt_needle {
     char *lower;     /* needle with A-Z folded to a-z; owned */

@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include "mailtrail/event.h"
+#include "core/scan.h"
 
 static inline unsigned char fold(unsigned char c)
 {
@@ -15,18 +16,6 @@ static inline unsigned char fold(unsigned char c)
 bool mt_slice_eq(mt_slice a, mt_slice b)
 {
     return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
-/* Eight bytes with A-Z folded to a-z and nothing else changed (bytes of
- * 0x80 and over included): no carry crosses a byte, each being under 0x80
- * when added to. */
-static inline uint64_t fold8(uint64_t w)
-{
-    uint64_t low = w & 0x7f7f7f7f7f7f7f7full;
-    uint64_t ge_a = low + 0x3f3f3f3f3f3f3f3full;   /* bit 7 set where the byte >= 'A' */
-    uint64_t gt_z = low + 0x2525252525252525ull;   /* bit 7 set where the byte > 'Z' */
-    uint64_t upper = ge_a & ~gt_z & ~w & 0x8080808080808080ull;
-    return w | (upper >> 2);
 }
 
 /* Eight bytes at a time: report and flows compare host names and event
@@ -40,7 +29,7 @@ bool mt_slice_eq_ci(mt_slice a, mt_slice b)
         uint64_t x, y;
         memcpy(&x, a.p + i, 8);
         memcpy(&y, b.p + i, 8);
-        if (x != y && fold8(x) != fold8(y))
+        if (x != y && mt_fold8(x) != mt_fold8(y))
             return false;
     }
     for (; i < a.n; i++)

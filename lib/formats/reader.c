@@ -356,8 +356,7 @@ int mt_reader_same_bytes(const char *a, const char *b)
     return same;
 }
 
-/* Up to cap bytes of r into b, fewer only at its end: 0, or -1 on an error. */
-static int fill_block(mt_reader *r, char *b, size_t cap, size_t *got)
+int mt_reader_fill(mt_reader *r, char *b, size_t cap, size_t *got)
 {
     char err[64];
     *got = 0;
@@ -381,7 +380,7 @@ int mt_reader_compare_content(const char *a, const char *b)
               mt_reader_open(b, &rb, err, sizeof err) == MT_OK ? MT_CONTENT_SAME : -1;
     while (rel == MT_CONTENT_SAME) {
         size_t na, nb;
-        if (fill_block(ra, buf, MT_READ_BLOCK, &na) || fill_block(rb, buf + MT_READ_BLOCK, MT_READ_BLOCK, &nb))
+        if (mt_reader_fill(ra, buf, MT_READ_BLOCK, &na) || mt_reader_fill(rb, buf + MT_READ_BLOCK, MT_READ_BLOCK, &nb))
             rel = -1;
         else if (memcmp(buf, buf + MT_READ_BLOCK, na < nb ? na : nb))
             rel = MT_CONTENT_OTHER;

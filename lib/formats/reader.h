@@ -31,6 +31,9 @@ mt_status mt_reader_open_fd(int fd, mt_reader **out, char *err, size_t errlen);
 /* Read up to cap decompressed bytes into buf. *got == 0 means end of input.
  * Returns MT_EINPUT with a reason on a read or decompression error. */
 mt_status mt_reader_read(mt_reader *r, char *buf, size_t cap, size_t *got, char *err, size_t errlen);
+/* Up to cap decompressed bytes of r into b, fewer only at its end (a read
+ * hands out what one block gave): 0, or -1 on an error. */
+int mt_reader_fill(mt_reader *r, char *b, size_t cap, size_t *got);
 /* Go n decompressed bytes forward from the current position, without
  * handing them out: a plain file just moves its pread offset; a compressed
  * one is decompressed through buf (cap bytes). MT_EINPUT when the input ends first. */

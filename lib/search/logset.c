@@ -795,22 +795,6 @@ static void drop_compressed_copies(mt_logset *ls, const char *const *before, siz
     free(buf);
 }
 
-/* Up to cap bytes of r into b, fewer only at its end: 0, or -1 on an error. */
-static int fill(mt_reader *r, char *b, size_t cap, size_t *got)
-{
-    char err[64];
-    *got = 0;
-    while (*got < cap) {
-        size_t k = 0;
-        if (mt_reader_read(r, b + *got, cap - *got, &k, err, sizeof err) != MT_OK)
-            return -1;
-        if (!k)
-            break;
-        *got += k;
-    }
-    return 0;
-}
-
 /* The hash of the first HEAD_BYTES bytes of path as the readers give them
  * (a .gz or .zst decompressed, told by its magic) in *h, and whether it is
  * compressed in *compressed: 0, or -1 when it is empty or cannot be read. */
@@ -822,7 +806,7 @@ static int content_head(const char *path, char *buf, struct head *h, int *compre
     if (mt_reader_open(path, &r, err, sizeof err) != MT_OK)
         return -1;
     *compressed = mt_reader_compression(r) != MT_COMP_NONE;
-    int bad = fill(r, buf, HEAD_BYTES, &got);
+    int bad = mt_reader_fill(r, buf, HEAD_BYTES, &got);
     mt_reader_close(r);
     if (bad || !got)
         return -1;
@@ -840,24 +824,8 @@ static int content_head(const char *path, char *buf, struct head *h, int *compre
  * bytes on disk and the same lines. */
 static int same_content(const char *a, const char *b)
 {
-    char err[64];
-    mt_reader *ra = NULL, *rb = NULL;
-    char *buf = malloc(2 * (size_t)MT_READ_BLOCK);
-    int same = buf && mt_reader_open(a, &ra, err, sizeof err) == MT_OK &&
-               mt_reader_open(b, &rb, err, sizeof err) == MT_OK ? 1 : -1;
-    while (same == 1) {
-        size_t na, nb;
-        if (fill(ra, buf, MT_READ_BLOCK, &na) || fill(rb, buf + MT_READ_BLOCK, MT_READ_BLOCK, &nb))
-            same = -1;
-        else if (na != nb || memcmp(buf, buf + MT_READ_BLOCK, na))
-            same = 0;
-        else if (na < MT_READ_BLOCK)
-            break;
-    }
-    mt_reader_close(ra);
-    mt_reader_close(rb);
-    free(buf);
-    return same;
+    int rel = mt_reader_compare_content(a, b);
+    return rel < 0 ? -1 : rel == MT_CONTENT_SAME;
 }
 
 /* A file of the set whose whole content is that of a .gz/.zst read before
