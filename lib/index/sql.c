@@ -338,12 +338,14 @@ static const struct mt_named_query named[] = {
       "SELECT recipient, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
       " GROUP BY lower(recipient) ORDER BY messages DESC, recipient" LIMIT },
-    { "ndr-by-code", "failed recipients by enhanced status code (FAIL events)",
-      /* grouped as report groups them: 5.7.133 is not 5.7.1 */
+    { "ndr-by-code", "failed recipients by enhanced status code (FAIL, BADMAIL, moderation; as report)",
+      /* grouped as report groups them: 5.7.133 is not 5.7.1; the events
+       * report counts as failed (report.c classify) */
       "SELECT mailtrail_status_code(recipient_status) AS code, count(*) AS recipients,"
       " count(DISTINCT message_id) AS messages,"
       " min(recipient_status) AS example"
-      " FROM recipients WHERE event_id = 'FAIL' AND " WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
+      " FROM recipients WHERE upper(event_id) IN ('FAIL', 'BADMAIL', 'MODERATORREJECT', 'MODERATIONEXPIRE') AND "
+      WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
     { "messages-per-hour", "messages received per hour (UTC), with bytes (as report counts them)",
       /* as report's traffic: a message in the hour of its first received
        * event, its bytes in the hour of the event that gave its size */
