@@ -296,7 +296,10 @@ int cmd_activesync(int argc, char **argv)
                 goto done;
             }
             break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_FILE:
             /* PowerShell passes an array as "a.log,b.log": split it, unless
              * the whole text names something that exists. */

@@ -132,7 +132,10 @@ int cmd_backpressure(int argc, char **argv)
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &c.servers, optarg)) != MT_OK)
                 goto done;

@@ -82,7 +82,10 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_START:
             if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
                 goto done;

@@ -131,7 +131,10 @@ int cmd_index(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if (cli_set_once(cmd, "--db", &db, optarg, 0) != MT_OK && rc == MT_OK)
+                rc = MT_EUSAGE;
+            break;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_MAX_AGE:
             if (cli_parse_age(optarg, &max_age) || max_age <= 0)

@@ -137,7 +137,10 @@ int cmd_search(int argc, char **argv)
             cli_print_lines(stdout, usage);
             goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_RESULT_SIZE: {
             unsigned long long n;
             if (!strcasecmp(optarg, "unlimited"))

@@ -352,7 +352,10 @@ int cmd_sessions(int argc, char **argv)
         switch (c) {
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
                 goto done;
@@ -1377,7 +1380,10 @@ int cmd_session(int argc, char **argv)
         switch (c) {
         case 'h': cli_print_lines(stdout, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_COMPARE:
             if ((rc = cli_set_once(cmd, "--compare", &compare, optarg, 0)) != MT_OK)
                 goto done;

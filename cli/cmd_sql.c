@@ -178,7 +178,10 @@ int cmd_sql(int argc, char **argv)
      * a parameter that starts with '-' goes after "--". */
     while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                return rc;
+            break;
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_START:
             if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)

@@ -377,7 +377,10 @@ int cmd_tail(int argc, char **argv)
         char *end = NULL;
         switch (opt) {
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if (cli_set_once(cmd, "--db", &db, optarg, 0) != MT_OK && rc == MT_OK)
+                rc = MT_EUSAGE;
+            break;
         case OPT_FROM_START: from_start = 1; break;
         case OPT_INTERVAL:
             interval = strtod(optarg, &end);

@@ -1262,7 +1262,10 @@ int cmd_trace(int argc, char **argv)
         switch (c) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB: db = optarg; break;
+        case OPT_DB:
+            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
+                goto done;
+            break;
         case OPT_SENDER:
             if ((rc = cli_set_once(cmd, "--sender", &sender, optarg, 0)) != MT_OK)
                 goto done;
