@@ -48,6 +48,15 @@ int cli_query_nonblank(const char *cmd, const struct mt_query *q);
  * *slot = value, or a usage error (MT_EUSAGE, printed) when it was given
  * before, or when no_list is set and value is a list ("FAIL,DEFER"). */
 int cli_set_once(const char *cmd, const char *opt, const char **slot, const char *value, int no_list);
+/* The one-value options of a command (--db, --start, --end, --tz...): each
+ * getopt answer opt found here is taken by cli_set_once into its slot,
+ * the result in *rc, and 1 returned; 0 for the other options. */
+struct cli_once {
+    int opt;
+    const char *name;
+    const char **slot;
+};
+int cli_take_once(const char *cmd, const struct cli_once *once, size_t n, int opt, const char *value, int *rc);
 /* Report a usage error for command cmd on stderr and return MT_EUSAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parse a size such as 2G, 500M, 10k, 1234 (powers of 1024). Returns 0 on success. */

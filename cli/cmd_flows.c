@@ -78,27 +78,22 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
     memset(c, 0, sizeof *c);
     optind = 1;
     opterr = 0;
+    const struct cli_once once[] = {
+        { OPT_DB, "--db", &db },
+        { OPT_START, "--start", &start },
+        { OPT_END, "--end", &end },
+        { OPT_TZ, "--tz", &c->tzname },
+    };
     while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        if (cli_take_once(cmd, once, sizeof once / sizeof *once, opt, optarg, &rc)) {
+            if (rc != MT_OK)
+                goto done;
+            continue;
+        }
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB:
-            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_START:
-            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_END:
-            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ:
-            if ((rc = cli_set_once(cmd, "--tz", &c->tzname, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = cli_option_error(cmd, argv, NULL); goto done;
         }

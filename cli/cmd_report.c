@@ -111,28 +111,23 @@ int cmd_report(int argc, char **argv)
     unsigned long long v, threads = 0;
     optind = 1;
     opterr = 0;
+    const struct cli_once once[] = {
+        { OPT_DB, "--db", &db },
+        { OPT_START, "--start", &start },
+        { OPT_END, "--end", &end },
+        { OPT_TZ, "--tz", &tzname },
+    };
     while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        if (cli_take_once(cmd, once, sizeof once / sizeof *once, opt, optarg, &rc)) {
+            if (rc != MT_OK)
+                goto done;
+            continue;
+        }
         switch (opt) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB:
-            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
-                goto done;
-            break;
-        case OPT_START:
-            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_END:
-            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_TZ:
-            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
                 goto done;
             break;
         case OPT_OUTPUT: outname = optarg; break;

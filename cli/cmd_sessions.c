@@ -348,24 +348,23 @@ int cmd_sessions(int argc, char **argv)
     mt_writer *w = NULL;
     optind = 1;
     opterr = 0;
+    const struct cli_once once[] = {
+        { OPT_DB, "--db", &db },
+        { OPT_START, "--start", &start },
+        { OPT_END, "--end", &end },
+        { OPT_TZ, "--tz", &tzname },
+    };
     while ((c = getopt_long(argc, argv, ":h", sessions_opts, NULL)) != -1) {
+        if (cli_take_once(cmd, once, sizeof once / sizeof *once, c, optarg, &rc)) {
+            if (rc != MT_OK)
+                goto done;
+            continue;
+        }
         switch (c) {
         case 'h': cli_print_lines(stdout, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB:
-            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
-                goto done;
-            break;
-        case OPT_START:
-            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_END:
-            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
                 goto done;
             break;
         case OPT_REMOTE: {
@@ -398,10 +397,6 @@ int cmd_sessions(int argc, char **argv)
             }
             break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ:
-            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
         }

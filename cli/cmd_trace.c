@@ -1258,14 +1258,21 @@ int cmd_trace(int argc, char **argv)
     pick.when = (struct span){ 1, 0 };
     optind = 1;
     opterr = 0;
+    const struct cli_once once[] = {
+        { OPT_DB, "--db", &db },
+        { OPT_START, "--start", &start },
+        { OPT_END, "--end", &end },
+        { OPT_TZ, "--tz", &tzname },
+    };
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+        if (cli_take_once(cmd, once, sizeof once / sizeof *once, c, optarg, &rc)) {
+            if (rc != MT_OK)
+                goto done;
+            continue;
+        }
         switch (c) {
         case 'h': cli_print_lines(stdout, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
-        case OPT_DB:
-            if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_SENDER:
             if ((rc = cli_set_once(cmd, "--sender", &sender, optarg, 0)) != MT_OK)
                 goto done;
@@ -1278,19 +1285,7 @@ int cmd_trace(int argc, char **argv)
             if ((rc = cli_set_once(cmd, "--subject", &subject, optarg, 0)) != MT_OK)
                 goto done;
             break;
-        case OPT_START:
-            if ((rc = cli_set_once(cmd, "--start", &start, optarg, 0)) != MT_OK)
-                goto done;
-            break;
-        case OPT_END:
-            if ((rc = cli_set_once(cmd, "--end", &end, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_FORMAT: fmtname = optarg; break;
-        case OPT_TZ:
-            if ((rc = cli_set_once(cmd, "--tz", &tzname, optarg, 0)) != MT_OK)
-                goto done;
-            break;
         case OPT_ALL: all = 1; break;
         case OPT_SYSLOG_YEAR: {
             unsigned long long y;

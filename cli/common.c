@@ -53,6 +53,16 @@ int cli_set_once(const char *cmd, const char *opt, const char **slot, const char
     return MT_OK;
 }
 
+int cli_take_once(const char *cmd, const struct cli_once *once, size_t n, int opt, const char *value, int *rc)
+{
+    for (size_t i = 0; i < n; i++)
+        if (once[i].opt == opt) {
+            *rc = cli_set_once(cmd, once[i].name, once[i].slot, value, 0);
+            return 1;
+        }
+    return 0;
+}
+
 int cli_nonblank(const char *cmd, const char *opt, const char *value)
 {
     if (!value)
