@@ -21,7 +21,7 @@
 
 typedef struct mt_index mt_index;
 
-#define MT_INDEX_SCHEMA_VERSION 5
+#define MT_INDEX_SCHEMA_VERSION 6
 /* The oldest schema a reader still answers from (3 added postfix_keys: a
  * schema-2 index traces through Postfix by reading all its lines). */
 #define MT_INDEX_SCHEMA_READABLE 2

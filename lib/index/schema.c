@@ -196,6 +196,17 @@ static const char schema_tables[] =
     "    AND (s.message_id IS NULL OR n.message_id = s.message_id COLLATE NOCASE)\n" \
     "    AND n.event_id IN ('RECEIVE', 'HARECEIVE');\n"
 
+/* failures: the recipients report counts as failed (report.c classify,
+ * docs/report.md "failed"): FAIL, and BADMAIL, MODERATORREJECT and
+ * MODERATIONEXPIRE, which trace also calls failed; event ids compared
+ * whatever their case, as report and ndr-by-code do. Schema 6; before, FAIL
+ * only, so the view and ndr-by-code disagreed with report. event_id tells
+ * the kinds apart. Made with the other views, and again by 5 -> 6. */
+#define FAILURES_VIEW \
+    "CREATE VIEW failures AS SELECT timestamp, server, message_id, sender, subject, recipient,\n" \
+    "  recipient_status, source, event_id\n" \
+    "FROM recipients WHERE upper(event_id) IN ('FAIL', 'BADMAIL', 'MODERATORREJECT', 'MODERATIONEXPIRE');\n"
+
 /* Views for people and for `mailtrail sql`. Times are UTC ISO 8601. */
 static const char schema_views[] =
     "CREATE VIEW tracking AS SELECT e.id AS id,\n"
@@ -231,9 +242,7 @@ static const char schema_views[] =
     "CREATE VIEW deliveries AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
     "  recipient_status, event_id, connector_id, server_hostname AS next_hop, total_bytes\n"
     "FROM recipients WHERE event_id IN ('DELIVER', 'SEND');\n"
-    "CREATE VIEW failures AS SELECT timestamp, server, message_id, sender, subject, recipient,\n"
-    "  recipient_status, source\n"
-    "FROM recipients WHERE event_id = 'FAIL';\n"
+    FAILURES_VIEW
     HOPS_VIEW
     "CREATE VIEW smtp AS SELECT f.server AS server, f.path AS file, l.line AS line,\n"
     "  strftime('%Y-%m-%dT%H:%M:%fZ', l.time_ms / 1000.0, 'unixepoch') AS timestamp, l.time_ms AS time_ms,\n"
@@ -423,6 +432,12 @@ static const char upgrade_4_to_5[] =
     "DROP VIEW IF EXISTS hops;" HOPS_VIEW
     "UPDATE meta SET value = 5 WHERE key = 'schema_version'; PRAGMA user_version = 5;";
 
+/* Schema 5 -> 6: the failures view holds every recipient report counts as
+ * failed (FAILURES_VIEW), not FAIL ones only. */
+static const char upgrade_5_to_6[] =
+    "DROP VIEW IF EXISTS failures;" FAILURES_VIEW
+    "UPDATE meta SET value = 6 WHERE key = 'schema_version'; PRAGMA user_version = 6;";
+
 static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
 {
     if (ix_exec(ix, "BEGIN IMMEDIATE", err, errlen))
@@ -438,6 +453,8 @@ static int upgrade(mt_index *ix, int from, char *err, size_t errlen)
         failed = ix_exec(ix, upgrade_3_to_4, err, errlen);
     else if (from == 4)
         failed = ix_exec(ix, upgrade_4_to_5, err, errlen);
+    else if (from == 5)
+        failed = ix_exec(ix, upgrade_5_to_6, err, errlen);
     if (failed || ix_exec(ix, "COMMIT", err, errlen)) {
         ix_exec(ix, "ROLLBACK", NULL, 0);
         return -1;

@@ -791,7 +791,7 @@ def postfix_traces(tmp):
     run("index", "--db", old, "--logs", logs, "--quiet")
     if pf_keys(old) != pf_keys(whole) or not pf_keys(old):
         raise AssertionError("the schema 2 -> 3 upgrade made other postfix_keys than a new index")
-    # schema 3 (no files_list) answers alike; the next `index` makes it 5 (the latest)
+    # schema 3 (no files_list) answers alike; the next `index` makes it 6 (the latest)
     three = older_copy(whole, os.path.join(tmp, "three.db"), 3, "DROP INDEX files_list;")
     n += same_traces(["--logs", logs], three, ids[:5])
     run("index", "--db", three, "--logs", logs, "--quiet")
@@ -799,9 +799,11 @@ def postfix_traces(tmp):
         con = sqlite3.connect(path)
         version = con.execute("PRAGMA user_version").fetchone()[0]
         has_list = con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'files_list'").fetchone()[0]
+        # schema 6's failures view (every kind report counts as failed)
+        failures = con.execute("SELECT sql FROM sqlite_master WHERE name = 'failures'").fetchone()[0]
         con.close()
-        if version != 5 or has_list != 1:
-            raise AssertionError(f"{path}: upgraded to schema {version}, files_list {has_list}")
+        if version != 6 or has_list != 1 or "MODERATIONEXPIRE" not in failures:
+            raise AssertionError(f"{path}: upgraded to schema {version}, files_list {has_list}, failures {failures}")
     return f"{n} messages traced alike, in {len(full)} smart-host log(s) indexed in pieces and upgraded"
 
 
