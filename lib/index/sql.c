@@ -328,14 +328,19 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
 static const struct mt_named_query named[] = {
     { "top-senders", "senders by messages received from them, with bytes (as report counts them)",
       /* the sender of a message's first received event gets the message,
-       * that of its sizing event the bytes; the texts only for those rows */
+       * that of its sizing event the bytes; the texts only for those rows.
+       * Labelled folded, as report prints its senders (ASCII lower case, as
+       * SQLite's lower()): a bare t.sender gave one row's spelling of the
+       * group, John@Contoso.com where report says john@contoso.com. */
       RECEIVED
-      "SELECT t.sender AS sender, sum(k1 = 1) AS messages,"
+      "SELECT lower(t.sender) AS sender, sum(k1 = 1) AS messages,"
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE (k1 = 1 OR kb = 1) AND t.sender <> ''"
       " GROUP BY lower(t.sender) ORDER BY messages DESC, sender" LIMIT },
     { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
-      "SELECT recipient, count(DISTINCT message_id) AS messages, sum(CAST(total_bytes AS INTEGER)) AS bytes"
+      /* folded as report prints its recipients (see top-senders) */
+      "SELECT lower(recipient) AS recipient, count(DISTINCT message_id) AS messages,"
+      " sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
       " GROUP BY lower(recipient) ORDER BY messages DESC, recipient" LIMIT },
     { "ndr-by-code", "failed recipients by enhanced status code (FAIL, BADMAIL, moderation; as report)",
