@@ -73,27 +73,49 @@ static void on_signal(int sig)
 
 /* What tail has read of each log, known by what the log holds rather than
  * by its name. The index reads a file again from its start when it was
- * replaced (a mirror's temporary copy renamed over it, rsync-style), and a
- * compressed copy of a log as a new file (logrotate's copytruncate, then
- * compress): its own records stay exact, but tail cannot take back what it
- * printed. A log is told by its head (its first bytes, up to 4 KiB,
- * hashed): a file read whose head is that of a log read in an earlier pass
- * is that log, grown or copied, and its lines up to those read are passed
- * over. A new log at the same name starts otherwise (its #Date, its first
- * row). While a log is shorter than 4 KiB its head is all of it, so the
- * match is exact; the head grows with it. */
+ * replaced (a mirror's temporary copy renamed over it, rsync-style), cut
+ * short and written again, and a compressed copy of a log as a new file
+ * (logrotate's copytruncate, then compress): its own records stay exact, but
+ * tail cannot take back what it printed. A log is told by its head (its
+ * first bytes, up to 4 KiB, hashed): a file read whose head is that of a log
+ * read in an earlier pass may be that log, grown or copied. The head alone
+ * is not enough -- two servers' logs, or a log and the next one, may begin
+ * with the same 4 KiB -- so the file must also be that log by place: the
+ * same inode (renamed), the same name (replaced, or cut in place), or a copy
+ * of a log no longer where it was (its inode and its name hold it no more).
+ * And its lines are passed over only while they are the lines read: each
+ * event line read keeps a hash of the event, and the first line that
+ * differs, and all after it, are new (a log cut and written anew with the
+ * same head). While a log is shorter than 4 KiB its head is all of it, so
+ * the match is exact; the head grows with it. */
 struct seen {
     char *path;                /* NULL: at no name followed now, kept a while for its copies */
+    dev_t dev;                 /* the file last read for it */
+    ino_t ino;
     size_t head_len;
     uint64_t head_hash;        /* of the first head_len bytes */
     uint64_t lines;            /* its lines read (printed or passed over) */
     unsigned pass;             /* read last in this pass */
     uint64_t gone_at;          /* when path became NULL: the oldest go first */
+    /* line_hash[i]: line i + 1 as read: LINE_UNKNOWN (read by the index
+     * before tail saw the log: trusted to be the same), LINE_NO_EVENT (a
+     * directive, a bad line), else the event's hash. 4 bytes a line: memory
+     * follows the logs followed at well under 1% of their size. */
+    uint32_t *line_hash;
+    size_t n_hash, cap_hash;
 };
 
 #define SEEN_HEAD 4096         /* the index's head (mt_index_config.on_file) */
 #define SEEN_GONE_MAX 64       /* logs gone from the folders still known: memory stays flat */
 #define SEEN_NONE ((size_t)-1)
+#define LINE_UNKNOWN 0u
+#define LINE_NO_EVENT 1u
+
+struct file_id {
+    dev_t dev;
+    ino_t ino;
+    size_t index;              /* in the log set it was taken from */
+};
 
 struct follower {
     const mt_matcher *match;
@@ -108,7 +130,75 @@ struct follower {
     uint64_t n_gone;
     size_t cur;                /* the log being read now, or SEEN_NONE */
     uint64_t skip;             /* its lines up to this one were read before */
+    uint64_t read_from;        /* the index reads it after this line */
+    const mt_logset *ls;       /* this pass's files */
+    struct file_id *ids;       /* their inodes, sorted; made when first needed in a pass */
+    size_t n_ids;
+    int ids_made;
 };
+
+static int file_id_of(const char *path, struct file_id *id)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return 0;
+    id->dev = sb.st_dev;
+    id->ino = sb.st_ino;
+    return 1;
+}
+
+static int by_file_id(const void *a, const void *b)
+{
+    const struct file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+static uint64_t fnv_more(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Does the file at path begin with s's head? */
+static int begins_with_head(const char *path, const struct seen *s)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    char buf[SEEN_HEAD];
+    size_t n = fread(buf, 1, s->head_len, fp);
+    fclose(fp);
+    return n == s->head_len && fnv_more(0xcbf29ce484222325ull, buf, n) == s->head_hash;
+}
+
+/* Is the log s still in the folders, other than at the file being read now
+ * (id): under its inode (a log renamed keeps it), or at its name, holding
+ * what it held? Then a file with its head elsewhere is another log. */
+static int seen_still_there(struct follower *f, const struct seen *s, const char *path, const struct file_id *id)
+{
+    if (s->path && strcmp(s->path, path) && begins_with_head(s->path, s))
+        return 1;
+    if (!f->ids_made && f->ls) {
+        f->ids_made = 1;
+        f->n_ids = 0;
+        free(f->ids);
+        f->ids = malloc((f->ls->n ? f->ls->n : 1) * sizeof *f->ids);
+        for (size_t i = 0; f->ids && i < f->ls->n; i++)
+            if (file_id_of(f->ls->files[i].path, &f->ids[f->n_ids]))
+                f->ids[f->n_ids++].index = i;
+        if (f->ids)
+            qsort(f->ids, f->n_ids, sizeof *f->ids, by_file_id);
+    }
+    struct file_id key = { s->dev, s->ino, 0 };
+    if (id && !by_file_id(&key, id))
+        return 0;
+    const struct file_id *at = f->ids && f->n_ids ? bsearch(&key, f->ids, f->n_ids, sizeof *f->ids, by_file_id) : NULL;
+    return at && strcmp(f->ls->files[at->index].path, path) && begins_with_head(f->ls->files[at->index].path, s);
+}
 
 static void seen_gone(struct follower *f, struct seen *s)
 {
@@ -122,6 +212,7 @@ static void on_file(const char *path, uint64_t lines_before, const char *head, s
     struct follower *f = user;
     f->cur = SEEN_NONE;
     f->skip = 0;
+    f->read_from = lines_before;
     if (head_len > SEEN_HEAD)
         head_len = SEEN_HEAD;
     uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a */
@@ -130,6 +221,8 @@ static void on_file(const char *path, uint64_t lines_before, const char *head, s
         h = (h ^ (unsigned char)head[i]) * 0x100000001b3ull;
         f->prefix[i + 1] = h;
     }
+    struct file_id id;
+    int have_id = file_id_of(path, &id);
     size_t mine = SEEN_NONE, same = SEEN_NONE;
     for (size_t i = 0; i < f->n_seen; i++) {
         struct seen *s = &f->seen[i];
@@ -139,6 +232,8 @@ static void on_file(const char *path, uint64_t lines_before, const char *head, s
         /* only a log read in an earlier pass: two files first found
          * together are printed as the index reads them, as before */
         if (!s->head_len || s->head_len > head_len || f->prefix[s->head_len] != s->head_hash || s->pass >= f->pass)
+            continue;
+        if (!(have_id && s->dev == id.dev && s->ino == id.ino) && seen_still_there(f, s, path, have_id ? &id : NULL))
             continue;
         if (here || same == SEEN_NONE || (same != mine && s->lines > f->seen[same].lines))
             same = i;
@@ -172,6 +267,10 @@ static void on_file(const char *path, uint64_t lines_before, const char *head, s
         f->seen[same] = (struct seen){ .path = p, .lines = lines_before };
     }
     struct seen *s = &f->seen[same];
+    if (have_id) {
+        s->dev = id.dev;
+        s->ino = id.ino;
+    }
     s->head_len = head_len;
     s->head_hash = f->prefix[head_len];
     if (lines_before > s->lines)
@@ -204,10 +303,58 @@ static void seen_prune(struct follower *f, const mt_logset *ls)
     }
     uint64_t keep_from = f->n_gone > SEEN_GONE_MAX ? f->n_gone - SEEN_GONE_MAX : 0;
     size_t k = 0;
-    for (size_t i = 0; i < f->n_seen; i++)
+    for (size_t i = 0; i < f->n_seen; i++) {
         if (f->seen[i].path || f->seen[i].gone_at > keep_from)
             f->seen[k++] = f->seen[i];
+        else
+            free(f->seen[i].line_hash);
+    }
     f->n_seen = k;
+    f->ls = NULL;
+    f->ids_made = 0;
+}
+
+/* What an event holds, as printed: its time and every column (names of
+ * the unknown ones too), never its file or line. Never LINE_UNKNOWN or
+ * LINE_NO_EVENT. */
+static uint32_t event_hash(const struct mt_event *ev)
+{
+    uint64_t h = fnv_more(0xcbf29ce484222325ull, &ev->time_ms, sizeof ev->time_ms);
+    for (int i = 0; i < MT_F__COUNT; i++) {
+        h = fnv_more(h, &ev->f[i].n, sizeof ev->f[i].n);
+        h = fnv_more(h, ev->f[i].p, ev->f[i].n);
+    }
+    for (size_t i = 0; i < ev->n_extra; i++) {
+        h = fnv_more(h, &ev->extra_name[i].n, sizeof ev->extra_name[i].n);
+        h = fnv_more(h, ev->extra_name[i].p, ev->extra_name[i].n);
+        h = fnv_more(h, &ev->extra_value[i].n, sizeof ev->extra_value[i].n);
+        h = fnv_more(h, ev->extra_value[i].p, ev->extra_value[i].n);
+    }
+    uint32_t v = (uint32_t)(h ^ (h >> 32));
+    return v > LINE_NO_EVENT ? v : v + 2;
+}
+
+/* Keeps line's hash; the lines between the last kept and it had no event
+ * (directives, bad lines), but those the index read before tail saw the
+ * log are unknown. Out of memory the rest is not kept: a copy read later
+ * would be printed again (twice rather than never). */
+static void seen_keep(struct follower *f, struct seen *s, uint64_t line, uint32_t h)
+{
+    if (line > s->cap_hash) {
+        size_t ncap = s->cap_hash ? s->cap_hash : 1024;
+        while (ncap < line)
+            ncap *= 2;
+        uint32_t *nv = realloc(s->line_hash, ncap * sizeof *nv);
+        if (!nv)
+            return;
+        s->line_hash = nv;
+        s->cap_hash = ncap;
+    }
+    for (size_t i = s->n_hash; i + 1 < line; i++)
+        s->line_hash[i] = i + 1 <= f->read_from ? LINE_UNKNOWN : LINE_NO_EVENT;
+    s->line_hash[line - 1] = h;
+    if (line > s->n_hash)
+        s->n_hash = (size_t)line;
 }
 
 static int on_event(const struct mt_event *ev, void *user)
@@ -215,8 +362,18 @@ static int on_event(const struct mt_event *ev, void *user)
     struct follower *f = user;
     if (f->cur != SEEN_NONE && ev->file && !strcmp(ev->file, f->seen[f->cur].path)) {
         struct seen *s = &f->seen[f->cur];
-        if (ev->line <= f->skip)
-            return 0;   /* printed already (or passed over in the first pass) */
+        uint32_t h = event_hash(ev);
+        if (ev->line <= f->skip) {
+            uint32_t was = ev->line <= s->n_hash ? s->line_hash[ev->line - 1] : LINE_UNKNOWN;
+            if (was == h || was == LINE_UNKNOWN)
+                return 0;   /* printed already (or passed over in the first pass) */
+            /* Not the line read there: the log was cut and written anew
+             * past its head. This line and all after it are new. */
+            f->skip = 0;
+            s->n_hash = (size_t)ev->line - 1;
+            s->lines = ev->line - 1;
+        }
+        seen_keep(f, s, ev->line, h);
         if (ev->line > s->lines)
             s->lines = ev->line;
     }
@@ -243,30 +400,6 @@ struct held {
 static int by_held_path(const void *a, const void *b)
 {
     return strcmp(((const struct held_file *)a)->path, ((const struct held_file *)b)->path);
-}
-
-struct file_id {
-    dev_t dev;
-    ino_t ino;
-    size_t index;              /* in the log set it was taken from */
-};
-
-static int file_id_of(const char *path, struct file_id *id)
-{
-    struct stat sb;
-    if (stat(path, &sb) != 0)
-        return 0;
-    id->dev = sb.st_dev;
-    id->ino = sb.st_ino;
-    return 1;
-}
-
-static int by_file_id(const void *a, const void *b)
-{
-    const struct file_id *x = a, *y = b;
-    if (x->dev != y->dev)
-        return x->dev < y->dev ? -1 : 1;
-    return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
 static int on_held(const struct mt_event *ev, void *user)
@@ -547,6 +680,7 @@ int cmd_tail(int argc, char **argv)
             rc = resolve_servers(cmd, &ls, &filters.servers, &sn);
         if (rc == MT_OK) {
             f.pass = (unsigned)pass + 1;
+            f.ls = &ls;
             mt_status st = mt_index_update(ix, &ls, &cfg, NULL);
             seen_prune(&f, &ls);
             if (st == MT_EIO)
@@ -572,9 +706,12 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
-    for (size_t i = 0; i < f.n_seen; i++)
+    for (size_t i = 0; i < f.n_seen; i++) {
         free(f.seen[i].path);
+        free(f.seen[i].line_hash);
+    }
     free(f.seen);
+    free(f.ids);
     free(f.prefix);
     for (size_t i = 0; i < said.n; i++)
         free(said.v[i]);
