@@ -91,11 +91,11 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
             continue;
         }
         switch (opt) {
-        case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
+        case 'h': rc = cli_help(cmd, argv, usage) == MT_OK ? -1 : MT_EUSAGE; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_FORMAT: fmtname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, argv, NULL); goto done;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
     }
     if (optind < argc) {

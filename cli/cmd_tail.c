@@ -399,15 +399,14 @@ int cmd_tail(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: rc = cli_set_once(cmd, "--tz", &tz_name, optarg, 0); break;
         case 'h':
-            cli_print_lines(stdout, usage);
-            rc = -1;
+            rc = cli_help(cmd, argv, usage) == MT_OK ? -1 : MT_EUSAGE;
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
         default:
             if (cli_is_filter_option(opt))
                 rc = cli_filter_option(cmd, opt, optarg, &filters);
             else
-                rc = cli_option_error(cmd, argv, NULL);
+                rc = cli_option_error(cmd, argv, long_opts, NULL);
             break;
         }
         if (rc != MT_OK)
