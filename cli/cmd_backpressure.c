@@ -192,6 +192,9 @@ int cmd_backpressure(int argc, char **argv)
     if (c.n > 1)
         qsort(c.w, c.n, sizeof *c.w, by_start);
     const mt_tz *out_tz = tzname ? tz : NULL;
+    /* before the rows, so that no window found still gives the columns */
+    if (fmt == MT_FMT_CSV)
+        fputs("server,start,end,sessions,refused,delayed,max_mail_delay_ms,senders,remote_hosts\r\n", stdout);
     for (size_t i = 0; i < c.n; i++) {
         const struct mt_bp_window *w = &c.w[i];
         char a[48], b[48];
@@ -206,8 +209,6 @@ int cmd_backpressure(int argc, char **argv)
                    (unsigned long long)w->sessions, (unsigned long long)w->refused, (unsigned long long)w->delayed,
                    (long long)w->max_delay_ms, (unsigned long long)w->senders, (unsigned long long)w->remotes);
         } else if (fmt == MT_FMT_CSV) {
-            if (i == 0)
-                fputs("server,start,end,sessions,refused,delayed,max_mail_delay_ms,senders,remote_hosts\r\n", stdout);
             mt_csv_cell(stdout, mt_slice_make(w->server, strlen(w->server)));
             printf(",%s,%s,%llu,%llu,%llu,%lld,%llu,%llu\r\n", a, b, (unsigned long long)w->sessions,
                    (unsigned long long)w->refused, (unsigned long long)w->delayed, (long long)w->max_delay_ms,

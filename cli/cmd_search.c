@@ -228,6 +228,8 @@ int cmd_search(int argc, char **argv)
                                  &e, &stats);
         if (count_only)
             printf("%llu\n", (unsigned long long)stats.matched);
+        else if (st != MT_EIO && e.st == MT_OK)
+            e.st = mt_writer_header(w, MT_RECORD_EVENTS);
         if (mt_writer_end(w) != MT_OK || e.st != MT_OK) {
             fprintf(stderr, "mailtrail %s: cannot write the results\n", cmd);
             rc = MT_EIO;

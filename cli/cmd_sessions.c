@@ -427,6 +427,8 @@ int cmd_sessions(int argc, char **argv)
     struct mt_smtp_scan_config cfg = { .on_session = on_session, .on_diag = cli_print_diag, .user = &ctx };
     struct mt_smtp_scan_stats stats;
     mt_status st = mt_smtp_scan(&ls, &cfg, &stats);
+    if (st != MT_EIO && mt_writer_header(w, MT_RECORD_SESSIONS) != MT_OK)
+        ctx.write_failed = 1;
     if (mt_writer_end(w) != MT_OK || ctx.write_failed) {
         fputs("mailtrail sessions: cannot write the results\n", stderr);
         rc = MT_EIO;

@@ -571,6 +571,9 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    /* stopped with nothing printed: a CSV reader still gets the columns */
+    if (rc == MT_OK && (mt_writer_header(w, MT_RECORD_EVENTS) != MT_OK || mt_writer_end(w) != MT_OK))
+        rc = MT_EIO;
     for (size_t i = 0; i < f.n_seen; i++)
         free(f.seen[i].path);
     free(f.seen);
