@@ -30,13 +30,19 @@ int cmd_version(int argc, char **argv);
 void cli_print_lines(FILE *f, const char *const *lines);
 /* The command-line word getopt_long just refused (argv NULL-terminated):
  * for a short option inside a word such as PowerShell's "-Foo" that is the
- * whole word, not the one before it; for "--name=value", "--name" (in a
- * buffer the next call reuses). */
+ * whole word, not the one before it; for "--name=value", "-x=value" and
+ * "-Foo:value", the part before the value (in a buffer the next call
+ * reuses). */
 const char *cli_bad_option(char *const *argv);
 /* The usage error for what getopt_long refused with '?': "unknown option
- * '--x'" (then hint, if any), or "option '--x' takes no value" for a known
- * one given "=value". Returns MT_EUSAGE. */
-int cli_option_error(const char *cmd, char *const *argv, const char *hint);
+ * '--x'" (then hint, if any), "option '--x' takes no value" for a known
+ * one given "=value", or "option '--x' is ambiguous: it could be --xa,
+ * --xb" for a prefix of more than one of opts (the command's table; NULL:
+ * none said). Returns MT_EUSAGE. */
+int cli_option_error(const char *cmd, char *const *argv, const struct option *opts, const char *hint);
+/* getopt_long's 'h': usage printed on stdout, MT_OK; or, for "-h=VALUE"
+ * (as "--help=VALUE"), a usage error, MT_EUSAGE (printed). */
+int cli_help(const char *cmd, char *const *argv, const char *const *usage);
 /* An option value that is empty or blank: a usage error for cmd naming opt
  * (MT_EUSAGE, printed), else MT_OK. NULL (not given) is fine. An empty
  * filter would match differently from the files and from the index (an

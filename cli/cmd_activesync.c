@@ -276,7 +276,7 @@ int cmd_activesync(int argc, char **argv)
     opterr = 0;
     while ((opt = getopt_long(ac, av, ":h", long_opts, NULL)) != -1) {
         switch (opt) {
-        case 'h': cli_print_lines(stdout, usage); goto done;
+        case 'h': rc = cli_help(cmd, av, usage); goto done;
         case OPT_START:
             if ((rc = date_once(cmd, av, "--start-date", &start, optarg)) != MT_OK)
                 goto done;
@@ -327,7 +327,7 @@ int cmd_activesync(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", av[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, av, NULL); goto done;
+        default: rc = cli_option_error(cmd, av, long_opts, NULL); goto done;
         }
     }
     for (int i = optind; i < ac; i++)

@@ -141,7 +141,7 @@ int cmd_backpressure(int argc, char **argv)
             continue;
         }
         switch (opt) {
-        case 'h': cli_print_lines(stdout, usage); goto done;
+        case 'h': rc = cli_help(cmd, argv, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &c.servers, optarg)) != MT_OK)
@@ -155,7 +155,7 @@ int cmd_backpressure(int argc, char **argv)
             break;
         case OPT_FORMAT: fmtname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, argv, NULL); goto done;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
     }
     if (optind < argc) {
@@ -192,6 +192,9 @@ int cmd_backpressure(int argc, char **argv)
     if (c.n > 1)
         qsort(c.w, c.n, sizeof *c.w, by_start);
     const mt_tz *out_tz = tzname ? tz : NULL;
+    /* before the rows, so that no window found still gives the columns */
+    if (fmt == MT_FMT_CSV)
+        fputs("server,start,end,sessions,refused,delayed,max_mail_delay_ms,senders,remote_hosts\r\n", stdout);
     for (size_t i = 0; i < c.n; i++) {
         const struct mt_bp_window *w = &c.w[i];
         char a[48], b[48];
@@ -206,8 +209,6 @@ int cmd_backpressure(int argc, char **argv)
                    (unsigned long long)w->sessions, (unsigned long long)w->refused, (unsigned long long)w->delayed,
                    (long long)w->max_delay_ms, (unsigned long long)w->senders, (unsigned long long)w->remotes);
         } else if (fmt == MT_FMT_CSV) {
-            if (i == 0)
-                fputs("server,start,end,sessions,refused,delayed,max_mail_delay_ms,senders,remote_hosts\r\n", stdout);
             mt_csv_cell(stdout, mt_slice_make(w->server, strlen(w->server)));
             printf(",%s,%s,%llu,%llu,%llu,%lld,%llu,%llu\r\n", a, b, (unsigned long long)w->sessions,
                    (unsigned long long)w->refused, (unsigned long long)w->delayed, (long long)w->max_delay_ms,

@@ -91,11 +91,11 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
             continue;
         }
         switch (opt) {
-        case 'h': cli_print_lines(stdout, usage); rc = -1; goto done;
+        case 'h': rc = cli_help(cmd, argv, usage) == MT_OK ? -1 : MT_EUSAGE; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_FORMAT: fmtname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, argv, NULL); goto done;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
     }
     if (optind < argc) {
@@ -155,6 +155,9 @@ int cmd_flows(int argc, char **argv)
     if (st == MT_EINPUT)
         c.unreadable = 1;
     qsort(fl.patterns, fl.n, sizeof *fl.patterns, by_count);
+    /* before the rows, so that no pattern found still gives the columns */
+    if (c.fmt == 1)
+        fputs("direction,first_server,path,messages,percent\r\n", stdout);
     for (size_t i = 0; i < fl.n; i++) {
         const struct mt_flow_pattern *p = &fl.patterns[i];
         const char *dir = mt_flow_direction_name(p->direction);
@@ -167,8 +170,6 @@ int cmd_flows(int argc, char **argv)
             mt_json_string(stdout, cstr(p->path));
             printf(",\"messages\":%llu,\"percent\":%.1f}\n", (unsigned long long)p->messages, pct);
         } else if (c.fmt == 1) {
-            if (i == 0)
-                fputs("direction,first_server,path,messages,percent\r\n", stdout);
             printf("%s,", dir);
             mt_csv_cell(stdout, cstr(p->first_server));
             fputc(',', stdout);
@@ -241,8 +242,6 @@ static int print_pending(const struct mt_trace *t, void *user)
             mt_json_string(stdout, t->sender);
             fputs("}\n", stdout);
         } else if (c->fmt == 1) {
-            if (!po->shown)
-                fputs("message_id,recipient,state,server,since,status,subject,sender\r\n", stdout);
             mt_csv_cell(stdout, t->message_id);
             fputc(',', stdout);
             mt_csv_cell(stdout, rc2->address);
@@ -290,6 +289,9 @@ int cmd_pending(int argc, char **argv)
         return rc < 0 ? MT_OK : rc;
     }
     struct pending_out po = { &c, c.tzname ? c.tz : NULL, 0 };
+    /* before the scan, so that nothing pending still gives the columns */
+    if (c.fmt == 1)
+        fputs("message_id,recipient,state,server,since,status,subject,sender\r\n", stdout);
     mt_status st = mt_pending_scan(&c.ls, &c.q, 0, print_pending, cli_print_diag, &po);
     if (st == MT_EIO) {
         unload(&c);

@@ -109,12 +109,11 @@ int cmd_gen(int argc, char **argv)
             o.stuck_rate = (unsigned)v;
             break;
         case 'h':
-            cli_print_lines(stdout, usage);
-            return 0;
+            return cli_help("gen", argv, usage);
         case ':':
             return cli_usage_error("gen", "option '%s' needs a value", argv[optind - 1]);
         default:
-            return cli_option_error("gen", argv, NULL);
+            return cli_option_error("gen", argv, longopts, NULL);
         }
     }
     if (optind < argc)

@@ -151,11 +151,11 @@ int cmd_index(int argc, char **argv)
         case OPT_QUIET: quiet = 1; break;
         case OPT_CHECK: setenv("MAILTRAIL_INDEX_CHECK", "1", 1); break;   /* read by mt_index_open */
         case 'h':
-            cli_print_lines(stdout, usage);
+            rc = cli_help(cmd, argv, usage);
             cli_list_free(&logs);
-            return MT_OK;
+            return rc;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
-        default: rc = cli_option_error(cmd, argv, NULL); break;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); break;
         }
         if (rc != MT_OK)
             break;

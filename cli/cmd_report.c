@@ -124,7 +124,7 @@ int cmd_report(int argc, char **argv)
             continue;
         }
         switch (opt) {
-        case 'h': cli_print_lines(stdout, usage); goto done;
+        case 'h': rc = cli_help(cmd, argv, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &servers, optarg)) != MT_OK)
@@ -178,7 +178,7 @@ int cmd_report(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, argv, NULL); goto done;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
     }
     if (optind < argc) {

@@ -134,7 +134,7 @@ int cmd_search(int argc, char **argv)
     while ((c = getopt_long(ac, av, ":h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            cli_print_lines(stdout, usage);
+            rc = cli_help(cmd, av, usage);
             goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB:
@@ -173,7 +173,7 @@ int cmd_search(int argc, char **argv)
             goto done;
         default:
             if (!cli_is_filter_option(c)) {
-                rc = cli_option_error(cmd, av, NULL);
+                rc = cli_option_error(cmd, av, long_opts, NULL);
                 goto done;
             }
             if ((rc = cli_filter_option(cmd, c, optarg, &filters)) != MT_OK)
@@ -228,6 +228,8 @@ int cmd_search(int argc, char **argv)
                                  &e, &stats);
         if (count_only)
             printf("%llu\n", (unsigned long long)stats.matched);
+        else if (st != MT_EIO && e.st == MT_OK)
+            e.st = mt_writer_header(w, MT_RECORD_EVENTS);
         if (mt_writer_end(w) != MT_OK || e.st != MT_OK) {
             fprintf(stderr, "mailtrail %s: cannot write the results\n", cmd);
             rc = MT_EIO;

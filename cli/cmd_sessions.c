@@ -99,7 +99,8 @@ static const struct option session_opts[] = {
 
 /* An option getopt did not know. One of the sister command's is named as
  * such: "session --server" is a slip between the two commands. */
-static int unknown_option(const char *cmd, char **argv, const char *other_cmd, const struct option *other)
+static int unknown_option(const char *cmd, char **argv, const struct option *own, const char *other_cmd,
+                          const struct option *other)
 {
     const char *bad = cli_bad_option(argv);
     /* optopt set: one of this command's own options, given a value it does
@@ -111,7 +112,7 @@ static int unknown_option(const char *cmd, char **argv, const char *other_cmd, c
                 return cli_usage_error(cmd, "%s does not take --%s (an option of mailtrail %s)", cmd, o->name,
                                        other_cmd);
     }
-    return cli_option_error(cmd, argv, NULL);
+    return cli_option_error(cmd, argv, own, NULL);
 }
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
@@ -361,7 +362,7 @@ int cmd_sessions(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 'h': cli_print_lines(stdout, sessions_usage); goto done;
+        case 'h': rc = cli_help(cmd, argv, sessions_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_SERVER:
             if ((rc = cli_list_add_items(cmd, "--server", &f.servers, optarg)) != MT_OK)
@@ -398,7 +399,7 @@ int cmd_sessions(int argc, char **argv)
             break;
         case OPT_FORMAT: fmtname = optarg; break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = unknown_option(cmd, argv, "session", session_opts); goto done;
+        default: rc = unknown_option(cmd, argv, sessions_opts, "session", session_opts); goto done;
         }
     }
     if (optind < argc) {
@@ -426,6 +427,8 @@ int cmd_sessions(int argc, char **argv)
     struct mt_smtp_scan_config cfg = { .on_session = on_session, .on_diag = cli_print_diag, .user = &ctx };
     struct mt_smtp_scan_stats stats;
     mt_status st = mt_smtp_scan(&ls, &cfg, &stats);
+    if (st != MT_EIO && mt_writer_header(w, MT_RECORD_SESSIONS) != MT_OK)
+        ctx.write_failed = 1;
     if (mt_writer_end(w) != MT_OK || ctx.write_failed) {
         fputs("mailtrail sessions: cannot write the results\n", stderr);
         rc = MT_EIO;
@@ -1373,7 +1376,7 @@ int cmd_session(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", session_opts, NULL)) != -1) {
         switch (c) {
-        case 'h': cli_print_lines(stdout, session_usage); goto done;
+        case 'h': rc = cli_help(cmd, argv, session_usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_DB:
             if ((rc = cli_set_once(cmd, "--db", &db, optarg, 0)) != MT_OK)
@@ -1388,7 +1391,7 @@ int cmd_session(int argc, char **argv)
                 goto done;
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = unknown_option(cmd, argv, "sessions", sessions_opts); goto done;
+        default: rc = unknown_option(cmd, argv, session_opts, "sessions", sessions_opts); goto done;
         }
     }
     if (optind != argc - 1) {

@@ -197,9 +197,9 @@ int cmd_sql(int argc, char **argv)
                 return rc;
             break;
         case OPT_LIST: list = 1; break;
-        case 'h': cli_print_lines(stdout, usage); return MT_OK;
+        case 'h': return cli_help(cmd, argv, usage);
         case ':': return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_option_error(cmd, argv, " (a parameter that starts with '-' goes after --)");
+        default: return cli_option_error(cmd, argv, long_opts, " (a parameter that starts with '-' goes after --)");
         }
     }
     size_t nq;

@@ -532,15 +532,14 @@ int cmd_tail(int argc, char **argv)
         case OPT_FORMAT: fmtname = optarg; break;
         case OPT_TZ: rc = cli_set_once(cmd, "--tz", &tz_name, optarg, 0); break;
         case 'h':
-            cli_print_lines(stdout, usage);
-            rc = -1;
+            rc = cli_help(cmd, argv, usage) == MT_OK ? -1 : MT_EUSAGE;
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); break;
         default:
             if (cli_is_filter_option(opt))
                 rc = cli_filter_option(cmd, opt, optarg, &filters);
             else
-                rc = cli_option_error(cmd, argv, NULL);
+                rc = cli_option_error(cmd, argv, long_opts, NULL);
             break;
         }
         if (rc != MT_OK)
@@ -706,6 +705,9 @@ int cmd_tail(int argc, char **argv)
             nanosleep(&ts, NULL);
         }
     }
+    /* stopped with nothing printed: a CSV reader still gets the columns */
+    if (rc == MT_OK && (mt_writer_header(w, MT_RECORD_EVENTS) != MT_OK || mt_writer_end(w) != MT_OK))
+        rc = MT_EIO;
     for (size_t i = 0; i < f.n_seen; i++) {
         free(f.seen[i].path);
         free(f.seen[i].line_hash);

@@ -1271,7 +1271,7 @@ int cmd_trace(int argc, char **argv)
             continue;
         }
         switch (c) {
-        case 'h': cli_print_lines(stdout, usage); goto done;
+        case 'h': rc = cli_help(cmd, argv, usage); goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_SENDER:
             if ((rc = cli_set_once(cmd, "--sender", &sender, optarg, 0)) != MT_OK)
@@ -1307,7 +1307,7 @@ int cmd_trace(int argc, char **argv)
             }
             break;
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
-        default: rc = cli_option_error(cmd, argv, NULL); goto done;
+        default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
     }
     if (fmtname) {

@@ -19,20 +19,56 @@ const char *cli_bad_option(char *const *argv)
         return "?";
     /* getopt stays on a word of short options until its last letter */
     const char *w = optind < argc ? argv[optind] : NULL;
-    if (optopt && w && w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, optopt))
-        return w;
+    const char *bad = w;
+    if (!(optopt && w && w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, optopt)))
+        bad = argv[optind - 1];
     /* "--remote=1.2.3.4": the option is "--remote"; naming the whole word
-     * made the value look like the option at fault. */
-    const char *bad = argv[optind - 1];
-    const char *eq = bad[0] == '-' && bad[1] == '-' ? strchr(bad + 2, '=') : NULL;
-    if (!eq)
+     * made the value look like the option at fault. The same for "-x=1",
+     * and for PowerShell's "-Foo:bar" (neither '=' nor ':' is ever part of
+     * a name). */
+    const char *eq = NULL;
+    if (bad[0] == '-' && bad[1] == '-')
+        eq = strchr(bad + 2, '=');
+    else if (bad[0] == '-' && bad[1])
+        eq = bad + 1 + strcspn(bad + 1, "=:");
+    if (!eq || !*eq || eq == bad + 1)
         return bad;
     static char name[256];
     snprintf(name, sizeof name, "%.*s", (int)(eq - bad < 255 ? eq - bad : 255), bad);
     return name;
 }
 
-int cli_option_error(const char *cmd, char *const *argv, const char *hint)
+/* Whether getopt_long refused bad ("--name") because name begins more than
+ * one of opts: then the names it begins are put in names. getopt_long says
+ * so on stderr only, and tells it apart from an unknown name nowhere else;
+ * as getopt_long, options that begin the same way but are one option (the
+ * same has_arg, flag and val: aliases) are not ambiguous. */
+static int ambiguous_option(const char *bad, const struct option *opts, char *names, size_t size)
+{
+    if (!opts || bad[0] != '-' || bad[1] != '-' || !bad[2])
+        return 0;
+    const char *prefix = bad + 2;
+    size_t n = strlen(prefix), used = 0;
+    const struct option *first = NULL;
+    int differ = 0;
+    names[0] = '\0';
+    for (const struct option *o = opts; o->name; o++) {
+        if (strncmp(o->name, prefix, n))
+            continue;
+        if (!first)
+            first = o;
+        else if (o->has_arg != first->has_arg || o->flag != first->flag || o->val != first->val)
+            differ = 1;
+        if (used < size) {
+            int k = snprintf(names + used, size - used, "%s--%s", used ? ", " : "", o->name);
+            if (k > 0)
+                used += (size_t)k;
+        }
+    }
+    return differ;
+}
+
+int cli_option_error(const char *cmd, char *const *argv, const struct option *opts, const char *hint)
 {
     const char *bad = cli_bad_option(argv);
     /* getopt_long keeps a known option's value in optopt when it refuses
@@ -40,7 +76,24 @@ int cli_option_error(const char *cmd, char *const *argv, const char *hint)
      * option is not unknown. */
     if (optopt && bad[0] == '-' && bad[1] == '-' && optind > 0 && strchr(argv[optind - 1], '='))
         return cli_usage_error(cmd, "option '%s' takes no value", bad);
+    char names[512];
+    if (!optopt && ambiguous_option(bad, opts, names, sizeof names))
+        return cli_usage_error(cmd, "option '%s' is ambiguous: it could be %s", bad, names);
     return cli_usage_error(cmd, "unknown option '%s'%s", bad, hint ? hint : "");
+}
+
+int cli_help(const char *cmd, char *const *argv, const char *const *usage)
+{
+    /* "-h=5": getopt_long answers 'h' and stays on the word for "=5",
+     * which getopt reads as the options '=' and '5'. Help on that would
+     * hide a mistake that "--help=5" is refused for. */
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    if (optind > 0 && optind < argc && !strncmp(argv[optind], "-h=", 3))
+        return cli_usage_error(cmd, "option '-h' takes no value");
+    cli_print_lines(stdout, usage);
+    return MT_OK;
 }
 
 int cli_set_once(const char *cmd, const char *opt, const char **slot, const char *value, int no_list)

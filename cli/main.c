@@ -131,8 +131,8 @@ int cmd_version(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         switch (c) {
-        case 'h': cli_print_lines(stdout, version_usage); return MT_OK;
-        default: return cli_option_error("version", argv, NULL);
+        case 'h': return cli_help("version", argv, version_usage);
+        default: return cli_option_error("version", argv, long_opts, NULL);
         }
     }
     if (optind < argc)

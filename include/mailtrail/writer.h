@@ -43,6 +43,15 @@ mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s);
 typedef mt_slice (*mt_session_lookup_fn)(const struct mt_event *ev, void *user);
 void mt_writer_set_session_lookup(mt_writer *w, mt_session_lookup_fn lookup, void *user);
 
+/* What a writer's records are: the columns of its CSV header row. */
+enum mt_record_kind { MT_RECORD_EVENTS, MT_RECORD_SESSIONS };
+/* CSV: the header row of kind, unless it is out already (the first record
+ * writes it). A result with no record is still a table with columns to a
+ * CSV reader, and an empty file is not one. Nothing in the other formats:
+ * JSON is one object per line, so no line is an empty result; table and
+ * list are for people. MT_EIO when the stream reports an error. */
+mt_status mt_writer_header(mt_writer *w, enum mt_record_kind kind);
+
 /* Flush; returns MT_EIO if anything failed to be written. */
 mt_status mt_writer_end(mt_writer *w);
 void mt_writer_free(mt_writer *w);

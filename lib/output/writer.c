@@ -22,6 +22,7 @@ struct mt_writer {
     FILE *out;
     const mt_tz *tz;
     uint64_t rows;
+    int csv_headed;             /* the CSV header row is out */
     mt_session_lookup_fn lookup;
     void *lookup_user;
 };
@@ -326,16 +327,29 @@ static void write_json_body(mt_writer *w, const struct mt_event *ev)
     fputc('}', out);
 }
 
+static void csv_header(mt_writer *w, enum mt_record_kind kind)
+{
+    FILE *out = w->out;
+    if (w->csv_headed)
+        return;
+    w->csv_headed = 1;
+    if (kind == MT_RECORD_SESSIONS) {
+        fputs("session_id,server,direction,connector_id,local_endpoint,remote_endpoint,start,end,duration_ms,"
+              "tls,auth,mail_from,rcpt_to,queued,outcome,failure_class,failure_command,failure_reply,lines,file,line\r\n",
+              out);
+        return;
+    }
+    for (int f = 0; f < MT_F__COUNT; f++) {
+        fputs(mt_field_ps_name((enum mt_field)f), out);
+        fputc(',', out);
+    }
+    fputs("Server,File,Line\r\n", out);
+}
+
 static void write_csv(mt_writer *w, const struct mt_event *ev)
 {
     FILE *out = w->out;
-    if (w->rows == 0) {
-        for (int f = 0; f < MT_F__COUNT; f++) {
-            fputs(mt_field_ps_name((enum mt_field)f), out);
-            fputc(',', out);
-        }
-        fputs("Server,File,Line\r\n", out);
-    }
+    csv_header(w, MT_RECORD_EVENTS);
     char ts[48];
     mt_time_format(ev->time_ms, w->tz, ts, sizeof ts);
     mt_csv_cell(out, mt_slice_cstr(ts));
@@ -562,10 +576,7 @@ static void csv_join(FILE *out, const mt_slice *v, size_t n)
 static void session_csv(mt_writer *w, const struct mt_smtp_session *s)
 {
     FILE *out = w->out;
-    if (w->rows == 0)
-        fputs("session_id,server,direction,connector_id,local_endpoint,remote_endpoint,start,end,duration_ms,"
-              "tls,auth,mail_from,rcpt_to,queued,outcome,failure_class,failure_command,failure_reply,lines,file,line\r\n",
-              out);
+    csv_header(w, MT_RECORD_SESSIONS);
     char a[48], b[48];
     mt_time_format(s->start_ms, w->tz, a, sizeof a);
     mt_time_format(s->end_ms, w->tz, b, sizeof b);
@@ -670,6 +681,16 @@ mt_status mt_writer_session(mt_writer *w, const struct mt_smtp_session *s)
     case MT_FMT_TABLE: session_table(w, s); break;
     }
     w->rows++;
+    funlockfile(w->out);
+    return ferror(w->out) ? MT_EIO : MT_OK;
+}
+
+mt_status mt_writer_header(mt_writer *w, enum mt_record_kind kind)
+{
+    if (w->fmt != MT_FMT_CSV || w->csv_headed)
+        return MT_OK;
+    flockfile(w->out);
+    csv_header(w, kind);
     funlockfile(w->out);
     return ferror(w->out) ? MT_EIO : MT_OK;
 }

@@ -1,0 +1,20 @@
+# -h=VALUE is a usage error, as --help=VALUE is (case 0473): getopt reads
+# "-h=5" as -h, -= and -5, and '=' is no option. Help on it would hide the
+# mistake. -h alone still prints the help (stdout not kept here).
+mailtrail search -h=5; echo "exit $?"
+mailtrail trace -h=5; echo "exit $?"
+mailtrail flows -h=5; echo "exit $?"
+mailtrail pending -h=5; echo "exit $?"
+mailtrail report -h=5; echo "exit $?"
+mailtrail sessions -h=5; echo "exit $?"
+mailtrail session -h=5; echo "exit $?"
+mailtrail backpressure -h=5; echo "exit $?"
+mailtrail tail -h=5; echo "exit $?"
+mailtrail activesync -h=5; echo "exit $?"
+mailtrail sql -h=5; echo "exit $?"
+mailtrail gen -h=5; echo "exit $?"
+mailtrail index -h=5; echo "exit $?"
+mailtrail version -h=5; echo "exit $?"
+mailtrail search -h >/dev/null; echo "exit $?"
+mailtrail tail -h >/dev/null; echo "exit $?"
+mailtrail search -h -h >/dev/null; echo "exit $?"
