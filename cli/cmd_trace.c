@@ -1038,9 +1038,15 @@ static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
     if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
         return 1;
     if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
-        in_window(e->queued_ms, q) || (e->expired && in_window(e->expired_ms, q)) ||
-        (e->removed && in_window(e->removed_ms, q)))
+        in_window(e->queued_ms, q) || in_window(e->message_id_ms, q) ||
+        (e->expired && in_window(e->expired_ms, q)) || (e->removed && in_window(e->removed_ms, q)))
         return 1;
+    /* qmgr takes a deferred message in again at every retry: each of those
+     * lines is the entry's as much as the first (a window holding only a
+     * retry picked nothing). */
+    for (size_t k = 0; k < e->n_active_ms; k++)
+        if (in_window(e->active_ms[k], q))
+            return 1;
     for (size_t k = 0; k < e->n_deliveries; k++)
         if (in_window(e->deliveries[k].time_ms, q))
             return 1;
