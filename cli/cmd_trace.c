@@ -663,7 +663,7 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
             /* A DSN about a recipient still deferred reports the deferral (a
              * delay DSN), not a failure: calling it an NDR told the reader the
              * message had bounced. */
-            fputs(r->outcome == MT_OUT_DEFERRED ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
+            fputs(r->dsn_kind == MT_DSN_DELAY ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
             cli_text(r->ndr_message_id);
         }
         /* What the Postfix instances beyond did with it (a message only
@@ -848,6 +848,9 @@ static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *eve
         jstr(cstr(why));
         fputs(",\"ndr_message_id\":", stdout);
         jstr(r->ndr_message_id);
+        /* Only with a DSN, as duplicates: every line that had none stays as it was. */
+        if (r->ndr_message_id.n && r->dsn_kind != MT_DSN_NONE)
+            printf(",\"dsn_kind\":\"%s\"", mt_dsn_kind_name(r->dsn_kind));
         fputs(",\"next_hop\":", stdout);
         jstr(r->next_hop);
         fputs(",\"queue_id\":", stdout);
