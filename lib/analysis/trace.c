@@ -1976,11 +1976,17 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
         int named[2] = { 0, 0 };
         for (size_t k = 0; k < e->n_notifications; k++) {
             const struct mt_pf_notification *nt = &e->notifications[k];
+            /* bounce(8) also logs the postmaster's copies and the success
+             * notices NOTIFY=SUCCESS asks for ("sender delivery status
+             * notification"): none is the sender's NDR or delay notice, and
+             * the first of them was taken for the NDR. */
+            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
+            if (!delay && !mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender non-delivery notification")))
+                continue;
             const struct mt_pf_entry *dsn =
                 mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
             if (!dsn || !dsn->message_id.n)
                 continue;
-            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
             enum mt_outcome about = delay ? MT_OUT_DEFERRED : MT_OUT_FAILED;
             if (named[delay])
                 continue;
