@@ -663,7 +663,7 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
             /* A DSN about a recipient still deferred reports the deferral (a
              * delay DSN), not a failure: calling it an NDR told the reader the
              * message had bounced. */
-            fputs(r->outcome == MT_OUT_DEFERRED ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
+            fputs(r->dsn_kind == MT_DSN_DELAY ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
             cli_text(r->ndr_message_id);
         }
         /* What the Postfix instances beyond did with it (a message only
@@ -848,6 +848,9 @@ static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *eve
         jstr(cstr(why));
         fputs(",\"ndr_message_id\":", stdout);
         jstr(r->ndr_message_id);
+        /* Only with a DSN, as duplicates: every line that had none stays as it was. */
+        if (r->ndr_message_id.n && r->dsn_kind != MT_DSN_NONE)
+            printf(",\"dsn_kind\":\"%s\"", mt_dsn_kind_name(r->dsn_kind));
         fputs(",\"next_hop\":", stdout);
         jstr(r->next_hop);
         fputs(",\"queue_id\":", stdout);
@@ -1038,9 +1041,15 @@ static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
     if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
         return 1;
     if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
-        in_window(e->queued_ms, q) || (e->expired && in_window(e->expired_ms, q)) ||
-        (e->removed && in_window(e->removed_ms, q)))
+        in_window(e->queued_ms, q) || in_window(e->message_id_ms, q) ||
+        (e->expired && in_window(e->expired_ms, q)) || (e->removed && in_window(e->removed_ms, q)))
         return 1;
+    /* qmgr takes a deferred message in again at every retry: each of those
+     * lines is the entry's as much as the first (a window holding only a
+     * retry picked nothing). */
+    for (size_t k = 0; k < e->n_active_ms; k++)
+        if (in_window(e->active_ms[k], q))
+            return 1;
     for (size_t k = 0; k < e->n_deliveries; k++)
         if (in_window(e->deliveries[k].time_ms, q))
             return 1;

@@ -274,11 +274,14 @@ struct mt_pf_entry {
     mt_slice sasl_username;
     mt_slice orig_queue_id;           /* client=..., orig_queue_id=X after a content filter */
     mt_slice message_id;
+    int64_t message_id_ms;            /* cleanup's message-id= line; MT_TIME_NONE if not seen */
     bool has_from;                    /* from= seen (from may then be empty: the null sender) */
     mt_slice from;
     int64_t size, nrcpt;              /* from qmgr; -1 if not seen */
     int64_t queued_ms;                /* first qmgr "queue active"; MT_TIME_NONE if not seen */
     uint32_t n_active;                /* times qmgr took it into the active queue (1 + retries) */
+    size_t n_active_ms;               /* the times of those qmgr lines, in log order (each retry is a */
+    const int64_t *active_ms;         /* line of the entry as much as a delivery: a window picks by it) */
     size_t n_deliveries;
     const struct mt_pf_delivery *deliveries;   /* in log order */
     size_t n_rejects;

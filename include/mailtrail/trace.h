@@ -34,6 +34,16 @@ enum mt_outcome {
     MT_OUT_REDIRECTED, MT_OUT_DROPPED, MT_OUT_UNKNOWN
 };
 
+/* What the DSN linked to a recipient answers: the last of its deferral
+ * (DEFER) or failure (FAIL, BADMAIL, MODERATORREJECT, MODERATIONEXPIRE)
+ * logged no later than the DSN, or what Postfix's bounce(8) called it
+ * ("sender delay notification", "sender non-delivery notification"). */
+enum mt_dsn_kind {
+    MT_DSN_NONE,           /* no DSN linked to it */
+    MT_DSN_FAILURE,        /* a non-delivery report */
+    MT_DSN_DELAY           /* a delay notice: it was still being retried */
+};
+
 struct mt_trace_hop {
     const char *server;            /* the logging server, or the next-hop host for MT_LINK_QUEUED_AS */
     char host[128];                /* storage for that next-hop host */
@@ -62,6 +72,7 @@ struct mt_trace_recipient {
     int64_t time_ms;
     mt_slice status;               /* its recipient-status, or the event's source-context */
     mt_slice ndr_message_id;       /* the DSN sent about it, when one was */
+    enum mt_dsn_kind dsn_kind;     /* what that DSN was (MT_DSN_NONE when there was none) */
     mt_slice next_hop;             /* relayed: the host it went to */
     mt_slice queue_id;             /* relayed to Postfix and the like: its queue id */
     unsigned duplicates;           /* deliveries to it folded into this one: the same message
@@ -102,6 +113,7 @@ size_t mt_latency_parse(mt_slice message_info, struct mt_latency *out, size_t ma
 
 const char *mt_outcome_name(enum mt_outcome o);       /* "delivered", ... */
 const char *mt_link_kind_name(enum mt_link_kind k);   /* "origin", "internal-id", ... */
+const char *mt_dsn_kind_name(enum mt_dsn_kind k);     /* "failure", "delay"; "" for none */
 
 typedef struct mt_tracer mt_tracer;
 
@@ -133,9 +145,10 @@ mt_status mt_tracer_add(mt_tracer *t, const struct mt_event *ev);
  * *out is valid until the next call or mt_tracer_free. */
 mt_status mt_tracer_build(mt_tracer *t, const char *message_id, const struct mt_trace **out);
 /* Whether dsn (a DSN event, of a trace built from t) is a delay notice: it
- * names a recipient of a message its reference names that, by the DSN's
- * time, had been deferred and had not failed -- the DSN mt_tracer_build
- * gives a deferred recipient, or a failed one before it failed. Only what
+ * names a recipient of a message its reference names whose last deferral or
+ * failure logged no later than the DSN is a deferral (MT_DSN_DELAY, as the
+ * recipients' dsn_kind is decided) -- the DSN mt_tracer_build gives a
+ * deferred recipient, or a failed one before it failed. Only what
  * t holds of that message counts (mt_trace_gather it too); 0 for any other
  * event, or when t holds nothing of it. */
 int mt_tracer_dsn_is_delay(mt_tracer *t, const struct mt_event *dsn);

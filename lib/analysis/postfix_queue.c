@@ -53,8 +53,10 @@ struct ent {
     size_t alen, acap;
     struct off host, sname, qid, arr_daemon, client, sasl, orig_qid, msgid, from, parent, parent_reason;
     bool has_from, has_arrival, expired, removed;
-    int64_t first, last, arrival, queued, expired_ms, removed_ms, size, nrcpt;
+    int64_t first, last, arrival, queued, expired_ms, removed_ms, size, nrcpt, msgid_ms;
     uint32_t n_active;
+    int64_t *act;                  /* every qmgr "queue active" line's time */
+    size_t na, ca;
     struct dlv *d;
     size_t nd, cd;
     struct rej *rj;
@@ -146,6 +148,7 @@ static void ent_free(struct ent *e)
     free(e->rj);
     free(e->nt);
     free(e->w);
+    free(e->act);
     free(e);
 }
 
@@ -286,12 +289,15 @@ static void hand_on(mt_pf_queue *q, struct ent *e, bool evicted)
     v.sasl_username = view(e, e->sasl);
     v.orig_queue_id = view(e, e->orig_qid);
     v.message_id = view(e, e->msgid);
+    v.message_id_ms = e->msgid_ms;
     v.has_from = e->has_from;
     v.from = view(e, e->from);
     v.size = e->size;
     v.nrcpt = e->nrcpt;
     v.queued_ms = e->queued;
     v.n_active = e->n_active;
+    v.n_active_ms = e->na;
+    v.active_ms = e->act;
     for (size_t i = 0; i < e->nd; i++) {
         const struct dlv *s = &e->d[i];
         struct mt_pf_delivery *d = &q->vd[i];
@@ -375,7 +381,7 @@ static struct ent *create(mt_pf_queue *q, uint64_t h, const struct mt_postfix_re
     e->hash = h;
     e->order = q->next_order++;
     e->first = e->last = r->time_ms;
-    e->arrival = e->queued = e->expired_ms = e->removed_ms = MT_TIME_NONE;
+    e->arrival = e->queued = e->expired_ms = e->removed_ms = e->msgid_ms = MT_TIME_NONE;
     e->size = e->nrcpt = -1;
     e->file = r->file;
     e->first_line = r->line;
@@ -452,16 +458,25 @@ static int add_fields(mt_pf_queue *q, struct ent *e, const struct mt_postfix_rec
         }
         return r->kind == MT_PF_PICKUP ? set_from(e, r) : 0;
     case MT_PF_MESSAGE_ID:
-        return !e->msgid.n && r->message_id.n ? put(e, r->message_id, &e->msgid) : 0;
-    case MT_PF_QUEUED:
+        if (e->msgid.n || !r->message_id.n)
+            return 0;
+        e->msgid_ms = r->time_ms;
+        return put(e, r->message_id, &e->msgid);
+    case MT_PF_QUEUED: {
         if (e->queued == MT_TIME_NONE)
             e->queued = r->time_ms;
         e->n_active++;
+        int64_t *t = grow((void **)&e->act, &e->na, &e->ca, sizeof *t, &e->n_dropped, &q->oom);
+        if (t)
+            *t = r->time_ms;
+        else if (q->oom)
+            return -1;
         if (r->size >= 0)
             e->size = r->size;
         if (r->nrcpt >= 0)
             e->nrcpt = r->nrcpt;
         return set_from(e, r);
+    }
     case MT_PF_EXPIRED:
         e->expired = true;
         e->expired_ms = r->time_ms;
@@ -690,11 +705,12 @@ struct mt_pf_entry *mt_pf_entry_dup(const struct mt_pf_entry *src)
     size_t sr = align8(src->n_rejects * sizeof *src->rejects);
     size_t sn = align8(src->n_notifications * sizeof *src->notifications);
     size_t sw = align8(src->n_warnings * sizeof *src->warnings);
+    size_t sa = align8(src->n_active_ms * sizeof *src->active_ms);
     size_t head = align8(sizeof *src);
     size_t strings = 0;
     struct mt_pf_entry tmp = *src;
     walk(&tmp, measure, &strings);   /* reads only: tmp's lists are still src's */
-    char *blob = malloc(head + sd + sr + sn + sw + strings + 1);
+    char *blob = malloc(head + sd + sr + sn + sw + sa + strings + 1);
     if (!blob)
         return NULL;
     struct mt_pf_entry *e = (struct mt_pf_entry *)(void *)blob;
@@ -716,6 +732,10 @@ struct mt_pf_entry *mt_pf_entry_dup(const struct mt_pf_entry *src)
         memcpy(at, src->warnings, src->n_warnings * sizeof *src->warnings);
     e->warnings = src->n_warnings ? (struct mt_pf_warning *)(void *)at : NULL;
     at += sw;
+    if (src->n_active_ms)
+        memcpy(at, src->active_ms, src->n_active_ms * sizeof *src->active_ms);
+    e->active_ms = src->n_active_ms ? (const int64_t *)(void *)at : NULL;
+    at += sa;
     walk(e, relocate, &at);
     return e;
 }

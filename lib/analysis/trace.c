@@ -105,6 +105,11 @@ const char *mt_link_kind_name(enum mt_link_kind k)
     return (unsigned)k <= MT_LINK_RESUBMIT ? names[k] : "origin";
 }
 
+const char *mt_dsn_kind_name(enum mt_dsn_kind k)
+{
+    return k == MT_DSN_FAILURE ? "failure" : k == MT_DSN_DELAY ? "delay" : "";
+}
+
 mt_tracer *mt_tracer_new(void)
 {
     return calloc(1, sizeof(mt_tracer));
@@ -1050,6 +1055,58 @@ static void set_outcome(struct mt_trace_recipient *r, enum mt_outcome o, const s
     r->queue_id = mt_slice_make(NULL, 0);
 }
 
+/* Whether event names addr among its recipients (any case, <> stripped). */
+static int names_recipient(const struct mt_event *ev, mt_slice addr)
+{
+    size_t pos = 0;
+    mt_slice item;
+    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
+        if (mt_slice_eq_ci(mt_slice_strip_angles(item), addr))
+            return 1;
+    return 0;
+}
+
+/* What a DSN logged at dsn_ms answers for addr, a recipient of the message
+ * rec holds: the last of its deferrals and failures logged no later than
+ * the DSN (a deferral after a failure is a resubmitted copy's, and a DSN
+ * after it its delay notice). Exchange's DSN row cannot say it itself: its
+ * recipient-status is empty and its recipient-address is the notice's own
+ * addressee. MT_DSN_NONE when neither was logged by then. */
+static enum mt_dsn_kind dsn_answers(mt_tracer *t, const struct idrec *rec, mt_slice addr, int64_t dsn_ms)
+{
+    enum mt_dsn_kind kind = MT_DSN_NONE;
+    int64_t at = MT_TIME_NONE;
+    for (size_t i = 0; i < rec->n_ev; i++) {
+        const struct blob_event *b = &t->ev[rec->ev[i]];
+        if (b->time_ms == MT_TIME_NONE || b->time_ms > dsn_ms || (at != MT_TIME_NONE && b->time_ms < at))
+            continue;
+        struct mt_event ev;
+        materialize(b, &ev);
+        mt_slice id = ev.f[MT_F_EVENT_ID];
+        enum mt_dsn_kind k = mt_slice_eq_ci(id, MT_SLICE_LIT("DEFER")) ? MT_DSN_DELAY
+                             : mt_slice_eq_ci(id, MT_SLICE_LIT("FAIL")) || mt_slice_eq_ci(id, MT_SLICE_LIT("BADMAIL")) ||
+                                     mt_slice_eq_ci(id, MT_SLICE_LIT("MODERATORREJECT")) ||
+                                     mt_slice_eq_ci(id, MT_SLICE_LIT("MODERATIONEXPIRE"))
+                                 ? MT_DSN_FAILURE
+                                 : MT_DSN_NONE;
+        if (k == MT_DSN_NONE || !names_recipient(&ev, addr))
+            continue;
+        kind = k;
+        at = b->time_ms;
+    }
+    return kind;
+}
+
+/* A linked DSN's kind: what it answers, else what the recipient's fate
+ * says (a deferred recipient is sent delay notices, a failed one its NDR). */
+static void set_dsn(mt_tracer *t, const struct idrec *rec, struct mt_trace_recipient *r, mt_slice dsn_id, int64_t dsn_ms)
+{
+    r->ndr_message_id = dsn_id;
+    r->dsn_kind = dsn_ms != MT_TIME_NONE ? dsn_answers(t, rec, r->address, dsn_ms) : MT_DSN_NONE;
+    if (r->dsn_kind == MT_DSN_NONE)
+        r->dsn_kind = r->outcome == MT_OUT_DEFERRED ? MT_DSN_DELAY : MT_DSN_FAILURE;
+}
+
 static int dsn_by_time(const void *a, const void *b)
 {
     const struct blob_event *x = *(const struct blob_event *const *)a, *y = *(const struct blob_event *const *)b;
@@ -1098,7 +1155,7 @@ static int link_ndrs(mt_tracer *t, const struct idrec *rec)
                  * not its NDR (which would then be shown as "NDR sent") */
                 named = 1;
             } else if (r->outcome == MT_OUT_FAILED || r->outcome == MT_OUT_DEFERRED) {
-                r->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
+                set_dsn(t, rec, r, ev.f[MT_F_MESSAGE_ID], ev.time_ms);
                 named = 1;
             }
         }
@@ -1124,21 +1181,10 @@ static int link_ndrs(mt_tracer *t, const struct idrec *rec)
         for (size_t r = 0; r < t->trace.n_recipients; r++) {
             struct mt_trace_recipient *x = &t->rcpt[r];
             if (x->outcome == MT_OUT_FAILED && !x->ndr_message_id.n && x->time_ms == when && x->server == where)
-                x->ndr_message_id = ev.f[MT_F_MESSAGE_ID];
+                set_dsn(t, rec, x, ev.f[MT_F_MESSAGE_ID], ev.time_ms);
         }
     }
     free(d);
-    return 0;
-}
-
-/* Whether event names addr among its recipients (any case, <> stripped). */
-static int names_recipient(const struct mt_event *ev, mt_slice addr)
-{
-    size_t pos = 0;
-    mt_slice item;
-    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pos, &item))
-        if (mt_slice_eq_ci(mt_slice_strip_angles(item), addr))
-            return 1;
     return 0;
 }
 
@@ -1158,21 +1204,9 @@ int mt_tracer_dsn_is_delay(mt_tracer *t, const struct mt_event *dsn)
             addr = mt_slice_strip_angles(addr);
             if (!addr.n)
                 continue;
-            /* As link_ndrs decides: a DSN naming a recipient deferred and
-             * not failed by then reports the deferral (the original sender,
+            /* As the recipients' dsn_kind is decided (the original sender,
              * the NDR's addressee, was never deferred: it is no match). */
-            int deferred = 0, failed = 0;
-            for (size_t i = 0; i < rec->n_ev && !failed; i++) {
-                struct mt_event ev;
-                materialize(&t->ev[rec->ev[i]], &ev);
-                if (ev.time_ms == MT_TIME_NONE || ev.time_ms > dsn->time_ms || !names_recipient(&ev, addr))
-                    continue;
-                if (mt_slice_eq_ci(ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("DEFER")))
-                    deferred = 1;
-                else if (mt_slice_eq_ci(ev.f[MT_F_EVENT_ID], MT_SLICE_LIT("FAIL")))
-                    failed = 1;
-            }
-            if (deferred && !failed)
+            if (dsn_answers(t, rec, addr, dsn->time_ms) == MT_DSN_DELAY)
                 return 1;
         }
     }
@@ -1942,11 +1976,17 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
         int named[2] = { 0, 0 };
         for (size_t k = 0; k < e->n_notifications; k++) {
             const struct mt_pf_notification *nt = &e->notifications[k];
+            /* bounce(8) also logs the postmaster's copies and the success
+             * notices NOTIFY=SUCCESS asks for ("sender delivery status
+             * notification"): none is the sender's NDR or delay notice, and
+             * the first of them was taken for the NDR. */
+            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
+            if (!delay && !mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender non-delivery notification")))
+                continue;
             const struct mt_pf_entry *dsn =
                 mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
             if (!dsn || !dsn->message_id.n)
                 continue;
-            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
             enum mt_outcome about = delay ? MT_OUT_DEFERRED : MT_OUT_FAILED;
             if (named[delay])
                 continue;
@@ -1955,8 +1995,10 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
                 if (!e->deliveries[j].to.n)
                     continue;
                 struct mt_trace_recipient *r = recipient(t, e->deliveries[j].to);
-                if (r && r->outcome == about && r->server == where && !r->ndr_message_id.n)
+                if (r && r->outcome == about && r->server == where && !r->ndr_message_id.n) {
                     r->ndr_message_id = dsn->message_id;
+                    r->dsn_kind = delay ? MT_DSN_DELAY : MT_DSN_FAILURE;
+                }
             }
         }
     }

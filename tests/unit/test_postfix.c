@@ -676,6 +676,11 @@ static void test_mx1_entries(void **state)
     assert_int_equal(e->deliveries[1].time_ms, utc(2026, 11, 22, 7, 28, 32, 0));
     assert_int_equal(e->deliveries[1].delay_ms, 6600);
     assert_int_equal(e->queued_ms, utc(2026, 11, 22, 7, 28, 25, 0));
+    /* each qmgr run's line kept, the retry's too (trace --start/--end picks by it) */
+    assert_int_equal(e->n_active_ms, 2);
+    assert_int_equal(e->active_ms[0], e->queued_ms);
+    assert_true(e->active_ms[1] > e->active_ms[0] && e->active_ms[1] <= e->deliveries[1].time_ms);
+    assert_true(e->message_id_ms != MT_TIME_NONE && e->message_id_ms <= e->queued_ms);
     /* #21, #22 deferred four times, expired, returned with an NDR */
     static const struct { const char *qid, *to, *ndr, *ndr_to; } exp[] = {
         { "02963A7420A", "someone@down.test", "04D84A74065", "alice@example.test" },

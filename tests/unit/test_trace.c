@@ -114,6 +114,9 @@ static void test_outbound_submit_relay_and_ndr(void **state)
     assert_int_equal(tr->recipients[1].outcome, MT_OUT_FAILED);
     assert_true(mt_slice_eq(tr->recipients[1].status, MT_SLICE_LIT("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found")));
     assert_true(mt_slice_eq(tr->recipients[1].ndr_message_id, MT_SLICE_LIT("<ndr1@EX13-2>")));
+    assert_int_equal(tr->recipients[1].dsn_kind, MT_DSN_FAILURE);   /* it answers the FAIL */
+    assert_int_equal(tr->recipients[0].dsn_kind, MT_DSN_NONE);
+    assert_string_equal(mt_dsn_kind_name(MT_DSN_DELAY), "delay");
     const mt_slice *ids;
     assert_int_equal(mt_tracer_message_ids(t, &ids), 2);   /* the message and its NDR */
     mt_tracer_free(t);
