@@ -71,6 +71,18 @@ static bool is_name_byte(unsigned char c)
     return is_alnum(c) || c == '-' || c == '_' || c == '@' || c == '/';
 }
 
+/* A server refusing a connection because it has too many at once, from us
+ * or in all: Exchange's "421 4.3.2 The maximum number of concurrent
+ * connections has exceeded a limit, closing transmission channel" (its
+ * receive connectors' MaxInboundConnection and MaxInboundConnectionPerSource),
+ * Postfix's "421 4.7.0 ... Error: too many connections from ...". */
+static bool mentions_connection_limit(mt_slice t)
+{
+    return mt_slice_contains_ci(t, MT_SLICE_LIT("concurrent connections")) ||
+           mt_slice_contains_ci(t, MT_SLICE_LIT("too many connections")) ||
+           mt_slice_contains_ci(t, MT_SLICE_LIT("too many concurrent"));
+}
+
 /* Does the reply text say that relaying was refused? Matches "relay",
  * "relaying" and "relayed" as words ("Unable to relay", "Relay access
  * denied", "relaying denied"), not inside host names. */
@@ -503,6 +515,8 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
      * its generic 2.0.0 says no more than "accepted", the words say queued. */
     if (r->code == 250 && contains_ci(t, "queued as "))
         return "success: the message was accepted and queued for delivery";
+    if (r->code / 100 == 4 && mentions_connection_limit(t))
+        return "temporary failure: the server has as many connections open as it allows (from this sender, or in all) and refused this one; the sender will retry, and fewer connections at once help";
     if (enh && r->code == 432 && c == 4 && s == 3 && d == 2)
         return "temporary failure: the recipient's mailbox receives too many messages at once (Exchange throttling); the sender will retry";
     /* Exchange writes "550 4.4.7 QUEUE.Expired" into tracking logs: a class
@@ -881,6 +895,14 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
         return MT_FC_TLS_FAILED;
     if (cmd == CMD_AUTH || is_auth_refusal(r, enh))
         return MT_FC_AUTH_FAILED;
+
+    /* A connection limit is the other side holding us back until fewer
+     * connections are open, as back pressure and throttling do: retry
+     * later, open fewer at once. Whatever code it came with -- 4.3.2,
+     * 4.7.0 or none -- it is not the component shut down for maintenance
+     * that "421 4.3.2 Service not active" (unavailable) is. */
+    if (temp && mentions_connection_limit(reply_text(r)))
+        return MT_FC_BACK_PRESSURE;
 
     /* An enhanced code is more specific than the basic code (RFC 3463), so
      * it decides; only the "other or undefined" subject x.0.z leaves the
