@@ -117,11 +117,20 @@ static int unknown_option(const char *cmd, char **argv, const struct option *own
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
 
+/* One way to read an endpoint: address and port. */
+struct endpoint {
+    int family;                 /* AF_INET / AF_INET6 */
+    unsigned char addr[16];
+    long port;                  /* -1: none, or not a port */
+};
+
 struct remote_filter {
     int family;                 /* AF_INET / AF_INET6; 0: no filter */
     unsigned char addr[16];
     int prefix;                 /* bits that must match */
     long port;                  /* -1: any */
+    int has_alt;                /* typed as an unbracketed IPv6 with a port: alt is that reading */
+    struct endpoint alt;
 };
 
 static int parse_ip(const char *s, size_t n, unsigned char *addr, int *family)
@@ -196,6 +205,31 @@ static int split_endpoint(mt_slice e, int strict, unsigned char *addr, int *fami
     return parse_ip(host, host_n, addr, family);
 }
 
+/* "2001:db8::1:25" is a whole IPv6 address, or 2001:db8::1 with port 25
+ * written without the brackets Exchange puts round it ("[2001:db8::1]:25";
+ * some exports drop them). Nothing in the text tells which, so the address
+ * reading stays the first one, and this gives the other: when the last
+ * group is a port in decimal and what comes before it is an address by
+ * itself. 0 when there is no such reading (bracketed, IPv4, a last group
+ * that is no port, or a rest that is no address). */
+static int endpoint_port_reading(mt_slice e, struct endpoint *alt)
+{
+    if (e.n == 0 || e.p[0] == '[')
+        return 0;
+    const char *first = memchr(e.p, ':', e.n);
+    const char *last = first ? memrchr(e.p, ':', e.n) : NULL;
+    if (!last || last == first)
+        return 0;
+    unsigned char whole[16];
+    int fam;
+    if (parse_ip(e.p, e.n, whole, &fam) != 0 || fam != AF_INET6)
+        return 0;   /* not an address as a whole: split_endpoint already took the port */
+    alt->port = parse_port(last + 1, e.n - (size_t)(last + 1 - e.p));
+    if (alt->port < 0)
+        return 0;
+    return parse_ip(e.p, (size_t)(last - e.p), alt->addr, &alt->family) == 0 && alt->family == AF_INET6;
+}
+
 /* *why: what is wrong, for the usage error; NULL when nothing more
  * precise than "not an IP, IP:port or CIDR" can be said. */
 static int remote_filter_parse(const char *s, struct remote_filter *f, const char **why)
@@ -232,25 +266,41 @@ static int remote_filter_parse(const char *s, struct remote_filter *f, const cha
         return -1;
     }
     f->prefix = f->family == AF_INET ? 32 : 128;
+    /* typed as a log may write it: the same two readings as a log's */
+    f->has_alt = endpoint_port_reading(mt_slice_make(s, strlen(s)), &f->alt);
     return 0;
 }
 
-static int remote_matches(const struct remote_filter *f, mt_slice endpoint)
+static int reading_matches(int family, const unsigned char *faddr, int prefix, long fport, const struct endpoint *e)
 {
-    unsigned char addr[16];
-    int family;
-    long port;
-    if (split_endpoint(endpoint, 0, addr, &family, &port) || family != f->family)
+    if (e->family != family)
         return 0;
-    if (f->port >= 0 && port != f->port)
+    if (fport >= 0 && e->port != fport)
         return 0;
-    int bits = f->prefix;
+    int bits = prefix;
     for (int i = 0; bits > 0; i++, bits -= 8) {
         unsigned char mask = bits >= 8 ? 0xFF : (unsigned char)(0xFF << (8 - bits));
-        if ((addr[i] & mask) != (f->addr[i] & mask))
+        if ((e->addr[i] & mask) != (faddr[i] & mask))
             return 0;
     }
     return 1;
+}
+
+/* An endpoint read two ways (an unbracketed IPv6 whose last group may be a
+ * port) matches when either reading does: a filter on 2001:db8::1 finds the
+ * session whether the log wrote [2001:db8::1]:25 or 2001:db8::1:25. */
+static int remote_matches(const struct remote_filter *f, mt_slice endpoint)
+{
+    struct endpoint r[2];
+    int n = 0;
+    if (split_endpoint(endpoint, 0, r[0].addr, &r[0].family, &r[0].port) == 0)
+        n++;
+    n += endpoint_port_reading(endpoint, &r[n]);
+    for (int i = 0; i < n; i++)
+        if (reading_matches(f->family, f->addr, f->prefix, f->port, &r[i]) ||
+            (f->has_alt && reading_matches(f->alt.family, f->alt.addr, 128, f->alt.port, &r[i])))
+            return 1;
+    return 0;
 }
 
 /* ---- sessions ---- */

@@ -71,6 +71,18 @@ static bool is_name_byte(unsigned char c)
     return is_alnum(c) || c == '-' || c == '_' || c == '@' || c == '/';
 }
 
+/* A server refusing a connection because it has too many at once, from us
+ * or in all: Exchange's "421 4.3.2 The maximum number of concurrent
+ * connections has exceeded a limit, closing transmission channel" (its
+ * receive connectors' MaxInboundConnection and MaxInboundConnectionPerSource),
+ * Postfix's "421 4.7.0 ... Error: too many connections from ...". */
+static bool mentions_connection_limit(mt_slice t)
+{
+    return mt_slice_contains_ci(t, MT_SLICE_LIT("concurrent connections")) ||
+           mt_slice_contains_ci(t, MT_SLICE_LIT("too many connections")) ||
+           mt_slice_contains_ci(t, MT_SLICE_LIT("too many concurrent"));
+}
+
 /* Does the reply text say that relaying was refused? Matches "relay",
  * "relaying" and "relayed" as words ("Unable to relay", "Relay access
  * denied", "relaying denied"), not inside host names. */
@@ -305,6 +317,7 @@ static const char *exchange_meaning(int key)
     case ENH(5, 5, 2): return "a command was malformed or came too early (Exchange: \"Send hello first\" when EHLO was skipped)";
     case ENH(5, 7, 1): return "delivery not authorised: the sender may not relay through this server, or may not send to this recipient (restricted recipient, or anonymous senders refused)";
     case ENH(5, 7, 3): return "not authorised: Exchange Server authentication (X-EXPS) could not be completed, often because a firewall blocks it; Exchange also answers a failed AUTH with 535 5.7.3";
+    case ENH(5, 7, 12): return "Exchange Online: the recipient (usually a group) takes mail only from authenticated senders of its organisation (RequireSenderAuthenticationEnabled); registry, as 432 4.7.12: a password transition is needed";
     case ENH(5, 7, 54): return "unable to relay: this server does not take mail for the recipient's domain from this sender (Exchange Online: no connector or accepted domain covers it)";
     case ENH(5, 7, 57): return "the client must authenticate before sending (Exchange Online refuses anonymous submission here)";
     case ENH(5, 7, 64): return "relay access denied: Exchange Online could not tie the sending server to a tenant (check the inbound connector)";
@@ -503,6 +516,8 @@ static const char *special_verdict(const struct mt_reply *r, bool enh)
      * its generic 2.0.0 says no more than "accepted", the words say queued. */
     if (r->code == 250 && contains_ci(t, "queued as "))
         return "success: the message was accepted and queued for delivery";
+    if (r->code / 100 == 4 && mentions_connection_limit(t))
+        return "temporary failure: the server has as many connections open as it allows (from this sender, or in all) and refused this one; the sender will retry, and fewer connections at once help";
     if (enh && r->code == 432 && c == 4 && s == 3 && d == 2)
         return "temporary failure: the recipient's mailbox receives too many messages at once (Exchange throttling); the sender will retry";
     /* Exchange writes "550 4.4.7 QUEUE.Expired" into tracking logs: a class
@@ -565,6 +580,7 @@ static const char *enhanced_verdict(int key)
     case ENH(5, 5, 3): return "permanent failure: too many recipients for one message; the extra recipients are refused";
     case ENH(5, 7, 3): return "permanent failure: not authorised, on Exchange usually Exchange Server authentication (X-EXPS) failed, for example blocked by a firewall";
     case ENH(5, 7, 8): return "permanent failure: authentication failed, wrong user name or password";
+    case ENH(5, 7, 12): return "permanent failure: the recipient (often a group) takes mail only from authenticated senders of its own organisation, and this sender is not one; the message bounces (not a failure of this session's AUTH)";
     case ENH(5, 7, 54): return "permanent failure: relaying denied, the server does not take mail for this recipient's domain from this sender; it bounces";
     case ENH(5, 7, 57): return "permanent failure: the client must authenticate before sending; the message is refused";
     }
@@ -849,10 +865,17 @@ static bool is_auth_refusal(const struct mt_reply *r, bool enh)
         return true;
     if (!enh || r->enh_subject == 0)
         return r->code == 530;
-    /* x.7.8, 9, 11, 12 are RFC 4954's authentication codes, when the reply
+    /* x.7.8, 9, 11 are RFC 4954's authentication codes, when the reply
      * says so too: "554 5.7.9 Message not accepted for policy reasons"
-     * (Yahoo's answer to DATA) is a policy refusal. */
-    if (r->enh_subject == 7 && (r->enh_detail == 8 || r->enh_detail == 9 || r->enh_detail == 11 || r->enh_detail == 12))
+     * (Yahoo's answer to DATA) is a policy refusal. RFC 4954's x.7.12 is
+     * 432 4.7.12 only (a password transition); Exchange Online's "550
+     * 5.7.12 Sender was not authenticated by organization" says
+     * "authenticated" too, but refuses the message to a recipient (a group)
+     * that takes mail only from senders of its organisation: a policy, not
+     * our own AUTH failing. */
+    if (r->enh_subject == 7 && r->enh_detail == 12)
+        return r->code == 432;
+    if (r->enh_subject == 7 && (r->enh_detail == 8 || r->enh_detail == 9 || r->enh_detail == 11))
         return r->code == 530 || mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("authenticat")) ||
                mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("credential")) ||
                mt_slice_contains_ci(reply_text(r), MT_SLICE_LIT("password"));
@@ -881,6 +904,14 @@ enum mt_failure_class mt_classify_reply(const struct mt_reply *r, const char *co
         return MT_FC_TLS_FAILED;
     if (cmd == CMD_AUTH || is_auth_refusal(r, enh))
         return MT_FC_AUTH_FAILED;
+
+    /* A connection limit is the other side holding us back until fewer
+     * connections are open, as back pressure and throttling do: retry
+     * later, open fewer at once. Whatever code it came with -- 4.3.2,
+     * 4.7.0 or none -- it is not the component shut down for maintenance
+     * that "421 4.3.2 Service not active" (unavailable) is. */
+    if (temp && mentions_connection_limit(reply_text(r)))
+        return MT_FC_BACK_PRESSURE;
 
     /* An enhanced code is more specific than the basic code (RFC 3463), so
      * it decides; only the "other or undefined" subject x.0.z leaves the

@@ -51,6 +51,7 @@ struct sess {
     size_t n_accepted;         /* messages a 250 to DATA / BDAT LAST accepted, queue id or not */
     bool back_pressure;        /* some reply refused for back pressure, first failure or not */
     bool in_data;              /* DATA got 354: the next final reply is the message's */
+    bool in_txn;               /* a MAIL FROM began a transaction no accepted message or RSET ended */
     bool greeted;              /* the banner came */
     enum mt_failure_class fc;
     uint64_t lines;
@@ -336,8 +337,11 @@ static void emit(mt_sessions *a, struct sess *s)
     enum mt_failure_class fc = MT_FC_OK;
     if (s->has_fail)
         fc = s->fc;
-    else if (s->in_data || (!s->quit && !(s->closed && got_through)))
-        fc = MT_FC_DROPPED;   /* a message cut off after 354, or no QUIT and nothing got through */
+    else if (s->in_data || (!s->quit && (s->in_txn || !(s->closed && got_through))))
+        /* a message cut off after 354; a transaction begun and cut before its
+         * message was accepted (an earlier message that got through does not
+         * make a later one delivered); or no QUIT and nothing got through */
+        fc = MT_FC_DROPPED;
     out.failure_class = fc;
     out.outcome = fc == MT_FC_OK ? MT_SESSION_OK : got_through ? MT_SESSION_PARTIAL : MT_SESSION_FAILED;
     out.failure_command = view(s, s->fail_cmd);
@@ -468,8 +472,11 @@ static int on_command(struct sess *s, mt_slice d, int64_t now)
     /* "BDAT 1024 LAST": the last chunk, whose 250 is the message's. */
     p->last = !strcmp(verb, "BDAT") && d.n >= 5 && !strncasecmp(d.p + d.n - 5, " LAST", 5);
     s->p_count++;
+    if (!strcmp(verb, "RSET"))
+        s->in_txn = false;    /* the client gave the transaction up itself */
     if (!strcmp(verb, "MAIL")) {
         s->mail = true;
+        s->in_txn = true;
         mt_slice addr = angle_address(d);
         if (!put(s, addr.p, addr.n, &s->mail_from))
             push_off(&s->mails, &s->n_mails, &s->cap_mails, s->mail_from);
@@ -530,6 +537,8 @@ static void on_reply(struct sess *s, mt_slice d, int64_t now)
         s->quit = true;
     else if ((!strcmp(cmd, "DATA") || !strcmp(cmd, "BDAT")) && r.code == 250) {
         s->n_accepted += message;
+        if (message)
+            s->in_txn = false;
         mt_slice id = mt_smtp_queued_id(d);
         struct off o;
         if (id.n && !put(s, id.p, id.n, &o))

@@ -496,6 +496,8 @@ static const struct verdict_case verdicts[] = {
     { "452 4.3.1 Insufficient system resources", "back pressure", "retry" },
     { "421 4.3.2 Service not active", "does not take mail", "retry" },
     { "432 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded", "too many messages", "retry" },
+    { "421 4.3.2 The maximum number of concurrent connections has exceeded a limit", "connections", "retry" },
+    { "550 5.7.12 Sender was not authenticated by organization", "authenticated senders", "not a failure" },
     { "451 4.4.1 Connection timed out", "did not answer", "expires" },
     { "421 4.4.2 Connection dropped", "dropped", "retry" },
     { "451 4.7.500 Server busy. Please try again later", "throttling", "retry" },
@@ -651,6 +653,11 @@ static const struct class_case class_cases[] = {
     { "550 5.7.950 Delivery not authorized, message refused", "DATA", MT_FC_POLICY },
     { "550 5.7.508 Access denied", "CONNECT", MT_FC_POLICY },
     { "550 5.7.26 Unauthenticated email is not accepted", "DATA", MT_FC_POLICY },
+    /* Exchange Online's group restriction, not our AUTH: RFC 4954's x.7.12
+     * is 432 4.7.12 only */
+    { "550 5.7.12 Sender was not authenticated by organization", "RCPT", MT_FC_POLICY },
+    { "550 5.7.12 Sender was not authenticated by organization", "DATA", MT_FC_POLICY },
+    { "432 4.7.12 A password transition is needed", NULL, MT_FC_AUTH_FAILED },
 
     { "552 5.3.4 Message size exceeds fixed maximum message size", "DATA", MT_FC_SIZE },
     { "552 Message too big", "DATA", MT_FC_SIZE },
@@ -666,6 +673,13 @@ static const struct class_case class_cases[] = {
     { "421 Service not available", "CONNECT", MT_FC_UNAVAILABLE },
     { "421 4.0.0 Service shutting down", "RCPT", MT_FC_UNAVAILABLE },
     { "452 Insufficient system storage", "MAIL", MT_FC_BACK_PRESSURE },
+    /* connection limits: the other side holds us back, as throttling does */
+    { "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel",
+      "CONNECT", MT_FC_BACK_PRESSURE },
+    { "421 Too many concurrent SMTP connections from this IP address; please try again later", "CONNECT",
+      MT_FC_BACK_PRESSURE },
+    { "421 4.7.0 mx.example Error: too many connections from 192.0.2.1", "CONNECT", MT_FC_BACK_PRESSURE },
+    { "421 4.3.2 Service not available, closing transmission channel", "CONNECT", MT_FC_UNAVAILABLE },
 
     { "421 4.4.2 Connection dropped", "DATA", MT_FC_TRANSIENT },
     { "451 4.7.500 Server busy. Please try again later", "DATA", MT_FC_TRANSIENT },
