@@ -2514,13 +2514,25 @@ static void *eval_parts(void *arg)
                     at[s + 1] += F->w[i].part_words[p + s];
             }
             if (at[NSUB] > j->cap_split) {
+                /* the largest coarse part's size at once: grown part by
+                 * part, the buffer would be given back to the kernel and
+                 * taken (and its pages faulted in) again each time */
+                size_t most = at[NSUB];
+                for (unsigned cc = 0; cc < NCOARSE; cc++) {
+                    size_t n = 0;
+                    for (unsigned q = cc * NSUB; q < (cc + 1) * NSUB; q++)
+                        for (unsigned i = 0; i < F->nw; i++)
+                            n += F->w[i].part_words[q];
+                    if (n > most)
+                        most = n;
+                }
                 free(j->split);
-                if (!(j->split = malloc(at[NSUB] * sizeof *j->split))) {
+                if (!(j->split = malloc(most * sizeof *j->split))) {
                     j->cap_split = 0;
                     j->oom = 1;
                     break;
                 }
-                j->cap_split = at[NSUB];
+                j->cap_split = most;
             }
             size_t put[NSUB];
             memcpy(put, at, sizeof put);
