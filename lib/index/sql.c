@@ -341,7 +341,7 @@ static const struct mt_named_query named[] = {
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE (k1 = 1 OR kb = 1) AND t.sender <> ''"
       " GROUP BY lower(t.sender) ORDER BY messages DESC, sender" LIMIT },
-    { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
+    { "top-recipients", "recipients reached, delivered or relayed out, with bytes (as report counts them)",
       /* report's top recipients (docs/report.md "recipients"): each
        * recipient of a DELIVER, and of a SEND or SENDEXTERNAL that relayed
        * out -- not through the intra-organisation connector, and answered
@@ -396,7 +396,7 @@ static const struct mt_named_query named[] = {
       "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
       " GROUP BY server, event_id, connector_id ORDER BY events DESC" LIMIT },
-    { "slowest-deliveries", "messages with the longest time from first RECEIVE/SUBMIT to DELIVER",
+    { "slowest-deliveries", "delivered recipients by time from their message's first event in the window (report's latency)",
       /* report's tracked latency (docs/report.md "Latency"): a DELIVER's
        * recipient measured from the first event of its message id in the
        * window, whatever that event is (a RECEIVE, or a SEND, DSN ... of a
