@@ -277,6 +277,12 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
 /* A file's name, to tell MSGTRK* files (report's logging servers) */
 #define BASE "upper(substr(path, length(rtrim(path, replace(path, '/', ''))) + 1, 6))"
 
+/* A total-bytes as report reads it (parse_u64): whole digits, 1 byte to
+ * 2^40; else NULL (no size). */
+#define SIZE(c)                                                                                                  \
+    "(CASE WHEN " c " GLOB '[0-9]*' AND NOT " c " GLOB '*[^0-9]*' AND CAST(" c " AS INTEGER)"                  \
+    " BETWEEN 1 AND 1099511627776 THEN CAST(" c " AS INTEGER) END)"
+
 /* The messages report counts as received (lib/analysis/report.c, and
  * docs/report.md "received"), one row per received event in the window:
  * a SUBMIT, a STOREDRIVER RECEIVE, or an SMTP RECEIVE whose client is not
@@ -314,9 +320,7 @@ mt_status mt_index_expire(mt_index *ix, int64_t cutoff_ms, uint64_t *removed, ch
     " ournames(id) AS (SELECT id FROM strs WHERE id IN (SELECT ch FROM w WHERE eid = 'RECEIVE'"      \
     "  AND src = 'SMTP' UNION SELECT ci FROM w WHERE eid = 'RECEIVE' AND src = 'SMTP')"                           \
     "  AND value <> '' AND NOT " ISIP("value") " AND " NAME_OURS("value") "),"                                   \
-    " rcv AS (SELECT w.id AS id, w.time_ms AS time_ms, w.mid AS mid, CASE WHEN total_bytes GLOB '[0-9]*'"         \
-    "  AND NOT total_bytes GLOB '*[^0-9]*' AND CAST(total_bytes AS INTEGER) BETWEEN 1 AND 1099511627776"           \
-    "  THEN CAST(total_bytes AS INTEGER) END AS size FROM w"                                                     \
+    " rcv AS (SELECT w.id AS id, w.time_ms AS time_ms, w.mid AS mid, " SIZE("total_bytes") " AS size FROM w"       \
     "  LEFT JOIN ips ih ON ih.ip = w.ch LEFT JOIN ips ii ON ii.ip = w.ci"                                          \
     "  WHERE eid = 'SUBMIT' OR (eid = 'RECEIVE' AND (src = 'STOREDRIVER' OR (src = 'SMTP'"                        \
     "  AND NOT " OURS("w.ch", "ih") " AND NOT " OURS("w.ci", "ii") ")))),"                                       \
@@ -337,12 +341,35 @@ static const struct mt_named_query named[] = {
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE (k1 = 1 OR kb = 1) AND t.sender <> ''"
       " GROUP BY lower(t.sender) ORDER BY messages DESC, sender" LIMIT },
-    { "top-recipients", "recipients by messages delivered to them (DELIVER events)",
-      /* folded as report prints its recipients (see top-senders) */
-      "SELECT lower(recipient) AS recipient, count(DISTINCT message_id) AS messages,"
-      " sum(CAST(total_bytes AS INTEGER)) AS bytes"
-      " FROM recipients WHERE event_id = 'DELIVER' AND " WINDOW
-      " GROUP BY lower(recipient) ORDER BY messages DESC, recipient" LIMIT },
+    { "top-recipients", "recipients reached, delivered or relayed out, with bytes (as report counts them)",
+      /* report's top recipients (docs/report.md "recipients"): each
+       * recipient of a DELIVER, and of a SEND or SENDEXTERNAL that relayed
+       * out -- not through the intra-organisation connector, and answered
+       * "queued as ID" without an InternalId (links) or to a host (its
+       * server-hostname, else server-ip, and its server-ip) that is not ours
+       * as the window says (RECEIVED's names and addresses). Bytes are the
+       * event's total-bytes; a DELIVER without one takes its message's size
+       * when the event that gave it came first (time, then event id). Folded
+       * as report prints its recipients (see top-senders). */
+      RECEIVED
+      ", sendnames(id) AS (SELECT id FROM strs WHERE id IN (SELECT sh FROM w WHERE eid IN ('SEND', 'SENDEXTERNAL')"
+      "  UNION SELECT si FROM w WHERE eid IN ('SEND', 'SENDEXTERNAL'))"
+      "  AND value <> '' AND NOT " ISIP("value") " AND " NAME_OURS("value") "),"
+      " ourhosts(id) AS (SELECT id FROM sendnames UNION SELECT ip FROM ips),"
+      " sized AS (SELECT mid, time_ms, id, size FROM msg WHERE kb = 1 AND size IS NOT NULL),"
+      " reach(event, bytes) AS (SELECT e.id, coalesce(" SIZE("e.total_bytes") ", s.size, 0)"
+      "  FROM events e LEFT JOIN sized s ON s.mid = e.message_id"
+      "   AND (s.time_ms < e.time_ms OR (s.time_ms = e.time_ms AND s.id < e.id))"
+      "  WHERE e.event_id IN (SELECT id FROM strs WHERE upper(value) = 'DELIVER')"
+      "  AND (?1 IS NULL OR e.time_ms >= ?1) AND (?2 IS NULL OR e.time_ms < ?2)"
+      "  UNION ALL SELECT w.id, coalesce(" SIZE("w.total_bytes") ", 0) FROM w"
+      "  WHERE eid IN ('SEND', 'SENDEXTERNAL') AND coalesce(w.cn NOT IN (SELECT id FROM strs"
+      "   WHERE value = 'Intra-Organization SMTP Send Connector' COLLATE NOCASE), 1)"
+      "  AND (EXISTS (SELECT 1 FROM links l WHERE l.event = w.id AND l.kind = 'queued-as')"
+      "   OR NOT coalesce(coalesce(w.sh, w.si) IN (SELECT id FROM ourhosts) OR w.si IN (SELECT id FROM ourhosts), 0)))"
+      " SELECT lower(a.value) AS recipient, count(*) AS recipients, sum(bytes) AS bytes"
+      " FROM reach JOIN rcpts r ON r.event = reach.event JOIN addrs a ON a.id = r.address WHERE a.value <> ''"
+      " GROUP BY lower(a.value) ORDER BY recipients DESC, recipient" LIMIT },
     { "ndr-by-code", "failed recipients by enhanced status code (FAIL, BADMAIL, moderation; as report)",
       /* grouped as report groups them: 5.7.133 is not 5.7.1; the events
        * report counts as failed (report.c classify) */
@@ -369,19 +396,23 @@ static const struct mt_named_query named[] = {
       "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
       " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
       " GROUP BY server, event_id, connector_id ORDER BY events DESC" LIMIT },
-    { "slowest-deliveries", "messages with the longest time from first RECEIVE/SUBMIT to DELIVER",
-      /* on the events' own message ids, in this join order: through the views
-       * SQLite scanned the files for every message (quadratic: 383 s at 1.6 M
-       * events) */
-      "SELECT d.message_id, d.recipient, r.first AS received, d.timestamp AS delivered,"
-      " round((d.time_ms - r.first_ms) / 1000.0, 3) AS seconds"
-      " FROM (SELECT message_id AS mid, strftime('%Y-%m-%dT%H:%M:%fZ', min(time_ms) / 1000.0, 'unixepoch') AS first,"
-      "       min(time_ms) AS first_ms FROM events"
-      "       WHERE event_id IN (SELECT id FROM strs WHERE value IN ('RECEIVE', 'SUBMIT'))"
-      "       AND message_id IS NOT NULL GROUP BY message_id) r"
+    { "slowest-deliveries", "delivered recipients by time from their message's first event in the window (report's latency)",
+      /* report's tracked latency (docs/report.md "Latency"): a DELIVER's
+       * recipient measured from the first event of its message id in the
+       * window, whatever that event is (a RECEIVE, or a SEND, DSN ... of a
+       * message that entered before --start), never below 0 (clocks of two
+       * servers); a DELIVER without a message id has no such time. On the
+       * events' own message ids, in this join order: through the views
+       * SQLite scanned the files for every message (quadratic: 383 s at
+       * 1.6 M events) */
+      "SELECT d.message_id, d.recipient, strftime('%Y-%m-%dT%H:%M:%fZ', r.first_ms / 1000.0, 'unixepoch') AS received,"
+      " d.timestamp AS delivered, round(max(d.time_ms - r.first_ms, 0) / 1000.0, 3) AS seconds"
+      " FROM (SELECT message_id AS mid, min(time_ms) AS first_ms FROM events"
+      "       WHERE message_id IS NOT NULL AND " WINDOW " GROUP BY message_id) r"
       " CROSS JOIN events e ON e.message_id = r.mid"
       " CROSS JOIN recipients d ON d.id = e.id"
-      " WHERE d.event_id = 'DELIVER' AND (?1 IS NULL OR d.time_ms >= ?1) AND (?2 IS NULL OR d.time_ms < ?2)"
+      " WHERE upper(d.event_id) = 'DELIVER' AND d.recipient <> ''"
+      " AND (?1 IS NULL OR d.time_ms >= ?1) AND (?2 IS NULL OR d.time_ms < ?2)"
       " ORDER BY seconds DESC" LIMIT },
     { "event-counts", "tracking events per server and event id",
       "SELECT server, event_id, count(*) AS events FROM tracking WHERE " WINDOW

@@ -1,6 +1,6 @@
 # SYNTHETIC fixture helpers: the message tracking log writer the small
 # hand-made fixtures' gen.py scripts share (dsn-links, ndr-links,
-# internal-retry, pending-in-transit). Header-driven like Exchange's logs:
+# internal-retry, pending-in-transit, report-ips, report-hosts). Header-driven like Exchange's logs:
 # #Fields names the columns; a row is a dict by field name.
 import os
 F2007="date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info".split(',')
@@ -11,14 +11,18 @@ def q(v):
     v=str(v)
     if ',' in v or '"' in v: return '"'+v.replace('"','""')+'"'
     return v
-def write(path, rows, fields=F2016, version="15.01.2507.039", bom=True, crlf=True):
+# date: the #Date directive; by default the first row's time (a log made
+# for a fixture may name the day it covers instead, as report-ips' do).
+def write(path, rows, fields=F2016, version="15.01.2507.039", bom=True, crlf=True, date=None):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     nl="\r\n" if crlf else "\n"
     out=[]
     out.append("#Software: Microsoft Exchange Server")
     out.append("#Version: "+version)
     out.append("#Log-type: Message Tracking Log")
-    out.append("#Date: "+(rows[0]['date-time'] if rows else "2016-01-01T00:00:00.000Z"))
+    if date is None:
+        date=rows[0]['date-time'] if rows else "2016-01-01T00:00:00.000Z"
+    out.append("#Date: "+date)
     out.append("#Fields: "+",".join(fields))
     for r in rows:
         out.append(",".join(q(r.get(f,"")) for f in fields))

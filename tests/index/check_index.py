@@ -97,6 +97,42 @@ def tracking_files(root):
                 yield os.path.join(d, f)
 
 
+def sql_rows(db, *args):
+    p = run("sql", "--db", db, "--format", "json", *args)
+    return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+
+
+def named_like_report(db, *win):
+    """The named queries that restate a report number give report's numbers
+    (docs/index.md): top-recipients its recipients_by_count, whole (delivered
+    and relayed out, recipients counted, bytes); slowest-deliveries its
+    tracked latency (count, percentiles, max, within the SLA), measured from
+    the message's first event in the window. Returns the rows compared;
+    both are checked before either's difference is raised."""
+    rep = json.loads(run("report", "--db", db, "--format", "json", "--section", "recipients,latency",
+                         "--top", "1000000", "--sla", "2s", *win).stdout)
+    want = [(r["recipient"], r["recipients"], r["bytes"]) for r in rep["recipients_by_count"]]
+    got = [(r.get("recipient"), r.get("recipients"), r.get("bytes")) for r in sql_rows(db, "top-recipients", *win)]
+    bad = []
+    if got != want:
+        diff = [w for w in want if w not in got][:3] + [g for g in got if g not in want][:3]
+        bad.append(f"sql top-recipients {' '.join(win)}: {len(got)} rows, report {len(want)}; "
+                   f"first differences {diff}")
+    ms = sorted(round(r["seconds"] * 1000) for r in sql_rows(db, "slowest-deliveries", *win))
+    rank = lambda p: ms[max(0, -(-p * len(ms) // 100) - 1)] if ms else None
+    got = {"count": len(ms), "p50_ms": rank(50), "p90_ms": rank(90), "p99_ms": rank(99),
+           "max_ms": ms[-1] if ms else None, "within_sla": sum(v <= 2000 for v in ms)}
+    tracked = next(r for r in rep["latency"] if r["latency"] == "tracked")
+    want = {k: tracked[k] for k in got}
+    if tracked["sampled"] != tracked["count"]:
+        bad.append(f"report sampled {tracked['sampled']} of {tracked['count']}: percentiles not exact")
+    if got != want:
+        bad.append(f"sql slowest-deliveries {' '.join(win)}: {got}, report's tracked latency {want}")
+    if bad:
+        raise AssertionError("; ".join(bad))
+    return len(ms)
+
+
 def same_answers(tmp):
     logs = gen(tmp, "--version", "2016", "--servers", "2", "--messages-per-day", "600", "--days", "2", "--seed", "21")
     db = os.path.join(tmp, "i.db")
@@ -151,7 +187,14 @@ def same_answers(tmp):
     same("flows window", logs, db, "flows", "--format", "json", *win)
     same("pending window", logs, db, "pending", "--format", "json", *win)
     same("trace all window", logs, db, "trace", "--all", "--format", "json", *win)
-    return f"{events} events, 29 questions answered alike"
+    # sql's named queries against report over the same index: whole, in a
+    # window that cuts messages (entered before it, delivered in it), and
+    # one server's logs alone (what is ours, from what one DAG member says)
+    named = named_like_report(db) + named_like_report(db, *win)
+    one = os.path.join(tmp, "one.db")
+    run("index", "--db", one, "--logs", "EX13-2=" + os.path.join(logs, "EX13-2"), "--quiet")
+    named += named_like_report(one) + named_like_report(one, *win)
+    return f"{events} events, 29 questions answered alike, {named} deliveries timed by sql as by report"
 
 
 def projection(tmp):

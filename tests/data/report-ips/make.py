@@ -2,38 +2,26 @@
 # make.py -- writes the SYNTHETIC tracking logs of this folder (README.md).
 # Deterministic: run from anywhere, it rewrites the same bytes.
 import os
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIELDS = ("date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,"
-          "event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,"
-          "total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,"
-          "return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,"
-          "transport-traffic-type,log-id,schema-version").split(",")
+sys.path.insert(0, os.path.join(HERE, ".."))
+import msgtrk_fixture  # noqa: E402
+
 INTRA = "Intra-Organization SMTP Send Connector"
 
 
-def q(v):
-    v = str(v)
-    return '"' + v.replace('"', '""') + '"' if "," in v or '"' in v else v
-
-
 def write(rel, rows):
-    path = os.path.join(HERE, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", newline="") as f:
-        f.write("#Software: Microsoft Exchange Server\r\n#Version: 15.01.2507.039\r\n"
-                "#Log-type: Message Tracking Log\r\n#Date: 2016-08-27T00:00:00.000Z\r\n"
-                "#Fields: " + ",".join(FIELDS) + "\r\n")
-        for r in rows:
-            f.write(",".join(q(r.get(k, "")) for k in FIELDS) + "\r\n")
+    # no BOM, and a #Date of the day, as these files were first written
+    msgtrk_fixture.write(os.path.join(HERE, rel), rows, bom=False, date="2016-08-27T00:00:00.000Z")
 
 
 def ev(t, eid, src, mid, rcpt, **kw):
-    d = {"date-time": "2016-08-27T" + t + "Z", "event-id": eid, "source": src, "message-id": mid,
-         "recipient-address": rcpt}
-    for k, v in kw.items():
-        d[k.replace("_", "-")] = v
-    return d
+    """A row of 2016-08-27 at time t (HH:MM:SS.fff); no recipient-count
+    unless given (the shared ev() adds one for every recipient list)."""
+    kw.setdefault("recipient_count", "")
+    return msgtrk_fixture.ev("2016-08-27T" + t + "Z", eid, src, kw.pop("internal_message_id", ""), mid, rcpt,
+                             kw.pop("recipient_status", ""), **kw)
 
 
 def redundancy(mid, iid, host):
