@@ -135,6 +135,47 @@ static void explain_status(mt_slice status, char *buf, size_t len)
         snprintf(buf, len, "%s", mt_reply_verdict(&r));
 }
 
+/* A recipient's explanation: its status's verdict. One Postfix gave up on
+ * still deferred is failed, but its status is the last deferral's, whose
+ * verdict says the sender will retry: it says it expired and was returned,
+ * and why the retries never got through (the verdict without its "will
+ * retry", or the reason as logged when it has no reply code). */
+static void explain_recipient(const struct mt_trace_recipient *r, char *buf, size_t len)
+{
+    char why[256];
+    explain_status(r->status, why, sizeof why);
+    if (!r->expired) {
+        snprintf(buf, len, "%s", why);
+        return;
+    }
+    static const char temp[] = "temporary failure: ", retry[] = "; the sender will retry";
+    mt_slice reason = cstr(why);
+    if (reason.n >= sizeof temp - 1 && !memcmp(reason.p, temp, sizeof temp - 1)) {
+        reason.p += sizeof temp - 1;
+        reason.n -= sizeof temp - 1;
+    }
+    const char *cut = memmem(reason.p, reason.n, retry, sizeof retry - 1);
+    if (cut)
+        reason.n = (size_t)(cut - reason.p);
+    if (!reason.n)
+        reason = r->status;
+    snprintf(buf, len,
+             "delivery gave up: the message expired in the queue, still deferred after its retries, and was returned "
+             "to the sender (an NDR)%s%.*s",
+             reason.n ? "; why it never got through: " : "", (int)reason.n, reason.n ? reason.p : "");
+}
+
+static const char *dsn_label(enum mt_dsn_kind k)
+{
+    switch (k) {
+    case MT_DSN_DELAY: return "Delay notice sent: ";
+    case MT_DSN_DELIVERY: return "Delivery notice sent: ";
+    case MT_DSN_RELAY: return "Relay notice sent: ";
+    case MT_DSN_EXPANSION: return "Expansion notice sent: ";
+    default: return "NDR sent: ";
+    }
+}
+
 /* ---- Postfix hops ---- */
 
 static int pf_addr_match(const struct mt_pf_delivery *d, mt_slice address)
@@ -627,8 +668,8 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
     printf("\nRecipients:\n");
     for (size_t i = 0; i < t->n_recipients; i++) {
         const struct mt_trace_recipient *r = &t->recipients[i];
-        char why[256];
-        explain_status(r->status, why, sizeof why);
+        char why[640];
+        explain_recipient(r, why, sizeof why);
         const char *server = rcpt_server(r);
         int64_t when = rcpt_time(r);
         if (when != MT_TIME_NONE)
@@ -654,16 +695,20 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
         if (r->status.n && r->outcome != MT_OUT_UNKNOWN) {
             fputs("\n      ", stdout);
             cli_text(r->status);
-            printf("%s%s", why[0] ? "\n      -> " : "", why);
+            if (why[0]) {
+                fputs("\n      -> ", stdout);
+                cli_text(cstr(why));      /* an expired one's quotes the logged reason */
+            }
         }
         if (r->duplicates)
             printf("\n      shown once: %u more %s of it folded (a resubmission, or delivered twice)", r->duplicates,
                    r->duplicates == 1 ? "copy" : "copies");
         if (r->ndr_message_id.n) {
             /* A DSN about a recipient still deferred reports the deferral (a
-             * delay DSN), not a failure: calling it an NDR told the reader the
-             * message had bounced. */
-            fputs(r->dsn_kind == MT_DSN_DELAY ? "\n      Delay notice sent: " : "\n      NDR sent: ", stdout);
+             * delay DSN), a success notice its delivery: calling either an
+             * NDR told the reader the message had bounced. */
+            fputs("\n      ", stdout);
+            fputs(dsn_label(r->dsn_kind), stdout);
             cli_text(r->ndr_message_id);
         }
         /* What the Postfix instances beyond did with it (a message only
@@ -830,8 +875,8 @@ static void print_json(const struct mt_trace *t, const mt_tz *tz, mt_writer *eve
     fputs("],\"recipients\":[", stdout);
     for (size_t i = 0; i < t->n_recipients; i++) {
         const struct mt_trace_recipient *r = &t->recipients[i];
-        char why[256];
-        explain_status(r->status, why, sizeof why);
+        char why[640];
+        explain_recipient(r, why, sizeof why);
         fputs(i ? ",{\"address\":" : "{\"address\":", stdout);
         jstr(r->address);
         printf(",\"outcome\":\"%s\",\"server\":", mt_outcome_name(r->outcome));

@@ -37,11 +37,16 @@ enum mt_outcome {
 /* What the DSN linked to a recipient answers: the last of its deferral
  * (DEFER) or failure (FAIL, BADMAIL, MODERATORREJECT, MODERATIONEXPIRE)
  * logged no later than the DSN, or what Postfix's bounce(8) called it
- * ("sender delay notification", "sender non-delivery notification"). */
+ * ("sender delay notification", "sender non-delivery notification", and the
+ * success notice "sender delivery status notification", whose RFC 3464
+ * Action is what the instance that sent it did with the recipient). */
 enum mt_dsn_kind {
     MT_DSN_NONE,           /* no DSN linked to it */
-    MT_DSN_FAILURE,        /* a non-delivery report */
-    MT_DSN_DELAY           /* a delay notice: it was still being retried */
+    MT_DSN_FAILURE,        /* a non-delivery report (Action: failed) */
+    MT_DSN_DELAY,          /* a delay notice: it was still being retried (delayed) */
+    MT_DSN_DELIVERY,       /* a success notice: delivered to the mailbox (delivered) */
+    MT_DSN_RELAY,          /* a success notice: handed to an MTA that reports no more (relayed) */
+    MT_DSN_EXPANSION       /* a success notice: an alias or .forward expanded it (expanded) */
 };
 
 struct mt_trace_hop {
@@ -75,6 +80,8 @@ struct mt_trace_recipient {
     enum mt_dsn_kind dsn_kind;     /* what that DSN was (MT_DSN_NONE when there was none) */
     mt_slice next_hop;             /* relayed: the host it went to */
     mt_slice queue_id;             /* relayed to Postfix and the like: its queue id */
+    int expired;                   /* failed because Postfix gave up on it (qmgr "status=expired,
+                                      returned to sender"): status is its last deferral's reason */
     unsigned duplicates;           /* deliveries to it folded into this one: the same message
                                       delivered again (resubmitted, DUPLICATEDELIVER); the later
                                       successful one is the one shown */
@@ -113,7 +120,8 @@ size_t mt_latency_parse(mt_slice message_info, struct mt_latency *out, size_t ma
 
 const char *mt_outcome_name(enum mt_outcome o);       /* "delivered", ... */
 const char *mt_link_kind_name(enum mt_link_kind k);   /* "origin", "internal-id", ... */
-const char *mt_dsn_kind_name(enum mt_dsn_kind k);     /* "failure", "delay"; "" for none */
+const char *mt_dsn_kind_name(enum mt_dsn_kind k);     /* "failure", "delay", "delivery", "relay",
+                                                         "expansion"; "" for none */
 
 typedef struct mt_tracer mt_tracer;
 

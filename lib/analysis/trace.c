@@ -107,7 +107,8 @@ const char *mt_link_kind_name(enum mt_link_kind k)
 
 const char *mt_dsn_kind_name(enum mt_dsn_kind k)
 {
-    return k == MT_DSN_FAILURE ? "failure" : k == MT_DSN_DELAY ? "delay" : "";
+    static const char *const names[] = { "", "failure", "delay", "delivery", "relay", "expansion" };
+    return (unsigned)k <= MT_DSN_EXPANSION ? names[k] : "";
 }
 
 mt_tracer *mt_tracer_new(void)
@@ -1904,11 +1905,99 @@ static void pf_set(struct mt_trace_recipient *r, enum mt_outcome o, const char *
     r->queue_id = mt_slice_make(NULL, 0);
 }
 
+static int dsn_is_success(enum mt_dsn_kind k)
+{
+    return k == MT_DSN_DELIVERY || k == MT_DSN_RELAY || k == MT_DSN_EXPANSION;
+}
+
+/* The RFC 3464 Action of a success notice for the recipient d delivered:
+ * what this instance did with it. Postfix sends one for a recipient that
+ * asked NOTIFY=SUCCESS when it delivers to a mailbox, expands an alias, or
+ * hands the message to an MTA that does not take NOTIFY on (else that MTA
+ * reports); the log does not say which recipients asked, nor the remote's
+ * EHLO, so a hand-over to another host is read as such. */
+static enum mt_dsn_kind success_action(const struct mt_pf_store *s, const struct mt_pf_entry *e,
+                                       const struct mt_pf_delivery *d)
+{
+    if (d->forwarded_as.n)
+        return MT_DSN_EXPANSION;
+    if (leaves_instance(d) || mt_pf_store_handed_to(s, e, d, NULL))
+        return MT_DSN_RELAY;
+    return MT_DSN_DELIVERY;
+}
+
+/* The DSNs entry e caused, given to the recipients they are about: the
+ * notice is a queue file of the same instance. The first NDR and the first
+ * delay notice with its queue file found name it for every recipient they
+ * are about; a later one of that kind would find them all named (one per
+ * recipient: thousands). A success notice is sent at the end of the queue
+ * run that delivered: it is about the deliveries since the one before it
+ * (a recipient delivered on a retry has the retry's). bounce(8) also logs
+ * the postmaster's copies ("postmaster non-delivery notification", ...):
+ * none is the sender's, and the first of them was taken for the NDR. */
+static void pf_notifications(mt_tracer *t, const struct mt_pf_store *s, const struct mt_pf_entry *e,
+                             const char *where)
+{
+    enum { FAILURE, DELAY, SUCCESS };
+    int named[2] = { 0, 0 };
+    size_t ran = 0;           /* the deliveries up to here had their queue run's success notice */
+    mt_slice none = mt_slice_make(NULL, 0);
+    for (size_t k = 0; k < e->n_notifications; k++) {
+        const struct mt_pf_notification *nt = &e->notifications[k];
+        int kind = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"))             ? DELAY
+                   : mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender non-delivery notification"))    ? FAILURE
+                   : mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delivery status notification")) ? SUCCESS
+                                                                                                  : -1;
+        if (kind < 0 || (kind != SUCCESS && named[kind]))
+            continue;
+        size_t upto = ran;
+        if (kind == SUCCESS) {
+            while (upto < e->n_deliveries && e->deliveries[upto].time_ms <= nt->time_ms)
+                upto++;
+        }
+        const struct mt_pf_entry *dsn =
+            mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
+        if (kind == SUCCESS) {
+            /* Delivered here in that run. A DSN given to it already is
+             * kept: an instance that relays it with a notice passes no
+             * NOTIFY on, so no later one sends another. */
+            for (size_t j = ran; j < upto && dsn && dsn->message_id.n; j++) {
+                const struct mt_pf_delivery *d = &e->deliveries[j];
+                struct mt_trace_recipient *r = d->to.n && d->status == MT_PF_STATUS_SENT ? recipient(t, d->to) : NULL;
+                if (r && !r->ndr_message_id.n) {
+                    r->ndr_message_id = dsn->message_id;
+                    r->dsn_kind = success_action(s, e, d);
+                }
+            }
+            ran = upto;
+            continue;
+        }
+        if (!dsn || !dsn->message_id.n)
+            continue;
+        named[kind] = 1;
+        for (size_t j = 0; j < e->n_deliveries; j++) {
+            const struct mt_pf_delivery *d = &e->deliveries[j];
+            if (!d->to.n)
+                continue;
+            struct mt_trace_recipient *r = recipient(t, d->to);
+            if (!r)
+                continue;
+            enum mt_outcome about = kind == DELAY ? MT_OUT_DEFERRED : MT_OUT_FAILED;
+            /* An NDR or delay notice outranks the success notice an earlier
+             * instance sent when relaying it. */
+            if (r->outcome == about && r->server == where &&
+                (!r->ndr_message_id.n || dsn_is_success(r->dsn_kind))) {
+                r->ndr_message_id = dsn->message_id;
+                r->dsn_kind = kind == DELAY ? MT_DSN_DELAY : MT_DSN_FAILURE;
+            }
+        }
+    }
+}
+
 /* A message only Postfix logged: each recipient's fate is what the last
  * instance along the path did with it. */
 static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
 {
-    mt_slice none = mt_slice_make(NULL, 0);
     for (size_t q = 0; q < t->trace.n_hops; q++) {
         const struct mt_pf_entry *e = t->hops[q].postfix;
         const char *where = t->hops[q].server;
@@ -1952,14 +2041,23 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
                 pf_set(r, MT_OUT_DEFERRED, where, d->time_ms, d->status_text);
                 break;
             case MT_PF_STATUS_BOUNCED:
-            case MT_PF_STATUS_EXPIRED:
                 pf_set(r, MT_OUT_FAILED, where, d->time_ms, d->status_text);
+                break;
+            case MT_PF_STATUS_EXPIRED:
+                /* "returned to sender" says nothing of why: a deferral
+                 * before it here does. */
+                pf_set(r, MT_OUT_FAILED, where, d->time_ms,
+                       r->outcome == MT_OUT_DEFERRED && r->server == where && r->status.n ? r->status
+                                                                                          : d->status_text);
+                r->expired = 1;
                 break;
             default:
                 break;
             }
         }
-        /* Still deferred when qmgr gave up: returned to sender. */
+        /* Still deferred when qmgr gave up: returned to sender. Its status
+         * stays the last deferral's, the reason it never got through; the
+         * explanation says it expired (that reason alone read "will retry"). */
         for (size_t k = 0; k < e->n_deliveries && e->expired; k++) {
             if (!e->deliveries[k].to.n)
                 continue;
@@ -1967,40 +2065,10 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
             if (r && r->outcome == MT_OUT_DEFERRED && r->server == where) {
                 r->outcome = MT_OUT_FAILED;
                 r->time_ms = e->expired_ms;
+                r->expired = 1;
             }
         }
-        /* The DSNs it caused: the NDR is a queue file of the same instance.
-         * The first of each kind (delay, failure) with its queue file found
-         * names it for every recipient it is about; a later one of that kind
-         * would find them all named (one per recipient: thousands). */
-        int named[2] = { 0, 0 };
-        for (size_t k = 0; k < e->n_notifications; k++) {
-            const struct mt_pf_notification *nt = &e->notifications[k];
-            /* bounce(8) also logs the postmaster's copies and the success
-             * notices NOTIFY=SUCCESS asks for ("sender delivery status
-             * notification"): none is the sender's NDR or delay notice, and
-             * the first of them was taken for the NDR. */
-            int delay = mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender delay notification"));
-            if (!delay && !mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender non-delivery notification")))
-                continue;
-            const struct mt_pf_entry *dsn =
-                mt_pf_store_find_handoff(s, nt->queue_id, e->host, e->syslog_name, none, nt->time_ms, NULL);
-            if (!dsn || !dsn->message_id.n)
-                continue;
-            enum mt_outcome about = delay ? MT_OUT_DEFERRED : MT_OUT_FAILED;
-            if (named[delay])
-                continue;
-            named[delay] = 1;
-            for (size_t j = 0; j < e->n_deliveries; j++) {
-                if (!e->deliveries[j].to.n)
-                    continue;
-                struct mt_trace_recipient *r = recipient(t, e->deliveries[j].to);
-                if (r && r->outcome == about && r->server == where && !r->ndr_message_id.n) {
-                    r->ndr_message_id = dsn->message_id;
-                    r->dsn_kind = delay ? MT_DSN_DELAY : MT_DSN_FAILURE;
-                }
-            }
-        }
+        pf_notifications(t, s, e, where);
     }
     return MT_OK;
 }

@@ -117,6 +117,11 @@ static void test_outbound_submit_relay_and_ndr(void **state)
     assert_int_equal(tr->recipients[1].dsn_kind, MT_DSN_FAILURE);   /* it answers the FAIL */
     assert_int_equal(tr->recipients[0].dsn_kind, MT_DSN_NONE);
     assert_string_equal(mt_dsn_kind_name(MT_DSN_DELAY), "delay");
+    /* RFC 3464's success Actions, as JSON writes them (docs/trace.md) */
+    assert_string_equal(mt_dsn_kind_name(MT_DSN_DELIVERY), "delivery");
+    assert_string_equal(mt_dsn_kind_name(MT_DSN_RELAY), "relay");
+    assert_string_equal(mt_dsn_kind_name(MT_DSN_EXPANSION), "expansion");
+    assert_string_equal(mt_dsn_kind_name(MT_DSN_NONE), "");
     const mt_slice *ids;
     assert_int_equal(mt_tracer_message_ids(t, &ids), 2);   /* the message and its NDR */
     mt_tracer_free(t);
