@@ -533,8 +533,10 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
             mt_text_write(f, s->failure_command);
         else if (s->failure_reply.n)
             fputs("(unsolicited)", f);   /* the reply answered no command */
-        fputs(" -> ", f);
-        mt_text_write(f, s->failure_reply);
+        if (s->failure_reply.n) {   /* a dropped session stopped at a command no reply answered */
+            fputs(" -> ", f);
+            mt_text_write(f, s->failure_reply);
+        }
     }
     fputs("\n\n", f);
     if (fclose(f) != 0) {
