@@ -2,7 +2,6 @@
 /* cmd_sessions.c -- `mailtrail sessions` (one row per SMTP session) and
  * `mailtrail session ID` (one conversation, every reply explained, and with
  * --compare a known-good session beside it). */
-#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,118 +116,16 @@ static int unknown_option(const char *cmd, char **argv, const struct option *own
 
 /* ---- --remote: IP, IP:port or CIDR ---- */
 
-/* One way to read an endpoint: address and port. */
-struct endpoint {
-    int family;                 /* AF_INET / AF_INET6 */
-    unsigned char addr[16];
-    long port;                  /* -1: none, or not a port */
-};
-
+/* Endpoints are read by the library's parser (mailtrail/endpoint.h), the
+ * one `backpressure` counts hosts with. */
 struct remote_filter {
-    int family;                 /* AF_INET / AF_INET6; 0: no filter */
+    int family;                 /* MT_IP4 / MT_IP6; 0: no filter */
     unsigned char addr[16];
     int prefix;                 /* bits that must match */
     long port;                  /* -1: any */
     int has_alt;                /* typed as an unbracketed IPv6 with a port: alt is that reading */
-    struct endpoint alt;
+    struct mt_endpoint alt;
 };
-
-static int parse_ip(const char *s, size_t n, unsigned char *addr, int *family)
-{
-    char buf[64];
-    if (n == 0 || n >= sizeof buf)
-        return -1;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    if (inet_pton(AF_INET, buf, addr) == 1) {
-        *family = AF_INET;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, buf, addr) == 1) {
-        *family = AF_INET6;
-        return 0;
-    }
-    return -1;
-}
-
-/* A port as typed: 1 to 5 digits, 1..65535; -1 for anything else (a sign,
- * a space, an empty string or a number out of range). */
-static long parse_port(const char *s, size_t n)
-{
-    if (n == 0 || n > 5)
-        return -1;
-    long v = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v >= 1 && v <= 65535 ? v : -1;
-}
-
-/* Split "ip:port", "[v6]:port" or a bare address into address and port.
- * strict (what the user typed): a port that is there must be a port, or
- * the whole is refused; a log's endpoint with a bad port keeps its address
- * and gets port -1, so that it still matches a filter on the address. */
-static int split_endpoint(mt_slice e, int strict, unsigned char *addr, int *family, long *port)
-{
-    *port = -1;
-    const char *colon = NULL;
-    size_t host_n = e.n;
-    const char *host = e.p;
-    if (e.n && e.p[0] == '[') {
-        const char *close = memchr(e.p, ']', e.n);
-        if (!close)
-            return -1;
-        host = e.p + 1;
-        host_n = (size_t)(close - host);
-        size_t rest = e.n - (size_t)(close - e.p) - 1;
-        if (rest) {
-            if (close[1] != ':')
-                return -1;
-            colon = close + 1;
-        }
-    } else {
-        const char *last = memrchr(e.p, ':', e.n);
-        /* one colon: IPv4 with a port; more: a bare IPv6 address, or one
-         * with a port after its last colon when the whole is no address */
-        if (last && (memchr(e.p, ':', e.n) == last || parse_ip(e.p, e.n, addr, family) != 0)) {
-            colon = last;
-            host_n = (size_t)(last - e.p);
-        }
-    }
-    if (colon) {
-        *port = parse_port(colon + 1, e.n - (size_t)(colon + 1 - e.p));
-        if (*port < 0 && strict)
-            return -1;
-    }
-    return parse_ip(host, host_n, addr, family);
-}
-
-/* "2001:db8::1:25" is a whole IPv6 address, or 2001:db8::1 with port 25
- * written without the brackets Exchange puts round it ("[2001:db8::1]:25";
- * some exports drop them). Nothing in the text tells which, so the address
- * reading stays the first one, and this gives the other: when the last
- * group is a port in decimal and what comes before it is an address by
- * itself. 0 when there is no such reading (bracketed, IPv4, a last group
- * that is no port, or a rest that is no address). */
-static int endpoint_port_reading(mt_slice e, struct endpoint *alt)
-{
-    if (e.n == 0 || e.p[0] == '[')
-        return 0;
-    const char *first = memchr(e.p, ':', e.n);
-    const char *last = first ? memrchr(e.p, ':', e.n) : NULL;
-    if (!last || last == first)
-        return 0;
-    unsigned char whole[16];
-    int fam;
-    if (parse_ip(e.p, e.n, whole, &fam) != 0 || fam != AF_INET6)
-        return 0;   /* not an address as a whole: split_endpoint already took the port */
-    alt->port = parse_port(last + 1, e.n - (size_t)(last + 1 - e.p));
-    if (alt->port < 0)
-        return 0;
-    return parse_ip(e.p, (size_t)(last - e.p), alt->addr, &alt->family) == 0 && alt->family == AF_INET6;
-}
 
 /* *why: what is wrong, for the usage error; NULL when nothing more
  * precise than "not an IP, IP:port or CIDR" can be said. */
@@ -238,9 +135,9 @@ static int remote_filter_parse(const char *s, struct remote_filter *f, const cha
     *why = NULL;
     const char *slash = strchr(s, '/');
     if (slash) {
-        if (parse_ip(s, (size_t)(slash - s), f->addr, &f->family))
+        if (mt_ip_parse(s, (size_t)(slash - s), f->addr, &f->family))
             return -1;
-        int max = f->family == AF_INET ? 32 : 128;
+        int max = f->family == MT_IP4 ? 32 : 128;
         const char *d = slash + 1;
         long bits = 0;
         size_t n = strlen(d);
@@ -255,23 +152,24 @@ static int remote_filter_parse(const char *s, struct remote_filter *f, const cha
         f->port = -1;
         return 0;
     }
-    if (split_endpoint(mt_slice_make(s, strlen(s)), 1, f->addr, &f->family, &f->port)) {
+    struct mt_endpoint typed;
+    if (mt_endpoint_parse(mt_slice_make(s, strlen(s)), 1, &typed)) {
         /* the address itself was fine: the port is what is wrong */
-        unsigned char a[16];
-        int fam;
-        long port;
-        if (split_endpoint(mt_slice_make(s, strlen(s)), 0, a, &fam, &port) == 0)
+        if (mt_endpoint_parse(mt_slice_make(s, strlen(s)), 0, &typed) == 0)
             *why = "the port after : is 1 to 65535";
-        f->family = 0;
         return -1;
     }
-    f->prefix = f->family == AF_INET ? 32 : 128;
+    f->family = typed.family;
+    memcpy(f->addr, typed.addr, sizeof f->addr);
+    f->port = typed.port;
+    f->prefix = f->family == MT_IP4 ? 32 : 128;
     /* typed as a log may write it: the same two readings as a log's */
-    f->has_alt = endpoint_port_reading(mt_slice_make(s, strlen(s)), &f->alt);
+    f->has_alt = mt_endpoint_port_reading(mt_slice_make(s, strlen(s)), &f->alt);
     return 0;
 }
 
-static int reading_matches(int family, const unsigned char *faddr, int prefix, long fport, const struct endpoint *e)
+static int reading_matches(int family, const unsigned char *faddr, int prefix, long fport,
+                           const struct mt_endpoint *e)
 {
     if (e->family != family)
         return 0;
@@ -288,14 +186,13 @@ static int reading_matches(int family, const unsigned char *faddr, int prefix, l
 
 /* An endpoint read two ways (an unbracketed IPv6 whose last group may be a
  * port) matches when either reading does: a filter on 2001:db8::1 finds the
- * session whether the log wrote [2001:db8::1]:25 or 2001:db8::1:25. */
+ * session whether the log wrote [2001:db8::1]:25 or 2001:db8::1:25. A
+ * filter may take in more than it must; a count may not, which is why
+ * `backpressure` takes one reading (mt_endpoint_host). */
 static int remote_matches(const struct remote_filter *f, mt_slice endpoint)
 {
-    struct endpoint r[2];
-    int n = 0;
-    if (split_endpoint(endpoint, 0, r[0].addr, &r[0].family, &r[0].port) == 0)
-        n++;
-    n += endpoint_port_reading(endpoint, &r[n]);
+    struct mt_endpoint r[2];
+    int n = mt_endpoint_readings(endpoint, r);
     for (int i = 0; i < n; i++)
         if (reading_matches(f->family, f->addr, f->prefix, f->port, &r[i]) ||
             (f->has_alt && reading_matches(f->alt.family, f->alt.addr, 128, f->alt.port, &r[i])))
@@ -636,8 +533,10 @@ static int keep_summary(const struct mt_smtp_session *s, void *user)
             mt_text_write(f, s->failure_command);
         else if (s->failure_reply.n)
             fputs("(unsolicited)", f);   /* the reply answered no command */
-        fputs(" -> ", f);
-        mt_text_write(f, s->failure_reply);
+        if (s->failure_reply.n) {   /* a dropped session stopped at a command no reply answered */
+            fputs(" -> ", f);
+            mt_text_write(f, s->failure_reply);
+        }
     }
     fputs("\n\n", f);
     if (fclose(f) != 0) {

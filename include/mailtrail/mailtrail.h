@@ -20,6 +20,7 @@
 #include "iis.h"
 #include "activesync.h"
 #include "explain.h"
+#include "endpoint.h"
 #include "session.h"
 #include "trace.h"
 #include "flows.h"

@@ -44,7 +44,9 @@ struct mt_smtp_session {
                                           InternalId=N, Postfix queue ids */
     enum mt_session_outcome outcome;
     enum mt_failure_class failure_class;
-    mt_slice failure_command;          /* e.g. "RCPT", "MAIL", "CONNECT" */
+    mt_slice failure_command;          /* e.g. "RCPT", "MAIL", "CONNECT"; for a dropped session
+                                          the command where it stopped (DATA after 354, the
+                                          oldest unanswered, or an open transaction's last) */
     mt_slice failure_reply;            /* the reply (or context) that decided the class */
     int64_t mail_delay_ms;             /* longest wait for a reply to MAIL FROM (tarpitting
                                           under back pressure waits 10-55 s), or -1; a MAIL

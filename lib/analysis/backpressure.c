@@ -9,12 +9,13 @@
  * start order only within one series (folder and file prefix), and one
  * server has several (Exchange 2013+ writes FrontEnd and Hub receive logs;
  * a server's copies may be given as two --logs). Memory follows the affected
- * sessions, never all sessions. Senders and remote addresses are interned in
- * a small sorted set, so a window counts distinct ones by their pointers. */
+ * sessions, never all sessions. Senders and remote hosts are interned in a
+ * small sorted set, so a window counts distinct ones by their pointers. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "mailtrail/endpoint.h"
 #include "mailtrail/session.h"
 
 struct strset {
@@ -93,19 +94,21 @@ mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *u
     return b;
 }
 
-/* The IP of "ip:port" / "[v6]:port". */
-static mt_slice endpoint_ip(mt_slice e)
+/* The remote host of an endpoint, as text that is equal for one host
+ * however it was written ("[2001:db8::1]:25", "2001:db8::1:25",
+ * "2001:db8:0:0:0:0:0:1:25"), so that the interned set counts hosts, not
+ * source ports. For an unbracketed IPv6 endpoint that reads both as a whole
+ * address and as an address with a port, the port reading: Exchange logs a
+ * port on every endpoint, so the last group is the port (mt_endpoint_host).
+ * An endpoint that is no address (a name, damage) is counted as written. */
+static mt_slice endpoint_host(mt_slice e, char buf[64])
 {
-    if (!e.n)                  /* no endpoint logged: p may be NULL, which memchr must not see */
-        return e;
-    if (e.p[0] == '[') {
-        const char *close = memchr(e.p, ']', e.n);
-        return close ? mt_slice_make(e.p + 1, (size_t)(close - e.p - 1)) : e;
+    struct mt_endpoint ep;
+    if (mt_endpoint_host(e, &ep) == 0) {
+        size_t n = mt_endpoint_addr_text(&ep, buf, 64);
+        if (n)
+            return mt_slice_make(buf, n);
     }
-    const char *first = memchr(e.p, ':', e.n);
-    const char *last = first ? memrchr(e.p, ':', e.n) : NULL;
-    if (first && first == last)
-        return mt_slice_make(e.p, (size_t)(first - e.p));
     return e;
 }
 
@@ -161,7 +164,8 @@ mt_status mt_backpressure_add(mt_backpressure *b, const struct mt_smtp_session *
     e->delayed = (unsigned char)delayed;
     if (s->mail_from.n && !(e->sender = intern(&b->strings, s->mail_from)))
         return MT_EIO;
-    mt_slice ip = endpoint_ip(s->remote_endpoint);
+    char host[64];
+    mt_slice ip = endpoint_host(s->remote_endpoint, host);
     if (ip.n && !(e->remote = intern(&b->strings, ip)))
         return MT_EIO;
     b->n++;

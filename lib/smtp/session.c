@@ -52,6 +52,7 @@ struct sess {
     bool back_pressure;        /* some reply refused for back pressure, first failure or not */
     bool in_data;              /* DATA got 354: the next final reply is the message's */
     bool in_txn;               /* a MAIL FROM began a transaction no accepted message or RSET ended */
+    char last_verb[16];        /* the client's last command: where an open transaction stopped */
     bool greeted;              /* the banner came */
     enum mt_failure_class fc;
     uint64_t lines;
@@ -282,6 +283,24 @@ const char *mt_session_outcome_name(enum mt_session_outcome o)
     return "ok";
 }
 
+/* Where a dropped session stopped, for its failure_command: no reply
+ * decided its class, so without this an administrator is left to read the
+ * log for it. After 354 the message itself (DATA); else the oldest command
+ * still waiting for its reply, since replies come in order (RFC 2920) and
+ * every later command waited behind it; else, a transaction open with
+ * every command answered, the client's last command (its last RCPT TO, say).
+ * "" when nothing was under way. */
+static const char *stop_command(const struct sess *s)
+{
+    if (s->in_data)
+        return "DATA";
+    if (s->p_count)
+        return s->pend[s->p_head].verb;
+    if (s->in_txn)
+        return s->last_verb;
+    return "";
+}
+
 static void emit(mt_sessions *a, struct sess *s)
 {
     if (a->stopped)
@@ -344,7 +363,8 @@ static void emit(mt_sessions *a, struct sess *s)
         fc = MT_FC_DROPPED;
     out.failure_class = fc;
     out.outcome = fc == MT_FC_OK ? MT_SESSION_OK : got_through ? MT_SESSION_PARTIAL : MT_SESSION_FAILED;
-    out.failure_command = view(s, s->fail_cmd);
+    out.failure_command = s->has_fail ? view(s, s->fail_cmd) : fc == MT_FC_DROPPED ? mt_slice_cstr(stop_command(s))
+                                                                                   : mt_slice_make(NULL, 0);
     out.failure_reply = view(s, s->fail_reply);
     out.n_lines = s->lines;
     out.file = s->file;
@@ -468,6 +488,7 @@ static int on_command(struct sess *s, mt_slice d, int64_t now)
         return -1;
     struct pend *p = &s->pend[(s->p_head + s->p_count) % s->p_cap];
     memcpy(p->verb, verb, k + 1);
+    memcpy(s->last_verb, verb, k + 1);
     p->at = now;
     /* "BDAT 1024 LAST": the last chunk, whose 250 is the message's. */
     p->last = !strcmp(verb, "BDAT") && d.n >= 5 && !strncasecmp(d.p + d.n - 5, " LAST", 5);
