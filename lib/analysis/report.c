@@ -120,6 +120,44 @@ static uint64_t hash_bytes(const void *v, size_t n)
     return h;
 }
 
+/* A message id's identity: hash_bytes(v, n), returned, and *h2, a second
+ * 64-bit hash of the same bytes with other constants (another seed, another
+ * word step and the murmur3 finaliser), computed in the same pass. See
+ * struct mmsg for why 128 bits of hash stand for the id. */
+static uint64_t hash_id(const void *v, size_t n, uint64_t *h2)
+{
+    const unsigned char *p = v;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
+    uint64_t g = 0x2545F4914F6CDD1Dull ^ ((uint64_t)n * 0x9FB21C651E98DF25ull);
+    uint64_t w = 0;
+    if (n >= 8) {
+        const unsigned char *last = p + n - 8;
+        for (; p < last; p += 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+            g = (g + w) * 0xD6E8FEB86659FD93ull;
+            g ^= g >> 32;
+        }
+        memcpy(&w, last, 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+    }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    g = (g + w) * 0xD6E8FEB86659FD93ull;
+    g ^= g >> 33;
+    g *= 0xFF51AFD7ED558CCDull;
+    g ^= g >> 33;
+    g *= 0xC4CEB9FE1A85EC53ull;
+    g ^= g >> 33;
+    *h2 = g;
+    return h;
+}
+
 /* A zeroed array for a hash table, its pages written now. calloc of a large
  * block maps the shared zero page on first read, and the first write after
  * a probe then takes a copy-on-write fault whose TLB flush interrupts every
@@ -433,8 +471,8 @@ struct intern {
 /* How a message looked to the ordered stream, reduced to positions. */
 
 struct bigdet {         /* what the large list shows of the event that sized the message */
-    char *sender, *subject;
-    size_t size;        /* of the whole block: this struct, then both strings */
+    char *sender, *subject, *mid; /* mid: the message id, which the record does not keep */
+    size_t size;        /* of the whole block: this struct, then the three strings */
 };
 
 enum { M_R1 = 1, M_B = 2 };
@@ -455,10 +493,20 @@ struct mextra {
 
 enum { RS_LINEAR = 16 };
 
-/* 104 bytes, then the key (the hash is in the slot): there is one per
- * message of the window, and memory is time (a new page costs microseconds). */
+/* 112 bytes: there is one per message of the window, and memory is time (a
+ * new page costs microseconds).
+ *
+ * A message is known by 128 bits of hash of its id -- the slot's hash_bytes
+ * and h2, see hash_id -- not by the id's text, which is kept only where it
+ * is shown: with the large list's details (struct bigdet). Two different ids
+ * of a window are taken for one message only when both 64-bit hashes
+ * collide: for n ids about n^2/2^129, 10^-27 for the 400,000 messages of
+ * a GB of logs and 10^-20 for a billion. The hashes are not keyed: ids
+ * made on purpose to collide could merge two messages, as they could fool
+ * the flows module's 96 bits; the text cost 50-60 bytes a message, a third
+ * of the record. */
 struct mmsg {
-    uint32_t klen;
+    uint64_t h2;             /* the id's second hash (the first is the slot's) */
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
     int64_t first_t;         /* first time the id was seen, on any server */
     struct mpos r1, b;       /* first received event; first received event with a size */
@@ -470,7 +518,6 @@ struct mmsg {
     unsigned char lk;        /* held (1) by the worker updating the record */
     struct mpos rs0_end;
     struct mextra *x;
-    char key[];
 };
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
@@ -596,12 +643,10 @@ struct mupd {
 enum { BATCH = 16 };
 
 struct pend {
-    uint64_t h;
+    uint64_t h, h2;            /* the message id's (hash_id) */
     struct mmsg *cand;         /* the entry the slots point to, if any */
     struct mpos p;
     int cls;
-    char *key;                 /* the message id */
-    size_t klen, kcap;
     struct mupd u;
     char *big;                 /* a struct bigdet block, when u.big */
     size_t big_cap;
@@ -962,9 +1007,9 @@ static struct mmsg *slot_load(const struct mslot *sl)
     return __atomic_load_n(&sl->m, __ATOMIC_ACQUIRE);
 }
 
-/* The record of key in the slots (cap of them), or NULL. Lock-free (see
- * struct mslot). */
-static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, const char *key, size_t klen)
+/* The record of the id hashed (h, h2) in the slots (cap of them), or NULL.
+ * Lock-free (see struct mslot). */
+static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
 {
     if (!sl || !cap)
         return NULL;
@@ -972,7 +1017,7 @@ static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, c
         struct mmsg *e = slot_load(&sl[j]);
         if (!e)
             return NULL;
-        if (sl[j].hash == h && e->klen == klen && !memcmp(e->key, key, klen))
+        if (sl[j].hash == h && e->h2 == h2)
             return e;
     }
 }
@@ -1172,21 +1217,21 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && (m->klen != pd->klen || memcmp(m->key, pd->key, pd->klen)))
+    if (m && m->h2 != pd->h2)
         m = NULL;
     size_t cap;
     if (!m) {
         struct mslot *sl = part_slots(pt, &cap);
-        m = slots_find(sl, cap, h, pd->key, pd->klen);
+        m = slots_find(sl, cap, h, pd->h2);
     }
     if (!m) {
         lock(r, &pt->mu);
-        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->key, pd->klen) : NULL)) {
+        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
                 goto oom;
             t = pt->tab;
-            if (pd->klen >= UINT32_MAX || !(m = arena_alloc(&w->mar, sizeof *m + pd->klen)))
+            if (!(m = arena_alloc(&w->mar, sizeof *m)))
                 goto oom;
             if (w->n_recs == w->cap_recs) {
                 struct mmsg **nr = grow(w->recs, &w->cap_recs, sizeof *nr, w->n_recs + 1, &w->oom);
@@ -1196,8 +1241,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             }
             w->recs[w->n_recs++] = m;
             memset(m, 0, sizeof *m);
-            m->klen = (uint32_t)pd->klen;
-            memcpy(m->key, pd->key, pd->klen);
+            m->h2 = pd->h2;
             m->first_t = p.t;   /* ordered mode: the first to arrive is the first */
             size_t j = slot_of(h, t->cap);
             while (t->slot[j].m)
@@ -1233,6 +1277,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
                     memcpy(bd, u->big, u->big->size);
                     bd->sender = (char *)(bd + 1);
                     bd->subject = bd->sender + strlen(bd->sender) + 1;
+                    bd->mid = bd->subject + strlen(bd->subject) + 1;
                     m->x->big = bd;
                 } else {
                     w->oom = 1;
@@ -1266,7 +1311,6 @@ static void wst_free(struct wst *w)
         free(w->large[i].subject);
     }
     for (size_t i = 0; i < BATCH; i++) {
-        free(w->pend[i].key);
         free(w->pend[i].big);
         free(w->pend[i].ids);
         free(w->pend[i].bp);
@@ -2414,22 +2458,14 @@ static int classify(mt_slice eid)
 
 static void batch_flush(struct wst *w);
 
-/* A new pending update for message mid (copied), NULL when out of memory.
+/* A new pending update for message mid (hashed), NULL when out of memory.
  * Its table slot starts coming from memory now. */
 static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls)
 {
     if (w->n_pend == BATCH)
         batch_flush(w);
     struct pend *pd = &w->pend[w->n_pend];
-    if (mid.n > pd->kcap) {
-        char *nk = grow(pd->key, &pd->kcap, 1, mid.n, &w->oom);
-        if (!nk)
-            return NULL;
-        pd->key = nk;
-    }
-    memcpy(pd->key, mid.p, mid.n);
-    pd->klen = mid.n;
-    pd->h = hash_bytes(mid.p, mid.n);
+    pd->h = hash_id(mid.p, mid.n, &pd->h2);
     pd->cand = NULL;
     pd->p = p;
     pd->cls = cls;
@@ -2461,9 +2497,9 @@ static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 /* The large list's details of ev, kept with the pending update. */
 static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struct mt_event *ev)
 {
-    mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT];
-    size_t sn = text_len(s, 1000), jn = text_len(j, 1000);
-    size_t size = sizeof(struct bigdet) + sn + jn + 2;
+    mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT], mid = ev->f[MT_F_MESSAGE_ID];
+    size_t sn = text_len(s, 1000), jn = text_len(j, 1000), mn = text_len(mid, 1000);
+    size_t size = sizeof(struct bigdet) + sn + jn + mn + 3;
     if (size > pd->big_cap) {
         char *nb = grow(pd->big, &pd->big_cap, 1, size, &w->oom);
         if (!nb)
@@ -2474,8 +2510,10 @@ static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struc
     b->size = size;
     b->sender = (char *)(b + 1);
     b->subject = b->sender + sn + 1;
-    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in pend_apply finds the subject after it */
+    b->mid = b->subject + jn + 1;
+    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in msg_apply finds the next string after it */
     text_copy(b->subject, j, 1000);
+    text_copy(b->mid, mid, 1000);
     return b;
 }
 
@@ -2528,7 +2566,7 @@ static void batch_flush(struct wst *w)
         if (pd->cand) {
             __builtin_prefetch(pd->cand, 1);
             __builtin_prefetch((char *)pd->cand + 64, 1);
-            __builtin_prefetch((char *)pd->cand + 128, 1);
+            __builtin_prefetch((char *)pd->cand + sizeof *pd->cand - 1, 1);
         }
     }
     for (size_t i = 0; i < w->n_pend; i++)
@@ -3648,8 +3686,8 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            l->mid = dup_text(mt_slice_make(c->m->key, c->m->klen), 1000);
             const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
+            l->mid = strdup(bd ? bd->mid : "");
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
         } else {
