@@ -493,32 +493,44 @@ struct mextra {
 
 enum { RS_LINEAR = 16 };
 
-/* 112 bytes: there is one per message of the window, and memory is time (a
+/* 104 bytes: there is one per message of the window, and memory is time (a
  * new page costs microseconds).
  *
- * A message is known by 128 bits of hash of its id -- the slot's hash_bytes
- * and h2, see hash_id -- not by the id's text, which is kept only where it
- * is shown: with the large list's details (struct bigdet). Two different ids
- * of a window are taken for one message only when both 64-bit hashes
- * collide: for n ids about n^2/2^129, 10^-27 for the 400,000 messages of
- * a GB of logs and 10^-20 for a billion. The hashes are not keyed: ids
- * made on purpose to collide could merge two messages, as they could fool
- * the flows module's 96 bits; the text cost 50-60 bytes a message, a third
- * of the record. */
+ * A message is known by 112 bits of hash of its id -- the slot's 64-bit
+ * hash_bytes and 48 bits of a second, independent hash (h2, see hash_id) --
+ * not by the id's text, which is kept only where it is shown: with the
+ * large list's details (struct bigdet). Two different ids of a window are
+ * taken for one message only when both hashes collide: for n ids about
+ * n^2/2^113, 10^-23 for the 400,000 messages of a GB of logs and 10^-16
+ * for a billion. (The full 64 bits of h2 would make the record 112 bytes:
+ * 8 more a message for odds already far below those of a memory error.)
+ * The hashes are not keyed: ids made on purpose to collide could merge two
+ * messages, as they could fool the flows module's 96 bits. The text cost
+ * 50-60 bytes a message, a third of the record. */
 struct mmsg {
-    uint64_t h2;             /* the id's second hash (the first is the slot's) */
+    uint32_t h2lo;           /* the id's second hash, its low 48 bits (H2_MASK): */
+    uint16_t h2hi;           /* see h2_of */
+    unsigned char flags;
+    unsigned char lk;        /* held (1) by the worker updating the record */
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
+    uint32_t nrs;            /* recipients ended: rs0, then x->rs */
     int64_t first_t;         /* first time the id was seen, on any server */
     struct mpos r1, b;       /* first received event; first received event with a size */
     uint64_t b_bytes;
     uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
     uint32_t r1_server, b_server;
-    uint32_t nrs;            /* recipients ended: rs0, then x->rs */
-    unsigned char flags;
-    unsigned char lk;        /* held (1) by the worker updating the record */
     struct mpos rs0_end;
     struct mextra *x;
 };
+
+#define H2_MASK 0xFFFFFFFFFFFFull
+
+static uint64_t h2_of(const struct mmsg *m)
+{
+    return (uint64_t)m->h2hi << 32 | m->h2lo;
+}
+
+_Static_assert(sizeof(struct mmsg) == 104, "struct mmsg: see its comment");
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
  * open-addressing array of (hash, record). A record is published (m stored
@@ -643,7 +655,7 @@ struct mupd {
 enum { BATCH = 16 };
 
 struct pend {
-    uint64_t h, h2;            /* the message id's (hash_id) */
+    uint64_t h, h2;            /* the message id's (hash_id; h2 cut to H2_MASK) */
     struct mmsg *cand;         /* the entry the slots point to, if any */
     struct mpos p;
     int cls;
@@ -1017,7 +1029,7 @@ static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, u
         struct mmsg *e = slot_load(&sl[j]);
         if (!e)
             return NULL;
-        if (sl[j].hash == h && e->h2 == h2)
+        if (sl[j].hash == h && h2_of(e) == h2)
             return e;
     }
 }
@@ -1217,7 +1229,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && m->h2 != pd->h2)
+    if (m && h2_of(m) != pd->h2)
         m = NULL;
     size_t cap;
     if (!m) {
@@ -1241,7 +1253,8 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             }
             w->recs[w->n_recs++] = m;
             memset(m, 0, sizeof *m);
-            m->h2 = pd->h2;
+            m->h2lo = (uint32_t)pd->h2;
+            m->h2hi = (uint16_t)(pd->h2 >> 32);
             m->first_t = p.t;   /* ordered mode: the first to arrive is the first */
             size_t j = slot_of(h, t->cap);
             while (t->slot[j].m)
@@ -2466,6 +2479,7 @@ static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls
         batch_flush(w);
     struct pend *pd = &w->pend[w->n_pend];
     pd->h = hash_id(mid.p, mid.n, &pd->h2);
+    pd->h2 &= H2_MASK;
     pd->cand = NULL;
     pd->p = p;
     pd->cls = cls;
