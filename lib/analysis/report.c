@@ -404,6 +404,7 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
  * with the report. */
 struct chunk {
     struct chunk *next;
+    size_t used;        /* bytes of data handed out */
     char data[];
 };
 
@@ -426,6 +427,7 @@ static void *arena_alloc(struct arena *a, size_t n)
         if (!c)
             return NULL;
         c->next = a->chunks;
+        c->used = 0;
         a->chunks = c;
         a->cur = c->data;
         a->left = sz;
@@ -433,6 +435,7 @@ static void *arena_alloc(struct arena *a, size_t n)
     void *p = a->cur;
     a->cur += n;
     a->left -= n;
+    a->chunks->used += n;
     return p;
 }
 
@@ -732,9 +735,8 @@ struct wst {
     struct map wide;                   /* e2e values past 24 days, by position */
     struct brec *brec;
     size_t n_brec, cap_brec;
-    struct arena mar;                  /* the message records this worker added, their lists, details */
-    struct mmsg **recs;                /* the records this worker added, in the order it added them */
-    size_t n_recs, cap_recs;
+    struct arena rar;                  /* the message records this worker added, nothing else (agg_part) */
+    struct arena mar;                  /* their lists and details */
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
@@ -1243,15 +1245,8 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
                 goto oom;
             t = pt->tab;
-            if (!(m = arena_alloc(&w->mar, sizeof *m)))
+            if (!(m = arena_alloc(&w->rar, sizeof *m)))
                 goto oom;
-            if (w->n_recs == w->cap_recs) {
-                struct mmsg **nr = grow(w->recs, &w->cap_recs, sizeof *nr, w->n_recs + 1, &w->oom);
-                if (!nr)
-                    goto oom;
-                w->recs = nr;
-            }
-            w->recs[w->n_recs++] = m;
             memset(m, 0, sizeof *m);
             m->h2lo = (uint32_t)pd->h2;
             m->h2hi = (uint16_t)(pd->h2 >> 32);
@@ -1331,10 +1326,10 @@ static void wst_free(struct wst *w)
     free(w->lat);
     free(w->seg);
     free(w->brec);
-    free(w->recs);
     free(w->scratch);
     free(w->addrs.slot);
     arena_free(&w->addrs.ar);
+    arena_free(&w->rar);
     arena_free(&w->mar);
     memset(w, 0, sizeof *w);
 }
@@ -3335,45 +3330,54 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
         e->v[col] += n;
 }
 
+/* What message m counts, into ap. */
+static void part_msg(struct apart *ap, const struct mmsg *m)
+{
+    const mt_report *r = ap->r;
+    if (!(m->flags & M_R1))
+        return;
+    ap->received++;
+    if (m->r1_server < ap->n_srv)
+        ap->srv[2 * m->r1_server]++;
+    part_hour(ap, m->r1.t, TR_RECEIVED, 1);
+    if (m->r1_sender && m->r1_sender - 1 < ap->n_addr)
+        ap->snd[2 * (m->r1_sender - 1)]++;
+    if (!(m->flags & M_B)) {
+        ap->size_n[NSIZE - 1]++; /* size never seen */
+        return;
+    }
+    ap->bytes += m->b_bytes;
+    if (m->b_server < ap->n_srv)
+        ap->srv[2 * m->b_server + 1] += m->b_bytes;
+    part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
+    if (m->b_sender && m->b_sender - 1 < ap->n_addr)
+        ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
+    size_t b = size_bucket(m->b_bytes);
+    ap->size_n[b]++;
+    ap->size_b[b] += m->b_bytes;
+    if (m->b_bytes >= r->cfg.large_bytes) {
+        struct lcand c = { m->b_bytes, m->b, m, NULL };
+        lcand_add(r, ap->top, &ap->ntop, c);
+    }
+}
+
 static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
     mt_report *r = ap->r;
-    /* the records in the order they were made, which is their order in
-     * memory (the table's order is the hash's: a miss each); each thread
-     * takes a share of every worker's */
+    /* the records as they lie in memory, one chunk of a worker's record
+     * arena after the other (the table's order is the hash's: a miss each);
+     * each thread takes every nt-th chunk of every worker's. No list of
+     * them is kept: 8 bytes a message. */
     for (unsigned i = 0; i < r->nw; i++) {
-        const struct wst *w = &r->w[i];
-        size_t from = w->n_recs / ap->nt * ap->k, to = ap->k + 1 == ap->nt ? w->n_recs : from + w->n_recs / ap->nt;
-        for (size_t j = from; j < to; j++) {
-            if (j + 8 < to)
-                __builtin_prefetch(w->recs[j + 8]);
-            const struct mmsg *m = w->recs[j];
-            if (!(m->flags & M_R1))
+        size_t ci = 0;
+        for (const struct chunk *ch = r->w[i].rar.chunks; ch; ch = ch->next, ci++) {
+            if (ci % ap->nt != ap->k)
                 continue;
-            ap->received++;
-            if (m->r1_server < ap->n_srv)
-                ap->srv[2 * m->r1_server]++;
-            part_hour(ap, m->r1.t, TR_RECEIVED, 1);
-            if (m->r1_sender && m->r1_sender - 1 < ap->n_addr)
-                ap->snd[2 * (m->r1_sender - 1)]++;
-            if (!(m->flags & M_B)) {
-                ap->size_n[NSIZE - 1]++; /* size never seen */
-                continue;
-            }
-            ap->bytes += m->b_bytes;
-            if (m->b_server < ap->n_srv)
-                ap->srv[2 * m->b_server + 1] += m->b_bytes;
-            part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
-            if (m->b_sender && m->b_sender - 1 < ap->n_addr)
-                ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
-            size_t b = size_bucket(m->b_bytes);
-            ap->size_n[b]++;
-            ap->size_b[b] += m->b_bytes;
-            if (m->b_bytes >= r->cfg.large_bytes) {
-                struct lcand c = { m->b_bytes, m->b, m, NULL };
-                lcand_add(r, ap->top, &ap->ntop, c);
-            }
+            const struct mmsg *m = (const struct mmsg *)(const void *)ch->data;
+            const struct mmsg *end = (const struct mmsg *)(const void *)(ch->data + ch->used);
+            for (; m < end; m++)
+                part_msg(ap, m);
         }
     }
     for (unsigned i = ap->k; i < r->nw; i += ap->nt) {
