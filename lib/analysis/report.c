@@ -737,6 +737,7 @@ struct wst {
     size_t n_brec, cap_brec;
     struct arena rar;                  /* the message records this worker added, nothing else (agg_part) */
     struct arena mar;                  /* their lists and details */
+    void *rs_spare[32];                /* recipient blocks outgrown, by log2 of their room (rs_block) */
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
@@ -1161,9 +1162,27 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
     return 0;
 }
 
-/* Recipient id's end at p (the later one stays). */
-static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_t id, struct mpos p)
+/* A recipient block of room (a power of 2) recipients: one a message has
+ * outgrown if there is one, else new. Most messages stop at 2 or 4, and the
+ * blocks left behind by those that went on were a fifth of the lists'
+ * memory. */
+static struct mpos *rs_block(struct wst *w, uint32_t room)
 {
+    unsigned c = (unsigned)__builtin_ctz(room);
+    void *b = w->rs_spare[c], *next;
+    if (b) {
+        memcpy(&next, b, sizeof next);
+        w->rs_spare[c] = next;
+        return b;
+    }
+    return arena_alloc(&w->mar, room * (sizeof(struct mpos) + sizeof(uint32_t)));
+}
+
+/* Recipient id's end at p (the later one stays). */
+static int rs_mark(struct wst *w, struct mmsg *m, uint32_t id, struct mpos p)
+{
+    const mt_report *r = w->r;
+    struct arena *ar = &w->mar;
     if (m->nrs && m->rs0_rcpt == id) {
         if (pos_lt(r, m->rs0_end, p))
             m->rs0_end = p;
@@ -1186,14 +1205,19 @@ static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_
     if (n == UINT32_MAX - 1 || !mextra(ar, m))
         return -1;
     if (n == 0 || (n >= 2 && rs_room(n) == n)) {
-        /* a larger block; the old one stays in the arena (rare) */
+        /* a larger block (rs_block) */
         uint32_t room = rs_room(n + 1);
-        struct mpos *ne = arena_alloc(ar, room * (sizeof *ne + sizeof(uint32_t)));
+        struct mpos *ne = rs_block(w, room);
         if (!ne)
             return -1;
         if (n) {
-            memcpy(ne, rs_ends(m), n * sizeof *ne);
+            struct mpos *old = rs_ends(m);
+            unsigned c = (unsigned)__builtin_ctz(rs_room(n));
+            memcpy(ne, old, n * sizeof *ne);
             memcpy(ne + room, rs_ids(m), n * sizeof(uint32_t));
+            void *next = w->rs_spare[c];   /* the old one: spare, for another message */
+            memcpy(old, &next, sizeof next);
+            w->rs_spare[c] = old;
         }
         m->x->rs = ne;
         m->nrs++;   /* rs_ids below uses the new room */
@@ -1294,7 +1318,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         }
     }
     for (size_t i = 0; i < u->n_ends; i++)
-        if (rs_mark(r, &w->mar, m, u->ends[i], p))
+        if (rs_mark(w, m, u->ends[i], p))
             w->oom = 1;
     munlock(r, m);
     return m;
