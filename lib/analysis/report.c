@@ -478,7 +478,7 @@ struct bigdet {         /* what the large list shows of the event that sized the
     size_t size;        /* of the whole block: this struct, then the three strings */
 };
 
-enum { M_R1 = 1, M_B = 2 };
+enum { M_R1 = 1, M_B = 2, M_FT = 4 };
 
 /* What few messages need: more recipients ended, details for the large list. */
 struct mextra {
@@ -492,11 +492,12 @@ struct mextra {
     uint32_t *rs_slot;
     uint32_t rs_nslot;
     struct bigdet *big;      /* when b_bytes >= --large */
+    int64_t first_t;         /* with M_FT: see msg_first_t */
 };
 
 enum { RS_LINEAR = 16 };
 
-/* 104 bytes: there is one per message of the window, and memory is time (a
+/* 96 bytes: there is one per message of the window, and memory is time (a
  * new page costs microseconds).
  *
  * A message is known by 112 bits of hash of its id -- the slot's 64-bit
@@ -517,8 +518,7 @@ struct mmsg {
     unsigned char lk;        /* held (1) by the worker updating the record */
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
     uint32_t nrs;            /* recipients ended: rs0, then x->rs */
-    int64_t first_t;         /* first time the id was seen, on any server */
-    struct mpos r1, b;       /* first received event; first received event with a size */
+    struct mpos r1, b;       /* first received event (r1.t: msg_first_t); first received event with a size */
     uint64_t b_bytes;
     uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
     uint32_t r1_server, b_server;
@@ -533,7 +533,16 @@ static uint64_t h2_of(const struct mmsg *m)
     return (uint64_t)m->h2hi << 32 | m->h2lo;
 }
 
-_Static_assert(sizeof(struct mmsg) == 104, "struct mmsg: see its comment");
+_Static_assert(sizeof(struct mmsg) == 96, "struct mmsg: see its comment");
+
+/* The first time m's id was seen, on any server (latency): the time of its
+ * first received event nearly always, so it is kept apart only when it is
+ * not -- in x->first_t (M_FT) -- or in r1.t while there is no received
+ * event (8 bytes a message). */
+static int64_t msg_first_t(const struct mmsg *m)
+{
+    return m->flags & M_FT ? m->x->first_t : m->r1.t;
+}
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
  * open-addressing array of (hash, record). A record is published (m stored
@@ -1274,7 +1283,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             memset(m, 0, sizeof *m);
             m->h2lo = (uint32_t)pd->h2;
             m->h2hi = (uint16_t)(pd->h2 >> 32);
-            m->first_t = p.t;   /* ordered mode: the first to arrive is the first */
+            m->r1.t = p.t;   /* first time, see msg_first_t (ordered mode: the first to arrive is the first) */
             size_t j = slot_of(h, t->cap);
             while (t->slot[j].m)
                 j = slot_next(j, t->cap);
@@ -1285,8 +1294,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         unlock(r, &pt->mu);
     }
     mlock(r, m);
-    if (!r->ordered && p.t < m->first_t)
-        m->first_t = p.t;
+    int64_t first_t = msg_first_t(m);
+    if (!r->ordered && p.t < first_t)
+        first_t = p.t;
     const struct mupd *u = &pd->u;
     if (u->recv) {
         if (!(m->flags & M_R1) || pos_lt(r, p, m->r1)) {
@@ -1316,6 +1326,16 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
                 }
             }
         }
+    }
+    /* the first time, where msg_first_t finds it now that r1 is settled */
+    if (!(m->flags & M_R1) || first_t == m->r1.t) {
+        m->flags &= (unsigned char)~M_FT;
+        m->r1.t = first_t;
+    } else if (mextra(&w->mar, m)) {
+        m->flags |= M_FT;
+        m->x->first_t = first_t;
+    } else {
+        w->oom = 1;
     }
     for (size_t i = 0; i < u->n_ends; i++)
         if (rs_mark(w, m, u->ends[i], p))
@@ -3411,7 +3431,8 @@ static void *agg_part(void *arg)
                 __builtin_prefetch(w->lat[j + 8].u.m);
             struct lrec *l = &w->lat[j];
             const struct mmsg *m = l->u.m;
-            l->u.tv = m && m->first_t != MT_TIME_NONE ? l->p.t - m->first_t : NO_VALUE;
+            int64_t first_t = m ? msg_first_t(m) : MT_TIME_NONE;
+            l->u.tv = first_t != MT_TIME_NONE ? l->p.t - first_t : NO_VALUE;
             /* the path's start: the message's first received event over the
              * whole window, known now that every worker is done (an ordered
              * report read before all its events came keeps what it knew) */
