@@ -120,6 +120,44 @@ static uint64_t hash_bytes(const void *v, size_t n)
     return h;
 }
 
+/* A message id's identity: hash_bytes(v, n), returned, and *h2, a second
+ * 64-bit hash of the same bytes with other constants (another seed, another
+ * word step and the murmur3 finaliser), computed in the same pass. See
+ * struct mmsg for why 128 bits of hash stand for the id. */
+static uint64_t hash_id(const void *v, size_t n, uint64_t *h2)
+{
+    const unsigned char *p = v;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
+    uint64_t g = 0x2545F4914F6CDD1Dull ^ ((uint64_t)n * 0x9FB21C651E98DF25ull);
+    uint64_t w = 0;
+    if (n >= 8) {
+        const unsigned char *last = p + n - 8;
+        for (; p < last; p += 8) {
+            memcpy(&w, p, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+            g = (g + w) * 0xD6E8FEB86659FD93ull;
+            g ^= g >> 32;
+        }
+        memcpy(&w, last, 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+    }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    g = (g + w) * 0xD6E8FEB86659FD93ull;
+    g ^= g >> 33;
+    g *= 0xFF51AFD7ED558CCDull;
+    g ^= g >> 33;
+    g *= 0xC4CEB9FE1A85EC53ull;
+    g ^= g >> 33;
+    *h2 = g;
+    return h;
+}
+
 /* A zeroed array for a hash table, its pages written now. calloc of a large
  * block maps the shared zero page on first read, and the first write after
  * a probe then takes a copy-on-write fault whose TLB flush interrupts every
@@ -366,6 +404,7 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
  * with the report. */
 struct chunk {
     struct chunk *next;
+    size_t used;        /* bytes of data handed out */
     char data[];
 };
 
@@ -388,6 +427,7 @@ static void *arena_alloc(struct arena *a, size_t n)
         if (!c)
             return NULL;
         c->next = a->chunks;
+        c->used = 0;
         a->chunks = c;
         a->cur = c->data;
         a->left = sz;
@@ -395,6 +435,7 @@ static void *arena_alloc(struct arena *a, size_t n)
     void *p = a->cur;
     a->cur += n;
     a->left -= n;
+    a->chunks->used += n;
     return p;
 }
 
@@ -433,11 +474,11 @@ struct intern {
 /* How a message looked to the ordered stream, reduced to positions. */
 
 struct bigdet {         /* what the large list shows of the event that sized the message */
-    char *sender, *subject;
-    size_t size;        /* of the whole block: this struct, then both strings */
+    char *sender, *subject, *mid; /* mid: the message id, which the record does not keep */
+    size_t size;        /* of the whole block: this struct, then the three strings */
 };
 
-enum { M_R1 = 1, M_B = 2 };
+enum { M_R1 = 1, M_B = 2, M_FT = 4 };
 
 /* What few messages need: more recipients ended, details for the large list. */
 struct mextra {
@@ -451,27 +492,57 @@ struct mextra {
     uint32_t *rs_slot;
     uint32_t rs_nslot;
     struct bigdet *big;      /* when b_bytes >= --large */
+    int64_t first_t;         /* with M_FT: see msg_first_t */
 };
 
 enum { RS_LINEAR = 16 };
 
-/* 104 bytes, then the key (the hash is in the slot): there is one per
- * message of the window, and memory is time (a new page costs microseconds). */
+/* 96 bytes: there is one per message of the window, and memory is time (a
+ * new page costs microseconds).
+ *
+ * A message is known by 112 bits of hash of its id -- the slot's 64-bit
+ * hash_bytes and 48 bits of a second, independent hash (h2, see hash_id) --
+ * not by the id's text, which is kept only where it is shown: with the
+ * large list's details (struct bigdet). Two different ids of a window are
+ * taken for one message only when both hashes collide: for n ids about
+ * n^2/2^113, 10^-23 for the 400,000 messages of a GB of logs and 10^-16
+ * for a billion. (The full 64 bits of h2 would make the record 112 bytes:
+ * 8 more a message for odds already far below those of a memory error.)
+ * The hashes are not keyed: ids made on purpose to collide could merge two
+ * messages, as they could fool the flows module's 96 bits. The text cost
+ * 50-60 bytes a message, a third of the record. */
 struct mmsg {
-    uint32_t klen;
+    uint32_t h2lo;           /* the id's second hash, its low 48 bits (H2_MASK): */
+    uint16_t h2hi;           /* see h2_of */
+    unsigned char flags;
+    unsigned char lk;        /* held (1) by the worker updating the record */
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
-    int64_t first_t;         /* first time the id was seen, on any server */
-    struct mpos r1, b;       /* first received event; first received event with a size */
+    uint32_t nrs;            /* recipients ended: rs0, then x->rs */
+    struct mpos r1, b;       /* first received event (r1.t: msg_first_t); first received event with a size */
     uint64_t b_bytes;
     uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
     uint32_t r1_server, b_server;
-    uint32_t nrs;            /* recipients ended: rs0, then x->rs */
-    unsigned char flags;
-    unsigned char lk;        /* held (1) by the worker updating the record */
     struct mpos rs0_end;
     struct mextra *x;
-    char key[];
 };
+
+#define H2_MASK 0xFFFFFFFFFFFFull
+
+static uint64_t h2_of(const struct mmsg *m)
+{
+    return (uint64_t)m->h2hi << 32 | m->h2lo;
+}
+
+_Static_assert(sizeof(struct mmsg) == 96, "struct mmsg: see its comment");
+
+/* The first time m's id was seen, on any server (latency): the time of its
+ * first received event nearly always, so it is kept apart only when it is
+ * not -- in x->first_t (M_FT) -- or in r1.t while there is no received
+ * event (8 bytes a message). */
+static int64_t msg_first_t(const struct mmsg *m)
+{
+    return m->flags & M_FT ? m->x->first_t : m->r1.t;
+}
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
  * open-addressing array of (hash, record). A record is published (m stored
@@ -596,12 +667,10 @@ struct mupd {
 enum { BATCH = 16 };
 
 struct pend {
-    uint64_t h;
+    uint64_t h, h2;            /* the message id's (hash_id; h2 cut to H2_MASK) */
     struct mmsg *cand;         /* the entry the slots point to, if any */
     struct mpos p;
     int cls;
-    char *key;                 /* the message id */
-    size_t klen, kcap;
     struct mupd u;
     char *big;                 /* a struct bigdet block, when u.big */
     size_t big_cap;
@@ -675,9 +744,9 @@ struct wst {
     struct map wide;                   /* e2e values past 24 days, by position */
     struct brec *brec;
     size_t n_brec, cap_brec;
-    struct arena mar;                  /* the message records this worker added, their lists, details */
-    struct mmsg **recs;                /* the records this worker added, in the order it added them */
-    size_t n_recs, cap_recs;
+    struct arena rar;                  /* the message records this worker added, nothing else (agg_part) */
+    struct arena mar;                  /* their lists and details */
+    void *rs_spare[32];                /* recipient blocks outgrown, by log2 of their room (rs_block) */
     struct pend pend[BATCH];
     size_t n_pend;
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
@@ -962,9 +1031,9 @@ static struct mmsg *slot_load(const struct mslot *sl)
     return __atomic_load_n(&sl->m, __ATOMIC_ACQUIRE);
 }
 
-/* The record of key in the slots (cap of them), or NULL. Lock-free (see
- * struct mslot). */
-static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, const char *key, size_t klen)
+/* The record of the id hashed (h, h2) in the slots (cap of them), or NULL.
+ * Lock-free (see struct mslot). */
+static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
 {
     if (!sl || !cap)
         return NULL;
@@ -972,7 +1041,7 @@ static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, c
         struct mmsg *e = slot_load(&sl[j]);
         if (!e)
             return NULL;
-        if (sl[j].hash == h && e->klen == klen && !memcmp(e->key, key, klen))
+        if (sl[j].hash == h && h2_of(e) == h2)
             return e;
     }
 }
@@ -1102,9 +1171,27 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
     return 0;
 }
 
-/* Recipient id's end at p (the later one stays). */
-static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_t id, struct mpos p)
+/* A recipient block of room (a power of 2) recipients: one a message has
+ * outgrown if there is one, else new. Most messages stop at 2 or 4, and the
+ * blocks left behind by those that went on were a fifth of the lists'
+ * memory. */
+static struct mpos *rs_block(struct wst *w, uint32_t room)
 {
+    unsigned c = (unsigned)__builtin_ctz(room);
+    void *b = w->rs_spare[c], *next;
+    if (b) {
+        memcpy(&next, b, sizeof next);
+        w->rs_spare[c] = next;
+        return b;
+    }
+    return arena_alloc(&w->mar, room * (sizeof(struct mpos) + sizeof(uint32_t)));
+}
+
+/* Recipient id's end at p (the later one stays). */
+static int rs_mark(struct wst *w, struct mmsg *m, uint32_t id, struct mpos p)
+{
+    const mt_report *r = w->r;
+    struct arena *ar = &w->mar;
     if (m->nrs && m->rs0_rcpt == id) {
         if (pos_lt(r, m->rs0_end, p))
             m->rs0_end = p;
@@ -1127,14 +1214,19 @@ static int rs_mark(const mt_report *r, struct arena *ar, struct mmsg *m, uint32_
     if (n == UINT32_MAX - 1 || !mextra(ar, m))
         return -1;
     if (n == 0 || (n >= 2 && rs_room(n) == n)) {
-        /* a larger block; the old one stays in the arena (rare) */
+        /* a larger block (rs_block) */
         uint32_t room = rs_room(n + 1);
-        struct mpos *ne = arena_alloc(ar, room * (sizeof *ne + sizeof(uint32_t)));
+        struct mpos *ne = rs_block(w, room);
         if (!ne)
             return -1;
         if (n) {
-            memcpy(ne, rs_ends(m), n * sizeof *ne);
+            struct mpos *old = rs_ends(m);
+            unsigned c = (unsigned)__builtin_ctz(rs_room(n));
+            memcpy(ne, old, n * sizeof *ne);
             memcpy(ne + room, rs_ids(m), n * sizeof(uint32_t));
+            void *next = w->rs_spare[c];   /* the old one: spare, for another message */
+            memcpy(old, &next, sizeof next);
+            w->rs_spare[c] = old;
         }
         m->x->rs = ne;
         m->nrs++;   /* rs_ids below uses the new room */
@@ -1172,33 +1264,26 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && (m->klen != pd->klen || memcmp(m->key, pd->key, pd->klen)))
+    if (m && h2_of(m) != pd->h2)
         m = NULL;
     size_t cap;
     if (!m) {
         struct mslot *sl = part_slots(pt, &cap);
-        m = slots_find(sl, cap, h, pd->key, pd->klen);
+        m = slots_find(sl, cap, h, pd->h2);
     }
     if (!m) {
         lock(r, &pt->mu);
-        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->key, pd->klen) : NULL)) {
+        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
                 goto oom;
             t = pt->tab;
-            if (pd->klen >= UINT32_MAX || !(m = arena_alloc(&w->mar, sizeof *m + pd->klen)))
+            if (!(m = arena_alloc(&w->rar, sizeof *m)))
                 goto oom;
-            if (w->n_recs == w->cap_recs) {
-                struct mmsg **nr = grow(w->recs, &w->cap_recs, sizeof *nr, w->n_recs + 1, &w->oom);
-                if (!nr)
-                    goto oom;
-                w->recs = nr;
-            }
-            w->recs[w->n_recs++] = m;
             memset(m, 0, sizeof *m);
-            m->klen = (uint32_t)pd->klen;
-            memcpy(m->key, pd->key, pd->klen);
-            m->first_t = p.t;   /* ordered mode: the first to arrive is the first */
+            m->h2lo = (uint32_t)pd->h2;
+            m->h2hi = (uint16_t)(pd->h2 >> 32);
+            m->r1.t = p.t;   /* first time, see msg_first_t (ordered mode: the first to arrive is the first) */
             size_t j = slot_of(h, t->cap);
             while (t->slot[j].m)
                 j = slot_next(j, t->cap);
@@ -1209,8 +1294,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         unlock(r, &pt->mu);
     }
     mlock(r, m);
-    if (!r->ordered && p.t < m->first_t)
-        m->first_t = p.t;
+    int64_t first_t = msg_first_t(m);
+    if (!r->ordered && p.t < first_t)
+        first_t = p.t;
     const struct mupd *u = &pd->u;
     if (u->recv) {
         if (!(m->flags & M_R1) || pos_lt(r, p, m->r1)) {
@@ -1233,6 +1319,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
                     memcpy(bd, u->big, u->big->size);
                     bd->sender = (char *)(bd + 1);
                     bd->subject = bd->sender + strlen(bd->sender) + 1;
+                    bd->mid = bd->subject + strlen(bd->subject) + 1;
                     m->x->big = bd;
                 } else {
                     w->oom = 1;
@@ -1240,8 +1327,18 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             }
         }
     }
+    /* the first time, where msg_first_t finds it now that r1 is settled */
+    if (!(m->flags & M_R1) || first_t == m->r1.t) {
+        m->flags &= (unsigned char)~M_FT;
+        m->r1.t = first_t;
+    } else if (mextra(&w->mar, m)) {
+        m->flags |= M_FT;
+        m->x->first_t = first_t;
+    } else {
+        w->oom = 1;
+    }
     for (size_t i = 0; i < u->n_ends; i++)
-        if (rs_mark(r, &w->mar, m, u->ends[i], p))
+        if (rs_mark(w, m, u->ends[i], p))
             w->oom = 1;
     munlock(r, m);
     return m;
@@ -1266,7 +1363,6 @@ static void wst_free(struct wst *w)
         free(w->large[i].subject);
     }
     for (size_t i = 0; i < BATCH; i++) {
-        free(w->pend[i].key);
         free(w->pend[i].big);
         free(w->pend[i].ids);
         free(w->pend[i].bp);
@@ -1274,10 +1370,10 @@ static void wst_free(struct wst *w)
     free(w->lat);
     free(w->seg);
     free(w->brec);
-    free(w->recs);
     free(w->scratch);
     free(w->addrs.slot);
     arena_free(&w->addrs.ar);
+    arena_free(&w->rar);
     arena_free(&w->mar);
     memset(w, 0, sizeof *w);
 }
@@ -2414,22 +2510,15 @@ static int classify(mt_slice eid)
 
 static void batch_flush(struct wst *w);
 
-/* A new pending update for message mid (copied), NULL when out of memory.
+/* A new pending update for message mid (hashed), NULL when out of memory.
  * Its table slot starts coming from memory now. */
 static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls)
 {
     if (w->n_pend == BATCH)
         batch_flush(w);
     struct pend *pd = &w->pend[w->n_pend];
-    if (mid.n > pd->kcap) {
-        char *nk = grow(pd->key, &pd->kcap, 1, mid.n, &w->oom);
-        if (!nk)
-            return NULL;
-        pd->key = nk;
-    }
-    memcpy(pd->key, mid.p, mid.n);
-    pd->klen = mid.n;
-    pd->h = hash_bytes(mid.p, mid.n);
+    pd->h = hash_id(mid.p, mid.n, &pd->h2);
+    pd->h2 &= H2_MASK;
     pd->cand = NULL;
     pd->p = p;
     pd->cls = cls;
@@ -2461,9 +2550,9 @@ static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 /* The large list's details of ev, kept with the pending update. */
 static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struct mt_event *ev)
 {
-    mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT];
-    size_t sn = text_len(s, 1000), jn = text_len(j, 1000);
-    size_t size = sizeof(struct bigdet) + sn + jn + 2;
+    mt_slice s = ev->f[MT_F_SENDER_ADDRESS], j = ev->f[MT_F_MESSAGE_SUBJECT], mid = ev->f[MT_F_MESSAGE_ID];
+    size_t sn = text_len(s, 1000), jn = text_len(j, 1000), mn = text_len(mid, 1000);
+    size_t size = sizeof(struct bigdet) + sn + jn + mn + 3;
     if (size > pd->big_cap) {
         char *nb = grow(pd->big, &pd->big_cap, 1, size, &w->oom);
         if (!nb)
@@ -2474,8 +2563,10 @@ static const struct bigdet *pend_big(struct wst *w, struct pend *pd, const struc
     b->size = size;
     b->sender = (char *)(b + 1);
     b->subject = b->sender + sn + 1;
-    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in pend_apply finds the subject after it */
+    b->mid = b->subject + jn + 1;
+    text_copy(b->sender, s, 1000);   /* no NUL inside: the copy in msg_apply finds the next string after it */
     text_copy(b->subject, j, 1000);
+    text_copy(b->mid, mid, 1000);
     return b;
 }
 
@@ -2528,7 +2619,7 @@ static void batch_flush(struct wst *w)
         if (pd->cand) {
             __builtin_prefetch(pd->cand, 1);
             __builtin_prefetch((char *)pd->cand + 64, 1);
-            __builtin_prefetch((char *)pd->cand + 128, 1);
+            __builtin_prefetch((char *)pd->cand + sizeof *pd->cand - 1, 1);
         }
     }
     for (size_t i = 0; i < w->n_pend; i++)
@@ -3283,45 +3374,54 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
         e->v[col] += n;
 }
 
+/* What message m counts, into ap. */
+static void part_msg(struct apart *ap, const struct mmsg *m)
+{
+    const mt_report *r = ap->r;
+    if (!(m->flags & M_R1))
+        return;
+    ap->received++;
+    if (m->r1_server < ap->n_srv)
+        ap->srv[2 * m->r1_server]++;
+    part_hour(ap, m->r1.t, TR_RECEIVED, 1);
+    if (m->r1_sender && m->r1_sender - 1 < ap->n_addr)
+        ap->snd[2 * (m->r1_sender - 1)]++;
+    if (!(m->flags & M_B)) {
+        ap->size_n[NSIZE - 1]++; /* size never seen */
+        return;
+    }
+    ap->bytes += m->b_bytes;
+    if (m->b_server < ap->n_srv)
+        ap->srv[2 * m->b_server + 1] += m->b_bytes;
+    part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
+    if (m->b_sender && m->b_sender - 1 < ap->n_addr)
+        ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
+    size_t b = size_bucket(m->b_bytes);
+    ap->size_n[b]++;
+    ap->size_b[b] += m->b_bytes;
+    if (m->b_bytes >= r->cfg.large_bytes) {
+        struct lcand c = { m->b_bytes, m->b, m, NULL };
+        lcand_add(r, ap->top, &ap->ntop, c);
+    }
+}
+
 static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
     mt_report *r = ap->r;
-    /* the records in the order they were made, which is their order in
-     * memory (the table's order is the hash's: a miss each); each thread
-     * takes a share of every worker's */
+    /* the records as they lie in memory, one chunk of a worker's record
+     * arena after the other (the table's order is the hash's: a miss each);
+     * each thread takes every nt-th chunk of every worker's. No list of
+     * them is kept: 8 bytes a message. */
     for (unsigned i = 0; i < r->nw; i++) {
-        const struct wst *w = &r->w[i];
-        size_t from = w->n_recs / ap->nt * ap->k, to = ap->k + 1 == ap->nt ? w->n_recs : from + w->n_recs / ap->nt;
-        for (size_t j = from; j < to; j++) {
-            if (j + 8 < to)
-                __builtin_prefetch(w->recs[j + 8]);
-            const struct mmsg *m = w->recs[j];
-            if (!(m->flags & M_R1))
+        size_t ci = 0;
+        for (const struct chunk *ch = r->w[i].rar.chunks; ch; ch = ch->next, ci++) {
+            if (ci % ap->nt != ap->k)
                 continue;
-            ap->received++;
-            if (m->r1_server < ap->n_srv)
-                ap->srv[2 * m->r1_server]++;
-            part_hour(ap, m->r1.t, TR_RECEIVED, 1);
-            if (m->r1_sender && m->r1_sender - 1 < ap->n_addr)
-                ap->snd[2 * (m->r1_sender - 1)]++;
-            if (!(m->flags & M_B)) {
-                ap->size_n[NSIZE - 1]++; /* size never seen */
-                continue;
-            }
-            ap->bytes += m->b_bytes;
-            if (m->b_server < ap->n_srv)
-                ap->srv[2 * m->b_server + 1] += m->b_bytes;
-            part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
-            if (m->b_sender && m->b_sender - 1 < ap->n_addr)
-                ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
-            size_t b = size_bucket(m->b_bytes);
-            ap->size_n[b]++;
-            ap->size_b[b] += m->b_bytes;
-            if (m->b_bytes >= r->cfg.large_bytes) {
-                struct lcand c = { m->b_bytes, m->b, m, NULL };
-                lcand_add(r, ap->top, &ap->ntop, c);
-            }
+            const struct mmsg *m = (const struct mmsg *)(const void *)ch->data;
+            const struct mmsg *end = (const struct mmsg *)(const void *)(ch->data + ch->used);
+            for (; m < end; m++)
+                part_msg(ap, m);
         }
     }
     for (unsigned i = ap->k; i < r->nw; i += ap->nt) {
@@ -3331,7 +3431,8 @@ static void *agg_part(void *arg)
                 __builtin_prefetch(w->lat[j + 8].u.m);
             struct lrec *l = &w->lat[j];
             const struct mmsg *m = l->u.m;
-            l->u.tv = m && m->first_t != MT_TIME_NONE ? l->p.t - m->first_t : NO_VALUE;
+            int64_t first_t = m ? msg_first_t(m) : MT_TIME_NONE;
+            l->u.tv = first_t != MT_TIME_NONE ? l->p.t - first_t : NO_VALUE;
             /* the path's start: the message's first received event over the
              * whole window, known now that every worker is done (an ordered
              * report read before all its events came keeps what it knew) */
@@ -3648,8 +3749,8 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            l->mid = dup_text(mt_slice_make(c->m->key, c->m->klen), 1000);
             const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
+            l->mid = strdup(bd ? bd->mid : "");
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
         } else {
