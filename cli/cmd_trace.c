@@ -742,6 +742,9 @@ static void print_text(mt_tracer *tracer, const struct mt_trace *t, const mt_tz 
                 cli_text(d->relay);
                 fputs(": ", stdout);
                 cli_text(d->status_text);
+                /* its last word, had it no more: qmgr then gave up on it */
+                if (e->expired && (d->status == MT_PF_STATUS_DEFERRED || d->status == MT_PF_STATUS_SOFTBOUNCE))
+                    fputs("; then expired: returned to sender", stdout);
             }
         }
         printf("\n");

@@ -186,7 +186,11 @@ size_t mt_tracer_message_ids(const mt_tracer *t, const mt_slice **ids);
  *    lmtp or pipe; relayed to a host beyond; bounced, expired or refused at
  *    RCPT time: failed; deferred; a local(8) forward: expanded, its new
  *    address following), with the NDR Postfix sent.
- * The recipients of a message that has tracking events stay Exchange's.
+ * The recipients of a message that has tracking events stay Exchange's,
+ * but for one relayed to an entry of the store whose every address it
+ * became there and beyond ended bounced, or deferred when qmgr expired the
+ * entry: failed on that entry's hop (expired set for the latter), with its
+ * NDR (docs/trace.md).
  * Returns MT_OK, MT_NOMATCH (neither an event nor an entry has that
  * message-id), MT_EIO. *out (and the entries it points to) is valid until
  * the next build or mt_tracer_free, and while store lives. */

@@ -2128,6 +2128,138 @@ static mt_status build_postfix_only(mt_tracer *t, mt_slice want, const struct mt
     return st;
 }
 
+/* Is hop h the hop root or one the message reached from it (prev links)? */
+static int descends_from(const mt_tracer *t, size_t h, size_t root)
+{
+    for (size_t steps = 0; h != MT_HOP_NONE && h < t->trace.n_hops && steps <= t->trace.n_hops; steps++) {
+        if (h == root)
+            return 1;
+        h = t->hops[h].prev;
+    }
+    return 0;
+}
+
+/* The NDR (bounce(8)'s "sender non-delivery notification") entry e sent
+ * for a failure at t_ms: the first logged no earlier (bounce(8) sends it
+ * at the end of that queue run), else its first; by the notice's
+ * message-id, empty when the notice's queue file is not in the logs. */
+static mt_slice pf_entry_ndr(const struct mt_pf_store *s, const struct mt_pf_entry *e, int64_t t_ms)
+{
+    const struct mt_pf_notification *pick = NULL;
+    for (size_t k = 0; k < e->n_notifications; k++) {
+        const struct mt_pf_notification *nt = &e->notifications[k];
+        if (!mt_slice_eq_ci(nt->kind, MT_SLICE_LIT("sender non-delivery notification")))
+            continue;
+        if (!pick || (pick->time_ms < t_ms && nt->time_ms >= t_ms))
+            pick = nt;
+    }
+    const struct mt_pf_entry *dsn =
+        pick ? mt_pf_store_find_handoff(s, pick->queue_id, e->host, e->syslog_name, mt_slice_make(NULL, 0),
+                                        pick->time_ms, NULL)
+             : NULL;
+    return dsn ? dsn->message_id : mt_slice_make(NULL, 0);
+}
+
+/* An Exchange recipient relayed to a Postfix smart host keeps `relayed`,
+ * with what Postfix did shown beside it -- except when Postfix's last word
+ * on every address it became from the entry Exchange handed it to on (itself,
+ * an alias's rewrite or members, a forward, later instances' entries) was a
+ * failure: bounced, or still deferred when qmgr expired the entry
+ * ("status=expired, returned to sender"). Then it did not get through and
+ * its sender was sent an NDR, which `relayed` hid: it is failed there, as
+ * one only Postfix logged is (an expired one with its last deferral's reply
+ * as status and the expiry's explanation, r->expired). One address sent or
+ * still deferred leaves it as it was. Run after the hops are ordered:
+ * r->server points into them. */
+static mt_status failed_beyond(mt_tracer *t, const struct mt_pf_store *s)
+{
+    size_t n = t->trace.n_hops;
+    int failures = 0;      /* most messages have none: no index built for them */
+    for (size_t h = 0; h < n && !failures; h++) {
+        const struct mt_pf_entry *e = t->hops[h].postfix;
+        failures = e && e->expired;
+        for (size_t k = 0; e && k < e->n_deliveries && !failures; k++)
+            failures = e->deliveries[k].status == MT_PF_STATUS_BOUNCED ||
+                       e->deliveries[k].status == MT_PF_STATUS_EXPIRED;
+    }
+    if (!failures)
+        return MT_OK;
+    mt_pf_rindex **rx = calloc(n, sizeof *rx);
+    if (!rx)
+        return MT_EIO;
+    mt_status st = MT_OK;
+    for (size_t h = 0; h < n && st == MT_OK; h++)
+        if (t->hops[h].postfix && !(rx[h] = mt_pf_rindex_new(t->hops[h].postfix)))
+            st = MT_EIO;
+    for (size_t i = 0; i < t->trace.n_recipients && st == MT_OK; i++) {
+        struct mt_trace_recipient *r = &t->rcpt[i];
+        if (r->outcome != MT_OUT_RELAYED || !r->queue_id.n)
+            continue;
+        /* the entry the SEND handed it to ("queued as ID"; by its id: a
+         * hop's name may have become host/syslog_name) */
+        size_t root = MT_HOP_NONE;
+        for (size_t h = 0; h < n && root == MT_HOP_NONE; h++)
+            if (t->hops[h].postfix && t->hops[h].link == MT_LINK_QUEUED_AS &&
+                !t->hops[h].via && mt_slice_eq(t->hops[h].postfix->queue_id, r->queue_id))
+                root = h;
+        if (root == MT_HOP_NONE)
+            continue;
+        size_t ends = 0, gave_up = 0, at = MT_HOP_NONE;
+        int64_t when = MT_TIME_NONE;
+        int expired = 0;
+        mt_slice why = mt_slice_make(NULL, 0);
+        for (size_t h = 0; h < n; h++) {
+            const struct mt_pf_entry *e = t->hops[h].postfix;
+            if (!e || !descends_from(t, h, root))
+                continue;
+            const struct mt_pf_delivery *deferral = NULL;   /* the last one, for an expired line's reason */
+            for (size_t k = mt_pf_rindex_first(rx[h], r->address); k != SIZE_MAX;
+                 k = mt_pf_rindex_next(rx[h], k, r->address)) {
+                const struct mt_pf_delivery *d = &e->deliveries[k];
+                int deferred = d->status == MT_PF_STATUS_DEFERRED || d->status == MT_PF_STATUS_SOFTBOUNCE;
+                if (deferred)
+                    deferral = d;
+                if (!mt_pf_rindex_is_last(rx[h], k))
+                    continue;
+                if (d->status == MT_PF_STATUS_SENT && (d->forwarded_as.n || mt_pf_store_handed_to(s, e, d, NULL)))
+                    continue;      /* went on: the next entry says what became of it */
+                ends++;
+                int expired_line = d->status == MT_PF_STATUS_EXPIRED;
+                int gave_up_here = expired_line || (deferred && e->expired);
+                if (!gave_up_here && d->status != MT_PF_STATUS_BOUNCED)
+                    continue;
+                gave_up++;
+                int64_t w = !gave_up_here || expired_line || e->expired_ms == MT_TIME_NONE ? d->time_ms : e->expired_ms;
+                if (at == MT_HOP_NONE || w >= when) {
+                    at = h;
+                    when = w;
+                    expired = gave_up_here;
+                    why = expired_line && deferral && mt_slice_eq_ci(deferral->to, d->to) ? deferral->status_text
+                                                                                          : d->status_text;
+                }
+            }
+        }
+        if (!ends || gave_up != ends)
+            continue;
+        r->outcome = MT_OUT_FAILED;
+        r->server = t->hops[at].server;
+        r->time_ms = when;
+        r->status = why;
+        r->expired = expired;
+        r->next_hop = mt_slice_make(NULL, 0);      /* a fate other than relayed has no next hop */
+        r->queue_id = mt_slice_make(NULL, 0);
+        mt_slice ndr = pf_entry_ndr(s, t->hops[at].postfix, when);
+        if (ndr.n) {
+            r->ndr_message_id = ndr;
+            r->dsn_kind = MT_DSN_FAILURE;
+        }
+    }
+    for (size_t h = 0; h < n; h++)
+        mt_pf_rindex_free(rx[h]);
+    free(rx);
+    return st;
+}
+
 mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const struct mt_pf_store *store,
                                   const struct mt_trace **out)
 {
@@ -2151,6 +2283,8 @@ mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const st
         /* the message's time spans its Postfix queue entries too: a relay
          * that deferred it for hours, a smart host it entered through */
         seen_postfix(t);
+        if (st == MT_OK)
+            st = failed_beyond(t, store);
     }
     if (st != MT_OK) {
         clear_built(t);
