@@ -371,13 +371,25 @@ static const struct mt_named_query named[] = {
       " FROM reach JOIN rcpts r ON r.event = reach.event JOIN addrs a ON a.id = r.address WHERE a.value <> ''"
       " GROUP BY lower(a.value) ORDER BY recipients DESC, recipient" LIMIT },
     { "ndr-by-code", "failed recipients by enhanced status code (FAIL, BADMAIL, moderation; as report)",
-      /* grouped as report groups them: 5.7.133 is not 5.7.1; the events
-       * report counts as failed (report.c classify) */
-      "SELECT mailtrail_status_code(recipient_status) AS code, count(*) AS recipients,"
-      " count(DISTINCT message_id) AS messages,"
-      " min(recipient_status) AS example"
-      " FROM recipients WHERE upper(event_id) IN ('FAIL', 'BADMAIL', 'MODERATORREJECT', 'MODERATIONEXPIRE') AND "
-      WINDOW " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
+      /* report's failures (docs/report.md "failures"): each recipient with
+       * an address of the events report counts as failed (report.c
+       * classify), grouped as report groups them (5.7.133 is not 5.7.1);
+       * the example is the first status of the code, by time, then event,
+       * then recipient, as report keeps the text of its first occurrence
+       * (min() gave the alphabetically first: another recipient's 5.7.1).
+       * A recipient without a status is '' (code and example), as report's. */
+      "SELECT code, count(*) AS recipients, count(DISTINCT mid) AS messages,"
+      " max(CASE WHEN k = 1 THEN status END) AS example"
+      " FROM (SELECT mailtrail_status_code(coalesce(st.value, '')) AS code, e.message_id AS mid,"
+      "  coalesce(st.value, '') AS status,"
+      "  row_number() OVER (PARTITION BY mailtrail_status_code(coalesce(st.value, ''))"
+      "   ORDER BY e.time_ms, e.id, r.n) AS k"
+      "  FROM events e JOIN rcpts r ON r.event = e.id JOIN addrs a ON a.id = r.address"
+      "  LEFT JOIN texts st ON st.id = r.status"
+      "  WHERE e.event_id IN (SELECT id FROM strs"
+      "   WHERE upper(value) IN ('FAIL', 'BADMAIL', 'MODERATORREJECT', 'MODERATIONEXPIRE'))"
+      "  AND a.value <> '' AND (?1 IS NULL OR e.time_ms >= ?1) AND (?2 IS NULL OR e.time_ms < ?2))"
+      " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
     { "messages-per-hour", "messages received per hour (UTC), with bytes (as report counts them)",
       /* as report's traffic: a message in the hour of its first received
        * event, its bytes in the hour of the event that gave its size */
@@ -386,16 +398,28 @@ static const struct mt_named_query named[] = {
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
       " FROM msg WHERE k1 = 1 OR kb = 1 GROUP BY hour ORDER BY hour" LIMIT },
     { "largest-messages", "the largest received messages, with sender and subject (as report sizes them)",
-      /* a message without a message id is a row of its own */
+      /* report's large list (docs/report.md "sizes"), in its order: the
+       * size, sender and subject of the event that sized the message (a
+       * text it does not have is '', as report prints it); first_seen is
+       * the message's first received event's time, not report's time (the
+       * sizing event's). A message without a message id is a row of its
+       * own. */
       RECEIVED
-      "SELECT t.message_id AS message_id, size AS bytes, t.sender AS sender, t.subject AS subject,"
+      "SELECT coalesce(t.message_id, '') AS message_id, size AS bytes, coalesce(t.sender, '') AS sender,"
+      " coalesce(t.subject, '') AS subject,"
       " strftime('%Y-%m-%dT%H:%M:%fZ', first_ms / 1000.0, 'unixepoch') AS first_seen"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE kb = 1 AND size IS NOT NULL"
       " ORDER BY bytes DESC, msg.time_ms, msg.id" LIMIT },
-    { "connector-volume", "SEND and RECEIVE events (one message each) and bytes per server and connector; the store driver's RECEIVEs have none",
-      "SELECT server, event_id, connector_id, count(*) AS events, sum(CAST(total_bytes AS INTEGER)) AS bytes"
-      " FROM tracking WHERE event_id IN ('SEND', 'RECEIVE') AND " WINDOW
-      " GROUP BY server, event_id, connector_id ORDER BY events DESC" LIMIT },
+    { "connector-volume", "SEND, SENDEXTERNAL and RECEIVE events and bytes per server and connector (report's connectors)",
+      /* report's connectors (docs/report.md "hops"), per server: the events
+       * of a connector-id, whatever the case of their event id, sized by
+       * report's rule; an event without a connector-id (the store driver's
+       * RECEIVE) counts for none, as in report. Summed over the servers,
+       * report's row; SEND and SENDEXTERNAL rows together, its send_events. */
+      "SELECT server, upper(event_id) AS event_id, connector_id, count(*) AS events,"
+      " coalesce(sum(" SIZE("total_bytes") "), 0) AS bytes"
+      " FROM tracking WHERE upper(event_id) IN ('SEND', 'SENDEXTERNAL', 'RECEIVE') AND connector_id <> '' AND " WINDOW
+      " GROUP BY server, upper(event_id), connector_id ORDER BY events DESC, server, event_id, connector_id" LIMIT },
     { "slowest-deliveries", "delivered recipients by time from their message's first event in the window (report's latency)",
       /* report's tracked latency (docs/report.md "Latency"): a DELIVER's
        * recipient measured from the first event of its message id in the
@@ -414,9 +438,11 @@ static const struct mt_named_query named[] = {
       " WHERE upper(d.event_id) = 'DELIVER' AND d.recipient <> ''"
       " AND (?1 IS NULL OR d.time_ms >= ?1) AND (?2 IS NULL OR d.time_ms < ?2)"
       " ORDER BY seconds DESC" LIMIT },
-    { "event-counts", "tracking events per server and event id",
-      "SELECT server, event_id, count(*) AS events FROM tracking WHERE " WINDOW
-      " GROUP BY server, event_id ORDER BY server, events DESC" LIMIT },
+    { "event-counts", "tracking events per server and event id (report's events, per server)",
+      /* report's events (docs/report.md "events"), per server: each event
+       * id as logged (SEND and send are two), none as '' */
+      "SELECT server, coalesce(event_id, '') AS event_id, count(*) AS events FROM tracking WHERE " WINDOW
+      " GROUP BY server, 2 ORDER BY server, events DESC" LIMIT },
     { "problems", "malformed lines found while indexing, by file",
       "SELECT f.path AS file, p.line, p.message FROM problems p JOIN files f ON f.id = p.file"
       " ORDER BY f.path, p.line" LIMIT },
