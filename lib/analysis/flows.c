@@ -1661,6 +1661,50 @@ static void add_target(struct flows *F, mt_slice id)
     pthread_mutex_unlock(&F->mu);
 }
 
+/* The text after s[j], to the first ',', ']', ';' or ' ': mt_slice_after's
+ * value. */
+static mt_slice value_from(mt_slice s, size_t j)
+{
+    size_t e = j;
+    while (e < s.n && s.p[e] != ',' && s.p[e] != ']' && s.p[e] != ';' && s.p[e] != ' ')
+        e++;
+    return mt_slice_make(s.p + j, e - j);
+}
+
+static int before_is(const char *e, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fold((unsigned char)e[i]) != (unsigned char)lit[i])
+            return 0;
+    return 1;
+}
+
+/* mt_slice_after(ctx, "[InternalId=") and mt_slice_after(ctx, "Hostname=")
+ * in one pass. Every SEND asks both, and the search for the marks' first
+ * byte stops at each '[' and 'h' of the reply; both marks end in '=', of
+ * which a reply has few: the first '=' with the rest of a mark before it
+ * is that mark's first place. */
+static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
+{
+    int got_i = 0, got_h = 0;
+    *internal = *host = mt_slice_make(NULL, 0);
+    if (!ctx.n)
+        return;
+    const char *p = ctx.p, *end = ctx.p + ctx.n, *e;
+    while (!(got_i && got_h) && p < end && (e = memchr(p, '=', (size_t)(end - p)))) {
+        size_t at = (size_t)(e - ctx.p);
+        if (!got_i && at >= 11 && before_is(e - 11, "[internalid", 11)) {
+            *internal = value_from(ctx, at + 1);
+            got_i = 1;
+        }
+        if (!got_h && at >= 8 && before_is(e - 8, "hostname", 8)) {
+            *host = value_from(ctx, at + 1);
+            got_h = 1;
+        }
+        p = e + 1;
+    }
+}
+
 /* Work out what ev contributes into d and its recipients into w->rcpt;
  * *complex when its message must be traced again. 0, or -1 when out of
  * memory. */
@@ -1716,17 +1760,20 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
-        if (!digits(mt_slice_after(ctx, "[InternalId="), &d->x, &d->xlen))
+        mt_slice internal, host;
+        send_marks(ctx, &internal, &host);
+        if (!digits(internal, &d->x, &d->xlen))
             *complex = 1;
         if (sh.n && memchr(sh.p, '\0', sh.n))
             *complex = 1;          /* the builder would cut it there in one place, not another */
-        mt_slice host = d->xlen ? mt_slice_after(ctx, "Hostname=") : mt_slice_make(NULL, 0);
+        if (!d->xlen)
+            host = mt_slice_make(NULL, 0);
         d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
         /* as trace.c: without a reply id, another MTA's answer ("queued
          * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
          * whatever its host's first label */
         mt_slice qid;
-        int other = !d->xlen && mt_reply_other_mta(ctx, &qid);
+        int other = !d->xlen && !internal.n && mt_reply_other_mta(ctx, &qid);   /* false for "[InternalId=" */
         d->label = !other ? label_of(F, sh) : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
          * leaves(), comes_back()): a RECEIVE from that host (the same name,
