@@ -404,11 +404,11 @@ static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128,
  * the message for each recipient. rm and ru are hints (remove_fact moves a
  * fact: then it is looked for again); n_rs is exact. */
 struct rhint {
-    uint64_t key;                  /* address | HINT_USED; 0: empty */
+    uint64_t key;                  /* address | generation << 48; another generation: empty */
     int rm, ru;                    /* its F_RM, F_RU; -1: none */
     uint32_t n_rs;                 /* its F_RS */
 };
-#define HINT_USED (UINT64_C(1) << 63)
+#define HINT_GEN_SHIFT 48         /* above the 48 bits of an address */
 #define HINT_MIN_RCPT 4            /* fewer recipients: scanning is cheaper */
 
 /* One part of the messages while it is folded and rebuilt: an evaluating
@@ -424,6 +424,7 @@ struct part {
     uint32_t n_sends, cap_sends;
     struct rhint *hint;            /* for the event being folded: hint_cap of hint_alloc in use */
     uint32_t hint_cap, hint_alloc;
+    uint32_t hint_gen;             /* the keys of this event's hints; 0: never */
 };
 
 #define NO_HOP UINT32_MAX
@@ -1422,11 +1423,12 @@ static int op_of(uint8_t k)
 static struct rhint *hint_at(struct part *P, uint64_t addr)
 {
     uint32_t mask = P->hint_cap - 1, j = (uint32_t)addr & mask;
-    while (P->hint[j].key && P->hint[j].key != (addr | HINT_USED))
+    uint64_t gen = P->hint_gen, key = addr | gen << HINT_GEN_SHIFT;
+    while (P->hint[j].key >> HINT_GEN_SHIFT == gen && P->hint[j].key != key)
         j = (j + 1) & mask;
     struct rhint *h = &P->hint[j];
-    if (!h->key) {
-        h->key = addr | HINT_USED;
+    if (h->key >> HINT_GEN_SHIFT != gen) {
+        h->key = key;
         h->rm = h->ru = -1;
         h->n_rs = 0;
     }
@@ -1448,9 +1450,18 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
         free(P->hint);
         P->hint = nh;
         P->hint_alloc = cap;
+        P->hint_gen = 0;
     }
     P->hint_cap = cap;
-    memset(P->hint, 0, (size_t)cap * sizeof *P->hint);
+    /* Emptied by a new generation, not cleared: an event with many
+     * recipients cleared a table of twice its message's facts, most of it
+     * never looked at. Cleared (all generation 0) when new, and when the
+     * generations wrap. */
+    if (P->hint_gen == 0 || P->hint_gen == (UINT32_C(1) << (64 - HINT_GEN_SHIFT)) - 1) {
+        memset(P->hint, 0, (size_t)P->hint_alloc * sizeof *P->hint);
+        P->hint_gen = 0;
+    }
+    P->hint_gen++;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
         if (f->cls != d->cls || (f->type != F_RM && f->type != F_RU && f->type != F_RS))
