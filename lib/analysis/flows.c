@@ -2027,6 +2027,7 @@ struct eval {
      * each group's F_RU gives it (+ 1), its F_RS in key order */
     struct { uint64_t addr; size_t r1; } *map;
     size_t map_cap, map_alloc;     /* in use (sized for the message), allocated */
+    uint64_t map_gen;              /* in the top bits of this rebuild's entries' addr: others are empty */
     uint8_t *ru;
     size_t cap_ru;
     size_t *rs_at;                 /* nr + 1 offsets into rs_by */
@@ -2034,13 +2035,19 @@ struct eval {
     size_t cap_rs_at, cap_rs_by;
 };
 
+#define MAP_GEN_SHIFT 48          /* above an address's 48 bits */
+
 /* addr's entry in E->map (r1 0 when new). */
 static size_t *rmap_at(struct eval *E, uint64_t addr)
 {
     size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
-    while (E->map[j].r1 && E->map[j].addr != addr)
+    uint64_t key = addr | E->map_gen << MAP_GEN_SHIFT;
+    while (E->map[j].addr >> MAP_GEN_SHIFT == E->map_gen && E->map[j].addr != key)
         j = (j + 1) & mask;
-    E->map[j].addr = addr;
+    if (E->map[j].addr != key) {
+        E->map[j].addr = key;
+        E->map[j].r1 = 0;
+    }
     return &E->map[j].r1;
 }
 
@@ -2048,9 +2055,10 @@ static size_t *rmap_at(struct eval *E, uint64_t addr)
 static size_t rmap_find(const struct eval *E, uint64_t addr)
 {
     size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
-    while (E->map[j].r1) {
-        if (E->map[j].addr == addr)
-            return E->map[j].r1 - 1;
+    uint64_t key = addr | E->map_gen << MAP_GEN_SHIFT;
+    while (E->map[j].addr >> MAP_GEN_SHIFT == E->map_gen) {
+        if (E->map[j].addr == key)
+            return E->map[j].r1 - 1;   /* SIZE_MAX too when it was made and never set */
         j = (j + 1) & mask;
     }
     return SIZE_MAX;
@@ -2069,9 +2077,16 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
         free(E->map);
         E->map = nm;
         E->map_alloc = cap;
+        E->map_gen = 0;
     }
     E->map_cap = cap;
-    memset(E->map, 0, cap * sizeof *E->map);
+    /* Emptied by a new generation, not cleared (twice a message): cleared
+     * only when new and when the generations wrap. */
+    if (E->map_gen == 0 || E->map_gen == (UINT64_C(1) << (64 - MAP_GEN_SHIFT)) - 1) {
+        memset(E->map, 0, E->map_alloc * sizeof *E->map);
+        E->map_gen = 0;
+    }
+    E->map_gen++;
     if (nr * ng > E->cap_ru) {
         uint8_t *nu = realloc(E->ru, nr * ng);
         if (!nu)
