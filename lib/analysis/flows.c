@@ -97,6 +97,13 @@ static int eq(mt_slice s, const char *lit)
  * bytes at a time here, not with a call per 's'. */
 static int resubmission_at(mt_slice ctx, size_t i)
 {
+    /* Both words go on with an 'a' or an 'h', or with what mentions skips
+     * after the first byte: most 's' fail there, without the two calls. */
+    if (i + 1 >= ctx.n)
+        return 0;
+    unsigned char c = fold((unsigned char)ctx.p[i + 1]);
+    if (c != 'a' && c != 'h' && c != ' ' && c != '-' && c != '_')
+        return 0;
     return mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16);
 }
 
