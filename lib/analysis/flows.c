@@ -574,6 +574,7 @@ struct held_diag {
 struct label {
     const char *p;
     size_t n;
+    uint64_t w;                    /* n <= 8: its bytes folded, as label_word() reads a host's */
 };
 
 struct flows {
@@ -811,15 +812,60 @@ static size_t ptr_slot(const void *p, size_t cap)
     return (size_t)(mix64((uint64_t)(uintptr_t)p) & (cap - 1));
 }
 
+/* The first l (1..8) bytes at p, folded, as a word (the rest zero); p
+ * holds n >= l. */
+static inline uint64_t label_word(const char *p, size_t n, size_t l)
+{
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n >= 8)
+        w = load8(p);
+    else
+#endif
+        for (size_t i = 0; i < l; i++)
+            w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    if (l < 8)
+        w &= (UINT64_C(1) << (8 * l)) - 1;
+    return mt_fold8(w);
+}
+
 static uint8_t label_of(const struct flows *F, mt_slice host)
 {
     if (!host.n)
         return NONE8;
     size_t l = 0;
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (host.n >= 8) {
+        /* the first '.' among the first 8 bytes, by the borrow of a zero
+         * byte after the xor (exact for the lowest) */
+        w = load8(host.p);
+        uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+        uint64_t m = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if (m) {
+            l = (size_t)__builtin_ctzll(m) / 8;
+            if (!l)
+                return NONE8;
+            w = mt_fold8(w & ((UINT64_C(1) << (8 * l)) - 1));
+            goto short_label;
+        }
+        l = 8;
+    }
+#endif
     while (l < host.n && host.p[l] != '.')
         l++;
     if (!l)
         return NONE8;
+    if (l <= 8) {
+        w = label_word(host.p, host.n, l);
+short_label:
+        /* one word compared, not a strncasecmp a label (labels hold no
+         * NUL, which a host's would have to match) */
+        for (size_t i = 0; i < F->n_labels; i++)
+            if (F->labels[i].n == l && F->labels[i].w == w)
+                return (uint8_t)i;
+        return NONE8;
+    }
     for (size_t i = 0; i < F->n_labels; i++)
         if (F->labels[i].n == l && !strncasecmp(F->labels[i].p, host.p, l))
             return (uint8_t)i;
@@ -1009,7 +1055,7 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
         while (k < F->n_labels && !(F->labels[k].n == l && !strncasecmp(F->labels[k].p, s, l)))
             k++;
         if (k == F->n_labels)
-            F->labels[F->n_labels++] = (struct label){ s, l };
+            F->labels[F->n_labels++] = (struct label){ s, l, l <= 8 ? label_word(s, l, l) : 0 };
         F->cls_label[c] = k < NONE8 ? (uint8_t)k : NONE8;
     }
     if (F->n_labels > NONE8)
