@@ -52,6 +52,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "mailtrail/flows.h"
 #include "core/scan.h"
 
@@ -110,6 +113,19 @@ static int resubmission_at(mt_slice ctx, size_t i)
 static int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time where SSE2 is (a STOREDRIVER's context is
+     * 180 bytes): 's' or 'S' is 's' with bit 5 set */
+    const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s');
+    for (; i + 16 <= ctx.n; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_)); m; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (resubmission_at(ctx, k))
+                return 1;
+        }
+    }
+#endif
     for (; i + 8 <= ctx.n; i += 8) {
         /* bytes that are 's' or 'S' (or 0x53/0x73 with bit 5 set: the
          * same bytes), by the borrow of a zero byte after the xor */
