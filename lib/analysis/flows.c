@@ -768,10 +768,12 @@ static struct fact *fact_of(struct part *P, const struct msg *m, unsigned i)
     return &P->facts[m->block + i];
 }
 
-/* Append a fact with d's key to m; its place, or -1 (message marked, or *oom). */
-static int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, uint64_t tf, uint32_t line, int *oom)
+/* Room for one more fact in m's block, which is full. 0, or -1 (message
+ * marked, or *oom). Apart from add_fact, which is called for most facts
+ * and so is inlined without it. */
+static __attribute__((noinline)) int grow_facts(struct part *P, struct msg *m, int *oom)
 {
-    if (!m->cap_class || m->n_facts == class_cap[m->cap_class - 1]) {
+    {
         unsigned next = m->cap_class;
         if (next >= N_CLASSES) {
             m->flags |= M_COMPLEX;
@@ -795,7 +797,16 @@ static int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, ui
         m->block = off;
         m->cap_class = (uint8_t)(next + 1);
     }
-room:;
+room:
+    return 0;
+}
+
+/* Append a fact with d's key to m; its place, or -1 (message marked, or *oom). */
+static inline int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, uint64_t tf, uint32_t line,
+                           int *oom)
+{
+    if ((!m->cap_class || m->n_facts == class_cap[m->cap_class - 1]) && grow_facts(P, m, oom))
+        return -1;
     struct fact *f = fact_of(P, m, m->n_facts);
     memset(f, 0, sizeof *f);
     f->tf = tf;
