@@ -576,6 +576,11 @@ struct worker {
     const char *hop_in;            /* the last next hop interned (its text), and its number */
     size_t hop_len;
     uint32_t hop_id;
+    /* the server-hostname and server-ip of the last SEND that left, whose
+     * marks are made (left_ok): they are the same SEND after SEND */
+    char left[128];
+    size_t left_sh, left_ip;
+    int left_ok;
     char pad[64];                  /* the next worker's fields off this one's last cache line */
 };
 
@@ -1798,6 +1803,28 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
     }
 }
 
+/* Did w's last SEND that left have this server-hostname and server-ip?
+ * Then the marks it made (labels, tags, addresses that are left for) are
+ * those this one would make. */
+static int left_before(const struct worker *w, mt_slice sh, mt_slice ip)
+{
+    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && (!sh.n || !memcmp(w->left, sh.p, sh.n)) &&
+           (!ip.n || !memcmp(w->left + sh.n, ip.p, ip.n));
+}
+
+static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
+{
+    w->left_ok = sh.n + ip.n <= sizeof w->left;
+    if (!w->left_ok)
+        return;
+    if (sh.n)
+        memcpy(w->left, sh.p, sh.n);
+    if (ip.n)
+        memcpy(w->left + sh.n, ip.p, ip.n);
+    w->left_sh = sh.n;
+    w->left_ip = ip.n;
+}
+
 /* Work out what ev contributes into d and its recipients into w->rcpt;
  * *complex when its message must be traced again. 0, or -1 when out of
  * memory. */
@@ -1875,15 +1902,18 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
          * (Exchange Online) leaves too; one naming a server that did not
          * log the message is told at the rebuild. */
         if (other || (d->xlen && d->target == NONE8)) {
-            uint8_t l = label_of(F, sh);
-            uint64_t bit = UINT64_C(1) << (l & 63);
-            if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
-                atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
-            uint64_t tag = UINT64_C(1) << host_tag(sh);
-            if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
-                atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
-            leave_ip(F, ev->f[MT_F_SERVER_IP]);
-            leave_ip(F, sh);
+            if (!left_before(w, sh, ev->f[MT_F_SERVER_IP])) {
+                uint8_t l = label_of(F, sh);
+                uint64_t bit = UINT64_C(1) << (l & 63);
+                if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
+                    atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
+                uint64_t tag = UINT64_C(1) << host_tag(sh);
+                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
+                    atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
+                leave_ip(F, ev->f[MT_F_SERVER_IP]);
+                leave_ip(F, sh);
+                left_now(w, sh, ev->f[MT_F_SERVER_IP]);
+            }
             d->flags |= E_LEAVES;
         }
         if (sh.n && intern_hop(F, w, sh, &d->hop))
