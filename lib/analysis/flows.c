@@ -1942,18 +1942,26 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             return -1;
         d->flags |= E_RELATED | (rel.n > 0 ? E_RELATED_SET : 0);
     }
-    size_t pa = 0;
-    mt_slice item;
-    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pa, &item)) {
-        uint32_t here = at++;
-        if (!item.n)
-            continue;
-        if (here > 0xFFFF || w->n_rcpt == MAX_RCPT) {
-            *complex = 1;          /* its place, or their number, does not fit the record */
-            break;
-        }
-        if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
-            return -1;
+    /* the items mt_slice_next_item(list, ';') gives (the empty ones
+     * counted, one after a last ';'), split here: a call an item */
+    mt_slice list = ev->f[MT_F_RECIPIENT_ADDRESS];
+    if (list.n) {
+        const char *p = list.p, *end = list.p + list.n, *e;
+        do {
+            e = memchr(p, ';', (size_t)(end - p));
+            mt_slice item = mt_slice_make(p, (size_t)((e ? e : end) - p));
+            uint32_t here = at++;
+            if (item.n) {
+                if (here > 0xFFFF || w->n_rcpt == MAX_RCPT) {
+                    *complex = 1;  /* its place, or their number, does not fit the record */
+                    break;
+                }
+                if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
+                    return -1;
+            }
+            if (e)
+                p = e + 1;
+        } while (e);
     }
     return 0;
 }
