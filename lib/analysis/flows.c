@@ -2576,9 +2576,28 @@ struct patmap {
     uint64_t messages;
 };
 
+/* A string's words mixed into a, not folded: patterns are compared
+ * exactly, and only within one run (the hash orders nothing), so the
+ * cheapest mixing that spreads them does. */
+static uint64_t text_mix(const char *s, uint64_t a)
+{
+    size_t n = strlen(s), i = 0;
+    a ^= n;
+    for (; i + 8 <= n; i += 8) {
+        a = (a ^ load8(s + i)) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i);
+        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
+    }
+    return a;
+}
+
 static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const char *path)
 {
-    return hash64(mt_slice_cstr(path)) ^ mix64(hash64(mt_slice_cstr(first)) + (uint64_t)dir);
+    return mix64(text_mix(path, text_mix(first, 0x452821e638d01377ull + (uint64_t)dir)));
 }
 
 static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
