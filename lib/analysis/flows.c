@@ -52,6 +52,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include "mailtrail/flows.h"
 #include "core/scan.h"
 
@@ -97,12 +100,32 @@ static int eq(mt_slice s, const char *lit)
  * bytes at a time here, not with a call per 's'. */
 static int resubmission_at(mt_slice ctx, size_t i)
 {
+    /* Both words go on with an 'a' or an 'h', or with what mentions skips
+     * after the first byte: most 's' fail there, without the two calls. */
+    if (i + 1 >= ctx.n)
+        return 0;
+    unsigned char c = fold((unsigned char)ctx.p[i + 1]);
+    if (c != 'a' && c != 'h' && c != ' ' && c != '-' && c != '_')
+        return 0;
     return mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16);
 }
 
 static int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time where SSE2 is (a STOREDRIVER's context is
+     * 180 bytes): 's' or 'S' is 's' with bit 5 set */
+    const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s');
+    for (; i + 16 <= ctx.n; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_)); m; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (resubmission_at(ctx, k))
+                return 1;
+        }
+    }
+#endif
     for (; i + 8 <= ctx.n; i += 8) {
         /* bytes that are 's' or 'S' (or 0x53/0x73 with bit 5 set: the
          * same bytes), by the borrow of a zero byte after the xor */
@@ -404,11 +427,11 @@ static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128,
  * the message for each recipient. rm and ru are hints (remove_fact moves a
  * fact: then it is looked for again); n_rs is exact. */
 struct rhint {
-    uint64_t key;                  /* address | HINT_USED; 0: empty */
+    uint64_t key;                  /* address | generation << 48; another generation: empty */
     int rm, ru;                    /* its F_RM, F_RU; -1: none */
     uint32_t n_rs;                 /* its F_RS */
 };
-#define HINT_USED (UINT64_C(1) << 63)
+#define HINT_GEN_SHIFT 48         /* above the 48 bits of an address */
 #define HINT_MIN_RCPT 4            /* fewer recipients: scanning is cheaper */
 
 /* One part of the messages while it is folded and rebuilt: an evaluating
@@ -424,6 +447,7 @@ struct part {
     uint32_t n_sends, cap_sends;
     struct rhint *hint;            /* for the event being folded: hint_cap of hint_alloc in use */
     uint32_t hint_cap, hint_alloc;
+    uint32_t hint_gen;             /* the keys of this event's hints; 0: never */
 };
 
 #define NO_HOP UINT32_MAX
@@ -552,6 +576,11 @@ struct worker {
     const char *hop_in;            /* the last next hop interned (its text), and its number */
     size_t hop_len;
     uint32_t hop_id;
+    /* the server-hostname and server-ip of the last SEND that left, whose
+     * marks are made (left_ok): they are the same SEND after SEND */
+    char left[128];
+    size_t left_sh, left_ip;
+    int left_ok;
     char pad[64];                  /* the next worker's fields off this one's last cache line */
 };
 
@@ -566,6 +595,7 @@ struct held_diag {
 struct label {
     const char *p;
     size_t n;
+    uint64_t w;                    /* n <= 8: its bytes folded, as label_word() reads a host's */
 };
 
 struct flows {
@@ -661,8 +691,10 @@ static int msg_reserve(struct part *P, uint32_t more)
 /* Empty P for the next part, keeping its memory. */
 static void part_reset(struct part *P)
 {
-    if (P->slots)
-        memset(P->slots, 0, ((size_t)P->mask + 1) * sizeof *P->slots);
+    /* The slots are free already: eval_parts frees each used one when it
+     * is done with it (it stops at the first failure, P with it), and only
+     * a slot's flags say it is used (msg_slot clears the rest when it takes
+     * it). Clearing the table, sized for the largest part, took more. */
     P->n_msgs = 0;
     P->n_facts = 0;
     memset(P->free_block, 0, sizeof P->free_block);
@@ -741,10 +773,12 @@ static struct fact *fact_of(struct part *P, const struct msg *m, unsigned i)
     return &P->facts[m->block + i];
 }
 
-/* Append a fact with d's key to m; its place, or -1 (message marked, or *oom). */
-static int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, uint64_t tf, uint32_t line, int *oom)
+/* Room for one more fact in m's block, which is full. 0, or -1 (message
+ * marked, or *oom). Apart from add_fact, which is called for most facts
+ * and so is inlined without it. */
+static __attribute__((noinline)) int grow_facts(struct part *P, struct msg *m, int *oom)
 {
-    if (!m->cap_class || m->n_facts == class_cap[m->cap_class - 1]) {
+    {
         unsigned next = m->cap_class;
         if (next >= N_CLASSES) {
             m->flags |= M_COMPLEX;
@@ -768,7 +802,16 @@ static int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, ui
         m->block = off;
         m->cap_class = (uint8_t)(next + 1);
     }
-room:;
+room:
+    return 0;
+}
+
+/* Append a fact with d's key to m; its place, or -1 (message marked, or *oom). */
+static inline int add_fact(struct part *P, struct msg *m, uint8_t type, uint8_t cls, uint64_t tf, uint32_t line,
+                           int *oom)
+{
+    if ((!m->cap_class || m->n_facts == class_cap[m->cap_class - 1]) && grow_facts(P, m, oom))
+        return -1;
     struct fact *f = fact_of(P, m, m->n_facts);
     memset(f, 0, sizeof *f);
     f->tf = tf;
@@ -801,15 +844,60 @@ static size_t ptr_slot(const void *p, size_t cap)
     return (size_t)(mix64((uint64_t)(uintptr_t)p) & (cap - 1));
 }
 
+/* The first l (1..8) bytes at p, folded, as a word (the rest zero); p
+ * holds n >= l. */
+static inline uint64_t label_word(const char *p, size_t n, size_t l)
+{
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n >= 8)
+        w = load8(p);
+    else
+#endif
+        for (size_t i = 0; i < l; i++)
+            w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    if (l < 8)
+        w &= (UINT64_C(1) << (8 * l)) - 1;
+    return mt_fold8(w);
+}
+
 static uint8_t label_of(const struct flows *F, mt_slice host)
 {
     if (!host.n)
         return NONE8;
     size_t l = 0;
+    uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (host.n >= 8) {
+        /* the first '.' among the first 8 bytes, by the borrow of a zero
+         * byte after the xor (exact for the lowest) */
+        w = load8(host.p);
+        uint64_t x = w ^ 0x2e2e2e2e2e2e2e2eull;
+        uint64_t m = (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+        if (m) {
+            l = (size_t)__builtin_ctzll(m) / 8;
+            if (!l)
+                return NONE8;
+            w = mt_fold8(w & ((UINT64_C(1) << (8 * l)) - 1));
+            goto short_label;
+        }
+        l = 8;
+    }
+#endif
     while (l < host.n && host.p[l] != '.')
         l++;
     if (!l)
         return NONE8;
+    if (l <= 8) {
+        w = label_word(host.p, host.n, l);
+short_label:
+        /* one word compared, not a strncasecmp a label (labels hold no
+         * NUL, which a host's would have to match) */
+        for (size_t i = 0; i < F->n_labels; i++)
+            if (F->labels[i].n == l && F->labels[i].w == w)
+                return (uint8_t)i;
+        return NONE8;
+    }
     for (size_t i = 0; i < F->n_labels; i++)
         if (F->labels[i].n == l && !strncasecmp(F->labels[i].p, host.p, l))
             return (uint8_t)i;
@@ -999,7 +1087,7 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
         while (k < F->n_labels && !(F->labels[k].n == l && !strncasecmp(F->labels[k].p, s, l)))
             k++;
         if (k == F->n_labels)
-            F->labels[F->n_labels++] = (struct label){ s, l };
+            F->labels[F->n_labels++] = (struct label){ s, l, l <= 8 ? label_word(s, l, l) : 0 };
         F->cls_label[c] = k < NONE8 ? (uint8_t)k : NONE8;
     }
     if (F->n_labels > NONE8)
@@ -1422,11 +1510,12 @@ static int op_of(uint8_t k)
 static struct rhint *hint_at(struct part *P, uint64_t addr)
 {
     uint32_t mask = P->hint_cap - 1, j = (uint32_t)addr & mask;
-    while (P->hint[j].key && P->hint[j].key != (addr | HINT_USED))
+    uint64_t gen = P->hint_gen, key = addr | gen << HINT_GEN_SHIFT;
+    while (P->hint[j].key >> HINT_GEN_SHIFT == gen && P->hint[j].key != key)
         j = (j + 1) & mask;
     struct rhint *h = &P->hint[j];
-    if (!h->key) {
-        h->key = addr | HINT_USED;
+    if (h->key >> HINT_GEN_SHIFT != gen) {
+        h->key = key;
         h->rm = h->ru = -1;
         h->n_rs = 0;
     }
@@ -1448,9 +1537,18 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
         free(P->hint);
         P->hint = nh;
         P->hint_alloc = cap;
+        P->hint_gen = 0;
     }
     P->hint_cap = cap;
-    memset(P->hint, 0, (size_t)cap * sizeof *P->hint);
+    /* Emptied by a new generation, not cleared: an event with many
+     * recipients cleared a table of twice its message's facts, most of it
+     * never looked at. Cleared (all generation 0) when new, and when the
+     * generations wrap. */
+    if (P->hint_gen == 0 || P->hint_gen == (UINT32_C(1) << (64 - HINT_GEN_SHIFT)) - 1) {
+        memset(P->hint, 0, (size_t)P->hint_alloc * sizeof *P->hint);
+        P->hint_gen = 0;
+    }
+    P->hint_gen++;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
         if (f->cls != d->cls || (f->type != F_RM && f->type != F_RU && f->type != F_RS))
@@ -1661,6 +1759,72 @@ static void add_target(struct flows *F, mt_slice id)
     pthread_mutex_unlock(&F->mu);
 }
 
+/* The text after s[j], to the first ',', ']', ';' or ' ': mt_slice_after's
+ * value. */
+static mt_slice value_from(mt_slice s, size_t j)
+{
+    size_t e = j;
+    while (e < s.n && s.p[e] != ',' && s.p[e] != ']' && s.p[e] != ';' && s.p[e] != ' ')
+        e++;
+    return mt_slice_make(s.p + j, e - j);
+}
+
+static int before_is(const char *e, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fold((unsigned char)e[i]) != (unsigned char)lit[i])
+            return 0;
+    return 1;
+}
+
+/* mt_slice_after(ctx, "[InternalId=") and mt_slice_after(ctx, "Hostname=")
+ * in one pass. Every SEND asks both, and the search for the marks' first
+ * byte stops at each '[' and 'h' of the reply; both marks end in '=', of
+ * which a reply has few: the first '=' with the rest of a mark before it
+ * is that mark's first place. */
+static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
+{
+    int got_i = 0, got_h = 0;
+    *internal = *host = mt_slice_make(NULL, 0);
+    if (!ctx.n)
+        return;
+    const char *p = ctx.p, *end = ctx.p + ctx.n, *e;
+    while (!(got_i && got_h) && p < end && (e = memchr(p, '=', (size_t)(end - p)))) {
+        size_t at = (size_t)(e - ctx.p);
+        if (!got_i && at >= 11 && before_is(e - 11, "[internalid", 11)) {
+            *internal = value_from(ctx, at + 1);
+            got_i = 1;
+        }
+        if (!got_h && at >= 8 && before_is(e - 8, "hostname", 8)) {
+            *host = value_from(ctx, at + 1);
+            got_h = 1;
+        }
+        p = e + 1;
+    }
+}
+
+/* Did w's last SEND that left have this server-hostname and server-ip?
+ * Then the marks it made (labels, tags, addresses that are left for) are
+ * those this one would make. */
+static int left_before(const struct worker *w, mt_slice sh, mt_slice ip)
+{
+    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && (!sh.n || !memcmp(w->left, sh.p, sh.n)) &&
+           (!ip.n || !memcmp(w->left + sh.n, ip.p, ip.n));
+}
+
+static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
+{
+    w->left_ok = sh.n + ip.n <= sizeof w->left;
+    if (!w->left_ok)
+        return;
+    if (sh.n)
+        memcpy(w->left, sh.p, sh.n);
+    if (ip.n)
+        memcpy(w->left + sh.n, ip.p, ip.n);
+    w->left_sh = sh.n;
+    w->left_ip = ip.n;
+}
+
 /* Work out what ev contributes into d and its recipients into w->rcpt;
  * *complex when its message must be traced again. 0, or -1 when out of
  * memory. */
@@ -1716,17 +1880,20 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
         break;
     case K_SEND:
     case K_SENDEXTERNAL: {
-        if (!digits(mt_slice_after(ctx, "[InternalId="), &d->x, &d->xlen))
+        mt_slice internal, host;
+        send_marks(ctx, &internal, &host);
+        if (!digits(internal, &d->x, &d->xlen))
             *complex = 1;
         if (sh.n && memchr(sh.p, '\0', sh.n))
             *complex = 1;          /* the builder would cut it there in one place, not another */
-        mt_slice host = d->xlen ? mt_slice_after(ctx, "Hostname=") : mt_slice_make(NULL, 0);
+        if (!d->xlen)
+            host = mt_slice_make(NULL, 0);
         d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
         /* as trace.c: without a reply id, another MTA's answer ("queued
          * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
          * whatever its host's first label */
         mt_slice qid;
-        int other = !d->xlen && mt_reply_other_mta(ctx, &qid);
+        int other = !d->xlen && !internal.n && mt_reply_other_mta(ctx, &qid);   /* false for "[InternalId=" */
         d->label = !other ? label_of(F, sh) : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
          * leaves(), comes_back()): a RECEIVE from that host (the same name,
@@ -1735,15 +1902,18 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
          * (Exchange Online) leaves too; one naming a server that did not
          * log the message is told at the rebuild. */
         if (other || (d->xlen && d->target == NONE8)) {
-            uint8_t l = label_of(F, sh);
-            uint64_t bit = UINT64_C(1) << (l & 63);
-            if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
-                atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
-            uint64_t tag = UINT64_C(1) << host_tag(sh);
-            if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
-                atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
-            leave_ip(F, ev->f[MT_F_SERVER_IP]);
-            leave_ip(F, sh);
+            if (!left_before(w, sh, ev->f[MT_F_SERVER_IP])) {
+                uint8_t l = label_of(F, sh);
+                uint64_t bit = UINT64_C(1) << (l & 63);
+                if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
+                    atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
+                uint64_t tag = UINT64_C(1) << host_tag(sh);
+                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
+                    atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
+                leave_ip(F, ev->f[MT_F_SERVER_IP]);
+                leave_ip(F, sh);
+                left_now(w, sh, ev->f[MT_F_SERVER_IP]);
+            }
             d->flags |= E_LEAVES;
         }
         if (sh.n && intern_hop(F, w, sh, &d->hop))
@@ -1772,18 +1942,26 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             return -1;
         d->flags |= E_RELATED | (rel.n > 0 ? E_RELATED_SET : 0);
     }
-    size_t pa = 0;
-    mt_slice item;
-    while (mt_slice_next_item(ev->f[MT_F_RECIPIENT_ADDRESS], ';', &pa, &item)) {
-        uint32_t here = at++;
-        if (!item.n)
-            continue;
-        if (here > 0xFFFF || w->n_rcpt == MAX_RCPT) {
-            *complex = 1;          /* its place, or their number, does not fit the record */
-            break;
-        }
-        if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
-            return -1;
+    /* the items mt_slice_next_item(list, ';') gives (the empty ones
+     * counted, one after a last ';'), split here: a call an item */
+    mt_slice list = ev->f[MT_F_RECIPIENT_ADDRESS];
+    if (list.n) {
+        const char *p = list.p, *end = list.p + list.n, *e;
+        do {
+            e = memchr(p, ';', (size_t)(end - p));
+            mt_slice item = mt_slice_make(p, (size_t)((e ? e : end) - p));
+            uint32_t here = at++;
+            if (item.n) {
+                if (here > 0xFFFF || w->n_rcpt == MAX_RCPT) {
+                    *complex = 1;  /* its place, or their number, does not fit the record */
+                    break;
+                }
+                if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
+                    return -1;
+            }
+            if (e)
+                p = e + 1;
+        } while (e);
     }
     return 0;
 }
@@ -1969,6 +2147,7 @@ struct eval {
      * each group's F_RU gives it (+ 1), its F_RS in key order */
     struct { uint64_t addr; size_t r1; } *map;
     size_t map_cap, map_alloc;     /* in use (sized for the message), allocated */
+    uint64_t map_gen;              /* in the top bits of this rebuild's entries' addr: others are empty */
     uint8_t *ru;
     size_t cap_ru;
     size_t *rs_at;                 /* nr + 1 offsets into rs_by */
@@ -1976,13 +2155,19 @@ struct eval {
     size_t cap_rs_at, cap_rs_by;
 };
 
+#define MAP_GEN_SHIFT 48          /* above an address's 48 bits */
+
 /* addr's entry in E->map (r1 0 when new). */
 static size_t *rmap_at(struct eval *E, uint64_t addr)
 {
     size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
-    while (E->map[j].r1 && E->map[j].addr != addr)
+    uint64_t key = addr | E->map_gen << MAP_GEN_SHIFT;
+    while (E->map[j].addr >> MAP_GEN_SHIFT == E->map_gen && E->map[j].addr != key)
         j = (j + 1) & mask;
-    E->map[j].addr = addr;
+    if (E->map[j].addr != key) {
+        E->map[j].addr = key;
+        E->map[j].r1 = 0;
+    }
     return &E->map[j].r1;
 }
 
@@ -1990,9 +2175,10 @@ static size_t *rmap_at(struct eval *E, uint64_t addr)
 static size_t rmap_find(const struct eval *E, uint64_t addr)
 {
     size_t mask = E->map_cap - 1, j = (size_t)mix64(addr) & mask;
-    while (E->map[j].r1) {
-        if (E->map[j].addr == addr)
-            return E->map[j].r1 - 1;
+    uint64_t key = addr | E->map_gen << MAP_GEN_SHIFT;
+    while (E->map[j].addr >> MAP_GEN_SHIFT == E->map_gen) {
+        if (E->map[j].addr == key)
+            return E->map[j].r1 - 1;   /* SIZE_MAX too when it was made and never set */
         j = (j + 1) & mask;
     }
     return SIZE_MAX;
@@ -2011,9 +2197,16 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
         free(E->map);
         E->map = nm;
         E->map_alloc = cap;
+        E->map_gen = 0;
     }
     E->map_cap = cap;
-    memset(E->map, 0, cap * sizeof *E->map);
+    /* Emptied by a new generation, not cleared (twice a message): cleared
+     * only when new and when the generations wrap. */
+    if (E->map_gen == 0 || E->map_gen == (UINT64_C(1) << (64 - MAP_GEN_SHIFT)) - 1) {
+        memset(E->map, 0, E->map_alloc * sizeof *E->map);
+        E->map_gen = 0;
+    }
+    E->map_gen++;
     if (nr * ng > E->cap_ru) {
         uint8_t *nu = realloc(E->ru, nr * ng);
         if (!nu)
@@ -2383,9 +2576,28 @@ struct patmap {
     uint64_t messages;
 };
 
+/* A string's words mixed into a, not folded: patterns are compared
+ * exactly, and only within one run (the hash orders nothing), so the
+ * cheapest mixing that spreads them does. */
+static uint64_t text_mix(const char *s, uint64_t a)
+{
+    size_t n = strlen(s), i = 0;
+    a ^= n;
+    for (; i + 8 <= n; i += 8) {
+        a = (a ^ load8(s + i)) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i);
+        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
+    }
+    return a;
+}
+
 static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const char *path)
 {
-    return hash64(mt_slice_cstr(path)) ^ mix64(hash64(mt_slice_cstr(first)) + (uint64_t)dir);
+    return mix64(text_mix(path, text_mix(first, 0x452821e638d01377ull + (uint64_t)dir)));
 }
 
 static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
@@ -2552,12 +2764,16 @@ static void *eval_parts(void *arg)
             break;
         }
         p++;
-        const struct msg *slots = P->slots;
+        struct msg *slots = P->slots;
         uint32_t n_slots = slots ? P->mask + 1 : 0;
         for (uint32_t u = 0; u < n_slots && !j->oom; u++) {
-            const struct msg *m = &slots[u];
-            if (!(m->flags & M_USED) || (F->windowed && !(m->flags & M_IN_WINDOW)))
+            struct msg *m = &slots[u];
+            if (!(m->flags & M_USED))
                 continue;
+            if (F->windowed && !(m->flags & M_IN_WINDOW)) {
+                m->flags = 0;      /* free for the next part (part_reset) */
+                continue;
+            }
             j->picked++;
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
@@ -2577,6 +2793,7 @@ static void *eval_parts(void *arg)
             }
             if (again && again_add(&j->ag, m))
                 j->oom = 1;
+            m->flags = 0;
         }
     }
     free(E.f);
