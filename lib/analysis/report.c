@@ -500,17 +500,18 @@ enum { RS_LINEAR = 16 };
 /* 96 bytes: there is one per message of the window, and memory is time (a
  * new page costs microseconds).
  *
- * A message is known by 112 bits of hash of its id -- the slot's 64-bit
- * hash_bytes and 48 bits of a second, independent hash (h2, see hash_id) --
- * not by the id's text, which is kept only where it is shown: with the
- * large list's details (struct bigdet). Two different ids of a window are
- * taken for one message only when both hashes collide: for n ids about
- * n^2/2^113, 10^-23 for the 400,000 messages of a GB of logs and 10^-16
- * for a billion. (The full 64 bits of h2 would make the record 112 bytes:
- * 8 more a message for odds already far below those of a memory error.)
- * The hashes are not keyed: ids made on purpose to collide could merge two
- * messages, as they could fool the flows module's 96 bits. The text cost
- * 50-60 bytes a message, a third of the record. */
+ * A message is known by 111 bits of hash of its id, not by the id's text,
+ * which is kept only where it is shown: with the large list's details
+ * (struct bigdet). The bits: 63 of hash_bytes (8 pick the table's part, 32
+ * are the slot's tag, H_LO = 23 sit in bh above the size; one is not kept)
+ * and 48 of a second, independent hash (h2, see hash_id). Two different ids
+ * of a window are taken for one message only when both hashes collide: for
+ * n ids about n^2/2^112, 10^-23 for the 400,000 messages of a GB of logs
+ * and 10^-16 for a billion. (The full 64 bits of h2 would make the record
+ * 104 bytes: 8 more a message for odds already far below those of a memory
+ * error.) The hashes are not keyed: ids made on purpose to collide could
+ * merge two messages, as they could fool the flows module's 96 bits. The
+ * text cost 50-60 bytes a message, a third of the record. */
 struct mmsg {
     uint32_t h2lo;           /* the id's second hash, its low 48 bits (H2_MASK): */
     uint16_t h2hi;           /* see h2_of */
@@ -519,7 +520,7 @@ struct mmsg {
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
     uint32_t nrs;            /* recipients ended: rs0, then x->rs */
     struct mpos r1, b;       /* first received event (r1.t: msg_first_t); first received event with a size */
-    uint64_t b_bytes;
+    uint64_t bh;             /* b_bytes (at most SIZE_MAX_BYTES: 41 bits), then the id's hash bits H_LO above */
     uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
     uint32_t r1_server, b_server;
     struct mpos rs0_end;
@@ -527,10 +528,28 @@ struct mmsg {
 };
 
 #define H2_MASK 0xFFFFFFFFFFFFull
-
 static uint64_t h2_of(const struct mmsg *m)
 {
     return (uint64_t)m->h2hi << 32 | m->h2lo;
+}
+
+/* bh: the size below B_SHIFT, and above it the hash bits that are neither
+ * the part's nor the tag's (H_LO of them). bh is read without the record's
+ * lock when a message is looked up, and its size written under it: both
+ * are atomic (relaxed), the hash bits never change. */
+enum { B_SHIFT = 41, H_LO = 64 - B_SHIFT };
+#define B_MASK ((UINT64_C(1) << B_SHIFT) - 1)
+
+static uint64_t b_bytes(const struct mmsg *m)
+{
+    return __atomic_load_n(&m->bh, __ATOMIC_RELAXED) & B_MASK;
+}
+
+/* Does record m belong to the id hashed (h, h2)? (The part and the tag
+ * were compared by whoever found m.) */
+static bool msg_is(const struct mmsg *m, uint64_t h, uint64_t h2)
+{
+    return h2_of(m) == h2 && __atomic_load_n(&m->bh, __ATOMIC_RELAXED) >> B_SHIFT == (h & ((1u << H_LO) - 1));
 }
 
 _Static_assert(sizeof(struct mmsg) == 96, "struct mmsg: see its comment");
@@ -545,18 +564,28 @@ static int64_t msg_first_t(const struct mmsg *m)
 }
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
- * open-addressing array of (hash, record). A record is published (m stored
- * with release) once complete and never moves, and a slot, once filled, never
- * changes, so finding a message takes no lock; only adding one takes its
- * part's lock. A record is changed under its own spin lock (lk): two workers
+ * open-addressing array of 8-byte slots (tag, record number). A record is
+ * published (its slot stored with release) once complete and never moves,
+ * and a slot, once filled, never changes, so finding a message takes no
+ * lock; only adding one takes its part's lock. A record is changed under its own spin lock (lk): two workers
  * rarely meet on one message, and no cache line is written by all of them
  * (a lock per part was: its line went from core to core at every event). A
  * part that fills up gets a larger array; readers may still be in the old
  * one, so it is freed only after the run. */
 struct mslot {
-    uint64_t hash;
-    struct mmsg *m;          /* atomic: NULL until the record is complete */
+    /* atomic: 0 while empty, else the record's tag << 32 | its number + 1.
+     * The tag is 32 bits of the id's hash (tag_of); the record's number
+     * finds it in r->rdir (rec_at). 8 bytes where a hash and a pointer were
+     * 16: the table is about as large as a quarter of the records. */
+    uint64_t v;
 };
+
+/* The records: blocks of RB, each taken whole by one worker, found by
+ * number in a directory of RB_MAX blocks (r->rdir: its pages are touched
+ * only as blocks come, 8 bytes a block). A number is 32 bits: at most
+ * 2^32 - RB messages, 400 GB of records. */
+enum { RB_BITS = 13, RB = 1 << RB_BITS };
+#define RB_MAX ((UINT32_C(1) << (32 - RB_BITS)) - 1)
 
 struct mtab {
     size_t cap;              /* any size: slots are indexed by multiply-high, not by mask */
@@ -585,14 +614,17 @@ static struct mslot *part_slots(const struct mpart *pt, size_t *cap)
     return __atomic_load_n(&pt->slots, __ATOMIC_RELAXED);
 }
 
-/* Home slot of hash h in cap slots: the bits below the part's, scaled. */
-static size_t slot_of(uint64_t h, size_t cap)
+/* The 32 bits of hash h below the part's. */
+static uint32_t tag_of(uint64_t h)
 {
-#ifdef __SIZEOF_INT128__
-    return (size_t)(((unsigned __int128)(h << MSH_BITS) * cap) >> 64);
-#else
-    return (size_t)((h << MSH_BITS >> MSH_BITS) % cap);
-#endif
+    return (uint32_t)(h >> (32 - MSH_BITS));
+}
+
+/* Home slot of tag in cap slots (cap <= 2^32): the tag, scaled; a larger
+ * array is filled again from the tags alone, without reading a record. */
+static size_t slot_of(uint32_t tag, size_t cap)
+{
+    return (size_t)(((uint64_t)tag * cap) >> 32);
 }
 
 static size_t slot_next(size_t j, size_t cap)
@@ -744,7 +776,9 @@ struct wst {
     struct map wide;                   /* e2e values past 24 days, by position */
     struct brec *brec;
     size_t n_brec, cap_brec;
-    struct arena rar;                  /* the message records this worker added, nothing else (agg_part) */
+    uint32_t *rb;                      /* the record blocks this worker took, by number (agg_part) */
+    size_t n_rb, cap_rb;
+    uint32_t rb_used;                  /* records used in the last one */
     struct arena mar;                  /* their lists and details */
     void *rs_spare[32];                /* recipient blocks outgrown, by log2 of their room (rs_block) */
     struct pend pend[BATCH];
@@ -807,6 +841,8 @@ struct mt_report {
     int dirty;                         /* events came since agg was built */
     int have_agg;
     struct mpart *mp;                  /* the messages */
+    struct mmsg **rdir;                /* their records' blocks, by number (RB_MAX) */
+    uint32_t n_rb;                     /* atomic: blocks handed out */
     size_t first_cap;                  /* slots of a part's first array */
     struct wst *w;
     unsigned nw;
@@ -1024,26 +1060,70 @@ static void msgs_clear(mt_report *r)
         r->mp[i].cap = 0;
         r->mp[i].n = 0;
     }
+    r->n_rb = 0;   /* the blocks are freed with their workers */
 }
 
-static struct mmsg *slot_load(const struct mslot *sl)
+static uint64_t slot_load(const struct mslot *sl)
 {
-    return __atomic_load_n(&sl->m, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&sl->v, __ATOMIC_ACQUIRE);
+}
+
+/* The record of a filled slot's value v. */
+static struct mmsg *rec_at(const mt_report *r, uint64_t v)
+{
+    uint32_t n = (uint32_t)v - 1;
+    return r->rdir[n >> RB_BITS] + (n & (RB - 1));
 }
 
 /* The record of the id hashed (h, h2) in the slots (cap of them), or NULL.
  * Lock-free (see struct mslot). */
-static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
+static struct mmsg *slots_find(const mt_report *r, const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
 {
     if (!sl || !cap)
         return NULL;
-    for (size_t j = slot_of(h, cap);; j = slot_next(j, cap)) {
-        struct mmsg *e = slot_load(&sl[j]);
-        if (!e)
+    uint32_t tag = tag_of(h);
+    for (size_t j = slot_of(tag, cap);; j = slot_next(j, cap)) {
+        uint64_t v = slot_load(&sl[j]);
+        if (!v)
             return NULL;
-        if (sl[j].hash == h && h2_of(e) == h2)
-            return e;
+        if ((uint32_t)(v >> 32) == tag) {
+            struct mmsg *e = rec_at(r, v);
+            if (msg_is(e, h, h2))
+                return e;
+        }
     }
+}
+
+/* A new zeroed record for worker w, and its number + 1 in *v; NULL when out
+ * of memory (or of numbers). */
+static struct mmsg *rec_new(struct wst *w, uint32_t *v)
+{
+    mt_report *r = w->r;
+    if (!w->n_rb || w->rb_used == RB) {
+        if (w->n_rb == w->cap_rb) {
+            uint32_t *nb = grow(w->rb, &w->cap_rb, sizeof *nb, w->n_rb + 1, &w->oom);
+            if (!nb)
+                return NULL;
+            w->rb = nb;
+        }
+        uint32_t b = __atomic_fetch_add(&r->n_rb, 1, __ATOMIC_RELAXED);
+        if (b >= RB_MAX)
+            return NULL;
+        /* malloc, not calloc: its pages are touched as records come, and a
+         * record is zeroed when it is taken */
+        struct mmsg *blk = malloc((size_t)RB * sizeof *blk);
+        if (!blk)
+            return NULL;
+        r->rdir[b] = blk;   /* seen by readers through the release of the slots that name it */
+        w->rb[w->n_rb++] = b;
+        w->rb_used = 0;
+    }
+    uint32_t b = w->rb[w->n_rb - 1];
+    struct mmsg *m = r->rdir[b] + w->rb_used;
+    *v = (b << RB_BITS | w->rb_used) + 1;
+    w->rb_used++;
+    memset(m, 0, sizeof *m);
+    return m;
 }
 
 /* With pt->mu held (or alone): a larger array for pt (the first one holds
@@ -1052,20 +1132,21 @@ static int mpart_grow(struct mpart *pt, size_t first_cap)
 {
     struct mtab *t = pt->tab;
     size_t ncap = t ? t->cap * 2 : first_cap;
+    if (ncap > ((size_t)1 << 32))
+        return -1;   /* slot_of; 2^32 slots would be 32 GiB */
     struct mtab *nt = zeroed_table(1, sizeof *nt + ncap * sizeof nt->slot[0]);
     if (!nt)
         return -1;
     nt->cap = ncap;
     nt->old = t;
     for (size_t i = 0; t && i < t->cap; i++) {
-        struct mmsg *m = __atomic_load_n(&t->slot[i].m, __ATOMIC_RELAXED);
-        if (!m)
+        uint64_t v = __atomic_load_n(&t->slot[i].v, __ATOMIC_RELAXED);
+        if (!v)
             continue;
-        size_t q = slot_of(t->slot[i].hash, ncap);
-        while (nt->slot[q].m)
+        size_t q = slot_of((uint32_t)(v >> 32), ncap);
+        while (nt->slot[q].v)
             q = slot_next(q, ncap);
-        nt->slot[q].hash = t->slot[i].hash;
-        nt->slot[q].m = m;
+        nt->slot[q].v = v;
     }
     pt->tab = nt;
     __atomic_store_n(&pt->slots, nt->slot, __ATOMIC_RELAXED);
@@ -1264,31 +1345,32 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && h2_of(m) != pd->h2)
+    if (m && !msg_is(m, h, pd->h2))
         m = NULL;
     size_t cap;
     if (!m) {
         struct mslot *sl = part_slots(pt, &cap);
-        m = slots_find(sl, cap, h, pd->h2);
+        m = slots_find(r, sl, cap, h, pd->h2);
     }
     if (!m) {
         lock(r, &pt->mu);
-        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
+        if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
                 goto oom;
             t = pt->tab;
-            if (!(m = arena_alloc(&w->rar, sizeof *m)))
+            uint32_t v;
+            if (!(m = rec_new(w, &v)))
                 goto oom;
-            memset(m, 0, sizeof *m);
             m->h2lo = (uint32_t)pd->h2;
             m->h2hi = (uint16_t)(pd->h2 >> 32);
+            m->bh = (h & ((1u << H_LO) - 1)) << B_SHIFT;
             m->r1.t = p.t;   /* first time, see msg_first_t (ordered mode: the first to arrive is the first) */
-            size_t j = slot_of(h, t->cap);
-            while (t->slot[j].m)
+            uint32_t tag = tag_of(h);
+            size_t j = slot_of(tag, t->cap);
+            while (t->slot[j].v)
                 j = slot_next(j, t->cap);
-            t->slot[j].hash = h;
-            __atomic_store_n(&t->slot[j].m, m, __ATOMIC_RELEASE);
+            __atomic_store_n(&t->slot[j].v, (uint64_t)tag << 32 | v, __ATOMIC_RELEASE);
             pt->n++;
         }
         unlock(r, &pt->mu);
@@ -1308,7 +1390,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         if (u->bytes && (!(m->flags & M_B) || pos_lt(r, p, m->b))) {
             m->flags |= M_B;
             m->b = p;
-            m->b_bytes = u->bytes;
+            __atomic_store_n(&m->bh, (m->bh & ~B_MASK) | u->bytes, __ATOMIC_RELAXED);
             m->b_server = u->server;
             m->b_sender = u->sender;
             if (m->x)
@@ -1373,7 +1455,9 @@ static void wst_free(struct wst *w)
     free(w->scratch);
     free(w->addrs.slot);
     arena_free(&w->addrs.ar);
-    arena_free(&w->rar);
+    for (size_t i = 0; i < w->n_rb; i++)
+        free(w->r->rdir[w->rb[i]]);
+    free(w->rb);
     arena_free(&w->mar);
     memset(w, 0, sizeof *w);
 }
@@ -1446,7 +1530,8 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
     intern_init(&r->servers_in);
     r->first_cap = 64;
     r->mp = calloc(MSH, sizeof *r->mp);
-    if (!r->mp)
+    r->rdir = malloc(RB_MAX * sizeof *r->rdir);
+    if (!r->mp || !r->rdir)
         goto fail;
     for (size_t i = 0; i < MSH; i++)
         pthread_mutex_init(&r->mp[i].mu, NULL);
@@ -1491,6 +1576,7 @@ void mt_report_free(mt_report *r)
             pthread_mutex_destroy(&r->mp[i].mu);
         free(r->mp);
     }
+    free(r->rdir);
     intern_destroy(&r->addrs_in);
     intern_destroy(&r->servers_in);
     map_free(&r->fmap_ptr, 0);
@@ -2528,7 +2614,7 @@ static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls
     size_t cap;
     const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
     if (sl && cap)
-        __builtin_prefetch(&sl[slot_of(pd->h, cap)]);
+        __builtin_prefetch(&sl[slot_of(tag_of(pd->h), cap)]);
     w->n_pend++;
     return pd;
 }
@@ -2609,11 +2695,12 @@ static void batch_flush(struct wst *w)
         struct pend *pd = &w->pend[i];
         size_t cap;
         const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
-        struct mmsg *e;
+        uint64_t v;
+        uint32_t tag = tag_of(pd->h);
         if (sl && cap)
-            for (size_t j = slot_of(pd->h, cap); (e = slot_load(&sl[j])); j = slot_next(j, cap))
-                if (sl[j].hash == pd->h) {
-                    pd->cand = e;
+            for (size_t j = slot_of(tag, cap); (v = slot_load(&sl[j])); j = slot_next(j, cap))
+                if ((uint32_t)(v >> 32) == tag) {
+                    pd->cand = rec_at(w->r, v);
                     break;
                 }
         if (pd->cand) {
@@ -3390,17 +3477,18 @@ static void part_msg(struct apart *ap, const struct mmsg *m)
         ap->size_n[NSIZE - 1]++; /* size never seen */
         return;
     }
-    ap->bytes += m->b_bytes;
+    uint64_t bytes = b_bytes(m);
+    ap->bytes += bytes;
     if (m->b_server < ap->n_srv)
-        ap->srv[2 * m->b_server + 1] += m->b_bytes;
-    part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
+        ap->srv[2 * m->b_server + 1] += bytes;
+    part_hour(ap, m->b.t, TR_BYTES, bytes);
     if (m->b_sender && m->b_sender - 1 < ap->n_addr)
-        ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
-    size_t b = size_bucket(m->b_bytes);
+        ap->snd[2 * (m->b_sender - 1) + 1] += bytes;
+    size_t b = size_bucket(bytes);
     ap->size_n[b]++;
-    ap->size_b[b] += m->b_bytes;
-    if (m->b_bytes >= r->cfg.large_bytes) {
-        struct lcand c = { m->b_bytes, m->b, m, NULL };
+    ap->size_b[b] += bytes;
+    if (bytes >= r->cfg.large_bytes) {
+        struct lcand c = { bytes, m->b, m, NULL };
         lcand_add(r, ap->top, &ap->ntop, c);
     }
 }
@@ -3409,17 +3497,14 @@ static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
     mt_report *r = ap->r;
-    /* the records as they lie in memory, one chunk of a worker's record
-     * arena after the other (the table's order is the hash's: a miss each);
-     * each thread takes every nt-th chunk of every worker's. No list of
-     * them is kept: 8 bytes a message. */
+    /* the records as they lie in memory, one block after the other (the
+     * table's order is the hash's: a miss each); each thread takes every
+     * nt-th block of every worker's */
     for (unsigned i = 0; i < r->nw; i++) {
-        size_t ci = 0;
-        for (const struct chunk *ch = r->w[i].rar.chunks; ch; ch = ch->next, ci++) {
-            if (ci % ap->nt != ap->k)
-                continue;
-            const struct mmsg *m = (const struct mmsg *)(const void *)ch->data;
-            const struct mmsg *end = (const struct mmsg *)(const void *)(ch->data + ch->used);
+        const struct wst *w = &r->w[i];
+        for (size_t bi = ap->k; bi < w->n_rb; bi += ap->nt) {
+            const struct mmsg *m = r->rdir[w->rb[bi]];
+            const struct mmsg *end = m + (bi + 1 == w->n_rb ? w->rb_used : RB);
             for (; m < end; m++)
                 part_msg(ap, m);
         }
@@ -3628,7 +3713,7 @@ static void agg_build(mt_report *r)
         for (size_t j = 0; j < w->n_brec; j++) {
             const struct brec *b = &w->brec[j];
             const struct mmsg *m = b->m;
-            uint64_t bytes = (m->flags & M_B) && pos_lt(r, m->b, b->p) ? m->b_bytes : 0;
+            uint64_t bytes = (m->flags & M_B) && pos_lt(r, m->b, b->p) ? b_bytes(m) : 0;
             if (b->rcpt && b->rcpt->to)
                 b->rcpt->to->v[1] += bytes;
             if (b->dom && b->dom->to)
