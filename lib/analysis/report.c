@@ -653,20 +653,24 @@ struct wlarge {          /* a worker's candidate for the large list (no message 
     char *mid, *sender, *subject;
 };
 
-struct lrec {            /* a DELIVER, for the latency replay: 40 bytes */
+struct lrec {            /* a DELIVER, for the latency replay: 32 bytes, one per DELIVER */
     struct mpos p;
     union {
         struct mmsg *m;  /* NULL: no tracked latency */
-        int64_t tv;      /* once merged (see wst.n_lat_tv): the tracked latency, or NO_VALUE */
+        struct {         /* once merged (see wst.n_lat_tv): */
+            int32_t tv;  /* the tracked latency, TV_NONE, or TV_WIDE: in wst.widetv under p (see lrec_tv) */
+            uint32_t from; /* server id of the message's first received event, or NO_SERVER */
+        } v;
     } u;
     int32_t e2e;         /* E2E_NONE, or E2E_WIDE: in wst.wide under p */
     uint32_t n;          /* recipients */
-    uint32_t from;       /* once merged: server id of the message's first received event, or NO_SERVER */
 };
 
-#define NO_VALUE INT64_MIN
 #define NO_SERVER UINT32_MAX
 enum { E2E_NONE = -1, E2E_WIDE = INT32_MIN };
+/* a tracked latency past 24 days (either way) is rare: it is kept aside */
+enum { TV_NONE = INT32_MIN, TV_WIDE = INT32_MIN + 1 };
+_Static_assert(sizeof(struct lrec) == 32, "struct lrec: one per DELIVER");
 
 struct lseg {            /* records of one file and server, in line order */
     size_t start, end;
@@ -774,6 +778,7 @@ struct wst {
     struct lseg *seg;
     size_t n_seg, cap_seg;
     struct map wide;                   /* e2e values past 24 days, by position */
+    struct map widetv;                 /* tracked latencies past 24 days, by position (agg_part) */
     struct brec *brec;
     size_t n_brec, cap_brec;
     uint32_t *rb;                      /* the record blocks this worker took, by number (agg_part) */
@@ -1436,7 +1441,7 @@ static void wst_free(struct wst *w)
 {
     struct map *plain[] = { &w->events, &w->servmap, &w->connectors, &w->hops, &w->fail_codes, &w->defer_codes,
                             &w->hours, &w->rcpts, &w->domains, &w->senders, &w->ipk, &w->hk,
-                            &w->defers, &w->longpairs, &w->wide };
+                            &w->defers, &w->longpairs, &w->wide, &w->widetv };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         map_free(plain[i], 0);
     for (size_t i = 0; i < w->n_large; i++) {
@@ -2562,7 +2567,6 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
             e->v[0] = (uint64_t)e2e;
     }
     l->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    l->from = NO_SERVER;
 }
 
 static int classify(mt_slice eid)
@@ -3356,10 +3360,15 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
         lheap_down(r, h, hn, 0);
         for (; l < stop; l++) {
             struct sample *ss = server < n_servers ? by_server[server] : NULL, *ps = NULL;
-            if (l->u.tv != NO_VALUE) {
-                if (!c_ps || l->from != c_from || server != c_to) {
-                    c_ps = path_sample(r, a, &path_ids, l->from, server);
-                    c_from = l->from;
+            int64_t tv = l->u.v.tv;
+            if (tv == TV_WIDE) {
+                const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
+                tv = e ? (int64_t)e->v[0] : TV_NONE;
+            }
+            if (tv != TV_NONE) {
+                if (!c_ps || l->u.v.from != c_from || server != c_to) {
+                    c_ps = path_sample(r, a, &path_ids, l->u.v.from, server);
+                    c_from = l->u.v.from;
                     c_to = server;
                 }
                 ps = c_ps;
@@ -3370,12 +3379,12 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
                 e2e = e ? (int64_t)e->v[0] : E2E_NONE;
             }
             for (uint32_t k = 0; k < l->n; k++) {
-                if (l->u.tv != NO_VALUE) {
-                    if (sample_add(a->lat, l->u.tv, sla))
+                if (tv != TV_NONE) {
+                    if (sample_add(a->lat, tv, sla))
                         a->oom = 1;
-                    if (ss && sample_add(ss, l->u.tv, sla))
+                    if (ss && sample_add(ss, tv, sla))
                         a->oom = 1;
-                    if (ps && sample_add(ps, l->u.tv, sla))
+                    if (ps && sample_add(ps, tv, sla))
                         a->oom = 1;
                 }
                 if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
@@ -3517,11 +3526,25 @@ static void *agg_part(void *arg)
             struct lrec *l = &w->lat[j];
             const struct mmsg *m = l->u.m;
             int64_t first_t = m ? msg_first_t(m) : MT_TIME_NONE;
-            l->u.tv = first_t != MT_TIME_NONE ? l->p.t - first_t : NO_VALUE;
             /* the path's start: the message's first received event over the
              * whole window, known now that every worker is done (an ordered
              * report read before all its events came keeps what it knew) */
-            l->from = m && (m->flags & M_R1) ? m->r1_server : NO_SERVER;
+            uint32_t from = m && (m->flags & M_R1) ? m->r1_server : NO_SERVER;
+            int32_t tv = TV_NONE;
+            if (first_t != MT_TIME_NONE) {
+                int64_t d = l->p.t - first_t;
+                if (d > TV_WIDE && d <= INT32_MAX) {
+                    tv = (int32_t)d;
+                } else {
+                    struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 1, &ap->oom);
+                    if (e) {
+                        e->v[0] = (uint64_t)d;
+                        tv = TV_WIDE;
+                    }
+                }
+            }
+            l->u.v.tv = tv;
+            l->u.v.from = from;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
         if (r->ordered)
