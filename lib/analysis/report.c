@@ -759,6 +759,22 @@ struct rawname {
     char b[256];
 };
 
+/* A host name or address is_org_host was asked about, by its bytes as
+ * written: RECEIVE after RECEIVE names the same few clients, SEND after SEND
+ * the same smart hosts. It keeps the worker's entry, not the answer: a name
+ * or address learned from a later line changes what the entry says (see
+ * host_answer), as it changed the answer without the cache. */
+enum { ORG_CACHE = 16, ORG_RAW = 64 };
+enum { OC_EMPTY, OC_IP, OC_HOST, OC_OURS };
+struct orgc {
+    struct ent *e;          /* OC_IP: in w->ipk; OC_HOST: in w->hk */
+    unsigned char kind;     /* OC_OURS: a server's short name, always ours */
+    unsigned char server;   /* OC_HOST: its first label names a server, */
+    unsigned char l;        /* that label's length */
+    unsigned char n;
+    char raw[ORG_RAW];
+};
+
 struct wst {
     struct mt_report *r;
     int oom;
@@ -804,8 +820,7 @@ struct wst {
     unsigned c_ip_next;
     struct rawname c_learn[LEARN_CACHE];
     unsigned c_learn_next;
-    struct ent *c_host;                /* the last host name asked about, */
-    struct rawname c_host_raw;         /* as written */
+    struct orgc c_org[ORG_CACHE];      /* host names and addresses asked about lately (is_org_host) */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1751,7 +1766,18 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
         w->c_ip[w->c_ip_next++ % LEARN_CACHE] = e;
 }
 
-static bool ip_known(struct wst *w, mt_slice key)
+/* What e, an address's entry in w->ipk, answers now. */
+static bool ip_answer(struct ent *e)
+{
+    if (e->v[0] & IP_KNOWN)
+        return true;
+    e->v[0] |= IP_NO;
+    return false;
+}
+
+/* Is key one of the organisation's addresses? c: where to keep the entry
+ * asked (NULL: nowhere). */
+static bool ip_known(struct wst *w, mt_slice key, struct orgc *c)
 {
     mt_report *r = w->r;
     if (r->ipfixed) {
@@ -1761,10 +1787,13 @@ static bool ip_known(struct wst *w, mt_slice key)
     struct ent *e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
     if (!e)
         return false;
-    if (e->v[0] & IP_KNOWN)
-        return true;
-    e->v[0] |= IP_NO;
-    return false;
+    if (c) {
+        c->kind = OC_IP;
+        c->e = e;
+        c->n = (unsigned char)key.n;
+        memcpy(c->raw, key.p, key.n);
+    }
+    return ip_answer(e);
 }
 
 /* Event classes, as add_event counts them (classify). */
@@ -1933,34 +1962,10 @@ static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct 
     }
 }
 
-/* Is host (a client- or server-hostname) one of the organisation's? */
-static bool host_ours(struct wst *w, mt_slice host)
+/* What e, a host name's entry in w->hk, answers now (server, l: see struct
+ * orgc). */
+static bool host_answer(struct wst *w, struct ent *e, bool server, size_t l)
 {
-    mt_report *r = w->r;
-    host = host_trim(host);
-    if (!host.n || host.n > HOST_MAX)
-        return false;
-    size_t l = label_len(host.p, host.n);
-    bool server = l && names_server(r, mt_slice_make(host.p, l));
-    if (server && l == host.n)
-        return true;   /* a server's short name, as the store driver writes it */
-    char buf[HOST_MAX];
-    if (r->hostfixed) {
-        size_t n = fold(buf, sizeof buf, host);
-        if (known(map_get(&r->hostg, buf, n, 0, NULL)))
-            return true;
-        return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
-    }
-    struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
-    if (!e || !raw_is(&w->c_host_raw, host)) {
-        if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
-            size_t n = fold(buf, sizeof buf, host);
-            if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
-                return false;
-            w->c_host = e;
-        }
-        raw_keep(&w->c_host_raw, host);
-    }
     if (known(e))
         return true;
     if (server && !known(map_get(&w->hk, e->key, l, 0, NULL))) {
@@ -1971,12 +1976,69 @@ static bool host_ours(struct wst *w, mt_slice host)
     return false;
 }
 
+/* Is host (a client- or server-hostname) one of the organisation's? c:
+ * where to keep the entry asked (NULL: nowhere; its bytes as written). */
+static bool host_ours(struct wst *w, mt_slice host, struct orgc *c)
+{
+    mt_slice raw = host;
+    mt_report *r = w->r;
+    host = host_trim(host);
+    if (!host.n || host.n > HOST_MAX)
+        return false;
+    size_t l = label_len(host.p, host.n);
+    bool server = l && names_server(r, mt_slice_make(host.p, l));
+    if (server && l == host.n) {
+        if (c && !r->hostfixed) {
+            c->kind = OC_OURS;
+            c->n = (unsigned char)raw.n;
+            memcpy(c->raw, raw.p, raw.n);
+        }
+        return true;   /* a server's short name, as the store driver writes it */
+    }
+    char buf[HOST_MAX];
+    if (r->hostfixed) {
+        size_t n = fold(buf, sizeof buf, host);
+        if (known(map_get(&r->hostg, buf, n, 0, NULL)))
+            return true;
+        return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
+    }
+    size_t n = fold(buf, sizeof buf, host);
+    struct ent *e = map_get(&w->hk, buf, n, 1, &w->oom);
+    if (!e)
+        return false;
+    if (c) {
+        c->kind = OC_HOST;
+        c->e = e;
+        c->server = server;
+        c->l = (unsigned char)l;
+        c->n = (unsigned char)raw.n;
+        memcpy(c->raw, raw.p, raw.n);
+    }
+    return host_answer(w, e, server, l);
+}
+
 /* Is host (a host name or an IP address) one of the organisation's? */
 static bool is_org_host(struct wst *w, mt_slice host)
 {
     if (!host.n)
         return false;
-    return ip_literal(host) ? ip_known(w, host) : host_ours(w, host);
+    struct orgc *c = NULL;
+    if (host.n <= ORG_RAW && host.n >= 2) {
+        unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
+        c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
+        if (c->kind && c->n == host.n && !memcmp(c->raw, host.p, host.n)) {
+            switch (c->kind) {
+            case OC_IP:
+                return ip_answer(c->e);
+            case OC_HOST:
+                return host_answer(w, c->e, c->server, c->l);
+            default:
+                return true;
+            }
+        }
+        c->kind = OC_EMPTY;   /* filled again below, if at all */
+    }
+    return ip_literal(host) ? ip_known(w, host, c) : host_ours(w, host, c);
 }
 
 static int64_t floor_hour(int64_t ms)
