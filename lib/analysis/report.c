@@ -3515,7 +3515,8 @@ struct apart {
     uint64_t *srv;        /* per server id: received, bytes */
     uint64_t *snd;        /* per address id: messages counted, bytes */
     struct map hours;     /* by hour number: received, bytes */
-    int64_t c_hlo, c_hhi, c_h; /* the last hour bucket and the UTC range it covers */
+    int64_t c_hlo, c_hhi, c_h; /* the last hour bucket and the UTC range it covers, */
+    struct ent *c_he;     /* and its entry in hours (NULL: not looked up) */
     struct lcand top[LARGE_KEEP];
     size_t ntop;
     int oom;
@@ -3525,11 +3526,15 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
 {
     if (t == MT_TIME_NONE)
         return;
-    if (t < ap->c_hlo || t >= ap->c_hhi)
+    if (t < ap->c_hlo || t >= ap->c_hhi) {
         ap->c_h = hour_bucket(ap->r->cfg.tz, t, &ap->c_hlo, &ap->c_hhi);
-    struct ent *e = hour_ent(&ap->hours, ap->c_h, &ap->oom);
-    if (e)
-        e->v[col] += n;
+        ap->c_he = NULL;
+    }
+    /* a block's records came in a file's order: hour after hour */
+    if (!ap->c_he)
+        ap->c_he = hour_ent(&ap->hours, ap->c_h, &ap->oom);
+    if (ap->c_he)
+        ap->c_he->v[col] += n;
 }
 
 /* What message m counts, into ap. */
