@@ -481,18 +481,24 @@ struct bigdet {         /* what the large list shows of the event that sized the
 enum { M_R1 = 1, M_B = 2, M_FT = 4 };
 
 /* What few messages need: more recipients ended, details for the large list. */
+/* What fewer still need (a GB of logs: 122,000 messages with a struct
+ * mextra, 10,000 of them with this). */
+struct mmore {
+    /* past RS_LINEAR recipients, where each id is in the block: open
+     * addressing, index + 1, at most half full (a list of 20,000 searched
+     * linearly for each of its recipients took seconds) */
+    uint32_t *rs_slot;
+    uint32_t rs_nslot;
+    struct bigdet *big;      /* when b_bytes >= --large */
+    int64_t first_t;         /* with M_FT: see msg_first_t */
+};
+
 struct mextra {
     /* recipients ended after the first, n = nrs - 1 of them, in a block with
      * room for rs_room(n): their last ends (struct mpos[room]), then their
      * address ids (uint32_t[room]) -- 20 bytes each, no padding */
     void *rs;
-    /* past RS_LINEAR of them, where each id is in the block: open addressing,
-     * index + 1, at most half full (a list of 20,000 searched linearly for
-     * each of its recipients took seconds) */
-    uint32_t *rs_slot;
-    uint32_t rs_nslot;
-    struct bigdet *big;      /* when b_bytes >= --large */
-    int64_t first_t;         /* with M_FT: see msg_first_t */
+    struct mmore *more;
 };
 
 enum { RS_LINEAR = 16 };
@@ -556,11 +562,11 @@ _Static_assert(sizeof(struct mmsg) == 96, "struct mmsg: see its comment");
 
 /* The first time m's id was seen, on any server (latency): the time of its
  * first received event nearly always, so it is kept apart only when it is
- * not -- in x->first_t (M_FT) -- or in r1.t while there is no received
+ * not -- in x->more->first_t (M_FT) -- or in r1.t while there is no received
  * event (8 bytes a message). */
 static int64_t msg_first_t(const struct mmsg *m)
 {
-    return m->flags & M_FT ? m->x->first_t : m->r1.t;
+    return m->flags & M_FT ? m->x->more->first_t : m->r1.t;
 }
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
@@ -1215,6 +1221,14 @@ static struct mextra *mextra(struct arena *ar, struct mmsg *m)
     return m->x;
 }
 
+static struct mmore *mmore(struct arena *ar, struct mmsg *m)
+{
+    struct mextra *x = mextra(ar, m);
+    if (x && !x->more && (x->more = arena_alloc(ar, sizeof *x->more)))
+        memset(x->more, 0, sizeof *x->more);
+    return x ? x->more : NULL;
+}
+
 static uint32_t rs_slot_of(uint32_t id, uint32_t nslot)
 {
     return (uint32_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 32) & (nslot - 1);
@@ -1227,10 +1241,11 @@ static uint32_t rs_find(const struct mmsg *m, uint32_t id)
     if (!n)
         return UINT32_MAX;
     const uint32_t *ids = rs_ids(m);
-    if (m->x->rs_slot) {
-        for (uint32_t j = rs_slot_of(id, m->x->rs_nslot); m->x->rs_slot[j]; j = (j + 1) & (m->x->rs_nslot - 1))
-            if (ids[m->x->rs_slot[j] - 1] == id)
-                return m->x->rs_slot[j] - 1;
+    const struct mmore *mo = m->x->more;
+    if (mo && mo->rs_slot) {
+        for (uint32_t j = rs_slot_of(id, mo->rs_nslot); mo->rs_slot[j]; j = (j + 1) & (mo->rs_nslot - 1))
+            if (ids[mo->rs_slot[j] - 1] == id)
+                return mo->rs_slot[j] - 1;
         return UINT32_MAX;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -1246,7 +1261,10 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
     if (n <= RS_LINEAR)
         return 0;
     const uint32_t *ids = rs_ids(m);
-    if (!m->x->rs_slot || 2 * n > m->x->rs_nslot) {
+    struct mmore *mo = mmore(ar, m);
+    if (!mo)
+        return -1;
+    if (!mo->rs_slot || 2 * n > mo->rs_nslot) {
         /* a larger table, all filed again; the old one stays in the arena */
         uint32_t nslot = 64;
         while (nslot < 4 * n)
@@ -1261,14 +1279,14 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
                 j = (j + 1) & (nslot - 1);
             slot[j] = k + 1;
         }
-        m->x->rs_slot = slot;
-        m->x->rs_nslot = nslot;
+        mo->rs_slot = slot;
+        mo->rs_nslot = nslot;
         return 0;
     }
-    uint32_t j = rs_slot_of(ids[i], m->x->rs_nslot);
-    while (m->x->rs_slot[j])
-        j = (j + 1) & (m->x->rs_nslot - 1);
-    m->x->rs_slot[j] = i + 1;
+    uint32_t j = rs_slot_of(ids[i], mo->rs_nslot);
+    while (mo->rs_slot[j])
+        j = (j + 1) & (mo->rs_nslot - 1);
+    mo->rs_slot[j] = i + 1;
     return 0;
 }
 
@@ -1413,16 +1431,16 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             __atomic_store_n(&m->bh, (m->bh & ~B_MASK) | u->bytes, __ATOMIC_RELAXED);
             m->b_server = u->server;
             m->b_sender = u->sender;
-            if (m->x)
-                m->x->big = NULL;   /* a replaced one stays in the arena: rare */
+            if (m->x && m->x->more)
+                m->x->more->big = NULL;   /* a replaced one stays in the arena: rare */
             if (u->big) {
                 struct bigdet *bd = arena_alloc(&w->mar, u->big->size);
-                if (bd && mextra(&w->mar, m)) {
+                if (bd && mmore(&w->mar, m)) {
                     memcpy(bd, u->big, u->big->size);
                     bd->sender = (char *)(bd + 1);
                     bd->subject = bd->sender + strlen(bd->sender) + 1;
                     bd->mid = bd->subject + strlen(bd->subject) + 1;
-                    m->x->big = bd;
+                    m->x->more->big = bd;
                 } else {
                     w->oom = 1;
                 }
@@ -1433,9 +1451,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     if (!(m->flags & M_R1) || first_t == m->r1.t) {
         m->flags &= (unsigned char)~M_FT;
         m->r1.t = first_t;
-    } else if (mextra(&w->mar, m)) {
+    } else if (mmore(&w->mar, m)) {
         m->flags |= M_FT;
-        m->x->first_t = first_t;
+        m->x->more->first_t = first_t;
     } else {
         w->oom = 1;
     }
@@ -3924,7 +3942,7 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
+            const struct bigdet *bd = c->m->x && c->m->x->more ? c->m->x->more->big : NULL;
             l->mid = strdup(bd ? bd->mid : "");
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
