@@ -2189,23 +2189,48 @@ static void traffic_add(struct wst *w, int64_t t, int col, uint64_t n)
  * of its domain in w->domains, so that a recipient costs one lookup. */
 enum { ADDR_FAST = 512 };
 
-/* fold(), 8 bytes at a time: dst gets n bytes, and room for n rounded up to
- * 8. A byte is in 'A'..'Z' when it is below 0x80, at least 'A' and not past
- * 'Z'; adding to its low 7 bits tells both without a carry into the next. */
-static void fold_fast(char *dst, const char *src, size_t n)
+/* A word's bytes folded as fold() does. A byte is in 'A'..'Z' when it is
+ * below 0x80, at least 'A' and not past 'Z'; adding to its low 7 bits tells
+ * both without a carry into the next. */
+static uint64_t fold8(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t x = 0;
-        if (n - i >= 8)
-            memcpy(&x, src + i, 8);
-        else
-            memcpy(&x, src + i, n - i);
-        uint64_t low7 = x & ~high;
-        uint64_t ge_a = low7 + ones * (0x80 - 'A'), gt_z = low7 + ones * (0x80 - 'Z' - 1);
-        x |= (ge_a & ~gt_z & ~x & high) >> 2;
-        memcpy(dst + i, &x, 8);
+    uint64_t low7 = x & ~high;
+    uint64_t ge_a = low7 + ones * (0x80 - 'A'), gt_z = low7 + ones * (0x80 - 'Z' - 1);
+    return x | (ge_a & ~gt_z & ~x & high) >> 2;
+}
+
+/* fold() of n bytes into dst (room for n rounded up to 8), returning
+ * hash_bytes(dst, n): both in one pass over the words, as hash_bytes reads
+ * them (the last 8 bytes again where they overlap). Every event hashes an
+ * address or two; folding first and hashing after read each one twice. */
+static uint64_t fold_hash(char *dst, const char *src, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
+    uint64_t w = 0;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, src + i, 8);
+            w = fold8(w);
+            memcpy(dst + i, &w, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+        }
+        memcpy(&w, src + n - 8, 8);
+        w = fold8(w);
+        memcpy(dst + n - 8, &w, 8);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            char c = src[i];
+            dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+            w |= (uint64_t)(unsigned char)dst[i] << (8 * i);
+        }
     }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h;
 }
 
 static int aidx_grow(struct aidx *ix)
@@ -2234,8 +2259,7 @@ static struct aent *addr_ent(struct wst *w, mt_slice a)
 {
     struct aidx *ix = &w->addrs;
     char buf[ADDR_FAST + 8];
-    fold_fast(buf, a.p, a.n);
-    uint64_t h = hash_bytes(buf, a.n);
+    uint64_t h = fold_hash(buf, a.p, a.n);
     size_t j = 0;
     if (ix->cap)
         for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1)) {
