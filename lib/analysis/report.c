@@ -324,12 +324,11 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
+/* Where the p-th percentile of n sorted values is (n > 0): rank ceil(p% of n). */
+static size_t pct_index(size_t n, double p)
 {
-    if (n == 0)
-        return -1;
     if (p <= 0)
-        return v[0];
+        return 0;
     double r = p / 100.0 * (double)n;
     size_t k = (size_t)r;
     if ((double)k < r)
@@ -338,7 +337,14 @@ int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
         k = 1;
     if (k > n)
         k = n;
-    return v[k - 1];
+    return k - 1;
+}
+
+int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return -1;
+    return v[pct_index(n, p)];
 }
 
 /* Sort n values that are all >= 0: a byte-wise radix sort (100,000 values
@@ -379,20 +385,67 @@ static void sort_nonneg(int64_t *v, size_t n)
     free(tmp);
 }
 
+/* Put in v[k] the value sorted order puts there, the smaller ones before it
+ * and the larger after (k in [lo, hi)): quickselect, median of three, Hoare's
+ * partition (runs of equal values split evenly). Past 64 rounds -- values
+ * made to defeat the pivots -- the rest is sorted. */
+static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
+{
+    for (unsigned round = 0; hi - lo > 16; round++) {
+        if (round == 64) {
+            sort_nonneg(v + lo, hi - lo);
+            return;
+        }
+        int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        int64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            int64_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* v[lo..j] <= pivot <= v[j+1..hi) */
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
+    }
+    for (size_t i = lo + 1; i < hi; i++) {
+        int64_t x = v[i];
+        size_t j = i;
+        for (; j > lo && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 static void sample_stats(struct sample *s, struct mt_report_latency *o)
 {
     memset(o, 0, sizeof *o);
     o->p50_ms = o->p90_ms = o->p99_ms = o->max_ms = -1;
     if (!s || !s->count)
         return;
-    sort_nonneg(s->v, s->n);   /* sample_add keeps no negative value */
     o->count = s->count;
     o->within_sla = s->within;
     o->sampled = s->n;
-    o->p50_ms = mt_percentile_sorted(s->v, s->n, 50);
-    o->p90_ms = mt_percentile_sorted(s->v, s->n, 90);
-    o->p99_ms = mt_percentile_sorted(s->v, s->n, 99);
     o->max_ms = s->max;
+    if (!s->n)
+        return;
+    /* three ranks, not the order of all: each selection leaves the larger
+     * values after its rank, where the next one looks */
+    size_t k50 = pct_index(s->n, 50), k90 = pct_index(s->n, 90), k99 = pct_index(s->n, 99);
+    select_nth(s->v, 0, s->n, k50);
+    select_nth(s->v, k50, s->n, k90);
+    select_nth(s->v, k90, s->n, k99);
+    o->p50_ms = s->v[k50];
+    o->p90_ms = s->v[k90];
+    o->p99_ms = s->v[k99];
 }
 
 /* ------------------------------------------------------ shared key tables */
