@@ -324,12 +324,11 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
+/* Where the p-th percentile of n sorted values is (n > 0): rank ceil(p% of n). */
+static size_t pct_index(size_t n, double p)
 {
-    if (n == 0)
-        return -1;
     if (p <= 0)
-        return v[0];
+        return 0;
     double r = p / 100.0 * (double)n;
     size_t k = (size_t)r;
     if ((double)k < r)
@@ -338,7 +337,14 @@ int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
         k = 1;
     if (k > n)
         k = n;
-    return v[k - 1];
+    return k - 1;
+}
+
+int64_t mt_percentile_sorted(const int64_t *v, size_t n, double p)
+{
+    if (n == 0)
+        return -1;
+    return v[pct_index(n, p)];
 }
 
 /* Sort n values that are all >= 0: a byte-wise radix sort (100,000 values
@@ -379,20 +385,67 @@ static void sort_nonneg(int64_t *v, size_t n)
     free(tmp);
 }
 
+/* Put in v[k] the value sorted order puts there, the smaller ones before it
+ * and the larger after (k in [lo, hi)): quickselect, median of three, Hoare's
+ * partition (runs of equal values split evenly). Past 64 rounds -- values
+ * made to defeat the pivots -- the rest is sorted. */
+static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
+{
+    for (unsigned round = 0; hi - lo > 16; round++) {
+        if (round == 64) {
+            sort_nonneg(v + lo, hi - lo);
+            return;
+        }
+        int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi - 1];
+        int64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = lo, j = hi - 1;
+        for (;;) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            int64_t t = v[i];
+            v[i++] = v[j];
+            v[j--] = t;
+        }
+        /* v[lo..j] <= pivot <= v[j+1..hi) */
+        if (k <= j)
+            hi = j + 1;
+        else
+            lo = j + 1;
+    }
+    for (size_t i = lo + 1; i < hi; i++) {
+        int64_t x = v[i];
+        size_t j = i;
+        for (; j > lo && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
 static void sample_stats(struct sample *s, struct mt_report_latency *o)
 {
     memset(o, 0, sizeof *o);
     o->p50_ms = o->p90_ms = o->p99_ms = o->max_ms = -1;
     if (!s || !s->count)
         return;
-    sort_nonneg(s->v, s->n);   /* sample_add keeps no negative value */
     o->count = s->count;
     o->within_sla = s->within;
     o->sampled = s->n;
-    o->p50_ms = mt_percentile_sorted(s->v, s->n, 50);
-    o->p90_ms = mt_percentile_sorted(s->v, s->n, 90);
-    o->p99_ms = mt_percentile_sorted(s->v, s->n, 99);
     o->max_ms = s->max;
+    if (!s->n)
+        return;
+    /* three ranks, not the order of all: each selection leaves the larger
+     * values after its rank, where the next one looks */
+    size_t k50 = pct_index(s->n, 50), k90 = pct_index(s->n, 90), k99 = pct_index(s->n, 99);
+    select_nth(s->v, 0, s->n, k50);
+    select_nth(s->v, k50, s->n, k90);
+    select_nth(s->v, k90, s->n, k99);
+    o->p50_ms = s->v[k50];
+    o->p90_ms = s->v[k90];
+    o->p99_ms = s->v[k99];
 }
 
 /* ------------------------------------------------------ shared key tables */
@@ -481,18 +534,24 @@ struct bigdet {         /* what the large list shows of the event that sized the
 enum { M_R1 = 1, M_B = 2, M_FT = 4 };
 
 /* What few messages need: more recipients ended, details for the large list. */
+/* What fewer still need (a GB of logs: 122,000 messages with a struct
+ * mextra, 10,000 of them with this). */
+struct mmore {
+    /* past RS_LINEAR recipients, where each id is in the block: open
+     * addressing, index + 1, at most half full (a list of 20,000 searched
+     * linearly for each of its recipients took seconds) */
+    uint32_t *rs_slot;
+    uint32_t rs_nslot;
+    struct bigdet *big;      /* when b_bytes >= --large */
+    int64_t first_t;         /* with M_FT: see msg_first_t */
+};
+
 struct mextra {
     /* recipients ended after the first, n = nrs - 1 of them, in a block with
      * room for rs_room(n): their last ends (struct mpos[room]), then their
      * address ids (uint32_t[room]) -- 20 bytes each, no padding */
     void *rs;
-    /* past RS_LINEAR of them, where each id is in the block: open addressing,
-     * index + 1, at most half full (a list of 20,000 searched linearly for
-     * each of its recipients took seconds) */
-    uint32_t *rs_slot;
-    uint32_t rs_nslot;
-    struct bigdet *big;      /* when b_bytes >= --large */
-    int64_t first_t;         /* with M_FT: see msg_first_t */
+    struct mmore *more;
 };
 
 enum { RS_LINEAR = 16 };
@@ -500,17 +559,18 @@ enum { RS_LINEAR = 16 };
 /* 96 bytes: there is one per message of the window, and memory is time (a
  * new page costs microseconds).
  *
- * A message is known by 112 bits of hash of its id -- the slot's 64-bit
- * hash_bytes and 48 bits of a second, independent hash (h2, see hash_id) --
- * not by the id's text, which is kept only where it is shown: with the
- * large list's details (struct bigdet). Two different ids of a window are
- * taken for one message only when both hashes collide: for n ids about
- * n^2/2^113, 10^-23 for the 400,000 messages of a GB of logs and 10^-16
- * for a billion. (The full 64 bits of h2 would make the record 112 bytes:
- * 8 more a message for odds already far below those of a memory error.)
- * The hashes are not keyed: ids made on purpose to collide could merge two
- * messages, as they could fool the flows module's 96 bits. The text cost
- * 50-60 bytes a message, a third of the record. */
+ * A message is known by 111 bits of hash of its id, not by the id's text,
+ * which is kept only where it is shown: with the large list's details
+ * (struct bigdet). The bits: 63 of hash_bytes (8 pick the table's part, 32
+ * are the slot's tag, H_LO = 23 sit in bh above the size; one is not kept)
+ * and 48 of a second, independent hash (h2, see hash_id). Two different ids
+ * of a window are taken for one message only when both hashes collide: for
+ * n ids about n^2/2^112, 10^-23 for the 400,000 messages of a GB of logs
+ * and 10^-16 for a billion. (The full 64 bits of h2 would make the record
+ * 104 bytes: 8 more a message for odds already far below those of a memory
+ * error.) The hashes are not keyed: ids made on purpose to collide could
+ * merge two messages, as they could fool the flows module's 96 bits. The
+ * text cost 50-60 bytes a message, a third of the record. */
 struct mmsg {
     uint32_t h2lo;           /* the id's second hash, its low 48 bits (H2_MASK): */
     uint16_t h2hi;           /* see h2_of */
@@ -519,7 +579,7 @@ struct mmsg {
     uint32_t rs0_rcpt;       /* the first recipient ended (its address id, see pair_rcpt) */
     uint32_t nrs;            /* recipients ended: rs0, then x->rs */
     struct mpos r1, b;       /* first received event (r1.t: msg_first_t); first received event with a size */
-    uint64_t b_bytes;
+    uint64_t bh;             /* b_bytes (at most SIZE_MAX_BYTES: 41 bits), then the id's hash bits H_LO above */
     uint32_t r1_sender, b_sender; /* address id + 1 of the sender, 0 for none */
     uint32_t r1_server, b_server;
     struct mpos rs0_end;
@@ -527,36 +587,64 @@ struct mmsg {
 };
 
 #define H2_MASK 0xFFFFFFFFFFFFull
-
 static uint64_t h2_of(const struct mmsg *m)
 {
     return (uint64_t)m->h2hi << 32 | m->h2lo;
+}
+
+/* bh: the size below B_SHIFT, and above it the hash bits that are neither
+ * the part's nor the tag's (H_LO of them). bh is read without the record's
+ * lock when a message is looked up, and its size written under it: both
+ * are atomic (relaxed), the hash bits never change. */
+enum { B_SHIFT = 41, H_LO = 64 - B_SHIFT };
+#define B_MASK ((UINT64_C(1) << B_SHIFT) - 1)
+
+static uint64_t b_bytes(const struct mmsg *m)
+{
+    return __atomic_load_n(&m->bh, __ATOMIC_RELAXED) & B_MASK;
+}
+
+/* Does record m belong to the id hashed (h, h2)? (The part and the tag
+ * were compared by whoever found m.) */
+static bool msg_is(const struct mmsg *m, uint64_t h, uint64_t h2)
+{
+    return h2_of(m) == h2 && __atomic_load_n(&m->bh, __ATOMIC_RELAXED) >> B_SHIFT == (h & ((1u << H_LO) - 1));
 }
 
 _Static_assert(sizeof(struct mmsg) == 96, "struct mmsg: see its comment");
 
 /* The first time m's id was seen, on any server (latency): the time of its
  * first received event nearly always, so it is kept apart only when it is
- * not -- in x->first_t (M_FT) -- or in r1.t while there is no received
+ * not -- in x->more->first_t (M_FT) -- or in r1.t while there is no received
  * event (8 bytes a message). */
 static int64_t msg_first_t(const struct mmsg *m)
 {
-    return m->flags & M_FT ? m->x->first_t : m->r1.t;
+    return m->flags & M_FT ? m->x->more->first_t : m->r1.t;
 }
 
 /* The messages: one table for all workers, in MSH parts by hash, each an
- * open-addressing array of (hash, record). A record is published (m stored
- * with release) once complete and never moves, and a slot, once filled, never
- * changes, so finding a message takes no lock; only adding one takes its
- * part's lock. A record is changed under its own spin lock (lk): two workers
+ * open-addressing array of 8-byte slots (tag, record number). A record is
+ * published (its slot stored with release) once complete and never moves,
+ * and a slot, once filled, never changes, so finding a message takes no
+ * lock; only adding one takes its part's lock. A record is changed under its own spin lock (lk): two workers
  * rarely meet on one message, and no cache line is written by all of them
  * (a lock per part was: its line went from core to core at every event). A
  * part that fills up gets a larger array; readers may still be in the old
  * one, so it is freed only after the run. */
 struct mslot {
-    uint64_t hash;
-    struct mmsg *m;          /* atomic: NULL until the record is complete */
+    /* atomic: 0 while empty, else the record's tag << 32 | its number + 1.
+     * The tag is 32 bits of the id's hash (tag_of); the record's number
+     * finds it in r->rdir (rec_at). 8 bytes where a hash and a pointer were
+     * 16: the table is about as large as a quarter of the records. */
+    uint64_t v;
 };
+
+/* The records: blocks of RB, each taken whole by one worker, found by
+ * number in a directory of RB_MAX blocks (r->rdir: its pages are touched
+ * only as blocks come, 8 bytes a block). A number is 32 bits: at most
+ * 2^32 - RB messages, 400 GB of records. */
+enum { RB_BITS = 13, RB = 1 << RB_BITS };
+#define RB_MAX ((UINT32_C(1) << (32 - RB_BITS)) - 1)
 
 struct mtab {
     size_t cap;              /* any size: slots are indexed by multiply-high, not by mask */
@@ -585,14 +673,17 @@ static struct mslot *part_slots(const struct mpart *pt, size_t *cap)
     return __atomic_load_n(&pt->slots, __ATOMIC_RELAXED);
 }
 
-/* Home slot of hash h in cap slots: the bits below the part's, scaled. */
-static size_t slot_of(uint64_t h, size_t cap)
+/* The 32 bits of hash h below the part's. */
+static uint32_t tag_of(uint64_t h)
 {
-#ifdef __SIZEOF_INT128__
-    return (size_t)(((unsigned __int128)(h << MSH_BITS) * cap) >> 64);
-#else
-    return (size_t)((h << MSH_BITS >> MSH_BITS) % cap);
-#endif
+    return (uint32_t)(h >> (32 - MSH_BITS));
+}
+
+/* Home slot of tag in cap slots (cap <= 2^32): the tag, scaled; a larger
+ * array is filled again from the tags alone, without reading a record. */
+static size_t slot_of(uint32_t tag, size_t cap)
+{
+    return (size_t)(((uint64_t)tag * cap) >> 32);
 }
 
 static size_t slot_next(size_t j, size_t cap)
@@ -621,20 +712,24 @@ struct wlarge {          /* a worker's candidate for the large list (no message 
     char *mid, *sender, *subject;
 };
 
-struct lrec {            /* a DELIVER, for the latency replay: 40 bytes */
+struct lrec {            /* a DELIVER, for the latency replay: 32 bytes, one per DELIVER */
     struct mpos p;
     union {
         struct mmsg *m;  /* NULL: no tracked latency */
-        int64_t tv;      /* once merged (see wst.n_lat_tv): the tracked latency, or NO_VALUE */
+        struct {         /* once merged (see wst.n_lat_tv): */
+            int32_t tv;  /* the tracked latency, TV_NONE, or TV_WIDE: in wst.widetv under p (see lrec_tv) */
+            uint32_t from; /* server id of the message's first received event, or NO_SERVER */
+        } v;
     } u;
     int32_t e2e;         /* E2E_NONE, or E2E_WIDE: in wst.wide under p */
     uint32_t n;          /* recipients */
-    uint32_t from;       /* once merged: server id of the message's first received event, or NO_SERVER */
 };
 
-#define NO_VALUE INT64_MIN
 #define NO_SERVER UINT32_MAX
 enum { E2E_NONE = -1, E2E_WIDE = INT32_MIN };
+/* a tracked latency past 24 days (either way) is rare: it is kept aside */
+enum { TV_NONE = INT32_MIN, TV_WIDE = INT32_MIN + 1 };
+_Static_assert(sizeof(struct lrec) == 32, "struct lrec: one per DELIVER");
 
 struct lseg {            /* records of one file and server, in line order */
     size_t start, end;
@@ -723,6 +818,22 @@ struct rawname {
     char b[256];
 };
 
+/* A host name or address is_org_host was asked about, by its bytes as
+ * written: RECEIVE after RECEIVE names the same few clients, SEND after SEND
+ * the same smart hosts. It keeps the worker's entry, not the answer: a name
+ * or address learned from a later line changes what the entry says (see
+ * host_answer), as it changed the answer without the cache. */
+enum { ORG_CACHE = 16, ORG_RAW = 64 };
+enum { OC_EMPTY, OC_IP, OC_HOST, OC_OURS };
+struct orgc {
+    struct ent *e;          /* OC_IP: in w->ipk; OC_HOST: in w->hk */
+    unsigned char kind;     /* OC_OURS: a server's short name, always ours */
+    unsigned char server;   /* OC_HOST: its first label names a server, */
+    unsigned char l;        /* that label's length */
+    unsigned char n;
+    char raw[ORG_RAW];
+};
+
 struct wst {
     struct mt_report *r;
     int oom;
@@ -742,9 +853,12 @@ struct wst {
     struct lseg *seg;
     size_t n_seg, cap_seg;
     struct map wide;                   /* e2e values past 24 days, by position */
+    struct map widetv;                 /* tracked latencies past 24 days, by position (agg_part) */
     struct brec *brec;
     size_t n_brec, cap_brec;
-    struct arena rar;                  /* the message records this worker added, nothing else (agg_part) */
+    uint32_t *rb;                      /* the record blocks this worker took, by number (agg_part) */
+    size_t n_rb, cap_rb;
+    uint32_t rb_used;                  /* records used in the last one */
     struct arena mar;                  /* their lists and details */
     void *rs_spare[32];                /* recipient blocks outgrown, by log2 of their room (rs_block) */
     struct pend pend[BATCH];
@@ -765,8 +879,7 @@ struct wst {
     unsigned c_ip_next;
     struct rawname c_learn[LEARN_CACHE];
     unsigned c_learn_next;
-    struct ent *c_host;                /* the last host name asked about, */
-    struct rawname c_host_raw;         /* as written */
+    struct orgc c_org[ORG_CACHE];      /* host names and addresses asked about lately (is_org_host) */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -807,6 +920,8 @@ struct mt_report {
     int dirty;                         /* events came since agg was built */
     int have_agg;
     struct mpart *mp;                  /* the messages */
+    struct mmsg **rdir;                /* their records' blocks, by number (RB_MAX) */
+    uint32_t n_rb;                     /* atomic: blocks handed out */
     size_t first_cap;                  /* slots of a part's first array */
     struct wst *w;
     unsigned nw;
@@ -1024,26 +1139,70 @@ static void msgs_clear(mt_report *r)
         r->mp[i].cap = 0;
         r->mp[i].n = 0;
     }
+    r->n_rb = 0;   /* the blocks are freed with their workers */
 }
 
-static struct mmsg *slot_load(const struct mslot *sl)
+static uint64_t slot_load(const struct mslot *sl)
 {
-    return __atomic_load_n(&sl->m, __ATOMIC_ACQUIRE);
+    return __atomic_load_n(&sl->v, __ATOMIC_ACQUIRE);
+}
+
+/* The record of a filled slot's value v. */
+static struct mmsg *rec_at(const mt_report *r, uint64_t v)
+{
+    uint32_t n = (uint32_t)v - 1;
+    return r->rdir[n >> RB_BITS] + (n & (RB - 1));
 }
 
 /* The record of the id hashed (h, h2) in the slots (cap of them), or NULL.
  * Lock-free (see struct mslot). */
-static struct mmsg *slots_find(const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
+static struct mmsg *slots_find(const mt_report *r, const struct mslot *sl, size_t cap, uint64_t h, uint64_t h2)
 {
     if (!sl || !cap)
         return NULL;
-    for (size_t j = slot_of(h, cap);; j = slot_next(j, cap)) {
-        struct mmsg *e = slot_load(&sl[j]);
-        if (!e)
+    uint32_t tag = tag_of(h);
+    for (size_t j = slot_of(tag, cap);; j = slot_next(j, cap)) {
+        uint64_t v = slot_load(&sl[j]);
+        if (!v)
             return NULL;
-        if (sl[j].hash == h && h2_of(e) == h2)
-            return e;
+        if ((uint32_t)(v >> 32) == tag) {
+            struct mmsg *e = rec_at(r, v);
+            if (msg_is(e, h, h2))
+                return e;
+        }
     }
+}
+
+/* A new zeroed record for worker w, and its number + 1 in *v; NULL when out
+ * of memory (or of numbers). */
+static struct mmsg *rec_new(struct wst *w, uint32_t *v)
+{
+    mt_report *r = w->r;
+    if (!w->n_rb || w->rb_used == RB) {
+        if (w->n_rb == w->cap_rb) {
+            uint32_t *nb = grow(w->rb, &w->cap_rb, sizeof *nb, w->n_rb + 1, &w->oom);
+            if (!nb)
+                return NULL;
+            w->rb = nb;
+        }
+        uint32_t b = __atomic_fetch_add(&r->n_rb, 1, __ATOMIC_RELAXED);
+        if (b >= RB_MAX)
+            return NULL;
+        /* malloc, not calloc: its pages are touched as records come, and a
+         * record is zeroed when it is taken */
+        struct mmsg *blk = malloc((size_t)RB * sizeof *blk);
+        if (!blk)
+            return NULL;
+        r->rdir[b] = blk;   /* seen by readers through the release of the slots that name it */
+        w->rb[w->n_rb++] = b;
+        w->rb_used = 0;
+    }
+    uint32_t b = w->rb[w->n_rb - 1];
+    struct mmsg *m = r->rdir[b] + w->rb_used;
+    *v = (b << RB_BITS | w->rb_used) + 1;
+    w->rb_used++;
+    memset(m, 0, sizeof *m);
+    return m;
 }
 
 /* With pt->mu held (or alone): a larger array for pt (the first one holds
@@ -1052,20 +1211,21 @@ static int mpart_grow(struct mpart *pt, size_t first_cap)
 {
     struct mtab *t = pt->tab;
     size_t ncap = t ? t->cap * 2 : first_cap;
+    if (ncap > ((size_t)1 << 32))
+        return -1;   /* slot_of; 2^32 slots would be 32 GiB */
     struct mtab *nt = zeroed_table(1, sizeof *nt + ncap * sizeof nt->slot[0]);
     if (!nt)
         return -1;
     nt->cap = ncap;
     nt->old = t;
     for (size_t i = 0; t && i < t->cap; i++) {
-        struct mmsg *m = __atomic_load_n(&t->slot[i].m, __ATOMIC_RELAXED);
-        if (!m)
+        uint64_t v = __atomic_load_n(&t->slot[i].v, __ATOMIC_RELAXED);
+        if (!v)
             continue;
-        size_t q = slot_of(t->slot[i].hash, ncap);
-        while (nt->slot[q].m)
+        size_t q = slot_of((uint32_t)(v >> 32), ncap);
+        while (nt->slot[q].v)
             q = slot_next(q, ncap);
-        nt->slot[q].hash = t->slot[i].hash;
-        nt->slot[q].m = m;
+        nt->slot[q].v = v;
     }
     pt->tab = nt;
     __atomic_store_n(&pt->slots, nt->slot, __ATOMIC_RELAXED);
@@ -1114,6 +1274,14 @@ static struct mextra *mextra(struct arena *ar, struct mmsg *m)
     return m->x;
 }
 
+static struct mmore *mmore(struct arena *ar, struct mmsg *m)
+{
+    struct mextra *x = mextra(ar, m);
+    if (x && !x->more && (x->more = arena_alloc(ar, sizeof *x->more)))
+        memset(x->more, 0, sizeof *x->more);
+    return x ? x->more : NULL;
+}
+
 static uint32_t rs_slot_of(uint32_t id, uint32_t nslot)
 {
     return (uint32_t)(((uint64_t)id * 0x9E3779B97F4A7C15u) >> 32) & (nslot - 1);
@@ -1126,10 +1294,11 @@ static uint32_t rs_find(const struct mmsg *m, uint32_t id)
     if (!n)
         return UINT32_MAX;
     const uint32_t *ids = rs_ids(m);
-    if (m->x->rs_slot) {
-        for (uint32_t j = rs_slot_of(id, m->x->rs_nslot); m->x->rs_slot[j]; j = (j + 1) & (m->x->rs_nslot - 1))
-            if (ids[m->x->rs_slot[j] - 1] == id)
-                return m->x->rs_slot[j] - 1;
+    const struct mmore *mo = m->x->more;
+    if (mo && mo->rs_slot) {
+        for (uint32_t j = rs_slot_of(id, mo->rs_nslot); mo->rs_slot[j]; j = (j + 1) & (mo->rs_nslot - 1))
+            if (ids[mo->rs_slot[j] - 1] == id)
+                return mo->rs_slot[j] - 1;
         return UINT32_MAX;
     }
     for (uint32_t i = 0; i < n; i++)
@@ -1145,7 +1314,10 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
     if (n <= RS_LINEAR)
         return 0;
     const uint32_t *ids = rs_ids(m);
-    if (!m->x->rs_slot || 2 * n > m->x->rs_nslot) {
+    struct mmore *mo = mmore(ar, m);
+    if (!mo)
+        return -1;
+    if (!mo->rs_slot || 2 * n > mo->rs_nslot) {
         /* a larger table, all filed again; the old one stays in the arena */
         uint32_t nslot = 64;
         while (nslot < 4 * n)
@@ -1160,14 +1332,14 @@ static int rs_file(struct arena *ar, struct mmsg *m, uint32_t i)
                 j = (j + 1) & (nslot - 1);
             slot[j] = k + 1;
         }
-        m->x->rs_slot = slot;
-        m->x->rs_nslot = nslot;
+        mo->rs_slot = slot;
+        mo->rs_nslot = nslot;
         return 0;
     }
-    uint32_t j = rs_slot_of(ids[i], m->x->rs_nslot);
-    while (m->x->rs_slot[j])
-        j = (j + 1) & (m->x->rs_nslot - 1);
-    m->x->rs_slot[j] = i + 1;
+    uint32_t j = rs_slot_of(ids[i], mo->rs_nslot);
+    while (mo->rs_slot[j])
+        j = (j + 1) & (mo->rs_nslot - 1);
+    mo->rs_slot[j] = i + 1;
     return 0;
 }
 
@@ -1264,31 +1436,32 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && h2_of(m) != pd->h2)
+    if (m && !msg_is(m, h, pd->h2))
         m = NULL;
     size_t cap;
     if (!m) {
         struct mslot *sl = part_slots(pt, &cap);
-        m = slots_find(sl, cap, h, pd->h2);
+        m = slots_find(r, sl, cap, h, pd->h2);
     }
     if (!m) {
         lock(r, &pt->mu);
-        if (!(m = pt->tab ? slots_find(pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
+        if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
                 goto oom;
             t = pt->tab;
-            if (!(m = arena_alloc(&w->rar, sizeof *m)))
+            uint32_t v;
+            if (!(m = rec_new(w, &v)))
                 goto oom;
-            memset(m, 0, sizeof *m);
             m->h2lo = (uint32_t)pd->h2;
             m->h2hi = (uint16_t)(pd->h2 >> 32);
+            m->bh = (h & ((1u << H_LO) - 1)) << B_SHIFT;
             m->r1.t = p.t;   /* first time, see msg_first_t (ordered mode: the first to arrive is the first) */
-            size_t j = slot_of(h, t->cap);
-            while (t->slot[j].m)
+            uint32_t tag = tag_of(h);
+            size_t j = slot_of(tag, t->cap);
+            while (t->slot[j].v)
                 j = slot_next(j, t->cap);
-            t->slot[j].hash = h;
-            __atomic_store_n(&t->slot[j].m, m, __ATOMIC_RELEASE);
+            __atomic_store_n(&t->slot[j].v, (uint64_t)tag << 32 | v, __ATOMIC_RELEASE);
             pt->n++;
         }
         unlock(r, &pt->mu);
@@ -1308,19 +1481,19 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         if (u->bytes && (!(m->flags & M_B) || pos_lt(r, p, m->b))) {
             m->flags |= M_B;
             m->b = p;
-            m->b_bytes = u->bytes;
+            __atomic_store_n(&m->bh, (m->bh & ~B_MASK) | u->bytes, __ATOMIC_RELAXED);
             m->b_server = u->server;
             m->b_sender = u->sender;
-            if (m->x)
-                m->x->big = NULL;   /* a replaced one stays in the arena: rare */
+            if (m->x && m->x->more)
+                m->x->more->big = NULL;   /* a replaced one stays in the arena: rare */
             if (u->big) {
                 struct bigdet *bd = arena_alloc(&w->mar, u->big->size);
-                if (bd && mextra(&w->mar, m)) {
+                if (bd && mmore(&w->mar, m)) {
                     memcpy(bd, u->big, u->big->size);
                     bd->sender = (char *)(bd + 1);
                     bd->subject = bd->sender + strlen(bd->sender) + 1;
                     bd->mid = bd->subject + strlen(bd->subject) + 1;
-                    m->x->big = bd;
+                    m->x->more->big = bd;
                 } else {
                     w->oom = 1;
                 }
@@ -1331,9 +1504,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     if (!(m->flags & M_R1) || first_t == m->r1.t) {
         m->flags &= (unsigned char)~M_FT;
         m->r1.t = first_t;
-    } else if (mextra(&w->mar, m)) {
+    } else if (mmore(&w->mar, m)) {
         m->flags |= M_FT;
-        m->x->first_t = first_t;
+        m->x->more->first_t = first_t;
     } else {
         w->oom = 1;
     }
@@ -1354,7 +1527,7 @@ static void wst_free(struct wst *w)
 {
     struct map *plain[] = { &w->events, &w->servmap, &w->connectors, &w->hops, &w->fail_codes, &w->defer_codes,
                             &w->hours, &w->rcpts, &w->domains, &w->senders, &w->ipk, &w->hk,
-                            &w->defers, &w->longpairs, &w->wide };
+                            &w->defers, &w->longpairs, &w->wide, &w->widetv };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         map_free(plain[i], 0);
     for (size_t i = 0; i < w->n_large; i++) {
@@ -1373,7 +1546,9 @@ static void wst_free(struct wst *w)
     free(w->scratch);
     free(w->addrs.slot);
     arena_free(&w->addrs.ar);
-    arena_free(&w->rar);
+    for (size_t i = 0; i < w->n_rb; i++)
+        free(w->r->rdir[w->rb[i]]);
+    free(w->rb);
     arena_free(&w->mar);
     memset(w, 0, sizeof *w);
 }
@@ -1446,7 +1621,8 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
     intern_init(&r->servers_in);
     r->first_cap = 64;
     r->mp = calloc(MSH, sizeof *r->mp);
-    if (!r->mp)
+    r->rdir = malloc(RB_MAX * sizeof *r->rdir);
+    if (!r->mp || !r->rdir)
         goto fail;
     for (size_t i = 0; i < MSH; i++)
         pthread_mutex_init(&r->mp[i].mu, NULL);
@@ -1491,6 +1667,7 @@ void mt_report_free(mt_report *r)
             pthread_mutex_destroy(&r->mp[i].mu);
         free(r->mp);
     }
+    free(r->rdir);
     intern_destroy(&r->addrs_in);
     intern_destroy(&r->servers_in);
     map_free(&r->fmap_ptr, 0);
@@ -1660,7 +1837,18 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
         w->c_ip[w->c_ip_next++ % LEARN_CACHE] = e;
 }
 
-static bool ip_known(struct wst *w, mt_slice key)
+/* What e, an address's entry in w->ipk, answers now. */
+static bool ip_answer(struct ent *e)
+{
+    if (e->v[0] & IP_KNOWN)
+        return true;
+    e->v[0] |= IP_NO;
+    return false;
+}
+
+/* Is key one of the organisation's addresses? c: where to keep the entry
+ * asked (NULL: nowhere). */
+static bool ip_known(struct wst *w, mt_slice key, struct orgc *c)
 {
     mt_report *r = w->r;
     if (r->ipfixed) {
@@ -1670,10 +1858,13 @@ static bool ip_known(struct wst *w, mt_slice key)
     struct ent *e = map_get(&w->ipk, key.p, key.n, 1, &w->oom);
     if (!e)
         return false;
-    if (e->v[0] & IP_KNOWN)
-        return true;
-    e->v[0] |= IP_NO;
-    return false;
+    if (c) {
+        c->kind = OC_IP;
+        c->e = e;
+        c->n = (unsigned char)key.n;
+        memcpy(c->raw, key.p, key.n);
+    }
+    return ip_answer(e);
 }
 
 /* Event classes, as add_event counts them (classify). */
@@ -1842,34 +2033,10 @@ static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct 
     }
 }
 
-/* Is host (a client- or server-hostname) one of the organisation's? */
-static bool host_ours(struct wst *w, mt_slice host)
+/* What e, a host name's entry in w->hk, answers now (server, l: see struct
+ * orgc). */
+static bool host_answer(struct wst *w, struct ent *e, bool server, size_t l)
 {
-    mt_report *r = w->r;
-    host = host_trim(host);
-    if (!host.n || host.n > HOST_MAX)
-        return false;
-    size_t l = label_len(host.p, host.n);
-    bool server = l && names_server(r, mt_slice_make(host.p, l));
-    if (server && l == host.n)
-        return true;   /* a server's short name, as the store driver writes it */
-    char buf[HOST_MAX];
-    if (r->hostfixed) {
-        size_t n = fold(buf, sizeof buf, host);
-        if (known(map_get(&r->hostg, buf, n, 0, NULL)))
-            return true;
-        return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
-    }
-    struct ent *e = w->c_host; /* a smart host: the same SEND after SEND */
-    if (!e || !raw_is(&w->c_host_raw, host)) {
-        if (!e || e->klen != host.n || !mt_slice_eq_ci(mt_slice_make(e->key, e->klen), host)) {
-            size_t n = fold(buf, sizeof buf, host);
-            if (!(e = map_get(&w->hk, buf, n, 1, &w->oom)))
-                return false;
-            w->c_host = e;
-        }
-        raw_keep(&w->c_host_raw, host);
-    }
     if (known(e))
         return true;
     if (server && !known(map_get(&w->hk, e->key, l, 0, NULL))) {
@@ -1880,12 +2047,69 @@ static bool host_ours(struct wst *w, mt_slice host)
     return false;
 }
 
+/* Is host (a client- or server-hostname) one of the organisation's? c:
+ * where to keep the entry asked (NULL: nowhere; its bytes as written). */
+static bool host_ours(struct wst *w, mt_slice host, struct orgc *c)
+{
+    mt_slice raw = host;
+    mt_report *r = w->r;
+    host = host_trim(host);
+    if (!host.n || host.n > HOST_MAX)
+        return false;
+    size_t l = label_len(host.p, host.n);
+    bool server = l && names_server(r, mt_slice_make(host.p, l));
+    if (server && l == host.n) {
+        if (c && !r->hostfixed) {
+            c->kind = OC_OURS;
+            c->n = (unsigned char)raw.n;
+            memcpy(c->raw, raw.p, raw.n);
+        }
+        return true;   /* a server's short name, as the store driver writes it */
+    }
+    char buf[HOST_MAX];
+    if (r->hostfixed) {
+        size_t n = fold(buf, sizeof buf, host);
+        if (known(map_get(&r->hostg, buf, n, 0, NULL)))
+            return true;
+        return server && !known(map_get(&r->hostg, buf, l, 0, NULL));
+    }
+    size_t n = fold(buf, sizeof buf, host);
+    struct ent *e = map_get(&w->hk, buf, n, 1, &w->oom);
+    if (!e)
+        return false;
+    if (c) {
+        c->kind = OC_HOST;
+        c->e = e;
+        c->server = server;
+        c->l = (unsigned char)l;
+        c->n = (unsigned char)raw.n;
+        memcpy(c->raw, raw.p, raw.n);
+    }
+    return host_answer(w, e, server, l);
+}
+
 /* Is host (a host name or an IP address) one of the organisation's? */
 static bool is_org_host(struct wst *w, mt_slice host)
 {
     if (!host.n)
         return false;
-    return ip_literal(host) ? ip_known(w, host) : host_ours(w, host);
+    struct orgc *c = NULL;
+    if (host.n <= ORG_RAW && host.n >= 2) {
+        unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
+        c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
+        if (c->kind && c->n == host.n && !memcmp(c->raw, host.p, host.n)) {
+            switch (c->kind) {
+            case OC_IP:
+                return ip_answer(c->e);
+            case OC_HOST:
+                return host_answer(w, c->e, c->server, c->l);
+            default:
+                return true;
+            }
+        }
+        c->kind = OC_EMPTY;   /* filled again below, if at all */
+    }
+    return ip_literal(host) ? ip_known(w, host, c) : host_ours(w, host, c);
 }
 
 static int64_t floor_hour(int64_t ms)
@@ -2018,23 +2242,48 @@ static void traffic_add(struct wst *w, int64_t t, int col, uint64_t n)
  * of its domain in w->domains, so that a recipient costs one lookup. */
 enum { ADDR_FAST = 512 };
 
-/* fold(), 8 bytes at a time: dst gets n bytes, and room for n rounded up to
- * 8. A byte is in 'A'..'Z' when it is below 0x80, at least 'A' and not past
- * 'Z'; adding to its low 7 bits tells both without a carry into the next. */
-static void fold_fast(char *dst, const char *src, size_t n)
+/* A word's bytes folded as fold() does. A byte is in 'A'..'Z' when it is
+ * below 0x80, at least 'A' and not past 'Z'; adding to its low 7 bits tells
+ * both without a carry into the next. */
+static uint64_t fold8(uint64_t x)
 {
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    for (size_t i = 0; i < n; i += 8) {
-        uint64_t x = 0;
-        if (n - i >= 8)
-            memcpy(&x, src + i, 8);
-        else
-            memcpy(&x, src + i, n - i);
-        uint64_t low7 = x & ~high;
-        uint64_t ge_a = low7 + ones * (0x80 - 'A'), gt_z = low7 + ones * (0x80 - 'Z' - 1);
-        x |= (ge_a & ~gt_z & ~x & high) >> 2;
-        memcpy(dst + i, &x, 8);
+    uint64_t low7 = x & ~high;
+    uint64_t ge_a = low7 + ones * (0x80 - 'A'), gt_z = low7 + ones * (0x80 - 'Z' - 1);
+    return x | (ge_a & ~gt_z & ~x & high) >> 2;
+}
+
+/* fold() of n bytes into dst (room for n rounded up to 8), returning
+ * hash_bytes(dst, n): both in one pass over the words, as hash_bytes reads
+ * them (the last 8 bytes again where they overlap). Every event hashes an
+ * address or two; folding first and hashing after read each one twice. */
+static uint64_t fold_hash(char *dst, const char *src, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
+    uint64_t w = 0;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, src + i, 8);
+            w = fold8(w);
+            memcpy(dst + i, &w, 8);
+            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+            h ^= h >> 29;
+        }
+        memcpy(&w, src + n - 8, 8);
+        w = fold8(w);
+        memcpy(dst + n - 8, &w, 8);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            char c = src[i];
+            dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+            w |= (uint64_t)(unsigned char)dst[i] << (8 * i);
+        }
     }
+    h = (h ^ w) * 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h;
 }
 
 static int aidx_grow(struct aidx *ix)
@@ -2063,8 +2312,7 @@ static struct aent *addr_ent(struct wst *w, mt_slice a)
 {
     struct aidx *ix = &w->addrs;
     char buf[ADDR_FAST + 8];
-    fold_fast(buf, a.p, a.n);
-    uint64_t h = hash_bytes(buf, a.n);
+    uint64_t h = fold_hash(buf, a.p, a.n);
     size_t j = 0;
     if (ix->cap)
         for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1)) {
@@ -2476,7 +2724,6 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
             e->v[0] = (uint64_t)e2e;
     }
     l->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-    l->from = NO_SERVER;
 }
 
 static int classify(mt_slice eid)
@@ -2528,7 +2775,7 @@ static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls
     size_t cap;
     const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
     if (sl && cap)
-        __builtin_prefetch(&sl[slot_of(pd->h, cap)]);
+        __builtin_prefetch(&sl[slot_of(tag_of(pd->h), cap)]);
     w->n_pend++;
     return pd;
 }
@@ -2609,11 +2856,12 @@ static void batch_flush(struct wst *w)
         struct pend *pd = &w->pend[i];
         size_t cap;
         const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
-        struct mmsg *e;
+        uint64_t v;
+        uint32_t tag = tag_of(pd->h);
         if (sl && cap)
-            for (size_t j = slot_of(pd->h, cap); (e = slot_load(&sl[j])); j = slot_next(j, cap))
-                if (sl[j].hash == pd->h) {
-                    pd->cand = e;
+            for (size_t j = slot_of(tag, cap); (v = slot_load(&sl[j])); j = slot_next(j, cap))
+                if ((uint32_t)(v >> 32) == tag) {
+                    pd->cand = rec_at(w->r, v);
                     break;
                 }
         if (pd->cand) {
@@ -3269,10 +3517,15 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
         lheap_down(r, h, hn, 0);
         for (; l < stop; l++) {
             struct sample *ss = server < n_servers ? by_server[server] : NULL, *ps = NULL;
-            if (l->u.tv != NO_VALUE) {
-                if (!c_ps || l->from != c_from || server != c_to) {
-                    c_ps = path_sample(r, a, &path_ids, l->from, server);
-                    c_from = l->from;
+            int64_t tv = l->u.v.tv;
+            if (tv == TV_WIDE) {
+                const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
+                tv = e ? (int64_t)e->v[0] : TV_NONE;
+            }
+            if (tv != TV_NONE) {
+                if (!c_ps || l->u.v.from != c_from || server != c_to) {
+                    c_ps = path_sample(r, a, &path_ids, l->u.v.from, server);
+                    c_from = l->u.v.from;
                     c_to = server;
                 }
                 ps = c_ps;
@@ -3283,12 +3536,12 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
                 e2e = e ? (int64_t)e->v[0] : E2E_NONE;
             }
             for (uint32_t k = 0; k < l->n; k++) {
-                if (l->u.tv != NO_VALUE) {
-                    if (sample_add(a->lat, l->u.tv, sla))
+                if (tv != TV_NONE) {
+                    if (sample_add(a->lat, tv, sla))
                         a->oom = 1;
-                    if (ss && sample_add(ss, l->u.tv, sla))
+                    if (ss && sample_add(ss, tv, sla))
                         a->oom = 1;
-                    if (ps && sample_add(ps, l->u.tv, sla))
+                    if (ps && sample_add(ps, tv, sla))
                         a->oom = 1;
                 }
                 if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
@@ -3357,7 +3610,8 @@ struct apart {
     uint64_t *srv;        /* per server id: received, bytes */
     uint64_t *snd;        /* per address id: messages counted, bytes */
     struct map hours;     /* by hour number: received, bytes */
-    int64_t c_hlo, c_hhi, c_h; /* the last hour bucket and the UTC range it covers */
+    int64_t c_hlo, c_hhi, c_h; /* the last hour bucket and the UTC range it covers, */
+    struct ent *c_he;     /* and its entry in hours (NULL: not looked up) */
     struct lcand top[LARGE_KEEP];
     size_t ntop;
     int oom;
@@ -3367,11 +3621,15 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
 {
     if (t == MT_TIME_NONE)
         return;
-    if (t < ap->c_hlo || t >= ap->c_hhi)
+    if (t < ap->c_hlo || t >= ap->c_hhi) {
         ap->c_h = hour_bucket(ap->r->cfg.tz, t, &ap->c_hlo, &ap->c_hhi);
-    struct ent *e = hour_ent(&ap->hours, ap->c_h, &ap->oom);
-    if (e)
-        e->v[col] += n;
+        ap->c_he = NULL;
+    }
+    /* a block's records came in a file's order: hour after hour */
+    if (!ap->c_he)
+        ap->c_he = hour_ent(&ap->hours, ap->c_h, &ap->oom);
+    if (ap->c_he)
+        ap->c_he->v[col] += n;
 }
 
 /* What message m counts, into ap. */
@@ -3390,17 +3648,18 @@ static void part_msg(struct apart *ap, const struct mmsg *m)
         ap->size_n[NSIZE - 1]++; /* size never seen */
         return;
     }
-    ap->bytes += m->b_bytes;
+    uint64_t bytes = b_bytes(m);
+    ap->bytes += bytes;
     if (m->b_server < ap->n_srv)
-        ap->srv[2 * m->b_server + 1] += m->b_bytes;
-    part_hour(ap, m->b.t, TR_BYTES, m->b_bytes);
+        ap->srv[2 * m->b_server + 1] += bytes;
+    part_hour(ap, m->b.t, TR_BYTES, bytes);
     if (m->b_sender && m->b_sender - 1 < ap->n_addr)
-        ap->snd[2 * (m->b_sender - 1) + 1] += m->b_bytes;
-    size_t b = size_bucket(m->b_bytes);
+        ap->snd[2 * (m->b_sender - 1) + 1] += bytes;
+    size_t b = size_bucket(bytes);
     ap->size_n[b]++;
-    ap->size_b[b] += m->b_bytes;
-    if (m->b_bytes >= r->cfg.large_bytes) {
-        struct lcand c = { m->b_bytes, m->b, m, NULL };
+    ap->size_b[b] += bytes;
+    if (bytes >= r->cfg.large_bytes) {
+        struct lcand c = { bytes, m->b, m, NULL };
         lcand_add(r, ap->top, &ap->ntop, c);
     }
 }
@@ -3409,17 +3668,14 @@ static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
     mt_report *r = ap->r;
-    /* the records as they lie in memory, one chunk of a worker's record
-     * arena after the other (the table's order is the hash's: a miss each);
-     * each thread takes every nt-th chunk of every worker's. No list of
-     * them is kept: 8 bytes a message. */
+    /* the records as they lie in memory, one block after the other (the
+     * table's order is the hash's: a miss each); each thread takes every
+     * nt-th block of every worker's */
     for (unsigned i = 0; i < r->nw; i++) {
-        size_t ci = 0;
-        for (const struct chunk *ch = r->w[i].rar.chunks; ch; ch = ch->next, ci++) {
-            if (ci % ap->nt != ap->k)
-                continue;
-            const struct mmsg *m = (const struct mmsg *)(const void *)ch->data;
-            const struct mmsg *end = (const struct mmsg *)(const void *)(ch->data + ch->used);
+        const struct wst *w = &r->w[i];
+        for (size_t bi = ap->k; bi < w->n_rb; bi += ap->nt) {
+            const struct mmsg *m = r->rdir[w->rb[bi]];
+            const struct mmsg *end = m + (bi + 1 == w->n_rb ? w->rb_used : RB);
             for (; m < end; m++)
                 part_msg(ap, m);
         }
@@ -3432,11 +3688,25 @@ static void *agg_part(void *arg)
             struct lrec *l = &w->lat[j];
             const struct mmsg *m = l->u.m;
             int64_t first_t = m ? msg_first_t(m) : MT_TIME_NONE;
-            l->u.tv = first_t != MT_TIME_NONE ? l->p.t - first_t : NO_VALUE;
             /* the path's start: the message's first received event over the
              * whole window, known now that every worker is done (an ordered
              * report read before all its events came keeps what it knew) */
-            l->from = m && (m->flags & M_R1) ? m->r1_server : NO_SERVER;
+            uint32_t from = m && (m->flags & M_R1) ? m->r1_server : NO_SERVER;
+            int32_t tv = TV_NONE;
+            if (first_t != MT_TIME_NONE) {
+                int64_t d = l->p.t - first_t;
+                if (d > TV_WIDE && d <= INT32_MAX) {
+                    tv = (int32_t)d;
+                } else {
+                    struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 1, &ap->oom);
+                    if (e) {
+                        e->v[0] = (uint64_t)d;
+                        tv = TV_WIDE;
+                    }
+                }
+            }
+            l->u.v.tv = tv;
+            l->u.v.from = from;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
         if (r->ordered)
@@ -3628,7 +3898,7 @@ static void agg_build(mt_report *r)
         for (size_t j = 0; j < w->n_brec; j++) {
             const struct brec *b = &w->brec[j];
             const struct mmsg *m = b->m;
-            uint64_t bytes = (m->flags & M_B) && pos_lt(r, m->b, b->p) ? m->b_bytes : 0;
+            uint64_t bytes = (m->flags & M_B) && pos_lt(r, m->b, b->p) ? b_bytes(m) : 0;
             if (b->rcpt && b->rcpt->to)
                 b->rcpt->to->v[1] += bytes;
             if (b->dom && b->dom->to)
@@ -3749,7 +4019,7 @@ static void agg_build(mt_report *r)
         l->t = c->p.t;
         l->server = dup_slice(mt_slice_make(ie ? ie->key : "", ie ? ie->klen : 0), 255);
         if (c->m) {
-            const struct bigdet *bd = c->m->x ? c->m->x->big : NULL;
+            const struct bigdet *bd = c->m->x && c->m->x->more ? c->m->x->more->big : NULL;
             l->mid = strdup(bd ? bd->mid : "");
             l->sender = strdup(bd ? bd->sender : "");
             l->subject = strdup(bd ? bd->subject : "");
