@@ -397,16 +397,17 @@ static const struct mt_named_query named[] = {
       "SELECT strftime('%Y-%m-%dT%H', time_ms / 1000.0, 'unixepoch') || ':00Z' AS hour, sum(k1 = 1) AS messages,"
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
       " FROM msg WHERE k1 = 1 OR kb = 1 GROUP BY hour ORDER BY hour" LIMIT },
-    { "largest-messages", "the largest received messages, with sender and subject (as report sizes them)",
-      /* report's large list (docs/report.md "sizes"), in its order: the
-       * size, sender and subject of the event that sized the message (a
-       * text it does not have is '', as report prints it); first_seen is
-       * the message's first received event's time, not report's time (the
-       * sizing event's). A message without a message id is a row of its
+    { "largest-messages", "the largest received messages, with time, sender, server and subject (as report sizes them)",
+      /* report's large list (docs/report.md "sizes"), in its order and
+       * with its columns: the size, time, sender, server and subject of the
+       * event that sized the message (a text it does not have is '', as
+       * report prints it); first_seen, the message's first received event's
+       * time, is sql's own. A message without a message id is a row of its
        * own. */
       RECEIVED
-      "SELECT coalesce(t.message_id, '') AS message_id, size AS bytes, coalesce(t.sender, '') AS sender,"
-      " coalesce(t.subject, '') AS subject,"
+      "SELECT coalesce(t.message_id, '') AS message_id, size AS bytes,"
+      " strftime('%Y-%m-%dT%H:%M:%fZ', msg.time_ms / 1000.0, 'unixepoch') AS time,"
+      " coalesce(t.sender, '') AS sender, t.server AS server, coalesce(t.subject, '') AS subject,"
       " strftime('%Y-%m-%dT%H:%M:%fZ', first_ms / 1000.0, 'unixepoch') AS first_seen"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE kb = 1 AND size IS NOT NULL"
       " ORDER BY bytes DESC, msg.time_ms, msg.id" LIMIT },
@@ -440,9 +441,12 @@ static const struct mt_named_query named[] = {
       " ORDER BY seconds DESC" LIMIT },
     { "event-counts", "tracking events per server and event id (report's events, per server)",
       /* report's events (docs/report.md "events"), per server: each event
-       * id as logged (SEND and send are two), none as '' */
+       * id as logged (SEND and send are two), none as ''; in report's
+       * order, ties by the id's bytes (BINARY: memcmp, shorter first, as
+       * report's by_val_desc), where SQLite's grouping left them as it
+       * found them */
       "SELECT server, coalesce(event_id, '') AS event_id, count(*) AS events FROM tracking WHERE " WINDOW
-      " GROUP BY server, 2 ORDER BY server, events DESC" LIMIT },
+      " GROUP BY server, 2 ORDER BY server, events DESC, 2 COLLATE BINARY" LIMIT },
     { "problems", "malformed lines found while indexing, by file",
       "SELECT f.path AS file, p.line, p.message FROM problems p JOIN files f ON f.id = p.file"
       " ORDER BY f.path, p.line" LIMIT },

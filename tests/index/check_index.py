@@ -138,10 +138,10 @@ def more_like_report(db, *win):
     numbers (docs/index.md): top-senders its senders_by_count and _by_size,
     ndr-by-code its failures (with the first status as example),
     messages-per-hour its traffic --by hour, largest-messages its large
-    list, and, per server (report --server) and summed over the servers,
-    event-counts its events and connector-volume its connectors. Returns
-    the rows compared; every query is checked before any difference is
-    raised."""
+    list (with its time and server), and, per server (report --server) and
+    summed over the servers, event-counts its events (in its order) and
+    connector-volume its connectors. Returns the rows compared; every query
+    is checked before any difference is raised."""
     rep = lambda *a: json.loads(run("report", "--db", db, "--format", "json", "--top", "1000000", *a, *win).stdout)
     r = rep("--section", "senders,failures,traffic,sizes,hops,events", "--by", "hour", "--large", "1")
     bad, n = [], 0
@@ -152,6 +152,9 @@ def more_like_report(db, *win):
         if got != want:
             g, w = (sorted(x.items(), key=repr) if isinstance(x, dict) else x for x in (got, want))
             diff = [x for x in w if x not in g][:2] + [x for x in g if x not in w][:2]
+            if not diff:   # the same rows in another order: where it starts
+                i = next(i for i, (a, b) in enumerate(zip(g, w)) if a != b)
+                diff = f"none; row {i} is {g[i]}, report's {w[i]}"
             bad.append(f"sql {name} {' '.join(win)}: {len(g)} rows, report {len(w)}; first differences {diff}")
 
     want = sorted({(s["sender"], s["messages"], s["bytes"]) for s in r["senders_by_count"] + r["senders_by_size"]})
@@ -165,16 +168,21 @@ def more_like_report(db, *win):
                                   for x in sql_rows(db, "messages-per-hour", *win)},
             {t["hour"].replace(" ", "T") + "Z": (t["received"], t["bytes"]) for t in r["traffic"]
              if t["received"] or t["bytes"]})
-    # report's time and server (the sizing event's) are no columns of sql's
-    cols = ("message_id", "bytes", "sender", "subject")
+    # time and server are the sizing event's in both (report's --tz is UTC here)
+    cols = ("message_id", "bytes", "time", "sender", "server", "subject")
     compare("largest-messages", [tuple(x.get(c) for c in cols) for x in sql_rows(db, "largest-messages", "--limit", "20", *win)],
             [tuple(l[c] for c in cols) for l in r["large_messages"]])
 
-    def events(rows):
+    def events(rows, server):
+        """(event id, count) in report's order: one server's rows as sql
+        orders them; summed over the servers, by count and then the id's
+        bytes, as report ranks them (by_val_desc)."""
+        if server is not None:
+            return [(x.get("event_id"), x.get("events")) for x in rows]
         out = {}
         for x in rows:
             out[x.get("event_id")] = out.get(x.get("event_id"), 0) + x.get("events", 0)
-        return out
+        return sorted(out.items(), key=lambda kv: (-kv[1], kv[0].encode()))
 
     def connectors(rows):
         out = {}
@@ -190,7 +198,7 @@ def more_like_report(db, *win):
     for server, rs in [(None, r)] + [(s, rep("--section", "hops,events", "--server", s)) for s in servers]:
         mine = lambda rows: [x for x in rows if server is None or x.get("server") == server]
         at = f" (server {server})" if server else ""
-        compare("event-counts" + at, events(mine(ev)), {e["event_id"]: e["count"] for e in rs["events"]})
+        compare("event-counts" + at, events(mine(ev), server), [(e["event_id"], e["count"]) for e in rs["events"]])
         compare("connector-volume" + at, connectors(mine(cv)),
                 {c["connector"]: (c["receive_events"], c["send_events"], c["bytes"]) for c in rs["connectors"]})
     if bad:
