@@ -150,6 +150,10 @@ static int remote_filter_parse(const char *s, struct remote_filter *f, const cha
         }
         f->prefix = (int)bits;
         f->port = -1;
+        /* a range of mapped addresses is the IPv4 range it maps, as the
+         * endpoints it is matched with are read (mt_ip_unmap) */
+        if (bits >= 96 && mt_ip_unmap(f->addr, &f->family))
+            f->prefix -= 96;
         return 0;
     }
     struct mt_endpoint typed;

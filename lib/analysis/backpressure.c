@@ -100,7 +100,10 @@ mt_backpressure *mt_backpressure_new(int64_t gap_ms, mt_bp_fn on_window, void *u
  * source ports. For an unbracketed IPv6 endpoint that reads both as a whole
  * address and as an address with a port, the port reading: Exchange logs a
  * port on every endpoint, so the last group is the port (mt_endpoint_host).
- * An endpoint that is no address (a name, damage) is counted as written. */
+ * An IPv4-mapped address ("[::ffff:198.51.100.25]:25", what a dual-stack
+ * listener logs for an IPv4 client) comes in its IPv4 form: one host seen
+ * on both stacks is one host. An endpoint that is no address (a name,
+ * damage) is counted as written. */
 static mt_slice endpoint_host(mt_slice e, char buf[64])
 {
     struct mt_endpoint ep;

@@ -613,8 +613,9 @@ static void session_table(mt_writer *w, const struct mt_smtp_session *s)
     FILE *out = w->out;
     int ts_width = w->tz ? 29 : 24;
     if (w->rows == 0)
-        fprintf(out, "%-*s %-10s %-7s %-16s %8s %-21s %-3s %-4s %-26s %4s %-7s %s\n", ts_width, "Start", "Server",
-                "Dir", "Session", "Seconds", "Remote", "TLS", "Auth", "MailFrom", "Rcpt", "Outcome", "Class");
+        fprintf(out, "%-*s %-10s %-7s %-16s %8s %-21s %-3s %-4s %-26s %4s %-7s %-18s %s\n", ts_width, "Start",
+                "Server", "Dir", "Session", "Seconds", "Remote", "TLS", "Auth", "MailFrom", "Rcpt", "Outcome", "Class",
+                "Command");
     char ts[48], dur[32], nr[16];
     size_t tl = mt_time_format(s->start_ms, w->tz, ts, sizeof ts);
     cell(out, mt_slice_make(ts, tl), (size_t)ts_width, 0);
@@ -630,7 +631,16 @@ static void session_table(mt_writer *w, const struct mt_smtp_session *s)
     int nl = snprintf(nr, sizeof nr, "%4zu", s->n_rcpt);
     cell(out, mt_slice_make(nr, (size_t)nl), 4, 0);
     cell(out, mt_slice_cstr(mt_session_outcome_name(s->outcome)), 7, 0);
-    cell(out, mt_slice_cstr(mt_failure_class_name(s->failure_class)), 30, 1);
+    /* Where a failed or dropped session stopped, after its class and never
+     * cut (a verb the client made up may be long); the reply is left to the
+     * other formats and to `session`, as it would not fit a row. The class
+     * is padded to the longest ("rejected-recipient") only when a command
+     * follows: an ok row ends without trailing blanks. As `list` says it: a
+     * reply that answered no command was the server's own. */
+    mt_slice cmd = s->failure_command.n || !s->failure_reply.n ? s->failure_command : mt_slice_cstr("(unsolicited)");
+    cell(out, mt_slice_cstr(mt_failure_class_name(s->failure_class)), 18, cmd.n == 0);
+    if (cmd.n)
+        cell(out, cmd, 0, 1);
     fputc('\n', out);
 }
 

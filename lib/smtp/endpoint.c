@@ -26,6 +26,17 @@ int mt_ip_parse(const char *s, size_t n, unsigned char addr[16], int *family)
     return -1;
 }
 
+int mt_ip_unmap(unsigned char addr[16], int *family)
+{
+    static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+    if (*family != MT_IP6 || memcmp(addr, mapped, sizeof mapped))
+        return 0;
+    memmove(addr, addr + 12, 4);
+    memset(addr + 4, 0, 12);
+    *family = MT_IP4;
+    return 1;
+}
+
 long mt_port_parse(const char *s, size_t n)
 {
     if (n == 0 || n > 5)
@@ -74,7 +85,10 @@ int mt_endpoint_parse(mt_slice e, int strict, struct mt_endpoint *out)
         if (out->port < 0 && strict)
             return -1;
     }
-    return mt_ip_parse(host, host_n, out->addr, &out->family);
+    if (mt_ip_parse(host, host_n, out->addr, &out->family))
+        return -1;
+    mt_ip_unmap(out->addr, &out->family);
+    return 0;
 }
 
 int mt_endpoint_port_reading(mt_slice e, struct mt_endpoint *alt)
@@ -97,6 +111,7 @@ int mt_endpoint_port_reading(mt_slice e, struct mt_endpoint *alt)
     r.port = port;
     if (mt_ip_parse(e.p, (size_t)(last - e.p), r.addr, &r.family) != 0 || r.family != MT_IP6)
         return 0;
+    mt_ip_unmap(r.addr, &r.family);   /* "::ffff:c633:6419:25" */
     *alt = r;
     return 1;
 }
