@@ -44,8 +44,9 @@ static const char *const pending_usage[] = {
     "listed after the tracking logs' with their queue id.",
     "  --syslog-year Y, --syslog-tz ZONE",
     "                 Postfix stamps have no year or zone: by default the year",
-    "                 nearest --start/--end, else each file's modification time,",
-    "                 and UTC; --syslog-year Y puts every stamp in Y",
+    "                 nearest --start/--end, else the days the tracking logs'",
+    "                 names span, else each file's modification time, and UTC;",
+    "                 --syslog-year Y puts every stamp in Y",
     NULL,
 };
 
@@ -409,7 +410,10 @@ static int print_pending_postfix(const struct mt_pending_postfix *p, void *user)
 }
 
 /* Where classic syslog stamps take their year: --syslog-year, else the
- * window (as trace places them), else each file's own. */
+ * window, else the period the tracking logs' names span (as trace places
+ * them near the message's events: the smart host's log is of the same
+ * days), else each file's own. A file's modification time is no guide to
+ * logs copied off a server for a look at them. */
 static const struct mt_postfix_near *postfix_near(struct mt_postfix_near *n, const struct common *c,
                                                   const mt_tz *syslog_tz)
 {
@@ -420,7 +424,19 @@ static const struct mt_postfix_near *postfix_near(struct mt_postfix_near *n, con
         n->from_ms = c->q.start_ms != MT_TIME_NONE ? c->q.start_ms : c->q.end_ms - 1;
         n->to_ms = c->q.end_ms != MT_TIME_NONE ? c->q.end_ms - 1 : c->q.start_ms;
     } else {
-        return NULL;
+        n->from_ms = INT64_MAX;
+        n->to_ms = INT64_MIN;
+        for (size_t i = 0; i < c->ls.n; i++) {
+            const struct mt_logfile *f = &c->ls.files[i];
+            if (f->name_time_ms == MT_TIME_NONE)
+                continue;
+            if (f->name_time_ms < n->from_ms)
+                n->from_ms = f->name_time_ms;
+            if (f->name_time_ms + f->name_period_ms > n->to_ms)
+                n->to_ms = f->name_time_ms + f->name_period_ms;
+        }
+        if (n->from_ms > n->to_ms)
+            return NULL;
     }
     return n;
 }
