@@ -3445,24 +3445,23 @@ static int pf_in_transit(const struct mt_pf_entry *e)
     return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
 }
 
+static int pf_slice_cmp(mt_slice a, mt_slice b)
+{
+    int c = a.n && b.n ? memcmp(a.p, b.p, a.n < b.n ? a.n : b.n) : 0;
+    return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+/* By first line, then key: the order is the logs', not the store's (which
+ * is when entries were handed on: removal, eviction, the end). */
 static int pf_by_start(const void *a, const void *b)
 {
     const struct mt_pf_entry *x = *(const struct mt_pf_entry *const *)a, *y = *(const struct mt_pf_entry *const *)b;
     if (x->first_ms != y->first_ms)
         return x->first_ms < y->first_ms ? -1 : 1;
-    size_t n = x->queue_id.n < y->queue_id.n ? x->queue_id.n : y->queue_id.n;
-    int c = memcmp(x->queue_id.p, y->queue_id.p, n);
-    if (c)
-        return c;
-    if (x->queue_id.n != y->queue_id.n)
-        return x->queue_id.n < y->queue_id.n ? -1 : 1;
-    n = x->host.n < y->host.n ? x->host.n : y->host.n;
-    c = n ? memcmp(x->host.p, y->host.p, n) : 0;
-    if (c || x->host.n != y->host.n)
-        return c ? c : x->host.n < y->host.n ? -1 : 1;
-    n = x->syslog_name.n < y->syslog_name.n ? x->syslog_name.n : y->syslog_name.n;
-    c = n ? memcmp(x->syslog_name.p, y->syslog_name.p, n) : 0;
-    return c ? c : x->syslog_name.n < y->syslog_name.n ? -1 : x->syslog_name.n > y->syslog_name.n;
+    int c = pf_slice_cmp(x->queue_id, y->queue_id);
+    if (!c)
+        c = pf_slice_cmp(x->host, y->host);
+    return c ? c : pf_slice_cmp(x->syslog_name, y->syslog_name);
 }
 
 /* Hands on e's waiting recipients; non-zero when each asked to stop, -1
