@@ -41,7 +41,8 @@
  * ones are read again (mt_search_each, only the files that held events of
  * their time) and traced with mt_tracer_build itself, their events handed
  * over in mt_search's order. `pending` reads again the messages found
- * pending, to print them.
+ * pending, to print them, and then the Postfix logs apart: a smart host's
+ * queue is its own entries' (mt_pending_postfix_scan, at the end).
  *
  * Small helpers below (strip_angles, after, mentions, same host) are the
  * same as trace.c's: the two must agree. */
