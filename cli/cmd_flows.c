@@ -30,6 +30,7 @@ static const char *const flows_usage[] = {
 
 static const char *const pending_usage[] = {
     "usage: mailtrail pending --logs DIR [--start T] [--end T] [--format table|csv|json]",
+    "                         [--syslog-year Y] [--syslog-tz ZONE]",
     "       (--db FILE instead of --logs: answer from the index made by mailtrail index)",
     "",
     "List the recipients whose messages entered a server and have no final event",
@@ -37,18 +38,41 @@ static const char *const pending_usage[] = {
     "logs, and deferrals with no later success: the queues as they stood, rebuilt",
     "from the logs. --start/--end pick the messages with an event in the window",
     "(as trace does), still judged at the end of the logs, not of the window.",
+    "A Postfix smart host's log among them (--logs smarthost=DIR) is a queue too:",
+    "its recipients whose last attempt was deferred (nothing sent, bounced or",
+    "expired them later), and its entries received but never tried (in transit),",
+    "listed after the tracking logs' with their queue id.",
+    "  --syslog-year Y, --syslog-tz ZONE",
+    "                 Postfix stamps have no year or zone: by default the year",
+    "                 nearest --start/--end, else the days the tracking logs'",
+    "                 names span, else each file's modification time, and UTC;",
+    "                 --syslog-year Y puts every stamp in Y",
     NULL,
 };
 
-enum { OPT_LOGS = 256, OPT_DB, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ };
+enum { OPT_LOGS = 256, OPT_DB, OPT_START, OPT_END, OPT_FORMAT, OPT_TZ, OPT_SYSLOG_YEAR, OPT_SYSLOG_TZ };
 
-static const struct option long_opts[] = {
+static const struct option flows_opts[] = {
     { "logs", required_argument, NULL, OPT_LOGS },
     { "db", required_argument, NULL, OPT_DB },
     { "start", required_argument, NULL, OPT_START },
     { "end", required_argument, NULL, OPT_END },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "tz", required_argument, NULL, OPT_TZ },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* flows' and the two that place Postfix stamps in time */
+static const struct option pending_opts[] = {
+    { "logs", required_argument, NULL, OPT_LOGS },
+    { "db", required_argument, NULL, OPT_DB },
+    { "start", required_argument, NULL, OPT_START },
+    { "end", required_argument, NULL, OPT_END },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "tz", required_argument, NULL, OPT_TZ },
+    { "syslog-year", required_argument, NULL, OPT_SYSLOG_YEAR },
+    { "syslog-tz", required_argument, NULL, OPT_SYSLOG_TZ },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -66,10 +90,13 @@ struct common {
     const char *tzname;
     int fmt;               /* 0 table, 1 csv, 2 json */
     int unreadable;
+    int syslog_year;       /* pending: --syslog-year, 0 when not given */
+    const char *syslog_tzname;
 };
 
 /* Options and logs. */
-static int load(const char *cmd, const char *const *usage, int argc, char **argv, struct common *c)
+static int load(const char *cmd, const char *const *usage, const struct option *long_opts, int argc, char **argv,
+                struct common *c)
 {
     struct cli_list logs = { 0 };
     const char *db = NULL;
@@ -83,6 +110,7 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         { OPT_START, "--start", &start },
         { OPT_END, "--end", &end },
         { OPT_TZ, "--tz", &c->tzname },
+        { OPT_SYSLOG_TZ, "--syslog-tz", &c->syslog_tzname },
     };
     while ((opt = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
         if (cli_take_once(cmd, once, sizeof once / sizeof *once, opt, optarg, &rc)) {
@@ -94,6 +122,15 @@ static int load(const char *cmd, const char *const *usage, int argc, char **argv
         case 'h': rc = cli_help(cmd, argv, usage) == MT_OK ? -1 : MT_EUSAGE; goto done;
         case OPT_LOGS: cli_list_add(&logs, optarg); break;
         case OPT_FORMAT: fmtname = optarg; break;
+        case OPT_SYSLOG_YEAR: {
+            unsigned long long y;
+            if (cli_parse_u64(optarg, &y) || y < 1970 || y > 9999) {
+                rc = cli_usage_error(cmd, "--syslog-year wants a year such as 2016");
+                goto done;
+            }
+            c->syslog_year = (int)y;
+            break;
+        }
         case ':': rc = cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]); goto done;
         default: rc = cli_option_error(cmd, argv, long_opts, NULL); goto done;
         }
@@ -140,7 +177,7 @@ static int by_count(const void *a, const void *b)
 int cmd_flows(int argc, char **argv)
 {
     struct common c;
-    int rc = load("flows", flows_usage, argc, argv, &c);
+    int rc = load("flows", flows_usage, flows_opts, argc, argv, &c);
     if (rc != MT_OK) {
         unload(&c);
         return rc < 0 ? MT_OK : rc;
@@ -202,6 +239,115 @@ struct pending_out {
     uint64_t shown;
 };
 
+/* One waiting row, as every format writes it. */
+struct pending_row {
+    mt_slice message_id, recipient, server, status, subject, sender, queue_id;
+    const char *state;
+    int64_t since_ms;
+    const char *explanation;      /* "" when the status says nothing known */
+    const char *note;             /* table only: NULL, or after " / from SENDER", why the row
+                                     names no recipient */
+};
+
+/* What a deferral's status means: the verdict of the reply it quotes
+ * (Exchange's own, or the one Postfix quotes: "host mx[192.0.2.1] said:
+ * 450 4.2.1 ..."). A Postfix deferral without one ("connect to ...:
+ * Connection timed out", "Host or domain name not found") is its own
+ * reason; the enhanced code it carries says only which kind, and the
+ * meanings known for codes are Exchange's, not Postfix's. */
+static void explain_status(mt_slice status, mt_slice dsn, char *buf, size_t len)
+{
+    struct mt_reply r;
+    buf[0] = '\0';
+    const char *said = status.n ? memmem(status.p, status.n, " said: ", 7) : NULL;
+    if (said)
+        status = mt_slice_make(said + 7, status.n - (size_t)(said + 7 - status.p));
+    if (status.n && mt_reply_parse(status, &r)) {
+        snprintf(buf, len, "%s", mt_reply_verdict(&r));
+        return;
+    }
+    if (dsn.n)
+        snprintf(buf, len,
+                 "no reply from the next host to quote (DSN %.*s): it could not be reached, looked up or talked to; "
+                 "Postfix retries until the message expires in its queue",
+                 (int)dsn.n, dsn.p);
+}
+
+static void print_row(struct pending_out *po, const struct pending_row *w)
+{
+    const struct common *c = po->c;
+    char a[48];
+    mt_time_format(w->since_ms, po->out_tz, a, sizeof a);
+    if (c->fmt == 2) {
+        fputs("{\"message_id\":", stdout);
+        mt_json_string(stdout, w->message_id);
+        fputs(",\"recipient\":", stdout);
+        mt_json_string(stdout, w->recipient);
+        printf(",\"state\":\"%s\",\"server\":", w->state);
+        mt_json_string(stdout, w->server);
+        printf(",\"since\":\"%s\",\"status\":", a);
+        mt_json_string(stdout, w->status);
+        fputs(",\"subject\":", stdout);
+        mt_json_string(stdout, w->subject);
+        fputs(",\"sender\":", stdout);
+        mt_json_string(stdout, w->sender);
+        fputs(",\"explanation\":", stdout);
+        mt_json_string(stdout, cstr(w->explanation));
+        fputs(",\"queue_id\":", stdout);
+        mt_json_string(stdout, w->queue_id);
+        fputs("}\n", stdout);
+    } else if (c->fmt == 1) {
+        mt_csv_cell(stdout, w->message_id);
+        fputc(',', stdout);
+        mt_csv_cell(stdout, w->recipient);
+        printf(",%s,", w->state);
+        mt_csv_cell(stdout, w->server);
+        printf(",%s,", a);
+        mt_csv_cell(stdout, w->status);
+        fputc(',', stdout);
+        mt_csv_cell(stdout, w->subject);
+        fputc(',', stdout);
+        mt_csv_cell(stdout, w->sender);
+        fputc(',', stdout);
+        mt_csv_cell(stdout, cstr(w->explanation));
+        fputc(',', stdout);
+        mt_csv_cell(stdout, w->queue_id);
+        fputs("\r\n", stdout);
+    } else {
+        if (!po->shown)
+            printf("%-*s %-10s %-12s %-32s %s\n", po->out_tz ? 29 : 24, "Since", "State", "Server", "Recipient",
+                   "Subject / status");
+        printf("%s %-10s ", a, w->state);
+        cli_text_pad(w->server, 12);
+        putchar(' ');
+        cli_text_pad(w->recipient.n ? w->recipient : mt_slice_cstr("(unknown)"), 32);
+        putchar(' ');
+        if (w->queue_id.n) {
+            fputs("queue ", stdout);
+            cli_text(w->queue_id);
+            if (w->subject.n)
+                putchar(' ');
+        }
+        cli_text(w->subject);
+        if (w->status.n) {
+            fputs(" / ", stdout);
+            cli_text(w->status);
+        }
+        if (w->explanation[0]) {
+            fputs(" (", stdout);
+            cli_text(cstr(w->explanation));
+            putchar(')');
+        }
+        if (w->note) {
+            fputs(" / from ", stdout);
+            cli_text(w->sender);
+            fputs(w->note, stdout);
+        }
+        putchar('\n');
+    }
+    po->shown++;
+}
+
 /* The recipients of one message that wait: deferred, or in transit; or,
  * for a message with none (a SUBMIT that transport never received: SUBMIT
  * rows name no recipient), the message itself, "submitted", recipient
@@ -209,7 +355,6 @@ struct pending_out {
 static int print_pending(const struct mt_trace *t, void *user)
 {
     struct pending_out *po = user;
-    const struct common *c = po->c;
     static const struct mt_trace_recipient nobody = { .outcome = MT_OUT_UNKNOWN, .time_ms = MT_TIME_NONE };
     size_t n = t->n_recipients ? t->n_recipients : 1;
     for (size_t r = 0; r < n; r++) {
@@ -221,84 +366,115 @@ static int print_pending(const struct mt_trace *t, void *user)
          * message's last event (another recipient's) was */
         const struct mt_event *last = &t->events[t->n_events - 1];
         const char *server = rc2->server ? rc2->server : rc2->seen_server ? rc2->seen_server : last->server;
-        int64_t since = rc2->time_ms != MT_TIME_NONE ? rc2->time_ms
-                        : rc2->seen_server                ? rc2->seen_ms
-                                                          : last->time_ms;
-        char a[48];
-        mt_time_format(since, po->out_tz, a, sizeof a);
-        const char *state = !t->n_recipients ? "submitted" : rc2->outcome == MT_OUT_DEFERRED ? "deferred" : "in-transit";
-        if (c->fmt == 2) {
-            fputs("{\"message_id\":", stdout);
-            mt_json_string(stdout, t->message_id);
-            fputs(",\"recipient\":", stdout);
-            mt_json_string(stdout, rc2->address);
-            printf(",\"state\":\"%s\",\"server\":", state);
-            mt_json_string(stdout, cstr(server));
-            printf(",\"since\":\"%s\",\"status\":", a);
-            mt_json_string(stdout, rc2->status);
-            fputs(",\"subject\":", stdout);
-            mt_json_string(stdout, t->subject);
-            fputs(",\"sender\":", stdout);
-            mt_json_string(stdout, t->sender);
-            fputs("}\n", stdout);
-        } else if (c->fmt == 1) {
-            mt_csv_cell(stdout, t->message_id);
-            fputc(',', stdout);
-            mt_csv_cell(stdout, rc2->address);
-            printf(",%s,", state);
-            mt_csv_cell(stdout, cstr(server));
-            printf(",%s,", a);
-            mt_csv_cell(stdout, rc2->status);
-            fputc(',', stdout);
-            mt_csv_cell(stdout, t->subject);
-            fputc(',', stdout);
-            mt_csv_cell(stdout, t->sender);
-            fputs("\r\n", stdout);
-        } else {
-            if (!po->shown)
-                printf("%-*s %-10s %-12s %-32s %s\n", po->out_tz ? 29 : 24, "Since", "State", "Server", "Recipient",
-                       "Subject / status");
-            printf("%s %-10s ", a, state);
-            cli_text_pad(cstr(server), 12);
-            putchar(' ');
-            cli_text_pad(t->n_recipients ? rc2->address : mt_slice_cstr("(unknown)"), 32);
-            putchar(' ');
-            cli_text(t->subject);
-            if (rc2->status.n) {
-                fputs(" / ", stdout);
-                cli_text(rc2->status);
-            }
-            if (!t->n_recipients) {
-                fputs(" / from ", stdout);
-                cli_text(t->sender);
-                fputs(", not received by transport", stdout);
-            }
-            putchar('\n');
-        }
-        po->shown++;
+        char why[256];
+        explain_status(rc2->status, (mt_slice){ NULL, 0 }, why, sizeof why);
+        struct pending_row w = {
+            .message_id = t->message_id,
+            .recipient = rc2->address,
+            .server = cstr(server),
+            .status = rc2->status,
+            .subject = t->subject,
+            .sender = t->sender,
+            .state = !t->n_recipients ? "submitted" : rc2->outcome == MT_OUT_DEFERRED ? "deferred" : "in-transit",
+            .since_ms = rc2->time_ms != MT_TIME_NONE ? rc2->time_ms : rc2->seen_server ? rc2->seen_ms : last->time_ms,
+            .explanation = why,
+            .note = t->n_recipients ? NULL : ", not received by transport",
+        };
+        print_row(po, &w);
     }
     return 0;
+}
+
+/* A recipient waiting in a Postfix queue: its last deferral, or the entry
+ * itself when it was never tried (its recipients unknown). */
+static int print_pending_postfix(const struct mt_pending_postfix *p, void *user)
+{
+    const struct mt_pf_entry *e = p->entry;
+    char why[256] = "";
+    if (p->last)
+        explain_status(p->last->status_text, p->last->dsn, why, sizeof why);
+    struct pending_row w = {
+        .message_id = e->message_id,
+        .recipient = p->last ? p->last->to : (mt_slice){ NULL, 0 },
+        .server = cstr(p->server),
+        .status = p->last ? p->last->status_text : (mt_slice){ NULL, 0 },
+        .sender = e->from,
+        .queue_id = e->queue_id,
+        .state = p->last ? "deferred" : "in-transit",
+        .since_ms = p->since_ms,
+        .explanation = why,
+        .note = p->last ? NULL : ", not tried yet",
+    };
+    print_row(user, &w);
+    return 0;
+}
+
+/* Where classic syslog stamps take their year: --syslog-year, else the
+ * window, else the period the tracking logs' names span (as trace places
+ * them near the message's events: the smart host's log is of the same
+ * days), else each file's own. A file's modification time is no guide to
+ * logs copied off a server for a look at them. */
+static const struct mt_postfix_near *postfix_near(struct mt_postfix_near *n, const struct common *c,
+                                                  const mt_tz *syslog_tz)
+{
+    if (c->syslog_year) {
+        n->from_ms = mt_tz_local_to_utc(syslog_tz, mt_days_from_civil(c->syslog_year, 1, 1) * 86400000);
+        n->to_ms = mt_tz_local_to_utc(syslog_tz, mt_days_from_civil(c->syslog_year + 1, 1, 1) * 86400000) - 1;
+    } else if (c->q.start_ms != MT_TIME_NONE || c->q.end_ms != MT_TIME_NONE) {
+        n->from_ms = c->q.start_ms != MT_TIME_NONE ? c->q.start_ms : c->q.end_ms - 1;
+        n->to_ms = c->q.end_ms != MT_TIME_NONE ? c->q.end_ms - 1 : c->q.start_ms;
+    } else {
+        n->from_ms = INT64_MAX;
+        n->to_ms = INT64_MIN;
+        for (size_t i = 0; i < c->ls.n; i++) {
+            const struct mt_logfile *f = &c->ls.files[i];
+            if (f->name_time_ms == MT_TIME_NONE)
+                continue;
+            if (f->name_time_ms < n->from_ms)
+                n->from_ms = f->name_time_ms;
+            if (f->name_time_ms + f->name_period_ms > n->to_ms)
+                n->to_ms = f->name_time_ms + f->name_period_ms;
+        }
+        if (n->from_ms > n->to_ms)
+            return NULL;
+    }
+    return n;
 }
 
 int cmd_pending(int argc, char **argv)
 {
     struct common c;
-    int rc = load("pending", pending_usage, argc, argv, &c);
+    int rc = load("pending", pending_usage, pending_opts, argc, argv, &c);
     if (rc != MT_OK) {
         unload(&c);
         return rc < 0 ? MT_OK : rc;
     }
+    mt_tz *syslog_tz = NULL;
+    char err[256];
+    if (mt_tz_load(c.syslog_tzname ? c.syslog_tzname : "UTC", &syslog_tz, err, sizeof err) != MT_OK) {
+        rc = cli_usage_error("pending", "--syslog-tz: %s", err);
+        unload(&c);
+        return rc;
+    }
     struct pending_out po = { &c, c.tzname ? c.tz : NULL, 0 };
     /* before the scan, so that nothing pending still gives the columns */
     if (c.fmt == 1)
-        fputs("message_id,recipient,state,server,since,status,subject,sender\r\n", stdout);
+        fputs("message_id,recipient,state,server,since,status,subject,sender,explanation,queue_id\r\n", stdout);
     mt_status st = mt_pending_scan(&c.ls, &c.q, 0, print_pending, cli_print_diag, &po);
+    if (st == MT_EINPUT)
+        c.unreadable = 1;
+    if (st != MT_EIO) {
+        struct mt_postfix_near near_buf;
+        st = mt_pending_postfix_scan(&c.ls, &c.q, postfix_near(&near_buf, &c, syslog_tz), syslog_tz,
+                                     print_pending_postfix, cli_print_diag, &po);
+        if (st == MT_EINPUT)
+            c.unreadable = 1;
+    }
+    mt_tz_free(syslog_tz);
     if (st == MT_EIO) {
         unload(&c);
         return MT_EIO;
     }
-    if (st == MT_EINPUT)
-        c.unreadable = 1;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fputs("mailtrail pending: cannot write the results\n", stderr);
         rc = MT_EIO;

@@ -90,4 +90,34 @@ typedef int (*mt_trace_fn)(const struct mt_trace *t, void *user);
 mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_trace_fn each,
                           mt_diag_fn diag, void *user);
 
+/* One recipient waiting in a Postfix queue when its log ends (the queue
+ * of a smart host given with the tracking logs): its last attempt was
+ * deferred (or soft-bounced) and nothing later sent, bounced or expired it,
+ * nor removed the queue file; or, for an entry that was received (qmgr's
+ * "from=<...>, size=..., nrcpt=...", or smtpd/pickup with cleanup's
+ * message-id and no reject) and never tried, the entry itself, in transit,
+ * its recipients unknown (Postfix names them only when it tries them). */
+struct mt_pending_postfix {
+    const struct mt_pf_entry *entry;  /* its queue entry: queue id, message-id, from=, ... */
+    const struct mt_pf_delivery *last;/* the last deferral; NULL in transit */
+    const char *server;               /* as trace names the hop: the syslog host, then
+                                         "/instance" unless the instance is "postfix" */
+    int64_t since_ms;                 /* the last deferral; in transit, when qmgr queued it,
+                                         else when it arrived */
+};
+typedef int (*mt_pending_postfix_fn)(const struct mt_pending_postfix *p, void *user);
+
+/* The Postfix part of `mailtrail pending`: every Postfix log of ls (read
+ * whole, as mt_trace_load_postfix reads them, from files or an index; near
+ * and tz as there) rebuilt into queue entries, and of the entries with a
+ * line in q's window (start_ms, end_ms only; the whole logs without), the
+ * recipients still waiting at the end of the log, in the order their
+ * entries began (first line, then queue id). Each entry is judged on its
+ * own: one that handed the message on (to another instance, a content
+ * filter) is done, and the next entry's fate is that entry's. Returns MT_OK,
+ * MT_NOMATCH (no Postfix log in ls), MT_EINPUT (some could not be read;
+ * the rest is listed), MT_EIO (out of memory). */
+mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,
+                                  const mt_tz *tz, mt_pending_postfix_fn each, mt_diag_fn diag, void *user);
+
 #endif

@@ -41,7 +41,8 @@
  * ones are read again (mt_search_each, only the files that held events of
  * their time) and traced with mt_tracer_build itself, their events handed
  * over in mt_search's order. `pending` reads again the messages found
- * pending, to print them.
+ * pending, to print them, and then the Postfix logs apart: a smart host's
+ * queue is its own entries' (mt_pending_postfix_scan, at the end).
  *
  * Small helpers below (strip_angles, after, mentions, same host) are the
  * same as trace.c's: the two must agree. */
@@ -3379,5 +3380,157 @@ mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigne
     flows_free(F);
     free(ag.h);
     patmap_free(&pm);
+    return st;
+}
+
+/* ---- pending in Postfix queues ---- */
+
+static int pf_in_window(int64_t t, const struct mt_query *q)
+{
+    return t != MT_TIME_NONE && (q->start_ms == MT_TIME_NONE || t >= q->start_ms) &&
+           (q->end_ms == MT_TIME_NONE || t < q->end_ms);
+}
+
+/* Has e a line in q's window? Its lines' times are what the entry keeps of
+ * them: arrival, cleanup, each qmgr pass, each attempt, its DSNs, expiry,
+ * removal -- a deferral retried across the window has no line in it. */
+static int pf_entry_in_window(const struct mt_pf_entry *e, const struct mt_query *q)
+{
+    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
+        return 1;
+    if (pf_in_window(e->first_ms, q) || pf_in_window(e->last_ms, q) || pf_in_window(e->arrival_ms, q) ||
+        pf_in_window(e->message_id_ms, q) || (e->expired && pf_in_window(e->expired_ms, q)) ||
+        (e->removed && pf_in_window(e->removed_ms, q)))
+        return 1;
+    for (size_t i = 0; i < e->n_active_ms; i++)
+        if (pf_in_window(e->active_ms[i], q))
+            return 1;
+    for (size_t i = 0; i < e->n_deliveries; i++)
+        if (pf_in_window(e->deliveries[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_rejects; i++)
+        if (pf_in_window(e->rejects[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_notifications; i++)
+        if (pf_in_window(e->notifications[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_warnings; i++)
+        if (pf_in_window(e->warnings[i].time_ms, q))
+            return 1;
+    return 0;
+}
+
+/* Can e still hold a recipient at the end of its log? Not once its queue
+ * file is gone (removed, expired), nor when a later entry has its key: the
+ * rest of an entry handed on early (evicted), or a queue id that came back,
+ * which Postfix reuses only once the old file is gone. */
+static int pf_entry_open(const mt_pf_store *s, const struct mt_pf_entry *e)
+{
+    if (e->removed || e->expired)
+        return 0;
+    const struct mt_pf_entry *same[64];
+    size_t n = mt_pf_store_find(s, e->queue_id, e->host, e->syslog_name, same, 64);
+    return n <= 64 && n && same[n - 1] == e;
+}
+
+/* Received and waiting for its first attempt. A client= line alone is an
+ * SMTP transaction that may never have become a queue file (the client quit,
+ * the message was refused at DATA); cleanup naming its message-id, with no
+ * reject, is one that did, or was about to when the log ends. */
+static int pf_in_transit(const struct mt_pf_entry *e)
+{
+    if (e->n_deliveries)
+        return 0;
+    if (e->queued_ms != MT_TIME_NONE)
+        return 1;
+    return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
+}
+
+static int pf_slice_cmp(mt_slice a, mt_slice b)
+{
+    int c = a.n && b.n ? memcmp(a.p, b.p, a.n < b.n ? a.n : b.n) : 0;
+    return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+/* By first line, then key: the order is the logs', not the store's (which
+ * is when entries were handed on: removal, eviction, the end). */
+static int pf_by_start(const void *a, const void *b)
+{
+    const struct mt_pf_entry *x = *(const struct mt_pf_entry *const *)a, *y = *(const struct mt_pf_entry *const *)b;
+    if (x->first_ms != y->first_ms)
+        return x->first_ms < y->first_ms ? -1 : 1;
+    int c = pf_slice_cmp(x->queue_id, y->queue_id);
+    if (!c)
+        c = pf_slice_cmp(x->host, y->host);
+    return c ? c : pf_slice_cmp(x->syslog_name, y->syslog_name);
+}
+
+/* Hands on e's waiting recipients; non-zero when each asked to stop, -1
+ * when out of memory. */
+static int pf_entry_pending(const struct mt_pf_entry *e, mt_pending_postfix_fn each, void *user)
+{
+    char server[160];
+    mt_slice host = e->host.n ? e->host : e->syslog_name.n ? e->syslog_name : MT_SLICE_LIT("postfix");
+    if (e->host.n && e->syslog_name.n && !mt_slice_eq(e->syslog_name, MT_SLICE_LIT("postfix")))
+        snprintf(server, sizeof server, "%.*s/%.*s", (int)host.n, host.p, (int)e->syslog_name.n, e->syslog_name.p);
+    else
+        snprintf(server, sizeof server, "%.*s", (int)host.n, host.p);
+    struct mt_pending_postfix p = { e, NULL, server, MT_TIME_NONE };
+    if (pf_in_transit(e)) {
+        p.since_ms = e->queued_ms != MT_TIME_NONE ? e->queued_ms : e->arrival_ms;
+        return each(&p, user) ? 1 : 0;
+    }
+    if (!e->n_deliveries)
+        return 0;
+    mt_pf_rindex *x = mt_pf_rindex_new(e);
+    if (!x)
+        return -1;
+    int stop = 0;
+    for (size_t k = 0; k < e->n_deliveries && !stop; k++) {
+        const struct mt_pf_delivery *d = &e->deliveries[k];
+        if ((d->status != MT_PF_STATUS_DEFERRED && d->status != MT_PF_STATUS_SOFTBOUNCE) ||
+            !mt_pf_rindex_is_last(x, k))
+            continue;
+        p.last = d;
+        p.since_ms = d->time_ms;
+        stop = each(&p, user) ? 1 : 0;
+    }
+    mt_pf_rindex_free(x);
+    return stop;
+}
+
+mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,
+                                  const mt_tz *tz, mt_pending_postfix_fn each, mt_diag_fn diag, void *user)
+{
+    mt_pf_store *s = mt_pf_store_new();
+    if (!s)
+        return MT_EIO;
+    mt_status st = mt_trace_load_postfix(ls, near, tz, s, diag, user);
+    if (st != MT_OK && st != MT_EINPUT) {
+        mt_pf_store_free(s);
+        return st;
+    }
+    size_t n = mt_pf_store_count(s), m = 0;
+    const struct mt_pf_entry **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        mt_pf_store_free(s);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct mt_pf_entry *e = mt_pf_store_at(s, i);
+        if (pf_entry_open(s, e) && pf_entry_in_window(e, q))
+            v[m++] = e;
+    }
+    if (m > 1)
+        qsort(v, m, sizeof *v, pf_by_start);
+    for (size_t i = 0; i < m; i++) {
+        int rc = pf_entry_pending(v[i], each, user);
+        if (rc < 0)
+            st = MT_EIO;
+        if (rc)
+            break;
+    }
+    free(v);
+    mt_pf_store_free(s);
     return st;
 }
