@@ -273,46 +273,35 @@ static void explain_status(mt_slice status, mt_slice dsn, char *buf, size_t len)
                  (int)dsn.n, dsn.p);
 }
 
+/* A row's columns in CSV and JSON, in order: the CSV header is their names.
+ * State and since are words and times mailtrail writes itself: printed as
+ * they are (in JSON within quotes), never escaped or neutralised. */
+enum { PENDING_FIELDS = 10 };
+static const char *const pending_field[PENDING_FIELDS] = { "message_id", "recipient", "state", "server", "since",
+                                                           "status", "subject", "sender", "explanation", "queue_id" };
+static const char pending_plain[PENDING_FIELDS] = { [2] = 1, [4] = 1 };
+
 static void print_row(struct pending_out *po, const struct pending_row *w)
 {
     const struct common *c = po->c;
     char a[48];
     mt_time_format(w->since_ms, po->out_tz, a, sizeof a);
-    if (c->fmt == 2) {
-        fputs("{\"message_id\":", stdout);
-        mt_json_string(stdout, w->message_id);
-        fputs(",\"recipient\":", stdout);
-        mt_json_string(stdout, w->recipient);
-        printf(",\"state\":\"%s\",\"server\":", w->state);
-        mt_json_string(stdout, w->server);
-        printf(",\"since\":\"%s\",\"status\":", a);
-        mt_json_string(stdout, w->status);
-        fputs(",\"subject\":", stdout);
-        mt_json_string(stdout, w->subject);
-        fputs(",\"sender\":", stdout);
-        mt_json_string(stdout, w->sender);
-        fputs(",\"explanation\":", stdout);
-        mt_json_string(stdout, cstr(w->explanation));
-        fputs(",\"queue_id\":", stdout);
-        mt_json_string(stdout, w->queue_id);
-        fputs("}\n", stdout);
-    } else if (c->fmt == 1) {
-        mt_csv_cell(stdout, w->message_id);
-        fputc(',', stdout);
-        mt_csv_cell(stdout, w->recipient);
-        printf(",%s,", w->state);
-        mt_csv_cell(stdout, w->server);
-        printf(",%s,", a);
-        mt_csv_cell(stdout, w->status);
-        fputc(',', stdout);
-        mt_csv_cell(stdout, w->subject);
-        fputc(',', stdout);
-        mt_csv_cell(stdout, w->sender);
-        fputc(',', stdout);
-        mt_csv_cell(stdout, cstr(w->explanation));
-        fputc(',', stdout);
-        mt_csv_cell(stdout, w->queue_id);
-        fputs("\r\n", stdout);
+    if (c->fmt == 1 || c->fmt == 2) {
+        const mt_slice v[PENDING_FIELDS] = { w->message_id, w->recipient, cstr(w->state), w->server, cstr(a),
+                                             w->status, w->subject, w->sender, cstr(w->explanation), w->queue_id };
+        for (int i = 0; i < PENDING_FIELDS; i++) {
+            if (c->fmt == 2)
+                printf(i ? ",\"%s\":" : "{\"%s\":", pending_field[i]);
+            else if (i)
+                fputc(',', stdout);
+            if (pending_plain[i])
+                printf(c->fmt == 2 ? "\"%.*s\"" : "%.*s", (int)v[i].n, v[i].p);
+            else if (c->fmt == 2)
+                mt_json_string(stdout, v[i]);
+            else
+                mt_csv_cell(stdout, v[i]);
+        }
+        fputs(c->fmt == 2 ? "}\n" : "\r\n", stdout);
     } else {
         if (!po->shown)
             printf("%-*s %-10s %-12s %-32s %s\n", po->out_tz ? 29 : 24, "Since", "State", "Server", "Recipient",
@@ -459,7 +448,8 @@ int cmd_pending(int argc, char **argv)
     struct pending_out po = { &c, c.tzname ? c.tz : NULL, 0 };
     /* before the scan, so that nothing pending still gives the columns */
     if (c.fmt == 1)
-        fputs("message_id,recipient,state,server,since,status,subject,sender,explanation,queue_id\r\n", stdout);
+        for (int i = 0; i < PENDING_FIELDS; i++)
+            printf(i + 1 < PENDING_FIELDS ? "%s," : "%s\r\n", pending_field[i]);
     mt_status st = mt_pending_scan(&c.ls, &c.q, 0, print_pending, cli_print_diag, &po);
     if (st == MT_EINPUT)
         c.unreadable = 1;
