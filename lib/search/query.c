@@ -90,6 +90,7 @@ bool mt_query_match(const struct mt_query *q, const struct mt_event *ev)
 
 struct mt_matcher {
     const struct mt_query *q;
+    bool window_only;          /* q says nothing but a window: flows and report read everything */
     struct mt_query others;    /* q without its recipients, when they are looked up */
     uint32_t *slot;            /* open addressing: 1 + index into q->recipients, 0 empty */
     size_t mask;
@@ -101,6 +102,9 @@ mt_matcher *mt_matcher_new(const struct mt_query *q)
     if (!m)
         return NULL;
     m->q = q;
+    m->window_only = !q->n_servers && !q->event_id && !q->source && !q->sender && !q->n_recipients &&
+                     !q->message_id && !q->internal_message_id && !q->network_message_id && !q->subject &&
+                     !q->reference && !q->session_id && !q->transport_traffic_type && !q->accept;
     if (q->n_recipients <= MATCHER_WALK_MAX || q->n_recipients >= UINT32_MAX / 4)
         return m;
     size_t cap = 16;
@@ -136,6 +140,9 @@ static bool matcher_has(const mt_matcher *m, mt_slice item)
 
 bool mt_matcher_match(const mt_matcher *m, const struct mt_event *ev)
 {
+    if (m->window_only)
+        return (m->q->start_ms == MT_TIME_NONE || ev->time_ms >= m->q->start_ms) &&
+               (m->q->end_ms == MT_TIME_NONE || ev->time_ms < m->q->end_ms);
     if (!m->slot)
         return mt_query_match(m->q, ev);
     if (!mt_query_match(&m->others, ev))
