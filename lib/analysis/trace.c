@@ -2163,26 +2163,31 @@ static mt_slice pf_entry_ndr(const struct mt_pf_store *s, const struct mt_pf_ent
 /* An Exchange recipient relayed to a Postfix smart host keeps `relayed`,
  * with what Postfix did shown beside it -- except when Postfix's last word
  * on every address it became from the entry Exchange handed it to on (itself,
- * an alias's rewrite or members, a forward, later instances' entries) was a
- * failure: bounced, or still deferred when qmgr expired the entry
- * ("status=expired, returned to sender"). Then it did not get through and
- * its sender was sent an NDR, which `relayed` hid: it is failed there, as
- * one only Postfix logged is (an expired one with its last deferral's reply
- * as status and the expiry's explanation, r->expired). One address sent or
- * still deferred leaves it as it was. Run after the hops are ordered:
- * r->server points into them. */
-static mt_status failed_beyond(mt_tracer *t, const struct mt_pf_store *s)
+ * an alias's rewrite or members, a forward, later instances' entries) was
+ * not a hand-over:
+ *  - every one a failure (bounced, or still deferred when qmgr expired the
+ *    entry: "status=expired, returned to sender"): it did not get through and
+ *    its sender was sent an NDR, which `relayed` hid. It is failed there, as
+ *    one only Postfix logged is (an expired one with its last deferral's
+ *    reply as status and the expiry's explanation, r->expired);
+ *  - failures and at least one deferral in a queue file still there when the
+ *    logs end (not expired, not removed): Postfix is still retrying, so it is
+ *    deferred there, at the last such deferral, with its reply -- what
+ *    `pending` lists on the smart host.
+ * One address sent leaves it as it was, and so does a deferral whose queue
+ * file was removed (postsuper -d: nobody retries it, and nothing says it
+ * failed). Run after the hops are ordered: r->server points into them. */
+static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
 {
     size_t n = t->trace.n_hops;
-    int failures = 0;      /* most messages have none: no index built for them */
-    for (size_t h = 0; h < n && !failures; h++) {
+    int unsent = 0;        /* most messages have none: no index built for them */
+    for (size_t h = 0; h < n && !unsent; h++) {
         const struct mt_pf_entry *e = t->hops[h].postfix;
-        failures = e && e->expired;
-        for (size_t k = 0; e && k < e->n_deliveries && !failures; k++)
-            failures = e->deliveries[k].status == MT_PF_STATUS_BOUNCED ||
-                       e->deliveries[k].status == MT_PF_STATUS_EXPIRED;
+        unsent = e && e->expired;
+        for (size_t k = 0; e && k < e->n_deliveries && !unsent; k++)
+            unsent = e->deliveries[k].status != MT_PF_STATUS_SENT;
     }
-    if (!failures)
+    if (!unsent)
         return MT_OK;
     mt_pf_rindex **rx = calloc(n, sizeof *rx);
     if (!rx)
@@ -2204,10 +2209,10 @@ static mt_status failed_beyond(mt_tracer *t, const struct mt_pf_store *s)
                 root = h;
         if (root == MT_HOP_NONE)
             continue;
-        size_t ends = 0, gave_up = 0, at = MT_HOP_NONE;
-        int64_t when = MT_TIME_NONE;
+        size_t ends = 0, gave_up = 0, waiting = 0, at = MT_HOP_NONE, wait_at = MT_HOP_NONE;
+        int64_t when = MT_TIME_NONE, wait_when = MT_TIME_NONE;
         int expired = 0;
-        mt_slice why = mt_slice_make(NULL, 0);
+        mt_slice why = mt_slice_make(NULL, 0), wait_why = mt_slice_make(NULL, 0);
         for (size_t h = 0; h < n; h++) {
             const struct mt_pf_entry *e = t->hops[h].postfix;
             if (!e || !descends_from(t, h, root))
@@ -2226,6 +2231,15 @@ static mt_status failed_beyond(mt_tracer *t, const struct mt_pf_store *s)
                 ends++;
                 int expired_line = d->status == MT_PF_STATUS_EXPIRED;
                 int gave_up_here = expired_line || (deferred && e->expired);
+                if (deferred && !gave_up_here && !e->removed) {
+                    waiting++;
+                    if (wait_at == MT_HOP_NONE || d->time_ms >= wait_when) {
+                        wait_at = h;
+                        wait_when = d->time_ms;
+                        wait_why = d->status_text;
+                    }
+                    continue;
+                }
                 if (!gave_up_here && d->status != MT_PF_STATUS_BOUNCED)
                     continue;
                 gave_up++;
@@ -2239,8 +2253,17 @@ static mt_status failed_beyond(mt_tracer *t, const struct mt_pf_store *s)
                 }
             }
         }
-        if (!ends || gave_up != ends)
+        if (!ends || gave_up + waiting != ends)
             continue;
+        if (waiting) {
+            r->outcome = MT_OUT_DEFERRED;
+            r->server = t->hops[wait_at].server;
+            r->time_ms = wait_when;
+            r->status = wait_why;
+            r->next_hop = mt_slice_make(NULL, 0);  /* as for failed: no next hop */
+            r->queue_id = mt_slice_make(NULL, 0);
+            continue;
+        }
         r->outcome = MT_OUT_FAILED;
         r->server = t->hops[at].server;
         r->time_ms = when;
@@ -2284,7 +2307,7 @@ mt_status mt_tracer_build_postfix(mt_tracer *t, const char *message_id, const st
          * that deferred it for hours, a smart host it entered through */
         seen_postfix(t);
         if (st == MT_OK)
-            st = failed_beyond(t, store);
+            st = unsent_beyond(t, store);
     }
     if (st != MT_OK) {
         clear_built(t);
