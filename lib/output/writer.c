@@ -396,6 +396,17 @@ static void cell(FILE *out, mt_slice s, size_t w, int last)
             fputc(' ', out);
 }
 
+/* Print s whole in a column of w cells, padded when narrower: a value cut
+ * short is worse than a row pushed right (an address with its end cut off
+ * names another host, or none). */
+static void cell_whole(FILE *out, mt_slice s, size_t w)
+{
+    size_t width = mt_display_width(s);
+    mt_text_write(out, s);
+    for (size_t pad = width < w ? w - width + 1 : 1; pad; pad--)
+        fputc(' ', out);
+}
+
 static void write_table(mt_writer *w, const struct mt_event *ev)
 {
     FILE *out = w->out;
@@ -624,7 +635,7 @@ static void session_table(mt_writer *w, const struct mt_smtp_session *s)
     cell(out, s->session_id, 16, 0);
     int dl = snprintf(dur, sizeof dur, "%8.1f", (double)(s->end_ms - s->start_ms) / 1000.0);
     cell(out, mt_slice_make(dur, (size_t)dl), 8, 0);
-    cell(out, s->remote_endpoint, 21, 0);
+    cell_whole(out, s->remote_endpoint, 21);   /* an IPv6 one may be 47 long */
     cell(out, mt_slice_cstr(s->tls ? "yes" : "no"), 3, 0);
     cell(out, mt_slice_cstr(s->auth ? "yes" : "no"), 4, 0);
     cell(out, s->mail_from, 26, 0);
