@@ -817,8 +817,153 @@ static int store_index(mt_pf_store *s)
     return 0;
 }
 
+/* The last entry added with e's key (queue id, host, syslog name): its
+ * index + 1, or 0. */
+static size_t last_of_key(const mt_pf_store *s, const struct mt_pf_entry *e)
+{
+    size_t last = 0;
+    if (!s->nb || !e->queue_id.n)
+        return 0;
+    for (size_t i = s->head[hash_id(e->queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
+        const struct mt_pf_entry *o = s->v[i - 1];
+        if (mt_slice_eq(o->queue_id, e->queue_id) && mt_slice_eq(o->host, e->host) &&
+            mt_slice_eq(o->syslog_name, e->syslog_name))
+            last = i;
+    }
+    return last;
+}
+
+/* Whether e is the rest of a, which the loader handed on early (evicted):
+ * the same queue file, as Postfix reuses a short id only once its file is
+ * gone. Not when e arrived anew or names another message (a "removed"
+ * line the log lost). */
+static bool continues(const struct mt_pf_entry *a, const struct mt_pf_entry *e)
+{
+    if (!a->evicted || a->removed || a->expired || e->first_ms < a->last_ms)
+        return false;
+    if (e->arrival_ms != MT_TIME_NONE && a->arrival_ms != MT_TIME_NONE)
+        return false;
+    return !(mt_slice_strip_angles(a->message_id).n && mt_slice_strip_angles(e->message_id).n &&
+             !msgid_eq(a->message_id, e->message_id));
+}
+
+/* a's list then e's, in one new array (NULL and *n 0 when both are empty);
+ * -1 when out of memory. */
+static int join(const void *a, size_t na, const void *e, size_t ne, size_t size, void **out, size_t *n)
+{
+    *out = NULL;
+    *n = na + ne;
+    if (!*n)
+        return 0;
+    char *v = malloc(*n * size);
+    if (!v)
+        return -1;
+    if (na)
+        memcpy(v, a, na * size);
+    if (ne)
+        memcpy(v + na * size, e, ne * size);
+    *out = v;
+    return 0;
+}
+
+/* One entry of a and its rest e: a's first lines, both lists in log order,
+ * e's end (removed, expired, evicted again). NULL when out of memory. */
+static struct mt_pf_entry *merged(const struct mt_pf_entry *a, const struct mt_pf_entry *e)
+{
+    struct mt_pf_entry m = *a;
+    void *d = NULL, *r = NULL, *no = NULL, *w = NULL, *ac = NULL;
+    struct mt_pf_entry *c = NULL;
+    if (join(a->deliveries, a->n_deliveries, e->deliveries, e->n_deliveries, sizeof *a->deliveries, &d,
+             &m.n_deliveries) ||
+        join(a->rejects, a->n_rejects, e->rejects, e->n_rejects, sizeof *a->rejects, &r, &m.n_rejects) ||
+        join(a->notifications, a->n_notifications, e->notifications, e->n_notifications,
+             sizeof *a->notifications, &no, &m.n_notifications) ||
+        join(a->warnings, a->n_warnings, e->warnings, e->n_warnings, sizeof *a->warnings, &w, &m.n_warnings) ||
+        join(a->active_ms, a->n_active_ms, e->active_ms, e->n_active_ms, sizeof *a->active_ms, &ac,
+             &m.n_active_ms))
+        goto done;
+    m.deliveries = d;
+    m.rejects = r;
+    m.notifications = no;
+    m.warnings = w;
+    m.active_ms = ac;
+    m.last_ms = e->last_ms > a->last_ms ? e->last_ms : a->last_ms;
+    /* what only the rest logged: the first part may have been handed on
+     * before cleanup or qmgr got to it */
+    if (m.arrival_ms == MT_TIME_NONE) {
+        m.arrival_ms = e->arrival_ms;
+        m.arrival_daemon = e->arrival_daemon;
+        m.client = e->client;
+        m.sasl_username = e->sasl_username;
+        m.orig_queue_id = e->orig_queue_id;
+    }
+    if (!mt_slice_strip_angles(m.message_id).n) {
+        m.message_id = e->message_id;
+        m.message_id_ms = e->message_id_ms;
+    }
+    if (!m.has_from) {
+        m.has_from = e->has_from;
+        m.from = e->from;
+    }
+    if (m.size < 0)
+        m.size = e->size;
+    if (m.nrcpt < 0)
+        m.nrcpt = e->nrcpt;
+    if (m.queued_ms == MT_TIME_NONE)
+        m.queued_ms = e->queued_ms;
+    m.n_active = a->n_active + e->n_active;
+    if (!m.parent_id.n) {
+        m.parent_id = e->parent_id;
+        m.parent_reason = e->parent_reason;
+    }
+    m.expired = e->expired;
+    m.expired_ms = e->expired_ms;
+    m.removed = e->removed;
+    m.removed_ms = e->removed_ms;
+    m.evicted = e->evicted;
+    m.n_lines = a->n_lines + e->n_lines;
+    m.n_dropped = a->n_dropped + e->n_dropped;
+    c = mt_pf_entry_dup(&m);
+done:
+    free(d);
+    free(r);
+    free(no);
+    free(w);
+    free(ac);
+    return c;
+}
+
+/* Join e to the entry it continues (the store's slot at - 1), keeping that
+ * slot: its place in the order added and in the queue-id chain. */
+static mt_status store_join(mt_pf_store *s, size_t at, const struct mt_pf_entry *e)
+{
+    struct mt_pf_entry *old = s->v[at - 1];
+    struct mt_pf_entry *c = merged(old, e);
+    if (!c) {
+        s->failed = 1;
+        return MT_EIO;
+    }
+    bool had_id = mt_slice_strip_angles(old->message_id).n > 0;
+    s->v[at - 1] = c;
+    mt_pf_entry_free(old);
+    if (!had_id && mt_slice_strip_angles(c->message_id).n) {
+        size_t *link = &s->mhead[hash_msgid(c->message_id) & (s->nb - 1)];
+        while (*link)
+            link = &s->mnext[*link - 1];
+        *link = at;
+    }
+    return MT_OK;
+}
+
 mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
 {
+    /* The loader hands an entry on early when too many are open at once (a
+     * busy host's stale client= entries): its later lines come as a new
+     * entry. Joined again here, a message deferred for hours has one entry
+     * with every attempt, as trace and pending need. */
+    size_t at = last_of_key(s, e);
+    if (at && continues(s->v[at - 1], e))
+        return store_join(s, at, e);
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 64;
         struct mt_pf_entry **nv = realloc(s->v, ncap * sizeof *nv);

@@ -1395,14 +1395,17 @@ static void test_queue_bounds(void **state)
     assert_int_equal(qs->open, 0);
     assert_int_equal(qs->reused, 1);
     assert_int_equal(qs->removed, 2);
-    assert_int_equal(mt_pf_store_count(run.store), 7);
-    /* 1-2: AAAAAA2 then AAAAAA1 make room; 3: AAAAAA4 comes back with a new
-     * client, so the first one is closed; 4: relay's AAAAAA4 needs room and
-     * AAAAAA3 is the oldest touched; 5: relay's is removed; 6: mx1's AAAAAA3
-     * again, now without arrival, removed; 7: at the end, the second AAAAAA4. */
-    static const char *const order[] = { "AAAAAA2", "AAAAAA1", "AAAAAA4", "AAAAAA3", "AAAAAA4", "AAAAAA3", "AAAAAA4" };
-    static const bool evicted[] = { true, true, false, true, false, false, false };
-    for (size_t i = 0; i < 7; i++) {
+    /* Handed on: 1-2: AAAAAA2 then AAAAAA1 make room; 3: AAAAAA4 comes back
+     * with a new client, so the first one is closed; 4: relay's AAAAAA4 needs
+     * room and AAAAAA3 is the oldest touched; 5: relay's is removed; 6:
+     * mx1's AAAAAA3 again, now without arrival, removed; 7: at the end, the
+     * second AAAAAA4. The store joins 6 to 4, the entry it continues: one
+     * AAAAAA3, arrived at 07:00:03 and removed, no longer evicted. */
+    assert_int_equal(qs->entries, 7);
+    assert_int_equal(mt_pf_store_count(run.store), 6);
+    static const char *const order[] = { "AAAAAA2", "AAAAAA1", "AAAAAA4", "AAAAAA3", "AAAAAA4", "AAAAAA4" };
+    static const bool evicted[] = { true, true, false, false, false, false };
+    for (size_t i = 0; i < 6; i++) {
         const struct mt_pf_entry *e = mt_pf_store_at(run.store, i);
         assert_slice(e->queue_id, order[i]);
         assert_int_equal(e->evicted, evicted[i]);
@@ -1411,14 +1414,18 @@ static void test_queue_bounds(void **state)
     assert_slice(mt_pf_store_at(run.store, 2)->client, "a[192.0.2.1]");
     assert_slice(mt_pf_store_at(run.store, 4)->host, "relay");
     assert_true(mt_pf_store_at(run.store, 4)->removed);
-    assert_int_equal(mt_pf_store_at(run.store, 5)->arrival_ms, MT_TIME_NONE);
-    assert_true(mt_pf_store_at(run.store, 5)->removed);
-    assert_slice(mt_pf_store_at(run.store, 6)->client, "b[192.0.2.2]");
+    const struct mt_pf_entry *joined = mt_pf_store_at(run.store, 3);
+    assert_int_equal(joined->arrival_ms, utc(2026, 11, 22, 7, 0, 3, 0));
+    assert_slice(joined->client, "a[192.0.2.1]");
+    assert_true(joined->removed);
+    assert_int_equal(joined->removed_ms, utc(2026, 11, 22, 7, 0, 7, 0));
+    assert_int_equal(joined->n_lines, 2);
+    assert_slice(mt_pf_store_at(run.store, 5)->client, "b[192.0.2.2]");
     const struct mt_pf_entry *out[8];
     assert_int_equal(mt_pf_store_find(run.store, S("AAAAAA4"), S(""), S(""), out, 8), 3);
     assert_int_equal(mt_pf_store_find(run.store, S("AAAAAA4"), S("mx1"), S("postfix"), out, 8), 2);
     assert_ptr_equal(out[0], mt_pf_store_at(run.store, 2));
-    assert_ptr_equal(out[1], mt_pf_store_at(run.store, 6));
+    assert_ptr_equal(out[1], mt_pf_store_at(run.store, 5));
     assert_int_equal(mt_pf_store_find(run.store, S("AAAAAA4"), S("mx1"), S("postfix"), out, 1), 2);
     assert_int_equal(mt_pf_store_find(run.store, S("AAAAAA4"), S("relay"), S(""), out, 8), 1);
     assert_int_equal(mt_pf_store_find(run.store, S("AAAAAA9"), S(""), S(""), out, 8), 0);
