@@ -249,30 +249,6 @@ struct pending_row {
                                      names no recipient */
 };
 
-/* What a deferral's status means: the verdict of the reply it quotes
- * (Exchange's own, or the one Postfix quotes: "host mx[192.0.2.1] said:
- * 450 4.2.1 ..."). A Postfix deferral without one ("connect to ...:
- * Connection timed out", "Host or domain name not found") is its own
- * reason; the enhanced code it carries says only which kind, and the
- * meanings known for codes are Exchange's, not Postfix's. */
-static void explain_status(mt_slice status, mt_slice dsn, char *buf, size_t len)
-{
-    struct mt_reply r;
-    buf[0] = '\0';
-    const char *said = status.n ? memmem(status.p, status.n, " said: ", 7) : NULL;
-    if (said)
-        status = mt_slice_make(said + 7, status.n - (size_t)(said + 7 - status.p));
-    if (status.n && mt_reply_parse(status, &r)) {
-        snprintf(buf, len, "%s", mt_reply_verdict(&r));
-        return;
-    }
-    if (dsn.n)
-        snprintf(buf, len,
-                 "no reply from the next host to quote (DSN %.*s): it could not be reached, looked up or talked to; "
-                 "Postfix retries until the message expires in its queue",
-                 (int)dsn.n, dsn.p);
-}
-
 /* A row's columns in CSV and JSON, in order: the CSV header is their names.
  * State and since are words and times mailtrail writes itself: printed as
  * they are (in JSON within quotes), never escaped or neutralised. */
@@ -356,7 +332,7 @@ static int print_pending(const struct mt_trace *t, void *user)
         const struct mt_event *last = &t->events[t->n_events - 1];
         const char *server = rc2->server ? rc2->server : rc2->seen_server ? rc2->seen_server : last->server;
         char why[256];
-        explain_status(rc2->status, (mt_slice){ NULL, 0 }, why, sizeof why);
+        mt_status_explain(rc2->status, rc2->dsn, why, sizeof why);
         struct pending_row w = {
             .message_id = t->message_id,
             .recipient = rc2->address,
@@ -381,7 +357,7 @@ static int print_pending_postfix(const struct mt_pending_postfix *p, void *user)
     const struct mt_pf_entry *e = p->entry;
     char why[256] = "";
     if (p->last)
-        explain_status(p->last->status_text, p->last->dsn, why, sizeof why);
+        mt_status_explain(p->last->status_text, p->last->dsn, why, sizeof why);
     struct pending_row w = {
         .message_id = e->message_id,
         .recipient = p->last ? p->last->to : (mt_slice){ NULL, 0 },

@@ -123,18 +123,6 @@ static const char *event_word(mt_slice id, mt_slice source)
     return "";
 }
 
-static void explain_status(mt_slice status, char *buf, size_t len)
-{
-    struct mt_reply r;
-    buf[0] = '\0';
-    /* Postfix quotes the remote reply: "host mx[192.0.2.1] said: 550 5.1.1 ..." */
-    const char *said = status.n ? memmem(status.p, status.n, " said: ", 7) : NULL;
-    if (said)
-        status = mt_slice_make(said + 7, status.n - (size_t)(said + 7 - status.p));
-    if (status.n && mt_reply_parse(status, &r))
-        snprintf(buf, len, "%s", mt_reply_verdict(&r));
-}
-
 /* A recipient's explanation: its status's verdict. One Postfix gave up on
  * still deferred is failed, but its status is the last deferral's, whose
  * verdict says the sender will retry: it says it expired and was returned,
@@ -143,7 +131,9 @@ static void explain_status(mt_slice status, char *buf, size_t len)
 static void explain_recipient(const struct mt_trace_recipient *r, char *buf, size_t len)
 {
     char why[256];
-    explain_status(r->status, why, sizeof why);
+    /* an expired one's reason: the reply's verdict, else its status as
+     * logged (the code alone would say Postfix retries) */
+    mt_status_explain(r->status, r->expired ? mt_slice_make(NULL, 0) : r->dsn, why, sizeof why);
     if (!r->expired) {
         snprintf(buf, len, "%s", why);
         return;

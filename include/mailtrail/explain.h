@@ -56,6 +56,17 @@ const char *mt_enhanced_meaning(int cls, int subject, int detail);
  * resources (Exchange back pressure); the sender will retry". Never NULL. */
 const char *mt_reply_verdict(const struct mt_reply *r);
 
+/* What a recipient's status means, for people, into buf (at most len - 1
+ * bytes and a NUL; "" when nothing can be said): the verdict of the SMTP
+ * reply it is or quotes (Exchange's own; the remote one Postfix quotes after
+ * "said: "). A Postfix status quoting none ("connect to ...: Connection
+ * refused", "Host or domain name not found") is read by its DSN code dsn
+ * (Postfix's dsn=; empty for Exchange): a 4.x.x one could not reach, look up
+ * or talk to the next host and Postfix retries; a 5.x.x one bounced, with
+ * what the code means. Postfix's own successes ("delivered to mailbox") say
+ * nothing more than their status. */
+void mt_status_explain(mt_slice status, mt_slice dsn, char *buf, size_t len);
+
 /* Meaning of a Windows Sockets error code as Exchange logs it ("Winsock error
  * code: 10061") e.g. 10061 -> "connection refused: nothing listens on that
  * port, or a firewall rejected it". NULL when unknown. */

@@ -76,6 +76,8 @@ struct mt_trace_recipient {
     const char *server;            /* the logging server of the deciding event */
     int64_t time_ms;
     mt_slice status;               /* its recipient-status, or the event's source-context */
+    mt_slice dsn;                  /* Postfix's dsn= of the line that decided it (empty for
+                                      Exchange): what a status quoting no reply means */
     mt_slice ndr_message_id;       /* the DSN sent about it, when one was */
     enum mt_dsn_kind dsn_kind;     /* what that DSN was (MT_DSN_NONE when there was none) */
     mt_slice next_hop;             /* relayed: the host it went to */

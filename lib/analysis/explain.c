@@ -698,6 +698,42 @@ const char *mt_reply_verdict(const struct mt_reply *r)
     }
 }
 
+void mt_status_explain(mt_slice status, mt_slice dsn, char *buf, size_t len)
+{
+    if (!len)
+        return;
+    buf[0] = '\0';
+    struct mt_reply r;
+    const char *said = status.n ? memmem(status.p, status.n, " said: ", 7) : NULL;
+    if (said)
+        status = mt_slice_make(said + 7, status.n - (size_t)(said + 7 - status.p));
+    if (status.n && mt_reply_parse(status, &r)) {
+        snprintf(buf, len, "%s", mt_reply_verdict(&r));
+        return;
+    }
+    /* the code alone: "4.4.1", or Postfix's "5.1.1" for local(8)'s "unknown
+     * user"; the meanings known for codes are mostly Exchange's, so a 4.x.x
+     * is told by what Postfix does, a 5.x.x by the registry's class and
+     * subject */
+    int c = 0, sub = 0, det = 0;
+    char tail;
+    char code[16];
+    if (!dsn.n || dsn.n >= sizeof code)
+        return;
+    memcpy(code, dsn.p, dsn.n);
+    code[dsn.n] = '\0';
+    if (sscanf(code, "%d.%d.%d%c", &c, &sub, &det, &tail) != 3)
+        return;
+    if (c == 4)
+        snprintf(buf, len,
+                 "no reply from the next host to quote (DSN %s): it could not be reached, looked up or talked to; "
+                 "Postfix retries until the message expires in its queue",
+                 code);
+    else if (c == 5)
+        snprintf(buf, len, "permanent failure (DSN %s, no reply quoted): %s; Postfix bounced it: the sender gets an NDR",
+                 code, mt_enhanced_meaning(c, sub, det));
+}
+
 /* ---- Windows Sockets errors ---------------------------------------------- */
 
 const char *mt_winsock_meaning(int code)

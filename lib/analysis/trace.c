@@ -1049,6 +1049,7 @@ static void set_outcome(struct mt_trace_recipient *r, enum mt_outcome o, const s
     r->server = ev->server;
     r->time_ms = ev->time_ms;
     r->status = status.n ? status : ev->f[MT_F_SOURCE_CONTEXT];
+    r->dsn = mt_slice_make(NULL, 0);
     /* where an earlier SEND relayed it is no longer its fate: a message
      * that came back from the smart host and was delivered said
      * "delivered EX2 -> smarthost (queued as ...)" */
@@ -1895,12 +1896,14 @@ static void disambiguate(mt_tracer *t)
     }
 }
 
-static void pf_set(struct mt_trace_recipient *r, enum mt_outcome o, const char *where, int64_t t_ms, mt_slice status)
+static void pf_set(struct mt_trace_recipient *r, enum mt_outcome o, const char *where, int64_t t_ms, mt_slice status,
+                   mt_slice dsn)
 {
     r->outcome = o;
     r->server = where;
     r->time_ms = t_ms;
     r->status = status;
+    r->dsn = dsn;
     r->next_hop = mt_slice_make(NULL, 0);
     r->queue_id = mt_slice_make(NULL, 0);
 }
@@ -2013,7 +2016,7 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
                 return MT_EIO;
             char c = rj->dsn.n ? rj->dsn.p[0] : rj->text.n ? rj->text.p[0] : '5';
             if (r->outcome == MT_OUT_UNKNOWN)
-                pf_set(r, c == '4' ? MT_OUT_DEFERRED : MT_OUT_FAILED, where, rj->time_ms, rj->text);
+                pf_set(r, c == '4' ? MT_OUT_DEFERRED : MT_OUT_FAILED, where, rj->time_ms, rj->text, rj->dsn);
         }
         for (size_t k = 0; k < e->n_deliveries; k++) {
             const struct mt_pf_delivery *d = &e->deliveries[k];
@@ -2025,30 +2028,31 @@ static mt_status postfix_fates(mt_tracer *t, const struct mt_pf_store *s)
             switch (d->status) {
             case MT_PF_STATUS_SENT:
                 if (d->forwarded_as.n) {
-                    pf_set(r, MT_OUT_EXPANDED, where, d->time_ms, d->status_text);    /* its new address follows */
+                    pf_set(r, MT_OUT_EXPANDED, where, d->time_ms, d->status_text, d->dsn);    /* its new address follows */
                 } else if (mt_pf_store_handed_to(s, e, d, NULL)) {
-                    pf_set(r, MT_OUT_UNKNOWN, where, d->time_ms, d->status_text);     /* its fate is further on */
+                    pf_set(r, MT_OUT_UNKNOWN, where, d->time_ms, d->status_text, d->dsn);     /* its fate is further on */
                 } else if (leaves_instance(d)) {
-                    pf_set(r, MT_OUT_RELAYED, where, d->time_ms, d->status_text);
+                    pf_set(r, MT_OUT_RELAYED, where, d->time_ms, d->status_text, d->dsn);
                     r->next_hop = relay_name(d->relay);
                     r->queue_id = d->queued_as;
                 } else {
-                    pf_set(r, MT_OUT_DELIVERED, where, d->time_ms, d->status_text);
+                    pf_set(r, MT_OUT_DELIVERED, where, d->time_ms, d->status_text, d->dsn);
                 }
                 break;
             case MT_PF_STATUS_DEFERRED:
             case MT_PF_STATUS_SOFTBOUNCE:
-                pf_set(r, MT_OUT_DEFERRED, where, d->time_ms, d->status_text);
+                pf_set(r, MT_OUT_DEFERRED, where, d->time_ms, d->status_text, d->dsn);
                 break;
             case MT_PF_STATUS_BOUNCED:
-                pf_set(r, MT_OUT_FAILED, where, d->time_ms, d->status_text);
+                pf_set(r, MT_OUT_FAILED, where, d->time_ms, d->status_text, d->dsn);
                 break;
             case MT_PF_STATUS_EXPIRED:
                 /* "returned to sender" says nothing of why: a deferral
                  * before it here does. */
-                pf_set(r, MT_OUT_FAILED, where, d->time_ms,
-                       r->outcome == MT_OUT_DEFERRED && r->server == where && r->status.n ? r->status
-                                                                                          : d->status_text);
+                if (r->outcome == MT_OUT_DEFERRED && r->server == where && r->status.n)
+                    pf_set(r, MT_OUT_FAILED, where, d->time_ms, r->status, r->dsn);
+                else
+                    pf_set(r, MT_OUT_FAILED, where, d->time_ms, d->status_text, d->dsn);
                 r->expired = 1;
                 break;
             default:
@@ -2213,6 +2217,7 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
         int64_t when = MT_TIME_NONE, wait_when = MT_TIME_NONE;
         int expired = 0;
         mt_slice why = mt_slice_make(NULL, 0), wait_why = mt_slice_make(NULL, 0);
+        mt_slice why_dsn = mt_slice_make(NULL, 0), wait_dsn = mt_slice_make(NULL, 0);
         for (size_t h = 0; h < n; h++) {
             const struct mt_pf_entry *e = t->hops[h].postfix;
             if (!e || !descends_from(t, h, root))
@@ -2237,6 +2242,7 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
                         wait_at = h;
                         wait_when = d->time_ms;
                         wait_why = d->status_text;
+                        wait_dsn = d->dsn;
                     }
                     continue;
                 }
@@ -2248,8 +2254,10 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
                     at = h;
                     when = w;
                     expired = gave_up_here;
-                    why = expired_line && deferral && mt_slice_eq_ci(deferral->to, d->to) ? deferral->status_text
-                                                                                          : d->status_text;
+                    const struct mt_pf_delivery *said =
+                        expired_line && deferral && mt_slice_eq_ci(deferral->to, d->to) ? deferral : d;
+                    why = said->status_text;
+                    why_dsn = said->dsn;
                 }
             }
         }
@@ -2260,6 +2268,7 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
             r->server = t->hops[wait_at].server;
             r->time_ms = wait_when;
             r->status = wait_why;
+            r->dsn = wait_dsn;
             r->next_hop = mt_slice_make(NULL, 0);  /* as for failed: no next hop */
             r->queue_id = mt_slice_make(NULL, 0);
             continue;
@@ -2268,6 +2277,7 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
         r->server = t->hops[at].server;
         r->time_ms = when;
         r->status = why;
+        r->dsn = why_dsn;
         r->expired = expired;
         r->next_hop = mt_slice_make(NULL, 0);      /* a fate other than relayed has no next hop */
         r->queue_id = mt_slice_make(NULL, 0);

@@ -775,6 +775,43 @@ static void test_class_names(void **state)
     assert_string_equal(mt_failure_class_name((enum mt_failure_class)1000), "unknown");
 }
 
+/* A status is read by the reply it quotes; without one, by Postfix's DSN. */
+static void test_status_explain(void **state)
+{
+    (void)state;
+    char buf[512];
+    struct mt_reply r;
+    assert_true(mt_reply_parse(sl("452 4.2.2 <a@x>: Mailbox full"), &r));
+    /* Postfix's quote of the remote reply: its verdict, whatever the DSN */
+    mt_status_explain(sl("host mx[192.0.2.1] said: 452 4.2.2 <a@x>: Mailbox full (in reply to RCPT TO command)"),
+                      sl("4.2.2"), buf, sizeof buf);
+    assert_string_equal(buf, mt_reply_verdict(&r));
+    /* Exchange's own status */
+    assert_true(mt_reply_parse(sl("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"), &r));
+    mt_status_explain(sl("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"), sl(""), buf, sizeof buf);
+    assert_string_equal(buf, mt_reply_verdict(&r));
+    /* no reply: a deferral retries, a bounce says what its code means */
+    mt_status_explain(sl("connect to mx.down.example[192.0.2.50]:25: Connection refused"), sl("4.4.1"), buf, sizeof buf);
+    assert_string_equal(buf, "no reply from the next host to quote (DSN 4.4.1): it could not be reached, looked up or "
+                             "talked to; Postfix retries until the message expires in its queue");
+    mt_status_explain(sl("mail forwarding loop for loop@partner.example"), sl("5.4.6"), buf, sizeof buf);
+    assert_non_null(strstr(buf, "permanent failure (DSN 5.4.6, no reply quoted): "));
+    assert_non_null(strstr(buf, mt_enhanced_meaning(5, 4, 6)));
+    assert_non_null(strstr(buf, "Postfix bounced it"));
+    /* nothing to say: a success, no code, a malformed code, a cut buffer */
+    mt_status_explain(sl("delivered to mailbox"), sl("2.0.0"), buf, sizeof buf);
+    assert_string_equal(buf, "");
+    mt_status_explain(sl("connect to x: Connection refused"), sl(""), buf, sizeof buf);
+    assert_string_equal(buf, "");
+    mt_status_explain(sl("connect to x: Connection refused"), sl("4.4"), buf, sizeof buf);
+    assert_string_equal(buf, "");
+    mt_status_explain(sl("connect to x: Connection refused"), sl("4.4.1x"), buf, sizeof buf);
+    assert_string_equal(buf, "");
+    mt_status_explain(sl("connect to x: Connection refused"), sl("4.4.1"), buf, 8);
+    assert_string_equal(buf, "no repl");
+    mt_status_explain(sl(""), sl("4.4.1"), buf, 0);   /* no room: nothing written */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -788,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_class_names),
+        cmocka_unit_test(test_status_explain),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
