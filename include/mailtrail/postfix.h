@@ -350,6 +350,16 @@ void mt_pf_entry_free(struct mt_pf_entry *e);
 typedef struct mt_pf_store mt_pf_store;
 
 mt_pf_store *mt_pf_store_new(void);
+/* A store of what may wait in the queues when the logs end, for pending:
+ * of each key (queue id, host, syslog name) it keeps only the last entry,
+ * and only while mt_pf_entry_may_wait says so; the others are forgotten
+ * as they come (mt_pf_store_at gives NULL for them, the finders skip them).
+ * Its memory is the queues at the end, not the logs. */
+mt_pf_store *mt_pf_store_new_waiting(void);
+/* Whether e may still hold a recipient when its log ends, as far as e
+ * alone tells: not removed nor expired, and tried (deliveries) or received
+ * (queued by qmgr, or named by cleanup with no reject). */
+bool mt_pf_entry_may_wait(const struct mt_pf_entry *e);
 /* Keep a copy of e. MT_OK or MT_EIO. */
 mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e);
 /* An mt_pf_entry_fn that keeps every entry in the store passed as user;
@@ -357,7 +367,7 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e);
  * (stop) when out of memory. */
 int mt_pf_store_keep(const struct mt_pf_entry *e, void *store);
 size_t mt_pf_store_count(const mt_pf_store *s);
-const struct mt_pf_entry *mt_pf_store_at(const mt_pf_store *s, size_t i);   /* in the order added */
+const struct mt_pf_entry *mt_pf_store_at(const mt_pf_store *s, size_t i);   /* in the order added; NULL: forgotten */
 /* The kept entries with this queue id (exact; long ids are case-sensitive)
  * and, when non-empty, this host and syslog name, in the order added.
  * Short ids come back (an inode and a microsecond meet again), so with

@@ -3502,7 +3502,7 @@ static int pf_entry_pending(const struct mt_pf_entry *e, mt_pending_postfix_fn e
 mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,
                                   const mt_tz *tz, mt_pending_postfix_fn each, mt_diag_fn diag, void *user)
 {
-    mt_pf_store *s = mt_pf_store_new();
+    mt_pf_store *s = mt_pf_store_new_waiting();   /* only what may wait: memory is the queues */
     if (!s)
         return MT_EIO;
     mt_status st = mt_trace_load_postfix(ls, near, tz, s, diag, user);
@@ -3518,7 +3518,7 @@ mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q,
     }
     for (size_t i = 0; i < n; i++) {
         const struct mt_pf_entry *e = mt_pf_store_at(s, i);
-        if (pf_entry_open(s, e) && pf_entry_in_window(e, q))
+        if (e && pf_entry_open(s, e) && pf_entry_in_window(e, q))
             v[m++] = e;
     }
     if (m > 1)

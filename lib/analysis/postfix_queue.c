@@ -755,6 +755,7 @@ struct mt_pf_store {
     size_t *mhead, *mnext;         /* the same, keyed by message-id (entries without one are not in it) */
     size_t nb;
     int failed;
+    bool waiting;                  /* mt_pf_store_new_waiting: v[i] NULL once it cannot wait */
 };
 
 static uint64_t hash_id(mt_slice id)
@@ -788,6 +789,35 @@ mt_pf_store *mt_pf_store_new(void)
     return calloc(1, sizeof(mt_pf_store));
 }
 
+mt_pf_store *mt_pf_store_new_waiting(void)
+{
+    mt_pf_store *s = mt_pf_store_new();
+    if (s)
+        s->waiting = true;
+    return s;
+}
+
+/* Whether e may still hold a recipient in its queue when its log ends, as
+ * far as e alone tells: its queue file is not gone, and it was tried (a
+ * deferral may be the last word) or received (queued by qmgr, or a client's
+ * message that cleanup named, with no reject). A client that quit after
+ * RCPT never made a queue file. */
+bool mt_pf_entry_may_wait(const struct mt_pf_entry *e)
+{
+    if (e->removed || e->expired)
+        return false;
+    if (e->n_deliveries || e->queued_ms != MT_TIME_NONE)
+        return true;
+    return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
+}
+
+/* A waiting store's slot i + 1 no longer holds a candidate. */
+static void store_forget(mt_pf_store *s, size_t at)
+{
+    mt_pf_entry_free(s->v[at - 1]);
+    s->v[at - 1] = NULL;
+}
+
 static int store_index(mt_pf_store *s)
 {
     size_t nb = s->nb ? s->nb * 2 : 64;
@@ -804,6 +834,10 @@ static int store_index(mt_pf_store *s)
     s->nb = nb;
     /* Backwards, so that each chain lists its entries in the order added. */
     for (size_t i = s->n; i-- > 0;) {
+        s->mnext[i] = 0;
+        s->next[i] = 0;
+        if (!s->v[i])
+            continue;              /* forgotten by a waiting store */
         size_t b = hash_id(s->v[i]->queue_id) & (nb - 1);
         s->next[i] = s->head[b];
         s->head[b] = i + 1;
@@ -826,7 +860,7 @@ static size_t last_of_key(const mt_pf_store *s, const struct mt_pf_entry *e)
         return 0;
     for (size_t i = s->head[hash_id(e->queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
         const struct mt_pf_entry *o = s->v[i - 1];
-        if (mt_slice_eq(o->queue_id, e->queue_id) && mt_slice_eq(o->host, e->host) &&
+        if (o && mt_slice_eq(o->queue_id, e->queue_id) && mt_slice_eq(o->host, e->host) &&
             mt_slice_eq(o->syslog_name, e->syslog_name))
             last = i;
     }
@@ -946,6 +980,10 @@ static mt_status store_join(mt_pf_store *s, size_t at, const struct mt_pf_entry 
     bool had_id = mt_slice_strip_angles(old->message_id).n > 0;
     s->v[at - 1] = c;
     mt_pf_entry_free(old);
+    if (s->waiting && !mt_pf_entry_may_wait(c)) {
+        store_forget(s, at);
+        return MT_OK;
+    }
     if (!had_id && mt_slice_strip_angles(c->message_id).n) {
         size_t *link = &s->mhead[hash_msgid(c->message_id) & (s->nb - 1)];
         while (*link)
@@ -964,6 +1002,16 @@ mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e)
     size_t at = last_of_key(s, e);
     if (at && continues(s->v[at - 1], e))
         return store_join(s, at, e);
+    /* A waiting store keeps a key's last entry only, while it may wait: an
+     * entry with a later one of its key is done (Postfix reuses an id once
+     * its file is gone), and what cannot wait is never listed. Memory is
+     * then the queues at the end of the logs, not the logs. */
+    if (s->waiting) {
+        if (at)
+            store_forget(s, at);
+        if (!mt_pf_entry_may_wait(e))
+            return MT_OK;
+    }
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 64;
         struct mt_pf_entry **nv = realloc(s->v, ncap * sizeof *nv);
@@ -1036,7 +1084,7 @@ size_t mt_pf_store_find(const mt_pf_store *s, mt_slice queue_id, mt_slice host, 
     size_t found = 0;
     for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
         const struct mt_pf_entry *e = s->v[i - 1];
-        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+        if (!e || !mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
             (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
             continue;
         if (found < max && out)
@@ -1055,7 +1103,7 @@ const struct mt_pf_entry *mt_pf_store_find_near(const mt_pf_store *s, mt_slice q
     uint64_t best_d = UINT64_MAX;
     for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
         const struct mt_pf_entry *e = s->v[i - 1];
-        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+        if (!e || !mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
             (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
             continue;
         int64_t at = e->arrival_ms != MT_TIME_NONE ? e->arrival_ms : e->first_ms;
@@ -1076,7 +1124,7 @@ size_t mt_pf_store_find_message_id(const mt_pf_store *s, mt_slice message_id, co
     size_t found = 0;
     for (size_t i = s->mhead[hash_msgid(message_id) & (s->nb - 1)]; i; i = s->mnext[i - 1]) {
         const struct mt_pf_entry *e = s->v[i - 1];
-        if (!msgid_eq(e->message_id, message_id))
+        if (!e || !msgid_eq(e->message_id, message_id))
             continue;
         if (found < max && out)
             out[found] = e;
@@ -1108,7 +1156,7 @@ const struct mt_pf_entry *mt_pf_store_find_handoff(const mt_pf_store *s, mt_slic
     int best_ok = 0;
     for (size_t i = s->head[hash_id(queue_id) & (s->nb - 1)]; i; i = s->next[i - 1]) {
         const struct mt_pf_entry *e = s->v[i - 1];
-        if (!mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
+        if (!e || !mt_slice_eq(e->queue_id, queue_id) || (host.n && !mt_slice_eq(e->host, host)) ||
             (syslog_name.n && !mt_slice_eq(e->syslog_name, syslog_name)))
             continue;
         int64_t at = e->arrival_ms != MT_TIME_NONE ? e->arrival_ms : e->first_ms;
@@ -1161,7 +1209,7 @@ const struct mt_pf_entry *mt_pf_store_handed_from(const mt_pf_store *s, const st
      * can have handed it on. */
     for (size_t i = s->mhead[hash_msgid(e->message_id) & (s->nb - 1)]; i; i = s->mnext[i - 1]) {
         const struct mt_pf_entry *p = s->v[i - 1];
-        if (p == e || !msgid_eq(p->message_id, e->message_id))
+        if (!p || p == e || !msgid_eq(p->message_id, e->message_id))
             continue;
         for (size_t k = 0; k < p->n_deliveries; k++) {
             const struct mt_pf_delivery *d = &p->deliveries[k];

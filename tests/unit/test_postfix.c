@@ -277,6 +277,7 @@ struct opts {
     size_t max_line;
     bool assemble;
     size_t max_open;
+    bool waiting;                  /* assemble into mt_pf_store_new_waiting */
 };
 
 /* Parse data fed in pieces of `piece` bytes (0: one piece), or at the
@@ -286,7 +287,7 @@ static struct mt_postfix_stats parse(struct run *run, const char *data, size_t n
 {
     memset(run, 0, sizeof *run);
     if (o.assemble) {
-        run->store = mt_pf_store_new();
+        run->store = o.waiting ? mt_pf_store_new_waiting() : mt_pf_store_new();
         assert_non_null(run->store);
         struct mt_pf_queue_config qc = { .on_entry = on_entry, .user = run, .max_open = o.max_open };
         run->queue = mt_pf_queue_new(&qc);
@@ -1447,6 +1448,52 @@ static void test_queue_bounds(void **state)
     mt_pf_entry_free(copy);
 }
 
+/* A waiting store keeps what may wait when the log ends: a key's last
+ * entry, neither removed nor expired, tried or received. */
+static void test_store_waiting(void **state)
+{
+    (void)state;
+    const char *log =
+        "Nov 22 07:00:00 mx1 postfix/smtpd[1]: AAAAAA1: client=a[192.0.2.1]\n"            /* quit: no file */
+        "Nov 22 07:00:01 mx1 postfix/smtpd[1]: BBBBBB2: client=a[192.0.2.1]\n"
+        "Nov 22 07:00:01 mx1 postfix/cleanup[2]: BBBBBB2: message-id=<2@x>\n"
+        "Nov 22 07:00:01 mx1 postfix/qmgr[3]: BBBBBB2: from=<s@x>, size=10, nrcpt=1 (queue active)\n"
+        "Nov 22 07:00:02 mx1 postfix/smtp[4]: BBBBBB2: to=<r@y>, relay=mx.y[192.0.2.9]:25, delay=1, "
+        "delays=0/0/0/1, dsn=4.2.2, status=deferred (host mx.y[192.0.2.9] said: 452 4.2.2 full)\n"   /* waits */
+        "Nov 22 07:00:03 mx1 postfix/smtpd[1]: CCCCCC3: client=a[192.0.2.1]\n"
+        "Nov 22 07:00:03 mx1 postfix/cleanup[2]: CCCCCC3: message-id=<3@x>\n"
+        "Nov 22 07:00:03 mx1 postfix/qmgr[3]: CCCCCC3: from=<s@x>, size=10, nrcpt=1 (queue active)\n"
+        "Nov 22 07:00:04 mx1 postfix/smtp[4]: CCCCCC3: to=<r@y>, relay=mx.y[192.0.2.9]:25, delay=1, "
+        "delays=0/0/0/1, dsn=2.0.0, status=sent (250 ok)\n"
+        "Nov 22 07:00:04 mx1 postfix/qmgr[3]: CCCCCC3: removed\n"                          /* gone */
+        "Nov 22 07:00:05 mx1 postfix/smtpd[1]: DDDDDD4: client=a[192.0.2.1]\n"
+        "Nov 22 07:00:05 mx1 postfix/cleanup[2]: DDDDDD4: message-id=<4@x>\n"             /* received... */
+        "Nov 22 07:00:06 mx1 postfix/smtpd[1]: DDDDDD4: client=b[192.0.2.2]\n"            /* ...but its id came back */
+        "Nov 22 07:00:07 mx1 postfix/qmgr[3]: EEEEEE5: from=<s@x>, size=10, nrcpt=1 (queue active)\n";  /* waits */
+    struct run all, run;
+    parse_str(&all, log, (struct opts){ .year = 2026, .assemble = true });
+    parse_str(&run, log, (struct opts){ .year = 2026, .assemble = true, .waiting = true });
+    assert_int_equal(mt_pf_store_count(all.store), 6);
+    const struct mt_pf_entry *out[4];
+    static const char *const ids[] = { "AAAAAA1", "BBBBBB2", "CCCCCC3", "DDDDDD4", "EEEEEE5" };
+    static const size_t in_all[] = { 1, 1, 1, 2, 1 }, waiting[] = { 0, 1, 0, 0, 1 };
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(mt_pf_store_find(all.store, S(ids[i]), S(""), S(""), out, 4), in_all[i]);
+        assert_int_equal(mt_pf_store_find(run.store, S(ids[i]), S(""), S(""), out, 4), waiting[i]);
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < mt_pf_store_count(run.store); i++)
+        if (mt_pf_store_at(run.store, i)) {
+            assert_true(mt_pf_entry_may_wait(mt_pf_store_at(run.store, i)));
+            kept++;
+        }
+    assert_int_equal(kept, 2);
+    assert_int_equal(mt_pf_store_find_message_id(run.store, S("<2@x>"), out, 4), 1);
+    assert_int_equal(mt_pf_store_find_message_id(run.store, S("<4@x>"), out, 4), 0);
+    run_free(&all);
+    run_free(&run);
+}
+
 /* A store big enough to rehash, and a filtering callback. */
 static int keep_removed(const struct mt_pf_entry *e, void *store)
 {
@@ -1599,6 +1646,7 @@ int main(void)
         cmocka_unit_test(test_queue_ids),
         cmocka_unit_test(test_queue_bounds),
         cmocka_unit_test(test_store_filter),
+        cmocka_unit_test(test_store_waiting),
         cmocka_unit_test(test_stop_and_file),
         cmocka_unit_test(test_rindex),
     };
