@@ -22,6 +22,9 @@ static const char *const usage[] = {
     "  --db FILE         the index",
     "  --format FMT      table (terminal default), csv, json (one object per row)",
     "  --start T, --end T  window of a named query (as in search; --tz for the zone)",
+    "  --tz ZONE         the zone of --start and --end, and of the times written by",
+    "                    the named queries and by SQL's mt_time(ms) and mt_hour(ms)",
+    "                    (UTC without it)",
     "  --limit N         at most N rows of a named query",
     "  --list            the named queries",
     "",
@@ -242,10 +245,11 @@ int cmd_sql(int argc, char **argv)
         int64_t s = MT_TIME_NONE, e = MT_TIME_NONE;
         if ((rc = cli_window(cmd, tz_name, start, end, &tz, &s, &e)) != MT_OK)
             return rc;
-        mt_tz_free(tz);
         unsigned long long lim;
-        if (limit && cli_parse_u64(limit, &lim))
+        if (limit && cli_parse_u64(limit, &lim)) {
+            mt_tz_free(tz);
             return cli_usage_error(cmd, "--limit: not a number: %s", limit);
+        }
         if (s != MT_TIME_NONE) {
             snprintf(sbuf, sizeof sbuf, "%lld", (long long)s);
             params[0] = sbuf;
@@ -266,14 +270,21 @@ int cmd_sql(int argc, char **argv)
     } else {
         bind = (const char *const *)argv + optind;
         n_bind = (size_t)(argc - optind);
+        char zerr[256];
+        if (tz_name && mt_tz_load(tz_name, &tz, zerr, sizeof zerr) != MT_OK)
+            return cli_usage_error(cmd, "--tz: %s", zerr);
     }
     char err[1024];
     mt_index *ix;
     mt_status st = mt_index_open(db, MT_INDEX_SNAPSHOT, &ix, err, sizeof err);
     if (st != MT_OK) {
         fprintf(stderr, "mailtrail %s: %s\n", cmd, err);
+        mt_tz_free(tz);
         return st;
     }
+    /* the times a statement writes with mt_time() and mt_hour(), the named
+     * queries' among them: in --tz as report's, UTC without it */
+    mt_index_sql_zone(ix, tz_name ? tz : NULL);
     struct out o = { .fmt = fmt };
     st = mt_index_sql(ix, named ? named->sql : query, bind, n_bind, on_row, &o, err, sizeof err);
     if (st == MT_EUSAGE || st == MT_EINPUT || st == MT_EIO)
@@ -289,6 +300,7 @@ int cmd_sql(int argc, char **argv)
         free((char *)o.cells[i].p);
     free(o.cells);
     mt_index_close(ix);
+    mt_tz_free(tz);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "mailtrail %s: cannot write the results: %s\n", cmd, strerror(errno ? errno : EIO));
         return MT_EIO;

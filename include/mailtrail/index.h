@@ -18,6 +18,7 @@
 #include "event.h"
 #include "search.h"
 #include "status.h"
+#include "time.h"
 
 typedef struct mt_index mt_index;
 
@@ -156,6 +157,13 @@ typedef int (*mt_sql_row_fn)(size_t n, const char *const *names, const char *con
  * has SQLite's message), MT_EIO. */
 mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
                        mt_sql_row_fn row, void *user, char *err, size_t errlen);
+/* The zone of the times mt_index_sql's statements write (NULL: UTC, the
+ * default), kept by pointer until the next call: SQL's mt_time(ms) gives
+ * ms as mailtrail prints times ("2016-08-27T23:17:02.100+02:00", "...Z"
+ * in UTC), mt_hour(ms) the start of its hour in the zone
+ * ("2016-08-27T23:00+02:00", "2016-08-27T21:00Z"); both NULL for NULL. The
+ * named queries write their times with them, so --tz is report's. */
+void mt_index_sql_zone(mt_index *ix, const mt_tz *tz);
 
 /* The named queries of `mailtrail sql NAME`. */
 struct mt_named_query {

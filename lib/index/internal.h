@@ -77,6 +77,8 @@ extern const struct ix_field ix_fields[MT_F__COUNT];
 struct mt_index {
     sqlite3 *db;
     char *path;
+    const mt_tz *sql_tz;  /* the zone of mt_time() and mt_hour() in SQL (NULL: UTC) */
+    int sql_fns;          /* those are registered on db */
     int writable;
     int schema;           /* PRAGMA user_version once open */
     struct ix_dict dict[IX__NDICTS];

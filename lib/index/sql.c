@@ -153,9 +153,63 @@ static mt_status sql_run(mt_index *ix, const char *sql, const char *const *param
     return result;
 }
 
+/* mt_time(ms): ms as mailtrail prints a time in the zone. */
+static void sql_time(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;                    /* NULL */
+    const mt_index *ix = sqlite3_user_data(cx);
+    char buf[48];
+    size_t n = mt_time_format(sqlite3_value_int64(argv[0]), ix->sql_tz, buf, sizeof buf);
+    sqlite3_result_text(cx, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+/* mt_hour(ms): ms's hour on the zone's clock, with the offset then:
+ * "2016-08-27T23:00+02:00" (UTC: "2016-08-27T21:00Z"). The offset tells the
+ * two 02:00 hours apart when clocks go back, as report --by hour does, and
+ * a half-hour step keeps the hours of the clock (Lord Howe's 01:30). */
+static void sql_hour(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+        return;
+    const mt_index *ix = sqlite3_user_data(cx);
+    int64_t ms = sqlite3_value_int64(argv[0]);
+    int64_t local = ms + (ix->sql_tz ? (int64_t)mt_tz_offset_at_utc(ix->sql_tz, ms) * 1000 : 0);
+    int64_t into = local % 3600000;
+    if (into < 0)
+        into += 3600000;
+    char clock[48], zone[48];
+    size_t n = mt_time_format(local - into, NULL, clock, sizeof clock);   /* the clock's hour, as if UTC */
+    size_t z = mt_time_format(ms, ix->sql_tz, zone, sizeof zone);
+    if (n < 23 || z < 23) {            /* a year past 9999: as mt_time */
+        sqlite3_result_text(cx, zone, (int)z, SQLITE_TRANSIENT);
+        return;
+    }
+    /* "2016-08-27T23:00" and the zone after "...:00.000": "+02:00" or "Z" */
+    char buf[64];
+    int len = snprintf(buf, sizeof buf, "%.16s%s", clock, zone + 23);
+    sqlite3_result_text(cx, buf, len, SQLITE_TRANSIENT);
+}
+
+void mt_index_sql_zone(mt_index *ix, const mt_tz *tz)
+{
+    ix->sql_tz = tz;
+}
+
 mt_status mt_index_sql(mt_index *ix, const char *sql, const char *const *params, size_t n_params,
                        mt_sql_row_fn row, void *user, char *err, size_t errlen)
 {
+    if (!ix->sql_fns) {
+        int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+        if (sqlite3_create_function_v2(ix->db, "mt_time", 1, flags, ix, sql_time, NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_create_function_v2(ix->db, "mt_hour", 1, flags, ix, sql_hour, NULL, NULL, NULL) != SQLITE_OK) {
+            snprintf(err, errlen, "%s", sqlite3_errmsg(ix->db));
+            return MT_EIO;
+        }
+        ix->sql_fns = 1;
+    }
     struct sql_refusal refusal = { NULL };
     /* kept for the statement's life: a schema change makes SQLite prepare it again */
     sqlite3_set_authorizer(ix->db, sql_authorize, &refusal);
@@ -390,13 +444,15 @@ static const struct mt_named_query named[] = {
       "   WHERE upper(value) IN ('FAIL', 'BADMAIL', 'MODERATORREJECT', 'MODERATIONEXPIRE'))"
       "  AND a.value <> '' AND (?1 IS NULL OR e.time_ms >= ?1) AND (?2 IS NULL OR e.time_ms < ?2))"
       " GROUP BY code ORDER BY recipients DESC, code" LIMIT },
-    { "messages-per-hour", "messages received per hour (UTC), with bytes (as report counts them)",
+    { "messages-per-hour", "messages received per hour (in --tz, as report --by hour), with bytes (as report counts them)",
       /* as report's traffic: a message in the hour of its first received
-       * event, its bytes in the hour of the event that gave its size */
+       * event, its bytes in the hour of the event that gave its size; the
+       * hours in --tz (mt_hour), in the order of time: when clocks go back,
+       * 02:00+02:00 comes before 02:00+01:00 */
       RECEIVED
-      "SELECT strftime('%Y-%m-%dT%H', time_ms / 1000.0, 'unixepoch') || ':00Z' AS hour, sum(k1 = 1) AS messages,"
+      "SELECT mt_hour(time_ms) AS hour, sum(k1 = 1) AS messages,"
       " sum(CASE WHEN kb = 1 THEN coalesce(size, 0) ELSE 0 END) AS bytes"
-      " FROM msg WHERE k1 = 1 OR kb = 1 GROUP BY hour ORDER BY hour" LIMIT },
+      " FROM msg WHERE k1 = 1 OR kb = 1 GROUP BY hour ORDER BY min(time_ms)" LIMIT },
     { "largest-messages", "the largest received messages, with time, sender, server and subject (as report sizes them)",
       /* report's large list (docs/report.md "sizes"), in its order and
        * with its columns: the size, time, sender, server and subject of the
@@ -406,9 +462,9 @@ static const struct mt_named_query named[] = {
        * own. */
       RECEIVED
       "SELECT coalesce(t.message_id, '') AS message_id, size AS bytes,"
-      " strftime('%Y-%m-%dT%H:%M:%fZ', msg.time_ms / 1000.0, 'unixepoch') AS time,"
+      " mt_time(msg.time_ms) AS time,"
       " coalesce(t.sender, '') AS sender, t.server AS server, coalesce(t.subject, '') AS subject,"
-      " strftime('%Y-%m-%dT%H:%M:%fZ', first_ms / 1000.0, 'unixepoch') AS first_seen"
+      " mt_time(first_ms) AS first_seen"
       " FROM msg JOIN tracking t ON t.id = msg.id WHERE kb = 1 AND size IS NOT NULL"
       " ORDER BY bytes DESC, msg.time_ms, msg.id" LIMIT },
     { "connector-volume", "SEND, SENDEXTERNAL and RECEIVE events and bytes per server and connector (report's connectors)",
@@ -430,8 +486,8 @@ static const struct mt_named_query named[] = {
        * events' own message ids, in this join order: through the views
        * SQLite scanned the files for every message (quadratic: 383 s at
        * 1.6 M events) */
-      "SELECT d.message_id, d.recipient, strftime('%Y-%m-%dT%H:%M:%fZ', r.first_ms / 1000.0, 'unixepoch') AS received,"
-      " d.timestamp AS delivered, round(max(d.time_ms - r.first_ms, 0) / 1000.0, 3) AS seconds"
+      "SELECT d.message_id, d.recipient, mt_time(r.first_ms) AS received,"
+      " mt_time(d.time_ms) AS delivered, round(max(d.time_ms - r.first_ms, 0) / 1000.0, 3) AS seconds"
       " FROM (SELECT message_id AS mid, min(time_ms) AS first_ms FROM events"
       "       WHERE message_id IS NOT NULL AND " WINDOW " GROUP BY message_id) r"
       " CROSS JOIN events e ON e.message_id = r.mid"
