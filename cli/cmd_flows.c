@@ -426,13 +426,19 @@ int cmd_pending(int argc, char **argv)
     if (c.fmt == 1)
         for (int i = 0; i < PENDING_FIELDS; i++)
             printf(i + 1 < PENDING_FIELDS ? "%s," : "%s\r\n", pending_field[i]);
-    mt_status st = mt_pending_scan(&c.ls, &c.q, 0, print_pending, cli_print_diag, &po);
-    if (st == MT_EINPUT)
-        c.unreadable = 1;
-    if (st != MT_EIO) {
-        struct mt_postfix_near near_buf;
-        st = mt_pending_postfix_scan(&c.ls, &c.q, postfix_near(&near_buf, &c, syslog_tz), syslog_tz,
-                                     print_pending_postfix, cli_print_diag, &po);
+    /* the Postfix logs are read while the tracking logs are; their rows and
+     * diagnostics come after the tracking part's */
+    struct mt_postfix_near near_buf;
+    struct mt_pending_postfix_load *pf = NULL;
+    mt_status st = mt_pending_postfix_begin(&c.ls, postfix_near(&near_buf, &c, syslog_tz), syslog_tz, &pf);
+    if (st == MT_OK) {
+        st = mt_pending_scan(&c.ls, &c.q, 0, print_pending, cli_print_diag, &po);
+        if (st == MT_EINPUT)
+            c.unreadable = 1;
+        mt_status ps = st == MT_EIO ? mt_pending_postfix_end(pf, &c.q, NULL, NULL, NULL)
+                                    : mt_pending_postfix_end(pf, &c.q, print_pending_postfix, cli_print_diag, &po);
+        if (st != MT_EIO)
+            st = ps;
         if (st == MT_EINPUT)
             c.unreadable = 1;
     }

@@ -120,4 +120,18 @@ typedef int (*mt_pending_postfix_fn)(const struct mt_pending_postfix *p, void *u
 mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,
                                   const mt_tz *tz, mt_pending_postfix_fn each, mt_diag_fn diag, void *user);
 
+/* The same in two steps, so that the Postfix logs are read while the
+ * tracking logs are: begin starts reading them (on a thread of its own
+ * unless ls is an index), end waits for the reading, gives its
+ * diagnostics to diag (held until then, in their order) and lists as
+ * mt_pending_postfix_scan does; each NULL lists nothing (a caller that
+ * stopped). begin returns MT_OK and *out to pass to end, which frees it
+ * whatever happens, or MT_EIO. near is copied; ls and tz must stay
+ * until end. */
+struct mt_pending_postfix_load;
+mt_status mt_pending_postfix_begin(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                   struct mt_pending_postfix_load **out);
+mt_status mt_pending_postfix_end(struct mt_pending_postfix_load *l, const struct mt_query *q,
+                                 mt_pending_postfix_fn each, mt_diag_fn diag, void *user);
+
 #endif

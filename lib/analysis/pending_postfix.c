@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* pending_postfix.c -- the Postfix part of `pending`: what still waits in a
+ * smart host's queues when its logs end.
+ *
+ * The logs are rebuilt into queue entries in a waiting store (only what may
+ * still wait is kept: its memory is the queues, not the logs) and each open
+ * entry's deferred recipients, or the entry itself in transit, are listed in
+ * the order the entries began.
+ *
+ * Reading a Postfix log is one thread's work (its entries are assembled in
+ * log order), while the tracking logs' part of `pending` keeps every core
+ * busy only while it parses. mt_pending_postfix_begin starts the reading on
+ * a thread of its own, so that the two overlap; its diagnostics are held and
+ * given at mt_pending_postfix_end, after the tracking part's, in the order
+ * they came. An index is read on the calling thread, at the end: its
+ * connection serves one thread at a time. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mailtrail/flows.h"
+
+static int pf_in_window(int64_t t, const struct mt_query *q)
+{
+    return t != MT_TIME_NONE && (q->start_ms == MT_TIME_NONE || t >= q->start_ms) &&
+           (q->end_ms == MT_TIME_NONE || t < q->end_ms);
+}
+
+/* Has e a line in q's window? Its lines' times are what the entry keeps of
+ * them: arrival, cleanup, each qmgr pass, each attempt, its DSNs, expiry,
+ * removal -- a deferral retried across the window has no line in it. */
+static int pf_entry_in_window(const struct mt_pf_entry *e, const struct mt_query *q)
+{
+    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
+        return 1;
+    if (pf_in_window(e->first_ms, q) || pf_in_window(e->last_ms, q) || pf_in_window(e->arrival_ms, q) ||
+        pf_in_window(e->message_id_ms, q) || (e->expired && pf_in_window(e->expired_ms, q)) ||
+        (e->removed && pf_in_window(e->removed_ms, q)))
+        return 1;
+    for (size_t i = 0; i < e->n_active_ms; i++)
+        if (pf_in_window(e->active_ms[i], q))
+            return 1;
+    for (size_t i = 0; i < e->n_deliveries; i++)
+        if (pf_in_window(e->deliveries[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_rejects; i++)
+        if (pf_in_window(e->rejects[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_notifications; i++)
+        if (pf_in_window(e->notifications[i].time_ms, q))
+            return 1;
+    for (size_t i = 0; i < e->n_warnings; i++)
+        if (pf_in_window(e->warnings[i].time_ms, q))
+            return 1;
+    return 0;
+}
+
+/* Can e still hold a recipient at the end of its log? Not once its queue
+ * file is gone (removed, expired), nor when a later entry has its key: the
+ * rest of an entry handed on early (evicted), or a queue id that came back,
+ * which Postfix reuses only once the old file is gone. */
+static int pf_entry_open(const mt_pf_store *s, const struct mt_pf_entry *e)
+{
+    if (e->removed || e->expired)
+        return 0;
+    const struct mt_pf_entry *same[64];
+    size_t n = mt_pf_store_find(s, e->queue_id, e->host, e->syslog_name, same, 64);
+    return n <= 64 && n && same[n - 1] == e;
+}
+
+/* Received and waiting for its first attempt. A client= line alone is an
+ * SMTP transaction that may never have become a queue file (the client quit,
+ * the message was refused at DATA); cleanup naming its message-id, with no
+ * reject, is one that did, or was about to when the log ends. */
+static int pf_in_transit(const struct mt_pf_entry *e)
+{
+    if (e->n_deliveries)
+        return 0;
+    if (e->queued_ms != MT_TIME_NONE)
+        return 1;
+    return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
+}
+
+static int pf_slice_cmp(mt_slice a, mt_slice b)
+{
+    int c = a.n && b.n ? memcmp(a.p, b.p, a.n < b.n ? a.n : b.n) : 0;
+    return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+/* By first line, then key: the order is the logs', not the store's (which
+ * is when entries were handed on: removal, eviction, the end). */
+static int pf_by_start(const void *a, const void *b)
+{
+    const struct mt_pf_entry *x = *(const struct mt_pf_entry *const *)a, *y = *(const struct mt_pf_entry *const *)b;
+    if (x->first_ms != y->first_ms)
+        return x->first_ms < y->first_ms ? -1 : 1;
+    int c = pf_slice_cmp(x->queue_id, y->queue_id);
+    if (!c)
+        c = pf_slice_cmp(x->host, y->host);
+    return c ? c : pf_slice_cmp(x->syslog_name, y->syslog_name);
+}
+
+/* Hands on e's waiting recipients; non-zero when each asked to stop, -1
+ * when out of memory. */
+static int pf_entry_pending(const struct mt_pf_entry *e, mt_pending_postfix_fn each, void *user)
+{
+    char server[160];
+    mt_slice host = e->host.n ? e->host : e->syslog_name.n ? e->syslog_name : MT_SLICE_LIT("postfix");
+    if (e->host.n && e->syslog_name.n && !mt_slice_eq(e->syslog_name, MT_SLICE_LIT("postfix")))
+        snprintf(server, sizeof server, "%.*s/%.*s", (int)host.n, host.p, (int)e->syslog_name.n, e->syslog_name.p);
+    else
+        snprintf(server, sizeof server, "%.*s", (int)host.n, host.p);
+    struct mt_pending_postfix p = { e, NULL, server, MT_TIME_NONE };
+    if (pf_in_transit(e)) {
+        p.since_ms = e->queued_ms != MT_TIME_NONE ? e->queued_ms : e->arrival_ms;
+        return each(&p, user) ? 1 : 0;
+    }
+    if (!e->n_deliveries)
+        return 0;
+    mt_pf_rindex *x = mt_pf_rindex_new(e);
+    if (!x)
+        return -1;
+    int stop = 0;
+    for (size_t k = 0; k < e->n_deliveries && !stop; k++) {
+        const struct mt_pf_delivery *d = &e->deliveries[k];
+        if ((d->status != MT_PF_STATUS_DEFERRED && d->status != MT_PF_STATUS_SOFTBOUNCE) ||
+            !mt_pf_rindex_is_last(x, k))
+            continue;
+        p.last = d;
+        p.since_ms = d->time_ms;
+        stop = each(&p, user) ? 1 : 0;
+    }
+    mt_pf_rindex_free(x);
+    return stop;
+}
+
+
+/* ---- reading on a thread of its own ---- */
+
+struct held_note {
+    char *file;
+    uint64_t line;
+    char *msg;
+};
+
+struct mt_pending_postfix_load {
+    const mt_logset *ls;
+    struct mt_postfix_near near;
+    int has_near;
+    const mt_tz *tz;
+    mt_pf_store *store;
+    mt_status status;
+    pthread_t thread;
+    int running;                   /* the thread was started: join it */
+    int read;                      /* the logs were read (status holds) */
+    struct held_note *notes;
+    size_t n_notes, cap_notes;
+    int notes_lost;                /* out of memory while holding one */
+};
+
+static void hold_note(const char *file, uint64_t line, const char *msg, void *user)
+{
+    struct mt_pending_postfix_load *l = user;
+    if (l->n_notes == l->cap_notes) {
+        size_t ncap = l->cap_notes ? l->cap_notes * 2 : 16;
+        struct held_note *nv = realloc(l->notes, ncap * sizeof *nv);
+        if (!nv) {
+            l->notes_lost = 1;
+            return;
+        }
+        l->notes = nv;
+        l->cap_notes = ncap;
+    }
+    struct held_note *h = &l->notes[l->n_notes];
+    h->file = file ? strdup(file) : NULL;
+    h->msg = strdup(msg ? msg : "");
+    h->line = line;
+    if ((file && !h->file) || !h->msg) {
+        free(h->file);
+        free(h->msg);
+        l->notes_lost = 1;
+        return;
+    }
+    l->n_notes++;
+}
+
+static void read_logs(struct mt_pending_postfix_load *l)
+{
+    l->status = mt_trace_load_postfix(l->ls, l->has_near ? &l->near : NULL, l->tz, l->store, hold_note, l);
+    l->read = 1;
+}
+
+static void *read_thread(void *arg)
+{
+    read_logs(arg);
+    return NULL;
+}
+
+mt_status mt_pending_postfix_begin(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                   struct mt_pending_postfix_load **out)
+{
+    *out = NULL;
+    struct mt_pending_postfix_load *l = calloc(1, sizeof *l);
+    if (!l)
+        return MT_EIO;
+    l->ls = ls;
+    if (near) {
+        l->near = *near;
+        l->has_near = 1;
+    }
+    l->tz = tz;
+    if (!(l->store = mt_pf_store_new_waiting())) {
+        free(l);
+        return MT_EIO;
+    }
+    /* a thread that cannot start leaves the reading to the end */
+    if (!ls->backend && pthread_create(&l->thread, NULL, read_thread, l) == 0)
+        l->running = 1;
+    *out = l;
+    return MT_OK;
+}
+
+static void load_free(struct mt_pending_postfix_load *l)
+{
+    for (size_t i = 0; i < l->n_notes; i++) {
+        free(l->notes[i].file);
+        free(l->notes[i].msg);
+    }
+    free(l->notes);
+    mt_pf_store_free(l->store);
+    free(l);
+}
+
+mt_status mt_pending_postfix_end(struct mt_pending_postfix_load *l, const struct mt_query *q,
+                                 mt_pending_postfix_fn each, mt_diag_fn diag, void *user)
+{
+    if (!l)
+        return MT_EIO;
+    if (l->running)
+        pthread_join(l->thread, NULL);
+    if (!l->read)
+        read_logs(l);
+    for (size_t i = 0; i < l->n_notes && diag; i++)
+        diag(l->notes[i].file, l->notes[i].line, l->notes[i].msg, user);
+    mt_status st = l->notes_lost ? MT_EIO : l->status;
+    if (!each || (st != MT_OK && st != MT_EINPUT)) {
+        load_free(l);
+        return st;
+    }
+    mt_pf_store *s = l->store;
+    size_t n = mt_pf_store_count(s), m = 0;
+    const struct mt_pf_entry **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+        load_free(l);
+        return MT_EIO;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct mt_pf_entry *e = mt_pf_store_at(s, i);
+        if (e && pf_entry_open(s, e) && pf_entry_in_window(e, q))
+            v[m++] = e;
+    }
+    if (m > 1)
+        qsort(v, m, sizeof *v, pf_by_start);
+    for (size_t i = 0; i < m; i++) {
+        int rc = pf_entry_pending(v[i], each, user);
+        if (rc < 0)
+            st = MT_EIO;
+        if (rc)
+            break;
+    }
+    free(v);
+    load_free(l);
+    return st;
+}
+
+mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,
+                                  const mt_tz *tz, mt_pending_postfix_fn each, mt_diag_fn diag, void *user)
+{
+    struct mt_pending_postfix_load *l;
+    mt_status st = mt_pending_postfix_begin(ls, near, tz, &l);
+    return st != MT_OK ? st : mt_pending_postfix_end(l, q, each, diag, user);
+}
