@@ -1701,8 +1701,8 @@ static size_t fold(char *buf, size_t cap, mt_slice s)
     return n;
 }
 
-/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: the
- * recipient list is walked two or three times per event. */
+/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: it
+ * walks the recipient list of most events. */
 static inline bool next_rcpt(mt_slice s, size_t *pos, mt_slice *item)
 {
     if (s.n == 0 || *pos > s.n)
@@ -2907,15 +2907,12 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     struct ent *srv = worker_server(w, ev->server, &sid);
     if (srv)
         srv->v[SV_EVENTS]++;
-    uint64_t ev_bytes = parse_u64(ev->f[MT_F_TOTAL_BYTES]);
+    /* only these classes count bytes; the recipients (nrcpt) are counted
+     * where each class walks its list, and not at all where none does */
+    uint64_t ev_bytes = cls == C_RECEIVE || cls == C_SUBMIT || cls == C_DELIVER || cls == C_SEND
+                            ? parse_u64(ev->f[MT_F_TOTAL_BYTES])
+                            : 0;
     uint64_t nrcpt = 0;
-    {
-        size_t pos = 0;
-        mt_slice it;
-        while (next_rcpt(rcpts, &pos, &it))
-            if (it.n)
-                nrcpt++;
-    }
 
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
@@ -2972,18 +2969,13 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     }
 
     if (cls == C_DELIVER) {
-        w->tot.delivered += nrcpt;
-        if (srv) {
-            srv->v[SV_DELIVERED] += nrcpt;
-            srv->q.k = 1;   /* has a latency row */
-        }
-        traffic_add(w, ev->time_ms, TR_DELIVERED, nrcpt);
         int64_t e2e = e2e_latency(ev->f[MT_F_CUSTOM_DATA]);
         size_t pos = 0;
         mt_slice it;
         while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
+            nrcpt++;
             struct aent *ae = rcpt_ent(w, it);
             if (pairs)
                 pend_id(w, pd, pair_rcpt(w, mid, it, ae));
@@ -3002,6 +2994,12 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             }
             count_recipient(w, it, ae, 0, &pd->bp[pd->n_bp++]);
         }
+        w->tot.delivered += nrcpt;
+        if (srv) {
+            srv->v[SV_DELIVERED] += nrcpt;
+            srv->q.k = 1;   /* has a latency row */
+        }
+        traffic_add(w, ev->time_ms, TR_DELIVERED, nrcpt);
         int timed = pd && ev->time_ms != MT_TIME_NONE;
         if (nrcpt && (timed || e2e >= 0)) {
             if (pd) {
@@ -3016,6 +3014,20 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             }
         }
     } else if (cls == C_SEND) {
+        size_t pos = 0;
+        mt_slice it;
+        while (next_rcpt(rcpts, &pos, &it)) {
+            if (!it.n)
+                continue;
+            nrcpt++;
+            struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
+            if (external)
+                count_recipient(w, it, ae, ev_bytes, NULL);
+        }
         if ((e = wget_folded(w, &w->hops, hop))) {
             e->v[0]++;
             e->v[1] += nrcpt;
@@ -3029,19 +3041,6 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[1]++;
             e->v[2] += ev_bytes;
-        }
-        size_t pos = 0;
-        mt_slice it;
-        while (next_rcpt(rcpts, &pos, &it)) {
-            if (!it.n)
-                continue;
-            struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
-            if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
-            else if (mid.n)
-                longpair_mark(w, mid, it, p, 0);
-            if (external)
-                count_recipient(w, it, ae, ev_bytes, NULL);
         }
         if (external) {
             w->tot.relayed_out += nrcpt;
@@ -3058,6 +3057,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
                 st = mt_slice_make(NULL, 0);
             if (!it.n)
                 continue;
+            nrcpt++;
             count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
             /* a FAIL ends a deferral too, as a DELIVER or SEND does */
             if (pairs)
