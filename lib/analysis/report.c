@@ -1995,6 +1995,14 @@ static struct kind kind_of(int cls, const struct mt_event *ev)
     return k;
 }
 
+/* Can an event of kind k (event id eid) teach learn_from anything? Most
+ * cannot: add_event asks this first and makes no call for them. */
+static inline bool may_learn(struct kind k, mt_slice eid)
+{
+    return k.cls == C_SEND ||
+           (k.smtp && (k.cls == C_RECEIVE || (k.cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h'))));
+}
+
 /* The names and addresses ev (of kind k) says are the organisation's. */
 static void learn_from(mt_report *r, struct wst *w, struct kind k, const struct mt_event *ev)
 {
@@ -2917,7 +2925,8 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
     struct kind k = kind_of(cls, ev);
-    learn_from(r, w, k, ev);
+    if (may_learn(k, eid))
+        learn_from(r, w, k, ev);
     if (cls == C_RECEIVE) {
         if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
             e->v[0]++;
