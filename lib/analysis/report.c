@@ -284,15 +284,10 @@ static void sample_free(struct sample *s)
     free(s);
 }
 
-static int sample_add(struct sample *s, int64_t ms, int64_t sla)
+/* One value into the reservoir (algorithm R), counted. */
+static int sample_put(struct sample *s, int64_t ms)
 {
-    if (ms < 0)
-        ms = 0; /* clocks of two servers disagree by a little: not a negative delay */
     s->count++;
-    if (ms <= sla)
-        s->within++;
-    if (ms > s->max)
-        s->max = ms;
     if (s->n < s->limit) {
         if (!s->v) {
             size_t first = s->limit < 1024 ? s->limit : 1024;
@@ -315,6 +310,24 @@ static int sample_add(struct sample *s, int64_t ms, int64_t sla)
     uint64_t j = s->rng % s->count;
     if (j < s->limit)
         s->v[j] = ms;
+    return 0;
+}
+
+/* Value ms, n times: a DELIVER's latency counts once per recipient. The
+ * same as n adds of one value, with one call and one test of the value. */
+static int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
+{
+    if (!n)
+        return 0;
+    if (ms < 0)
+        ms = 0; /* clocks of two servers disagree by a little: not a negative delay */
+    if (ms <= sla)
+        s->within += n;
+    if (ms > s->max)
+        s->max = ms;
+    for (; n; n--)
+        if (sample_put(s, ms))
+            return -1;
     return 0;
 }
 
@@ -3552,18 +3565,18 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
                 const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
                 e2e = e ? (int64_t)e->v[0] : E2E_NONE;
             }
-            for (uint32_t k = 0; k < l->n; k++) {
-                if (tv != TV_NONE) {
-                    if (sample_add(a->lat, tv, sla))
-                        a->oom = 1;
-                    if (ss && sample_add(ss, tv, sla))
-                        a->oom = 1;
-                    if (ps && sample_add(ps, tv, sla))
-                        a->oom = 1;
-                }
-                if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
+            /* each sample takes its values in the stream's order, whichever
+             * sample comes first */
+            if (tv != TV_NONE) {
+                if (sample_add(a->lat, tv, sla, l->n))
+                    a->oom = 1;
+                if (ss && sample_add(ss, tv, sla, l->n))
+                    a->oom = 1;
+                if (ps && sample_add(ps, tv, sla, l->n))
                     a->oom = 1;
             }
+            if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
+                a->oom = 1;
         }
     }
     free(h);
