@@ -830,6 +830,17 @@ struct stcache {
 
 enum { LEARN_CACHE = 4 };
 
+/* A key of a small map (connectors, next hops) by its bytes as written, and
+ * its entry: a log names the same two or three connectors and hops line
+ * after line, and the same bytes need no hashing (or folding) to be found
+ * again. */
+enum { KEY_CACHE = 8, KEY_RAW = 64 };
+struct keyc {
+    struct ent *e;          /* NULL: empty */
+    size_t n;
+    char raw[KEY_RAW];
+};
+
 struct rawname {
     size_t n;
     char b[256];
@@ -897,6 +908,8 @@ struct wst {
     struct rawname c_learn[LEARN_CACHE];
     unsigned c_learn_next;
     struct orgc c_org[ORG_CACHE];      /* host names and addresses asked about lately (is_org_host) */
+    struct keyc c_conn[KEY_CACHE];     /* connectors (w->connectors) */
+    struct keyc c_hop[KEY_CACHE];      /* next hops (w->hops, folded) */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1743,6 +1756,24 @@ static struct ent *wget_folded(struct wst *w, struct map *m, mt_slice s)
 static struct ent *wget_exact(struct wst *w, struct map *m, mt_slice s)
 {
     return map_get(m, s.p ? s.p : "", s.n, 1, &w->oom);
+}
+
+/* wget_folded (fold) or wget_exact of s in m, through the cache c. */
+static struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_slice s, bool fold)
+{
+    struct keyc *k = NULL;
+    if (s.n && s.n <= KEY_RAW) {
+        k = &c[(s.n + (unsigned char)s.p[0] * 3u + (unsigned char)s.p[s.n - 1] * 5u) & (KEY_CACHE - 1)];
+        if (k->e && k->n == s.n && !memcmp(k->raw, s.p, s.n))
+            return k->e;
+    }
+    struct ent *e = fold ? wget_folded(w, m, s) : wget_exact(w, m, s);
+    if (k && e) {
+        k->e = e;
+        k->n = s.n;
+        memcpy(k->raw, s.p, s.n);
+    }
+    return e;
 }
 
 static mt_slice domain_of(mt_slice a)
@@ -2945,7 +2976,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     if (may_learn(k, eid))
         learn_from(r, w, k, ev);
     if (cls == C_RECEIVE) {
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_cached(w, w->c_conn, &w->connectors, ev->f[MT_F_CONNECTOR_ID], false))) {
             e->v[0]++;
             e->v[2] += ev_bytes;
         }
@@ -3054,7 +3085,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             if (external)
                 count_recipient(w, it, ae, ev_bytes, NULL);
         }
-        if ((e = wget_folded(w, &w->hops, hop))) {
+        if ((e = wget_cached(w, w->c_hop, &w->hops, hop, true))) {
             e->v[0]++;
             e->v[1] += nrcpt;
             e->v[2] += ev_bytes;
@@ -3064,7 +3095,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
                 e->p = p;
             }
         }
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_cached(w, w->c_conn, &w->connectors, ev->f[MT_F_CONNECTOR_ID], false))) {
             e->v[1]++;
             e->v[2] += ev_bytes;
         }
