@@ -1833,6 +1833,32 @@ static mt_slice after_eq(mt_slice s, const char *mark)
     return mt_slice_make(NULL, 0);
 }
 
+/* mt_slice_after(s, "queued as ").n != 0: a reply says "queued as ID".
+ * Asked of every SEND out of the organisation; only where a 'q' or 'Q' is
+ * are the ten bytes compared, at once: the letters with their case bit set,
+ * the two spaces as they are. */
+static bool queued_as(mt_slice s)
+{
+    /* the case bit of every letter: "queued" "a" "s", not the spaces */
+    static const char mark[] = "queued as ", fold[] = "      \0  \0";
+    const size_t k = sizeof mark - 1;
+    uint64_t m8, f8, w8;
+    uint16_t m2, f2, w2;
+    memcpy(&m8, mark, 8);
+    memcpy(&m2, mark + 8, 2);
+    memcpy(&f8, fold, 8);
+    memcpy(&f2, fold + 8, 2);
+    for (size_t i = mt_slice_find_ci(s, 0, 'q'); i + k <= s.n; i = mt_slice_find_ci(s, i + 1, 'q')) {
+        memcpy(&w8, s.p + i, 8);
+        memcpy(&w2, s.p + i + 8, 2);
+        if ((w8 | f8) != m8 || (uint16_t)(w2 | f2) != m2)
+            continue;
+        char c = i + k < s.n ? s.p[i + k] : ',';
+        return c != ',' && c != ']' && c != ';' && c != ' ';
+    }
+    return false;
+}
+
 /* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
  * terabyte; no message is larger). "1e3" was 1 byte and a 20-digit value
  * its first 19 digits; a few absurd values could overflow the sums. */
@@ -3001,7 +3027,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             hop = ev->f[MT_F_SERVER_IP];
         if (k.intra)
             external = 0;   /* to another Exchange server of ours (learn_from) */
-        else if (!after_eq(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+        else if (!after_eq(ctx, "[InternalId=").n && queued_as(ctx))
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
             external = !is_org_host(w, hop) && !is_org_host(w, ev->f[MT_F_SERVER_IP]);
