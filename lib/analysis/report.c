@@ -90,6 +90,41 @@ struct map {
     size_t cap, n;
 };
 
+/* a[0..n) == b[0..n), for the short keys of this file (event ids, host
+ * names, addresses, message-id-sized keys): compared a word at a time here,
+ * the first and last words overlapping, where a call to memcmp cost more
+ * than the compare. Never reads outside either range. */
+static inline bool same_bytes(const void *a, const void *b, size_t n)
+{
+    const char *x = a, *y = b;
+    uint64_t u, v;
+    if (n > 32)
+        return !memcmp(x, y, n);
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, x + i, 8);
+            memcpy(&v, y + i, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, x + n - 8, 8);
+        memcpy(&v, y + n - 8, 8);
+        return u == v;
+    }
+    if (n >= 4) {
+        uint32_t p, q, r, t;
+        memcpy(&p, x, 4);
+        memcpy(&q, y, 4);
+        memcpy(&r, x + n - 4, 4);
+        memcpy(&t, y + n - 4, 4);
+        return p == q && r == t;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 /* Keys are short and not chosen to collide; 8 bytes at a time with a
  * multiply-xorshift mix, and a final avalanche for the slot bits. A key of
  * 8 bytes or more ends with its last 8 bytes, read again where they overlap
@@ -203,7 +238,7 @@ static struct ent *map_get_h(struct map *m, const char *k, size_t n, uint64_t h,
         size_t j = (size_t)h & (m->cap - 1);
         for (; m->slot[j]; j = (j + 1) & (m->cap - 1)) {
             struct ent *e = m->slot[j];
-            if (e->hash == h && e->klen == n && !memcmp(e->key, k, n))
+            if (e->hash == h && e->klen == n && same_bytes(e->key, k, n))
                 return e;
         }
     }
@@ -1764,7 +1799,7 @@ static struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_
     struct keyc *k = NULL;
     if (s.n && s.n <= KEY_RAW) {
         k = &c[(s.n + (unsigned char)s.p[0] * 3u + (unsigned char)s.p[s.n - 1] * 5u) & (KEY_CACHE - 1)];
-        if (k->e && k->n == s.n && !memcmp(k->raw, s.p, s.n))
+        if (k->e && k->n == s.n && same_bytes(k->raw, s.p, s.n))
             return k->e;
     }
     struct ent *e = fold ? wget_folded(w, m, s) : wget_exact(w, m, s);
@@ -1906,7 +1941,7 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
         return;
     struct ent *e;
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
-        if ((e = w->c_ip[i]) && e->klen == key.n && !memcmp(e->key, key.p, key.n))
+        if ((e = w->c_ip[i]) && e->klen == key.n && same_bytes(e->key, key.p, key.n))
             return;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
@@ -2009,7 +2044,7 @@ static bool names_server(const mt_report *r, mt_slice label)
 
 static bool raw_is(const struct rawname *c, mt_slice s)
 {
-    return s.n && s.n == c->n && !memcmp(s.p, c->b, s.n);
+    return s.n && s.n == c->n && same_bytes(s.p, c->b, s.n);
 }
 
 static void raw_keep(struct rawname *c, mt_slice s)
@@ -2183,7 +2218,7 @@ static bool is_org_host(struct wst *w, mt_slice host)
     if (host.n <= ORG_RAW && host.n >= 2) {
         unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
         c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
-        if (c->kind && c->n == host.n && !memcmp(c->raw, host.p, host.n)) {
+        if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
             switch (c->kind) {
             case OC_IP:
                 return ip_answer(c->e);
@@ -2403,7 +2438,7 @@ static struct aent *addr_ent(struct wst *w, mt_slice a)
     if (ix->cap)
         for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1)) {
             struct aent *e = ix->slot[j].a;
-            if (ix->slot[j].hash == h && e->klen == a.n && !memcmp(e->key, buf, a.n))
+            if (ix->slot[j].hash == h && e->klen == a.n && same_bytes(e->key, buf, a.n))
                 return e;
         }
     if ((ix->n + 1) * 2 > ix->cap) {
@@ -2973,7 +3008,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     int cls;
     struct ent *e;
     struct ent **ec = &w->ecache[eid.n ? (eid.n * 7 + (unsigned char)eid.p[0] + (unsigned char)eid.p[eid.n - 1]) & 63 : 0];
-    if (*ec && (*ec)->klen == eid.n && !memcmp((*ec)->key, eid.p, eid.n))
+    if (*ec && (*ec)->klen == eid.n && same_bytes((*ec)->key, eid.p, eid.n))
         e = *ec;
     else if ((e = wget_exact(w, &w->events, eid)))
         *ec = e;
