@@ -713,8 +713,9 @@ struct mtab {
 enum { MSH_BITS = 8, MSH = 1 << MSH_BITS };
 
 struct mpart {
-    pthread_mutex_t mu;      /* taken to add a message */
-    struct mtab *tab;        /* the array (its owner; changed under mu) */
+    unsigned char lk;        /* held (spin_lock) to add a message: a few dozen instructions, where a
+                              * mutex's lock and unlock cost as many again */
+    struct mtab *tab;        /* the array (its owner; changed under lk) */
     struct mslot *slots;     /* atomic: tab->slot, what readers load (no miss on the header) */
     size_t cap;              /* atomic: tab->cap */
     size_t n;
@@ -1280,7 +1281,7 @@ static struct mmsg *rec_new(struct wst *w, uint32_t *v)
     return m;
 }
 
-/* With pt->mu held (or alone): a larger array for pt (the first one holds
+/* With pt->lk held (or alone): a larger array for pt (the first one holds
  * first_cap slots). */
 static int mpart_grow(struct mpart *pt, size_t first_cap)
 {
@@ -1308,19 +1309,19 @@ static int mpart_grow(struct mpart *pt, size_t first_cap)
     return 0;
 }
 
-static void mlock(const mt_report *r, struct mmsg *m)
+static void spin_lock(const mt_report *r, unsigned char *lk)
 {
     if (!r->locking)
         return;
-    while (__atomic_exchange_n(&m->lk, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&m->lk, __ATOMIC_RELAXED))
+    while (__atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(lk, __ATOMIC_RELAXED))
             ;
 }
 
-static void munlock(const mt_report *r, struct mmsg *m)
+static void spin_unlock(const mt_report *r, unsigned char *lk)
 {
     if (r->locking)
-        __atomic_store_n(&m->lk, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(lk, 0, __ATOMIC_RELEASE);
 }
 
 /* Room in a recipient block for n recipients after the first: 2, 4, 8, ... */
@@ -1519,7 +1520,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         m = slots_find(r, sl, cap, h, pd->h2);
     }
     if (!m) {
-        lock(r, &pt->mu);
+        spin_lock(r, &pt->lk);
         if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
@@ -1539,9 +1540,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             __atomic_store_n(&t->slot[j].v, (uint64_t)tag << 32 | v, __ATOMIC_RELEASE);
             pt->n++;
         }
-        unlock(r, &pt->mu);
+        spin_unlock(r, &pt->lk);
     }
-    mlock(r, m);
+    spin_lock(r, &m->lk);
     int64_t first_t = msg_first_t(m);
     if (!r->ordered && p.t < first_t)
         first_t = p.t;
@@ -1588,10 +1589,10 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     for (size_t i = 0; i < u->n_ends; i++)
         if (rs_mark(w, m, u->ends[i], p))
             w->oom = 1;
-    munlock(r, m);
+    spin_unlock(r, &m->lk);
     return m;
 oom:
-    unlock(r, &pt->mu);
+    spin_unlock(r, &pt->lk);
     w->oom = 1;
     return NULL;
 }
@@ -1699,8 +1700,6 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
     r->rdir = malloc(RB_MAX * sizeof *r->rdir);
     if (!r->mp || !r->rdir)
         goto fail;
-    for (size_t i = 0; i < MSH; i++)
-        pthread_mutex_init(&r->mp[i].mu, NULL);
     if (cfg && cfg->n_servers) {
         r->servers = calloc(cfg->n_servers, sizeof *r->servers);
         r->server_labels = calloc(cfg->n_servers, sizeof *r->server_labels);
@@ -1737,11 +1736,7 @@ void mt_report_free(mt_report *r)
         free(r->servers[i]);
     free(r->servers);
     free(r->server_labels);
-    if (r->mp) {
-        for (size_t i = 0; i < MSH; i++)
-            pthread_mutex_destroy(&r->mp[i].mu);
-        free(r->mp);
-    }
+    free(r->mp);
     free(r->rdir);
     intern_destroy(&r->addrs_in);
     intern_destroy(&r->servers_in);
