@@ -2765,6 +2765,26 @@ static int64_t e2e_latency(mt_slice cd)
         if (memcmp(cd.p + i, tag, tl))
             continue;
         size_t j = i + tl;
+        /* nearly always seconds and a fraction ("1.507"): read here; any
+         * other shape by the general reading below */
+        {
+            size_t k = j, d = 0;
+            int64_t secs = 0, frac = 0, fscale = 1;
+            for (; k < cd.n && d < 15 && cd.p[k] >= '0' && cd.p[k] <= '9'; k++, d++)
+                secs = secs * 10 + (cd.p[k] - '0');
+            if (d && d < 15 && k < cd.n && cd.p[k] == '.') {
+                for (k++; k < cd.n && cd.p[k] >= '0' && cd.p[k] <= '9'; k++)
+                    if (fscale < 1000) {
+                        frac = frac * 10 + (cd.p[k] - '0');
+                        fscale *= 10;
+                    }
+            }
+            if (d && d < 15 && (k == cd.n || cd.p[k] == ';')) {
+                for (; fscale < 1000; fscale *= 10)
+                    frac *= 10;
+                return secs * 1000 + frac;
+            }
+        }
         int64_t parts[4] = { 0 };
         int np = 0, digits = 0;
         int64_t frac = 0, fscale = 1;
