@@ -1853,18 +1853,23 @@ static inline bool is(mt_slice s, const char *lit)
  * first mark in s (ignoring case) is the one whose '=' comes first, so the
  * search goes from '=' to '=' (a few in a source-context) instead of from
  * one place of the mark's first letter to the next. */
-static mt_slice after_eq(mt_slice s, const char *mark)
+static inline mt_slice after_eq(mt_slice s, const char *mark)
 {
+    /* the bytes that end a value, as mt_slice_after's ',' ']' ';' ' ' */
+    static const unsigned char ends[256] = { [','] = 1, [']'] = 1, [';'] = 1, [' '] = 1 };
     size_t k = strlen(mark);
     for (size_t from = k - 1; from < s.n;) {
         const char *q = memchr(s.p + from, '=', s.n - from);
         if (!q)
             break;
         size_t i = (size_t)(q - s.p) + 1 - k, j = i + k, t = 0;
-        while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
-            t++;
+        if (same_bytes(s.p + i, mark, k - 1))
+            t = k - 1;   /* as the mark writes it: no case to fold */
+        else
+            while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
+                t++;
         if (t + 1 == k) {
-            while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+            while (j < s.n && !ends[(unsigned char)s.p[j]])
                 j++;
             return mt_slice_make(s.p + i + k, j - i - k);
         }
