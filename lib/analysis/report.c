@@ -3028,8 +3028,9 @@ static void batch_flush(struct wst *w)
 
 /* Count one event at position p (file: its log-set index, for the latency
  * records). Mirrors, field by field, what the ordered stream did; see the
- * comment at the top of the file for what is deferred and why. */
-static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, uint32_t file)
+ * comment at the top of the file for what is deferred and why. Returns
+ * w->oom (each_event's answer, then made by a jump, not a call). */
+static int add_event(struct wst *w, const struct mt_event *ev, struct mpos p, uint32_t file)
 {
     mt_report *r = w->r;
     mt_slice eid = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], mid = ev->f[MT_F_MESSAGE_ID];
@@ -3103,7 +3104,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     int pairs = mid.n && mid.n < PAIR_MID_MAX;
     if (mid.n) {
         if (!(pd = pend_new(w, mid, p, cls)))
-            return;
+            return w->oom;
         if (recv) {
             pd->u.recv = 1;
             pd->u.server = sid;
@@ -3239,6 +3240,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         w->tot.ndrs++;
         traffic_add(w, ev->time_ms, TR_NDRS, 1);
     }
+    return w->oom;
 }
 
 mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
@@ -3283,10 +3285,11 @@ int mt_report_event_fn(const struct mt_event *ev, void *user)
 
 /* ------------------------------------------------------------ parallel run */
 
-static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
+/* file_index when the file is not the last one: once per file and worker,
+ * and out of line, so that the call per event (each_event) needs no frame
+ * of its own. */
+static __attribute__((noinline)) uint32_t file_index_new(mt_report *r, struct wst *w, const char *file)
 {
-    if (file == w->c_file && file)
-        return w->c_file_idx;
     uint32_t idx = (1u << FILE_BITS) - 1; /* not of the log set: after every file */
     const struct ent *e = map_get(&r->fmap_ptr, (const char *)&file, sizeof file, 0, NULL);
     if (!e && file)
@@ -3296,6 +3299,13 @@ static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
     w->c_file = file;
     w->c_file_idx = idx;
     return idx;
+}
+
+static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
+{
+    if (file == w->c_file && file)
+        return w->c_file_idx;
+    return file_index_new(r, w, file);
 }
 
 /* mt_search and mt_search_each give emit and diag one user pointer: this. */
@@ -3321,8 +3331,7 @@ static int each_event(const struct mt_event *ev, unsigned worker, void *user)
     uint32_t f = file_index(r, w, ev->file);
     uint64_t line = ev->line < (1ull << LINE_BITS) ? ev->line : (1ull << LINE_BITS) - 1;
     struct mpos p = { ev->time_ms, (uint64_t)f << LINE_BITS | line };
-    add_event(w, ev, p, f);
-    return w->oom;
+    return add_event(w, ev, p, f);
 }
 
 static int learn_emit(const struct mt_event *ev, void *user)
