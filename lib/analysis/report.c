@@ -43,6 +43,7 @@
  * for the latency replay), never the other events. Definitions of every
  * number: docs/report.md. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -1309,13 +1310,23 @@ static int mpart_grow(struct mpart *pt, size_t first_cap)
     return 0;
 }
 
+/* A lock held for a few dozen instructions. Its holder may have lost its
+ * core, though (a VM's two cores, a neighbour's work, valgrind's one thread
+ * at a time): past a short spin the waiter gives its core away. Waiting is
+ * rare, and out of line. */
+static __attribute__((noinline)) void spin_wait(unsigned char *lk)
+{
+    do {
+        for (unsigned spins = 0; __atomic_load_n(lk, __ATOMIC_RELAXED);)
+            if (++spins > 64)
+                sched_yield();
+    } while (__atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE));
+}
+
 static void spin_lock(const mt_report *r, unsigned char *lk)
 {
-    if (!r->locking)
-        return;
-    while (__atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(lk, __ATOMIC_RELAXED))
-            ;
+    if (r->locking && __atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE))
+        spin_wait(lk);
 }
 
 static void spin_unlock(const mt_report *r, unsigned char *lk)
