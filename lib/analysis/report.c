@@ -86,9 +86,60 @@ struct ent {
     char key[];         /* NUL-terminated after klen bytes */
 };
 
+/* Blocks of memory handed out in order and freed together. */
+struct chunk {
+    struct chunk *next;
+    size_t used;        /* bytes of data handed out */
+    char data[];
+};
+
+struct arena {
+    struct chunk *chunks;
+    char *cur;
+    size_t left, next_size;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n > a->left) {
+        size_t sz = a->next_size ? a->next_size : 4096;
+        if (a->next_size < (256u << 10))
+            a->next_size = sz * 2;
+        if (sz < n + 64)
+            sz = n + 64;
+        struct chunk *c = malloc(sizeof *c + sz);
+        if (!c)
+            return NULL;
+        c->next = a->chunks;
+        c->used = 0;
+        a->chunks = c;
+        a->cur = c->data;
+        a->left = sz;
+    }
+    void *p = a->cur;
+    a->cur += n;
+    a->left -= n;
+    a->chunks->used += n;
+    return p;
+}
+
+static void arena_free(struct arena *a)
+{
+    while (a->chunks) {
+        struct chunk *c = a->chunks;
+        a->chunks = c->next;
+        free(c);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+/* Entries are few (a key each: addresses, domains, status codes) but made
+ * one by one: from an arena of the map's own, not one calloc and free each. */
 struct map {
     struct ent **slot;
     size_t cap, n;
+    struct arena ar;    /* the entries */
 };
 
 /* a[0..n) == b[0..n), for the short keys of this file (event ids, host
@@ -249,13 +300,15 @@ static struct ent *map_get_h(struct map *m, const char *k, size_t n, uint64_t h,
         *oom = 1;
         return NULL;
     }
-    struct ent *e = calloc(1, sizeof *e + n + 1);
+    struct ent *e = arena_alloc(&m->ar, sizeof *e + n + 1);
     if (!e) {
         *oom = 1;
         return NULL;
     }
+    memset(e, 0, sizeof *e);
     if (n)
         memcpy(e->key, k, n);
+    e->key[n] = '\0';
     e->klen = n;
     e->hash = h;
     size_t j = (size_t)h & (m->cap - 1);
@@ -284,8 +337,8 @@ static void map_free(struct map *m, int aux_is_sample)
             sample_free(e->aux);
         else
             free(e->aux);
-        free(e);
     }
+    arena_free(&m->ar);
     free(m->slot);
     memset(m, 0, sizeof *m);
 }
@@ -514,53 +567,6 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
  * workers. Their entries are never freed one by one: they come from arenas
  * (the interned strings' per shard, the message records' per worker), freed
  * with the report. */
-struct chunk {
-    struct chunk *next;
-    size_t used;        /* bytes of data handed out */
-    char data[];
-};
-
-struct arena {
-    struct chunk *chunks;
-    char *cur;
-    size_t left, next_size;
-};
-
-static void *arena_alloc(struct arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    if (n > a->left) {
-        size_t sz = a->next_size ? a->next_size : 4096;
-        if (a->next_size < (256u << 10))
-            a->next_size = sz * 2;
-        if (sz < n + 64)
-            sz = n + 64;
-        struct chunk *c = malloc(sizeof *c + sz);
-        if (!c)
-            return NULL;
-        c->next = a->chunks;
-        c->used = 0;
-        a->chunks = c;
-        a->cur = c->data;
-        a->left = sz;
-    }
-    void *p = a->cur;
-    a->cur += n;
-    a->left -= n;
-    a->chunks->used += n;
-    return p;
-}
-
-static void arena_free(struct arena *a)
-{
-    while (a->chunks) {
-        struct chunk *c = a->chunks;
-        a->chunks = c->next;
-        free(c);
-    }
-    memset(a, 0, sizeof *a);
-}
-
 /* Interned strings: an id per distinct key, the same for every worker. */
 enum { ISH_BITS = 4, ISH = 1 << ISH_BITS };
 
