@@ -2553,15 +2553,22 @@ static struct aent *rcpt_ent(struct wst *w, mt_slice rcpt)
     return rcpt.n <= ADDR_FAST ? addr_ent(w, rcpt) : NULL;
 }
 
-static uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt, struct aent *ae)
+/* pair_rcpt of a recipient past ADDR_FAST bytes: rare, and out of line
+ * with its key buffer, so that the usual case takes no frame. */
+static __attribute__((noinline)) uint32_t pair_rcpt_long(struct wst *w, mt_slice mid, mt_slice rcpt)
+{
+    char buf[PAIR_KEY];
+    size_t n = fold(buf, PAIR_KEY - 1 - mid.n, rcpt);
+    return intern_or_oom(w, buf, n);
+}
+
+static inline uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt, struct aent *ae)
 {
     if (rcpt.n <= ADDR_FAST) {
         uint32_t id1 = addr_id1(w, ae);
         return id1 ? id1 - 1 : UINT32_MAX;
     }
-    char buf[PAIR_KEY];
-    size_t n = fold(buf, PAIR_KEY - 1 - mid.n, rcpt);
-    return intern_or_oom(w, buf, n);
+    return pair_rcpt_long(w, mid, rcpt);
 }
 
 static void longpair_mark(struct wst *w, mt_slice mid, mt_slice rcpt, struct mpos p, int defer)
@@ -2948,16 +2955,21 @@ static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls
     return pd;
 }
 
-static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
+static __attribute__((noinline)) int pend_ids_grow(struct wst *w, struct pend *pd)
+{
+    uint32_t *ni = grow(pd->ids, &pd->cap_ids, sizeof *ni, pd->n_ids + 1, &w->oom);
+    if (!ni)
+        return -1;
+    pd->ids = ni;
+    return 0;
+}
+
+static inline int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 {
     if (id == UINT32_MAX)
         return -1;
-    if (pd->n_ids == pd->cap_ids) {
-        uint32_t *ni = grow(pd->ids, &pd->cap_ids, sizeof *ni, pd->n_ids + 1, &w->oom);
-        if (!ni)
-            return -1;
-        pd->ids = ni;
-    }
+    if (pd->n_ids == pd->cap_ids && pend_ids_grow(w, pd))
+        return -1;
     pd->ids[pd->n_ids++] = id;
     return 0;
 }
