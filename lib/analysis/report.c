@@ -1816,14 +1816,11 @@ static struct ent *wget_exact(struct wst *w, struct map *m, mt_slice s)
 }
 
 /* wget_folded (fold) or wget_exact of s in m, through the cache c. */
-static struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_slice s, bool fold)
+/* wget_cached of a key not in its place k (NULL: none) of the cache: out
+ * of line, with the folding buffer, so that a key found takes no frame. */
+static __attribute__((noinline)) struct ent *wget_cache_new(struct wst *w, struct keyc *k, struct map *m, mt_slice s,
+                                                            bool fold)
 {
-    struct keyc *k = NULL;
-    if (s.n && s.n <= KEY_RAW) {
-        k = &c[(s.n + (unsigned char)s.p[0] * 3u + (unsigned char)s.p[s.n - 1] * 5u) & (KEY_CACHE - 1)];
-        if (k->e && k->n == s.n && same_bytes(k->raw, s.p, s.n))
-            return k->e;
-    }
     struct ent *e = fold ? wget_folded(w, m, s) : wget_exact(w, m, s);
     if (k && e) {
         k->e = e;
@@ -1831,6 +1828,17 @@ static struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_
         memcpy(k->raw, s.p, s.n);
     }
     return e;
+}
+
+static inline struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_slice s, bool fold)
+{
+    struct keyc *k = NULL;
+    if (s.n && s.n <= KEY_RAW) {
+        k = &c[(s.n + (unsigned char)s.p[0] * 3u + (unsigned char)s.p[s.n - 1] * 5u) & (KEY_CACHE - 1)];
+        if (k->e && k->n == s.n && same_bytes(k->raw, s.p, s.n))
+            return k->e;
+    }
+    return wget_cache_new(w, k, m, s, fold);
 }
 
 static mt_slice domain_of(mt_slice a)
