@@ -2720,7 +2720,10 @@ static void count_received_now(struct wst *w, const struct mt_event *ev, struct 
 
 /* A recipient reached its destination (delivered or relayed): count it for
  * the top tables. Returns its entries in w->rcpts and w->domains. */
-static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64_t bytes, struct bpair *out)
+/* count_recipient's entries rc and de (*rc_out, *de_out) of recipient rcpt
+ * the first time its entry a is counted, or without one: out of line. */
+static __attribute__((noinline)) void rcpt_ents(struct wst *w, mt_slice rcpt, struct aent *a, struct ent **rc_out,
+                                                struct ent **de_out)
 {
     struct ent *rc = NULL, *de = NULL;
     if (rcpt.n <= ADDR_FAST) {
@@ -2740,6 +2743,19 @@ static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64
         mt_slice d = domain_of(rcpt);
         if (d.n)
             de = wget_folded(w, &w->domains, d);
+    }
+    *rc_out = rc;
+    *de_out = de;
+}
+
+static inline void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64_t bytes, struct bpair *out)
+{
+    struct ent *rc, *de;
+    if (a && a->counted && a->rc) {   /* counted before: its entries are known */
+        rc = a->rc;
+        de = a->dom;
+    } else {
+        rcpt_ents(w, rcpt, a, &rc, &de);
     }
     if (rc) {
         rc->v[0]++;
