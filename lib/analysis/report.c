@@ -2890,13 +2890,14 @@ static int64_t e2e_latency(mt_slice cd)
     return -1;
 }
 
-static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
-                       uint32_t file)
+/* lat_record's room for one more record, and its segment (NULL when out of
+ * memory): out of line, needed once a file or when the array grows. */
+static __attribute__((noinline)) struct lseg *lat_room(struct wst *w, uint32_t server, uint32_t file)
 {
     if (w->n_lat == w->cap_lat) {
         struct lrec *nl = grow(w->lat, &w->cap_lat, sizeof *nl, w->n_lat + 1, &w->oom);
         if (!nl)
-            return;
+            return NULL;
         w->lat = nl;
     }
     struct lseg *sg = w->n_seg ? &w->seg[w->n_seg - 1] : NULL;
@@ -2904,7 +2905,7 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
         if (w->n_seg == w->cap_seg) {
             struct lseg *ns = grow(w->seg, &w->cap_seg, sizeof *ns, w->n_seg + 1, &w->oom);
             if (!ns)
-                return;
+                return NULL;
             w->seg = ns;
         }
         sg = &w->seg[w->n_seg++];
@@ -2912,6 +2913,17 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
         sg->file = file;
         sg->server = server;
     }
+    return sg;
+}
+
+static inline void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
+                              uint32_t file)
+{
+    /* the usual record: room for it, and the last segment's file and server */
+    struct lseg *sg = w->n_seg ? &w->seg[w->n_seg - 1] : NULL;
+    if (w->n_lat == w->cap_lat || !sg || sg->file != file || sg->server != server || sg->end != w->n_lat)
+        if (!(sg = lat_room(w, server, file)))
+            return;
     struct lrec *l = &w->lat[w->n_lat++];
     sg->end = w->n_lat;
     l->p = p;
