@@ -408,7 +408,15 @@ static int sample_put(struct sample *s, int64_t ms)
 /* Value ms, n times: a DELIVER's latency counts once per recipient. The
  * same as n adds of one value, with one call and one test of the value;
  * while v has room, they are only stored. */
-static int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
+static __attribute__((noinline)) int sample_put_n(struct sample *s, int64_t ms, uint64_t n)
+{
+    for (; n; n--)
+        if (sample_put(s, ms))
+            return -1;
+    return 0;
+}
+
+static inline int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
 {
     if (!n)
         return 0;
@@ -418,15 +426,11 @@ static int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
         s->within += n;
     if (ms > s->max)
         s->max = ms;
-    if (s->cap - s->n >= n) {
-        s->count += n;
-        for (; n; n--)
-            s->v[s->n++] = ms;
-        return 0;
-    }
+    if (s->cap - s->n < n)
+        return sample_put_n(s, ms, n);   /* a larger array, or the reservoir's draw */
+    s->count += n;
     for (; n; n--)
-        if (sample_put(s, ms))
-            return -1;
+        s->v[s->n++] = ms;
     return 0;
 }
 
