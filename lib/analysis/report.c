@@ -43,6 +43,7 @@
  * for the latency replay), never the other events. Definitions of every
  * number: docs/report.md. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -85,10 +86,96 @@ struct ent {
     char key[];         /* NUL-terminated after klen bytes */
 };
 
+/* Blocks of memory handed out in order and freed together. */
+struct chunk {
+    struct chunk *next;
+    size_t used;        /* bytes of data handed out */
+    char data[];
+};
+
+struct arena {
+    struct chunk *chunks;
+    char *cur;
+    size_t left, next_size;
+};
+
+static void *arena_alloc(struct arena *a, size_t n)
+{
+    n = (n + 7) & ~(size_t)7;
+    if (n > a->left) {
+        size_t sz = a->next_size ? a->next_size : 4096;
+        if (a->next_size < (256u << 10))
+            a->next_size = sz * 2;
+        if (sz < n + 64)
+            sz = n + 64;
+        struct chunk *c = malloc(sizeof *c + sz);
+        if (!c)
+            return NULL;
+        c->next = a->chunks;
+        c->used = 0;
+        a->chunks = c;
+        a->cur = c->data;
+        a->left = sz;
+    }
+    void *p = a->cur;
+    a->cur += n;
+    a->left -= n;
+    a->chunks->used += n;
+    return p;
+}
+
+static void arena_free(struct arena *a)
+{
+    while (a->chunks) {
+        struct chunk *c = a->chunks;
+        a->chunks = c->next;
+        free(c);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+/* Entries are few (a key each: addresses, domains, status codes) but made
+ * one by one: from an arena of the map's own, not one calloc and free each. */
 struct map {
     struct ent **slot;
     size_t cap, n;
+    struct arena ar;    /* the entries */
 };
+
+/* a[0..n) == b[0..n), for the short keys of this file (event ids, host
+ * names, addresses, message-id-sized keys): compared a word at a time here,
+ * the first and last words overlapping, where a call to memcmp cost more
+ * than the compare. Never reads outside either range. */
+static inline bool same_bytes(const void *a, const void *b, size_t n)
+{
+    const char *x = a, *y = b;
+    uint64_t u, v;
+    if (n > 32)
+        return !memcmp(x, y, n);
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&u, x + i, 8);
+            memcpy(&v, y + i, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, x + n - 8, 8);
+        memcpy(&v, y + n - 8, 8);
+        return u == v;
+    }
+    if (n >= 4) {
+        uint32_t p, q, r, t;
+        memcpy(&p, x, 4);
+        memcpy(&q, y, 4);
+        memcpy(&r, x + n - 4, 4);
+        memcpy(&t, y + n - 4, 4);
+        return p == q && r == t;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
 
 /* Keys are short and not chosen to collide; 8 bytes at a time with a
  * multiply-xorshift mix, and a final avalanche for the slot bits. A key of
@@ -203,7 +290,7 @@ static struct ent *map_get_h(struct map *m, const char *k, size_t n, uint64_t h,
         size_t j = (size_t)h & (m->cap - 1);
         for (; m->slot[j]; j = (j + 1) & (m->cap - 1)) {
             struct ent *e = m->slot[j];
-            if (e->hash == h && e->klen == n && !memcmp(e->key, k, n))
+            if (e->hash == h && e->klen == n && same_bytes(e->key, k, n))
                 return e;
         }
     }
@@ -213,13 +300,15 @@ static struct ent *map_get_h(struct map *m, const char *k, size_t n, uint64_t h,
         *oom = 1;
         return NULL;
     }
-    struct ent *e = calloc(1, sizeof *e + n + 1);
+    struct ent *e = arena_alloc(&m->ar, sizeof *e + n + 1);
     if (!e) {
         *oom = 1;
         return NULL;
     }
+    memset(e, 0, sizeof *e);
     if (n)
         memcpy(e->key, k, n);
+    e->key[n] = '\0';
     e->klen = n;
     e->hash = h;
     size_t j = (size_t)h & (m->cap - 1);
@@ -248,8 +337,8 @@ static void map_free(struct map *m, int aux_is_sample)
             sample_free(e->aux);
         else
             free(e->aux);
-        free(e);
     }
+    arena_free(&m->ar);
     free(m->slot);
     memset(m, 0, sizeof *m);
 }
@@ -262,6 +351,7 @@ static void map_free(struct map *m, int aux_is_sample)
 struct sample {
     int64_t *v;
     size_t n, limit;
+    size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit */
     uint64_t count, within, rng;
     int64_t max;
 };
@@ -284,27 +374,24 @@ static void sample_free(struct sample *s)
     free(s);
 }
 
-static int sample_add(struct sample *s, int64_t ms, int64_t sla)
+/* One value into the reservoir (algorithm R), counted. */
+static int sample_put(struct sample *s, int64_t ms)
 {
-    if (ms < 0)
-        ms = 0; /* clocks of two servers disagree by a little: not a negative delay */
     s->count++;
-    if (ms <= sla)
-        s->within++;
-    if (ms > s->max)
-        s->max = ms;
     if (s->n < s->limit) {
         if (!s->v) {
             size_t first = s->limit < 1024 ? s->limit : 1024;
             s->v = malloc(first * sizeof *s->v);
             if (!s->v)
                 return -1;
-        } else if ((s->n & (s->n - 1)) == 0 && s->n >= 1024) {
+            s->cap = first;
+        } else if (s->n == s->cap) {
             size_t ncap = s->n * 2 < s->limit ? s->n * 2 : s->limit;
             int64_t *nv = realloc(s->v, ncap * sizeof *nv);
             if (!nv)
                 return -1;
             s->v = nv;
+            s->cap = ncap;
         }
         s->v[s->n++] = ms;
         return 0;
@@ -315,6 +402,35 @@ static int sample_add(struct sample *s, int64_t ms, int64_t sla)
     uint64_t j = s->rng % s->count;
     if (j < s->limit)
         s->v[j] = ms;
+    return 0;
+}
+
+/* Value ms, n times: a DELIVER's latency counts once per recipient. The
+ * same as n adds of one value, with one call and one test of the value;
+ * while v has room, they are only stored. */
+static __attribute__((noinline)) int sample_put_n(struct sample *s, int64_t ms, uint64_t n)
+{
+    for (; n; n--)
+        if (sample_put(s, ms))
+            return -1;
+    return 0;
+}
+
+static inline int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
+{
+    if (!n)
+        return 0;
+    if (ms < 0)
+        ms = 0; /* clocks of two servers disagree by a little: not a negative delay */
+    if (ms <= sla)
+        s->within += n;
+    if (ms > s->max)
+        s->max = ms;
+    if (s->cap - s->n < n)
+        return sample_put_n(s, ms, n);   /* a larger array, or the reservoir's draw */
+    s->count += n;
+    for (; n; n--)
+        s->v[s->n++] = ms;
     return 0;
 }
 
@@ -455,53 +571,6 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
  * workers. Their entries are never freed one by one: they come from arenas
  * (the interned strings' per shard, the message records' per worker), freed
  * with the report. */
-struct chunk {
-    struct chunk *next;
-    size_t used;        /* bytes of data handed out */
-    char data[];
-};
-
-struct arena {
-    struct chunk *chunks;
-    char *cur;
-    size_t left, next_size;
-};
-
-static void *arena_alloc(struct arena *a, size_t n)
-{
-    n = (n + 7) & ~(size_t)7;
-    if (n > a->left) {
-        size_t sz = a->next_size ? a->next_size : 4096;
-        if (a->next_size < (256u << 10))
-            a->next_size = sz * 2;
-        if (sz < n + 64)
-            sz = n + 64;
-        struct chunk *c = malloc(sizeof *c + sz);
-        if (!c)
-            return NULL;
-        c->next = a->chunks;
-        c->used = 0;
-        a->chunks = c;
-        a->cur = c->data;
-        a->left = sz;
-    }
-    void *p = a->cur;
-    a->cur += n;
-    a->left -= n;
-    a->chunks->used += n;
-    return p;
-}
-
-static void arena_free(struct arena *a)
-{
-    while (a->chunks) {
-        struct chunk *c = a->chunks;
-        a->chunks = c->next;
-        free(c);
-    }
-    memset(a, 0, sizeof *a);
-}
-
 /* Interned strings: an id per distinct key, the same for every worker. */
 enum { ISH_BITS = 4, ISH = 1 << ISH_BITS };
 
@@ -655,8 +724,9 @@ struct mtab {
 enum { MSH_BITS = 8, MSH = 1 << MSH_BITS };
 
 struct mpart {
-    pthread_mutex_t mu;      /* taken to add a message */
-    struct mtab *tab;        /* the array (its owner; changed under mu) */
+    unsigned char lk;        /* held (spin_lock) to add a message: a few dozen instructions, where a
+                              * mutex's lock and unlock cost as many again */
+    struct mtab *tab;        /* the array (its owner; changed under lk) */
     struct mslot *slots;     /* atomic: tab->slot, what readers load (no miss on the header) */
     size_t cap;              /* atomic: tab->cap */
     size_t n;
@@ -802,8 +872,12 @@ struct aidx {
 };
 
 /* One worker's counts. Maps hold what is a sum, or a per-key extreme. */
-/* A status text (as written, at most ST_RAW bytes) and its entry in map m. */
-enum { ST_CACHE = 16, ST_RAW = 128 };
+/* A status text (as written, at most ST_RAW bytes) and its entry in map m.
+ * A deferral quoting the remote server's reply ("451 4.4.0 Primary target
+ * IP address responded with: ...") runs to 300 bytes and more, and is the
+ * status said most often again: working its key out again cost 2,000
+ * instructions, hashing and comparing its bytes a tenth of that. */
+enum { ST_CACHE = 16, ST_RAW = 512 };
 struct stcache {
     const struct map *m;
     struct ent *e;
@@ -812,6 +886,17 @@ struct stcache {
 };
 
 enum { LEARN_CACHE = 4 };
+
+/* A key of a small map (connectors, next hops) by its bytes as written, and
+ * its entry: a log names the same two or three connectors and hops line
+ * after line, and the same bytes need no hashing (or folding) to be found
+ * again. */
+enum { KEY_CACHE = 8, KEY_RAW = 64 };
+struct keyc {
+    struct ent *e;          /* NULL: empty */
+    size_t n;
+    char raw[KEY_RAW];
+};
 
 struct rawname {
     size_t n;
@@ -880,6 +965,8 @@ struct wst {
     struct rawname c_learn[LEARN_CACHE];
     unsigned c_learn_next;
     struct orgc c_org[ORG_CACHE];      /* host names and addresses asked about lately (is_org_host) */
+    struct keyc c_conn[KEY_CACHE];     /* connectors (w->connectors) */
+    struct keyc c_hop[KEY_CACHE];      /* next hops (w->hops, folded) */
     int64_t c_hlo, c_hhi;
     int64_t c_h;
     struct ent *c_hour;
@@ -1205,7 +1292,7 @@ static struct mmsg *rec_new(struct wst *w, uint32_t *v)
     return m;
 }
 
-/* With pt->mu held (or alone): a larger array for pt (the first one holds
+/* With pt->lk held (or alone): a larger array for pt (the first one holds
  * first_cap slots). */
 static int mpart_grow(struct mpart *pt, size_t first_cap)
 {
@@ -1233,19 +1320,29 @@ static int mpart_grow(struct mpart *pt, size_t first_cap)
     return 0;
 }
 
-static void mlock(const mt_report *r, struct mmsg *m)
+/* A lock held for a few dozen instructions. Its holder may have lost its
+ * core, though (a VM's two cores, a neighbour's work, valgrind's one thread
+ * at a time): past a short spin the waiter gives its core away. Waiting is
+ * rare, and out of line. */
+static __attribute__((noinline)) void spin_wait(unsigned char *lk)
 {
-    if (!r->locking)
-        return;
-    while (__atomic_exchange_n(&m->lk, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&m->lk, __ATOMIC_RELAXED))
-            ;
+    do {
+        for (unsigned spins = 0; __atomic_load_n(lk, __ATOMIC_RELAXED);)
+            if (++spins > 64)
+                sched_yield();
+    } while (__atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE));
 }
 
-static void munlock(const mt_report *r, struct mmsg *m)
+static void spin_lock(const mt_report *r, unsigned char *lk)
+{
+    if (r->locking && __atomic_exchange_n(lk, 1, __ATOMIC_ACQUIRE))
+        spin_wait(lk);
+}
+
+static void spin_unlock(const mt_report *r, unsigned char *lk)
 {
     if (r->locking)
-        __atomic_store_n(&m->lk, 0, __ATOMIC_RELEASE);
+        __atomic_store_n(lk, 0, __ATOMIC_RELEASE);
 }
 
 /* Room in a recipient block for n recipients after the first: 2, 4, 8, ... */
@@ -1444,7 +1541,7 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
         m = slots_find(r, sl, cap, h, pd->h2);
     }
     if (!m) {
-        lock(r, &pt->mu);
+        spin_lock(r, &pt->lk);
         if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
             struct mtab *t = pt->tab;
             if ((!t || (pt->n + 1) * 4 > t->cap * 3) && mpart_grow(pt, r->first_cap))
@@ -1464,9 +1561,9 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
             __atomic_store_n(&t->slot[j].v, (uint64_t)tag << 32 | v, __ATOMIC_RELEASE);
             pt->n++;
         }
-        unlock(r, &pt->mu);
+        spin_unlock(r, &pt->lk);
     }
-    mlock(r, m);
+    spin_lock(r, &m->lk);
     int64_t first_t = msg_first_t(m);
     if (!r->ordered && p.t < first_t)
         first_t = p.t;
@@ -1513,10 +1610,10 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     for (size_t i = 0; i < u->n_ends; i++)
         if (rs_mark(w, m, u->ends[i], p))
             w->oom = 1;
-    munlock(r, m);
+    spin_unlock(r, &m->lk);
     return m;
 oom:
-    unlock(r, &pt->mu);
+    spin_unlock(r, &pt->lk);
     w->oom = 1;
     return NULL;
 }
@@ -1624,8 +1721,6 @@ mt_report *mt_report_new(const struct mt_report_config *cfg)
     r->rdir = malloc(RB_MAX * sizeof *r->rdir);
     if (!r->mp || !r->rdir)
         goto fail;
-    for (size_t i = 0; i < MSH; i++)
-        pthread_mutex_init(&r->mp[i].mu, NULL);
     if (cfg && cfg->n_servers) {
         r->servers = calloc(cfg->n_servers, sizeof *r->servers);
         r->server_labels = calloc(cfg->n_servers, sizeof *r->server_labels);
@@ -1662,11 +1757,7 @@ void mt_report_free(mt_report *r)
         free(r->servers[i]);
     free(r->servers);
     free(r->server_labels);
-    if (r->mp) {
-        for (size_t i = 0; i < MSH; i++)
-            pthread_mutex_destroy(&r->mp[i].mu);
-        free(r->mp);
-    }
+    free(r->mp);
     free(r->rdir);
     intern_destroy(&r->addrs_in);
     intern_destroy(&r->servers_in);
@@ -1701,8 +1792,8 @@ static size_t fold(char *buf, size_t cap, mt_slice s)
     return n;
 }
 
-/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: the
- * recipient list is walked two or three times per event. */
+/* mt_slice_next_item(s, ';', pos, item), here where it can be inlined: it
+ * walks the recipient list of most events. */
 static inline bool next_rcpt(mt_slice s, size_t *pos, mt_slice *item)
 {
     if (s.n == 0 || *pos > s.n)
@@ -1728,6 +1819,32 @@ static struct ent *wget_exact(struct wst *w, struct map *m, mt_slice s)
     return map_get(m, s.p ? s.p : "", s.n, 1, &w->oom);
 }
 
+/* wget_folded (fold) or wget_exact of s in m, through the cache c. */
+/* wget_cached of a key not in its place k (NULL: none) of the cache: out
+ * of line, with the folding buffer, so that a key found takes no frame. */
+static __attribute__((noinline)) struct ent *wget_cache_new(struct wst *w, struct keyc *k, struct map *m, mt_slice s,
+                                                            bool fold)
+{
+    struct ent *e = fold ? wget_folded(w, m, s) : wget_exact(w, m, s);
+    if (k && e) {
+        k->e = e;
+        k->n = s.n;
+        memcpy(k->raw, s.p, s.n);
+    }
+    return e;
+}
+
+static inline struct ent *wget_cached(struct wst *w, struct keyc *c, struct map *m, mt_slice s, bool fold)
+{
+    struct keyc *k = NULL;
+    if (s.n && s.n <= KEY_RAW) {
+        k = &c[(s.n + (unsigned char)s.p[0] * 3u + (unsigned char)s.p[s.n - 1] * 5u) & (KEY_CACHE - 1)];
+        if (k->e && k->n == s.n && same_bytes(k->raw, s.p, s.n))
+            return k->e;
+    }
+    return wget_cache_new(w, k, m, s, fold);
+}
+
 static mt_slice domain_of(mt_slice a)
 {
     for (size_t i = a.n; i > 0; i--)
@@ -1743,12 +1860,16 @@ static char lower(char c)
 
 /* s is lit, ignoring ASCII case. Every event is tested against a few of
  * these words: the length (a literal's strlen is a constant) rules most out
- * without a call, and a short word is compared here, byte by byte. */
+ * without a call, the bytes as the literal writes them (as the logs nearly
+ * always do) are one inlined compare, and only another case is compared
+ * byte by byte. */
 static inline bool is(mt_slice s, const char *lit)
 {
     size_t n = strlen(lit);
     if (s.n != n)
         return false;
+    if (!memcmp(s.p, lit, n))
+        return true;
     if (n > 16)
         return mt_slice_eq_ci(s, mt_slice_make(lit, n));
     for (size_t i = 0; i < n; i++)
@@ -1761,24 +1882,55 @@ static inline bool is(mt_slice s, const char *lit)
  * first mark in s (ignoring case) is the one whose '=' comes first, so the
  * search goes from '=' to '=' (a few in a source-context) instead of from
  * one place of the mark's first letter to the next. */
-static mt_slice after_eq(mt_slice s, const char *mark)
+static inline mt_slice after_eq(mt_slice s, const char *mark)
 {
+    /* the bytes that end a value, as mt_slice_after's ',' ']' ';' ' ' */
+    static const unsigned char ends[256] = { [','] = 1, [']'] = 1, [';'] = 1, [' '] = 1 };
     size_t k = strlen(mark);
     for (size_t from = k - 1; from < s.n;) {
         const char *q = memchr(s.p + from, '=', s.n - from);
         if (!q)
             break;
         size_t i = (size_t)(q - s.p) + 1 - k, j = i + k, t = 0;
-        while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
-            t++;
+        if (same_bytes(s.p + i, mark, k - 1))
+            t = k - 1;   /* as the mark writes it: no case to fold */
+        else
+            while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
+                t++;
         if (t + 1 == k) {
-            while (j < s.n && s.p[j] != ',' && s.p[j] != ']' && s.p[j] != ';' && s.p[j] != ' ')
+            while (j < s.n && !ends[(unsigned char)s.p[j]])
                 j++;
             return mt_slice_make(s.p + i + k, j - i - k);
         }
         from = j;
     }
     return mt_slice_make(NULL, 0);
+}
+
+/* mt_slice_after(s, "queued as ").n != 0: a reply says "queued as ID".
+ * Asked of every SEND out of the organisation; only where a 'q' or 'Q' is
+ * are the ten bytes compared, at once: the letters with their case bit set,
+ * the two spaces as they are. */
+static bool queued_as(mt_slice s)
+{
+    /* the case bit of every letter: "queued" "a" "s", not the spaces */
+    static const char mark[] = "queued as ", fold[] = "      \0  \0";
+    const size_t k = sizeof mark - 1;
+    uint64_t m8, f8, w8;
+    uint16_t m2, f2, w2;
+    memcpy(&m8, mark, 8);
+    memcpy(&m2, mark + 8, 2);
+    memcpy(&f8, fold, 8);
+    memcpy(&f2, fold + 8, 2);
+    for (size_t i = mt_slice_find_ci(s, 0, 'q'); i + k <= s.n; i = mt_slice_find_ci(s, i + 1, 'q')) {
+        memcpy(&w8, s.p + i, 8);
+        memcpy(&w2, s.p + i + 8, 2);
+        if ((w8 | f8) != m8 || (uint16_t)(w2 | f2) != m2)
+            continue;
+        char c = i + k < s.n ? s.p[i + k] : ',';
+        return c != ',' && c != ']' && c != ';' && c != ' ';
+    }
+    return false;
 }
 
 /* A size in bytes, 0 when the text is none: only digits, at most 2^40 (a
@@ -1828,7 +1980,7 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
         return;
     struct ent *e;
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
-        if ((e = w->c_ip[i]) && e->klen == key.n && !memcmp(e->key, key.p, key.n))
+        if ((e = w->c_ip[i]) && e->klen == key.n && same_bytes(e->key, key.p, key.n))
             return;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
@@ -1931,7 +2083,7 @@ static bool names_server(const mt_report *r, mt_slice label)
 
 static bool raw_is(const struct rawname *c, mt_slice s)
 {
-    return s.n && s.n == c->n && !memcmp(s.p, c->b, s.n);
+    return s.n && s.n == c->n && same_bytes(s.p, c->b, s.n);
 }
 
 static void raw_keep(struct rawname *c, mt_slice s)
@@ -1989,6 +2141,14 @@ static struct kind kind_of(int cls, const struct mt_event *ev)
     struct kind k = { cls, is(ev->f[MT_F_SOURCE], "SMTP"), false };
     k.intra = cls == C_SEND && intra_org_send(ev);
     return k;
+}
+
+/* Can an event of kind k (event id eid) teach learn_from anything? Most
+ * cannot: add_event asks this first and makes no call for them. */
+static inline bool may_learn(struct kind k, mt_slice eid)
+{
+    return k.cls == C_SEND ||
+           (k.smtp && (k.cls == C_RECEIVE || (k.cls == C_OTHER && eid.n && (eid.p[0] == 'H' || eid.p[0] == 'h'))));
 }
 
 /* The names and addresses ev (of kind k) says are the organisation's. */
@@ -2097,7 +2257,7 @@ static bool is_org_host(struct wst *w, mt_slice host)
     if (host.n <= ORG_RAW && host.n >= 2) {
         unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
         c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
-        if (c->kind && c->n == host.n && !memcmp(c->raw, host.p, host.n)) {
+        if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
             switch (c->kind) {
             case OC_IP:
                 return ip_answer(c->e);
@@ -2317,7 +2477,7 @@ static struct aent *addr_ent(struct wst *w, mt_slice a)
     if (ix->cap)
         for (j = (size_t)h & (ix->cap - 1); ix->slot[j].a; j = (j + 1) & (ix->cap - 1)) {
             struct aent *e = ix->slot[j].a;
-            if (ix->slot[j].hash == h && e->klen == a.n && !memcmp(e->key, buf, a.n))
+            if (ix->slot[j].hash == h && e->klen == a.n && same_bytes(e->key, buf, a.n))
                 return e;
         }
     if ((ix->n + 1) * 2 > ix->cap) {
@@ -2405,15 +2565,22 @@ static struct aent *rcpt_ent(struct wst *w, mt_slice rcpt)
     return rcpt.n <= ADDR_FAST ? addr_ent(w, rcpt) : NULL;
 }
 
-static uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt, struct aent *ae)
+/* pair_rcpt of a recipient past ADDR_FAST bytes: rare, and out of line
+ * with its key buffer, so that the usual case takes no frame. */
+static __attribute__((noinline)) uint32_t pair_rcpt_long(struct wst *w, mt_slice mid, mt_slice rcpt)
+{
+    char buf[PAIR_KEY];
+    size_t n = fold(buf, PAIR_KEY - 1 - mid.n, rcpt);
+    return intern_or_oom(w, buf, n);
+}
+
+static inline uint32_t pair_rcpt(struct wst *w, mt_slice mid, mt_slice rcpt, struct aent *ae)
 {
     if (rcpt.n <= ADDR_FAST) {
         uint32_t id1 = addr_id1(w, ae);
         return id1 ? id1 - 1 : UINT32_MAX;
     }
-    char buf[PAIR_KEY];
-    size_t n = fold(buf, PAIR_KEY - 1 - mid.n, rcpt);
-    return intern_or_oom(w, buf, n);
+    return pair_rcpt_long(w, mid, rcpt);
 }
 
 static void longpair_mark(struct wst *w, mt_slice mid, mt_slice rcpt, struct mpos p, int defer)
@@ -2557,7 +2724,10 @@ static void count_received_now(struct wst *w, const struct mt_event *ev, struct 
 
 /* A recipient reached its destination (delivered or relayed): count it for
  * the top tables. Returns its entries in w->rcpts and w->domains. */
-static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64_t bytes, struct bpair *out)
+/* count_recipient's entries rc and de (*rc_out, *de_out) of recipient rcpt
+ * the first time its entry a is counted, or without one: out of line. */
+static __attribute__((noinline)) void rcpt_ents(struct wst *w, mt_slice rcpt, struct aent *a, struct ent **rc_out,
+                                                struct ent **de_out)
 {
     struct ent *rc = NULL, *de = NULL;
     if (rcpt.n <= ADDR_FAST) {
@@ -2577,6 +2747,19 @@ static void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64
         mt_slice d = domain_of(rcpt);
         if (d.n)
             de = wget_folded(w, &w->domains, d);
+    }
+    *rc_out = rc;
+    *de_out = de;
+}
+
+static inline void count_recipient(struct wst *w, mt_slice rcpt, struct aent *a, uint64_t bytes, struct bpair *out)
+{
+    struct ent *rc, *de;
+    if (a && a->counted && a->rc) {   /* counted before: its entries are known */
+        rc = a->rc;
+        de = a->dom;
+    } else {
+        rcpt_ents(w, rcpt, a, &rc, &de);
     }
     if (rc) {
         rc->v[0]++;
@@ -2639,6 +2822,26 @@ static int64_t e2e_latency(mt_slice cd)
         if (memcmp(cd.p + i, tag, tl))
             continue;
         size_t j = i + tl;
+        /* nearly always seconds and a fraction ("1.507"): read here; any
+         * other shape by the general reading below */
+        {
+            size_t k = j, d = 0;
+            int64_t secs = 0, frac = 0, fscale = 1;
+            for (; k < cd.n && d < 15 && cd.p[k] >= '0' && cd.p[k] <= '9'; k++, d++)
+                secs = secs * 10 + (cd.p[k] - '0');
+            if (d && d < 15 && k < cd.n && cd.p[k] == '.') {
+                for (k++; k < cd.n && cd.p[k] >= '0' && cd.p[k] <= '9'; k++)
+                    if (fscale < 1000) {
+                        frac = frac * 10 + (cd.p[k] - '0');
+                        fscale *= 10;
+                    }
+            }
+            if (d && d < 15 && (k == cd.n || cd.p[k] == ';')) {
+                for (; fscale < 1000; fscale *= 10)
+                    frac *= 10;
+                return secs * 1000 + frac;
+            }
+        }
         int64_t parts[4] = { 0 };
         int np = 0, digits = 0;
         int64_t frac = 0, fscale = 1;
@@ -2691,13 +2894,14 @@ static int64_t e2e_latency(mt_slice cd)
     return -1;
 }
 
-static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
-                       uint32_t file)
+/* lat_record's room for one more record, and its segment (NULL when out of
+ * memory): out of line, needed once a file or when the array grows. */
+static __attribute__((noinline)) struct lseg *lat_room(struct wst *w, uint32_t server, uint32_t file)
 {
     if (w->n_lat == w->cap_lat) {
         struct lrec *nl = grow(w->lat, &w->cap_lat, sizeof *nl, w->n_lat + 1, &w->oom);
         if (!nl)
-            return;
+            return NULL;
         w->lat = nl;
     }
     struct lseg *sg = w->n_seg ? &w->seg[w->n_seg - 1] : NULL;
@@ -2705,7 +2909,7 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
         if (w->n_seg == w->cap_seg) {
             struct lseg *ns = grow(w->seg, &w->cap_seg, sizeof *ns, w->n_seg + 1, &w->oom);
             if (!ns)
-                return;
+                return NULL;
             w->seg = ns;
         }
         sg = &w->seg[w->n_seg++];
@@ -2713,6 +2917,17 @@ static void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e
         sg->file = file;
         sg->server = server;
     }
+    return sg;
+}
+
+static inline void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
+                              uint32_t file)
+{
+    /* the usual record: room for it, and the last segment's file and server */
+    struct lseg *sg = w->n_seg ? &w->seg[w->n_seg - 1] : NULL;
+    if (w->n_lat == w->cap_lat || !sg || sg->file != file || sg->server != server || sg->end != w->n_lat)
+        if (!(sg = lat_room(w, server, file)))
+            return;
     struct lrec *l = &w->lat[w->n_lat++];
     sg->end = w->n_lat;
     l->p = p;
@@ -2780,16 +2995,21 @@ static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls
     return pd;
 }
 
-static int pend_id(struct wst *w, struct pend *pd, uint32_t id)
+static __attribute__((noinline)) int pend_ids_grow(struct wst *w, struct pend *pd)
+{
+    uint32_t *ni = grow(pd->ids, &pd->cap_ids, sizeof *ni, pd->n_ids + 1, &w->oom);
+    if (!ni)
+        return -1;
+    pd->ids = ni;
+    return 0;
+}
+
+static inline int pend_id(struct wst *w, struct pend *pd, uint32_t id)
 {
     if (id == UINT32_MAX)
         return -1;
-    if (pd->n_ids == pd->cap_ids) {
-        uint32_t *ni = grow(pd->ids, &pd->cap_ids, sizeof *ni, pd->n_ids + 1, &w->oom);
-        if (!ni)
-            return -1;
-        pd->ids = ni;
-    }
+    if (pd->n_ids == pd->cap_ids && pend_ids_grow(w, pd))
+        return -1;
     pd->ids[pd->n_ids++] = id;
     return 0;
 }
@@ -2877,8 +3097,9 @@ static void batch_flush(struct wst *w)
 
 /* Count one event at position p (file: its log-set index, for the latency
  * records). Mirrors, field by field, what the ordered stream did; see the
- * comment at the top of the file for what is deferred and why. */
-static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, uint32_t file)
+ * comment at the top of the file for what is deferred and why. Returns
+ * w->oom (each_event's answer, then made by a jump, not a call). */
+static int add_event(struct wst *w, const struct mt_event *ev, struct mpos p, uint32_t file)
 {
     mt_report *r = w->r;
     mt_slice eid = ev->f[MT_F_EVENT_ID], src = ev->f[MT_F_SOURCE], mid = ev->f[MT_F_MESSAGE_ID];
@@ -2887,7 +3108,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     int cls;
     struct ent *e;
     struct ent **ec = &w->ecache[eid.n ? (eid.n * 7 + (unsigned char)eid.p[0] + (unsigned char)eid.p[eid.n - 1]) & 63 : 0];
-    if (*ec && (*ec)->klen == eid.n && !memcmp((*ec)->key, eid.p, eid.n))
+    if (*ec && (*ec)->klen == eid.n && same_bytes((*ec)->key, eid.p, eid.n))
         e = *ec;
     else if ((e = wget_exact(w, &w->events, eid)))
         *ec = e;
@@ -2903,22 +3124,20 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     struct ent *srv = worker_server(w, ev->server, &sid);
     if (srv)
         srv->v[SV_EVENTS]++;
-    uint64_t ev_bytes = parse_u64(ev->f[MT_F_TOTAL_BYTES]);
+    /* only these classes count bytes; the recipients (nrcpt) are counted
+     * where each class walks its list, and not at all where none does */
+    uint64_t ev_bytes = cls == C_RECEIVE || cls == C_SUBMIT || cls == C_DELIVER || cls == C_SEND
+                            ? parse_u64(ev->f[MT_F_TOTAL_BYTES])
+                            : 0;
     uint64_t nrcpt = 0;
-    {
-        size_t pos = 0;
-        mt_slice it;
-        while (next_rcpt(rcpts, &pos, &it))
-            if (it.n)
-                nrcpt++;
-    }
 
     int recv = 0, external = 0;
     mt_slice hop = mt_slice_make(NULL, 0);
     struct kind k = kind_of(cls, ev);
-    learn_from(r, w, k, ev);
+    if (may_learn(k, eid))
+        learn_from(r, w, k, ev);
     if (cls == C_RECEIVE) {
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_cached(w, w->c_conn, &w->connectors, ev->f[MT_F_CONNECTOR_ID], false))) {
             e->v[0]++;
             e->v[2] += ev_bytes;
         }
@@ -2943,7 +3162,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             hop = ev->f[MT_F_SERVER_IP];
         if (k.intra)
             external = 0;   /* to another Exchange server of ours (learn_from) */
-        else if (!after_eq(ctx, "[InternalId=").n && mt_slice_after(ctx, "queued as ").n)
+        else if (!after_eq(ctx, "[InternalId=").n && queued_as(ctx))
             external = 1;   /* no Exchange answers "queued as ID", whatever the host's first label (as trace) */
         else
             external = !is_org_host(w, hop) && !is_org_host(w, ev->f[MT_F_SERVER_IP]);
@@ -2954,7 +3173,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     int pairs = mid.n && mid.n < PAIR_MID_MAX;
     if (mid.n) {
         if (!(pd = pend_new(w, mid, p, cls)))
-            return;
+            return w->oom;
         if (recv) {
             pd->u.recv = 1;
             pd->u.server = sid;
@@ -2968,18 +3187,13 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
     }
 
     if (cls == C_DELIVER) {
-        w->tot.delivered += nrcpt;
-        if (srv) {
-            srv->v[SV_DELIVERED] += nrcpt;
-            srv->q.k = 1;   /* has a latency row */
-        }
-        traffic_add(w, ev->time_ms, TR_DELIVERED, nrcpt);
         int64_t e2e = e2e_latency(ev->f[MT_F_CUSTOM_DATA]);
         size_t pos = 0;
         mt_slice it;
         while (next_rcpt(rcpts, &pos, &it)) {
             if (!it.n)
                 continue;
+            nrcpt++;
             struct aent *ae = rcpt_ent(w, it);
             if (pairs)
                 pend_id(w, pd, pair_rcpt(w, mid, it, ae));
@@ -2998,6 +3212,12 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             }
             count_recipient(w, it, ae, 0, &pd->bp[pd->n_bp++]);
         }
+        w->tot.delivered += nrcpt;
+        if (srv) {
+            srv->v[SV_DELIVERED] += nrcpt;
+            srv->q.k = 1;   /* has a latency row */
+        }
+        traffic_add(w, ev->time_ms, TR_DELIVERED, nrcpt);
         int timed = pd && ev->time_ms != MT_TIME_NONE;
         if (nrcpt && (timed || e2e >= 0)) {
             if (pd) {
@@ -3012,7 +3232,21 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
             }
         }
     } else if (cls == C_SEND) {
-        if ((e = wget_folded(w, &w->hops, hop))) {
+        size_t pos = 0;
+        mt_slice it;
+        while (next_rcpt(rcpts, &pos, &it)) {
+            if (!it.n)
+                continue;
+            nrcpt++;
+            struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
+            if (external)
+                count_recipient(w, it, ae, ev_bytes, NULL);
+        }
+        if ((e = wget_cached(w, w->c_hop, &w->hops, hop, true))) {
             e->v[0]++;
             e->v[1] += nrcpt;
             e->v[2] += ev_bytes;
@@ -3022,22 +3256,9 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
                 e->p = p;
             }
         }
-        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_exact(w, &w->connectors, ev->f[MT_F_CONNECTOR_ID]))) {
+        if (ev->f[MT_F_CONNECTOR_ID].n && (e = wget_cached(w, w->c_conn, &w->connectors, ev->f[MT_F_CONNECTOR_ID], false))) {
             e->v[1]++;
             e->v[2] += ev_bytes;
-        }
-        size_t pos = 0;
-        mt_slice it;
-        while (next_rcpt(rcpts, &pos, &it)) {
-            if (!it.n)
-                continue;
-            struct aent *ae = pairs || external ? rcpt_ent(w, it) : NULL;
-            if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it, ae));
-            else if (mid.n)
-                longpair_mark(w, mid, it, p, 0);
-            if (external)
-                count_recipient(w, it, ae, ev_bytes, NULL);
         }
         if (external) {
             w->tot.relayed_out += nrcpt;
@@ -3054,6 +3275,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
                 st = mt_slice_make(NULL, 0);
             if (!it.n)
                 continue;
+            nrcpt++;
             count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
             /* a FAIL ends a deferral too, as a DELIVER or SEND does */
             if (pairs)
@@ -3087,6 +3309,7 @@ static void add_event(struct wst *w, const struct mt_event *ev, struct mpos p, u
         w->tot.ndrs++;
         traffic_add(w, ev->time_ms, TR_NDRS, 1);
     }
+    return w->oom;
 }
 
 mt_status mt_report_learn(mt_report *r, const struct mt_event *ev)
@@ -3131,10 +3354,11 @@ int mt_report_event_fn(const struct mt_event *ev, void *user)
 
 /* ------------------------------------------------------------ parallel run */
 
-static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
+/* file_index when the file is not the last one: once per file and worker,
+ * and out of line, so that the call per event (each_event) needs no frame
+ * of its own. */
+static __attribute__((noinline)) uint32_t file_index_new(mt_report *r, struct wst *w, const char *file)
 {
-    if (file == w->c_file && file)
-        return w->c_file_idx;
     uint32_t idx = (1u << FILE_BITS) - 1; /* not of the log set: after every file */
     const struct ent *e = map_get(&r->fmap_ptr, (const char *)&file, sizeof file, 0, NULL);
     if (!e && file)
@@ -3144,6 +3368,13 @@ static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
     w->c_file = file;
     w->c_file_idx = idx;
     return idx;
+}
+
+static uint32_t file_index(mt_report *r, struct wst *w, const char *file)
+{
+    if (file == w->c_file && file)
+        return w->c_file_idx;
+    return file_index_new(r, w, file);
 }
 
 /* mt_search and mt_search_each give emit and diag one user pointer: this. */
@@ -3169,8 +3400,7 @@ static int each_event(const struct mt_event *ev, unsigned worker, void *user)
     uint32_t f = file_index(r, w, ev->file);
     uint64_t line = ev->line < (1ull << LINE_BITS) ? ev->line : (1ull << LINE_BITS) - 1;
     struct mpos p = { ev->time_ms, (uint64_t)f << LINE_BITS | line };
-    add_event(w, ev, p, f);
-    return w->oom;
+    return add_event(w, ev, p, f);
 }
 
 static int learn_emit(const struct mt_event *ev, void *user)
@@ -3535,18 +3765,18 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
                 const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
                 e2e = e ? (int64_t)e->v[0] : E2E_NONE;
             }
-            for (uint32_t k = 0; k < l->n; k++) {
-                if (tv != TV_NONE) {
-                    if (sample_add(a->lat, tv, sla))
-                        a->oom = 1;
-                    if (ss && sample_add(ss, tv, sla))
-                        a->oom = 1;
-                    if (ps && sample_add(ps, tv, sla))
-                        a->oom = 1;
-                }
-                if (e2e >= 0 && sample_add(a->e2e, e2e, sla))
+            /* each sample takes its values in the stream's order, whichever
+             * sample comes first */
+            if (tv != TV_NONE) {
+                if (sample_add(a->lat, tv, sla, l->n))
+                    a->oom = 1;
+                if (ss && sample_add(ss, tv, sla, l->n))
+                    a->oom = 1;
+                if (ps && sample_add(ps, tv, sla, l->n))
                     a->oom = 1;
             }
+            if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
+                a->oom = 1;
         }
     }
     free(h);
@@ -4222,6 +4452,36 @@ static struct ranked *rank(const struct map *m, int col, size_t *n_out)
     return a;
 }
 
+/* The first limit entries of rank(m, col) (col >= 0), in its order: a top
+ * table shows ten senders of a thousand, and sorting the thousand cost a
+ * hundred times more than keeping the best ten while reading them. */
+static struct ranked *rank_top(const struct map *m, int col, size_t limit, size_t *n_out)
+{
+    if (limit >= m->n)
+        return rank(m, col, n_out);
+    struct ranked *a = malloc((limit ? limit : 1) * sizeof *a);
+    size_t n = 0;
+    if (!a)
+        return NULL;
+    for (size_t i = 0; limit && i < m->cap; i++) {
+        const struct ent *e = m->slot[i];
+        if (!e || !e->v[col])
+            continue;
+        struct ranked c = { e->v[col], e };
+        if (n == limit) {
+            if (by_val_desc(&c, &a[n - 1]) >= 0)
+                continue;
+            n--;   /* the last one makes room */
+        }
+        size_t j = n++;
+        for (; j > 0 && by_val_desc(&c, &a[j - 1]) < 0; j--)
+            a[j] = a[j - 1];
+        a[j] = c;
+    }
+    *n_out = n;
+    return a;
+}
+
 /* The measures of one sample from column c on (count, p50, p90, p99, max,
  * within_sla, within_sla_pct, sampled); the row is already started. */
 static void latency_cells(struct tbl *t, size_t c, struct sample *s)
@@ -4372,7 +4632,7 @@ static size_t build_tables(mt_report *r, struct tbl *ts, size_t max)
         t = &ts[nt++];
         tbl_init(t, tops[d].id, tops[d].title, 0x6, 0, c);
         size_t n = 0;
-        struct ranked *a = rank(tops[d].m, tops[d].by_size ? tops[d].bc : tops[d].cc, &n);
+        struct ranked *a = rank_top(tops[d].m, tops[d].by_size ? tops[d].bc : tops[d].cc, r->cfg.top, &n);
         if (!a)
             t->oom = 1;
         for (size_t i = 0; a && i < n && i < r->cfg.top; i++) {

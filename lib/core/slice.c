@@ -328,9 +328,20 @@ bool mt_recipient_status_next(mt_slice s, size_t *pos, mt_slice *item)
 {
     if (s.n == 0 || *pos > s.n)
         return false;
+    /* from ';' to ';' (memchr): a status is often a few hundred bytes of
+     * remote reply with no separator in it */
     size_t i = *pos;
-    while (i < s.n && !(s.p[i] == ';' && (i + 1 >= s.n || s.p[i + 1] != ' ')))
+    for (;;) {
+        const char *q = memchr(s.p + i, ';', s.n - i);
+        if (!q) {
+            i = s.n;
+            break;
+        }
+        i = (size_t)(q - s.p);
+        if (i + 1 >= s.n || s.p[i + 1] != ' ')
+            break;
         i++;
+    }
     item->p = s.p + *pos;
     item->n = i - *pos;
     *pos = i + 1;
