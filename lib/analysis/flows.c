@@ -212,18 +212,6 @@ static void hop_id(struct pathw *w, struct hopw *h, mt_slice id)
     h->any = 1;
 }
 
-/* hop_id for a kind of ours: canonical names, distinct. */
-static void hop_kind(struct pathw *w, struct hopw *h, unsigned *seen, uint8_t kind)
-{
-    if (*seen >> kind & 1)
-        return;
-    *seen |= 1u << kind;
-    if (h->any)
-        pw_put(w, ",", 1);
-    pw_put(w, kind_names[kind], kind_len[kind]);
-    h->any = 1;
-}
-
 static void hop_end(struct pathw *w, const struct hopw *h, const char *server)
 {
     if (w->o < w->len) {
@@ -452,6 +440,8 @@ struct part {
 };
 
 #define NO_HOP UINT32_MAX
+#define KEY_COUNT_SHIFT 48         /* in a pattern key's word of a hop's kinds (4 bits each): how many */
+#define KEY_WORDS (2 + 2 * MAX_GROUPS + 8)
 
 /* What one event contributes, worked out on the worker that read it and
  * appended to its coarse part's stream (as an ev_rec), its recipients
@@ -2268,7 +2258,7 @@ static int push_ptr(const struct fact ***v, size_t *n, size_t *cap, const struct
  * path into path (when not NULL). Returns 0; 1 when it must be traced after
  * all (too many servers); -1 when out of memory. */
 static int rebuild(const struct flows *F, struct part *P, const struct msg *m, struct eval *E, struct eresult *res,
-                   char *path, size_t len)
+                   uint64_t *key, size_t *key_n)
 {
     E->ng = 0;
     E->nf = 0;
@@ -2517,47 +2507,77 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     res->pending = pending || !E->nr;
     res->first = E->g[order[0]].server;
     res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
-    if (!path)
+    if (!key)
         return 0;
-    /* Where a relay went, one more hop per next host (at most 8). */
-    /* Each host cut to 127 bytes (it was copied into 128-byte buffers):
-     * views of the interned names, which outlive the path, and no copy
-     * made for every message. */
-    mt_slice hosts[8];
+    /* Where a relay went, one more hop per next host (at most 8): the
+     * interned names, which outlive the pattern (each is cut to 127 bytes
+     * when written: it was copied into 128-byte buffers). */
     size_t n_relay = 0;
+    const char *hosts[8];
     for (size_t r = 0; r < E->nr; r++) {
         const struct ercpt *R = &E->r[r];
         if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
             continue;
-        size_t hl = strnlen(R->next_hop, 127);
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(hosts[k], mt_slice_make(R->next_hop, strlen(R->next_hop)));
+            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
+                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
         if (dup)
             continue;
         if (n_relay == 8)
             break;
-        hosts[n_relay++] = mt_slice_make(R->next_hop, hl);
+        hosts[n_relay++] = R->next_hop;
     }
+    size_t n = 0;
+    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
+    key[n++] = (uint64_t)(uintptr_t)res->first;
+    for (size_t h = 0; h < ng; h++) {
+        const struct egroup *G = &E->g[order[h]];
+        unsigned seen = 0, nk = 0;
+        uint64_t kinds = 0;
+        for (size_t k = 0; k < G->nk; k++) {
+            if (seen >> G->k[k].kind & 1)
+                continue;
+            seen |= 1u << G->k[k].kind;
+            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
+        }
+        key[n++] = (uint64_t)(uintptr_t)G->server;
+        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
+    }
+    for (size_t k = 0; k < n_relay; k++)
+        key[n++] = (uint64_t)(uintptr_t)hosts[k];
+    *key_n = n;
+    return 0;
+}
+
+/* The path text of a pattern key (rebuild's), as mt_flow_of_trace writes
+ * a path: hops by their kinds and server, then the relays' hosts. */
+static void key_path(const uint64_t *key, char *path, size_t len)
+{
+    size_t ng = key[0] >> 8 & 0xFF, n_relay = key[0] >> 16 & 0xFF;
     struct pathw w = { path, len, 0 };
     path[0] = '\0';
     for (size_t h = 0; h < ng + n_relay && w.o < len; h++) {
         if (h)
             pw_put(&w, " -> ", 4);
         if (h >= ng) {
-            pw_put(&w, hosts[h - ng].p, hosts[h - ng].n);
+            const char *host = (const char *)(uintptr_t)key[2 + 2 * ng + (h - ng)];
+            pw_put(&w, host, strnlen(host, 127));
             continue;
         }
-        const struct egroup *G = &E->g[order[h]];
+        uint64_t kinds = key[3 + 2 * h];
         struct hopw hw;
         hw.any = 0;
         hw.n_seen = 0;
-        unsigned seen = 0;
-        for (size_t k = 0; k < G->nk && w.o < len; k++)
-            hop_kind(&w, &hw, &seen, G->k[k].kind);
-        hop_end(&w, &hw, G->server);
+        for (unsigned k = 0; k < (unsigned)(kinds >> KEY_COUNT_SHIFT) && w.o < len; k++) {
+            uint8_t kind = (uint8_t)(kinds >> (4 * k) & 15);
+            if (hw.any)
+                pw_put(&w, ",", 1);
+            pw_put(&w, kind_names[kind], kind_len[kind]);
+            hw.any = 1;
+        }
+        hop_end(&w, &hw, (const char *)(uintptr_t)key[2 + 2 * h]);
     }
-    return 0;
 }
 
 /* ---- counting patterns ---- */
@@ -2601,8 +2621,10 @@ static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const ch
     return mix64(text_mix(path, text_mix(first, 0x452821e638d01377ull + (uint64_t)dir)));
 }
 
+/* Count `count` messages of the pattern; its place in pm->v into *at
+ * (when not NULL). 0, or -1 when out of memory. */
 static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
-                      uint64_t count, int solo)
+                      uint64_t count, int solo, size_t *at)
 {
     solo |= strlen(first) >= sizeof pm->v[0].p.first_server;
     uint64_t h = pat_hash(dir, first, path);
@@ -2627,6 +2649,8 @@ static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char 
         if (!solo && !p->solo && p->hash == h && p->p.direction == dir && !strcmp(p->p.first_server, first) &&
             !strcmp(p->p.path, path)) {
             p->p.messages += count;
+            if (at)
+                *at = pm->tab[j] - 1;
             return 0;
         }
         j = (j + 1) & (pm->tab_cap - 1);
@@ -2649,6 +2673,8 @@ static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char 
     if (!(p->p.path = strdup(path)))
         return -1;
     pm->tab[j] = ++pm->n;
+    if (at)
+        *at = pm->n - 1;
     return 0;
 }
 
@@ -2659,6 +2685,117 @@ static void patmap_free(struct patmap *pm)
     free(pm->v);
     free(pm->tab);
     memset(pm, 0, sizeof *pm);
+}
+
+/* Patterns by rebuild's key (the hops' servers and kinds, the relays'
+ * interned hosts: small numbers and pointers), each key's text written
+ * and counted in a patmap once, when first met, not for every message.
+ * Keys that differ may write the same text (two spellings of a server in
+ * two files, hosts cut alike): the patmap merges those. */
+struct keymap {
+    uint64_t *words;
+    size_t n_words, cap_words;
+    struct kent {
+        uint64_t hash;
+        size_t off, n;             /* its words */
+        size_t pat;                /* its pattern in the patmap */
+        int solo;                  /* counted apart each time (patmap_add's solo) */
+    } *v;
+    size_t n, cap;
+    size_t *tab;                   /* index + 1 into v; 0: empty */
+    size_t tab_cap;
+};
+
+static uint64_t key_hash(const uint64_t *key, size_t n)
+{
+    uint64_t a = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ key[i]) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+    return mix64(a);
+}
+
+/* Count one message of pattern key into pm. 0, or -1 when out of memory. */
+static int keymap_count(struct keymap *km, struct patmap *pm, const uint64_t *key, size_t n)
+{
+    uint64_t h = key_hash(key, n);
+    size_t j = 0;
+    if (km->tab_cap) {
+        j = h & (km->tab_cap - 1);
+        while (km->tab[j]) {
+            const struct kent *e = &km->v[km->tab[j] - 1];
+            if (e->hash == h && e->n == n && !memcmp(km->words + e->off, key, n * sizeof *key)) {
+                if (!e->solo) {
+                    pm->v[e->pat].p.messages++;
+                    return 0;
+                }
+                char path[PATH_MAX_LEN];
+                key_path(key, path, sizeof path);
+                return patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), (const char *)(uintptr_t)key[1],
+                                  path, 1, 1, NULL);
+            }
+            j = (j + 1) & (km->tab_cap - 1);
+        }
+    }
+    if ((km->n + 1) * 2 > km->tab_cap) {
+        size_t ncap = km->tab_cap ? km->tab_cap * 2 : 64;
+        size_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t i = 0; i < km->n; i++) {
+            size_t k = km->v[i].hash & (ncap - 1);
+            while (nt[k])
+                k = (k + 1) & (ncap - 1);
+            nt[k] = i + 1;
+        }
+        free(km->tab);
+        km->tab = nt;
+        km->tab_cap = ncap;
+        j = h & (ncap - 1);
+        while (km->tab[j])
+            j = (j + 1) & (ncap - 1);
+    }
+    if (km->n == km->cap) {
+        size_t ncap = km->cap ? km->cap * 2 : 32;
+        struct kent *nv = realloc(km->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        km->v = nv;
+        km->cap = ncap;
+    }
+    if (km->n_words + n > km->cap_words) {
+        size_t ncap = km->cap_words ? km->cap_words * 2 : 512;
+        while (ncap < km->n_words + n)
+            ncap *= 2;
+        uint64_t *nw = realloc(km->words, ncap * sizeof *nw);
+        if (!nw)
+            return -1;
+        km->words = nw;
+        km->cap_words = ncap;
+    }
+    const char *first = (const char *)(uintptr_t)key[1];
+    struct kent *e = &km->v[km->n];
+    e->hash = h;
+    e->off = km->n_words;
+    e->n = n;
+    e->solo = strlen(first) >= sizeof pm->v[0].p.first_server;
+    char path[PATH_MAX_LEN];
+    key_path(key, path, sizeof path);
+    if (patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), first, path, 1, e->solo, &e->pat))
+        return -1;
+    memcpy(km->words + km->n_words, key, n * sizeof *key);
+    km->n_words += n;
+    km->tab[j] = ++km->n;
+    return 0;
+}
+
+static void keymap_free(struct keymap *km)
+{
+    free(km->words);
+    free(km->v);
+    free(km->tab);
+    memset(km, 0, sizeof *km);
 }
 
 /* ---- after the reading: every message, on every worker ---- */
@@ -2695,6 +2832,7 @@ struct evaljob {
     uint64_t *split;               /* a coarse part's events, part by part */
     size_t cap_split;
     struct patmap pm;
+    struct keymap km;              /* pm's patterns by key */
     struct again ag;
     uint64_t picked;               /* messages of the window */
     int oom;
@@ -2709,7 +2847,8 @@ static void *eval_parts(void *arg)
     struct part *P = &j->P;
     struct eval E;
     memset(&E, 0, sizeof E);
-    char path[PATH_MAX_LEN];
+    uint64_t key[KEY_WORDS];
+    size_t key_n = 0;
     size_t at[NSUB + 1];
     unsigned c = 0, p = 0;
     while (!j->oom) {
@@ -2779,7 +2918,7 @@ static void *eval_parts(void *arg)
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
-                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : path, sizeof path);
+                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : key, &key_n);
                 if (rc < 0) {
                     j->oom = 1;
                     break;
@@ -2788,7 +2927,7 @@ static void *eval_parts(void *arg)
                 if (!again && !F->pending) {
                     j->pm.totals[res.dir]++;
                     j->pm.messages++;
-                    if (patmap_add(&j->pm, res.dir, res.first, path, 1, 0))
+                    if (keymap_count(&j->km, &j->pm, key, key_n))
                         j->oom = 1;
                 }
             }
@@ -2806,6 +2945,7 @@ static void *eval_parts(void *arg)
     free(E.rs_by);
     free(j->split);
     part_free(P);
+    keymap_free(&j->km);
     return NULL;
 }
 
@@ -3249,7 +3389,7 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         picked += jobs[i].picked;
         for (size_t k = 0; k < jobs[i].pm.n && !oom; k++) {
             const struct mt_flow_pattern *p = &jobs[i].pm.v[k].p;
-            if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo))
+            if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo, NULL))
                 oom = 1;
         }
         for (int d = 0; d < 3; d++)
@@ -3291,7 +3431,7 @@ static int count_trace(const struct mt_trace *t, void *user)
     s->pm->totals[dir]++;
     s->pm->messages++;
     s->again++;
-    return patmap_add(s->pm, dir, first, path, 1, 0) ? -1 : 0;
+    return patmap_add(s->pm, dir, first, path, 1, 0, NULL) ? -1 : 0;
 }
 
 mt_status mt_flows_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_diag_fn diag,
