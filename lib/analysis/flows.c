@@ -552,8 +552,18 @@ struct stream {                    /* one coarse part's events, as one worker re
     struct chunk *head, *tail;
 };
 
+/* A host's name (or address) and what it gives, for the next event that
+ * names it: a worker meets the same few hosts event after event. */
+struct hname {
+    uint8_t n;                     /* 0: empty */
+    uint8_t label, tag;            /* label_of and host_tag of a name; ip_tag of an address (in tag) */
+    char s[61];
+};
+#define HCACHE 16
+
 struct worker {
     struct stream out[NCOARSE];
+    struct hname names[HCACHE], addrs[HCACHE];
     uint64_t part_words[NPART];    /* words of each part in out */
     struct region *regions;
     uint64_t *rcpt;                /* the recipients of the event being described */
@@ -929,6 +939,49 @@ static void leave_ip(struct flows *F, mt_slice s)
     uint64_t bit = UINT64_C(1) << (t & 63);
     if (t && !(atomic_load_explicit(&F->leave_ips[t >> 6], memory_order_relaxed) & bit))
         atomic_fetch_or_explicit(&F->leave_ips[t >> 6], bit, memory_order_relaxed);
+}
+
+static unsigned hname_slot(mt_slice s)
+{
+    return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+}
+
+/* label_of(F, h) and host_tag(h), remembered by w for the same name. */
+static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
+{
+    struct hname *e = NULL;
+    if (h.n && h.n <= sizeof e->s) {
+        e = &w->names[hname_slot(h)];
+        if (e->n == h.n && !memcmp(e->s, h.p, h.n)) {
+            *label = e->label;
+            *tag = e->tag;
+            return;
+        }
+    }
+    *label = label_of(F, h);
+    *tag = host_tag(h);
+    if (e) {
+        e->n = (uint8_t)h.n;
+        memcpy(e->s, h.p, h.n);
+        e->label = *label;
+        e->tag = *tag;
+    }
+}
+
+/* ip_tag(s), remembered by w for the same text. */
+static uint8_t addr_tag(struct worker *w, mt_slice s)
+{
+    if (!s.n)
+        return 0;
+    if (s.n > sizeof w->addrs[0].s)
+        return ip_tag(s);
+    struct hname *e = &w->addrs[hname_slot(s)];
+    if (e->n != s.n || memcmp(e->s, s.p, s.n)) {
+        e->n = (uint8_t)s.n;
+        memcpy(e->s, s.p, s.n);
+        e->tag = ip_tag(s);
+    }
+    return e->tag;
 }
 
 static uint8_t class_of_name(const struct flows *F, const char *s)
@@ -1857,12 +1910,13 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;
         if (EQ(src, "STOREDRIVER"))
             d->flags |= E_STOREDRIVER;
-        d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
+        uint8_t client_tag;
+        host_of(F, w, ev->f[MT_F_CLIENT_HOSTNAME], &d->label, &client_tag);
         if (!(d->flags & E_STOREDRIVER)) {
             /* a RECEIVE's target is free: NONE8 for no name */
             if (ev->f[MT_F_CLIENT_HOSTNAME].n)
-                d->target = host_tag(ev->f[MT_F_CLIENT_HOSTNAME]);
-            d->ip = ip_tag(ev->f[MT_F_CLIENT_IP]);
+                d->target = client_tag;
+            d->ip = addr_tag(w, ev->f[MT_F_CLIENT_IP]);
             if (d->target != NONE8 || d->ip)
                 d->flags |= E_FROM_HOST;
             if (d->ip && d->x >> X_BITS)
@@ -1879,13 +1933,19 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;          /* the builder would cut it there in one place, not another */
         if (!d->xlen)
             host = mt_slice_make(NULL, 0);
-        d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
+        uint8_t tag, sh_label, sh_tag;
+        host_of(F, w, sh, &sh_label, &sh_tag);
+        d->target = NONE8;         /* used with a token only */
+        if (d->xlen && host.n)
+            host_of(F, w, host, &d->target, &tag);
+        else if (d->xlen)
+            d->target = sh_label;
         /* as trace.c: without a reply id, another MTA's answer ("queued
          * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
          * whatever its host's first label */
         mt_slice qid;
         int other = !d->xlen && !internal.n && mt_reply_other_mta(ctx, &qid);   /* false for "[InternalId=" */
-        d->label = !other ? label_of(F, sh) : NONE8;
+        d->label = !other ? sh_label : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
          * leaves(), comes_back()): a RECEIVE from that host (the same name,
          * so the same first label, or its address) is looked at when
@@ -1894,13 +1954,13 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
          * log the message is told at the rebuild. */
         if (other || (d->xlen && d->target == NONE8)) {
             if (!left_before(w, sh, ev->f[MT_F_SERVER_IP])) {
-                uint8_t l = label_of(F, sh);
+                uint8_t l = sh_label;
                 uint64_t bit = UINT64_C(1) << (l & 63);
                 if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
                     atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
-                uint64_t tag = UINT64_C(1) << host_tag(sh);
-                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
-                    atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
+                uint64_t bit_tag = UINT64_C(1) << sh_tag;
+                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & bit_tag))
+                    atomic_fetch_or_explicit(&F->leave_tags, bit_tag, memory_order_relaxed);
                 leave_ip(F, ev->f[MT_F_SERVER_IP]);
                 leave_ip(F, sh);
                 left_now(w, sh, ev->f[MT_F_SERVER_IP]);
@@ -1911,9 +1971,11 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             return -1;
         break;
     }
-    case K_SUBMIT:
-        d->target = label_of(F, sh);
+    case K_SUBMIT: {
+        uint8_t tag;
+        host_of(F, w, sh, &d->target, &tag);
         break;
+    }
     case K_FAIL:
     case K_DEFER:
         if (EQ(src, "SMTP"))
