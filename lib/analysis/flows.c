@@ -1652,6 +1652,11 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
         if (m->flags & M_COMPLEX)
             return;
     }
+    /* An event of one recipient (most are) has its facts found here too,
+     * in the same pass, not in another by fold_recipient: none of them
+     * moves before it is folded. */
+    struct rhint one = { 0, -1, -1, 0 };
+    uint64_t addr1 = d->n_rcpt == 1 ? rcpt[0] & ADDR_MASK : UINT64_MAX;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
         if (f->cls != d->cls)
@@ -1662,6 +1667,14 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
             k = (int)i;
         else if (f->type == F_R)
             r = (int)i;
+        else if ((f->x & ADDR_MASK) == addr1) {
+            if (f->type == F_RM)
+                one.rm = (int)i;
+            else if (f->type == F_RU)
+                one.ru = (int)i;
+            else if (f->type == F_RS)
+                one.n_rs++;
+        }
     }
     /* the group, and the first time of the event's kind */
     int drop_k = 0;    /* its kind became the group's first: its F_K goes */
@@ -1768,7 +1781,7 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
             op = !(d->flags & E_RELATED_SET) ? 0 : d->kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
         uint64_t addr = rcpt[i] & ADDR_MASK;
         fold_recipient(P, m, d, addr, (uint32_t)(rcpt[i] >> 48), op, &send, &send_idx,
-                       hinted ? hint_at(P, addr) : NULL, oom);
+                       hinted ? hint_at(P, addr) : d->n_rcpt == 1 ? &one : NULL, oom);
     }
     if (drop_k && !(m->flags & M_COMPLEX))
         for (unsigned i = 0; i < m->n_facts; i++) {
