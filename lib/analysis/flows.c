@@ -2250,8 +2250,8 @@ static size_t rmap_find(const struct eval *E, uint64_t addr)
     return SIZE_MAX;
 }
 
-/* Room for n of each in E's by-recipient arrays, the map emptied. 0, or -1. */
-static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs)
+/* An empty map for a message of nf facts. 0, or -1. */
+static int eval_map(struct eval *E, size_t nf)
 {
     size_t cap = 16;
     while (cap < 2 * nf)
@@ -2266,13 +2266,19 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
         E->map_gen = 0;
     }
     E->map_cap = cap;
-    /* Emptied by a new generation, not cleared (twice a message): cleared
+    /* Emptied by a new generation, not cleared (once a message): cleared
      * only when new and when the generations wrap. */
     if (E->map_gen == 0 || E->map_gen == (UINT64_C(1) << (64 - MAP_GEN_SHIFT)) - 1) {
         memset(E->map, 0, E->map_alloc * sizeof *E->map);
         E->map_gen = 0;
     }
     E->map_gen++;
+    return 0;
+}
+
+/* Room for n of each in E's by-recipient arrays. 0, or -1. */
+static int eval_room(struct eval *E, size_t nr, size_t ng, size_t nrs)
+{
     if (nr * ng > E->cap_ru) {
         uint8_t *nu = realloc(E->ru, nr * ng);
         if (!nu)
@@ -2295,6 +2301,20 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
         E->cap_rs_by = nrs;
     }
     return 0;
+}
+
+#define FEW_RCPT 8                 /* up to this many recipients, found by a walk over E->r, not the map */
+
+/* addr's place in E->r, or SIZE_MAX: walked for a few (mapped 0), else
+ * from the map. */
+static size_t r_find(const struct eval *E, int mapped, uint64_t addr)
+{
+    if (mapped)
+        return rmap_find(E, addr);
+    for (size_t r = 0; r < E->nr; r++)
+        if (E->r[r].addr == addr)
+            return r;
+    return SIZE_MAX;
 }
 
 static int ercpt_before(const struct ercpt *x, const struct ercpt *y)
@@ -2470,18 +2490,30 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     /* Recipients: first mentions in path order, then each one's fate. A
      * message may have hundreds: their facts are found by address. */
     E->nr = 0;
-    if (eval_room(E, E->nf, 0, 0, 0))
-        return -1;
+    int mapped = 0;                /* more than FEW_RCPT: E->map finds them */
     for (size_t i = 0; i < E->nf; i++) {
         const struct fact *f = E->f[i];
         if (f->type != F_RM)
             continue;
         struct ercpt y = { f->x & ADDR_MASK, E->g[E->gidx[f->cls]].hop, f->tf, f->line, (uint32_t)(f->x >> 48),
                            MT_OUT_UNKNOWN, NULL };
-        size_t *r1 = rmap_at(E, y.addr);
-        if (*r1) {
-            if (ercpt_before(&y, &E->r[*r1 - 1]))
-                E->r[*r1 - 1] = y;
+        size_t *r1 = NULL, at = SIZE_MAX;
+        if (!mapped && E->nr == FEW_RCPT) {
+            if (eval_map(E, E->nf))
+                return -1;
+            for (size_t r = 0; r < E->nr; r++)
+                *rmap_at(E, E->r[r].addr) = r + 1;
+            mapped = 1;
+        }
+        if (mapped) {
+            r1 = rmap_at(E, y.addr);
+            at = *r1 - 1;
+        } else {
+            at = r_find(E, 0, y.addr);
+        }
+        if (at != SIZE_MAX) {
+            if (ercpt_before(&y, &E->r[at]))
+                E->r[at] = y;
             continue;
         }
         if (E->nr == E->capr) {
@@ -2493,7 +2525,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->capr = ncap;
         }
         E->r[E->nr++] = y;
-        *r1 = E->nr;
+        if (r1)
+            *r1 = E->nr;
     }
     for (size_t i = 1; i < E->nr; i++)
         for (size_t j = i; j > 0 && ercpt_before(&E->r[j], &E->r[j - 1]); j--) {
@@ -2501,31 +2534,31 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->r[j] = E->r[j - 1];
             E->r[j - 1] = t;
         }
-    if (eval_room(E, E->nf, E->nr, ng, E->nrs))
+    if (eval_room(E, E->nr, ng, E->nrs))
         return -1;
-    for (size_t r = 0; r < E->nr; r++)
-        *rmap_at(E, E->r[r].addr) = r + 1;
+    for (size_t r = 0; mapped && r < E->nr; r++)
+        *rmap_at(E, E->r[r].addr) = r + 1;     /* their places once sorted */
     if (E->nr && ng)   /* E->ru is still NULL when nothing was ever needed */
         memset(E->ru, 0, E->nr * ng);
     for (size_t i = 0; i < E->nf; i++) {
         const struct fact *f = E->f[i];
         size_t r;
-        if (f->type == F_RU && !(f->x >> 48) && (r = rmap_find(E, f->x)) != SIZE_MAX)
+        if (f->type == F_RU && !(f->x >> 48) && (r = r_find(E, mapped, f->x)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= (uint8_t)(f->a + 1);
-        else if (f->type == F_RM && f->b && (r = rmap_find(E, f->x & ADDR_MASK)) != SIZE_MAX)
+        else if (f->type == F_RM && f->b && (r = r_find(E, mapped, f->x & ADDR_MASK)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= RU_SMTP_FD;
     }
     /* each recipient's SENDs, in key order (a stable sort, as of them all) */
     memset(E->rs_at, 0, (E->nr + 1) * sizeof *E->rs_at);
     for (size_t i = 0; i < E->nrs; i++) {
-        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        size_t r = r_find(E, mapped, E->rs[i]->x & ADDR_MASK);
         if (r != SIZE_MAX)
             E->rs_at[r + 1]++;
     }
     for (size_t r = 0; r < E->nr; r++)
         E->rs_at[r + 1] += E->rs_at[r];
     for (size_t i = 0; i < E->nrs; i++) {
-        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        size_t r = r_find(E, mapped, E->rs[i]->x & ADDR_MASK);
         if (r != SIZE_MAX)
             E->rs_by[E->rs_at[r]++] = E->rs[i];
     }
