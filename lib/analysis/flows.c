@@ -618,6 +618,7 @@ struct flows {
     const char **fptr;
     uint32_t *frank, *findex;
     uint32_t *rank_of;             /* per log-set file: the rank of its name */
+    uint32_t *spell;               /* per log-set file: the first file whose server is spelt the same */
     size_t fcap;
     int64_t *fmin, *fmax;          /* per log-set file: the times of the events read from it */
     atomic_uint next_part;         /* the next coarse part to split, fold and rebuild */
@@ -1063,9 +1064,23 @@ static void flows_free(struct flows *F)
     free(F->frank);
     free(F->findex);
     free(F->rank_of);
+    free(F->spell);
     free(F->fmin);
     free(F->fmax);
     free(F);
+}
+
+struct named_file {
+    const char *server;
+    size_t index;
+};
+
+/* By server name (none first), then by index. */
+static int by_server_name(const void *a, const void *b)
+{
+    const struct named_file *x = a, *y = b;
+    int c = !x->server || !y->server ? (x->server != NULL) - (y->server != NULL) : strcmp(x->server, y->server);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
@@ -1101,10 +1116,11 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     F->frank = calloc(F->fcap, sizeof *F->frank);
     F->findex = calloc(F->fcap, sizeof *F->findex);
     F->rank_of = calloc(n ? n : 1, sizeof *F->rank_of);
+    F->spell = calloc(n ? n : 1, sizeof *F->spell);
     F->fmin = malloc((n ? n : 1) * sizeof *F->fmin);
     F->fmax = malloc((n ? n : 1) * sizeof *F->fmax);
     if (!F->w || !names || !paths || !F->cls_name || !F->cls_label || !F->labels || !F->fptr || !F->frank ||
-        !F->findex || !F->rank_of || !F->fmin || !F->fmax) {
+        !F->findex || !F->rank_of || !F->spell || !F->fmin || !F->fmax) {
         free(names);
         free(paths);
         flows_free(F);
@@ -1136,6 +1152,25 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     }
     if (F->n_labels > NONE8)
         F->n_labels = NONE8;       /* past 254 labels, a host is not told apart: its messages are traced again */
+    /* Servers' spellings: a pattern names the servers of its hops by the
+     * first file spelling each the same (exactly), not by each file's copy. */
+    struct named_file *by_server = malloc((n ? n : 1) * sizeof *by_server);
+    if (!by_server) {
+        free(names);
+        free(paths);
+        flows_free(F);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        by_server[i] = (struct named_file){ ls->files[i].server, i };
+    qsort(by_server, n, sizeof *by_server, by_server_name);
+    for (size_t i = 0; i < n; i++) {
+        const struct named_file *f = &by_server[i], *before = i ? f - 1 : NULL;
+        F->spell[f->index] = (uint32_t)f->index;
+        if (before && f->server && before->server && !strcmp(f->server, before->server))
+            F->spell[f->index] = F->spell[before->index];
+    }
+    free(by_server);
     /* File name ranks. */
     for (size_t i = 0; i < n; i++)
         paths[i] = ls->files[i].path ? ls->files[i].path : "";
@@ -2172,6 +2207,7 @@ static void last_files(struct flows *F)
 struct egroup {
     uint8_t cls, label;
     const char *server;
+    uint32_t spell;                /* F->spell of its server's file */
     uint64_t tf;
     uint32_t submit_mask;
     int smtp_in;
@@ -2367,6 +2403,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             g->cls = f->cls;
             g->label = f->cls < F->n_cls ? F->cls_label[f->cls] : NONE8;
             g->server = F->ls->files[f->x >> 32].server;
+            g->spell = F->spell[f->x >> 32];
             g->tf = f->tf;
             g->submit_mask = (uint32_t)f->x;
             g->smtp_in = f->a;
@@ -2638,7 +2675,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     }
     size_t n = 0;
     key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
-    key[n++] = (uint64_t)(uintptr_t)res->first;
+    key[n++] = E->g[order[0]].spell;
     for (size_t h = 0; h < ng; h++) {
         const struct egroup *G = &E->g[order[h]];
         unsigned seen = 0, nk = 0;
@@ -2649,7 +2686,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             seen |= 1u << G->k[k].kind;
             kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
         }
-        key[n++] = (uint64_t)(uintptr_t)G->server;
+        key[n++] = G->spell;
         key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
     }
     for (size_t k = 0; k < n_relay; k++)
@@ -2660,7 +2697,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
 
 /* The path text of a pattern key (rebuild's), as mt_flow_of_trace writes
  * a path: hops by their kinds and server, then the relays' hosts. */
-static void key_path(const uint64_t *key, char *path, size_t len)
+static void key_path(const struct flows *F, const uint64_t *key, char *path, size_t len)
 {
     size_t ng = key[0] >> 8 & 0xFF, n_relay = key[0] >> 16 & 0xFF;
     struct pathw w = { path, len, 0 };
@@ -2684,7 +2721,7 @@ static void key_path(const uint64_t *key, char *path, size_t len)
             pw_put(&w, kind_names[kind], kind_len[kind]);
             hw.any = 1;
         }
-        hop_end(&w, &hw, (const char *)(uintptr_t)key[2 + 2 * h]);
+        hop_end(&w, &hw, F->ls->files[key[2 + 2 * h]].server);
     }
 }
 
@@ -2795,11 +2832,11 @@ static void patmap_free(struct patmap *pm)
     memset(pm, 0, sizeof *pm);
 }
 
-/* Patterns by rebuild's key (the hops' servers and kinds, the relays'
- * interned hosts: small numbers and pointers), each key's text written
- * and counted in a patmap once, when first met, not for every message.
- * Keys that differ may write the same text (two spellings of a server in
- * two files, hosts cut alike): the patmap merges those. */
+/* Patterns by rebuild's key (the hops' servers by spelling and their
+ * kinds, the relays' interned hosts: small numbers and pointers), each
+ * key's text written and counted in a patmap once, when first met, not for
+ * every message. Keys that differ may write the same text (hosts cut
+ * alike): the patmap merges those. */
 struct keymap {
     uint64_t *words;
     size_t n_words, cap_words;
@@ -2825,7 +2862,7 @@ static uint64_t key_hash(const uint64_t *key, size_t n)
 }
 
 /* Count one message of pattern key into pm. 0, or -1 when out of memory. */
-static int keymap_count(struct keymap *km, struct patmap *pm, const uint64_t *key, size_t n)
+static int keymap_count(const struct flows *F, struct keymap *km, struct patmap *pm, const uint64_t *key, size_t n)
 {
     uint64_t h = key_hash(key, n);
     size_t j = 0;
@@ -2839,8 +2876,8 @@ static int keymap_count(struct keymap *km, struct patmap *pm, const uint64_t *ke
                     return 0;
                 }
                 char path[PATH_MAX_LEN];
-                key_path(key, path, sizeof path);
-                return patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), (const char *)(uintptr_t)key[1],
+                key_path(F, key, path, sizeof path);
+                return patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), F->ls->files[key[1]].server,
                                   path, 1, 1, NULL);
             }
             j = (j + 1) & (km->tab_cap - 1);
@@ -2882,14 +2919,14 @@ static int keymap_count(struct keymap *km, struct patmap *pm, const uint64_t *ke
         km->words = nw;
         km->cap_words = ncap;
     }
-    const char *first = (const char *)(uintptr_t)key[1];
+    const char *first = F->ls->files[key[1]].server;
     struct kent *e = &km->v[km->n];
     e->hash = h;
     e->off = km->n_words;
     e->n = n;
     e->solo = strlen(first) >= sizeof pm->v[0].p.first_server;
     char path[PATH_MAX_LEN];
-    key_path(key, path, sizeof path);
+    key_path(F, key, path, sizeof path);
     if (patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), first, path, 1, e->solo, &e->pat))
         return -1;
     memcpy(km->words + km->n_words, key, n * sizeof *key);
@@ -3035,7 +3072,7 @@ static void *eval_parts(void *arg)
                 if (!again && !F->pending) {
                     j->pm.totals[res.dir]++;
                     j->pm.messages++;
-                    if (keymap_count(&j->km, &j->pm, key, key_n))
+                    if (keymap_count(F, &j->km, &j->pm, key, key_n))
                         j->oom = 1;
                 }
             }
