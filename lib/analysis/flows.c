@@ -408,7 +408,7 @@ struct msg {
     uint32_t spare;
 };
 
-static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
+static const uint16_t class_cap[] = { 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
 #define N_CLASSES (sizeof class_cap / sizeof class_cap[0])
 
 /* Where a recipient's facts on one server are, while an event with many
