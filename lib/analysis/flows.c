@@ -2239,12 +2239,15 @@ struct eval {
     struct egroup g[MAX_GROUPS];
     size_t ng;
     uint8_t gidx[256];
-    const struct fact **f;         /* the message's other facts */
-    size_t nf, capf;
+    /* the message's other facts by type, in their order: capf room for each
+     * of kr (F_K, F_R), sb (F_S, F_B), rm (F_RM), ru (F_RU) and rs in f */
+    const struct fact **f;
+    const struct fact **kr, **sb, **rm, **ruf;
+    size_t nkr, nsb, nrm, nru, capf;
     struct ercpt *r;
     size_t nr, capr;
-    const struct fact **rs;
-    size_t nrs, caprs;
+    const struct fact **rs;        /* F_RS */
+    size_t nrs;
     /* by recipient, found by address: its place in r (+ 1), the outcome
      * each group's F_RU gives it (+ 1), its F_RS in key order */
     struct { uint64_t addr; size_t r1; } *map;
@@ -2371,17 +2374,19 @@ struct eresult {
     int pending;
 };
 
-static int push_ptr(const struct fact ***v, size_t *n, size_t *cap, const struct fact *f)
+/* Room in E for n facts of each type. 0, or -1. */
+static int eval_facts_room(struct eval *E, size_t n)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        const struct fact **nv = realloc(*v, ncap * sizeof *nv);
-        if (!nv)
-            return -1;
-        *v = nv;
-        *cap = ncap;
-    }
-    (*v)[(*n)++] = f;
+    const struct fact **nf = realloc(E->f, 5 * n * sizeof *nf);
+    if (!nf)
+        return -1;
+    E->f = nf;
+    E->capf = n;
+    E->kr = nf;
+    E->sb = nf + n;
+    E->rm = nf + 2 * n;
+    E->ruf = nf + 3 * n;
+    E->rs = nf + 4 * n;
     return 0;
 }
 
@@ -2392,10 +2397,35 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                    uint64_t *key, size_t *key_n)
 {
     E->ng = 0;
-    E->nf = 0;
-    E->nrs = 0;
+    E->nkr = E->nsb = E->nrm = E->nru = E->nrs = 0;
+    if (m->n_facts > E->capf && eval_facts_room(E, m->n_facts))
+        return -1;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
+        switch (f->type) {
+        case F_K:
+        case F_R:
+            E->kr[E->nkr++] = f;
+            continue;
+        case F_S:
+        case F_B:
+            E->sb[E->nsb++] = f;
+            continue;
+        case F_RM:
+            E->rm[E->nrm++] = f;
+            continue;
+        case F_RU:
+            E->ruf[E->nru++] = f;
+            continue;
+        case F_RS:
+            __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
+            E->rs[E->nrs++] = f;
+            continue;
+        case F_L:
+            continue;              /* it did not come back: nothing to rebuild */
+        default:
+            break;
+        }
         if (f->type == F_G) {
             if (E->ng == MAX_GROUPS)
                 return 1;
@@ -2415,14 +2445,6 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                 g->k[0].line = f->line;
                 g->nk = 1;
             }
-        } else if (f->type == F_RS) {
-            __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
-            if (push_ptr(&E->rs, &E->nrs, &E->caprs, f))
-                return -1;
-        } else if (f->type == F_L) {
-            continue;              /* it did not come back: nothing to rebuild */
-        } else if (push_ptr(&E->f, &E->nf, &E->capf, f)) {
-            return -1;
         }
     }
     /* groups in the builder's order: by class */
@@ -2434,8 +2456,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
     for (size_t g = 0; g < E->ng; g++)
         E->gidx[E->g[g].cls] = (uint8_t)g;
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nkr; i++) {
+        const struct fact *f = E->kr[i];
         struct egroup *g = &E->g[E->gidx[f->cls]];
         if (f->type == F_K) {
             size_t j = g->nk++;
@@ -2458,8 +2480,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     /* A SEND whose Exchange reply names a server that did not log the
      * message left the organisation (trace.c, leaves()) and may have come
      * back: traced. */
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nsb; i++) {
+        const struct fact *f = E->sb[i];
         int ours = f->type != F_S;
         for (size_t g = 0; g < ng && !ours; g++)
             ours = E->g[g].label == f->b;
@@ -2478,8 +2500,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
             if (h == g)
                 continue;
-            for (size_t i = 0; i < E->nf; i++) {
-                const struct fact *f = E->f[i];
+            for (size_t i = 0; i < E->nsb; i++) {
+                const struct fact *f = E->sb[i];
                 if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
                     f->b == G->label) {
                     G->pred = (int)h;
@@ -2493,8 +2515,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             if (h == g)
                 continue;
             int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
-            for (size_t i = 0; i < E->nf && !aims; i++)
-                aims = E->f[i]->type == F_B && E->f[i]->cls == E->g[h].cls && E->f[i]->a == G->label;
+            for (size_t i = 0; i < E->nsb && !aims; i++)
+                aims = E->sb[i]->type == F_B && E->sb[i]->cls == E->g[h].cls && E->sb[i]->a == G->label;
             if (aims) {
                 G->pred = (int)h;
                 G->link = MT_LINK_SUBMIT;
@@ -2528,15 +2550,13 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
      * message may have hundreds: their facts are found by address. */
     E->nr = 0;
     int mapped = 0;                /* more than FEW_RCPT: E->map finds them */
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
-        if (f->type != F_RM)
-            continue;
+    for (size_t i = 0; i < E->nrm; i++) {
+        const struct fact *f = E->rm[i];
         struct ercpt y = { f->x & ADDR_MASK, E->g[E->gidx[f->cls]].hop, f->tf, f->line, (uint32_t)(f->x >> 48),
                            MT_OUT_UNKNOWN, NULL };
         size_t *r1 = NULL, at = SIZE_MAX;
         if (!mapped && E->nr == FEW_RCPT) {
-            if (eval_map(E, E->nf))
+            if (eval_map(E, E->nrm))
                 return -1;
             for (size_t r = 0; r < E->nr; r++)
                 *rmap_at(E, E->r[r].addr) = r + 1;
@@ -2577,12 +2597,16 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         *rmap_at(E, E->r[r].addr) = r + 1;     /* their places once sorted */
     if (E->nr && ng)   /* E->ru is still NULL when nothing was ever needed */
         memset(E->ru, 0, E->nr * ng);
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nru; i++) {
+        const struct fact *f = E->ruf[i];
         size_t r;
-        if (f->type == F_RU && !(f->x >> 48) && (r = r_find(E, mapped, f->x)) != SIZE_MAX)
+        if (!(f->x >> 48) && (r = r_find(E, mapped, f->x)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= (uint8_t)(f->a + 1);
-        else if (f->type == F_RM && f->b && (r = r_find(E, mapped, f->x & ADDR_MASK)) != SIZE_MAX)
+    }
+    for (size_t i = 0; i < E->nrm; i++) {
+        const struct fact *f = E->rm[i];
+        size_t r;
+        if (f->b && (r = r_find(E, mapped, f->x & ADDR_MASK)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= RU_SMTP_FD;
     }
     /* each recipient's SENDs, in key order (a stable sort, as of them all) */
@@ -3083,7 +3107,6 @@ static void *eval_parts(void *arg)
     }
     free(E.f);
     free(E.r);
-    free(E.rs);
     free(E.map);
     free(E.ru);
     free(E.rs_at);
