@@ -93,7 +93,26 @@ static int eq(mt_slice s, const char *lit)
     return mt_slice_eq_ci(s, mt_slice_cstr(lit));
 }
 
-#define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
+/* mt_slice_eq_ci(s, MT_SLICE_LIT(lit)) inlined: the literal's length is
+ * known, and most calls end at it (every RECEIVE asks about its source
+ * four times). */
+static inline int eq_lit(mt_slice s, const char *lit, size_t n)
+{
+    if (s.n != n)
+        return 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load8(s.p + i), y = load8(lit + i);
+        if (x != y && mt_fold8(x) != mt_fold8(y))
+            return 0;
+    }
+    for (; i < n; i++)
+        if (fold((unsigned char)s.p[i]) != fold((unsigned char)lit[i]))
+            return 0;
+    return 1;
+}
+
+#define EQ(s, lit) eq_lit((s), (lit), sizeof(lit) - 1)
 
 /* mt_slice_mentions(ctx, "safetynet") || ...(ctx, "shadowredundancy") as
  * trace.c's resubmission_by() asks: tried only where an 's' is. Every
