@@ -546,9 +546,9 @@ enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED
  * hop (SEND). */
 static size_t ext_words(const struct ev_rec *r)
 {
-    if (r->flags & E_COMPLEX)
-        return 0;
-    return r->kind == K_RECEIVE ? 1 : r->kind == K_SEND || r->kind == K_SENDEXTERNAL ? 2 : 0;
+    /* a marked event's record has kind K_OTHER (describe) */
+    static const uint8_t by_kind[16] = { [K_RECEIVE] = 1, [K_SEND] = 2, [K_SENDEXTERNAL] = 2 };
+    return by_kind[r->kind & 15];
 }
 
 /* The record at w: into *d (when not NULL), and its length in words. */
