@@ -1951,6 +1951,21 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
     }
 }
 
+/* mt_slice_after(ctx, "queued as ").n != 0: Postfix's reply, which
+ * mt_reply_other_mta would find after asking whether the reply names an
+ * "[InternalId=" -- send_marks has asked, and it finds the queue id, which
+ * is not needed here. */
+static int queued_as(mt_slice ctx)
+{
+    for (size_t i = 0; i + 10 <= ctx.n; i++) {
+        if (fold((unsigned char)ctx.p[i]) != 'q' || !before_is(ctx.p + i, "queued as ", 10))
+            continue;
+        size_t j = i + 10;
+        return j < ctx.n && ctx.p[j] != ',' && ctx.p[j] != ']' && ctx.p[j] != ';' && ctx.p[j] != ' ';
+    }
+    return 0;
+}
+
 /* Did w's last SEND that left have this server-hostname and server-ip?
  * Then the marks it made (labels, tags, addresses that are left for) are
  * those this one would make. */
@@ -2048,7 +2063,7 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
          * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
          * whatever its host's first label */
         mt_slice qid;
-        int other = !d->xlen && !internal.n && mt_reply_other_mta(ctx, &qid);   /* false for "[InternalId=" */
+        int other = !d->xlen && !internal.n && (queued_as(ctx) || mt_reply_other_mta(ctx, &qid));
         d->label = !other ? sh_label : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
          * leaves(), comes_back()): a RECEIVE from that host (the same name,
