@@ -65,6 +65,7 @@
 #define COARSE_BITS 5              /* the streams a worker writes to: few enough to stay in its cache */
 #define NCOARSE (1 << COARSE_BITS)
 #define NSUB (1 << (PART_BITS - COARSE_BITS))
+#define SPLIT_SUBS (NSUB / 2)      /* the parts of a coarse part split at once */
 #define CHUNK_WORDS 8192           /* a stream grows by 64 KiB */
 #define REGION_BYTES ((size_t)32 << 20)
 #define MAX_GROUPS 16              /* more servers on one message: traced again */
@@ -3092,27 +3093,32 @@ static void *eval_parts(void *arg)
     size_t at[NSUB + 1];
     unsigned c = 0, p = 0;
     while (!j->oom) {
-        if (p % NSUB == 0) {
+        if (p % SPLIT_SUBS == 0) {
             /* the next coarse part, split into its parts here, where
-             * writing to NSUB places at once is cheap */
-            c = atomic_fetch_add(&F->next_part, 1);
-            if (c >= NCOARSE)
-                break;
-            p = c * NSUB;
-            at[0] = 0;
-            for (unsigned s = 0; s < NSUB; s++) {
+             * writing to a few places at once is cheap: half of them at a
+             * time, so that the split copy holds half a coarse part (its
+             * records are read twice) */
+            if (p % NSUB == 0) {
+                c = atomic_fetch_add(&F->next_part, 1);
+                if (c >= NCOARSE)
+                    break;
+                p = c * NSUB;
+            }
+            unsigned s0 = p % NSUB;
+            at[s0] = 0;
+            for (unsigned s = s0; s < s0 + SPLIT_SUBS; s++) {
                 at[s + 1] = at[s];
                 for (unsigned i = 0; i < F->nw; i++)
-                    at[s + 1] += F->w[i].part_words[p + s];
+                    at[s + 1] += F->w[i].part_words[c * NSUB + s];
             }
-            if (at[NSUB] > j->cap_split) {
-                /* the largest coarse part's size at once: grown part by
-                 * part, the buffer would be given back to the kernel and
-                 * taken (and its pages faulted in) again each time */
-                size_t most = at[NSUB];
-                for (unsigned cc = 0; cc < NCOARSE; cc++) {
+            if (at[s0 + SPLIT_SUBS] > j->cap_split) {
+                /* the largest half's size at once: grown part by part,
+                 * the buffer would be given back to the kernel and taken
+                 * (and its pages faulted in) again each time */
+                size_t most = at[s0 + SPLIT_SUBS];
+                for (unsigned q0 = 0; q0 < NPART; q0 += SPLIT_SUBS) {
                     size_t n = 0;
-                    for (unsigned q = cc * NSUB; q < (cc + 1) * NSUB; q++)
+                    for (unsigned q = q0; q < q0 + SPLIT_SUBS; q++)
                         for (unsigned i = 0; i < F->nw; i++)
                             n += F->w[i].part_words[q];
                     if (n > most)
@@ -3127,14 +3133,16 @@ static void *eval_parts(void *arg)
                 j->cap_split = most;
             }
             size_t put[NSUB];
-            memcpy(put, at, sizeof put);
+            memcpy(put + s0, at + s0, SPLIT_SUBS * sizeof *put);
             for (unsigned i = 0; i < F->nw; i++)
                 for (const struct chunk *ch = F->w[i].out[c].head; ch; ch = ch->next)
                     for (size_t k = 0; k < ch->n;) {
                         size_t len = rec_read(ch->w + k, NULL, NULL);
                         unsigned s = PART_OF(ch->w[k]) % NSUB;
-                        memcpy(j->split + put[s], ch->w + k, len * sizeof *j->split);
-                        put[s] += len;
+                        if (s - s0 < SPLIT_SUBS) {
+                            memcpy(j->split + put[s], ch->w + k, len * sizeof *j->split);
+                            put[s] += len;
+                        }
                         k += len;
                     }
         }
