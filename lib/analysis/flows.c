@@ -65,6 +65,7 @@
 #define COARSE_BITS 5              /* the streams a worker writes to: few enough to stay in its cache */
 #define NCOARSE (1 << COARSE_BITS)
 #define NSUB (1 << (PART_BITS - COARSE_BITS))
+#define SPLIT_SUBS (NSUB / 2)      /* the parts of a coarse part split at once */
 #define CHUNK_WORDS 8192           /* a stream grows by 64 KiB */
 #define REGION_BYTES ((size_t)32 << 20)
 #define MAX_GROUPS 16              /* more servers on one message: traced again */
@@ -93,7 +94,26 @@ static int eq(mt_slice s, const char *lit)
     return mt_slice_eq_ci(s, mt_slice_cstr(lit));
 }
 
-#define EQ(s, lit) mt_slice_eq_ci((s), MT_SLICE_LIT(lit))
+/* mt_slice_eq_ci(s, MT_SLICE_LIT(lit)) inlined: the literal's length is
+ * known, and most calls end at it (every RECEIVE asks about its source
+ * four times). */
+static inline int eq_lit(mt_slice s, const char *lit, size_t n)
+{
+    if (s.n != n)
+        return 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load8(s.p + i), y = load8(lit + i);
+        if (x != y && mt_fold8(x) != mt_fold8(y))
+            return 0;
+    }
+    for (; i < n; i++)
+        if (fold((unsigned char)s.p[i]) != fold((unsigned char)lit[i]))
+            return 0;
+    return 1;
+}
+
+#define EQ(s, lit) eq_lit((s), (lit), sizeof(lit) - 1)
 
 /* mt_slice_mentions(ctx, "safetynet") || ...(ctx, "shadowredundancy") as
  * trace.c's resubmission_by() asks: tried only where an 's' is. Every
@@ -212,18 +232,6 @@ static void hop_id(struct pathw *w, struct hopw *h, mt_slice id)
     h->any = 1;
 }
 
-/* hop_id for a kind of ours: canonical names, distinct. */
-static void hop_kind(struct pathw *w, struct hopw *h, unsigned *seen, uint8_t kind)
-{
-    if (*seen >> kind & 1)
-        return;
-    *seen |= 1u << kind;
-    if (h->any)
-        pw_put(w, ",", 1);
-    pw_put(w, kind_names[kind], kind_len[kind]);
-    h->any = 1;
-}
-
 static void hop_end(struct pathw *w, const struct hopw *h, const char *server)
 {
     if (w->o < w->len) {
@@ -331,18 +339,45 @@ static inline uint64_t tail_word(mt_slice s, const char *p, size_t n)
     return mt_fold8(w);
 }
 
+#if defined(__SSE2__) && defined(__x86_64__)
+/* The 16 bytes at p folded as mt_fold8 folds them (A-Z only: bytes of
+ * 0x80 and over compare below 'A' signed), as two words: cheaper than two
+ * mt_fold8. */
+static inline void fold16(const char *p, uint64_t *w0, uint64_t *w1)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    *w0 = (uint64_t)_mm_cvtsi128_si64(v);
+    *w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+}
+#endif
+
 /* Two hashes of s, case folded: a message is known by 96 bits of them. */
 static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
 {
     uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
     size_t i = 0;
+#define HASH_ID_STEP(w)                                                                                    \
+    do {                                                                                                   \
+        a = (a ^ (w)) * 0x9e3779b97f4a7c15ull;                                                             \
+        a ^= a >> 29;                                                                                      \
+        b = (b + (w)) * 0xbf58476d1ce4e5b9ull;                                                             \
+        b ^= b >> 31;                                                                                      \
+    } while (0)
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (; i + 16 <= s.n; i += 16) {
+        uint64_t w0, w1;
+        fold16(s.p + i, &w0, &w1);
+        HASH_ID_STEP(w0);
+        HASH_ID_STEP(w1);
+    }
+#endif
     for (; i + 8 <= s.n; i += 8) {
         uint64_t w = mt_fold8(load8(s.p + i));
-        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
-        a ^= a >> 29;
-        b = (b + w) * 0xbf58476d1ce4e5b9ull;
-        b ^= b >> 31;
+        HASH_ID_STEP(w);
     }
+#undef HASH_ID_STEP
     if (i < s.n) {
         uint64_t w = tail_word(s, s.p + i, s.n - i);
         a = (a ^ w) * 0x9e3779b97f4a7c15ull;
@@ -358,6 +393,16 @@ static uint64_t hash64(mt_slice s)
 {
     uint64_t a = 0x452821e638d01377ull ^ s.n;
     size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (; i + 16 <= s.n; i += 16) {
+        uint64_t w0, w1;
+        fold16(s.p + i, &w0, &w1);
+        a = (a ^ w0) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+        a = (a ^ w1) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+#endif
     for (; i + 8 <= s.n; i += 8) {
         a = (a ^ mt_fold8(load8(s.p + i))) * 0x9e3779b97f4a7c15ull;
         a ^= a >> 29;
@@ -420,7 +465,7 @@ struct msg {
     uint32_t spare;
 };
 
-static const uint16_t class_cap[] = { 6, 8, 10, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
+static const uint16_t class_cap[] = { 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
 #define N_CLASSES (sizeof class_cap / sizeof class_cap[0])
 
 /* Where a recipient's facts on one server are, while an event with many
@@ -452,6 +497,8 @@ struct part {
 };
 
 #define NO_HOP UINT32_MAX
+#define KEY_COUNT_SHIFT 48         /* in a pattern key's word of a hop's kinds (4 bits each): how many */
+#define KEY_WORDS (2 + 2 * MAX_GROUPS + 8)
 
 /* What one event contributes, worked out on the worker that read it and
  * appended to its coarse part's stream (as an ev_rec), its recipients
@@ -500,9 +547,9 @@ enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED
  * hop (SEND). */
 static size_t ext_words(const struct ev_rec *r)
 {
-    if (r->flags & E_COMPLEX)
-        return 0;
-    return r->kind == K_RECEIVE ? 1 : r->kind == K_SEND || r->kind == K_SENDEXTERNAL ? 2 : 0;
+    /* a marked event's record has kind K_OTHER (describe) */
+    static const uint8_t by_kind[16] = { [K_RECEIVE] = 1, [K_SEND] = 2, [K_SENDEXTERNAL] = 2 };
+    return by_kind[r->kind & 15];
 }
 
 /* The record at w: into *d (when not NULL), and its length in words. */
@@ -562,8 +609,29 @@ struct stream {                    /* one coarse part's events, as one worker re
     struct chunk *head, *tail;
 };
 
+/* A host's name (or address) and what it gives, for the next event that
+ * names it: a worker meets the same few hosts event after event. */
+struct hname {
+    uint8_t n;                     /* 0: empty */
+    uint8_t label, tag;            /* label_of and host_tag of a name; ip_tag of an address (in tag) */
+    char s[61];
+};
+#define HCACHE 16
+
+/* A recipient's address and its hash64, for the next event naming it:
+ * the same few mailboxes are named event after event. */
+#define ANAME_LEN 55
+#define ACACHE 1024
+struct aname {
+    uint64_t hash;
+    uint8_t n;                     /* 0: empty */
+    char s[ANAME_LEN];
+};
+
 struct worker {
     struct stream out[NCOARSE];
+    struct hname names[HCACHE], addrs[HCACHE];
+    struct aname rcpts[ACACHE];
     uint64_t part_words[NPART];    /* words of each part in out */
     struct region *regions;
     uint64_t *rcpt;                /* the recipients of the event being described */
@@ -618,6 +686,7 @@ struct flows {
     const char **fptr;
     uint32_t *frank, *findex;
     uint32_t *rank_of;             /* per log-set file: the rank of its name */
+    uint32_t *spell;               /* per log-set file: the first file whose server is spelt the same */
     size_t fcap;
     int64_t *fmin, *fmax;          /* per log-set file: the times of the events read from it */
     atomic_uint next_part;         /* the next coarse part to split, fold and rebuild */
@@ -941,6 +1010,71 @@ static void leave_ip(struct flows *F, mt_slice s)
         atomic_fetch_or_explicit(&F->leave_ips[t >> 6], bit, memory_order_relaxed);
 }
 
+static unsigned hname_slot(mt_slice s)
+{
+    return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+}
+
+/* hash64(a), remembered by w for the same text: its place is found from
+ * two of its words (its start and middle), not from all of them folded. */
+static uint64_t rcpt_hash(struct worker *w, mt_slice a)
+{
+    if (a.n < 8 || a.n > ANAME_LEN)
+        return hash64(a);
+    uint64_t x = load8(a.p) ^ (load8(a.p + (a.n - 8) / 2) + a.n) * 0x9e3779b97f4a7c15ull;
+    struct aname *e = &w->rcpts[(x * 0xbf58476d1ce4e5b9ull) >> (64 - 10)];
+    if (e->n == a.n) {
+        /* word by word, the last eight bytes last (8 <= n) */
+        size_t i = 0;
+        while (i + 8 < a.n && load8(e->s + i) == load8(a.p + i))
+            i += 8;
+        if (i + 8 >= a.n && load8(e->s + a.n - 8) == load8(a.p + a.n - 8))
+            return e->hash;
+    }
+    e->hash = hash64(a);
+    e->n = (uint8_t)a.n;
+    memcpy(e->s, a.p, a.n);
+    return e->hash;
+}
+
+/* label_of(F, h) and host_tag(h), remembered by w for the same name. */
+static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
+{
+    struct hname *e = NULL;
+    if (h.n && h.n <= sizeof e->s) {
+        e = &w->names[hname_slot(h)];
+        if (e->n == h.n && !memcmp(e->s, h.p, h.n)) {
+            *label = e->label;
+            *tag = e->tag;
+            return;
+        }
+    }
+    *label = label_of(F, h);
+    *tag = host_tag(h);
+    if (e) {
+        e->n = (uint8_t)h.n;
+        memcpy(e->s, h.p, h.n);
+        e->label = *label;
+        e->tag = *tag;
+    }
+}
+
+/* ip_tag(s), remembered by w for the same text. */
+static uint8_t addr_tag(struct worker *w, mt_slice s)
+{
+    if (!s.n)
+        return 0;
+    if (s.n > sizeof w->addrs[0].s)
+        return ip_tag(s);
+    struct hname *e = &w->addrs[hname_slot(s)];
+    if (e->n != s.n || memcmp(e->s, s.p, s.n)) {
+        e->n = (uint8_t)s.n;
+        memcpy(e->s, s.p, s.n);
+        e->tag = ip_tag(s);
+    }
+    return e->tag;
+}
+
 static uint8_t class_of_name(const struct flows *F, const char *s)
 {
     size_t lo = 0, hi = F->n_cls;
@@ -1020,9 +1154,23 @@ static void flows_free(struct flows *F)
     free(F->frank);
     free(F->findex);
     free(F->rank_of);
+    free(F->spell);
     free(F->fmin);
     free(F->fmax);
     free(F);
+}
+
+struct named_file {
+    const char *server;
+    size_t index;
+};
+
+/* By server name (none first), then by index. */
+static int by_server_name(const void *a, const void *b)
+{
+    const struct named_file *x = a, *y = b;
+    int c = !x->server || !y->server ? (x->server != NULL) - (y->server != NULL) : strcmp(x->server, y->server);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
@@ -1058,10 +1206,11 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     F->frank = calloc(F->fcap, sizeof *F->frank);
     F->findex = calloc(F->fcap, sizeof *F->findex);
     F->rank_of = calloc(n ? n : 1, sizeof *F->rank_of);
+    F->spell = calloc(n ? n : 1, sizeof *F->spell);
     F->fmin = malloc((n ? n : 1) * sizeof *F->fmin);
     F->fmax = malloc((n ? n : 1) * sizeof *F->fmax);
     if (!F->w || !names || !paths || !F->cls_name || !F->cls_label || !F->labels || !F->fptr || !F->frank ||
-        !F->findex || !F->rank_of || !F->fmin || !F->fmax) {
+        !F->findex || !F->rank_of || !F->spell || !F->fmin || !F->fmax) {
         free(names);
         free(paths);
         flows_free(F);
@@ -1093,6 +1242,25 @@ static struct flows *flows_new(const mt_logset *ls, unsigned nw, int pending)
     }
     if (F->n_labels > NONE8)
         F->n_labels = NONE8;       /* past 254 labels, a host is not told apart: its messages are traced again */
+    /* Servers' spellings: a pattern names the servers of its hops by the
+     * first file spelling each the same (exactly), not by each file's copy. */
+    struct named_file *by_server = malloc((n ? n : 1) * sizeof *by_server);
+    if (!by_server) {
+        free(names);
+        free(paths);
+        flows_free(F);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        by_server[i] = (struct named_file){ ls->files[i].server, i };
+    qsort(by_server, n, sizeof *by_server, by_server_name);
+    for (size_t i = 0; i < n; i++) {
+        const struct named_file *f = &by_server[i], *before = i ? f - 1 : NULL;
+        F->spell[f->index] = (uint32_t)f->index;
+        if (before && f->server && before->server && !strcmp(f->server, before->server))
+            F->spell[f->index] = F->spell[before->index];
+    }
+    free(by_server);
     /* File name ranks. */
     for (size_t i = 0; i < n; i++)
         paths[i] = ls->files[i].path ? ls->files[i].path : "";
@@ -1609,6 +1777,11 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
         if (m->flags & M_COMPLEX)
             return;
     }
+    /* An event of one recipient (most are) has its facts found here too,
+     * in the same pass, not in another by fold_recipient: none of them
+     * moves before it is folded. */
+    struct rhint one = { 0, -1, -1, 0 };
+    uint64_t addr1 = d->n_rcpt == 1 ? rcpt[0] & ADDR_MASK : UINT64_MAX;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
         if (f->cls != d->cls)
@@ -1619,6 +1792,14 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
             k = (int)i;
         else if (f->type == F_R)
             r = (int)i;
+        else if ((f->x & ADDR_MASK) == addr1) {
+            if (f->type == F_RM)
+                one.rm = (int)i;
+            else if (f->type == F_RU)
+                one.ru = (int)i;
+            else if (f->type == F_RS)
+                one.n_rs++;
+        }
     }
     /* the group, and the first time of the event's kind */
     int drop_k = 0;    /* its kind became the group's first: its F_K goes */
@@ -1725,7 +1906,7 @@ static void fold_facts(const struct flows *F, struct part *P, struct msg *m, con
             op = !(d->flags & E_RELATED_SET) ? 0 : d->kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
         uint64_t addr = rcpt[i] & ADDR_MASK;
         fold_recipient(P, m, d, addr, (uint32_t)(rcpt[i] >> 48), op, &send, &send_idx,
-                       hinted ? hint_at(P, addr) : NULL, oom);
+                       hinted ? hint_at(P, addr) : d->n_rcpt == 1 ? &one : NULL, oom);
     }
     if (drop_k && !(m->flags & M_COMPLEX))
         for (unsigned i = 0; i < m->n_facts; i++) {
@@ -1804,6 +1985,21 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
     }
 }
 
+/* mt_slice_after(ctx, "queued as ").n != 0: Postfix's reply, which
+ * mt_reply_other_mta would find after asking whether the reply names an
+ * "[InternalId=" -- send_marks has asked, and it finds the queue id, which
+ * is not needed here. */
+static int queued_as(mt_slice ctx)
+{
+    for (size_t i = 0; i + 10 <= ctx.n; i++) {
+        if (fold((unsigned char)ctx.p[i]) != 'q' || !before_is(ctx.p + i, "queued as ", 10))
+            continue;
+        size_t j = i + 10;
+        return j < ctx.n && ctx.p[j] != ',' && ctx.p[j] != ']' && ctx.p[j] != ';' && ctx.p[j] != ' ';
+    }
+    return 0;
+}
+
 /* Did w's last SEND that left have this server-hostname and server-ip?
  * Then the marks it made (labels, tags, addresses that are left for) are
  * those this one would make. */
@@ -1867,12 +2063,13 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;
         if (EQ(src, "STOREDRIVER"))
             d->flags |= E_STOREDRIVER;
-        d->label = label_of(F, ev->f[MT_F_CLIENT_HOSTNAME]);
+        uint8_t client_tag;
+        host_of(F, w, ev->f[MT_F_CLIENT_HOSTNAME], &d->label, &client_tag);
         if (!(d->flags & E_STOREDRIVER)) {
             /* a RECEIVE's target is free: NONE8 for no name */
             if (ev->f[MT_F_CLIENT_HOSTNAME].n)
-                d->target = host_tag(ev->f[MT_F_CLIENT_HOSTNAME]);
-            d->ip = ip_tag(ev->f[MT_F_CLIENT_IP]);
+                d->target = client_tag;
+            d->ip = addr_tag(w, ev->f[MT_F_CLIENT_IP]);
             if (d->target != NONE8 || d->ip)
                 d->flags |= E_FROM_HOST;
             if (d->ip && d->x >> X_BITS)
@@ -1889,13 +2086,19 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             *complex = 1;          /* the builder would cut it there in one place, not another */
         if (!d->xlen)
             host = mt_slice_make(NULL, 0);
-        d->target = d->xlen ? label_of(F, host.n ? host : sh) : NONE8;   /* used with a token only */
+        uint8_t tag, sh_label, sh_tag;
+        host_of(F, w, sh, &sh_label, &sh_tag);
+        d->target = NONE8;         /* used with a token only */
+        if (d->xlen && host.n)
+            host_of(F, w, host, &d->target, &tag);
+        else if (d->xlen)
+            d->target = sh_label;
         /* as trace.c: without a reply id, another MTA's answer ("queued
          * as ID", Exim's "OK id=ID"...) is no Exchange server of ours,
          * whatever its host's first label */
         mt_slice qid;
-        int other = !d->xlen && !internal.n && mt_reply_other_mta(ctx, &qid);   /* false for "[InternalId=" */
-        d->label = !other ? label_of(F, sh) : NONE8;
+        int other = !d->xlen && !internal.n && (queued_as(ctx) || mt_reply_other_mta(ctx, &qid));
+        d->label = !other ? sh_label : NONE8;
         /* Handed to another MTA, which may hand it back (trace.c,
          * leaves(), comes_back()): a RECEIVE from that host (the same name,
          * so the same first label, or its address) is looked at when
@@ -1904,13 +2107,13 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
          * log the message is told at the rebuild. */
         if (other || (d->xlen && d->target == NONE8)) {
             if (!left_before(w, sh, ev->f[MT_F_SERVER_IP])) {
-                uint8_t l = label_of(F, sh);
+                uint8_t l = sh_label;
                 uint64_t bit = UINT64_C(1) << (l & 63);
                 if (sh.n && !(atomic_load_explicit(&F->leave_labels[l >> 6], memory_order_relaxed) & bit))
                     atomic_fetch_or_explicit(&F->leave_labels[l >> 6], bit, memory_order_relaxed);
-                uint64_t tag = UINT64_C(1) << host_tag(sh);
-                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & tag))
-                    atomic_fetch_or_explicit(&F->leave_tags, tag, memory_order_relaxed);
+                uint64_t bit_tag = UINT64_C(1) << sh_tag;
+                if (sh.n && l == NONE8 && !(atomic_load_explicit(&F->leave_tags, memory_order_relaxed) & bit_tag))
+                    atomic_fetch_or_explicit(&F->leave_tags, bit_tag, memory_order_relaxed);
                 leave_ip(F, ev->f[MT_F_SERVER_IP]);
                 leave_ip(F, sh);
                 left_now(w, sh, ev->f[MT_F_SERVER_IP]);
@@ -1921,9 +2124,11 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
             return -1;
         break;
     }
-    case K_SUBMIT:
-        d->target = label_of(F, sh);
+    case K_SUBMIT: {
+        uint8_t tag;
+        host_of(F, w, sh, &d->target, &tag);
         break;
+    }
     case K_FAIL:
     case K_DEFER:
         if (EQ(src, "SMTP"))
@@ -1957,7 +2162,7 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
                     *complex = 1;  /* its place, or their number, does not fit the record */
                     break;
                 }
-                if (push_rcpt(w, hash64(item) & ADDR_MASK, here))
+                if (push_rcpt(w, rcpt_hash(w, item) & ADDR_MASK, here))
                     return -1;
             }
             if (e)
@@ -2107,6 +2312,7 @@ static void last_files(struct flows *F)
 struct egroup {
     uint8_t cls, label;
     const char *server;
+    uint32_t spell;                /* F->spell of its server's file */
     uint64_t tf;
     uint32_t submit_mask;
     int smtp_in;
@@ -2138,12 +2344,15 @@ struct eval {
     struct egroup g[MAX_GROUPS];
     size_t ng;
     uint8_t gidx[256];
-    const struct fact **f;         /* the message's other facts */
-    size_t nf, capf;
+    /* the message's other facts by type, in their order: capf room for each
+     * of kr (F_K, F_R), sb (F_S, F_B), rm (F_RM), ru (F_RU) and rs in f */
+    const struct fact **f;
+    const struct fact **kr, **sb, **rm, **ruf;
+    size_t nkr, nsb, nrm, nru, capf;
     struct ercpt *r;
     size_t nr, capr;
-    const struct fact **rs;
-    size_t nrs, caprs;
+    const struct fact **rs;        /* F_RS */
+    size_t nrs;
     /* by recipient, found by address: its place in r (+ 1), the outcome
      * each group's F_RU gives it (+ 1), its F_RS in key order */
     struct { uint64_t addr; size_t r1; } *map;
@@ -2185,8 +2394,8 @@ static size_t rmap_find(const struct eval *E, uint64_t addr)
     return SIZE_MAX;
 }
 
-/* Room for n of each in E's by-recipient arrays, the map emptied. 0, or -1. */
-static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs)
+/* An empty map for a message of nf facts. 0, or -1. */
+static int eval_map(struct eval *E, size_t nf)
 {
     size_t cap = 16;
     while (cap < 2 * nf)
@@ -2201,13 +2410,19 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
         E->map_gen = 0;
     }
     E->map_cap = cap;
-    /* Emptied by a new generation, not cleared (twice a message): cleared
+    /* Emptied by a new generation, not cleared (once a message): cleared
      * only when new and when the generations wrap. */
     if (E->map_gen == 0 || E->map_gen == (UINT64_C(1) << (64 - MAP_GEN_SHIFT)) - 1) {
         memset(E->map, 0, E->map_alloc * sizeof *E->map);
         E->map_gen = 0;
     }
     E->map_gen++;
+    return 0;
+}
+
+/* Room for n of each in E's by-recipient arrays. 0, or -1. */
+static int eval_room(struct eval *E, size_t nr, size_t ng, size_t nrs)
+{
     if (nr * ng > E->cap_ru) {
         uint8_t *nu = realloc(E->ru, nr * ng);
         if (!nu)
@@ -2232,6 +2447,20 @@ static int eval_room(struct eval *E, size_t nf, size_t nr, size_t ng, size_t nrs
     return 0;
 }
 
+#define FEW_RCPT 8                 /* up to this many recipients, found by a walk over E->r, not the map */
+
+/* addr's place in E->r, or SIZE_MAX: walked for a few (mapped 0), else
+ * from the map. */
+static size_t r_find(const struct eval *E, int mapped, uint64_t addr)
+{
+    if (mapped)
+        return rmap_find(E, addr);
+    for (size_t r = 0; r < E->nr; r++)
+        if (E->r[r].addr == addr)
+            return r;
+    return SIZE_MAX;
+}
+
 static int ercpt_before(const struct ercpt *x, const struct ercpt *y)
 {
     if (x->hop != y->hop)
@@ -2250,17 +2479,19 @@ struct eresult {
     int pending;
 };
 
-static int push_ptr(const struct fact ***v, size_t *n, size_t *cap, const struct fact *f)
+/* Room in E for n facts of each type. 0, or -1. */
+static int eval_facts_room(struct eval *E, size_t n)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        const struct fact **nv = realloc(*v, ncap * sizeof *nv);
-        if (!nv)
-            return -1;
-        *v = nv;
-        *cap = ncap;
-    }
-    (*v)[(*n)++] = f;
+    const struct fact **nf = realloc(E->f, 5 * n * sizeof *nf);
+    if (!nf)
+        return -1;
+    E->f = nf;
+    E->capf = n;
+    E->kr = nf;
+    E->sb = nf + n;
+    E->rm = nf + 2 * n;
+    E->ruf = nf + 3 * n;
+    E->rs = nf + 4 * n;
     return 0;
 }
 
@@ -2268,13 +2499,38 @@ static int push_ptr(const struct fact ***v, size_t *n, size_t *cap, const struct
  * path into path (when not NULL). Returns 0; 1 when it must be traced after
  * all (too many servers); -1 when out of memory. */
 static int rebuild(const struct flows *F, struct part *P, const struct msg *m, struct eval *E, struct eresult *res,
-                   char *path, size_t len)
+                   uint64_t *key, size_t *key_n)
 {
     E->ng = 0;
-    E->nf = 0;
-    E->nrs = 0;
+    E->nkr = E->nsb = E->nrm = E->nru = E->nrs = 0;
+    if (m->n_facts > E->capf && eval_facts_room(E, m->n_facts))
+        return -1;
     for (unsigned i = 0; i < m->n_facts; i++) {
         const struct fact *f = fact_of(P, m, i);
+        switch (f->type) {
+        case F_K:
+        case F_R:
+            E->kr[E->nkr++] = f;
+            continue;
+        case F_S:
+        case F_B:
+            E->sb[E->nsb++] = f;
+            continue;
+        case F_RM:
+            E->rm[E->nrm++] = f;
+            continue;
+        case F_RU:
+            E->ruf[E->nru++] = f;
+            continue;
+        case F_RS:
+            __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
+            E->rs[E->nrs++] = f;
+            continue;
+        case F_L:
+            continue;              /* it did not come back: nothing to rebuild */
+        default:
+            break;
+        }
         if (f->type == F_G) {
             if (E->ng == MAX_GROUPS)
                 return 1;
@@ -2282,6 +2538,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             g->cls = f->cls;
             g->label = f->cls < F->n_cls ? F->cls_label[f->cls] : NONE8;
             g->server = F->ls->files[f->x >> 32].server;
+            g->spell = F->spell[f->x >> 32];
             g->tf = f->tf;
             g->submit_mask = (uint32_t)f->x;
             g->smtp_in = f->a;
@@ -2293,14 +2550,6 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                 g->k[0].line = f->line;
                 g->nk = 1;
             }
-        } else if (f->type == F_RS) {
-            __builtin_prefetch(&P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24]);
-            if (push_ptr(&E->rs, &E->nrs, &E->caprs, f))
-                return -1;
-        } else if (f->type == F_L) {
-            continue;              /* it did not come back: nothing to rebuild */
-        } else if (push_ptr(&E->f, &E->nf, &E->capf, f)) {
-            return -1;
         }
     }
     /* groups in the builder's order: by class */
@@ -2312,8 +2561,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
     for (size_t g = 0; g < E->ng; g++)
         E->gidx[E->g[g].cls] = (uint8_t)g;
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nkr; i++) {
+        const struct fact *f = E->kr[i];
         struct egroup *g = &E->g[E->gidx[f->cls]];
         if (f->type == F_K) {
             size_t j = g->nk++;
@@ -2336,8 +2585,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     /* A SEND whose Exchange reply names a server that did not log the
      * message left the organisation (trace.c, leaves()) and may have come
      * back: traced. */
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nsb; i++) {
+        const struct fact *f = E->sb[i];
         int ours = f->type != F_S;
         for (size_t g = 0; g < ng && !ours; g++)
             ours = E->g[g].label == f->b;
@@ -2356,8 +2605,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
             if (h == g)
                 continue;
-            for (size_t i = 0; i < E->nf; i++) {
-                const struct fact *f = E->f[i];
+            for (size_t i = 0; i < E->nsb; i++) {
+                const struct fact *f = E->sb[i];
                 if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
                     f->b == G->label) {
                     G->pred = (int)h;
@@ -2371,8 +2620,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             if (h == g)
                 continue;
             int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
-            for (size_t i = 0; i < E->nf && !aims; i++)
-                aims = E->f[i]->type == F_B && E->f[i]->cls == E->g[h].cls && E->f[i]->a == G->label;
+            for (size_t i = 0; i < E->nsb && !aims; i++)
+                aims = E->sb[i]->type == F_B && E->sb[i]->cls == E->g[h].cls && E->sb[i]->a == G->label;
             if (aims) {
                 G->pred = (int)h;
                 G->link = MT_LINK_SUBMIT;
@@ -2405,18 +2654,28 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     /* Recipients: first mentions in path order, then each one's fate. A
      * message may have hundreds: their facts are found by address. */
     E->nr = 0;
-    if (eval_room(E, E->nf, 0, 0, 0))
-        return -1;
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
-        if (f->type != F_RM)
-            continue;
+    int mapped = 0;                /* more than FEW_RCPT: E->map finds them */
+    for (size_t i = 0; i < E->nrm; i++) {
+        const struct fact *f = E->rm[i];
         struct ercpt y = { f->x & ADDR_MASK, E->g[E->gidx[f->cls]].hop, f->tf, f->line, (uint32_t)(f->x >> 48),
                            MT_OUT_UNKNOWN, NULL };
-        size_t *r1 = rmap_at(E, y.addr);
-        if (*r1) {
-            if (ercpt_before(&y, &E->r[*r1 - 1]))
-                E->r[*r1 - 1] = y;
+        size_t *r1 = NULL, at = SIZE_MAX;
+        if (!mapped && E->nr == FEW_RCPT) {
+            if (eval_map(E, E->nrm))
+                return -1;
+            for (size_t r = 0; r < E->nr; r++)
+                *rmap_at(E, E->r[r].addr) = r + 1;
+            mapped = 1;
+        }
+        if (mapped) {
+            r1 = rmap_at(E, y.addr);
+            at = *r1 - 1;
+        } else {
+            at = r_find(E, 0, y.addr);
+        }
+        if (at != SIZE_MAX) {
+            if (ercpt_before(&y, &E->r[at]))
+                E->r[at] = y;
             continue;
         }
         if (E->nr == E->capr) {
@@ -2428,7 +2687,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->capr = ncap;
         }
         E->r[E->nr++] = y;
-        *r1 = E->nr;
+        if (r1)
+            *r1 = E->nr;
     }
     for (size_t i = 1; i < E->nr; i++)
         for (size_t j = i; j > 0 && ercpt_before(&E->r[j], &E->r[j - 1]); j--) {
@@ -2436,31 +2696,35 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->r[j] = E->r[j - 1];
             E->r[j - 1] = t;
         }
-    if (eval_room(E, E->nf, E->nr, ng, E->nrs))
+    if (eval_room(E, E->nr, ng, E->nrs))
         return -1;
-    for (size_t r = 0; r < E->nr; r++)
-        *rmap_at(E, E->r[r].addr) = r + 1;
+    for (size_t r = 0; mapped && r < E->nr; r++)
+        *rmap_at(E, E->r[r].addr) = r + 1;     /* their places once sorted */
     if (E->nr && ng)   /* E->ru is still NULL when nothing was ever needed */
         memset(E->ru, 0, E->nr * ng);
-    for (size_t i = 0; i < E->nf; i++) {
-        const struct fact *f = E->f[i];
+    for (size_t i = 0; i < E->nru; i++) {
+        const struct fact *f = E->ruf[i];
         size_t r;
-        if (f->type == F_RU && !(f->x >> 48) && (r = rmap_find(E, f->x)) != SIZE_MAX)
+        if (!(f->x >> 48) && (r = r_find(E, mapped, f->x)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= (uint8_t)(f->a + 1);
-        else if (f->type == F_RM && f->b && (r = rmap_find(E, f->x & ADDR_MASK)) != SIZE_MAX)
+    }
+    for (size_t i = 0; i < E->nrm; i++) {
+        const struct fact *f = E->rm[i];
+        size_t r;
+        if (f->b && (r = r_find(E, mapped, f->x & ADDR_MASK)) != SIZE_MAX)
             E->ru[r * ng + E->gidx[f->cls]] |= RU_SMTP_FD;
     }
     /* each recipient's SENDs, in key order (a stable sort, as of them all) */
     memset(E->rs_at, 0, (E->nr + 1) * sizeof *E->rs_at);
     for (size_t i = 0; i < E->nrs; i++) {
-        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        size_t r = r_find(E, mapped, E->rs[i]->x & ADDR_MASK);
         if (r != SIZE_MAX)
             E->rs_at[r + 1]++;
     }
     for (size_t r = 0; r < E->nr; r++)
         E->rs_at[r + 1] += E->rs_at[r];
     for (size_t i = 0; i < E->nrs; i++) {
-        size_t r = rmap_find(E, E->rs[i]->x & ADDR_MASK);
+        size_t r = r_find(E, mapped, E->rs[i]->x & ADDR_MASK);
         if (r != SIZE_MAX)
             E->rs_by[E->rs_at[r]++] = E->rs[i];
     }
@@ -2517,47 +2781,77 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
     res->pending = pending || !E->nr;
     res->first = E->g[order[0]].server;
     res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
-    if (!path)
+    if (!key)
         return 0;
-    /* Where a relay went, one more hop per next host (at most 8). */
-    /* Each host cut to 127 bytes (it was copied into 128-byte buffers):
-     * views of the interned names, which outlive the path, and no copy
-     * made for every message. */
-    mt_slice hosts[8];
+    /* Where a relay went, one more hop per next host (at most 8): the
+     * interned names, which outlive the pattern (each is cut to 127 bytes
+     * when written: it was copied into 128-byte buffers). */
     size_t n_relay = 0;
+    const char *hosts[8];
     for (size_t r = 0; r < E->nr; r++) {
         const struct ercpt *R = &E->r[r];
         if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
             continue;
-        size_t hl = strnlen(R->next_hop, 127);
         int dup = 0;
         for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(hosts[k], mt_slice_make(R->next_hop, strlen(R->next_hop)));
+            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
+                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
         if (dup)
             continue;
         if (n_relay == 8)
             break;
-        hosts[n_relay++] = mt_slice_make(R->next_hop, hl);
+        hosts[n_relay++] = R->next_hop;
     }
+    size_t n = 0;
+    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
+    key[n++] = E->g[order[0]].spell;
+    for (size_t h = 0; h < ng; h++) {
+        const struct egroup *G = &E->g[order[h]];
+        unsigned seen = 0, nk = 0;
+        uint64_t kinds = 0;
+        for (size_t k = 0; k < G->nk; k++) {
+            if (seen >> G->k[k].kind & 1)
+                continue;
+            seen |= 1u << G->k[k].kind;
+            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
+        }
+        key[n++] = G->spell;
+        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
+    }
+    for (size_t k = 0; k < n_relay; k++)
+        key[n++] = (uint64_t)(uintptr_t)hosts[k];
+    *key_n = n;
+    return 0;
+}
+
+/* The path text of a pattern key (rebuild's), as mt_flow_of_trace writes
+ * a path: hops by their kinds and server, then the relays' hosts. */
+static void key_path(const struct flows *F, const uint64_t *key, char *path, size_t len)
+{
+    size_t ng = key[0] >> 8 & 0xFF, n_relay = key[0] >> 16 & 0xFF;
     struct pathw w = { path, len, 0 };
     path[0] = '\0';
     for (size_t h = 0; h < ng + n_relay && w.o < len; h++) {
         if (h)
             pw_put(&w, " -> ", 4);
         if (h >= ng) {
-            pw_put(&w, hosts[h - ng].p, hosts[h - ng].n);
+            const char *host = (const char *)(uintptr_t)key[2 + 2 * ng + (h - ng)];
+            pw_put(&w, host, strnlen(host, 127));
             continue;
         }
-        const struct egroup *G = &E->g[order[h]];
+        uint64_t kinds = key[3 + 2 * h];
         struct hopw hw;
         hw.any = 0;
         hw.n_seen = 0;
-        unsigned seen = 0;
-        for (size_t k = 0; k < G->nk && w.o < len; k++)
-            hop_kind(&w, &hw, &seen, G->k[k].kind);
-        hop_end(&w, &hw, G->server);
+        for (unsigned k = 0; k < (unsigned)(kinds >> KEY_COUNT_SHIFT) && w.o < len; k++) {
+            uint8_t kind = (uint8_t)(kinds >> (4 * k) & 15);
+            if (hw.any)
+                pw_put(&w, ",", 1);
+            pw_put(&w, kind_names[kind], kind_len[kind]);
+            hw.any = 1;
+        }
+        hop_end(&w, &hw, F->ls->files[key[2 + 2 * h]].server);
     }
-    return 0;
 }
 
 /* ---- counting patterns ---- */
@@ -2601,8 +2895,10 @@ static uint64_t pat_hash(enum mt_flow_direction dir, const char *first, const ch
     return mix64(text_mix(path, text_mix(first, 0x452821e638d01377ull + (uint64_t)dir)));
 }
 
+/* Count `count` messages of the pattern; its place in pm->v into *at
+ * (when not NULL). 0, or -1 when out of memory. */
 static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char *first, const char *path,
-                      uint64_t count, int solo)
+                      uint64_t count, int solo, size_t *at)
 {
     solo |= strlen(first) >= sizeof pm->v[0].p.first_server;
     uint64_t h = pat_hash(dir, first, path);
@@ -2627,6 +2923,8 @@ static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char 
         if (!solo && !p->solo && p->hash == h && p->p.direction == dir && !strcmp(p->p.first_server, first) &&
             !strcmp(p->p.path, path)) {
             p->p.messages += count;
+            if (at)
+                *at = pm->tab[j] - 1;
             return 0;
         }
         j = (j + 1) & (pm->tab_cap - 1);
@@ -2649,6 +2947,8 @@ static int patmap_add(struct patmap *pm, enum mt_flow_direction dir, const char 
     if (!(p->p.path = strdup(path)))
         return -1;
     pm->tab[j] = ++pm->n;
+    if (at)
+        *at = pm->n - 1;
     return 0;
 }
 
@@ -2659,6 +2959,117 @@ static void patmap_free(struct patmap *pm)
     free(pm->v);
     free(pm->tab);
     memset(pm, 0, sizeof *pm);
+}
+
+/* Patterns by rebuild's key (the hops' servers by spelling and their
+ * kinds, the relays' interned hosts: small numbers and pointers), each
+ * key's text written and counted in a patmap once, when first met, not for
+ * every message. Keys that differ may write the same text (hosts cut
+ * alike): the patmap merges those. */
+struct keymap {
+    uint64_t *words;
+    size_t n_words, cap_words;
+    struct kent {
+        uint64_t hash;
+        size_t off, n;             /* its words */
+        size_t pat;                /* its pattern in the patmap */
+        int solo;                  /* counted apart each time (patmap_add's solo) */
+    } *v;
+    size_t n, cap;
+    size_t *tab;                   /* index + 1 into v; 0: empty */
+    size_t tab_cap;
+};
+
+static uint64_t key_hash(const uint64_t *key, size_t n)
+{
+    uint64_t a = 0x243f6a8885a308d3ull;
+    for (size_t i = 0; i < n; i++) {
+        a = (a ^ key[i]) * 0x9e3779b97f4a7c15ull;
+        a ^= a >> 29;
+    }
+    return mix64(a);
+}
+
+/* Count one message of pattern key into pm. 0, or -1 when out of memory. */
+static int keymap_count(const struct flows *F, struct keymap *km, struct patmap *pm, const uint64_t *key, size_t n)
+{
+    uint64_t h = key_hash(key, n);
+    size_t j = 0;
+    if (km->tab_cap) {
+        j = h & (km->tab_cap - 1);
+        while (km->tab[j]) {
+            const struct kent *e = &km->v[km->tab[j] - 1];
+            if (e->hash == h && e->n == n && !memcmp(km->words + e->off, key, n * sizeof *key)) {
+                if (!e->solo) {
+                    pm->v[e->pat].p.messages++;
+                    return 0;
+                }
+                char path[PATH_MAX_LEN];
+                key_path(F, key, path, sizeof path);
+                return patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), F->ls->files[key[1]].server,
+                                  path, 1, 1, NULL);
+            }
+            j = (j + 1) & (km->tab_cap - 1);
+        }
+    }
+    if ((km->n + 1) * 2 > km->tab_cap) {
+        size_t ncap = km->tab_cap ? km->tab_cap * 2 : 64;
+        size_t *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return -1;
+        for (size_t i = 0; i < km->n; i++) {
+            size_t k = km->v[i].hash & (ncap - 1);
+            while (nt[k])
+                k = (k + 1) & (ncap - 1);
+            nt[k] = i + 1;
+        }
+        free(km->tab);
+        km->tab = nt;
+        km->tab_cap = ncap;
+        j = h & (ncap - 1);
+        while (km->tab[j])
+            j = (j + 1) & (ncap - 1);
+    }
+    if (km->n == km->cap) {
+        size_t ncap = km->cap ? km->cap * 2 : 32;
+        struct kent *nv = realloc(km->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        km->v = nv;
+        km->cap = ncap;
+    }
+    if (km->n_words + n > km->cap_words) {
+        size_t ncap = km->cap_words ? km->cap_words * 2 : 512;
+        while (ncap < km->n_words + n)
+            ncap *= 2;
+        uint64_t *nw = realloc(km->words, ncap * sizeof *nw);
+        if (!nw)
+            return -1;
+        km->words = nw;
+        km->cap_words = ncap;
+    }
+    const char *first = F->ls->files[key[1]].server;
+    struct kent *e = &km->v[km->n];
+    e->hash = h;
+    e->off = km->n_words;
+    e->n = n;
+    e->solo = strlen(first) >= sizeof pm->v[0].p.first_server;
+    char path[PATH_MAX_LEN];
+    key_path(F, key, path, sizeof path);
+    if (patmap_add(pm, (enum mt_flow_direction)(key[0] & 0xFF), first, path, 1, e->solo, &e->pat))
+        return -1;
+    memcpy(km->words + km->n_words, key, n * sizeof *key);
+    km->n_words += n;
+    km->tab[j] = ++km->n;
+    return 0;
+}
+
+static void keymap_free(struct keymap *km)
+{
+    free(km->words);
+    free(km->v);
+    free(km->tab);
+    memset(km, 0, sizeof *km);
 }
 
 /* ---- after the reading: every message, on every worker ---- */
@@ -2695,6 +3106,7 @@ struct evaljob {
     uint64_t *split;               /* a coarse part's events, part by part */
     size_t cap_split;
     struct patmap pm;
+    struct keymap km;              /* pm's patterns by key */
     struct again ag;
     uint64_t picked;               /* messages of the window */
     int oom;
@@ -2709,31 +3121,37 @@ static void *eval_parts(void *arg)
     struct part *P = &j->P;
     struct eval E;
     memset(&E, 0, sizeof E);
-    char path[PATH_MAX_LEN];
+    uint64_t key[KEY_WORDS];
+    size_t key_n = 0;
     size_t at[NSUB + 1];
     unsigned c = 0, p = 0;
     while (!j->oom) {
-        if (p % NSUB == 0) {
+        if (p % SPLIT_SUBS == 0) {
             /* the next coarse part, split into its parts here, where
-             * writing to NSUB places at once is cheap */
-            c = atomic_fetch_add(&F->next_part, 1);
-            if (c >= NCOARSE)
-                break;
-            p = c * NSUB;
-            at[0] = 0;
-            for (unsigned s = 0; s < NSUB; s++) {
+             * writing to a few places at once is cheap: half of them at a
+             * time, so that the split copy holds half a coarse part (its
+             * records are read twice) */
+            if (p % NSUB == 0) {
+                c = atomic_fetch_add(&F->next_part, 1);
+                if (c >= NCOARSE)
+                    break;
+                p = c * NSUB;
+            }
+            unsigned s0 = p % NSUB;
+            at[s0] = 0;
+            for (unsigned s = s0; s < s0 + SPLIT_SUBS; s++) {
                 at[s + 1] = at[s];
                 for (unsigned i = 0; i < F->nw; i++)
-                    at[s + 1] += F->w[i].part_words[p + s];
+                    at[s + 1] += F->w[i].part_words[c * NSUB + s];
             }
-            if (at[NSUB] > j->cap_split) {
-                /* the largest coarse part's size at once: grown part by
-                 * part, the buffer would be given back to the kernel and
-                 * taken (and its pages faulted in) again each time */
-                size_t most = at[NSUB];
-                for (unsigned cc = 0; cc < NCOARSE; cc++) {
+            if (at[s0 + SPLIT_SUBS] > j->cap_split) {
+                /* the largest half's size at once: grown part by part,
+                 * the buffer would be given back to the kernel and taken
+                 * (and its pages faulted in) again each time */
+                size_t most = at[s0 + SPLIT_SUBS];
+                for (unsigned q0 = 0; q0 < NPART; q0 += SPLIT_SUBS) {
                     size_t n = 0;
-                    for (unsigned q = cc * NSUB; q < (cc + 1) * NSUB; q++)
+                    for (unsigned q = q0; q < q0 + SPLIT_SUBS; q++)
                         for (unsigned i = 0; i < F->nw; i++)
                             n += F->w[i].part_words[q];
                     if (n > most)
@@ -2748,14 +3166,16 @@ static void *eval_parts(void *arg)
                 j->cap_split = most;
             }
             size_t put[NSUB];
-            memcpy(put, at, sizeof put);
+            memcpy(put + s0, at + s0, SPLIT_SUBS * sizeof *put);
             for (unsigned i = 0; i < F->nw; i++)
                 for (const struct chunk *ch = F->w[i].out[c].head; ch; ch = ch->next)
                     for (size_t k = 0; k < ch->n;) {
                         size_t len = rec_read(ch->w + k, NULL, NULL);
                         unsigned s = PART_OF(ch->w[k]) % NSUB;
-                        memcpy(j->split + put[s], ch->w + k, len * sizeof *j->split);
-                        put[s] += len;
+                        if (s - s0 < SPLIT_SUBS) {
+                            memcpy(j->split + put[s], ch->w + k, len * sizeof *j->split);
+                            put[s] += len;
+                        }
                         k += len;
                     }
         }
@@ -2779,7 +3199,7 @@ static void *eval_parts(void *arg)
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
-                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : path, sizeof path);
+                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : key, &key_n);
                 if (rc < 0) {
                     j->oom = 1;
                     break;
@@ -2788,7 +3208,7 @@ static void *eval_parts(void *arg)
                 if (!again && !F->pending) {
                     j->pm.totals[res.dir]++;
                     j->pm.messages++;
-                    if (patmap_add(&j->pm, res.dir, res.first, path, 1, 0))
+                    if (keymap_count(F, &j->km, &j->pm, key, key_n))
                         j->oom = 1;
                 }
             }
@@ -2799,13 +3219,13 @@ static void *eval_parts(void *arg)
     }
     free(E.f);
     free(E.r);
-    free(E.rs);
     free(E.map);
     free(E.ru);
     free(E.rs_at);
     free(E.rs_by);
     free(j->split);
     part_free(P);
+    keymap_free(&j->km);
     return NULL;
 }
 
@@ -3249,7 +3669,7 @@ static mt_status run(struct flows *F, const struct mt_query *q, unsigned threads
         picked += jobs[i].picked;
         for (size_t k = 0; k < jobs[i].pm.n && !oom; k++) {
             const struct mt_flow_pattern *p = &jobs[i].pm.v[k].p;
-            if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo))
+            if (patmap_add(pm, p->direction, p->first_server, p->path, p->messages, jobs[i].pm.v[k].solo, NULL))
                 oom = 1;
         }
         for (int d = 0; d < 3; d++)
@@ -3291,7 +3711,7 @@ static int count_trace(const struct mt_trace *t, void *user)
     s->pm->totals[dir]++;
     s->pm->messages++;
     s->again++;
-    return patmap_add(s->pm, dir, first, path, 1, 0) ? -1 : 0;
+    return patmap_add(s->pm, dir, first, path, 1, 0, NULL) ? -1 : 0;
 }
 
 mt_status mt_flows_scan(const mt_logset *ls, const struct mt_query *q, unsigned threads, mt_diag_fn diag,
