@@ -1048,12 +1048,6 @@ static int pick_ids(const struct mt_event *ev, void *user)
     return 0;
 }
 
-static int in_window(int64_t t, const struct mt_query *q)
-{
-    return t != MT_TIME_NONE && (q->start_ms == MT_TIME_NONE || t >= q->start_ms) &&
-           (q->end_ms == MT_TIME_NONE || t < q->end_ms);
-}
-
 /* Does a Postfix queue entry satisfy the selection, as a tracking event
  * would: the sender (qmgr's from=), any of the recipients (to= or orig_to=
  * of a delivery, or a recipient refused), something logged in the window?
@@ -1076,34 +1070,7 @@ static int entry_matches(const struct mt_pf_entry *e, const struct mt_query *q)
         if (!hit)
             return 0;
     }
-    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
-        return 1;
-    if (in_window(e->arrival_ms, q) || in_window(e->first_ms, q) || in_window(e->last_ms, q) ||
-        in_window(e->queued_ms, q) || in_window(e->message_id_ms, q) ||
-        (e->expired && in_window(e->expired_ms, q)) || (e->removed && in_window(e->removed_ms, q)))
-        return 1;
-    /* qmgr takes a deferred message in again at every retry: each of those
-     * lines is the entry's as much as the first (a window holding only a
-     * retry picked nothing). */
-    for (size_t k = 0; k < e->n_active_ms; k++)
-        if (in_window(e->active_ms[k], q))
-            return 1;
-    for (size_t k = 0; k < e->n_deliveries; k++)
-        if (in_window(e->deliveries[k].time_ms, q))
-            return 1;
-    /* A refusal at RCPT time, a DSN sent, a warning: lines of the entry as
-     * much as a delivery (a window holding only one of them picked nothing,
-     * where a tracking event of the message in it picks the message). */
-    for (size_t k = 0; k < e->n_rejects; k++)
-        if (in_window(e->rejects[k].time_ms, q))
-            return 1;
-    for (size_t k = 0; k < e->n_notifications; k++)
-        if (in_window(e->notifications[k].time_ms, q))
-            return 1;
-    for (size_t k = 0; k < e->n_warnings; k++)
-        if (in_window(e->warnings[k].time_ms, q))
-            return 1;
-    return 0;
+    return mt_pf_entry_logged_in(e, q->start_ms, q->end_ms);
 }
 
 /* Messages only Postfix logged (or logged too) that the selection picks;

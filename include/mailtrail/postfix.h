@@ -360,6 +360,11 @@ mt_pf_store *mt_pf_store_new_waiting(void);
  * alone tells: not removed nor expired, and tried (deliveries) or received
  * (queued by qmgr, or named by cleanup with no reject). */
 bool mt_pf_entry_may_wait(const struct mt_pf_entry *e);
+/* Whether e logged a line in [start_ms, end_ms) (MT_TIME_NONE: open), as
+ * far as its times tell: arrival, cleanup, each qmgr pass, each attempt,
+ * refusal, DSN and warning, expiry, removal. A deferral retried across the
+ * window has no line in it. Both NONE: true. */
+bool mt_pf_entry_logged_in(const struct mt_pf_entry *e, int64_t start_ms, int64_t end_ms);
 /* Keep a copy of e. MT_OK or MT_EIO. */
 mt_status mt_pf_store_add(mt_pf_store *s, const struct mt_pf_entry *e);
 /* An mt_pf_entry_fn that keeps every entry in the store passed as user;

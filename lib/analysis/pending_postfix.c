@@ -20,41 +20,6 @@
 #include <string.h>
 #include "mailtrail/flows.h"
 
-static int pf_in_window(int64_t t, const struct mt_query *q)
-{
-    return t != MT_TIME_NONE && (q->start_ms == MT_TIME_NONE || t >= q->start_ms) &&
-           (q->end_ms == MT_TIME_NONE || t < q->end_ms);
-}
-
-/* Has e a line in q's window? Its lines' times are what the entry keeps of
- * them: arrival, cleanup, each qmgr pass, each attempt, its DSNs, expiry,
- * removal -- a deferral retried across the window has no line in it. */
-static int pf_entry_in_window(const struct mt_pf_entry *e, const struct mt_query *q)
-{
-    if (q->start_ms == MT_TIME_NONE && q->end_ms == MT_TIME_NONE)
-        return 1;
-    if (pf_in_window(e->first_ms, q) || pf_in_window(e->last_ms, q) || pf_in_window(e->arrival_ms, q) ||
-        pf_in_window(e->message_id_ms, q) || (e->expired && pf_in_window(e->expired_ms, q)) ||
-        (e->removed && pf_in_window(e->removed_ms, q)))
-        return 1;
-    for (size_t i = 0; i < e->n_active_ms; i++)
-        if (pf_in_window(e->active_ms[i], q))
-            return 1;
-    for (size_t i = 0; i < e->n_deliveries; i++)
-        if (pf_in_window(e->deliveries[i].time_ms, q))
-            return 1;
-    for (size_t i = 0; i < e->n_rejects; i++)
-        if (pf_in_window(e->rejects[i].time_ms, q))
-            return 1;
-    for (size_t i = 0; i < e->n_notifications; i++)
-        if (pf_in_window(e->notifications[i].time_ms, q))
-            return 1;
-    for (size_t i = 0; i < e->n_warnings; i++)
-        if (pf_in_window(e->warnings[i].time_ms, q))
-            return 1;
-    return 0;
-}
-
 /* Can e still hold a recipient at the end of its log? Not once its queue
  * file is gone (removed, expired), nor when a later entry has its key: the
  * rest of an entry handed on early (evicted), or a queue id that came back,
@@ -256,7 +221,7 @@ mt_status mt_pending_postfix_end(struct mt_pending_postfix_load *l, const struct
     }
     for (size_t i = 0; i < n; i++) {
         const struct mt_pf_entry *e = mt_pf_store_at(s, i);
-        if (e && pf_entry_open(s, e) && pf_entry_in_window(e, q))
+        if (e && pf_entry_open(s, e) && mt_pf_entry_logged_in(e, q->start_ms, q->end_ms))
             v[m++] = e;
     }
     if (m > 1)

@@ -811,6 +811,42 @@ bool mt_pf_entry_may_wait(const struct mt_pf_entry *e)
     return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
 }
 
+static bool time_in(int64_t t, int64_t start_ms, int64_t end_ms)
+{
+    return t != MT_TIME_NONE && (start_ms == MT_TIME_NONE || t >= start_ms) && (end_ms == MT_TIME_NONE || t < end_ms);
+}
+
+bool mt_pf_entry_logged_in(const struct mt_pf_entry *e, int64_t start_ms, int64_t end_ms)
+{
+    if (start_ms == MT_TIME_NONE && end_ms == MT_TIME_NONE)
+        return true;
+    if (time_in(e->arrival_ms, start_ms, end_ms) || time_in(e->first_ms, start_ms, end_ms) ||
+        time_in(e->last_ms, start_ms, end_ms) || time_in(e->queued_ms, start_ms, end_ms) ||
+        time_in(e->message_id_ms, start_ms, end_ms) || (e->expired && time_in(e->expired_ms, start_ms, end_ms)) ||
+        (e->removed && time_in(e->removed_ms, start_ms, end_ms)))
+        return true;
+    /* qmgr takes a deferred message in again at every retry: each of those
+     * lines is the entry's as much as the first */
+    for (size_t k = 0; k < e->n_active_ms; k++)
+        if (time_in(e->active_ms[k], start_ms, end_ms))
+            return true;
+    for (size_t k = 0; k < e->n_deliveries; k++)
+        if (time_in(e->deliveries[k].time_ms, start_ms, end_ms))
+            return true;
+    /* a refusal at RCPT time, a DSN sent, a warning: lines of the entry as
+     * much as a delivery */
+    for (size_t k = 0; k < e->n_rejects; k++)
+        if (time_in(e->rejects[k].time_ms, start_ms, end_ms))
+            return true;
+    for (size_t k = 0; k < e->n_notifications; k++)
+        if (time_in(e->notifications[k].time_ms, start_ms, end_ms))
+            return true;
+    for (size_t k = 0; k < e->n_warnings; k++)
+        if (time_in(e->warnings[k].time_ms, start_ms, end_ms))
+            return true;
+    return false;
+}
+
 /* A waiting store's slot i + 1 no longer holds a candidate. */
 static void store_forget(mt_pf_store *s, size_t at)
 {
