@@ -20,30 +20,12 @@
 #include <string.h>
 #include "mailtrail/flows.h"
 
-/* Can e still hold a recipient at the end of its log? Not once its queue
- * file is gone (removed, expired), nor when a later entry has its key: the
- * rest of an entry handed on early (evicted), or a queue id that came back,
- * which Postfix reuses only once the old file is gone. */
-static int pf_entry_open(const mt_pf_store *s, const struct mt_pf_entry *e)
-{
-    if (e->removed || e->expired)
-        return 0;
-    const struct mt_pf_entry *same[64];
-    size_t n = mt_pf_store_find(s, e->queue_id, e->host, e->syslog_name, same, 64);
-    return n <= 64 && n && same[n - 1] == e;
-}
-
-/* Received and waiting for its first attempt. A client= line alone is an
- * SMTP transaction that may never have become a queue file (the client quit,
- * the message was refused at DATA); cleanup naming its message-id, with no
- * reject, is one that did, or was about to when the log ends. */
+/* Received and waiting for its first attempt: an entry of the waiting
+ * store (mt_pf_entry_may_wait: queued by qmgr, or a client's message that
+ * cleanup named with no reject) not tried yet. */
 static int pf_in_transit(const struct mt_pf_entry *e)
 {
-    if (e->n_deliveries)
-        return 0;
-    if (e->queued_ms != MT_TIME_NONE)
-        return 1;
-    return e->arrival_ms != MT_TIME_NONE && e->message_id_ms != MT_TIME_NONE && !e->n_rejects;
+    return !e->n_deliveries && mt_pf_entry_may_wait(e);
 }
 
 static int pf_slice_cmp(mt_slice a, mt_slice b)
@@ -221,7 +203,9 @@ mt_status mt_pending_postfix_end(struct mt_pending_postfix_load *l, const struct
     }
     for (size_t i = 0; i < n; i++) {
         const struct mt_pf_entry *e = mt_pf_store_at(s, i);
-        if (e && pf_entry_open(s, e) && mt_pf_entry_logged_in(e, q->start_ms, q->end_ms))
+        /* the waiting store holds what is open only: a key's last entry,
+         * neither removed nor expired */
+        if (e && mt_pf_entry_logged_in(e, q->start_ms, q->end_ms))
             v[m++] = e;
     }
     if (m > 1)
