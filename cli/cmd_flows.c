@@ -291,7 +291,7 @@ static void print_row(struct pending_out *po, const struct pending_row *w)
             fputs("queue ", stdout);
             cli_text(w->queue_id);
             if (w->subject.n)
-                putchar(' ');
+                fputs(": ", stdout);
         }
         cli_text(w->subject);
         if (w->status.n) {
@@ -360,9 +360,10 @@ static int print_pending_postfix(const struct mt_pending_postfix *p, void *user)
         mt_status_explain(p->last->status_text, p->last->dsn, why, sizeof why);
     struct pending_row w = {
         .message_id = e->message_id,
-        .recipient = p->last ? p->last->to : (mt_slice){ NULL, 0 },
+        .recipient = p->last ? p->last->to : p->recipient,
         .server = cstr(p->server),
         .status = p->last ? p->last->status_text : (mt_slice){ NULL, 0 },
+        .subject = p->subject,
         .sender = e->from,
         .queue_id = e->queue_id,
         .state = p->last ? "deferred" : "in-transit",

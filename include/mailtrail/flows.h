@@ -95,8 +95,9 @@ mt_status mt_pending_scan(const mt_logset *ls, const struct mt_query *q, unsigne
  * deferred (or soft-bounced) and nothing later sent, bounced or expired it,
  * nor removed the queue file; or, for an entry that was received (qmgr's
  * "from=<...>, size=..., nrcpt=...", or smtpd/pickup with cleanup's
- * message-id and no reject) and never tried, the entry itself, in transit,
- * its recipients unknown (Postfix names them only when it tries them). */
+ * message-id and no reject) and never tried, in transit: once per recipient
+ * the Exchange SEND that handed it over named (Postfix names a recipient
+ * only when it tries it), else the entry itself, its recipients unknown. */
 struct mt_pending_postfix {
     const struct mt_pf_entry *entry;  /* its queue entry: queue id, message-id, from=, ... */
     const struct mt_pf_delivery *last;/* the last deferral; NULL in transit */
@@ -104,6 +105,10 @@ struct mt_pending_postfix {
                                          "/instance" unless the instance is "postfix" */
     int64_t since_ms;                 /* the last deferral; in transit, when qmgr queued it,
                                          else when it arrived */
+    /* From the tracking logs' SEND answered "queued as" this entry (its
+     * message-id agreeing), when one was found: */
+    mt_slice recipient;               /* in transit: one recipient it accepted; else empty */
+    mt_slice subject;                 /* its subject; empty when no such SEND */
 };
 typedef int (*mt_pending_postfix_fn)(const struct mt_pending_postfix *p, void *user);
 
@@ -114,7 +119,9 @@ typedef int (*mt_pending_postfix_fn)(const struct mt_pending_postfix *p, void *u
  * recipients still waiting at the end of the log, in the order their
  * entries began (first line, then queue id). Each entry is judged on its
  * own: one that handed the message on (to another instance, a content
- * filter) is done, and the next entry's fate is that entry's. Returns MT_OK,
+ * filter) is done, and the next entry's fate is that entry's. The tracking
+ * logs of ls around the listed entries' arrivals are read once more, for
+ * the SENDs that handed them over (recipient, subject). Returns MT_OK,
  * MT_NOMATCH (no Postfix log in ls), MT_EINPUT (some could not be read;
  * the rest is listed), MT_EIO (out of memory). */
 mt_status mt_pending_postfix_scan(const mt_logset *ls, const struct mt_query *q, const struct mt_postfix_near *near,

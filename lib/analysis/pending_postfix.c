@@ -47,9 +47,190 @@ static int pf_by_start(const void *a, const void *b)
     return c ? c : pf_slice_cmp(x->syslog_name, y->syslog_name);
 }
 
+/* ---- what Exchange handed over ----
+ *
+ * Postfix names a recipient only when it tries it, and never the subject;
+ * the SEND that handed the message to the smart host ("250 2.0.0 Ok: queued
+ * as ID") names both. The tracking logs are read again around the listed
+ * entries' arrivals (only when some are listed: the pass is cheap next to
+ * the first, and most runs list none), and a SEND belongs to the entry
+ * mt_pf_store_find_handoff gives for its queue id with its message-id
+ * agreeing: a short id comes back, and the store holds only the waiting
+ * entries, so nearness in time alone could name another message's. */
+
+struct handoff {
+    const struct mt_pf_entry *e;       /* the entries, sorted by address */
+    int found;
+    int64_t t;                         /* the SEND's place: the first one in the logs' order names */
+    char *file;
+    uint64_t line;
+    char *rcpts;                       /* the recipients it accepted, ';'-separated */
+    size_t rcpts_n;
+    char *subject;
+};
+
+struct handoffs {
+    const mt_pf_store *store;
+    struct handoff *v;
+    size_t n;
+    pthread_mutex_t lock;              /* SENDs come from every reading thread */
+    int oom;
+};
+
+static int by_entry(const void *a, const void *b)
+{
+    const struct mt_pf_entry *x = ((const struct handoff *)a)->e, *y = ((const struct handoff *)b)->e;
+    return (x > y) - (x < y);
+}
+
+static struct handoff *handoff_of(const struct handoffs *h, const struct mt_pf_entry *e)
+{
+    struct handoff key = { .e = e };
+    return h->n ? bsearch(&key, h->v, h->n, sizeof *h->v, by_entry) : NULL;
+}
+
+/* Did Exchange accept this recipient's hand-over? A status item that is a
+ * refusal (4xx, 5xx) says no; none says nothing against it. */
+static int accepted(mt_slice status)
+{
+    return !status.n || status.p[0] == '2';
+}
+
+static char *copy_accepted(const struct mt_event *ev, size_t *len)
+{
+    mt_slice to = ev->f[MT_F_RECIPIENT_ADDRESS], st = ev->f[MT_F_RECIPIENT_STATUS], a, s;
+    char *out = malloc(to.n + 1), *o = out;
+    if (!out)
+        return NULL;
+    size_t pa = 0, ps = 0;
+    while (mt_slice_next_item(to, ';', &pa, &a)) {
+        if (!mt_recipient_status_next(st, &ps, &s))
+            s = mt_slice_make(NULL, 0);
+        if (!a.n || !accepted(s))
+            continue;
+        if (o > out)
+            *o++ = ';';
+        memcpy(o, a.p, a.n);
+        o += a.n;
+    }
+    *o = '\0';
+    *len = (size_t)(o - out);
+    return out;
+}
+
+static char *dup_slice(mt_slice s)
+{
+    char *d = malloc(s.n + 1);
+    if (d) {
+        if (s.n)
+            memcpy(d, s.p, s.n);
+        d[s.n] = '\0';
+    }
+    return d;
+}
+
+static int later_than(const struct handoff *x, const struct mt_event *ev)
+{
+    if (x->t != ev->time_ms)
+        return x->t > ev->time_ms;
+    int c = strcmp(x->file ? x->file : "", ev->file ? ev->file : "");
+    return c ? c > 0 : x->line > ev->line;
+}
+
+static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
+{
+    (void)worker;
+    struct handoffs *h = user;
+    mt_slice qid, none = mt_slice_make(NULL, 0);
+    if (!ev->f[MT_F_MESSAGE_ID].n || !mt_reply_other_mta(ev->f[MT_F_SOURCE_CONTEXT], &qid) || !qid.n)
+        return 0;
+    int confirmed = 0;
+    const struct mt_pf_entry *e =
+        mt_pf_store_find_handoff(h->store, qid, none, none, ev->f[MT_F_MESSAGE_ID], ev->time_ms, &confirmed);
+    struct handoff *x = e && confirmed ? handoff_of(h, e) : NULL;
+    if (!x)
+        return 0;
+    pthread_mutex_lock(&h->lock);
+    if (!x->found || later_than(x, ev)) {
+        size_t n = 0;
+        char *rcpts = copy_accepted(ev, &n), *file = strdup(ev->file ? ev->file : "");
+        char *subject = dup_slice(ev->f[MT_F_MESSAGE_SUBJECT]);
+        if (!rcpts || !file || !subject) {
+            free(rcpts);
+            free(file);
+            free(subject);
+            h->oom = 1;
+        } else {
+            free(x->rcpts);
+            free(x->file);
+            free(x->subject);
+            *x = (struct handoff){ e, 1, ev->time_ms, file, ev->line, rcpts, n, subject };
+        }
+    }
+    pthread_mutex_unlock(&h->lock);
+    return 0;
+}
+
+static void handoffs_free(struct handoffs *h)
+{
+    for (size_t i = 0; i < h->n; i++) {
+        free(h->v[i].rcpts);
+        free(h->v[i].file);
+        free(h->v[i].subject);
+    }
+    free(h->v);
+    if (h->v)
+        pthread_mutex_destroy(&h->lock);
+    memset(h, 0, sizeof *h);
+}
+
+/* The SENDs that handed over v[0..n); -1 when out of memory (nothing
+ * found is not an error: the rows stay as Postfix alone gives them). */
+static int handoffs_read(const mt_logset *ls, const mt_pf_store *store, const struct mt_pf_entry *const *v, size_t n,
+                         struct handoffs *h)
+{
+    memset(h, 0, sizeof *h);
+    h->store = store;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (mt_slice_strip_angles(v[i]->message_id).n)
+            k++;
+    if (!k)
+        return 0;
+    if (!(h->v = calloc(k, sizeof *h->v)) || pthread_mutex_init(&h->lock, NULL)) {
+        free(h->v);
+        h->v = NULL;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!mt_slice_strip_angles(v[i]->message_id).n)
+            continue;
+        h->v[h->n++].e = v[i];
+        int64_t at = v[i]->arrival_ms != MT_TIME_NONE ? v[i]->arrival_ms : v[i]->first_ms;
+        if (at < lo)
+            lo = at;
+        if (at > hi)
+            hi = at;
+    }
+    qsort(h->v, h->n, sizeof *h->v, by_entry);
+    struct mt_query q;
+    mt_query_init(&q);
+    q.event_id = "SEND";
+    /* the two hosts' clocks and logging moments differ as a hand-off's do */
+    q.start_ms = lo - MT_PF_HANDOFF_WINDOW_MS;
+    q.end_ms = hi + MT_PF_HANDOFF_WINDOW_MS + 1;
+    q.fields = MT_FIELD(MT_F_EVENT_ID) | MT_FIELD(MT_F_MESSAGE_ID) | MT_FIELD(MT_F_SOURCE_CONTEXT) |
+               MT_FIELD(MT_F_RECIPIENT_ADDRESS) | MT_FIELD(MT_F_RECIPIENT_STATUS) | MT_FIELD(MT_F_MESSAGE_SUBJECT);
+    /* its files' problems were told by the first reading */
+    mt_status st = mt_search_each(ls, &q, 0, handoff_send, NULL, h, NULL);
+    return st == MT_EIO || h->oom ? -1 : 0;
+}
+
 /* Hands on e's waiting recipients; non-zero when each asked to stop, -1
  * when out of memory. */
-static int pf_entry_pending(const struct mt_pf_entry *e, mt_pending_postfix_fn each, void *user)
+static int pf_entry_pending(const struct mt_pf_entry *e, const struct handoffs *h, mt_pending_postfix_fn each,
+                            void *user)
 {
     char server[160];
     mt_slice host = e->host.n ? e->host : e->syslog_name.n ? e->syslog_name : MT_SLICE_LIT("postfix");
@@ -57,10 +238,20 @@ static int pf_entry_pending(const struct mt_pf_entry *e, mt_pending_postfix_fn e
         snprintf(server, sizeof server, "%.*s/%.*s", (int)host.n, host.p, (int)e->syslog_name.n, e->syslog_name.p);
     else
         snprintf(server, sizeof server, "%.*s", (int)host.n, host.p);
-    struct mt_pending_postfix p = { e, NULL, server, MT_TIME_NONE };
+    struct mt_pending_postfix p = { e, NULL, server, MT_TIME_NONE, { NULL, 0 }, { NULL, 0 } };
+    const struct handoff *sent = handoff_of(h, e);
+    if (sent && sent->found)
+        p.subject = mt_slice_cstr(sent->subject);
     if (pf_in_transit(e)) {
         p.since_ms = e->queued_ms != MT_TIME_NONE ? e->queued_ms : e->arrival_ms;
-        return each(&p, user) ? 1 : 0;
+        mt_slice to = sent && sent->found ? mt_slice_make(sent->rcpts, sent->rcpts_n) : mt_slice_make(NULL, 0);
+        size_t pos = 0;
+        if (!to.n)
+            return each(&p, user) ? 1 : 0;
+        while (mt_slice_next_item(to, ';', &pos, &p.recipient))
+            if (each(&p, user))
+                return 1;
+        return 0;
     }
     if (!e->n_deliveries)
         return 0;
@@ -210,13 +401,17 @@ mt_status mt_pending_postfix_end(struct mt_pending_postfix_load *l, const struct
     }
     if (m > 1)
         qsort(v, m, sizeof *v, pf_by_start);
+    struct handoffs h;
+    if (handoffs_read(l->ls, s, v, m, &h))
+        st = MT_EIO;      /* still listed, with what was found */
     for (size_t i = 0; i < m; i++) {
-        int rc = pf_entry_pending(v[i], each, user);
+        int rc = pf_entry_pending(v[i], &h, each, user);
         if (rc < 0)
             st = MT_EIO;
         if (rc)
             break;
     }
+    handoffs_free(&h);
     free(v);
     load_free(l);
     return st;
