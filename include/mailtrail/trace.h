@@ -228,8 +228,12 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
  * the message's entries on every instance, where they handed it to and
  * where it came from, its notifications. Each line is read with the
  * running year the index kept for it, so the entries are those a full read
- * makes. *done = 0 (and MT_OK) when the source cannot answer so (files) or
- * the lines are too many: then read everything with mt_trace_load_postfix.
+ * makes. From files (t not NULL), every line is read and only the entries
+ * that can concern the message are kept: those whose message-id is the
+ * message's or one of t's events' (its DSNs), their DSNs and forwarded
+ * copies, and those whose message-id is unknown. *done = 0 (and MT_OK)
+ * when the source cannot answer so (files without t) or the lines are too
+ * many: then read everything with mt_trace_load_postfix.
  * MT_EINPUT when the index could not be read (said through diag): *done
  * says whether store holds the entries anyway (else read everything). */
 mt_status mt_trace_load_postfix_for(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,

@@ -251,10 +251,11 @@ static mt_status postfix_files(const mt_logset *ls, const struct mt_postfix_near
     return MT_OK;
 }
 
-mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
-                                struct mt_pf_store *store, mt_diag_fn diag, void *user)
+/* Every Postfix log of ls, its entries handed to on_entry. */
+static mt_status load_all(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                          mt_pf_entry_fn on_entry, void *entry_user, mt_diag_fn diag, void *user)
 {
-    struct mt_pf_queue_config qc = { .on_entry = mt_pf_store_keep, .user = store };
+    struct mt_pf_queue_config qc = { .on_entry = on_entry, .user = entry_user };
     struct load l = { mt_pf_queue_new(&qc), 0, diag, user };
     char *buf = malloc(MT_READ_BLOCK);
     struct pf_file *files = NULL;
@@ -323,6 +324,86 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
     if (unreadable)
         return MT_EINPUT;
     return found ? MT_OK : MT_NOMATCH;
+}
+
+mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                struct mt_pf_store *store, mt_diag_fn diag, void *user)
+{
+    return load_all(ls, near, tz, mt_pf_store_keep, store, diag, user);
+}
+
+/* ---- only the entries that can concern one message (files) ----
+ *
+ * A whole read keeps every entry of the logs, and a trace of one message
+ * then holds the smart host's log in memory: 150 MB for a log of 170.
+ * The entries a trace can follow carry the message-id of the message or
+ * of one of its tracking events (its DSNs): mt_pf_store_find_handoff takes
+ * no entry whose message-id disagrees with the hand-off's, and Postfix
+ * keeps the message-id of what it relays, to another instance or through a
+ * content filter. A DSN or a forwarded copy takes a new one and is kept by
+ * its parent (parent_id). An entry whose message-id is unknown could be
+ * anyone's and is kept, as is one handed on early (its rest may come
+ * without the cleanup line) -- few of either. The rest is read and let
+ * go. (A hop between two instances is matched by queue id and time alone;
+ * an entry of another message there would need its queue id reused on the
+ * same host within minutes.) */
+
+struct concern {
+    mt_pf_store *store;
+    mt_slice *ids;                /* message-ids without <>, compared case-insensitively */
+    size_t n_ids, cap_ids;
+};
+
+static int concerns(const struct concern *c, const struct mt_pf_entry *e)
+{
+    mt_slice id = mt_slice_strip_angles(e->message_id);
+    if (!id.n || e->evicted || e->parent_id.n)
+        return 1;
+    for (size_t i = 0; i < c->n_ids; i++)
+        if (mt_slice_eq_ci(c->ids[i], id))
+            return 1;
+    return 0;
+}
+
+static int keep_if_concerns(const struct mt_pf_entry *e, void *user)
+{
+    struct concern *c = user;
+    return concerns(c, e) ? mt_pf_store_keep(e, c->store) : 0;
+}
+
+static int concern_add(struct concern *c, mt_slice id)
+{
+    for (size_t i = 0; i < c->n_ids; i++)
+        if (mt_slice_eq_ci(c->ids[i], id))
+            return 0;
+    if (c->n_ids == c->cap_ids) {
+        size_t nc = c->cap_ids ? c->cap_ids * 2 : 16;
+        mt_slice *nv = realloc(c->ids, nc * sizeof *nv);
+        if (!nv)
+            return -1;
+        c->ids = nv;
+        c->cap_ids = nc;
+    }
+    c->ids[c->n_ids++] = id;
+    return 0;
+}
+
+/* The entries of the files that can concern message_id (t: its tracking
+ * events, not NULL). */
+static mt_status load_concerning(const mt_logset *ls, const struct mt_postfix_near *near, const mt_tz *tz,
+                                 const char *message_id, const struct mt_trace *t, struct mt_pf_store *store,
+                                 mt_diag_fn diag, void *user)
+{
+    struct concern c = { .store = store };
+    int oom = concern_add(&c, mt_slice_strip_angles(mt_slice_cstr(message_id)));
+    for (size_t i = 0; i < t->n_events && !oom; i++) {
+        mt_slice id = mt_slice_strip_angles(t->events[i].f[MT_F_MESSAGE_ID]);
+        if (id.n)
+            oom = concern_add(&c, id);
+    }
+    mt_status st = oom ? MT_EIO : load_all(ls, near, tz, keep_if_concerns, &c, diag, user);
+    free(c.ids);
+    return st;
 }
 
 /* ---- only the lines that can concern one message (an index) ---- */
@@ -510,6 +591,11 @@ mt_status mt_trace_load_postfix_for(const mt_logset *ls, const struct mt_postfix
                                     void *user, int *done)
 {
     *done = 0;
+    if (!ls->backend && t && message_id && *message_id) {
+        mt_status st = load_concerning(ls, near, tz, message_id, t, store, diag, user);
+        *done = st != MT_EIO;
+        return st == MT_NOMATCH ? MT_OK : st;
+    }
     if (!ls->backend || !ls->backend->postfix_keyed)
         return MT_OK;
     struct keyed k = { 0 };
