@@ -30,6 +30,14 @@ struct mt_postfix {
     bool near;                 /* cfg.near given: */
     int64_t near_from, near_to;     /* its bounds as wall times in cfg.tz, ms */
     int near_from_y, near_to_y;     /* and their years */
+    /* The last day a stamp named: a log's lines come a day at a time, and
+     * a day's number and nearest year are the same for all of them. */
+    int day_y;
+    unsigned day_mo, day_d;
+    int64_t day_days;               /* mt_days_from_civil(day_y, day_mo, day_d); day_mo 0: none yet */
+    int near_run;                   /* year_near's answer for (near_run, day_mo, day_d) ... */
+    int near_y;                     /* ... when no time of that day could change it; 0: none */
+    unsigned near_mo, near_d;
     struct mt_postfix_record rec;   /* reused: too large for the stack of every line */
 };
 
@@ -764,27 +772,59 @@ static int64_t wall_ms(int y, const struct stamp *t)
     return ((days * 86400) + t->h * 3600 + t->mi * 60 + t->s) * 1000 + t->ms;
 }
 
+/* wall_ms, the day's number kept from the last call. */
+static int64_t wall_ms_day(mt_postfix *p, int y, const struct stamp *t)
+{
+    if (y != p->day_y || t->mo != p->day_mo || t->d != p->day_d) {
+        p->day_days = mt_days_from_civil(y, t->mo, t->d);
+        p->day_y = y;
+        p->day_mo = t->mo;
+        p->day_d = t->d;
+    }
+    return ((p->day_days * 86400) + t->h * 3600 + t->mi * 60 + t->s) * 1000 + t->ms;
+}
+
 /* The year that puts a classic stamp nearest cfg.near (the running year
  * run when as near as any). Only the years around the bounds can be
  * nearest, or inside; a year without the stamp's Feb 29 is no candidate.
- * 0 when none is (Feb 29 near no leap year). */
-static int year_near(const mt_postfix *p, const struct stamp *t, int run)
+ * 0 when none is (Feb 29 near no leap year). *settled: the runner-up is
+ * more than two days further, so no other time of the day changes it. */
+static int year_near(const mt_postfix *p, const struct stamp *t, int run, bool *settled)
 {
     const int cand[] = { run, p->near_from_y - 1, p->near_from_y, p->near_from_y + 1,
                          p->near_to_y - 1, p->near_to_y, p->near_to_y + 1 };
     int best = 0;
-    int64_t best_d = 0;
+    int64_t best_d = 0, second_d = INT64_MAX;
     for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
         if (t->d > days_in(cand[i], t->mo))
             continue;
         int64_t w = wall_ms(cand[i], t);
         int64_t d = w < p->near_from ? p->near_from - w : w > p->near_to ? w - p->near_to : 0;
         if (!best || d < best_d) {
+            if (best)
+                second_d = best_d;
             best = cand[i];
             best_d = d;
+        } else if (cand[i] != best && d < second_d) {
+            second_d = d;
         }
     }
+    *settled = best && (second_d == INT64_MAX || second_d - best_d > 2 * (int64_t)86400000);
     return best;
+}
+
+/* year_near, kept for the day while settled. */
+static int year_near_day(mt_postfix *p, const struct stamp *t, int run)
+{
+    if (p->near_y && p->near_run == run && p->near_mo == t->mo && p->near_d == t->d)
+        return p->near_y;
+    bool settled;
+    int y = year_near(p, t, run, &settled);
+    p->near_y = settled ? y : 0;
+    p->near_run = run;
+    p->near_mo = t->mo;
+    p->near_d = t->d;
+    return y;
 }
 
 /* The stamp as UTC ms, or false with a reason when its date is impossible. */
@@ -798,7 +838,7 @@ static bool stamp_time(mt_postfix *p, struct stamp *t, uint64_t line, int64_t *o
         }
         run = t->y = year_for(p, t->mo);
         if (p->near && t->mo >= 1 && t->mo <= 12 && t->d >= 1) {
-            int y = year_near(p, t, run);
+            int y = year_near_day(p, t, run);
             if (y)
                 t->y = y;
         }
@@ -811,7 +851,7 @@ static bool stamp_time(mt_postfix *p, struct stamp *t, uint64_t line, int64_t *o
     p->prev_month = t->mo;
     p->stats.year = run;
     p->year_from_stamp |= t->iso;
-    int64_t local = wall_ms(t->y, t);
+    int64_t local = wall_ms_day(p, t->y, t);
     *out = t->has_off ? local - (int64_t)t->off * 1000 : mt_tz_local_to_utc(p->cfg.tz, local);
     return true;
 }
