@@ -1000,6 +1000,17 @@ static void test_year_near(void **state)
     run_free(&run);
     mt_tz_free(berlin);
 
+    /* Half a year from the message, the nearest year changes within a day
+     * (Jul 2 at 12:10): the year a day's first stamp took is not the next
+     * one's. */
+    const char *half = "Jul  2 01:00:00 mx1 postfix/qmgr[1]: 4A5B6C7D92: removed\n"
+                       "Jul  2 23:00:00 mx1 postfix/qmgr[1]: 4A5B6C7D93: removed\n";
+    parse_str(&run, half, (struct opts){ .year = 2017, .near = &msg });
+    assert_int_equal(run.n, 2);
+    assert_int_equal(run.v[0].r.time_ms, utc(2017, 7, 2, 1, 0, 0, 0));
+    assert_int_equal(run.v[1].r.time_ms, utc(2016, 7, 2, 23, 0, 0, 0));
+    run_free(&run);
+
     /* Lines fed apart with the running year set per line read the same. */
     mt_postfix *p;
     struct mt_postfix_config cfg = { .file = "t.log", .on_record = on_record, .on_diag = on_diag, .user = &run,
