@@ -231,7 +231,8 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
  * makes. From files (t not NULL), every line is read and only the entries
  * that can concern the message are kept: those whose message-id is the
  * message's or one of t's events' (its DSNs), their DSNs and forwarded
- * copies, and those whose message-id is unknown. *done = 0 (and MT_OK)
+ * copies, every null-sender entry (a DSN), and those whose message-id is
+ * unknown. *done = 0 (and MT_OK)
  * when the source cannot answer so (files without t) or the lines are too
  * many: then read everything with mt_trace_load_postfix.
  * MT_EINPUT when the index could not be read (said through diag): *done

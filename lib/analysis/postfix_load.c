@@ -341,7 +341,9 @@ mt_status mt_trace_load_postfix(const mt_logset *ls, const struct mt_postfix_nea
  * no entry whose message-id disagrees with the hand-off's, and Postfix
  * keeps the message-id of what it relays, to another instance or through a
  * content filter. A DSN or a forwarded copy takes a new one and is kept by
- * its parent (parent_id). An entry whose message-id is unknown could be
+ * its parent (parent_id), and a DSN also by its null sender (in case its
+ * parent named it after it closed: a trace finds it by queue id and time
+ * alone). An entry whose message-id is unknown could be
  * anyone's and is kept, as is one handed on early (its rest may come
  * without the cleanup line) -- few of either. The rest is read and let
  * go. (A hop between two instances is matched by queue id and time alone;
@@ -357,7 +359,7 @@ struct concern {
 static int concerns(const struct concern *c, const struct mt_pf_entry *e)
 {
     mt_slice id = mt_slice_strip_angles(e->message_id);
-    if (!id.n || e->evicted || e->parent_id.n)
+    if (!id.n || e->evicted || e->parent_id.n || (e->has_from && !e->from.n))
         return 1;
     for (size_t i = 0; i < c->n_ids; i++)
         if (mt_slice_eq_ci(c->ids[i], id))
