@@ -428,17 +428,6 @@ struct conversation {
     int oom;
 };
 
-static char *dup_slice(mt_slice s)
-{
-    char *d = malloc(s.n + 1);
-    if (d) {
-        if (s.n)
-            memcpy(d, s.p, s.n);
-        d[s.n] = '\0';
-    }
-    return d;
-}
-
 static int keep_line(const struct mt_smtp_line *l, void *user)
 {
     struct conversation *c = user;
@@ -455,8 +444,8 @@ static int keep_line(const struct mt_smtp_line *l, void *user)
     struct saved_line *s = &c->v[c->n];
     s->time_ms = l->time_ms;
     s->event = l->event;
-    s->data = dup_slice(l->data);
-    s->context = dup_slice(l->context);
+    s->data = mt_slice_dup(l->data);
+    s->context = mt_slice_dup(l->context);
     s->file = l->file;
     s->line = l->line;
     s->direction = l->direction;

@@ -42,6 +42,9 @@ static inline mt_slice mt_slice_strip_angles(mt_slice s)
     return s;
 }
 
+/* A NUL-terminated copy of s (malloc'd; NULL when out of memory). A NUL
+ * inside s is copied too: the C string then reads shorter than s. */
+char *mt_slice_dup(mt_slice s);
 /* Exact, case-sensitive equality. */
 bool mt_slice_eq(mt_slice a, mt_slice b);
 /* ASCII case-insensitive equality. */

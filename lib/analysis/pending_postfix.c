@@ -118,17 +118,6 @@ static char *copy_accepted(const struct mt_event *ev, size_t *len)
     return out;
 }
 
-static char *dup_slice(mt_slice s)
-{
-    char *d = malloc(s.n + 1);
-    if (d) {
-        if (s.n)
-            memcpy(d, s.p, s.n);
-        d[s.n] = '\0';
-    }
-    return d;
-}
-
 static int later_than(const struct handoff *x, const struct mt_event *ev)
 {
     if (x->t != ev->time_ms)
@@ -154,7 +143,7 @@ static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
     if (!x->found || later_than(x, ev)) {
         size_t n = 0;
         char *rcpts = copy_accepted(ev, &n), *file = strdup(ev->file ? ev->file : "");
-        char *subject = dup_slice(ev->f[MT_F_MESSAGE_SUBJECT]);
+        char *subject = mt_slice_dup(ev->f[MT_F_MESSAGE_SUBJECT]);
         if (!rcpts || !file || !subject) {
             free(rcpts);
             free(file);

@@ -2,6 +2,7 @@
 /* slice.c -- comparisons on (pointer, length) views. */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -11,6 +12,17 @@
 static inline unsigned char fold(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
+
+char *mt_slice_dup(mt_slice s)
+{
+    char *d = malloc(s.n + 1);
+    if (d) {
+        if (s.n)
+            memcpy(d, s.p, s.n);
+        d[s.n] = '\0';
+    }
+    return d;
 }
 
 bool mt_slice_eq(mt_slice a, mt_slice b)

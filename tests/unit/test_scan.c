@@ -217,6 +217,28 @@ static void test_slice_find_ci_and_after(void **state)
 /* mt_slice_ip: its quick dotted-IPv4 reading agrees with inet_pton on
  * every spelling, and the decorated forms (port, brackets, zone, IPv4-mapped
  * IPv6) give the same address. */
+/* A copy of the slice's bytes, not of the text around them, NUL-terminated;
+ * an empty slice (even one at NULL) gives "". */
+static void test_slice_dup(void **state)
+{
+    (void)state;
+    const char text[] = "subject; and the rest";
+    char *d = mt_slice_dup(mt_slice_make(text, 7));
+    assert_non_null(d);
+    assert_string_equal(d, "subject");
+    free(d);
+    d = mt_slice_dup(mt_slice_make(NULL, 0));
+    assert_non_null(d);
+    assert_string_equal(d, "");
+    free(d);
+    const char nul[] = { 'a', '\0', 'b' };
+    d = mt_slice_dup(mt_slice_make(nul, 3));
+    assert_non_null(d);
+    assert_memory_equal(d, nul, 3);
+    assert_int_equal(d[3], '\0');
+    free(d);
+}
+
 static void test_slice_ip(void **state)
 {
     (void)state;
@@ -260,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_slice_hash_ci),
         cmocka_unit_test(test_slice_eq_ci),
         cmocka_unit_test(test_slice_ip),
+        cmocka_unit_test(test_slice_dup),
     };
     return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }
