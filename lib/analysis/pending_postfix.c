@@ -130,8 +130,10 @@ static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
 {
     (void)worker;
     struct handoffs *h = user;
-    mt_slice qid, none = mt_slice_make(NULL, 0);
-    if (!ev->f[MT_F_MESSAGE_ID].n || !mt_reply_other_mta(ev->f[MT_F_SOURCE_CONTEXT], &qid) || !qid.n)
+    mt_slice qid, none = mt_slice_make(NULL, 0), id = ev->f[MT_F_EVENT_ID];
+    /* as trace.c's leaves(): either SEND hands a message to another MTA */
+    if ((!mt_slice_eq_ci(id, MT_SLICE_LIT("SEND")) && !mt_slice_eq_ci(id, MT_SLICE_LIT("SENDEXTERNAL"))) ||
+        !ev->f[MT_F_MESSAGE_ID].n || !mt_reply_other_mta(ev->f[MT_F_SOURCE_CONTEXT], &qid) || !qid.n)
         return 0;
     int confirmed = 0;
     const struct mt_pf_entry *e =
@@ -205,7 +207,6 @@ static int handoffs_read(const mt_logset *ls, const mt_pf_store *store, const st
     qsort(h->v, h->n, sizeof *h->v, by_entry);
     struct mt_query q;
     mt_query_init(&q);
-    q.event_id = "SEND";
     /* the two hosts' clocks and logging moments differ as a hand-off's do */
     q.start_ms = lo - MT_PF_HANDOFF_WINDOW_MS;
     q.end_ms = hi + MT_PF_HANDOFF_WINDOW_MS + 1;
