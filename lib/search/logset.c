@@ -684,6 +684,31 @@ static int compressed_vs_plain(const char *p, const char *z)
     return mt_reader_compare_content(p, z);
 }
 
+/* A compressed file of d bytes decompressed (all of it: d < HEAD_BYTES)
+ * whose heads matched none: the first plain file met before it (h[].at
+ * below nb + i, not left out) that is longer and begins with those d bytes.
+ * Heads are hashed at HEAD_BYTES, so a short copy of a log that has grown
+ * past them is found by its bytes; SIZE_MAX when none. */
+static size_t shorter_copy_of(const mt_logset *ls, const char *const *before, size_t nb, const struct head *h,
+                              size_t np, const unsigned char *drop, size_t i, const char *buf, size_t d)
+{
+    size_t best = SIZE_MAX;
+    char b[HEAD_BYTES];
+    for (size_t p = 0; p < np; p++) {
+        size_t at = h[p].at;
+        if (h[p].len <= d || at >= nb + i || at >= best || (at >= nb && drop[at - nb]))
+            continue;
+        int fd = open(at < nb ? before[at] : ls->files[at - nb].path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t got = pread(fd, b, d, 0);
+        close(fd);
+        if (got == (ssize_t)d && !memcmp(b, buf, d))
+            best = at;
+    }
+    return best;
+}
+
 /* The index's rule for a compressed copy (update.c, find_compressed_origin):
  * a .gz/.zst file whose decompressed content is that of a plain file met
  * before it, or its start (the plain file has grown since), is that file's
@@ -695,8 +720,9 @@ static int compressed_vs_plain(const char *p, const char *z)
  * plain one only, the rest were lost. Files whose heads agree and whose
  * contents then differ are two logs, both read. Candidates are found by
  * the head (the first HEAD_BYTES decompressed bytes, or all of a shorter
- * plain file); nothing is read from disk unless the set has a file named
- * *.gz or *.zst. The plain files of before[0..nb) are read before the set
+ * plain file), a compressed file shorter than that by the plain files'
+ * first bytes (shorter_copy_of); nothing is read from disk unless the set
+ * has a file named *.gz or *.zst. The plain files of before[0..nb) are read before the set
  * (named on a command line), count as met before each of its files, and
  * are never left out. */
 static void drop_compressed_copies(mt_logset *ls, const char *const *before, size_t nb, mt_diag_fn diag,
@@ -764,6 +790,8 @@ static void drop_compressed_copies(mt_logset *ls, const char *const *before, siz
                 }
             }
         }
+        if (of == SIZE_MAX && d && d < HEAD_BYTES)
+            of = shorter_copy_of(ls, before, nb, h, np, drop, i, buf, d);
         if (of == SIZE_MAX)
             continue;
         size_t gone = kind ? of - nb : i;
