@@ -1530,17 +1530,24 @@ static int kind_of(mt_slice id, int *complex)
     return K_OTHER;
 }
 
-/* Append a recipient of the event being described. 0, or -1 when out of memory. */
-static int push_rcpt(struct worker *w, uint64_t addr, uint32_t pos)
+/* Room for more recipients of the event being described: apart from
+ * push_rcpt, which is inlined without it. 0, or -1 when out of memory. */
+static __attribute__((noinline)) int grow_rcpt(struct worker *w)
 {
-    if (w->n_rcpt == w->cap_rcpt) {
-        size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 64;
-        uint64_t *na = realloc(w->rcpt, ncap * sizeof *na);
-        if (!na)
-            return -1;
-        w->rcpt = na;
-        w->cap_rcpt = ncap;
-    }
+    size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 64;
+    uint64_t *na = realloc(w->rcpt, ncap * sizeof *na);
+    if (!na)
+        return -1;
+    w->rcpt = na;
+    w->cap_rcpt = ncap;
+    return 0;
+}
+
+/* Append a recipient of the event being described. 0, or -1 when out of memory. */
+static inline int push_rcpt(struct worker *w, uint64_t addr, uint32_t pos)
+{
+    if (w->n_rcpt == w->cap_rcpt && grow_rcpt(w))
+        return -1;
     w->rcpt[w->n_rcpt++] = addr | (uint64_t)pos << 48;
     return 0;
 }
