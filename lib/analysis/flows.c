@@ -482,7 +482,8 @@ struct msg {
     uint16_t n_facts;
     uint8_t cap_class;             /* 0: no block; else class + 1 */
     uint8_t flags;
-    uint32_t spare;
+    uint32_t last;                 /* its last record in the part's events (offset + 1), which links
+                                      to the one before (fold_part) */
 };
 
 static const uint16_t class_cap[] = { 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
@@ -1794,14 +1795,19 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
  * sent on. */
+static int from_left_host(const struct flows *F, const struct ev_facts *d)
+{
+    return (d->flags & E_FROM_HOST) &&
+           ((d->target != NONE8 &&
+             (d->label != NONE8
+                  ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
+                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1)) ||
+            (d->ip && atomic_load_explicit(&F->leave_ips[d->ip >> 6], memory_order_relaxed) >> (d->ip & 63) & 1));
+}
+
 static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
 {
-    int in = (d->flags & E_FROM_HOST) &&
-             ((d->target != NONE8 &&
-               (d->label != NONE8
-                    ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
-                    : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1)) ||
-              (d->ip && atomic_load_explicit(&F->leave_ips[d->ip >> 6], memory_order_relaxed) >> (d->ip & 63) & 1));
+    int in = from_left_host(F, d);
     if (!in && !(d->flags & E_LEAVES))
         return;                    /* from a host nothing was sent to */
     int l = -1;
@@ -2275,12 +2281,12 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
     return 0;
 }
 
-/* Fold d into its message m. 0, or -1 when out of memory. */
-static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const uint64_t *rcpt)
+/* What an event of time t (ms), flags and in_window tells of its message
+ * m before anything is rebuilt: the window to read it again in, whether
+ * it is marked, whether it is in the window that picks the messages. */
+static void note_event(struct flows *F, struct msg *m, int64_t t, uint8_t flags, int in_window)
 {
-    int oom = 0;
     uint32_t s;
-    int64_t t = d->flags & E_COMPLEX ? (int64_t)d->tf : (int64_t)(d->tf >> RANK_BITS);
     if (t < 0 || t / 1000 >= UINT32_MAX) {
         atomic_store(&F->wide, 1);
         s = 0;
@@ -2291,10 +2297,17 @@ static int fold_into(struct flows *F, struct part *P, struct msg *m, const struc
         m->tmin = s;
     if (s > m->tmax)
         m->tmax = s;
-    if (d->flags & E_COMPLEX)
+    if (flags & E_COMPLEX)
         m->flags |= M_COMPLEX;
-    if (d->in_window)
+    if (in_window)
         m->flags |= M_IN_WINDOW;
+}
+
+/* Fold d into its message m (its time noted already). 0, or -1 when out
+ * of memory. */
+static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const uint64_t *rcpt)
+{
+    int oom = 0;
     if (!(m->flags & M_COMPLEX))
         fold_facts(F, P, m, d, rcpt, &oom);
     return oom ? -1 : 0;
@@ -2322,22 +2335,29 @@ static int by_h1(const void *a, const void *b)
     return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* Fold part p's events (n words at ev) into P, emptied first, and mark
- * the messages an unusual id traces (F->targets, sorted). 0, or -1 when
- * out of memory. */
-static int fold_part(struct flows *F, struct part *P, unsigned p, const uint64_t *ev, size_t n)
+/* Gather part p's events (n words at ev) by message into P, emptied
+ * first: each message's times and marks, and its records linked newest
+ * first (a record's h1, not read again, becomes the offset + 1 of the
+ * message's record before it; 0: none). Facts are made later, and only
+ * for the messages that are not plain (rebuild_plain). Then mark the
+ * messages an unusual id traces (F->targets, sorted). 0, or -1 when out
+ * of memory. */
+static int fold_part(struct flows *F, struct part *P, unsigned p, uint64_t *ev, size_t n)
 {
     part_reset(P);
-    int rc = 0;
-    for (size_t k = 0; k < n && !rc;) {
-        struct ev_facts d;
-        size_t len = rec_read(ev + k, F->rank_of, &d);
-        const uint64_t *rcpt = ev + k + len - d.n_rcpt;
-        k += len;
+    if (n >= UINT32_MAX)
+        return -1;                 /* links hold 32 bits */
+    for (size_t k = 0; k < n;) {
+        struct ev_rec r;
+        memcpy(&r, ev + k, sizeof r);
         if (msg_reserve(P, 1))
             return -1;
-        uint32_t j = msg_slot(P, d.h1, d.h2, 1);
-        rc = fold_into(F, P, &P->slots[j], &d, rcpt);
+        struct msg *m = &P->slots[msg_slot(P, r.h1, r.h2, 1)];
+        note_event(F, m, r.flags & E_COMPLEX ? (int64_t)r.tfi : (int64_t)(r.tfi >> RANK_BITS), r.flags,
+                   (r.xlen & XLEN_IN_WINDOW) != 0);
+        ev[k] = m->last;
+        m->last = (uint32_t)(k + 1);
+        k += REC_WORDS + ext_words(&r) + r.n_rcpt;
     }
     size_t lo = 0, hi = F->n_targets;
     while (lo < hi) {              /* the first target of part p */
@@ -2352,7 +2372,7 @@ static int fold_part(struct flows *F, struct part *P, unsigned p, const uint64_t
         if (j != UINT32_MAX)
             P->slots[j].flags |= M_COMPLEX;
     }
-    return rc;
+    return 0;
 }
 
 /* The times of the workers' last files (after the search). */
@@ -2395,6 +2415,12 @@ struct ercpt {
     const char *next_hop;
 };
 
+/* One event of a message rebuilt from its records. */
+struct pev {
+    struct ev_facts d;
+    const uint64_t *rcpt;
+};
+
 struct eval {
     struct egroup g[MAX_GROUPS];
     size_t ng;
@@ -2418,6 +2444,10 @@ struct eval {
     size_t *rs_at;                 /* nr + 1 offsets into rs_by */
     const struct fact **rs_by;
     size_t cap_rs_at, cap_rs_by;
+    /* the message's records (offsets into its part's events), newest first */
+    uint32_t *at;
+    size_t n_at, cap_at;
+    struct pev *pe;                /* PLAIN_EVENTS of them, decoded (rebuild_plain) */
 };
 
 #define MAP_GEN_SHIFT 48          /* above an address's 48 bits */
@@ -2550,6 +2580,159 @@ static int eval_facts_room(struct eval *E, size_t n)
     return 0;
 }
 
+/* What rebuilding gives once each recipient has its fate: into res, and
+ * the pattern's key into key (when not NULL). */
+static void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
+                   struct eresult *res, uint64_t *key, size_t *key_n)
+{
+    size_t ng = E->ng;
+    /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
+     * rows name none) is a message stuck before any recipient has a fate. */
+    res->pending = pending || !E->nr;
+    res->first = E->g[order[0]].server;
+    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
+    if (!key)
+        return;
+    /* Where a relay went, one more hop per next host (at most 8): the
+     * interned names, which outlive the pattern (each is cut to 127 bytes
+     * when written: it was copied into 128-byte buffers). */
+    size_t n_relay = 0;
+    const char *hosts[8];
+    for (size_t r = 0; r < E->nr; r++) {
+        const struct ercpt *R = &E->r[r];
+        if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n_relay && !dup; k++)
+            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
+                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
+        if (dup)
+            continue;
+        if (n_relay == 8)
+            break;
+        hosts[n_relay++] = R->next_hop;
+    }
+    size_t n = 0;
+    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
+    key[n++] = E->g[order[0]].spell;
+    for (size_t h = 0; h < ng; h++) {
+        const struct egroup *G = &E->g[order[h]];
+        unsigned seen = 0, nk = 0;
+        uint64_t kinds = 0;
+        for (size_t k = 0; k < G->nk; k++) {
+            if (seen >> G->k[k].kind & 1)
+                continue;
+            seen |= 1u << G->k[k].kind;
+            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
+        }
+        key[n++] = G->spell;
+        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
+    }
+    for (size_t k = 0; k < n_relay; k++)
+        key[n++] = (uint64_t)(uintptr_t)hosts[k];
+    *key_n = n;
+}
+
+/* The groups' links, as link_group and link_receive find them, and their
+ * order, as mt_tracer_build places them (into order; each group's hop).
+ * E->g (in class order) and E->sb are set. 0; 1 when the message must be
+ * traced after all. */
+static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
+    /* A SEND whose Exchange reply names a server that did not log the
+     * message left the organisation (trace.c, leaves()) and may have come
+     * back: traced. */
+    for (size_t i = 0; i < nsb; i++) {
+        const struct fact *f = sb[i];
+        int ours = f->type != F_S;
+        for (size_t g = 0; g < ng && !ours; g++)
+            ours = E->g[g].label == f->b;
+        if (!ours)
+            return 1;
+    }
+    /* Links, as link_group and link_receive find them. */
+    for (size_t g = 0; g < ng; g++) {
+        struct egroup *G = &E->g[g];
+        G->pred = -1;
+        G->link = MT_LINK_ORIGIN;
+        G->placed = 0;
+        if (!G->has_r)
+            continue;
+        /* 1. a SEND elsewhere whose reply names its internal id */
+        for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
+            if (h == g)
+                continue;
+            for (size_t i = 0; i < nsb; i++) {
+                const struct fact *f = sb[i];
+                if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
+                    f->b == G->label) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_INTERNAL_ID;
+                    break;
+                }
+            }
+        }
+        /* 2. from the store driver: a SUBMIT elsewhere aimed at it */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->storedriver && G->label != NONE8; h++) {
+            if (h == g)
+                continue;
+            int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
+            for (size_t i = 0; i < nsb && !aims; i++)
+                aims = sb[i]->type == F_B && sb[i]->cls == E->g[h].cls && sb[i]->a == G->label;
+            if (aims) {
+                G->pred = (int)h;
+                G->link = MT_LINK_SUBMIT;
+            }
+        }
+        /* 3. its client is another server of ours */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->client != NONE8; h++) {
+            if (h != g && E->g[h].label == G->client) {
+                G->pred = (int)h;
+                G->link = MT_LINK_MESSAGE_ID;
+            }
+        }
+    }
+    /* Order, as mt_tracer_build places the groups. */
+    for (size_t placed = 0; placed < ng; placed++) {
+        int best = -1;
+        for (int pass = 0; pass < 2 && best < 0; pass++)
+            for (size_t g = 0; g < ng; g++) {
+                if (E->g[g].placed)
+                    continue;
+                int ready = pass == 1 || E->g[g].pred < 0 || E->g[E->g[g].pred].placed;
+                if (ready && (best < 0 || (E->g[g].tf >> RANK_BITS) < (E->g[best].tf >> RANK_BITS)))
+                    best = (int)g;
+            }
+        E->g[best].placed = 1;
+        E->g[best].hop = placed;
+        order[placed] = (size_t)best;
+    }
+    return 0;
+}
+
+/* R's fate after a SEND to it on class cls (in key order, after its
+ * last outcome there). */
+static void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
+{
+    /* handed over: a hop received it by that internal id, or (no id) it
+     * went to another server of ours */
+    int handed = 0;
+    for (size_t h = 0; h < E->ng && !handed; h++) {
+        const struct egroup *H = &E->g[h];
+        if (s->token_len)
+            handed = H->link == MT_LINK_INTERNAL_ID && H->iid_len == s->token_len && H->iid == s->token;
+        else
+            handed = H->label != NONE8 && H->label == s->label && H->cls != cls;
+    }
+    if (!handed) {
+        R->outcome = MT_OUT_RELAYED;
+        R->next_hop = s->next_hop;
+    } else if (R->outcome == MT_OUT_DEFERRED) {
+        R->outcome = MT_OUT_UNKNOWN;
+    }
+}
+
 /* Rebuild message m (not marked) as mt_tracer_build would, and write its
  * path into path (when not NULL). Returns 0; 1 when it must be traced after
  * all (too many servers); -1 when out of memory. */
@@ -2637,75 +2820,9 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
     }
     size_t ng = E->ng;
-    /* A SEND whose Exchange reply names a server that did not log the
-     * message left the organisation (trace.c, leaves()) and may have come
-     * back: traced. */
-    for (size_t i = 0; i < E->nsb; i++) {
-        const struct fact *f = E->sb[i];
-        int ours = f->type != F_S;
-        for (size_t g = 0; g < ng && !ours; g++)
-            ours = E->g[g].label == f->b;
-        if (!ours)
-            return 1;
-    }
-    /* Links, as link_group and link_receive find them. */
-    for (size_t g = 0; g < ng; g++) {
-        struct egroup *G = &E->g[g];
-        G->pred = -1;
-        G->link = MT_LINK_ORIGIN;
-        G->placed = 0;
-        if (!G->has_r)
-            continue;
-        /* 1. a SEND elsewhere whose reply names its internal id */
-        for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
-            if (h == g)
-                continue;
-            for (size_t i = 0; i < E->nsb; i++) {
-                const struct fact *f = E->sb[i];
-                if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
-                    f->b == G->label) {
-                    G->pred = (int)h;
-                    G->link = MT_LINK_INTERNAL_ID;
-                    break;
-                }
-            }
-        }
-        /* 2. from the store driver: a SUBMIT elsewhere aimed at it */
-        for (size_t h = 0; h < ng && G->pred < 0 && G->storedriver && G->label != NONE8; h++) {
-            if (h == g)
-                continue;
-            int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
-            for (size_t i = 0; i < E->nsb && !aims; i++)
-                aims = E->sb[i]->type == F_B && E->sb[i]->cls == E->g[h].cls && E->sb[i]->a == G->label;
-            if (aims) {
-                G->pred = (int)h;
-                G->link = MT_LINK_SUBMIT;
-            }
-        }
-        /* 3. its client is another server of ours */
-        for (size_t h = 0; h < ng && G->pred < 0 && G->client != NONE8; h++) {
-            if (h != g && E->g[h].label == G->client) {
-                G->pred = (int)h;
-                G->link = MT_LINK_MESSAGE_ID;
-            }
-        }
-    }
-    /* Order, as mt_tracer_build places the groups. */
     size_t order[MAX_GROUPS];
-    for (size_t placed = 0; placed < ng; placed++) {
-        int best = -1;
-        for (int pass = 0; pass < 2 && best < 0; pass++)
-            for (size_t g = 0; g < ng; g++) {
-                if (E->g[g].placed)
-                    continue;
-                int ready = pass == 1 || E->g[g].pred < 0 || E->g[E->g[g].pred].placed;
-                if (ready && (best < 0 || (E->g[g].tf >> RANK_BITS) < (E->g[best].tf >> RANK_BITS)))
-                    best = (int)g;
-            }
-        E->g[best].placed = 1;
-        E->g[best].hop = placed;
-        order[placed] = (size_t)best;
-    }
+    if (link_order(E, E->sb, E->nsb, order))
+        return 1;
     /* Recipients: first mentions in path order, then each one's fate. A
      * message may have hundreds: their facts are found by address. */
     E->nr = 0;
@@ -2808,75 +2925,310 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                 const struct fact *f = E->rs_by[i];
                 if (f->cls != G->cls)
                     continue;
-                const struct sendinfo *s = &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24];
-                /* handed over: a hop received it by that internal id, or
-                 * (no id) it went to another server of ours */
-                int handed = 0;
-                for (size_t h = 0; h < ng && !handed; h++) {
-                    const struct egroup *H = &E->g[h];
-                    if (s->token_len)
-                        handed = H->link == MT_LINK_INTERNAL_ID && H->iid_len == s->token_len && H->iid == s->token;
-                    else
-                        handed = H->label != NONE8 && H->label == s->label && H->cls != f->cls;
-                }
-                if (!handed) {
-                    R->outcome = MT_OUT_RELAYED;
-                    R->next_hop = s->next_hop;
-                } else if (R->outcome == MT_OUT_DEFERRED) {
-                    R->outcome = MT_OUT_UNKNOWN;
-                }
+                send_fate(E, R, &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24], f->cls);
             }
         }
         relayed |= R->outcome == MT_OUT_RELAYED;
         pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
         smtp_fd |= by_smtp && (R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED);
     }
-    /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
-     * rows name none) is a message stuck before any recipient has a fate. */
-    res->pending = pending || !E->nr;
-    res->first = E->g[order[0]].server;
-    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
-    if (!key)
-        return 0;
-    /* Where a relay went, one more hop per next host (at most 8): the
-     * interned names, which outlive the pattern (each is cut to 127 bytes
-     * when written: it was copied into 128-byte buffers). */
-    size_t n_relay = 0;
-    const char *hosts[8];
-    for (size_t r = 0; r < E->nr; r++) {
-        const struct ercpt *R = &E->r[r];
-        if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
-            continue;
-        int dup = 0;
-        for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
-                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
-        if (dup)
-            continue;
-        if (n_relay == 8)
-            break;
-        hosts[n_relay++] = R->next_hop;
-    }
-    size_t n = 0;
-    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
-    key[n++] = E->g[order[0]].spell;
-    for (size_t h = 0; h < ng; h++) {
-        const struct egroup *G = &E->g[order[h]];
-        unsigned seen = 0, nk = 0;
-        uint64_t kinds = 0;
-        for (size_t k = 0; k < G->nk; k++) {
-            if (seen >> G->k[k].kind & 1)
-                continue;
-            seen |= 1u << G->k[k].kind;
-            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
-        }
-        key[n++] = G->spell;
-        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
-    }
-    for (size_t k = 0; k < n_relay; k++)
-        key[n++] = (uint64_t)(uintptr_t)hosts[k];
-    *key_n = n;
+    finish(E, order, relayed, pending, smtp_fd, res, key, key_n);
     return 0;
+}
+
+/* ---- rebuilding a plain message from its events ---- */
+
+#define PLAIN_EVENTS 64            /* more events: not plain */
+#define PLAIN_GROUPS 4             /* servers */
+#define PLAIN_RCPT 8               /* recipients */
+#define PLAIN_SENDS 2              /* SENDs to a recipient on a server after its last outcome there */
+
+/* A recipient on one server, as its facts would hold it. */
+struct pstate {
+    uint64_t tf;                   /* first mention: key, place in the event */
+    uint32_t line, pos;
+    uint8_t seen;
+    uint8_t ru;                    /* 1 + the outcome of the last event that set it; 0: none */
+    uint8_t fd;                    /* an SMTP FAIL or DEFER named it */
+    uint8_t n_rs;
+    uint8_t rs[PLAIN_SENDS];       /* the SENDs after it (events in key order) */
+};
+
+/* Rebuild the message whose n records are at ev + E->at[] (newest first)
+ * as rebuild would from its facts, without them, when it is plain: its
+ * events, in key order, fold as the facts would in any order -- no two
+ * events of one server in the same millisecond (the facts' ties and
+ * same-time cases), no related recipient (EXPAND, RESOLVE), at most
+ * PLAIN_GROUPS servers, PLAIN_RCPT recipients, two SEND targets a server,
+ * PLAIN_SENDS SENDs to a recipient after its last outcome on a server, no
+ * SUBMIT to a server whose label has no bit. What it does not stand for,
+ * facts do. Returns 0 (res, key set), 1 (traced after all), 2 (not plain). */
+static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *ev, size_t n, struct eresult *res,
+                         uint64_t *key, size_t *key_n)
+{
+    if (n > PLAIN_EVENTS)
+        return 2;
+    struct pev *pe = E->pe;
+    uint8_t ord[PLAIN_EVENTS];
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t *w = ev + E->at[n - 1 - i];
+        size_t len = rec_read(w, F->rank_of, &pe[i].d);
+        pe[i].rcpt = w + len - pe[i].d.n_rcpt;
+        size_t j = i;
+        for (; j > 0 && key_less(pe[i].d.tf, pe[i].d.line, pe[ord[j - 1]].d.tf, pe[ord[j - 1]].d.line); j--)
+            ord[j] = ord[j - 1];
+        ord[j] = (uint8_t)i;
+    }
+    size_t ng = 0, nr = 0, nsf = 0;
+    uint64_t last_ms[PLAIN_GROUPS];
+    uint16_t kseen[PLAIN_GROUPS];
+    uint64_t raddr[PLAIN_RCPT];
+    struct pstate ps[PLAIN_RCPT][PLAIN_GROUPS];
+    struct fact sf[2 * PLAIN_GROUPS];
+    const struct fact *sbp[2 * PLAIN_GROUPS];
+    uint64_t leave = UINT64_MAX, in = 0;       /* as F_L's tf and x */
+    for (size_t i = 0; i < n; i++) {
+        const struct ev_facts *d = &pe[ord[i]].d;
+        const uint64_t *rc = pe[ord[i]].rcpt;
+        uint64_t ms = d->tf >> RANK_BITS;
+        size_t g = 0;
+        while (g < ng && E->g[g].cls != d->cls)
+            g++;
+        struct egroup *G = &E->g[g];
+        if (g == ng) {
+            if (ng == PLAIN_GROUPS)
+                return 2;
+            ng++;
+            G->cls = d->cls;
+            G->label = d->cls < F->n_cls ? F->cls_label[d->cls] : NONE8;
+            G->server = F->ls->files[d->findex].server;
+            G->spell = F->spell[d->findex];
+            G->tf = d->tf;
+            G->submit_mask = 0;
+            G->smtp_in = (d->flags & E_SMTP_IN) != 0;
+            G->has_r = 0;
+            G->nk = 0;
+            kseen[g] = 0;
+        } else if (ms == last_ms[g]) {
+            return 2;
+        }
+        last_ms[g] = ms;
+        if (d->flags & E_RELATED)
+            return 2;
+        if (d->kind < K_SIGNIFICANT && !(kseen[g] >> d->kind & 1)) {
+            kseen[g] |= (uint16_t)(1u << d->kind);
+            G->k[G->nk++].kind = d->kind;
+        }
+        if (d->kind == K_SUBMIT && d->target != NONE8) {
+            if (d->target >= 32)
+                return 2;
+            G->submit_mask |= UINT32_C(1) << d->target;
+        }
+        if (d->kind == K_RECEIVE && !G->has_r) {
+            G->has_r = 1;
+            G->iid = d->x;
+            G->iid_len = d->xlen;
+            G->storedriver = (d->flags & E_STOREDRIVER) != 0;
+            G->client = d->label;
+        }
+        int sends = d->kind == K_SEND || d->kind == K_SENDEXTERNAL;
+        if (sends && d->xlen && d->target != NONE8) {
+            size_t k = 0;
+            while (k < nsf && !(sf[k].cls == d->cls && sf[k].x == d->x && sf[k].a == d->xlen && sf[k].b == d->target))
+                k++;
+            if (k == nsf) {
+                if (nsf == 2 * PLAIN_GROUPS)
+                    return 2;
+                memset(&sf[nsf], 0, sizeof sf[nsf]);
+                sf[nsf].type = F_S;
+                sf[nsf].cls = d->cls;
+                sf[nsf].x = d->x;
+                sf[nsf].a = d->xlen;
+                sf[nsf].b = d->target;
+                sbp[nsf] = &sf[nsf];
+                nsf++;
+            }
+        }
+        if (d->flags & (E_LEAVES | E_FROM_HOST)) {
+            if ((d->flags & E_LEAVES) && ms < leave)
+                leave = ms;
+            if (from_left_host(F, d) && ms + 1 > in)
+                in = ms + 1;
+        }
+        int op = op_of(d->kind);
+        for (size_t q = 0; q < d->n_rcpt; q++) {
+            uint64_t addr = rc[q] & ADDR_MASK;
+            size_t r = 0;
+            while (r < nr && raddr[r] != addr)
+                r++;
+            if (r == nr) {
+                if (nr == PLAIN_RCPT)
+                    return 2;
+                raddr[nr++] = addr;
+                memset(ps[r], 0, sizeof ps[r]);
+            }
+            struct pstate *st = &ps[r][g];
+            if (!st->seen) {       /* the first in key order, and in the event */
+                st->seen = 1;
+                st->tf = d->tf;
+                st->line = d->line;
+                st->pos = (uint32_t)(rc[q] >> 48);
+            }
+            if (op == OP_SEND) {
+                if (st->n_rs && st->rs[st->n_rs - 1] == ord[i])
+                    continue;      /* the same event names it twice */
+                if (st->n_rs == PLAIN_SENDS)
+                    return 2;
+                st->rs[st->n_rs++] = ord[i];
+            } else if (op) {
+                if (d->flags & E_SMTP_FD)
+                    st->fd = 1;
+                st->ru = (uint8_t)op;
+                st->n_rs = 0;      /* SENDs before it no longer matter */
+            }
+        }
+    }
+    if (in && leave <= in - 1)
+        return 1;                  /* it may have come back (fold_round_trip) */
+    /* groups in the builder's order (by class); lg: a group's place above */
+    uint8_t lg[PLAIN_GROUPS];
+    for (size_t g = 0; g < ng; g++)
+        lg[g] = (uint8_t)g;
+    for (size_t i = 1; i < ng; i++)
+        for (size_t j = i; j > 0 && E->g[j - 1].cls > E->g[j].cls; j--) {
+            struct egroup t = E->g[j];
+            E->g[j] = E->g[j - 1];
+            E->g[j - 1] = t;
+            uint8_t u = lg[j];
+            lg[j] = lg[j - 1];
+            lg[j - 1] = u;
+        }
+    E->ng = ng;
+    size_t order[PLAIN_GROUPS];
+    if (link_order(E, sbp, nsf, order))
+        return 1;
+    /* recipients: first mentions in path order */
+    uint8_t rof[PLAIN_RCPT];
+    E->nr = 0;
+    for (size_t r = 0; r < nr; r++) {
+        struct ercpt y = { raddr[r], 0, 0, 0, 0, MT_OUT_UNKNOWN, NULL }, b;
+        int have = 0;
+        for (size_t g = 0; g < ng; g++) {
+            const struct pstate *st = &ps[r][lg[g]];
+            if (!st->seen)
+                continue;
+            y.hop = E->g[g].hop;
+            y.tf = st->tf;
+            y.line = st->line;
+            y.pos = st->pos;
+            if (!have || ercpt_before(&y, &b))
+                b = y;
+            have = 1;
+        }
+        size_t j = E->nr++;
+        for (; j > 0 && ercpt_before(&b, &E->r[j - 1]); j--) {
+            E->r[j] = E->r[j - 1];
+            rof[j] = rof[j - 1];
+        }
+        E->r[j] = b;
+        rof[j] = (uint8_t)r;
+    }
+    int relayed = 0, pending = 0, smtp_fd = 0;
+    for (size_t r = 0; r < E->nr; r++) {
+        struct ercpt *R = &E->r[r];
+        int by_smtp = 0;
+        for (size_t o = 0; o < ng; o++) {
+            const struct pstate *st = &ps[rof[r]][lg[order[o]]];
+            if (st->ru) {
+                R->outcome = st->ru - 1;
+                by_smtp = st->fd;
+            }
+            for (size_t i = 0; i < st->n_rs; i++) {
+                const struct ev_facts *d = &pe[st->rs[i]].d;
+                struct sendinfo si = { d->x, d->hop != NO_HOP ? F->hops[d->hop] : NULL, d->xlen, d->label };
+                send_fate(E, R, &si, E->g[order[o]].cls);
+            }
+        }
+        relayed |= R->outcome == MT_OUT_RELAYED;
+        pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
+        smtp_fd |= by_smtp && (R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED);
+    }
+    finish(E, order, relayed, pending, smtp_fd, res, key, key_n);
+    return 0;
+}
+
+/* Fold the n records of m at ev + E->at[] (newest first) into facts, in
+ * the order they were read. 0, or -1 when out of memory. */
+static int fold_records(struct flows *F, struct part *P, struct msg *m, const struct eval *E, const uint64_t *ev,
+                        size_t n)
+{
+    for (size_t i = n; i-- > 0;) {
+        struct ev_facts d;
+        const uint64_t *w = ev + E->at[i];
+        size_t len = rec_read(w, F->rank_of, &d);
+        if (fold_into(F, P, m, &d, w + len - d.n_rcpt))
+            return -1;
+    }
+    return 0;
+}
+
+/* Rebuild m, plain or from its facts (made here, freed after). Returns
+ * as rebuild does. */
+static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct eval *E, const uint64_t *ev,
+                       struct eresult *res, uint64_t *key, size_t *key_n)
+{
+    E->n_at = 0;
+    for (uint32_t at = m->last; at; at = (uint32_t)ev[at - 1]) {
+        if (E->n_at == E->cap_at) {
+            size_t ncap = E->cap_at ? E->cap_at * 2 : 64;
+            uint32_t *na = realloc(E->at, ncap * sizeof *na);
+            if (!na)
+                return -1;
+            E->at = na;
+            E->cap_at = ncap;
+        }
+        E->at[E->n_at++] = at - 1;
+    }
+    if (!E->pe && !(E->pe = malloc(PLAIN_EVENTS * sizeof *E->pe)))
+        return -1;
+    if (!E->r || E->capr < PLAIN_RCPT) {
+        struct ercpt *nv = realloc(E->r, 16 * sizeof *nv);
+        if (!nv)
+            return -1;
+        E->r = nv;
+        E->capr = 16;
+    }
+    int rc = rebuild_plain(F, E, ev, E->n_at, res, key, key_n);
+#ifdef MT_FLOWS_CHECK
+    struct eresult r0 = *res;
+    uint64_t k0[KEY_WORDS];
+    size_t n0 = key ? *key_n : 0;
+    if (key && rc == 0)
+        memcpy(k0, key, n0 * sizeof *key);
+    int rc0 = rc;
+    if (rc != 2)
+        rc = 2;
+#endif
+    if (rc != 2)
+        return rc;
+    if (fold_records(F, P, m, E, ev, E->n_at))
+        return -1;
+    rc = m->flags & M_COMPLEX ? 1 : rebuild(F, P, m, E, res, key, key_n);
+    if (m->cap_class)
+        block_free(P, m->block, m->cap_class - 1u);
+    m->cap_class = 0;
+    m->n_facts = 0;
+#ifdef MT_FLOWS_CHECK
+    if (rc0 != 2) {
+        int bad = rc0 != rc;
+        if (!bad && rc == 0)
+            bad = r0.dir != res->dir || r0.first != res->first || r0.pending != res->pending ||
+                  (key && (n0 != *key_n || memcmp(k0, key, n0 * sizeof *key)));
+        if (bad)
+            fprintf(stderr, "flows check: plain %d, facts %d (h1 %016llx)\n", rc0, rc, (unsigned long long)m->h1);
+    }
+#endif
+    return rc;
 }
 
 /* The path text of a pattern key (rebuild's), as mt_flow_of_trace writes
@@ -3235,7 +3587,8 @@ static void *eval_parts(void *arg)
                     }
         }
         unsigned s = p % NSUB;
-        if (fold_part(F, P, p, at[s + 1] > at[s] ? j->split + at[s] : NULL, at[s + 1] - at[s])) {
+        uint64_t *ev = at[s + 1] > at[s] ? j->split + at[s] : NULL;
+        if (fold_part(F, P, p, ev, at[s + 1] - at[s])) {
             j->oom = 1;
             break;
         }
@@ -3254,7 +3607,7 @@ static void *eval_parts(void *arg)
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
-                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : key, &key_n);
+                int rc = rebuild_msg(F, P, m, &E, ev, &res, F->pending ? NULL : key, &key_n);
                 if (rc < 0) {
                     j->oom = 1;
                     break;
@@ -3278,6 +3631,8 @@ static void *eval_parts(void *arg)
     free(E.ru);
     free(E.rs_at);
     free(E.rs_by);
+    free(E.at);
+    free(E.pe);
     free(j->split);
     part_free(P);
     keymap_free(&j->km);
