@@ -2384,26 +2384,20 @@ static void last_files(struct flows *F)
 
 /* ---- rebuilding one message from its facts ---- */
 
+/* A group (server) of the message being rebuilt: small, as groups are
+ * moved to be put in order. */
 struct egroup {
-    uint8_t cls, label;
     const char *server;
-    uint32_t spell;                /* F->spell of its server's file */
-    uint64_t tf;
-    uint32_t submit_mask;
-    int smtp_in;
-    int has_r;
+    uint64_t tf;                   /* its first event's key */
     uint64_t iid;
-    uint32_t iid_len;
-    int storedriver;
-    uint8_t client;
-    int pred, link, placed;
-    size_t hop;                    /* its place in the path */
-    size_t nk;
-    struct {
-        uint8_t kind;
-        uint64_t tf;
-        uint32_t line;
-    } k[K_SIGNIFICANT];
+    uint32_t line;
+    uint32_t spell;                /* F->spell of its server's file */
+    uint32_t submit_mask;
+    int pred, link;
+    uint8_t cls, label, client, smtp_in, has_r, storedriver, iid_len, placed;
+    uint8_t hop;                   /* its place in the path */
+    uint8_t nk;
+    uint8_t k[K_SIGNIFICANT];      /* its kinds, by their first events' keys */
 };
 
 struct ercpt {
@@ -2620,10 +2614,10 @@ static void finish(struct eval *E, const size_t *order, int relayed, int pending
         unsigned seen = 0, nk = 0;
         uint64_t kinds = 0;
         for (size_t k = 0; k < G->nk; k++) {
-            if (seen >> G->k[k].kind & 1)
+            if (seen >> G->k[k] & 1)
                 continue;
-            seen |= 1u << G->k[k].kind;
-            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
+            seen |= 1u << G->k[k];
+            kinds |= (uint64_t)G->k[k] << (4 * nk++);
         }
         key[n++] = G->spell;
         key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
@@ -2778,14 +2772,13 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             g->server = F->ls->files[f->x >> 32].server;
             g->spell = F->spell[f->x >> 32];
             g->tf = f->tf;
+            g->line = f->line;
             g->submit_mask = (uint32_t)f->x;
             g->smtp_in = f->a;
             g->has_r = 0;
             g->nk = 0;
             if (f->b < K_SIGNIFICANT) {
-                g->k[0].kind = f->b;
-                g->k[0].tf = f->tf;
-                g->k[0].line = f->line;
+                g->k[0] = f->b;
                 g->nk = 1;
             }
         }
@@ -2797,20 +2790,30 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->g[j] = E->g[j - 1];
             E->g[j - 1] = t;
         }
-    for (size_t g = 0; g < E->ng; g++)
+    /* the keys of each group's kinds, while they are put in order */
+    struct {
+        uint64_t tf;
+        uint32_t line;
+    } kk[MAX_GROUPS][K_SIGNIFICANT];
+    for (size_t g = 0; g < E->ng; g++) {
         E->gidx[E->g[g].cls] = (uint8_t)g;
+        kk[g][0].tf = E->g[g].tf;
+        kk[g][0].line = E->g[g].line;
+    }
     for (size_t i = 0; i < E->nkr; i++) {
         const struct fact *f = E->kr[i];
-        struct egroup *g = &E->g[E->gidx[f->cls]];
+        size_t gi = E->gidx[f->cls];
+        struct egroup *g = &E->g[gi];
         if (f->type == F_K) {
             size_t j = g->nk++;
-            while (j > 0 && key_less(f->tf, f->line, g->k[j - 1].tf, g->k[j - 1].line)) {
+            while (j > 0 && key_less(f->tf, f->line, kk[gi][j - 1].tf, kk[gi][j - 1].line)) {
                 g->k[j] = g->k[j - 1];
+                kk[gi][j] = kk[gi][j - 1];
                 j--;
             }
-            g->k[j].kind = f->a;
-            g->k[j].tf = f->tf;
-            g->k[j].line = f->line;
+            g->k[j] = f->a;
+            kk[gi][j].tf = f->tf;
+            kk[gi][j].line = f->line;
         } else if (f->type == F_R) {
             g->has_r = 1;
             g->iid = f->x;
@@ -3017,7 +3020,7 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
             return 2;
         if (d->kind < K_SIGNIFICANT && !(kseen[g] >> d->kind & 1)) {
             kseen[g] |= (uint16_t)(1u << d->kind);
-            G->k[G->nk++].kind = d->kind;
+            G->k[G->nk++] = d->kind;
         }
         if (d->kind == K_SUBMIT && d->target != NONE8) {
             if (d->target >= 32)
