@@ -637,7 +637,8 @@ struct hname {
     uint8_t label, tag;            /* label_of and host_tag of a name; ip_tag of an address (in tag) */
     char s[61];
 };
-#define HCACHE 16
+#define HCACHE_BITS 6
+#define HCACHE (1 << HCACHE_BITS)
 
 /* A recipient's address and its hash64, for the next event naming it:
  * the same few mailboxes are named event after event. */
@@ -1031,9 +1032,27 @@ static void leave_ip(struct flows *F, mt_slice s)
         atomic_fetch_or_explicit(&F->leave_ips[t >> 6], bit, memory_order_relaxed);
 }
 
+/* A name's place in a worker's cache: from two of its words (its start
+ * and middle) when it has eight bytes; host names of a domain share their
+ * ends. */
 static unsigned hname_slot(mt_slice s)
 {
-    return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+    if (s.n < 8)
+        return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+    uint64_t x = load8(s.p) ^ (load8(s.p + (s.n - 8) / 2) + s.n) * 0x9e3779b97f4a7c15ull;
+    return (unsigned)((x * 0xbf58476d1ce4e5b9ull) >> (64 - HCACHE_BITS));
+}
+
+/* Do the n bytes at a and b match? Word by word, the last eight bytes
+ * last, when n >= 8. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return !memcmp(a, b, n);
+    size_t i = 0;
+    while (i + 8 < n && load8(a + i) == load8(b + i))
+        i += 8;
+    return i + 8 >= n && load8(a + n - 8) == load8(b + n - 8);
 }
 
 /* hash64(a), remembered by w for the same text: its place is found from
@@ -1064,7 +1083,7 @@ static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t
     struct hname *e = NULL;
     if (h.n && h.n <= sizeof e->s) {
         e = &w->names[hname_slot(h)];
-        if (e->n == h.n && !memcmp(e->s, h.p, h.n)) {
+        if (e->n == h.n && same_bytes(e->s, h.p, h.n)) {
             *label = e->label;
             *tag = e->tag;
             return;
@@ -1088,7 +1107,7 @@ static uint8_t addr_tag(struct worker *w, mt_slice s)
     if (s.n > sizeof w->addrs[0].s)
         return ip_tag(s);
     struct hname *e = &w->addrs[hname_slot(s)];
-    if (e->n != s.n || memcmp(e->s, s.p, s.n)) {
+    if (e->n != s.n || !same_bytes(e->s, s.p, s.n)) {
         e->n = (uint8_t)s.n;
         memcpy(e->s, s.p, s.n);
         e->tag = ip_tag(s);
