@@ -2646,6 +2646,61 @@ static void finish(struct eval *E, const size_t *order, int relayed, int pending
     *key_n = n;
 }
 
+/* link_order's links and order for one or two groups (most messages),
+ * without its loops over the others: the same answers. */
+static int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
+    for (size_t g = 0; g < ng; g++) {
+        struct egroup *G = &E->g[g];
+        G->pred = -1;
+        G->link = MT_LINK_ORIGIN;
+        G->placed = 1;
+        if (!G->has_r || ng == 1)
+            continue;
+        size_t h = 1 - g;
+        const struct egroup *H = &E->g[h];
+        if (G->iid_len && G->label != NONE8)
+            for (size_t i = 0; i < nsb; i++) {
+                const struct fact *f = sb[i];
+                if (f->type == F_S && f->cls == H->cls && f->a == G->iid_len && f->x == G->iid && f->b == G->label) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_INTERNAL_ID;
+                    break;
+                }
+            }
+        if (G->pred < 0 && G->storedriver && G->label != NONE8) {
+            int aims = G->label < 32 && (H->submit_mask >> G->label & 1);
+            for (size_t i = 0; i < nsb && !aims; i++)
+                aims = sb[i]->type == F_B && sb[i]->cls == H->cls && sb[i]->a == G->label;
+            if (aims) {
+                G->pred = (int)h;
+                G->link = MT_LINK_SUBMIT;
+            }
+        }
+        if (G->pred < 0 && G->client != NONE8 && H->label == G->client) {
+            G->pred = (int)h;
+            G->link = MT_LINK_MESSAGE_ID;
+        }
+    }
+    size_t first = 0;
+    if (ng == 2) {
+        /* the first ready (no predecessor; both when each has one), the
+         * earlier of two, the first of two at the same time */
+        int r0 = E->g[0].pred < 0, r1 = E->g[1].pred < 0;
+        if (!r0 && !r1)
+            r0 = r1 = 1;
+        first = r0 && (!r1 || (E->g[0].tf >> RANK_BITS) <= (E->g[1].tf >> RANK_BITS)) ? 0 : 1;
+        order[1] = 1 - first;
+        E->g[1 - first].hop = 1;
+    }
+    order[0] = first;
+    E->g[first].hop = 0;
+    return 0;
+}
+
+static void link_order_any(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order);
+
 /* The groups' links, as link_group and link_receive find them, and their
  * order, as mt_tracer_build places them (into order; each group's hop).
  * E->g (in class order) and E->sb are set. 0; 1 when the message must be
@@ -2664,6 +2719,31 @@ static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, 
         if (!ours)
             return 1;
     }
+#ifdef MT_FLOWS_CHECK
+    if (ng <= 2) {
+        size_t o2[2];
+        link_order_two(E, sb, nsb, o2);
+        struct egroup g2[2];
+        memcpy(g2, E->g, ng * sizeof *g2);
+        link_order_any(E, sb, nsb, order);
+        for (size_t g = 0; g < ng; g++)
+            if (o2[g] != order[g] || g2[g].pred != E->g[g].pred || g2[g].link != E->g[g].link ||
+                g2[g].hop != E->g[g].hop)
+                fprintf(stderr, "flows check: link_order_two\n");
+        return 0;
+    }
+#else
+    if (ng <= 2)
+        return link_order_two(E, sb, nsb, order);
+#endif
+    link_order_any(E, sb, nsb, order);
+    return 0;
+}
+
+/* link_order's links and order for any number of groups. */
+static void link_order_any(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
     /* Links, as link_group and link_receive find them. */
     for (size_t g = 0; g < ng; g++) {
         struct egroup *G = &E->g[g];
@@ -2721,7 +2801,6 @@ static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, 
         E->g[best].hop = placed;
         order[placed] = (size_t)best;
     }
-    return 0;
 }
 
 /* R's fate after a SEND to it on class cls (in key order, after its
