@@ -358,11 +358,6 @@ static inline void fold16(const char *p, uint64_t *w0, uint64_t *w1)
  * its lane for certain (each step is a bijection of the lane), and the
  * other lane's hash mixes the first's in. 1 when s holds a NUL byte
  * (describe_facts' test, made here on the words already loaded). */
-static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
-{
-    uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
-    uint64_t zero = 0;             /* 0x80 in a byte: a NUL there (or below one) */
-    size_t i = 0;
 #define HASH_A(w)                                                                                          \
     do {                                                                                                   \
         a = (a ^ (w)) * 0x9e3779b97f4a7c15ull;                                                             \
@@ -375,16 +370,43 @@ static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
     } while (0)
 #define HAS_ZERO(w) (((w) - 0x0101010101010101ull) & ~(w) & 0x8080808080808080ull)
 #if defined(__SSE2__) && defined(__x86_64__)
-    unsigned zmask = 0;
-    for (; i + 16 <= s.n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + i));
-        zmask |= (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
-        __m128i up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
-        v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
-        HASH_A((uint64_t)_mm_cvtsi128_si64(v));
-        HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
+/* 16 zero bytes, then 16 of 0xFF: from byte k on, the last k of 16 kept. */
+static const unsigned char keep_last[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                             255, 255, 255, 255, 255, 255, 255, 255,
+                                             255, 255, 255, 255, 255, 255, 255, 255 };
+#endif
+static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
+{
+    uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
+    uint64_t zero = 0;             /* 0x80 in a byte: a NUL there (or below one) */
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (s.n >= 16) {
+        /* 16 bytes at a time, folded as mt_fold8 folds (A-Z only): 'A'..'Z'
+         * are the bytes that adding 0x80 - 'A' puts below -128 + 26; the
+         * last 16 bytes once more for the rest, those hashed cleared */
+        const __m128i up_at = _mm_set1_epi8((char)(0x80 - 'A')), up_below = _mm_set1_epi8((char)(-128 + 26));
+        const __m128i bit5 = _mm_set1_epi8(0x20);
+        __m128i least = _mm_set1_epi8(-1), v;
+        for (; i + 16 <= s.n; i += 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + i));
+            least = _mm_min_epu8(least, v);
+            v = _mm_or_si128(v, _mm_and_si128(_mm_cmpgt_epi8(up_below, _mm_add_epi8(v, up_at)), bit5));
+            HASH_A((uint64_t)_mm_cvtsi128_si64(v));
+            HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
+        }
+        if (i < s.n) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + s.n - 16));
+            least = _mm_min_epu8(least, v);
+            v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep_last + (s.n - i))));
+            v = _mm_or_si128(v, _mm_and_si128(_mm_cmpgt_epi8(up_below, _mm_add_epi8(v, up_at)), bit5));
+            HASH_A((uint64_t)_mm_cvtsi128_si64(v));
+            HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
+        }
+        *h1 = mix64(a);
+        *h2 = (uint32_t)mix64(b ^ (a >> 1));
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(least, _mm_setzero_si128())) != 0;
     }
-    zero = zmask;
 #endif
     for (; i + 8 <= s.n; i += 8) {
         uint64_t w = load8(s.p + i);
@@ -399,13 +421,13 @@ static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
         zero |= HAS_ZERO(t);
         b = (b ^ w) * 0xbf58476d1ce4e5b9ull;
     }
-#undef HASH_A
-#undef HASH_B
-#undef HAS_ZERO
     *h1 = mix64(a);
     *h2 = (uint32_t)mix64(b ^ (a >> 1));
     return zero != 0;
 }
+#undef HASH_A
+#undef HASH_B
+#undef HAS_ZERO
 
 /* A recipient within its message (48 bits are plenty for the few of one
  * message), and a text. */
