@@ -136,14 +136,33 @@ static int resubmission_context(mt_slice ctx)
     size_t i = 0;
 #ifdef __SSE2__
     /* sixteen bytes at a time where SSE2 is (a STOREDRIVER's context is
-     * 180 bytes): 's' or 'S' is 's' with bit 5 set */
-    const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s');
-    for (; i + 16 <= ctx.n; i += 16) {
-        __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_)); m; m &= m - 1) {
-            size_t k = i + (size_t)__builtin_ctz(m);
-            if (resubmission_at(ctx, k))
-                return 1;
+     * 180 bytes), the last sixteen that have a byte after them once more
+     * for the rest: 's' or 'S' is 's' with bit 5 set, and only those with
+     * what resubmission_at lets on after them are tried */
+    if (ctx.n >= 17) {
+        const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s'), a_ = _mm_set1_epi8('a'),
+                      h_ = _mm_set1_epi8('h'), sp = _mm_set1_epi8(' '), dash = _mm_set1_epi8('-'),
+                      low = _mm_set1_epi8('_');
+        for (;; i += 16) {
+            if (i + 17 > ctx.n)
+                i = ctx.n - 17;
+            __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_));
+            if (m) {
+                __m128i nx = _mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i + 1));
+                __m128i nl = _mm_or_si128(nx, bit5);
+                __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nl, a_), _mm_cmpeq_epi8(nl, h_)),
+                                          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nx, sp), _mm_cmpeq_epi8(nx, dash)),
+                                                       _mm_cmpeq_epi8(nx, low)));
+                for (m &= (unsigned)_mm_movemask_epi8(ok); m; m &= m - 1) {
+                    size_t k = i + (size_t)__builtin_ctz(m);
+                    if (mt_slice_mentions_at(ctx, k, "safetynet", 9) ||
+                        mt_slice_mentions_at(ctx, k, "shadowredundancy", 16))
+                        return 1;
+                }
+            }
+            if (i + 17 >= ctx.n)
+                return 0;
         }
     }
 #endif
