@@ -1855,14 +1855,19 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
  * sent on. */
+static int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
+{
+    return (flags & E_FROM_HOST) &&
+           ((target != NONE8 &&
+             (label != NONE8
+                  ? atomic_load_explicit(&F->leave_labels[label >> 6], memory_order_relaxed) >> (label & 63) & 1
+                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (target & 63) & 1)) ||
+            (ip && atomic_load_explicit(&F->leave_ips[ip >> 6], memory_order_relaxed) >> (ip & 63) & 1));
+}
+
 static int from_left_host(const struct flows *F, const struct ev_facts *d)
 {
-    return (d->flags & E_FROM_HOST) &&
-           ((d->target != NONE8 &&
-             (d->label != NONE8
-                  ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
-                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1)) ||
-            (d->ip && atomic_load_explicit(&F->leave_ips[d->ip >> 6], memory_order_relaxed) >> (d->ip & 63) & 1));
+    return from_left(F, d->flags, d->label, d->target, d->ip);
 }
 
 static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
@@ -2469,12 +2474,6 @@ struct ercpt {
     const char *next_hop;
 };
 
-/* One event of a message rebuilt from its records. */
-struct pev {
-    struct ev_facts d;
-    const uint64_t *rcpt;
-};
-
 struct eval {
     struct egroup g[MAX_GROUPS];
     size_t ng;
@@ -2501,7 +2500,6 @@ struct eval {
     /* the message's records (offsets into its part's events), newest first */
     uint32_t *at;
     size_t n_at, cap_at;
-    struct pev *pe;                /* PLAIN_EVENTS of them, decoded (rebuild_plain) */
 };
 
 #define MAP_GEN_SHIFT 48          /* above an address's 48 bits */
@@ -3096,28 +3094,40 @@ struct pstate {
     uint8_t rs[PLAIN_SENDS];       /* the SENDs after it (events in key order) */
 };
 
-/* Rebuild the message whose n records are at ev + E->at[] (newest first)
- * as rebuild would from its facts, without them, when it is plain: its
- * events, in key order, fold as the facts would in any order -- no two
- * events of one server in the same millisecond (the facts' ties and
- * same-time cases), no related recipient (EXPAND, RESOLVE), at most
- * PLAIN_GROUPS servers, PLAIN_RCPT recipients, two SEND targets a server,
- * PLAIN_SENDS SENDs to a recipient after its last outcome on a server, no
- * SUBMIT to a server whose label has no bit. What it does not stand for,
- * facts do. Returns 0 (res, key set), 1 (traced after all), 2 (not plain). */
-static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *ev, size_t n, struct eresult *res,
-                         uint64_t *key, size_t *key_n)
+/* Rebuild the message whose last record is at ev + last - 1 (each links
+ * to the one before) as rebuild would from its facts, without them, when
+ * it is plain: its events, in key order, fold as the facts would in any
+ * order -- no two events of one server in the same millisecond (the
+ * facts' ties and same-time cases), no related recipient (EXPAND,
+ * RESOLVE), at most PLAIN_EVENTS events, PLAIN_GROUPS servers, PLAIN_RCPT
+ * recipients, two SEND targets a server, PLAIN_SENDS SENDs to a recipient
+ * after its last outcome on a server, no SUBMIT to a server whose label
+ * has no bit. What it does not stand for, facts do. Returns 0 (res, key
+ * set), 1 (traced after all), 2 (not plain). */
+static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *ev, uint32_t last,
+                         struct eresult *res, uint64_t *key, size_t *key_n)
 {
-    if (n > PLAIN_EVENTS)
-        return 2;
-    struct pev *pe = E->pe;
+    /* its records (newest first) and their keys, read from the records as
+     * they are, and their order by key */
+    const uint64_t *rw[PLAIN_EVENTS];
+    uint64_t ktf[PLAIN_EVENTS];
+    uint32_t kline[PLAIN_EVENTS];
     uint8_t ord[PLAIN_EVENTS];
-    for (size_t i = 0; i < n; i++) {
-        const uint64_t *w = ev + E->at[n - 1 - i];
-        size_t len = rec_read(w, F->rank_of, &pe[i].d);
-        pe[i].rcpt = w + len - pe[i].d.n_rcpt;
-        size_t j = i;
-        for (; j > 0 && key_less(pe[i].d.tf, pe[i].d.line, pe[ord[j - 1]].d.tf, pe[ord[j - 1]].d.line); j--)
+    size_t n = 0;
+    for (uint32_t at = last; at; at = (uint32_t)ev[at - 1]) {
+        if (n == PLAIN_EVENTS)
+            return 2;
+        const uint64_t *w = ev + at - 1;
+        struct ev_rec r;
+        memcpy(&r, w, sizeof r);
+        rw[n] = w;
+        ktf[n] = (r.tfi >> RANK_BITS) << RANK_BITS | F->rank_of[r.tfi & ((1u << RANK_BITS) - 1)];
+        kline[n] = r.line;
+        n++;
+    }
+    for (size_t i = n, m = 0; i-- > 0; m++) {   /* oldest first: mostly in order already */
+        size_t j = m;
+        for (; j > 0 && key_less(ktf[i], kline[i], ktf[ord[j - 1]], kline[ord[j - 1]]); j--)
             ord[j] = ord[j - 1];
         ord[j] = (uint8_t)i;
     }
@@ -3129,25 +3139,36 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
     struct fact sf[2 * PLAIN_GROUPS];
     const struct fact *sbp[2 * PLAIN_GROUPS];
     uint64_t leave = UINT64_MAX, in = 0;       /* as F_L's tf and x */
-    for (size_t i = 0; i < n; i++) {
-        const struct ev_facts *d = &pe[ord[i]].d;
-        const uint64_t *rc = pe[ord[i]].rcpt;
-        uint64_t ms = d->tf >> RANK_BITS;
+    for (size_t q = 0; q < n; q++) {
+        size_t i = ord[q];
+        const uint64_t *w = rw[i];
+        struct ev_rec r;
+        memcpy(&r, w, sizeof r);
+        size_t ext = ext_words(&r);
+        uint64_t x = ext ? w[REC_WORDS] : 0;
+        uint8_t ip = 0, xlen = r.xlen & (uint8_t)~XLEN_IN_WINDOW;
+        if (ext == 1) {
+            ip = (uint8_t)(x >> X_BITS);
+            x &= (UINT64_C(1) << X_BITS) - 1;
+        }
+        const uint64_t *rc = w + REC_WORDS + ext;
+        uint64_t tf = ktf[i], ms = tf >> RANK_BITS;
         size_t g = 0;
-        while (g < ng && E->g[g].cls != d->cls)
+        while (g < ng && E->g[g].cls != r.cls)
             g++;
         struct egroup *G = &E->g[g];
         if (g == ng) {
             if (ng == PLAIN_GROUPS)
                 return 2;
             ng++;
-            G->cls = d->cls;
-            G->label = d->cls < F->n_cls ? F->cls_label[d->cls] : NONE8;
-            G->server = F->ls->files[d->findex].server;
-            G->spell = F->spell[d->findex];
-            G->tf = d->tf;
+            uint32_t findex = (uint32_t)(r.tfi & ((1u << RANK_BITS) - 1));
+            G->cls = r.cls;
+            G->label = r.cls < F->n_cls ? F->cls_label[r.cls] : NONE8;
+            G->server = F->ls->files[findex].server;
+            G->spell = F->spell[findex];
+            G->tf = tf;
             G->submit_mask = 0;
-            G->smtp_in = (d->flags & E_SMTP_IN) != 0;
+            G->smtp_in = (r.flags & E_SMTP_IN) != 0;
             G->has_r = 0;
             G->nk = 0;
             kseen[g] = 0;
@@ -3155,75 +3176,75 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
             return 2;
         }
         last_ms[g] = ms;
-        if (d->flags & E_RELATED)
+        if (r.flags & E_RELATED)
             return 2;
-        if (d->kind < K_SIGNIFICANT && !(kseen[g] >> d->kind & 1)) {
-            kseen[g] |= (uint16_t)(1u << d->kind);
-            G->k[G->nk++] = d->kind;
+        if (r.kind < K_SIGNIFICANT && !(kseen[g] >> r.kind & 1)) {
+            kseen[g] |= (uint16_t)(1u << r.kind);
+            G->k[G->nk++] = r.kind;
         }
-        if (d->kind == K_SUBMIT && d->target != NONE8) {
-            if (d->target >= 32)
+        if (r.kind == K_SUBMIT && r.target != NONE8) {
+            if (r.target >= 32)
                 return 2;
-            G->submit_mask |= UINT32_C(1) << d->target;
+            G->submit_mask |= UINT32_C(1) << r.target;
         }
-        if (d->kind == K_RECEIVE && !G->has_r) {
+        if (r.kind == K_RECEIVE && !G->has_r) {
             G->has_r = 1;
-            G->iid = d->x;
-            G->iid_len = d->xlen;
-            G->storedriver = (d->flags & E_STOREDRIVER) != 0;
-            G->client = d->label;
+            G->iid = x;
+            G->iid_len = xlen;
+            G->storedriver = (r.flags & E_STOREDRIVER) != 0;
+            G->client = r.label;
         }
-        int sends = d->kind == K_SEND || d->kind == K_SENDEXTERNAL;
-        if (sends && d->xlen && d->target != NONE8) {
+        int sends = r.kind == K_SEND || r.kind == K_SENDEXTERNAL;
+        if (sends && xlen && r.target != NONE8) {
             size_t k = 0;
-            while (k < nsf && !(sf[k].cls == d->cls && sf[k].x == d->x && sf[k].a == d->xlen && sf[k].b == d->target))
+            while (k < nsf && !(sf[k].cls == r.cls && sf[k].x == x && sf[k].a == xlen && sf[k].b == r.target))
                 k++;
             if (k == nsf) {
                 if (nsf == 2 * PLAIN_GROUPS)
                     return 2;
                 memset(&sf[nsf], 0, sizeof sf[nsf]);
                 sf[nsf].type = F_S;
-                sf[nsf].cls = d->cls;
-                sf[nsf].x = d->x;
-                sf[nsf].a = d->xlen;
-                sf[nsf].b = d->target;
+                sf[nsf].cls = r.cls;
+                sf[nsf].x = x;
+                sf[nsf].a = xlen;
+                sf[nsf].b = r.target;
                 sbp[nsf] = &sf[nsf];
                 nsf++;
             }
         }
-        if (d->flags & (E_LEAVES | E_FROM_HOST)) {
-            if ((d->flags & E_LEAVES) && ms < leave)
+        if (r.flags & (E_LEAVES | E_FROM_HOST)) {
+            if ((r.flags & E_LEAVES) && ms < leave)
                 leave = ms;
-            if (from_left_host(F, d) && ms + 1 > in)
+            if (from_left(F, r.flags, r.label, r.target, ip) && ms + 1 > in)
                 in = ms + 1;
         }
-        int op = op_of(d->kind);
-        for (size_t q = 0; q < d->n_rcpt; q++) {
-            uint64_t addr = rc[q] & ADDR_MASK;
-            size_t r = 0;
-            while (r < nr && raddr[r] != addr)
-                r++;
-            if (r == nr) {
+        int op = op_of(r.kind);
+        for (size_t e = 0; e < r.n_rcpt; e++) {
+            uint64_t addr = rc[e] & ADDR_MASK;
+            size_t k = 0;
+            while (k < nr && raddr[k] != addr)
+                k++;
+            if (k == nr) {
                 if (nr == PLAIN_RCPT)
                     return 2;
                 raddr[nr++] = addr;
-                memset(ps[r], 0, sizeof ps[r]);
+                memset(ps[k], 0, sizeof ps[k]);
             }
-            struct pstate *st = &ps[r][g];
+            struct pstate *st = &ps[k][g];
             if (!st->seen) {       /* the first in key order, and in the event */
                 st->seen = 1;
-                st->tf = d->tf;
-                st->line = d->line;
-                st->pos = (uint32_t)(rc[q] >> 48);
+                st->tf = tf;
+                st->line = r.line;
+                st->pos = (uint32_t)(rc[e] >> 48);
             }
             if (op == OP_SEND) {
-                if (st->n_rs && st->rs[st->n_rs - 1] == ord[i])
+                if (st->n_rs && st->rs[st->n_rs - 1] == i)
                     continue;      /* the same event names it twice */
                 if (st->n_rs == PLAIN_SENDS)
                     return 2;
-                st->rs[st->n_rs++] = ord[i];
+                st->rs[st->n_rs++] = (uint8_t)i;
             } else if (op) {
-                if (d->flags & E_SMTP_FD)
+                if (r.flags & E_SMTP_FD)
                     st->fd = 1;
                 st->ru = (uint8_t)op;
                 st->n_rs = 0;      /* SENDs before it no longer matter */
@@ -3286,8 +3307,12 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
                 by_smtp = st->fd;
             }
             for (size_t i = 0; i < st->n_rs; i++) {
-                const struct ev_facts *d = &pe[st->rs[i]].d;
-                struct sendinfo si = { d->x, d->hop != NO_HOP ? F->hops[d->hop] : NULL, d->xlen, d->label };
+                const uint64_t *w = rw[st->rs[i]];     /* a SEND: x and hop after it */
+                struct ev_rec sr;
+                memcpy(&sr, w, sizeof sr);
+                uint32_t hop = (uint32_t)w[REC_WORDS + 1];
+                struct sendinfo si = { w[REC_WORDS], hop != NO_HOP ? F->hops[hop] : NULL,
+                                       (uint8_t)(sr.xlen & (uint8_t)~XLEN_IN_WINDOW), sr.label };
                 send_fate(E, R, &si, E->g[order[o]].cls);
             }
         }
@@ -3319,20 +3344,6 @@ static int fold_records(struct flows *F, struct part *P, struct msg *m, const st
 static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct eval *E, const uint64_t *ev,
                        struct eresult *res, uint64_t *key, size_t *key_n)
 {
-    E->n_at = 0;
-    for (uint32_t at = m->last; at; at = (uint32_t)ev[at - 1]) {
-        if (E->n_at == E->cap_at) {
-            size_t ncap = E->cap_at ? E->cap_at * 2 : 64;
-            uint32_t *na = realloc(E->at, ncap * sizeof *na);
-            if (!na)
-                return -1;
-            E->at = na;
-            E->cap_at = ncap;
-        }
-        E->at[E->n_at++] = at - 1;
-    }
-    if (!E->pe && !(E->pe = malloc(PLAIN_EVENTS * sizeof *E->pe)))
-        return -1;
     if (!E->r || E->capr < PLAIN_RCPT) {
         struct ercpt *nv = realloc(E->r, 16 * sizeof *nv);
         if (!nv)
@@ -3340,7 +3351,7 @@ static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct ev
         E->r = nv;
         E->capr = 16;
     }
-    int rc = rebuild_plain(F, E, ev, E->n_at, res, key, key_n);
+    int rc = rebuild_plain(F, E, ev, m->last, res, key, key_n);
 #ifdef MT_FLOWS_CHECK
     struct eresult r0 = *res;
     uint64_t k0[KEY_WORDS];
@@ -3353,6 +3364,18 @@ static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct ev
 #endif
     if (rc != 2)
         return rc;
+    E->n_at = 0;
+    for (uint32_t at = m->last; at; at = (uint32_t)ev[at - 1]) {
+        if (E->n_at == E->cap_at) {
+            size_t ncap = E->cap_at ? E->cap_at * 2 : 64;
+            uint32_t *na = realloc(E->at, ncap * sizeof *na);
+            if (!na)
+                return -1;
+            E->at = na;
+            E->cap_at = ncap;
+        }
+        E->at[E->n_at++] = at - 1;
+    }
     if (fold_records(F, P, m, E, ev, E->n_at))
         return -1;
     rc = m->flags & M_COMPLEX ? 1 : rebuild(F, P, m, E, res, key, key_n);
@@ -3774,7 +3797,6 @@ static void *eval_parts(void *arg)
     free(E.rs_at);
     free(E.rs_by);
     free(E.at);
-    free(E.pe);
     free(j->split);
     part_free(P);
     keymap_free(&j->km);
