@@ -2072,6 +2072,19 @@ static void add_target(struct flows *F, mt_slice id)
 static mt_slice value_from(mt_slice s, size_t j)
 {
     size_t e = j;
+#if defined(__SSE2__) && defined(__x86_64__)
+    /* 16 bytes at a time while they are there (an id, a host name) */
+    const __m128i comma = _mm_set1_epi8(','), close = _mm_set1_epi8(']'), semi = _mm_set1_epi8(';'),
+                  space = _mm_set1_epi8(' ');
+    for (; e + 16 <= s.n; e += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + e));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, close)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, semi), _mm_cmpeq_epi8(v, space))));
+        if (m)
+            return mt_slice_make(s.p + j, e + (size_t)__builtin_ctz(m) - j);
+    }
+#endif
     while (e < s.n && s.p[e] != ',' && s.p[e] != ']' && s.p[e] != ';' && s.p[e] != ' ')
         e++;
     return mt_slice_make(s.p + j, e - j);
