@@ -131,6 +131,25 @@ static int resubmission_at(mt_slice ctx, size_t i)
     return mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16);
 }
 
+/* resubmission_at(ctx, k) where ctx.p[k + 1] exists and is 'a', 'h' or
+ * what mentions skips: a word is asked about only when the byte after
+ * that is its own next (or skipped) -- "Message" has an "sa" that goes
+ * on with 'g'. */
+static inline int resubmission_after(mt_slice ctx, size_t k)
+{
+    unsigned char c = fold((unsigned char)ctx.p[k + 1]);
+    if (c == 'a' || c == 'h') {
+        if (k + 2 >= ctx.n)
+            return 0;
+        unsigned char d = fold((unsigned char)ctx.p[k + 2]);
+        if (d != (c == 'a' ? 'f' : 'a') && d != ' ' && d != '-' && d != '_')
+            return 0;
+        return c == 'a' ? mt_slice_mentions_at(ctx, k, "safetynet", 9)
+                        : mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
+    }
+    return mt_slice_mentions_at(ctx, k, "safetynet", 9) || mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
+}
+
 static int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
@@ -154,12 +173,9 @@ static int resubmission_context(mt_slice ctx)
                 __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nl, a_), _mm_cmpeq_epi8(nl, h_)),
                                           _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nx, sp), _mm_cmpeq_epi8(nx, dash)),
                                                        _mm_cmpeq_epi8(nx, low)));
-                for (m &= (unsigned)_mm_movemask_epi8(ok); m; m &= m - 1) {
-                    size_t k = i + (size_t)__builtin_ctz(m);
-                    if (mt_slice_mentions_at(ctx, k, "safetynet", 9) ||
-                        mt_slice_mentions_at(ctx, k, "shadowredundancy", 16))
+                for (m &= (unsigned)_mm_movemask_epi8(ok); m; m &= m - 1)
+                    if (resubmission_after(ctx, i + (size_t)__builtin_ctz(m)))
                         return 1;
-                }
             }
             if (i + 17 >= ctx.n)
                 return 0;
