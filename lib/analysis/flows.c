@@ -3124,7 +3124,7 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
 
 #define PLAIN_EVENTS 64            /* more events: not plain */
 #define PLAIN_GROUPS 4             /* servers */
-#define PLAIN_RCPT 8               /* recipients */
+#define PLAIN_RCPT 64              /* recipients */
 #define PLAIN_SENDS 2              /* SENDs to a recipient on a server after its last outcome there */
 
 /* A recipient on one server, as its facts would hold it. */
@@ -3142,12 +3142,12 @@ struct pstate {
  * to the one before) as rebuild would from its facts, without them, when
  * it is plain: its events, in key order, fold as the facts would in any
  * order -- no two events of one server in the same millisecond (the
- * facts' ties and same-time cases), no related recipient (EXPAND,
- * RESOLVE), at most PLAIN_EVENTS events, PLAIN_GROUPS servers, PLAIN_RCPT
- * recipients, two SEND targets a server, PLAIN_SENDS SENDs to a recipient
- * after its last outcome on a server, no SUBMIT to a server whose label
- * has no bit. What it does not stand for, facts do. Returns 0 (res, key
- * set), 1 (traced after all), 2 (not plain). */
+ * facts' ties and same-time cases), at most PLAIN_EVENTS events,
+ * PLAIN_GROUPS servers, PLAIN_RCPT recipients, two SEND targets a server,
+ * PLAIN_SENDS SENDs to a recipient after its last outcome on a server, no
+ * SUBMIT to a server whose label has no bit. What it does not stand for,
+ * facts do. Returns 0 (res, key set), 1 (traced after all), 2 (not
+ * plain). */
 static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *ev, uint32_t last,
                          struct eresult *res, uint64_t *key, size_t *key_n)
 {
@@ -3220,8 +3220,6 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
             return 2;
         }
         last_ms[g] = ms;
-        if (r.flags & E_RELATED)
-            return 2;
         if (r.kind < K_SIGNIFICANT && !(kseen[g] >> r.kind & 1)) {
             kseen[g] |= (uint16_t)(1u << r.kind);
             G->k[G->nk++] = r.kind;
@@ -3262,8 +3260,11 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
             if (from_left(F, r.flags, r.label, r.target, ip) && ms + 1 > in)
                 in = ms + 1;
         }
-        int op = op_of(r.kind);
+        int op_all = op_of(r.kind);
         for (size_t e = 0; e < r.n_rcpt; e++) {
+            int op = op_all;
+            if ((r.flags & E_RELATED) && e == 0)   /* the list expanded, the address resolved (fold_facts) */
+                op = !(r.flags & E_RELATED_SET) ? 0 : r.kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
             uint64_t addr = rc[e] & ADDR_MASK;
             size_t k = 0;
             while (k < nr && raddr[k] != addr)
@@ -3389,11 +3390,11 @@ static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct ev
                        struct eresult *res, uint64_t *key, size_t *key_n)
 {
     if (!E->r || E->capr < PLAIN_RCPT) {
-        struct ercpt *nv = realloc(E->r, 16 * sizeof *nv);
+        struct ercpt *nv = realloc(E->r, PLAIN_RCPT * sizeof *nv);
         if (!nv)
             return -1;
         E->r = nv;
-        E->capr = 16;
+        E->capr = PLAIN_RCPT;
     }
     int rc = rebuild_plain(F, E, ev, m->last, res, key, key_n);
 #ifdef MT_FLOWS_CHECK
