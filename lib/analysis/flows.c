@@ -3131,9 +3131,8 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
 
 /* A recipient on one server, as its facts would hold it. */
 struct pstate {
-    uint64_t tf;                   /* first mention: key, place in the event */
-    uint32_t line, pos;
-    uint8_t seen;
+    uint16_t pos;                  /* first mention: its place in the event */
+    uint8_t first;                 /* 1 + the event of the first mention (its key); 0: none */
     uint8_t ru;                    /* 1 + the outcome of the last event that set it; 0: none */
     uint8_t fd;                    /* an SMTP FAIL or DEFER named it */
     uint8_t n_rs;
@@ -3278,11 +3277,9 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
                 memset(ps[k], 0, sizeof ps[k]);
             }
             struct pstate *st = &ps[k][g];
-            if (!st->seen) {       /* the first in key order, and in the event */
-                st->seen = 1;
-                st->tf = tf;
-                st->line = r.line;
-                st->pos = (uint32_t)(rc[e] >> 48);
+            if (!st->first) {      /* the first in key order, and in the event */
+                st->first = (uint8_t)(i + 1);
+                st->pos = (uint16_t)(rc[e] >> 48);
             }
             if (op == OP_SEND) {
                 if (st->n_rs && st->rs[st->n_rs - 1] == i)
@@ -3325,11 +3322,11 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
         int have = 0;
         for (size_t g = 0; g < ng; g++) {
             const struct pstate *st = &ps[r][lg[g]];
-            if (!st->seen)
+            if (!st->first)
                 continue;
             y.hop = E->g[g].hop;
-            y.tf = st->tf;
-            y.line = st->line;
+            y.tf = ktf[st->first - 1];
+            y.line = kline[st->first - 1];
             y.pos = st->pos;
             if (!have || ercpt_before(&y, &b))
                 b = y;
