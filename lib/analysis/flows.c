@@ -3262,14 +3262,15 @@ static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *
                 in = ms + 1;
         }
         int op_all = op_of(r.kind);
-        for (size_t e = 0; e < r.n_rcpt; e++) {
+        size_t k = 0;              /* the recipient after the last one found: events name them in the same order */
+        for (size_t e = 0; e < r.n_rcpt; e++, k++) {
             int op = op_all;
             if ((r.flags & E_RELATED) && e == 0)   /* the list expanded, the address resolved (fold_facts) */
                 op = !(r.flags & E_RELATED_SET) ? 0 : r.kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
             uint64_t addr = rc[e] & ADDR_MASK;
-            size_t k = 0;
-            while (k < nr && raddr[k] != addr)
-                k++;
+            if (k >= nr || raddr[k] != addr)
+                for (k = 0; k < nr && raddr[k] != addr;)
+                    k++;
             if (k == nr) {
                 if (nr == PLAIN_RCPT)
                     return 2;
