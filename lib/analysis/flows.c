@@ -2383,8 +2383,11 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         o->tail = c;
     }
     memcpy(c->w + c->n, &r, sizeof r);
-    if (n_ext)
-        memcpy(c->w + c->n + REC_WORDS, ext, n_ext * sizeof *ext);
+    if (n_ext) {                   /* one or two words: no memcpy of a length */
+        c->w[c->n + REC_WORDS] = ext[0];
+        if (n_ext == 2)
+            c->w[c->n + REC_WORDS + 1] = ext[1];
+    }
     if (w->n_rcpt)
         memcpy(c->w + c->n + REC_WORDS + n_ext, w->rcpt, w->n_rcpt * sizeof *w->rcpt);
     c->n += need;
