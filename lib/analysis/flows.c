@@ -2401,11 +2401,12 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
 static void note_event(struct flows *F, struct msg *m, int64_t t, uint8_t flags, int in_window)
 {
     uint32_t s;
-    if (t < 0 || t / 1000 >= UINT32_MAX) {
+    uint64_t secs = (uint64_t)t / 1000;    /* unsigned: no sign to correct (t < 0 is wide) */
+    if (t < 0 || secs >= UINT32_MAX) {
         atomic_store(&F->wide, 1);
         s = 0;
     } else {
-        s = (uint32_t)(t / 1000);
+        s = (uint32_t)secs;
     }
     if (s < m->tmin)
         m->tmin = s;
