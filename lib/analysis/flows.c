@@ -404,6 +404,13 @@ static inline void fold16(const char *p, uint64_t *w0, uint64_t *w1)
         b ^= b >> 31;                                                                                      \
     } while (0)
 #define HAS_ZERO(w) (((w) - 0x0101010101010101ull) & ~(w) & 0x8080808080808080ull)
+/* The second hash: only compared for equality (h1 orders and places), so
+ * the high half of one product does: every bit of b ^ (a >> 1) reaches it. */
+static inline uint32_t id_h2(uint64_t a, uint64_t b)
+{
+    return (uint32_t)(((b ^ (a >> 1)) * 0xff51afd7ed558ccdull) >> 32);
+}
+
 #if defined(__SSE2__) && defined(__x86_64__)
 /* 16 zero bytes, then 16 of 0xFF: from byte k on, the last k of 16 kept. */
 static const unsigned char keep_last[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -439,7 +446,7 @@ static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
             HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
         }
         *h1 = mix64(a);
-        *h2 = (uint32_t)mix64(b ^ (a >> 1));
+        *h2 = id_h2(a, b);
         return _mm_movemask_epi8(_mm_cmpeq_epi8(least, _mm_setzero_si128())) != 0;
     }
 #endif
@@ -457,7 +464,7 @@ static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
         b = (b ^ w) * 0xbf58476d1ce4e5b9ull;
     }
     *h1 = mix64(a);
-    *h2 = (uint32_t)mix64(b ^ (a >> 1));
+    *h2 = id_h2(a, b);
     return zero != 0;
 }
 #undef HASH_A
