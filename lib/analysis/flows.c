@@ -2725,17 +2725,20 @@ static void finish(struct eval *E, const size_t *order, int relayed, int pending
     key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
     key[n++] = E->g[order[0]].spell;
     for (size_t h = 0; h < ng; h++) {
+        /* its kinds are distinct: a plain rebuild keeps each once, and the
+         * facts hold one F_K a kind, none for the group's first */
         const struct egroup *G = &E->g[order[h]];
-        unsigned seen = 0, nk = 0;
         uint64_t kinds = 0;
-        for (size_t k = 0; k < G->nk; k++) {
-            if (seen >> G->k[k] & 1)
-                continue;
-            seen |= 1u << G->k[k];
-            kinds |= (uint64_t)G->k[k] << (4 * nk++);
-        }
+        for (size_t k = 0; k < G->nk; k++)
+            kinds |= (uint64_t)G->k[k] << (4 * k);
+#ifdef MT_FLOWS_CHECK
+        for (size_t k = 0; k < G->nk; k++)
+            for (size_t l = 0; l < k; l++)
+                if (G->k[k] == G->k[l])
+                    fprintf(stderr, "flows check: a kind twice\n");
+#endif
         key[n++] = G->spell;
-        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
+        key[n++] = kinds | (uint64_t)G->nk << KEY_COUNT_SHIFT;
     }
     for (size_t k = 0; k < n_relay; k++)
         key[n++] = (uint64_t)(uintptr_t)hosts[k];
