@@ -22,14 +22,18 @@
  * one of their own streams, chosen by message-id hash: nothing is shared
  * or locked while the logs are read, and each worker writes to few places.
  * Once they are read, the messages are taken a part (1/512th of the
- * hashes) at a time, on as many threads: its records are folded into a
- * table of its messages small enough to stay in the core's cache, then
- * each message is rebuilt the way trace.c builds it -- same links, same
- * order, same fates -- and counted. Folding gives the same facts in any
- * order of the events. Keys are (time, file name order, line), the
- * builder's order. While it is folded, a message costs a slot of 32 bytes
- * and about eight facts of 24; its events' records are freed once all are
- * folded.
+ * hashes) at a time, on as many threads: its records are gathered into a
+ * table of its messages small enough to stay in the core's cache (a slot
+ * of 32 bytes each, its records linked from it), then each message is
+ * rebuilt the way trace.c builds it -- same links, same order, same fates
+ * -- and counted. Keys are (time, file name order, line), the builder's
+ * order. Most messages are plain (rebuild_plain: a few servers and
+ * recipients, no two events of one server in the same millisecond): their
+ * records, put in key order, are rebuilt from directly. The others'
+ * records are folded into facts first, which give the same answers in
+ * any order of the events; a message's facts are freed once it is
+ * rebuilt. Built with -DMT_FLOWS_CHECK, every plain message is rebuilt
+ * from facts too, and a difference is reported on stderr.
  *
  * Facts cannot stand for everything: a resubmission or shadow copy, an id
  * that is not a plain number, a duplicate line whose copy would have been
