@@ -22,14 +22,18 @@
  * one of their own streams, chosen by message-id hash: nothing is shared
  * or locked while the logs are read, and each worker writes to few places.
  * Once they are read, the messages are taken a part (1/512th of the
- * hashes) at a time, on as many threads: its records are folded into a
- * table of its messages small enough to stay in the core's cache, then
- * each message is rebuilt the way trace.c builds it -- same links, same
- * order, same fates -- and counted. Folding gives the same facts in any
- * order of the events. Keys are (time, file name order, line), the
- * builder's order. While it is folded, a message costs a slot of 32 bytes
- * and about eight facts of 24; its events' records are freed once all are
- * folded.
+ * hashes) at a time, on as many threads: its records are gathered into a
+ * table of its messages small enough to stay in the core's cache (a slot
+ * of 32 bytes each, its records linked from it), then each message is
+ * rebuilt the way trace.c builds it -- same links, same order, same fates
+ * -- and counted. Keys are (time, file name order, line), the builder's
+ * order. Most messages are plain (rebuild_plain: a few servers and
+ * recipients, no two events of one server in the same millisecond): their
+ * records, put in key order, are rebuilt from directly. The others'
+ * records are folded into facts first, which give the same answers in
+ * any order of the events; a message's facts are freed once it is
+ * rebuilt. Built with -DMT_FLOWS_CHECK, every plain message is rebuilt
+ * from facts too, and a difference is reported on stderr.
  *
  * Facts cannot stand for everything: a resubmission or shadow copy, an id
  * that is not a plain number, a duplicate line whose copy would have been
@@ -131,19 +135,54 @@ static int resubmission_at(mt_slice ctx, size_t i)
     return mt_slice_mentions_at(ctx, i, "safetynet", 9) || mt_slice_mentions_at(ctx, i, "shadowredundancy", 16);
 }
 
+/* resubmission_at(ctx, k) where ctx.p[k + 1] exists and is 'a', 'h' or
+ * what mentions skips: a word is asked about only when the byte after
+ * that is its own next (or skipped) -- "Message" has an "sa" that goes
+ * on with 'g'. */
+static inline int resubmission_after(mt_slice ctx, size_t k)
+{
+    unsigned char c = fold((unsigned char)ctx.p[k + 1]);
+    if (c == 'a' || c == 'h') {
+        if (k + 2 >= ctx.n)
+            return 0;
+        unsigned char d = fold((unsigned char)ctx.p[k + 2]);
+        if (d != (c == 'a' ? 'f' : 'a') && d != ' ' && d != '-' && d != '_')
+            return 0;
+        return c == 'a' ? mt_slice_mentions_at(ctx, k, "safetynet", 9)
+                        : mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
+    }
+    return mt_slice_mentions_at(ctx, k, "safetynet", 9) || mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
+}
+
 static int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
 #ifdef __SSE2__
     /* sixteen bytes at a time where SSE2 is (a STOREDRIVER's context is
-     * 180 bytes): 's' or 'S' is 's' with bit 5 set */
-    const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s');
-    for (; i + 16 <= ctx.n; i += 16) {
-        __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
-        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_)); m; m &= m - 1) {
-            size_t k = i + (size_t)__builtin_ctz(m);
-            if (resubmission_at(ctx, k))
-                return 1;
+     * 180 bytes), the last sixteen that have a byte after them once more
+     * for the rest: 's' or 'S' is 's' with bit 5 set, and only those with
+     * what resubmission_at lets on after them are tried */
+    if (ctx.n >= 17) {
+        const __m128i bit5 = _mm_set1_epi8(0x20), s_ = _mm_set1_epi8('s'), a_ = _mm_set1_epi8('a'),
+                      h_ = _mm_set1_epi8('h'), sp = _mm_set1_epi8(' '), dash = _mm_set1_epi8('-'),
+                      low = _mm_set1_epi8('_');
+        for (;; i += 16) {
+            if (i + 17 > ctx.n)
+                i = ctx.n - 17;
+            __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, s_));
+            if (m) {
+                __m128i nx = _mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i + 1));
+                __m128i nl = _mm_or_si128(nx, bit5);
+                __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nl, a_), _mm_cmpeq_epi8(nl, h_)),
+                                          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(nx, sp), _mm_cmpeq_epi8(nx, dash)),
+                                                       _mm_cmpeq_epi8(nx, low)));
+                for (m &= (unsigned)_mm_movemask_epi8(ok); m; m &= m - 1)
+                    if (resubmission_after(ctx, i + (size_t)__builtin_ctz(m)))
+                        return 1;
+            }
+            if (i + 17 >= ctx.n)
+                return 0;
         }
     }
 #endif
@@ -353,39 +392,88 @@ static inline void fold16(const char *p, uint64_t *w0, uint64_t *w1)
 }
 #endif
 
-/* Two hashes of s, case folded: a message is known by 96 bits of them. */
-static void hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
-{
-    uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
-    size_t i = 0;
-#define HASH_ID_STEP(w)                                                                                    \
+/* Two hashes of s, case folded: a message is known by 96 bits of them.
+ * Two lanes, each taking every other word: a word that differs changes
+ * its lane for certain (each step is a bijection of the lane), and the
+ * other lane's hash mixes the first's in. 1 when s holds a NUL byte
+ * (describe_facts' test, made here on the words already loaded). */
+#define HASH_A(w)                                                                                          \
     do {                                                                                                   \
         a = (a ^ (w)) * 0x9e3779b97f4a7c15ull;                                                             \
         a ^= a >> 29;                                                                                      \
-        b = (b + (w)) * 0xbf58476d1ce4e5b9ull;                                                             \
+    } while (0)
+#define HASH_B(w)                                                                                          \
+    do {                                                                                                   \
+        b = (b ^ (w)) * 0xbf58476d1ce4e5b9ull;                                                             \
         b ^= b >> 31;                                                                                      \
     } while (0)
+#define HAS_ZERO(w) (((w) - 0x0101010101010101ull) & ~(w) & 0x8080808080808080ull)
+/* The second hash: only compared for equality (h1 orders and places), so
+ * the high half of one product does: every bit of b ^ (a >> 1) reaches it. */
+static inline uint32_t id_h2(uint64_t a, uint64_t b)
+{
+    return (uint32_t)(((b ^ (a >> 1)) * 0xff51afd7ed558ccdull) >> 32);
+}
+
 #if defined(__SSE2__) && defined(__x86_64__)
-    for (; i + 16 <= s.n; i += 16) {
-        uint64_t w0, w1;
-        fold16(s.p + i, &w0, &w1);
-        HASH_ID_STEP(w0);
-        HASH_ID_STEP(w1);
+/* 16 zero bytes, then 16 of 0xFF: from byte k on, the last k of 16 kept. */
+static const unsigned char keep_last[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                             255, 255, 255, 255, 255, 255, 255, 255,
+                                             255, 255, 255, 255, 255, 255, 255, 255 };
+#endif
+static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
+{
+    uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
+    uint64_t zero = 0;             /* 0x80 in a byte: a NUL there (or below one) */
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    if (s.n >= 16) {
+        /* 16 bytes at a time, folded as mt_fold8 folds (A-Z only): 'A'..'Z'
+         * are the bytes that adding 0x80 - 'A' puts below -128 + 26; the
+         * last 16 bytes once more for the rest, those hashed cleared */
+        const __m128i up_at = _mm_set1_epi8((char)(0x80 - 'A')), up_below = _mm_set1_epi8((char)(-128 + 26));
+        const __m128i bit5 = _mm_set1_epi8(0x20);
+        __m128i least = _mm_set1_epi8(-1), v;
+        for (; i + 16 <= s.n; i += 16) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + i));
+            least = _mm_min_epu8(least, v);
+            v = _mm_or_si128(v, _mm_and_si128(_mm_cmpgt_epi8(up_below, _mm_add_epi8(v, up_at)), bit5));
+            HASH_A((uint64_t)_mm_cvtsi128_si64(v));
+            HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
+        }
+        if (i < s.n) {
+            v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + s.n - 16));
+            least = _mm_min_epu8(least, v);
+            v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep_last + (s.n - i))));
+            v = _mm_or_si128(v, _mm_and_si128(_mm_cmpgt_epi8(up_below, _mm_add_epi8(v, up_at)), bit5));
+            HASH_A((uint64_t)_mm_cvtsi128_si64(v));
+            HASH_B((uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v)));
+        }
+        *h1 = mix64(a);
+        *h2 = id_h2(a, b);
+        return _mm_movemask_epi8(_mm_cmpeq_epi8(least, _mm_setzero_si128())) != 0;
     }
 #endif
     for (; i + 8 <= s.n; i += 8) {
-        uint64_t w = mt_fold8(load8(s.p + i));
-        HASH_ID_STEP(w);
+        uint64_t w = load8(s.p + i);
+        zero |= HAS_ZERO(w);
+        HASH_A(mt_fold8(w));
     }
-#undef HASH_ID_STEP
     if (i < s.n) {
-        uint64_t w = tail_word(s, s.p + i, s.n - i);
-        a = (a ^ w) * 0x9e3779b97f4a7c15ull;
-        b = (b + w) * 0xbf58476d1ce4e5b9ull;
+        size_t n = s.n - i;
+        uint64_t w = tail_word(s, s.p + i, n);
+        /* the bytes past the tail made non-zero: a NUL is one of its own */
+        uint64_t t = w | ~UINT64_C(0) << (8 * n);
+        zero |= HAS_ZERO(t);
+        b = (b ^ w) * 0xbf58476d1ce4e5b9ull;
     }
     *h1 = mix64(a);
-    *h2 = (uint32_t)mix64(b ^ (a >> 1));
+    *h2 = id_h2(a, b);
+    return zero != 0;
 }
+#undef HASH_A
+#undef HASH_B
+#undef HAS_ZERO
 
 /* A recipient within its message (48 bits are plenty for the few of one
  * message), and a text. */
@@ -462,7 +550,8 @@ struct msg {
     uint16_t n_facts;
     uint8_t cap_class;             /* 0: no block; else class + 1 */
     uint8_t flags;
-    uint32_t spare;
+    uint32_t last;                 /* its last record in the part's events (offset + 1), which links
+                                      to the one before (fold_part) */
 };
 
 static const uint16_t class_cap[] = { 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024 };
@@ -616,7 +705,8 @@ struct hname {
     uint8_t label, tag;            /* label_of and host_tag of a name; ip_tag of an address (in tag) */
     char s[61];
 };
-#define HCACHE 16
+#define HCACHE_BITS 6
+#define HCACHE (1 << HCACHE_BITS)
 
 /* A recipient's address and its hash64, for the next event naming it:
  * the same few mailboxes are named event after event. */
@@ -1010,9 +1100,27 @@ static void leave_ip(struct flows *F, mt_slice s)
         atomic_fetch_or_explicit(&F->leave_ips[t >> 6], bit, memory_order_relaxed);
 }
 
+/* A name's place in a worker's cache: from two of its words (its start
+ * and middle) when it has eight bytes; host names of a domain share their
+ * ends. */
 static unsigned hname_slot(mt_slice s)
 {
-    return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+    if (s.n < 8)
+        return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
+    uint64_t x = load8(s.p) ^ (load8(s.p + (s.n - 8) / 2) + s.n) * 0x9e3779b97f4a7c15ull;
+    return (unsigned)((x * 0xbf58476d1ce4e5b9ull) >> (64 - HCACHE_BITS));
+}
+
+/* Do the n bytes at a and b match? Word by word, the last eight bytes
+ * last, when n >= 8. */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n < 8)
+        return !memcmp(a, b, n);
+    size_t i = 0;
+    while (i + 8 < n && load8(a + i) == load8(b + i))
+        i += 8;
+    return i + 8 >= n && load8(a + n - 8) == load8(b + n - 8);
 }
 
 /* hash64(a), remembered by w for the same text: its place is found from
@@ -1043,7 +1151,7 @@ static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t
     struct hname *e = NULL;
     if (h.n && h.n <= sizeof e->s) {
         e = &w->names[hname_slot(h)];
-        if (e->n == h.n && !memcmp(e->s, h.p, h.n)) {
+        if (e->n == h.n && same_bytes(e->s, h.p, h.n)) {
             *label = e->label;
             *tag = e->tag;
             return;
@@ -1067,7 +1175,7 @@ static uint8_t addr_tag(struct worker *w, mt_slice s)
     if (s.n > sizeof w->addrs[0].s)
         return ip_tag(s);
     struct hname *e = &w->addrs[hname_slot(s)];
-    if (e->n != s.n || memcmp(e->s, s.p, s.n)) {
+    if (e->n != s.n || !same_bytes(e->s, s.p, s.n)) {
         e->n = (uint8_t)s.n;
         memcpy(e->s, s.p, s.n);
         e->tag = ip_tag(s);
@@ -1407,6 +1515,21 @@ done:;
 
 /* ---- folding one event ---- */
 
+/* Are the eight bytes of w all '0'..'9'? */
+static inline int digits8(uint64_t w)
+{
+    return (w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
+           ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull;
+}
+
+/* The number eight digit values (0..9, the first in the lowest byte) make. */
+static inline uint64_t value8(uint64_t d)
+{
+    d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFull;
+    d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFull;
+    return (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
+}
+
 static int digits(mt_slice s, uint64_t *v, uint8_t *n)
 {
     *v = 0;
@@ -1415,6 +1538,19 @@ static int digits(mt_slice s, uint64_t *v, uint8_t *n)
         return 1;
     if (s.n > 19)
         return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s.n >= 9 && s.n <= 16) {
+        /* eight digits at a time (an internal id has 14): the first n - 8
+         * and the last 8, tested and converted in a word each */
+        uint64_t hi = load8(s.p), lo = load8(s.p + s.n - 8);
+        if (!digits8(hi) || !digits8(lo))
+            return 0;
+        hi = (hi - 0x3030303030303030ull) << (8 * (16 - s.n));   /* leading zeros */
+        *v = value8(hi) * 100000000u + value8(lo - 0x3030303030303030ull);
+        *n = (uint8_t)s.n;
+        return 1;
+    }
+#endif
     uint64_t x = 0;
     for (size_t i = 0; i < s.n; i++) {
         if (s.p[i] < '0' || s.p[i] > '9')
@@ -1482,17 +1618,24 @@ static int kind_of(mt_slice id, int *complex)
     return K_OTHER;
 }
 
-/* Append a recipient of the event being described. 0, or -1 when out of memory. */
-static int push_rcpt(struct worker *w, uint64_t addr, uint32_t pos)
+/* Room for more recipients of the event being described: apart from
+ * push_rcpt, which is inlined without it. 0, or -1 when out of memory. */
+static __attribute__((noinline)) int grow_rcpt(struct worker *w)
 {
-    if (w->n_rcpt == w->cap_rcpt) {
-        size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 64;
-        uint64_t *na = realloc(w->rcpt, ncap * sizeof *na);
-        if (!na)
-            return -1;
-        w->rcpt = na;
-        w->cap_rcpt = ncap;
-    }
+    size_t ncap = w->cap_rcpt ? w->cap_rcpt * 2 : 64;
+    uint64_t *na = realloc(w->rcpt, ncap * sizeof *na);
+    if (!na)
+        return -1;
+    w->rcpt = na;
+    w->cap_rcpt = ncap;
+    return 0;
+}
+
+/* Append a recipient of the event being described. 0, or -1 when out of memory. */
+static inline int push_rcpt(struct worker *w, uint64_t addr, uint32_t pos)
+{
+    if (w->n_rcpt == w->cap_rcpt && grow_rcpt(w))
+        return -1;
     w->rcpt[w->n_rcpt++] = addr | (uint64_t)pos << 48;
     return 0;
 }
@@ -1739,14 +1882,24 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
  * sent on. */
+static int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
+{
+    return (flags & E_FROM_HOST) &&
+           ((target != NONE8 &&
+             (label != NONE8
+                  ? atomic_load_explicit(&F->leave_labels[label >> 6], memory_order_relaxed) >> (label & 63) & 1
+                  : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (target & 63) & 1)) ||
+            (ip && atomic_load_explicit(&F->leave_ips[ip >> 6], memory_order_relaxed) >> (ip & 63) & 1));
+}
+
+static int from_left_host(const struct flows *F, const struct ev_facts *d)
+{
+    return from_left(F, d->flags, d->label, d->target, d->ip);
+}
+
 static void fold_round_trip(const struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, int *oom)
 {
-    int in = (d->flags & E_FROM_HOST) &&
-             ((d->target != NONE8 &&
-               (d->label != NONE8
-                    ? atomic_load_explicit(&F->leave_labels[d->label >> 6], memory_order_relaxed) >> (d->label & 63) & 1
-                    : atomic_load_explicit(&F->leave_tags, memory_order_relaxed) >> (d->target & 63) & 1)) ||
-              (d->ip && atomic_load_explicit(&F->leave_ips[d->ip >> 6], memory_order_relaxed) >> (d->ip & 63) & 1));
+    int in = from_left_host(F, d);
     if (!in && !(d->flags & E_LEAVES))
         return;                    /* from a host nothing was sent to */
     int l = -1;
@@ -1946,6 +2099,19 @@ static void add_target(struct flows *F, mt_slice id)
 static mt_slice value_from(mt_slice s, size_t j)
 {
     size_t e = j;
+#if defined(__SSE2__) && defined(__x86_64__)
+    /* 16 bytes at a time while they are there (an id, a host name) */
+    const __m128i comma = _mm_set1_epi8(','), close = _mm_set1_epi8(']'), semi = _mm_set1_epi8(';'),
+                  space = _mm_set1_epi8(' ');
+    for (; e + 16 <= s.n; e += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s.p + e));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, close)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, semi), _mm_cmpeq_epi8(v, space))));
+        if (m)
+            return mt_slice_make(s.p + j, e + (size_t)__builtin_ctz(m) - j);
+    }
+#endif
     while (e < s.n && s.p[e] != ',' && s.p[e] != ']' && s.p[e] != ';' && s.p[e] != ' ')
         e++;
     return mt_slice_make(s.p + j, e - j);
@@ -1953,6 +2119,8 @@ static mt_slice value_from(mt_slice s, size_t j)
 
 static int before_is(const char *e, const char *lit, size_t n)
 {
+    if (n >= 8 && n <= 16)         /* two words, folded, overlapping when n < 16 */
+        return mt_fold8(load8(e)) == load8(lit) && mt_fold8(load8(e + n - 8)) == load8(lit + n - 8);
     for (size_t i = 0; i < n; i++)
         if (fold((unsigned char)e[i]) != (unsigned char)lit[i])
             return 0;
@@ -1991,7 +2159,22 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
  * is not needed here. */
 static int queued_as(mt_slice ctx)
 {
-    for (size_t i = 0; i + 10 <= ctx.n; i++) {
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    /* the 'q' or 'Q' of 16 bytes at a time (bit 5 set, both are 'q') */
+    const __m128i bit5 = _mm_set1_epi8(0x20), q_ = _mm_set1_epi8('q');
+    for (; i + 16 <= ctx.n; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(ctx.p + i)), bit5);
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, q_)); m; m &= m - 1) {
+            size_t k = i + (size_t)__builtin_ctz(m);
+            if (k + 10 > ctx.n || !before_is(ctx.p + k, "queued as ", 10))
+                continue;
+            size_t j = k + 10;
+            return j < ctx.n && ctx.p[j] != ',' && ctx.p[j] != ']' && ctx.p[j] != ';' && ctx.p[j] != ' ';
+        }
+    }
+#endif
+    for (; i + 10 <= ctx.n; i++) {
         if (fold((unsigned char)ctx.p[i]) != 'q' || !before_is(ctx.p + i, "queued as ", 10))
             continue;
         size_t j = i + 10;
@@ -2028,11 +2211,11 @@ static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
 static int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
                           struct ev_facts *d, int *complex)
 {
-    hash_id(mid, &d->h1, &d->h2);
+    int nul_in = hash_id(mid, &d->h1, &d->h2);
     /* The CLI looked a message up by its id cut to 1023 bytes and stripped
      * of <> again: an id that changes so traces another message, or none. */
     size_t tl = mid.n < 1023 ? mid.n : 1023;
-    const char *nul = memchr(mid.p, '\0', tl);
+    const char *nul = nul_in ? memchr(mid.p, '\0', tl) : NULL;
     if (nul)
         tl = (size_t)(nul - mid.p);
     mt_slice look = mt_slice_strip_angles(mt_slice_make(mid.p, tl));
@@ -2211,8 +2394,11 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         o->tail = c;
     }
     memcpy(c->w + c->n, &r, sizeof r);
-    if (n_ext)
-        memcpy(c->w + c->n + REC_WORDS, ext, n_ext * sizeof *ext);
+    if (n_ext) {                   /* one or two words: no memcpy of a length */
+        c->w[c->n + REC_WORDS] = ext[0];
+        if (n_ext == 2)
+            c->w[c->n + REC_WORDS + 1] = ext[1];
+    }
     if (w->n_rcpt)
         memcpy(c->w + c->n + REC_WORDS + n_ext, w->rcpt, w->n_rcpt * sizeof *w->rcpt);
     c->n += need;
@@ -2220,26 +2406,34 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
     return 0;
 }
 
-/* Fold d into its message m. 0, or -1 when out of memory. */
-static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const uint64_t *rcpt)
+/* What an event of time t (ms), flags and in_window tells of its message
+ * m before anything is rebuilt: the window to read it again in, whether
+ * it is marked, whether it is in the window that picks the messages. */
+static void note_event(struct flows *F, struct msg *m, int64_t t, uint8_t flags, int in_window)
 {
-    int oom = 0;
     uint32_t s;
-    int64_t t = d->flags & E_COMPLEX ? (int64_t)d->tf : (int64_t)(d->tf >> RANK_BITS);
-    if (t < 0 || t / 1000 >= UINT32_MAX) {
+    uint64_t secs = (uint64_t)t / 1000;    /* unsigned: no sign to correct (t < 0 is wide) */
+    if (t < 0 || secs >= UINT32_MAX) {
         atomic_store(&F->wide, 1);
         s = 0;
     } else {
-        s = (uint32_t)(t / 1000);
+        s = (uint32_t)secs;
     }
     if (s < m->tmin)
         m->tmin = s;
     if (s > m->tmax)
         m->tmax = s;
-    if (d->flags & E_COMPLEX)
+    if (flags & E_COMPLEX)
         m->flags |= M_COMPLEX;
-    if (d->in_window)
+    if (in_window)
         m->flags |= M_IN_WINDOW;
+}
+
+/* Fold d into its message m (its time noted already). 0, or -1 when out
+ * of memory. */
+static int fold_into(struct flows *F, struct part *P, struct msg *m, const struct ev_facts *d, const uint64_t *rcpt)
+{
+    int oom = 0;
     if (!(m->flags & M_COMPLEX))
         fold_facts(F, P, m, d, rcpt, &oom);
     return oom ? -1 : 0;
@@ -2267,22 +2461,29 @@ static int by_h1(const void *a, const void *b)
     return x[0] < y[0] ? -1 : x[0] > y[0];
 }
 
-/* Fold part p's events (n words at ev) into P, emptied first, and mark
- * the messages an unusual id traces (F->targets, sorted). 0, or -1 when
- * out of memory. */
-static int fold_part(struct flows *F, struct part *P, unsigned p, const uint64_t *ev, size_t n)
+/* Gather part p's events (n words at ev) by message into P, emptied
+ * first: each message's times and marks, and its records linked newest
+ * first (a record's h1, not read again, becomes the offset + 1 of the
+ * message's record before it; 0: none). Facts are made later, and only
+ * for the messages that are not plain (rebuild_plain). Then mark the
+ * messages an unusual id traces (F->targets, sorted). 0, or -1 when out
+ * of memory. */
+static int fold_part(struct flows *F, struct part *P, unsigned p, uint64_t *ev, size_t n)
 {
     part_reset(P);
-    int rc = 0;
-    for (size_t k = 0; k < n && !rc;) {
-        struct ev_facts d;
-        size_t len = rec_read(ev + k, F->rank_of, &d);
-        const uint64_t *rcpt = ev + k + len - d.n_rcpt;
-        k += len;
+    if (n >= UINT32_MAX)
+        return -1;                 /* links hold 32 bits */
+    for (size_t k = 0; k < n;) {
+        struct ev_rec r;
+        memcpy(&r, ev + k, sizeof r);
         if (msg_reserve(P, 1))
             return -1;
-        uint32_t j = msg_slot(P, d.h1, d.h2, 1);
-        rc = fold_into(F, P, &P->slots[j], &d, rcpt);
+        struct msg *m = &P->slots[msg_slot(P, r.h1, r.h2, 1)];
+        note_event(F, m, r.flags & E_COMPLEX ? (int64_t)r.tfi : (int64_t)(r.tfi >> RANK_BITS), r.flags,
+                   (r.xlen & XLEN_IN_WINDOW) != 0);
+        ev[k] = m->last;
+        m->last = (uint32_t)(k + 1);
+        k += REC_WORDS + ext_words(&r) + r.n_rcpt;
     }
     size_t lo = 0, hi = F->n_targets;
     while (lo < hi) {              /* the first target of part p */
@@ -2297,7 +2498,7 @@ static int fold_part(struct flows *F, struct part *P, unsigned p, const uint64_t
         if (j != UINT32_MAX)
             P->slots[j].flags |= M_COMPLEX;
     }
-    return rc;
+    return 0;
 }
 
 /* The times of the workers' last files (after the search). */
@@ -2309,26 +2510,20 @@ static void last_files(struct flows *F)
 
 /* ---- rebuilding one message from its facts ---- */
 
+/* A group (server) of the message being rebuilt: small, as groups are
+ * moved to be put in order. */
 struct egroup {
-    uint8_t cls, label;
     const char *server;
-    uint32_t spell;                /* F->spell of its server's file */
-    uint64_t tf;
-    uint32_t submit_mask;
-    int smtp_in;
-    int has_r;
+    uint64_t tf;                   /* its first event's key */
     uint64_t iid;
-    uint32_t iid_len;
-    int storedriver;
-    uint8_t client;
-    int pred, link, placed;
-    size_t hop;                    /* its place in the path */
-    size_t nk;
-    struct {
-        uint8_t kind;
-        uint64_t tf;
-        uint32_t line;
-    } k[K_SIGNIFICANT];
+    uint32_t line;
+    uint32_t spell;                /* F->spell of its server's file */
+    uint32_t submit_mask;
+    int pred, link;
+    uint8_t cls, label, client, smtp_in, has_r, storedriver, iid_len, placed;
+    uint8_t hop;                   /* its place in the path */
+    uint8_t nk;
+    uint8_t k[K_SIGNIFICANT];      /* its kinds, by their first events' keys */
 };
 
 struct ercpt {
@@ -2363,6 +2558,9 @@ struct eval {
     size_t *rs_at;                 /* nr + 1 offsets into rs_by */
     const struct fact **rs_by;
     size_t cap_rs_at, cap_rs_by;
+    /* the message's records (offsets into its part's events), newest first */
+    uint32_t *at;
+    size_t n_at, cap_at;
 };
 
 #define MAP_GEN_SHIFT 48          /* above an address's 48 bits */
@@ -2495,6 +2693,241 @@ static int eval_facts_room(struct eval *E, size_t n)
     return 0;
 }
 
+/* What rebuilding gives once each recipient has its fate: into res, and
+ * the pattern's key into key (when not NULL). */
+static void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
+                   struct eresult *res, uint64_t *key, size_t *key_n)
+{
+    size_t ng = E->ng;
+    /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
+     * rows name none) is a message stuck before any recipient has a fate. */
+    res->pending = pending || !E->nr;
+    res->first = E->g[order[0]].server;
+    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
+    if (!key)
+        return;
+    /* Where a relay went, one more hop per next host (at most 8): the
+     * interned names, which outlive the pattern (each is cut to 127 bytes
+     * when written: it was copied into 128-byte buffers). */
+    size_t n_relay = 0;
+    const char *hosts[8];
+    for (size_t r = 0; r < E->nr; r++) {
+        const struct ercpt *R = &E->r[r];
+        if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
+            continue;
+        int dup = 0;
+        for (size_t k = 0; k < n_relay && !dup; k++)
+            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
+                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
+        if (dup)
+            continue;
+        if (n_relay == 8)
+            break;
+        hosts[n_relay++] = R->next_hop;
+    }
+    size_t n = 0;
+    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
+    key[n++] = E->g[order[0]].spell;
+    for (size_t h = 0; h < ng; h++) {
+        /* its kinds are distinct: a plain rebuild keeps each once, and the
+         * facts hold one F_K a kind, none for the group's first */
+        const struct egroup *G = &E->g[order[h]];
+        uint64_t kinds = 0;
+        for (size_t k = 0; k < G->nk; k++)
+            kinds |= (uint64_t)G->k[k] << (4 * k);
+#ifdef MT_FLOWS_CHECK
+        for (size_t k = 0; k < G->nk; k++)
+            for (size_t l = 0; l < k; l++)
+                if (G->k[k] == G->k[l])
+                    fprintf(stderr, "flows check: a kind twice\n");
+#endif
+        key[n++] = G->spell;
+        key[n++] = kinds | (uint64_t)G->nk << KEY_COUNT_SHIFT;
+    }
+    for (size_t k = 0; k < n_relay; k++)
+        key[n++] = (uint64_t)(uintptr_t)hosts[k];
+    *key_n = n;
+}
+
+/* link_order's links and order for one or two groups (most messages),
+ * without its loops over the others: the same answers. */
+static int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
+    for (size_t g = 0; g < ng; g++) {
+        struct egroup *G = &E->g[g];
+        G->pred = -1;
+        G->link = MT_LINK_ORIGIN;
+        G->placed = 1;
+        if (!G->has_r || ng == 1)
+            continue;
+        size_t h = 1 - g;
+        const struct egroup *H = &E->g[h];
+        if (G->iid_len && G->label != NONE8)
+            for (size_t i = 0; i < nsb; i++) {
+                const struct fact *f = sb[i];
+                if (f->type == F_S && f->cls == H->cls && f->a == G->iid_len && f->x == G->iid && f->b == G->label) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_INTERNAL_ID;
+                    break;
+                }
+            }
+        if (G->pred < 0 && G->storedriver && G->label != NONE8) {
+            int aims = G->label < 32 && (H->submit_mask >> G->label & 1);
+            for (size_t i = 0; i < nsb && !aims; i++)
+                aims = sb[i]->type == F_B && sb[i]->cls == H->cls && sb[i]->a == G->label;
+            if (aims) {
+                G->pred = (int)h;
+                G->link = MT_LINK_SUBMIT;
+            }
+        }
+        if (G->pred < 0 && G->client != NONE8 && H->label == G->client) {
+            G->pred = (int)h;
+            G->link = MT_LINK_MESSAGE_ID;
+        }
+    }
+    size_t first = 0;
+    if (ng == 2) {
+        /* the first ready (no predecessor; both when each has one), the
+         * earlier of two, the first of two at the same time */
+        int r0 = E->g[0].pred < 0, r1 = E->g[1].pred < 0;
+        if (!r0 && !r1)
+            r0 = r1 = 1;
+        first = r0 && (!r1 || (E->g[0].tf >> RANK_BITS) <= (E->g[1].tf >> RANK_BITS)) ? 0 : 1;
+        order[1] = 1 - first;
+        E->g[1 - first].hop = 1;
+    }
+    order[0] = first;
+    E->g[first].hop = 0;
+    return 0;
+}
+
+static void link_order_any(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order);
+
+/* The groups' links, as link_group and link_receive find them, and their
+ * order, as mt_tracer_build places them (into order; each group's hop).
+ * E->g (in class order) and E->sb are set. 0; 1 when the message must be
+ * traced after all. */
+static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
+    /* A SEND whose Exchange reply names a server that did not log the
+     * message left the organisation (trace.c, leaves()) and may have come
+     * back: traced. */
+    for (size_t i = 0; i < nsb; i++) {
+        const struct fact *f = sb[i];
+        int ours = f->type != F_S;
+        for (size_t g = 0; g < ng && !ours; g++)
+            ours = E->g[g].label == f->b;
+        if (!ours)
+            return 1;
+    }
+#ifdef MT_FLOWS_CHECK
+    if (ng <= 2) {
+        size_t o2[2];
+        link_order_two(E, sb, nsb, o2);
+        struct egroup g2[2];
+        memcpy(g2, E->g, ng * sizeof *g2);
+        link_order_any(E, sb, nsb, order);
+        for (size_t g = 0; g < ng; g++)
+            if (o2[g] != order[g] || g2[g].pred != E->g[g].pred || g2[g].link != E->g[g].link ||
+                g2[g].hop != E->g[g].hop)
+                fprintf(stderr, "flows check: link_order_two\n");
+        return 0;
+    }
+#else
+    if (ng <= 2)
+        return link_order_two(E, sb, nsb, order);
+#endif
+    link_order_any(E, sb, nsb, order);
+    return 0;
+}
+
+/* link_order's links and order for any number of groups. */
+static void link_order_any(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+{
+    size_t ng = E->ng;
+    /* Links, as link_group and link_receive find them. */
+    for (size_t g = 0; g < ng; g++) {
+        struct egroup *G = &E->g[g];
+        G->pred = -1;
+        G->link = MT_LINK_ORIGIN;
+        G->placed = 0;
+        if (!G->has_r)
+            continue;
+        /* 1. a SEND elsewhere whose reply names its internal id */
+        for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
+            if (h == g)
+                continue;
+            for (size_t i = 0; i < nsb; i++) {
+                const struct fact *f = sb[i];
+                if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
+                    f->b == G->label) {
+                    G->pred = (int)h;
+                    G->link = MT_LINK_INTERNAL_ID;
+                    break;
+                }
+            }
+        }
+        /* 2. from the store driver: a SUBMIT elsewhere aimed at it */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->storedriver && G->label != NONE8; h++) {
+            if (h == g)
+                continue;
+            int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
+            for (size_t i = 0; i < nsb && !aims; i++)
+                aims = sb[i]->type == F_B && sb[i]->cls == E->g[h].cls && sb[i]->a == G->label;
+            if (aims) {
+                G->pred = (int)h;
+                G->link = MT_LINK_SUBMIT;
+            }
+        }
+        /* 3. its client is another server of ours */
+        for (size_t h = 0; h < ng && G->pred < 0 && G->client != NONE8; h++) {
+            if (h != g && E->g[h].label == G->client) {
+                G->pred = (int)h;
+                G->link = MT_LINK_MESSAGE_ID;
+            }
+        }
+    }
+    /* Order, as mt_tracer_build places the groups. */
+    for (size_t placed = 0; placed < ng; placed++) {
+        int best = -1;
+        for (int pass = 0; pass < 2 && best < 0; pass++)
+            for (size_t g = 0; g < ng; g++) {
+                if (E->g[g].placed)
+                    continue;
+                int ready = pass == 1 || E->g[g].pred < 0 || E->g[E->g[g].pred].placed;
+                if (ready && (best < 0 || (E->g[g].tf >> RANK_BITS) < (E->g[best].tf >> RANK_BITS)))
+                    best = (int)g;
+            }
+        E->g[best].placed = 1;
+        E->g[best].hop = placed;
+        order[placed] = (size_t)best;
+    }
+}
+
+/* R's fate after a SEND to it on class cls (in key order, after its
+ * last outcome there). */
+static void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
+{
+    /* handed over: a hop received it by that internal id, or (no id) it
+     * went to another server of ours */
+    int handed = 0;
+    for (size_t h = 0; h < E->ng && !handed; h++) {
+        const struct egroup *H = &E->g[h];
+        if (s->token_len)
+            handed = H->link == MT_LINK_INTERNAL_ID && H->iid_len == s->token_len && H->iid == s->token;
+        else
+            handed = H->label != NONE8 && H->label == s->label && H->cls != cls;
+    }
+    if (!handed) {
+        R->outcome = MT_OUT_RELAYED;
+        R->next_hop = s->next_hop;
+    } else if (R->outcome == MT_OUT_DEFERRED) {
+        R->outcome = MT_OUT_UNKNOWN;
+    }
+}
+
 /* Rebuild message m (not marked) as mt_tracer_build would, and write its
  * path into path (when not NULL). Returns 0; 1 when it must be traced after
  * all (too many servers); -1 when out of memory. */
@@ -2540,14 +2973,13 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             g->server = F->ls->files[f->x >> 32].server;
             g->spell = F->spell[f->x >> 32];
             g->tf = f->tf;
+            g->line = f->line;
             g->submit_mask = (uint32_t)f->x;
             g->smtp_in = f->a;
             g->has_r = 0;
             g->nk = 0;
             if (f->b < K_SIGNIFICANT) {
-                g->k[0].kind = f->b;
-                g->k[0].tf = f->tf;
-                g->k[0].line = f->line;
+                g->k[0] = f->b;
                 g->nk = 1;
             }
         }
@@ -2559,20 +2991,30 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
             E->g[j] = E->g[j - 1];
             E->g[j - 1] = t;
         }
-    for (size_t g = 0; g < E->ng; g++)
+    /* the keys of each group's kinds, while they are put in order */
+    struct {
+        uint64_t tf;
+        uint32_t line;
+    } kk[MAX_GROUPS][K_SIGNIFICANT];
+    for (size_t g = 0; g < E->ng; g++) {
         E->gidx[E->g[g].cls] = (uint8_t)g;
+        kk[g][0].tf = E->g[g].tf;
+        kk[g][0].line = E->g[g].line;
+    }
     for (size_t i = 0; i < E->nkr; i++) {
         const struct fact *f = E->kr[i];
-        struct egroup *g = &E->g[E->gidx[f->cls]];
+        size_t gi = E->gidx[f->cls];
+        struct egroup *g = &E->g[gi];
         if (f->type == F_K) {
             size_t j = g->nk++;
-            while (j > 0 && key_less(f->tf, f->line, g->k[j - 1].tf, g->k[j - 1].line)) {
+            while (j > 0 && key_less(f->tf, f->line, kk[gi][j - 1].tf, kk[gi][j - 1].line)) {
                 g->k[j] = g->k[j - 1];
+                kk[gi][j] = kk[gi][j - 1];
                 j--;
             }
-            g->k[j].kind = f->a;
-            g->k[j].tf = f->tf;
-            g->k[j].line = f->line;
+            g->k[j] = f->a;
+            kk[gi][j].tf = f->tf;
+            kk[gi][j].line = f->line;
         } else if (f->type == F_R) {
             g->has_r = 1;
             g->iid = f->x;
@@ -2582,75 +3024,9 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
         }
     }
     size_t ng = E->ng;
-    /* A SEND whose Exchange reply names a server that did not log the
-     * message left the organisation (trace.c, leaves()) and may have come
-     * back: traced. */
-    for (size_t i = 0; i < E->nsb; i++) {
-        const struct fact *f = E->sb[i];
-        int ours = f->type != F_S;
-        for (size_t g = 0; g < ng && !ours; g++)
-            ours = E->g[g].label == f->b;
-        if (!ours)
-            return 1;
-    }
-    /* Links, as link_group and link_receive find them. */
-    for (size_t g = 0; g < ng; g++) {
-        struct egroup *G = &E->g[g];
-        G->pred = -1;
-        G->link = MT_LINK_ORIGIN;
-        G->placed = 0;
-        if (!G->has_r)
-            continue;
-        /* 1. a SEND elsewhere whose reply names its internal id */
-        for (size_t h = 0; h < ng && G->iid_len && G->label != NONE8 && G->pred < 0; h++) {
-            if (h == g)
-                continue;
-            for (size_t i = 0; i < E->nsb; i++) {
-                const struct fact *f = E->sb[i];
-                if (f->type == F_S && f->cls == E->g[h].cls && f->a == G->iid_len && f->x == G->iid &&
-                    f->b == G->label) {
-                    G->pred = (int)h;
-                    G->link = MT_LINK_INTERNAL_ID;
-                    break;
-                }
-            }
-        }
-        /* 2. from the store driver: a SUBMIT elsewhere aimed at it */
-        for (size_t h = 0; h < ng && G->pred < 0 && G->storedriver && G->label != NONE8; h++) {
-            if (h == g)
-                continue;
-            int aims = G->label < 32 && (E->g[h].submit_mask >> G->label & 1);
-            for (size_t i = 0; i < E->nsb && !aims; i++)
-                aims = E->sb[i]->type == F_B && E->sb[i]->cls == E->g[h].cls && E->sb[i]->a == G->label;
-            if (aims) {
-                G->pred = (int)h;
-                G->link = MT_LINK_SUBMIT;
-            }
-        }
-        /* 3. its client is another server of ours */
-        for (size_t h = 0; h < ng && G->pred < 0 && G->client != NONE8; h++) {
-            if (h != g && E->g[h].label == G->client) {
-                G->pred = (int)h;
-                G->link = MT_LINK_MESSAGE_ID;
-            }
-        }
-    }
-    /* Order, as mt_tracer_build places the groups. */
     size_t order[MAX_GROUPS];
-    for (size_t placed = 0; placed < ng; placed++) {
-        int best = -1;
-        for (int pass = 0; pass < 2 && best < 0; pass++)
-            for (size_t g = 0; g < ng; g++) {
-                if (E->g[g].placed)
-                    continue;
-                int ready = pass == 1 || E->g[g].pred < 0 || E->g[E->g[g].pred].placed;
-                if (ready && (best < 0 || (E->g[g].tf >> RANK_BITS) < (E->g[best].tf >> RANK_BITS)))
-                    best = (int)g;
-            }
-        E->g[best].placed = 1;
-        E->g[best].hop = placed;
-        order[placed] = (size_t)best;
-    }
+    if (link_order(E, E->sb, E->nsb, order))
+        return 1;
     /* Recipients: first mentions in path order, then each one's fate. A
      * message may have hundreds: their facts are found by address. */
     E->nr = 0;
@@ -2753,75 +3129,334 @@ static int rebuild(const struct flows *F, struct part *P, const struct msg *m, s
                 const struct fact *f = E->rs_by[i];
                 if (f->cls != G->cls)
                     continue;
-                const struct sendinfo *s = &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24];
-                /* handed over: a hop received it by that internal id, or
-                 * (no id) it went to another server of ours */
-                int handed = 0;
-                for (size_t h = 0; h < ng && !handed; h++) {
-                    const struct egroup *H = &E->g[h];
-                    if (s->token_len)
-                        handed = H->link == MT_LINK_INTERNAL_ID && H->iid_len == s->token_len && H->iid == s->token;
-                    else
-                        handed = H->label != NONE8 && H->label == s->label && H->cls != f->cls;
-                }
-                if (!handed) {
-                    R->outcome = MT_OUT_RELAYED;
-                    R->next_hop = s->next_hop;
-                } else if (R->outcome == MT_OUT_DEFERRED) {
-                    R->outcome = MT_OUT_UNKNOWN;
-                }
+                send_fate(E, R, &P->sends[(f->x >> 48) | (uint32_t)f->a << 16 | (uint32_t)f->b << 24], f->cls);
             }
         }
         relayed |= R->outcome == MT_OUT_RELAYED;
         pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
         smtp_fd |= by_smtp && (R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED);
     }
-    /* No recipient anywhere (a SUBMIT that transport never received: SUBMIT
-     * rows name none) is a message stuck before any recipient has a fate. */
-    res->pending = pending || !E->nr;
-    res->first = E->g[order[0]].server;
-    res->dir = direction_of(E->g[order[0]].smtp_in, relayed, smtp_fd);
-    if (!key)
-        return 0;
-    /* Where a relay went, one more hop per next host (at most 8): the
-     * interned names, which outlive the pattern (each is cut to 127 bytes
-     * when written: it was copied into 128-byte buffers). */
-    size_t n_relay = 0;
-    const char *hosts[8];
-    for (size_t r = 0; r < E->nr; r++) {
-        const struct ercpt *R = &E->r[r];
-        if (R->outcome != MT_OUT_RELAYED || !R->next_hop)
-            continue;
-        int dup = 0;
-        for (size_t k = 0; k < n_relay && !dup; k++)
-            dup = mt_slice_same_remote_host(mt_slice_make(hosts[k], strnlen(hosts[k], 127)),
-                                            mt_slice_make(R->next_hop, strlen(R->next_hop)));
-        if (dup)
-            continue;
-        if (n_relay == 8)
-            break;
-        hosts[n_relay++] = R->next_hop;
-    }
-    size_t n = 0;
-    key[n++] = (uint64_t)res->dir | (uint64_t)ng << 8 | (uint64_t)n_relay << 16;
-    key[n++] = E->g[order[0]].spell;
-    for (size_t h = 0; h < ng; h++) {
-        const struct egroup *G = &E->g[order[h]];
-        unsigned seen = 0, nk = 0;
-        uint64_t kinds = 0;
-        for (size_t k = 0; k < G->nk; k++) {
-            if (seen >> G->k[k].kind & 1)
-                continue;
-            seen |= 1u << G->k[k].kind;
-            kinds |= (uint64_t)G->k[k].kind << (4 * nk++);
-        }
-        key[n++] = G->spell;
-        key[n++] = kinds | (uint64_t)nk << KEY_COUNT_SHIFT;
-    }
-    for (size_t k = 0; k < n_relay; k++)
-        key[n++] = (uint64_t)(uintptr_t)hosts[k];
-    *key_n = n;
+    finish(E, order, relayed, pending, smtp_fd, res, key, key_n);
     return 0;
+}
+
+/* ---- rebuilding a plain message from its events ---- */
+
+#define PLAIN_EVENTS 64            /* more events: not plain */
+#define PLAIN_GROUPS 4             /* servers */
+#define PLAIN_RCPT 64              /* recipients */
+#define PLAIN_SENDS 2              /* SENDs to a recipient on a server after its last outcome there */
+
+/* A recipient on one server, as its facts would hold it. */
+struct pstate {
+    uint16_t pos;                  /* first mention: its place in the event */
+    uint8_t first;                 /* 1 + the event of the first mention (its key); 0: none */
+    uint8_t ru;                    /* 1 + the outcome of the last event that set it; 0: none */
+    uint8_t fd;                    /* an SMTP FAIL or DEFER named it */
+    uint8_t n_rs;
+    uint8_t rs[PLAIN_SENDS];       /* the SENDs after it (events in key order) */
+};
+
+/* Rebuild the message whose last record is at ev + last - 1 (each links
+ * to the one before) as rebuild would from its facts, without them, when
+ * it is plain: its events, in key order, fold as the facts would in any
+ * order -- no two events of one server in the same millisecond (the
+ * facts' ties and same-time cases), at most PLAIN_EVENTS events,
+ * PLAIN_GROUPS servers, PLAIN_RCPT recipients, two SEND targets a server,
+ * PLAIN_SENDS SENDs to a recipient after its last outcome on a server, no
+ * SUBMIT to a server whose label has no bit. What it does not stand for,
+ * facts do. Returns 0 (res, key set), 1 (traced after all), 2 (not
+ * plain). */
+static int rebuild_plain(const struct flows *F, struct eval *E, const uint64_t *ev, uint32_t last,
+                         struct eresult *res, uint64_t *key, size_t *key_n)
+{
+    /* its records (newest first) and their keys, read from the records as
+     * they are, and their order by key */
+    const uint64_t *rw[PLAIN_EVENTS];
+    uint64_t ktf[PLAIN_EVENTS];
+    uint32_t kline[PLAIN_EVENTS];
+    uint8_t ord[PLAIN_EVENTS];
+    size_t n = 0;
+    for (uint32_t at = last; at; at = (uint32_t)ev[at - 1]) {
+        if (n == PLAIN_EVENTS)
+            return 2;
+        const uint64_t *w = ev + at - 1;
+        struct ev_rec r;
+        memcpy(&r, w, sizeof r);
+        rw[n] = w;
+        ktf[n] = (r.tfi >> RANK_BITS) << RANK_BITS | F->rank_of[r.tfi & ((1u << RANK_BITS) - 1)];
+        kline[n] = r.line;
+        n++;
+    }
+    for (size_t i = n, m = 0; i-- > 0; m++) {   /* oldest first: mostly in order already */
+        size_t j = m;
+        for (; j > 0 && key_less(ktf[i], kline[i], ktf[ord[j - 1]], kline[ord[j - 1]]); j--)
+            ord[j] = ord[j - 1];
+        ord[j] = (uint8_t)i;
+    }
+    size_t ng = 0, nr = 0, nsf = 0;
+    uint64_t last_ms[PLAIN_GROUPS];
+    uint16_t kseen[PLAIN_GROUPS];
+    uint64_t raddr[PLAIN_RCPT];
+    struct pstate ps[PLAIN_RCPT][PLAIN_GROUPS];
+    struct fact sf[2 * PLAIN_GROUPS];
+    const struct fact *sbp[2 * PLAIN_GROUPS];
+    uint64_t leave = UINT64_MAX, in = 0;       /* as F_L's tf and x */
+    for (size_t q = 0; q < n; q++) {
+        size_t i = ord[q];
+        const uint64_t *w = rw[i];
+        struct ev_rec r;
+        memcpy(&r, w, sizeof r);
+        size_t ext = ext_words(&r);
+        uint64_t x = ext ? w[REC_WORDS] : 0;
+        uint8_t ip = 0, xlen = r.xlen & (uint8_t)~XLEN_IN_WINDOW;
+        if (ext == 1) {
+            ip = (uint8_t)(x >> X_BITS);
+            x &= (UINT64_C(1) << X_BITS) - 1;
+        }
+        const uint64_t *rc = w + REC_WORDS + ext;
+        uint64_t tf = ktf[i], ms = tf >> RANK_BITS;
+        size_t g = 0;
+        while (g < ng && E->g[g].cls != r.cls)
+            g++;
+        struct egroup *G = &E->g[g];
+        if (g == ng) {
+            if (ng == PLAIN_GROUPS)
+                return 2;
+            ng++;
+            uint32_t findex = (uint32_t)(r.tfi & ((1u << RANK_BITS) - 1));
+            G->cls = r.cls;
+            G->label = r.cls < F->n_cls ? F->cls_label[r.cls] : NONE8;
+            G->server = F->ls->files[findex].server;
+            G->spell = F->spell[findex];
+            G->tf = tf;
+            G->submit_mask = 0;
+            G->smtp_in = (r.flags & E_SMTP_IN) != 0;
+            G->has_r = 0;
+            G->nk = 0;
+            kseen[g] = 0;
+        } else if (ms == last_ms[g]) {
+            return 2;
+        }
+        last_ms[g] = ms;
+        if (r.kind < K_SIGNIFICANT && !(kseen[g] >> r.kind & 1)) {
+            kseen[g] |= (uint16_t)(1u << r.kind);
+            G->k[G->nk++] = r.kind;
+        }
+        if (r.kind == K_SUBMIT && r.target != NONE8) {
+            if (r.target >= 32)
+                return 2;
+            G->submit_mask |= UINT32_C(1) << r.target;
+        }
+        if (r.kind == K_RECEIVE && !G->has_r) {
+            G->has_r = 1;
+            G->iid = x;
+            G->iid_len = xlen;
+            G->storedriver = (r.flags & E_STOREDRIVER) != 0;
+            G->client = r.label;
+        }
+        int sends = r.kind == K_SEND || r.kind == K_SENDEXTERNAL;
+        if (sends && xlen && r.target != NONE8) {
+            size_t k = 0;
+            while (k < nsf && !(sf[k].cls == r.cls && sf[k].x == x && sf[k].a == xlen && sf[k].b == r.target))
+                k++;
+            if (k == nsf) {
+                if (nsf == 2 * PLAIN_GROUPS)
+                    return 2;
+                memset(&sf[nsf], 0, sizeof sf[nsf]);
+                sf[nsf].type = F_S;
+                sf[nsf].cls = r.cls;
+                sf[nsf].x = x;
+                sf[nsf].a = xlen;
+                sf[nsf].b = r.target;
+                sbp[nsf] = &sf[nsf];
+                nsf++;
+            }
+        }
+        if (r.flags & (E_LEAVES | E_FROM_HOST)) {
+            if ((r.flags & E_LEAVES) && ms < leave)
+                leave = ms;
+            if (from_left(F, r.flags, r.label, r.target, ip) && ms + 1 > in)
+                in = ms + 1;
+        }
+        int op_all = op_of(r.kind);
+        size_t k = 0;              /* the recipient after the last one found: events name them in the same order */
+        for (size_t e = 0; e < r.n_rcpt; e++, k++) {
+            int op = op_all;
+            if ((r.flags & E_RELATED) && e == 0)   /* the list expanded, the address resolved (fold_facts) */
+                op = !(r.flags & E_RELATED_SET) ? 0 : r.kind == K_REDIRECT ? 1 + MT_OUT_REDIRECTED : 1 + MT_OUT_EXPANDED;
+            uint64_t addr = rc[e] & ADDR_MASK;
+            if (k >= nr || raddr[k] != addr)
+                for (k = 0; k < nr && raddr[k] != addr;)
+                    k++;
+            if (k == nr) {
+                if (nr == PLAIN_RCPT)
+                    return 2;
+                raddr[nr++] = addr;
+                memset(ps[k], 0, sizeof ps[k]);
+            }
+            struct pstate *st = &ps[k][g];
+            if (!st->first) {      /* the first in key order, and in the event */
+                st->first = (uint8_t)(i + 1);
+                st->pos = (uint16_t)(rc[e] >> 48);
+            }
+            if (op == OP_SEND) {
+                if (st->n_rs && st->rs[st->n_rs - 1] == i)
+                    continue;      /* the same event names it twice */
+                if (st->n_rs == PLAIN_SENDS)
+                    return 2;
+                st->rs[st->n_rs++] = (uint8_t)i;
+            } else if (op) {
+                if (r.flags & E_SMTP_FD)
+                    st->fd = 1;
+                st->ru = (uint8_t)op;
+                st->n_rs = 0;      /* SENDs before it no longer matter */
+            }
+        }
+    }
+    if (in && leave <= in - 1)
+        return 1;                  /* it may have come back (fold_round_trip) */
+    /* groups in the builder's order (by class); lg: a group's place above */
+    uint8_t lg[PLAIN_GROUPS];
+    for (size_t g = 0; g < ng; g++)
+        lg[g] = (uint8_t)g;
+    for (size_t i = 1; i < ng; i++)
+        for (size_t j = i; j > 0 && E->g[j - 1].cls > E->g[j].cls; j--) {
+            struct egroup t = E->g[j];
+            E->g[j] = E->g[j - 1];
+            E->g[j - 1] = t;
+            uint8_t u = lg[j];
+            lg[j] = lg[j - 1];
+            lg[j - 1] = u;
+        }
+    E->ng = ng;
+    size_t order[PLAIN_GROUPS];
+    if (link_order(E, sbp, nsf, order))
+        return 1;
+    /* recipients: first mentions in path order */
+    uint8_t rof[PLAIN_RCPT];
+    E->nr = 0;
+    for (size_t r = 0; r < nr; r++) {
+        struct ercpt y = { raddr[r], 0, 0, 0, 0, MT_OUT_UNKNOWN, NULL }, b;
+        int have = 0;
+        for (size_t g = 0; g < ng; g++) {
+            const struct pstate *st = &ps[r][lg[g]];
+            if (!st->first)
+                continue;
+            y.hop = E->g[g].hop;
+            y.tf = ktf[st->first - 1];
+            y.line = kline[st->first - 1];
+            y.pos = st->pos;
+            if (!have || ercpt_before(&y, &b))
+                b = y;
+            have = 1;
+        }
+        size_t j = E->nr++;
+        for (; j > 0 && ercpt_before(&b, &E->r[j - 1]); j--) {
+            E->r[j] = E->r[j - 1];
+            rof[j] = rof[j - 1];
+        }
+        E->r[j] = b;
+        rof[j] = (uint8_t)r;
+    }
+    int relayed = 0, pending = 0, smtp_fd = 0;
+    for (size_t r = 0; r < E->nr; r++) {
+        struct ercpt *R = &E->r[r];
+        int by_smtp = 0;
+        for (size_t o = 0; o < ng; o++) {
+            const struct pstate *st = &ps[rof[r]][lg[order[o]]];
+            if (st->ru) {
+                R->outcome = st->ru - 1;
+                by_smtp = st->fd;
+            }
+            for (size_t i = 0; i < st->n_rs; i++) {
+                const uint64_t *w = rw[st->rs[i]];     /* a SEND: x and hop after it */
+                struct ev_rec sr;
+                memcpy(&sr, w, sizeof sr);
+                uint32_t hop = (uint32_t)w[REC_WORDS + 1];
+                struct sendinfo si = { w[REC_WORDS], hop != NO_HOP ? F->hops[hop] : NULL,
+                                       (uint8_t)(sr.xlen & (uint8_t)~XLEN_IN_WINDOW), sr.label };
+                send_fate(E, R, &si, E->g[order[o]].cls);
+            }
+        }
+        relayed |= R->outcome == MT_OUT_RELAYED;
+        pending |= R->outcome == MT_OUT_UNKNOWN || R->outcome == MT_OUT_DEFERRED;
+        smtp_fd |= by_smtp && (R->outcome == MT_OUT_FAILED || R->outcome == MT_OUT_DEFERRED);
+    }
+    finish(E, order, relayed, pending, smtp_fd, res, key, key_n);
+    return 0;
+}
+
+/* Fold the n records of m at ev + E->at[] (newest first) into facts, in
+ * the order they were read. 0, or -1 when out of memory. */
+static int fold_records(struct flows *F, struct part *P, struct msg *m, const struct eval *E, const uint64_t *ev,
+                        size_t n)
+{
+    for (size_t i = n; i-- > 0;) {
+        struct ev_facts d;
+        const uint64_t *w = ev + E->at[i];
+        size_t len = rec_read(w, F->rank_of, &d);
+        if (fold_into(F, P, m, &d, w + len - d.n_rcpt))
+            return -1;
+    }
+    return 0;
+}
+
+/* Rebuild m, plain or from its facts (made here, freed after). Returns
+ * as rebuild does. */
+static int rebuild_msg(struct flows *F, struct part *P, struct msg *m, struct eval *E, const uint64_t *ev,
+                       struct eresult *res, uint64_t *key, size_t *key_n)
+{
+    if (!E->r || E->capr < PLAIN_RCPT) {
+        struct ercpt *nv = realloc(E->r, PLAIN_RCPT * sizeof *nv);
+        if (!nv)
+            return -1;
+        E->r = nv;
+        E->capr = PLAIN_RCPT;
+    }
+    int rc = rebuild_plain(F, E, ev, m->last, res, key, key_n);
+#ifdef MT_FLOWS_CHECK
+    struct eresult r0 = *res;
+    uint64_t k0[KEY_WORDS];
+    size_t n0 = key ? *key_n : 0;
+    if (key && rc == 0)
+        memcpy(k0, key, n0 * sizeof *key);
+    int rc0 = rc;
+    if (rc != 2)
+        rc = 2;
+#endif
+    if (rc != 2)
+        return rc;
+    E->n_at = 0;
+    for (uint32_t at = m->last; at; at = (uint32_t)ev[at - 1]) {
+        if (E->n_at == E->cap_at) {
+            size_t ncap = E->cap_at ? E->cap_at * 2 : 64;
+            uint32_t *na = realloc(E->at, ncap * sizeof *na);
+            if (!na)
+                return -1;
+            E->at = na;
+            E->cap_at = ncap;
+        }
+        E->at[E->n_at++] = at - 1;
+    }
+    if (fold_records(F, P, m, E, ev, E->n_at))
+        return -1;
+    rc = m->flags & M_COMPLEX ? 1 : rebuild(F, P, m, E, res, key, key_n);
+    if (m->cap_class)
+        block_free(P, m->block, m->cap_class - 1u);
+    m->cap_class = 0;
+    m->n_facts = 0;
+#ifdef MT_FLOWS_CHECK
+    if (rc0 != 2) {
+        int bad = rc0 != rc;
+        if (!bad && rc == 0)
+            bad = r0.dir != res->dir || r0.first != res->first || r0.pending != res->pending ||
+                  (key && (n0 != *key_n || memcmp(k0, key, n0 * sizeof *key)));
+        if (bad)
+            fprintf(stderr, "flows check: plain %d, facts %d (h1 %016llx)\n", rc0, rc, (unsigned long long)m->h1);
+    }
+#endif
+    return rc;
 }
 
 /* The path text of a pattern key (rebuild's), as mt_flow_of_trace writes
@@ -3180,7 +3815,8 @@ static void *eval_parts(void *arg)
                     }
         }
         unsigned s = p % NSUB;
-        if (fold_part(F, P, p, at[s + 1] > at[s] ? j->split + at[s] : NULL, at[s + 1] - at[s])) {
+        uint64_t *ev = at[s + 1] > at[s] ? j->split + at[s] : NULL;
+        if (fold_part(F, P, p, ev, at[s + 1] - at[s])) {
             j->oom = 1;
             break;
         }
@@ -3199,7 +3835,7 @@ static void *eval_parts(void *arg)
             struct eresult res;
             int again = (m->flags & M_COMPLEX) != 0;
             if (!again) {
-                int rc = rebuild(F, P, m, &E, &res, F->pending ? NULL : key, &key_n);
+                int rc = rebuild_msg(F, P, m, &E, ev, &res, F->pending ? NULL : key, &key_n);
                 if (rc < 0) {
                     j->oom = 1;
                     break;
@@ -3223,6 +3859,7 @@ static void *eval_parts(void *arg)
     free(E.ru);
     free(E.rs_at);
     free(E.rs_by);
+    free(E.at);
     free(j->split);
     part_free(P);
     keymap_free(&j->km);
