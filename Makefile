@@ -42,7 +42,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS     := $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress clean deps deps-bench update-expected bench-index bench-instr
+.PHONY: all check demo bench fuzz asan unit cli-tests gen-tests trace-tests index-tests regress flows-check clean deps deps-bench update-expected bench-index bench-instr
 
 all: $(BUILD)/libmailtrail.a $(BUILD)/libmailtrail.so $(BUILD)/mailtrail
 
@@ -93,6 +93,12 @@ FUZZERS := msgtrk smtplog postfix iis index
 trace-tests: $(BUILD)/mailtrail
 	@sh tests/trace/run.sh $(BUILD)/mailtrail
 
+# flows' plain rebuild against the facts' one, message by message: a build of
+# its own with the check compiled in (-DMT_FLOWS_CHECK; build-fcheck/).
+flows-check:
+	$(MAKE) BUILD=build-fcheck CFLAGS="-O2 -g -DMT_FLOWS_CHECK" build-fcheck/mailtrail
+	@sh tests/trace/flows_check.sh build-fcheck/mailtrail
+
 # The index against the files: same answers, kill -9, appends, rotation, damage, tail.
 index-tests: $(BUILD)/mailtrail
 	@python3 tests/index/check_index.py $(BUILD)/mailtrail
@@ -109,7 +115,7 @@ update-expected: $(BUILD)/mailtrail
 # make check: everything, then again under ASan+UBSan, then a short fuzz run.
 check: deps
 	$(MAKE) all
-	$(MAKE) unit cli-tests gen-tests trace-tests index-tests regress
+	$(MAKE) unit cli-tests gen-tests trace-tests index-tests regress flows-check
 	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g $(SAN)" all unit cli-tests gen-tests trace-tests index-tests regress
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
 	@echo "make check: all suites passed"
