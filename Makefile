@@ -148,4 +148,4 @@ bench-index: deps-bench all $(BUILD)/bench_latency
 	@sh bench/index.sh $(BUILD)/mailtrail
 
 clean:
-	rm -rf build build-asan build-clang build-fuzz
+	rm -rf build build-asan build-clang build-fuzz build-fcheck
