@@ -354,6 +354,8 @@ struct sample {
     size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit */
     uint64_t count, within, rng;
     int64_t max;
+    int have_st;        /* st holds its measures (see sample_stats) */
+    struct mt_report_latency st;
 };
 
 static struct sample *sample_new(size_t limit)
@@ -541,8 +543,15 @@ static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
     }
 }
 
+/* The measures of sample s. A sample is filled once, in agg_build, and only
+ * read after: the first call keeps them (the thread that filled it makes
+ * that call), later calls copy them. */
 static void sample_stats(struct sample *s, struct mt_report_latency *o)
 {
+    if (s && s->have_st) {
+        *o = s->st;
+        return;
+    }
     memset(o, 0, sizeof *o);
     o->p50_ms = o->p90_ms = o->p99_ms = o->max_ms = -1;
     if (!s || !s->count)
@@ -552,7 +561,7 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
     o->sampled = s->n;
     o->max_ms = s->max;
     if (!s->n)
-        return;
+        return;   /* nothing to select: the next call works this out again as cheaply */
     /* three ranks, not the order of all: each selection leaves the larger
      * values after its rank, where the next one looks */
     size_t k50 = pct_index(s->n, 50), k90 = pct_index(s->n, 90), k99 = pct_index(s->n, 99);
@@ -562,6 +571,8 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
     o->p50_ms = s->v[k50];
     o->p90_ms = s->v[k90];
     o->p99_ms = s->v[k99];
+    s->st = *o;
+    s->have_st = 1;
 }
 
 /* ------------------------------------------------------ shared key tables */
@@ -3673,10 +3684,10 @@ static size_t small_sample(const mt_report *r)
 /* The sample of the path from server id `from` (NO_SERVER: none) to server
  * id `to`, made at its first value; ids (binary (from, to) keys, the sample in
  * v[0]) finds it again without building the label. NULL when out of memory. */
-static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, uint32_t from, uint32_t to)
+static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, uint32_t from, uint32_t to, int *oom)
 {
     uint32_t k[2] = { from, to };
-    struct ent *e = map_get(ids, (const char *)k, sizeof k, 1, &a->oom);
+    struct ent *e = map_get(ids, (const char *)k, sizeof k, 1, oom);
     if (!e)
         return NULL;
     if (e->v[0])
@@ -3689,27 +3700,45 @@ static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, 
                      f ? f->key : "?", t ? (int)(t->klen < 255 ? t->klen : 255) : 0, t ? t->key : "");
     if (n < 0 || (size_t)n >= sizeof label)
         return NULL;
-    struct ent *pe = aget(a, &a->lat_paths, label, (size_t)n, hash_bytes(label, (size_t)n));
+    struct ent *pe = map_get_h(&a->lat_paths, label, (size_t)n, hash_bytes(label, (size_t)n), 1, oom);
     if (!pe)
         return NULL;
     if (!pe->aux && !(pe->aux = sample_new(small_sample(r)))) {
-        a->oom = 1;
+        *oom = 1;
         return NULL;
     }
     e->v[0] = (uint64_t)(uintptr_t)pe->aux;
     return pe->aux;
 }
 
+/* The reservoirs a replay fills: each takes its values in the stream's
+ * order and has its own draws, so two threads that each merge the records
+ * into that order fill two sets of them at once, as one thread would. */
+enum { RP_TRACKED = 1, RP_E2E = 2, RP_SERVER = 4, RP_PATH = 8 };
+
+struct replay {
+    mt_report *r;
+    struct agg *a;
+    struct sample **by_server;   /* by server id (RP_SERVER) */
+    size_t n_servers;
+    int oom;
+};
+
 /* The latency values (resolved by agg_part) in stream order, into the
- * reservoirs: overall, per delivering server, per path. */
-static void replay_latency(mt_report *r, struct agg *a, struct sample **by_server, size_t n_servers)
+ * reservoirs `what` names (a constant where it is inlined), their measures
+ * worked out on the same thread. */
+static inline __attribute__((always_inline)) void replay_some(struct replay *rp, const unsigned what)
 {
+    mt_report *r = rp->r;
+    struct agg *a = rp->a;
+    struct sample **by_server = rp->by_server;
+    size_t n_servers = rp->n_servers;
     size_t nseg = 0;
     for (unsigned i = 0; i < r->nw; i++)
         nseg += r->w[i].n_seg;
     struct lcur *h = malloc((nseg ? nseg : 1) * sizeof *h);
     if (!h) {
-        a->oom = 1;
+        rp->oom = 1;
         return;
     }
     size_t hn = 0;
@@ -3745,47 +3774,70 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
         if (h[0].at == h[0].end)
             h[0] = h[--hn];
         lheap_down(r, h, hn, 0);
+        struct sample *ss = (what & RP_SERVER) && server < n_servers ? by_server[server] : NULL;
         for (; l < stop; l++) {
-            struct sample *ss = server < n_servers ? by_server[server] : NULL, *ps = NULL;
-            int64_t tv = l->u.v.tv;
-            if (tv == TV_WIDE) {
-                const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
-                tv = e ? (int64_t)e->v[0] : TV_NONE;
-            }
-            if (tv != TV_NONE) {
-                if (!c_ps || l->u.v.from != c_from || server != c_to) {
-                    c_ps = path_sample(r, a, &path_ids, l->u.v.from, server);
-                    c_from = l->u.v.from;
-                    c_to = server;
+            if (what & (RP_TRACKED | RP_SERVER | RP_PATH)) {
+                int64_t tv = l->u.v.tv;
+                if (tv == TV_WIDE) {
+                    const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
+                    tv = e ? (int64_t)e->v[0] : TV_NONE;
                 }
-                ps = c_ps;
+                if (tv != TV_NONE) {
+                    if ((what & RP_TRACKED) && sample_add(a->lat, tv, sla, l->n))
+                        rp->oom = 1;
+                    if ((what & RP_SERVER) && ss && sample_add(ss, tv, sla, l->n))
+                        rp->oom = 1;
+                    if (what & RP_PATH) {
+                        if (!c_ps || l->u.v.from != c_from || server != c_to) {
+                            c_ps = path_sample(r, a, &path_ids, l->u.v.from, server, &rp->oom);
+                            c_from = l->u.v.from;
+                            c_to = server;
+                        }
+                        if (c_ps && sample_add(c_ps, tv, sla, l->n))
+                            rp->oom = 1;
+                    }
+                }
             }
-            int64_t e2e = l->e2e;
-            if (e2e == E2E_WIDE) {
-                const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
-                e2e = e ? (int64_t)e->v[0] : E2E_NONE;
+            if (what & RP_E2E) {
+                int64_t e2e = l->e2e;
+                if (e2e == E2E_WIDE) {
+                    const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
+                    e2e = e ? (int64_t)e->v[0] : E2E_NONE;
+                }
+                if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
+                    rp->oom = 1;
             }
-            /* each sample takes its values in the stream's order, whichever
-             * sample comes first */
-            if (tv != TV_NONE) {
-                if (sample_add(a->lat, tv, sla, l->n))
-                    a->oom = 1;
-                if (ss && sample_add(ss, tv, sla, l->n))
-                    a->oom = 1;
-                if (ps && sample_add(ps, tv, sla, l->n))
-                    a->oom = 1;
-            }
-            if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
-                a->oom = 1;
         }
     }
     free(h);
     map_free(&path_ids, 0);   /* v[0] only borrows the samples: lat_paths owns them */
-    for (size_t j = 0; j < a->lat_paths.cap; j++) {
-        struct ent *e = a->lat_paths.slot[j];
-        if (e && e->aux)
-            e->v[0] = ((const struct sample *)e->aux)->count;
-    }
+    struct mt_report_latency st;
+    if (what & RP_TRACKED)
+        sample_stats(a->lat, &st);
+    if (what & RP_E2E)
+        sample_stats(a->e2e, &st);
+    if (what & RP_SERVER)
+        for (size_t k = 0; k < n_servers; k++)
+            sample_stats(by_server[k], &st);   /* a sample met twice: the second call copies */
+    if (what & RP_PATH)
+        for (size_t j = 0; j < a->lat_paths.cap; j++) {
+            struct ent *e = a->lat_paths.slot[j];
+            if (e && e->aux) {
+                e->v[0] = ((const struct sample *)e->aux)->count;
+                sample_stats(e->aux, &st);
+            }
+        }
+}
+
+static void *replay_server_path(void *arg)
+{
+    replay_some(arg, RP_SERVER | RP_PATH);
+    return NULL;
+}
+
+static void replay_overall(struct replay *rp)
+{
+    replay_some(rp, RP_TRACKED | RP_E2E);
 }
 
 /* Day or hour bucket key of local hour h. */
@@ -4006,7 +4058,39 @@ static void agg_build(mt_report *r)
     }
     if (a->oom)
         goto done;
+    /* the per-server samples, for the replay that starts once the records are resolved */
+    for (unsigned i = 0; i < r->nw; i++) {
+        const struct wst *w = &r->w[i];
+        for (size_t j = 0; j < w->servmap.cap; j++) {
+            const struct ent *e = w->servmap.slot[j];
+            if (e && e->q.k)
+                aget(a, &a->lat_servers, e->key, e->klen, e->hash);
+        }
+    }
+    for (size_t j = 0; j < a->lat_servers.cap; j++) {
+        struct ent *e = a->lat_servers.slot[j];
+        if (!e)
+            continue;
+        if (!(e->aux = sample_new(small_sample(r)))) {
+            a->oom = 1;
+            continue;
+        }
+        for (uint32_t k = 0; k < n_srv; k++) {
+            const struct ient *ie = r->servers_in.by_id[k];
+            if (ie && ie->klen == e->klen && !memcmp(ie->key, e->key, e->klen))
+                ss_of[k] = e->aux;
+        }
+    }
+    if (a->oom)
+        goto done;
     run_parts(parts, nt, agg_part);
+
+    /* the per-server and per-path reservoirs fill on a thread of their own
+     * while this one merges the rest, then fills the overall two */
+    struct replay rp_sp = { r, a, ss_of, n_srv, 0 };
+    struct replay rp_all = { r, a, NULL, 0, 0 };
+    pthread_t rp_tid;
+    int rp_threaded = pthread_create(&rp_tid, NULL, replay_server_path, &rp_sp) == 0;
 
     /* 2. what is a sum, and the per-key extremes */
     struct lcand top[LARGE_KEEP];
@@ -4034,11 +4118,6 @@ static void agg_build(mt_report *r)
         merge_sum(a, &a->senders, &w->senders, 2);
         merge_sum(a, &hours, &w->hours, TRAFFIC_NV);
         merge_sum(a, &a->hops, &w->hops, 3);
-        for (size_t j = 0; j < w->servmap.cap; j++) {
-            const struct ent *e = w->servmap.slot[j];
-            if (e && e->q.k)
-                aget(a, &a->lat_servers, e->key, e->klen, e->hash);
-        }
         for (size_t j = 0; j < w->hops.cap; j++) {
             struct ent *e = w->hops.slot[j], *d = e ? e->to : NULL;
             if (d && e->v[4] && (!d->v[4] || pos_lt(r, d->p, e->p))) {
@@ -4223,21 +4302,12 @@ static void agg_build(mt_report *r)
     }
 
     /* 7. latency, in stream order */
-    for (size_t j = 0; j < a->lat_servers.cap; j++) {
-        struct ent *e = a->lat_servers.slot[j];
-        if (!e)
-            continue;
-        if (!(e->aux = sample_new(small_sample(r)))) {
-            a->oom = 1;
-            continue;
-        }
-        for (uint32_t k = 0; k < n_srv; k++) {
-            const struct ient *ie = r->servers_in.by_id[k];
-            if (ie && ie->klen == e->klen && !memcmp(ie->key, e->key, e->klen))
-                ss_of[k] = e->aux;
-        }
-    }
-    replay_latency(r, a, ss_of, n_srv);
+    replay_overall(&rp_all);
+    if (rp_threaded)
+        pthread_join(rp_tid, NULL);
+    else
+        replay_server_path(&rp_sp);
+    a->oom |= rp_all.oom | rp_sp.oom;
 
     /* 8. the largest messages */
     for (size_t i = 0; i < ntop; i++) {
