@@ -3896,6 +3896,7 @@ struct apart {
     struct ent *c_he;     /* and its entry in hours (NULL: not looked up) */
     struct lcand top[LARGE_KEEP];
     size_t ntop;
+    uint64_t deferred;    /* pairs still deferred, of the workers this thread took */
     int oom;
 };
 
@@ -3946,6 +3947,40 @@ static void part_msg(struct apart *ap, const struct mmsg *m)
     }
 }
 
+/* Pairs (message, recipient) worker i deferred last of all the workers,
+ * and with no end after: looked up in the other workers' tables, which
+ * are only read now, instead of merged into a new one. Two workers read
+ * different lines: positions tie only at the largest line number, and
+ * then the lower worker's counts. */
+static uint64_t still_deferred(const mt_report *r, unsigned i)
+{
+    const struct map *m = &r->w[i].defers;
+    uint64_t n = 0;
+    for (size_t j = 0; j < m->cap; j++) {
+        const struct ent *e = m->slot[j];
+        if (!e)
+            continue;
+        int last = 1;
+        for (unsigned o = 0; o < r->nw && last; o++) {
+            if (o == i)
+                continue;
+            const struct ent *f = map_get_h((struct map *)&r->w[o].defers, e->key, e->klen, e->hash, 0, NULL);
+            if (f && (o < i ? !pos_lt(r, f->p, e->p) : pos_lt(r, e->p, f->p)))
+                last = 0;
+        }
+        if (!last)
+            continue;
+        const struct mmsg *msg;
+        uint32_t rc;
+        memcpy(&msg, e->key, sizeof msg);
+        memcpy(&rc, e->key + sizeof msg, sizeof rc);
+        struct mpos end;
+        if (!rs_end(msg, rc, &end) || pos_lt(r, end, e->p))
+            n++;
+    }
+    return n;
+}
+
 static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
@@ -3991,6 +4026,7 @@ static void *agg_part(void *arg)
             l->u.v.from = from;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
+        ap->deferred += still_deferred(r, i);
         if (r->ordered)
             continue;   /* arrival order is the order */
         for (size_t s = 0; s < w->n_seg; s++) {
@@ -4215,21 +4251,14 @@ static void agg_build(mt_report *r)
         }
     }
 
-    /* 5. pairs still deferred: a DEFER with no end after it */
+    /* 5. pairs still deferred: a DEFER with no end after it (those of a
+     * message id, agg_part; those of a long key, here) */
     {
-        struct map defers = { 0 }, longpairs = { 0 };
+        struct map longpairs = { 0 };
+        for (unsigned k = 0; k < nt; k++)
+            a->tot.deferred += parts[k].deferred;
         for (unsigned i = 0; i < r->nw; i++) {
             struct wst *w = &r->w[i];
-            for (size_t j = 0; j < w->defers.cap; j++) {
-                const struct ent *e = w->defers.slot[j];
-                if (!e)
-                    continue;
-                struct ent *d = aget(a, &defers, e->key, e->klen, e->hash);
-                if (d && (!d->v[0] || pos_lt(r, d->p, e->p))) {
-                    d->v[0] = 1;
-                    d->p = e->p;
-                }
-            }
             for (size_t j = 0; j < w->longpairs.cap; j++) {
                 const struct ent *e = w->longpairs.slot[j];
                 if (!e)
@@ -4244,24 +4273,11 @@ static void agg_build(mt_report *r)
                 d->v[0] |= e->v[0];
             }
         }
-        for (size_t j = 0; j < defers.cap; j++) {
-            const struct ent *e = defers.slot[j];
-            if (!e)
-                continue;
-            const struct mmsg *m;
-            uint32_t rc;
-            memcpy(&m, e->key, sizeof m);
-            memcpy(&rc, e->key + sizeof m, sizeof rc);
-            struct mpos end;
-            if (!rs_end(m, rc, &end) || pos_lt(r, end, e->p))
-                a->tot.deferred++;
-        }
         for (size_t j = 0; j < longpairs.cap; j++) {
             const struct ent *e = longpairs.slot[j];
             if (e && (e->v[0] & 1) && (!(e->v[0] & 2) || pos_lt(r, e->q, e->p)))
                 a->tot.deferred++;
         }
-        map_free(&defers, 0);
         map_free(&longpairs, 0);
     }
 
