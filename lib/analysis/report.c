@@ -376,45 +376,53 @@ static void sample_free(struct sample *s)
     free(s);
 }
 
-/* One value into the reservoir (algorithm R), counted. */
-static int sample_put(struct sample *s, int64_t ms)
+/* One value into the reservoir while it is not full, counted. v has a
+ * spare value past cap (see sample_put_n). */
+static int sample_fill(struct sample *s, int64_t ms)
 {
-    s->count++;
-    if (s->n < s->limit) {
-        if (!s->v) {
-            size_t first = s->limit < 1024 ? s->limit : 1024;
-            s->v = malloc(first * sizeof *s->v);
-            if (!s->v)
-                return -1;
-            s->cap = first;
-        } else if (s->n == s->cap) {
-            size_t ncap = s->n * 2 < s->limit ? s->n * 2 : s->limit;
-            int64_t *nv = realloc(s->v, ncap * sizeof *nv);
-            if (!nv)
-                return -1;
-            s->v = nv;
-            s->cap = ncap;
-        }
-        s->v[s->n++] = ms;
-        return 0;
+    if (!s->v) {
+        size_t first = s->limit < 1024 ? s->limit : 1024;
+        s->v = malloc((first + 1) * sizeof *s->v);
+        if (!s->v)
+            return -1;
+        s->cap = first;
+    } else if (s->n == s->cap) {
+        size_t ncap = s->n * 2 < s->limit ? s->n * 2 : s->limit;
+        int64_t *nv = realloc(s->v, (ncap + 1) * sizeof *nv);
+        if (!nv)
+            return -1;
+        s->v = nv;
+        s->cap = ncap;
     }
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    uint64_t j = s->rng % s->count;
-    if (j < s->limit)
-        s->v[j] = ms;
+    s->count++;
+    s->v[s->n++] = ms;
     return 0;
 }
 
 /* Value ms, n times: a DELIVER's latency counts once per recipient. The
  * same as n adds of one value, with one call and one test of the value;
- * while v has room, they are only stored. */
+ * while v has room, they are only stored. Once the reservoir is full, a
+ * value replaces a random one or none (algorithm R): the draw that says
+ * which takes a division, and a branch on its result would wait for it and
+ * be mispredicted as often as not; the value goes to v[limit], the spare,
+ * when it replaces none. */
 static __attribute__((noinline)) int sample_put_n(struct sample *s, int64_t ms, uint64_t n)
 {
-    for (; n; n--)
-        if (sample_put(s, ms))
+    for (; n && s->n < s->limit; n--)
+        if (sample_fill(s, ms))
             return -1;
+    uint64_t rng = s->rng, count = s->count, limit = s->limit;
+    int64_t *v = s->v;
+    for (; n; n--) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        count++;
+        uint64_t j = rng % count;
+        v[j < limit ? j : limit] = ms;
+    }
+    s->rng = rng;
+    s->count = count;
     return 0;
 }
 
