@@ -109,9 +109,11 @@ struct arena {
 static void prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-    const uintptr_t pg = 4096;   /* a larger page size: madvise refuses the range, harmlessly */
-    uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1), e = ((uintptr_t)p + n) & ~(pg - 1);
-    if (e > a)
+    /* the pages the range touches, partly too: each is in the mapping that
+     * holds the range (a larger page size: madvise refuses, harmlessly) */
+    const uintptr_t pg = 4096;
+    uintptr_t a = (uintptr_t)p & ~(pg - 1), e = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+    if (n)
         (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
 #else
     (void)p;
