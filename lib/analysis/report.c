@@ -462,6 +462,20 @@ static __attribute__((noinline)) int sample_put_n(struct sample *s, int64_t ms, 
     return 0;
 }
 
+/* Room for the n values the sample is about to be given (at most its
+ * limit), its pages faulted in at once: no larger array copied, and no trap
+ * a page, as it fills. A few values, or no memory: it grows as it fills. */
+static void sample_reserve(struct sample *s, uint64_t n)
+{
+    size_t want = n < s->limit ? (size_t)n : s->limit;
+    if (s->v || want <= 1024)
+        return;
+    if (!(s->v = malloc((want + 1) * sizeof *s->v)))
+        return;
+    s->cap = want;
+    prefault(s->v, (want + 1) * sizeof *s->v);
+}
+
 static inline int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
 {
     if (!n)
@@ -991,6 +1005,7 @@ struct wst {
     struct lrec *lat;
     size_t n_lat, cap_lat;
     size_t n_lat_tv;                   /* records before this one hold u.tv, not u.m */
+    uint64_t n_tv_vals, n_e2e_vals;    /* values they give the overall samples (agg_part) */
     struct lseg *seg;
     size_t n_seg, cap_seg;
     struct map wide;                   /* e2e values past 24 days, by position */
@@ -4075,6 +4090,10 @@ static void *agg_part(void *arg)
             }
             l->u.v.tv = tv;
             l->u.v.from = from;
+            if (tv != TV_NONE)
+                w->n_tv_vals += l->n;
+            if (l->e2e != E2E_NONE)
+                w->n_e2e_vals += l->n;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
         ap->deferred += still_deferred(r, i);
@@ -4178,6 +4197,13 @@ static void agg_build(mt_report *r)
     struct replay rp_all = { r, a, NULL, 0, 0 };
     pthread_t rp_tid;
     int rp_threaded = pthread_create(&rp_tid, NULL, replay_server_path, &rp_sp) == 0;
+    uint64_t n_tv = 0, n_e2e = 0;
+    for (unsigned i = 0; i < r->nw; i++) {
+        n_tv += r->w[i].n_tv_vals;
+        n_e2e += r->w[i].n_e2e_vals;
+    }
+    sample_reserve(a->lat, n_tv);
+    sample_reserve(a->e2e, n_e2e);
 
     /* 2. what is a sum, and the per-key extremes */
     struct lcand top[LARGE_KEEP];
