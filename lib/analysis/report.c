@@ -387,7 +387,8 @@ static void map_free(struct map *m, int aux_is_sample)
 struct sample {
     int64_t *v;
     size_t n, limit;
-    size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit */
+    size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit (or
+                         * as sample_reserve says); one more is allocated: the spare (sample_put_n) */
     uint64_t count, within, rng;
     int64_t max;
     int have_st;        /* st holds its measures (see sample_stats) */
@@ -3073,8 +3074,10 @@ static inline void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int6
     if (w->n_lat == w->cap_lat || !sg || sg->file != file || sg->server != server || sg->end != w->n_lat)
         if (!(sg = lat_room(w, server, file)))
             return;
-    if (!(w->n_lat & (LAT_AHEAD - 1)))
-        prefault(&w->lat[w->n_lat], (w->cap_lat - w->n_lat < LAT_AHEAD ? w->cap_lat - w->n_lat : LAT_AHEAD) * sizeof *w->lat);
+    if (!(w->n_lat & (LAT_AHEAD - 1))) {
+        size_t ahead = w->cap_lat - w->n_lat < LAT_AHEAD ? w->cap_lat - w->n_lat : LAT_AHEAD;
+        prefault(&w->lat[w->n_lat], ahead * sizeof *w->lat);
+    }
     struct lrec *l = &w->lat[w->n_lat++];
     sg->end = w->n_lat;
     l->p = p;
