@@ -3896,6 +3896,13 @@ static inline __attribute__((always_inline)) void replay_some(struct replay *rp,
     struct map path_ids = { 0 };
     uint32_t c_from = NO_SERVER, c_to = NO_SERVER;   /* the last path looked up */
     struct sample *c_ps = NULL;
+    /* the paths' samples by (from, to) server id, a few servers' worth: two
+     * servers' paths alternate record after record, and path_sample hashes
+     * its key. Every start that is no server id (NO_SERVER among them) is
+     * labelled "?": one row holds them all. */
+    struct sample **paths = NULL;
+    if ((what & RP_PATH) && n_servers && n_servers <= 64)
+        paths = calloc((n_servers + 1) * n_servers, sizeof *paths);
     while (hn) {
         const struct lrec *l = h[0].at;
         uint32_t server = h[0].server;
@@ -3928,7 +3935,12 @@ static inline __attribute__((always_inline)) void replay_some(struct replay *rp,
                         rp->oom = 1;
                     if (what & RP_PATH) {
                         if (!c_ps || l->u.v.from != c_from || server != c_to) {
-                            c_ps = path_sample(r, a, &path_ids, l->u.v.from, server, &rp->oom);
+                            struct sample **at = NULL;
+                            if (paths && server < n_servers)
+                                at = &paths[(l->u.v.from < n_servers ? l->u.v.from : n_servers) * n_servers + server];
+                            c_ps = at && *at ? *at : path_sample(r, a, &path_ids, l->u.v.from, server, &rp->oom);
+                            if (at)
+                                *at = c_ps;
                             c_from = l->u.v.from;
                             c_to = server;
                         }
@@ -3949,6 +3961,7 @@ static inline __attribute__((always_inline)) void replay_some(struct replay *rp,
         }
     }
     free(h);
+    free(paths);
     map_free(&path_ids, 0);   /* v[0] only borrows the samples: lat_paths owns them */
     struct mt_report_latency st;
     if (what & RP_TRACKED)
