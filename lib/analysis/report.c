@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "mailtrail/report.h"
 #include "mailtrail/explain.h"
@@ -97,7 +98,30 @@ struct arena {
     struct chunk *chunks;
     char *cur;
     size_t left, next_size;
+    char *faulted;      /* the current chunk's pages before this are faulted in (prefault) */
 };
+
+/* Pages of [p, p + n) about to be written: their faults taken in one call
+ * instead of a trap each (about a quarter less time a page on this
+ * project's VMs), where the kernel can (Linux 5.14); elsewhere, or if it
+ * cannot, they fault as they are written. Only pages about to be used are
+ * asked for: memory is taken as before, a little earlier. */
+static void prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+    /* the pages the range touches, partly too: each is in the mapping that
+     * holds the range (a larger page size: madvise refuses, harmlessly) */
+    const uintptr_t pg = 4096;
+    uintptr_t a = (uintptr_t)p & ~(pg - 1), e = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+    if (n)
+        (void)madvise((void *)a, e - a, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
+enum { ARENA_AHEAD = 64 << 10 };
 
 static void *arena_alloc(struct arena *a, size_t n)
 {
@@ -116,6 +140,15 @@ static void *arena_alloc(struct arena *a, size_t n)
         a->chunks = c;
         a->cur = c->data;
         a->left = sz;
+        a->faulted = c->data;
+    }
+    if (a->cur + n > a->faulted) {
+        char *from = a->faulted > a->cur ? a->faulted : a->cur;
+        size_t ahead = (size_t)(a->cur + a->left - from), want = n > ARENA_AHEAD ? n : ARENA_AHEAD;
+        if (ahead > want)
+            ahead = want;
+        prefault(from, ahead);
+        a->faulted = from + ahead;
     }
     void *p = a->cur;
     a->cur += n;
@@ -255,8 +288,11 @@ static void *zeroed_table(size_t n, size_t size)
         return NULL;
     size_t bytes = n * size;
     void *p = malloc(bytes ? bytes : 1);
-    if (p)
+    if (p) {
+        if (bytes >= ARENA_AHEAD)
+            prefault(p, bytes);
         memset(p, 0, bytes);
+    }
     return p;
 }
 
@@ -351,9 +387,12 @@ static void map_free(struct map *m, int aux_is_sample)
 struct sample {
     int64_t *v;
     size_t n, limit;
-    size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit */
+    size_t cap;         /* of v: 1,024 values, then twice as many each time, at most limit (or
+                         * as sample_reserve says); one more is allocated: the spare (sample_put_n) */
     uint64_t count, within, rng;
     int64_t max;
+    int have_st;        /* st holds its measures (see sample_stats) */
+    struct mt_report_latency st;
 };
 
 static struct sample *sample_new(size_t limit)
@@ -374,46 +413,68 @@ static void sample_free(struct sample *s)
     free(s);
 }
 
-/* One value into the reservoir (algorithm R), counted. */
-static int sample_put(struct sample *s, int64_t ms)
+/* One value into the reservoir while it is not full, counted. v has a
+ * spare value past cap (see sample_put_n). */
+static int sample_fill(struct sample *s, int64_t ms)
 {
-    s->count++;
-    if (s->n < s->limit) {
-        if (!s->v) {
-            size_t first = s->limit < 1024 ? s->limit : 1024;
-            s->v = malloc(first * sizeof *s->v);
-            if (!s->v)
-                return -1;
-            s->cap = first;
-        } else if (s->n == s->cap) {
-            size_t ncap = s->n * 2 < s->limit ? s->n * 2 : s->limit;
-            int64_t *nv = realloc(s->v, ncap * sizeof *nv);
-            if (!nv)
-                return -1;
-            s->v = nv;
-            s->cap = ncap;
-        }
-        s->v[s->n++] = ms;
-        return 0;
+    if (!s->v) {
+        size_t first = s->limit < 1024 ? s->limit : 1024;
+        s->v = malloc((first + 1) * sizeof *s->v);
+        if (!s->v)
+            return -1;
+        s->cap = first;
+    } else if (s->n == s->cap) {
+        size_t ncap = s->n * 2 < s->limit ? s->n * 2 : s->limit;
+        int64_t *nv = realloc(s->v, (ncap + 1) * sizeof *nv);
+        if (!nv)
+            return -1;
+        s->v = nv;
+        s->cap = ncap;
     }
-    s->rng ^= s->rng << 13;
-    s->rng ^= s->rng >> 7;
-    s->rng ^= s->rng << 17;
-    uint64_t j = s->rng % s->count;
-    if (j < s->limit)
-        s->v[j] = ms;
+    s->count++;
+    s->v[s->n++] = ms;
     return 0;
 }
 
 /* Value ms, n times: a DELIVER's latency counts once per recipient. The
  * same as n adds of one value, with one call and one test of the value;
- * while v has room, they are only stored. */
+ * while v has room, they are only stored. Once the reservoir is full, a
+ * value replaces a random one or none (algorithm R): the draw that says
+ * which takes a division, and a branch on its result would wait for it and
+ * be mispredicted as often as not; the value goes to v[limit], the spare,
+ * when it replaces none. */
 static __attribute__((noinline)) int sample_put_n(struct sample *s, int64_t ms, uint64_t n)
 {
-    for (; n; n--)
-        if (sample_put(s, ms))
+    for (; n && s->n < s->limit; n--)
+        if (sample_fill(s, ms))
             return -1;
+    uint64_t rng = s->rng, count = s->count, limit = s->limit;
+    int64_t *v = s->v;
+    for (; n; n--) {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        count++;
+        uint64_t j = rng % count;
+        v[j < limit ? j : limit] = ms;
+    }
+    s->rng = rng;
+    s->count = count;
     return 0;
+}
+
+/* Room for the n values the sample is about to be given (at most its
+ * limit), its pages faulted in at once: no larger array copied, and no trap
+ * a page, as it fills. A few values, or no memory: it grows as it fills. */
+static void sample_reserve(struct sample *s, uint64_t n)
+{
+    size_t want = n < s->limit ? (size_t)n : s->limit;
+    if (s->v || want <= 1024)
+        return;
+    if (!(s->v = malloc((want + 1) * sizeof *s->v)))
+        return;
+    s->cap = want;
+    prefault(s->v, (want + 1) * sizeof *s->v);
 }
 
 static inline int sample_add(struct sample *s, int64_t ms, int64_t sla, uint64_t n)
@@ -541,8 +602,75 @@ static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
     }
 }
 
+/* The values of ranks k[0] <= k[1] <= k[2] of v[0..n) (all in [0, max])
+ * into out: one pass counts the values by their top bits (HIST buckets),
+ * which says each rank's bucket and its rank there; a second gathers those
+ * buckets' values, a few percent of a latency sample's, and select_nth
+ * finds each rank among them. Three selections over the whole sample made
+ * about three passes with a branch mispredicted every other value. -1
+ * without memory. */
+enum { HIST_BITS = 14, HIST = 1 << HIST_BITS };
+static int select_ranks(const int64_t *v, size_t n, int64_t max, const size_t k[3], int64_t out[3])
+{
+    if (n > UINT32_MAX)
+        return -1;
+    unsigned shift = 0;
+    while (((uint64_t)max >> shift) >= HIST)
+        shift++;
+    uint32_t *cnt = calloc(HIST, sizeof *cnt);
+    if (!cnt)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        cnt[(uint64_t)v[i] >> shift]++;
+    size_t b[3] = { 0, 0, 0 }, r[3] = { 0, 0, 0 }, below = 0;
+    unsigned j = 0;
+    for (size_t h = 0; h < HIST && j < 3; h++) {
+        for (; j < 3 && k[j] < below + cnt[h]; j++) {
+            b[j] = h;
+            r[j] = k[j] - below;
+        }
+        below += cnt[h];
+    }
+    /* each rank's bucket: its values at off[] (ranks in one bucket share them) */
+    size_t off[3], fill[3], total = cnt[b[0]];
+    off[0] = 0;
+    off[1] = b[1] == b[0] ? off[0] : total;
+    total += b[1] == b[0] ? 0 : cnt[b[1]];
+    off[2] = b[2] == b[1] ? off[1] : total;
+    total += b[2] == b[1] ? 0 : cnt[b[2]];
+    int64_t *tmp = malloc((total ? total : 1) * sizeof *tmp);
+    if (!tmp) {
+        free(cnt);
+        return -1;
+    }
+    memcpy(fill, off, sizeof fill);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t h = (uint64_t)v[i] >> shift;
+        if (h == b[0])
+            tmp[fill[0]++] = v[i];
+        else if (h == b[1])
+            tmp[fill[1]++] = v[i];
+        else if (h == b[2])
+            tmp[fill[2]++] = v[i];
+    }
+    for (j = 0; j < 3; j++) {
+        select_nth(tmp + off[j], 0, cnt[b[j]], r[j]);
+        out[j] = tmp[off[j] + r[j]];
+    }
+    free(tmp);
+    free(cnt);
+    return 0;
+}
+
+/* The measures of sample s. A sample is filled once, in agg_build, and only
+ * read after: the first call keeps them (the thread that filled it makes
+ * that call), later calls copy them. */
 static void sample_stats(struct sample *s, struct mt_report_latency *o)
 {
+    if (s && s->have_st) {
+        *o = s->st;
+        return;
+    }
     memset(o, 0, sizeof *o);
     o->p50_ms = o->p90_ms = o->p99_ms = o->max_ms = -1;
     if (!s || !s->count)
@@ -552,16 +680,28 @@ static void sample_stats(struct sample *s, struct mt_report_latency *o)
     o->sampled = s->n;
     o->max_ms = s->max;
     if (!s->n)
-        return;
+        return;   /* nothing to select: the next call works this out again as cheaply */
     /* three ranks, not the order of all: each selection leaves the larger
      * values after its rank, where the next one looks */
     size_t k50 = pct_index(s->n, 50), k90 = pct_index(s->n, 90), k99 = pct_index(s->n, 99);
+    const size_t ks[3] = { k50, k90, k99 };
+    int64_t at[3];
+    if (s->n >= 4096 && select_ranks(s->v, s->n, s->max, ks, at) == 0) {
+        o->p50_ms = at[0];
+        o->p90_ms = at[1];
+        o->p99_ms = at[2];
+        s->st = *o;
+        s->have_st = 1;
+        return;
+    }
     select_nth(s->v, 0, s->n, k50);
     select_nth(s->v, k50, s->n, k90);
     select_nth(s->v, k90, s->n, k99);
     o->p50_ms = s->v[k50];
     o->p90_ms = s->v[k90];
     o->p99_ms = s->v[k99];
+    s->st = *o;
+    s->have_st = 1;
 }
 
 /* ------------------------------------------------------ shared key tables */
@@ -713,6 +853,7 @@ struct mslot {
  * only as blocks come, 8 bytes a block). A number is 32 bits: at most
  * 2^32 - RB messages, 400 GB of records. */
 enum { RB_BITS = 13, RB = 1 << RB_BITS };
+enum { RB_AHEAD = 512 };    /* records whose pages are faulted at once (48 KiB) */
 #define RB_MAX ((UINT32_C(1) << (32 - RB_BITS)) - 1)
 
 struct mtab {
@@ -935,6 +1076,7 @@ struct wst {
     struct lrec *lat;
     size_t n_lat, cap_lat;
     size_t n_lat_tv;                   /* records before this one hold u.tv, not u.m */
+    uint64_t n_tv_vals, n_e2e_vals;    /* values they give the overall samples (agg_part) */
     struct lseg *seg;
     size_t n_seg, cap_seg;
     struct map wide;                   /* e2e values past 24 days, by position */
@@ -1286,6 +1428,8 @@ static struct mmsg *rec_new(struct wst *w, uint32_t *v)
     }
     uint32_t b = w->rb[w->n_rb - 1];
     struct mmsg *m = r->rdir[b] + w->rb_used;
+    if (!(w->rb_used & (RB_AHEAD - 1)))
+        prefault(m, RB_AHEAD * sizeof *m);
     *v = (b << RB_BITS | w->rb_used) + 1;
     w->rb_used++;
     memset(m, 0, sizeof *m);
@@ -2920,6 +3064,8 @@ static __attribute__((noinline)) struct lseg *lat_room(struct wst *w, uint32_t s
     return sg;
 }
 
+enum { LAT_AHEAD = 2048 };  /* latency records whose pages are faulted at once (64 KiB) */
+
 static inline void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int64_t e2e, uint64_t n, uint32_t server,
                               uint32_t file)
 {
@@ -2928,6 +3074,10 @@ static inline void lat_record(struct wst *w, struct mpos p, struct mmsg *m, int6
     if (w->n_lat == w->cap_lat || !sg || sg->file != file || sg->server != server || sg->end != w->n_lat)
         if (!(sg = lat_room(w, server, file)))
             return;
+    if (!(w->n_lat & (LAT_AHEAD - 1))) {
+        size_t ahead = w->cap_lat - w->n_lat < LAT_AHEAD ? w->cap_lat - w->n_lat : LAT_AHEAD;
+        prefault(&w->lat[w->n_lat], ahead * sizeof *w->lat);
+    }
     struct lrec *l = &w->lat[w->n_lat++];
     sg->end = w->n_lat;
     l->p = p;
@@ -3673,10 +3823,10 @@ static size_t small_sample(const mt_report *r)
 /* The sample of the path from server id `from` (NO_SERVER: none) to server
  * id `to`, made at its first value; ids (binary (from, to) keys, the sample in
  * v[0]) finds it again without building the label. NULL when out of memory. */
-static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, uint32_t from, uint32_t to)
+static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, uint32_t from, uint32_t to, int *oom)
 {
     uint32_t k[2] = { from, to };
-    struct ent *e = map_get(ids, (const char *)k, sizeof k, 1, &a->oom);
+    struct ent *e = map_get(ids, (const char *)k, sizeof k, 1, oom);
     if (!e)
         return NULL;
     if (e->v[0])
@@ -3689,27 +3839,45 @@ static struct sample *path_sample(mt_report *r, struct agg *a, struct map *ids, 
                      f ? f->key : "?", t ? (int)(t->klen < 255 ? t->klen : 255) : 0, t ? t->key : "");
     if (n < 0 || (size_t)n >= sizeof label)
         return NULL;
-    struct ent *pe = aget(a, &a->lat_paths, label, (size_t)n, hash_bytes(label, (size_t)n));
+    struct ent *pe = map_get_h(&a->lat_paths, label, (size_t)n, hash_bytes(label, (size_t)n), 1, oom);
     if (!pe)
         return NULL;
     if (!pe->aux && !(pe->aux = sample_new(small_sample(r)))) {
-        a->oom = 1;
+        *oom = 1;
         return NULL;
     }
     e->v[0] = (uint64_t)(uintptr_t)pe->aux;
     return pe->aux;
 }
 
+/* The reservoirs a replay fills: each takes its values in the stream's
+ * order and has its own draws, so two threads that each merge the records
+ * into that order fill two sets of them at once, as one thread would. */
+enum { RP_TRACKED = 1, RP_E2E = 2, RP_SERVER = 4, RP_PATH = 8 };
+
+struct replay {
+    mt_report *r;
+    struct agg *a;
+    struct sample **by_server;   /* by server id (RP_SERVER) */
+    size_t n_servers;
+    int oom;
+};
+
 /* The latency values (resolved by agg_part) in stream order, into the
- * reservoirs: overall, per delivering server, per path. */
-static void replay_latency(mt_report *r, struct agg *a, struct sample **by_server, size_t n_servers)
+ * reservoirs `what` names (a constant where it is inlined), their measures
+ * worked out on the same thread. */
+static inline __attribute__((always_inline)) void replay_some(struct replay *rp, const unsigned what)
 {
+    mt_report *r = rp->r;
+    struct agg *a = rp->a;
+    struct sample **by_server = rp->by_server;
+    size_t n_servers = rp->n_servers;
     size_t nseg = 0;
     for (unsigned i = 0; i < r->nw; i++)
         nseg += r->w[i].n_seg;
     struct lcur *h = malloc((nseg ? nseg : 1) * sizeof *h);
     if (!h) {
-        a->oom = 1;
+        rp->oom = 1;
         return;
     }
     size_t hn = 0;
@@ -3728,6 +3896,13 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
     struct map path_ids = { 0 };
     uint32_t c_from = NO_SERVER, c_to = NO_SERVER;   /* the last path looked up */
     struct sample *c_ps = NULL;
+    /* the paths' samples by (from, to) server id, a few servers' worth: two
+     * servers' paths alternate record after record, and path_sample hashes
+     * its key. Every start that is no server id (NO_SERVER among them) is
+     * labelled "?": one row holds them all. */
+    struct sample **paths = NULL;
+    if ((what & RP_PATH) && n_servers && n_servers <= 64)
+        paths = calloc((n_servers + 1) * n_servers, sizeof *paths);
     while (hn) {
         const struct lrec *l = h[0].at;
         uint32_t server = h[0].server;
@@ -3745,47 +3920,76 @@ static void replay_latency(mt_report *r, struct agg *a, struct sample **by_serve
         if (h[0].at == h[0].end)
             h[0] = h[--hn];
         lheap_down(r, h, hn, 0);
+        struct sample *ss = (what & RP_SERVER) && server < n_servers ? by_server[server] : NULL;
         for (; l < stop; l++) {
-            struct sample *ss = server < n_servers ? by_server[server] : NULL, *ps = NULL;
-            int64_t tv = l->u.v.tv;
-            if (tv == TV_WIDE) {
-                const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
-                tv = e ? (int64_t)e->v[0] : TV_NONE;
-            }
-            if (tv != TV_NONE) {
-                if (!c_ps || l->u.v.from != c_from || server != c_to) {
-                    c_ps = path_sample(r, a, &path_ids, l->u.v.from, server);
-                    c_from = l->u.v.from;
-                    c_to = server;
+            if (what & (RP_TRACKED | RP_SERVER | RP_PATH)) {
+                int64_t tv = l->u.v.tv;
+                if (tv == TV_WIDE) {
+                    const struct ent *e = map_get(&w->widetv, (const char *)&l->p, sizeof l->p, 0, NULL);
+                    tv = e ? (int64_t)e->v[0] : TV_NONE;
                 }
-                ps = c_ps;
+                if (tv != TV_NONE) {
+                    if ((what & RP_TRACKED) && sample_add(a->lat, tv, sla, l->n))
+                        rp->oom = 1;
+                    if ((what & RP_SERVER) && ss && sample_add(ss, tv, sla, l->n))
+                        rp->oom = 1;
+                    if (what & RP_PATH) {
+                        if (!c_ps || l->u.v.from != c_from || server != c_to) {
+                            struct sample **at = NULL;
+                            if (paths && server < n_servers)
+                                at = &paths[(l->u.v.from < n_servers ? l->u.v.from : n_servers) * n_servers + server];
+                            c_ps = at && *at ? *at : path_sample(r, a, &path_ids, l->u.v.from, server, &rp->oom);
+                            if (at)
+                                *at = c_ps;
+                            c_from = l->u.v.from;
+                            c_to = server;
+                        }
+                        if (c_ps && sample_add(c_ps, tv, sla, l->n))
+                            rp->oom = 1;
+                    }
+                }
             }
-            int64_t e2e = l->e2e;
-            if (e2e == E2E_WIDE) {
-                const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
-                e2e = e ? (int64_t)e->v[0] : E2E_NONE;
+            if (what & RP_E2E) {
+                int64_t e2e = l->e2e;
+                if (e2e == E2E_WIDE) {
+                    const struct ent *e = map_get(&w->wide, (const char *)&l->p, sizeof l->p, 0, NULL);
+                    e2e = e ? (int64_t)e->v[0] : E2E_NONE;
+                }
+                if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
+                    rp->oom = 1;
             }
-            /* each sample takes its values in the stream's order, whichever
-             * sample comes first */
-            if (tv != TV_NONE) {
-                if (sample_add(a->lat, tv, sla, l->n))
-                    a->oom = 1;
-                if (ss && sample_add(ss, tv, sla, l->n))
-                    a->oom = 1;
-                if (ps && sample_add(ps, tv, sla, l->n))
-                    a->oom = 1;
-            }
-            if (e2e >= 0 && sample_add(a->e2e, e2e, sla, l->n))
-                a->oom = 1;
         }
     }
     free(h);
+    free(paths);
     map_free(&path_ids, 0);   /* v[0] only borrows the samples: lat_paths owns them */
-    for (size_t j = 0; j < a->lat_paths.cap; j++) {
-        struct ent *e = a->lat_paths.slot[j];
-        if (e && e->aux)
-            e->v[0] = ((const struct sample *)e->aux)->count;
-    }
+    struct mt_report_latency st;
+    if (what & RP_TRACKED)
+        sample_stats(a->lat, &st);
+    if (what & RP_E2E)
+        sample_stats(a->e2e, &st);
+    if (what & RP_SERVER)
+        for (size_t k = 0; k < n_servers; k++)
+            sample_stats(by_server[k], &st);   /* a sample met twice: the second call copies */
+    if (what & RP_PATH)
+        for (size_t j = 0; j < a->lat_paths.cap; j++) {
+            struct ent *e = a->lat_paths.slot[j];
+            if (e && e->aux) {
+                e->v[0] = ((const struct sample *)e->aux)->count;
+                sample_stats(e->aux, &st);
+            }
+        }
+}
+
+static void *replay_server_path(void *arg)
+{
+    replay_some(arg, RP_SERVER | RP_PATH);
+    return NULL;
+}
+
+static void replay_overall(struct replay *rp)
+{
+    replay_some(rp, RP_TRACKED | RP_E2E);
 }
 
 /* Day or hour bucket key of local hour h. */
@@ -3844,6 +4048,7 @@ struct apart {
     struct ent *c_he;     /* and its entry in hours (NULL: not looked up) */
     struct lcand top[LARGE_KEEP];
     size_t ntop;
+    uint64_t deferred;    /* pairs still deferred, of the workers this thread took */
     int oom;
 };
 
@@ -3894,6 +4099,40 @@ static void part_msg(struct apart *ap, const struct mmsg *m)
     }
 }
 
+/* Pairs (message, recipient) worker i deferred last of all the workers,
+ * and with no end after: looked up in the other workers' tables, which
+ * are only read now, instead of merged into a new one. Two workers read
+ * different lines: positions tie only at the largest line number, and
+ * then the lower worker's counts. */
+static uint64_t still_deferred(const mt_report *r, unsigned i)
+{
+    const struct map *m = &r->w[i].defers;
+    uint64_t n = 0;
+    for (size_t j = 0; j < m->cap; j++) {
+        const struct ent *e = m->slot[j];
+        if (!e)
+            continue;
+        int last = 1;
+        for (unsigned o = 0; o < r->nw && last; o++) {
+            if (o == i)
+                continue;
+            const struct ent *f = map_get_h((struct map *)&r->w[o].defers, e->key, e->klen, e->hash, 0, NULL);
+            if (f && (o < i ? !pos_lt(r, f->p, e->p) : pos_lt(r, e->p, f->p)))
+                last = 0;
+        }
+        if (!last)
+            continue;
+        const struct mmsg *msg;
+        uint32_t rc;
+        memcpy(&msg, e->key, sizeof msg);
+        memcpy(&rc, e->key + sizeof msg, sizeof rc);
+        struct mpos end;
+        if (!rs_end(msg, rc, &end) || pos_lt(r, end, e->p))
+            n++;
+    }
+    return n;
+}
+
 static void *agg_part(void *arg)
 {
     struct apart *ap = arg;
@@ -3906,8 +4145,12 @@ static void *agg_part(void *arg)
         for (size_t bi = ap->k; bi < w->n_rb; bi += ap->nt) {
             const struct mmsg *m = r->rdir[w->rb[bi]];
             const struct mmsg *end = m + (bi + 1 == w->n_rb ? w->rb_used : RB);
-            for (; m < end; m++)
+            for (; m < end; m++) {
+                /* the hardware's prefetch stops at each page's end: 42 records */
+                __builtin_prefetch(m + 6);
+                __builtin_prefetch((const char *)(m + 6) + 64);
                 part_msg(ap, m);
+            }
         }
     }
     for (unsigned i = ap->k; i < r->nw; i += ap->nt) {
@@ -3937,8 +4180,13 @@ static void *agg_part(void *arg)
             }
             l->u.v.tv = tv;
             l->u.v.from = from;
+            if (tv != TV_NONE)
+                w->n_tv_vals += l->n;
+            if (l->e2e != E2E_NONE)
+                w->n_e2e_vals += l->n;
         }
         w->n_lat_tv = w->n_lat;   /* a later build (ordered mode) goes on from here */
+        ap->deferred += still_deferred(r, i);
         if (r->ordered)
             continue;   /* arrival order is the order */
         for (size_t s = 0; s < w->n_seg; s++) {
@@ -4006,7 +4254,46 @@ static void agg_build(mt_report *r)
     }
     if (a->oom)
         goto done;
+    /* the per-server samples, for the replay that starts once the records are resolved */
+    for (unsigned i = 0; i < r->nw; i++) {
+        const struct wst *w = &r->w[i];
+        for (size_t j = 0; j < w->servmap.cap; j++) {
+            const struct ent *e = w->servmap.slot[j];
+            if (e && e->q.k)
+                aget(a, &a->lat_servers, e->key, e->klen, e->hash);
+        }
+    }
+    for (size_t j = 0; j < a->lat_servers.cap; j++) {
+        struct ent *e = a->lat_servers.slot[j];
+        if (!e)
+            continue;
+        if (!(e->aux = sample_new(small_sample(r)))) {
+            a->oom = 1;
+            continue;
+        }
+        for (uint32_t k = 0; k < n_srv; k++) {
+            const struct ient *ie = r->servers_in.by_id[k];
+            if (ie && ie->klen == e->klen && !memcmp(ie->key, e->key, e->klen))
+                ss_of[k] = e->aux;
+        }
+    }
+    if (a->oom)
+        goto done;
     run_parts(parts, nt, agg_part);
+
+    /* the per-server and per-path reservoirs fill on a thread of their own
+     * while this one merges the rest, then fills the overall two */
+    struct replay rp_sp = { r, a, ss_of, n_srv, 0 };
+    struct replay rp_all = { r, a, NULL, 0, 0 };
+    pthread_t rp_tid;
+    int rp_threaded = pthread_create(&rp_tid, NULL, replay_server_path, &rp_sp) == 0;
+    uint64_t n_tv = 0, n_e2e = 0;
+    for (unsigned i = 0; i < r->nw; i++) {
+        n_tv += r->w[i].n_tv_vals;
+        n_e2e += r->w[i].n_e2e_vals;
+    }
+    sample_reserve(a->lat, n_tv);
+    sample_reserve(a->e2e, n_e2e);
 
     /* 2. what is a sum, and the per-key extremes */
     struct lcand top[LARGE_KEEP];
@@ -4034,11 +4321,6 @@ static void agg_build(mt_report *r)
         merge_sum(a, &a->senders, &w->senders, 2);
         merge_sum(a, &hours, &w->hours, TRAFFIC_NV);
         merge_sum(a, &a->hops, &w->hops, 3);
-        for (size_t j = 0; j < w->servmap.cap; j++) {
-            const struct ent *e = w->servmap.slot[j];
-            if (e && e->q.k)
-                aget(a, &a->lat_servers, e->key, e->klen, e->hash);
-        }
         for (size_t j = 0; j < w->hops.cap; j++) {
             struct ent *e = w->hops.slot[j], *d = e ? e->to : NULL;
             if (d && e->v[4] && (!d->v[4] || pos_lt(r, d->p, e->p))) {
@@ -4136,21 +4418,14 @@ static void agg_build(mt_report *r)
         }
     }
 
-    /* 5. pairs still deferred: a DEFER with no end after it */
+    /* 5. pairs still deferred: a DEFER with no end after it (those of a
+     * message id, agg_part; those of a long key, here) */
     {
-        struct map defers = { 0 }, longpairs = { 0 };
+        struct map longpairs = { 0 };
+        for (unsigned k = 0; k < nt; k++)
+            a->tot.deferred += parts[k].deferred;
         for (unsigned i = 0; i < r->nw; i++) {
             struct wst *w = &r->w[i];
-            for (size_t j = 0; j < w->defers.cap; j++) {
-                const struct ent *e = w->defers.slot[j];
-                if (!e)
-                    continue;
-                struct ent *d = aget(a, &defers, e->key, e->klen, e->hash);
-                if (d && (!d->v[0] || pos_lt(r, d->p, e->p))) {
-                    d->v[0] = 1;
-                    d->p = e->p;
-                }
-            }
             for (size_t j = 0; j < w->longpairs.cap; j++) {
                 const struct ent *e = w->longpairs.slot[j];
                 if (!e)
@@ -4165,24 +4440,11 @@ static void agg_build(mt_report *r)
                 d->v[0] |= e->v[0];
             }
         }
-        for (size_t j = 0; j < defers.cap; j++) {
-            const struct ent *e = defers.slot[j];
-            if (!e)
-                continue;
-            const struct mmsg *m;
-            uint32_t rc;
-            memcpy(&m, e->key, sizeof m);
-            memcpy(&rc, e->key + sizeof m, sizeof rc);
-            struct mpos end;
-            if (!rs_end(m, rc, &end) || pos_lt(r, end, e->p))
-                a->tot.deferred++;
-        }
         for (size_t j = 0; j < longpairs.cap; j++) {
             const struct ent *e = longpairs.slot[j];
             if (e && (e->v[0] & 1) && (!(e->v[0] & 2) || pos_lt(r, e->q, e->p)))
                 a->tot.deferred++;
         }
-        map_free(&defers, 0);
         map_free(&longpairs, 0);
     }
 
@@ -4223,21 +4485,12 @@ static void agg_build(mt_report *r)
     }
 
     /* 7. latency, in stream order */
-    for (size_t j = 0; j < a->lat_servers.cap; j++) {
-        struct ent *e = a->lat_servers.slot[j];
-        if (!e)
-            continue;
-        if (!(e->aux = sample_new(small_sample(r)))) {
-            a->oom = 1;
-            continue;
-        }
-        for (uint32_t k = 0; k < n_srv; k++) {
-            const struct ient *ie = r->servers_in.by_id[k];
-            if (ie && ie->klen == e->klen && !memcmp(ie->key, e->key, e->klen))
-                ss_of[k] = e->aux;
-        }
-    }
-    replay_latency(r, a, ss_of, n_srv);
+    replay_overall(&rp_all);
+    if (rp_threaded)
+        pthread_join(rp_tid, NULL);
+    else
+        replay_server_path(&rp_sp);
+    a->oom |= rp_all.oom | rp_sp.oom;
 
     /* 8. the largest messages */
     for (size_t i = 0; i < ntop; i++) {
