@@ -681,8 +681,11 @@ static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_fac
 
 /* Streams are chunks carved from a worker's own regions: no realloc that
  * moves or unmaps memory while the other workers run (each would stop them
- * for a TLB flush), and regions the kernel may back with huge pages (fewer
- * page faults). */
+ * for a TLB flush). Not huge pages: on the VMs this is measured on, a huge
+ * page is most often one the host has not backed since it was last freed
+ * (free blocks of 2 MiB are handed back to it), and its first write costs
+ * about four times what as many small pages do, which come from memory
+ * freed lately. */
 struct chunk {
     struct chunk *next;
     size_t n, cap;                 /* words */
@@ -1220,9 +1223,6 @@ static struct chunk *chunk_new(struct worker *w, size_t words)
         void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)
             return NULL;
-#ifdef MADV_HUGEPAGE
-        madvise(m, size, MADV_HUGEPAGE);
-#endif
         r = m;
         r->size = size;
         r->used = hdr;
