@@ -2480,13 +2480,19 @@ static int fold_part(struct flows *F, struct part *P, unsigned p, uint64_t *cons
                      uint32_t nc)
 {
     part_reset(P);
+    uint32_t room = 0;             /* records (a message each at most) before msg_reserve must be asked
+                                      again: it grows the table at the same one as when asked each time */
     for (uint32_t c = 0; c < nc; c++) {
         uint64_t *ev = base[c];
         for (size_t k = 0; k < n[c];) {
             struct ev_rec r;
             memcpy(&r, ev + k, sizeof r);
-            if (msg_reserve(P, 1))
-                return -1;
+            if (!room) {
+                if (msg_reserve(P, 1))
+                    return -1;
+                room = (uint32_t)(((uint64_t)P->mask + 1) * 3 / 4 - P->n_msgs);
+            }
+            room--;
             struct msg *m = &P->slots[msg_slot(P, r.h1, r.h2, 1)];
             note_event(F, m, r.flags & E_COMPLEX ? (int64_t)r.tfi : (int64_t)(r.tfi >> RANK_BITS), r.flags,
                        (r.xlen & XLEN_IN_WINDOW) != 0);
