@@ -3798,7 +3798,9 @@ static void *eval_parts(void *arg)
             for (struct chunk *ch = F->w[i].out[p].head; ch; ch = ch->next) {
                 if (nc == j->cap_base) {
                     uint32_t ncap = j->cap_base ? 2 * j->cap_base : 64;
-                    uint64_t **nb = ncap <= MAX_PART_CHUNKS ? realloc(j->base, ncap * sizeof *nb) : NULL;
+                    if (ncap > MAX_PART_CHUNKS)
+                        ncap = MAX_PART_CHUNKS;   /* more: the links would not fit (a part of 2 GiB) */
+                    uint64_t **nb = ncap > nc ? realloc(j->base, ncap * sizeof *nb) : NULL;
                     size_t *nw = nb ? realloc(j->words, ncap * sizeof *nw) : NULL;
                     if (nb)
                         j->base = nb;
