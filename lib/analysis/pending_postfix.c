@@ -155,7 +155,14 @@ static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
             free(x->rcpts);
             free(x->file);
             free(x->subject);
-            *x = (struct handoff){ e, 1, ev->time_ms, file, ev->line, rcpts, n, subject };
+            /* not x->e: other threads look the entries up meanwhile */
+            x->found = 1;
+            x->t = ev->time_ms;
+            x->file = file;
+            x->line = ev->line;
+            x->rcpts = rcpts;
+            x->rcpts_n = n;
+            x->subject = subject;
         }
     }
     pthread_mutex_unlock(&h->lock);
