@@ -60,7 +60,7 @@ static int pf_by_start(const void *a, const void *b)
 
 struct handoff {
     const struct mt_pf_entry *e;       /* the entries, sorted by address */
-    int found;
+    int found;                         /* 0, HANDOFF_PASSED_ON or HANDOFF_NAMED (the better) */
     int64_t t;                         /* the SEND's place: the first one in the logs' order names */
     char *file;
     uint64_t line;
@@ -126,6 +126,84 @@ static int later_than(const struct handoff *x, const struct mt_event *ev)
     return c ? c > 0 : x->line > ev->line;
 }
 
+/* How a SEND belongs to a waiting entry: it named the entry's queue id, or
+ * it named one that is gone from the queues and the message waits on under
+ * another (the next instance, behind a content filter or a second smart
+ * host: no Exchange SEND ever names that entry). */
+enum { HANDOFF_PASSED_ON = 1, HANDOFF_NAMED = 2 };
+
+/* Should the SEND ev (how: a HANDOFF_ kind) replace what x holds? A SEND
+ * that named the entry beats one that reached it through another entry;
+ * between two that named it, the first in the logs' order; between two that
+ * did not, the one nearest the entry's arrival (a message handed over twice,
+ * by two SENDs with one message-id). */
+static int better_send(const struct handoff *x, const struct mt_event *ev, int how)
+{
+    if (x->found != how)
+        return how > x->found;
+    if (how == HANDOFF_NAMED)
+        return later_than(x, ev);
+    int64_t at = x->e->arrival_ms != MT_TIME_NONE ? x->e->arrival_ms : x->e->first_ms;
+    uint64_t dx = x->t > at ? (uint64_t)x->t - (uint64_t)at : (uint64_t)at - (uint64_t)x->t;
+    uint64_t de = ev->time_ms > at ? (uint64_t)ev->time_ms - (uint64_t)at : (uint64_t)at - (uint64_t)ev->time_ms;
+    return de != dx ? de < dx : later_than(x, ev);
+}
+
+static void handoff_take(struct handoffs *h, struct handoff *x, const struct mt_event *ev, int how)
+{
+    pthread_mutex_lock(&h->lock);
+    if (x->found && !better_send(x, ev, how)) {
+        pthread_mutex_unlock(&h->lock);
+        return;
+    }
+    size_t n = 0;
+    char *rcpts = copy_accepted(ev, &n), *file = strdup(ev->file ? ev->file : "");
+    char *subject = mt_slice_dup(ev->f[MT_F_MESSAGE_SUBJECT]);
+    if (!rcpts || !file || !subject) {
+        free(rcpts);
+        free(file);
+        free(subject);
+        h->oom = 1;
+    } else {
+        free(x->rcpts);
+        free(x->file);
+        free(x->subject);
+        /* not x->e: other threads look the entries up meanwhile */
+        x->found = how;
+        x->t = ev->time_ms;
+        x->file = file;
+        x->line = ev->line;
+        x->rcpts = rcpts;
+        x->rcpts_n = n;
+        x->subject = subject;
+    }
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* The waiting entries that carry ev's message-id, other than the one its
+ * queue id names, arriving within the hand-off window of the SEND: the
+ * message went on from the entry the SEND named (gone: removed) to them.
+ * Their recipients are taken to be all the SEND's accepted ones -- the
+ * first entry's log, which would say which went on, is gone with it. */
+static void passed_on(struct handoffs *h, const struct mt_event *ev, mt_slice qid)
+{
+    enum { MAX_COPIES = 16 };
+    const struct mt_pf_entry *c[MAX_COPIES];
+    size_t n = mt_pf_store_find_message_id(h->store, ev->f[MT_F_MESSAGE_ID], c, MAX_COPIES);
+    for (size_t i = 0; i < n && i < MAX_COPIES; i++) {
+        /* a forwarded copy (local(8)) carries the message-id to other
+         * recipients: whom, only its own log says */
+        if (mt_slice_eq(c[i]->queue_id, qid) || c[i]->parent_id.n)
+            continue;
+        int64_t at = c[i]->arrival_ms != MT_TIME_NONE ? c[i]->arrival_ms : c[i]->first_ms;
+        if (at < ev->time_ms - MT_PF_HANDOFF_WINDOW_MS || at > ev->time_ms + MT_PF_HANDOFF_WINDOW_MS)
+            continue;
+        struct handoff *x = handoff_of(h, c[i]);
+        if (x)
+            handoff_take(h, x, ev, HANDOFF_PASSED_ON);
+    }
+}
+
 static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
 {
     (void)worker;
@@ -139,33 +217,10 @@ static int handoff_send(const struct mt_event *ev, unsigned worker, void *user)
     const struct mt_pf_entry *e =
         mt_pf_store_find_handoff(h->store, qid, none, none, ev->f[MT_F_MESSAGE_ID], ev->time_ms, &confirmed);
     struct handoff *x = e && confirmed ? handoff_of(h, e) : NULL;
-    if (!x)
-        return 0;
-    pthread_mutex_lock(&h->lock);
-    if (!x->found || later_than(x, ev)) {
-        size_t n = 0;
-        char *rcpts = copy_accepted(ev, &n), *file = strdup(ev->file ? ev->file : "");
-        char *subject = mt_slice_dup(ev->f[MT_F_MESSAGE_SUBJECT]);
-        if (!rcpts || !file || !subject) {
-            free(rcpts);
-            free(file);
-            free(subject);
-            h->oom = 1;
-        } else {
-            free(x->rcpts);
-            free(x->file);
-            free(x->subject);
-            /* not x->e: other threads look the entries up meanwhile */
-            x->found = 1;
-            x->t = ev->time_ms;
-            x->file = file;
-            x->line = ev->line;
-            x->rcpts = rcpts;
-            x->rcpts_n = n;
-            x->subject = subject;
-        }
-    }
-    pthread_mutex_unlock(&h->lock);
+    if (x)
+        handoff_take(h, x, ev, HANDOFF_NAMED);
+    else if (!(e && confirmed))
+        passed_on(h, ev, qid);
     return 0;
 }
 
