@@ -6,13 +6,5 @@
 # were pending nowhere. Every format; the index agrees.
 # SYNTHETIC: tests/data/postfix-pending/README.md.
 L="--logs EX13-1=tests/data/postfix-pending/EX13-1 --logs smarthost=tests/data/postfix-pending/smarthost"
-mailtrail pending $L; echo "exit $?"
-mailtrail pending $L --format csv
-mailtrail pending $L --format json
-D=$(mktemp -d)
-mailtrail index --db "$D/i.db" $L --quiet
-for f in table csv json; do
-    mailtrail pending --db "$D/i.db" --format $f > "$D/a"; mailtrail pending $L --format $f > "$D/b"
-    cmp "$D/a" "$D/b" && echo "index: the same $f"
-done
-rm -rf "$D"
+. tests/cli/pending-every-format.sh
+pending_every_format $L
