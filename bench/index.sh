@@ -15,10 +15,8 @@ big_events=${BENCH_BIG_EVENTS:-10000000}
 runs=${BENCH_RUNS:-3}
 data=bench/data/org-$size
 mkdir -p bench/results bench/data
-if [ ! -f "$data/ground-truth.jsonl" ]; then
-    rm -rf "$data"
-    "$mt" gen --out "$data" --size "$size" --seed 42 --days 7 >&2
-fi
+. bench/data.sh
+bench_data "$mt" "$size"
 # --logs NAME=DIR for each server's tracking logs: the same files for both sources.
 logs=""
 for d in "$data"/*/TransportRoles/Logs/MessageTracking; do

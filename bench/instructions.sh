@@ -18,11 +18,8 @@ size=${BENCH_SIZE:-100M}
 data=bench/data/org-$size
 command -v valgrind >/dev/null || { echo "instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
 first=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-if [ ! -f "$data/ground-truth.jsonl" ]; then
-    rm -rf "$data"
-    echo "bench: generating $size of synthetic logs into $data" >&2
-    "$first" gen --out "$data" --size "$size" --seed 42 --days 7 >&2
-fi
+. bench/data.sh
+bench_data "$first" "$size"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # count BIN ARGS... : instructions of one run

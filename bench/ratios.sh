@@ -26,11 +26,8 @@ fi
 size=${BENCH_SIZE:-1G}
 data=bench/data/org-$size
 first=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-if [ ! -f "$data/ground-truth.jsonl" ]; then
-    rm -rf "$data"
-    echo "bench: generating $size of synthetic logs into $data" >&2
-    "$first" gen --out "$data" --size "$size" --seed 42 --days 7 >&2
-fi
+. bench/data.sh
+bench_data "$first" "$size"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

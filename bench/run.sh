@@ -11,11 +11,8 @@ size=${BENCH_SIZE:-1G}
 runs=${BENCH_RUNS:-3}
 data=bench/data/org-$size
 mkdir -p bench/results
-if [ ! -f "$data/ground-truth.jsonl" ]; then
-    rm -rf "$data"
-    echo "bench: generating $size of synthetic logs into $data" >&2
-    "$mt" gen --out "$data" --size "$size" --seed 42 --days 7 >&2
-fi
+. bench/data.sh
+bench_data "$mt" "$size"
 # The tracking logs only: peers are given exactly these files.
 find "$data" -path '*MessageTracking*' -name 'MSGTRK*' -type f | sort > bench/data/files.txt
 bytes=$(xargs cat < bench/data/files.txt | wc -c)
@@ -116,10 +113,7 @@ scale_sizes="${BENCH_SCALE_SIZES:-100M} $size"
 [ -n "${BENCH_SHAPES:-}" ] && [ -z "${BENCH_SCALE_SIZES:-}" ] && scale_sizes=""
 for ssize in $scale_sizes; do
     sdata=bench/data/org-$ssize
-    if [ ! -f "$sdata/ground-truth.jsonl" ]; then
-        rm -rf "$sdata"
-        "$mt" gen --out "$sdata" --size "$ssize" --seed 42 --days 7 >&2
-    fi
+    bench_data "$mt" "$ssize"
     sbytes=$(find "$sdata" -path '*MessageTracking*' -name 'MSGTRK*' -type f -exec cat {} + | wc -c)
     for what in "full parse, count|--event-id NO-SUCH-EVENT --count" \
                 "every event as JSON|--result-size unlimited --format json"; do
