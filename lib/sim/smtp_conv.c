@@ -286,11 +286,7 @@ static int relay_stuck(struct sim_org *g, struct sim_pfx *p, int64_t at, int64_t
         backoff = backoff * 2 < PF_MAX_BACKOFF_MS ? backoff * 2 : PF_MAX_BACKOFF_MS;
         int64_t scan = phase + (due - phase + PF_QUEUE_RUN_MS - 1) / PF_QUEUE_RUN_MS * PF_QUEUE_RUN_MS;
         int64_t tq = scan + rr(g, 0, 900);
-        int64_t ts = tq + rr(g, 5, 60);
-        /* A try whose answer comes after the end is not in the logs at all:
-         * its qmgr line alone would say nothing the last deferral did not. */
-        int64_t end = ts + (p->relay == SIM_PR_TIMEOUT ? 30040 : 900) + 30 * (int64_t)p->m->nrcpt;
-        if (end > g->t_end)
+        if (tq > g->t_end)
             return tries;
         struct sim_pfx *r = pfx_new(g, p->m, tq);
         if (!r)
@@ -302,9 +298,13 @@ static int relay_stuck(struct sim_org *g, struct sim_pfx *p, int64_t at, int64_t
         memcpy(r->qid, p->qid, 12);
         int64_t rc = r->h.t;
         pf_op(r, SIM_PF_QMGR, 0, tq, &rc);
-        done = relay_try(g, r, ts, &rc);
+        done = relay_try(g, r, tq + rr(g, 5, 60), &rc);
         if (sim_item_push(g, g->nserv, &r->h))
             return -1;
+        /* A try still waiting for its answer when the logs end shows its
+         * qmgr line alone: the last word on the message is still a deferral. */
+        if (done > g->t_end)
+            return tries;
         tries++;
     }
 }
