@@ -2164,6 +2164,15 @@ static mt_slice pf_entry_ndr(const struct mt_pf_store *s, const struct mt_pf_ent
     return dsn ? dsn->message_id : mt_slice_make(NULL, 0);
 }
 
+/* Refused at RCPT time by this entry's smtpd. */
+static int refused(const struct mt_pf_entry *e, mt_slice address)
+{
+    for (size_t k = 0; k < e->n_rejects; k++)
+        if (mt_slice_eq_ci(e->rejects[k].to, address))
+            return 1;
+    return 0;
+}
+
 /* An Exchange recipient relayed to a Postfix smart host keeps `relayed`,
  * with what Postfix did shown beside it -- except when Postfix's last word
  * on every address it became from the entry Exchange handed it to on (itself,
@@ -2177,7 +2186,12 @@ static mt_slice pf_entry_ndr(const struct mt_pf_store *s, const struct mt_pf_ent
  *  - failures and at least one deferral in a queue file still there when the
  *    logs end (not expired, not removed): Postfix is still retrying, so it is
  *    deferred there, at the last such deferral, with its reply -- what
- *    `pending` lists on the smart host.
+ *    `pending` lists on the smart host;
+ *  - no line at all for it in the entry handed to, still there when the
+ *    logs end (not expired, removed nor evicted), and no refusal (by that
+ *    smtpd, or in the SEND's status): Postfix holds it, not tried yet.
+ *    Nothing decided its fate: unknown there, as on an Exchange server
+ *    still holding it -- what `pending` lists in transit on the smart host.
  * One address sent leaves it as it was, and so does a deferral whose queue
  * file was removed (postsuper -d: nobody retries it, and nothing says it
  * failed). Run after the hops are ordered: r->server points into them. */
@@ -2187,7 +2201,7 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
     int unsent = 0;        /* most messages have none: no index built for them */
     for (size_t h = 0; h < n && !unsent; h++) {
         const struct mt_pf_entry *e = t->hops[h].postfix;
-        unsent = e && e->expired;
+        unsent = e && (e->expired || !e->removed);
         for (size_t k = 0; e && k < e->n_deliveries && !unsent; k++)
             unsent = e->deliveries[k].status != MT_PF_STATUS_SENT;
     }
@@ -2260,6 +2274,17 @@ static mt_status unsent_beyond(mt_tracer *t, const struct mt_pf_store *s)
                     why_dsn = said->dsn;
                 }
             }
+        }
+        const struct mt_pf_entry *held = t->hops[root].postfix;
+        /* (refused: by Postfix at RCPT, or so Exchange's SEND says) */
+        int taken = !refused(held, r->address) && (!r->status.n || r->status.p[0] == '2');
+        if (!ends && taken && !held->removed && !held->expired && !held->evicted) {
+            r->outcome = MT_OUT_UNKNOWN;
+            r->server = t->hops[root].server;
+            r->time_ms = held->last_ms;
+            r->status = r->dsn = mt_slice_make(NULL, 0);
+            r->next_hop = r->queue_id = mt_slice_make(NULL, 0);
+            continue;
         }
         if (!ends || gave_up + waiting != ends)
             continue;

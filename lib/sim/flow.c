@@ -460,13 +460,20 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
         return;
     unsigned x = sim_below(&g->rng, 1000);
     int fate = x < 30 ? 1 : x < 36 ? 2 : x < 46 ? 3 : 0;  /* defer, expire, relay denied */
-    /* Stuck: busy at every retry. Born in the last EXPIRY_MS, it cannot
-     * expire before the logs end, so it is still deferred there. */
-    /* Of the last hour's, half have not even been tried: the queue to the
-     * smart host still holds them after routing (TRANSFER) when the logs end. */
+    /* Stuck: the smart host is busy at every retry. Born in the last
+     * EXPIRY_MS, it cannot expire before the logs end, so it is still
+     * deferred there. Of the last hour's, half have not even been tried:
+     * the queue to the smart host still holds them after routing (TRANSFER)
+     * when the logs end -- or, for half of those, the smart host's own
+     * queue, backed up like Exchange's: it took them and has not tried them
+     * yet. Of the others, some get past Exchange (fate 4): the smart host
+     * takes them and the remote domain defers its every try (smtp_conv.c),
+     * which Postfix keeps retrying for days. */
     int hold = stuck && t >= g->t_end - HOUR_MS && sim_chance(&g->rng, 500);
+    int sh_hold = hold && sim_chance(&g->rng, 500);
     if (stuck)
-        fate = 2;
+        fate = sh_hold || (!hold && sim_chance(&g->rng, 400)) ? 4 : 2;
+    hold = hold && !sh_hold;
     if (fate == 0 && g->nrecent_out && sim_chance(&g->rng, 150)) {
         const struct sim_recent *rc = &g->recent_out[sim_below(&g->rng, g->nrecent_out < 64 ? g->nrecent_out : 64)];
         m->sender = rc->to;
@@ -480,6 +487,10 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
             add_rcpt(m, pick_special(g, SIM_DP_BUSY));
         } else if (fate == 3) {
             add_rcpt(m, pick_special(g, SIM_DP_RELAY_DENIED));
+        } else if (fate == 4) {
+            unsigned n = sim_chance(&g->rng, 700) ? 1 : 2;
+            for (unsigned i = 0; i < n; i++)
+                add_rcpt(m, pick_external(g));
         } else {
             unsigned n = sim_chance(&g->rng, 700) ? 1 : sim_chance(&g->rng, 660) ? 2 : 3;
             for (unsigned i = 0; i < n; i++)
@@ -506,6 +517,7 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
     int64_t ta = tc + rr(g, 50, 400);
     int64_t first = ta;
     int outcome = GT_RELAYED;
+    unsigned where = p;
     struct sim_msg *n = NULL;
     int ndefer = fate == 1 ? 1 + (int)sim_below(&g->rng, 3) : 0;
     if (hold)
@@ -524,6 +536,7 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
             break;
         }
         int res = fate == 3 ? RES_RELAY_DENIED
+                  : fate == 4 ? (sh_hold ? RES_SH_HOLD : RES_SH_STUCK)
                   : (fate == 2 || attempt < ndefer) ? RES_BUSY
                                                      : RES_OK;
         struct sess_times st;
@@ -532,7 +545,7 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
             g->oom = 1;
             break;
         }
-        if (res == RES_OK) {
+        if (res == RES_OK || res == RES_SH_STUCK || res == RES_SH_HOLD) {
             e = tev(g, p, SIM_T_SEND_SH, m, st.reply + rr(g, 1, 5), all);
             if (e) {
                 e->imid = fork;
@@ -541,6 +554,11 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
             }
             gt.smarthost = 1;
             memcpy(gt.qid, qid, 12);
+            if (res != RES_OK) {
+                /* Relayed as far as Exchange knows; the smart host holds it. */
+                outcome = st.relay_tries ? GT_DEFERRED : GT_INTRANSIT;
+                where = SIM_PEER_SMARTHOST;
+            }
             break;
         }
         if (res == RES_RELAY_DENIED) {
@@ -564,7 +582,7 @@ static void outbound(struct sim_org *g, int64_t t, int stuck)
     }
     for (unsigned i = 0; i < m->nrcpt; i++) {
         gt.outcome[i] = (uint8_t)outcome;
-        gt.where[i] = (uint8_t)p;
+        gt.where[i] = (uint8_t)where;
     }
     sim_truth_write(g, m, &gt);
     if (fate == 0 && !m->reply) {

@@ -33,16 +33,20 @@ struct gt {
     int smarthost;
     char qid[12];
     uint8_t outcome[SIM_MAX_RCPT];
-    uint8_t where[SIM_MAX_RCPT];
+    uint8_t where[SIM_MAX_RCPT];    /* a server, or SIM_PEER_SMARTHOST */
     struct gt_dsn dsn;
 };
 
 /* Moments of a conversation the tracking rows and Postfix lines hang on. */
 struct sess_times {
     int64_t connect, mail_ok, rcpt_reply, dot, reply, bye;
+    int relay_tries;        /* RES_SH_*: the smart host's deferred tries logged */
 };
 
-enum { RES_OK, RES_BP_REJECT, RES_TARPIT_OK, RES_RELAY_DENIED, RES_BUSY };
+/* RES_SH_STUCK: the smart host accepts the message, then every try of its
+ * relay to the remote domain is deferred until the logs end; RES_SH_HOLD:
+ * the smart host accepts it and has not tried it when the logs end. */
+enum { RES_OK, RES_BP_REJECT, RES_TARPIT_OK, RES_RELAY_DENIED, RES_BUSY, RES_SH_STUCK, RES_SH_HOLD };
 
 /* An inbound conversation on srv from the Internet (through the load
  * balancer) for the envelope recipients rmask; not yet queued anywhere. */

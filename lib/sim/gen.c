@@ -333,7 +333,14 @@ static int write_readme(const struct sim_org *g, const struct mt_gen_opts *o, co
     /* Said only when given, so the README of every older seed stays as it was. */
     if (g->stuck_rate)
         fprintf(f, "--stuck-rate %u: of 1000 messages near the end, %u are still queued when the\n"
-                   "logs end (deferred at every retry, or received and not yet delivered).\n",
+                   "logs end (deferred at every retry, or received and not yet delivered).\n"
+                   "Outbound ones wait on Exchange (the smart host busy at every retry, or\n"
+                   "not tried yet) or in the smart host's own queue: handed over (\"queued as\n"
+                   "ID\"), then every relay to the remote domain deferred (a 4xx answer to\n"
+                   "RCPT TO, or a connect timeout) on Postfix's retry schedule, or not tried\n"
+                   "yet. ground-truth.jsonl gives those recipients the outcome \"deferred\"\n"
+                   "or \"in-transit\" and the server holding them (\"smarthost\", with its\n"
+                   "smarthost_queue_id, for the smart host's queue).\n",
                 g->stuck_rate, g->stuck_rate);
     if (o->size_bytes)
         fprintf(f, "(messages per day derived from --size %llu bytes of tracking logs)\n",

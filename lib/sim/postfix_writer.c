@@ -93,6 +93,51 @@ static char *put_remote_reply(char *d, const struct sim_pfx *p,
     }
 }
 
+/* A try of a stuck message's relay, deferred: the remote end's 4xx answer to
+ * RCPT TO, or no connection at all (relay=none), as in the corpus's
+ * deferrals. delays= splits the time before the try, the connection setup
+ * (the whole 30 s of a timeout) and the conversation. */
+static char *put_deferred(char *d, const struct sim_org *g, const struct sim_pfx *p, unsigned i,
+                          int64_t t)
+{
+    const struct sim_addr *a = &g->addr[p->m->rcpt[i]];
+    const struct sim_domain *dom = &g->domains[a->domain];
+    size_t hn = strlen(dom->relay) - 3;     /* host[ip] without ":25" */
+    uint64_t total = (uint64_t)(t - p->t_arrive);
+    uint64_t wait = (uint64_t)(p->t_try - p->t_arrive);
+    uint64_t run = total > wait ? total - wait : 0;
+    d = prefix(d, t, "smtp", p->smtp_pid);
+    d = sim_put_str(d, p->qid);
+    d = SIM_PUTS(d, ": to=<");
+    d = sim_put(d, a->s, a->n);
+    d = SIM_PUTS(d, ">, relay=");
+    d = p->relay == SIM_PR_TIMEOUT ? SIM_PUTS(d, "none") : sim_put_str(d, dom->relay);
+    d = SIM_PUTS(d, ", delay=");
+    d = put_pf_delay(d, total);
+    d = SIM_PUTS(d, ", delays=");
+    d = put_pf_delay(d, wait);
+    d = SIM_PUTS(d, "/0.01/");
+    if (p->relay == SIM_PR_TIMEOUT) {
+        d = put_pf_delay(d, run);
+        d = SIM_PUTS(d, "/0, dsn=4.4.1, status=deferred (connect to ");
+        d = sim_put(d, dom->relay, strlen(dom->relay));
+        return SIM_PUTS(d, ": Connection timed out)");
+    }
+    d = put_pf_delay(d, run / 2);
+    *d++ = '/';
+    d = put_pf_delay(d, run - run / 2);
+    int full = p->relay == SIM_PR_FULL;
+    d = full ? SIM_PUTS(d, ", dsn=4.2.2") : SIM_PUTS(d, ", dsn=4.2.1");
+    d = SIM_PUTS(d, ", status=deferred (host ");
+    d = sim_put(d, dom->relay, hn);
+    d = SIM_PUTS(d, " said: ");
+    d = full ? SIM_PUTS(d, "452 4.2.2 <") : SIM_PUTS(d, "450 4.2.1 <");
+    d = sim_put(d, a->s, a->n);
+    d = full ? SIM_PUTS(d, ">: Mailbox full")
+             : SIM_PUTS(d, ">: Recipient address rejected: Mailbox temporarily busy, try again later");
+    return SIM_PUTS(d, " (in reply to RCPT TO command))");
+}
+
 int sim_postfix_emit(struct sim_worker *w, struct sim_pfx *p)
 {
     const struct sim_org *g = w->org;
@@ -163,6 +208,10 @@ int sim_postfix_emit(struct sim_worker *w, struct sim_pfx *p)
         break;
     }
     case SIM_PF_SMTP: {
+        if (p->relay != SIM_PR_SENT) {
+            d = put_deferred(d, g, p, arg, t);
+            break;
+        }
         const struct sim_addr *a = &g->addr[m->rcpt[arg]];
         const struct sim_domain *dom = &g->domains[a->domain];
         uint64_t total = (uint64_t)(t - p->t_arrive);

@@ -230,6 +230,9 @@ struct sim_sess {
 
 enum sim_pfx_result { SIM_PF_OK, SIM_PF_RELAY_DENIED, SIM_PF_BUSY };
 
+/* How the remote end answers the smart host's relay of a stuck message. */
+enum sim_pfx_relay { SIM_PR_SENT, SIM_PR_BUSY, SIM_PR_FULL, SIM_PR_TIMEOUT };
+
 struct sim_pfx {
     struct sim_item h;
     struct sim_msg *m;
@@ -237,10 +240,12 @@ struct sim_pfx {
     uint16_t smtpd_pid, cleanup_pid, smtp_pid;
     uint8_t srv;             /* the Exchange server that connected */
     uint8_t tls, result;
+    uint8_t relay;           /* enum sim_pfx_relay: SMTP lines sent or deferred */
     uint8_t nops, op;
     uint16_t ops[SIM_PFX_MAX_OPS];
     uint32_t dt[SIM_PFX_MAX_OPS];
     int64_t t_arrive;        /* for delay= */
+    int64_t t_try;           /* when this delivery attempt began (delays=) */
     char qid[12];
     char reply_id[20];       /* the next hop's id in its 250 reply */
 };

@@ -242,6 +242,73 @@ static void pf_op(struct sim_pfx *p, int op, unsigned arg, int64_t at, int64_t *
     *cur = at;
 }
 
+#define PF_QUEUE_RUN_MS 300000LL      /* queue_run_delay */
+#define PF_MIN_BACKOFF_MS 300000LL    /* minimal_backoff_time */
+#define PF_MAX_BACKOFF_MS 4000000LL   /* maximal_backoff_time */
+
+/* One try of p's recipients starting at `at`: the deferred lines land when
+ * the remote end has answered RCPT TO, or when the connection has timed out
+ * (smtp_connect_timeout, 30 s). Returns that moment. */
+static int64_t relay_try(struct sim_org *g, struct sim_pfx *p, int64_t at, int64_t *cur)
+{
+    p->t_try = at;
+    int64_t done = at + (p->relay == SIM_PR_TIMEOUT ? 30000 + rr(g, 0, 40) : rr(g, 80, 900));
+    if (done > g->t_end)
+        return done;
+    for (unsigned i = 0; i < p->m->nrcpt; i++)
+        if (p->rmask >> i & 1) {
+            pf_op(p, SIM_PF_SMTP, i, done, cur);
+            done += rr(g, 0, 30);
+        }
+    return done;
+}
+
+/* The smart host's relay of a stuck message: the remote end defers every
+ * try until the logs end, on Postfix's schedule. A deferred message waits
+ * its backoff (from minimal_backoff_time, doubling up to
+ * maximal_backoff_time), then the next scan of the deferred queue (every
+ * queue_run_delay) makes it active again: a qmgr line, then the try. p is
+ * the first try's transaction; each later try is a transaction of its own.
+ * Returns the tries logged before the end (0: the first one's answer comes
+ * after it), or -1 when out of memory. */
+static int relay_stuck(struct sim_org *g, struct sim_pfx *p, int64_t at, int64_t *cur)
+{
+    p->relay = (uint8_t)(SIM_PR_BUSY + sim_below(&g->rng, 3));
+    int64_t done = relay_try(g, p, at, cur);
+    if (done > g->t_end)
+        return 0;
+    /* The queue manager's scans keep one phase for the whole run. */
+    int64_t phase = g->t_start + (int64_t)(g->seed % 300) * 1000;
+    int64_t backoff = PF_MIN_BACKOFF_MS;
+    int tries = 1;
+    for (;;) {
+        int64_t due = done + backoff;
+        backoff = backoff * 2 < PF_MAX_BACKOFF_MS ? backoff * 2 : PF_MAX_BACKOFF_MS;
+        int64_t scan = phase + (due - phase + PF_QUEUE_RUN_MS - 1) / PF_QUEUE_RUN_MS * PF_QUEUE_RUN_MS;
+        int64_t tq = scan + rr(g, 0, 900);
+        if (tq > g->t_end)
+            return tries;
+        struct sim_pfx *r = pfx_new(g, p->m, tq);
+        if (!r)
+            return -1;
+        r->srv = p->srv;
+        r->rmask = p->rmask;
+        r->relay = p->relay;
+        r->t_arrive = p->t_arrive;
+        memcpy(r->qid, p->qid, 12);
+        int64_t rc = r->h.t;
+        pf_op(r, SIM_PF_QMGR, 0, tq, &rc);
+        done = relay_try(g, r, tq + rr(g, 5, 60), &rc);
+        if (sim_item_push(g, g->nserv, &r->h))
+            return -1;
+        /* A try still waiting for its answer when the logs end shows its
+         * qmgr line alone: the last word on the message is still a deferral. */
+        if (done > g->t_end)
+            return tries;
+        tries++;
+    }
+}
+
 /* Exchange hands a message to the smart host. On success the queue id comes
  * back in qid; returns the session's moments in tt. */
 int sim_conv_smarthost(struct sim_org *g, unsigned srv, struct sim_msg *m, int64_t t,
@@ -340,6 +407,15 @@ int sim_conv_smarthost(struct sim_org *g, unsigned srv, struct sim_msg *m, int64
         pf_op(p, SIM_PF_QMGR, 0, tt->reply + rr(g, 1, 3), &cur);
         pf_op(p, SIM_PF_DISCONNECT, 0, tt->bye + 1, &cur);
         int64_t at = tt->reply + rr(g, 200, 2500);
+        if (res == RES_SH_HOLD) {
+            tt->relay_tries = 0;
+            return sim_item_push(g, g->nserv, &p->h);
+        }
+        if (res == RES_SH_STUCK) {
+            tt->relay_tries = relay_stuck(g, p, at, &cur);
+            int rc = sim_item_push(g, g->nserv, &p->h);
+            return tt->relay_tries < 0 ? -1 : rc;
+        }
         for (unsigned i = 0; i < m->nrcpt; i++)
             if (rmask >> i & 1) {
                 pf_op(p, SIM_PF_SMTP, i, at, &cur);

@@ -4,7 +4,8 @@
  * One JSON object a line, written when the model decides a message's fate:
  * message_id, sender, subject, direction, time, servers (in order, with
  * "smarthost" when relayed through it), smarthost_queue_id, recipients with
- * outcome and final server, and for a failed message the NDR it caused. */
+ * outcome and final server ("smarthost" for one still in its queue), and for
+ * a failed message the NDR it caused. */
 #include "fmt.h"
 #include "flow.h"
 
@@ -61,7 +62,8 @@ void sim_truth_write(struct sim_org *g, const struct sim_msg *m, const struct gt
         d = SIM_PUTS(d, ",\"outcome\":\"");
         d = sim_put_str(d, outcome_names[gt->outcome[i]]);
         d = SIM_PUTS(d, "\",\"server\":\"");
-        d = sim_put_str(d, g->srv[gt->where[i]].name);
+        d = gt->where[i] == SIM_PEER_SMARTHOST ? SIM_PUTS(d, "smarthost")
+                                               : sim_put_str(d, g->srv[gt->where[i]].name);
         d = SIM_PUTS(d, "\"}");
     }
     *d++ = ']';

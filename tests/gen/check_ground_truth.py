@@ -110,6 +110,9 @@ def main():
 
     maillog_mid = {}                    # queue id -> message-id
     maillog_sent = defaultdict(set)     # queue id -> recipients sent
+    maillog_deferred = defaultdict(list)  # queue id -> [(time, recipient)] deferred
+    maillog_tried = defaultdict(list)   # queue id -> [(time, recipient)] any smtp line
+    maillog_active = set()              # queue ids the queue manager made active
     mpath = os.path.join(root, "smarthost", "maillog")
     if os.path.exists(mpath):
         nfiles += 1
@@ -118,9 +121,18 @@ def main():
                 m = re.search(r"postfix/cleanup\[\d+\]: ([0-9A-F]{10,11}): message-id=(<[^>]*>)", line)
                 if m:
                     maillog_mid[m.group(1)] = m.group(2)
-                m = re.search(r"postfix/smtp\[\d+\]: ([0-9A-F]{10,11}): to=<([^>]*)>.*status=sent", line)
+                m = re.search(r"postfix/smtp\[\d+\]: ([0-9A-F]{10,11}): to=<([^>]*)>.*status=(\w+)", line)
                 if m:
-                    maillog_sent[m.group(1)].add(m.group(2))
+                    # The syslog stamp (no year) orders lines within the log.
+                    tried = (line[:15], m.group(2))
+                    maillog_tried[m.group(1)].append(tried)
+                    if m.group(3) == "sent":
+                        maillog_sent[m.group(1)].add(m.group(2))
+                    elif m.group(3) == "deferred":
+                        maillog_deferred[m.group(1)].append(tried)
+                m = re.search(r"postfix/qmgr\[\d+\]: ([0-9A-F]{10,11}): from=<.*\(queue active\)", line)
+                if m:
+                    maillog_active.add(m.group(1))
 
     for p in file_problems[:20]:
         print("FORMAT:", p)
@@ -128,6 +140,7 @@ def main():
     passed += nfiles - len(set(p.split(":")[0] for p in file_problems))
 
     # ---- check each message ----
+    maillog = (maillog_mid, maillog_sent, maillog_deferred, maillog_tried, maillog_active)
     def rcpts(row):
         return [r for r in row["recipient-address"].split(";") if r]
 
@@ -144,8 +157,7 @@ def main():
                 errs.append(f"line {lineno} is not JSON: {e}")
                 gt = None
             if gt is not None:
-                check_message(gt, by_mid, recv_sessions, maillog_mid, maillog_sent, rcpts,
-                              to_smarthost, errs)
+                check_message(gt, by_mid, recv_sessions, maillog, rcpts, to_smarthost, errs)
             if errs:
                 failed += 1
                 if shown < 20 or verbose:
@@ -160,7 +172,8 @@ def main():
     return 1 if failed else 0
 
 
-def check_message(gt, by_mid, recv_sessions, maillog_mid, maillog_sent, rcpts, to_smarthost, errs):
+def check_message(gt, by_mid, recv_sessions, maillog, rcpts, to_smarthost, errs):
+    maillog_mid, maillog_sent, maillog_deferred, maillog_tried, maillog_active = maillog
     mid = gt["message_id"]
     events = sorted(by_mid.get(mid, []), key=lambda e: e[1]["date-time"])
     if not events:
@@ -231,6 +244,22 @@ def check_message(gt, by_mid, recv_sessions, maillog_mid, maillog_sent, rcpts, t
                 errs.append(f"{addr}: failed on {where} per ground truth, no FAIL there")
             if any(addr in rcpts(r) for s, r in events if r["event-id"] == "DELIVER"):
                 errs.append(f"{addr}: failed but a DELIVER names it")
+        elif outcome in ("deferred", "in-transit") and where == "smarthost":
+            # Past Exchange, still in the smart host's queue: Exchange's SEND
+            # named it; in its queue every try (if any) was deferred.
+            qid = gt["smarthost_queue_id"] or ""
+            if not any(to_smarthost(r) and addr in rcpts(r) and f"queued as {qid}" in r["source-context"]
+                       for s, r in events if r["event-id"] == "SEND"):
+                errs.append(f"{addr}: {outcome} on the smart host per ground truth, no SEND there queued as {qid!r}")
+            if qid not in maillog_active:
+                errs.append(f"{addr}: maillog: the queue manager never made {qid} active")
+            tries = [x for x in maillog_tried.get(qid, []) if x[1] == addr]
+            deferred = [x for x in maillog_deferred.get(qid, []) if x[1] == addr]
+            if outcome == "in-transit" and tries:
+                errs.append(f"{addr}: in transit on the smart host per ground truth, but {qid} tried it")
+            if outcome == "deferred" and (not deferred or len(deferred) != len(tries)):
+                errs.append(f"{addr}: deferred on the smart host per ground truth, {qid} has "
+                            f"{len(deferred)} deferrals in {len(tries)} tries")
         elif outcome == "deferred":
             d = has("DEFER")
             if not d:

@@ -6,9 +6,11 @@
 # `in-transit` at the end of the logs, each with that state and server
 # (issue #5: pending lists what entered a server and has no final event by the
 # end of the logs, and deferrals with no later success). An org without a
-# single such pair proves nothing, so that fails too.
+# single such pair proves nothing, so that fails too; so does one with a smart
+# host but no pair still in its queue (pending reads its maillog too).
 # Prints "pending[LABEL]: N pairs match" last; exits 1 on any difference.
 import json
+import os
 import sys
 
 
@@ -44,13 +46,16 @@ def main():
     states = sorted(set(s for s, _ in want.values()))
     if states != ["deferred", "in-transit"]:
         problems.append(f"the org should have deferred and in-transit recipients, has {states}")
+    smarthost = sum(1 for _, srv in want.values() if srv == "smarthost")
+    if os.path.exists(f"{org}/smarthost/maillog") and not smarthost:
+        problems.append("the org has a smart host but no recipient still in its queue")
     for p in problems[:20]:
         print("FAIL", p)
     if problems:
         print(f"pending[{label}]: {len(problems)} differences")
         return 1
     n = {s: sum(1 for v in want.values() if v[0] == s) for s in states}
-    print(f"pending[{label}]: {len(want)} pairs match ({n})")
+    print(f"pending[{label}]: {len(want)} pairs match ({n}; {smarthost} on the smart host)")
     return 0
 
 
