@@ -57,6 +57,9 @@
 #include "mailtrail/slice.h"
 #include "mailtrail/writer.h"
 #include "report_internal.h"
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- positions */
 
@@ -210,36 +213,6 @@ static inline bool same_bytes(const void *a, const void *b, size_t n)
     return true;
 }
 
-/* Keys are short and not chosen to collide; 8 bytes at a time with a
- * multiply-xorshift mix, and a final avalanche for the slot bits. A key of
- * 8 bytes or more ends with its last 8 bytes, read again where they overlap
- * the last full word (the length is mixed in first): message ids and
- * addresses are hashed at every event, and a byte loop for the rest cost as
- * much as the words. */
-static uint64_t hash_bytes(const void *v, size_t n)
-{
-    const unsigned char *p = v;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
-    uint64_t w = 0;
-    if (n >= 8) {
-        const unsigned char *last = p + n - 8;
-        for (; p < last; p += 8) {
-            memcpy(&w, p, 8);
-            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-            h ^= h >> 29;
-        }
-        memcpy(&w, last, 8);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            w |= (uint64_t)p[i] << (8 * i);
-    }
-    h = (h ^ w) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
-}
-
 static inline uint64_t load64(const void *p)
 {
     uint64_t w;
@@ -256,7 +229,60 @@ static inline uint64_t mum(uint64_t x, uint64_t y)
     unsigned __int128 p = (unsigned __int128)x * y;
     return (uint64_t)p ^ (uint64_t)(p >> 64);
 }
+
+/* hash_bytes' step (16 bytes of key, as two words) and its end */
+static inline uint64_t hb_step(uint64_t h, uint64_t w0, uint64_t w1)
+{
+    return mum(w0 ^ h, w1 ^ 0xBF58476D1CE4E5B9ull);
+}
+
+static inline uint64_t hb_end(uint64_t h)
+{
+    return mum(h ^ 0x94D049BB133111EBull, 0xC2B2AE3D27D4EB4Full);
+}
+#else
+static inline uint64_t hb_step(uint64_t h, uint64_t w0, uint64_t w1)
+{
+    h = (h ^ w0) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    h = (h ^ w1) * 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 29;
+}
+
+static inline uint64_t hb_end(uint64_t h)
+{
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 32;
+}
 #endif
+
+/* Keys are short and not chosen to collide; 16 bytes a step (hb_step),
+ * and a final avalanche for the slot bits. A key of 16 bytes or more ends
+ * with its last 16 bytes, read again where they overlap the last full step,
+ * one of 8 to 16 is its first and last 8 bytes (the length is mixed in
+ * first): message ids and addresses are hashed at every event, and a byte
+ * loop for the rest cost as much as the words. fold_hash hashes the same
+ * way. */
+static uint64_t hash_bytes(const void *v, size_t n)
+{
+    const unsigned char *p = v;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0 = 0, w1 = 0;
+    if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            h = hb_step(h, load64(p + i), load64(p + i + 8));
+        w0 = load64(p + n - 16);
+        w1 = load64(p + n - 8);
+    } else if (n >= 8) {
+        w0 = load64(p);
+        w1 = load64(p + n - 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w0 |= (uint64_t)p[i] << (8 * i);
+    }
+    return hb_end(hb_step(h, w0, w1));
+}
 
 /* A message id's identity: a 64-bit hash of its bytes, returned, and *h2,
  * a second one with other constants, computed in the same pass. See struct
@@ -2606,37 +2632,52 @@ static uint64_t fold8(uint64_t x)
     return x | (ge_a & ~gt_z & ~x & high) >> 2;
 }
 
-/* fold() of n bytes into dst (room for n rounded up to 8), returning
- * hash_bytes(dst, n): both in one pass over the words, as hash_bytes reads
- * them (the last 8 bytes again where they overlap). Every event hashes an
- * address or two; folding first and hashing after read each one twice. */
+/* 16 bytes of src folded as fold() does, stored at dst and returned as two
+ * words. */
+static inline void fold16(char *dst, const char *src, uint64_t *w0, uint64_t *w1)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    /* 'A'..'Z' are the bytes that adding 0x80 - 'A' puts below -128 + 26 */
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)src);
+    __m128i up = _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + 26)), _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A'))));
+    v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)dst, v);
+    *w0 = (uint64_t)_mm_cvtsi128_si64(v);
+    *w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+#else
+    *w0 = fold8(load64(src));
+    *w1 = fold8(load64(src + 8));
+    memcpy(dst, w0, 8);
+    memcpy(dst + 8, w1, 8);
+#endif
+}
+
+/* fold() of n bytes into dst (room for n), returning hash_bytes(dst, n):
+ * both in one pass, 16 bytes a step as hash_bytes reads them (the last 16
+ * again where they overlap). Every event hashes an address or two; folding
+ * first and hashing after read each one twice. */
 static uint64_t fold_hash(char *dst, const char *src, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
-    uint64_t w = 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&w, src + i, 8);
-            w = fold8(w);
-            memcpy(dst + i, &w, 8);
-            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-            h ^= h >> 29;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0 = 0, w1 = 0;
+    if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16) {
+            fold16(dst + i, src + i, &w0, &w1);
+            h = hb_step(h, w0, w1);
         }
-        memcpy(&w, src + n - 8, 8);
-        w = fold8(w);
-        memcpy(dst + n - 8, &w, 8);
+        fold16(dst + n - 16, src + n - 16, &w0, &w1);
+    } else if (n >= 8) {
+        w0 = fold8(load64(src));
+        w1 = fold8(load64(src + n - 8));
+        memcpy(dst, &w0, 8);
+        memcpy(dst + n - 8, &w1, 8);
     } else {
         for (size_t i = 0; i < n; i++) {
             char c = src[i];
             dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-            w |= (uint64_t)(unsigned char)dst[i] << (8 * i);
+            w0 |= (uint64_t)(unsigned char)dst[i] << (8 * i);
         }
     }
-    h = (h ^ w) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
+    return hb_end(hb_step(h, w0, w1));
 }
 
 static int aidx_grow(struct aidx *ix)
