@@ -1752,13 +1752,13 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && !msg_is(m, h, pd->h2))
-        m = NULL;
     size_t cap;
-    if (!m) {
+    if (m && !msg_is(m, h, pd->h2)) {
         struct mslot *sl = part_slots(pt, &cap);
         m = slots_find(r, sl, cap, h, pd->h2);
     }
+    /* none in the slots batch_flush walked: what came since (this batch's
+     * own, another worker's) is looked for where it would be added */
     if (!m) {
         spin_lock(r, &pt->lk);
         if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
