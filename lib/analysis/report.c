@@ -179,25 +179,39 @@ struct map {
 };
 
 /* a[0..n) == b[0..n), for the short keys of this file (event ids, host
- * names, addresses, message-id-sized keys): compared a word at a time here,
- * the first and last words overlapping, where a call to memcmp cost more
- * than the compare. Never reads outside either range. */
+ * names, addresses, message-id-sized keys): compared 16 bytes (SSE2) or a
+ * word at a time here, the first and last ones overlapping, where a call to
+ * memcmp cost more than the compare. Never reads outside either range. */
 static inline bool same_bytes(const void *a, const void *b, size_t n)
 {
     const char *x = a, *y = b;
     uint64_t u, v;
     if (n > 32)
         return !memcmp(x, y, n);
-    if (n >= 8) {
+    if (n > 16) {
+#if defined(__SSE2__) && defined(__x86_64__)
+        /* two 16-byte compares, the last one overlapping */
+        __m128i e = _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)x),
+                                                 _mm_loadu_si128((const __m128i *)(const void *)y)),
+                                  _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(x + n - 16)),
+                                                 _mm_loadu_si128((const __m128i *)(const void *)(y + n - 16))));
+        return _mm_movemask_epi8(e) == 0xFFFF;
+#else
         for (size_t i = 0; i + 8 < n; i += 8) {
             memcpy(&u, x + i, 8);
             memcpy(&v, y + i, 8);
             if (u != v)
                 return false;
         }
+#endif
+    }
+    if (n >= 8) {
+        memcpy(&u, x, 8);
+        memcpy(&v, y, 8);
+        uint64_t d = u ^ v;
         memcpy(&u, x + n - 8, 8);
         memcpy(&v, y + n - 8, 8);
-        return u == v;
+        return !(d | (u ^ v));
     }
     if (n >= 4) {
         uint32_t p, q, r, t;
