@@ -699,9 +699,10 @@ static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
  * about three passes with a branch mispredicted every other value. -1
  * without memory. */
 enum { HIST_BITS = 14, HIST = 1 << HIST_BITS };
+#define RANK_MARK UINT32_C(0x80000000) /* above any count: a rank's bucket, once counted */
 static int select_ranks(const int64_t *v, size_t n, int64_t max, const size_t k[3], int64_t out[3])
 {
-    if (n > UINT32_MAX)
+    if (n >= RANK_MARK)
         return -1;
     unsigned shift = 0;
     while (((uint64_t)max >> shift) >= HIST)
@@ -732,18 +733,20 @@ static int select_ranks(const int64_t *v, size_t n, int64_t max, const size_t k[
         free(cnt);
         return -1;
     }
+    /* the counts are read no more: the three buckets' say where their
+     * values go (the lowest rank's first, as when they share one), and the
+     * pass over the values asks one load and one test of each */
+    size_t c[3] = { cnt[b[0]], cnt[b[1]], cnt[b[2]] };
     memcpy(fill, off, sizeof fill);
+    for (j = 3; j-- > 0;)
+        cnt[b[j]] = RANK_MARK | j;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = (uint64_t)v[i] >> shift;
-        if (h == b[0])
-            tmp[fill[0]++] = v[i];
-        else if (h == b[1])
-            tmp[fill[1]++] = v[i];
-        else if (h == b[2])
-            tmp[fill[2]++] = v[i];
+        uint32_t t = cnt[(uint64_t)v[i] >> shift];
+        if (t >= RANK_MARK)
+            tmp[fill[t - RANK_MARK]++] = v[i];
     }
     for (j = 0; j < 3; j++) {
-        select_nth(tmp + off[j], 0, cnt[b[j]], r[j]);
+        select_nth(tmp + off[j], 0, c[j], r[j]);
         out[j] = tmp[off[j] + r[j]];
     }
     free(tmp);
@@ -4185,7 +4188,7 @@ struct apart {
     int oom;
 };
 
-static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
+static __attribute__((noinline)) void part_hour_new(struct apart *ap, int64_t t, int col, uint64_t n)
 {
     if (t == MT_TIME_NONE)
         return;
@@ -4198,6 +4201,16 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
         ap->c_he = hour_ent(&ap->hours, ap->c_h, &ap->oom);
     if (ap->c_he)
         ap->c_he->v[col] += n;
+}
+
+/* The hour of the last record nearly always: that case inlined, the rest
+ * (and MT_TIME_NONE, below every range) out of line. */
+static inline void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
+{
+    if (t >= ap->c_hlo && t < ap->c_hhi && ap->c_he)
+        ap->c_he->v[col] += n;
+    else
+        part_hour_new(ap, t, col, n);
 }
 
 /* What message m counts, into ap. */
