@@ -2191,6 +2191,22 @@ static bool queued_as(mt_slice s)
 static uint64_t parse_u64(mt_slice s)
 {
     uint64_t v = 0;
+    if (s.n >= 4 && s.n <= 8) {
+        /* the usual size (5 to 8 digits): its bytes as one word, the two
+         * 4-byte halves overlapping, checked and added up 8 at a time */
+        uint32_t lo, hi;
+        memcpy(&lo, s.p, 4);
+        memcpy(&hi, s.p + s.n - 4, 4);
+        unsigned pad = 8 * (8 - (unsigned)s.n);
+        uint64_t w = lo | (uint64_t)hi << (8 * (s.n - 4));
+        uint64_t zeros = UINT64_C(0x3030303030303030) >> pad, high = UINT64_C(0xF0F0F0F0F0F0F0F0) >> pad;
+        if ((w & high) != zeros || ((w + UINT64_C(0x0606060606060606)) & high) != zeros)
+            return 0;   /* a byte not a digit */
+        w = (w - zeros) << pad;   /* digit values, the first in the lowest byte of those kept, led by zeros */
+        w = (w * 10 + (w >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+        w = (w * 100 + (w >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+        return (w * 10000 + (w >> 32)) & UINT64_C(0xFFFFFFFF);
+    }
     if (s.n <= 19) {
         /* v cannot wrap, and only grows: the limit is checked once, at the end */
         for (size_t i = 0; i < s.n; i++) {
