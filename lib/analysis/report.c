@@ -1154,8 +1154,11 @@ struct rawname {
  * written: RECEIVE after RECEIVE names the same few clients, SEND after SEND
  * the same smart hosts. It keeps the worker's entry, not the answer: a name
  * or address learned from a later line changes what the entry says (see
- * host_answer), as it changed the answer without the cache. */
-enum { ORG_CACHE = 16, ORG_RAW = 64 };
+ * host_answer), as it changed the answer without the cache. Two ways a
+ * set, the newer first: an organisation's own servers and its busiest
+ * partners' hosts, a dozen names, took turns in one place of a direct-mapped
+ * cache (3,200 misses over org-100M, each a fold, a hash and a lookup). */
+enum { ORG_CACHE = 32, ORG_RAW = 64 };
 enum { OC_EMPTY, OC_IP, OC_HOST, OC_OURS };
 struct orgc {
     struct ent *e;          /* OC_IP: in w->ipk; OC_HOST: in w->hk */
@@ -2523,17 +2526,22 @@ static bool is_org_host(struct wst *w, mt_slice host)
     struct orgc *c = NULL;
     if (host.n <= ORG_RAW && host.n >= 2) {
         unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
-        c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
-        if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
-            switch (c->kind) {
-            case OC_IP:
-                return ip_answer(c->e);
-            case OC_HOST:
-                return host_answer(w, c->e, c->server, c->l);
-            default:
-                return true;
+        unsigned set = (host.n + a * 3u + b * 5u + (unsigned char)host.p[0] + (unsigned char)host.p[host.n / 2] * 7u) &
+                       (ORG_CACHE / 2 - 1);
+        c = &w->c_org[2 * set];
+        for (int way = 0; way < 2; way++, c++)
+            if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
+                switch (c->kind) {
+                case OC_IP:
+                    return ip_answer(c->e);
+                case OC_HOST:
+                    return host_answer(w, c->e, c->server, c->l);
+                default:
+                    return true;
+                }
             }
-        }
+        c = &w->c_org[2 * set];
+        c[1] = c[0];
         c->kind = OC_EMPTY;   /* filled again below, if at all */
     }
     return ip_literal(host) ? ip_known(w, host, c) : host_ours(w, host, c);
