@@ -3144,11 +3144,14 @@ static int64_t e2e_latency(mt_slice cd)
     static const char tag[] = "S:E2ELatency=";
     size_t tl = sizeof tag - 1;
     for (size_t i = 0; i + tl <= cd.n; i++) {
-        const char *s = memchr(cd.p + i, 'S', cd.n - tl + 1 - i);
-        if (!s)
-            break;
-        i = (size_t)(s - cd.p);
-        if (memcmp(cd.p + i, tag, tl))
+        /* a DELIVER's custom-data begins with the tag: no search for it */
+        if (cd.p[i] != 'S') {
+            const char *s = memchr(cd.p + i, 'S', cd.n - tl + 1 - i);
+            if (!s)
+                break;
+            i = (size_t)(s - cd.p);
+        }
+        if (!same_bytes(cd.p + i, tag, tl))
             continue;
         size_t j = i + tl;
         /* nearly always seconds and a fraction ("1.507"): read here; any
