@@ -2283,7 +2283,10 @@ static uint64_t parse_u64(mt_slice s)
  * does not hold. r->ipg also holds what mt_report_learn was given. */
 enum { IP_KNOWN = 1, IP_NO = 2 };
 
-static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
+static __attribute__((noinline)) void ip_learn_new(mt_report *r, struct wst *w, mt_slice key);
+
+/* As host_learn: the addresses learned lately inline, the rest out of line. */
+static inline __attribute__((always_inline)) void ip_learn(mt_report *r, struct wst *w, mt_slice key)
 {
     if (!key.n || (w && r->ipfixed))
         return;
@@ -2291,6 +2294,12 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
         if ((e = w->c_ip[i]) && e->klen == key.n && same_bytes(e->key, key.p, key.n))
             return;
+    ip_learn_new(r, w, key);
+}
+
+static void ip_learn_new(mt_report *r, struct wst *w, mt_slice key)
+{
+    struct ent *e;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
     e->v[0] |= IP_KNOWN;
@@ -2409,7 +2418,11 @@ static bool known(const struct ent *e)
 /* name (a full host name) is the organisation's, and so is a full name with
  * its first label: into w's names, or with no worker (mt_report_learn) into
  * r->hostg. */
-static void host_learn(mt_report *r, struct wst *w, mt_slice name)
+static __attribute__((noinline)) void host_learn_new(mt_report *r, struct wst *w, mt_slice name);
+
+/* A name learned lately (the same few on line after line) is looked for
+ * here, inline and without a frame; folding it takes one (host_learn_new). */
+static inline __attribute__((always_inline)) void host_learn(mt_report *r, struct wst *w, mt_slice name)
 {
     name = host_trim(name);
     if (w && r->hostfixed)
@@ -2417,6 +2430,11 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
         if (raw_is(&w->c_learn[i], name))
             return;
+    host_learn_new(r, w, name);
+}
+
+static void host_learn_new(mt_report *r, struct wst *w, mt_slice name)
+{
     if (!name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
         return;
     struct ent *e;
