@@ -1080,6 +1080,8 @@ enum { SEEN_CACHE = 128 };
 
 struct pend {
     uint64_t h, h2;            /* the message id's (hash_id; h2 cut to H2_MASK) */
+    const struct mslot *sl;    /* its part's slots when it was made (an array replaced since */
+    size_t cap;                /* is kept until the run ends), and how many */
     struct mmsg *cand;         /* the entry the slots point to, if any */
     struct mpos p;
     int cls;
@@ -3343,10 +3345,9 @@ static struct pend *pend_new(struct wst *w, uint64_t h, uint64_t h2, struct mpos
     memset(&pd->u, 0, sizeof pd->u);
     pd->n_ids = pd->n_bp = 0;
     pd->lat = 0;
-    size_t cap;
-    const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
-    if (sl && cap)
-        __builtin_prefetch(&sl[slot_of(tag_of(pd->h), cap)]);
+    pd->sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &pd->cap);
+    if (pd->sl && pd->cap)
+        __builtin_prefetch(&pd->sl[slot_of(tag_of(pd->h), pd->cap)]);
     w->n_pend++;
     return pd;
 }
@@ -3430,8 +3431,10 @@ static void batch_flush(struct wst *w)
      * have them fetched too before any is used */
     for (size_t i = 0; i < w->n_pend; i++) {
         struct pend *pd = &w->pend[i];
-        size_t cap;
-        const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
+        /* the slots pend_new fetched: a record added since to a larger
+         * array is found by msg_apply, under the part's lock */
+        size_t cap = pd->cap;
+        const struct mslot *sl = pd->sl;
         uint64_t v;
         uint32_t tag = tag_of(pd->h);
         if (sl && cap)
