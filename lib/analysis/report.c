@@ -1075,7 +1075,7 @@ struct mseen {
     uint64_t h, h2;
     int64_t t;
 };
-enum { SEEN_CACHE = 128 };
+enum { SEEN_CACHE = 32 };
 #define MSG_SEEN (UINT64_C(1) << 63)
 
 struct pend {
