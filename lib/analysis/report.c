@@ -3181,6 +3181,13 @@ static int64_t e2e_latency(mt_slice cd)
             int64_t secs = 0, frac = 0, fscale = 1;
             for (; k < cd.n && d < 15 && cd.p[k] >= '0' && cd.p[k] <= '9'; k++, d++)
                 secs = secs * 10 + (cd.p[k] - '0');
+            if (d && d < 15 && k + 4 <= cd.n && cd.p[k] == '.' && (k + 4 == cd.n || cd.p[k + 4] == ';')) {
+                /* milliseconds, as Exchange writes them: three digits */
+                unsigned a = (unsigned char)cd.p[k + 1] - '0', b = (unsigned char)cd.p[k + 2] - '0',
+                         c = (unsigned char)cd.p[k + 3] - '0';
+                if (a <= 9 && b <= 9 && c <= 9)
+                    return secs * 1000 + (int64_t)(a * 100 + b * 10 + c);
+            }
             if (d && d < 15 && k < cd.n && cd.p[k] == '.') {
                 for (k++; k < cd.n && cd.p[k] >= '0' && cd.p[k] <= '9'; k++)
                     if (fscale < 1000) {
