@@ -2964,13 +2964,18 @@ static void defer_mark(struct wst *w, struct mmsg *m, uint32_t rcpt, struct mpos
 
 /* The logging server: its entry in this worker's per-server map and its id.
  * A search hands the log set's own strings: the same pointer is the same
- * server; otherwise names are compared. */
+ * server; otherwise names are compared. Events given one at a time
+ * (MODE_ORDERED) may come from strings reused: c_srv_ptr stays NULL then. */
 static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
 {
     if (!name)
         name = "";
-    if (w->c_srv && ((name == w->c_srv_ptr && w->r->mode == MODE_PARALLEL) || !strcmp(name, w->c_srv->key))) {
-        w->c_srv_ptr = name;   /* each file has its own copy of the name */
+    if (name == w->c_srv_ptr) {   /* set only with c_srv */
+        *id = w->c_srv_id;
+        return w->c_srv;
+    }
+    if (w->c_srv && !strcmp(name, w->c_srv->key)) {
+        w->c_srv_ptr = w->r->mode == MODE_PARALLEL ? name : NULL;   /* each file has its own copy of the name */
         *id = w->c_srv_id;
         return w->c_srv;
     }
@@ -2983,7 +2988,7 @@ static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
     }
     if (e) {
         w->c_srv = e;
-        w->c_srv_ptr = name;
+        w->c_srv_ptr = w->r->mode == MODE_PARALLEL ? name : NULL;
         w->c_srv_id = sid;
     }
     *id = sid;
