@@ -57,6 +57,9 @@
 #include "mailtrail/slice.h"
 #include "mailtrail/writer.h"
 #include "report_internal.h"
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 /* ---------------------------------------------------------------- positions */
 
@@ -176,25 +179,39 @@ struct map {
 };
 
 /* a[0..n) == b[0..n), for the short keys of this file (event ids, host
- * names, addresses, message-id-sized keys): compared a word at a time here,
- * the first and last words overlapping, where a call to memcmp cost more
- * than the compare. Never reads outside either range. */
+ * names, addresses, message-id-sized keys): compared 16 bytes (SSE2) or a
+ * word at a time here, the first and last ones overlapping, where a call to
+ * memcmp cost more than the compare. Never reads outside either range. */
 static inline bool same_bytes(const void *a, const void *b, size_t n)
 {
     const char *x = a, *y = b;
     uint64_t u, v;
     if (n > 32)
         return !memcmp(x, y, n);
-    if (n >= 8) {
+    if (n > 16) {
+#if defined(__SSE2__) && defined(__x86_64__)
+        /* two 16-byte compares, the last one overlapping */
+        __m128i e = _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)x),
+                                                 _mm_loadu_si128((const __m128i *)(const void *)y)),
+                                  _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(x + n - 16)),
+                                                 _mm_loadu_si128((const __m128i *)(const void *)(y + n - 16))));
+        return _mm_movemask_epi8(e) == 0xFFFF;
+#else
         for (size_t i = 0; i + 8 < n; i += 8) {
             memcpy(&u, x + i, 8);
             memcpy(&v, y + i, 8);
             if (u != v)
                 return false;
         }
+#endif
+    }
+    if (n >= 8) {
+        memcpy(&u, x, 8);
+        memcpy(&v, y, 8);
+        uint64_t d = u ^ v;
         memcpy(&u, x + n - 8, 8);
         memcpy(&v, y + n - 8, 8);
-        return u == v;
+        return !(d | (u ^ v));
     }
     if (n >= 4) {
         uint32_t p, q, r, t;
@@ -210,56 +227,127 @@ static inline bool same_bytes(const void *a, const void *b, size_t n)
     return true;
 }
 
-/* Keys are short and not chosen to collide; 8 bytes at a time with a
- * multiply-xorshift mix, and a final avalanche for the slot bits. A key of
- * 8 bytes or more ends with its last 8 bytes, read again where they overlap
- * the last full word (the length is mixed in first): message ids and
- * addresses are hashed at every event, and a byte loop for the rest cost as
- * much as the words. */
+static inline uint64_t load64(const void *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+#ifdef __SIZEOF_INT128__
+/* The two halves of x * y, xored: every bit of either reaches the upper
+ * half, and one multiply mixes 16 bytes of key where a multiply-xorshift
+ * step mixes 8. */
+static inline uint64_t mum(uint64_t x, uint64_t y)
+{
+    unsigned __int128 p = (unsigned __int128)x * y;
+    return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* hash_bytes' step (16 bytes of key, as two words) and its end */
+static inline uint64_t hb_step(uint64_t h, uint64_t w0, uint64_t w1)
+{
+    return mum(w0 ^ h, w1 ^ 0xBF58476D1CE4E5B9ull);
+}
+
+static inline uint64_t hb_end(uint64_t h)
+{
+    return mum(h ^ 0x94D049BB133111EBull, 0xC2B2AE3D27D4EB4Full);
+}
+#else
+static inline uint64_t hb_step(uint64_t h, uint64_t w0, uint64_t w1)
+{
+    h = (h ^ w0) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    h = (h ^ w1) * 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 29;
+}
+
+static inline uint64_t hb_end(uint64_t h)
+{
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 31;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return h ^ h >> 32;
+}
+#endif
+
+/* Keys are short and not chosen to collide; 16 bytes a step (hb_step),
+ * and a final avalanche for the slot bits. A key of 16 bytes or more ends
+ * with its last 16 bytes, read again where they overlap the last full step,
+ * one of 8 to 16 is its first and last 8 bytes (the length is mixed in
+ * first): message ids and addresses are hashed at every event, and a byte
+ * loop for the rest cost as much as the words. fold_hash hashes the same
+ * way. */
 static uint64_t hash_bytes(const void *v, size_t n)
 {
     const unsigned char *p = v;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
-    uint64_t w = 0;
-    if (n >= 8) {
-        const unsigned char *last = p + n - 8;
-        for (; p < last; p += 8) {
-            memcpy(&w, p, 8);
-            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-            h ^= h >> 29;
-        }
-        memcpy(&w, last, 8);
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0 = 0, w1 = 0;
+    if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16)
+            h = hb_step(h, load64(p + i), load64(p + i + 8));
+        w0 = load64(p + n - 16);
+        w1 = load64(p + n - 8);
+    } else if (n >= 8) {
+        w0 = load64(p);
+        w1 = load64(p + n - 8);
     } else {
         for (size_t i = 0; i < n; i++)
-            w |= (uint64_t)p[i] << (8 * i);
+            w0 |= (uint64_t)p[i] << (8 * i);
     }
-    h = (h ^ w) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
+    return hb_end(hb_step(h, w0, w1));
 }
 
-/* A message id's identity: hash_bytes(v, n), returned, and *h2, a second
- * 64-bit hash of the same bytes with other constants (another seed, another
- * word step and the murmur3 finaliser), computed in the same pass. See
- * struct mmsg for why 128 bits of hash stand for the id. */
+/* A message id's identity: a 64-bit hash of its bytes, returned, and *h2,
+ * a second one with other constants, computed in the same pass. See struct
+ * mmsg for why 128 bits of hash stand for the id. Every event with an id
+ * hashes it, and an id is 40 to 80 bytes: 16 of them a step, each of the
+ * two lanes taking both words of a step into one 128-bit product (the lanes
+ * with the words swapped and other constants, so that a word that cancels
+ * one product does not cancel the other), the last 16 bytes again where
+ * they overlap. Without a 128-bit product: two multiply-xorshift lanes, 8
+ * bytes a step. */
 static uint64_t hash_id(const void *v, size_t n, uint64_t *h2)
 {
     const unsigned char *p = v;
+#ifdef __SIZEOF_INT128__
+    uint64_t a = 0x9E3779B97F4A7C15ull ^ n, b = 0x2545F4914F6CDD1Dull + n;
+    uint64_t w0 = 0, w1 = 0;
+    if (n > 16) {
+        for (const unsigned char *last = p + n - 16; p < last; p += 16) {
+            w0 = load64(p);
+            w1 = load64(p + 8);
+            a = mum(w0 ^ a, w1 ^ 0xBF58476D1CE4E5B9ull);
+            b = mum(w1 ^ b, w0 ^ 0xD6E8FEB86659FD93ull);
+        }
+        p = v;
+        w0 = load64(p + n - 16);
+        w1 = load64(p + n - 8);
+    } else if (n >= 8) {
+        w0 = load64(p);
+        w1 = load64(p + n - 8);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w0 |= (uint64_t)p[i] << (8 * i);
+    }
+    a = mum(w0 ^ a, w1 ^ 0xBF58476D1CE4E5B9ull);
+    b = mum(w1 ^ b, w0 ^ 0xD6E8FEB86659FD93ull);
+    *h2 = mum(b ^ 0xFF51AFD7ED558CCDull, 0xC4CEB9FE1A85EC53ull);
+    return mum(a ^ 0x94D049BB133111EBull, 0xC2B2AE3D27D4EB4Full);
+#else
     uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
     uint64_t g = 0x2545F4914F6CDD1Dull ^ ((uint64_t)n * 0x9FB21C651E98DF25ull);
     uint64_t w = 0;
     if (n >= 8) {
         const unsigned char *last = p + n - 8;
         for (; p < last; p += 8) {
-            memcpy(&w, p, 8);
+            w = load64(p);
             h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
             h ^= h >> 29;
             g = (g + w) * 0xD6E8FEB86659FD93ull;
             g ^= g >> 32;
         }
-        memcpy(&w, last, 8);
+        w = load64(last);
     } else {
         for (size_t i = 0; i < n; i++)
             w |= (uint64_t)p[i] << (8 * i);
@@ -276,6 +364,7 @@ static uint64_t hash_id(const void *v, size_t n, uint64_t *h2)
     g ^= g >> 33;
     *h2 = g;
     return h;
+#endif
 }
 
 /* A zeroed array for a hash table, its pages written now. calloc of a large
@@ -610,9 +699,10 @@ static void select_nth(int64_t *v, size_t lo, size_t hi, size_t k)
  * about three passes with a branch mispredicted every other value. -1
  * without memory. */
 enum { HIST_BITS = 14, HIST = 1 << HIST_BITS };
+#define RANK_MARK UINT32_C(0x80000000) /* above any count: a rank's bucket, once counted */
 static int select_ranks(const int64_t *v, size_t n, int64_t max, const size_t k[3], int64_t out[3])
 {
-    if (n > UINT32_MAX)
+    if (n >= RANK_MARK)
         return -1;
     unsigned shift = 0;
     while (((uint64_t)max >> shift) >= HIST)
@@ -643,18 +733,20 @@ static int select_ranks(const int64_t *v, size_t n, int64_t max, const size_t k[
         free(cnt);
         return -1;
     }
+    /* the counts are read no more: the three buckets' say where their
+     * values go (the lowest rank's first, as when they share one), and the
+     * pass over the values asks one load and one test of each */
+    size_t c[3] = { cnt[b[0]], cnt[b[1]], cnt[b[2]] };
     memcpy(fill, off, sizeof fill);
+    for (j = 3; j-- > 0;)
+        cnt[b[j]] = RANK_MARK | j;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = (uint64_t)v[i] >> shift;
-        if (h == b[0])
-            tmp[fill[0]++] = v[i];
-        else if (h == b[1])
-            tmp[fill[1]++] = v[i];
-        else if (h == b[2])
-            tmp[fill[2]++] = v[i];
+        uint32_t t = cnt[(uint64_t)v[i] >> shift];
+        if (t >= RANK_MARK)
+            tmp[fill[t - RANK_MARK]++] = v[i];
     }
     for (j = 0; j < 3; j++) {
-        select_nth(tmp + off[j], 0, cnt[b[j]], r[j]);
+        select_nth(tmp + off[j], 0, c[j], r[j]);
         out[j] = tmp[off[j] + r[j]];
     }
     free(tmp);
@@ -770,7 +862,7 @@ enum { RS_LINEAR = 16 };
  *
  * A message is known by 111 bits of hash of its id, not by the id's text,
  * which is kept only where it is shown: with the large list's details
- * (struct bigdet). The bits: 63 of hash_bytes (8 pick the table's part, 32
+ * (struct bigdet). The bits: 63 of hash_id's first (8 pick the table's part, 32
  * are the slot's tag, H_LO = 23 sit in bh above the size; one is not kept)
  * and 48 of a second, independent hash (h2, see hash_id). Two different ids
  * of a window are taken for one message only when both hashes collide: for
@@ -972,8 +1064,24 @@ struct mupd {
  * at once (prefetch) instead of one miss after the other. */
 enum { BATCH = 16 };
 
+/* A message this worker has an update for already (pending or applied),
+ * and the earliest time of those: a later event that tells its message
+ * nothing but that time (struct pend is needed only for the rest) changes
+ * nothing and is not batched: a TRANSFER or an EXPAND, a few lines after
+ * its message's RECEIVE (13,600 of the 133,000 events with an id over
+ * org-100M). Indexed by the low bits of h; h2 has MSG_SEEN set where an
+ * entry is in use. */
+struct mseen {
+    uint64_t h, h2;
+    int64_t t;
+};
+enum { SEEN_CACHE = 32 };
+#define MSG_SEEN (UINT64_C(1) << 63)
+
 struct pend {
     uint64_t h, h2;            /* the message id's (hash_id; h2 cut to H2_MASK) */
+    const struct mslot *sl;    /* its part's slots when it was made (an array replaced since */
+    size_t cap;                /* is kept until the run ends), and how many */
     struct mmsg *cand;         /* the entry the slots point to, if any */
     struct mpos p;
     int cls;
@@ -1048,8 +1156,11 @@ struct rawname {
  * written: RECEIVE after RECEIVE names the same few clients, SEND after SEND
  * the same smart hosts. It keeps the worker's entry, not the answer: a name
  * or address learned from a later line changes what the entry says (see
- * host_answer), as it changed the answer without the cache. */
-enum { ORG_CACHE = 16, ORG_RAW = 64 };
+ * host_answer), as it changed the answer without the cache. Two ways a
+ * set, the newer first: an organisation's own servers and its busiest
+ * partners' hosts, a dozen names, took turns in one place of a direct-mapped
+ * cache (3,200 misses over org-100M, each a fold, a hash and a lookup). */
+enum { ORG_CACHE = 32, ORG_RAW = 64 };
 enum { OC_EMPTY, OC_IP, OC_HOST, OC_OURS };
 struct orgc {
     struct ent *e;          /* OC_IP: in w->ipk; OC_HOST: in w->hk */
@@ -1090,6 +1201,7 @@ struct wst {
     void *rs_spare[32];                /* recipient blocks outgrown, by log2 of their room (rs_block) */
     struct pend pend[BATCH];
     size_t n_pend;
+    struct mseen c_seen[SEEN_CACHE];
     struct ent *ecache[64];            /* event ids, by length and first and last byte */
     struct stcache c_st[ST_CACHE];     /* status texts met lately, by hash (count_status) */
     /* caches: a worker reads one file after the other, in time order */
@@ -1677,13 +1789,13 @@ static struct mmsg *msg_apply(struct wst *w, struct pend *pd)
     struct mpart *pt = &r->mp[h >> (64 - MSH_BITS)];
     struct mmsg *m = pd->cand;
     struct mpos p = pd->p;
-    if (m && !msg_is(m, h, pd->h2))
-        m = NULL;
     size_t cap;
-    if (!m) {
+    if (m && !msg_is(m, h, pd->h2)) {
         struct mslot *sl = part_slots(pt, &cap);
         m = slots_find(r, sl, cap, h, pd->h2);
     }
+    /* none in the slots batch_flush walked: what came since (this batch's
+     * own, another worker's) is looked for where it would be added */
     if (!m) {
         spin_lock(r, &pt->lk);
         if (!(m = pt->tab ? slots_find(r, pt->tab->slot, pt->tab->cap, h, pd->h2) : NULL)) {
@@ -2022,28 +2134,67 @@ static inline bool is(mt_slice s, const char *lit)
     return true;
 }
 
+/* The first byte of p[0..n) that is c, or n. Source contexts are a line's
+ * longest fields, and the few bytes looked for in them are met once or
+ * twice: 16 bytes a compare (SSE2) cost less than a call to memchr each. */
+static inline size_t find_eq(const char *p, size_t n, char c)
+{
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    const __m128i cv = _mm_set1_epi8(c);
+    for (; i + 16 <= n; i += 16) {
+        int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), cv));
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == c)
+            return i;
+    return n;
+}
+
+/* The first byte of p[0..n) that ends a value as mt_slice_after's do (','
+ * ']' ';' ' '), or n. */
+static inline size_t find_value_end(const char *p, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), _mm_cmpeq_epi8(v, _mm_set1_epi8(']'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')), _mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+        int m = _mm_movemask_epi8(e);
+        if (m)
+            return i + (size_t)__builtin_ctz((unsigned)m);
+    }
+#endif
+    for (; i < n; i++)
+        if (p[i] == ',' || p[i] == ']' || p[i] == ';' || p[i] == ' ')
+            return i;
+    return n;
+}
+
 /* mt_slice_after(s, mark) for a mark whose only '=' is its last byte: the
  * first mark in s (ignoring case) is the one whose '=' comes first, so the
  * search goes from '=' to '=' (a few in a source-context) instead of from
- * one place of the mark's first letter to the next. */
-static inline mt_slice after_eq(mt_slice s, const char *mark)
+ * one place of the mark's first letter to the next. Inlined, so that the
+ * mark's length is a constant. */
+static inline __attribute__((always_inline)) mt_slice after_eq(mt_slice s, const char *mark)
 {
-    /* the bytes that end a value, as mt_slice_after's ',' ']' ';' ' ' */
-    static const unsigned char ends[256] = { [','] = 1, [']'] = 1, [';'] = 1, [' '] = 1 };
     size_t k = strlen(mark);
     for (size_t from = k - 1; from < s.n;) {
-        const char *q = memchr(s.p + from, '=', s.n - from);
-        if (!q)
+        size_t e = from + find_eq(s.p + from, s.n - from, '=');
+        if (e == s.n)
             break;
-        size_t i = (size_t)(q - s.p) + 1 - k, j = i + k, t = 0;
+        size_t i = e + 1 - k, j = i + k, t = 0;
         if (same_bytes(s.p + i, mark, k - 1))
             t = k - 1;   /* as the mark writes it: no case to fold */
         else
             while (t + 1 < k && lower(s.p[i + t]) == lower(mark[t]))
                 t++;
         if (t + 1 == k) {
-            while (j < s.n && !ends[(unsigned char)s.p[j]])
-                j++;
+            j += find_value_end(s.p + j, s.n - j);
             return mt_slice_make(s.p + i + k, j - i - k);
         }
         from = j;
@@ -2084,6 +2235,22 @@ static bool queued_as(mt_slice s)
 static uint64_t parse_u64(mt_slice s)
 {
     uint64_t v = 0;
+    if (s.n >= 4 && s.n <= 8) {
+        /* the usual size (5 to 8 digits): its bytes as one word, the two
+         * 4-byte halves overlapping, checked and added up 8 at a time */
+        uint32_t lo, hi;
+        memcpy(&lo, s.p, 4);
+        memcpy(&hi, s.p + s.n - 4, 4);
+        unsigned pad = 8 * (8 - (unsigned)s.n);
+        uint64_t w = lo | (uint64_t)hi << (8 * (s.n - 4));
+        uint64_t zeros = UINT64_C(0x3030303030303030) >> pad, high = UINT64_C(0xF0F0F0F0F0F0F0F0) >> pad;
+        if ((w & high) != zeros || ((w + UINT64_C(0x0606060606060606)) & high) != zeros)
+            return 0;   /* a byte not a digit */
+        w = (w - zeros) << pad;   /* digit values, the first in the lowest byte of those kept, led by zeros */
+        w = (w * 10 + (w >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
+        w = (w * 100 + (w >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
+        return (w * 10000 + (w >> 32)) & UINT64_C(0xFFFFFFFF);
+    }
     if (s.n <= 19) {
         /* v cannot wrap, and only grows: the limit is checked once, at the end */
         for (size_t i = 0; i < s.n; i++) {
@@ -2118,7 +2285,10 @@ static uint64_t parse_u64(mt_slice s)
  * does not hold. r->ipg also holds what mt_report_learn was given. */
 enum { IP_KNOWN = 1, IP_NO = 2 };
 
-static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
+static __attribute__((noinline)) void ip_learn_new(mt_report *r, struct wst *w, mt_slice key);
+
+/* As host_learn: the addresses learned lately inline, the rest out of line. */
+static inline __attribute__((always_inline)) void ip_learn(mt_report *r, struct wst *w, mt_slice key)
 {
     if (!key.n || (w && r->ipfixed))
         return;
@@ -2126,6 +2296,12 @@ static void ip_learn(mt_report *r, struct wst *w, mt_slice key)
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
         if ((e = w->c_ip[i]) && e->klen == key.n && same_bytes(e->key, key.p, key.n))
             return;
+    ip_learn_new(r, w, key);
+}
+
+static void ip_learn_new(mt_report *r, struct wst *w, mt_slice key)
+{
+    struct ent *e;
     if (!(e = map_get(w ? &w->ipk : &r->ipg, key.p, key.n, 1, w ? &w->oom : &r->oom)))
         return;
     e->v[0] |= IP_KNOWN;
@@ -2244,7 +2420,11 @@ static bool known(const struct ent *e)
 /* name (a full host name) is the organisation's, and so is a full name with
  * its first label: into w's names, or with no worker (mt_report_learn) into
  * r->hostg. */
-static void host_learn(mt_report *r, struct wst *w, mt_slice name)
+static __attribute__((noinline)) void host_learn_new(mt_report *r, struct wst *w, mt_slice name);
+
+/* A name learned lately (the same few on line after line) is looked for
+ * here, inline and without a frame; folding it takes one (host_learn_new). */
+static inline __attribute__((always_inline)) void host_learn(mt_report *r, struct wst *w, mt_slice name)
 {
     name = host_trim(name);
     if (w && r->hostfixed)
@@ -2252,6 +2432,11 @@ static void host_learn(mt_report *r, struct wst *w, mt_slice name)
     for (size_t i = 0; w && i < LEARN_CACHE; i++)
         if (raw_is(&w->c_learn[i], name))
             return;
+    host_learn_new(r, w, name);
+}
+
+static void host_learn_new(mt_report *r, struct wst *w, mt_slice name)
+{
     if (!name.n || name.n > HOST_MAX || !memchr(name.p, '.', name.n) || ip_literal(name))
         return;
     struct ent *e;
@@ -2400,17 +2585,22 @@ static bool is_org_host(struct wst *w, mt_slice host)
     struct orgc *c = NULL;
     if (host.n <= ORG_RAW && host.n >= 2) {
         unsigned char a = (unsigned char)host.p[host.n - 1], b = (unsigned char)host.p[host.n - 2];
-        c = &w->c_org[(host.n + a * 3u + b * 5u + (unsigned char)host.p[0]) & (ORG_CACHE - 1)];
-        if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
-            switch (c->kind) {
-            case OC_IP:
-                return ip_answer(c->e);
-            case OC_HOST:
-                return host_answer(w, c->e, c->server, c->l);
-            default:
-                return true;
+        unsigned set = (host.n + a * 3u + b * 5u + (unsigned char)host.p[0] + (unsigned char)host.p[host.n / 2] * 7u) &
+                       (ORG_CACHE / 2 - 1);
+        c = &w->c_org[2 * set];
+        for (int way = 0; way < 2; way++, c++)
+            if (c->kind && c->n == host.n && same_bytes(c->raw, host.p, host.n)) {
+                switch (c->kind) {
+                case OC_IP:
+                    return ip_answer(c->e);
+                case OC_HOST:
+                    return host_answer(w, c->e, c->server, c->l);
+                default:
+                    return true;
+                }
             }
-        }
+        c = &w->c_org[2 * set];
+        c[1] = c[0];
         c->kind = OC_EMPTY;   /* filled again below, if at all */
     }
     return ip_literal(host) ? ip_known(w, host, c) : host_ours(w, host, c);
@@ -2557,37 +2747,52 @@ static uint64_t fold8(uint64_t x)
     return x | (ge_a & ~gt_z & ~x & high) >> 2;
 }
 
-/* fold() of n bytes into dst (room for n rounded up to 8), returning
- * hash_bytes(dst, n): both in one pass over the words, as hash_bytes reads
- * them (the last 8 bytes again where they overlap). Every event hashes an
- * address or two; folding first and hashing after read each one twice. */
+/* 16 bytes of src folded as fold() does, stored at dst and returned as two
+ * words. */
+static inline void fold16(char *dst, const char *src, uint64_t *w0, uint64_t *w1)
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    /* 'A'..'Z' are the bytes that adding 0x80 - 'A' puts below -128 + 26 */
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)src);
+    __m128i up = _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + 26)), _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - 'A'))));
+    v = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)dst, v);
+    *w0 = (uint64_t)_mm_cvtsi128_si64(v);
+    *w1 = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(v, v));
+#else
+    *w0 = fold8(load64(src));
+    *w1 = fold8(load64(src + 8));
+    memcpy(dst, w0, 8);
+    memcpy(dst + 8, w1, 8);
+#endif
+}
+
+/* fold() of n bytes into dst (room for n), returning hash_bytes(dst, n):
+ * both in one pass, 16 bytes a step as hash_bytes reads them (the last 16
+ * again where they overlap). Every event hashes an address or two; folding
+ * first and hashing after read each one twice. */
 static uint64_t fold_hash(char *dst, const char *src, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ ((uint64_t)n * 0xC2B2AE3D27D4EB4Full);
-    uint64_t w = 0;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&w, src + i, 8);
-            w = fold8(w);
-            memcpy(dst + i, &w, 8);
-            h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
-            h ^= h >> 29;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0 = 0, w1 = 0;
+    if (n > 16) {
+        for (size_t i = 0; i + 16 < n; i += 16) {
+            fold16(dst + i, src + i, &w0, &w1);
+            h = hb_step(h, w0, w1);
         }
-        memcpy(&w, src + n - 8, 8);
-        w = fold8(w);
-        memcpy(dst + n - 8, &w, 8);
+        fold16(dst + n - 16, src + n - 16, &w0, &w1);
+    } else if (n >= 8) {
+        w0 = fold8(load64(src));
+        w1 = fold8(load64(src + n - 8));
+        memcpy(dst, &w0, 8);
+        memcpy(dst + n - 8, &w1, 8);
     } else {
         for (size_t i = 0; i < n; i++) {
             char c = src[i];
             dst[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-            w |= (uint64_t)(unsigned char)dst[i] << (8 * i);
+            w0 |= (uint64_t)(unsigned char)dst[i] << (8 * i);
         }
     }
-    h = (h ^ w) * 0x94D049BB133111EBull;
-    h ^= h >> 31;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return h;
+    return hb_end(hb_step(h, w0, w1));
 }
 
 static int aidx_grow(struct aidx *ix)
@@ -2759,13 +2964,18 @@ static void defer_mark(struct wst *w, struct mmsg *m, uint32_t rcpt, struct mpos
 
 /* The logging server: its entry in this worker's per-server map and its id.
  * A search hands the log set's own strings: the same pointer is the same
- * server; otherwise names are compared. */
+ * server; otherwise names are compared. Events given one at a time
+ * (MODE_ORDERED) may come from strings reused: c_srv_ptr stays NULL then. */
 static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
 {
     if (!name)
         name = "";
-    if (w->c_srv && ((name == w->c_srv_ptr && w->r->mode == MODE_PARALLEL) || !strcmp(name, w->c_srv->key))) {
-        w->c_srv_ptr = name;   /* each file has its own copy of the name */
+    if (name == w->c_srv_ptr) {   /* set only with c_srv */
+        *id = w->c_srv_id;
+        return w->c_srv;
+    }
+    if (w->c_srv && !strcmp(name, w->c_srv->key)) {
+        w->c_srv_ptr = w->r->mode == MODE_PARALLEL ? name : NULL;   /* each file has its own copy of the name */
         *id = w->c_srv_id;
         return w->c_srv;
     }
@@ -2778,7 +2988,7 @@ static struct ent *worker_server(struct wst *w, const char *name, uint32_t *id)
     }
     if (e) {
         w->c_srv = e;
-        w->c_srv_ptr = name;
+        w->c_srv_ptr = w->r->mode == MODE_PARALLEL ? name : NULL;
         w->c_srv_id = sid;
     }
     *id = sid;
@@ -2959,11 +3169,14 @@ static int64_t e2e_latency(mt_slice cd)
     static const char tag[] = "S:E2ELatency=";
     size_t tl = sizeof tag - 1;
     for (size_t i = 0; i + tl <= cd.n; i++) {
-        const char *s = memchr(cd.p + i, 'S', cd.n - tl + 1 - i);
-        if (!s)
-            break;
-        i = (size_t)(s - cd.p);
-        if (memcmp(cd.p + i, tag, tl))
+        /* a DELIVER's custom-data begins with the tag: no search for it */
+        if (cd.p[i] != 'S') {
+            const char *s = memchr(cd.p + i, 'S', cd.n - tl + 1 - i);
+            if (!s)
+                break;
+            i = (size_t)(s - cd.p);
+        }
+        if (!same_bytes(cd.p + i, tag, tl))
             continue;
         size_t j = i + tl;
         /* nearly always seconds and a fraction ("1.507"): read here; any
@@ -2973,6 +3186,13 @@ static int64_t e2e_latency(mt_slice cd)
             int64_t secs = 0, frac = 0, fscale = 1;
             for (; k < cd.n && d < 15 && cd.p[k] >= '0' && cd.p[k] <= '9'; k++, d++)
                 secs = secs * 10 + (cd.p[k] - '0');
+            if (d && d < 15 && k + 4 <= cd.n && cd.p[k] == '.' && (k + 4 == cd.n || cd.p[k + 4] == ';')) {
+                /* milliseconds, as Exchange writes them: three digits */
+                unsigned a = (unsigned char)cd.p[k + 1] - '0', b = (unsigned char)cd.p[k + 2] - '0',
+                         c = (unsigned char)cd.p[k + 3] - '0';
+                if (a <= 9 && b <= 9 && c <= 9)
+                    return secs * 1000 + (int64_t)(a * 100 + b * 10 + c);
+            }
             if (d && d < 15 && k < cd.n && cd.p[k] == '.') {
                 for (k++; k < cd.n && cd.p[k] >= '0' && cd.p[k] <= '9'; k++)
                     if (fscale < 1000) {
@@ -3124,23 +3344,22 @@ static void batch_flush(struct wst *w);
 
 /* A new pending update for message mid (hashed), NULL when out of memory.
  * Its table slot starts coming from memory now. */
-static struct pend *pend_new(struct wst *w, mt_slice mid, struct mpos p, int cls)
+static struct pend *pend_new(struct wst *w, uint64_t h, uint64_t h2, struct mpos p, int cls)
 {
     if (w->n_pend == BATCH)
         batch_flush(w);
     struct pend *pd = &w->pend[w->n_pend];
-    pd->h = hash_id(mid.p, mid.n, &pd->h2);
-    pd->h2 &= H2_MASK;
+    pd->h = h;
+    pd->h2 = h2;
     pd->cand = NULL;
     pd->p = p;
     pd->cls = cls;
     memset(&pd->u, 0, sizeof pd->u);
     pd->n_ids = pd->n_bp = 0;
     pd->lat = 0;
-    size_t cap;
-    const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
-    if (sl && cap)
-        __builtin_prefetch(&sl[slot_of(tag_of(pd->h), cap)]);
+    pd->sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &pd->cap);
+    if (pd->sl && pd->cap)
+        __builtin_prefetch(&pd->sl[slot_of(tag_of(pd->h), pd->cap)]);
     w->n_pend++;
     return pd;
 }
@@ -3224,8 +3443,10 @@ static void batch_flush(struct wst *w)
      * have them fetched too before any is used */
     for (size_t i = 0; i < w->n_pend; i++) {
         struct pend *pd = &w->pend[i];
-        size_t cap;
-        const struct mslot *sl = part_slots(&w->r->mp[pd->h >> (64 - MSH_BITS)], &cap);
+        /* the slots pend_new fetched: a record added since to a larger
+         * array is found by msg_apply, under the part's lock */
+        size_t cap = pd->cap;
+        const struct mslot *sl = pd->sl;
         uint64_t v;
         uint32_t tag = tag_of(pd->h);
         if (sl && cap)
@@ -3243,6 +3464,57 @@ static void batch_flush(struct wst *w)
     for (size_t i = 0; i < w->n_pend; i++)
         pend_apply(w, &w->pend[i]);
     w->n_pend = 0;
+}
+
+/* add_event's FAIL, DEFER and END (a few percent of the events): their
+ * recipients' statuses and ends, out of line, so that the usual events'
+ * path keeps fewer registers. */
+static __attribute__((noinline)) void count_ends(struct wst *w, const struct mt_event *ev, struct pend *pd, struct mpos p,
+                                                 struct ent *srv, int cls)
+{
+    mt_slice rcpts = ev->f[MT_F_RECIPIENT_ADDRESS], mid = ev->f[MT_F_MESSAGE_ID];
+    int pairs = mid.n && mid.n < PAIR_MID_MAX;
+    uint64_t nrcpt = 0;
+    if (cls == C_FAIL || cls == C_DEFER) {
+        bool fail = cls == C_FAIL;
+        size_t pos = 0, spos = 0;
+        mt_slice it, st;
+        while (next_rcpt(rcpts, &pos, &it)) {
+            if (!mt_recipient_status_next(ev->f[MT_F_RECIPIENT_STATUS], &spos, &st))
+                st = mt_slice_make(NULL, 0);
+            if (!it.n)
+                continue;
+            nrcpt++;
+            count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
+            /* a FAIL ends a deferral too, as a DELIVER or SEND does */
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, !fail);
+        }
+        if (fail) {
+            w->tot.failed += nrcpt;
+            if (srv)
+                srv->v[SV_FAILED] += nrcpt;
+            traffic_add(w, ev->time_ms, TR_FAILED, nrcpt);
+        } else {
+            w->tot.deferral_events += nrcpt;
+            if (srv)
+                srv->v[SV_DEFERRALS] += nrcpt;
+            traffic_add(w, ev->time_ms, TR_DEFERRALS, nrcpt);
+        }
+    } else {
+        size_t pos = 0;
+        mt_slice it;
+        while (next_rcpt(rcpts, &pos, &it)) {
+            if (!it.n)
+                continue;
+            if (pairs)
+                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
+            else if (mid.n)
+                longpair_mark(w, mid, it, p, 0);
+        }
+    }
 }
 
 /* Count one event at position p (file: its log-set index, for the latency
@@ -3322,8 +3594,22 @@ static int add_event(struct wst *w, const struct mt_event *ev, struct mpos p, ui
     struct pend *pd = NULL;
     int pairs = mid.n && mid.n < PAIR_MID_MAX;
     if (mid.n) {
-        if (!(pd = pend_new(w, mid, p, cls)))
-            return w->oom;
+        uint64_t h, h2;
+        h = hash_id(mid.p, mid.n, &h2);
+        h2 &= H2_MASK;
+        struct mseen *seen = &w->c_seen[h & (SEEN_CACHE - 1)];
+        bool known = seen->h == h && seen->h2 == (h2 | MSG_SEEN);
+        /* what the rest of add_event gives a pend: recipients' ends and
+         * deferrals, sizes and latency (DELIVER, SEND, FAIL, DEFER, END),
+         * a received event's server, sender and size (recv) */
+        bool only_time = !recv && (cls == C_OTHER || cls == C_RECEIVE || cls == C_DSN);
+        if (!only_time || !known || seen->t > p.t) {
+            if (!(pd = pend_new(w, h, h2, p, cls)))
+                return w->oom;
+            seen->t = known && seen->t < p.t ? seen->t : p.t;
+            seen->h = h;
+            seen->h2 = h2 | MSG_SEEN;
+        }
         if (recv) {
             pd->u.recv = 1;
             pd->u.server = sid;
@@ -3416,45 +3702,8 @@ static int add_event(struct wst *w, const struct mt_event *ev, struct mpos p, ui
                 srv->v[SV_RELAYED] += nrcpt;
             traffic_add(w, ev->time_ms, TR_RELAYED, nrcpt);
         }
-    } else if (cls == C_FAIL || cls == C_DEFER) {
-        bool fail = cls == C_FAIL;
-        size_t pos = 0, spos = 0;
-        mt_slice it, st;
-        while (next_rcpt(rcpts, &pos, &it)) {
-            if (!mt_recipient_status_next(ev->f[MT_F_RECIPIENT_STATUS], &spos, &st))
-                st = mt_slice_make(NULL, 0);
-            if (!it.n)
-                continue;
-            nrcpt++;
-            count_status(w, fail ? &w->fail_codes : &w->defer_codes, st, p);
-            /* a FAIL ends a deferral too, as a DELIVER or SEND does */
-            if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
-            else if (mid.n)
-                longpair_mark(w, mid, it, p, !fail);
-        }
-        if (fail) {
-            w->tot.failed += nrcpt;
-            if (srv)
-                srv->v[SV_FAILED] += nrcpt;
-            traffic_add(w, ev->time_ms, TR_FAILED, nrcpt);
-        } else {
-            w->tot.deferral_events += nrcpt;
-            if (srv)
-                srv->v[SV_DEFERRALS] += nrcpt;
-            traffic_add(w, ev->time_ms, TR_DEFERRALS, nrcpt);
-        }
-    } else if (cls == C_END) {
-        size_t pos = 0;
-        mt_slice it;
-        while (next_rcpt(rcpts, &pos, &it)) {
-            if (!it.n)
-                continue;
-            if (pairs)
-                pend_id(w, pd, pair_rcpt(w, mid, it, rcpt_ent(w, it)));
-            else if (mid.n)
-                longpair_mark(w, mid, it, p, 0);
-        }
+    } else if (cls == C_FAIL || cls == C_DEFER || cls == C_END) {
+        count_ends(w, ev, pd, p, srv, cls);
     } else if (cls == C_DSN) {
         w->tot.ndrs++;
         traffic_add(w, ev->time_ms, TR_NDRS, 1);
@@ -4052,7 +4301,7 @@ struct apart {
     int oom;
 };
 
-static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
+static __attribute__((noinline)) void part_hour_new(struct apart *ap, int64_t t, int col, uint64_t n)
 {
     if (t == MT_TIME_NONE)
         return;
@@ -4065,6 +4314,16 @@ static void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
         ap->c_he = hour_ent(&ap->hours, ap->c_h, &ap->oom);
     if (ap->c_he)
         ap->c_he->v[col] += n;
+}
+
+/* The hour of the last record nearly always: that case inlined, the rest
+ * (and MT_TIME_NONE, below every range) out of line. */
+static inline void part_hour(struct apart *ap, int64_t t, int col, uint64_t n)
+{
+    if (t >= ap->c_hlo && t < ap->c_hhi && ap->c_he)
+        ap->c_he->v[col] += n;
+    else
+        part_hour_new(ap, t, col, n);
 }
 
 /* What message m counts, into ap. */
