@@ -3646,11 +3646,19 @@ struct keymap {
 static uint64_t key_hash(const uint64_t *key, size_t n)
 {
     uint64_t a = 0x243f6a8885a308d3ull;
-    for (size_t i = 0; i < n; i++) {
-        a = (a ^ key[i]) * 0x9e3779b97f4a7c15ull;
-        a ^= a >> 29;
-    }
+    for (size_t i = 0; i < n; i++)
+        a = rotl64((a ^ key[i]) * 0x9e3779b97f4a7c15ull, 29);
     return mix64(a);
+}
+
+/* The n words at a and b are the same: keys are a few words, which a call
+ * to memcmp cost more than comparing. */
+static inline int same_words(const uint64_t *a, const uint64_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 /* Count one message of pattern key into pm. 0, or -1 when out of memory. */
@@ -3662,7 +3670,7 @@ static int keymap_count(const struct flows *F, struct keymap *km, struct patmap 
         j = h & (km->tab_cap - 1);
         while (km->tab[j]) {
             const struct kent *e = &km->v[km->tab[j] - 1];
-            if (e->hash == h && e->n == n && !memcmp(km->words + e->off, key, n * sizeof *key)) {
+            if (e->hash == h && e->n == n && same_words(km->words + e->off, key, n)) {
                 if (!e->solo) {
                     pm->v[e->pat].p.messages++;
                     return 0;
