@@ -1170,7 +1170,7 @@ static uint64_t rcpt_hash(struct worker *w, mt_slice a)
 }
 
 /* label_of(F, h) and host_tag(h), remembered by w for the same name. */
-static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
+static inline __attribute__((always_inline)) void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
 {
     struct hname *e = NULL;
     if (h.n && h.n <= sizeof e->s) {
@@ -1551,7 +1551,7 @@ static inline uint64_t value8(uint64_t d)
     return (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
 }
 
-static int digits(mt_slice s, uint64_t *v, uint8_t *n)
+static inline __attribute__((always_inline)) int digits(mt_slice s, uint64_t *v, uint8_t *n)
 {
     *v = 0;
     *n = 0;
