@@ -63,6 +63,11 @@
 #include "mailtrail/flows.h"
 #include "core/scan.h"
 
+/* For helpers called once or a few times an event or message: left to
+ * itself, gcc calls them from the large functions they are called in (the
+ * call, and the registers saved around it, cost more than their work). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 #define PART_BITS 9
 #define NPART (1 << PART_BITS)     /* parts of the messages (by id hash), each folded and rebuilt in cache */
 #define PART_OF(h1) ((unsigned)((h1) >> (64 - PART_BITS)))
@@ -418,7 +423,7 @@ static const unsigned char keep_last[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 /* Inlined where every event asks (describe_facts): a call saved six
  * registers for the scalar path, which ids of 16 bytes and more do not
  * take. */
-static inline __attribute__((always_inline)) int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
+ALWAYS_INLINE int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
 {
     uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
     uint64_t zero = 0;             /* 0x80 in a byte: a NUL there (or below one) */
@@ -1116,7 +1121,7 @@ static void leave_ip(struct flows *F, mt_slice s)
 /* A name's place in a worker's cache: from two of its words (its start
  * and middle) when it has eight bytes; host names of a domain share their
  * ends. */
-static unsigned hname_slot(mt_slice s)
+ALWAYS_INLINE unsigned hname_slot(mt_slice s)
 {
     if (s.n < 8)
         return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
@@ -1170,7 +1175,7 @@ static uint64_t rcpt_hash(struct worker *w, mt_slice a)
 }
 
 /* label_of(F, h) and host_tag(h), remembered by w for the same name. */
-static inline __attribute__((always_inline)) void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
+ALWAYS_INLINE void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
 {
     struct hname *e = NULL;
     if (h.n && h.n <= sizeof e->s) {
@@ -1537,21 +1542,21 @@ done:;
 /* ---- folding one event ---- */
 
 /* Are the eight bytes of w all '0'..'9'? */
-static inline int digits8(uint64_t w)
+ALWAYS_INLINE int digits8(uint64_t w)
 {
     return (w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
            ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull;
 }
 
 /* The number eight digit values (0..9, the first in the lowest byte) make. */
-static inline uint64_t value8(uint64_t d)
+ALWAYS_INLINE uint64_t value8(uint64_t d)
 {
     d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFull;
     d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFull;
     return (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
 }
 
-static inline __attribute__((always_inline)) int digits(mt_slice s, uint64_t *v, uint8_t *n)
+ALWAYS_INLINE int digits(mt_slice s, uint64_t *v, uint8_t *n)
 {
     *v = 0;
     *n = 0;
@@ -1903,7 +1908,7 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
  * sent on. */
-static int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
+ALWAYS_INLINE int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
 {
     return (flags & E_FROM_HOST) &&
            ((target != NONE8 &&
@@ -2723,7 +2728,7 @@ static int eval_facts_room(struct eval *E, size_t n)
 
 /* What rebuilding gives once each recipient has its fate: into res, and
  * the pattern's key into key (when not NULL). */
-static void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
+ALWAYS_INLINE void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
                    struct eresult *res, uint64_t *key, size_t *key_n)
 {
     size_t ng = E->ng;
@@ -2836,7 +2841,7 @@ static void link_order_any(struct eval *E, const struct fact *const *sb, size_t 
  * order, as mt_tracer_build places them (into order; each group's hop).
  * E->g (in class order) and E->sb are set. 0; 1 when the message must be
  * traced after all. */
-static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+ALWAYS_INLINE int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
 {
     size_t ng = E->ng;
     /* A SEND whose Exchange reply names a server that did not log the
@@ -2936,7 +2941,7 @@ static void link_order_any(struct eval *E, const struct fact *const *sb, size_t 
 
 /* R's fate after a SEND to it on class cls (in key order, after its
  * last outcome there). */
-static void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
+ALWAYS_INLINE void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
 {
     /* handed over: a hop received it by that internal id, or (no id) it
      * went to another server of ours */
