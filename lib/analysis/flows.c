@@ -52,6 +52,7 @@
  * same as trace.c's: the two must agree. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,11 +637,16 @@ enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED
 
 /* The words after an ev_rec before its recipients: x (RECEIVE), x and
  * hop (SEND). */
-static size_t ext_words(const struct ev_rec *r)
+static size_t ext_of_kind(uint8_t kind)
 {
     /* a marked event's record has kind K_OTHER (describe) */
     static const uint8_t by_kind[16] = { [K_RECEIVE] = 1, [K_SEND] = 2, [K_SENDEXTERNAL] = 2 };
-    return by_kind[r->kind & 15];
+    return by_kind[kind & 15];
+}
+
+static size_t ext_words(const struct ev_rec *r)
+{
+    return ext_of_kind(r->kind);
 }
 
 /* The record at w: into *d (when not NULL), and its length in words. */
@@ -678,6 +684,9 @@ static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_fac
     }
     return REC_WORDS + ext + r.n_rcpt;
 }
+/* Fields of the record at w read alone, where a loop wants a few of them:
+ * a copy of the whole record out first cost four instructions a record. */
+#define REC_FIELD(w, f, out) memcpy(&(out), (const char *)(w) + offsetof(struct ev_rec, f), sizeof(out))
 #define OP_SEND 100
 #define MAX_RCPT 0xFFFF            /* recipients an event's record holds; more: traced again */
 
@@ -2502,20 +2511,30 @@ static int fold_part(struct flows *F, struct part *P, unsigned p, uint64_t *cons
     for (uint32_t c = 0; c < nc; c++) {
         uint64_t *ev = base[c];
         for (size_t k = 0; k < n[c];) {
-            struct ev_rec r;
-            memcpy(&r, ev + k, sizeof r);
+            const uint64_t *w = ev + k;
+            uint64_t h1, tfi;
+            uint32_t h2;
+            uint16_t n_rcpt;
+            uint8_t flags, xlen, kind;
+            REC_FIELD(w, h1, h1);
+            REC_FIELD(w, tfi, tfi);
+            REC_FIELD(w, h2, h2);
+            REC_FIELD(w, n_rcpt, n_rcpt);
+            REC_FIELD(w, flags, flags);
+            REC_FIELD(w, xlen, xlen);
+            REC_FIELD(w, kind, kind);
             if (!room) {
                 if (msg_reserve(P, 1))
                     return -1;
                 room = (uint32_t)(((uint64_t)P->mask + 1) * 3 / 4 - P->n_msgs);
             }
             room--;
-            struct msg *m = &P->slots[msg_slot(P, r.h1, r.h2, 1)];
-            note_event(F, m, r.flags & E_COMPLEX ? (int64_t)r.tfi : (int64_t)(r.tfi >> RANK_BITS), r.flags,
-                       (r.xlen & XLEN_IN_WINDOW) != 0);
+            struct msg *m = &P->slots[msg_slot(P, h1, h2, 1)];
+            note_event(F, m, flags & E_COMPLEX ? (int64_t)tfi : (int64_t)(tfi >> RANK_BITS), flags,
+                       (xlen & XLEN_IN_WINDOW) != 0);
             ev[k] = m->last;
             m->last = (c << LINK_OFF_BITS | (uint32_t)k) + 1;
-            k += REC_WORDS + ext_words(&r) + r.n_rcpt;
+            k += REC_WORDS + ext_of_kind(kind) + n_rcpt;
         }
     }
     size_t lo = 0, hi = F->n_targets;
@@ -3214,11 +3233,11 @@ static int rebuild_plain(const struct flows *F, struct eval *E, uint64_t *const 
         if (n == PLAIN_EVENTS)
             return 2;
         const uint64_t *w = rec_at(base, at);
-        struct ev_rec r;
-        memcpy(&r, w, sizeof r);
+        uint64_t tfi;
+        REC_FIELD(w, tfi, tfi);
+        REC_FIELD(w, line, kline[n]);
         rw[n] = w;
-        ktf[n] = (r.tfi >> RANK_BITS) << RANK_BITS | F->rank_of[r.tfi & ((1u << RANK_BITS) - 1)];
-        kline[n] = r.line;
+        ktf[n] = (tfi >> RANK_BITS) << RANK_BITS | F->rank_of[tfi & ((1u << RANK_BITS) - 1)];
         n++;
     }
     for (size_t i = n, m = 0; i-- > 0; m++) {   /* oldest first: mostly in order already */
