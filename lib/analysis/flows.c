@@ -156,7 +156,7 @@ static inline int resubmission_after(mt_slice ctx, size_t k)
     return mt_slice_mentions_at(ctx, k, "safetynet", 9) || mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
 }
 
-static int resubmission_context(mt_slice ctx)
+ALWAYS_INLINE int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
 #ifdef __SSE2__
@@ -1485,12 +1485,8 @@ static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev
 
 /* The number of next hop s in F->hops (exact text) into *id; 0, or -1 when
  * out of memory. */
-static int intern_hop(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
+static __attribute__((noinline)) int intern_hop_new(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
 {
-    if (w->hop_in && w->hop_len == s.n && !memcmp(w->hop_in, s.p, s.n)) {
-        *id = w->hop_id;
-        return 0;
-    }
     uint64_t h = hash64(s) ^ s.n;  /* the exact text is compared: hash64 folds case */
     size_t out = SIZE_MAX;
     pthread_mutex_lock(&F->mu);
@@ -1548,6 +1544,17 @@ done:;
     return 0;
 }
 
+/* The next hop is most often the last one: that is asked here, inlined,
+ * with a compare of its bytes that is not a call. */
+ALWAYS_INLINE int intern_hop(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
+{
+    if (w->hop_in && w->hop_len == s.n && same_bytes(w->hop_in, s.p, s.n)) {
+        *id = w->hop_id;
+        return 0;
+    }
+    return intern_hop_new(F, w, s, id);
+}
+
 /* ---- folding one event ---- */
 
 /* Are the eight bytes of w all '0'..'9'? */
@@ -1598,7 +1605,7 @@ ALWAYS_INLINE int digits(mt_slice s, uint64_t *v, uint8_t *n)
 }
 
 
-static int kind_of(mt_slice id, int *complex)
+ALWAYS_INLINE int kind_of(mt_slice id, int *complex)
 {
     /* the spellings Exchange writes, first */
     switch (id.n) {
@@ -2803,7 +2810,7 @@ ALWAYS_INLINE void finish(struct eval *E, const size_t *order, int relayed, int 
 
 /* link_order's links and order for one or two groups (most messages),
  * without its loops over the others: the same answers. */
-static int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+ALWAYS_INLINE int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
 {
     size_t ng = E->ng;
     for (size_t g = 0; g < ng; g++) {
