@@ -1164,7 +1164,20 @@ static inline int same_8up(const char *a, const char *b, size_t n)
 
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-    return n < 8 ? !memcmp(a, b, n) : same_8up(a, b, n);
+    if (n >= 8)
+        return same_8up(a, b, n);
+    if (n >= 4) {                  /* two loads of 4, overlapping: not a call to memcmp */
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 /* hash64(a), remembered by w for the same text: its place is found from
@@ -1446,7 +1459,7 @@ static void note_file_times(struct flows *F, struct worker *w)
 /* The file's name rank and log-set index, and the server's class; 0 when
  * ev's file or server is not one of the log set's, or the file's server
  * is not ev's (then the message is traced again). */
-static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d, uint32_t *rank)
+ALWAYS_INLINE int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d, uint32_t *rank)
 {
     if (ev->file != w->file || ev->server != w->server) {
         note_file_times(F, w);
@@ -2199,7 +2212,7 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
  * mt_reply_other_mta would find after asking whether the reply names an
  * "[InternalId=" -- send_marks has asked, and it finds the queue id, which
  * is not needed here. */
-static int queued_as(mt_slice ctx)
+ALWAYS_INLINE int queued_as(mt_slice ctx)
 {
     size_t i = 0;
 #if defined(__SSE2__) && defined(__x86_64__)
@@ -2230,8 +2243,8 @@ static int queued_as(mt_slice ctx)
  * those this one would make. */
 static int left_before(const struct worker *w, mt_slice sh, mt_slice ip)
 {
-    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && (!sh.n || !memcmp(w->left, sh.p, sh.n)) &&
-           (!ip.n || !memcmp(w->left + sh.n, ip.p, ip.n));
+    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && same_bytes(w->left, sh.p, sh.n) &&
+           same_bytes(w->left + sh.n, ip.p, ip.n);
 }
 
 static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
@@ -2250,7 +2263,7 @@ static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
 /* Work out what ev contributes into d and its recipients into w->rcpt;
  * *complex when its message must be traced again. 0, or -1 when out of
  * memory. */
-static int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
+ALWAYS_INLINE int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
                           struct ev_facts *d, int *complex)
 {
     int nul_in = hash_id(mid, &d->h1, &d->h2);
@@ -2398,7 +2411,7 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
 }
 
 /* Append what ev contributes to its part's stream. 0, or -1 when out of memory. */
-static int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid)
+ALWAYS_INLINE int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid)
 {
     struct ev_facts d;
     memset(&d, 0, sizeof d);
