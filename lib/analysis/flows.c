@@ -601,20 +601,21 @@ struct ev_facts {
     uint64_t h1;
     uint64_t tf;                   /* time_ms << RANK_BITS | rank of the file name; E_COMPLEX: time_ms */
     uint64_t x;                    /* RECEIVE: internal id; SEND: the N of its "[InternalId=N]" */
+    /* h2 to target as ev_rec has them (describe copies them at once) */
     uint32_t h2, line;
-    uint32_t findex;               /* log-set index of its file */
-    uint32_t hop;                  /* SEND: server-hostname (F->hops), NO_HOP when empty */
     uint16_t n_rcpt;
     uint8_t cls, kind;
     uint8_t flags;                 /* E_* */
-    uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
-                                      stream keeps it in x's top byte (ids below 2^56) */
     uint8_t xlen;                  /* x's digits; 0: none */
-    uint8_t in_window;             /* its time is in the window that picks the messages */
     uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
     uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
                                       names; SUBMIT: server-hostname's label; RECEIVE from a
                                       host: host_tag() of its name */
+    uint32_t findex;               /* log-set index of its file */
+    uint32_t hop;                  /* SEND: server-hostname (F->hops), NO_HOP when empty */
+    uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
+                                      stream keeps it in x's top byte (ids below 2^56) */
+    uint8_t in_window;             /* its time is in the window that picks the messages */
 };
 /* ev_facts as a stream holds it: what most events have in 4 words (the
  * file's rank is found again from its index), x and hop in the 1 or 2
@@ -628,6 +629,12 @@ struct ev_rec {
     uint8_t cls, kind, flags, xlen, label, target;
 };
 #define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
+#define REC_SAME_AT(f) (offsetof(struct ev_rec, f) - offsetof(struct ev_rec, h2) == \
+                        offsetof(struct ev_facts, f) - offsetof(struct ev_facts, h2))
+_Static_assert(REC_SAME_AT(line) && REC_SAME_AT(n_rcpt) && REC_SAME_AT(cls) && REC_SAME_AT(kind) &&
+                   REC_SAME_AT(flags) && REC_SAME_AT(xlen) && REC_SAME_AT(label) && REC_SAME_AT(target) &&
+                   offsetof(struct ev_rec, target) + 1 == sizeof(struct ev_rec),
+               "ev_facts holds h2 to target as ev_rec does");
 #define XLEN_IN_WINDOW 0x80        /* in ev_rec's xlen (at most 19 digits): ev_facts' in_window */
 _Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
 enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32,
@@ -2442,13 +2449,17 @@ ALWAYS_INLINE int describe(struct flows *F, struct worker *w, const struct mt_ev
         d.tf = (uint64_t)ev->time_ms;
         w->n_rcpt = 0;
     }
-    struct ev_rec r = { d.h1, complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex, d.h2, d.line,
-                        (uint16_t)w->n_rcpt, d.cls, complex ? (uint8_t)K_OTHER : d.kind, d.flags, d.xlen, d.label,
-                        d.target };
+    uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
+    d.n_rcpt = (uint16_t)w->n_rcpt;
+    if (complex)
+        d.kind = K_OTHER;
     if (F->windowed && (F->win_start == MT_TIME_NONE || ev->time_ms >= F->win_start) &&
         (F->win_end == MT_TIME_NONE || ev->time_ms < F->win_end))
-        r.xlen |= XLEN_IN_WINDOW;  /* as mt_query_match's window */
-    uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
+        d.xlen |= XLEN_IN_WINDOW;  /* as mt_query_match's window */
+    struct ev_rec r;
+    r.h1 = d.h1;
+    r.tfi = complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex;
+    memcpy(&r.h2, &d.h2, sizeof r - offsetof(struct ev_rec, h2));   /* h2 to target, laid out alike */
     size_t n_ext = ext_words(&r);
     struct stream *o = &w->out[PART_OF(d.h1)];
     size_t need = REC_WORDS + n_ext + w->n_rcpt;
