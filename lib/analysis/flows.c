@@ -403,8 +403,9 @@ static inline uint64_t rotl64(uint64_t x, unsigned r)
  * Two lanes, each taking every other word: a word that differs changes
  * its lane for certain (each step is a bijection of the lane: a multiply
  * by an odd number, then a rotation that brings its well mixed high bits
- * down for the next), and the other lane's hash mixes the first's in. 1 when s holds a NUL byte
- * (describe_facts' test, made here on the words already loaded). */
+ * down for the next), and the other lane's hash mixes the first's in. 1
+ * when s holds a NUL byte (describe_facts' test, made here on the words
+ * already loaded). */
 #define HASH_A(w) (a = rotl64((a ^ (w)) * 0x9e3779b97f4a7c15ull, 29))
 #define HASH_B(w) (b = rotl64((b ^ (w)) * 0xbf58476d1ce4e5b9ull, 31))
 #define HAS_ZERO(w) (((w) - 0x0101010101010101ull) & ~(w) & 0x8080808080808080ull)
@@ -1466,7 +1467,8 @@ static void note_file_times(struct flows *F, struct worker *w)
 /* The file's name rank and log-set index, and the server's class; 0 when
  * ev's file or server is not one of the log set's, or the file's server
  * is not ev's (then the message is traced again). */
-ALWAYS_INLINE int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d, uint32_t *rank)
+ALWAYS_INLINE int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d,
+                           uint32_t *rank)
 {
     if (ev->file != w->file || ev->server != w->server) {
         note_file_times(F, w);
