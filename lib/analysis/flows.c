@@ -1154,12 +1154,16 @@ static inline int same_8up(const char *a, const char *b, size_t n)
 {
 #ifdef __SSE2__
     if (n >= 16) {
-        for (size_t i = 0; i + 16 < n; i += 16)
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + i)),
-                                                 _mm_loadu_si128((const __m128i *)(const void *)(b + i)))) != 0xFFFF)
-                return 0;
-        return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + n - 16)),
-                                                _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16)))) == 0xFFFF;
+        /* the first and last 16 at once (most are 32 bytes or less),
+         * those between after */
+        __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)a),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)b)),
+                                   _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + n - 16)),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16))));
+        for (size_t i = 16; i + 16 < n; i += 16)
+            eq = _mm_and_si128(eq, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + i)),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)(b + i))));
+        return _mm_movemask_epi8(eq) == 0xFFFF;
     }
     return load8(a) == load8(b) && load8(a + n - 8) == load8(b + n - 8);
 #else
