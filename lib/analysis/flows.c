@@ -52,6 +52,7 @@
  * same as trace.c's: the two must agree. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,11 @@
 #endif
 #include "mailtrail/flows.h"
 #include "core/scan.h"
+
+/* For helpers called once or a few times an event or message: left to
+ * itself, gcc calls them from the large functions they are called in (the
+ * call, and the registers saved around it, cost more than their work). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
 
 #define PART_BITS 9
 #define NPART (1 << PART_BITS)     /* parts of the messages (by id hash), each folded and rebuilt in cache */
@@ -101,16 +107,34 @@ static inline int eq_lit(mt_slice s, const char *lit, size_t n)
 {
     if (s.n != n)
         return 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x = load8(s.p + i), y = load8(lit + i);
-        if (x != y && mt_fold8(x) != mt_fold8(y))
-            return 0;
+    uint64_t x, y;
+    if (n >= 8) {
+        /* words, the last eight bytes last (overlapping) */
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            x = load8(s.p + i);
+            y = load8(lit + i);
+            if (x != y && mt_fold8(x) != mt_fold8(y))
+                return 0;
+        }
+        x = load8(s.p + n - 8);
+        y = load8(lit + n - 8);
+    } else if (n >= 4) {
+        /* the first and last four bytes as one word ("SMTP" is asked
+         * of every RECEIVE): not a fold a byte */
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, s.p, 4);
+        memcpy(&a1, s.p + n - 4, 4);
+        memcpy(&b0, lit, 4);
+        memcpy(&b1, lit + n - 4, 4);
+        x = a0 | (uint64_t)a1 << 32;
+        y = b0 | (uint64_t)b1 << 32;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (fold((unsigned char)s.p[i]) != fold((unsigned char)lit[i]))
+                return 0;
+        return 1;
     }
-    for (; i < n; i++)
-        if (fold((unsigned char)s.p[i]) != fold((unsigned char)lit[i]))
-            return 0;
-    return 1;
+    return x == y || mt_fold8(x) == mt_fold8(y);
 }
 
 #define EQ(s, lit) eq_lit((s), (lit), sizeof(lit) - 1)
@@ -150,7 +174,7 @@ static inline int resubmission_after(mt_slice ctx, size_t k)
     return mt_slice_mentions_at(ctx, k, "safetynet", 9) || mt_slice_mentions_at(ctx, k, "shadowredundancy", 16);
 }
 
-static int resubmission_context(mt_slice ctx)
+ALWAYS_INLINE int resubmission_context(mt_slice ctx)
 {
     size_t i = 0;
 #ifdef __SSE2__
@@ -388,21 +412,20 @@ static inline void fold16(const char *p, uint64_t *w0, uint64_t *w1)
 }
 #endif
 
+static inline uint64_t rotl64(uint64_t x, unsigned r)
+{
+    return x << r | x >> (64 - r);
+}
+
 /* Two hashes of s, case folded: a message is known by 96 bits of them.
  * Two lanes, each taking every other word: a word that differs changes
- * its lane for certain (each step is a bijection of the lane), and the
- * other lane's hash mixes the first's in. 1 when s holds a NUL byte
- * (describe_facts' test, made here on the words already loaded). */
-#define HASH_A(w)                                                                                          \
-    do {                                                                                                   \
-        a = (a ^ (w)) * 0x9e3779b97f4a7c15ull;                                                             \
-        a ^= a >> 29;                                                                                      \
-    } while (0)
-#define HASH_B(w)                                                                                          \
-    do {                                                                                                   \
-        b = (b ^ (w)) * 0xbf58476d1ce4e5b9ull;                                                             \
-        b ^= b >> 31;                                                                                      \
-    } while (0)
+ * its lane for certain (each step is a bijection of the lane: a multiply
+ * by an odd number, then a rotation that brings its well mixed high bits
+ * down for the next), and the other lane's hash mixes the first's in. 1
+ * when s holds a NUL byte (describe_facts' test, made here on the words
+ * already loaded). */
+#define HASH_A(w) (a = rotl64((a ^ (w)) * 0x9e3779b97f4a7c15ull, 29))
+#define HASH_B(w) (b = rotl64((b ^ (w)) * 0xbf58476d1ce4e5b9ull, 31))
 #define HAS_ZERO(w) (((w) - 0x0101010101010101ull) & ~(w) & 0x8080808080808080ull)
 /* The second hash: only compared for equality (h1 orders and places), so
  * the high half of one product does: every bit of b ^ (a >> 1) reaches it. */
@@ -417,7 +440,10 @@ static const unsigned char keep_last[32] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                              255, 255, 255, 255, 255, 255, 255, 255,
                                              255, 255, 255, 255, 255, 255, 255, 255 };
 #endif
-static int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
+/* Inlined where every event asks (describe_facts): a call saved six
+ * registers for the scalar path, which ids of 16 bytes and more do not
+ * take. */
+ALWAYS_INLINE int hash_id(mt_slice s, uint64_t *h1, uint32_t *h2)
 {
     uint64_t a = 0x243f6a8885a308d3ull ^ s.n, b = 0x13198a2e03707344ull + s.n;
     uint64_t zero = 0;             /* 0x80 in a byte: a NUL there (or below one) */
@@ -594,20 +620,21 @@ struct ev_facts {
     uint64_t h1;
     uint64_t tf;                   /* time_ms << RANK_BITS | rank of the file name; E_COMPLEX: time_ms */
     uint64_t x;                    /* RECEIVE: internal id; SEND: the N of its "[InternalId=N]" */
+    /* h2 to target as ev_rec has them (describe copies them at once) */
     uint32_t h2, line;
-    uint32_t findex;               /* log-set index of its file */
-    uint32_t hop;                  /* SEND: server-hostname (F->hops), NO_HOP when empty */
     uint16_t n_rcpt;
     uint8_t cls, kind;
     uint8_t flags;                 /* E_* */
-    uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
-                                      stream keeps it in x's top byte (ids below 2^56) */
     uint8_t xlen;                  /* x's digits; 0: none */
-    uint8_t in_window;             /* its time is in the window that picks the messages */
     uint8_t label;                 /* RECEIVE: the client's label; SEND: server-hostname's */
     uint8_t target;                /* SEND with a token: the label its reply's Hostname= (or server-hostname)
                                       names; SUBMIT: server-hostname's label; RECEIVE from a
                                       host: host_tag() of its name */
+    uint32_t findex;               /* log-set index of its file */
+    uint32_t hop;                  /* SEND: server-hostname (F->hops), NO_HOP when empty */
+    uint8_t ip;                    /* RECEIVE from a host: ip_tag() of its client-ip (0: none); the
+                                      stream keeps it in x's top byte (ids below 2^56) */
+    uint8_t in_window;             /* its time is in the window that picks the messages */
 };
 /* ev_facts as a stream holds it: what most events have in 4 words (the
  * file's rank is found again from its index), x and hop in the 1 or 2
@@ -621,6 +648,12 @@ struct ev_rec {
     uint8_t cls, kind, flags, xlen, label, target;
 };
 #define REC_WORDS (sizeof(struct ev_rec) / sizeof(uint64_t))
+#define REC_SAME_AT(f) (offsetof(struct ev_rec, f) - offsetof(struct ev_rec, h2) == \
+                        offsetof(struct ev_facts, f) - offsetof(struct ev_facts, h2))
+_Static_assert(REC_SAME_AT(line) && REC_SAME_AT(n_rcpt) && REC_SAME_AT(cls) && REC_SAME_AT(kind) &&
+                   REC_SAME_AT(flags) && REC_SAME_AT(xlen) && REC_SAME_AT(label) && REC_SAME_AT(target) &&
+                   offsetof(struct ev_rec, target) + 1 == sizeof(struct ev_rec),
+               "ev_facts holds h2 to target as ev_rec does");
 #define XLEN_IN_WINDOW 0x80        /* in ev_rec's xlen (at most 19 digits): ev_facts' in_window */
 _Static_assert(sizeof(struct ev_rec) % sizeof(uint64_t) == 0, "a record is whole words");
 enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED = 16, E_RELATED_SET = 32,
@@ -630,11 +663,16 @@ enum { E_COMPLEX = 1, E_SMTP_IN = 2, E_SMTP_FD = 4, E_STOREDRIVER = 8, E_RELATED
 
 /* The words after an ev_rec before its recipients: x (RECEIVE), x and
  * hop (SEND). */
-static size_t ext_words(const struct ev_rec *r)
+static size_t ext_of_kind(uint8_t kind)
 {
     /* a marked event's record has kind K_OTHER (describe) */
     static const uint8_t by_kind[16] = { [K_RECEIVE] = 1, [K_SEND] = 2, [K_SENDEXTERNAL] = 2 };
-    return by_kind[r->kind & 15];
+    return by_kind[kind & 15];
+}
+
+static size_t ext_words(const struct ev_rec *r)
+{
+    return ext_of_kind(r->kind);
 }
 
 /* The record at w: into *d (when not NULL), and its length in words. */
@@ -672,6 +710,9 @@ static size_t rec_read(const uint64_t *w, const uint32_t *rank_of, struct ev_fac
     }
     return REC_WORDS + ext + r.n_rcpt;
 }
+/* Fields of the record at w read alone, where a loop wants a few of them:
+ * a copy of the whole record out first cost four instructions a record. */
+#define REC_FIELD(w, f, out) memcpy(&(out), (const char *)(w) + offsetof(struct ev_rec, f), sizeof(out))
 #define OP_SEND 100
 #define MAX_RCPT 0xFFFF            /* recipients an event's record holds; more: traced again */
 
@@ -1115,7 +1156,7 @@ static void leave_ip(struct flows *F, mt_slice s)
 /* A name's place in a worker's cache: from two of its words (its start
  * and middle) when it has eight bytes; host names of a domain share their
  * ends. */
-static unsigned hname_slot(mt_slice s)
+ALWAYS_INLINE unsigned hname_slot(mt_slice s)
 {
     if (s.n < 8)
         return ((unsigned)s.n * 7u + (unsigned char)s.p[s.n - 1] + (unsigned char)s.p[s.n / 2]) & (HCACHE - 1);
@@ -1131,12 +1172,16 @@ static inline int same_8up(const char *a, const char *b, size_t n)
 {
 #ifdef __SSE2__
     if (n >= 16) {
-        for (size_t i = 0; i + 16 < n; i += 16)
-            if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + i)),
-                                                 _mm_loadu_si128((const __m128i *)(const void *)(b + i)))) != 0xFFFF)
-                return 0;
-        return _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + n - 16)),
-                                                _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16)))) == 0xFFFF;
+        /* the first and last 16 at once (most are 32 bytes or less),
+         * those between after */
+        __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)a),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)b)),
+                                   _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + n - 16)),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16))));
+        for (size_t i = 16; i + 16 < n; i += 16)
+            eq = _mm_and_si128(eq, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(a + i)),
+                                                  _mm_loadu_si128((const __m128i *)(const void *)(b + i))));
+        return _mm_movemask_epi8(eq) == 0xFFFF;
     }
     return load8(a) == load8(b) && load8(a + n - 8) == load8(b + n - 8);
 #else
@@ -1149,7 +1194,20 @@ static inline int same_8up(const char *a, const char *b, size_t n)
 
 static inline int same_bytes(const char *a, const char *b, size_t n)
 {
-    return n < 8 ? !memcmp(a, b, n) : same_8up(a, b, n);
+    if (n >= 8)
+        return same_8up(a, b, n);
+    if (n >= 4) {                  /* two loads of 4, overlapping: not a call to memcmp */
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return x0 == y0 && x1 == y1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 /* hash64(a), remembered by w for the same text: its place is found from
@@ -1169,7 +1227,7 @@ static uint64_t rcpt_hash(struct worker *w, mt_slice a)
 }
 
 /* label_of(F, h) and host_tag(h), remembered by w for the same name. */
-static void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
+ALWAYS_INLINE void host_of(const struct flows *F, struct worker *w, mt_slice h, uint8_t *label, uint8_t *tag)
 {
     struct hname *e = NULL;
     if (h.n && h.n <= sizeof e->s) {
@@ -1431,7 +1489,8 @@ static void note_file_times(struct flows *F, struct worker *w)
 /* The file's name rank and log-set index, and the server's class; 0 when
  * ev's file or server is not one of the log set's, or the file's server
  * is not ev's (then the message is traced again). */
-static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d, uint32_t *rank)
+ALWAYS_INLINE int place_of(struct flows *F, struct worker *w, const struct mt_event *ev, struct ev_facts *d,
+                           uint32_t *rank)
 {
     if (ev->file != w->file || ev->server != w->server) {
         note_file_times(F, w);
@@ -1470,12 +1529,8 @@ static int place_of(struct flows *F, struct worker *w, const struct mt_event *ev
 
 /* The number of next hop s in F->hops (exact text) into *id; 0, or -1 when
  * out of memory. */
-static int intern_hop(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
+static __attribute__((noinline)) int intern_hop_new(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
 {
-    if (w->hop_in && w->hop_len == s.n && !memcmp(w->hop_in, s.p, s.n)) {
-        *id = w->hop_id;
-        return 0;
-    }
     uint64_t h = hash64(s) ^ s.n;  /* the exact text is compared: hash64 folds case */
     size_t out = SIZE_MAX;
     pthread_mutex_lock(&F->mu);
@@ -1533,24 +1588,35 @@ done:;
     return 0;
 }
 
+/* The next hop is most often the last one: that is asked here, inlined,
+ * with a compare of its bytes that is not a call. */
+ALWAYS_INLINE int intern_hop(struct flows *F, struct worker *w, mt_slice s, uint32_t *id)
+{
+    if (w->hop_in && w->hop_len == s.n && same_bytes(w->hop_in, s.p, s.n)) {
+        *id = w->hop_id;
+        return 0;
+    }
+    return intern_hop_new(F, w, s, id);
+}
+
 /* ---- folding one event ---- */
 
 /* Are the eight bytes of w all '0'..'9'? */
-static inline int digits8(uint64_t w)
+ALWAYS_INLINE int digits8(uint64_t w)
 {
     return (w & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull &&
            ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) == 0x3030303030303030ull;
 }
 
 /* The number eight digit values (0..9, the first in the lowest byte) make. */
-static inline uint64_t value8(uint64_t d)
+ALWAYS_INLINE uint64_t value8(uint64_t d)
 {
     d = (d * 10 + (d >> 8)) & 0x00FF00FF00FF00FFull;
     d = (d * 100 + (d >> 16)) & 0x0000FFFF0000FFFFull;
     return (d * 10000 + (d >> 32)) & 0xFFFFFFFFull;
 }
 
-static int digits(mt_slice s, uint64_t *v, uint8_t *n)
+ALWAYS_INLINE int digits(mt_slice s, uint64_t *v, uint8_t *n)
 {
     *v = 0;
     *n = 0;
@@ -1583,7 +1649,7 @@ static int digits(mt_slice s, uint64_t *v, uint8_t *n)
 }
 
 
-static int kind_of(mt_slice id, int *complex)
+ALWAYS_INLINE int kind_of(mt_slice id, int *complex)
 {
     /* the spellings Exchange writes, first */
     switch (id.n) {
@@ -1902,7 +1968,7 @@ static int hints_build(struct part *P, const struct msg *m, const struct ev_fact
  * it came back to handles it twice, which the facts do not stand for; m is
  * traced again. A RECEIVE before every such SEND is an inbound message
  * sent on. */
-static int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
+ALWAYS_INLINE int from_left(const struct flows *F, uint8_t flags, uint8_t label, uint8_t target, uint8_t ip)
 {
     return (flags & E_FROM_HOST) &&
            ((target != NONE8 &&
@@ -2177,7 +2243,7 @@ static void send_marks(mt_slice ctx, mt_slice *internal, mt_slice *host)
  * mt_reply_other_mta would find after asking whether the reply names an
  * "[InternalId=" -- send_marks has asked, and it finds the queue id, which
  * is not needed here. */
-static int queued_as(mt_slice ctx)
+ALWAYS_INLINE int queued_as(mt_slice ctx)
 {
     size_t i = 0;
 #if defined(__SSE2__) && defined(__x86_64__)
@@ -2208,8 +2274,8 @@ static int queued_as(mt_slice ctx)
  * those this one would make. */
 static int left_before(const struct worker *w, mt_slice sh, mt_slice ip)
 {
-    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && (!sh.n || !memcmp(w->left, sh.p, sh.n)) &&
-           (!ip.n || !memcmp(w->left + sh.n, ip.p, ip.n));
+    return w->left_ok && w->left_sh == sh.n && w->left_ip == ip.n && same_bytes(w->left, sh.p, sh.n) &&
+           same_bytes(w->left + sh.n, ip.p, ip.n);
 }
 
 static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
@@ -2228,7 +2294,7 @@ static void left_now(struct worker *w, mt_slice sh, mt_slice ip)
 /* Work out what ev contributes into d and its recipients into w->rcpt;
  * *complex when its message must be traced again. 0, or -1 when out of
  * memory. */
-static int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
+ALWAYS_INLINE int describe_facts(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid,
                           struct ev_facts *d, int *complex)
 {
     int nul_in = hash_id(mid, &d->h1, &d->h2);
@@ -2375,8 +2441,22 @@ static int describe_facts(struct flows *F, struct worker *w, const struct mt_eve
     return 0;
 }
 
+/* dst[0..n) = src[0..n), for the few recipients of an event (one to
+ * three, mostly): two words a load where SSE2 is, not a call to memcpy
+ * (which gcc makes of a plain loop). */
+ALWAYS_INLINE void copy_words(uint64_t *dst, const uint64_t *src, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 2 <= n; i += 2)
+        _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_loadu_si128((const __m128i *)(const void *)(src + i)));
+#endif
+    for (; i < n; i++)
+        dst[i] = src[i];
+}
+
 /* Append what ev contributes to its part's stream. 0, or -1 when out of memory. */
-static int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid)
+ALWAYS_INLINE int describe(struct flows *F, struct worker *w, const struct mt_event *ev, mt_slice mid)
 {
     struct ev_facts d;
     memset(&d, 0, sizeof d);
@@ -2393,13 +2473,17 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         d.tf = (uint64_t)ev->time_ms;
         w->n_rcpt = 0;
     }
-    struct ev_rec r = { d.h1, complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex, d.h2, d.line,
-                        (uint16_t)w->n_rcpt, d.cls, complex ? (uint8_t)K_OTHER : d.kind, d.flags, d.xlen, d.label,
-                        d.target };
+    uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
+    d.n_rcpt = (uint16_t)w->n_rcpt;
+    if (complex)
+        d.kind = K_OTHER;
     if (F->windowed && (F->win_start == MT_TIME_NONE || ev->time_ms >= F->win_start) &&
         (F->win_end == MT_TIME_NONE || ev->time_ms < F->win_end))
-        r.xlen |= XLEN_IN_WINDOW;  /* as mt_query_match's window */
-    uint64_t ext[2] = { d.kind == K_RECEIVE ? d.x | (uint64_t)d.ip << X_BITS : d.x, d.hop };
+        d.xlen |= XLEN_IN_WINDOW;  /* as mt_query_match's window */
+    struct ev_rec r;
+    r.h1 = d.h1;
+    r.tfi = complex ? d.tf : d.tf >> RANK_BITS << RANK_BITS | d.findex;
+    memcpy(&r.h2, &d.h2, sizeof r - offsetof(struct ev_rec, h2));   /* h2 to target, laid out alike */
     size_t n_ext = ext_words(&r);
     struct stream *o = &w->out[PART_OF(d.h1)];
     size_t need = REC_WORDS + n_ext + w->n_rcpt;
@@ -2419,8 +2503,7 @@ static int describe(struct flows *F, struct worker *w, const struct mt_event *ev
         if (n_ext == 2)
             c->w[c->n + REC_WORDS + 1] = ext[1];
     }
-    if (w->n_rcpt)
-        memcpy(c->w + c->n + REC_WORDS + n_ext, w->rcpt, w->n_rcpt * sizeof *w->rcpt);
+    copy_words(c->w + c->n + REC_WORDS + n_ext, w->rcpt, w->n_rcpt);
     c->n += need;
     return 0;
 }
@@ -2496,20 +2579,30 @@ static int fold_part(struct flows *F, struct part *P, unsigned p, uint64_t *cons
     for (uint32_t c = 0; c < nc; c++) {
         uint64_t *ev = base[c];
         for (size_t k = 0; k < n[c];) {
-            struct ev_rec r;
-            memcpy(&r, ev + k, sizeof r);
+            const uint64_t *w = ev + k;
+            uint64_t h1, tfi;
+            uint32_t h2;
+            uint16_t n_rcpt;
+            uint8_t flags, xlen, kind;
+            REC_FIELD(w, h1, h1);
+            REC_FIELD(w, tfi, tfi);
+            REC_FIELD(w, h2, h2);
+            REC_FIELD(w, n_rcpt, n_rcpt);
+            REC_FIELD(w, flags, flags);
+            REC_FIELD(w, xlen, xlen);
+            REC_FIELD(w, kind, kind);
             if (!room) {
                 if (msg_reserve(P, 1))
                     return -1;
                 room = (uint32_t)(((uint64_t)P->mask + 1) * 3 / 4 - P->n_msgs);
             }
             room--;
-            struct msg *m = &P->slots[msg_slot(P, r.h1, r.h2, 1)];
-            note_event(F, m, r.flags & E_COMPLEX ? (int64_t)r.tfi : (int64_t)(r.tfi >> RANK_BITS), r.flags,
-                       (r.xlen & XLEN_IN_WINDOW) != 0);
+            struct msg *m = &P->slots[msg_slot(P, h1, h2, 1)];
+            note_event(F, m, flags & E_COMPLEX ? (int64_t)tfi : (int64_t)(tfi >> RANK_BITS), flags,
+                       (xlen & XLEN_IN_WINDOW) != 0);
             ev[k] = m->last;
             m->last = (c << LINK_OFF_BITS | (uint32_t)k) + 1;
-            k += REC_WORDS + ext_words(&r) + r.n_rcpt;
+            k += REC_WORDS + ext_of_kind(kind) + n_rcpt;
         }
     }
     size_t lo = 0, hi = F->n_targets;
@@ -2722,7 +2815,7 @@ static int eval_facts_room(struct eval *E, size_t n)
 
 /* What rebuilding gives once each recipient has its fate: into res, and
  * the pattern's key into key (when not NULL). */
-static void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
+ALWAYS_INLINE void finish(struct eval *E, const size_t *order, int relayed, int pending, int smtp_fd,
                    struct eresult *res, uint64_t *key, size_t *key_n)
 {
     size_t ng = E->ng;
@@ -2778,7 +2871,7 @@ static void finish(struct eval *E, const size_t *order, int relayed, int pending
 
 /* link_order's links and order for one or two groups (most messages),
  * without its loops over the others: the same answers. */
-static int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+ALWAYS_INLINE int link_order_two(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
 {
     size_t ng = E->ng;
     for (size_t g = 0; g < ng; g++) {
@@ -2835,7 +2928,7 @@ static void link_order_any(struct eval *E, const struct fact *const *sb, size_t 
  * order, as mt_tracer_build places them (into order; each group's hop).
  * E->g (in class order) and E->sb are set. 0; 1 when the message must be
  * traced after all. */
-static int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
+ALWAYS_INLINE int link_order(struct eval *E, const struct fact *const *sb, size_t nsb, size_t *order)
 {
     size_t ng = E->ng;
     /* A SEND whose Exchange reply names a server that did not log the
@@ -2935,7 +3028,7 @@ static void link_order_any(struct eval *E, const struct fact *const *sb, size_t 
 
 /* R's fate after a SEND to it on class cls (in key order, after its
  * last outcome there). */
-static void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
+ALWAYS_INLINE void send_fate(const struct eval *E, struct ercpt *R, const struct sendinfo *s, uint8_t cls)
 {
     /* handed over: a hop received it by that internal id, or (no id) it
      * went to another server of ours */
@@ -3208,11 +3301,11 @@ static int rebuild_plain(const struct flows *F, struct eval *E, uint64_t *const 
         if (n == PLAIN_EVENTS)
             return 2;
         const uint64_t *w = rec_at(base, at);
-        struct ev_rec r;
-        memcpy(&r, w, sizeof r);
+        uint64_t tfi;
+        REC_FIELD(w, tfi, tfi);
+        REC_FIELD(w, line, kline[n]);
         rw[n] = w;
-        ktf[n] = (r.tfi >> RANK_BITS) << RANK_BITS | F->rank_of[r.tfi & ((1u << RANK_BITS) - 1)];
-        kline[n] = r.line;
+        ktf[n] = (tfi >> RANK_BITS) << RANK_BITS | F->rank_of[tfi & ((1u << RANK_BITS) - 1)];
         n++;
     }
     for (size_t i = n, m = 0; i-- > 0; m++) {   /* oldest first: mostly in order already */
@@ -3645,11 +3738,19 @@ struct keymap {
 static uint64_t key_hash(const uint64_t *key, size_t n)
 {
     uint64_t a = 0x243f6a8885a308d3ull;
-    for (size_t i = 0; i < n; i++) {
-        a = (a ^ key[i]) * 0x9e3779b97f4a7c15ull;
-        a ^= a >> 29;
-    }
+    for (size_t i = 0; i < n; i++)
+        a = rotl64((a ^ key[i]) * 0x9e3779b97f4a7c15ull, 29);
     return mix64(a);
+}
+
+/* The n words at a and b are the same: keys are a few words, which a call
+ * to memcmp cost more than comparing. */
+static inline int same_words(const uint64_t *a, const uint64_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 /* Count one message of pattern key into pm. 0, or -1 when out of memory. */
@@ -3661,7 +3762,7 @@ static int keymap_count(const struct flows *F, struct keymap *km, struct patmap 
         j = h & (km->tab_cap - 1);
         while (km->tab[j]) {
             const struct kent *e = &km->v[km->tab[j] - 1];
-            if (e->hash == h && e->n == n && !memcmp(km->words + e->off, key, n * sizeof *key)) {
+            if (e->hash == h && e->n == n && same_words(km->words + e->off, key, n)) {
                 if (!e->solo) {
                     pm->v[e->pat].p.messages++;
                     return 0;
