@@ -272,6 +272,26 @@ static inline uint64_t hb_end(uint64_t h)
 }
 #endif
 
+/* The two words a hash of n bytes at p ends with: its last 16 bytes (read
+ * again where they overlap the steps before), its first and last 8 when n
+ * is 8 to 16, else its bytes in one word. */
+static inline void last_words(const unsigned char *p, size_t n, uint64_t *w0, uint64_t *w1)
+{
+    if (n > 16) {
+        *w0 = load64(p + n - 16);
+        *w1 = load64(p + n - 8);
+    } else if (n >= 8) {
+        *w0 = load64(p);
+        *w1 = load64(p + n - 8);
+    } else {
+        uint64_t w = 0;
+        for (size_t i = 0; i < n; i++)
+            w |= (uint64_t)p[i] << (8 * i);
+        *w0 = w;
+        *w1 = 0;
+    }
+}
+
 /* Keys are short and not chosen to collide; 16 bytes a step (hb_step),
  * and a final avalanche for the slot bits. A key of 16 bytes or more ends
  * with its last 16 bytes, read again where they overlap the last full step,
@@ -282,19 +302,11 @@ static inline uint64_t hb_end(uint64_t h)
 static uint64_t hash_bytes(const void *v, size_t n)
 {
     const unsigned char *p = v;
-    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0 = 0, w1 = 0;
-    if (n > 16) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w0, w1;
+    if (n > 16)
         for (size_t i = 0; i + 16 < n; i += 16)
             h = hb_step(h, load64(p + i), load64(p + i + 8));
-        w0 = load64(p + n - 16);
-        w1 = load64(p + n - 8);
-    } else if (n >= 8) {
-        w0 = load64(p);
-        w1 = load64(p + n - 8);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            w0 |= (uint64_t)p[i] << (8 * i);
-    }
+    last_words(p, n, &w0, &w1);
     return hb_end(hb_step(h, w0, w1));
 }
 
@@ -312,24 +324,15 @@ static uint64_t hash_id(const void *v, size_t n, uint64_t *h2)
     const unsigned char *p = v;
 #ifdef __SIZEOF_INT128__
     uint64_t a = 0x9E3779B97F4A7C15ull ^ n, b = 0x2545F4914F6CDD1Dull + n;
-    uint64_t w0 = 0, w1 = 0;
-    if (n > 16) {
-        for (const unsigned char *last = p + n - 16; p < last; p += 16) {
-            w0 = load64(p);
-            w1 = load64(p + 8);
+    uint64_t w0, w1;
+    if (n > 16)
+        for (const unsigned char *q = p, *last = p + n - 16; q < last; q += 16) {
+            w0 = load64(q);
+            w1 = load64(q + 8);
             a = mum(w0 ^ a, w1 ^ 0xBF58476D1CE4E5B9ull);
             b = mum(w1 ^ b, w0 ^ 0xD6E8FEB86659FD93ull);
         }
-        p = v;
-        w0 = load64(p + n - 16);
-        w1 = load64(p + n - 8);
-    } else if (n >= 8) {
-        w0 = load64(p);
-        w1 = load64(p + n - 8);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            w0 |= (uint64_t)p[i] << (8 * i);
-    }
+    last_words(p, n, &w0, &w1);
     a = mum(w0 ^ a, w1 ^ 0xBF58476D1CE4E5B9ull);
     b = mum(w1 ^ b, w0 ^ 0xD6E8FEB86659FD93ull);
     *h2 = mum(b ^ 0xFF51AFD7ED558CCDull, 0xC4CEB9FE1A85EC53ull);
